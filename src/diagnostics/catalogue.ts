@@ -1,0 +1,106 @@
+// The one catalogue of diagnostics. Codes are stable and never reused: retire a
+// code by leaving its entry with `retired: true`. Ranges:
+//   NET1xxx syntax          NET2xxx names and resolution
+//   NET3xxx shapes          NET4xxx values, attributes and annotations
+//   NET5xxx warnings        NET9xxx internal
+// Messages are templates; {name} placeholders are filled by `diag()`.
+
+import type { Span } from "../syntax/ast.js";
+import type { Diagnostic, Fix, Related, Severity } from "./diagnostic.js";
+
+export interface CatalogueEntry {
+  severity: Severity;
+  message: string;
+  retired?: boolean;
+}
+
+export const catalogue = {
+  // ---- syntax ----
+  NET1001: { severity: "error", message: "Expected {expected} but found {found}." },
+  NET1002: { severity: "error", message: "Unterminated string: add the closing '\"'." },
+  NET1003: { severity: "error", message: "Unexpected character '{char}'." },
+  NET1004: { severity: "error", message: "Number '{text}' is not a valid literal: {reason}." },
+  NET1005: { severity: "error", message: "Nesting is deeper than {limit} levels; flatten the spec or split it into blocks." },
+  NET1006: { severity: "error", message: "Unexpected {found} at the top level: expected 'import', 'block' or 'network'." },
+  NET1007: { severity: "error", message: "The file is larger than {limit} bytes." },
+
+  // ---- names ----
+  NET2001: { severity: "error", message: "Unknown op '{name}'.{hint}" },
+  NET2002: { severity: "error", message: "Unknown block '{name}'.{hint}" },
+  NET2003: { severity: "error", message: "Unknown name '{name}': no parameter or constant of that name is in scope.{hint}" },
+  NET2004: { severity: "error", message: "Duplicate {what} '{name}': it is already declared in this {scope}." },
+  NET2005: { severity: "error", message: "Block '{name}' uses itself: {cycle}." },
+  NET2006: { severity: "error", message: "Import cycle: {cycle}." },
+  NET2007: { severity: "error", message: "Cannot read import '{path}': {reason}." },
+  NET2008: { severity: "error", message: "Unknown layer '{name}' after 'from': no statement of that name comes before it.{hint}" },
+  NET2009: { severity: "error", message: "Block '{name}' takes {expected} argument(s) but {found} were given." },
+  NET2010: { severity: "error", message: "Block '{block}' has no parameter '{name}'.{hint}" },
+  NET2011: { severity: "error", message: "Parameter '{name}' of block '{block}' has no value: pass it or give it a default." },
+  NET2012: { severity: "error", message: "No network is declared in this file: add 'network Name { input CxHxW ... }'." },
+  NET2013: { severity: "error", message: "Unknown attribute '{name}' for {op}.{hint}" },
+  NET2014: { severity: "error", message: "Unknown function '{name}'.{hint}" },
+  NET2015: { severity: "error", message: "Parameter '{name}' is given twice." },
+
+  // ---- shapes ----
+  NET3001: { severity: "error", message: "{layer} expects {expected} input channels but {found} arrive ({shape}). Change the declared input to {found}, or change the layer before it to produce {expected} channels." },
+  NET3002: { severity: "error", message: "{layer} expects {expected} input features but {found} arrive ({shape}). Change the declared input to {found}." },
+  NET3003: { severity: "error", message: "concat branches disagree in height x width: {details}.{hint}" },
+  NET3004: { severity: "error", message: "add inputs have different shapes: {details}. Every branch of an add must produce the same CxHxW." },
+  NET3005: { severity: "error", message: "{layer}: output size reaches zero ({input} -> {output}). Use a smaller kernel or stride, or padding." },
+  NET3006: { severity: "error", message: "{layer}: kernel {kernel} is larger than the padded input {input}." },
+  NET3007: { severity: "error", message: "{layer}: groups={groups} must divide both the input channels ({inC}) and the output channels ({outC})." },
+  NET3008: { severity: "error", message: "{layer}: output shape is {found} but the annotation says {expected}." },
+  NET3009: { severity: "error", message: "{layer}: input shape is {found} but the annotation says {expected}." },
+  NET3010: { severity: "error", message: "{layer} needs a {expected} input but gets {found}.{hint}" },
+  NET3011: { severity: "error", message: "{layer}: the tensor would have {count} elements, more than netc can represent exactly." },
+  NET3012: { severity: "error", message: "The network has no layers after its input." },
+  NET3013: { severity: "error", message: "Missing 'input CxHxW' in network '{name}'." },
+
+  // ---- values and annotations ----
+  NET4001: { severity: "error", message: "{what} must be {expected}, but is {found}." },
+  NET4002: { severity: "error", message: "{what} expects {expected}, but got {found}." },
+  NET4003: { severity: "error", message: "{layer}: parameters are {found} but the annotation says {expected}{tolerance}." },
+  NET4004: { severity: "error", message: "{layer}: MACs are {found} but the annotation says {expected}{tolerance}." },
+  NET4005: { severity: "error", message: "{op}: {detail}" },
+  NET4006: { severity: "error", message: "'{name}' is given more than once for {op}." },
+  NET4007: { severity: "error", message: "{what}: the value {value} is too large (at most {limit})." },
+  NET4008: { severity: "error", message: "Division by zero in {what}." },
+  NET4009: { severity: "error", message: "Unknown train setting '{name}'.{hint}" },
+  NET4010: { severity: "error", message: "'weight' marks an auxiliary head, which must read a named layer: add 'from LAYER'." },
+  NET4011: { severity: "error", message: "repeat count must be a whole number from 0 to {limit}, but is {found}." },
+  NET4012: { severity: "error", message: "Elaboration stopped: more than {limit} layers (check repeat counts and recursion)." },
+
+  // ---- warnings ----
+  NET5001: { severity: "warning", message: "Block '{name}' is never used." },
+  NET5002: { severity: "warning", message: "Layer '{name}' is not used by any output." },
+  NET5003: { severity: "warning", message: "Parameter '{name}' of block '{block}' is never used." },
+  NET5004: { severity: "warning", message: "{layer}: {detail}" },
+
+  // ---- internal ----
+  NET9001: { severity: "error", message: "Internal error in netc while {stage}: {detail}. Please report this with the spec that caused it." },
+} satisfies Record<string, CatalogueEntry>;
+
+export type Code = keyof typeof catalogue;
+
+export function format(template: string, args: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in args ? String(args[k]) : m));
+}
+
+export function diag(
+  code: Code,
+  file: string,
+  span: Span,
+  args: Record<string, string | number> = {},
+  extra: { related?: Related[]; fixes?: Fix[] } = {},
+): Diagnostic {
+  const entry: CatalogueEntry = catalogue[code];
+  return {
+    code,
+    severity: entry.severity,
+    file,
+    span,
+    message: format(entry.message, args),
+    related: extra.related ?? [],
+    fixes: extra.fixes ?? [],
+  };
+}

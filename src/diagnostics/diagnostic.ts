@@ -1,0 +1,26 @@
+import type { Span } from "../syntax/ast.js";
+
+export type Severity = "error" | "warning" | "info";
+
+export interface Related {
+  file: string;
+  span: Span;
+  message: string;
+}
+
+/** A suggested edit; the LSP turns these into code actions. */
+export interface Fix {
+  title: string;
+  edits: { file: string; span: Span; newText: string }[];
+}
+
+export interface Diagnostic {
+  /** Stable code from the catalogue, e.g. "NET3001". Never reused. */
+  code: string;
+  severity: Severity;
+  file: string;
+  span: Span;
+  message: string;
+  related: Related[];
+  fixes: Fix[];
+}

@@ -1,0 +1,194 @@
+// The checked layer graph: the only thing backends read. Produced by
+// src/check/elaborate.ts; every attribute is resolved (defaults applied, padding
+// made explicit, parameters substituted), every node has its output shape and costs.
+//
+// Conventions (backends rely on them):
+//  - Shapes exclude the batch dimension. Feature maps are [C, H, W] (channel-first,
+//    as PyTorch and ONNX); vectors are [F].
+//  - Padding is always explicit: [top, left, bottom, right] pixels. 'same' padding
+//    has already been turned into TF's split (the extra pixel at the end).
+//  - Pooling output sizes follow PyTorch/Caffe (ceil mode drops a last window
+//    that would start in the right/bottom padding).
+//  - LRN `alpha` is the Caffe/PyTorch/ONNX alpha: the sum of squares is scaled by
+//    alpha / size. (TF's depth_radius = (size-1)/2 and alpha_tf = alpha / size.)
+//  - Nodes are in topological order; `inputs` refer to earlier node ids.
+
+import type { Span } from "../syntax/ast.js";
+
+export type Shape = number[];
+
+export type Activation = "none" | "relu" | "relu6" | "sigmoid" | "tanh" | "softmax";
+
+export interface Source {
+  file: string;
+  span: Span;
+}
+
+export interface InputAttrs {
+  op: "input";
+}
+export interface ConvAttrs {
+  op: "conv";
+  outChannels: number;
+  kernel: [number, number];
+  stride: [number, number];
+  dilation: [number, number];
+  /** [top, left, bottom, right] */
+  pads: [number, number, number, number];
+  groups: number;
+  bias: boolean;
+  act: Activation;
+}
+export interface BatchNormAttrs {
+  op: "batchnorm";
+  eps: number;
+  /** PyTorch-style momentum for running statistics (0.1 = torch default). */
+  momentum: number;
+  act: Activation;
+}
+export interface LrnAttrs {
+  op: "lrn";
+  size: number;
+  /** Caffe/PyTorch/ONNX convention: scaled by alpha / size. */
+  alpha: number;
+  beta: number;
+  bias: number;
+}
+export interface PoolAttrs {
+  op: "maxpool" | "avgpool";
+  kernel: [number, number];
+  stride: [number, number];
+  /** [top, left, bottom, right] */
+  pads: [number, number, number, number];
+  ceil: boolean;
+  /** avgpool only: whether padded zeros count in the divisor (PyTorch default true). */
+  countIncludePad: boolean;
+}
+export interface GlobalPoolAttrs {
+  op: "globalavgpool" | "globalmaxpool";
+}
+/** PyTorch AdaptiveAvgPool2d semantics: window i spans [floor(i*H/oh), ceil((i+1)*H/oh)). */
+export interface AdaptiveAvgPoolAttrs {
+  op: "adaptiveavgpool";
+  out: [number, number];
+}
+export interface DropoutAttrs {
+  op: "dropout";
+  rate: number;
+}
+/** Flattens [C, H, W] to [C*H*W] in C, H, W order (PyTorch/ONNX order). */
+export interface FlattenAttrs {
+  op: "flatten";
+}
+export interface DenseAttrs {
+  op: "dense";
+  units: number;
+  bias: boolean;
+  act: Activation;
+}
+export interface ActAttrs {
+  op: "act";
+  fn: Exclude<Activation, "none">;
+}
+/** Concatenation along channels (axis 0 of [C,H,W], axis 1 with batch). */
+export interface ConcatAttrs {
+  op: "concat";
+}
+export interface AddAttrs {
+  op: "add";
+  act: Activation;
+}
+
+export type NodeAttrs =
+  | InputAttrs
+  | ConvAttrs
+  | BatchNormAttrs
+  | LrnAttrs
+  | PoolAttrs
+  | GlobalPoolAttrs
+  | AdaptiveAvgPoolAttrs
+  | DropoutAttrs
+  | FlattenAttrs
+  | DenseAttrs
+  | ActAttrs
+  | ConcatAttrs
+  | AddAttrs;
+
+export type OpKind = NodeAttrs["op"];
+
+export interface IrNode {
+  /** Index into IrGraph.nodes. */
+  id: number;
+  /** Unique path name, e.g. "inception4a/b2/conv1". Used as the ONNX node name and tfjs layer name. */
+  name: string;
+  attrs: NodeAttrs;
+  /** Ids of input nodes, in order (concat order matters). */
+  inputs: number[];
+  /** Output shape without batch. */
+  shape: Shape;
+  /** Learnable parameters, as PyTorch counts them (BN: gamma and beta; not running stats). */
+  params: number;
+  /** Multiply-accumulates for one image (conv and dense only; 0 elsewhere). */
+  macs: number;
+  /** Name of the auxiliary head this node belongs to; undefined for the main graph. */
+  aux: string | undefined;
+  source: Source;
+}
+
+/** A named statement (`inception3a = Inception(...)`), for summaries and the editor. */
+export interface IrGroup {
+  /** Path name of the statement (prefix of its nodes' names). */
+  name: string;
+  /** "Inception" for a block call, else the op/kind written ("seq", "concat", "conv", ...). */
+  kind: string;
+  nodes: number[];
+  /** The node whose output is the statement's output. */
+  output: number;
+  shape: Shape;
+  params: number;
+  macs: number;
+  aux: string | undefined;
+  source: Source;
+}
+
+export interface AuxOutput {
+  name: string;
+  node: number;
+  weight: number;
+}
+
+export interface TrainConfig {
+  optimizer: "sgd" | "adam" | "rmsprop";
+  learningRate: number;
+  momentum: number;
+  /** Multiply the learning rate by `decay` every `decayEvery` epochs (1 = no decay). */
+  decay: number;
+  decayEvery: number;
+  batchSize: number;
+  epochs: number;
+  weightDecay: number;
+  /** Fraction of the training set held out for validation. */
+  validationSplit: number;
+  loss: "crossentropy";
+}
+
+export interface IrGraph {
+  /** Network name as declared (`network GoogLeNet`). */
+  name: string;
+  /** Spec file the network came from. */
+  file: string;
+  /** The input node's id (always 0) and declared name (default "input"). */
+  inputName: string;
+  inputShape: Shape;
+  nodes: IrNode[];
+  /** The main (inference) output node. */
+  output: number;
+  auxOutputs: AuxOutput[];
+  groups: IrGroup[];
+  train: TrainConfig;
+  /** Inference-graph totals (aux heads excluded). */
+  params: number;
+  macs: number;
+  /** params + the aux heads' parameters. */
+  paramsWithAux: number;
+}

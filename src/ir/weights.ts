@@ -1,0 +1,118 @@
+// Weights in netc's canonical layout, shared by both backends. The layout is
+// PyTorch's (and ONNX's), so the ONNX emitter copies tensors as they are and the
+// tfjs side converts:
+//   conv   kernel [outChannels, inChannels/groups, kh, kw] (OIHW), bias [out]
+//   dense  kernel [units, inFeatures] where inFeatures are indexed in the
+//          flatten order of the IR, C, H, W; bias [units]
+//   batchnorm gamma, beta, mean, variance [C]
+
+import type { IrGraph, IrNode } from "./graph.js";
+
+export interface NodeWeights {
+  kernel?: Float32Array;
+  bias?: Float32Array;
+  gamma?: Float32Array;
+  beta?: Float32Array;
+  mean?: Float32Array;
+  variance?: Float32Array;
+}
+
+/** Keyed by IrNode.name. */
+export type WeightSet = Map<string, NodeWeights>;
+
+/** Fan-in of a node's kernel: what one output unit sums over. */
+export function fanIn(graph: IrGraph, node: IrNode): number {
+  const input = graph.nodes[node.inputs[0]!]!.shape;
+  if (node.attrs.op === "conv") {
+    const a = node.attrs;
+    return (input[0]! / a.groups) * a.kernel[0] * a.kernel[1];
+  }
+  if (node.attrs.op === "dense") return input[0]!;
+  return 0;
+}
+
+/** Shape of each tensor a node owns, in canonical layout. */
+export function weightShapes(graph: IrGraph, node: IrNode): Partial<Record<keyof NodeWeights, number[]>> {
+  const a = node.attrs;
+  const input = node.inputs.length > 0 ? graph.nodes[node.inputs[0]!]!.shape : [];
+  switch (a.op) {
+    case "conv": {
+      const s: Partial<Record<keyof NodeWeights, number[]>> = {
+        kernel: [a.outChannels, input[0]! / a.groups, a.kernel[0], a.kernel[1]],
+      };
+      if (a.bias) s.bias = [a.outChannels];
+      return s;
+    }
+    case "dense": {
+      const s: Partial<Record<keyof NodeWeights, number[]>> = { kernel: [a.units, input[0]!] };
+      if (a.bias) s.bias = [a.units];
+      return s;
+    }
+    case "batchnorm": {
+      const c = [input[0]!];
+      return { gamma: c, beta: c, mean: c, variance: c };
+    }
+    default:
+      return {};
+  }
+}
+
+/** mulberry32: a small, fast, well-distributed 32-bit PRNG; deterministic across platforms. */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function normal(next: () => number): () => number {
+  return () => {
+    // Box-Muller; 1 - u keeps log away from 0.
+    const u = 1 - next();
+    const v = next();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  };
+}
+
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * Deterministic initialisation, the frameworks' default schemes: He normal for
+ * convolutions (std sqrt(2 / fanIn)), Glorot uniform for dense layers, zero
+ * biases; BatchNorm gamma 1, beta 0, mean 0, variance 1. Every node draws from
+ * its own stream seeded by (seed, node index), so adding a head does not change
+ * the weights of the layers before it.
+ */
+export function initWeights(graph: IrGraph, seed: number): WeightSet {
+  const out: WeightSet = new Map();
+  for (const node of graph.nodes) {
+    const shapes = weightShapes(graph, node);
+    if (Object.keys(shapes).length === 0) continue;
+    const next = rng((seed * 2654435761 + node.id * 40503 + 1) >>> 0);
+    const w: NodeWeights = {};
+    const a = node.attrs;
+    if (a.op === "conv") {
+      const std = Math.sqrt(2 / fanIn(graph, node));
+      const gauss = normal(next);
+      w.kernel = Float32Array.from({ length: size(shapes.kernel!) }, () => gauss() * std);
+      if (shapes.bias) w.bias = new Float32Array(size(shapes.bias));
+    } else if (a.op === "dense") {
+      const [units, inputs] = shapes.kernel!;
+      const limit = Math.sqrt(6 / (units! + inputs!));
+      w.kernel = Float32Array.from({ length: size(shapes.kernel!) }, () => (next() * 2 - 1) * limit);
+      if (shapes.bias) w.bias = new Float32Array(size(shapes.bias));
+    } else if (a.op === "batchnorm") {
+      const c = size(shapes.gamma!);
+      w.gamma = new Float32Array(c).fill(1);
+      w.beta = new Float32Array(c);
+      w.mean = new Float32Array(c);
+      w.variance = new Float32Array(c).fill(1);
+    }
+    out.set(node.name, w);
+  }
+  return out;
+}

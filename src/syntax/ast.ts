@@ -1,0 +1,269 @@
+// The abstract syntax tree of a .net file. Every node keeps its source span as
+// offset + length into the file text; line/column are computed only at the edges
+// (CLI printing, LSP). The parser always returns a tree, possibly partial: fields
+// that the parser could not fill are `undefined`, never invented.
+
+export interface Span {
+  offset: number;
+  length: number;
+}
+
+export interface Node {
+  span: Span;
+}
+
+export interface Ident extends Node {
+  kind: "ident";
+  name: string;
+  /** Written as a string literal ("weird/name"), which allows any characters. */
+  quoted?: boolean;
+}
+
+// ---- expressions ---------------------------------------------------------
+
+export type Expr = NumberLit | BoolLit | StringLit | NameRef | Unary | Binary | Call | TupleExpr;
+
+export interface NumberLit extends Node {
+  kind: "number";
+  /** Value after the K/M/G suffix is applied; may be Infinity for overflowing literals. */
+  value: number;
+  /** Source text, e.g. "159K", "1e-4". */
+  text: string;
+  /** True when written without '.', exponent or fraction (before a suffix). */
+  integer: boolean;
+}
+export interface BoolLit extends Node {
+  kind: "bool";
+  value: boolean;
+}
+export interface StringLit extends Node {
+  kind: "string";
+  value: string;
+}
+export interface NameRef extends Node {
+  kind: "name";
+  name: string;
+}
+export interface Unary extends Node {
+  kind: "unary";
+  op: "-" | "+";
+  operand: Expr | undefined;
+}
+export interface Binary extends Node {
+  kind: "binary";
+  op: "+" | "-" | "*" | "/" | "%";
+  left: Expr | undefined;
+  right: Expr | undefined;
+}
+/** A function call in an expression: min, max, floor, ceil, round, int, div, make_divisible. */
+export interface Call extends Node {
+  kind: "call";
+  callee: Ident;
+  args: Expr[];
+}
+export interface TupleExpr extends Node {
+  kind: "tuple";
+  items: Expr[];
+}
+
+// ---- layer attributes ------------------------------------------------------
+
+/**
+ * One attribute written after an op name. Positional forms are classified by
+ * the checker against the op table:
+ *  - `dims`: `3x3`, `7x7/2`, `1x7`, `3x224x224` (stride optional)
+ *  - `value`: a bare expression (`64`, `c1`, `classes * 2`)
+ *  - `flag`: a bare keyword (`relu`, `same`, `ceil`, `bn`, ...)
+ *  - `named`: `key=value` (`pad=1`, `groups=32`, `eps=1e-3`, `alpha 1e-4` is also
+ *    accepted for a known key followed by a value: `named` with `spaced: true`)
+ */
+export type Attr = DimsAttr | ValueAttr | FlagAttr | NamedAttr;
+
+export interface Dims extends Node {
+  kind: "dims";
+  /** Each dimension is a literal integer (from the `AxBxC` token). */
+  values: number[];
+}
+export interface DimsAttr extends Node {
+  kind: "dimsAttr";
+  dims: Dims;
+  stride: Expr | undefined;
+}
+export interface ValueAttr extends Node {
+  kind: "valueAttr";
+  value: Expr;
+}
+export interface FlagAttr extends Node {
+  kind: "flagAttr";
+  name: Ident;
+}
+export interface NamedAttr extends Node {
+  kind: "namedAttr";
+  key: Ident;
+  value: Expr | undefined;
+  /** `alpha 1e-4` rather than `alpha=1e-4`. */
+  spaced: boolean;
+}
+
+// ---- annotations -------------------------------------------------------------
+
+/** `-> 256x28x28`, `-> classes`, `<- 192`, `<- 192x28x28`. */
+export interface ShapeAnnotation extends Node {
+  kind: "shapeAnnotation";
+  direction: "out" | "in";
+  /** Either literal dims or a list of expressions (one expr = channels/features). */
+  dims: Dims | undefined;
+  exprs: Expr[];
+}
+
+/** `params ~ 159K`, `params = 6624904`, `macs ~ 1.5G tol 3%`. */
+export interface CostAnnotation extends Node {
+  kind: "costAnnotation";
+  metric: "params" | "macs";
+  exact: boolean;
+  value: NumberLit | undefined;
+  /** Relative tolerance in percent, when written with `tol N%`. */
+  tolerancePercent: number | undefined;
+}
+
+export type Annotation = ShapeAnnotation | CostAnnotation;
+
+// ---- layer expressions -----------------------------------------------------
+
+export type LayerExpr = OpLayer | BlockCall | SeqLayer | MergeLayer | RepeatLayer;
+
+/** `conv 7x7/2 64 pad=3 relu` */
+export interface OpLayer extends Node {
+  kind: "op";
+  op: Ident;
+  attrs: Attr[];
+}
+/** `Inception(64, 96, 128, 16, 32, 32)` or with named arguments `Aux(classes=10)`. */
+export interface BlockCall extends Node {
+  kind: "blockCall";
+  callee: Ident;
+  args: Argument[];
+}
+export interface Argument extends Node {
+  name: Ident | undefined;
+  value: Expr | undefined;
+}
+/** `seq { ... }`: statements applied one after another. */
+export interface SeqLayer extends Node {
+  kind: "seq";
+  body: Statement[];
+}
+/** `concat { ... }` / `add { ... }`: each statement is a parallel branch. */
+export interface MergeLayer extends Node {
+  kind: "merge";
+  merge: "concat" | "add";
+  keyword: Span;
+  /** Attributes after the keyword, e.g. `add relu`. */
+  attrs: Attr[];
+  branches: Statement[];
+}
+/** `repeat n as i { ... }` */
+export interface RepeatLayer extends Node {
+  kind: "repeat";
+  count: Expr | undefined;
+  index: Ident | undefined;
+  body: Statement[];
+}
+
+// ---- statements --------------------------------------------------------------
+
+/**
+ * `name = layer from tap weight w -> shape <- shape params ~ N`
+ * Every part but the layer is optional. `from` makes the statement read a named
+ * layer instead of the previous statement's output; `weight` marks it as an
+ * auxiliary (training-only) output with that loss weight.
+ */
+export interface Statement extends Node {
+  kind: "statement";
+  name: Ident | undefined;
+  layer: LayerExpr | undefined;
+  from: Ident | undefined;
+  weight: Expr | undefined;
+  annotations: Annotation[];
+  doc: string | undefined;
+}
+
+/** `stem { ... }`, `body { ... }`, `head { ... }` inside a network. */
+export interface Section extends Node {
+  kind: "section";
+  section: "stem" | "body" | "head";
+  keyword: Span;
+  body: Statement[];
+}
+
+export interface InputDecl extends Node {
+  kind: "input";
+  name: Ident | undefined;
+  shape: Dims | undefined;
+  exprs: Expr[];
+}
+
+/** One line in `defaults { conv relu pad=same; pool ceil }`. */
+export interface DefaultEntry extends Node {
+  op: Ident;
+  attrs: Attr[];
+}
+export interface DefaultsDecl extends Node {
+  kind: "defaults";
+  entries: DefaultEntry[];
+}
+
+/** `train { optimizer sgd momentum=0.9; lr 0.01 decay=0.96 every=8; batch 32; epochs 3 }` */
+export interface TrainEntry extends Node {
+  key: Ident;
+  attrs: Attr[];
+}
+export interface TrainDecl extends Node {
+  kind: "train";
+  entries: TrainEntry[];
+}
+
+export type NetworkItem = InputDecl | DefaultsDecl | TrainDecl | Section | Statement;
+
+export interface Param extends Node {
+  name: Ident;
+  default: Expr | undefined;
+}
+
+export interface BlockDecl extends Node {
+  kind: "block";
+  name: Ident | undefined;
+  params: Param[];
+  /** `block Inception(cin, ...) <- cin { ... }` */
+  annotations: Annotation[];
+  body: Statement[];
+  doc: string | undefined;
+}
+
+export interface NetworkDecl extends Node {
+  kind: "network";
+  name: Ident | undefined;
+  params: Param[];
+  items: NetworkItem[];
+  doc: string | undefined;
+}
+
+export interface ImportDecl extends Node {
+  kind: "import";
+  path: StringLit | undefined;
+}
+
+export type TopLevel = ImportDecl | BlockDecl | NetworkDecl;
+
+export interface Comment extends Node {
+  text: string;
+  doc: boolean;
+}
+
+export interface SourceFile {
+  kind: "file";
+  path: string;
+  text: string;
+  items: TopLevel[];
+  comments: Comment[];
+}
