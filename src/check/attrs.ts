@@ -1,0 +1,170 @@
+// Reads the attributes written after an op (and the network defaults that apply)
+// against the op table, evaluating expressions and checking types and ranges.
+
+import type { Attr, Expr, Span } from "../syntax/ast.js";
+import { diag } from "../diagnostics/catalogue.js";
+import { findAttr, type AttrSpec, type OpSpec, type Resolved } from "./ops.js";
+import { suggest } from "./suggest.js";
+import { describe, evaluate, type EvalContext, type Value } from "./values.js";
+
+const INT32_MAX = 2147483647;
+
+/** Symbols an attribute may be given as a bare word (`pad=same`, `act=relu`). */
+const symbols: Partial<Record<AttrSpec["type"], string[]>> = {
+  pads: ["same", "valid"],
+  act: ["relu", "relu6", "sigmoid", "tanh", "softmax", "none", "linear"],
+};
+
+export interface AttrSource {
+  attrs: Attr[];
+  ctx: EvalContext;
+  /** Defaults may name attributes that only some ops of a group have. */
+  lenient: boolean;
+}
+
+/**
+ * Resolves attributes; later sources override earlier ones (defaults first,
+ * the layer's own attributes last). Returns undefined when a required value is
+ * missing or wrong (diagnostics already reported).
+ */
+export function readAttrs(op: OpSpec, sources: AttrSource[], opSpan: Span, main: EvalContext): Resolved | undefined {
+  const out: Resolved = { ...op.initial };
+  const spans: Record<string, Span> = {};
+  let ok = true;
+  for (const src of sources) {
+    const seen = new Set<string>();
+    let nextValue = 0;
+    const set = (key: string, v: Value | undefined, span: Span) => {
+      if (v === undefined) {
+        ok = false;
+        return;
+      }
+      if (!src.lenient && seen.has(key)) {
+        src.ctx.diagnostics.push(diag("NET4006", src.ctx.file, span, { name: key, op: op.name }));
+        return;
+      }
+      seen.add(key);
+      const spec = findAttr(op, key);
+      const checked = spec ? checkType(spec, v, span, src.ctx, op) : v;
+      if (checked === undefined) ok = false;
+      else {
+        out[spec?.key ?? key] = checked;
+        spans[spec?.key ?? key] = span;
+      }
+    };
+    const positional = (expr: Expr, span: Span) => {
+      const key = op.values[nextValue++];
+      if (!key) {
+        src.ctx.diagnostics.push(diag("NET4005", src.ctx.file, span, { op: op.name, detail: `unexpected value '${exprText(expr, src)}': ${op.name} takes ${op.values.length ? `only ${op.values.length} bare value(s) (${op.values.join(", ")})` : "no bare values"}; use key=value.` }));
+        ok = false;
+        return;
+      }
+      set(key, evalFor(findAttr(op, key), expr, src.ctx), span);
+    };
+    for (const attr of src.attrs) {
+      switch (attr.kind) {
+        case "dimsAttr": {
+          if (!op.dims) {
+            src.ctx.diagnostics.push(diag("NET4005", src.ctx.file, attr.span, { op: op.name, detail: `takes no kernel size, but '${attr.dims.values.join("x")}' is given.` }));
+            ok = false;
+            break;
+          }
+          const v = attr.dims.values;
+          if (v.length !== 2) {
+            src.ctx.diagnostics.push(diag("NET4002", src.ctx.file, attr.dims.span, { what: `The size of ${op.name}`, expected: "height x width, such as 3x3", found: v.join("x") }));
+            ok = false;
+            break;
+          }
+          set(op.dims[0], v, attr.dims.span);
+          if (attr.stride) {
+            const s = evaluate(attr.stride, src.ctx);
+            set(op.dims[1], typeof s === "number" ? [s, s] : s, attr.stride.span);
+          }
+          break;
+        }
+        case "valueAttr":
+          positional(attr.value, attr.span);
+          break;
+        case "flagAttr": {
+          const name = attr.name.name;
+          const flag = op.flags[name];
+          if (flag) set(flag[0], flag[1], attr.span);
+          else if (src.ctx.env.lookup(name)) positional({ kind: "name", name, span: attr.name.span }, attr.span);
+          else if (!src.lenient) {
+            const candidates = [...Object.keys(op.flags), ...op.attrs.map((x) => x.key), ...src.ctx.env.names()];
+            src.ctx.diagnostics.push(diag("NET2013", src.ctx.file, attr.span, { name, op: op.name, hint: suggest(name, candidates) }));
+            ok = false;
+          }
+          break;
+        }
+        case "namedAttr": {
+          const spec = findAttr(op, attr.key.name);
+          if (!spec) {
+            if (!src.lenient) {
+              src.ctx.diagnostics.push(diag("NET2013", src.ctx.file, attr.key.span, { name: attr.key.name, op: op.name, hint: suggest(attr.key.name, op.attrs.map((x) => x.key)) }));
+              ok = false;
+            }
+            break;
+          }
+          set(spec.key, evalFor(spec, attr.value, src.ctx), attr.span);
+          break;
+        }
+      }
+    }
+  }
+  for (const key of op.required) {
+    if (out[key] === undefined && ok) {
+      const how = op.dims?.[0] === key ? "e.g. 3x3" : op.values.includes(key) ? `as a bare value after '${op.name}'` : `as ${key}=...`;
+      main.diagnostics.push(diag("NET4005", main.file, opSpan, { op: op.name, detail: `missing ${findAttr(op, key)?.doc ?? key} (${key}, ${how}).` }));
+      ok = false;
+    }
+  }
+  return ok ? out : undefined;
+}
+
+function evalFor(spec: AttrSpec | undefined, expr: Expr | undefined, ctx: EvalContext): Value | undefined {
+  if (spec && expr?.kind === "name" && symbols[spec.type]?.includes(expr.name) && !ctx.env.lookup(expr.name)) {
+    return expr.name === "linear" ? "none" : expr.name;
+  }
+  return evaluate(expr, ctx);
+}
+
+function checkType(spec: AttrSpec, v: Value, span: Span, ctx: EvalContext, op: OpSpec): Value | undefined {
+  const what = `${op.name} ${spec.key}`;
+  const fail = (expected: string) => {
+    ctx.diagnostics.push(diag("NET4001", ctx.file, span, { what, expected, found: describe(v) }));
+    return undefined;
+  };
+  // Sizes beyond int32 overflow every framework's tensor indexing.
+  const int = (x: Value): x is number =>
+    typeof x === "number" && Number.isInteger(x) && x >= (spec.min ?? -INT32_MAX) && x <= INT32_MAX;
+  const minText = spec.min !== undefined ? ` from ${spec.min} to ${INT32_MAX}` : "";
+  switch (spec.type) {
+    case "int":
+      return int(v) ? v : fail(`a whole number${minText}`);
+    case "number":
+      return typeof v === "number" && v >= (spec.min ?? -Infinity) ? v : fail(`a number${minText}`);
+    case "rate":
+      return typeof v === "number" && v >= 0 && v < 1 ? v : fail("a number from 0 to below 1");
+    case "bool":
+      return typeof v === "boolean" ? v : fail("true or false");
+    case "pair":
+      if (int(v)) return [v, v];
+      if (Array.isArray(v) && v.length === 2 && v.every(int)) return v;
+      return fail(`a whole number${minText} or a pair (h, w)`);
+    case "pads": {
+      if (v === "same" || v === "valid") return v;
+      const nonNeg = (x: Value) => typeof x === "number" && Number.isInteger(x) && x >= 0;
+      if (nonNeg(v)) return v;
+      if (Array.isArray(v) && (v.length === 2 || v.length === 4) && v.every(nonNeg)) return v;
+      return fail("'same', 'valid', a whole number >= 0, (h, w) or (top, left, bottom, right)");
+    }
+    case "act":
+      return typeof v === "string" && symbols.act!.includes(v) ? (v === "linear" ? "none" : v) : fail(`one of ${symbols.act!.join(", ")}`);
+  }
+}
+
+function exprText(expr: Expr, src: AttrSource): string {
+  void src;
+  return expr.kind === "number" ? expr.text : expr.kind === "name" ? expr.name : "value";
+}

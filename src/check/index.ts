@@ -1,0 +1,71 @@
+// The checker's entry points: spec text in, IR graphs and diagnostics out. Never throws.
+
+import { resolve } from "node:path";
+import type { IrGraph } from "../ir/graph.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { diag } from "../diagnostics/catalogue.js";
+import { elaborate } from "./elaborate.js";
+import { diskHost, loadProgram, type FileHost, type Program } from "./program.js";
+
+export type { FileHost, Program } from "./program.js";
+
+export interface CheckResult {
+  program: Program;
+  /** One graph per network declared in the entry file (undefined where it has errors). */
+  graphs: (IrGraph | undefined)[];
+  /** The first network's graph, when it checked without errors. */
+  graph: IrGraph | undefined;
+  diagnostics: Diagnostic[];
+}
+
+export function checkFile(path: string, host: FileHost = diskHost): CheckResult {
+  return checkText(undefined, path, host);
+}
+
+/** Checks `text` as the content of `path` (or reads it from `host` when text is undefined). */
+export function checkText(text: string | undefined, path: string, host: FileHost = diskHost): CheckResult {
+  const file = resolve(path);
+  let program: Program = { entry: file, files: new Map(), imports: new Map(), blocks: new Map(), networks: [], diagnostics: [] };
+  const graphs: (IrGraph | undefined)[] = [];
+  const diagnostics: Diagnostic[] = [];
+  try {
+    program = loadProgram(file, host, text);
+    diagnostics.push(...program.diagnostics);
+    const used = new Set<string>();
+    for (const net of program.networks) {
+      const e = elaborate(program, net.decl, net.file);
+      graphs.push(e.graph);
+      diagnostics.push(...e.diagnostics);
+      for (const b of e.usedBlocks) used.add(b);
+    }
+    const source = program.files.get(file);
+    if (source && program.networks.length === 0 && !source.items.some((i) => i.kind === "block") && !diagnostics.length) {
+      diagnostics.push(diag("NET2012", file, { offset: 0, length: 0 }));
+    }
+    if (program.networks.length > 0) {
+      for (const [name, entry] of program.blocks) {
+        if (entry.file === file && !used.has(name) && entry.decl.name) {
+          diagnostics.push(diag("NET5001", file, entry.decl.name.span, { name }, {
+            fixes: [{ title: `Remove the unused block '${name}'`, edits: [{ file, span: entry.decl.span, newText: "" }] }],
+          }));
+        }
+      }
+    }
+  } catch (e) {
+    diagnostics.push(diag("NET9001", file, { offset: 0, length: 0 }, { stage: "checking", detail: e instanceof Error ? e.message : String(e) }));
+  }
+  const unique = dedupe(diagnostics);
+  return { program, graphs, graph: graphs.find((g) => g !== undefined), diagnostics: unique };
+}
+
+/** A mistake inside a block called N times is one diagnostic with N call sites. */
+function dedupe(list: Diagnostic[]): Diagnostic[] {
+  const byKey = new Map<string, Diagnostic>();
+  for (const d of list) {
+    const key = `${d.file}\0${d.span.offset}\0${d.span.length}\0${d.code}\0${d.message}`;
+    const prior = byKey.get(key);
+    if (!prior) byKey.set(key, d);
+    else for (const r of d.related) if (!prior.related.some((p) => p.file === r.file && p.span.offset === r.span.offset)) prior.related.push(r);
+  }
+  return [...byKey.values()].sort((a, b) => (a.file === b.file ? a.span.offset - b.span.offset : a.file < b.file ? -1 : 1));
+}

@@ -1,0 +1,260 @@
+// The op table: every op a spec can write, defined once with its attributes,
+// flags, positional forms and how it lowers to IR nodes. Shape, parameter and MAC
+// rules of the IR ops live in src/ir/shapes.ts.
+
+import type { Activation, NodeAttrs, Shape } from "../ir/graph.js";
+import { samePads } from "../ir/shapes.js";
+import type { Value } from "./values.js";
+
+export type AttrType = "int" | "number" | "bool" | "pair" | "pads" | "act" | "rate";
+
+export interface AttrSpec {
+  key: string;
+  type: AttrType;
+  aliases?: string[];
+  /** Smallest allowed value (ints, numbers, each pair element). */
+  min?: number;
+  doc: string;
+}
+
+export interface OpSpec {
+  name: string;
+  aliases?: string[];
+  /** `defaults` entries that apply, in increasing priority. */
+  groups: string[];
+  doc: string;
+  attrs: AttrSpec[];
+  /** Bare keywords: `relu` sets act=relu, `ceil` sets ceil=true. */
+  flags: Record<string, [string, Value]>;
+  /** Where `7x7/2` goes (kernel key, stride key). */
+  dims?: [string, string];
+  /** Keys filled by bare values, in order (`conv 3x3 64`: outChannels). */
+  values: string[];
+  /** Keys that must be given. */
+  required: string[];
+  /** Defaults that are not plain constants. */
+  initial: Record<string, Value>;
+  /** Lowers resolved attributes to IR nodes (names relative to the statement; "" = the statement itself). */
+  lower(a: Resolved, input: Shape): { suffix: string; attrs: NodeAttrs }[] | string;
+}
+
+export type Resolved = Record<string, Value>;
+
+export const activations: Activation[] = ["relu", "relu6", "sigmoid", "tanh", "softmax"];
+const actFlags: Record<string, [string, Value]> = {
+  relu: ["act", "relu"],
+  relu6: ["act", "relu6"],
+  sigmoid: ["act", "sigmoid"],
+  tanh: ["act", "tanh"],
+  softmax: ["act", "softmax"],
+  linear: ["act", "none"],
+};
+const padFlags: Record<string, [string, Value]> = { same: ["pad", "same"], valid: ["pad", "valid"] };
+
+const a = (key: string, type: AttrType, doc: string, extra: Partial<AttrSpec> = {}): AttrSpec => ({ key, type, doc, ...extra });
+
+const kernel = a("kernel", "pair", "kernel height x width", { aliases: ["k"], min: 1 });
+const stride = a("stride", "pair", "step between windows", { aliases: ["s"], min: 1 });
+const pad = a("pad", "pads", "'same' (TF split: extra pixel at the end), 'valid', N, (h, w) or (top, left, bottom, right)", {
+  aliases: ["padding"],
+});
+const act = a("act", "act", "activation after the layer: relu, relu6, sigmoid, tanh, softmax or none", { aliases: ["activation"] });
+const bias = a("bias", "bool", "learn a bias (default true; false when followed by bn)");
+const eps = a("eps", "number", "BatchNorm epsilon (PyTorch default 1e-5; TF/tfjs and torchvision GoogLeNet use 1e-3)", {
+  aliases: ["epsilon"],
+  min: 0,
+});
+const momentum = a("momentum", "number", "BatchNorm running-statistics momentum (PyTorch convention, default 0.1)", { min: 0 });
+
+type Pads = [number, number, number, number];
+
+/** Explicit [top, left, bottom, right] pads from a `pad` value and the input. */
+function resolvePads(p: Value, input: Shape, k: [number, number], s: [number, number], d: [number, number]): Pads | string {
+  if (p === "valid") return [0, 0, 0, 0];
+  if (p === "same") {
+    const [t, b] = samePads(input[1] ?? 1, k[0], s[0], d[0]);
+    const [l, r] = samePads(input[2] ?? 1, k[1], s[1], d[1]);
+    return [t, l, b, r];
+  }
+  if (typeof p === "number") return [p, p, p, p];
+  if (Array.isArray(p) && p.length === 2) return [p[0], p[1], p[0], p[1]] as Pads;
+  if (Array.isArray(p) && p.length === 4) return p as Pads;
+  return `pad must be 'same', 'valid', a number, (h, w) or (top, left, bottom, right)`;
+}
+
+const pair = (v: Value) => v as [number, number];
+
+function convLower(r: Resolved, input: Shape, groups: number, outChannels: number) {
+  const k = pair(r.kernel!);
+  const s = pair(r.stride!);
+  const d = pair(r.dilation!);
+  const pads = resolvePads(r.pad!, input, k, s, d);
+  if (typeof pads === "string") return pads;
+  const withBn = r.bn === true;
+  const activation = r.act as Activation;
+  const conv: NodeAttrs = {
+    op: "conv",
+    outChannels,
+    kernel: k,
+    stride: s,
+    dilation: d,
+    pads,
+    groups,
+    bias: (r.bias as boolean | undefined) ?? !withBn,
+    act: withBn ? "none" : activation,
+  };
+  const nodes: { suffix: string; attrs: NodeAttrs }[] = [{ suffix: "", attrs: conv }];
+  if (withBn) nodes.push({ suffix: "bn", attrs: { op: "batchnorm", eps: r.eps as number, momentum: r.momentum as number, act: activation } });
+  return nodes;
+}
+
+const convAttrs = [kernel, stride, pad, act, bias, eps, momentum,
+  a("dilation", "pair", "spacing between kernel taps", { min: 1 }),
+  a("bn", "bool", "follow with BatchNorm (then the activation comes after it)")];
+const convFlags = { ...actFlags, ...padFlags, bn: ["bn", true], nobias: ["bias", false] } as Record<string, [string, Value]>;
+const convInitial = { stride: [1, 1], dilation: [1, 1], pad: "valid", act: "none", bn: false, eps: 1e-5, momentum: 0.1 };
+
+function poolSpec(kind: "maxpool" | "avgpool"): OpSpec {
+  const attrs = [kernel, stride, pad, a("ceil", "bool", "round the output size up (Caffe); default floor (PyTorch)")];
+  if (kind === "avgpool")
+    attrs.push(a("count_include_pad", "bool", "count padded zeros in the average (PyTorch default true)", { aliases: ["include_pad"] }));
+  return {
+    name: kind,
+    aliases: kind === "maxpool" ? ["max_pool"] : ["avg_pool"],
+    groups: ["pool", kind],
+    doc: kind === "maxpool" ? "Max pooling: `maxpool 3x3/2`, stride defaults to the kernel." : "Average pooling: `avgpool 5x5/3`, or `avgpool global`.",
+    attrs,
+    flags: { ...padFlags, ceil: ["ceil", true], floor: ["ceil", false], global: ["global", true] },
+    dims: ["kernel", "stride"],
+    values: [],
+    // The kernel is required unless `global` is given: checked in lower().
+    required: [],
+    initial: { pad: "valid", ceil: false, count_include_pad: true, global: false },
+    lower(r, input) {
+      if (r.global === true) return [{ suffix: "", attrs: { op: kind === "maxpool" ? "globalmaxpool" : "globalavgpool" } }];
+      if (r.kernel === undefined) return "needs a kernel size, e.g. '3x3/2', or 'global'";
+      const k = pair(r.kernel);
+      const s = r.stride === undefined ? k : pair(r.stride);
+      const pads = resolvePads(r.pad!, input, k, s, [1, 1]);
+      if (typeof pads === "string") return pads;
+      if (pads[0] >= k[0] || pads[2] >= k[0] || pads[1] >= k[1] || pads[3] >= k[1])
+        return `padding (${pads.join(", ")}) must be smaller than the kernel ${k.join("x")}`;
+      return [{ suffix: "", attrs: { op: kind, kernel: k, stride: s, pads, ceil: r.ceil as boolean, countIncludePad: (r.count_include_pad as boolean) ?? true } }];
+    },
+  };
+}
+
+function actSpec(fn: Exclude<Activation, "none">): OpSpec {
+  return {
+    name: fn, groups: [], doc: `${fn} activation as its own layer.`, attrs: [], flags: {}, values: [], required: [], initial: {},
+    lower: () => [{ suffix: "", attrs: { op: "act", fn } }],
+  };
+}
+
+export const ops: OpSpec[] = [
+  {
+    name: "conv", aliases: ["conv2d"], groups: ["conv"],
+    doc: "2-D convolution: `conv 7x7/2 64 pad=3 relu`. Attributes: groups, dilation, bias, bn, act.",
+    attrs: [...convAttrs, a("groups", "int", "channel groups (groups = input channels: depthwise)", { min: 1 }),
+      a("out", "int", "output channels", { aliases: ["channels", "filters"], min: 1 })],
+    flags: convFlags, dims: ["kernel", "stride"], values: ["out"], required: ["kernel", "out"],
+    initial: { ...convInitial, groups: 1 },
+    lower: (r, input) => convLower(r, input, r.groups as number, r.out as number),
+  },
+  {
+    name: "dwconv", aliases: ["depthwise"], groups: ["conv", "dwconv"],
+    doc: "Depthwise convolution (groups = input channels): `dwconv 3x3/2`, optional channel multiplier.",
+    attrs: [...convAttrs, a("multiplier", "int", "output channels per input channel", { min: 1 })],
+    flags: convFlags, dims: ["kernel", "stride"], values: ["multiplier"], required: ["kernel"],
+    initial: { ...convInitial, multiplier: 1 },
+    lower: (r, input) => convLower(r, input, input[0] ?? 1, (input[0] ?? 1) * (r.multiplier as number)),
+  },
+  {
+    name: "sepconv", aliases: ["separable"], groups: ["conv", "sepconv"],
+    doc: "Separable convolution: a depthwise kxk (no bias, no activation) then a pointwise 1x1 with bias and activation.",
+    attrs: [...convAttrs, a("out", "int", "output channels", { min: 1 })],
+    flags: convFlags, dims: ["kernel", "stride"], values: ["out"], required: ["kernel", "out"],
+    initial: convInitial,
+    lower(r, input) {
+      const dw = convLower({ ...r, bn: false, bias: false, act: "none" }, input, input[0] ?? 1, input[0] ?? 1);
+      if (typeof dw === "string") return dw;
+      const pw = convLower({ ...r, kernel: [1, 1], stride: [1, 1], dilation: [1, 1], pad: "valid" }, input, 1, r.out as number);
+      if (typeof pw === "string") return pw;
+      return [{ suffix: "dw", attrs: dw[0]!.attrs }, ...pw];
+    },
+  },
+  {
+    name: "bn", aliases: ["batchnorm"], groups: ["bn"],
+    doc: "Batch normalisation over channels: `bn eps=1e-3`.",
+    attrs: [eps, momentum, act], flags: actFlags, values: [], required: [], initial: { eps: 1e-5, momentum: 0.1, act: "none" },
+    lower: (r) => [{ suffix: "", attrs: { op: "batchnorm", eps: r.eps as number, momentum: r.momentum as number, act: r.act as Activation } }],
+  },
+  {
+    name: "lrn", groups: ["lrn"],
+    doc: "Local response normalisation across channels (Caffe/PyTorch/ONNX convention: x / (bias + alpha/size * sum x^2)^beta).",
+    attrs: [a("size", "int", "channels in the window", { min: 1 }), a("alpha", "number", "scale (divided by size)", { min: 0 }),
+      a("beta", "number", "exponent", { min: 0 }), a("bias", "number", "additive constant k", { aliases: ["k"] })],
+    flags: {}, values: ["size"], required: ["size"], initial: { alpha: 1e-4, beta: 0.75, bias: 1 },
+    lower: (r) => [{ suffix: "", attrs: { op: "lrn", size: r.size as number, alpha: r.alpha as number, beta: r.beta as number, bias: r.bias as number } }],
+  },
+  poolSpec("maxpool"),
+  poolSpec("avgpool"),
+  {
+    name: "globalavgpool", aliases: ["gap"], groups: [], doc: "Average over the whole feature map: CxHxW -> Cx1x1.",
+    attrs: [], flags: {}, values: [], required: [], initial: {},
+    lower: () => [{ suffix: "", attrs: { op: "globalavgpool" } }],
+  },
+  {
+    name: "globalmaxpool", groups: [], doc: "Maximum over the whole feature map: CxHxW -> Cx1x1.",
+    attrs: [], flags: {}, values: [], required: [], initial: {},
+    lower: () => [{ suffix: "", attrs: { op: "globalmaxpool" } }],
+  },
+  {
+    name: "adaptiveavgpool", aliases: ["adaptivepool"], groups: [],
+    doc: "Adaptive average pooling to a fixed output size, PyTorch semantics: `adaptiveavgpool 4x4`.",
+    attrs: [a("out", "pair", "output height x width", { min: 1 })], flags: {}, dims: ["out", "_stride"], values: ["out"], required: ["out"], initial: {},
+    lower: (r) => [{ suffix: "", attrs: { op: "adaptiveavgpool", out: pair(r.out!) } }],
+  },
+  {
+    name: "dropout", groups: ["dropout"], doc: "Dropout (training only): `dropout 0.4`.",
+    attrs: [a("rate", "rate", "fraction of units dropped, 0 to <1")], flags: {}, values: ["rate"], required: ["rate"], initial: {},
+    lower: (r) => [{ suffix: "", attrs: { op: "dropout", rate: r.rate as number } }],
+  },
+  {
+    name: "flatten", groups: [], doc: "Flattens CxHxW to C*H*W features in C, H, W order.",
+    attrs: [], flags: {}, values: [], required: [], initial: {},
+    lower: () => [{ suffix: "", attrs: { op: "flatten" } }],
+  },
+  {
+    name: "dense", aliases: ["linear", "fc"], groups: ["dense"], doc: "Fully connected layer: `dense 1000`, optional activation.",
+    attrs: [a("units", "int", "output features", { min: 1 }), bias, act],
+    flags: { ...actFlags, nobias: ["bias", false] }, values: ["units"], required: ["units"], initial: { bias: true, act: "none" },
+    lower: (r) => [{ suffix: "", attrs: { op: "dense", units: r.units as number, bias: r.bias as boolean, act: r.act as Activation } }],
+  },
+  ...activations.map((f) => actSpec(f as Exclude<Activation, "none">)),
+  {
+    name: "identity", groups: [], doc: "Passes its input through (a residual shortcut).",
+    attrs: [], flags: {}, values: [], required: [], initial: {},
+    lower: () => [],
+  },
+];
+
+const byName = new Map<string, OpSpec>();
+for (const op of ops) for (const n of [op.name, ...(op.aliases ?? [])]) byName.set(n, op);
+
+export function findOp(name: string): OpSpec | undefined {
+  return byName.get(name);
+}
+export function opNames(): string[] {
+  return [...byName.keys()];
+}
+/** Group names usable in `defaults`. */
+export function defaultGroups(): string[] {
+  return [...new Set(ops.flatMap((o) => o.groups))];
+}
+export function opsInGroup(group: string): OpSpec[] {
+  return ops.filter((o) => o.groups.includes(group));
+}
+export function findAttr(op: OpSpec, key: string): AttrSpec | undefined {
+  return op.attrs.find((x) => x.key === key || x.aliases?.includes(key));
+}

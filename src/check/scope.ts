@@ -1,0 +1,79 @@
+// Naming scopes: path prefixes ("inception4a/b2"), automatic names for unnamed
+// statements (conv1, conv2, ...), and the named statements visible to `from`.
+
+import type { Statement } from "../syntax/ast.js";
+
+export class Scope {
+  /** Named statements declared in this scope: name -> output node id. */
+  readonly names = new Map<string, number>();
+  private readonly counters = new Map<string, number>();
+  private readonly taken: Set<string>;
+
+  constructor(
+    readonly prefix: string,
+    private readonly parent: Scope | undefined,
+    reserved: string[],
+    /** The prefix of the enclosing scope and this scope's own name in it. */
+    private readonly base = "",
+    private readonly leafName = prefix,
+  ) {
+    this.taken = new Set(reserved);
+  }
+
+  path(name: string): string {
+    return this.prefix ? `${this.prefix}/${name}` : name;
+  }
+
+  /** Names written by the user are reserved before any automatic name is chosen. */
+  reserve(body: Statement[]): void {
+    for (const st of body) if (st.name) this.taken.add(st.name.name);
+  }
+
+  autoName(kind: string): string {
+    for (;;) {
+      const n = (this.counters.get(kind) ?? 0) + 1;
+      this.counters.set(kind, n);
+      const name = `${kind}${n}`;
+      if (!this.taken.has(name)) {
+        this.taken.add(name);
+        return name;
+      }
+    }
+  }
+
+  child(prefix: string): Scope {
+    const leaf = this.prefix && prefix.startsWith(`${this.prefix}/`) ? prefix.slice(this.prefix.length + 1) : prefix;
+    return new Scope(prefix, this, [], this.prefix, leaf);
+  }
+
+  /** A section (stem, head) shares the network's names but has its own prefix. */
+  section(name: string): Scope {
+    const s = new Scope(name, this, []);
+    s.publishTo = this;
+    return s;
+  }
+  private publishTo: Scope | undefined;
+
+  /** For a transparent single statement: elaborated as `leaf()` in the enclosing prefix. */
+  parentScope(): Scope {
+    return new Scope(this.base, this, [], "", this.base);
+  }
+
+  leaf(): string {
+    return this.leafName;
+  }
+
+  lookup(name: string): number | undefined {
+    return this.names.get(name) ?? this.parent?.lookup(name);
+  }
+
+  visibleNames(): string[] {
+    return [...this.names.keys(), ...(this.parent?.visibleNames() ?? [])];
+  }
+
+  /** Records a named statement where `from` can see it: sections publish to the network. */
+  declare(name: string, id: number): void {
+    this.names.set(name, id);
+    this.publishTo?.declare(name, id);
+  }
+}

@@ -1,0 +1,46 @@
+import { basename, join, resolve } from "node:path";
+import { loadGraph } from "../load.js";
+import { version } from "../version.js";
+
+export interface CompileArgs {
+  file: string;
+  target: "onnx" | "tfjs";
+  output?: string;
+  out?: string;
+  seed: number;
+  weights?: string;
+  foldBn: boolean;
+  js: boolean;
+}
+
+export async function run(args: CompileArgs): Promise<number> {
+  const loaded = loadGraph(args.file);
+  if (typeof loaded === "number") return loaded;
+  const { graph, texts } = loaded;
+  const stem = basename(args.file).replace(/\.net$/, "");
+  try {
+    if (args.target === "onnx") {
+      const outPath = resolve(args.output ?? join(args.out ?? ".", `${stem}.onnx`));
+      const { writeOnnx } = await import("../../emit/onnx/index.js");
+      let weights;
+      if (args.weights) {
+        const { loadCheckpointWeights } = await import("../../runtime/checkpoint.js");
+        weights = await loadCheckpointWeights(resolve(args.weights), graph);
+      }
+      const written = await writeOnnx(graph, outPath, { seed: args.seed, weights, foldBatchNorm: args.foldBn, sourceText: texts });
+      for (const f of [written].flat()) process.stderr.write(`wrote ${typeof f === "string" ? f : outPath}\n`);
+      return 0;
+    }
+    if (!args.out) {
+      process.stderr.write("netc: --target tfjs needs --out DIR\n");
+      return 2;
+    }
+    const { writeTfjs } = await import("../../emit/tfjs/index.js");
+    const files = await writeTfjs(graph, { outDir: resolve(args.out), js: args.js, specPath: args.file, netcVersion: version });
+    for (const f of files) process.stderr.write(`wrote ${f}\n`);
+    return 0;
+  } catch (e) {
+    process.stderr.write(`netc: compile failed: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,35 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { formatSource } from "../../format/index.js";
+import { writeFilesAtomic } from "../../util/atomic-write.js";
+import { displayPath, formatText } from "../report.js";
+
+export async function run(args: { files: string[]; check: boolean; stdout: boolean }): Promise<number> {
+  let code = 0;
+  for (const f of args.files) {
+    const path = resolve(f);
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (e) {
+      process.stderr.write(`netc: cannot read ${f}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+      code = 2;
+      continue;
+    }
+    const r = formatSource(text, path);
+    if (r.diagnostics.length > 0) {
+      for (const d of r.diagnostics) process.stderr.write(`${formatText(d, () => text, process.stderr)}\n`);
+      process.stderr.write(`netc: ${displayPath(path)} has syntax errors; not formatted\n`);
+      code = Math.max(code, 1);
+      continue;
+    }
+    if (args.stdout) process.stdout.write(r.text);
+    else if (r.text !== text) {
+      if (args.check) {
+        process.stdout.write(`${displayPath(path)}\n`);
+        code = Math.max(code, 1);
+      } else writeFilesAtomic([{ path, data: r.text }]);
+    }
+  }
+  return code;
+}

@@ -1,0 +1,22 @@
+// Shared by commands that need a checked graph: prints diagnostics to stderr and
+// says which exit code to use when the spec does not check.
+
+import { checkFile } from "../check/index.js";
+import type { IrGraph } from "../ir/graph.js";
+import { formatText } from "./report.js";
+
+export interface Loaded {
+  graph: IrGraph;
+  /** File texts of the spec and its imports, for source locations. */
+  texts: Map<string, string>;
+}
+
+export function loadGraph(file: string): Loaded | number {
+  const r = checkFile(file);
+  const texts = new Map<string, string>();
+  for (const [path, f] of r.program.files) texts.set(path, f.text);
+  for (const d of r.diagnostics) process.stderr.write(`${formatText(d, (p) => texts.get(p), process.stderr)}\n`);
+  if (r.program.files.size === 0) return 2;
+  if (!r.graph || r.diagnostics.some((d) => d.severity === "error")) return 1;
+  return { graph: r.graph, texts };
+}

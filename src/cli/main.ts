@@ -1,0 +1,117 @@
+// The netc command line. Loads only commander at start-up: every command's
+// module (and with it chevrotain, onnxruntime, tfjs, prettier) is imported when
+// that command runs, so `netc check` starts fast.
+
+import { Command, CommanderError, Option } from "commander";
+import { version } from "./version.js";
+
+/** Exit codes: 0 success, 1 errors found (or a check failed), 2 usage or I/O error. */
+export const EXIT_USAGE = 2;
+
+const program = new Command();
+program
+  .name("netc")
+  .description("Compiler for .net network specs: check shapes, summarise, format, compile to ONNX and TensorFlow.js.")
+  .version(version, "-V, --version")
+  .showHelpAfterError()
+  .exitOverride();
+
+const int = (name: string) => (v: string) => {
+  if (!/^\d+$/.test(v)) throw new CommanderError(EXIT_USAGE, "netc.usage", `error: ${name} must be a whole number, got '${v}'`);
+  return Number(v);
+};
+
+program
+  .command("check")
+  .description("check specs and report diagnostics (exit 1 on errors)")
+  .argument("<files...>", ".net files")
+  .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+  .action(async (files: string[], o: { format: "text" | "json" }) => {
+    const { run } = await import("./commands/check.js");
+    process.exitCode = await run({ files, format: o.format });
+  });
+
+program
+  .command("summary")
+  .description("print the layer table (shapes, parameters, MACs) of a spec")
+  .argument("<file>", ".net file")
+  .option("--json", "print JSON")
+  .option("--all", "list every layer inside blocks in the table")
+  .action(async (file: string, o: { json?: boolean; all?: boolean }) => {
+    const { run } = await import("./commands/summary.js");
+    process.exitCode = await run({ file, json: !!o.json, all: !!o.all });
+  });
+
+program
+  .command("fmt")
+  .description("format specs in place (canonical style, comments kept)")
+  .argument("<files...>", ".net files")
+  .option("--check", "only report files that are not formatted (exit 1 if any)")
+  .option("--stdout", "print the formatted text instead of writing")
+  .action(async (files: string[], o: { check?: boolean; stdout?: boolean }) => {
+    const { run } = await import("./commands/fmt.js");
+    process.exitCode = await run({ files, check: !!o.check, stdout: !!o.stdout });
+  });
+
+program
+  .command("compile")
+  .description("compile a spec to ONNX or TensorFlow.js")
+  .argument("<file>", ".net file")
+  .addOption(new Option("--target <target>", "backend").choices(["onnx", "tfjs"]).makeOptionMandatory())
+  .option("-o, --output <file>", "output file (onnx)")
+  .option("--out <dir>", "output directory")
+  .option("--seed <n>", "seed for the initial weights", int("--seed"), 0)
+  .option("--weights <checkpoint>", "tfjs checkpoint directory to take the weights from (onnx)")
+  .option("--no-fold-bn", "keep BatchNormalization nodes instead of folding them into convolutions (onnx)")
+  .option("--js", "emit JavaScript instead of TypeScript (tfjs)")
+  .action(async (file: string, o: { target: "onnx" | "tfjs"; output?: string; out?: string; seed: number; weights?: string; foldBn: boolean; js?: boolean }) => {
+    const { run } = await import("./commands/compile.js");
+    process.exitCode = await run({ file, target: o.target, output: o.output, out: o.out, seed: o.seed, weights: o.weights, foldBn: o.foldBn, js: !!o.js });
+  });
+
+program
+  .command("verify")
+  .description("run one random batch through the tfjs model and the ONNX model and compare (exit 1 above 1e-4)")
+  .argument("<file>", ".net file")
+  .option("--weights <checkpoint>", "tfjs checkpoint directory (default: seeded random weights)")
+  .option("--seed <n>", "seed for weights and the batch", int("--seed"), 0)
+  .option("--batch <n>", "batch size", int("--batch"), 2)
+  .option("--json", "print JSON")
+  .action(async (spec: string, o: { weights?: string; seed: number; batch: number; json?: boolean }) => {
+    const { run } = await import("./commands/verify.js");
+    process.exitCode = await run({ spec, weights: o.weights, seed: o.seed, batch: o.batch, json: !!o.json });
+  });
+
+program
+  .command("infer")
+  .description("run an ONNX model with onnxruntime: top-5 classes for an image, or latency")
+  .argument("<model>", ".onnx file")
+  .addOption(new Option("--ep <provider>", "execution provider").choices(["cpu", "cuda", "webgpu"]).default("cpu"))
+  .option("--batch <n>", "batch size", int("--batch"), 1)
+  .option("--image <file>", "PNG or JPEG image to classify")
+  .option("--runs <n>", "timed runs", int("--runs"), 20)
+  .option("--json", "print JSON")
+  .action(async (model: string, o: { ep: "cpu" | "cuda" | "webgpu"; batch: number; image?: string; runs: number; json?: boolean }) => {
+    const { run } = await import("./commands/infer.js");
+    process.exitCode = await run({ model, ep: o.ep, batch: o.batch, image: o.image, runs: o.runs, json: !!o.json });
+  });
+
+program
+  .command("lsp")
+  .description("start the language server on stdio")
+  .option("--stdio", "use stdio (the default)")
+  .action(async () => {
+    const { run } = await import("./commands/lsp.js");
+    await run();
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    process.exitCode = e.code === "commander.helpDisplayed" || e.code === "commander.version" ? 0 : EXIT_USAGE;
+  } else {
+    process.stderr.write(`netc: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 70;
+  }
+}
