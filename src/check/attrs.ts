@@ -91,7 +91,7 @@ export function readAttrs(op: OpSpec, sources: AttrSource[], opSpan: Span, main:
           if (flag) set(flag[0], flag[1], attr.span);
           else if (src.ctx.env.lookup(name)) positional({ kind: "name", name, span: attr.name.span }, attr.span);
           else if (!src.lenient) {
-            const candidates = [...Object.keys(op.flags), ...op.attrs.map((x) => x.key), ...src.ctx.env.names()];
+            const candidates = [...Object.keys(op.flags), ...op.attrs.flatMap((x) => [x.key, ...(x.aliases ?? [])]), ...src.ctx.env.names()];
             src.ctx.diagnostics.push(diag("NET2013", src.ctx.file, attr.span, { name, op: op.name, hint: suggest(name, candidates) }));
             ok = false;
           }
@@ -101,7 +101,7 @@ export function readAttrs(op: OpSpec, sources: AttrSource[], opSpan: Span, main:
           const spec = findAttr(op, attr.key.name);
           if (!spec) {
             if (!src.lenient) {
-              src.ctx.diagnostics.push(diag("NET2013", src.ctx.file, attr.key.span, { name: attr.key.name, op: op.name, hint: suggest(attr.key.name, op.attrs.map((x) => x.key)) }));
+              src.ctx.diagnostics.push(diag("NET2013", src.ctx.file, attr.key.span, { name: attr.key.name, op: op.name, hint: suggest(attr.key.name, op.attrs.flatMap((x) => [x.key, ...(x.aliases ?? [])])) }));
               ok = false;
             }
             break;

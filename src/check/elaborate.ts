@@ -21,7 +21,10 @@ const MAX_CALL_DEPTH = 64;
 const MAX_REPEAT = 10_000;
 
 export interface Elaboration {
+  /** The graph, when the network checked without errors. */
   graph: IrGraph | undefined;
+  /** What could be elaborated despite errors (for the editor's hovers and hints). */
+  partial: IrGraph | undefined;
   diagnostics: Diagnostic[];
   /** Blocks used by this network (for the unused-block warning). */
   usedBlocks: Set<string>;
@@ -63,7 +66,7 @@ class Elaborator {
     const name = this.net.name?.name ?? "network";
     if (!input || input.kind !== "input") {
       this.diagnostics.push(diag("NET3013", this.file, this.net.name?.span ?? this.net.span, { name }));
-      return { graph: undefined, diagnostics: this.diagnostics, usedBlocks: this.usedBlocks };
+      return { graph: undefined, partial: undefined, diagnostics: this.diagnostics, usedBlocks: this.usedBlocks };
     }
     const inputShape = this.inputShape(input, ctx);
     const inputName = input.name?.name ?? "input";
@@ -96,17 +99,16 @@ class Elaborator {
       }
     }
     if (inputShape && !last) this.diagnostics.push(diag("NET3012", this.file, this.net.name?.span ?? this.net.span));
-    if (current === undefined || this.diagnostics.some((d) => d.severity === "error")) {
-      return { graph: undefined, diagnostics: this.diagnostics, usedBlocks: this.usedBlocks };
-    }
+    if (!inputShape) return { graph: undefined, partial: undefined, diagnostics: this.diagnostics, usedBlocks: this.usedBlocks };
+    const failed = current === undefined || this.diagnostics.some((d) => d.severity === "error");
     const main = this.nodes.filter((n) => n.aux === undefined);
     const sum = (list: IrNode[], f: (n: IrNode) => number) => list.reduce((s, n) => s + f(n), 0);
     const graph: IrGraph = {
-      name, file: this.file, inputName, inputShape: inputShape!, nodes: this.nodes, output: current,
+      name, file: this.file, inputName, inputShape, nodes: this.nodes, output: current ?? this.nodes.length - 1,
       auxOutputs: this.auxOutputs, groups: this.groups, train: train ?? readTrain(undefined, ctx),
       params: sum(main, (n) => n.params), macs: sum(main, (n) => n.macs), paramsWithAux: sum(this.nodes, (n) => n.params),
     };
-    return { graph, diagnostics: this.diagnostics, usedBlocks: this.usedBlocks };
+    return { graph: failed ? undefined : graph, partial: graph, diagnostics: this.diagnostics, usedBlocks: this.usedBlocks };
   }
 
   private inputShape(input: Extract<NetworkDecl["items"][number], { kind: "input" }>, ctx: EvalContext): Shape | undefined {
@@ -206,7 +208,8 @@ class Elaborator {
   private producedBy(id: number): Related[] {
     const n = this.nodes[id]!;
     // The outermost statement whose output this is (the block call, not the concat inside it).
-    const g = this.groups.filter((x) => x.output === id).sort((a, b) => b.nodes.length - a.nodes.length)[0];
+    // Groups are registered inner first, so the last one with this output is the outermost.
+    const g = this.groups.filter((x) => x.output === id).pop();
     const at = g ? g.source : n.source;
     return [{ file: at.file, span: at.span, message: `${g?.name ?? n.name} produces ${formatShape(n.shape)}` }];
   }
@@ -218,8 +221,12 @@ class Elaborator {
       const spec = this.findOpOrReport(layer, ctx);
       if (spec) readAttrs(spec, [...this.defaultsFor(spec), { attrs: layer.attrs, ctx, lenient: false }], layer.op.span, ctx);
     } else if (layer.kind === "blockCall") {
-      if (!this.program.blocks.has(layer.callee.name)) this.reportUnknownBlock(layer, ctx);
-      else this.usedBlocks.add(layer.callee.name);
+      const entry = this.program.blocks.get(layer.callee.name);
+      if (!entry) this.reportUnknownBlock(layer, ctx);
+      else {
+        this.usedBlocks.add(layer.callee.name);
+        bindArguments(layer, entry, ctx);
+      }
     } else if (layer.kind === "seq" || layer.kind === "repeat") {
       for (const st of layer.body) this.dryRun(st.layer, scope, ctx);
     } else if (layer.kind === "merge") {
@@ -518,7 +525,9 @@ function bindArguments(call: BlockCall, entry: { decl: { params: { name: { name:
   }
   const positionalCount = call.args.filter((a) => !a.name).length;
   if (positionalCount > params.length) {
-    ctx.diagnostics.push(diag("NET2009", ctx.file, call.span, { name: blockName, expected: params.length, found: call.args.length }));
+    const required = params.filter((q) => !q.default).length;
+    const expected = required === params.length ? String(required) : `${required} to ${params.length}`;
+    ctx.diagnostics.push(diag("NET2009", ctx.file, call.span, { name: blockName, expected, found: call.args.length }));
     return undefined;
   }
   const env = new Env();

@@ -15,6 +15,8 @@ export interface CheckResult {
   graphs: (IrGraph | undefined)[];
   /** The first network's graph, when it checked without errors. */
   graph: IrGraph | undefined;
+  /** Per network, whatever could be elaborated even with errors (editor hovers, inlay hints). */
+  partial: (IrGraph | undefined)[];
   diagnostics: Diagnostic[];
 }
 
@@ -27,6 +29,7 @@ export function checkText(text: string | undefined, path: string, host: FileHost
   const file = resolve(path);
   let program: Program = { entry: file, files: new Map(), imports: new Map(), blocks: new Map(), networks: [], diagnostics: [] };
   const graphs: (IrGraph | undefined)[] = [];
+  const partial: (IrGraph | undefined)[] = [];
   const diagnostics: Diagnostic[] = [];
   try {
     program = loadProgram(file, host, text);
@@ -35,6 +38,7 @@ export function checkText(text: string | undefined, path: string, host: FileHost
     for (const net of program.networks) {
       const e = elaborate(program, net.decl, net.file);
       graphs.push(e.graph);
+      partial.push(e.partial);
       diagnostics.push(...e.diagnostics);
       for (const b of e.usedBlocks) used.add(b);
     }
@@ -55,7 +59,9 @@ export function checkText(text: string | undefined, path: string, host: FileHost
     diagnostics.push(diag("NET9001", file, { offset: 0, length: 0 }, { stage: "checking", detail: e instanceof Error ? e.message : String(e) }));
   }
   const unique = dedupe(diagnostics);
-  return { program, graphs, graph: graphs.find((g) => g !== undefined), diagnostics: unique };
+  // A graph is only handed to backends when nothing anywhere (imports included) is an error.
+  const clean = !unique.some((d) => d.severity === "error");
+  return { program, graphs: clean ? graphs : graphs.map(() => undefined), graph: clean ? graphs.find((g) => g !== undefined) : undefined, partial, diagnostics: unique };
 }
 
 /** A mistake inside a block called N times is one diagnostic with N call sites. */

@@ -17,6 +17,8 @@ export function editDistance(a: string, b: string): number {
 
 /** " Did you mean 'conv'?" or "" when nothing is close. */
 export function suggest(name: string, candidates: Iterable<string>): string {
+  // One- and two-letter names are close to everything: a hint would be noise.
+  if (name.length <= 2) return "";
   let best: string | undefined;
   let bestD = Math.max(1, Math.floor(name.length / 3)) + 1;
   for (const c of candidates) {

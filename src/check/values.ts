@@ -82,7 +82,7 @@ export function evaluate(expr: Expr | undefined, ctx: EvalContext): Value | unde
     case "number":
       if (!Number.isFinite(expr.value) || Math.abs(expr.value) > MAX_VALUE) {
         ctx.diagnostics.push(
-          diag("NET4007", ctx.file, expr.span, { what: `Number ${clip(expr.text)}`, value: clip(expr.text), limit: MAX_VALUE }),
+          diag("NET4007", ctx.file, expr.span, { what: "Number literal", value: clip(expr.text), limit: MAX_VALUE }),
         );
         return undefined;
       }

@@ -43,7 +43,7 @@ export function outputShape(a: NodeAttrs, inputs: Shape[]): ShapeResult {
     case "input":
       return { shape: x };
     case "conv": {
-      if (!isMap(x)) return { error: { kind: "rank", expected: "CxHxW", found: x } };
+      if (!isMap(x)) return { error: { kind: "rank", expected: "CxHxW feature-map", found: x } };
       const [c, h, w] = x as [number, number, number];
       if (c % a.groups !== 0 || a.outChannels % a.groups !== 0)
         return { error: { kind: "groups", groups: a.groups, inC: c, outC: a.outChannels } };
@@ -58,7 +58,7 @@ export function outputShape(a: NodeAttrs, inputs: Shape[]): ShapeResult {
     }
     case "maxpool":
     case "avgpool": {
-      if (!isMap(x)) return { error: { kind: "rank", expected: "CxHxW", found: x } };
+      if (!isMap(x)) return { error: { kind: "rank", expected: "CxHxW feature-map", found: x } };
       const [c, h, w] = x as [number, number, number];
       const [pt, pl, pb, pr] = a.pads;
       if (h + pt + pb < a.kernel[0] || w + pl + pr < a.kernel[1])
@@ -69,19 +69,19 @@ export function outputShape(a: NodeAttrs, inputs: Shape[]): ShapeResult {
     }
     case "globalavgpool":
     case "globalmaxpool":
-      if (!isMap(x)) return { error: { kind: "rank", expected: "CxHxW", found: x } };
+      if (!isMap(x)) return { error: { kind: "rank", expected: "CxHxW feature-map", found: x } };
       return { shape: [x[0]!, 1, 1] };
     case "adaptiveavgpool":
-      if (!isMap(x)) return { error: { kind: "rank", expected: "CxHxW", found: x } };
+      if (!isMap(x)) return { error: { kind: "rank", expected: "CxHxW feature-map", found: x } };
       return sized([x[0]!, a.out[0], a.out[1]]);
     case "batchnorm":
     case "lrn":
-      if (a.op === "lrn" && !isMap(x)) return { error: { kind: "rank", expected: "CxHxW", found: x } };
+      if (a.op === "lrn" && !isMap(x)) return { error: { kind: "rank", expected: "CxHxW feature-map", found: x } };
       return { shape: x };
     case "flatten":
       return { shape: [x.reduce((p, q) => p * q, 1)] };
     case "dense":
-      if (x.length !== 1) return { error: { kind: "rank", expected: "a flat vector (add 'flatten' before it)", found: x } };
+      if (x.length !== 1) return { error: { kind: "rank", expected: "flat vector", found: x } };
       return sized([a.units]);
     case "dropout":
     case "act":

@@ -207,6 +207,8 @@ export interface InputDecl extends Node {
 export interface DefaultEntry extends Node {
   op: Ident;
   attrs: Attr[];
+  /** Written `pool: ceil` rather than `pool ceil` (kept by the formatter). */
+  colon?: boolean;
 }
 export interface DefaultsDecl extends Node {
   kind: "defaults";

@@ -1,0 +1,51 @@
+// `npm run generate`: regenerates generated/<spec>/model.ts and train.ts for every
+// spec in specs/ (not specs/broken/ or specs/lib/), so readers can browse what
+// netc emits. Deterministic: the test suite regenerates in memory and fails when
+// generated/ differs (test/tfjs/generated-fresh.test.ts).
+
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { basename, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { checkFile } from "../check/index.js";
+import { tfjsSources } from "../emit/tfjs/index.js";
+import { writeFilesAtomic } from "../util/atomic-write.js";
+import { version } from "./version.js";
+
+/** generated/<name>/<file> (relative to the repo root) -> text, for every spec. */
+export async function generatedFiles(root: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const specs = readdirSync(join(root, "specs"))
+    .filter((f) => f.endsWith(".net"))
+    .sort();
+  for (const file of specs) {
+    const r = checkFile(join(root, "specs", file));
+    if (!r.graph) {
+      const first = r.diagnostics.find((d) => d.severity === "error");
+      throw new Error(`specs/${file} does not check${first ? `: ${first.message}` : ""}`);
+    }
+    const name = basename(file, ".net");
+    const files = await tfjsSources(r.graph, { js: false, specPath: `specs/${file}`, netcVersion: version });
+    for (const [f, text] of files) out.set(`generated/${name}/${f}`, text);
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const root = fileURLToPath(new URL("../..", import.meta.url));
+  const files = await generatedFiles(root);
+  writeFilesAtomic([...files].map(([p, data]) => ({ path: join(root, p), data })));
+  // Folders of specs that no longer exist would otherwise linger.
+  const keep = new Set([...files.keys()].map((p) => p.split("/")[1]));
+  const dir = join(root, "generated");
+  for (const d of existsSync(dir) ? readdirSync(dir) : []) {
+    if (!keep.has(d) && existsSync(join(dir, d, "model.ts"))) rmSync(join(dir, d), { recursive: true });
+  }
+  process.stdout.write(`generated ${files.size} files for ${keep.size} specs in generated/\n`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`generate: ${(e as Error).message}\n`);
+    process.exit(1);
+  });
+}

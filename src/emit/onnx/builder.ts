@@ -1,0 +1,67 @@
+// Collects the pieces of a GraphProto in emission order (which makes the output
+// deterministic) and hands out unique value and node names.
+import { floatTensor, int64Tensor, node, valueInfo, type AttrValue, type NodeProto, type TensorProto, type ValueInfoProto } from "./proto.js";
+
+class Names {
+  private used = new Set<string>();
+  reserve(name: string): void {
+    this.used.add(name);
+  }
+  has(name: string): boolean {
+    return this.used.has(name);
+  }
+  /** `preferred` if free, else `preferred_1`, `preferred_2`, ... */
+  take(preferred: string): string {
+    let name = preferred;
+    for (let i = 1; this.used.has(name); i++) name = `${preferred}_${i}`;
+    this.used.add(name);
+    return name;
+  }
+}
+
+export class GraphBuilder {
+  readonly nodes: NodeProto[] = [];
+  readonly initializers: TensorProto[] = [];
+  readonly valueInfo: ValueInfoProto[] = [];
+  /** Values and initializers share one namespace (both are graph values). */
+  readonly values = new Names();
+  readonly nodeNames = new Names();
+  private shared = new Map<string, string>();
+
+  /**
+   * `exact`: the name is the IR node's own path name, reserved up front so that
+   * helper nodes (`conv1/relu`) never take it; used as is.
+   */
+  addNode(opType: string, name: string, inputs: string[], outputs: string[], attrs: Record<string, AttrValue> = {}, doc = "", exact = false): void {
+    this.nodes.push(node(opType, exact ? name : this.nodeNames.take(name), inputs, outputs, attrs, doc));
+  }
+
+  /** A fresh intermediate value, recorded in value_info with its shape (without batch). */
+  intermediate(preferred: string, shape: number[]): string {
+    const name = this.values.take(preferred);
+    this.valueInfo.push(valueInfo(name, shape));
+    return name;
+  }
+
+  addFloat(preferred: string, dims: number[], data: Float32Array): string {
+    const name = this.values.take(preferred);
+    this.initializers.push(floatTensor(name, dims, data));
+    return name;
+  }
+
+  addInt64(preferred: string, dims: number[], data: number[]): string {
+    const name = this.values.take(preferred);
+    this.initializers.push(int64Tensor(name, dims, data));
+    return name;
+  }
+
+  /** One initializer per key, shared by every node that needs it (Clip bounds). */
+  sharedFloat(key: string, dims: number[], data: Float32Array): string {
+    let name = this.shared.get(key);
+    if (!name) {
+      name = this.addFloat(key, dims, data);
+      this.shared.set(key, name);
+    }
+    return name;
+  }
+}

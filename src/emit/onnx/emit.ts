@@ -1,0 +1,159 @@
+// IR graph → ONNX ModelProto (opset 17, IR version 8), inference graph only.
+import { readFileSync } from "node:fs";
+import type { IrGraph, IrNode } from "../../ir/graph.js";
+import { initWeights, weightShapes, type NodeWeights } from "../../ir/weights.js";
+import type { WeightSet } from "../../ir/weights.js";
+import { GraphBuilder } from "./builder.js";
+import { externalize, initializerBytes } from "./external-data.js";
+import { foldWeights, planBatchNormFolds } from "./fold-bn.js";
+import { OPS, type OpContext } from "./ops.js";
+import { onnx, valueInfo } from "./proto.js";
+import { SourceLocator } from "./source-location.js";
+
+export const OPSET = 17;
+export const IR_VERSION = 8;
+/** The graph output's value name (the input keeps the spec's name). */
+export const OUTPUT_NAME = "output";
+/** Protobuf's hard limit is 2 GiB; leave room for the graph itself. */
+export const DEFAULT_EXTERNAL_THRESHOLD = 2 ** 31 - 64 * 2 ** 20;
+
+export interface EmitOnnxOptions {
+  /** Seed for initWeights when `weights` is not given (default 0). */
+  seed?: number;
+  /** Weights in canonical layout (src/ir/weights.ts), keyed by node name. */
+  weights?: WeightSet;
+  /** Fold BatchNorm into the preceding conv (default true). */
+  foldBatchNorm?: boolean;
+  /** Initializer bytes above which tensors go to external data (default 2 GiB - 64 MiB). */
+  externalDataThreshold?: number;
+  /** Source texts by file name, for `file:line:col` doc strings (else read from disk). */
+  sourceText?: Map<string, string>;
+  /** External data file name, relative to the model (default "model.onnx.data"). */
+  dataFileName?: string;
+}
+
+export interface EmittedOnnx {
+  model: Uint8Array;
+  externalData?: Uint8Array;
+}
+
+const VERSION: string = (() => {
+  try {
+    return JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")).version;
+  } catch {
+    return "0.0.0";
+  }
+})();
+
+/** Nodes the output depends on, outside auxiliary heads. */
+function liveNodes(graph: IrGraph): boolean[] {
+  const live = new Array<boolean>(graph.nodes.length).fill(false);
+  live[graph.output] = true;
+  for (let id = graph.nodes.length - 1; id >= 0; id--) {
+    if (!live[id]) continue;
+    for (const i of graph.nodes[id]!.inputs) live[i] = true;
+  }
+  return graph.nodes.map((n) => live[n.id]! && n.aux === undefined);
+}
+
+function checkWeights(graph: IrGraph, node: IrNode, w: NodeWeights | undefined): NodeWeights {
+  const shapes = weightShapes(graph, node);
+  const keys = Object.keys(shapes) as (keyof NodeWeights)[];
+  if (keys.length === 0) return {};
+  if (!w) throw new Error(`no weights for '${node.name}'`);
+  for (const k of keys) {
+    const expected = shapes[k]!.reduce((a, b) => a * b, 1);
+    if (!w[k]) throw new Error(`weights for '${node.name}': missing ${k}`);
+    if (w[k]!.length !== expected) throw new Error(`weights for '${node.name}': ${k} has ${w[k]!.length} values, expected ${expected} (${shapes[k]!.join("x")})`);
+  }
+  return w;
+}
+
+export function emitOnnx(graph: IrGraph, opts: EmitOnnxOptions = {}): EmittedOnnx {
+  const live = liveNodes(graph);
+  const emitted = (n: IrNode) => live[n.id]! && n.attrs.op !== "input" && n.attrs.op !== "dropout";
+  // Same values as initWeights(graph, seed), restricted to the emitted nodes.
+  const weights = opts.weights ?? initWeights(graph, opts.seed ?? 0, (n) => live[n.id]!);
+  const folds = opts.foldBatchNorm === false ? new Map<number, number>() : planBatchNormFolds(graph, emitted);
+  const foldedBn = new Set(folds.values());
+  const locator = new SourceLocator(opts.sourceText);
+  const b = new GraphBuilder();
+
+  // Names: the spec's input, then `output`, then every IR value by its path
+  // name, all before any helper value so helpers never take an IR name.
+  const inputValue = graph.inputName;
+  b.values.reserve(inputValue);
+  const outputValue = b.values.take(OUTPUT_NAME);
+  const valueOf = new Map<number, string>();
+  for (const n of graph.nodes) {
+    if (!live[n.id]) continue;
+    if (emitted(n)) b.nodeNames.reserve(n.name);
+    if (n.attrs.op === "input") valueOf.set(n.id, inputValue);
+    else if (n.attrs.op === "dropout") valueOf.set(n.id, valueOf.get(n.inputs[0]!)!);
+    else if (foldedBn.has(n.id)) continue; // named with its conv below
+    else {
+      // A folded conv writes its BN's value.
+      const owner = folds.has(n.id) ? graph.nodes[folds.get(n.id)!]! : n;
+      const name = owner.id === graph.output ? outputValue : b.values.take(owner.name);
+      valueOf.set(n.id, name);
+      valueOf.set(owner.id, name);
+      if (name !== outputValue) b.valueInfo.push(valueInfo(name, owner.shape));
+    }
+  }
+
+  for (const n of graph.nodes) {
+    if (!emitted(n) || foldedBn.has(n.id)) continue;
+    const a = n.attrs;
+    let w = checkWeights(graph, n, weights.get(n.name));
+    let act = "act" in a ? a.act : "none";
+    const bnId = folds.get(n.id);
+    if (bnId !== undefined && a.op === "conv") {
+      const bn = graph.nodes[bnId]!;
+      const bnAttrs = bn.attrs as Extract<IrNode["attrs"], { op: "batchnorm" }>;
+      w = foldWeights(w, checkWeights(graph, bn, weights.get(bn.name)), bnAttrs.eps, a.outChannels);
+      act = bnAttrs.act;
+    }
+    const ctx: OpContext = {
+      b,
+      graph,
+      node: n,
+      inputs: n.inputs.map((i) => valueOf.get(i)!),
+      output: valueOf.get(n.id)!,
+      weights: w,
+      act,
+      doc: locator.locate(n.source.file, n.source.span.offset),
+    };
+    (OPS[a.op as keyof typeof OPS] as (c: OpContext, at: typeof a) => void)(ctx, a);
+  }
+
+  // Output aliasing another value (a trailing dropout, or the input itself).
+  const outNode = graph.nodes[graph.output]!;
+  if (valueOf.get(outNode.id) !== outputValue) {
+    b.addNode("Identity", b.nodeNames.has(outNode.name) ? `${outNode.name}/output` : outNode.name, [valueOf.get(outNode.id)!], [outputValue]);
+  }
+
+  let externalData: Uint8Array | undefined;
+  const threshold = opts.externalDataThreshold ?? DEFAULT_EXTERNAL_THRESHOLD;
+  if (initializerBytes(b.initializers) > threshold) {
+    externalData = externalize(b.initializers, opts.dataFileName ?? "model.onnx.data");
+  }
+
+  const model = onnx.ModelProto.create({
+    irVersion: IR_VERSION,
+    opsetImport: [{ domain: "", version: OPSET }],
+    producerName: "netc",
+    producerVersion: VERSION,
+    docString: `${graph.name} from ${graph.file}`,
+    graph: {
+      name: graph.name,
+      node: b.nodes,
+      initializer: b.initializers,
+      input: [valueInfo(inputValue, graph.inputShape)],
+      output: [valueInfo(outputValue, outNode.shape)],
+      valueInfo: b.valueInfo,
+      docString: locator.locate(graph.file, 0),
+    },
+  });
+  const bytes = onnx.ModelProto.encode(model).finish();
+  return externalData ? { model: bytes, externalData } : { model: bytes };
+}

@@ -1,0 +1,251 @@
+// The op-mapping table: one entry per IR op, each writing ONNX nodes for one IR
+// node into the builder. Fused activations become a separate node after the op
+// (ORT's graph optimizer fuses Conv+Relu again at load time).
+import type { Activation, IrGraph, IrNode, NodeAttrs, OpKind, Shape } from "../../ir/graph.js";
+import type { NodeWeights } from "../../ir/weights.js";
+import type { GraphBuilder } from "./builder.js";
+import type { AttrValue } from "./proto.js";
+import { planPool } from "./pool-plan.js";
+
+export interface OpContext {
+  b: GraphBuilder;
+  graph: IrGraph;
+  node: IrNode;
+  /** Value names of the IR inputs, in order. */
+  inputs: string[];
+  /** Value name this node's result must be written to. */
+  output: string;
+  /** Weights to write (already folded when a BN was folded into this conv). */
+  weights: NodeWeights;
+  /** The activation to apply (a folded BN's activation for a folded conv). */
+  act: Activation;
+  doc: string;
+}
+
+type Emitter<A extends NodeAttrs> = (ctx: OpContext, attrs: A) => void;
+type Table = { [K in Exclude<OpKind, "input" | "dropout">]: Emitter<Extract<NodeAttrs, { op: K }>> };
+
+/** The node carrying the IR node's own name (exactly once per IR node). */
+function primary(ctx: OpContext, opType: string, inputs: string[], outputs: string[], attrs: Record<string, AttrValue> = {}): void {
+  ctx.b.addNode(opType, ctx.node.name, inputs, outputs, attrs, ctx.doc, true);
+}
+
+const inShape = (ctx: OpContext, i = 0): Shape => ctx.graph.nodes[ctx.node.inputs[i]!]!.shape;
+
+/**
+ * Runs `primary` writing to the node's output, or to an intermediate followed
+ * by the activation node when there is one.
+ */
+function withAct(ctx: OpContext, act: Activation, emit: (out: string) => void): void {
+  if (act === "none") return emit(ctx.output);
+  const pre = ctx.b.intermediate(`${ctx.node.name}/pre_act`, ctx.node.shape);
+  emit(pre);
+  activation(ctx, act, pre, ctx.output);
+}
+
+function activation(ctx: OpContext, fn: Exclude<Activation, "none">, input: string, output: string, exact = false): void {
+  const { b, node, doc } = ctx;
+  const name = exact ? node.name : `${node.name}/${fn}`;
+  switch (fn) {
+    case "relu":
+      return b.addNode("Relu", name, [input], [output], {}, doc, exact);
+    case "relu6": {
+      const lo = b.sharedFloat("netc.relu6.min", [], new Float32Array([0]));
+      const hi = b.sharedFloat("netc.relu6.max", [], new Float32Array([6]));
+      return b.addNode("Clip", name, [input, lo, hi], [output], {}, doc, exact);
+    }
+    case "sigmoid":
+      return b.addNode("Sigmoid", name, [input], [output], {}, doc, exact);
+    case "tanh":
+      return b.addNode("Tanh", name, [input], [output], {}, doc, exact);
+    case "softmax":
+      // Over channels/features: axis 1 with the batch dimension.
+      return b.addNode("Softmax", name, [input], [output], { axis: 1 }, doc, exact);
+  }
+}
+
+function need(ctx: OpContext, key: keyof NodeWeights): Float32Array {
+  const w = ctx.weights[key];
+  if (!w) throw new Error(`weights for '${ctx.node.name}': missing ${key}`);
+  return w;
+}
+
+export const OPS: Table = {
+  conv(ctx, a) {
+    const c = inShape(ctx)[0]!;
+    const kernel = ctx.b.addFloat(`${ctx.node.name}.weight`, [a.outChannels, c / a.groups, a.kernel[0], a.kernel[1]], need(ctx, "kernel"));
+    const inputs = [ctx.inputs[0]!, kernel];
+    if (ctx.weights.bias) inputs.push(ctx.b.addFloat(`${ctx.node.name}.bias`, [a.outChannels], ctx.weights.bias));
+    withAct(ctx, ctx.act, (out) =>
+      primary(ctx, "Conv", inputs, [out], {
+        kernel_shape: a.kernel,
+        strides: a.stride,
+        dilations: a.dilation,
+        pads: a.pads, // IR [top,left,bottom,right] = ONNX [x1_begin,x2_begin,x1_end,x2_end]
+        group: a.groups,
+      }),
+    );
+  },
+
+  batchnorm(ctx, a) {
+    const c = inShape(ctx)[0]!;
+    const n = ctx.node.name;
+    const scale = ctx.b.addFloat(`${n}.weight`, [c], need(ctx, "gamma"));
+    const bias = ctx.b.addFloat(`${n}.bias`, [c], need(ctx, "beta"));
+    const mean = ctx.b.addFloat(`${n}.running_mean`, [c], need(ctx, "mean"));
+    const variance = ctx.b.addFloat(`${n}.running_var`, [c], need(ctx, "variance"));
+    withAct(ctx, ctx.act, (out) =>
+      primary(ctx, "BatchNormalization", [ctx.inputs[0]!, scale, bias, mean, variance], [out], { epsilon: { float: a.eps } }),
+    );
+  },
+
+  lrn(ctx, a) {
+    if (a.size % 2 === 1) {
+      // Same convention as ONNX (alpha scaled by 1/size, window centred): no conversion.
+      return primary(ctx, "LRN", [ctx.inputs[0]!], [ctx.output], {
+        size: a.size,
+        alpha: { float: a.alpha },
+        beta: { float: a.beta },
+        bias: { float: a.bias },
+      });
+    }
+    lrnEven(ctx, a);
+  },
+
+  maxpool: pool,
+  avgpool: pool,
+
+  globalavgpool(ctx) {
+    primary(ctx, "GlobalAveragePool", [ctx.inputs[0]!], [ctx.output], {});
+  },
+  globalmaxpool(ctx) {
+    primary(ctx, "GlobalMaxPool", [ctx.inputs[0]!], [ctx.output], {});
+  },
+
+  adaptiveavgpool(ctx, a) {
+    const [c, h, w] = inShape(ctx) as [number, number, number];
+    const [oh, ow] = a.out;
+    const { b, node } = ctx;
+    if (oh === 1 && ow === 1) return primary(ctx, "GlobalAveragePool", [ctx.inputs[0]!], [ctx.output], {});
+    if (h % oh === 0 && w % ow === 0) {
+      const k = [h / oh, w / ow];
+      return primary(ctx, "AveragePool", [ctx.inputs[0]!], [ctx.output], { kernel_shape: k, strides: k, pads: [0, 0, 0, 0] });
+    }
+    // PyTorch's windows overlap unevenly: the average over window (i, j) is
+    // separable, so Y = A_h · X · A_wᵀ with constant averaging matrices.
+    const aw = averagingMatrix(w, ow, true);
+    const ah = averagingMatrix(h, oh, false);
+    const awName = b.addFloat(`${node.name}.avg_w`, [w, ow], aw);
+    const ahName = b.addFloat(`${node.name}.avg_h`, [oh, h], ah);
+    const mid = b.intermediate(`${node.name}/cols`, [c, h, ow]);
+    b.addNode("MatMul", `${node.name}/cols`, [ctx.inputs[0]!, awName], [mid], {}, ctx.doc);
+    primary(ctx, "MatMul", [ahName, mid], [ctx.output], {});
+  },
+
+  flatten(ctx) {
+    // ONNX Flatten keeps C, H, W order: the IR's (and the weights') order.
+    primary(ctx, "Flatten", [ctx.inputs[0]!], [ctx.output], { axis: 1 });
+  },
+
+  dense(ctx, a) {
+    const shape = inShape(ctx);
+    // The IR (and weightShapes) define dense on vectors only: [units, F] after a flatten.
+    if (shape.length !== 1) throw new Error(`dense '${ctx.node.name}' reads a [${shape.join(", ")}] tensor; the IR expects a flattened vector`);
+    const kernel = ctx.b.addFloat(`${ctx.node.name}.weight`, [a.units, shape[0]!], need(ctx, "kernel"));
+    const inputs = [ctx.inputs[0]!, kernel];
+    if (ctx.weights.bias) inputs.push(ctx.b.addFloat(`${ctx.node.name}.bias`, [a.units], ctx.weights.bias));
+    // Canonical [units, in] layout is B transposed: transB=1, no copy.
+    withAct(ctx, ctx.act, (out) => primary(ctx, "Gemm", inputs, [out], { transB: 1, alpha: { float: 1 }, beta: { float: 1 } }));
+  },
+
+  act(ctx, a) {
+    activation(ctx, a.fn, ctx.inputs[0]!, ctx.output, true);
+  },
+
+  concat(ctx) {
+    primary(ctx, "Concat", ctx.inputs, [ctx.output], { axis: 1 });
+  },
+
+  add(ctx) {
+    // IR add may have more than two inputs: a chain of Adds (Sum would also do).
+    withAct(ctx, ctx.act, (out) => {
+      let acc = ctx.inputs[0]!;
+      for (let i = 1; i < ctx.inputs.length; i++) {
+        const last = i === ctx.inputs.length - 1;
+        const dst = last ? out : ctx.b.intermediate(`${ctx.node.name}/sum${i}`, ctx.node.shape);
+        if (last) primary(ctx, "Add", [acc, ctx.inputs[i]!], [dst]);
+        else ctx.b.addNode("Add", `${ctx.node.name}/sum${i}`, [acc, ctx.inputs[i]!], [dst], {}, ctx.doc);
+        acc = dst;
+      }
+      if (ctx.inputs.length === 1) primary(ctx, "Identity", [acc], [out], {});
+    });
+  },
+};
+
+function pool(ctx: OpContext, a: Extract<NodeAttrs, { op: "maxpool" | "avgpool" }>): void {
+  const { b, node } = ctx;
+  const [c, h, w] = inShape(ctx) as [number, number, number];
+  const plan = planPool(a.op, [h, w], a.kernel, a.stride, a.pads, a.countIncludePad, [node.shape[1]!, node.shape[2]!]);
+  let input = ctx.inputs[0]!;
+  if (plan.prePad) {
+    const [t, l, bo, r] = plan.prePad;
+    const padded = b.intermediate(`${node.name}/pad`, [c, h + t + bo, w + l + r]);
+    const pads = b.addInt64(`${node.name}.pads`, [8], [0, 0, t, l, 0, 0, bo, r]);
+    b.addNode("Pad", `${node.name}/pad`, [input, pads], [padded], { mode: "constant" }, ctx.doc);
+    input = padded;
+  }
+  const attrs: Record<string, number | number[]> = {
+    kernel_shape: a.kernel,
+    strides: a.stride,
+    pads: plan.pads,
+    ceil_mode: plan.ceilMode,
+  };
+  if (a.op === "avgpool") attrs.count_include_pad = plan.countIncludePad;
+  primary(ctx, a.op === "maxpool" ? "MaxPool" : "AveragePool", [input], [ctx.output], attrs);
+}
+
+/**
+ * Rows (or columns when `transposed`) average PyTorch's adaptive windows:
+ * window i spans [floor(i*n/out), ceil((i+1)*n/out)).
+ */
+export function averagingMatrix(n: number, out: number, transposed: boolean): Float32Array {
+  const m = new Float32Array(n * out);
+  for (let i = 0; i < out; i++) {
+    const start = Math.floor((i * n) / out);
+    const end = Math.ceil(((i + 1) * n) / out);
+    for (let j = start; j < end; j++) m[transposed ? j * out + i : i * n + j] = 1 / (end - start);
+  }
+  return m;
+}
+
+/**
+ * onnxruntime's LRN kernel only takes odd sizes. An even window (channels
+ * c - floor((size-1)/2) .. c + ceil((size-1)/2), as ONNX defines it) is written
+ * out: y = x / (bias + alpha/size * band(x²))^beta, band() a 1x1 conv whose
+ * constant weights select each channel's window.
+ */
+function lrnEven(ctx: OpContext, a: Extract<NodeAttrs, { op: "lrn" }>): void {
+  const { b, node } = ctx;
+  const shape = node.shape;
+  const c = shape[0]!;
+  const lo = Math.floor((a.size - 1) / 2);
+  const hi = Math.ceil((a.size - 1) / 2);
+  const band = new Float32Array(c * c);
+  for (let o = 0; o < c; o++) for (let i = Math.max(0, o - lo); i <= Math.min(c - 1, o + hi); i++) band[o * c + i] = 1;
+  const x = ctx.inputs[0]!;
+  const v = (s: string) => b.intermediate(`${node.name}/${s}`, shape);
+  const sq = v("square");
+  b.addNode("Mul", `${node.name}/square`, [x, x], [sq], {}, ctx.doc);
+  const sum = v("window_sum");
+  const dims = shape.length === 3 ? [c, c, 1, 1] : [c, c];
+  const w = b.addFloat(`${node.name}.window`, dims, band);
+  if (shape.length === 3) b.addNode("Conv", `${node.name}/window_sum`, [sq, w], [sum], { kernel_shape: [1, 1] }, ctx.doc);
+  else b.addNode("Gemm", `${node.name}/window_sum`, [sq, w], [sum], { transB: 1 }, ctx.doc);
+  const scaled = v("scaled");
+  b.addNode("Mul", `${node.name}/scaled`, [sum, b.addFloat(`${node.name}.alpha_over_size`, [], new Float32Array([a.alpha / a.size]))], [scaled], {}, ctx.doc);
+  const based = v("plus_bias");
+  b.addNode("Add", `${node.name}/plus_bias`, [scaled, b.addFloat(`${node.name}.bias`, [], new Float32Array([a.bias]))], [based], {}, ctx.doc);
+  const denom = v("denominator");
+  b.addNode("Pow", `${node.name}/denominator`, [based, b.addFloat(`${node.name}.beta`, [], new Float32Array([a.beta]))], [denom], {}, ctx.doc);
+  primary(ctx, "Div", [x, denom], [ctx.output]);
+}

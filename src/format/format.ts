@@ -1,0 +1,247 @@
+// The canonical formatter. It prints the AST and puts every comment back:
+// own-line comments before the next item at that item's indent, trailing
+// comments after the item that ends on their line. Layout decisions depend
+// only on the content (never on a previous run), which keeps it idempotent.
+
+import type * as A from "../syntax/ast.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { parse } from "../syntax/parse.js";
+import { ExprPrinter } from "./print-expr.js";
+
+export const MAX_WIDTH = 100;
+const INDENT = "  ";
+
+export function formatSource(text: string, path: string): { text: string; diagnostics: Diagnostic[] } {
+  const { file, diagnostics } = parse(text, path);
+  if (diagnostics.some((d) => d.severity === "error")) return { text, diagnostics };
+  return { text: new Formatter(file).print(), diagnostics };
+}
+
+const end = (s: A.Span) => s.offset + s.length;
+
+class Formatter {
+  private readonly out: string[] = [];
+  private readonly p: ExprPrinter;
+  private readonly comments: A.Comment[];
+  private nextComment = 0;
+  /** Source offset where the last printed thing (item or comment) ended. */
+  private lastEnd = 0;
+  /** Nothing printed yet in the current braces (no blank line before it). */
+  private atStart = true;
+
+  constructor(private readonly file: A.SourceFile) {
+    this.p = new ExprPrinter(file.text);
+    this.comments = [...file.comments].sort((a, b) => a.span.offset - b.span.offset);
+  }
+
+  print(): string {
+    let prev: "none" | "import" | "decl" | "comment" = "none";
+    for (const item of this.file.items) {
+      prev = this.topComments(item.span.offset, prev);
+      const forced = prev === "decl" || (prev === "import" && item.kind !== "import");
+      this.blankLine(item.span.offset, forced);
+      if (item.kind === "import") this.line(0, "import " + (item.path ? this.p.expr(item.path) : ""));
+      else if (item.kind === "block") this.block(item);
+      else this.network(item);
+      this.trailing(end(item.span));
+      prev = item.kind === "import" ? "import" : "decl";
+    }
+    this.topComments(this.file.text.length + 1, prev);
+    return this.out.length === 0 ? "" : this.out.join("\n") + "\n";
+  }
+
+  private topComments(before: number, prev: "none" | "import" | "decl" | "comment") {
+    while (this.nextComment < this.comments.length && this.comments[this.nextComment]!.span.offset < before) {
+      const c = this.comments[this.nextComment++]!;
+      this.blankLine(c.span.offset, prev === "decl");
+      this.out.push(c.text.trimEnd());
+      this.lastEnd = end(c.span);
+      this.atStart = false;
+      prev = "comment";
+    }
+    return prev;
+  }
+
+  // ---- layout helpers ----
+
+  private line(indent: number, s: string) {
+    this.out.push(INDENT.repeat(indent) + s);
+  }
+
+  /** One blank line when forced, or when the source had one here (never at the start of braces). */
+  private blankLine(offset: number, forced = false) {
+    if (this.out.length > 0 && !this.atStart) {
+      const gap = this.file.text.slice(this.lastEnd, offset);
+      if (forced || /\n[ \t\r\f\v]*\n/.test(gap)) this.out.push("");
+    }
+    this.atStart = false;
+  }
+
+  private comments_(before: number, indent: number) {
+    while (this.nextComment < this.comments.length && this.comments[this.nextComment]!.span.offset < before) {
+      const c = this.comments[this.nextComment++]!;
+      this.blankLine(c.span.offset);
+      this.line(indent, c.text.trimEnd());
+      this.lastEnd = end(c.span);
+    }
+  }
+
+  /** Start a line item: its leading comments, then a blank line if the source had one. */
+  private begin(span: A.Span, indent: number) {
+    this.comments_(span.offset, indent);
+    this.blankLine(span.offset);
+  }
+
+  /** A comment after the item on the same source line stays on its line. */
+  private trailing(itemEnd: number) {
+    this.lastEnd = Math.max(this.lastEnd, itemEnd);
+    const c = this.comments[this.nextComment];
+    if (!c || c.span.offset < itemEnd) return;
+    if (!/^[ \t\r\f\v;]*$/.test(this.file.text.slice(itemEnd, c.span.offset))) return;
+    this.out[this.out.length - 1] += " " + c.text.trimEnd();
+    this.nextComment++;
+    this.lastEnd = end(c.span);
+  }
+
+  private hasCommentBefore(offset: number): boolean {
+    const c = this.comments[this.nextComment];
+    return c !== undefined && c.span.offset < offset;
+  }
+
+  /** `{ ... }` with line items inside; `close` is the offset of the closing brace. */
+  private braces(indent: number, head: string, close: number, empty: boolean, items: () => void, tail = "") {
+    if (empty && !this.hasCommentBefore(close)) {
+      this.line(indent, head + " {}" + tail);
+      return;
+    }
+    this.line(indent, head + " {");
+    this.atStart = true;
+    items();
+    this.comments_(close, indent + 1);
+    this.atStart = false;
+    this.line(indent, "}" + tail);
+    this.lastEnd = Math.max(this.lastEnd, close + 1);
+  }
+
+  private bracesOf<T>(indent: number, head: string, close: number, list: T[], each: (x: T) => void) {
+    this.braces(indent, head, close, list.length === 0, () => list.forEach(each));
+  }
+
+  // ---- declarations ----
+
+  private block(b: A.BlockDecl) {
+    const anns = b.annotations.map((a) => " " + this.p.annotation(a)).join("");
+    const head = `block ${this.p.ident(b.name)}(${this.p.params(b.params)})${anns}`;
+    this.bracesOf(0, head, end(b.span) - 1, b.body, (s) => this.statement(s, 1));
+  }
+
+  private network(n: A.NetworkDecl) {
+    const params = n.params.length > 0 ? `(${this.p.params(n.params)})` : "";
+    this.bracesOf(0, `network ${this.p.ident(n.name)}${params}`, end(n.span) - 1, n.items, (i) => this.networkItem(i, 1));
+  }
+
+  private networkItem(item: A.NetworkItem, indent: number) {
+    switch (item.kind) {
+      case "statement":
+        return this.statement(item, indent);
+      case "input": {
+        this.begin(item.span, indent);
+        const name = item.name ? " " + this.p.ident(item.name) : "";
+        const shape = item.shape
+          ? this.p.source(item.shape.span)
+          : item.exprs.length === 1
+            ? this.p.expr(item.exprs[0])
+            : `(${item.exprs.map((e) => this.p.expr(e)).join(", ")})`;
+        this.line(indent, `input${name} ${shape}`);
+        return this.trailing(end(item.span));
+      }
+      case "defaults":
+      case "train": {
+        this.begin(item.span, indent);
+        const entries: (A.DefaultEntry | A.TrainEntry)[] = item.entries;
+        this.bracesOf(indent, item.kind, end(item.span) - 1, entries, (e) => {
+          this.begin(e.span, indent + 1);
+          const key = "op" in e ? this.p.ident(e.op) + (e.colon ? ":" : "") : this.p.ident(e.key);
+          this.line(indent + 1, key + this.p.attrs(e.attrs));
+          this.trailing(end(e.span));
+        });
+        return this.trailing(end(item.span));
+      }
+      case "section":
+        this.begin(item.span, indent);
+        this.bracesOf(indent, item.section, end(item.span) - 1, item.body, (s) => this.statement(s, indent + 1));
+        return this.trailing(end(item.span));
+    }
+  }
+
+  // ---- statements and layers ----
+
+  private statement(s: A.Statement, indent: number) {
+    this.begin(s.span, indent);
+    const head = s.name ? this.p.ident(s.name) + " = " : "";
+    const tail = this.statementTail(s);
+    const layer = s.layer;
+    const body = layer && bodyOf(layer);
+    if (!layer || !body) {
+      this.line(indent, head + (layer ? this.inlineLayer(layer) : "") + tail);
+    } else {
+      const inline = head + this.inlineLayer(layer) + tail;
+      const src = this.p.source(layer.span);
+      const fits = INDENT.length * indent + inline.length <= MAX_WIDTH;
+      const closeAt = end(layer.span) - 1;
+      if (fits && (!src.includes("\n") || (body.length === 0 && !this.hasCommentBefore(closeAt)))) {
+        this.line(indent, inline);
+      } else {
+        this.braces(indent, head + this.layerHead(layer), closeAt, body.length === 0, () => body.forEach((b) => this.statement(b, indent + 1)), tail);
+      }
+    }
+    this.trailing(end(s.span));
+  }
+
+  private statementTail(s: A.Statement): string {
+    let t = "";
+    if (s.from) t += " from " + this.p.ident(s.from);
+    if (s.weight) t += " weight " + this.p.expr(s.weight);
+    for (const a of s.annotations) t += " " + this.p.annotation(a);
+    return t;
+  }
+
+  /** The part of a braced layer before its '{'. */
+  private layerHead(l: A.LayerExpr): string {
+    switch (l.kind) {
+      case "seq":
+        return "seq";
+      case "merge":
+        return l.merge + this.p.attrs(l.attrs);
+      case "repeat":
+        return "repeat " + this.p.expr(l.count) + (l.index ? " as " + this.p.ident(l.index) : "");
+      default:
+        return "";
+    }
+  }
+
+  private inlineLayer(l: A.LayerExpr): string {
+    switch (l.kind) {
+      case "op":
+        return this.p.ident(l.op) + this.p.attrs(l.attrs);
+      case "blockCall":
+        return `${this.p.ident(l.callee)}(${this.p.args(l.args)})`;
+      default: {
+        const body = bodyOf(l)!;
+        if (body.length === 0) return this.layerHead(l) + " {}";
+        return this.layerHead(l) + " { " + body.map((s) => this.inlineStatement(s)).join("; ") + " }";
+      }
+    }
+  }
+
+  private inlineStatement(s: A.Statement): string {
+    const head = s.name ? this.p.ident(s.name) + " = " : "";
+    return head + (s.layer ? this.inlineLayer(s.layer) : "") + this.statementTail(s);
+  }
+}
+
+function bodyOf(l: A.LayerExpr): A.Statement[] | undefined {
+  if (l.kind === "seq" || l.kind === "repeat") return l.body;
+  if (l.kind === "merge") return l.branches;
+  return undefined;
+}

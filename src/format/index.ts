@@ -1,0 +1,1 @@
+export { formatSource, MAX_WIDTH } from "./format.js";

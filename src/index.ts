@@ -1,0 +1,7 @@
+// netc's library entry: the same stages the CLI uses.
+export { parse } from "./syntax/parse.js";
+export { checkFile, checkText, type CheckResult } from "./check/index.js";
+export { formatSource } from "./format/index.js";
+export type { IrGraph, IrNode, IrGroup } from "./ir/graph.js";
+export type { Diagnostic } from "./diagnostics/diagnostic.js";
+export { initWeights, type WeightSet } from "./ir/weights.js";

@@ -1,0 +1,21 @@
+// The model's input name and per-image shape, read from the ONNX graph
+// (symbolic or missing dims after the batch are an error: we need a size).
+import { readFileSync } from "node:fs";
+import onnxProto from "onnx-proto";
+
+export interface ModelInput {
+  name: string;
+  /** Without the batch dimension. */
+  shape: number[];
+}
+
+export function readModelInput(path: string): ModelInput {
+  const m = onnxProto.onnx.ModelProto.decode(readFileSync(path));
+  const inits = new Set((m.graph?.initializer ?? []).map((t) => t.name));
+  const input = (m.graph?.input ?? []).find((i) => !inits.has(i.name ?? ""));
+  if (!input) throw new Error(`${path}: the model has no input`);
+  const dims = input.type?.tensorType?.shape?.dim ?? [];
+  const shape = dims.slice(1).map((d) => Number(d.dimValue ?? 0));
+  if (shape.some((d) => !(d > 0))) throw new Error(`${path}: input '${input.name}' has no fixed size after the batch dimension`);
+  return { name: input.name!, shape };
+}

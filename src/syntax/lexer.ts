@@ -1,0 +1,239 @@
+// Tokens of the .net language and the chevrotain lexer that produces them.
+// The lexer never throws: unknown characters are reported (NET1003) and
+// skipped, malformed numbers (NET1004) and unterminated strings (NET1002) still
+// become tokens so that the parser can carry on.
+
+import { createToken, Lexer, type IToken, type TokenType } from "chevrotain";
+import type { Comment } from "./ast.js";
+import { diag } from "../diagnostics/catalogue.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+
+// Identifier characters need the regex `u` flag, which chevrotain drops from
+// plain patterns; such tokens use a custom sticky matcher instead (this turns
+// off chevrotain's first-character optimisation, fine at .net file sizes).
+const IDENT_CHAR = "[\\p{L}\\p{N}_]";
+
+function unicode(source: string) {
+  const re = new RegExp(source, "uy");
+  return {
+    exec(text: string, offset: number): RegExpExecArray | null {
+      re.lastIndex = offset;
+      return re.exec(text);
+    },
+  };
+}
+
+export const Ident = createToken({
+  name: "Ident",
+  pattern: unicode(`[\\p{L}_]${IDENT_CHAR}*`),
+  line_breaks: false,
+  label: "a name",
+});
+
+function keyword(word: string): TokenType {
+  return createToken({
+    name: word[0]!.toUpperCase() + word.slice(1),
+    pattern: new RegExp(word),
+    longer_alt: Ident,
+    label: `'${word}'`,
+  });
+}
+
+export const Import = keyword("import");
+export const Block = keyword("block");
+export const Network = keyword("network");
+export const Input = keyword("input");
+export const Defaults = keyword("defaults");
+export const Train = keyword("train");
+export const Stem = keyword("stem");
+export const Body = keyword("body");
+export const Head = keyword("head");
+export const Seq = keyword("seq");
+export const Concat = keyword("concat");
+export const Add = keyword("add");
+export const Repeat = keyword("repeat");
+export const As = keyword("as");
+export const From = keyword("from");
+export const Weight = keyword("weight");
+export const Params = keyword("params");
+export const Macs = keyword("macs");
+export const Tol = keyword("tol");
+export const True = keyword("true");
+export const False = keyword("false");
+// Conditionals (`if stride != 1 or cin != cout { ... } else { identity }`).
+export const If = keyword("if");
+export const Else = keyword("else");
+export const And = keyword("and");
+export const Or = keyword("or");
+export const Not = keyword("not");
+
+export const KEYWORDS = [
+  Import, Block, Network, Input, Defaults, Train, Stem, Body, Head, Seq, Concat, Add,
+  Repeat, As, From, Weight, Params, Macs, Tol, True, False, If, Else, And, Or, Not,
+];
+
+export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED });
+export const NL = createToken({ name: "NL", pattern: /\n/, line_breaks: true, label: "a new line" });
+export const DocComment = createToken({ name: "DocComment", pattern: /\/\/\/(?!\/)[^\n]*/, group: "comments" });
+export const LineComment = createToken({ name: "LineComment", pattern: /\/\/[^\n]*/, group: "comments" });
+
+export const StringLit = createToken({ name: "StringLit", pattern: /"(?:[^"\\\n]|\\[^\n])*"/, label: "a string" });
+// Same category as StringLit so the parser accepts it; the lexer reports it.
+export const UnterminatedString = createToken({
+  name: "UnterminatedString",
+  pattern: /"(?:[^"\\\n]|\\[^\n])*\\?/,
+  categories: [StringLit],
+  label: "a string",
+});
+
+// Dims must win over Number (`3x3` is one token), and a number running into
+// identifier characters (`3x`, `12ab`, `1e5q`) is one bad token, not two.
+export const Dims = createToken({
+  name: "Dims",
+  pattern: unicode(`\\d+(?:x\\d+)+(?!${IDENT_CHAR})`),
+  line_breaks: false,
+  label: "dimensions such as 3x3",
+});
+export const NumberLit = createToken({
+  name: "NumberLit",
+  pattern: unicode(`(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?[KMG]?(?!${IDENT_CHAR})`),
+  line_breaks: false,
+  label: "a number",
+});
+export const BadNumber = createToken({
+  name: "BadNumber",
+  pattern: unicode(`(?:\\d+\\.?\\d*|\\.\\d+)${IDENT_CHAR}*`),
+  line_breaks: false,
+  categories: [NumberLit],
+  label: "a number",
+});
+
+const punct = (name: string, pattern: RegExp, label: string) => createToken({ name, pattern, label });
+export const LBrace = punct("LBrace", /\{/, "'{'");
+export const RBrace = punct("RBrace", /\}/, "'}'");
+export const LParen = punct("LParen", /\(/, "'('");
+export const RParen = punct("RParen", /\)/, "')'");
+export const Comma = punct("Comma", /,/, "','");
+export const Semi = punct("Semi", /;/, "';'");
+export const Equals = punct("Equals", /=/, "'='");
+export const Colon = punct("Colon", /:/, "':'");
+export const Arrow = punct("Arrow", /->/, "'->'");
+export const BackArrow = punct("BackArrow", /<-/, "'<-'");
+export const Slash = punct("Slash", /\//, "'/'");
+export const Star = punct("Star", /\*/, "'*'");
+export const Plus = punct("Plus", /\+/, "'+'");
+export const Minus = punct("Minus", /-/, "'-'");
+export const Percent = punct("Percent", /%/, "'%'");
+export const Tilde = punct("Tilde", /~/, "'~'");
+// Comparisons. `<-` is always the input arrow: write `a < -1` with a space.
+export const EqEq = punct("EqEq", /==/, "'=='");
+export const NotEq = punct("NotEq", /!=/, "'!='");
+export const LtEq = punct("LtEq", /<=/, "'<='");
+export const GtEq = punct("GtEq", />=/, "'>='");
+export const Lt = punct("Lt", /</, "'<'");
+export const Gt = punct("Gt", />/, "'>'");
+
+// Order matters: chevrotain takes the first pattern that matches.
+export const allTokens: TokenType[] = [
+  WhiteSpace, NL, DocComment, LineComment, StringLit, UnterminatedString,
+  Dims, NumberLit, BadNumber,
+  ...KEYWORDS, Ident,
+  LBrace, RBrace, LParen, RParen, Comma, Semi, EqEq, NotEq, Equals, Colon, Arrow, BackArrow,
+  LtEq, GtEq, Lt, Gt, Slash, Star, Plus, Minus, Percent, Tilde,
+];
+
+let lexer: Lexer | undefined;
+function getLexer(): Lexer {
+  lexer ??= new Lexer(allTokens, {
+    positionTracking: "full", // the parser needs endOffset for node locations
+    ensureOptimizations: false,
+    skipValidations: true,
+  });
+  return lexer;
+}
+
+export interface LexResult {
+  tokens: IToken[];
+  comments: Comment[];
+  diagnostics: Diagnostic[];
+}
+
+export function lex(text: string, path: string): LexResult {
+  const result = getLexer().tokenize(text);
+  const diagnostics: Diagnostic[] = [];
+  for (const e of result.errors) {
+    const length = Math.max(1, e.length);
+    const run = text.slice(e.offset, e.offset + length);
+    const char = Array.from(run)[0] ?? "";
+    diagnostics.push(diag("NET1003", path, { offset: e.offset, length }, { char: printable(char) }));
+  }
+  for (const t of result.tokens) {
+    if (t.tokenType === UnterminatedString) {
+      diagnostics.push(diag("NET1002", path, spanOf(t)));
+    } else if (t.tokenType === BadNumber) {
+      const reason = /^\d+x/.test(t.image)
+        ? "dimensions are written as whole numbers joined by 'x', like 3x3"
+        : "a number cannot run into a name; add a space between them";
+      diagnostics.push(diag("NET1004", path, spanOf(t), { text: t.image, reason }));
+    } else if (t.tokenType === StringLit) {
+      for (const bad of badEscapes(t.image)) {
+        diagnostics.push(diag("NET1008", path, { offset: t.startOffset + bad.offset, length: bad.length }, { escape: bad.text }));
+      }
+    }
+  }
+  const groups = result.groups["comments"] ?? [];
+  const comments: Comment[] = groups.map((t) => ({
+    span: spanOf(t),
+    text: t.image,
+    doc: t.tokenType === DocComment,
+  }));
+  return { tokens: result.tokens, comments, diagnostics };
+}
+
+function printable(ch: string): string {
+  const code = ch.codePointAt(0) ?? 0;
+  return code < 0x20 || code === 0x7f ? `\\u{${code.toString(16)}}` : ch;
+}
+
+export function spanOf(t: IToken): { offset: number; length: number } {
+  return { offset: t.startOffset, length: t.image.length };
+}
+
+const ESCAPE = /\\(u\{[0-9a-fA-F]{1,6}\}|[^\n])/g;
+
+/** Decodes the body of a string token (quotes included or not). */
+export function decodeString(image: string): string {
+  let body = image.startsWith('"') ? image.slice(1) : image;
+  if (body.endsWith('"') && image.length >= 2) body = body.slice(0, -1);
+  return body.replace(ESCAPE, (m, e: string) => {
+    if (e === "n") return "\n";
+    if (e === "t") return "\t";
+    if (e === '"' || e === "\\") return e;
+    if (e.startsWith("u{")) {
+      const cp = parseInt(e.slice(2, -1), 16);
+      return cp <= 0x10ffff ? String.fromCodePoint(cp) : m;
+    }
+    return m;
+  });
+}
+
+function badEscapes(image: string): { offset: number; length: number; text: string }[] {
+  const out: { offset: number; length: number; text: string }[] = [];
+  for (const m of image.matchAll(ESCAPE)) {
+    const e = m[1]!;
+    const ok = e === "n" || e === "t" || e === '"' || e === "\\" || (e.startsWith("u{") && parseInt(e.slice(2, -1), 16) <= 0x10ffff);
+    if (!ok) out.push({ offset: m.index, length: m[0].length, text: m[0] });
+  }
+  return out;
+}
+
+const SUFFIX: Record<string, number> = { K: 1e3, M: 1e6, G: 1e9 };
+
+/** Value and integer-ness of a number token; NaN for malformed ones. */
+export function numberValue(image: string): { value: number; integer: boolean } {
+  const m = /^((?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)([KMG]?)$/.exec(image);
+  if (!m) return { value: NaN, integer: false };
+  const base = m[1]!;
+  const mult = m[2] ? SUFFIX[m[2]]! : 1;
+  return { value: Number(base) * mult, integer: !/[.eE]/.test(base) };
+}

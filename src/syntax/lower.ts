@@ -1,0 +1,357 @@
+// CST -> AST. The CST may be partial (chevrotain recovery): every accessor
+// tolerates missing children and tokens inserted during recovery (which have
+// no offset), and AST fields that could not be filled stay `undefined`.
+
+import type { CstNode, IToken } from "chevrotain";
+import type * as A from "./ast.js";
+import { decodeString, numberValue } from "./lexer.js";
+import { lineStarts, offsetToPosition } from "./positions.js";
+
+type Child = CstNode | IToken;
+
+function isToken(c: Child): c is IToken {
+  return (c as IToken).image !== undefined;
+}
+function real(t: IToken): boolean {
+  return !t.isInsertedInRecovery && Number.isFinite(t.startOffset);
+}
+function toks(node: CstNode | undefined, key: string): IToken[] {
+  const list = node?.children[key] ?? [];
+  return list.filter((c): c is IToken => isToken(c) && real(c));
+}
+function tok(node: CstNode | undefined, key: string): IToken | undefined {
+  return toks(node, key)[0];
+}
+function subs(node: CstNode | undefined, key: string): CstNode[] {
+  const list = node?.children[key] ?? [];
+  return list.filter((c): c is CstNode => !isToken(c));
+}
+function sub(node: CstNode | undefined, key: string): CstNode | undefined {
+  return subs(node, key)[0];
+}
+
+function tokSpan(t: IToken): A.Span {
+  return { offset: t.startOffset, length: t.image.length };
+}
+function nodeSpan(n: CstNode): A.Span {
+  const loc = n.location;
+  const start = loc?.startOffset ?? NaN;
+  const end = loc?.endOffset ?? NaN;
+  if (!Number.isFinite(start) || !Number.isFinite(end)) return { offset: 0, length: 0 };
+  return { offset: start, length: end + 1 - start };
+}
+function join(a: A.Span, b: A.Span | undefined): A.Span {
+  if (!b) return a;
+  const start = Math.min(a.offset, b.offset);
+  const end = Math.max(a.offset + a.length, b.offset + b.length);
+  return { offset: start, length: end - start };
+}
+
+export function identOf(t: IToken): A.Ident {
+  if (t.image.startsWith('"')) return { kind: "ident", name: decodeString(t.image), quoted: true, span: tokSpan(t) };
+  return { kind: "ident", name: t.image, span: tokSpan(t) };
+}
+function numberOf(t: IToken): A.NumberLit {
+  const { value, integer } = numberValue(t.image);
+  return { kind: "number", value, text: t.image, integer, span: tokSpan(t) };
+}
+function dimsOf(t: IToken): A.Dims {
+  return { kind: "dims", values: t.image.split("x").map(Number), span: tokSpan(t) };
+}
+/** `kernel 3x3` keeps its dims as a tuple of numbers, one span per number. */
+function dimsTuple(t: IToken): A.TupleExpr {
+  let offset = t.startOffset;
+  const items: A.Expr[] = t.image.split("x").map((text) => {
+    const n: A.NumberLit = { kind: "number", value: Number(text), text, integer: true, span: { offset, length: text.length } };
+    offset += text.length + 1;
+    return n;
+  });
+  return { kind: "tuple", items, span: tokSpan(t) };
+}
+
+export class Lowerer {
+  private readonly starts: number[];
+  /** Doc comment text by line, for `///` lines that are alone on their line. */
+  private readonly docs = new Map<number, string>();
+
+  constructor(
+    private readonly text: string,
+    comments: A.Comment[],
+  ) {
+    this.starts = lineStarts(text);
+    for (const c of comments) {
+      if (!c.doc || !this.startsLine(c.span.offset)) continue;
+      const line = offsetToPosition(this.starts, c.span.offset).line;
+      this.docs.set(line, c.text.slice(3).replace(/^ /, ""));
+    }
+  }
+
+  private startsLine(offset: number): boolean {
+    const line = offsetToPosition(this.starts, offset).line;
+    return /^[ \t\r\f\v\u00a0\ufeff]*$/.test(this.text.slice(this.starts[line], offset));
+  }
+
+  /** The `///` lines directly above a node that starts its line. */
+  private docFor(span: A.Span): string | undefined {
+    if (span.length === 0 || !this.startsLine(span.offset)) return undefined;
+    let line = offsetToPosition(this.starts, span.offset).line - 1;
+    const lines: string[] = [];
+    while (this.docs.has(line)) lines.unshift(this.docs.get(line)!), line--;
+    return lines.length > 0 ? lines.join("\n") : undefined;
+  }
+
+  file(cst: CstNode, path: string, comments: A.Comment[]): A.SourceFile {
+    const items: A.TopLevel[] = [];
+    for (const key of ["importDecl", "blockDecl", "networkDecl"]) {
+      for (const n of subs(cst, key)) {
+        if (key === "importDecl") items.push(this.importDecl(n));
+        else if (key === "blockDecl") items.push(this.blockDecl(n));
+        else items.push(this.networkDecl(n));
+      }
+    }
+    items.sort((a, b) => a.span.offset - b.span.offset);
+    return { kind: "file", path, text: this.text, items, comments };
+  }
+
+  importDecl(n: CstNode): A.ImportDecl {
+    const s = tok(n, "StringLit");
+    const path: A.StringLit | undefined = s && { kind: "string", value: decodeString(s.image), span: tokSpan(s) };
+    return { kind: "import", path, span: nodeSpan(n) };
+  }
+
+  blockDecl(n: CstNode): A.BlockDecl {
+    const name = tok(n, "Ident");
+    const span = nodeSpan(n);
+    return {
+      kind: "block",
+      name: name && identOf(name),
+      params: this.params(sub(n, "paramList")),
+      annotations: subs(n, "annotation").flatMap((a) => this.annotation(a) ?? []),
+      body: this.body(sub(n, "body")),
+      doc: this.docFor(span),
+      span,
+    };
+  }
+
+  params(n: CstNode | undefined): A.Param[] {
+    return subs(n, "param").flatMap((p) => {
+      const name = tok(p, "Ident");
+      return name ? [{ name: identOf(name), default: this.expr(sub(p, "expr")), span: nodeSpan(p) }] : [];
+    });
+  }
+
+  networkDecl(n: CstNode): A.NetworkDecl {
+    const name = tok(n, "Ident");
+    const span = nodeSpan(n);
+    return {
+      kind: "network",
+      name: name && identOf(name),
+      params: this.params(sub(n, "paramList")),
+      items: subs(n, "netItem").flatMap((i) => this.netItem(i) ?? []),
+      doc: this.docFor(span),
+      span,
+    };
+  }
+
+  netItem(n: CstNode): A.NetworkItem | undefined {
+    const c = Object.values(n.children)[0]?.[0];
+    if (!c || isToken(c)) return undefined;
+    switch (c.name) {
+      case "inputDecl":
+        return this.inputDecl(c);
+      case "defaultsDecl":
+        return { kind: "defaults", entries: subs(c, "defaultEntry").map((e) => this.defaultEntry(e)).filter((e) => e !== undefined), span: nodeSpan(c) };
+      case "trainDecl":
+        return { kind: "train", entries: subs(c, "trainEntry").map((e) => this.trainEntry(e)).filter((e) => e !== undefined), span: nodeSpan(c) };
+      case "section": {
+        const kw = tok(c, "keyword");
+        if (!kw) return undefined;
+        const section = kw.image as A.Section["section"];
+        return { kind: "section", section, keyword: tokSpan(kw), body: this.body(sub(c, "body")), span: nodeSpan(c) };
+      }
+      case "statement":
+        return this.statement(c);
+    }
+    return undefined;
+  }
+
+  inputDecl(n: CstNode): A.InputDecl {
+    const name = tok(n, "name");
+    const dims = tok(n, "Dims");
+    const e = this.expr(sub(n, "expr"));
+    const exprs = e === undefined ? [] : e.kind === "tuple" ? e.items : [e];
+    return { kind: "input", name: name && identOf(name), shape: dims && dimsOf(dims), exprs, span: nodeSpan(n) };
+  }
+
+  defaultEntry(n: CstNode): A.DefaultEntry | undefined {
+    const op = tok(n, "Ident");
+    if (!op) return undefined;
+    const entry: A.DefaultEntry = { op: identOf(op), attrs: this.attrs(n), span: nodeSpan(n) };
+    if (tok(n, "Colon")) entry.colon = true;
+    return entry;
+  }
+
+  trainEntry(n: CstNode): A.TrainEntry | undefined {
+    const key = tok(n, "Ident");
+    return key && { key: identOf(key), attrs: this.attrs(n), span: nodeSpan(n) };
+  }
+
+  body(n: CstNode | undefined): A.Statement[] {
+    return subs(n, "statement").map((s) => this.statement(s));
+  }
+
+  statement(n: CstNode): A.Statement {
+    const nameTok = tok(sub(n, "statementName"), "Ident") ?? tok(sub(n, "statementName"), "StringLit");
+    const from = tok(n, "from");
+    const span = nodeSpan(n);
+    return {
+      kind: "statement",
+      name: nameTok && identOf(nameTok),
+      layer: this.layer(sub(n, "layer")),
+      from: from && identOf(from),
+      weight: this.expr(sub(n, "weight")),
+      annotations: subs(n, "annotation").flatMap((a) => this.annotation(a) ?? []),
+      doc: this.docFor(span),
+      span,
+    };
+  }
+
+  layer(n: CstNode | undefined): A.LayerExpr | undefined {
+    const c = n && Object.values(n.children)[0]?.[0];
+    if (!c || isToken(c)) return undefined;
+    const span = nodeSpan(c);
+    switch (c.name) {
+      case "blockCall": {
+        const callee = tok(c, "Ident");
+        if (!callee) return undefined;
+        const args = subs(c, "argument").map((a): A.Argument => {
+          const name = tok(a, "Ident");
+          return { name: name && identOf(name), value: this.expr(sub(a, "expr")), span: nodeSpan(a) };
+        });
+        return { kind: "blockCall", callee: identOf(callee), args, span };
+      }
+      case "opLayer": {
+        const op = tok(c, "Ident");
+        return op && { kind: "op", op: identOf(op), attrs: this.attrs(c), span };
+      }
+      case "seqLayer":
+        return { kind: "seq", body: this.body(sub(c, "body")), span };
+      case "mergeLayer": {
+        const kw = tok(c, "keyword");
+        if (!kw) return undefined;
+        const merge = kw.image as A.MergeLayer["merge"];
+        return { kind: "merge", merge, keyword: tokSpan(kw), attrs: this.attrs(c), branches: this.body(sub(c, "body")), span };
+      }
+      case "repeatLayer": {
+        const index = tok(c, "Ident");
+        return { kind: "repeat", count: this.expr(sub(c, "expr")), index: index && identOf(index), body: this.body(sub(c, "body")), span };
+      }
+    }
+    return undefined;
+  }
+
+  attrs(n: CstNode): A.Attr[] {
+    return subs(n, "attr").flatMap((a) => this.attr(a) ?? []);
+  }
+
+  attr(n: CstNode): A.Attr | undefined {
+    const span = nodeSpan(n);
+    const dims = tok(n, "Dims");
+    if (dims) return { kind: "dimsAttr", dims: dimsOf(dims), stride: this.atom(sub(n, "stride")), span };
+    const key = tok(n, "key");
+    if (key) {
+      const num = tok(n, "spacedNumber");
+      const sd = tok(n, "spacedDims");
+      if (num || sd) return { kind: "namedAttr", key: identOf(key), value: num ? numberOf(num) : dimsTuple(sd!), spaced: true, span };
+      return { kind: "namedAttr", key: identOf(key), value: this.expr(sub(n, "value")), spaced: false, span };
+    }
+    const flag = tok(n, "flag");
+    if (flag) return { kind: "flagAttr", name: identOf(flag), span };
+    const value = this.expr(sub(n, "value"));
+    return value && { kind: "valueAttr", value, span };
+  }
+
+  annotation(n: CstNode): A.Annotation | undefined {
+    const shape = sub(n, "shapeAnnotation");
+    if (shape) {
+      const dir = tok(shape, "direction");
+      if (!dir) return undefined;
+      const dims = tok(shape, "Dims");
+      const e = this.expr(sub(shape, "expr"));
+      const exprs = e === undefined ? [] : e.kind === "tuple" ? e.items : [e];
+      const direction = dir.image === "->" ? "out" : "in";
+      return { kind: "shapeAnnotation", direction, dims: dims && dimsOf(dims), exprs, span: nodeSpan(shape) };
+    }
+    const cost = sub(n, "costAnnotation");
+    const metric = tok(cost, "metric");
+    if (!cost || !metric) return undefined;
+    const value = tok(cost, "value");
+    const tol = tok(cost, "tolerance");
+    return {
+      kind: "costAnnotation",
+      metric: metric.image as A.CostAnnotation["metric"],
+      exact: tok(cost, "relation")?.image === "=",
+      value: value && numberOf(value),
+      tolerancePercent: tol && numberValue(tol.image).value,
+      span: nodeSpan(cost),
+    };
+  }
+
+  // ---- expressions: chains are folded iteratively (left-associative) ----
+
+  expr(n: CstNode | undefined): A.Expr | undefined {
+    if (!n) return undefined;
+    return this.chain(subs(n, "term").map((t) => this.term(t)), toks(n, "op"));
+  }
+
+  term(n: CstNode): A.Expr | undefined {
+    return this.chain(subs(n, "unary").map((u) => this.unary(u)), toks(n, "op"));
+  }
+
+  private chain(operands: (A.Expr | undefined)[], ops: IToken[]): A.Expr | undefined {
+    let acc = operands[0];
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
+      const right = operands[i + 1];
+      const start = acc?.span ?? tokSpan(op);
+      acc = { kind: "binary", op: op.image as A.Binary["op"], left: acc, right, span: join(join(start, tokSpan(op)), right?.span) };
+    }
+    return acc;
+  }
+
+  unary(n: CstNode): A.Expr | undefined {
+    let acc = this.atom(sub(n, "atom"));
+    const ops = toks(n, "op");
+    for (let i = ops.length - 1; i >= 0; i--) {
+      const op = ops[i]!;
+      acc = { kind: "unary", op: op.image as A.Unary["op"], operand: acc, span: join(tokSpan(op), acc?.span) };
+    }
+    return acc;
+  }
+
+  atom(n: CstNode | undefined): A.Expr | undefined {
+    if (!n) return undefined;
+    const num = tok(n, "NumberLit");
+    if (num) return numberOf(num);
+    const str = tok(n, "StringLit");
+    if (str) return { kind: "string", value: decodeString(str.image), span: tokSpan(str) };
+    const t = tok(n, "True") ?? tok(n, "False");
+    if (t) return { kind: "bool", value: t.image === "true", span: tokSpan(t) };
+    const id = tok(n, "Ident");
+    if (id) return { kind: "name", name: id.image, span: tokSpan(id) };
+    const call = sub(n, "callExpr");
+    if (call) {
+      const callee = tok(call, "Ident");
+      if (!callee) return undefined;
+      const args = subs(call, "expr").flatMap((e) => this.expr(e) ?? []);
+      return { kind: "call", callee: identOf(callee), args, span: nodeSpan(call) };
+    }
+    const paren = sub(n, "parenExpr");
+    if (paren) {
+      const items = subs(paren, "expr").flatMap((e) => this.expr(e) ?? []);
+      if (items.length === 1 && toks(paren, "Comma").length === 0) return items[0];
+      return { kind: "tuple", items, span: nodeSpan(paren) };
+    }
+    return undefined;
+  }
+}

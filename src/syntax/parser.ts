@@ -1,0 +1,499 @@
+// The .net grammar as a chevrotain CstParser: rules only, no embedded actions
+// (lower.ts turns the CST into the AST). Rule names match grammar/net.ebnf; a
+// test checks the two against each other.
+//
+// Error recovery: every statement-like item ends with the `end` rule (a new
+// line, ';', or nothing before '}'), so a broken line fails inside its own
+// statement and chevrotain re-synchronises at the next separator instead of
+// abandoning the enclosing block.
+
+import {
+  CstParser,
+  EOF,
+  EMPTY_ALT,
+  type IParserErrorMessageProvider,
+  type IToken,
+  type TokenType,
+} from "chevrotain";
+import * as T from "./lexer.js";
+
+const BINARY_OPS = new Set<TokenType>([T.Plus, T.Minus, T.Star, T.Slash, T.Percent]);
+const SHAPE_START = new Set<TokenType>([T.Dims, T.NumberLit, T.BadNumber, T.LParen, T.Ident, T.StringLit, T.UnterminatedString]);
+
+/** What each rule stands for, in messages ("Expected {this} but found ..."). */
+const RULE_WORDS: Record<string, string> = {
+  file: "'import', 'block' or 'network'",
+  layer: "a layer (an op such as conv, a block call, seq, concat, add or repeat)",
+  statement: "a layer (an op such as conv, a block call, seq, concat, add or repeat)",
+  end: "the end of the statement (a new line, ';' or '}')",
+  netItem: "a network item (input, defaults, train, stem, body, head or a layer)",
+  attr: "an attribute",
+  annotation: "an annotation ('-> shape', '<- shape', 'params ~ N' or 'macs ~ N')",
+  shapeAnnotation: "a shape such as 256x28x28 or an expression",
+  costAnnotation: "'params' or 'macs' followed by '=' or '~'",
+  inputDecl: "an input shape such as 3x224x224",
+  section: "'stem', 'body' or 'head'",
+  mergeLayer: "'concat' or 'add'",
+  sep: "a new line or ';'",
+  expr: "an expression",
+  term: "an expression",
+  unary: "an expression",
+  atom: "an expression",
+  statementName: "a name or a string",
+};
+
+function tokenWords(t: TokenType): string {
+  return (t as TokenType & { LABEL?: string }).LABEL ?? t.name;
+}
+
+function listWords(words: string[]): string {
+  const unique = [...new Set(words)];
+  if (unique.length <= 1) return unique[0] ?? "something else";
+  return unique.slice(0, -1).join(", ") + " or " + unique[unique.length - 1];
+}
+
+// Messages carry only the "expected" part; parse.ts adds what was found.
+const messages: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage: ({ expected }) => (expected === EOF ? RULE_WORDS["file"]! : tokenWords(expected)),
+  buildNotAllInputParsedMessage: () => RULE_WORDS["file"]!,
+  buildNoViableAltMessage: ({ expectedPathsPerAlt, ruleName }) =>
+    RULE_WORDS[ruleName] ?? listWords(expectedPathsPerAlt.flat().map((p) => (p[0] ? tokenWords(p[0]) : "")).filter(Boolean)),
+  buildEarlyExitMessage: ({ expectedIterationPaths, ruleName }) =>
+    RULE_WORDS[ruleName] ?? listWords(expectedIterationPaths.map((p) => (p[0] ? tokenWords(p[0]) : "")).filter(Boolean)),
+};
+
+export class NetParser extends CstParser {
+  constructor() {
+    super(T.allTokens, {
+      recoveryEnabled: true,
+      maxLookahead: 3,
+      nodeLocationTracking: "onlyOffset",
+      errorMessageProvider: messages,
+    });
+    this.performSelfAnalysis();
+  }
+
+  private la2(...types: TokenType[]): boolean {
+    return types.includes(this.LA(2).tokenType);
+  }
+
+  public file = this.RULE("file", () => {
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => this.CONSUME(T.NL) },
+        { ALT: () => this.SUBRULE(this.importDecl) },
+        { ALT: () => this.SUBRULE(this.blockDecl) },
+        { ALT: () => this.SUBRULE(this.networkDecl) },
+      ]),
+    );
+  });
+
+  public importDecl = this.RULE("importDecl", () => {
+    this.CONSUME(T.Import);
+    this.CONSUME(T.StringLit);
+  });
+
+  public blockDecl = this.RULE("blockDecl", () => {
+    this.CONSUME(T.Block);
+    this.CONSUME(T.Ident);
+    this.CONSUME(T.LParen);
+    this.OPTION(() => this.SUBRULE(this.paramList));
+    this.CONSUME(T.RParen);
+    this.MANY(() => this.SUBRULE(this.annotation));
+    this.CONSUME(T.LBrace);
+    this.SUBRULE(this.body);
+    this.CONSUME(T.RBrace);
+  });
+
+  public paramList = this.RULE("paramList", () => {
+    this.SUBRULE(this.param);
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      this.SUBRULE2(this.param);
+    });
+  });
+
+  public param = this.RULE("param", () => {
+    this.CONSUME(T.Ident);
+    this.OPTION(() => {
+      this.CONSUME(T.Equals);
+      this.SUBRULE(this.expr);
+    });
+  });
+
+  public networkDecl = this.RULE("networkDecl", () => {
+    this.CONSUME(T.Network);
+    this.CONSUME(T.Ident);
+    this.OPTION(() => {
+      this.CONSUME(T.LParen);
+      this.OPTION2(() => this.SUBRULE(this.paramList));
+      this.CONSUME(T.RParen);
+    });
+    this.CONSUME(T.LBrace);
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => this.SUBRULE(this.sep) },
+        {
+          ALT: () => {
+            this.SUBRULE(this.netItem);
+            this.SUBRULE(this.end);
+          },
+        },
+      ]),
+    );
+    this.CONSUME(T.RBrace);
+  });
+
+  public netItem = this.RULE("netItem", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.inputDecl) },
+      { ALT: () => this.SUBRULE(this.defaultsDecl) },
+      { ALT: () => this.SUBRULE(this.trainDecl) },
+      { ALT: () => this.SUBRULE(this.section) },
+      { ALT: () => this.SUBRULE(this.statement) },
+    ]);
+  });
+
+  public inputDecl = this.RULE("inputDecl", () => {
+    this.CONSUME(T.Input);
+    this.OPTION({
+      GATE: () => SHAPE_START.has(this.LA(2).tokenType),
+      DEF: () => this.CONSUME(T.Ident, { LABEL: "name" }),
+    });
+    this.OR([{ ALT: () => this.CONSUME(T.Dims) }, { ALT: () => this.SUBRULE(this.expr) }]);
+  });
+
+  public defaultsDecl = this.RULE("defaultsDecl", () => {
+    this.CONSUME(T.Defaults);
+    this.CONSUME(T.LBrace);
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => this.SUBRULE(this.sep) },
+        {
+          ALT: () => {
+            this.SUBRULE(this.defaultEntry);
+            this.SUBRULE(this.end);
+          },
+        },
+      ]),
+    );
+    this.CONSUME(T.RBrace);
+  });
+
+  public defaultEntry = this.RULE("defaultEntry", () => {
+    this.CONSUME(T.Ident);
+    this.OPTION(() => this.CONSUME(T.Colon));
+    this.SUBRULE(this.attr);
+    this.MANY(() => {
+      this.OPTION2(() => this.CONSUME(T.Comma));
+      this.SUBRULE2(this.attr);
+    });
+  });
+
+  public trainDecl = this.RULE("trainDecl", () => {
+    this.CONSUME(T.Train);
+    this.CONSUME(T.LBrace);
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => this.SUBRULE(this.sep) },
+        {
+          ALT: () => {
+            this.SUBRULE(this.trainEntry);
+            this.SUBRULE(this.end);
+          },
+        },
+      ]),
+    );
+    this.CONSUME(T.RBrace);
+  });
+
+  public trainEntry = this.RULE("trainEntry", () => {
+    this.CONSUME(T.Ident);
+    this.MANY(() => this.SUBRULE(this.attr));
+  });
+
+  public section = this.RULE("section", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Stem, { LABEL: "keyword" }) },
+      { ALT: () => this.CONSUME(T.Body, { LABEL: "keyword" }) },
+      { ALT: () => this.CONSUME(T.Head, { LABEL: "keyword" }) },
+    ]);
+    this.CONSUME(T.LBrace);
+    this.SUBRULE(this.body);
+    this.CONSUME(T.RBrace);
+  });
+
+  public body = this.RULE("body", () => {
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => this.SUBRULE(this.sep) },
+        {
+          ALT: () => {
+            this.SUBRULE(this.statement);
+            this.SUBRULE(this.end);
+          },
+        },
+      ]),
+    );
+  });
+
+  public sep = this.RULE("sep", () => {
+    this.OR([{ ALT: () => this.CONSUME(T.NL) }, { ALT: () => this.CONSUME(T.Semi) }]);
+  });
+
+  /** A separator, or nothing when the enclosing braces close right after. */
+  public end = this.RULE("end", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.NL) },
+      { ALT: () => this.CONSUME(T.Semi) },
+      {
+        GATE: () => this.LA(1).tokenType === T.RBrace || this.LA(1).tokenType === EOF,
+        ALT: EMPTY_ALT(),
+      },
+    ]);
+  });
+
+  public statement = this.RULE("statement", () => {
+    this.OPTION({
+      GATE: () => this.la2(T.Equals),
+      DEF: () => {
+        this.SUBRULE(this.statementName);
+        this.CONSUME(T.Equals);
+      },
+    });
+    this.SUBRULE(this.layer);
+    this.OPTION2(() => {
+      this.CONSUME(T.From);
+      this.CONSUME(T.Ident, { LABEL: "from" });
+    });
+    this.OPTION3(() => {
+      this.CONSUME(T.Weight);
+      this.SUBRULE(this.expr, { LABEL: "weight" });
+    });
+    this.MANY(() => this.SUBRULE(this.annotation));
+  });
+
+  public statementName = this.RULE("statementName", () => {
+    this.OR([{ ALT: () => this.CONSUME(T.Ident) }, { ALT: () => this.CONSUME(T.StringLit) }]);
+  });
+
+  public layer = this.RULE("layer", () => {
+    this.OR([
+      { GATE: () => this.la2(T.LParen), ALT: () => this.SUBRULE(this.blockCall) },
+      { ALT: () => this.SUBRULE(this.opLayer) },
+      { ALT: () => this.SUBRULE(this.seqLayer) },
+      { ALT: () => this.SUBRULE(this.mergeLayer) },
+      { ALT: () => this.SUBRULE(this.repeatLayer) },
+    ]);
+  });
+
+  public blockCall = this.RULE("blockCall", () => {
+    this.CONSUME(T.Ident);
+    this.CONSUME(T.LParen);
+    this.OPTION(() => {
+      this.SUBRULE(this.argument);
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        this.SUBRULE2(this.argument);
+      });
+    });
+    this.CONSUME(T.RParen);
+  });
+
+  public argument = this.RULE("argument", () => {
+    this.OPTION({
+      GATE: () => this.la2(T.Equals),
+      DEF: () => {
+        this.CONSUME(T.Ident);
+        this.CONSUME(T.Equals);
+      },
+    });
+    this.SUBRULE(this.expr);
+  });
+
+  public opLayer = this.RULE("opLayer", () => {
+    this.CONSUME(T.Ident);
+    this.MANY(() => this.SUBRULE(this.attr));
+  });
+
+  public seqLayer = this.RULE("seqLayer", () => {
+    this.CONSUME(T.Seq);
+    this.CONSUME(T.LBrace);
+    this.SUBRULE(this.body);
+    this.CONSUME(T.RBrace);
+  });
+
+  public mergeLayer = this.RULE("mergeLayer", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Concat, { LABEL: "keyword" }) },
+      { ALT: () => this.CONSUME(T.Add, { LABEL: "keyword" }) },
+    ]);
+    this.MANY(() => this.SUBRULE(this.attr));
+    this.CONSUME(T.LBrace);
+    this.SUBRULE(this.body);
+    this.CONSUME(T.RBrace);
+  });
+
+  public repeatLayer = this.RULE("repeatLayer", () => {
+    this.CONSUME(T.Repeat);
+    this.SUBRULE(this.expr);
+    this.OPTION(() => {
+      this.CONSUME(T.As);
+      this.CONSUME(T.Ident);
+    });
+    this.CONSUME(T.LBrace);
+    this.SUBRULE(this.body);
+    this.CONSUME(T.RBrace);
+  });
+
+  // Alternatives are tried in order: `k=v`, `k 1e-4`/`k 3x3`, a bare flag, and
+  // last any expression (which takes `c1*2` and `min(a, b)` before the flag).
+  public attr = this.RULE("attr", () => {
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        {
+          ALT: () => {
+            this.CONSUME(T.Dims);
+            this.OPTION(() => {
+              this.CONSUME(T.Slash);
+              this.SUBRULE(this.atom, { LABEL: "stride" });
+            });
+          },
+        },
+        {
+          GATE: () => this.la2(T.Equals),
+          ALT: () => {
+            this.CONSUME1(T.Ident, { LABEL: "key" });
+            this.CONSUME(T.Equals);
+            this.SUBRULE(this.expr, { LABEL: "value" });
+          },
+        },
+        {
+          GATE: () => this.la2(T.NumberLit, T.BadNumber, T.Dims),
+          ALT: () => {
+            this.CONSUME2(T.Ident, { LABEL: "key" });
+            this.OR2([
+              { ALT: () => this.CONSUME2(T.NumberLit, { LABEL: "spacedNumber" }) },
+              { ALT: () => this.CONSUME2(T.Dims, { LABEL: "spacedDims" }) },
+            ]);
+          },
+        },
+        {
+          GATE: () => !BINARY_OPS.has(this.LA(2).tokenType) && this.LA(2).tokenType !== T.LParen,
+          ALT: () => this.CONSUME3(T.Ident, { LABEL: "flag" }),
+        },
+        { ALT: () => this.SUBRULE2(this.expr, { LABEL: "value" }) },
+      ],
+    });
+  });
+
+  public annotation = this.RULE("annotation", () => {
+    this.OR([{ ALT: () => this.SUBRULE(this.shapeAnnotation) }, { ALT: () => this.SUBRULE(this.costAnnotation) }]);
+  });
+
+  public shapeAnnotation = this.RULE("shapeAnnotation", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Arrow, { LABEL: "direction" }) },
+      { ALT: () => this.CONSUME(T.BackArrow, { LABEL: "direction" }) },
+    ]);
+    this.OR2([{ ALT: () => this.CONSUME(T.Dims) }, { ALT: () => this.SUBRULE(this.expr) }]);
+  });
+
+  public costAnnotation = this.RULE("costAnnotation", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Params, { LABEL: "metric" }) },
+      { ALT: () => this.CONSUME(T.Macs, { LABEL: "metric" }) },
+    ]);
+    this.OR2([
+      { ALT: () => this.CONSUME(T.Equals, { LABEL: "relation" }) },
+      { ALT: () => this.CONSUME(T.Tilde, { LABEL: "relation" }) },
+    ]);
+    this.CONSUME(T.NumberLit, { LABEL: "value" });
+    this.OPTION(() => {
+      this.CONSUME(T.Tol);
+      this.CONSUME2(T.NumberLit, { LABEL: "tolerance" });
+      this.CONSUME(T.Percent);
+    });
+  });
+
+  public expr = this.RULE("expr", () => {
+    this.SUBRULE(this.term);
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.Plus, { LABEL: "op" }) },
+        { ALT: () => this.CONSUME(T.Minus, { LABEL: "op" }) },
+      ]);
+      this.SUBRULE2(this.term);
+    });
+  });
+
+  public term = this.RULE("term", () => {
+    this.SUBRULE(this.unary);
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.Star, { LABEL: "op" }) },
+        { ALT: () => this.CONSUME(T.Slash, { LABEL: "op" }) },
+        { ALT: () => this.CONSUME(T.Percent, { LABEL: "op" }) },
+      ]);
+      this.SUBRULE2(this.unary);
+    });
+  });
+
+  // Prefix signs are a loop, not recursion, so `- - - ... 1` cannot overflow.
+  public unary = this.RULE("unary", () => {
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => this.CONSUME(T.Minus, { LABEL: "op" }) },
+        { ALT: () => this.CONSUME(T.Plus, { LABEL: "op" }) },
+      ]),
+    );
+    this.SUBRULE(this.atom);
+  });
+
+  public atom = this.RULE("atom", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.NumberLit) },
+      { ALT: () => this.CONSUME(T.StringLit) },
+      { ALT: () => this.CONSUME(T.True) },
+      { ALT: () => this.CONSUME(T.False) },
+      { GATE: () => this.la2(T.LParen), ALT: () => this.SUBRULE(this.callExpr) },
+      { ALT: () => this.CONSUME(T.Ident) },
+      { ALT: () => this.SUBRULE(this.parenExpr) },
+    ]);
+  });
+
+  public callExpr = this.RULE("callExpr", () => {
+    this.CONSUME(T.Ident);
+    this.CONSUME(T.LParen);
+    this.OPTION(() => {
+      this.SUBRULE(this.expr);
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        this.SUBRULE2(this.expr);
+      });
+    });
+    this.CONSUME(T.RParen);
+  });
+
+  /** `(e)` is grouping; `(a, b, ...)` is a tuple. */
+  public parenExpr = this.RULE("parenExpr", () => {
+    this.CONSUME(T.LParen);
+    this.SUBRULE(this.expr);
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      this.SUBRULE2(this.expr);
+    });
+    this.CONSUME(T.RParen);
+  });
+}
+
+let instance: NetParser | undefined;
+
+/** The parser is built once: performSelfAnalysis is costly. */
+export function getParser(): NetParser {
+  instance ??= new NetParser();
+  return instance;
+}
+
+export type { IToken };

@@ -1,0 +1,95 @@
+// `netc infer`: timing, top-5 on an image, provider fallback, bad paths.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { PNG } from "pngjs";
+import jpeg from "jpeg-js";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { run } from "../../src/cli/commands/infer.js";
+import { writeOnnx } from "../../src/emit/onnx/index.js";
+import { topK } from "../../src/infer/topk.js";
+import { toTensor } from "../../src/infer/image.js";
+import { IrBuilder } from "./ir-builder.js";
+import { tempDir } from "./harness.js";
+
+let out = "";
+let err = "";
+beforeEach(() => {
+  out = err = "";
+  vi.spyOn(process.stdout, "write").mockImplementation((s) => ((out += String(s)), true));
+  vi.spyOn(process.stderr, "write").mockImplementation((s) => ((err += String(s)), true));
+});
+afterEach(() => vi.restoreAllMocks());
+
+function classifier(): string {
+  const g = new IrBuilder("Tiny", [3, 8, 8], "image");
+  const c = g.conv("conv", 0, { out: 4, kernel: 3, pads: 1, act: "relu" });
+  const f = g.flatten("flat", g.global("gap", c, "globalavgpool"));
+  const p = join(tempDir(), "tiny.onnx");
+  writeOnnx(g.build(g.dense("fc", f, 10)), p, { seed: 1 });
+  return p;
+}
+
+describe("netc infer", () => {
+  it("times the model and reports per batch and per image", async () => {
+    const code = await run({ model: classifier(), ep: "cpu", batch: 4, runs: 5, json: true });
+    expect(code).toBe(0);
+    const r = JSON.parse(out);
+    expect(r).toMatchObject({ ep: "cpu", batch: 4, runs: 5 });
+    expect(r.medianMsPerImage).toBeCloseTo(r.medianMsPerBatch / 4, 9);
+  });
+
+  it("prints the top-5 classes of a PNG and a JPEG", async () => {
+    const dir = tempDir();
+    const png = new PNG({ width: 20, height: 13 });
+    for (let i = 0; i < png.data.length; i++) png.data[i] = (i * 37) % 256;
+    writeFileSync(join(dir, "a.png"), PNG.sync.write(png));
+    writeFileSync(join(dir, "a.jpg"), jpeg.encode({ width: 20, height: 13, data: png.data }, 90).data);
+    const model = classifier();
+    for (const image of ["a.png", "a.jpg"]) {
+      out = "";
+      expect(await run({ model, ep: "cpu", batch: 1, image: join(dir, image), json: true })).toBe(0);
+      const { top } = JSON.parse(out);
+      expect(top).toHaveLength(5);
+      const sum = top.reduce((a: number, t: { probability: number }) => a + t.probability, 0);
+      expect(sum).toBeLessThanOrEqual(1 + 1e-9);
+      expect(top[0].probability).toBeGreaterThanOrEqual(top[4].probability);
+    }
+    expect(await run({ model, ep: "cpu", batch: 1, image: join(dir, "missing.png") })).toBe(2);
+  });
+
+  it("falls back to CPU with one line on stderr when a provider is missing", async () => {
+    for (const ep of ["cuda", "webgpu"] as const) {
+      err = "";
+      expect(await run({ model: classifier(), ep, batch: 1, runs: 1, json: true })).toBe(0);
+      const lines = err.trim().split("\n").filter((l) => l.startsWith("netc:"));
+      if (JSON.parse(out.trim().split("\n").pop()!).ep === "cpu") {
+        expect(lines).toHaveLength(1);
+        if (ep === "cuda") expect(lines[0]).toContain("ONNXRUNTIME_NODE_INSTALL=cuda12 npm install onnxruntime-node");
+      }
+      out = "";
+    }
+  });
+
+  it("bad model path: a message and exit 2, no stack trace", async () => {
+    expect(await run({ model: "/nonexistent/model.onnx", ep: "cpu", batch: 1 })).toBe(2);
+    expect(err).toContain("cannot read model");
+    expect(err).not.toMatch(/\n\s+at /);
+    const junk = join(tempDir(), "junk.onnx");
+    writeFileSync(junk, "not a model");
+    expect(await run({ model: junk, ep: "cpu", batch: 1 })).toBe(2);
+    expect(err).not.toMatch(/\n\s+at /);
+  });
+
+  it("softmax only when the output is not already a distribution", () => {
+    expect(topK([0.1, 0.7, 0.2], 2).map((t) => [t.index, t.probability])).toEqual([[1, 0.7], [2, 0.2]]);
+    const t = topK([1, 3, 2], 3);
+    expect(t.map((x) => x.index)).toEqual([1, 2, 0]);
+    expect(t.reduce((a, x) => a + x.probability, 0)).toBeCloseTo(1, 12);
+  });
+
+  it("resizes bilinearly to the model's input, values in [0, 1]", () => {
+    const img = { width: 2, height: 1, data: new Uint8Array([0, 0, 0, 255, 255, 255, 255, 255]) };
+    const t = toTensor(img, 3, 1, 4);
+    expect(Array.from(t.subarray(0, 4))).toEqual([0, 0.25, 0.75, 1]);
+  });
+});
