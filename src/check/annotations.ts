@@ -42,7 +42,8 @@ function valueSpan(a: ShapeAnnotation): Span {
 export interface ShapeCheck {
   layer: string;
   actual: Shape;
-  related?: Related[];
+  /** Computed only when an annotation fails (it searches the graph). */
+  related?: () => Related[];
   /** Report here instead of at the annotation (a block header's `<-` is reported at the call). */
   at?: { file: string; span: Span };
 }
@@ -56,7 +57,7 @@ export function checkShapeAnnotations(annotations: Annotation[], direction: "in"
     const actual = check.actual;
     const fixes = (text: string) =>
       check.at ? [] : [{ title: `Change the annotation to ${text}`, edits: [{ file: ctx.file, span: valueSpan(a), newText: text }] }];
-    const related = check.at ? [{ file: ctx.file, span: a.span, message: "the block declares its input here" }, ...(check.related ?? [])] : check.related;
+    const related = () => [...(check.at ? [{ file: ctx.file, span: a.span, message: "the block declares its input here" }] : []), ...(check.related?.() ?? [])];
     const where = check.at ?? { file: ctx.file, span: a.span };
     if (exp.channelsOnly) {
       const found = actual[0]!;
@@ -65,7 +66,7 @@ export function checkShapeAnnotations(annotations: Annotation[], direction: "in"
         const code = actual.length === 1 ? "NET3002" : "NET3001";
         ctx.diagnostics.push(
           diag(code, where.file, where.span, { layer: check.layer, expected: exp.dims[0]!, found, shape: formatShape(actual) }, {
-            related,
+            related: related(),
             fixes: fixes(String(found)),
           }),
         );
@@ -80,7 +81,7 @@ export function checkShapeAnnotations(annotations: Annotation[], direction: "in"
     const code = direction === "in" ? "NET3009" : "NET3008";
     ctx.diagnostics.push(
       diag(code, where.file, where.span, { layer: check.layer, found: formatShape(actual), expected: formatShape(exp.dims) }, {
-        related,
+        related: related(),
         fixes: fixes(formatShape(actual)),
       }),
     );

@@ -2,7 +2,7 @@
 // every shape, producing the IR graph. Works on partial trees: a broken statement
 // stops its own chain but the rest of the spec is still checked.
 
-import type { BlockCall, DefaultsDecl, LayerExpr, MergeLayer, NetworkDecl, OpLayer, RepeatLayer, Span, Statement } from "../syntax/ast.js";
+import type { Annotation, BlockCall, DefaultsDecl, IfLayer, LayerExpr, MergeLayer, NetworkDecl, OpLayer, RepeatLayer, Span, Statement } from "../syntax/ast.js";
 import type { Activation, IrGraph, IrGroup, IrNode, NodeAttrs, Shape, Source, TrainConfig } from "../ir/graph.js";
 import { formatShape, macCount, outputShape, paramCount, type ShapeError } from "../ir/shapes.js";
 import type { Diagnostic, Related } from "../diagnostics/diagnostic.js";
@@ -14,7 +14,7 @@ import type { Program } from "./program.js";
 import { Scope } from "./scope.js";
 import { suggest } from "./suggest.js";
 import { readTrain } from "./train.js";
-import { Env, evaluate, type EvalContext } from "./values.js";
+import { describe, Env, evaluate, type EvalContext } from "./values.js";
 
 const MAX_NODES = 100_000;
 const MAX_CALL_DEPTH = 64;
@@ -178,7 +178,7 @@ class Elaborator {
     const firstNode = this.nodes.length;
     const inShape = from !== undefined ? this.nodes[from]!.shape : undefined;
     if (inShape) {
-      checkShapeAnnotations(st.annotations, "in", { layer: path, actual: inShape, related: this.producedBy(from!) }, ctx);
+      checkShapeAnnotations(st.annotations, "in", { layer: path, actual: inShape, related: () => this.producedBy(from!) }, ctx);
     }
     const out = from === undefined ? this.dryRun(st.layer, scope, ctx) : this.layer(st.layer, from, path, scope, ctx);
     this.aux = outerAux;
@@ -229,6 +229,8 @@ class Elaborator {
       }
     } else if (layer.kind === "seq" || layer.kind === "repeat") {
       for (const st of layer.body) this.dryRun(st.layer, scope, ctx);
+    } else if (layer.kind === "if") {
+      for (const st of [...layer.then.body, ...(layer.else?.body ?? [])]) this.dryRun(st.layer, scope, ctx);
     } else if (layer.kind === "merge") {
       for (const st of layer.branches) this.dryRun(st.layer, scope, ctx);
     }
@@ -248,7 +250,25 @@ class Elaborator {
         return this.merge(layer, input, path, scope, ctx);
       case "repeat":
         return this.repeat(layer, input, path, scope, ctx);
+      case "if": {
+        const body = this.chosen(layer, ctx);
+        if (body === undefined) return undefined;
+        // Skipped: the statement passes its input on.
+        if (body === null) return input;
+        return this.body(body, input, scope.child(path), ctx);
+      }
     }
+  }
+
+  /** The body an `if` takes: undefined after an error, null when it is skipped (false, no else). */
+  private chosen(layer: IfLayer, ctx: EvalContext): Statement[] | null | undefined {
+    const c = evaluate(layer.condition, ctx);
+    if (c === undefined) return undefined;
+    if (typeof c !== "boolean") {
+      this.diagnostics.push(diag("NET4002", ctx.file, layer.condition!.span, { what: "The condition of 'if'", expected: "true or false (a comparison such as stride != 1)", found: describe(c) }));
+      return undefined;
+    }
+    return c ? layer.then.body : (layer.else?.body ?? null);
   }
 
   private checkDuplicates(body: Statement[], ctx: EvalContext, where: string): void {
@@ -376,7 +396,8 @@ class Elaborator {
     const related: Related[] = [{ file: ctx.file, span: call.span, message: `called here as ${path}` }];
     const innerDiagStart = this.diagnostics.length;
     const at = { file: ctx.file, span: call.span };
-    checkShapeAnnotations(entry.decl.annotations, "in", { layer: `${path} (${call.callee.name})`, actual: this.nodes[input]!.shape, related: this.producedBy(input), at }, inner);
+    bindInputNames(entry.decl.annotations, this.nodes[input]!.shape, env, entry.file);
+    checkShapeAnnotations(entry.decl.annotations, "in", { layer: `${path} (${call.callee.name})`, actual: this.nodes[input]!.shape, related: () => this.producedBy(input), at }, inner);
     this.callStack.push(call.callee.name);
     const out = this.body(entry.decl.body, input, new Scope(path, undefined, []), inner);
     this.callStack.pop();
@@ -403,7 +424,15 @@ class Elaborator {
     layer.branches.forEach((st, i) => {
       const name = st.name?.name ?? `b${i + 1}`;
       const s = branchScope.child(branchScope.path(name));
-      const out = st.name ? this.statement(st, input, branchScope, ctx) : st.layer?.kind === "seq" ? this.body(st.layer.body, input, s, ctx) : this.statement(st, input, s, ctx);
+      let seq = st.layer?.kind === "seq" ? st.layer.body : undefined;
+      if (st.layer?.kind === "if") {
+        // A skipped `if` leaves its branch out (an `add` of one branch is that branch).
+        const body = this.chosen(st.layer, ctx);
+        if (body === undefined) broken = true;
+        if (!body) return;
+        seq = body;
+      }
+      const out = st.name ? this.statement(st, input, branchScope, ctx) : seq ? this.body(seq, input, s, ctx) : this.statement(st, input, s, ctx);
       if (out === undefined) broken = true;
       else outs.push({ id: out, st, name });
     });
@@ -413,7 +442,10 @@ class Elaborator {
     const source: Source = { file: ctx.file, span: { offset: layer.span.offset, length: layer.keyword.length } };
     if (layer.merge === "concat" && !this.concatAgrees(outs, shapes, ctx, layer.keyword)) return undefined;
     if (layer.merge === "add" && !this.addAgrees(outs, shapes, ctx, layer.keyword)) return undefined;
-    if (outs.length === 1 && layer.merge === "concat") return outs[0]!.id;
+    if (outs.length === 1) {
+      if (act.op !== "add" || act.act === "none") return outs[0]!.id;
+      return this.addNode(path, { op: "act", fn: act.act }, [outs[0]!.id], source);
+    }
     return this.addNode(path, act, outs.map((o) => o.id), source);
   }
 
@@ -547,6 +579,22 @@ function bindArguments(call: BlockCall, entry: { decl: { params: { name: { name:
   return ok ? env : undefined;
 }
 
+/**
+ * `block Basic(cout, stride = 1) <- cin { ... }`: a bare name in the block's
+ * input annotation that is not a parameter is bound to that dimension of the
+ * input (one name: the channels or features; a list `(c, h, w)`: each dim).
+ */
+function bindInputNames(annotations: Annotation[], shape: Shape, env: Env, file: string): void {
+  for (const a of annotations) {
+    if (a.kind !== "shapeAnnotation" || a.direction !== "in" || a.dims) continue;
+    a.exprs.forEach((e, i) => {
+      if (e.kind === "name" && !env.lookup(e.name) && shape[i] !== undefined) {
+        env.define(e.name, { value: shape[i], span: e.span, file, used: true });
+      }
+    });
+  }
+}
+
 function contains(outer: Span, inner: Span): boolean {
   return inner.offset >= outer.offset && inner.offset + inner.length <= outer.offset + outer.length;
 }
@@ -569,6 +617,8 @@ function autoKind(layer: LayerExpr | undefined): string {
       return layer.merge;
     case "repeat":
       return "repeat";
+    case "if":
+      return "if";
   }
 }
 

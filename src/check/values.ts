@@ -105,19 +105,26 @@ export function evaluate(expr: Expr | undefined, ctx: EvalContext): Value | unde
     case "unary": {
       const v = evaluate(expr.operand, ctx);
       if (v === undefined) return undefined;
+      if (expr.op === "not") return typeof v === "boolean" ? !v : typeError(expr.operand!.span, "the operand of 'not'", "true or false", v, ctx);
       if (typeof v !== "number") return typeError(expr.span, "the operand of '-'", "a number", v, ctx);
       return expr.op === "-" ? -v : v;
     }
     case "binary": {
+      if (expr.op === "and" || expr.op === "or") return logic(expr.op, expr.left, expr.right, ctx);
       const l = evaluate(expr.left, ctx);
       const r = evaluate(expr.right, ctx);
       if (l === undefined || r === undefined) return undefined;
+      if (expr.op === "==" || expr.op === "!=") {
+        if (!sameKind(l, r)) return typeError(expr.span, `'${expr.op}'`, `two values of the same kind`, `${describe(l)} and ${describe(r)}`, ctx);
+        return equal(l, r) === (expr.op === "==");
+      }
       if (typeof l !== "number") return typeError(expr.left!.span, `the left side of '${expr.op}'`, "a number", l, ctx);
       if (typeof r !== "number") return typeError(expr.right!.span, `the right side of '${expr.op}'`, "a number", r, ctx);
       if ((expr.op === "/" || expr.op === "%") && r === 0) {
         ctx.diagnostics.push(diag("NET4008", ctx.file, expr.span, { what: "this expression" }));
         return undefined;
       }
+      if (expr.op === "<" || expr.op === "<=" || expr.op === ">" || expr.op === ">=") return compare(expr.op, l, r);
       const v = arith(expr.op, l, r);
       return checkRange(v, expr.span, ctx);
     }
@@ -158,6 +165,40 @@ export function evaluate(expr: Expr | undefined, ctx: EvalContext): Value | unde
       }
       return items;
     }
+  }
+}
+
+/** `and` / `or` on true/false, short-circuit: `b != 0 and a / b > 1` is safe. */
+function logic(op: "and" | "or", left: Expr | undefined, right: Expr | undefined, ctx: EvalContext): Value | undefined {
+  const l = evaluate(left, ctx);
+  if (l === undefined) return undefined;
+  if (typeof l !== "boolean") return typeError(left!.span, `the left side of '${op}'`, "true or false", l, ctx);
+  if (op === "and" ? !l : l) return l;
+  const r = evaluate(right, ctx);
+  if (r === undefined) return undefined;
+  if (typeof r !== "boolean") return typeError(right!.span, `the right side of '${op}'`, "true or false", r, ctx);
+  return r;
+}
+
+function sameKind(l: Value, r: Value): boolean {
+  return Array.isArray(l) ? Array.isArray(r) : typeof l === typeof r;
+}
+
+function equal(l: Value, r: Value): boolean {
+  if (Array.isArray(l) && Array.isArray(r)) return l.length === r.length && l.every((x, i) => equal(x, r[i]!));
+  return l === r;
+}
+
+function compare(op: "<" | "<=" | ">" | ">=", l: number, r: number): boolean {
+  switch (op) {
+    case "<":
+      return l < r;
+    case "<=":
+      return l <= r;
+    case ">":
+      return l > r;
+    case ">=":
+      return l >= r;
   }
 }
 

@@ -182,7 +182,9 @@ class Formatter {
     const tail = this.statementTail(s);
     const layer = s.layer;
     const body = layer && bodyOf(layer);
-    if (!layer || !body) {
+    if (layer?.kind === "if") {
+      this.ifLayer(layer, head, tail, indent);
+    } else if (!layer || !body) {
       this.line(indent, head + (layer ? this.inlineLayer(layer) : "") + tail);
     } else {
       const inline = head + this.inlineLayer(layer) + tail;
@@ -196,6 +198,33 @@ class Formatter {
       }
     }
     this.trailing(end(s.span));
+  }
+
+  /** `if c { ... } else { ... }` on one line when it was and fits, else `} else {` style. */
+  private ifLayer(l: A.IfLayer, head: string, tail: string, indent: number) {
+    const inline = head + this.inlineLayer(l) + tail;
+    const fits = INDENT.length * indent + inline.length <= MAX_WIDTH;
+    const closeOf = (b: A.Braced) => end(b.span) - 1;
+    const closeAt = closeOf(l.else ?? l.then);
+    if (fits && !this.p.source(l.span).includes("\n") && !this.hasCommentBefore(closeAt)) {
+      this.line(indent, inline);
+      return;
+    }
+    this.line(indent, head + "if " + this.p.expr(l.condition) + " {");
+    this.atStart = true;
+    l.then.body.forEach((b) => this.statement(b, indent + 1));
+    this.comments_(closeOf(l.then), indent + 1);
+    this.atStart = false;
+    this.lastEnd = Math.max(this.lastEnd, end(l.then.span));
+    if (l.else) {
+      this.line(indent, "} else {");
+      this.atStart = true;
+      l.else.body.forEach((b) => this.statement(b, indent + 1));
+      this.comments_(closeOf(l.else), indent + 1);
+      this.atStart = false;
+      this.lastEnd = Math.max(this.lastEnd, end(l.else.span));
+    }
+    this.line(indent, "}" + tail);
   }
 
   private statementTail(s: A.Statement): string {
@@ -226,6 +255,10 @@ class Formatter {
         return this.p.ident(l.op) + this.p.attrs(l.attrs);
       case "blockCall":
         return `${this.p.ident(l.callee)}(${this.p.args(l.args)})`;
+      case "if": {
+        const part = (b: A.Braced) => (b.body.length === 0 ? "{}" : "{ " + b.body.map((s) => this.inlineStatement(s)).join("; ") + " }");
+        return "if " + this.p.expr(l.condition) + " " + part(l.then) + (l.else ? " else " + part(l.else) : "");
+      }
       default: {
         const body = bodyOf(l)!;
         if (body.length === 0) return this.layerHead(l) + " {}";

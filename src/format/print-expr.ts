@@ -4,13 +4,26 @@
 
 import type * as A from "../syntax/ast.js";
 
-const PREC: Record<A.Binary["op"], number> = { "+": 1, "-": 1, "*": 2, "/": 2, "%": 2 };
+// Loosest first: or, and, not, comparisons, + -, * / %, signs, atoms.
+const PREC: Record<A.Binary["op"], number> = {
+  or: 1, and: 2,
+  "==": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4,
+  "+": 5, "-": 5, "*": 6, "/": 6, "%": 6,
+};
+const NOT = 3;
+const SIGN = 7;
+const ATOM = 8;
+/** Word operators and comparisons always keep their spaces (`a<-1` would read as `a <- 1`). */
+const SPACED = new Set<string>(["or", "and", "==", "!=", "<", "<=", ">", ">="]);
+
+/** A trailing identifier (not a number such as `1e5`), with what precedes it. */
+const TRAILING_NAME = /(^|[^\p{L}\p{N}_.])([\p{L}_][\p{L}\p{N}_]*)$/u;
 
 function prec(e: A.Expr | undefined): number {
-  if (!e) return 4;
+  if (!e) return ATOM;
   if (e.kind === "binary") return PREC[e.op];
-  if (e.kind === "unary") return 3;
-  return 4;
+  if (e.kind === "unary") return e.op === "not" ? NOT : SIGN;
+  return ATOM;
 }
 
 export function quote(s: string): string {
@@ -52,11 +65,14 @@ export class ExprPrinter {
       case "name":
         return e.name;
       case "unary":
-        return e.op + this.wrap(e.operand, 3, tight);
+        if (e.op === "not") return "not " + this.wrap(e.operand, NOT, tight);
+        return e.op + this.wrap(e.operand, SIGN, tight);
       case "binary": {
         const p = PREC[e.op];
-        const sp = tight ? "" : " ";
-        return this.wrap(e.left, p, tight) + sp + e.op + sp + this.wrap(e.right, p + 1, tight);
+        const sp = tight && !SPACED.has(e.op) ? "" : " ";
+        // Comparisons do not chain: `(a < b) == c` keeps its parentheses on the left too.
+        const left = p === PREC["=="] ? p + 1 : p;
+        return this.wrap(e.left, left, tight) + sp + e.op + sp + this.wrap(e.right, p + 1, tight);
       }
       case "call":
         return this.ident(e.callee) + "(" + e.args.map((a) => this.expr(a, tight)).join(", ") + ")";
@@ -72,7 +88,7 @@ export class ExprPrinter {
 
   /** An operand that the grammar requires to be an atom (a stride after '/'). */
   atom(e: A.Expr | undefined): string {
-    return this.wrap(e, 4, false);
+    return this.wrap(e, ATOM, false);
   }
 
   attr(a: A.Attr, index: number): string {
@@ -92,14 +108,23 @@ export class ExprPrinter {
         const s = this.expr(a.value);
         // A bare name would read back as a flag, and a leading sign after
         // another attribute would read back as subtraction.
-        if (a.value.kind === "name" || (a.value.kind === "unary" && index > 0)) return `(${s})`;
+        if (a.value.kind === "name" || (index > 0 && /^[-+]/.test(s))) return `(${s})`;
         return s;
       }
     }
   }
 
   attrs(list: A.Attr[]): string {
-    return list.map((a, i) => " " + this.attr(a, i)).join("");
+    const parts = list.map((a, i) => this.attr(a, i));
+    for (let i = 0; i + 1 < parts.length; i++) {
+      // A name right before '(' would read back as a call (`k=-a (x)` is
+      // `k=-a(x)`): parenthesise that trailing name, which keeps the AST.
+      const word = TRAILING_NAME.exec(parts[i]!);
+      if (word && parts[i + 1]!.startsWith("(") && list[i]!.kind !== "flagAttr") {
+        parts[i] = parts[i]!.slice(0, word.index + word[1]!.length) + "(" + word[2] + ")";
+      }
+    }
+    return parts.map((p) => " " + p).join("");
   }
 
   annotation(a: A.Annotation): string {

@@ -46,7 +46,10 @@ const groupRow = (g: IrGroup, depth: number): Row => ({
  */
 export function rows(graph: IrGraph): Row[] {
   const out: Row[] = [];
-  const groups = [...graph.groups].sort((a, b) => Math.min(...a.nodes) - Math.min(...b.nodes) || b.nodes.length - a.nodes.length);
+  // A block whose body is one statement yields two groups of one name (the call and
+  // the statement inside); the call, registered last, stands for both.
+  const byName = new Map(graph.groups.map((g) => [g.name, g]));
+  const groups = [...byName.values()].sort((a, b) => Math.min(...a.nodes) - Math.min(...b.nodes) || b.nodes.length - a.nodes.length);
   const inside = (g: IrGroup, h: IrGroup) => g !== h && g.nodes.every((id) => h.nodes.includes(id)) && h.nodes.length > g.nodes.length;
   const parentOf = new Map<IrGroup, IrGroup | undefined>();
   for (const g of groups) {

@@ -46,15 +46,16 @@ export interface NameRef extends Node {
 }
 export interface Unary extends Node {
   kind: "unary";
-  op: "-" | "+";
+  op: "-" | "+" | "not";
   operand: Expr | undefined;
 }
 export interface Binary extends Node {
   kind: "binary";
-  op: "+" | "-" | "*" | "/" | "%";
+  op: "+" | "-" | "*" | "/" | "%" | CompareOp | "and" | "or";
   left: Expr | undefined;
   right: Expr | undefined;
 }
+export type CompareOp = "==" | "!=" | "<" | "<=" | ">" | ">=";
 /** A function call in an expression: min, max, floor, ceil, round, int, div, make_divisible. */
 export interface Call extends Node {
   kind: "call";
@@ -130,7 +131,7 @@ export type Annotation = ShapeAnnotation | CostAnnotation;
 
 // ---- layer expressions -----------------------------------------------------
 
-export type LayerExpr = OpLayer | BlockCall | SeqLayer | MergeLayer | RepeatLayer;
+export type LayerExpr = OpLayer | BlockCall | SeqLayer | MergeLayer | RepeatLayer | IfLayer;
 
 /** `conv 7x7/2 64 pad=3 relu` */
 export interface OpLayer extends Node {
@@ -167,6 +168,23 @@ export interface RepeatLayer extends Node {
   kind: "repeat";
   count: Expr | undefined;
   index: Ident | undefined;
+  body: Statement[];
+}
+
+/**
+ * `if cond { ... } else { ... }`. A body is a sequence, like `seq`. When the
+ * condition is false and there is no `else`, the statement is skipped: in a
+ * sequence its input passes on; in `concat`/`add` the branch is left out.
+ */
+export interface IfLayer extends Node {
+  kind: "if";
+  condition: Expr | undefined;
+  then: Braced;
+  /** Absent without `else`. */
+  else: Braced | undefined;
+}
+/** Statements in braces; the span runs from '{' to '}'. */
+export interface Braced extends Node {
   body: Statement[];
 }
 

@@ -3,7 +3,7 @@
 // skipped, malformed numbers (NET1004) and unterminated strings (NET1002) still
 // become tokens so that the parser can carry on.
 
-import { createToken, Lexer, type IToken, type TokenType } from "chevrotain";
+import { createToken, Lexer, type IToken, type TokenType } from "./chevrotain.js";
 import type { Comment } from "./ast.js";
 import { diag } from "../diagnostics/catalogue.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";

@@ -242,6 +242,23 @@ export class Lowerer {
         const merge = kw.image as A.MergeLayer["merge"];
         return { kind: "merge", merge, keyword: tokSpan(kw), attrs: this.attrs(c), branches: this.body(sub(c, "body")), span };
       }
+      case "ifLayer": {
+        const opens = toks(c, "LBrace");
+        const closes = toks(c, "RBrace");
+        const end = span.offset + span.length;
+        const braced = (i: number, key: string): A.Braced => {
+          const from = opens[i]?.startOffset ?? end;
+          const to = closes[i] ? closes[i]!.startOffset + 1 : end;
+          return { body: this.body(sub(c, key)), span: { offset: from, length: Math.max(0, to - from) } };
+        };
+        return {
+          kind: "if",
+          condition: this.expr(sub(c, "condition")),
+          then: braced(0, "then"),
+          else: tok(c, "Else") ? braced(1, "else") : undefined,
+          span,
+        };
+      }
       case "repeatLayer": {
         const index = tok(c, "Ident");
         return { kind: "repeat", count: this.expr(sub(c, "expr")), index: index && identOf(index), body: this.body(sub(c, "body")), span };
@@ -301,6 +318,28 @@ export class Lowerer {
 
   expr(n: CstNode | undefined): A.Expr | undefined {
     if (!n) return undefined;
+    return this.chain(subs(n, "andExpr").map((t) => this.andExpr(t)), toks(n, "op"));
+  }
+
+  andExpr(n: CstNode): A.Expr | undefined {
+    return this.chain(subs(n, "notExpr").map((t) => this.notExpr(t)), toks(n, "op"));
+  }
+
+  notExpr(n: CstNode): A.Expr | undefined {
+    let acc = this.comparison(sub(n, "comparison"));
+    const ops = toks(n, "op");
+    for (let i = ops.length - 1; i >= 0; i--) {
+      const op = ops[i]!;
+      acc = { kind: "unary", op: "not", operand: acc, span: join(tokSpan(op), acc?.span) };
+    }
+    return acc;
+  }
+
+  comparison(n: CstNode | undefined): A.Expr | undefined {
+    return this.chain(subs(n, "sum").map((t) => this.sum(t)), toks(n, "op"));
+  }
+
+  sum(n: CstNode): A.Expr | undefined {
     return this.chain(subs(n, "term").map((t) => this.term(t)), toks(n, "op"));
   }
 

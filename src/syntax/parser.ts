@@ -14,16 +14,21 @@ import {
   type IParserErrorMessageProvider,
   type IToken,
   type TokenType,
-} from "chevrotain";
+} from "./chevrotain.js";
 import * as T from "./lexer.js";
 
-const BINARY_OPS = new Set<TokenType>([T.Plus, T.Minus, T.Star, T.Slash, T.Percent]);
+const BINARY_OPS = new Set<TokenType>([
+  T.Plus, T.Minus, T.Star, T.Slash, T.Percent,
+  T.EqEq, T.NotEq, T.Lt, T.LtEq, T.Gt, T.GtEq, T.And, T.Or,
+]);
+const COMPARISONS = [T.EqEq, T.NotEq, T.LtEq, T.GtEq, T.Lt, T.Gt];
 const SHAPE_START = new Set<TokenType>([T.Dims, T.NumberLit, T.BadNumber, T.LParen, T.Ident, T.StringLit, T.UnterminatedString]);
 
 /** What each rule stands for, in messages ("Expected {this} but found ..."). */
 const RULE_WORDS: Record<string, string> = {
   file: "'import', 'block' or 'network'",
   layer: "a layer (an op such as conv, a block call, seq, concat, add or repeat)",
+  ifLayer: "'if' followed by a condition",
   statement: "a layer (an op such as conv, a block call, seq, concat, add or repeat)",
   end: "the end of the statement (a new line, ';' or '}')",
   netItem: "a network item (input, defaults, train, stem, body, head or a layer)",
@@ -36,6 +41,10 @@ const RULE_WORDS: Record<string, string> = {
   mergeLayer: "'concat' or 'add'",
   sep: "a new line or ';'",
   expr: "an expression",
+  andExpr: "an expression",
+  notExpr: "an expression",
+  comparison: "an expression",
+  sum: "an expression",
   term: "an expression",
   unary: "an expression",
   atom: "an expression",
@@ -63,12 +72,18 @@ const messages: IParserErrorMessageProvider = {
 };
 
 export class NetParser extends CstParser {
-  constructor() {
+  /**
+   * Grammar validation (ambiguities, left recursion) is a third of the start-up
+   * cost, and its answer cannot change at run time: the tests build the parser
+   * with `validate: true` (test/syntax/grammar-valid.test.ts); the CLI skips it.
+   */
+  constructor(validate = false) {
     super(T.allTokens, {
       recoveryEnabled: true,
       maxLookahead: 3,
       nodeLocationTracking: "onlyOffset",
       errorMessageProvider: messages,
+      skipValidations: !validate,
     });
     this.performSelfAnalysis();
   }
@@ -284,6 +299,7 @@ export class NetParser extends CstParser {
       { ALT: () => this.SUBRULE(this.seqLayer) },
       { ALT: () => this.SUBRULE(this.mergeLayer) },
       { ALT: () => this.SUBRULE(this.repeatLayer) },
+      { ALT: () => this.SUBRULE(this.ifLayer) },
     ]);
   });
 
@@ -344,6 +360,25 @@ export class NetParser extends CstParser {
     this.CONSUME(T.LBrace);
     this.SUBRULE(this.body);
     this.CONSUME(T.RBrace);
+  });
+
+  /** `if cond { ... } else { ... }`; `else` may start the next line. */
+  public ifLayer = this.RULE("ifLayer", () => {
+    this.CONSUME(T.If);
+    this.SUBRULE(this.expr, { LABEL: "condition" });
+    this.CONSUME(T.LBrace);
+    this.SUBRULE(this.body, { LABEL: "then" });
+    this.CONSUME(T.RBrace);
+    this.OPTION({
+      GATE: () => this.LA(1).tokenType === T.Else || (this.LA(1).tokenType === T.NL && this.LA(2).tokenType === T.Else),
+      DEF: () => {
+        this.OPTION2(() => this.CONSUME(T.NL));
+        this.CONSUME(T.Else);
+        this.CONSUME2(T.LBrace);
+        this.SUBRULE2(this.body, { LABEL: "else" });
+        this.CONSUME2(T.RBrace);
+      },
+    });
   });
 
   // Alternatives are tried in order: `k=v`, `k 1e-4`/`k 3x3`, a bare flag, and
@@ -417,7 +452,39 @@ export class NetParser extends CstParser {
     });
   });
 
+  // Precedence, loosest first: or, and, not, comparisons (not chained),
+  // + -, * / %, unary signs.
   public expr = this.RULE("expr", () => {
+    this.SUBRULE(this.andExpr);
+    this.MANY(() => {
+      this.CONSUME(T.Or, { LABEL: "op" });
+      this.SUBRULE2(this.andExpr);
+    });
+  });
+
+  public andExpr = this.RULE("andExpr", () => {
+    this.SUBRULE(this.notExpr);
+    this.MANY(() => {
+      this.CONSUME(T.And, { LABEL: "op" });
+      this.SUBRULE2(this.notExpr);
+    });
+  });
+
+  // A loop like `unary`, so `not not ... x` cannot overflow.
+  public notExpr = this.RULE("notExpr", () => {
+    this.MANY(() => this.CONSUME(T.Not, { LABEL: "op" }));
+    this.SUBRULE(this.comparison);
+  });
+
+  public comparison = this.RULE("comparison", () => {
+    this.SUBRULE(this.sum);
+    this.OPTION(() => {
+      this.OR(COMPARISONS.map((t) => ({ ALT: () => this.CONSUME(t, { LABEL: "op" }) })));
+      this.SUBRULE2(this.sum);
+    });
+  });
+
+  public sum = this.RULE("sum", () => {
     this.SUBRULE(this.term);
     this.MANY(() => {
       this.OR([

@@ -1,0 +1,48 @@
+// Converting decoded images to the network's input: bilinear resize and channel
+// conversion, into a float32 NHWC buffer scaled to [0, 1].
+
+/**
+ * Writes one image (HWC, `src` values 0..255) into `dst` at `offset` with shape
+ * [H, W, C]. Resizing is bilinear with half-pixel centres (PyTorch's
+ * align_corners=False, tf.image.resizeBilinear with halfPixelCenters); gray
+ * becomes RGB by repetition, RGB becomes gray by ITU-R 601 luma; alpha is dropped.
+ */
+export function writeImage(
+  src: ArrayLike<number>,
+  [h0, w0, c0]: [number, number, number],
+  dst: Float32Array,
+  offset: number,
+  [h, w, c]: [number, number, number],
+): void {
+  const px = (y: number, x: number, k: number) => src[(y * w0 + x) * c0 + k]!;
+  const channel = (y: number, x: number, k: number): number => {
+    if (c0 === c || (c0 === 4 && c === 3)) return px(y, x, k);
+    if (c0 === 1) return px(y, x, 0);
+    // RGB(A) -> gray
+    return 0.299 * px(y, x, 0) + 0.587 * px(y, x, 1) + 0.114 * px(y, x, 2);
+  };
+  if (h0 === h && w0 === w) {
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) dst[offset + (y * w + x) * c + k] = channel(y, x, k) / 255;
+    return;
+  }
+  const sy = h0 / h;
+  const sx = w0 / w;
+  for (let y = 0; y < h; y++) {
+    const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), h0 - 1);
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(y0 + 1, h0 - 1);
+    const dy = fy - y0;
+    for (let x = 0; x < w; x++) {
+      const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), w0 - 1);
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(x0 + 1, w0 - 1);
+      const dx = fx - x0;
+      for (let k = 0; k < c; k++) {
+        const top = channel(y0, x0, k) * (1 - dx) + channel(y0, x1, k) * dx;
+        const bottom = channel(y1, x0, k) * (1 - dx) + channel(y1, x1, k) * dx;
+        dst[offset + (y * w + x) * c + k] = (top * (1 - dy) + bottom * dy) / 255;
+      }
+    }
+  }
+}

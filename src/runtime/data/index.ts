@@ -1,0 +1,133 @@
+// Loading a training set: IDX files or an image folder, converted to the
+// network's input shape, with a seeded held-out validation split and the test
+// split when the dataset has one.
+
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { rng } from "../../ir/weights.js";
+import { DatasetError } from "./errors.js";
+import { classFolders, readImageFolder } from "./folder.js";
+import { findIdx, readIdxPair } from "./idx.js";
+import { writeImage } from "./image.js";
+
+export { DatasetError } from "./errors.js";
+
+export interface Split {
+  /** NHWC float32 in [0, 1]. */
+  x: Float32Array;
+  y: Int32Array;
+  count: number;
+}
+
+export interface Dataset {
+  /** [height, width, channels]. */
+  shape: [number, number, number];
+  classes: number;
+  classNames: string[];
+  train: Split;
+  validation: Split;
+  test: Split | undefined;
+  /** "idx" or "folder", for messages. */
+  format: string;
+}
+
+export interface LoadOptions {
+  /** The network's input, channels last: [height, width, channels]. */
+  inputShape: number[];
+  validationSplit: number;
+  /** Use at most this many training (and test) images. */
+  limit?: number;
+  seed: number;
+}
+
+export async function loadDataset(dir: string | undefined, opts: LoadOptions): Promise<Dataset> {
+  if (!dir) throw new DatasetError("no dataset given: pass --data DIR (IDX files or one folder per class)");
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new DatasetError(`${dir}: no such directory`);
+  if (opts.inputShape.length !== 3) {
+    throw new DatasetError(`the network takes input [${opts.inputShape}]; image datasets need [height, width, channels]`);
+  }
+  const shape = opts.inputShape as [number, number, number];
+  if (![1, 3].includes(shape[2])) throw new DatasetError(`images convert to 1 or 3 channels, the network wants ${shape[2]}`);
+  const raw = findIdx(dir, "train", "images") ? loadIdx(dir, shape, opts.limit) : loadFolder(dir, shape, opts.limit);
+  const { train, validation } = split(raw.train, opts.validationSplit, opts.seed, shape);
+  return { shape, classes: raw.classNames.length, classNames: raw.classNames, train, validation, test: raw.test, format: raw.format };
+}
+
+interface Raw {
+  train: Split;
+  test: Split | undefined;
+  classNames: string[];
+  format: string;
+}
+
+function loadIdx(dir: string, shape: [number, number, number], limit?: number): Raw {
+  const trainImages = findIdx(dir, "train", "images")!;
+  const trainLabels = findIdx(dir, "train", "labels");
+  if (!trainLabels) throw new DatasetError(`${dir}: has ${trainImages} but no train-labels-idx1-ubyte[.gz]`);
+  const train = idxSplit(trainImages, trainLabels, shape, limit);
+  const testImages = findIdx(dir, "t10k", "images");
+  const testLabels = findIdx(dir, "t10k", "labels");
+  const test = testImages && testLabels ? idxSplit(testImages, testLabels, shape, limit) : undefined;
+  let max = 0;
+  for (const v of train.y) max = Math.max(max, v);
+  return { train, test, classNames: Array.from({ length: max + 1 }, (_, i) => String(i)), format: "idx" };
+}
+
+function idxSplit(imagesPath: string, labelsPath: string, shape: [number, number, number], limit?: number): Split {
+  const { images, labels } = readIdxPair(imagesPath, labelsPath);
+  const [n0, h0, w0] = images.dims as [number, number, number];
+  const n = limit === undefined ? n0 : Math.min(limit, n0);
+  const per = shape[0] * shape[1] * shape[2];
+  const x = new Float32Array(n * per);
+  for (let i = 0; i < n; i++) writeImage(images.data.subarray(i * h0 * w0, (i + 1) * h0 * w0), [h0, w0, 1], x, i * per, shape);
+  return { x, y: Int32Array.from(labels.subarray(0, n)), count: n };
+}
+
+function loadFolder(dir: string, shape: [number, number, number], limit?: number): Raw {
+  const sub = classFolders(dir);
+  // DIR/train + DIR/test (or val) when present, else DIR itself holds the classes.
+  const trainDir = sub.includes("train") ? join(dir, "train") : dir;
+  const testName = sub.includes("test") ? "test" : sub.includes("val") ? "val" : undefined;
+  if (trainDir === dir && sub.length < 2) {
+    throw new DatasetError(
+      `${dir}: expected IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]) or one subfolder per class`,
+    );
+  }
+  const train = readImageFolder(trainDir, shape, undefined, limit);
+  let test: Split | undefined;
+  if (trainDir !== dir && testName) {
+    const t = readImageFolder(join(dir, testName), shape, train.classes, limit);
+    test = { x: t.x, y: t.y, count: t.y.length };
+  }
+  return { train: { x: train.x, y: train.y, count: train.y.length }, test, classNames: train.classes, format: "folder" };
+}
+
+/** Seeded shuffle, then the first `fraction` of it is held out for validation. */
+function split(all: Split, fraction: number, seed: number, shape: [number, number, number]): { train: Split; validation: Split } {
+  const order = shuffled(all.count, seed);
+  const nVal = Math.min(Math.round(all.count * fraction), all.count - 1);
+  const take = (idx: Int32Array): Split => {
+    const per = shape[0] * shape[1] * shape[2];
+    const x = new Float32Array(idx.length * per);
+    const y = new Int32Array(idx.length);
+    idx.forEach((j, i) => {
+      x.set(all.x.subarray(j * per, (j + 1) * per), i * per);
+      y[i] = all.y[j]!;
+    });
+    return { x, y, count: idx.length };
+  };
+  return { validation: take(order.subarray(0, nVal)), train: take(order.subarray(nVal)) };
+}
+
+/** Fisher-Yates with netc's seeded PRNG. */
+export function shuffled(n: number, seed: number): Int32Array {
+  const next = rng(seed);
+  const a = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    const t = a[i]!;
+    a[i] = a[j]!;
+    a[j] = t;
+  }
+  return a;
+}

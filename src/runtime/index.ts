@@ -1,0 +1,72 @@
+// netc/runtime: what generated tfjs code imports.
+//
+//   import * as netc from "netc/runtime";
+//   const tf = await netc.loadTf();
+//   x = netc.pool2d({ name: "pool1", kind: "max", kernel: [3, 3], stride: [2, 2],
+//                     pads: [0, 0, 1, 1], ceil: true }).apply(x);
+//
+// Sections are owned by different people; append to your own section only.
+
+// ---- backend, custom layers, wasm gradient kernels (runtime core) ----
+import { currentTf } from "./backend.js";
+import type { AdaptiveAvgPool2DConfig, BaseLayerOptions, LrnConfig, Pool2DConfig } from "./layers/configs.js";
+import { defineLayers, type NetcLayer, type NetcLayerClasses } from "./layers/define.js";
+
+export { loadTf, currentTf, loadedFrom, FALLBACK_NOTICE } from "./backend.js";
+export type { Tf, LoadTfOptions, BackendChoice } from "./backend.js";
+export { registerWasmGradKernels } from "./wasm-grads.js";
+export { CLASS_NAMES } from "./layers/configs.js";
+export type { LrnConfig, Pool2DConfig, AdaptiveAvgPool2DConfig, BaseLayerOptions } from "./layers/configs.js";
+export type { NetcLayer, NetcLayerClasses } from "./layers/define.js";
+export { poolOutSize, avgDivisors, adaptiveWindows } from "./layers/geometry.js";
+
+/**
+ * The custom layer classes (LRN, Pool2D, AdaptiveAvgPool2D, ChannelsFlatten) defined on
+ * the namespace loadTf() returned. They subclass that namespace's tf.layers.Layer, so
+ * they exist only after `await loadTf()`.
+ */
+export function layerClasses(): NetcLayerClasses {
+  const tf = currentTf();
+  if (!tf) throw new Error("netc: call `await loadTf()` before creating netc layers");
+  return defineLayers(tf);
+}
+
+/** Caffe/PyTorch LRN (alpha scaled by alpha/size; odd and even sizes). */
+export function lrn(config: LrnConfig & BaseLayerOptions): NetcLayer {
+  return new (layerClasses().LRN)(config);
+}
+
+/** Max/avg pooling with explicit [t,l,b,r] pads and PyTorch ceil mode / count_include_pad. */
+export function pool2d(config: Pool2DConfig & BaseLayerOptions): NetcLayer {
+  return new (layerClasses().Pool2D)(config);
+}
+
+/** PyTorch AdaptiveAvgPool2d. */
+export function adaptiveAvgPool2d(config: AdaptiveAvgPool2DConfig & BaseLayerOptions): NetcLayer {
+  return new (layerClasses().AdaptiveAvgPool2D)(config);
+}
+
+/** Flatten in C,H,W order (IR order). Prefer tf.layers.flatten + permuted dense weights for speed. */
+export function channelsFlatten(config: BaseLayerOptions = {}): NetcLayer {
+  return new (layerClasses().ChannelsFlatten)(config);
+}
+// ---- end runtime core ----
+
+// ---- training, data, checkpoints (tfjs backend: generated train.ts) ----
+export { train, accuracy, seedWeights, type TrainJob, type TrainResult, type EpochResult } from "./train.js";
+export { parseTrainArgs, parseStrict as parseTrainArgsStrict, type TrainArgs, type TrainDefaults } from "./train-args.js";
+export { loadDataset, shuffled, DatasetError, type Dataset, type Split, type LoadOptions } from "./data/index.js";
+export {
+  saveCheckpoint,
+  loadCheckpointModel,
+  loadCheckpointWeights,
+  readCheckpointTensors,
+  setModelWeights,
+  getModelWeights,
+  fileSaver,
+  fileLoader,
+  toTfjsWeights,
+  fromTfjsWeights,
+  featureOrder,
+} from "./checkpoint.js";
+// ---- end training, data, checkpoints ----

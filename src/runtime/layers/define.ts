@@ -1,0 +1,267 @@
+// netc's custom tf.layers layers. They are defined against the tfjs namespace that
+// loadTf() picked (tfjs-node or tfjs), never a statically imported one, so the classes
+// extend the very Layer class the model is built with and are registered in that
+// namespace's serialization registry (a saved model then loads again).
+//
+// All layers work on NHWC tensors, are built from differentiable tfjs ops, and allocate
+// no state beyond small constant tensors created inside call() (disposed by tidy).
+
+import type * as TfNamespace from "@tensorflow/tfjs";
+import {
+  CLASS_NAMES,
+  type AdaptiveAvgPool2DConfig,
+  type BaseLayerOptions,
+  type LrnConfig,
+  type Pool2DConfig,
+} from "./configs.js";
+import { adaptiveWindows, avgDivisors, poolOutSize, tailAdjust } from "./geometry.js";
+
+type Tf = typeof TfNamespace;
+type Tensor = TfNamespace.Tensor;
+type Tensor4D = TfNamespace.Tensor4D;
+type Shape = Array<number | null>;
+type LayerArgs = ConstructorParameters<typeof TfNamespace.layers.Layer>[0];
+type Kwargs = Parameters<TfNamespace.layers.Layer["call"]>[1];
+type ConfigDict = TfNamespace.serialization.ConfigDict;
+
+/** A tf.layers Layer instance (what `.apply(x)` is called on). */
+export type NetcLayer = TfNamespace.layers.Layer;
+
+export interface NetcLayerClasses {
+  LRN: new (config: LrnConfig & BaseLayerOptions) => NetcLayer;
+  Pool2D: new (config: Pool2DConfig & BaseLayerOptions) => NetcLayer;
+  AdaptiveAvgPool2D: new (config: AdaptiveAvgPool2DConfig & BaseLayerOptions) => NetcLayer;
+  ChannelsFlatten: new (config?: BaseLayerOptions) => NetcLayer;
+}
+
+const defined = new WeakMap<object, NetcLayerClasses>();
+
+function single(inputs: Tensor | Tensor[]): Tensor4D {
+  return (Array.isArray(inputs) ? inputs[0]! : inputs) as Tensor4D;
+}
+
+function singleShape(s: Shape | Shape[]): Shape {
+  return (Array.isArray(s[0]) ? s[0] : s) as Shape;
+}
+
+/** The base-layer part of a config (name, trainable, dtype...), so subclasses forward it to super. */
+function baseArgs<T extends object>(config: T, ownKeys: string[]): LayerArgs {
+  const rest: Record<string, unknown> = { ...(config as Record<string, unknown>) };
+  for (const k of ownKeys) delete rest[k];
+  return rest as LayerArgs;
+}
+
+/** Defines (once per namespace) and registers the custom layer classes. */
+export function defineLayers(tf: Tf): NetcLayerClasses {
+  const existing = defined.get(tf);
+  if (existing) return existing;
+
+  class LRN extends tf.layers.Layer {
+    static className = CLASS_NAMES.lrn;
+    readonly size: number;
+    readonly alpha: number;
+    readonly beta: number;
+    readonly bias: number;
+
+    constructor(config: LrnConfig & BaseLayerOptions) {
+      super(baseArgs(config, ["size", "alpha", "beta", "bias"]));
+      this.size = config.size;
+      this.alpha = config.alpha;
+      this.beta = config.beta;
+      this.bias = config.bias;
+    }
+
+    override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+      return singleShape(inputShape);
+    }
+
+    override call(inputs: Tensor | Tensor[], _kwargs: Kwargs): Tensor {
+      return tf.tidy(() => {
+        const x = single(inputs);
+        const { size, alpha, beta, bias } = this;
+        if (size % 2 === 1) {
+          // tf's LRN sums a symmetric window of radius (size-1)/2 and scales by alpha
+          // itself: alpha_tf = alpha/size gives exactly the Caffe/PyTorch formula.
+          return tf.localResponseNormalization(x, (size - 1) / 2, bias, alpha / size, beta);
+        }
+        // Even size: PyTorch's window is asymmetric (size/2 channels before, size/2-1
+        // after), which tf's LRN cannot express. Sum the squares with a 0/1 band matrix.
+        const c = x.shape[3];
+        const band = new Float32Array(c * c);
+        const before = Math.floor(size / 2);
+        const after = Math.floor((size - 1) / 2);
+        for (let out = 0; out < c; out++) {
+          for (let src = Math.max(0, out - before); src <= Math.min(c - 1, out + after); src++) band[src * c + out] = 1;
+        }
+        const sq = tf.square(x).reshape([-1, c]);
+        const sums = tf.matMul(sq, tf.tensor2d(band, [c, c])).reshape(x.shape);
+        return tf.div(x, tf.pow(tf.add(tf.mul(sums, alpha / size), bias), beta));
+      });
+    }
+
+    override getConfig(): ConfigDict {
+      return { ...super.getConfig(), size: this.size, alpha: this.alpha, beta: this.beta, bias: this.bias };
+    }
+  }
+
+  class Pool2D extends tf.layers.Layer {
+    static className = CLASS_NAMES.pool2d;
+    readonly kind: "max" | "avg";
+    readonly kernel: [number, number];
+    readonly stride: [number, number];
+    readonly pads: [number, number, number, number];
+    readonly ceil: boolean;
+    readonly countIncludePad: boolean;
+
+    constructor(config: Pool2DConfig & BaseLayerOptions) {
+      super(baseArgs(config, ["kind", "kernel", "stride", "pads", "ceil", "countIncludePad"]));
+      if (config.kind !== "max" && config.kind !== "avg") throw new Error(`netc Pool2D: unknown kind ${String(config.kind)}`);
+      this.kind = config.kind;
+      this.kernel = [config.kernel[0], config.kernel[1]];
+      this.stride = [config.stride[0], config.stride[1]];
+      const p = config.pads ?? [0, 0, 0, 0];
+      this.pads = [p[0], p[1], p[2], p[3]];
+      this.ceil = config.ceil ?? false;
+      this.countIncludePad = config.countIncludePad ?? true;
+    }
+
+    private outSize(h: number, w: number): [number, number] {
+      const [kh, kw] = this.kernel;
+      const [sh, sw] = this.stride;
+      const [pt, pl, pb, pr] = this.pads;
+      return [poolOutSize(h, kh, sh, pt, pb, this.ceil), poolOutSize(w, kw, sw, pl, pr, this.ceil)];
+    }
+
+    override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+      const [n, h, w, c] = singleShape(inputShape);
+      const [oh, ow] = h == null || w == null ? [null, null] : this.outSize(h, w);
+      return [n ?? null, h == null ? null : oh, w == null ? null : ow, c ?? null];
+    }
+
+    override call(inputs: Tensor | Tensor[], _kwargs: Kwargs): Tensor {
+      return tf.tidy(() => {
+        let x = single(inputs);
+        const [, h, w] = x.shape;
+        const [kh, kw] = this.kernel;
+        const [sh, sw] = this.stride;
+        const [pt, pl, pb, pr] = this.pads;
+        const [oh, ow] = this.outSize(h, w);
+        // Pad (or crop) so a 'valid' pool yields exactly oh x ow windows: the top/left
+        // padding as given, the bottom/right as far as the last window reaches
+        // (including a ceil-mode overhang past the padded border).
+        const tailH = tailAdjust(h, kh, sh, pt, oh);
+        const tailW = tailAdjust(w, kw, sw, pl, ow);
+        if (tailH < 0 || tailW < 0) {
+          x = x.slice([0, 0, 0, 0], [-1, h + Math.min(0, tailH), w + Math.min(0, tailW), -1]);
+        }
+        const padH: [number, number] = [pt, Math.max(0, tailH)];
+        const padW: [number, number] = [pl, Math.max(0, tailW)];
+        const needsPad = padH[0] + padH[1] + padW[0] + padW[1] > 0;
+        if (this.kind === "max") {
+          // -Infinity, never zeros: a zero could win the max over negative activations.
+          if (needsPad) x = tf.pad(x, [[0, 0], padH, padW, [0, 0]], -Infinity);
+          return tf.maxPool(x, [kh, kw], [sh, sw], "valid");
+        }
+        if (needsPad) x = tf.pad(x, [[0, 0], padH, padW, [0, 0]]);
+        const mean = tf.avgPool(x, [kh, kw], [sh, sw], "valid");
+        // avgPool divided every window by kh*kw; rescale to PyTorch's divisor.
+        const dh = avgDivisors(h, kh, sh, pt, pb, oh, this.countIncludePad);
+        const dw = avgDivisors(w, kw, sw, pl, pr, ow, this.countIncludePad);
+        if (dh.every((v) => v === kh) && dw.every((v) => v === kw)) return mean;
+        const scale = new Float32Array(oh * ow);
+        for (let i = 0; i < oh; i++) {
+          for (let j = 0; j < ow; j++) {
+            const div = dh[i]! * dw[j]!;
+            scale[i * ow + j] = div > 0 ? (kh * kw) / div : 0;
+          }
+        }
+        return tf.mul(mean, tf.tensor4d(scale, [1, oh, ow, 1]));
+      });
+    }
+
+    override getConfig(): ConfigDict {
+      return {
+        ...super.getConfig(),
+        kind: this.kind,
+        kernel: this.kernel,
+        stride: this.stride,
+        pads: this.pads,
+        ceil: this.ceil,
+        countIncludePad: this.countIncludePad,
+      };
+    }
+  }
+
+  class AdaptiveAvgPool2D extends tf.layers.Layer {
+    static className = CLASS_NAMES.adaptiveAvgPool2d;
+    readonly out: [number, number];
+
+    constructor(config: AdaptiveAvgPool2DConfig & BaseLayerOptions) {
+      super(baseArgs(config, ["out"]));
+      this.out = [config.out[0], config.out[1]];
+    }
+
+    override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+      const [n, , , c] = singleShape(inputShape);
+      return [n ?? null, this.out[0], this.out[1], c ?? null];
+    }
+
+    override call(inputs: Tensor | Tensor[], _kwargs: Kwargs): Tensor {
+      return tf.tidy(() => {
+        const x = single(inputs);
+        const [n, h, w, c] = x.shape;
+        const [oh, ow] = this.out;
+        if (oh === 1 && ow === 1) return tf.mean(x, [1, 2], true);
+        if (h % oh === 0 && w % ow === 0) {
+          // Equal, non-overlapping windows: a plain average pool is exact.
+          return tf.avgPool(x, [h / oh, w / ow], [h / oh, w / ow], "valid");
+        }
+        // Uneven windows: average rows then columns with two (constant) averaging
+        // matrices; exact, differentiable, and two matmuls instead of oh*ow slices.
+        const rows = tf.matMul(averagingMatrix(tf, h, oh), x.reshape([n, h, w * c])); // [n, oh, w*c]
+        const cols = tf.matMul(averagingMatrix(tf, w, ow), rows.reshape([n * oh, w, c])); // [n*oh, ow, c]
+        return cols.reshape([n, oh, ow, c]);
+      });
+    }
+
+    override getConfig(): ConfigDict {
+      return { ...super.getConfig(), out: this.out };
+    }
+  }
+
+  /** Flattens NHWC in C, H, W order: the IR's (PyTorch/ONNX) flatten order. */
+  class ChannelsFlatten extends tf.layers.Layer {
+    static className = CLASS_NAMES.channelsFlatten;
+
+    constructor(config: BaseLayerOptions = {}) {
+      super(baseArgs(config, []));
+    }
+
+    override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+      const [n, ...rest] = singleShape(inputShape);
+      const size = rest.some((d) => d == null) ? null : rest.reduce((a: number, b) => a * (b as number), 1);
+      return [n ?? null, size];
+    }
+
+    override call(inputs: Tensor | Tensor[], _kwargs: Kwargs): Tensor {
+      return tf.tidy(() => {
+        const x = single(inputs);
+        return tf.transpose(x, [0, 3, 1, 2]).reshape([x.shape[0], -1]);
+      });
+    }
+  }
+
+  for (const cls of [LRN, Pool2D, AdaptiveAvgPool2D, ChannelsFlatten]) tf.serialization.registerClass(cls);
+  const classes: NetcLayerClasses = { LRN, Pool2D, AdaptiveAvgPool2D, ChannelsFlatten };
+  defined.set(tf, classes);
+  return classes;
+}
+
+/** [1, out, len]: row i averages the input positions of PyTorch's adaptive window i. */
+function averagingMatrix(tf: Tf, len: number, out: number): TfNamespace.Tensor3D {
+  const m = new Float32Array(out * len);
+  adaptiveWindows(len, out).forEach(([start, end], i) => {
+    for (let j = start; j < end; j++) m[i * len + j] = 1 / (end - start);
+  });
+  return tf.tensor3d(m, [1, out, len]);
+}

@@ -1,0 +1,80 @@
+// Command-line options of a generated train program. Defaults come from the
+// spec's train section, compiled into train.ts.
+
+import { parseArgs } from "node:util";
+
+export interface TrainDefaults {
+  optimizer: "sgd" | "adam" | "rmsprop";
+  learningRate: number;
+  momentum: number;
+  decay: number;
+  decayEvery: number;
+  batchSize: number;
+  epochs: number;
+  weightDecay: number;
+  validationSplit: number;
+}
+
+export interface TrainArgs extends TrainDefaults {
+  data: string | undefined;
+  limit: number | undefined;
+  seed: number;
+  save: string | undefined;
+  /** Quiet progress (no bar, no per-epoch line); the result is still returned. */
+  quiet: boolean;
+}
+
+const USAGE =
+  "usage: train [--data DIR] [--epochs N] [--batch-size N] [--limit N] [--seed N] [--save DIR]\n" +
+  "             [--lr X] [--optimizer sgd|adam|rmsprop] [--quiet]";
+
+/** Parses argv; prints usage and exits 2 on a bad option (this is a program's front door). */
+export function parseTrainArgs(argv: string[], defaults: TrainDefaults): TrainArgs {
+  try {
+    return parseStrict(argv, defaults);
+  } catch (e) {
+    process.stderr.write(`error: ${(e as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+}
+
+/** parseTrainArgs without the exit, for tests and embedding. */
+export function parseStrict(argv: string[], defaults: TrainDefaults): TrainArgs {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      data: { type: "string" },
+      epochs: { type: "string" },
+      "batch-size": { type: "string" },
+      limit: { type: "string" },
+      seed: { type: "string" },
+      save: { type: "string" },
+      lr: { type: "string" },
+      optimizer: { type: "string" },
+      quiet: { type: "boolean" },
+    },
+  });
+  const int = (name: string, v: string | undefined, fallback: number, min = 1): number => {
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} expects an integer >= ${min}, got '${v}'`);
+    return n;
+  };
+  const optimizer = values.optimizer ?? defaults.optimizer;
+  if (!["sgd", "adam", "rmsprop"].includes(optimizer)) throw new Error(`--optimizer expects sgd, adam or rmsprop, got '${optimizer}'`);
+  const lr = values.lr === undefined ? defaults.learningRate : Number(values.lr);
+  if (!(lr > 0)) throw new Error(`--lr expects a positive number, got '${values.lr}'`);
+  return {
+    ...defaults,
+    optimizer: optimizer as TrainDefaults["optimizer"],
+    learningRate: lr,
+    epochs: int("epochs", values.epochs, defaults.epochs),
+    batchSize: int("batch-size", values["batch-size"], defaults.batchSize),
+    limit: values.limit === undefined ? undefined : int("limit", values.limit, 0, 2),
+    seed: int("seed", values.seed, 0, 0),
+    data: values.data,
+    save: values.save,
+    quiet: values.quiet ?? false,
+  };
+}
