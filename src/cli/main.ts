@@ -105,6 +105,14 @@ program
     await run();
   });
 
+// `netc check ... | head` closes the pipe early: stop quietly, as Unix tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 try {
   await program.parseAsync(process.argv);
 } catch (e) {

@@ -69,7 +69,7 @@ export const catalogue = {
   NET4009: { severity: "error", message: "Unknown train setting '{name}'.{hint}" },
   NET4010: { severity: "error", message: "'weight' marks an auxiliary head, which must read a named layer: add 'from LAYER'." },
   NET4011: { severity: "error", message: "repeat count must be a whole number from 0 to {limit}, but is {found}." },
-  NET4012: { severity: "error", message: "Elaboration stopped: more than {limit} layers (check repeat counts and recursion)." },
+  NET4012: { severity: "error", message: "Elaboration stopped: more than {limit} (check repeat counts and recursion)." },
 
   // ---- warnings ----
   NET5001: { severity: "warning", message: "Block '{name}' is never used." },

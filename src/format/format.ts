@@ -2,6 +2,9 @@
 // own-line comments before the next item at that item's indent, trailing
 // comments after the item that ends on their line. Layout decisions depend
 // only on the content (never on a previous run), which keeps it idempotent.
+// Like gofmt's comment columns, the annotations (`-> 256x28x28 params ~ 159K`)
+// of consecutive one-line statements start in one column, so a network reads
+// like the paper's Table 1.
 
 import type * as A from "../syntax/ast.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
@@ -28,6 +31,8 @@ class Formatter {
   private lastEnd = 0;
   /** Nothing printed yet in the current braces (no blank line before it). */
   private atStart = true;
+  /** Output lines holding a one-line statement: where its annotations start (-1: it has none). */
+  private readonly annotationAt = new Map<number, number>();
 
   constructor(private readonly file: A.SourceFile) {
     this.p = new ExprPrinter(file.text);
@@ -47,7 +52,37 @@ class Formatter {
       prev = item.kind === "import" ? "import" : "decl";
     }
     this.topComments(this.file.text.length + 1, prev);
+    this.alignAnnotations();
     return this.out.length === 0 ? "" : this.out.join("\n") + "\n";
+  }
+
+  /**
+   * Runs of consecutive annotated one-line statements at one indent get their
+   * annotations in one column (one space after the longest code), unless that
+   * would push a line past MAX_WIDTH.
+   */
+  private alignAnnotations() {
+    const indentOf = (i: number) => this.out[i]!.length - this.out[i]!.trimStart().length;
+    let i = 0;
+    while (i < this.out.length) {
+      if (!this.annotationAt.has(i)) {
+        i++;
+        continue;
+      }
+      let j = i;
+      while (this.annotationAt.has(j + 1) && indentOf(j + 1) === indentOf(i)) j++;
+      // Statements without annotations continue a run; blank lines and comments end it.
+      const run = Array.from({ length: j - i + 1 }, (_, k) => i + k).filter((r) => this.annotationAt.get(r)! >= 0);
+      const column = Math.max(...run.map((r) => this.annotationAt.get(r)!));
+      const fits = run.length > 0 && run.every((r) => this.out[r]!.length + column - this.annotationAt.get(r)! <= MAX_WIDTH);
+      if (run.length > 1 && fits) {
+        for (const r of run) {
+          const at = this.annotationAt.get(r)!;
+          this.out[r] = this.out[r]!.slice(0, at) + " ".repeat(column - at) + this.out[r]!.slice(at);
+        }
+      }
+      i = j + 1;
+    }
   }
 
   private topComments(before: number, prev: "none" | "import" | "decl" | "comment") {
@@ -185,14 +220,14 @@ class Formatter {
     if (layer?.kind === "if") {
       this.ifLayer(layer, head, tail, indent);
     } else if (!layer || !body) {
-      this.line(indent, head + (layer ? this.inlineLayer(layer) : "") + tail);
+      this.annotated(indent, head + (layer ? this.inlineLayer(layer) : ""), s);
     } else {
       const inline = head + this.inlineLayer(layer) + tail;
       const src = this.p.source(layer.span);
       const fits = INDENT.length * indent + inline.length <= MAX_WIDTH;
       const closeAt = end(layer.span) - 1;
       if (fits && (!src.includes("\n") || (body.length === 0 && !this.hasCommentBefore(closeAt)))) {
-        this.line(indent, inline);
+        this.annotated(indent, head + this.inlineLayer(layer), s);
       } else {
         this.braces(indent, head + this.layerHead(layer), closeAt, body.length === 0, () => body.forEach((b) => this.statement(b, indent + 1)), tail);
       }
@@ -228,11 +263,25 @@ class Formatter {
   }
 
   private statementTail(s: A.Statement): string {
+    return this.tapTail(s) + this.annotationTail(s);
+  }
+
+  private tapTail(s: A.Statement): string {
     let t = "";
     if (s.from) t += " from " + this.p.ident(s.from);
     if (s.weight) t += " weight " + this.p.expr(s.weight);
-    for (const a of s.annotations) t += " " + this.p.annotation(a);
     return t;
+  }
+
+  private annotationTail(s: A.Statement): string {
+    return s.annotations.map((a) => " " + this.p.annotation(a)).join("");
+  }
+
+  /** A one-line statement; remembers where its annotations start, for alignment. */
+  private annotated(indent: number, code: string, s: A.Statement) {
+    const withTap = code + this.tapTail(s);
+    this.line(indent, withTap + this.annotationTail(s));
+    this.annotationAt.set(this.out.length - 1, s.annotations.length > 0 ? INDENT.length * indent + withTap.length : -1);
   }
 
   /** The part of a braced layer before its '{'. */

@@ -34,6 +34,7 @@ export function parse(text: string, path: string): ParseResult {
   } catch (e) {
     // A bug in netc must not take the editor or the CLI down with it.
     const detail = e instanceof Error ? e.message : String(e);
+    if (process.env.NETC_DEBUG) console.error(e);
     return { file: empty, diagnostics: [diag("NET9001", path, { offset: 0, length: 0 }, { stage: "parsing", detail })] };
   }
 }

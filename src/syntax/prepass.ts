@@ -13,7 +13,7 @@ import { diag } from "../diagnostics/catalogue.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import * as T from "./lexer.js";
 
-export const MAX_DEPTH = 100;
+export const MAX_DEPTH = 32;
 export const MAX_OPERATORS = 1000;
 
 const OPERATORS = new Set<TokenType>([

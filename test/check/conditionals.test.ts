@@ -47,10 +47,10 @@ describe("expressions: comparisons and booleans", () => {
     expect(value("true or 1 / 0 > 1")).toBe(true);
   });
   test("type errors", () => {
-    expect(value("1 and true")).toEqual([expect.stringMatching(/^NET4002 The left side of 'and' expects true or false, but got 1/)]);
-    expect(value("not 3")).toEqual([expect.stringMatching(/^NET4002 The operand of 'not' expects true or false/)]);
+    expect(value("1 and true")).toEqual([expect.stringMatching(/^NET4002 the left side of 'and' expects true or false, but got 1/i)]);
+    expect(value("not 3")).toEqual([expect.stringMatching(/^NET4002 the operand of 'not' expects true or false/i)]);
     expect(value("1 == true")).toEqual([expect.stringMatching(/^NET4002 '==' expects two values of the same kind/)]);
-    expect(value("true < 1")).toEqual([expect.stringMatching(/^NET4002 The left side of '<' expects a number/)]);
+    expect(value("true < 1")).toEqual([expect.stringMatching(/^NET4002 the left side of '<' expects a number/i)]);
   });
 });
 
@@ -62,7 +62,10 @@ describe("if layers", () => {
     const wide = net(block, "  B(16, true)");
     expect(wide.errors).toEqual([]);
     expect(wide.graph!.params).toBe(16 * 8 + 16 + 8 * 16 + 8);
-    expect(wide.graph!.nodes.map((n) => n.name)).toEqual(["input", "b1/if1", "b1/if2"]);
+    // An unnamed if adds no level to the names; a named one does.
+    expect(wide.graph!.nodes.map((n) => n.name)).toEqual(["input", "b1/conv1", "b1/conv2"]);
+    const named = net("", "  y = if true { conv 1x1 4; relu }");
+    expect(named.graph!.nodes.map((n) => n.name)).toEqual(["input", "y/conv1", "y/relu1"]);
   });
   test("a skipped if passes its input on, annotations included", () => {
     const r = net("", "  x = if false { conv 1x1 4 } -> 8x8x8\n  conv 1x1 2 from x");
@@ -113,5 +116,12 @@ describe("<- names the block's input", () => {
     expect(net("block P() <- (c, h, w) {\n  conv 1x1 c + h + w\n}", "  P() -> 24").errors).toEqual([]);
     const r = net("block Q(cin) <- cin {\n  relu\n}", "  Q(4)");
     expect(r.errors).toEqual([expect.stringMatching(/^NET3001/)]);
+  });
+});
+
+describe("blocks used inside if bodies", () => {
+  test("a block that calls itself through an if is reported", () => {
+    const r = net("block Loop(n) {\n  if n > 0 { Loop(n - 1) }\n}", "  Loop(2)");
+    expect(r.errors).toEqual([expect.stringMatching(/^NET2005 Block .Loop. uses itself/)]);
   });
 });

@@ -67,7 +67,7 @@ describe("specs/broken/beginner-googlenet.net", () => {
     const text = r.program.files.get(r.program.entry)!.text;
     const line = (offset: number) => text.slice(0, offset).split("\n").length;
     const errors = r.diagnostics.map((d) => ({ code: d.code, line: line(d.span.offset), message: d.message }));
-    expect(errors.map((e) => [e.code, e.line])).toEqual([["NET3001", 29], ["NET3002", 32]]);
+    expect(errors.map((e) => [e.code, e.line])).toEqual([["NET3001", 31], ["NET3002", 34]]);
     expect(errors[0]!.message).toContain("expects 192 input channels but 256 arrive (256x56x56)");
     expect(errors[1]!.message).toContain("expects 1024 input features but 480 arrive");
   });

@@ -23,10 +23,10 @@ describe("netc check", () => {
     expect(r.code).toBe(1);
     const heads = r.stdout.split("\n").filter((l) => /^specs\//.test(l));
     expect(heads).toEqual([
-      expect.stringMatching(/^specs\/broken\/beginner-googlenet\.net:29:16: error NET3001: inception2 \(Inception\) expects 192 input channels but 256 arrive \(256x56x56\)/),
-      expect.stringMatching(/^specs\/broken\/beginner-googlenet\.net:32:22: error NET3002: fc expects 1024 input features but 480 arrive/),
+      expect.stringMatching(/^specs\/broken\/beginner-googlenet\.net:31:16: error NET3001: inception2 \(Inception\) expects 192 input channels but 256 arrive \(256x56x56\)/),
+      expect.stringMatching(/^specs\/broken\/beginner-googlenet\.net:34:22: error NET3002: fc expects 1024 input features but 480 arrive/),
     ]);
-    expect(r.stdout).toContain("  29 |   inception2 = Inception(192, 128, 128, 192, 32, 96, 64)");
+    expect(r.stdout).toContain("  31 |   inception2 = Inception(192, 128, 128, 192, 32, 96, 64)");
     expect(r.stdout).toMatch(/\n\s+\|\s+\^+/);
     expect(r.stdout).not.toContain("\u001b[");
     expect(r.stderr).toContain("2 error(s)");
@@ -40,8 +40,8 @@ describe("netc check", () => {
     expect(r.code).toBe(1);
     const list = JSON.parse(r.stdout) as Record<string, unknown>[];
     expect(list.map((d) => [d.file, d.line, d.column, d.code, d.severity])).toEqual([
-      ["specs/broken/beginner-googlenet.net", 29, 16, "NET3001", "error"],
-      ["specs/broken/beginner-googlenet.net", 32, 22, "NET3002", "error"],
+      ["specs/broken/beginner-googlenet.net", 31, 16, "NET3001", "error"],
+      ["specs/broken/beginner-googlenet.net", 34, 22, "NET3002", "error"],
     ]);
     for (const d of list) for (const k of ["file", "line", "column", "endLine", "endColumn", "severity", "code", "message"]) expect(d).toHaveProperty(k);
   });

@@ -1,0 +1,278 @@
+// IR -> a list of tf.layers calls. This plan is the single description of the
+// tfjs model: the code generator prints it (model.ts) and `buildFromPlan` runs it
+// in-process (netc verify, tests), so the generated code and what verify checks
+// cannot drift apart.
+//
+// Layout: tfjs is channels-last, so a [C, H, W] feature map is [H, W, C] here.
+// Only exactly-equivalent tf.layers forms are used; anything tf.layers cannot
+// express exactly goes to netc's runtime layers (LRN, ceil/padded pools,
+// adaptive pooling).
+
+import type { IrGraph, IrNode, PoolAttrs } from "../../ir/graph.js";
+import { identifier, layerNames, unique } from "./names.js";
+
+export interface PlannedLayer {
+  /** "tf": tf.layers.<fn>; "netc": a layer factory exported by netc/runtime. */
+  from: "tf" | "netc";
+  fn: string;
+  config: Record<string, unknown>;
+  /** Variable names of the input tensors. */
+  inputs: string[];
+  /** Variable name of the output tensor. */
+  output: string;
+  /** The IR node this call implements (or helps implement: padding, activation). */
+  node: IrNode;
+}
+
+export interface LayerPlan {
+  graph: IrGraph;
+  input: { variable: string; name: string; shape: number[] };
+  layers: PlannedLayer[];
+  output: string;
+  /** Auxiliary heads, in graph.auxOutputs order. */
+  aux: { name: string; variable: string; weight: number }[];
+  /** IR node name -> tfjs layer name, for the nodes that own weights. */
+  weightLayers: Map<string, string>;
+  /** IR node name -> the tfjs class holding its weights ("conv2d", "depthwiseConv2d", ...). */
+  weightKinds: Map<string, string>;
+}
+
+/** [C, H, W] -> [H, W, C]; vectors unchanged. */
+export function toNhwc(shape: number[]): number[] {
+  return shape.length === 3 ? [shape[1]!, shape[2]!, shape[0]!] : [...shape];
+}
+
+/** TF's 'same' split for one axis: the extra pixel goes at the end. */
+export function sameSplit(inSize: number, k: number, s: number, d = 1): [number, number] {
+  const out = Math.ceil(inSize / s);
+  const total = Math.max((out - 1) * s + (k - 1) * d + 1 - inSize, 0);
+  const before = Math.floor(total / 2);
+  return [before, total - before];
+}
+
+const same4 = (a: number[], b: number[]) => a.every((v, i) => v === b[i]);
+const kernelArg = (k: [number, number]) => (k[0] === k[1] ? k[0] : [...k]);
+
+export function planModel(graph: IrGraph): LayerPlan {
+  const names = layerNames(graph);
+  const takenLayers = new Set(names.values());
+  const takenVars = new Set<string>();
+  const vars = new Map<number, string>();
+  const layers: PlannedLayer[] = [];
+  const weightLayers = new Map<string, string>();
+  const weightKinds = new Map<string, string>();
+
+  const input = graph.nodes[0]!;
+  const inputVar = identifier(graph.inputName, takenVars);
+  vars.set(0, inputVar);
+
+  for (const node of graph.nodes.slice(1)) {
+    const a = node.attrs;
+    const name = names.get(node.name)!;
+    const inShape = graph.nodes[node.inputs[0]!]!.shape;
+    let x = vars.get(node.inputs[0]!)!;
+    const out = identifier(node.name, takenVars);
+    const add = (from: "tf" | "netc", fn: string, config: Record<string, unknown>, inputs: string[], output: string) =>
+      layers.push({ from, fn, config, inputs, output, node });
+    // A helper layer (padding, a separate activation) gets "<name>/<what>" and its own variable.
+    const helper = (what: string) => ({
+      layer: unique(`${name}/${what}`, takenLayers),
+      variable: identifier(`${node.name}/${what}`, takenVars),
+    });
+    // Activation after a layer that cannot fuse one (batchnorm, add).
+    let result = out;
+    const withAct = (act: string, emit: (output: string) => void) => {
+      emit(out);
+      if (act === "none") return;
+      const h = helper(act);
+      add("tf", "activation", { activation: act, name: h.layer }, [out], h.variable);
+      result = h.variable;
+    };
+
+    switch (a.op) {
+      case "input":
+        throw new Error("netc: a second input node is not supported by the tfjs target");
+      case "conv": {
+        const [t, l, b, r] = a.pads;
+        const cin = inShape[0]!;
+        const sameH = sameSplit(inShape[1]!, a.kernel[0], a.stride[0], a.dilation[0]);
+        const sameW = sameSplit(inShape[2]!, a.kernel[1], a.stride[1], a.dilation[1]);
+        const dilated = a.dilation[0] > 1 || a.dilation[1] > 1;
+        const strided = a.stride[0] > 1 || a.stride[1] > 1;
+        let padding = "valid";
+        if (t + l + b + r > 0) {
+          // tfjs cannot combine 'same' with both stride and dilation; explicit padding is exact anyway.
+          if (same4([t, l, b, r], [sameH[0], sameW[0], sameH[1], sameW[1]]) && !(dilated && strided)) padding = "same";
+          else {
+            const h = helper("pad");
+            add("tf", "zeroPadding2d", { padding: [[t, b], [l, r]], name: h.layer }, [x], h.variable);
+            x = h.variable;
+          }
+        }
+        const common: Record<string, unknown> = { kernelSize: kernelArg(a.kernel) };
+        if (strided) common.strides = kernelArg(a.stride);
+        if (padding !== "valid") common.padding = padding;
+        if (dilated) common.dilationRate = kernelArg(a.dilation);
+        if (!a.bias) common.useBias = false;
+        if (a.act !== "none") common.activation = a.act;
+        let fn: string;
+        let config: Record<string, unknown>;
+        if (a.groups === 1) {
+          fn = "conv2d";
+          config = { filters: a.outChannels, ...common, name };
+        } else if (a.groups === cin && a.outChannels % cin === 0) {
+          fn = "depthwiseConv2d";
+          config = { ...common, name };
+          if (a.outChannels !== cin) config = { depthMultiplier: a.outChannels / cin, ...config };
+        } else {
+          throw new Error(
+            `netc: ${node.name}: grouped convolution (groups=${a.groups}) has no tf.layers equivalent; ` +
+              `the tfjs target supports groups=1 and depthwise (groups = input channels)`,
+          );
+        }
+        add("tf", fn, config, [x], out);
+        weightLayers.set(node.name, name);
+        weightKinds.set(node.name, fn);
+        break;
+      }
+      case "batchnorm":
+        withAct(a.act, (o) =>
+          add("tf", "batchNormalization", { epsilon: a.eps, momentum: round(1 - a.momentum), name }, [x], o),
+        );
+        weightLayers.set(node.name, name);
+        weightKinds.set(node.name, "batchNormalization");
+        break;
+      case "lrn":
+        add("netc", "lrn", { size: a.size, alpha: a.alpha, beta: a.beta, bias: a.bias, name }, [x], out);
+        break;
+      case "maxpool":
+      case "avgpool": {
+        const p = poolPlan(a, inShape, node.shape);
+        const fn = a.op === "maxpool" ? "maxPooling2d" : "averagePooling2d";
+        if (p === "custom") {
+          add(
+            "netc",
+            "pool2d",
+            {
+              kind: a.op === "maxpool" ? "max" : "avg",
+              kernel: [...a.kernel],
+              stride: [...a.stride],
+              pads: [...a.pads],
+              ceil: a.ceil,
+              ...(a.op === "avgpool" ? { countIncludePad: a.countIncludePad } : {}),
+              name,
+            },
+            [x],
+            out,
+          );
+        } else {
+          const config: Record<string, unknown> = { poolSize: kernelArg(a.kernel), strides: kernelArg(a.stride) };
+          if (p === "same") config.padding = "same";
+          add("tf", fn, { ...config, name }, [x], out);
+        }
+        break;
+      }
+      case "globalavgpool":
+      case "globalmaxpool": {
+        const avg = a.op === "globalavgpool";
+        if (node.shape.length === 1) {
+          add("tf", avg ? "globalAveragePooling2d" : "globalMaxPooling2d", { name }, [x], out);
+        } else {
+          // The IR keeps [C, 1, 1]: a pool over the whole map keeps the rank, as PyTorch does.
+          const config = { poolSize: [inShape[1]!, inShape[2]!], name };
+          add("tf", avg ? "averagePooling2d" : "maxPooling2d", config, [x], out);
+        }
+        break;
+      }
+      case "adaptiveavgpool": {
+        const [h, w] = [inShape[1]!, inShape[2]!];
+        const [oh, ow] = a.out;
+        if (h % oh === 0 && w % ow === 0) {
+          // Evenly divisible: PyTorch's windows are exactly a plain average pool.
+          const k = [h / oh, w / ow] as [number, number];
+          add("tf", "averagePooling2d", { poolSize: kernelArg(k), strides: kernelArg(k), name }, [x], out);
+        } else {
+          add("netc", "adaptiveAvgPool2d", { out: [oh, ow], name }, [x], out);
+        }
+        break;
+      }
+      case "dropout":
+        add("tf", "dropout", { rate: a.rate, name }, [x], out);
+        break;
+      case "flatten":
+        // tfjs flattens H, W, C; the IR flattens C, H, W. The generated code stays
+        // natural and the checkpoint converter permutes the next dense layer's rows.
+        add("tf", "flatten", { name }, [x], out);
+        break;
+      case "dense": {
+        if (inShape.length !== 1) throw new Error(`netc: ${node.name}: dense expects a vector input, got [${inShape}]`);
+        const config: Record<string, unknown> = { units: a.units };
+        if (!a.bias) config.useBias = false;
+        if (a.act !== "none") config.activation = a.act;
+        add("tf", "dense", { ...config, name }, [x], out);
+        weightLayers.set(node.name, name);
+        weightKinds.set(node.name, "dense");
+        break;
+      }
+      case "act":
+        add("tf", "activation", { activation: a.fn, name }, [x], out);
+        break;
+      case "concat": {
+        const ins = node.inputs.map((i) => vars.get(i)!);
+        add("tf", "concatenate", { axis: -1, name }, ins, out);
+        break;
+      }
+      case "add": {
+        const ins = node.inputs.map((i) => vars.get(i)!);
+        withAct(a.act, (o) => add("tf", "add", { name }, ins, o));
+        break;
+      }
+    }
+    vars.set(node.id, result);
+  }
+
+  return {
+    graph,
+    input: { variable: inputVar, name: names.get(input.name)!, shape: toNhwc(graph.inputShape) },
+    layers,
+    output: vars.get(graph.output)!,
+    aux: graph.auxOutputs.map((o) => ({ name: o.name, variable: vars.get(o.node)!, weight: o.weight })),
+    weightLayers,
+    weightKinds,
+  };
+}
+
+/** Float noise from 1 - 0.1 would print as 0.9000000000000001 in generated code. */
+function round(v: number): number {
+  return Number(v.toPrecision(12));
+}
+
+const floorSize = (n: number, k: number, s: number, head: number, tail: number) =>
+  Math.floor((n + head + tail - k) / s) + 1;
+
+/**
+ * How a pooling node maps onto tf.layers:
+ *  - "valid": no padding and every window inside the input.
+ *  - "same": TF's 'same' (padding ignored by max, excluded from the average's
+ *    divisor) equals the IR exactly: the padding, including the ceil-mode overhang
+ *    at the end, is TF's split, and no padding must be counted.
+ *  - "custom": netc's Pool2D layer.
+ */
+export function poolPlan(a: PoolAttrs, inShape: number[], outShape: number[]): "valid" | "same" | "custom" {
+  const [h, w] = [inShape[1]!, inShape[2]!];
+  const [oh, ow] = [outShape[1]!, outShape[2]!];
+  const [t, l, b, r] = a.pads;
+  const padded = t + l + b + r > 0;
+  if (!padded && floorSize(h, a.kernel[0], a.stride[0], 0, 0) === oh && floorSize(w, a.kernel[1], a.stride[1], 0, 0) === ow)
+    return "valid";
+  if (oh !== Math.ceil(h / a.stride[0]) || ow !== Math.ceil(w / a.stride[1])) return "custom";
+  // Effective padding: the spec's plus what the ceil rule adds at the end.
+  const extraB = Math.max(0, (oh - 1) * a.stride[0] + a.kernel[0] - (h + t + b));
+  const extraR = Math.max(0, (ow - 1) * a.stride[1] + a.kernel[1] - (w + l + r));
+  const sh = sameSplit(h, a.kernel[0], a.stride[0]);
+  const sw = sameSplit(w, a.kernel[1], a.stride[1]);
+  if (!same4([t, l, b + extraB, r + extraR], [sh[0], sw[0], sh[1], sw[1]])) return "custom";
+  // PyTorch never counts the ceil overhang; it counts the spec's padding when asked.
+  if (a.op === "avgpool" && padded && a.countIncludePad) return "custom";
+  return "same";
+}

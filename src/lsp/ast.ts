@@ -1,0 +1,180 @@
+// AST queries for the editor: what is under the cursor, which statements a scope
+// declares, every block call. All of them accept partial trees (undefined fields).
+
+import type * as A from "../syntax/ast.js";
+import { contains } from "./convert.js";
+
+export type Owner = A.NetworkDecl | A.BlockDecl;
+
+export interface StatementInfo {
+  stmt: A.Statement;
+  owner: Owner;
+  /** Nesting under the owner: 0 for network/section/block-body statements. */
+  depth: number;
+  section: A.Section | undefined;
+}
+
+/** Every statement of a file, outer before inner. */
+export function statements(file: A.SourceFile): StatementInfo[] {
+  const out: StatementInfo[] = [];
+  const visit = (body: A.Statement[], owner: Owner, depth: number, section: A.Section | undefined) => {
+    for (const stmt of body) {
+      out.push({ stmt, owner, depth, section });
+      const l = stmt.layer;
+      if (l?.kind === "seq" || l?.kind === "repeat") visit(l.body, owner, depth + 1, section);
+      else if (l?.kind === "merge") visit(l.branches, owner, depth + 1, section);
+      else if (l?.kind === "if") for (const b of [l.then, l.else]) if (b) visit(b.body, owner, depth + 1, section);
+    }
+  };
+  for (const item of file.items) {
+    if (item.kind === "block") visit(item.body, item, 0, undefined);
+    else if (item.kind === "network") {
+      for (const i of item.items) {
+        if (i.kind === "statement") visit([i], item, 0, undefined);
+        else if (i.kind === "section") visit(i.body, item, 0, i);
+      }
+    }
+  }
+  return out;
+}
+
+/** The block or network around an offset (the last one starting before it when the tree is broken). */
+export function ownerAt(file: A.SourceFile, offset: number): Owner | undefined {
+  let best: Owner | undefined;
+  for (const item of file.items) {
+    if (item.kind === "import") continue;
+    if (contains(item.span, offset)) return item;
+    if (item.span.offset <= offset) best = item;
+  }
+  return best;
+}
+
+/** Names `from` can see in an owner: named statements at any depth of a network or block body. */
+export function namedStatements(file: A.SourceFile, owner: Owner): A.Statement[] {
+  return statements(file).filter((s) => s.owner === owner && s.stmt.name).map((s) => s.stmt);
+}
+
+/** Statements nested directly in a layer (seq, repeat, merge branches, both arms of an if). */
+export function childStatements(l: A.LayerExpr | undefined): A.Statement[] {
+  if (l?.kind === "seq" || l?.kind === "repeat") return l.body;
+  if (l?.kind === "merge") return l.branches;
+  if (l?.kind === "if") return [...(l.then?.body ?? []), ...(l.else?.body ?? [])];
+  return [];
+}
+
+/** Names a block binds besides its parameters: `<- cin` binds the input channel count. */
+export function inputBindings(owner: Owner | undefined): string[] {
+  if (owner?.kind !== "block") return [];
+  const params = new Set(owner.params.map((p) => p.name.name));
+  return owner.annotations.flatMap((a) =>
+    a.kind === "shapeAnnotation" && a.direction === "in" ? a.exprs.flatMap((e) => (e.kind === "name" && !params.has(e.name) ? [e.name] : [])) : [],
+  );
+}
+
+export function blockCalls(file: A.SourceFile): { call: A.BlockCall; info: StatementInfo }[] {
+  const out: { call: A.BlockCall; info: StatementInfo }[] = [];
+  for (const info of statements(file)) if (info.stmt.layer?.kind === "blockCall") out.push({ call: info.stmt.layer, info });
+  return out;
+}
+
+/** What the cursor is on, innermost first. */
+export type Hit =
+  | { kind: "import"; decl: A.ImportDecl }
+  | { kind: "blockName"; decl: A.BlockDecl; ident: A.Ident }
+  | { kind: "networkName"; decl: A.NetworkDecl; ident: A.Ident }
+  | { kind: "param"; owner: Owner; param: A.Param }
+  | { kind: "callee"; call: A.BlockCall; info: StatementInfo }
+  | { kind: "argName"; call: A.BlockCall; arg: A.Argument }
+  | { kind: "op"; layer: A.OpLayer; info: StatementInfo }
+  | { kind: "attrKey"; layer: A.OpLayer; key: A.Ident }
+  | { kind: "from"; ident: A.Ident; info: StatementInfo }
+  | { kind: "stmtName"; info: StatementInfo }
+  | { kind: "nameRef"; ref: A.NameRef; owner: Owner | undefined }
+  | { kind: "statement"; info: StatementInfo };
+
+export function hitAt(file: A.SourceFile, offset: number): Hit | undefined {
+  for (const item of file.items) {
+    if (item.kind === "import" && contains(item.span, offset)) return { kind: "import", decl: item };
+    if (item.kind === "import" || !contains(item.span, offset)) continue;
+    if (item.name && contains(item.name.span, offset)) {
+      return item.kind === "block" ? { kind: "blockName", decl: item, ident: item.name } : { kind: "networkName", decl: item, ident: item.name };
+    }
+    for (const p of item.params) if (contains(p.name.span, offset)) return { kind: "param", owner: item, param: p };
+  }
+  // The innermost statement containing the offset.
+  const infos = statements(file).filter((s) => contains(s.stmt.span, offset));
+  const info = infos[infos.length - 1];
+  const owner = ownerAt(file, offset);
+  if (!info) {
+    const ref = nameRefAt(file, offset);
+    return ref ? { kind: "nameRef", ref, owner } : undefined;
+  }
+  const st = info.stmt;
+  if (st.name && contains(st.name.span, offset)) return { kind: "stmtName", info };
+  if (st.from && contains(st.from.span, offset)) return { kind: "from", ident: st.from, info };
+  const l = st.layer;
+  if (l?.kind === "blockCall") {
+    if (contains(l.callee.span, offset)) return { kind: "callee", call: l, info };
+    for (const a of l.args) if (a.name && contains(a.name.span, offset)) return { kind: "argName", call: l, arg: a };
+  }
+  if (l?.kind === "op") {
+    if (contains(l.op.span, offset)) return { kind: "op", layer: l, info };
+    for (const a of l.attrs) {
+      if (a.kind === "namedAttr" && contains(a.key.span, offset)) return { kind: "attrKey", layer: l, key: a.key };
+      // A bare name after an op parses as a flag; it is a parameter use when a parameter has that name.
+      if (a.kind === "flagAttr" && contains(a.name.span, offset) && (owner?.params.some((p) => p.name.name === a.name.name) || inputBindings(owner).includes(a.name.name))) {
+        return { kind: "nameRef", ref: { kind: "name", name: a.name.name, span: a.name.span }, owner };
+      }
+    }
+  }
+  const ref = nameRefIn(st, offset);
+  if (ref) return { kind: "nameRef", ref, owner };
+  return { kind: "statement", info };
+}
+
+/** A name reference (parameter use) under the cursor anywhere in the file. */
+function nameRefAt(file: A.SourceFile, offset: number): A.NameRef | undefined {
+  let found: A.NameRef | undefined;
+  walk(file, (n) => {
+    if ((n as A.Expr).kind === "name" && contains(n.span, offset)) found = n as A.NameRef;
+  });
+  return found;
+}
+
+function nameRefIn(st: A.Statement, offset: number): A.NameRef | undefined {
+  let found: A.NameRef | undefined;
+  walk(st, (n) => {
+    if ((n as A.Expr).kind === "name" && contains(n.span, offset)) found = n as A.NameRef;
+  });
+  return found;
+}
+
+/** Uses of a parameter name under `root`: name references and bare-name attributes (parsed as flags). */
+export function paramUses(root: unknown, name: string): A.Span[] {
+  const out: A.Span[] = [];
+  walk(root, (n) => {
+    const k = (n as { kind?: string }).kind;
+    if (k === "name" && (n as A.NameRef).name === name) out.push(n.span);
+    else if (k === "flagAttr" && (n as A.FlagAttr).name.name === name) out.push((n as A.FlagAttr).name.span);
+  });
+  return out;
+}
+
+/** Visits every object with a span under `root` (generic: the AST is plain data). */
+export function walk(root: unknown, visit: (n: A.Node) => void, depth = 0): void {
+  if (!root || typeof root !== "object" || depth > 200) return;
+  if (Array.isArray(root)) {
+    for (const x of root) walk(x, visit, depth + 1);
+    return;
+  }
+  const o = root as Record<string, unknown>;
+  if (o.span && typeof o.span === "object") visit(o as unknown as A.Node);
+  for (const [k, v] of Object.entries(o)) if (k !== "span" && k !== "text" && k !== "comments" && v && typeof v === "object") walk(v, visit, depth + 1);
+}
+
+/** Short source text of a statement's layer, for outlines and hovers. */
+export function layerText(text: string, st: A.Statement): string {
+  const s = st.layer?.span ?? st.span;
+  const t = text.slice(s.offset, s.offset + s.length).replace(/\s+/g, " ");
+  return t.length > 60 ? t.slice(0, 57) + "..." : t;
+}

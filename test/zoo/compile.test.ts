@@ -1,0 +1,54 @@
+// The smaller zoo networks through both backends, on 64x64 images (the specs
+// take `size` as a network parameter) to fit CI's 2 cores: the ONNX model
+// passes onnx.checker and runs in onnxruntime with the predicted output shape,
+// the tfjs sources are generated, and tfjs and ONNX agree within 1e-4 on random
+// weights (what `netc verify` checks). The full-size runs of every zoo network
+// are in scripts/zoo-check.js.
+
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { checkText } from "../../src/check/index.js";
+import { emitOnnx } from "../../src/emit/onnx/index.js";
+import { tfjsSources } from "../../src/emit/tfjs/index.js";
+import { verifyGraph } from "../../src/emit/tfjs/verify.js";
+
+const SIZE = 64;
+
+function smallGraph(file: string) {
+  const text = readFileSync(file, "utf8").replace(/size = 224/, `size = ${SIZE}`);
+  expect(text).toContain(`size = ${SIZE}`);
+  const r = checkText(text, file);
+  expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  return r.graph!;
+}
+
+describe("zoo networks compile and agree across backends", () => {
+  for (const name of ["resnet18", "mobilenet-v2"]) {
+    test(`${name} at ${SIZE}x${SIZE}`, async () => {
+      const graph = smallGraph(`specs/zoo/${name}.net`);
+      expect(graph.inputShape).toEqual([3, SIZE, SIZE]);
+
+      const path = join(mkdtempSync(join(tmpdir(), "zoo-")), `${name}.onnx`);
+      writeFileSync(path, emitOnnx(graph, { seed: 0 }).model);
+      const script = "import sys, onnx\nonnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)";
+      execFileSync("/usr/bin/python3", ["-c", script, path], { stdio: ["ignore", "pipe", "pipe"] });
+
+      const ort = await import("onnxruntime-node");
+      const session = await ort.InferenceSession.create(path);
+      const x = new ort.Tensor("float32", new Float32Array(3 * SIZE * SIZE).fill(0.5), [1, 3, SIZE, SIZE]);
+      const y = (await session.run({ [session.inputNames[0]!]: x }))[session.outputNames[0]!]!;
+      expect([...y.dims].map(Number)).toEqual([1, ...graph.nodes[graph.output]!.shape]);
+      await session.release();
+
+      const files = await tfjsSources(graph, { js: true, specPath: `specs/zoo/${name}.net`, netcVersion: "test" });
+      expect([...files.keys()].sort()).toEqual(["model.js", "train.js"]);
+
+      const v = await verifyGraph(graph, { seed: 0, batch: 2, quiet: true });
+      expect(v.outputShape).toEqual([2, 1000]);
+      expect(v.maxAbsDiff).toBeLessThanOrEqual(1e-4);
+    }, 120_000);
+  }
+});
