@@ -53,7 +53,7 @@ describe("netc lsp", () => {
 
   it("updates diagnostics as the user types", async () => {
     const text = textOf(BROKEN);
-    const pos = posOf(text, 32, "1024");
+    const pos = posOf(text, 34, "1024");
     const range = { start: pos, end: { line: pos.line, character: pos.character + 4 } };
     let v = await c.change(BROKEN, { range, text: "480" });
     let diags = await c.diagnostics(uriOf(BROKEN), v);
