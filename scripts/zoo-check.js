@@ -2,7 +2,7 @@
 // Compiles every zoo spec to ONNX and tfjs and checks the results: the ONNX
 // file passes onnx.checker (full_check, via Debian's python3-onnx) and runs in
 // onnxruntime-node with the output shape the checker predicted, the tfjs
-// sources are written, and `netc verify` finds tfjs and ONNX within 1e-4 on
+// sources are written, and `netc verify` finds tfjs and ONNX within its limit on
 // random weights. Too heavy for the unit tests on 2 cores (VGG-16 alone is
 // 553 MB of float32): run it by hand after `npm run build`:
 //   node scripts/zoo-check.js [names...]     e.g. node scripts/zoo-check.js resnet18
@@ -61,7 +61,7 @@ for (const name of names) {
     result.tfjsSeconds = seconds(t0);
 
     t0 = Date.now();
-    // verify exits 1 above 1e-4 but still prints its JSON.
+    // verify exits 1 above its limit (1e-4, relative for outputs above 1) but still prints its JSON.
     let verifyText;
     try {
       verifyText = run("node", [netc, "verify", spec, "--json"]);
@@ -71,7 +71,7 @@ for (const name of names) {
     const v = JSON.parse(verifyText);
     Object.assign(result, { maxAbsDiff: v.maxAbsDiff, maxAbsOutput: v.maxAbsOutput, verifyOk: v.ok, verifyBackend: v.backend, verifySeconds: seconds(t0) });
 
-    result.ok = result.onnxChecker === "ok" && shapeOk && result.ortFinite && v.ok && v.maxAbsDiff <= 1e-4;
+    result.ok = result.onnxChecker === "ok" && shapeOk && result.ortFinite && v.ok;
   } catch (e) {
     result.ok = false;
     result.error = String(e.stderr || e.message || e).slice(0, 2000);

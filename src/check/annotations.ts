@@ -46,6 +46,8 @@ export interface ShapeCheck {
   related?: () => Related[];
   /** Report here instead of at the annotation (a block header's `<-` is reported at the call). */
   at?: { file: string; span: Span };
+  /** For a block header's `<- param`: the call's argument for that parameter, which a fix rewrites. */
+  argumentOf?: (param: string) => Span | undefined;
 }
 
 /** Checks `->` (direction out) or `<-` (direction in) annotations. */
@@ -55,8 +57,12 @@ export function checkShapeAnnotations(annotations: Annotation[], direction: "in"
     const exp = expectedShape(a, ctx);
     if (!exp) continue;
     const actual = check.actual;
-    const fixes = (text: string) =>
-      check.at ? [] : [{ title: `Change the annotation to ${text}`, edits: [{ file: ctx.file, span: valueSpan(a), newText: text }] }];
+    const fixes = (text: string) => {
+      if (!check.at) return [{ title: `Change the annotation to ${text}`, edits: [{ file: ctx.file, span: valueSpan(a), newText: text }] }];
+      const e = a.exprs[0];
+      const arg = a.exprs.length === 1 && e?.kind === "name" ? check.argumentOf?.(e.name) : undefined;
+      return arg ? [{ title: `Pass ${text} as '${(e as { name: string }).name}'`, edits: [{ file: check.at.file, span: arg, newText: text }] }] : [];
+    };
     const related = () => [...(check.at ? [{ file: ctx.file, span: a.span, message: "the block declares its input here" }] : []), ...(check.related?.() ?? [])];
     const where = check.at ?? { file: ctx.file, span: a.span };
     if (exp.channelsOnly) {

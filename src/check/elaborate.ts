@@ -422,8 +422,14 @@ class Elaborator {
     const related: Related[] = [{ file: ctx.file, span: call.span, message: `called here as ${path}` }];
     const innerDiagStart = this.diagnostics.length;
     const at = { file: ctx.file, span: call.span };
+    const params = entry.decl.params.map((p) => p.name.name);
+    const argumentOf = (param: string) => {
+      const named = call.args.find((x) => x.name?.name === param);
+      const positional = call.args.filter((x) => !x.name)[params.indexOf(param)];
+      return (named ?? positional)?.value?.span;
+    };
     bindInputNames(entry.decl.annotations, this.nodes[input]!.shape, env, entry.file);
-    checkShapeAnnotations(entry.decl.annotations, "in", { layer: `${path} (${call.callee.name})`, actual: this.nodes[input]!.shape, related: () => this.producedBy(input), at }, inner);
+    checkShapeAnnotations(entry.decl.annotations, "in", { layer: `${path} (${call.callee.name})`, actual: this.nodes[input]!.shape, related: () => this.producedBy(input), at, argumentOf }, inner);
     this.callStack.push(call.callee.name);
     const out = this.body(entry.decl.body, input, new Scope(path, undefined, []), inner);
     this.callStack.pop();

@@ -40,6 +40,25 @@ export interface Program {
 
 const MAX_FILE_BYTES = 8 * 1024 * 1024;
 
+/**
+ * Parses by path and exact text: the editor re-checks on every keystroke, and
+ * the imported libraries rarely change. ASTs are never mutated after parsing;
+ * diagnostics are copied because the checker appends related locations.
+ */
+const parseCache = new Map<string, { text: string; result: ReturnType<typeof parse> }>();
+const PARSE_CACHE_SIZE = 64;
+
+function parseCached(text: string, path: string): ReturnType<typeof parse> {
+  let hit = parseCache.get(path);
+  if (!hit || hit.text !== text) {
+    hit = { text, result: parse(text, path) };
+    parseCache.delete(path);
+    parseCache.set(path, hit);
+    if (parseCache.size > PARSE_CACHE_SIZE) parseCache.delete(parseCache.keys().next().value!);
+  }
+  return { file: hit.result.file, diagnostics: hit.result.diagnostics.map((d) => ({ ...d, related: [...d.related], fixes: [...d.fixes] })) };
+}
+
 export function loadProgram(entry: string, host: FileHost, entryText?: string): Program {
   const program: Program = { entry, files: new Map(), imports: new Map(), blocks: new Map(), networks: [], diagnostics: [] };
   const visiting: string[] = [];
@@ -49,7 +68,7 @@ export function loadProgram(entry: string, host: FileHost, entryText?: string): 
       program.diagnostics.push(diag("NET1007", path, { offset: 0, length: 0 }, { limit: MAX_FILE_BYTES }));
       text = "";
     }
-    const parsed = parse(text, path);
+    const parsed = parseCached(text, path);
     program.files.set(path, parsed.file);
     program.diagnostics.push(...parsed.diagnostics);
     visiting.push(path);

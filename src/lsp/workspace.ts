@@ -81,12 +81,12 @@ export class Workspace {
     const result = checkText(doc.getText(), path, this.host);
     const graphs = result.graphs.filter((g) => g !== undefined);
     const ok = !result.diagnostics.some((d) => d.severity === "error") && graphs.length > 0;
-    let facts = prior?.facts ?? new Map<string, Fact>();
-    if (ok) {
-      facts = new Map();
-      for (const g of graphs) for (const [k, f] of factsOf(g)) facts.set(k, f);
-    }
-    const entry: Entry = { version: doc.version, dirty: false, result, facts, staleFacts: !ok && facts.size > 0 };
+    // What elaborated this time (the checker's partial graph, exact even with errors
+    // elsewhere) wins; facts of the last good check fill in what the error cut off.
+    const fresh = new Map<string, Fact>();
+    for (const g of result.partial) if (g) for (const [k, f] of factsOf(g)) fresh.set(k, f);
+    const facts = ok ? fresh : new Map([...(prior?.facts ?? new Map<string, Fact>()), ...fresh]);
+    const entry: Entry = { version: doc.version, dirty: false, result, facts, staleFacts: !ok && facts.size > fresh.size };
     this.entries.set(path, entry);
     return entry;
   }

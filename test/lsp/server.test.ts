@@ -89,6 +89,11 @@ describe("netc lsp", () => {
     expect(call.contents.value).toContain("256x28x28");
   });
 
+  it("hovers show shapes in a spec that has never checked cleanly (the checker's partial graph)", async () => {
+    const h = await c.request<{ contents: { value: string } }>("textDocument/hover", c.pos(BROKEN, 30, "inception1"));
+    expect(h.contents.value).toContain("256x56x56");
+  });
+
   it("hover on a block parameter shows its value at each call", async () => {
     await c.open(LIB);
     const h = await c.request<{ contents: { value: string } }>("textDocument/hover", c.pos(LIB, 6, "c1,"));
