@@ -80,7 +80,7 @@ export class NetParser extends CstParser {
   constructor(validate = false) {
     super(T.allTokens, {
       recoveryEnabled: true,
-      maxLookahead: 3,
+      maxLookahead: 2,
       nodeLocationTracking: "onlyOffset",
       errorMessageProvider: messages,
       skipValidations: !validate,
