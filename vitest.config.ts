@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/global-setup.ts"],
     // CI has 2 cores; tfjs and onnxruntime tests are CPU-heavy.
     pool: "forks",
     maxWorkers: 2,

@@ -8,24 +8,17 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as ort from "onnxruntime-node";
 import { emitOnnx, writeOnnx } from "../dist/emit/onnx/index.js";
-import { googlenetTorchvisionIr } from "./googlenet-ir.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const SPEC = join(root, "specs/googlenet-torchvision.net");
 const PEER = resolve(root, "../shared/peers/torchvision-googlenet.onnx");
 
-/** The checker's graph when the spec compiles, else the hand-built IR (same network). */
+/** netc's torchvision GoogLeNet, from the spec. */
 async function googlenetGraph() {
-  if (existsSync(SPEC) && existsSync(join(root, "dist/check/index.js"))) {
-    try {
-      const { checkFile } = await import("../dist/check/index.js");
-      const r = checkFile(SPEC);
-      if (r.graph && !r.diagnostics.some((d) => d.severity === "error")) return { graph: r.graph, source: "specs/googlenet-torchvision.net" };
-    } catch {
-      // fall through to the hand-built graph
-    }
-  }
-  return { graph: googlenetTorchvisionIr(), source: "bench/googlenet-ir.js" };
+  const { checkFile } = await import("../dist/check/index.js");
+  const r = checkFile(SPEC);
+  if (!r.graph) throw new Error(`${SPEC} does not check: ${r.diagnostics[0]?.message}`);
+  return { graph: r.graph, source: "specs/googlenet-torchvision.net" };
 }
 
 const median = (xs) => {

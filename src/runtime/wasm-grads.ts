@@ -1,13 +1,10 @@
 // Gradient kernels that tfjs-backend-wasm 4.22 lacks, so a CNN can train on it:
 // Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter and
 // DepthwiseConv2dNativeBackpropInput (tfjs issue: "Kernel 'Conv2DBackpropFilter' not
-// registered for backend 'wasm'"). Plus replacements for two kernels wasm has: MaxPoolGrad,
-// which misroutes gradients for some shapes (e.g. 2x2/2 on [1,6,4,1]: a window's gradient
-// is lost), and Conv2DBackpropInput, a plain C++ loop that dominated training time.
-// Every other kernel a GoogLeNet-style net needs to train
-// AvgPoolGrad, LRNGrad, Step for ReLU, SplitV/Slice/PadV2 for concat, softmax
-// cross-entropy, batch-norm ops) is present and correct; test/runtime/ checks a
-// GoogLeNet-style training step on wasm against cpu.
+// registered for backend 'wasm'"). Plus a replacement for Conv2DBackpropInput, which wasm
+// has as a plain C++ loop that dominated training time. The pooling gradients are in
+// wasm-pool-grads.ts, faster copies and reductions in wasm-copies.ts and wasm-reduce.ts;
+// test/runtime/ checks each against the cpu backend, and a GoogLeNet-style training step.
 //
 // Each kernel is built only from the wasm backend's own kernels (XNNPACK convolutions,
 // transposes, pads, slices), so it runs at native-ish WASM speed, and every
@@ -20,18 +17,9 @@
 // dilation becomes the stride. The output is [Ci,KH,KW,Co], transposed to [KH,KW,Ci,Co].
 
 import type * as TfNamespace from "@tensorflow/tfjs";
+import { heap, Ops, type Backend, type Pads, type TensorInfo, type Tf } from "./wasm-ops.js";
 
-type Tf = typeof TfNamespace;
-type TensorInfo = TfNamespace.TensorInfo;
-type Backend = TfNamespace.KernelBackend;
 type Pair = [number, number];
-
-interface Pads {
-  top: number;
-  left: number;
-  bottom: number;
-  right: number;
-}
 
 const registered = new WeakSet<object>();
 
@@ -47,69 +35,9 @@ export function registerWasmGradKernels(tf: Tf): void {
   add("Conv2DBackpropFilter", (args) => conv2dBackpropFilter(tf, args));
   add("DepthwiseConv2dNativeBackpropFilter", (args) => depthwiseBackpropFilter(tf, args));
   add("DepthwiseConv2dNativeBackpropInput", (args) => depthwiseBackpropInput(tf, args));
-  // Replacements for kernels wasm has but gets wrong (MaxPoolGrad) or runs slowly
-  // (Conv2DBackpropInput).
-  const replace = (kernelName: string, kernelFunc: TfNamespace.KernelFunc) => {
-    if (tf.getKernel(kernelName, "wasm")) tf.unregisterKernel(kernelName, "wasm");
-    tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc });
-  };
-  replace("MaxPoolGrad", (args) => maxPoolGrad(tf, args));
-  replace("Conv2DBackpropInput", (args) => conv2dBackpropInput(tf, args));
-}
-
-/** Calls the wasm backend's own kernels and remembers what to dispose. */
-class Ops {
-  private readonly temps: TensorInfo[] = [];
-  constructor(
-    private readonly tf: Tf,
-    private readonly backend: Backend,
-  ) {}
-
-  run(name: string, inputs: Record<string, TensorInfo>, attrs: Record<string, unknown>): TensorInfo {
-    const kernel = this.tf.getKernel(name, "wasm");
-    if (!kernel) throw new Error(`netc: wasm kernel ${name} is missing`);
-    const out = kernel.kernelFunc({ inputs, attrs: attrs as TfNamespace.NamedAttrMap, backend: this.backend });
-    const info = Array.isArray(out) ? out[0]! : out;
-    this.temps.push(info);
-    return info;
-  }
-
-  transpose(x: TensorInfo, perm: number[]): TensorInfo {
-    return this.run("Transpose", { x }, { perm });
-  }
-  reshape(x: TensorInfo, shape: number[]): TensorInfo {
-    return this.run("Reshape", { x }, { shape });
-  }
-  slice(x: TensorInfo, begin: number[], size: number[]): TensorInfo {
-    return this.run("Slice", { x }, { begin, size });
-  }
-  sum(x: TensorInfo, axis: number): TensorInfo {
-    return this.run("Sum", { x }, { axis: [axis], keepDims: false });
-  }
-
-  /** Pads rows/cols of an NHWC tensor; negative amounts crop instead. Returns the non-negative pads. */
-  cropNegative(x: TensorInfo, p: Pads): { x: TensorInfo; pads: Pads } {
-    const [n, h, w, c] = x.shape as number[];
-    const cropT = Math.max(0, -p.top);
-    const cropL = Math.max(0, -p.left);
-    const cropB = Math.max(0, -p.bottom);
-    const cropR = Math.max(0, -p.right);
-    const pads = {
-      top: Math.max(0, p.top),
-      left: Math.max(0, p.left),
-      bottom: Math.max(0, p.bottom),
-      right: Math.max(0, p.right),
-    };
-    if (cropT + cropL + cropB + cropR === 0) return { x, pads };
-    const y = this.slice(x, [0, cropT, cropL, 0], [n!, h! - cropT - cropB, w! - cropL - cropR, c!]);
-    return { x: y, pads };
-  }
-
-  /** Returns `keep` and disposes every other intermediate. */
-  finish(keep: TensorInfo): TensorInfo {
-    for (const t of this.temps) if (t !== keep) this.backend.disposeData(t.dataId);
-    return keep;
-  }
+  // wasm's own Conv2DBackpropInput is a plain C++ loop (~0.1 GFLOP/s).
+  if (tf.getKernel("Conv2DBackpropInput", "wasm")) tf.unregisterKernel("Conv2DBackpropInput", "wasm");
+  tf.registerKernel({ kernelName: "Conv2DBackpropInput", backendName: "wasm", kernelFunc: (args) => conv2dBackpropInput(tf, args) });
 }
 
 function pair(v: number | number[] | undefined, fallback = 1): Pair {
@@ -170,12 +98,13 @@ function conv2dBackpropFilter(tf: Tf, args: Parameters<TfNamespace.KernelFunc>[0
   const attrs = args.attrs as unknown as TfNamespace.Conv2DBackpropFilterAttrs;
   if (attrs.dataFormat === "NCHW") throw new Error("netc: wasm Conv2DBackpropFilter supports NHWC only");
   const filterShape = attrs.filterShape;
-  const [kh, kw] = filterShape;
+  const [kh, kw, ci] = filterShape;
   const s = pair(attrs.strides);
   const d: Pair = [1, 1]; // the kernel has no dilations attribute: tfjs only differentiates undilated convs
   const [, h, w] = x.shape as number[];
   const { pads, outH, outW } = forwardPads(tf, x.shape, filterShape, s, d, attrs.pad, attrs.dimRoundingMode, false);
   const ops = new Ops(tf, args.backend as Backend);
+  if (kh * kw * ci <= SMALL_PATCH) return ops.finish(filterGradByPatches(ops, x, dy, filterShape, s, pads, outH, outW));
   // [N,H,W,Ci] -> [Ci,H,W,N]: channels become the batch, the batch becomes channels.
   const xt = ops.transpose(x, [3, 1, 2, 0]);
   // [N,OH,OW,Co] -> [OH,OW,N,Co]: dy is the filter.
@@ -188,6 +117,61 @@ function conv2dBackpropFilter(tf: Tf, args: Parameters<TfNamespace.KernelFunc>[0
   );
   // [Ci,KH,KW,Co] -> [KH,KW,Ci,Co]
   return ops.finish(ops.transpose(out, [1, 2, 0, 3]));
+}
+
+/**
+ * Patches no longer than this take filterGradByPatches: for a stem conv on a 1- or
+ * 3-channel image the convolution form has a huge filter (the whole dy map) and a 3x3
+ * output, which XNNPACK runs at a fraction of its speed (3x3x1->24 at 28x28, batch 64:
+ * 13.7 ms that way, ~2 ms as patches and a matmul).
+ */
+const SMALL_PATCH = 27;
+
+/**
+ * dW = patches^T . dy as one matmul: the patches matrix is built already transposed,
+ * [KH*KW*Ci, N*OH*OW], row (kh, kw, ci) in HWIO order, so the matmul needs no
+ * transposed operand (wasm's transposeA path is ~10x slower).
+ */
+function filterGradByPatches(
+  ops: Ops,
+  x: TensorInfo,
+  dy: TensorInfo,
+  filterShape: [number, number, number, number],
+  s: Pair,
+  pads: Pads,
+  outH: number,
+  outW: number,
+): TensorInfo {
+  const [kh, kw, ci, co] = filterShape;
+  const [n, h, w] = x.shape as number[];
+  const m = n! * outH * outW;
+  const patches = ops.filled([kh * kw * ci, m], 0); // padding stays 0
+  const xs = heap(ops.backend, x);
+  const p = heap(ops.backend, patches);
+  let row = 0;
+  for (let a = 0; a < kh; a++) {
+    for (let q = 0; q < kw; q++) {
+      for (let c = 0; c < ci; c++, row++) {
+        let o = row * m;
+        for (let b = 0; b < n!; b++) {
+          for (let i = 0; i < outH; i++) {
+            const y = i * s[0] - pads.top + a;
+            if (y < 0 || y >= h!) {
+              o += outW;
+              continue;
+            }
+            const base = (b * h! + y) * w!;
+            for (let j = 0; j < outW; j++, o++) {
+              const xc = j * s[1] - pads.left + q;
+              if (xc >= 0 && xc < w!) p[o] = xs[(base + xc) * ci + c]!;
+            }
+          }
+        }
+      }
+    }
+  }
+  const grad = ops.matMul(ops.reshape(patches, [1, kh * kw * ci, m]), ops.reshape(dy, [1, m, co]));
+  return ops.reshape(grad, [kh, kw, ci, co]);
 }
 
 function depthwiseBackpropFilter(tf: Tf, args: Parameters<TfNamespace.KernelFunc>[0]): TensorInfo {
@@ -303,80 +287,4 @@ function conv2dBackpropInput(tf: Tf, args: Parameters<TfNamespace.KernelFunc>[0]
   // [KH,KW,Ci,Co] -> flipped -> [KH,KW,Co,Ci]
   const flipped = ops.transpose(ops.run("Reverse", { x: filter }, { dims: [0, 1] }), [0, 1, 3, 2]);
   return ops.finish(inputGradient(ops, dy, flipped, "Conv2D", [inputShape[1], inputShape[2]], [kh!, kw!], s, d, pads, outH, outW));
-}
-
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: "float32"): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array;
-}
-
-/**
- * MaxPoolGrad with the cpu backend's semantics: each window's gradient goes to its first
- * maximum (row-major), padding never wins. A plain loop over the WASM heap: the work is
- * one pass over the windows, small next to the convolutions around it.
- */
-function maxPoolGrad(tf: Tf, args: Parameters<TfNamespace.KernelFunc>[0]): TensorInfo {
-  const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
-  const attrs = args.attrs as unknown as TfNamespace.MaxPoolGradAttrs;
-  const info = tf.backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number],
-    attrs.filterSize,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-  );
-  const backend = args.backend as unknown as WasmHeapBackend;
-  const out = backend.makeOutput(input.shape, "float32");
-  // Views after makeOutput: allocating may grow (and detach) the WASM memory.
-  const x = backend.typedArrayFromHeap(input);
-  const g = backend.typedArrayFromHeap(dy);
-  const dx = backend.typedArrayFromHeap(out);
-  dx.fill(0);
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
-  const { strideHeight: sh, strideWidth: sw, effectiveFilterHeight: kh, effectiveFilterWidth: kw } = info;
-  const { dilationHeight: dh, dilationWidth: dw } = info;
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
-  const best = new Float32Array(c);
-  const where = new Int32Array(c);
-  for (let b = 0; b < n; b++) {
-    for (let i = 0; i < oh; i++) {
-      const y0 = i * sh - top;
-      for (let j = 0; j < ow; j++) {
-        const x0 = j * sw - left;
-        let first = true;
-        for (let r = 0; r < kh; r += dh) {
-          const y = y0 + r;
-          if (y < 0 || y >= h) continue;
-          for (let q = 0; q < kw; q += dw) {
-            const xc = x0 + q;
-            if (xc < 0 || xc >= w) continue;
-            const base = ((b * h + y) * w + xc) * c;
-            if (first) {
-              // The first in-bounds pixel seeds the maxima; padding never competes.
-              first = false;
-              for (let ch = 0; ch < c; ch++) {
-                best[ch] = x[base + ch]!;
-                where[ch] = base + ch;
-              }
-              continue;
-            }
-            for (let ch = 0; ch < c; ch++) {
-              const v = x[base + ch]!;
-              // Strictly greater: ties keep the first maximum, as the cpu backend does.
-              if (v > best[ch]!) {
-                best[ch] = v;
-                where[ch] = base + ch;
-              }
-            }
-          }
-        }
-        if (first) continue;
-        const gbase = ((b * oh + i) * ow + j) * c;
-        for (let ch = 0; ch < c; ch++) dx[where[ch]!] += g[gbase + ch]!;
-      }
-    }
-  }
-  return out;
 }

@@ -2,12 +2,13 @@
 // the schemes it claims (He normal for conv, Glorot uniform for dense).
 import { describe, expect, it } from "vitest";
 import { initWeights } from "../../src/ir/weights.js";
-import { googlenetTorchvisionIr } from "../../bench/googlenet-ir.js";
+import { join } from "node:path";
+import { checkFile } from "../../src/check/index.js";
 
 const bytes = (a?: Float32Array) => (a ? Buffer.from(a.buffer, a.byteOffset, a.byteLength) : Buffer.alloc(0));
 
 describe("initWeights", () => {
-  const graph = googlenetTorchvisionIr();
+  const graph = checkFile(join(new URL(".", import.meta.url).pathname, "../../specs/googlenet-torchvision.net")).graph!;
   const a = initWeights(graph, 7);
 
   it("is deterministic and depends on the seed", () => {
