@@ -20,8 +20,11 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import type * as TfNamespace from "@tensorflow/tfjs";
+import { registerWasmCopies } from "./wasm-copies.js";
 import { registerWasmGradKernels } from "./wasm-grads.js";
 import { registerWasmPadFix } from "./wasm-pads.js";
+import { registerWasmPoolGrads } from "./wasm-pool-grads.js";
+import { registerWasmReductions } from "./wasm-reduce.js";
 import { defineLayers } from "./layers/define.js";
 
 export type Tf = typeof TfNamespace;
@@ -152,6 +155,10 @@ async function ensureWasm(tf: Tf, importers: Importers): Promise<void> {
   }
   registerWasmPadFix(tf);
   registerWasmGradKernels(tf);
+  // Faster replacements for kernels wasm has but runs slowly on a CNN's shapes.
+  registerWasmPoolGrads(tf);
+  registerWasmCopies(tf);
+  registerWasmReductions(tf);
   wasmRegistered = true;
 }
 

@@ -2,18 +2,10 @@
 // spec's train section, compiled into train.ts.
 
 import { parseArgs } from "node:util";
+import type { TrainConfig } from "../ir/graph.js";
 
-export interface TrainDefaults {
-  optimizer: "sgd" | "adam" | "rmsprop";
-  learningRate: number;
-  momentum: number;
-  decay: number;
-  decayEvery: number;
-  batchSize: number;
-  epochs: number;
-  weightDecay: number;
-  validationSplit: number;
-}
+/** The spec's `train` section as the checker resolved it (src/ir/graph.ts). */
+export type TrainDefaults = Omit<TrainConfig, "loss">;
 
 export interface TrainArgs extends TrainDefaults {
   data: string | undefined;

@@ -34,6 +34,8 @@ export function makeOutput(backend: unknown, shape: number[], dtype: TfNamespace
   return (backend as WasmHeapBackend).makeOutput(shape, dtype);
 }
 
+const replaced = Symbol.for("netc.wasmReplaced");
+
 /**
  * Replaces a wasm kernel, keeping its setupFunc (tfjs runs it when the backend
  * initialises; without it the original's cwrapped C++ entry stays unset) and handing
@@ -44,10 +46,11 @@ export function replaceKernel(
   kernelName: string,
   make: (original: TfNamespace.KernelFunc) => TfNamespace.KernelFunc,
 ): void {
-  const original = tf.getKernel(kernelName, "wasm");
+  const original = tf.getKernel(kernelName, "wasm") as (TfNamespace.KernelConfig & { [replaced]?: true }) | undefined;
   if (!original) throw new Error(`netc: wasm kernel ${kernelName} is missing`);
+  if (original[replaced]) return; // another copy of netc's runtime got here first
   tf.unregisterKernel(kernelName, "wasm");
-  tf.registerKernel({ ...original, kernelFunc: make(original.kernelFunc) });
+  tf.registerKernel({ ...original, kernelFunc: make(original.kernelFunc), [replaced]: true } as TfNamespace.KernelConfig);
 }
 
 /**

@@ -5,17 +5,8 @@ export async function wasmTf(): Promise<Tf> {
   return loadTf({ backend: "wasm", quiet: true });
 }
 
-/** Mulberry32: deterministic test data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic test data: netc's own seeded generator. */
+export { rng } from "../../src/ir/weights.js";
 
 export function randn(n: number, rand: () => number): Float32Array {
   const out = new Float32Array(n);

@@ -1,12 +1,6 @@
 // `file:line:col` (1-based) for doc_string, from a character offset into the source text.
 import { readFileSync } from "node:fs";
-
-/** Line starts of a text, computed once per file. */
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
-  return starts;
-}
+import { lineStarts, offsetToPosition } from "../../syntax/positions.js";
 
 export class SourceLocator {
   private cache = new Map<string, number[] | null>();
@@ -16,14 +10,8 @@ export class SourceLocator {
   locate(file: string, offset: number): string {
     const starts = this.starts(file);
     if (!starts) return `${file}@${offset}`;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return `${file}:${lo + 1}:${offset - starts[lo]! + 1}`;
+    const p = offsetToPosition(starts, offset);
+    return `${file}:${p.line + 1}:${p.column + 1}`;
   }
 
   private starts(file: string): number[] | null {
