@@ -1,13 +1,14 @@
 // Sum and Mean over leading or middle axes for tfjs-backend-wasm 4.22. Its kernels
 // reduce innermost axes only and transpose everything else first: batch norm's
 // statistics and gradients (sum over N, H, W of an NHWC map) and bias gradients pay a
-// full transpose each time (4 ms for [64,28,28,32]). A sum over a contiguous block of
-// axes is a matmul with a ones vector: x viewed as [P, M, C], ones [1, 1, M] times x
-// gives [P, 1, C] (0.2 ms for that map, XNNPACK's GEMM).
+// full transpose each time (4 ms for [64,28,28,32]). A mean over a contiguous block of
+// axes is an average pool: x viewed as [P, M, 1, C] pooled by an M x 1 window gives
+// [P, 1, 1, C] (0.3 ms for that map, XNNPACK's pooling); a sum is that times M.
+// (A matmul with a ones vector is no faster: XNNPACK repacks the fresh operand.)
 // Innermost reductions (C = 1), non-float inputs and non-contiguous axes go to the
 // original kernels, which handle them without a transpose or are rare.
 
-import { Ops, replaceKernel, type Backend, type KernelArgs, type TensorInfo, type Tf } from "./wasm-ops.js";
+import { heap, Ops, replaceKernel, type Backend, type KernelArgs, type TensorInfo, type Tf } from "./wasm-ops.js";
 
 export function registerWasmReductions(tf: Tf): void {
   for (const name of ["Sum", "Mean"]) {
@@ -30,10 +31,13 @@ function reduce(tf: Tf, args: KernelArgs, mean: boolean): TensorInfo | undefined
   const c = size(last + 1, shape.length);
   if (m === 0 || p * c === 0) return undefined;
   const ops = new Ops(tf, args.backend as Backend);
-  // Mean weighs by 1/M inside the matmul; the cpu backend divides the sum (a rounding apart).
-  const ones = ops.filled([1, 1, m], mean ? 1 / m : 1);
-  const summed = ops.matMul(ones, ops.reshape(x, [p, m, c]));
+  const pooled = ops.run("AvgPool", { x: ops.reshape(x, [p, m, 1, c]) }, { filterSize: [m, 1], strides: [1, 1], pad: "valid" });
+  if (!mean) {
+    // Rounding: XNNPACK scales the sum by 1/M; times M is within a few ulps of the sum.
+    const v = heap(args.backend, pooled);
+    for (let i = 0; i < v.length; i++) v[i]! *= m;
+  }
   const kept = shape.map((d, i) => (i >= first && i <= last ? 1 : d));
   const outShape = args.attrs!.keepDims ? kept : shape.filter((_, i) => i < first || i > last);
-  return ops.finish(ops.reshape(summed, outShape));
+  return ops.finish(ops.reshape(pooled, outShape));
 }
