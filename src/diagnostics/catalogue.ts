@@ -23,6 +23,7 @@ export const catalogue = {
   NET1005: { severity: "error", message: "Nesting is deeper than {limit} levels; flatten the spec or split it into blocks." },
   NET1006: { severity: "error", message: "Unexpected {found} at the top level: expected 'import', 'block' or 'network'." },
   NET1007: { severity: "error", message: "The file is larger than {limit} bytes." },
+  NET1009: { severity: "error", message: "Comparisons do not chain: '{text}' would compare a truth value; write it with 'and', e.g. 'a < b and b < c'." },
   NET1008: { severity: "error", message: "Unknown escape '{escape}' in a string: use \\\", \\\\, \\n, \\t or \\u{hex}." },
 
   // ---- names ----

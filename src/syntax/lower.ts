@@ -6,6 +6,8 @@ import type { CstNode, IToken } from "chevrotain";
 import type * as A from "./ast.js";
 import { decodeString, numberValue } from "./lexer.js";
 import { lineStarts, offsetToPosition } from "./positions.js";
+import { diag } from "../diagnostics/catalogue.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
 
 type Child = CstNode | IToken;
 
@@ -77,6 +79,9 @@ export class Lowerer {
   constructor(
     private readonly text: string,
     comments: A.Comment[],
+    /** Mistakes only visible after precedence is applied (chained comparisons). */
+    private readonly diagnostics: Diagnostic[] = [],
+    private readonly path = "",
   ) {
     this.starts = lineStarts(text);
     for (const c of comments) {
@@ -314,55 +319,30 @@ export class Lowerer {
     };
   }
 
-  // ---- expressions: chains are folded iteratively (left-associative) ----
+  // ---- expressions: precedence climbing over the flat `operand (op operand)*` ----
 
   expr(n: CstNode | undefined): A.Expr | undefined {
     if (!n) return undefined;
-    return this.chain(subs(n, "andExpr").map((t) => this.andExpr(t)), toks(n, "op"));
-  }
-
-  andExpr(n: CstNode): A.Expr | undefined {
-    return this.chain(subs(n, "notExpr").map((t) => this.notExpr(t)), toks(n, "op"));
-  }
-
-  notExpr(n: CstNode): A.Expr | undefined {
-    let acc = this.comparison(sub(n, "comparison"));
+    // The stream: each operand's `not`s as prefix tokens, then the operand (signs
+    // bound to its atom), then the operator after it.
+    const operands = subs(n, "operand");
     const ops = toks(n, "op");
-    for (let i = ops.length - 1; i >= 0; i--) {
-      const op = ops[i]!;
-      acc = { kind: "unary", op: "not", operand: acc, span: join(tokSpan(op), acc?.span) };
-    }
-    return acc;
+    const stream: (IToken | A.Expr | undefined)[] = [];
+    operands.forEach((o, i) => {
+      stream.push(...toks(o, "not"), this.signed(o));
+      if (ops[i]) stream.push(ops[i]);
+    });
+    return new Climber(stream, (e) => {
+      this.diagnostics.push(diag("NET1009", this.path, e.span, { text: this.text.slice(e.span.offset, e.span.offset + e.span.length) }));
+    }).parse(0);
   }
 
-  comparison(n: CstNode | undefined): A.Expr | undefined {
-    return this.chain(subs(n, "sum").map((t) => this.sum(t)), toks(n, "op"));
-  }
-
-  sum(n: CstNode): A.Expr | undefined {
-    return this.chain(subs(n, "term").map((t) => this.term(t)), toks(n, "op"));
-  }
-
-  term(n: CstNode): A.Expr | undefined {
-    return this.chain(subs(n, "unary").map((u) => this.unary(u)), toks(n, "op"));
-  }
-
-  private chain(operands: (A.Expr | undefined)[], ops: IToken[]): A.Expr | undefined {
-    let acc = operands[0];
-    for (let i = 0; i < ops.length; i++) {
-      const op = ops[i]!;
-      const right = operands[i + 1];
-      const start = acc?.span ?? tokSpan(op);
-      acc = { kind: "binary", op: op.image as A.Binary["op"], left: acc, right, span: join(join(start, tokSpan(op)), right?.span) };
-    }
-    return acc;
-  }
-
-  unary(n: CstNode): A.Expr | undefined {
+  /** Signs bind tightest: `-x * y` is `(-x) * y`. */
+  private signed(n: CstNode): A.Expr | undefined {
     let acc = this.atom(sub(n, "atom"));
-    const ops = toks(n, "op");
-    for (let i = ops.length - 1; i >= 0; i--) {
-      const op = ops[i]!;
+    const signs = toks(n, "sign");
+    for (let i = signs.length - 1; i >= 0; i--) {
+      const op = signs[i]!;
       acc = { kind: "unary", op: op.image as A.Unary["op"], operand: acc, span: join(tokSpan(op), acc?.span) };
     }
     return acc;
@@ -392,5 +372,51 @@ export class Lowerer {
       return { kind: "tuple", items, span: nodeSpan(paren) };
     }
     return undefined;
+  }
+}
+
+/** Binding power of binary operators; `not` sits between `and` and the comparisons. */
+const PRECEDENCE: Record<string, number> = {
+  or: 1, and: 2, "==": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4, "+": 5, "-": 5, "*": 6, "/": 6, "%": 6,
+};
+const NOT_OPERAND = 3;
+const COMPARISON = 4;
+
+const isOpToken = (x: IToken | A.Expr | undefined): x is IToken => x !== undefined && "image" in x;
+
+/** Pratt-style climbing; recursion depth is bounded by the precedence levels and the `not` count (capped by the prepass). */
+class Climber {
+  private i = 0;
+  private readonly comparisons = new Set<A.Expr>();
+  constructor(
+    private readonly stream: (IToken | A.Expr | undefined)[],
+    private readonly chained: (e: A.Binary) => void,
+  ) {}
+
+  parse(minPrec: number): A.Expr | undefined {
+    let left = this.prefix();
+    for (;;) {
+      const op = this.stream[this.i];
+      if (!isOpToken(op)) return left;
+      const prec = PRECEDENCE[op.image] ?? 0;
+      if (prec < minPrec) return left;
+      this.i++;
+      const right = this.parse(prec + 1);
+      const start = left?.span ?? tokSpan(op);
+      // A comparison built here (not one in parentheses, which came in as an operand).
+      const chain = prec === COMPARISON && left !== undefined && this.comparisons.has(left);
+      left = { kind: "binary", op: op.image as A.Binary["op"], left, right, span: join(join(start, tokSpan(op)), right?.span) };
+      if (prec === COMPARISON) this.comparisons.add(left);
+      if (chain) this.chained(left as A.Binary);
+    }
+  }
+
+  private prefix(): A.Expr | undefined {
+    const t = this.stream[this.i++];
+    if (isOpToken(t) && t.image === "not") {
+      const operand = this.parse(NOT_OPERAND + 1);
+      return { kind: "unary", op: "not", operand, span: join(tokSpan(t), operand?.span) };
+    }
+    return isOpToken(t) ? undefined : t;
   }
 }

@@ -28,9 +28,10 @@ export function parse(text: string, path: string): ParseResult {
     parser.input = pre.tokens;
     const cst = parser.file();
     const syntax = parser.errors.map((e) => parserDiagnostic(e, text, path));
-    const file = new Lowerer(text, lexed.comments).file(cst, path, lexed.comments);
+    const late: Diagnostic[] = [];
+    const file = new Lowerer(text, lexed.comments, late, path).file(cst, path, lexed.comments);
     parser.input = []; // release the tokens
-    return { file, diagnostics: sortAndDedupe([...lexed.diagnostics, ...pre.diagnostics, ...syntax]) };
+    return { file, diagnostics: sortAndDedupe([...lexed.diagnostics, ...pre.diagnostics, ...syntax, ...late]) };
   } catch (e) {
     // A bug in netc must not take the editor or the CLI down with it.
     const detail = e instanceof Error ? e.message : String(e);

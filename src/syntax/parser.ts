@@ -21,7 +21,7 @@ const BINARY_OPS = new Set<TokenType>([
   T.Plus, T.Minus, T.Star, T.Slash, T.Percent,
   T.EqEq, T.NotEq, T.Lt, T.LtEq, T.Gt, T.GtEq, T.And, T.Or,
 ]);
-const COMPARISONS = [T.EqEq, T.NotEq, T.LtEq, T.GtEq, T.Lt, T.Gt];
+const BINARY_ALTS = [T.Or, T.And, T.EqEq, T.NotEq, T.LtEq, T.GtEq, T.Lt, T.Gt, T.Plus, T.Minus, T.Star, T.Slash, T.Percent];
 const SHAPE_START = new Set<TokenType>([T.Dims, T.NumberLit, T.BadNumber, T.LParen, T.Ident, T.StringLit, T.UnterminatedString]);
 
 /** What each rule stands for, in messages ("Expected {this} but found ..."). */
@@ -452,67 +452,25 @@ export class NetParser extends CstParser {
     });
   });
 
-  // Precedence, loosest first: or, and, not, comparisons (not chained),
-  // + -, * / %, unary signs.
+  // Operators are flat here: `operand (op operand)*`. Precedence (loosest first:
+  // or, and, not, comparisons, + -, * / %, signs) is applied in lower.ts. One
+  // rule instead of seven levels makes every literal one CST node deep, which
+  // keeps grammar analysis at start-up, parsing and recursion depth small.
   public expr = this.RULE("expr", () => {
-    this.SUBRULE(this.andExpr);
+    this.SUBRULE(this.operand);
     this.MANY(() => {
-      this.CONSUME(T.Or, { LABEL: "op" });
-      this.SUBRULE2(this.andExpr);
+      this.OR(BINARY_ALTS.map((t) => ({ ALT: () => this.CONSUME(t, { LABEL: "op" }) })));
+      this.SUBRULE2(this.operand);
     });
   });
 
-  public andExpr = this.RULE("andExpr", () => {
-    this.SUBRULE(this.notExpr);
-    this.MANY(() => {
-      this.CONSUME(T.And, { LABEL: "op" });
-      this.SUBRULE2(this.notExpr);
-    });
-  });
-
-  // A loop like `unary`, so `not not ... x` cannot overflow.
-  public notExpr = this.RULE("notExpr", () => {
-    this.MANY(() => this.CONSUME(T.Not, { LABEL: "op" }));
-    this.SUBRULE(this.comparison);
-  });
-
-  public comparison = this.RULE("comparison", () => {
-    this.SUBRULE(this.sum);
-    this.OPTION(() => {
-      this.OR(COMPARISONS.map((t) => ({ ALT: () => this.CONSUME(t, { LABEL: "op" }) })));
-      this.SUBRULE2(this.sum);
-    });
-  });
-
-  public sum = this.RULE("sum", () => {
-    this.SUBRULE(this.term);
-    this.MANY(() => {
+  // Prefixes are loops, not recursion, so `not not ... x` and `- - ... 1` cannot overflow.
+  public operand = this.RULE("operand", () => {
+    this.MANY(() => this.CONSUME(T.Not, { LABEL: "not" }));
+    this.MANY2(() =>
       this.OR([
-        { ALT: () => this.CONSUME(T.Plus, { LABEL: "op" }) },
-        { ALT: () => this.CONSUME(T.Minus, { LABEL: "op" }) },
-      ]);
-      this.SUBRULE2(this.term);
-    });
-  });
-
-  public term = this.RULE("term", () => {
-    this.SUBRULE(this.unary);
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(T.Star, { LABEL: "op" }) },
-        { ALT: () => this.CONSUME(T.Slash, { LABEL: "op" }) },
-        { ALT: () => this.CONSUME(T.Percent, { LABEL: "op" }) },
-      ]);
-      this.SUBRULE2(this.unary);
-    });
-  });
-
-  // Prefix signs are a loop, not recursion, so `- - - ... 1` cannot overflow.
-  public unary = this.RULE("unary", () => {
-    this.MANY(() =>
-      this.OR([
-        { ALT: () => this.CONSUME(T.Minus, { LABEL: "op" }) },
-        { ALT: () => this.CONSUME(T.Plus, { LABEL: "op" }) },
+        { ALT: () => this.CONSUME(T.Minus, { LABEL: "sign" }) },
+        { ALT: () => this.CONSUME(T.Plus, { LABEL: "sign" }) },
       ]),
     );
     this.SUBRULE(this.atom);

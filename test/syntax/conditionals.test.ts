@@ -34,9 +34,24 @@ describe("comparison and boolean operators", () => {
     expect(shape("a <= b")).toBe("(a <= b)");
     expect(shape("a > -1")).toBe("(a > (- 1))");
   });
-  test("comparisons do not chain", () => {
+  test("comparisons do not chain, unless grouped", () => {
     const r = parse("network N {\n  repeat a < b < c {}\n}\n", "t.net");
-    expect(r.diagnostics.map((d) => d.code)).toContain("NET1001");
+    expect(r.diagnostics.map((d) => d.code)).toEqual(["NET1009"]);
+    expect(parse("network N {\n  repeat (a < b) == c {}\n}\n", "t.net").diagnostics).toEqual([]);
+    expect(parse("network N {\n  repeat a < b and b < c or not a == 1 {}\n}\n", "t.net").diagnostics).toEqual([]);
+  });
+  test("precedence: or < and < not < comparison < + - < * / % < signs", () => {
+    const show = (e: unknown): string => {
+      const x = e as { kind: string; op?: string; left?: unknown; right?: unknown; operand?: unknown; name?: string; text?: string };
+      if (x.kind === "binary") return `(${show(x.left)} ${x.op} ${show(x.right)})`;
+      if (x.kind === "unary") return `(${x.op} ${show(x.operand)})`;
+      return x.name ?? x.text ?? "?";
+    };
+    const e = (src: string) => show(stmt(`repeat ${src} {}`).layer && (stmt(`repeat ${src} {}`).layer as { count: unknown }).count);
+    expect(e("a or b and not c == d + e * -f")).toBe("(a or (b and (not (c == (d + (e * (- f)))))))");
+    expect(e("a - b - c / d / e")).toBe("((a - b) - ((c / d) / e))");
+    expect(e("not a and b")).toBe("((not a) and b)");
+    expect(e("-a * b")).toBe("((- a) * b)");
   });
   test("'<-' stays the input arrow", () => {
     const s = stmt("conv 1x1 c <- 8");
