@@ -12,99 +12,177 @@ export const inputShape: number[] = [28, 28, 1];
  */
 export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; inference: tfjs.LayersModel } {
   const image = tf.input({ shape: [28, 28, 1], name: "image" });
-  // line 24: conv 3x3 24
+  // line 25: conv 3x3 32
   const stemConv1 = tf.layers
-    .conv2d({ filters: 24, kernelSize: 3, padding: "same", activation: "relu", name: "stem/conv1" })
+    .conv2d({ filters: 32, kernelSize: 3, padding: "same", useBias: false, name: "stem/conv1" })
     .apply(image) as tfjs.SymbolicTensor;
-  // line 25: maxpool 2x2/2
+  const stemConv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "stem/conv1/bn" })
+    .apply(stemConv1) as tfjs.SymbolicTensor;
+  const stemConv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: "stem/conv1/bn/relu" })
+    .apply(stemConv1Bn) as tfjs.SymbolicTensor;
+  // line 26: maxpool 2x2/2
   const stemPool1 = tf.layers
     .maxPooling2d({ poolSize: 2, strides: 2, name: "stem/pool1" })
-    .apply(stemConv1) as tfjs.SymbolicTensor;
+    .apply(stemConv1BnRelu) as tfjs.SymbolicTensor;
 
-  // a = Inception(16, 16, 24, 8, 16, 16) -> 72x14x14
+  // a = Inception(24, 24, 32, 8, 16, 16) -> 88x14x14
   // lib/inception.net:8: conv 1x1 c1
   const aB1Conv1 = tf.layers
-    .conv2d({ filters: 16, kernelSize: 1, activation: "relu", name: "a/b1/conv1" })
+    .conv2d({ filters: 24, kernelSize: 1, useBias: false, name: "a/b1/conv1" })
     .apply(stemPool1) as tfjs.SymbolicTensor;
+  const aB1Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "a/b1/conv1/bn" })
+    .apply(aB1Conv1) as tfjs.SymbolicTensor;
+  const aB1Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: "a/b1/conv1/bn/relu" })
+    .apply(aB1Conv1Bn) as tfjs.SymbolicTensor;
   // lib/inception.net:9: conv 1x1 r3
   const aB2Conv1 = tf.layers
-    .conv2d({ filters: 16, kernelSize: 1, activation: "relu", name: "a/b2/conv1" })
+    .conv2d({ filters: 24, kernelSize: 1, useBias: false, name: "a/b2/conv1" })
     .apply(stemPool1) as tfjs.SymbolicTensor;
+  const aB2Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "a/b2/conv1/bn" })
+    .apply(aB2Conv1) as tfjs.SymbolicTensor;
+  const aB2Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: "a/b2/conv1/bn/relu" })
+    .apply(aB2Conv1Bn) as tfjs.SymbolicTensor;
   // lib/inception.net:9: conv 3x3 c3
   const aB2Conv2 = tf.layers
-    .conv2d({ filters: 24, kernelSize: 3, padding: "same", activation: "relu", name: "a/b2/conv2" })
-    .apply(aB2Conv1) as tfjs.SymbolicTensor;
+    .conv2d({ filters: 32, kernelSize: 3, padding: "same", useBias: false, name: "a/b2/conv2" })
+    .apply(aB2Conv1BnRelu) as tfjs.SymbolicTensor;
+  const aB2Conv2Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "a/b2/conv2/bn" })
+    .apply(aB2Conv2) as tfjs.SymbolicTensor;
+  const aB2Conv2BnRelu = tf.layers
+    .activation({ activation: "relu", name: "a/b2/conv2/bn/relu" })
+    .apply(aB2Conv2Bn) as tfjs.SymbolicTensor;
   // lib/inception.net:10: conv 1x1 r5
   const aB3Conv1 = tf.layers
-    .conv2d({ filters: 8, kernelSize: 1, activation: "relu", name: "a/b3/conv1" })
+    .conv2d({ filters: 8, kernelSize: 1, useBias: false, name: "a/b3/conv1" })
     .apply(stemPool1) as tfjs.SymbolicTensor;
+  const aB3Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "a/b3/conv1/bn" })
+    .apply(aB3Conv1) as tfjs.SymbolicTensor;
+  const aB3Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: "a/b3/conv1/bn/relu" })
+    .apply(aB3Conv1Bn) as tfjs.SymbolicTensor;
   // lib/inception.net:10: conv 5x5 c5
   const aB3Conv2 = tf.layers
-    .conv2d({ filters: 16, kernelSize: 5, padding: "same", activation: "relu", name: "a/b3/conv2" })
-    .apply(aB3Conv1) as tfjs.SymbolicTensor;
+    .conv2d({ filters: 16, kernelSize: 5, padding: "same", useBias: false, name: "a/b3/conv2" })
+    .apply(aB3Conv1BnRelu) as tfjs.SymbolicTensor;
+  const aB3Conv2Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "a/b3/conv2/bn" })
+    .apply(aB3Conv2) as tfjs.SymbolicTensor;
+  const aB3Conv2BnRelu = tf.layers
+    .activation({ activation: "relu", name: "a/b3/conv2/bn/relu" })
+    .apply(aB3Conv2Bn) as tfjs.SymbolicTensor;
   // lib/inception.net:11: maxpool 3x3/1 pad=1
   const aB4Maxpool1 = tf.layers
     .maxPooling2d({ poolSize: 3, strides: 1, padding: "same", name: "a/b4/maxpool1" })
     .apply(stemPool1) as tfjs.SymbolicTensor;
   // lib/inception.net:11: conv 1x1 proj
   const aB4Conv1 = tf.layers
-    .conv2d({ filters: 16, kernelSize: 1, activation: "relu", name: "a/b4/conv1" })
+    .conv2d({ filters: 16, kernelSize: 1, useBias: false, name: "a/b4/conv1" })
     .apply(aB4Maxpool1) as tfjs.SymbolicTensor;
+  const aB4Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "a/b4/conv1/bn" })
+    .apply(aB4Conv1) as tfjs.SymbolicTensor;
+  const aB4Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: "a/b4/conv1/bn/relu" })
+    .apply(aB4Conv1Bn) as tfjs.SymbolicTensor;
   // lib/inception.net:7: concat
   const a = tf.layers
     .concatenate({ axis: -1, name: "a" })
-    .apply([aB1Conv1, aB2Conv2, aB3Conv2, aB4Conv1]) as tfjs.SymbolicTensor;
-  // line 28: maxpool 3x3/2 pad=same
+    .apply([aB1Conv1BnRelu, aB2Conv2BnRelu, aB3Conv2BnRelu, aB4Conv1BnRelu]) as tfjs.SymbolicTensor;
+  // line 29: maxpool 3x3/2 pad=same
   const pool = tf.layers
     .maxPooling2d({ poolSize: 3, strides: 2, padding: "same", name: "pool" })
     .apply(a) as tfjs.SymbolicTensor;
 
-  // b = Inception(32, 32, 48, 8, 16, 16) -> 112x7x7
+  // b = Inception(48, 32, 64, 8, 24, 24) -> 160x7x7
   // lib/inception.net:8: conv 1x1 c1
   const bB1Conv1 = tf.layers
-    .conv2d({ filters: 32, kernelSize: 1, activation: "relu", name: "b/b1/conv1" })
+    .conv2d({ filters: 48, kernelSize: 1, useBias: false, name: "b/b1/conv1" })
     .apply(pool) as tfjs.SymbolicTensor;
+  const bB1Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "b/b1/conv1/bn" })
+    .apply(bB1Conv1) as tfjs.SymbolicTensor;
+  const bB1Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: "b/b1/conv1/bn/relu" })
+    .apply(bB1Conv1Bn) as tfjs.SymbolicTensor;
   // lib/inception.net:9: conv 1x1 r3
   const bB2Conv1 = tf.layers
-    .conv2d({ filters: 32, kernelSize: 1, activation: "relu", name: "b/b2/conv1" })
+    .conv2d({ filters: 32, kernelSize: 1, useBias: false, name: "b/b2/conv1" })
     .apply(pool) as tfjs.SymbolicTensor;
+  const bB2Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "b/b2/conv1/bn" })
+    .apply(bB2Conv1) as tfjs.SymbolicTensor;
+  const bB2Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: "b/b2/conv1/bn/relu" })
+    .apply(bB2Conv1Bn) as tfjs.SymbolicTensor;
   // lib/inception.net:9: conv 3x3 c3
   const bB2Conv2 = tf.layers
-    .conv2d({ filters: 48, kernelSize: 3, padding: "same", activation: "relu", name: "b/b2/conv2" })
-    .apply(bB2Conv1) as tfjs.SymbolicTensor;
+    .conv2d({ filters: 64, kernelSize: 3, padding: "same", useBias: false, name: "b/b2/conv2" })
+    .apply(bB2Conv1BnRelu) as tfjs.SymbolicTensor;
+  const bB2Conv2Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "b/b2/conv2/bn" })
+    .apply(bB2Conv2) as tfjs.SymbolicTensor;
+  const bB2Conv2BnRelu = tf.layers
+    .activation({ activation: "relu", name: "b/b2/conv2/bn/relu" })
+    .apply(bB2Conv2Bn) as tfjs.SymbolicTensor;
   // lib/inception.net:10: conv 1x1 r5
   const bB3Conv1 = tf.layers
-    .conv2d({ filters: 8, kernelSize: 1, activation: "relu", name: "b/b3/conv1" })
+    .conv2d({ filters: 8, kernelSize: 1, useBias: false, name: "b/b3/conv1" })
     .apply(pool) as tfjs.SymbolicTensor;
+  const bB3Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "b/b3/conv1/bn" })
+    .apply(bB3Conv1) as tfjs.SymbolicTensor;
+  const bB3Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: "b/b3/conv1/bn/relu" })
+    .apply(bB3Conv1Bn) as tfjs.SymbolicTensor;
   // lib/inception.net:10: conv 5x5 c5
   const bB3Conv2 = tf.layers
-    .conv2d({ filters: 16, kernelSize: 5, padding: "same", activation: "relu", name: "b/b3/conv2" })
-    .apply(bB3Conv1) as tfjs.SymbolicTensor;
+    .conv2d({ filters: 24, kernelSize: 5, padding: "same", useBias: false, name: "b/b3/conv2" })
+    .apply(bB3Conv1BnRelu) as tfjs.SymbolicTensor;
+  const bB3Conv2Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "b/b3/conv2/bn" })
+    .apply(bB3Conv2) as tfjs.SymbolicTensor;
+  const bB3Conv2BnRelu = tf.layers
+    .activation({ activation: "relu", name: "b/b3/conv2/bn/relu" })
+    .apply(bB3Conv2Bn) as tfjs.SymbolicTensor;
   // lib/inception.net:11: maxpool 3x3/1 pad=1
   const bB4Maxpool1 = tf.layers
     .maxPooling2d({ poolSize: 3, strides: 1, padding: "same", name: "b/b4/maxpool1" })
     .apply(pool) as tfjs.SymbolicTensor;
   // lib/inception.net:11: conv 1x1 proj
   const bB4Conv1 = tf.layers
-    .conv2d({ filters: 16, kernelSize: 1, activation: "relu", name: "b/b4/conv1" })
+    .conv2d({ filters: 24, kernelSize: 1, useBias: false, name: "b/b4/conv1" })
     .apply(bB4Maxpool1) as tfjs.SymbolicTensor;
+  const bB4Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "b/b4/conv1/bn" })
+    .apply(bB4Conv1) as tfjs.SymbolicTensor;
+  const bB4Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: "b/b4/conv1/bn/relu" })
+    .apply(bB4Conv1Bn) as tfjs.SymbolicTensor;
   // lib/inception.net:7: concat
   const b = tf.layers
     .concatenate({ axis: -1, name: "b" })
-    .apply([bB1Conv1, bB2Conv2, bB3Conv2, bB4Conv1]) as tfjs.SymbolicTensor;
-  // line 31: avgpool global
+    .apply([bB1Conv1BnRelu, bB2Conv2BnRelu, bB3Conv2BnRelu, bB4Conv1BnRelu]) as tfjs.SymbolicTensor;
+  // line 32: avgpool global
   const headAvgpool1 = tf.layers
     .averagePooling2d({ poolSize: [7, 7], name: "head/avgpool1" })
     .apply(b) as tfjs.SymbolicTensor;
-  // line 32: dropout 0.2
+  // line 33: dropout 0.2
   const headDropout1 = tf.layers
     .dropout({ rate: 0.2, name: "head/dropout1" })
     .apply(headAvgpool1) as tfjs.SymbolicTensor;
-  // line 33: flatten
+  // line 34: flatten
   const headFlatten1 = tf.layers.flatten({ name: "head/flatten1" }).apply(headDropout1) as tfjs.SymbolicTensor;
-  // line 34: dense classes
+  // line 35: dense classes
   const headDense1 = tf.layers.dense({ units: 10, name: "head/dense1" }).apply(headFlatten1) as tfjs.SymbolicTensor;
-  // line 35: softmax
+  // line 36: softmax
   const headSoftmax1 = tf.layers
     .activation({ activation: "softmax", name: "head/softmax1" })
     .apply(headDense1) as tfjs.SymbolicTensor;

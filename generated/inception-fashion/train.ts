@@ -9,11 +9,11 @@ import { buildModel, inputShape } from "./model.js";
 // --data DIR --epochs N --batch-size N --limit N --seed N --save DIR
 const args = parseTrainArgs(process.argv.slice(2), {
   optimizer: "adam",
-  learningRate: 0.001,
+  learningRate: 0.002,
   momentum: 0.9,
-  decay: 1,
+  decay: 0.3,
   decayEvery: 1,
-  batchSize: 64,
+  batchSize: 32,
   epochs: 3,
   weightDecay: 0,
   validationSplit: 0.1,

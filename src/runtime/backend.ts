@@ -20,7 +20,9 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import type * as TfNamespace from "@tensorflow/tfjs";
+import { registerReduceGradients } from "./reduce-grads.js";
 import { registerWasmCopies } from "./wasm-copies.js";
+import { registerWasmElementwise } from "./wasm-elementwise.js";
 import { registerWasmGradKernels } from "./wasm-grads.js";
 import { registerWasmPadFix } from "./wasm-pads.js";
 import { registerWasmPoolGrads } from "./wasm-pool-grads.js";
@@ -115,6 +117,7 @@ async function firstLoad(importers: Importers, choice: BackendChoice, quiet: boo
     loadedPackage = "tfjs";
   }
   defineLayers(tf);
+  registerReduceGradients(tf);
   loadedTf = tf;
   return tf;
 }
@@ -159,6 +162,7 @@ async function ensureWasm(tf: Tf, importers: Importers): Promise<void> {
   registerWasmPoolGrads(tf);
   registerWasmCopies(tf);
   registerWasmReductions(tf);
+  registerWasmElementwise(tf);
   wasmRegistered = true;
 }
 

@@ -7,10 +7,12 @@
 //   are copied element by element (copyRuns).
 // Strings (and anything else without a heap view) go to the original kernels.
 
-import { copyRuns, heap, makeOutput, replaceKernel, type KernelArgs, type TensorInfo, type Tf } from "./wasm-ops.js";
+import { copyRuns, heap, makeOutput, replaceKernel, type TensorInfo, type Tf } from "./wasm-ops.js";
 
 export function registerWasmCopies(tf: Tf): void {
-  replaceKernel(tf, "Tile", (original) => (args) => (args.inputs.x!.dtype === "string" ? original(args) : tile(args)));
+  replaceKernel(tf, "Tile", (original) => (args) =>
+    args.inputs.x!.dtype === "string" ? original(args) : tile(args.backend, args.inputs.x!, args.attrs!.reps as number[]),
+  );
   replaceKernel(tf, "Slice", (original) => (args) => {
     const x = args.inputs.x!;
     if (x.dtype === "string") return original(args);
@@ -39,15 +41,14 @@ export function registerWasmCopies(tf: Tf): void {
   });
 }
 
-function tile(args: KernelArgs): TensorInfo {
-  const x = args.inputs.x!;
-  const reps = args.attrs!.reps as number[];
+/** x repeated reps[i] times along each axis i (tf.tile). */
+export function tile(backend: unknown, x: TensorInfo, reps: number[]): TensorInfo {
   const shape = x.shape;
   const outShape = shape.map((d, i) => d * reps[i]!);
-  const out = makeOutput(args.backend, outShape, x.dtype);
+  const out = makeOutput(backend, outShape, x.dtype);
   if (outShape.some((d) => d === 0)) return out;
-  const src = heap(args.backend, x);
-  const dst = heap(args.backend, out);
+  const src = heap(backend, x);
+  const dst = heap(backend, out);
   const rank = shape.length;
   if (rank === 0) {
     dst[0] = src[0]!;

@@ -174,6 +174,56 @@ function filterGradByPatches(
   return ops.reshape(grad, [kh, kw, ci, co]);
 }
 
+/**
+ * The input gradient for few input channels (a stem conv's image gradient, which a
+ * fused conv computes whether or not anything needs it): the patch gradients
+ * dy . W^T as one matmul, [N*OH*OW, Co] x [Co, KH*KW*Ci] (the small operand is the one
+ * XNNPACK repacks), then each patch added back to its pixels (col2im). As a convolution
+ * with Ci = 1 output channel, XNNPACK is ~4x slower.
+ */
+function inputGradByPatches(
+  ops: Ops,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  inputShape: [number, number, number, number],
+  s: Pair,
+  pads: Pads,
+  outH: number,
+  outW: number,
+): TensorInfo {
+  const [kh, kw, ci, co] = filter.shape as [number, number, number, number];
+  const [n, h, w] = inputShape;
+  const k = kh * kw * ci;
+  const m = n * outH * outW;
+  const wt = ops.transpose(ops.reshape(filter, [k, co]), [1, 0]);
+  const z = ops.matMul(ops.reshape(dy, [1, m, co]), ops.reshape(wt, [1, co, k]));
+  const dx = ops.filled(inputShape, 0);
+  const zs = heap(ops.backend, z);
+  const out = heap(ops.backend, dx);
+  let row = 0;
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < outH; i++) {
+      for (let j = 0; j < outW; j++, row += k) {
+        let col = row;
+        for (let a = 0; a < kh; a++) {
+          const y = i * s[0] - pads.top + a;
+          if (y < 0 || y >= h) {
+            col += kw * ci;
+            continue;
+          }
+          for (let q = 0; q < kw; q++, col += ci) {
+            const xc = j * s[1] - pads.left + q;
+            if (xc < 0 || xc >= w) continue;
+            const base = ((b * h + y) * w + xc) * ci;
+            for (let c = 0; c < ci; c++) out[base + c] += zs[col + c]!;
+          }
+        }
+      }
+    }
+  }
+  return dx;
+}
+
 function depthwiseBackpropFilter(tf: Tf, args: Parameters<TfNamespace.KernelFunc>[0]): TensorInfo {
   const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
   const attrs = args.attrs as unknown as TfNamespace.DepthwiseConv2dNativeBackpropFilterAttrs;
@@ -284,6 +334,8 @@ function conv2dBackpropInput(tf: Tf, args: Parameters<TfNamespace.KernelFunc>[0]
   const d: Pair = [1, 1];
   const { pads, outH, outW } = forwardPads(tf, inputShape, filter.shape, s, d, attrs.pad, attrs.dimRoundingMode, false);
   const ops = new Ops(tf, args.backend as Backend);
+  const ci = inputShape[3];
+  if (kh! * kw! * ci <= SMALL_PATCH) return ops.finish(inputGradByPatches(ops, dy, filter, inputShape, s, pads, outH, outW));
   // [KH,KW,Ci,Co] -> flipped -> [KH,KW,Co,Ci]
   const flipped = ops.transpose(ops.run("Reverse", { x: filter }, { dims: [0, 1] }), [0, 1, 3, 2]);
   return ops.finish(inputGradient(ops, dy, flipped, "Conv2D", [inputShape[1], inputShape[2]], [kh!, kw!], s, d, pads, outH, outW));

@@ -30,6 +30,10 @@ export function heap(backend: unknown, t: TensorInfo): Numeric {
   return (backend as WasmHeapBackend).typedArrayFromHeap(t);
 }
 
+export function dispose(backend: unknown, t: TensorInfo): void {
+  (backend as WasmHeapBackend).disposeData(t.dataId);
+}
+
 export function makeOutput(backend: unknown, shape: number[], dtype: TfNamespace.DataType): TensorInfo {
   return (backend as WasmHeapBackend).makeOutput(shape, dtype);
 }
@@ -71,12 +75,28 @@ export function copyRuns(
     dst.set(src.subarray(srcOff, srcOff + rows * len), dstOff);
   } else if (len >= 64) {
     for (let r = 0; r < rows; r++) dst.set(src.subarray(srcOff + r * srcStride, srcOff + r * srcStride + len), dstOff + r * dstStride);
+  } else if (src instanceof Float32Array && dst instanceof Float32Array) {
+    copyShortF32(src, srcOff, srcStride, dst, dstOff, dstStride, rows, len);
   } else {
-    for (let r = 0; r < rows; r++) {
-      const s = srcOff + r * srcStride;
-      const d = dstOff + r * dstStride;
-      for (let i = 0; i < len; i++) dst[d + i] = src[s + i]!;
-    }
+    copyShort(src, srcOff, srcStride, dst, dstOff, dstStride, rows, len);
+  }
+}
+
+// Two copies of one loop: V8 optimises an element access for the array types it has
+// seen there, and float32 (nearly every call) stays fast only if it sees nothing else.
+function copyShortF32(src: Float32Array, so: number, ss: number, dst: Float32Array, d0: number, ds: number, rows: number, len: number): void {
+  for (let r = 0; r < rows; r++) {
+    const s = so + r * ss;
+    const d = d0 + r * ds;
+    for (let i = 0; i < len; i++) dst[d + i] = src[s + i]!;
+  }
+}
+
+function copyShort(src: Numeric, so: number, ss: number, dst: Numeric, d0: number, ds: number, rows: number, len: number): void {
+  for (let r = 0; r < rows; r++) {
+    const s = so + r * ss;
+    const d = d0 + r * ds;
+    for (let i = 0; i < len; i++) dst[d + i] = src[s + i]!;
   }
 }
 
