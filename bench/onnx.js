@@ -79,7 +79,7 @@ export async function benchOnnx(opts = {}) {
   const peer = await ort.InferenceSession.create(PEER, options);
   try {
     for (const batch of [1, 16]) {
-      const runs = batch === 1 ? (opts.runs1 ?? 30) : (opts.runs16 ?? 10);
+      const runs = batch === 1 ? (opts.runs1 ?? 30) : (opts.runs16 ?? 20);
       const data = new Float32Array(batch * 3 * 224 * 224);
       for (let i = 0; i < data.length; i++) data[i] = ((i * 7919) % 1000) / 500 - 1;
       const feedNetc = { [netc.inputNames[0]]: new ort.Tensor("float32", data, [batch, 3, 224, 224]) };

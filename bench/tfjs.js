@@ -11,7 +11,7 @@ import { buildHandModel } from "./hand-inception-fashion.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-export async function benchTfjs({ batch = 32, rounds = 15 } = {}) {
+export async function benchTfjs({ batch = 32, rounds = 41 } = {}) {
   const { loadTf } = await import(pathToFileURL(join(root, "dist/runtime/index.js")).href);
   const { checkFile } = await import(pathToFileURL(join(root, "dist/check/index.js")).href);
   const { tfjsSources } = await import(pathToFileURL(join(root, "dist/emit/tfjs/index.js")).href);

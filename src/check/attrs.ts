@@ -76,7 +76,10 @@ export function readAttrs(op: OpSpec, sources: AttrSource[], opSpan: Span, main:
             break;
           }
           set(op.dims[0], v, attr.dims.span);
-          if (attr.stride) {
+          if (attr.stride && op.dims[1].startsWith("_")) {
+            src.ctx.diagnostics.push(diag("NET4005", src.ctx.file, attr.stride.span, { op: op.name, detail: "takes no stride: write the size alone, e.g. '4x4'." }));
+            ok = false;
+          } else if (attr.stride) {
             const s = evaluate(attr.stride, src.ctx);
             set(op.dims[1], typeof s === "number" ? [s, s] : s, attr.stride.span);
           }

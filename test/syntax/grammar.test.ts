@@ -37,3 +37,18 @@ describe("grammar/README.md", () => {
     expect(parse(code as string, "readme.net").diagnostics).toEqual([]);
   });
 });
+
+describe("grammar/README.md's op table", () => {
+  test("lists every op of the op table with its aliases, attributes and flags", async () => {
+    const { ops } = await import("../../src/check/ops.js");
+    const section = readme.slice(readme.indexOf("## Ops"), readme.indexOf("## Semantics"));
+    const rows = section.split("\n").filter((l) => l.startsWith("| `"));
+    expect(rows.length).toBe(ops.length);
+    ops.forEach((op, i) => {
+      const row = rows[i]!;
+      for (const name of [op.name, ...(op.aliases ?? [])]) expect(row, op.name).toContain(`\`${name}\``);
+      for (const a of op.attrs) expect(row, `${op.name} ${a.key}`).toContain(`\`${a.key}\``);
+      for (const f of Object.keys(op.flags)) expect(row, `${op.name} ${f}`).toContain(`\`${f}\``);
+    });
+  });
+});
