@@ -44,15 +44,19 @@ for (const name of names) {
     result.onnxSeconds = seconds(t0);
     result.onnxChecker = run(python, ["-c", CHECK_ONNX, onnxFile]).trim();
 
-    // One image through onnxruntime: the output must have the predicted shape.
+    // Batches of 1 and 2 through onnxruntime: the output must have the predicted shape.
     const ort = await import("onnxruntime-node");
     const session = await ort.InferenceSession.create(onnxFile);
     const [c, h, w] = summary.input;
-    const x = new ort.Tensor("float32", Float32Array.from({ length: c * h * w }, (_, i) => Math.sin(i)), [1, c, h, w]);
-    const y = (await session.run({ [session.inputNames[0]]: x }))[session.outputNames[0]];
-    result.ortShape = y.dims;
-    result.ortFinite = Array.from(y.data).every(Number.isFinite);
-    const shapeOk = JSON.stringify(y.dims.slice(1)) === JSON.stringify(summary.output);
+    result.ortShapes = [];
+    result.ortFinite = true;
+    for (const n of [1, 2]) {
+      const x = new ort.Tensor("float32", Float32Array.from({ length: n * c * h * w }, (_, i) => Math.sin(i)), [n, c, h, w]);
+      const y = (await session.run({ [session.inputNames[0]]: x }))[session.outputNames[0]];
+      result.ortShapes.push(y.dims);
+      result.ortFinite &&= Array.from(y.data).every(Number.isFinite);
+    }
+    const shapeOk = result.ortShapes.every((d, i) => JSON.stringify(d) === JSON.stringify([i + 1, ...summary.output]));
     await session.release?.();
 
     t0 = Date.now();
