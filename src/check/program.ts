@@ -97,7 +97,7 @@ export function loadProgram(entry: string, host: FileHost, entryText?: string): 
 
   const text = entryText ?? host.readFile(entry);
   if (text === undefined) {
-    program.diagnostics.push(diag("NET2007", entry, { offset: 0, length: 0 }, { path: entry, reason: "the file cannot be read" }));
+    program.diagnostics.push(diag("NET2016", entry, { offset: 0, length: 0 }, { path: entry, reason: "no such file, or not a readable file" }));
     return program;
   }
   load(entry, text);

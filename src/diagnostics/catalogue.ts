@@ -42,6 +42,7 @@ export const catalogue = {
   NET2013: { severity: "error", message: "Unknown attribute '{name}' for {op}.{hint}" },
   NET2014: { severity: "error", message: "Unknown function '{name}'.{hint}" },
   NET2015: { severity: "error", message: "Parameter '{name}' is given twice." },
+  NET2016: { severity: "error", message: "Cannot read '{path}': {reason}." },
 
   // ---- shapes ----
   NET3001: { severity: "error", message: "{layer} expects {expected} input channels but {found} arrive ({shape}). Change the declared input to {found}, or change the layer before it to produce {expected} channels." },

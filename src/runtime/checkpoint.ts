@@ -64,7 +64,7 @@ interface ModelJson {
 
 function readArtifacts(dir: string): tfjs.io.ModelArtifacts {
   const path = join(dir, MODEL_JSON);
-  if (!existsSync(path)) throw new Error(`netc: no checkpoint at ${dir}: ${path} does not exist (expected a tfjs model.json)`);
+  if (!existsSync(path)) throw new Error(`no checkpoint at ${dir}: ${path} does not exist (expected a tfjs model.json)`);
   let json: ModelJson;
   try {
     json = JSON.parse(readFileSync(path, "utf8")) as ModelJson;

@@ -1,5 +1,25 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, basename } from "node:path";
+
+/**
+ * mkdir -p, one level at a time. Node 20's `mkdirSync(dir, { recursive: true })`
+ * spins forever where mkdir answers ENOENT for an existing parent (inside
+ * /proc, for one); this version fails with the error instead.
+ */
+export function ensureDir(dir: string): void {
+  try {
+    if (statSync(dir).isDirectory()) return;
+  } catch {
+    // missing: create it below
+  }
+  const parent = dirname(dir);
+  if (parent !== dir) ensureDir(parent);
+  try {
+    mkdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+  }
+}
 
 /**
  * Writes several files so that either all of them appear or none does: each is
@@ -10,7 +30,7 @@ export function writeFilesAtomic(files: { path: string; data: string | Uint8Arra
   const temps: { tmp: string; path: string }[] = [];
   try {
     for (const f of files) {
-      mkdirSync(dirname(f.path), { recursive: true });
+      ensureDir(dirname(f.path));
       const tmp = join(dirname(f.path), `.${basename(f.path)}.${process.pid}.tmp`);
       temps.push({ tmp, path: f.path });
       writeFileSync(tmp, f.data);

@@ -53,6 +53,11 @@ describe("netc check", () => {
     expect(netc(["frobnicate"]).code).toBe(2);
     expect(netc(["check", "--format", "xml", "specs/googlenet.net"]).code).toBe(2);
   });
+  it("fails cleanly where the output cannot be written (Node's recursive mkdir would spin on /proc)", () => {
+    const r = spawnSync(process.execPath, [join(root, "bin/netc.js"), "compile", "specs/googlenet.net", "--target", "onnx", "-o", "/proc/netc-nope/x.onnx"], { cwd: root, encoding: "utf8", timeout: 30_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("netc: compile failed: ENOENT");
+  });
   it("never shows a stack trace for garbage input", () => {
     const dir = tmp();
     const f = join(dir, "garbage.net");

@@ -41,6 +41,7 @@ export async function run(args: CompileArgs): Promise<number> {
     return 0;
   } catch (e) {
     process.stderr.write(`netc: compile failed: ${e instanceof Error ? e.message : String(e)}\n`);
-    return 1;
+    // A file-system error (errno code) is an I/O error: exit 2, like a missing input.
+    return (e as NodeJS.ErrnoException).code ? 2 : 1;
   }
 }
