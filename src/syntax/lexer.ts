@@ -149,6 +149,9 @@ function getLexer(): Lexer {
   lexer ??= new Lexer(allTokens, {
     positionTracking: "full", // the parser needs endOffset for node locations
     ensureOptimizations: false,
+    // Custom (unicode) patterns rule out the first-character optimisation anyway;
+    // safe mode also skips the regex analysis that looks for it.
+    safeMode: true,
     skipValidations: true,
   });
   return lexer;
