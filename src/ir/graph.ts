@@ -11,6 +11,8 @@
 //    that would start in the right/bottom padding).
 //  - LRN `alpha` is the Caffe/PyTorch/ONNX alpha: the sum of squares is scaled by
 //    alpha / size. (TF's depth_radius = (size-1)/2 and alpha_tf = alpha / size.)
+//    The window is PyTorch's: size//2 channels before, (size-1)//2 after (for odd
+//    sizes, the centred window of Caffe and ONNX too).
 //  - Nodes are in topological order; `inputs` refer to earlier node ids.
 
 import type { Span } from "../syntax/ast.js";

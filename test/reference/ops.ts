@@ -140,8 +140,10 @@ export function lrn(x: T, size: number, alpha: number, beta: number, bias: numbe
   const c = x.shape[0]!;
   const plane = x.data.length / c;
   const y = tensor(x.shape);
-  const lo = Math.floor((size - 1) / 2);
-  const hi = Math.ceil((size - 1) / 2);
+  // PyTorch's placement: size//2 channels before, (size-1)//2 after (the same as
+  // Caffe's and ONNX's for the odd sizes they allow).
+  const lo = Math.floor(size / 2);
+  const hi = Math.floor((size - 1) / 2);
   for (let ch = 0; ch < c; ch++)
     for (let k = 0; k < plane; k++) {
       let sq = 0;

@@ -219,17 +219,19 @@ export function averagingMatrix(n: number, out: number, transposed: boolean): Fl
 }
 
 /**
- * onnxruntime's LRN kernel only takes odd sizes. An even window (channels
- * c - floor((size-1)/2) .. c + ceil((size-1)/2), as ONNX defines it) is written
- * out: y = x / (bias + alpha/size * band(x²))^beta, band() a 1x1 conv whose
+ * onnxruntime's LRN kernel only takes odd sizes. An even window is written out
+ * with the IR's (PyTorch's) placement, channels c - floor(size/2) ..
+ * c + floor((size-1)/2); ONNX's own LRN would centre it the other way round
+ * (c - floor((size-1)/2) .. c + ceil((size-1)/2)), and the tfjs runtime follows
+ * PyTorch. y = x / (bias + alpha/size * band(x²))^beta, band() a 1x1 conv whose
  * constant weights select each channel's window.
  */
 function lrnEven(ctx: OpContext, a: Extract<NodeAttrs, { op: "lrn" }>): void {
   const { b, node } = ctx;
   const shape = node.shape;
   const c = shape[0]!;
-  const lo = Math.floor((a.size - 1) / 2);
-  const hi = Math.ceil((a.size - 1) / 2);
+  const lo = Math.floor(a.size / 2);
+  const hi = Math.floor((a.size - 1) / 2);
   const band = new Float32Array(c * c);
   for (let o = 0; o < c; o++) for (let i = Math.max(0, o - lo); i <= Math.min(c - 1, o + hi); i++) band[o * c + i] = 1;
   const x = ctx.inputs[0]!;
