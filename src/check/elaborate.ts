@@ -9,7 +9,7 @@ import type { Diagnostic, Related } from "../diagnostics/diagnostic.js";
 import { diag } from "../diagnostics/catalogue.js";
 import { checkCostAnnotations, checkShapeAnnotations } from "./annotations.js";
 import { readAttrs, type AttrSource } from "./attrs.js";
-import { defaultGroups, findAttr, findOp, opNames, opsInGroup, type OpSpec } from "./ops.js";
+import { activations, defaultGroups, findAttr, findOp, opNames, opsInGroup, type OpSpec } from "./ops.js";
 import type { Program } from "./program.js";
 import { Scope } from "./scope.js";
 import { suggest } from "./suggest.js";
@@ -440,14 +440,12 @@ class Elaborator {
   }
 
   private merge(layer: MergeLayer, input: number, path: string, scope: Scope, ctx: EvalContext): number | undefined {
-    const spec = findOp(layer.merge === "add" ? "add" : "concat");
     let act: NodeAttrs = layer.merge === "add" ? { op: "add", act: "none" } : { op: "concat" };
     if (layer.attrs.length > 0) {
       const r = readMergeAttrs(layer, ctx);
       if (r === undefined) return undefined;
       if (layer.merge === "add") act = { op: "add", act: r };
     }
-    void spec;
     const branchScope = scope.child(path);
     this.checkDuplicates(layer.branches, ctx, layer.merge);
     branchScope.reserve(layer.branches);
@@ -547,14 +545,13 @@ class Elaborator {
 }
 
 function readMergeAttrs(layer: MergeLayer, ctx: EvalContext): Activation | undefined {
-  const acts = ["relu", "relu6", "sigmoid", "tanh", "softmax"] as const;
-  let act: (typeof acts)[number] | "none" = "none";
+  let act: Activation = "none";
   for (const a of layer.attrs) {
     const name = a.kind === "flagAttr" ? a.name.name : a.kind === "namedAttr" && a.key.name === "act" && a.value?.kind === "name" ? a.value.name : undefined;
-    const found = acts.find((x) => x === name);
+    const found = activations.find((x) => x === name);
     if (found && layer.merge === "add") act = found;
     else {
-      ctx.diagnostics.push(diag("NET2013", ctx.file, a.span, { name: name ?? "value", op: layer.merge, hint: layer.merge === "add" ? " add takes an activation: relu, relu6, sigmoid, tanh or softmax." : " concat takes no attributes." }));
+      ctx.diagnostics.push(diag("NET2013", ctx.file, a.span, { name: name ?? "value", op: layer.merge, hint: layer.merge === "add" ? ` add takes an activation: ${activations.join(", ")}.` : " concat takes no attributes." }));
       return undefined;
     }
   }

@@ -1,5 +1,7 @@
 // Plain-loop float64 references in NHWC with a batch axis, written independently of the
-// runtime (PyTorch semantics, as in the IR). Arrays are flat, row-major.
+// runtime (PyTorch semantics, as in the IR). Arrays are flat, row-major. Pooling,
+// LRN and adaptive pooling adapt the CHW references shared with the ONNX tests.
+import * as ref from "../reference/ops.js";
 
 export interface Nhwc {
   shape: [number, number, number, number];
@@ -52,6 +54,27 @@ export function depthwise(
   };
 }
 
+/**
+ * Runs a CHW reference op of test/reference/ops.ts (the one definition of each
+ * op's semantics in the tests) on every image of an NHWC batch.
+ */
+function perImage(x: Nhwc, op: (chw: ref.T) => ref.T): Nhwc {
+  const [n, h, w, c] = x.shape;
+  const images: ref.T[] = [];
+  for (let b = 0; b < n; b++) {
+    const chw = ref.tensor([c, h, w]);
+    for (let a = 0; a < h; a++) for (let e = 0; e < w; e++) for (let ch = 0; ch < c; ch++) chw.data[(ch * h + a) * w + e] = x.data[at(x.shape, b, a, e, ch)]!;
+    images.push(op(chw));
+  }
+  const [oc, oh, ow] = images[0]!.shape as [number, number, number];
+  const shape: [number, number, number, number] = [n, oh, ow, oc];
+  const y = new Float64Array(n * oh * ow * oc);
+  images.forEach((img, b) => {
+    for (let ch = 0; ch < oc; ch++) for (let a = 0; a < oh; a++) for (let e = 0; e < ow; e++) y[at(shape, b, a, e, ch)] = img.data[(ch * oh + a) * ow + e]!;
+  });
+  return { shape, data: y };
+}
+
 /** PyTorch pooling with explicit [top, left, bottom, right] pads (asymmetric allowed). */
 export function pool(
   x: Nhwc,
@@ -62,75 +85,17 @@ export function pool(
   ceil: boolean,
   countIncludePad: boolean,
 ): Nhwc {
-  const [n, h, w, c] = x.shape;
-  const [pt, pl, pb, pr] = pads;
-  const outLen = (len: number, kk: number, ss: number, before: number, after: number) => {
-    const span = len + before + after - kk;
-    let o = (ceil ? Math.ceil(span / ss) : Math.floor(span / ss)) + 1;
-    if (ceil && (o - 1) * ss >= len + before) o--;
-    return o;
-  };
-  const oh = outLen(h, k[0], s[0], pt, pb);
-  const ow = outLen(w, k[1], s[1], pl, pr);
-  const shape: [number, number, number, number] = [n, oh, ow, c];
-  const y = new Float64Array(n * oh * ow * c);
-  for (let b = 0; b < n; b++)
-    for (let i = 0; i < oh; i++)
-      for (let j = 0; j < ow; j++)
-        for (let ch = 0; ch < c; ch++) {
-          // Window in unpadded coordinates, as PyTorch's kernels compute it.
-          const h0 = i * s[0] - pt;
-          const w0 = j * s[1] - pl;
-          const h1 = Math.min(h0 + k[0], h + pb);
-          const w1 = Math.min(w0 + k[1], w + pr);
-          let acc = kind === "max" ? -Infinity : 0;
-          let real = 0;
-          for (let a = Math.max(h0, 0); a < Math.min(h1, h); a++)
-            for (let e = Math.max(w0, 0); e < Math.min(w1, w); e++) {
-              const v = x.data[at(x.shape, b, a, e, ch)]!;
-              acc = kind === "max" ? Math.max(acc, v) : acc + v;
-              real++;
-            }
-          if (kind === "avg") acc /= countIncludePad ? (h1 - h0) * (w1 - w0) : real;
-          y[at(shape, b, i, j, ch)] = acc;
-        }
-  return { shape, data: y };
+  return perImage(x, (chw) => ref.pool(chw, kind, { kernel: k, stride: s, pads, ceil, countIncludePad }));
 }
 
-/** PyTorch local_response_norm: window of size//2 channels before and (size-1)//2 after, divided by size. */
+/** PyTorch local_response_norm (Caffe's alpha, divided by size). */
 export function lrn(x: Nhwc, size: number, alpha: number, beta: number, bias: number): Nhwc {
-  const [n, h, w, c] = x.shape;
-  const y = new Float64Array(x.data.length);
-  for (let p = 0; p < n * h * w; p++)
-    for (let ch = 0; ch < c; ch++) {
-      let sum = 0;
-      for (let q = ch - Math.floor(size / 2); q <= ch + Math.floor((size - 1) / 2); q++) {
-        if (q >= 0 && q < c) sum += x.data[p * c + q]! ** 2;
-      }
-      y[p * c + ch] = x.data[p * c + ch]! / (bias + (alpha * sum) / size) ** beta;
-    }
-  return { shape: x.shape, data: y };
+  return perImage(x, (chw) => ref.lrn(chw, size, alpha, beta, bias));
 }
 
 /** PyTorch AdaptiveAvgPool2d. */
 export function adaptiveAvgPool(x: Nhwc, out: [number, number]): Nhwc {
-  const [n, h, w, c] = x.shape;
-  const shape: [number, number, number, number] = [n, out[0], out[1], c];
-  const y = new Float64Array(n * out[0] * out[1] * c);
-  for (let b = 0; b < n; b++)
-    for (let i = 0; i < out[0]; i++)
-      for (let j = 0; j < out[1]; j++) {
-        const h0 = Math.floor((i * h) / out[0]);
-        const h1 = Math.ceil(((i + 1) * h) / out[0]);
-        const w0 = Math.floor((j * w) / out[1]);
-        const w1 = Math.ceil(((j + 1) * w) / out[1]);
-        for (let ch = 0; ch < c; ch++) {
-          let sum = 0;
-          for (let a = h0; a < h1; a++) for (let e = w0; e < w1; e++) sum += x.data[at(x.shape, b, a, e, ch)]!;
-          y[at(shape, b, i, j, ch)] = sum / ((h1 - h0) * (w1 - w0));
-        }
-      }
-  return { shape, data: y };
+  return perImage(x, (chw) => ref.adaptiveAvgPool(chw, out));
 }
 
 /** Flatten in C, H, W order per image. */
