@@ -142,7 +142,7 @@ export async function train(tf: Tf, job: TrainJob): Promise<TrainResult> {
  * labels the output can express (tf.oneHot turns an out-of-range label into an
  * all-zero target, and training would go on without a word).
  */
-function checkFits(data: Dataset, classes: number): void {
+export function checkFits(data: Dataset, classes: number): void {
   const source = data.labels?.source ?? "the dataset";
   if (data.train.count === 0) throw new DatasetError(`${source}: no training images`);
   if (data.format === "folder" && data.classes !== classes) {
