@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
+import { deflateSync, gzipSync } from "node:zlib";
 import jpeg from "jpeg-js";
 import { PNG } from "pngjs";
 import { describe, expect, it } from "vitest";
@@ -81,17 +81,18 @@ function pngChunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([len, body, crc]);
 }
 
-/** A PNG whose IHDR (valid CRC) declares width x height, with a token IDAT. */
-function pngHeader(width: number, height: number): Buffer {
+/** An 8-bit RGBA PNG whose IHDR (valid CRC) declares width x height; IDAT inflates to `idat` zero bytes. */
+function pngHeader(width: number, height: number, o: { interlaced?: boolean; idat?: number } = {}): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8; // bit depth
   ihdr[9] = 6; // RGBA
+  ihdr[12] = o.interlaced ? 1 : 0;
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     pngChunk("IHDR", ihdr),
-    pngChunk("IDAT", gzipSync(Buffer.alloc(64)).subarray(10)),
+    pngChunk("IDAT", deflateSync(Buffer.alloc(o.idat ?? 64))),
     pngChunk("IEND", Buffer.alloc(0)),
   ]);
 }
@@ -195,6 +196,16 @@ describe("image folders", () => {
     expect(LIMITS.imagePixels).toBe(50_000_000);
   });
 
+  it("an interlaced PNG inflates only as far as its seven passes reach", async () => {
+    // 5x3 RGBA, Adam7: 67 bytes of filtered data (filter byte + pixels per row of each pass).
+    const ok = await loadDataset(folderDir((b) => writeFileSync(join(b, "i.png"), pngHeader(5, 3, { interlaced: true, idat: 67 }))), opts);
+    expect(ok.train.count + ok.validation.count).toBe(3);
+    const bomb = pngHeader(5, 3, { interlaced: true, idat: 16 * 1024 * 1024 });
+    expect(await refused(folderDir((b) => writeFileSync(join(b, "i.png"), bomb)))).toMatch(
+      /i\.png: the PNG's image data inflates to more than its 5x3 header allows \(67 bytes\)/,
+    );
+  });
+
   it("truncated, empty, mislabelled and unsupported images", async () => {
     const p = png(8, 8);
     expect(await refused(folderDir((b) => writeFileSync(join(b, "t.png"), p.subarray(0, p.length - 20))))).toMatch(
@@ -238,6 +249,14 @@ describe("image folders", () => {
     expect(() => checkFits(d, 10)).toThrow(/: has 2 class folders \(a, b\), the network has 10 classes/);
     expect(() => checkFits(d, 2)).not.toThrow();
   });
+});
+
+it("the dataset path must be a directory", async () => {
+  const d = fresh();
+  writeFileSync(join(d, "file"), "x");
+  expect(await refused(join(d, "file"))).toMatch(/file: is a file, expected a directory/);
+  execFileSync("mkfifo", [join(d, "fifo")]);
+  expect(await refused(join(d, "fifo"))).toMatch(/fifo: is a FIFO, expected a directory/);
 });
 
 it("zero and single images are refused, not trained to a NaN loss", async () => {

@@ -2,6 +2,7 @@
 // bytes, not its name; the dimensions come from the PNG IHDR or the JPEG frame
 // header and are checked against the pixel cap before anything is inflated.
 
+import { inflateSync } from "node:zlib";
 import jpeg from "jpeg-js";
 import { PNG } from "pngjs";
 import { DatasetError } from "./errors.js";
@@ -39,13 +40,55 @@ function decodePng(path: string, buf: Buffer): Decoded {
   if (buf.length < 33 || buf.toString("latin1", 12, 16) !== "IHDR") {
     throw new DatasetError(`${path}: truncated or corrupt PNG (no IHDR header chunk)`);
   }
-  checkSize(path, buf.readUInt32BE(16), buf.readUInt32BE(20));
+  const width = buf.readUInt32BE(16);
+  const height = buf.readUInt32BE(20);
+  checkSize(path, width, height);
+  // pngjs caps inflation at the image size for plain PNGs but not for interlaced ones.
+  if (buf[28] === 1) checkInterlacedData(path, buf, width, height);
   try {
     const png = PNG.sync.read(buf);
     return { width: png.width, height: png.height, data: png.data };
   } catch (e) {
     const truncated = buf.lastIndexOf("IEND", undefined, "latin1") < 0;
     throw new DatasetError(`${path}: cannot decode the PNG${truncated ? ", the file is truncated (no IEND chunk)" : ""}: ${(e as Error).message}`);
+  }
+}
+
+const ADAM7 = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+] as const;
+const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+/** Inflates an interlaced PNG's IDAT data with the output capped at what its seven passes can hold. */
+function checkInterlacedData(path: string, buf: Buffer, width: number, height: number): void {
+  const bpp = (CHANNELS[buf[25]!] ?? 4) * Math.max(buf[24]!, 1);
+  let bound = 0;
+  for (const [x0, y0, dx, dy] of ADAM7) {
+    const cols = width > x0 ? Math.ceil((width - x0) / dx) : 0;
+    const rows = height > y0 ? Math.ceil((height - y0) / dy) : 0;
+    if (cols > 0 && rows > 0) bound += rows * (1 + Math.ceil((cols * bpp) / 8));
+  }
+  const idat: Buffer[] = [];
+  for (let i = 8; i + 8 <= buf.length; ) {
+    const length = buf.readUInt32BE(i);
+    const type = buf.toString("latin1", i + 4, i + 8);
+    if (type === "IDAT") idat.push(buf.subarray(i + 8, Math.min(i + 8 + length, buf.length)));
+    if (type === "IEND") break;
+    i += 12 + length;
+  }
+  try {
+    inflateSync(Buffer.concat(idat), { maxOutputLength: Math.max(bound, 1) });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
+      throw new DatasetError(`${path}: the PNG's image data inflates to more than its ${width}x${height} header allows (${bound} bytes)`);
+    }
+    // Corrupt or truncated data: pngjs says what is wrong below.
   }
 }
 

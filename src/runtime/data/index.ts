@@ -6,7 +6,7 @@ import { statSync } from "node:fs";
 import { join } from "node:path";
 import { rng } from "../../ir/weights.js";
 import { DatasetError } from "./errors.js";
-import { fsError } from "./files.js";
+import { fsError, kindOf } from "./files.js";
 import { classFolders, readImageFolder } from "./folder.js";
 import { findIdx, readIdxPair } from "./idx.js";
 import { allocFloats, writeImage } from "./image.js";
@@ -65,7 +65,9 @@ export async function loadDataset(dir: string | undefined, opts: LoadOptions): P
 
 async function load(dir: string | undefined, opts: LoadOptions): Promise<Dataset> {
   if (!dir) throw new DatasetError("no dataset given: pass --data DIR (IDX files or one folder per class)");
-  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new DatasetError(`${dir}: no such directory`);
+  const st = statSync(dir, { throwIfNoEntry: false });
+  if (!st) throw new DatasetError(`${dir}: no such directory`);
+  if (!st.isDirectory()) throw new DatasetError(`${dir}: is ${st.isFile() ? "a file" : kindOf(st)}, expected a directory (IDX files or one folder per class)`);
   if (opts.inputShape.length !== 3) {
     throw new DatasetError(`the network takes input [${opts.inputShape}]; image datasets need [height, width, channels]`);
   }
