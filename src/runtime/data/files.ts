@@ -67,13 +67,11 @@ function isLink(path: string): boolean {
 
 /** An open regular file: stat before open (a FIFO is never opened), then fstat of what was opened. */
 export class RegularFile {
-  readonly size: number;
   private constructor(
     readonly path: string,
     private fd: number,
-  ) {
-    this.size = fstatSync(fd).size;
-  }
+    readonly size: number,
+  ) {}
 
   /** Opens `path` for reading if it is a regular file of at most `maxBytes`. */
   static open(path: string, maxBytes: number): RegularFile {
@@ -91,12 +89,11 @@ export class RegularFile {
       closeSync(fd);
       throw new DatasetError(`${path}: is ${kindOf(after)}, expected a regular file`);
     }
-    const file = new RegularFile(path, fd);
-    if (file.size > maxBytes) {
-      file.close();
-      throw new DatasetError(`${path}: is ${formatBytes(file.size)}, more than the limit of ${formatBytes(maxBytes)}`);
+    if (after.size > maxBytes) {
+      closeSync(fd);
+      throw new DatasetError(`${path}: is ${formatBytes(after.size)}, more than the limit of ${formatBytes(maxBytes)}`);
     }
-    return file;
+    return new RegularFile(path, fd, after.size);
   }
 
   /** Exactly `length` bytes from `position`, or fewer at the end of the file. */
