@@ -8,7 +8,7 @@ import type * as tfjs from "@tensorflow/tfjs";
 import cliProgress from "cli-progress";
 import { rng } from "../ir/weights.js";
 import { saveCheckpoint } from "./checkpoint.js";
-import { shuffled, type Dataset, type Split } from "./data/index.js";
+import { DatasetError, shuffled, type Dataset, type Split } from "./data/index.js";
 import type { TrainArgs } from "./train-args.js";
 
 type Tf = typeof tfjs;
@@ -43,9 +43,7 @@ export interface TrainJob {
 export async function train(tf: Tf, job: TrainJob): Promise<TrainResult> {
   const { training, inference, data, args } = job;
   const classes = inference.outputs[0]!.shape[1] as number;
-  if (data.classes > classes) {
-    throw new Error(`netc: the dataset has ${data.classes} classes, the network's output has ${classes}`);
-  }
+  checkFits(data, classes);
   if (job.lossWeights.length !== training.outputs.length) {
     throw new Error(`netc: ${job.lossWeights.length} loss weights for ${training.outputs.length} outputs`);
   }
@@ -137,6 +135,26 @@ export async function train(tf: Tf, job: TrainJob): Promise<TrainResult> {
   }
   if (args.save && !args.quiet) process.stdout.write(`saved ${args.save}/model.json\n`);
   return { epochs: history, testAccuracy };
+}
+
+/**
+ * The dataset against the network, before any work: images to train on, and
+ * labels the output can express (tf.oneHot turns an out-of-range label into an
+ * all-zero target, and training would go on without a word).
+ */
+export function checkFits(data: Dataset, classes: number): void {
+  const source = data.labels?.source ?? "the dataset";
+  if (data.train.count === 0) throw new DatasetError(`${source}: no training images`);
+  if (data.format === "folder" && data.classes !== classes) {
+    throw new DatasetError(
+      `${source}: has ${data.classes} class folders (${data.classNames.join(", ")}), the network has ${classes} classes`,
+    );
+  }
+  const max = data.labels?.max ?? data.classes - 1;
+  if (max >= classes) {
+    const at = data.labels?.index === undefined ? "" : ` (item ${data.labels.index})`;
+    throw new DatasetError(`${source}: label ${max}${at} is out of range: the network has ${classes} classes, labels 0 to ${classes - 1}`);
+  }
 }
 
 /** Fraction of a split the model classifies correctly (inference mode, batches of 256). */

@@ -1,6 +1,22 @@
 // Converting decoded images to the network's input: bilinear resize and channel
 // conversion, into a float32 NHWC buffer scaled to [0, 1].
 
+import { DatasetError } from "./errors.js";
+
+/**
+ * The float32 buffer for `count` images of `shape`; a dataset too large for one
+ * is a DatasetError with the figures, not a RangeError from the allocator.
+ */
+export function allocFloats(source: string, count: number, shape: [number, number, number]): Float32Array {
+  const n = count * shape[0] * shape[1] * shape[2];
+  try {
+    return new Float32Array(n);
+  } catch {
+    const gib = ((n * 4) / 1024 ** 3).toFixed(1);
+    throw new DatasetError(`${source}: ${count} images of ${shape.join("x")} need ${gib} GiB as float32, more than can be allocated; pass --limit N`);
+  }
+}
+
 /**
  * Writes one image (HWC, `src` values 0..255) into `dst` at `offset` with shape
  * [H, W, C]. Resizing is bilinear with half-pixel centres (PyTorch's

@@ -2,15 +2,17 @@
 // network's input shape, with a seeded held-out validation split and the test
 // split when the dataset has one.
 
-import { existsSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { rng } from "../../ir/weights.js";
 import { DatasetError } from "./errors.js";
+import { fsError, kindOf } from "./files.js";
 import { classFolders, readImageFolder } from "./folder.js";
 import { findIdx, readIdxPair } from "./idx.js";
-import { writeImage } from "./image.js";
+import { allocFloats, writeImage } from "./image.js";
 
 export { DatasetError } from "./errors.js";
+export { LIMITS } from "./files.js";
 
 export interface Split {
   /** NHWC float32 in [0, 1]. */
@@ -29,6 +31,16 @@ export interface Dataset {
   test: Split | undefined;
   /** "idx" or "folder", for messages. */
   format: string;
+  /** The largest label and where it is, so that training can name the file when it exceeds the network's classes. */
+  labels?: LabelRange;
+}
+
+export interface LabelRange {
+  max: number;
+  /** The labels file (IDX) or the dataset folder. */
+  source: string;
+  /** Position of `max` in `source` (IDX). */
+  index?: number;
 }
 
 export interface LoadOptions {
@@ -41,16 +53,42 @@ export interface LoadOptions {
 }
 
 export async function loadDataset(dir: string | undefined, opts: LoadOptions): Promise<Dataset> {
+  try {
+    return await load(dir, opts);
+  } catch (e) {
+    // Any file-system error left (EIO, EACCES on a nested file) still names its path.
+    const path = (e as NodeJS.ErrnoException).path;
+    if (!(e instanceof DatasetError) && typeof path === "string") throw fsError(path, e);
+    throw e;
+  }
+}
+
+async function load(dir: string | undefined, opts: LoadOptions): Promise<Dataset> {
   if (!dir) throw new DatasetError("no dataset given: pass --data DIR (IDX files or one folder per class)");
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new DatasetError(`${dir}: no such directory`);
+  const st = statSync(dir, { throwIfNoEntry: false });
+  if (!st) throw new DatasetError(`${dir}: no such directory`);
+  if (!st.isDirectory()) throw new DatasetError(`${dir}: is ${st.isFile() ? "a file" : kindOf(st)}, expected a directory (IDX files or one folder per class)`);
   if (opts.inputShape.length !== 3) {
     throw new DatasetError(`the network takes input [${opts.inputShape}]; image datasets need [height, width, channels]`);
   }
   const shape = opts.inputShape as [number, number, number];
   if (![1, 3].includes(shape[2])) throw new DatasetError(`images convert to 1 or 3 channels, the network wants ${shape[2]}`);
-  const raw = findIdx(dir, "train", "images") ? loadIdx(dir, shape, opts.limit) : loadFolder(dir, shape, opts.limit);
-  const { train, validation } = split(raw.train, opts.validationSplit, opts.seed, shape);
-  return { shape, classes: raw.classNames.length, classNames: raw.classNames, train, validation, test: raw.test, format: raw.format };
+  const raw = findIdx(dir, "train", "images") ? await loadIdx(dir, shape, opts.limit) : loadFolder(dir, shape, opts.limit);
+  if (raw.train.count === 0) throw new DatasetError(`${dir}: no training images`);
+  if (opts.validationSplit > 0 && raw.train.count < 2) {
+    throw new DatasetError(`${dir}: has 1 training image; at least 2 are needed (one is held out for validation)`);
+  }
+  const { train, validation } = split(raw.train, opts.validationSplit, opts.seed, shape, dir);
+  return {
+    shape,
+    classes: raw.classNames.length,
+    classNames: raw.classNames,
+    train,
+    validation,
+    test: raw.test,
+    format: raw.format,
+    labels: raw.labels,
+  };
 }
 
 interface Raw {
@@ -58,27 +96,41 @@ interface Raw {
   test: Split | undefined;
   classNames: string[];
   format: string;
+  labels: LabelRange;
 }
 
-function loadIdx(dir: string, shape: [number, number, number], limit?: number): Raw {
+async function loadIdx(dir: string, shape: [number, number, number], limit?: number): Promise<Raw> {
   const trainImages = findIdx(dir, "train", "images")!;
   const trainLabels = findIdx(dir, "train", "labels");
   if (!trainLabels) throw new DatasetError(`${dir}: has ${trainImages} but no train-labels-idx1-ubyte[.gz]`);
-  const train = idxSplit(trainImages, trainLabels, shape, limit);
+  const train = await idxSplit(trainImages, trainLabels, shape, limit);
   const testImages = findIdx(dir, "t10k", "images");
   const testLabels = findIdx(dir, "t10k", "labels");
-  const test = testImages && testLabels ? idxSplit(testImages, testLabels, shape, limit) : undefined;
-  let max = 0;
-  for (const v of train.y) max = Math.max(max, v);
-  return { train, test, classNames: Array.from({ length: max + 1 }, (_, i) => String(i)), format: "idx" };
+  if (Boolean(testImages) !== Boolean(testLabels)) {
+    throw new DatasetError(`${dir}: has ${testImages ?? testLabels} but no ${testImages ? "t10k-labels-idx1-ubyte[.gz]" : "t10k-images-idx3-ubyte[.gz]"}`);
+  }
+  const test = testImages && testLabels ? await idxSplit(testImages, testLabels, shape, limit) : undefined;
+  // The test split's labels count too: a label the network cannot output is an error in either.
+  const labels = maxLabel(train.y, trainLabels);
+  if (test) {
+    const t = maxLabel(test.y, testLabels!);
+    if (t.max > labels.max) Object.assign(labels, t);
+  }
+  return { train, test, classNames: Array.from({ length: labels.max + 1 }, (_, i) => String(i)), format: "idx", labels };
 }
 
-function idxSplit(imagesPath: string, labelsPath: string, shape: [number, number, number], limit?: number): Split {
-  const { images, labels } = readIdxPair(imagesPath, labelsPath);
+function maxLabel(y: Int32Array, source: string): LabelRange {
+  let index = 0;
+  for (let i = 1; i < y.length; i++) if (y[i]! > y[index]!) index = i;
+  return { max: y[index] ?? 0, source, index };
+}
+
+async function idxSplit(imagesPath: string, labelsPath: string, shape: [number, number, number], limit?: number): Promise<Split> {
+  const { images, labels } = await readIdxPair(imagesPath, labelsPath);
   const [n0, h0, w0] = images.dims as [number, number, number];
   const n = limit === undefined ? n0 : Math.min(limit, n0);
   const per = shape[0] * shape[1] * shape[2];
-  const x = new Float32Array(n * per);
+  const x = allocFloats(imagesPath, n, shape);
   for (let i = 0; i < n; i++) writeImage(images.data.subarray(i * h0 * w0, (i + 1) * h0 * w0), [h0, w0, 1], x, i * per, shape);
   return { x, y: Int32Array.from(labels.subarray(0, n)), count: n };
 }
@@ -99,16 +151,24 @@ function loadFolder(dir: string, shape: [number, number, number], limit?: number
     const t = readImageFolder(join(dir, testName), shape, train.classes, limit);
     test = { x: t.x, y: t.y, count: t.y.length };
   }
-  return { train: { x: train.x, y: train.y, count: train.y.length }, test, classNames: train.classes, format: "folder" };
+  const labels = { max: train.classes.length - 1, source: trainDir };
+  return { train: { x: train.x, y: train.y, count: train.y.length }, test, classNames: train.classes, format: "folder", labels };
 }
 
 /** Seeded shuffle, then the first `fraction` of it is held out for validation. */
-function split(all: Split, fraction: number, seed: number, shape: [number, number, number]): { train: Split; validation: Split } {
+function split(
+  all: Split,
+  fraction: number,
+  seed: number,
+  shape: [number, number, number],
+  source: string,
+): { train: Split; validation: Split } {
   const order = shuffled(all.count, seed);
-  const nVal = Math.min(Math.round(all.count * fraction), all.count - 1);
+  // At least one validation image when there is a validation split: an empty one reports NaN accuracy.
+  const nVal = fraction > 0 ? Math.min(Math.max(Math.round(all.count * fraction), 1), all.count - 1) : 0;
   const take = (idx: Int32Array): Split => {
     const per = shape[0] * shape[1] * shape[2];
-    const x = new Float32Array(idx.length * per);
+    const x = allocFloats(source, idx.length, shape);
     const y = new Int32Array(idx.length);
     idx.forEach((j, i) => {
       x.set(all.x.subarray(j * per, (j + 1) * per), i * per);
