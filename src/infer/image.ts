@@ -1,30 +1,13 @@
 // Reads a PNG or JPEG into a [3, H, W] float tensor in [0, 1], resized
 // bilinearly (half-pixel centres, as PyTorch's align_corners=False).
-import { readFileSync } from "node:fs";
-import jpeg from "jpeg-js";
-import { PNG } from "pngjs";
+// Decoding is the dataset loader's: the same regular-file check, size cap and
+// pixel cap before anything is inflated, for one image as for a dataset.
+import type { Decoded } from "../runtime/data/decode.js";
 
-interface Rgba {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
-
-export function decodeImage(path: string): Rgba {
-  const bytes = readFileSync(path);
-  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
-    const png = PNG.sync.read(bytes);
-    return { width: png.width, height: png.height, data: png.data };
-  }
-  if (bytes[0] === 0xff && bytes[1] === 0xd8) {
-    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
-    return { width: img.width, height: img.height, data: img.data };
-  }
-  throw new Error(`${path}: not a PNG or JPEG image`);
-}
+export { decodeImage } from "../runtime/data/decode.js";
 
 /** CHW float32 of `channels` (1 = grey, 3 = RGB) at height x width, values in [0, 1]. */
-export function toTensor(img: Rgba, channels: number, height: number, width: number): Float32Array {
+export function toTensor(img: Decoded, channels: number, height: number, width: number): Float32Array {
   const out = new Float32Array(channels * height * width);
   const sy = img.height / height;
   const sx = img.width / width;

@@ -1,5 +1,6 @@
 // `netc infer`: timing, top-5 on an image, provider fallback, bad paths.
-import { writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PNG } from "pngjs";
 import jpeg from "jpeg-js";
@@ -78,6 +79,34 @@ describe("netc infer", () => {
     writeFileSync(junk, "not a model");
     expect(await run({ model: junk, ep: "cpu", batch: 1 })).toBe(2);
     expect(err).not.toMatch(/\n\s+at /);
+  });
+
+  it("a hostile --image (FIFO, directory, giant header, not an image) is one message and exit 2", async () => {
+    const dir = tempDir();
+    const fifo = join(dir, "pipe.png");
+    execFileSync("mkfifo", [fifo]);
+    mkdirSync(join(dir, "folder.png"));
+    // A valid PNG signature and IHDR declaring 30000x30000 pixels: refused before inflating.
+    const giant = new PNG({ width: 1, height: 1 });
+    const bytes = PNG.sync.write(giant);
+    bytes.writeUInt32BE(30000, 16);
+    bytes.writeUInt32BE(30000, 20);
+    writeFileSync(join(dir, "giant.png"), bytes);
+    writeFileSync(join(dir, "text.png"), "hello");
+    const model = classifier();
+    const cases: [string, RegExp][] = [
+      [fifo, /FIFO/],
+      [join(dir, "folder.png"), /directory/],
+      [join(dir, "giant.png"), /megapixels/],
+      [join(dir, "text.png"), /not a PNG or JPEG/],
+    ];
+    for (const [image, why] of cases) {
+      err = "";
+      expect(await run({ model, ep: "cpu", batch: 1, image }), image).toBe(2);
+      expect(err).toMatch(why);
+      expect(err).toContain(image);
+      expect(err).not.toMatch(/\n\s+at /);
+    }
   });
 
   it("softmax only when the output is not already a distribution", () => {
