@@ -37,11 +37,13 @@ export interface WriteHooks {
  * and the process ends as the signal demands.
  */
 export async function writeFilesAtomic(files: OutputFile[], hooks: WriteHooks = {}): Promise<void> {
-  const steps = write(files, hooks, true);
+  let wake = (): void => {};
+  const undone = new Promise<void>((done) => (wake = done));
+  const steps = write(files, hooks, wake);
   let r = steps.next();
   while (!r.done) {
     try {
-      await (r.value ?? new Promise<void>((done) => setImmediate(done)));
+      await Promise.race([r.value ?? nextPoll(), undone]);
     } catch (e) {
       r = steps.throw(e);
       continue;
@@ -56,22 +58,35 @@ export async function writeFilesAtomic(files: OutputFile[], hooks: WriteHooks = 
  * mid-write leaves a temporary file, which the next write removes.
  */
 export function writeFilesAtomicSync(files: OutputFile[]): void {
-  const steps = write(files, {}, false);
+  const steps = write(files, {}, undefined);
   while (!steps.next().done);
 }
 
 const CHUNK = 4 << 20;
 
-/** Yields where the asynchronous version may let other work run (undefined) or must wait (a promise). */
-function* write(files: OutputFile[], hooks: WriteHooks, guarded: boolean): Generator<Promise<void> | void, void, void> {
+/**
+ * Resolves after the event loop has polled once, which is when a signal that
+ * arrived is handed to its handler: the first immediate can run before the
+ * poll phase, the one it schedules runs after it.
+ */
+function nextPoll(): Promise<void> {
+  return new Promise((done) => setImmediate(() => setImmediate(done)));
+}
+
+/**
+ * Yields where the asynchronous version lets other work run (undefined) or must
+ * wait (a promise). `onUndo` (asynchronous version only) is called when a signal
+ * undoes the write, to stop the wait.
+ */
+function* write(files: OutputFile[], hooks: WriteHooks, onUndo: (() => void) | undefined): Generator<Promise<void> | void, void, void> {
   const names = files.map((f) => f.path);
   let job: Job | undefined;
   let release = (): void => {};
   try {
     const targets = files.map((f) => resolveTarget(f.path));
     sameFile(targets);
-    job = new Job(targets);
-    if (guarded) release = guard(job);
+    job = new Job(targets, onUndo);
+    if (onUndo) release = guard(job);
     for (const t of targets) ensureDir(dirname(t.real));
     for (const t of targets) removeLeftovers(t.real);
     for (let i = 0; i < targets.length; i++) {
@@ -123,7 +138,10 @@ class Job implements Undoable {
   private renamed = 0;
   private stopped?: string;
 
-  constructor(private readonly targets: Target[]) {}
+  constructor(
+    private readonly targets: Target[],
+    private readonly onUndo?: () => void,
+  ) {}
 
   openTemp(i: number): number {
     const t = this.targets[i]!;
@@ -184,6 +202,7 @@ class Job implements Undoable {
   undo(reason: string): void {
     this.stopped ??= reason;
     for (const note of this.rollback()) process.stderr.write(`netc: ${note}\n`);
+    this.onUndo?.();
   }
 
   /** Puts back what was renamed and removes temporaries and backups; says what could not be restored. */
