@@ -11,11 +11,11 @@
 // the temporaries (interrupt.ts); leftovers of a run killed outright are
 // removed by the next write to the same file (leftovers.ts).
 
-import { closeSync, copyFileSync, constants, fchmodSync, fchownSync, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, copyFileSync, constants, fchmodSync, fchownSync, fsyncSync, linkSync, openSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import { guard, type Undoable } from "./interrupt.js";
 import { inProgress, removeLeftovers, scratchName } from "./leftovers.js";
-import { ioError, OutputError } from "./output-error.js";
+import { errnoOf, ioError, OutputError } from "./output-error.js";
 import { ensureDir, resolveTarget, type Target } from "./output-target.js";
 
 export { ensureDir } from "./output-target.js";
@@ -114,11 +114,22 @@ function* write(files: OutputFile[], hooks: WriteHooks, onUndo: (() => void) | u
     job.done();
   } catch (e) {
     const notes = job?.rollback() ?? [];
+    // Not a file-system failure (a hook's, or a bug): undone, and passed on as it is.
+    if (!(e instanceof OutputError) && !errnoOf(e)) throw e;
     const err = e instanceof OutputError ? e : ioError(names[0] ?? "", `cannot write ${names.join(", ")}`, e);
     const untouched = names.length > 1 ? `; none of ${names.map((n) => basename(n)).join(", ")} was written` : "";
     throw new OutputError(err.path, [err.message + untouched, ...notes].join("; "), err.code);
   } finally {
     release();
+  }
+}
+
+function tryStat(p: string): unknown {
+  try {
+    statSync(p);
+    return undefined;
+  } catch (e) {
+    return e;
   }
 }
 
@@ -174,7 +185,13 @@ class Job implements Undoable {
     inProgress.add(bak);
     try {
       linkSync(t.real, bak);
-    } catch {
+    } catch (e) {
+      if (errnoOf(e) === "ENOENT" && errnoOf(tryStat(t.real)) === "ENOENT") {
+        // removed since it was checked: nothing to put back
+        this.backups[i] = undefined;
+        inProgress.delete(bak);
+        return;
+      }
       try {
         copyFileSync(t.real, bak, constants.COPYFILE_EXCL);
       } catch (e) {

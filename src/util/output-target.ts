@@ -55,6 +55,15 @@ export function resolveTarget(path: string): Target {
   return { path, real, existing: target };
 }
 
+/** undefined when `p` is a directory, else the reason it is not. */
+function tryDir(p: string): unknown {
+  try {
+    return statSync(p).isDirectory() ? undefined : { code: "ENOTDIR" };
+  } catch (e) {
+    return e;
+  }
+}
+
 function readLink(p: string): string {
   try {
     return readlinkSync(p);
@@ -104,7 +113,7 @@ export function ensureDir(dir: string): void {
     try {
       mkdirSync(d);
     } catch (e) {
-      if (errnoOf(e) === "EEXIST" && statSync(d).isDirectory()) continue;
+      if (errnoOf(e) === "EEXIST" && errnoOf(tryDir(d)) === undefined) continue;
       throw ioError(dir, `cannot create directory ${d}`, e);
     }
   }
