@@ -11,12 +11,12 @@
 // the temporaries (interrupt.ts); leftovers of a run killed outright are
 // removed by the next write to the same file (leftovers.ts).
 
-import { closeSync, copyFileSync, constants, fchmodSync, fchownSync, fsyncSync, linkSync, openSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, copyFileSync, constants, fchmodSync, fchownSync, fsyncSync, linkSync, lstatSync, openSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from "node:fs";
 import { basename, dirname } from "node:path";
 import { guard, type Undoable } from "./interrupt.js";
 import { inProgress, removeLeftovers, scratchName } from "./leftovers.js";
-import { errnoOf, ioError, OutputError } from "./output-error.js";
-import { ensureDir, resolveTarget, type Target } from "./output-target.js";
+import { errnoOf, ioError, kindOf, OutputError } from "./output-error.js";
+import { ensureDir, ONLY_REGULAR, resolveTarget, type Target } from "./output-target.js";
 
 export { ensureDir } from "./output-target.js";
 export { OutputError } from "./output-error.js";
@@ -124,6 +124,14 @@ function* write(files: OutputFile[], hooks: WriteHooks, onUndo: (() => void) | u
   }
 }
 
+function tryLstat(p: string): Stats | undefined {
+  try {
+    return lstatSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
 function tryStat(p: string): unknown {
   try {
     statSync(p);
@@ -202,6 +210,9 @@ class Job implements Undoable {
 
   rename(i: number): void {
     const t = this.targets[i]!;
+    // Checked again just before: a device or folder put there meanwhile is not replaced either.
+    const now = tryLstat(t.real);
+    if (now && !now.isFile()) throw new OutputError(t.path, `cannot write ${t.path}: it is now ${kindOf(now)}; ${ONLY_REGULAR}`, "ENOTREG");
     try {
       renameSync(this.temps[i]!, t.real);
     } catch (e) {

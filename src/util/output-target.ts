@@ -17,7 +17,7 @@ export interface Target {
   existing?: Stats;
 }
 
-const ONLY_REGULAR = "netc writes only regular files and never replaces anything else";
+export const ONLY_REGULAR = "netc writes only regular files and never replaces anything else";
 
 export function resolveTarget(path: string): Target {
   const abs = resolve(path);

@@ -4,7 +4,7 @@
 // nodes made in a temp dir; never a real /dev node (tests run as root, and a
 // rename over one would replace it).
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -167,6 +167,14 @@ describe("writeFilesAtomic: targets", () => {
 });
 
 describe("writeFilesAtomic: several files", () => {
+  it("replaces a pair and leaves neither temporaries nor backups", async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, "model.ts"), "old model");
+    await writeFilesAtomic([{ path: join(dir, "model.ts"), data: "m" }, { path: join(dir, "train.ts"), data: "t" }]);
+    expect(readdirSync(dir).sort()).toEqual(["model.ts", "train.ts"]);
+    expect(readFileSync(join(dir, "model.ts"), "utf8")).toBe("m");
+  });
+
   it("writes nothing when one target is refused (train.ts is a directory)", async () => {
     const dir = tmp();
     mkdirSync(join(dir, "train.ts"));
@@ -184,14 +192,25 @@ describe("writeFilesAtomic: several files", () => {
     const e = await refusal(
       writeFilesAtomic(files, {
         beforeRename: (_p, i) => {
-          if (i !== 2) return;
-          // a directory appears after the checks: the rename itself fails
-          mkdirSync(join(dir, "c"));
-          writeFileSync(join(dir, "c", "keep"), "");
+          // c's temporary file vanishes: its rename fails after a and new were renamed
+          if (i === 2) for (const n of readdirSync(dir)) if (n.startsWith(".c.netc-")) unlinkSync(join(dir, n));
         },
       }),
     );
-    expect(e.message).toMatch(new RegExp(`^cannot write ${join(dir, "c")}: .*\\((EISDIR|ENOTEMPTY|EEXIST)\\); none of a, new, c was written$`));
+    expect(e.message).toBe(`cannot write ${join(dir, "c")}: no such file or directory (ENOENT); none of a, new, c was written`);
+    expect(readFileSync(join(dir, "a"), "utf8")).toBe("old a");
+    expect(readdirSync(dir)).toEqual(["a"]);
+  });
+
+  it("does not rename over a directory that appeared while the files were written", async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, "a"), "old a");
+    const e = await refusal(
+      writeFilesAtomic([{ path: join(dir, "a"), data: "new a" }, { path: join(dir, "c"), data: "new c" }], {
+        beforeRename: (_p, i) => void (i === 1 && mkdirSync(join(dir, "c"))),
+      }),
+    );
+    expect(e.message).toBe(`cannot write ${join(dir, "c")}: it is now a directory; netc writes only regular files and never replaces anything else; none of a, c was written`);
     expect(readFileSync(join(dir, "a"), "utf8")).toBe("old a");
     expect(readdirSync(dir).sort()).toEqual(["a", "c"]);
   });
