@@ -37,7 +37,7 @@ export async function generatedFiles(root: string): Promise<Map<string, string>>
 async function main(): Promise<void> {
   const root = fileURLToPath(new URL("../..", import.meta.url));
   const files = await generatedFiles(root);
-  writeFilesAtomic([...files].map(([p, data]) => ({ path: join(root, p), data })));
+  await writeFilesAtomic([...files].map(([p, data]) => ({ path: join(root, p), data })));
   // Folders of specs that no longer exist would otherwise linger.
   const keep = new Set([...files.keys()].map((p) => dirname(p)));
   const stale = (dir: string): void => {

@@ -32,7 +32,7 @@ export function fileSaver(dir: string, metadata?: Record<string, unknown>): tfjs
         ...(metadata ? { userDefinedMetadata: metadata } : {}),
       };
       const text = JSON.stringify(json);
-      writeFilesAtomic([
+      await writeFilesAtomic([
         { path: join(dir, WEIGHTS_BIN), data: new Uint8Array(data) },
         { path: join(dir, MODEL_JSON), data: text },
       ]);

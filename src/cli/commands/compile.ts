@@ -1,4 +1,5 @@
 import { basename, join, resolve } from "node:path";
+import { OutputError } from "../../util/output-error.js";
 import { loadGraph } from "../load.js";
 import { version } from "../version.js";
 
@@ -21,13 +22,13 @@ export async function run(args: CompileArgs): Promise<number> {
   try {
     if (args.target === "onnx") {
       const outPath = resolve(args.output ?? join(args.out ?? ".", `${stem}.onnx`));
-      const { writeOnnx } = await import("../../emit/onnx/index.js");
+      const { writeOnnxAsync } = await import("../../emit/onnx/index.js");
       let weights;
       if (args.weights) {
         const { loadCheckpointWeights } = await import("../../runtime/checkpoint.js");
         weights = await loadCheckpointWeights(resolve(args.weights), graph);
       }
-      const written = await writeOnnx(graph, outPath, { seed: args.seed, weights, foldBatchNorm: args.foldBn, sourceText: texts });
+      const written = await writeOnnxAsync(graph, outPath, { seed: args.seed, weights, foldBatchNorm: args.foldBn, sourceText: texts });
       for (const f of [written].flat()) process.stderr.write(`wrote ${typeof f === "string" ? f : outPath}\n`);
       return 0;
     }
@@ -40,6 +41,10 @@ export async function run(args: CompileArgs): Promise<number> {
     for (const f of files) process.stderr.write(`wrote ${f}\n`);
     return 0;
   } catch (e) {
+    if (e instanceof OutputError) {
+      process.stderr.write(`netc: ${e.message}\n`);
+      return 2;
+    }
     process.stderr.write(`netc: compile failed: ${e instanceof Error ? e.message : String(e)}\n`);
     // A file-system error (errno code) is an I/O error: exit 2, like a missing input.
     return (e as NodeJS.ErrnoException).code ? 2 : 1;

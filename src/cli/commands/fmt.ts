@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { formatSource } from "../../format/index.js";
-import { writeFilesAtomic } from "../../util/atomic-write.js";
+import { OutputError, writeFilesAtomic } from "../../util/atomic-write.js";
 import { displayPath, formatText } from "../report.js";
 
 export async function run(args: { files: string[]; check: boolean; stdout: boolean }): Promise<number> {
@@ -28,7 +28,15 @@ export async function run(args: { files: string[]; check: boolean; stdout: boole
       if (args.check) {
         process.stdout.write(`${displayPath(path)}\n`);
         code = Math.max(code, 1);
-      } else writeFilesAtomic([{ path, data: r.text }]);
+      } else {
+        try {
+          await writeFilesAtomic([{ path, data: r.text }]);
+        } catch (e) {
+          if (!(e instanceof OutputError)) throw e;
+          process.stderr.write(`netc: ${e.message}\n`);
+          code = 2;
+        }
+      }
     }
   }
   return code;

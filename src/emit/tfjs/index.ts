@@ -43,7 +43,7 @@ export async function tfjsSources(
 export async function writeTfjs(graph: IrGraph, opts: TfjsOptions): Promise<string[]> {
   const files = await tfjsSources(graph, opts);
   const list = [...files].map(([name, data]) => ({ path: join(opts.outDir, name), data }));
-  writeFilesAtomic(list);
+  await writeFilesAtomic(list);
   return list.map((f) => f.path);
 }
 
