@@ -2,6 +2,7 @@
 // says which exit code to use when the spec does not check.
 
 import { checkFile } from "../check/index.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { IrGraph } from "../ir/graph.js";
 import { DEFAULT_MAX_ERRORS, formatText, limitDiagnostics, moreLine } from "./report.js";
 
@@ -19,7 +20,12 @@ export function loadGraph(file: string, maxErrors = DEFAULT_MAX_ERRORS): Loaded 
   for (const d of limited.shown) process.stderr.write(`${formatText(d, (p) => texts.get(p), process.stderr)}\n`);
   const more = moreLine(limited);
   if (more) process.stderr.write(`${more}\n`);
-  if (r.program.files.size === 0) return 2;
+  if (unreadable(r.diagnostics)) return 2;
   if (!r.graph || r.diagnostics.some((d) => d.severity === "error")) return 1;
   return { graph: r.graph, texts };
+}
+
+/** The entry file could not be read at all (missing, a directory, a FIFO...): an I/O error, exit 2. */
+export function unreadable(diagnostics: Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.code === "NET2016");
 }

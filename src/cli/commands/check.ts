@@ -1,5 +1,6 @@
 import { checkFile } from "../../check/index.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
+import { unreadable } from "../load.js";
 import { DEFAULT_MAX_ERRORS, formatText, limitDiagnostics, locate, moreLine } from "../report.js";
 
 export async function run(args: { files: string[]; format: "text" | "json"; maxErrors?: number }): Promise<number> {
@@ -9,7 +10,7 @@ export async function run(args: { files: string[]; format: "text" | "json"; maxE
   for (const f of args.files) {
     const r = checkFile(f);
     for (const [path, file] of r.program.files) texts.set(path, file.text);
-    if (r.program.files.size === 0) ioError = true;
+    if (unreadable(r.diagnostics)) ioError = true;
     for (const d of r.diagnostics) all.push(d);
   }
   const get = (p: string) => texts.get(p);
