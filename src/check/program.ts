@@ -37,6 +37,13 @@ export interface Program {
 
 /** Imports nested deeper than this are reported (a real project needs a handful). */
 export const MAX_IMPORT_DEPTH = 64;
+/**
+ * Files and characters one program may load. Symlinked folders make endless
+ * distinct paths (`a/x.net`, `a/a/x.net`, ...) and with two imports per file the
+ * tree doubles at every level: these keep such a program finite.
+ */
+export const MAX_PROGRAM_FILES = 1000;
+export const MAX_PROGRAM_CHARS = 8 * MAX_FILE_BYTES;
 /** Syntax diagnostics kept per file; the rest are counted in one NET1017. */
 export const MAX_SYNTAX_DIAGNOSTICS_PER_FILE = 100;
 
@@ -122,8 +129,11 @@ export function loadProgram(entry: string, host: FileHost, entryText?: string): 
   const refused = new Map<string, { code: "NET2007" | "NET2020"; reason: string }>();
   const reportedDepth = new Set<TopLevel>();
   const stack: Frame[] = [];
+  let chars = 0;
+  let reportedSize = false;
 
   const enter = (path: string, text: string) => {
+    chars += text.length;
     const parsed = parseCached(text, path);
     program.files.set(path, parsed.file);
     push(parsed.diagnostics);
@@ -176,6 +186,11 @@ export function loadProgram(entry: string, host: FileHost, entryText?: string): 
       push(depthDiagnostic(stack, item, target, reportedDepth));
       continue;
     }
+    if (program.files.size >= MAX_PROGRAM_FILES) {
+      if (!reportedSize) push([diag("NET2022", top.path, item.path.span, { path: item.path.value, reason: `the program already loads ${MAX_PROGRAM_FILES} files, the most netc reads for one program` })]);
+      reportedSize = true;
+      continue;
+    }
     const read = host.readFile(target);
     const problem = problemOf(read) ?? tooLarge(read as string);
     let refusal: { code: "NET2007" | "NET2020"; reason: string } | undefined;
@@ -189,6 +204,11 @@ export function loadProgram(entry: string, host: FileHost, entryText?: string): 
     if (refusal) {
       refused.set(target, refusal);
       push([diag(refusal.code, top.path, item.path.span, { path: item.path.value, reason: refusal.reason })]);
+      continue;
+    }
+    if (chars + (read as string).length > MAX_PROGRAM_CHARS) {
+      if (!reportedSize) push([diag("NET2022", top.path, item.path.span, { path: item.path.value, reason: `with it the program would hold more than ${MAX_PROGRAM_CHARS} characters of text, the most netc reads for one program` })]);
+      reportedSize = true;
       continue;
     }
     enter(target, read as string);

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { checkText } from "../../src/check/index.js";
-import { loadProgram, MAX_IMPORT_DEPTH, MAX_SYNTAX_DIAGNOSTICS_PER_FILE, notSpecAt, type FileHost } from "../../src/check/program.js";
+import { loadProgram, MAX_IMPORT_DEPTH, MAX_PROGRAM_CHARS, MAX_PROGRAM_FILES, MAX_SYNTAX_DIAGNOSTICS_PER_FILE, notSpecAt, type FileHost } from "../../src/check/program.js";
 import { firstInvalidUtf8, MAX_FILE_BYTES, readSpecFile } from "../../src/util/read-file.js";
 import { MAX_FILE_BYTES as PARSE_LIMIT } from "../../src/syntax/parse.js";
 
@@ -113,6 +113,27 @@ describe("imports", () => {
   test("an import bigger than the limit given as text (an open editor document) is refused", () => {
     const r = checkText(`import "big.net"\n${spec}`, "/e/main.net", memory({ "/e/big.net": `block B() { conv 1x1 4 }\n${" ".repeat(MAX_FILE_BYTES)}` }));
     expect(codes(r)).toEqual(["NET2007"]);
+  });
+});
+
+describe("bounded work per program", () => {
+  test(`endless distinct paths (symlinked folders) stop at ${MAX_PROGRAM_FILES} files with one NET2022`, () => {
+    // Every file imports a/x.net and b/x.net below itself: 2^depth files, all "different".
+    const host: FileHost = { readFile: () => 'import "a/x.net"\nimport "b/x.net"\n' };
+    const p = loadProgram("/l/x.net", host);
+    expect(p.files.size).toBe(MAX_PROGRAM_FILES);
+    // Depth first: the a/a/a/... branch meets the depth limit before the tree fills up.
+    expect(codes(p)).toEqual(["NET2021", "NET2022"]);
+  });
+  test("imports stop before the program holds more than MAX_PROGRAM_CHARS characters", () => {
+    const big = (i: number) => `block B${i}() { conv 1x1 4 }\n${" ".repeat(MAX_FILE_BYTES - 64)}`;
+    const n = Math.ceil(MAX_PROGRAM_CHARS / MAX_FILE_BYTES) + 1;
+    const files: Record<string, string> = { "/b/main.net": Array.from({ length: n }, (_, i) => `import "f${i}.net"`).join("\n") };
+    for (let i = 0; i < n; i++) files[`/b/f${i}.net`] = big(i);
+    const p = loadProgram("/b/main.net", memory(files));
+    expect(codes(p)).toEqual(["NET2022"]);
+    // Eight files of just under 8 MiB fit; the ninth does not.
+    expect(p.diagnostics[0]!.message).toContain(`'f${n - 1}.net' is not loaded`);
   });
 });
 
