@@ -195,7 +195,7 @@ export function loadProgram(entry: string, host: FileHost, entryText?: string): 
     const problem = problemOf(read) ?? tooLarge(read as string);
     let refusal: { code: "NET2007" | "NET2020"; reason: string } | undefined;
     if (problem) {
-      const reason = problem.problem === "missing" ? `${problem.reason} at ${target}` : problem.reason;
+      const reason = problem.problem === "missing" ? `${problem.reason} (looked for ${target})` : problem.reason;
       refusal = { code: problem.problem === "not-text" ? "NET2020" : "NET2007", reason };
     } else if (notSpecAt(read as string) !== undefined) {
       // Its content is not shown: an import of /etc/shadow must not print its lines.

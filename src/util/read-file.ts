@@ -96,11 +96,11 @@ function readCapped(fd: number, hint: number): Buffer | undefined {
 
 function decode(bytes: Buffer): string | ReadProblem {
   const nul = bytes.indexOf(0);
-  if (nul >= 0) return { problem: "not-text", reason: `it is not text: byte ${nul} is a NUL byte (a binary file?)` };
+  if (nul >= 0) return { problem: "not-text", reason: `it is binary, not text (byte ${nul} is a NUL byte)` };
   try {
     return decoder.decode(bytes);
   } catch {
-    return { problem: "not-text", reason: `it is not UTF-8 text: byte ${firstInvalidUtf8(bytes)} is not valid UTF-8` };
+    return { problem: "not-text", reason: `it is not UTF-8 text (byte ${firstInvalidUtf8(bytes)} is not valid UTF-8)` };
   }
 }
 

@@ -101,8 +101,8 @@ describe("imports", () => {
     expect(p.imports.get("/d/main.net")).toEqual(["/d/a.net", "/d/b.net", "/d/gone.net", "/d/gone.net"]);
     expect(p.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([
       "NET2006 Import cycle: main.net -> a.net -> c.net -> main.net.",
-      "NET2007 Cannot read import 'gone.net': no such file at /d/gone.net.",
-      "NET2007 Cannot read import 'gone.net': no such file at /d/gone.net.",
+      "NET2007 Cannot read import 'gone.net': no such file (looked for /d/gone.net).",
+      "NET2007 Cannot read import 'gone.net': no such file (looked for /d/gone.net).",
     ]);
   });
   test("a host's reason (the editor's) reaches the diagnostic", () => {

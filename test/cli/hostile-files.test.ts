@@ -53,8 +53,8 @@ describe("entry files", () => {
       `${cannot("big.net")}it is 9437184 bytes, more than the 8 MiB (8388608 bytes) a spec may have.`,
       `${cannot("huge.net")}it is 4294967296 bytes, more than the 8 MiB (8388608 bytes) a spec may have.`,
       `${cannot("missing.net")}no such file.`,
-      "model.onnx: error NET1015: This file is not a netc spec: it is not text: byte 8 is a NUL byte (a binary file?).",
-      "latin1.net: error NET1015: This file is not a netc spec: it is not UTF-8 text: byte 20 is not valid UTF-8.",
+      "model.onnx: error NET1015: This file is not a netc spec: it is binary, not text (byte 8 is a NUL byte).",
+      "latin1.net: error NET1015: This file is not a netc spec: it is not UTF-8 text (byte 20 is not valid UTF-8).",
       "README.md:1:1: error NET1016: This file is not a netc spec: it starts with '#', where a spec starts with 'import', 'block' or 'network' (nothing else in it was checked).",
     ]);
     expect(r.all).not.toMatch(/\n\s+at /);
@@ -77,8 +77,8 @@ describe("imports", () => {
     ["huge.net", "NET2007", /it is 4294967296 bytes/],
     ["/dev/zero", "NET2007", /a character device, not a regular file/],
     ["/dev/stdin", "NET2007", /not a regular file/],
-    ["missing.net", "NET2007", /no such file at .*missing\.net/],
-    ["model.onnx", "NET2020", /is not a netc spec: it is not text/],
+    ["missing.net", "NET2007", /no such file \(looked for .*missing\.net\)/],
+    ["model.onnx", "NET2020", /is not a netc spec: it is binary, not text \(byte 8 is a NUL byte\)/],
     ["latin1.net", "NET2020", /is not a netc spec: it is not UTF-8 text/],
     ["README.md", "NET2020", /is not a netc spec: it does not start with 'import', 'block' or 'network'/],
     ["shadow", "NET2020", /is not a netc spec: it does not start with 'import', 'block' or 'network'/],
