@@ -2,8 +2,9 @@
 // says which exit code to use when the spec does not check.
 
 import { checkFile } from "../check/index.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { IrGraph } from "../ir/graph.js";
-import { formatText } from "./report.js";
+import { DEFAULT_MAX_ERRORS, formatText, limitDiagnostics, moreLine } from "./report.js";
 
 export interface Loaded {
   graph: IrGraph;
@@ -11,12 +12,20 @@ export interface Loaded {
   texts: Map<string, string>;
 }
 
-export function loadGraph(file: string): Loaded | number {
+export function loadGraph(file: string, maxErrors = DEFAULT_MAX_ERRORS): Loaded | number {
   const r = checkFile(file);
   const texts = new Map<string, string>();
   for (const [path, f] of r.program.files) texts.set(path, f.text);
-  for (const d of r.diagnostics) process.stderr.write(`${formatText(d, (p) => texts.get(p), process.stderr)}\n`);
-  if (r.program.files.size === 0) return 2;
+  const limited = limitDiagnostics(r.diagnostics, maxErrors);
+  for (const d of limited.shown) process.stderr.write(`${formatText(d, (p) => texts.get(p), process.stderr)}\n`);
+  const more = moreLine(limited);
+  if (more) process.stderr.write(`${more}\n`);
+  if (unreadable(r.diagnostics)) return 2;
   if (!r.graph || r.diagnostics.some((d) => d.severity === "error")) return 1;
   return { graph: r.graph, texts };
+}
+
+/** The entry file could not be read at all (missing, a directory, a FIFO...): an I/O error, exit 2. */
+export function unreadable(diagnostics: Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.code === "NET2016");
 }

@@ -26,9 +26,10 @@ program
   .description("check specs and report diagnostics (exit 1 on errors)")
   .argument("<files...>", ".net files")
   .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
-  .action(async (files: string[], o: { format: "text" | "json" }) => {
+  .option("--max-errors <n>", "stop printing diagnostics after N errors (default 50; 0: no limit)", int("--max-errors"))
+  .action(async (files: string[], o: { format: "text" | "json"; maxErrors?: number }) => {
     const { run } = await import("./commands/check.js");
-    process.exitCode = await run({ files, format: o.format });
+    process.exitCode = await run({ files, format: o.format, maxErrors: o.maxErrors });
   });
 
 program
@@ -37,9 +38,10 @@ program
   .argument("<file>", ".net file")
   .option("--json", "print JSON")
   .option("--all", "list every layer inside blocks in the table")
-  .action(async (file: string, o: { json?: boolean; all?: boolean }) => {
+  .option("--max-errors <n>", "stop printing diagnostics after N errors (default 50; 0: no limit)", int("--max-errors"))
+  .action(async (file: string, o: { json?: boolean; all?: boolean; maxErrors?: number }) => {
     const { run } = await import("./commands/summary.js");
-    process.exitCode = await run({ file, json: !!o.json, all: !!o.all });
+    process.exitCode = await run({ file, json: !!o.json, all: !!o.all, maxErrors: o.maxErrors });
   });
 
 program
@@ -64,9 +66,10 @@ program
   .option("--weights <checkpoint>", "tfjs checkpoint directory to take the weights from (onnx)")
   .option("--no-fold-bn", "keep BatchNormalization nodes instead of folding them into convolutions (onnx)")
   .option("--js", "emit JavaScript instead of TypeScript (tfjs)")
-  .action(async (file: string, o: { target: "onnx" | "tfjs"; output?: string; out?: string; seed: number; weights?: string; foldBn: boolean; js?: boolean }) => {
+  .option("--max-errors <n>", "stop printing diagnostics after N errors (default 50; 0: no limit)", int("--max-errors"))
+  .action(async (file: string, o: { target: "onnx" | "tfjs"; output?: string; out?: string; seed: number; weights?: string; foldBn: boolean; js?: boolean; maxErrors?: number }) => {
     const { run } = await import("./commands/compile.js");
-    process.exitCode = await run({ file, target: o.target, output: o.output, out: o.out, seed: o.seed, weights: o.weights, foldBn: o.foldBn, js: !!o.js });
+    process.exitCode = await run({ file, target: o.target, output: o.output, out: o.out, seed: o.seed, weights: o.weights, foldBn: o.foldBn, js: !!o.js, maxErrors: o.maxErrors });
   });
 
 program
@@ -77,9 +80,10 @@ program
   .option("--seed <n>", "seed for weights and the batch", int("--seed"), 0)
   .option("--batch <n>", "batch size", int("--batch"), 2)
   .option("--json", "print JSON")
-  .action(async (spec: string, o: { weights?: string; seed: number; batch: number; json?: boolean }) => {
+  .option("--max-errors <n>", "stop printing diagnostics after N errors (default 50; 0: no limit)", int("--max-errors"))
+  .action(async (spec: string, o: { weights?: string; seed: number; batch: number; json?: boolean; maxErrors?: number }) => {
     const { run } = await import("./commands/verify.js");
-    process.exitCode = await run({ spec, weights: o.weights, seed: o.seed, batch: o.batch, json: !!o.json });
+    process.exitCode = await run({ spec, weights: o.weights, seed: o.seed, batch: o.batch, json: !!o.json, maxErrors: o.maxErrors });
   });
 
 program

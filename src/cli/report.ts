@@ -7,16 +7,17 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { lineStarts, offsetToPosition } from "../syntax/positions.js";
 import { colorsFor } from "./colors.js";
 
+/** Lines and columns are null where netc has no text of the file (it could not be read). */
 export interface Located {
   file: string;
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
+  line: number | null;
+  column: number | null;
+  endLine: number | null;
+  endColumn: number | null;
   severity: string;
   code: string;
   message: string;
-  related: { file: string; line: number; column: number; message: string }[];
+  related: { file: string; line: number | null; column: number | null; message: string }[];
 }
 
 type Texts = (file: string) => string | undefined;
@@ -28,8 +29,10 @@ function starts(file: string, text: string): number[] {
   return s;
 }
 
-function position(file: string, offset: number, texts: Texts) {
-  const text = texts(file) ?? "";
+function position(file: string, offset: number, texts: Texts): { line: number | null; column: number | null } {
+  const text = texts(file);
+  // An invented 1:1 would point into a file that was never read.
+  if (text === undefined) return { line: null, column: null };
   const p = offsetToPosition(starts(file, text), Math.min(Math.max(offset, 0), text.length));
   return { line: p.line + 1, column: p.column + 1 };
 }
@@ -60,14 +63,15 @@ export function formatText(d: Diagnostic, texts: Texts, stream: NodeJS.WriteStre
   const c = colorsFor(stream);
   const l = locate(d, texts);
   const sev = d.severity === "error" ? c.red(c.bold("error")) : d.severity === "warning" ? c.yellow(c.bold("warning")) : c.cyan("info");
-  const lines = [`${c.bold(`${l.file}:${l.line}:${l.column}`)}: ${sev} ${c.dim(d.code)}: ${d.message}`];
+  const at = (file: string, line: number | null, column: number | null) => (line === null ? file : `${file}:${line}:${column}`);
+  const lines = [`${c.bold(at(l.file, l.line, l.column))}: ${sev} ${c.dim(d.code)}: ${d.message}`];
   const text = texts(d.file);
-  if (text !== undefined) lines.push(...frame(text, d.file, l, c));
-  for (const r of l.related) lines.push(`  ${c.cyan(`${r.file}:${r.line}:${r.column}`)}: note: ${r.message}`);
+  if (text !== undefined) lines.push(...frame(text, d.file, l as Located & { line: number; column: number; endLine: number; endColumn: number }, c));
+  for (const r of l.related) lines.push(`  ${c.cyan(at(r.file, r.line, r.column))}: note: ${r.message}`);
   return lines.join("\n");
 }
 
-function frame(text: string, file: string, l: Located, c: ReturnType<typeof colorsFor>): string[] {
+function frame(text: string, file: string, l: { line: number; column: number; endLine: number; endColumn: number }, c: ReturnType<typeof colorsFor>): string[] {
   const s = starts(file, text);
   const lineStart = s[l.line - 1] ?? 0;
   const lineEnd = s[l.line] !== undefined ? s[l.line]! - 1 : text.length;
@@ -79,4 +83,38 @@ function frame(text: string, file: string, l: Located, c: ReturnType<typeof colo
     `${c.dim(`${gutter} |`)} ${source}`,
     `${c.dim(`${" ".repeat(gutter.length)} |`)} ${" ".repeat(l.column - 1)}${c.red("^".repeat(Math.min(width, Math.max(1, source.length - l.column + 2))))}`,
   ];
+}
+
+/** The default of `--max-errors`: enough to act on, short enough to read. */
+export const DEFAULT_MAX_ERRORS = 50;
+
+export interface Limited {
+  shown: Diagnostic[];
+  errors: number;
+  warnings: number;
+  hiddenErrors: number;
+  hiddenWarnings: number;
+}
+
+/** Diagnostics in order up to and including the `maxErrors`-th error (0: all). */
+export function limitDiagnostics(list: Diagnostic[], maxErrors: number): Limited {
+  let errors = 0;
+  let cut = list.length;
+  for (let i = 0; i < list.length; i++) {
+    if (list[i]!.severity !== "error") continue;
+    errors++;
+    if (maxErrors > 0 && errors === maxErrors && cut === list.length) cut = i + 1;
+  }
+  const shown = list.slice(0, cut);
+  const hidden = list.slice(cut);
+  const count = (l: Diagnostic[], s: string) => l.filter((d) => d.severity === s).length;
+  return { shown, errors, warnings: count(list, "warning"), hiddenErrors: count(hidden, "error"), hiddenWarnings: hidden.length - count(hidden, "error") };
+}
+
+/** "... and 746 more errors (--max-errors 0 shows all)", or undefined when nothing was cut. */
+export function moreLine(l: Limited, hint = "--max-errors 0 shows all"): string | undefined {
+  const parts: string[] = [];
+  if (l.hiddenErrors > 0) parts.push(`${l.hiddenErrors} more error${l.hiddenErrors === 1 ? "" : "s"}`);
+  if (l.hiddenWarnings > 0) parts.push(`${l.hiddenWarnings} more warning${l.hiddenWarnings === 1 ? "" : "s"}`);
+  return parts.length ? `... and ${parts.join(" and ")}${hint ? ` (${hint})` : ""}` : undefined;
 }

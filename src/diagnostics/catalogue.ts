@@ -25,6 +25,9 @@ export const catalogue = {
   NET1007: { severity: "error", message: "The file is larger than {limit} bytes." },
   NET1009: { severity: "error", message: "Comparisons do not chain: '{text}' would compare a truth value; write it with 'and', e.g. 'a < b and b < c'." },
   NET1008: { severity: "error", message: "Unknown escape '{escape}' in a string: use \\\", \\\\, \\n, \\t or \\u{hex}." },
+  NET1015: { severity: "error", message: "This file is not a netc spec: {reason}." },
+  NET1016: { severity: "error", message: "This file is not a netc spec: it starts with {found}, where a spec starts with 'import', 'block' or 'network' (nothing else in it was checked)." },
+  NET1017: { severity: "error", message: "Too many syntax errors: {count} more in this file are not shown." },
 
   // ---- names ----
   NET2001: { severity: "error", message: "Unknown op '{name}'.{hint}" },
@@ -43,6 +46,9 @@ export const catalogue = {
   NET2014: { severity: "error", message: "Unknown function '{name}'.{hint}" },
   NET2015: { severity: "error", message: "Parameter '{name}' is given twice." },
   NET2016: { severity: "error", message: "Cannot read '{path}': {reason}." },
+  NET2020: { severity: "error", message: "Import '{path}' is not a netc spec: {reason}." },
+  NET2021: { severity: "error", message: "Imports nest deeper than {limit} levels: {chain}. Import what a file needs directly instead of through a longer chain." },
+  NET2022: { severity: "error", message: "Import '{path}' is not loaded: {reason}." },
 
   // ---- shapes ----
   NET3001: { severity: "error", message: "{layer} expects {expected} input channels but {found} arrive ({shape}). Change the declared input to {found}, or change the layer before it to produce {expected} channels." },

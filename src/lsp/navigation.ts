@@ -1,10 +1,11 @@
 // Go to definition, find references, the outline and workspace symbols.
 
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { SymbolKind, type DocumentSymbol, type Location, type SymbolInformation } from "vscode-languageserver/node";
 import type * as A from "../syntax/ast.js";
 import { parse } from "../syntax/parse.js";
+import { readSpecFile } from "../util/read-file.js";
 import { blockCalls, childStatements, hitAt, layerText, namedStatements, paramUses, statements, type Owner } from "./ast.js";
 import type { DocContext } from "./context.js";
 import { lineIndex, pathToUri } from "./convert.js";
@@ -150,12 +151,9 @@ function parsed(path: string): A.SourceFile {
   }
   const c = parseCache.get(path);
   if (c && c.mtime === mtime) return c.file;
-  let text = "";
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    /* unreadable: no symbols */
-  }
+  // Not readable as a spec (too large, not text, gone): no symbols.
+  const read = readSpecFile(path);
+  const text = typeof read === "string" ? read : "";
   const file = parse(text, path).file;
   parseCache.set(path, { mtime, file });
   return file;

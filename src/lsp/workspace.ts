@@ -104,7 +104,8 @@ export class Workspace {
       const f = e.result.program.files.get(path);
       if (f) return f.text;
     }
-    return diskHost.readFile(path);
+    const read = diskHost.readFile(path);
+    return typeof read === "string" ? read : undefined;
   }
 
   /** Diagnostics for one file, gathered from every open document's check (a block's errors show up via its importers). */

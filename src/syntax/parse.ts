@@ -9,7 +9,8 @@ import { Lowerer } from "./lower.js";
 import { getParser } from "./parser.js";
 import { describeToken, prepass } from "./prepass.js";
 
-export const MAX_FILE_BYTES = 8 * 1024 * 1024;
+import { MAX_FILE_BYTES } from "../util/read-file.js";
+export { MAX_FILE_BYTES };
 
 export interface ParseResult {
   file: SourceFile;

@@ -35,10 +35,12 @@ describe("netc check", () => {
     expect(netc(["check", "specs/broken/beginner-googlenet.net"], { FORCE_COLOR: "1" }).stdout).toContain("\u001b[");
     expect(netc(["check", "specs/broken/beginner-googlenet.net"], { FORCE_COLOR: "1", NO_COLOR: "1" }).stdout).not.toContain("\u001b[");
   });
-  it("prints one JSON array for all files with 1-based positions", () => {
+  it("prints one JSON object for all files with 1-based positions and the counts", () => {
     const r = netc(["check", "--format", "json", "specs/googlenet.net", "specs/broken/beginner-googlenet.net"]);
     expect(r.code).toBe(1);
-    const list = JSON.parse(r.stdout) as Record<string, unknown>[];
+    const out = JSON.parse(r.stdout) as { errors: number; warnings: number; total: number; shown: number; diagnostics: Record<string, unknown>[] };
+    expect(out).toMatchObject({ errors: 2, warnings: 0, total: 2, shown: 2 });
+    const list = out.diagnostics;
     expect(list.map((d) => [d.file, d.line, d.column, d.code, d.severity])).toEqual([
       ["specs/broken/beginner-googlenet.net", 31, 16, "NET3001", "error"],
       ["specs/broken/beginner-googlenet.net", 34, 22, "NET3002", "error"],
@@ -61,7 +63,8 @@ describe("netc check", () => {
   it("never shows a stack trace for garbage input", () => {
     const dir = tmp();
     const f = join(dir, "garbage.net");
-    writeFileSync(f, "\u0000network {{{{ ))) 1e999 " + "seq {".repeat(5000));
+    // A NUL would stop it before the parser (test/cli/hostile-files.test.ts); \u0001 reaches it.
+    writeFileSync(f, "network \u0001{{{{ ))) 1e999 " + "seq {".repeat(5000));
     const r = netc(["check", f]);
     expect(r.code).toBe(1);
     expect(r.stdout + r.stderr).not.toMatch(/\n\s+at |Error:/);

@@ -12,10 +12,11 @@ export interface CompileArgs {
   weights?: string;
   foldBn: boolean;
   js: boolean;
+  maxErrors?: number;
 }
 
 export async function run(args: CompileArgs): Promise<number> {
-  const loaded = loadGraph(args.file);
+  const loaded = loadGraph(args.file, args.maxErrors);
   if (typeof loaded === "number") return loaded;
   const { graph, texts } = loaded;
   const stem = basename(args.file).replace(/\.net$/, "");

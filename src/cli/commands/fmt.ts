@@ -1,24 +1,25 @@
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { formatSource } from "../../format/index.js";
 import { OutputError, writeFilesAtomic } from "../../util/atomic-write.js";
-import { displayPath, formatText } from "../report.js";
+import { readSpecFile } from "../../util/read-file.js";
+import { DEFAULT_MAX_ERRORS, displayPath, formatText, limitDiagnostics, moreLine } from "../report.js";
 
 export async function run(args: { files: string[]; check: boolean; stdout: boolean }): Promise<number> {
   let code = 0;
   for (const f of args.files) {
     const path = resolve(f);
-    let text: string;
-    try {
-      text = readFileSync(path, "utf8");
-    } catch (e) {
-      process.stderr.write(`netc: cannot read ${f}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+    const text = readSpecFile(path);
+    if (typeof text !== "string") {
+      process.stderr.write(`netc: cannot read ${f}: ${text.reason}\n`);
       code = 2;
       continue;
     }
     const r = formatSource(text, path);
     if (r.diagnostics.length > 0) {
-      for (const d of r.diagnostics) process.stderr.write(`${formatText(d, () => text, process.stderr)}\n`);
+      const limited = limitDiagnostics(r.diagnostics, DEFAULT_MAX_ERRORS);
+      for (const d of limited.shown) process.stderr.write(`${formatText(d, () => text, process.stderr)}\n`);
+      const more = moreLine(limited, "");
+      if (more) process.stderr.write(`${more}\n`);
       process.stderr.write(`netc: ${displayPath(path)} has syntax errors; not formatted\n`);
       code = Math.max(code, 1);
       continue;

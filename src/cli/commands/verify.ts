@@ -19,8 +19,8 @@ export function limitFor(maxAbsOutput: number): number {
   return TOLERANCE * Math.max(1, maxAbsOutput);
 }
 
-export async function run(args: { spec: string; weights?: string; seed: number; batch: number; json: boolean }): Promise<number> {
-  const loaded = loadGraph(args.spec);
+export async function run(args: { spec: string; weights?: string; seed: number; batch: number; json: boolean; maxErrors?: number }): Promise<number> {
+  const loaded = loadGraph(args.spec, args.maxErrors);
   if (typeof loaded === "number") return loaded;
   let r: VerifyResult;
   try {
