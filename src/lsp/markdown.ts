@@ -7,7 +7,9 @@
 // code goes into code spans or fences longer than any backtick run inside.
 
 const PUNCTUATION = /[!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]/g;
-// Line terminators (markdown's and JS's), other controls, and lone surrogates.
+// Line breaks of any convention, within one line shown as a space.
+const BREAK = /\r\n?|[\n\u0085\u2028\u2029]/g;
+// Other controls and lone surrogates.
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 function clean(s: string): string {
@@ -16,7 +18,7 @@ function clean(s: string): string {
 
 /** `s` as literal inline text (one line; safe in a table cell and inside `**...**`). */
 export function text(s: string): string {
-  return clean(s.replace(/\r\n?|\n/g, " ")).replace(PUNCTUATION, "\\$&");
+  return clean(s.replace(BREAK, " ")).replace(PUNCTUATION, "\\$&");
 }
 
 /**
@@ -42,7 +44,7 @@ function longestRun(s: string, ch: string): number {
 
 /** `s` as an inline code span (one line), whatever backticks it holds. */
 export function code(s: string): string {
-  const body = clean(s.replace(/\r\n?|\n/g, " "));
+  const body = clean(s.replace(BREAK, " "));
   const fence = "`".repeat(longestRun(body, "`") + 1);
   // A span that starts or ends with a backtick or a space needs padding, which CommonMark strips.
   const pad = /^[` ]|[` ]$/.test(body) ? " " : "";
