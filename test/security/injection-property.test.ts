@@ -7,7 +7,9 @@
 import fc from "fast-check";
 import onnxProto from "onnx-proto";
 import { describe, expect, it } from "vitest";
-import { randomInput, runOrt } from "../onnx/harness.js";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pythonCheck, randomInput, runOrt, tempDir } from "../onnx/harness.js";
 import { codeShape, compileSpec, onnxTextFields, PLAIN, type CodeShape, type SpecText } from "./injection-spec.js";
 
 const HOSTILE = [
@@ -122,6 +124,9 @@ describe("spec text cannot inject code", () => {
     const out = await runOrt(onnx, "input", [2, 3, 8, 8], randomInput(2 * 3 * 8 * 8));
     expect(out.dims).toEqual([2, 10]);
     expect([...out.data].every(Number.isFinite)).toBe(true);
+    const path = join(tempDir(), "sanitised.onnx");
+    writeFileSync(path, onnx);
+    pythonCheck(path); // onnx.checker, full check (python3-onnx, as test/onnx/validity.test.ts)
   });
 
   it("the probes see an injection when there is one", () => {
