@@ -15,7 +15,7 @@ import { codeShape, compileSpec, onnxTextFields, PLAIN, type CodeShape, type Spe
 const HOSTILE = [
   "*/", "/*", "/**", "//", "`", "${", "}", "'", '"', "\\", "\n", "\r", "\r\n", "\u2028", "\u2029", "\u0085",
   "\u000b", "\u000c", "\t", "\ud800", "\udfff", "\udbff\udfff", "\0", "</script>", "<!--", "-->", "#", "[x](command:y)",
-  "<img src=x onerror=alert(1)>", ";", "console.log('PWNED');", "\ufeff", "🙂", "ü", "图", "/", "..", " ",
+  "<img src=x onerror=alert(1)>", ";", "console.log('PWNED');", " @type {string} ", "{@link x}", "\ufeff", "🙂", "ü", "图", "/", "..", " ",
 ];
 
 const piece = fc.oneof(
@@ -133,6 +133,9 @@ describe("spec text cannot inject code", () => {
     const plain = codeShape("/** a */\nexport const x = 1;\n", true);
     const broken = codeShape("/** a */ console.log('PWNED'); /* */\nexport const x = 1;\n", true);
     expect(broken.statements).toBe(plain.statements + 1);
+    const tagged = codeShape("/** a @type {string} */\nexport const x = 1;\n", true);
+    expect(tagged.kinds).toContain("@type");
+    expect(plain.kinds).not.toContain("@type");
     // Written without sanitising, protobufjs turns a lone surrogate into bytes that are not UTF-8.
     const { onnx } = onnxProto;
     const raw = onnx.ModelProto.encode(

@@ -145,7 +145,7 @@ export async function compileSpec(p: SpecText, formatted: boolean): Promise<Comp
 }
 
 export interface CodeShape {
-  /** Syntax kinds of every node, depth first (identifier, string and comment text left out). */
+  /** Syntax kinds of every node, depth first, and JSDoc tags (identifier, string and comment text left out). */
   kinds: string[];
   statements: number;
   diagnostics: string[];
@@ -157,6 +157,8 @@ export function codeShape(code: string, js: boolean): CodeShape {
   const kinds: string[] = [];
   const visit = (n: ts.Node): void => {
     kinds.push(ts.SyntaxKind[n.kind]!);
+    // JSDoc tags are meaning too: `@type {T}` types a function in a .js file.
+    for (const d of (n as { jsDoc?: ts.JSDoc[] }).jsDoc ?? []) for (const t of d.tags ?? []) kinds.push(`@${t.tagName.text}`);
     ts.forEachChild(n, visit);
   };
   visit(sf);

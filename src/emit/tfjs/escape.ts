@@ -34,12 +34,16 @@ export function lineComment(text: string): string {
   return `// ${commentText(text)}`;
 }
 
+// In a JSDoc comment `@` starts a tag anywhere on a line (TypeScript reads
+// `@type {T}` in a .js file as the function's type), and `{@link}` a link.
+const docText = (s: string) => commentText(s).replace(/@/g, "\\@");
+
 /** A one-line JSDoc comment with `text` (escaped). */
 export function docLine(text: string): string {
-  return `/** ${commentText(text)} */`;
+  return `/** ${docText(text)} */`;
 }
 
 /** A JSDoc comment, one escaped line per entry of `lines`. */
 export function docComment(lines: string[]): string[] {
-  return ["/**", ...lines.map((l) => ` * ${commentText(l)}`), " */"];
+  return ["/**", ...lines.map((l) => ` * ${docText(l)}`), " */"];
 }
