@@ -9,7 +9,9 @@ import onnxProto from "onnx-proto";
 import { describe, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { emitOnnx } from "../../src/emit/onnx/index.js";
 import { pythonCheck, randomInput, runOrt, tempDir } from "../onnx/harness.js";
+import { IrBuilder } from "../onnx/ir-builder.js";
 import { codeShape, compileSpec, onnxTextFields, PLAIN, type CodeShape, type SpecText } from "./injection-spec.js";
 
 const HOSTILE = [
@@ -127,6 +129,15 @@ describe("spec text cannot inject code", () => {
     const path = join(tempDir(), "sanitised.onnx");
     writeFileSync(path, onnx);
     pythonCheck(path); // onnx.checker, full check (python3-onnx, as test/onnx/validity.test.ts)
+  });
+
+  it("IR nodes with one name (which the checker reports) still get distinct ONNX node names", async () => {
+    const g = new IrBuilder("Dup", [4, 4, 4]); // same weight shapes: weights are keyed by name
+    const x = g.conv("a/b", 0, { out: 4, kernel: 1, act: "relu" });
+    const y = g.conv("a/b", x, { out: 4, kernel: 1, act: "relu" });
+    const { model } = emitOnnx(g.build(g.dense("fc", g.flatten("flat", y), 3)));
+    expect(onnxProblems(model)).toEqual([]);
+    expect((await runOrt(model, "input", [1, 4, 4, 4], randomInput(64))).dims).toEqual([1, 3]);
   });
 
   it("the probes see an injection when there is one", () => {

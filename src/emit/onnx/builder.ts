@@ -10,16 +10,19 @@ import { floatTensor, int64Tensor, node, valueInfo, type AttrValue, type NodePro
  */
 class Names {
   private used = new Set<string>();
-  private exact = new Map<string, string>();
+  /** IR name -> the ONNX spellings reserved for it, in order (one per IR node of that name). */
+  private exact = new Map<string, string[]>();
   /** Claims the IR name `name` up front, before any helper name is taken; returns its ONNX spelling. */
   reserve(name: string): string {
     const got = this.take(name);
-    this.exact.set(name, got);
+    const list = this.exact.get(name);
+    if (list) list.push(got);
+    else this.exact.set(name, [got]);
     return got;
   }
-  /** The ONNX spelling `reserve` gave the IR name `name`. */
+  /** The next ONNX spelling `reserve` gave the IR name `name` (a fresh one if none is left). */
   reserved(name: string): string {
-    return this.exact.get(name) ?? this.take(name);
+    return this.exact.get(name)?.shift() ?? this.take(name);
   }
   has(name: string): boolean {
     return this.used.has(onnxString(name));
