@@ -1,5 +1,7 @@
 // Hover: output shape, parameters and MACs of a layer, block call or named
 // statement; block and op docs; a block parameter's values at each call.
+// Everything taken from a spec (names, docs, paths, argument text) goes through
+// ./markdown.js so it shows as text; the op table's docs are netc's own markdown.
 
 import type { Hover } from "vscode-languageserver/node";
 import type * as A from "../syntax/ast.js";
@@ -9,70 +11,71 @@ import type { Fact } from "./facts.js";
 import { blockCalls, hitAt, inputBindings, namedStatements, type Owner, type StatementInfo } from "./ast.js";
 import type { DocContext } from "./context.js";
 import { Env, evaluate, describe } from "../check/values.js";
+import * as md from "./markdown.js";
 
 export function hover(ctx: DocContext, offset: number): Hover | null {
   const hit = hitAt(ctx.file, offset);
   if (!hit) return null;
-  let md: string | undefined;
+  let out: string | undefined;
   let span: A.Span | undefined;
   switch (hit.kind) {
     case "statement":
     case "stmtName":
     case "callee":
-      md = statementHover(ctx, hit.info);
+      out = statementHover(ctx, hit.info);
       span = hit.kind === "callee" ? hit.call.callee.span : hit.kind === "stmtName" ? hit.info.stmt.name!.span : hit.info.stmt.layer?.span;
       break;
     case "op": {
       const spec = findOp(hit.layer.op.name);
-      md = [statementHover(ctx, hit.info), spec ? `\`${spec.name}\`: ${spec.doc}` : undefined].filter(Boolean).join("\n\n---\n\n");
+      out = [statementHover(ctx, hit.info), spec ? `\`${spec.name}\`: ${spec.doc}` : undefined].filter(Boolean).join("\n\n---\n\n");
       span = hit.layer.op.span;
       break;
     }
     case "attrKey": {
       const spec = findOp(hit.layer.op.name);
       const attr = spec && findAttr(spec, hit.key.name);
-      md = attr ? `\`${attr.key}\` (${attr.type}): ${attr.doc}` : undefined;
+      out = attr ? `\`${attr.key}\` (${attr.type}): ${attr.doc}` : undefined;
       span = hit.key.span;
       break;
     }
     case "from": {
       const target = namedStatements(ctx.file, hit.info.owner).find((s) => s.name!.name === hit.ident.name);
-      md = target ? statementHover(ctx, { ...hit.info, stmt: target }) : undefined;
+      out = target ? statementHover(ctx, { ...hit.info, stmt: target }) : undefined;
       span = hit.ident.span;
       break;
     }
     case "blockName":
-      md = blockHover(ctx, hit.decl);
+      out = blockHover(ctx, hit.decl);
       span = hit.ident.span;
       break;
     case "networkName":
-      md = [`**network ${hit.decl.name?.name}**`, hit.decl.doc, totals(ctx)].filter(Boolean).join("\n\n");
+      out = [`**network ${md.text(hit.decl.name?.name ?? "")}**`, hit.decl.doc && md.doc(hit.decl.doc), totals(ctx)].filter(Boolean).join("\n\n");
       span = hit.ident.span;
       break;
     case "param":
-      md = paramHover(ctx, hit.owner, hit.param.name.name);
+      out = paramHover(ctx, hit.owner, hit.param.name.name);
       span = hit.param.name.span;
       break;
     case "nameRef": {
       const param = hit.owner?.params.find((p) => p.name.name === hit.ref.name);
-      md = param && hit.owner ? paramHover(ctx, hit.owner, param.name.name)
-        : inputBindings(hit.owner).includes(hit.ref.name) ? `\`${hit.ref.name}\`: the channel count the block receives (bound by its \`<- ${hit.ref.name}\`)` : undefined;
+      out = param && hit.owner ? paramHover(ctx, hit.owner, param.name.name)
+        : inputBindings(hit.owner).includes(hit.ref.name) ? `${md.code(hit.ref.name)}: the channel count the block receives (bound by its ${md.code(`<- ${hit.ref.name}`)})` : undefined;
       span = hit.ref.span;
       break;
     }
     case "argName": {
       const b = ctx.blocks.get(hit.call.callee.name);
-      md = b ? `parameter \`${hit.arg.name!.name}\` of block \`${b.decl.name?.name}\`` : undefined;
+      out = b ? `parameter ${md.code(hit.arg.name!.name)} of block ${md.code(b.decl.name?.name ?? "")}` : undefined;
       span = hit.arg.name!.span;
       break;
     }
     case "import":
-      md = hit.decl.path ? `import \`${hit.decl.path.value}\`` : undefined;
+      out = hit.decl.path ? `import ${md.code(hit.decl.path.value)}` : undefined;
       span = hit.decl.span;
       break;
   }
-  if (!md) return null;
-  return { contents: { kind: "markdown", value: md }, range: span ? ctx.lines.range(span) : undefined };
+  if (!out) return null;
+  return { contents: { kind: "markdown", value: out }, range: span ? ctx.lines.range(span) : undefined };
 }
 
 /** Facts of a statement: its group (block call, seq, merge) or its op layer. */
@@ -83,23 +86,23 @@ export function statementFact(ctx: DocContext, st: A.Statement): Fact | undefine
 function statementHover(ctx: DocContext, info: StatementInfo): string | undefined {
   const st = info.stmt;
   const fact = statementFact(ctx, st);
-  const title = st.name ? `**${st.name.name}**` : "layer";
+  const title = st.name ? `**${md.text(st.name.name)}**` : "layer";
   const kind = st.layer?.kind === "blockCall" ? st.layer.callee.name : st.layer?.kind === "op" ? st.layer.op.name : st.layer?.kind;
-  const parts = [`${title}${kind ? ` · ${kind}` : ""}`];
+  const parts = [`${title}${kind ? ` · ${md.text(kind)}` : ""}`];
   if (fact) parts.push(describeFact(fact) + (ctx.stale ? "\n\n_(from the last check without errors)_" : ""));
   else parts.push("_no shape: the spec does not check up to here_");
   if (st.layer?.kind === "blockCall") {
     const b = ctx.blocks.get(st.layer.callee.name);
-    if (b?.decl.doc) parts.push(b.decl.doc);
+    if (b?.decl.doc) parts.push(md.doc(b.decl.doc));
   }
-  if (st.doc) parts.push(st.doc);
+  if (st.doc) parts.push(md.doc(st.doc));
   return parts.join("\n\n");
 }
 
 export function describeFact(f: Fact): string {
   const one = (i: Fact["instances"][number]) => `output \`${formatShape(i.shape)}\` · params ${i.params.toLocaleString("en-US")} · MACs ${human(i.macs)}`;
   if (f.instances.length === 1) return one(f.instances[0]!);
-  const rows = f.instances.slice(0, 12).map((i) => `| ${i.name} | ${formatShape(i.shape)} | ${i.params.toLocaleString("en-US")} | ${human(i.macs)} |`);
+  const rows = f.instances.slice(0, 12).map((i) => `| ${md.text(i.name)} | ${formatShape(i.shape)} | ${i.params.toLocaleString("en-US")} | ${human(i.macs)} |`);
   const more = f.instances.length > 12 ? `\n\n…and ${f.instances.length - 12} more` : "";
   return `| instance | output | params | MACs |\n|---|---|---|---|\n${rows.join("\n")}${more}`;
 }
@@ -120,14 +123,14 @@ function blockHover(ctx: DocContext, decl: A.BlockDecl): string {
   const name = decl.name?.name ?? "";
   const sig = `block ${name}(${decl.params.map((p) => p.name.name).join(", ")})`;
   const calls = [...ctx.files.values()].flatMap((f) => blockCalls(f)).filter((c) => c.call.callee.name === name).length;
-  return [`\`\`\`net\n${sig}\n\`\`\``, decl.doc, `${calls} call${calls === 1 ? "" : "s"} in open specs`].filter(Boolean).join("\n\n");
+  return [md.fenced(sig, "net"), decl.doc && md.doc(decl.doc), `${calls} call${calls === 1 ? "" : "s"} in open specs`].filter(Boolean).join("\n\n");
 }
 
 /** A parameter's value at every call of its block (or a network parameter's default). */
 function paramHover(ctx: DocContext, owner: Owner, name: string): string {
   const param = owner.params.find((p) => p.name.name === name);
   if (owner.kind === "network") {
-    return `parameter \`${name}\` of network \`${owner.name?.name}\`${param?.default ? ` = ${value(ctx, param.default, owner)}` : ""}`;
+    return `parameter ${md.code(name)} of network ${md.code(owner.name?.name ?? "")}${param?.default ? ` = ${md.text(value(ctx, param.default, owner))}` : ""}`;
   }
   const index = owner.params.findIndex((p) => p.name.name === name);
   const rows: string[] = [];
@@ -135,12 +138,12 @@ function paramHover(ctx: DocContext, owner: Owner, name: string): string {
     for (const { call, info } of blockCalls(file)) {
       if (call.callee.name !== owner.name?.name) continue;
       const arg = call.args.find((a) => a.name?.name === name) ?? call.args.filter((a) => !a.name)[index];
-      const shown = arg?.value ? value(ctx, arg.value, info.owner, file.text) : param?.default ? `${value(ctx, param.default, owner)} (default)` : "?";
+      const shown = arg?.value ? md.text(value(ctx, arg.value, info.owner, file.text)) : param?.default ? `${md.text(value(ctx, param.default, owner))} (default)` : "?";
       const where = info.stmt.name?.name ?? `${path.split(/[\\/]/).pop()}:${lineOf(file.text, call.span.offset)}`;
-      rows.push(`| ${where} | ${shown} |`);
+      rows.push(`| ${md.text(where)} | ${shown} |`);
     }
   }
-  const head = `parameter \`${name}\` of block \`${owner.name?.name}\``;
+  const head = `parameter ${md.code(name)} of block ${md.code(owner.name?.name ?? "")}`;
   if (rows.length === 0) return `${head}\n\n_not called in any open spec_`;
   return `${head}\n\n| call | value |\n|---|---|\n${rows.slice(0, 30).join("\n")}${rows.length > 30 ? `\n\n…and ${rows.length - 30} more` : ""}`;
 }

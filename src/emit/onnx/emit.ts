@@ -9,6 +9,7 @@ import { foldWeights, planBatchNormFolds } from "./fold-bn.js";
 import { OPS, type OpContext } from "./ops.js";
 import { onnx, valueInfo } from "./proto.js";
 import { SourceLocator } from "./source-location.js";
+import { onnxString } from "./strings.js";
 
 export const OPSET = 17;
 export const IR_VERSION = 8;
@@ -81,8 +82,7 @@ export function emitOnnx(graph: IrGraph, opts: EmitOnnxOptions = {}): EmittedOnn
 
   // Names: the spec's input, then `output`, then every IR value by its path
   // name, all before any helper value so helpers never take an IR name.
-  const inputValue = graph.inputName;
-  b.values.reserve(inputValue);
+  const inputValue = b.values.reserve(graph.inputName);
   const outputValue = b.values.take(OUTPUT_NAME);
   const valueOf = new Map<number, string>();
   for (const n of graph.nodes) {
@@ -143,15 +143,15 @@ export function emitOnnx(graph: IrGraph, opts: EmitOnnxOptions = {}): EmittedOnn
     opsetImport: [{ domain: "", version: OPSET }],
     producerName: "netc",
     producerVersion: VERSION,
-    docString: `${graph.name} from ${graph.file}`,
+    docString: onnxString(`${graph.name} from ${graph.file}`),
     graph: {
-      name: graph.name,
+      name: onnxString(graph.name),
       node: b.nodes,
       initializer: b.initializers,
       input: [valueInfo(inputValue, graph.inputShape)],
       output: [valueInfo(outputValue, outNode.shape)],
       valueInfo: b.valueInfo,
-      docString: locator.locate(graph.file, 0),
+      docString: onnxString(locator.locate(graph.file, 0)),
     },
   });
   const bytes = onnx.ModelProto.encode(model).finish();

@@ -2,6 +2,7 @@
 // a side file, as ONNX's external-data convention describes: each tensor gets
 // data_location=EXTERNAL and location/offset/length entries.
 import { onnx, type TensorProto } from "./proto.js";
+import { onnxString } from "./strings.js";
 
 /** Offsets aligned to a page so runtimes can mmap tensors directly. */
 export const EXTERNAL_ALIGNMENT = 4096;
@@ -30,7 +31,7 @@ export function externalize(tensors: TensorProto[], location: string): Uint8Arra
     const offset = offsets[i]!;
     data.set(t.rawData, offset);
     t.externalData = [
-      { key: "location", value: location },
+      { key: "location", value: onnxString(location) },
       { key: "offset", value: String(offset) },
       { key: "length", value: String(t.rawData.byteLength) },
     ];

@@ -27,7 +27,7 @@ export interface TfjsSources {
 /** The generated files' text, formatted; deterministic for a given graph and options. */
 export async function tfjsSources(
   graph: IrGraph,
-  opts: { js: boolean; specPath: string; netcVersion: string; specText?: string },
+  opts: { js: boolean; specPath: string; netcVersion: string; specText?: string | Map<string, string> },
 ): Promise<Map<string, string>> {
   const plan = planModel(graph);
   const shownPath = displayPath(opts.specPath);

@@ -4,17 +4,22 @@
 import { readFileSync } from "node:fs";
 import { dirname, relative } from "node:path";
 import type { Source } from "../../ir/graph.js";
+import { stringLiteral } from "./escape.js";
 
 /** Reads spec files once and maps spans to "line N: <text>" for comments. */
 export class SourceText {
   private texts = new Map<string, string | undefined>();
 
-  /** `specFile`: locations in it read "line N"; in other files (imported blocks), "path:N" relative to it. */
+  /**
+   * `specFile`: locations in it read "line N"; in other files (imported blocks), "path:N" relative to it.
+   * `preload`: the spec's text, or the texts of the spec and its imports by path (else read from disk).
+   */
   constructor(
     private specFile: string,
-    preload?: string,
+    preload?: string | Map<string, string>,
   ) {
-    if (preload !== undefined) this.texts.set(specFile, preload);
+    if (typeof preload === "string") this.texts.set(specFile, preload);
+    else if (preload) for (const [path, text] of preload) this.texts.set(path, text);
   }
 
   private text(file: string): string | undefined {
@@ -46,7 +51,7 @@ export class SourceText {
     return s.length > 90 ? s.slice(0, 87) + "..." : s;
   }
 
-  /** "line 12: conv 3x3 32 bn relu" (comment text, safe inside a line comment). */
+  /** "line 12: conv 3x3 32 bn relu" (raw: escape it with commentText before printing). */
   describe(src: Source): string {
     const line = this.line(src);
     const snip = this.snippet(src);
@@ -63,7 +68,7 @@ const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** A JS literal for a config value: numbers, strings, booleans, arrays and plain objects. */
 export function literal(v: unknown): string {
-  if (typeof v === "string") return JSON.stringify(v);
+  if (typeof v === "string") return stringLiteral(v);
   if (typeof v === "number") {
     if (!Number.isFinite(v)) throw new Error(`netc: cannot print ${v} in generated code`);
     return String(v);
@@ -72,7 +77,7 @@ export function literal(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(literal).join(", ")}]`;
   if (v && typeof v === "object") {
     const parts = Object.entries(v as Record<string, unknown>).map(
-      ([k, x]) => `${IDENT.test(k) ? k : JSON.stringify(k)}: ${literal(x)}`,
+      ([k, x]) => `${IDENT.test(k) ? k : stringLiteral(k)}: ${literal(x)}`,
     );
     return `{ ${parts.join(", ")} }`;
   }

@@ -4,6 +4,7 @@
 
 import type { LayerPlan } from "./plan.js";
 import { header, type CodeOptions } from "./model-code.js";
+import { lineComment } from "./escape.js";
 import { literal } from "./source.js";
 
 export function trainSource(plan: LayerPlan, o: CodeOptions): string {
@@ -39,7 +40,7 @@ export function trainSource(plan: LayerPlan, o: CodeOptions): string {
   out.push("});");
   out.push("const { training, inference } = buildModel(tf);");
   if (plan.aux.length > 0) {
-    out.push(`// The main output's loss counts fully; ${plan.aux.map((a) => `${a.name}'s by ${a.weight}`).join(", ")}.`);
+    out.push(lineComment(`The main output's loss counts fully; ${plan.aux.map((a) => `${a.name}'s by ${a.weight}`).join(", ")}.`));
   }
   out.push(`await train(tf, { training, inference, data, args, lossWeights: ${literal(lossWeights)} });`);
   out.push("} catch (err) {");
