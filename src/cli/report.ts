@@ -59,15 +59,24 @@ export function locate(d: Diagnostic, texts: Texts): Located {
   };
 }
 
+/**
+ * Text from a spec reaches a terminal only through here: C0/C1 control characters
+ * (ESC starts terminal escape sequences), DEL, line and paragraph separators and
+ * bidirectional overrides ("Trojan Source") are shown as visible `\u{..}` escapes.
+ */
+export function terminalSafe(s: string): string {
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (ch) => `\\u{${ch.codePointAt(0)!.toString(16)}}`);
+}
+
 export function formatText(d: Diagnostic, texts: Texts, stream: NodeJS.WriteStream): string {
   const c = colorsFor(stream);
   const l = locate(d, texts);
   const sev = d.severity === "error" ? c.red(c.bold("error")) : d.severity === "warning" ? c.yellow(c.bold("warning")) : c.cyan("info");
   const at = (file: string, line: number | null, column: number | null) => (line === null ? file : `${file}:${line}:${column}`);
-  const lines = [`${c.bold(at(l.file, l.line, l.column))}: ${sev} ${c.dim(d.code)}: ${d.message}`];
+  const lines = [`${c.bold(terminalSafe(at(l.file, l.line, l.column)))}: ${sev} ${c.dim(d.code)}: ${terminalSafe(d.message)}`];
   const text = texts(d.file);
   if (text !== undefined) lines.push(...frame(text, d.file, l as Located & { line: number; column: number; endLine: number; endColumn: number }, c));
-  for (const r of l.related) lines.push(`  ${c.cyan(at(r.file, r.line, r.column))}: note: ${r.message}`);
+  for (const r of l.related) lines.push(`  ${c.cyan(terminalSafe(at(r.file, r.line, r.column)))}: note: ${terminalSafe(r.message)}`);
   return lines.join("\n");
 }
 
@@ -75,13 +84,17 @@ function frame(text: string, file: string, l: { line: number; column: number; en
   const s = starts(file, text);
   const lineStart = s[l.line - 1] ?? 0;
   const lineEnd = s[l.line] !== undefined ? s[l.line]! - 1 : text.length;
-  const source = text.slice(lineStart, lineEnd).replace(/\r$/, "").replace(/\t/g, " ");
-  if (source.length > 300) return [];
+  const raw = text.slice(lineStart, lineEnd).replace(/\r$/, "").replace(/\t/g, " ");
+  if (raw.length > 300) return [];
+  // Columns are counted in the escaped line, so the caret stays under the span.
+  const source = terminalSafe(raw);
+  const column = terminalSafe(raw.slice(0, l.column - 1)).length + 1;
+  const endColumn = l.endLine === l.line ? terminalSafe(raw.slice(0, l.endColumn - 1)).length + 1 : source.length + 1;
   const gutter = String(l.line).padStart(4);
-  const width = Math.max(1, (l.endLine === l.line ? l.endColumn : source.length + 1) - l.column);
+  const width = Math.max(1, endColumn - column);
   return [
     `${c.dim(`${gutter} |`)} ${source}`,
-    `${c.dim(`${" ".repeat(gutter.length)} |`)} ${" ".repeat(l.column - 1)}${c.red("^".repeat(Math.min(width, Math.max(1, source.length - l.column + 2))))}`,
+    `${c.dim(`${" ".repeat(gutter.length)} |`)} ${" ".repeat(column - 1)}${c.red("^".repeat(Math.min(width, Math.max(1, source.length - column + 2))))}`,
   ];
 }
 

@@ -2,6 +2,7 @@ import { basename, join, resolve } from "node:path";
 import { OutputError } from "../../util/output-error.js";
 import { loadGraph } from "../load.js";
 import { version } from "../version.js";
+import { terminalSafe } from "../report.js";
 
 export interface CompileArgs {
   file: string;
@@ -43,10 +44,10 @@ export async function run(args: CompileArgs): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof OutputError) {
-      process.stderr.write(`netc: ${e.message}\n`);
+      process.stderr.write(`netc: ${terminalSafe(e.message)}\n`);
       return 2;
     }
-    process.stderr.write(`netc: compile failed: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(`netc: compile failed: ${terminalSafe(e instanceof Error ? e.message : String(e))}\n`);
     // A file-system error (errno code) is an I/O error: exit 2, like a missing input.
     return (e as NodeJS.ErrnoException).code ? 2 : 1;
   }

@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { formatSource } from "../../format/index.js";
 import { OutputError, writeFilesAtomic } from "../../util/atomic-write.js";
 import { readSpecFile } from "../../util/read-file.js";
-import { DEFAULT_MAX_ERRORS, displayPath, formatText, limitDiagnostics, moreLine } from "../report.js";
+import { DEFAULT_MAX_ERRORS, displayPath, formatText, limitDiagnostics, moreLine, terminalSafe } from "../report.js";
 
 export async function run(args: { files: string[]; check: boolean; stdout: boolean }): Promise<number> {
   let code = 0;
@@ -10,7 +10,7 @@ export async function run(args: { files: string[]; check: boolean; stdout: boole
     const path = resolve(f);
     const text = readSpecFile(path);
     if (typeof text !== "string") {
-      process.stderr.write(`netc: cannot read ${f}: ${text.reason}\n`);
+      process.stderr.write(`netc: cannot read ${terminalSafe(f)}: ${terminalSafe(text.reason)}\n`);
       code = 2;
       continue;
     }
@@ -34,7 +34,7 @@ export async function run(args: { files: string[]; check: boolean; stdout: boole
           await writeFilesAtomic([{ path, data: r.text }]);
         } catch (e) {
           if (!(e instanceof OutputError)) throw e;
-          process.stderr.write(`netc: ${e.message}\n`);
+          process.stderr.write(`netc: ${terminalSafe(e.message)}\n`);
           code = 2;
         }
       }

@@ -6,6 +6,7 @@ import { readModelInput } from "../../infer/model-input.js";
 import { openSession, type Ep } from "../../infer/session.js";
 import { median, timeSession } from "../../infer/timing.js";
 import { topK } from "../../infer/topk.js";
+import { terminalSafe } from "../report.js";
 
 export interface InferArgs {
   model: string;
@@ -17,7 +18,7 @@ export interface InferArgs {
 }
 
 const fail = (msg: string, code: number): number => {
-  process.stderr.write(`netc infer: ${msg}\n`);
+  process.stderr.write(`netc infer: ${terminalSafe(msg)}\n`);
   return code;
 };
 

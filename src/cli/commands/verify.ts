@@ -11,6 +11,7 @@
 
 import { loadGraph } from "../load.js";
 import { verifyGraph, type VerifyResult } from "../../emit/tfjs/verify.js";
+import { terminalSafe } from "../report.js";
 
 export const TOLERANCE = 1e-4;
 
@@ -26,7 +27,7 @@ export async function run(args: { spec: string; weights?: string; seed: number; 
   try {
     r = await verifyGraph(loaded.graph, { weights: args.weights, seed: args.seed, batch: args.batch, quiet: args.json });
   } catch (e) {
-    process.stderr.write(`netc verify: ${(e as Error).message}\n`);
+    process.stderr.write(`netc verify: ${terminalSafe((e as Error).message)}\n`);
     return 2;
   }
   const limit = limitFor(r.maxAbsOutput);
