@@ -1,0 +1,221 @@
+// Reads LSP messages (`Content-Length: N\r\n\r\n` + N bytes of JSON) from a
+// byte stream without trusting it. vscode-jsonrpc's own reader stops for good
+// at the first header it cannot use (the server stays alive and never answers
+// again); this one drops what it cannot use, says so, and resynchronises at the
+// next `Content-Length:` header.
+//
+// Resynchronising is safe because `Content-Length: <digits>` followed by CRLF
+// can never occur inside a JSON body: outside strings it is not JSON, and
+// inside strings CR and LF must be escaped. So wherever that pattern shows up,
+// even in the middle of a declared body, a new message starts there (the body
+// before it was cut short).
+//
+// Memory is bounded: a header block is at most MAX_HEADER_BYTES, a body at
+// most MAX_BODY_BYTES; a larger declared body is skipped as it streams by,
+// never buffered.
+
+import { AbstractMessageReader, type DataCallback, type Disposable, type Message, type MessageReader } from "vscode-jsonrpc";
+import type { Readable } from "node:stream";
+
+export const MAX_HEADER_BYTES = 8 * 1024;
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/** A header line that starts a message, wherever it appears (latin1 view of the bytes). */
+const HEADER_START = /content-length:[ \t]*\d{1,16}[ \t]*\r\n/i;
+/** Enough of a tail to hold a header start split across two chunks. */
+const TAIL = 64;
+
+export interface FramingOptions {
+  /** Where problems with the byte stream are reported (one line each). */
+  log: (message: string) => void;
+  /** Sees every well-formed message before the connection does. */
+  peek?: (message: Message) => void;
+  maxBodyBytes?: number;
+}
+
+export class FramedMessageReader extends AbstractMessageReader implements MessageReader {
+  private callback: DataCallback | undefined;
+  /** Bytes of the header being read (bounded by MAX_HEADER_BYTES plus one chunk). */
+  private buffer: Buffer = Buffer.alloc(0);
+  /** Bytes of the body (or skipped body) still to come; -1 while reading headers. */
+  private remaining = -1;
+  private declared = 0;
+  /** Whether the body is kept (false: too large, skipped as it streams by). */
+  private keeping = false;
+  private chunks: Buffer[] = [];
+  /** The last bytes of the body so far, so a header start split across chunks is found. */
+  private tail: Buffer = Buffer.alloc(0);
+  private readonly maxBody: number;
+
+  constructor(
+    private readonly readable: Readable,
+    private readonly options: FramingOptions,
+  ) {
+    super();
+    this.maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  }
+
+  listen(callback: DataCallback): Disposable {
+    this.callback = callback;
+    const onData = (chunk: Buffer) => this.onData(chunk);
+    const onError = (e: Error) => this.fireError(e);
+    const onClose = () => this.fireClose();
+    this.readable.on("data", onData);
+    this.readable.on("error", onError);
+    this.readable.on("close", onClose);
+    return {
+      dispose: () => {
+        this.readable.off("data", onData);
+        this.readable.off("error", onError);
+        this.readable.off("close", onClose);
+      },
+    };
+  }
+
+  /** Feeds bytes as they arrive (public so tests can drive the parser without a stream). */
+  onData(chunk: Buffer): void {
+    try {
+      let data = chunk;
+      while (data.length > 0) {
+        if (this.remaining >= 0) {
+          data = this.body(data);
+          continue;
+        }
+        this.buffer = this.buffer.length === 0 ? data : Buffer.concat([this.buffer, data]);
+        data = this.headers();
+      }
+    } catch (e) {
+      // A bug here must not stop reading: drop what is buffered and start afresh.
+      this.problem(`framing error (${e instanceof Error ? e.message : String(e)}): buffered bytes dropped`);
+      this.buffer = Buffer.alloc(0);
+      this.remaining = -1;
+      this.chunks = [];
+    }
+  }
+
+  /** Reads header blocks from `buffer`; returns the bytes after a complete one (the body), or none. */
+  private headers(): Buffer {
+    for (;;) {
+      // Blank lines between messages are harmless: drop them silently.
+      let lead = 0;
+      while (lead < this.buffer.length && (this.buffer[lead] === 0x0d || this.buffer[lead] === 0x0a)) lead++;
+      this.buffer = this.buffer.subarray(lead);
+      if (this.buffer.length === 0) return this.buffer;
+      const end = this.buffer.indexOf("\r\n\r\n");
+      if (end < 0 && this.buffer.length <= MAX_HEADER_BYTES) return Buffer.alloc(0); // wait for more
+      if (end < 0 || end > MAX_HEADER_BYTES) {
+        // Without an end in sight, keep a tail that may be the start of the next header.
+        this.resync(`a header longer than ${MAX_HEADER_BYTES} bytes`, end < 0 ? this.buffer.length - TAIL : end + 4);
+        continue;
+      }
+      const headers = parseHeaders(this.buffer.toString("latin1", 0, end));
+      if (typeof headers === "string") {
+        this.resync(headers, end + 4);
+        continue;
+      }
+      const rest = this.buffer.subarray(end + 4);
+      this.buffer = Buffer.alloc(0);
+      this.declared = this.remaining = headers.contentLength;
+      this.keeping = headers.contentLength <= this.maxBody;
+      if (!this.keeping) this.problem(`a message of ${headers.contentLength} bytes (more than ${this.maxBody}) is skipped`);
+      this.chunks = [];
+      this.tail = Buffer.alloc(0);
+      if (this.remaining === 0) this.finish();
+      return rest;
+    }
+  }
+
+  /** Takes body bytes from `data`; returns what follows the body. */
+  private body(data: Buffer): Buffer {
+    const take = Math.min(data.length, this.remaining);
+    // A header start inside the body means the body was cut short there.
+    const window = Buffer.concat([this.tail, data.subarray(0, Math.min(data.length, take + TAIL))]);
+    const at = findHeaderStart(window, this.tail.length + take);
+    if (at >= 0) {
+      const got = this.declared - this.remaining - this.tail.length + at;
+      this.problem(`a message body cut short after ${got} of ${this.declared} bytes is dropped`);
+      this.remaining = -1;
+      this.chunks = [];
+      return Buffer.concat([window.subarray(at), data.subarray(window.length - this.tail.length)]);
+    }
+    if (this.keeping) this.chunks.push(data.subarray(0, take));
+    const seen = Buffer.concat([this.tail, data.subarray(0, take)]);
+    this.tail = Buffer.from(seen.subarray(Math.max(0, seen.length - TAIL)));
+    this.remaining -= take;
+    if (this.remaining === 0) this.finish();
+    return data.subarray(take);
+  }
+
+  private finish(): void {
+    const keeping = this.keeping;
+    const bytes = keeping ? Buffer.concat(this.chunks) : undefined;
+    this.remaining = -1;
+    this.chunks = [];
+    this.tail = Buffer.alloc(0);
+    if (bytes) this.deliver(bytes);
+  }
+
+  /** Drops `dropTo` bytes (or up to the next header start, if that comes first) after a malformed header. */
+  private resync(what: string, dropTo: number): void {
+    const next = findHeaderStart(this.buffer.subarray(1), this.buffer.length - 1);
+    const cut = next >= 0 ? Math.min(next + 1, dropTo) : dropTo;
+    this.problem(`malformed message (${what}): ${cut} bytes dropped`);
+    this.buffer = this.buffer.subarray(cut);
+  }
+
+  private deliver(bytes: Buffer): void {
+    let message: unknown;
+    try {
+      message = JSON.parse(bytes.toString("utf8"));
+    } catch (e) {
+      this.problem(`a message body of ${bytes.length} bytes is not JSON (${e instanceof Error ? e.message : String(e)}): dropped`);
+      return;
+    }
+    if (typeof message !== "object" || message === null || Array.isArray(message) || (message as { jsonrpc?: unknown }).jsonrpc !== "2.0") {
+      this.problem(`a message body of ${bytes.length} bytes is not a JSON-RPC 2.0 message: dropped`);
+      return;
+    }
+    try {
+      this.options.peek?.(message as Message);
+    } catch {
+      /* peeking is advisory */
+    }
+    this.callback?.(message as Message);
+  }
+
+  private problem(what: string): void {
+    try {
+      this.options.log(`netc lsp: ${what}`);
+    } catch {
+      /* logging must not stop reading */
+    }
+  }
+}
+
+/** Content-Length from a header block, or what is wrong with it. */
+function parseHeaders(block: string): { contentLength: number } | string {
+  let contentLength: number | undefined;
+  for (const line of block.split("\r\n")) {
+    const m = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*?)[ \t]*$/.exec(line);
+    if (!m) return `expected 'Name: value' header lines, found ${JSON.stringify(line.slice(0, 40))}`;
+    const name = m[1]!.toLowerCase();
+    const value = m[2]!;
+    if (name === "content-length") {
+      if (!/^\d{1,16}$/.test(value)) return `expected a byte count in Content-Length, found ${JSON.stringify(value.slice(0, 40))}`;
+      contentLength = Number(value);
+    } else if (name === "content-type") {
+      const charset = /charset=([^;\s]+)/i.exec(value)?.[1]?.replace(/"/g, "").toLowerCase();
+      if (charset && charset !== "utf-8" && charset !== "utf8") return `expected charset utf-8, found ${JSON.stringify(charset.slice(0, 40))}`;
+    }
+  }
+  if (contentLength === undefined) return "no Content-Length header";
+  return { contentLength };
+}
+
+/** Offset of the first header start beginning before `upTo` (it may extend past it), or -1. */
+function findHeaderStart(bytes: Buffer, upTo: number): number {
+  if (upTo <= 0) return -1;
+  // A latin1 view is one character per byte, so offsets carry over.
+  const m = HEADER_START.exec(bytes.toString("latin1", 0, Math.min(bytes.length, upTo + TAIL)));
+  return m && m.index < upTo ? m.index : -1;
+}
