@@ -1,13 +1,43 @@
 // The server's state: open documents (an overlay over the disk), the last check
 // of each open document, and which files every check read (to re-check
-// importers when an imported file changes). Checking is synchronous and cheap;
-// results are computed lazily (on a request) or by flush() after changes.
+// importers when an imported file changes). Checking is synchronous; results
+// are computed lazily (on a request) or by the server's check queue after changes.
+//
+// Work per keystroke is bounded: a document longer than `liveCheckChars` is not
+// checked (one NET5005 warning instead), and files read from disk (imports) are
+// cached by path, mtime and size, so an unchanged import costs one stat.
 
+import { statSync, type Stats } from "node:fs";
 import { TextDocument, type TextDocumentContentChangeEvent } from "vscode-languageserver-textdocument";
 import { checkText, type CheckResult, type FileHost } from "../check/index.js";
 import { diskHost } from "../check/program.js";
+import { diag } from "../diagnostics/catalogue.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { parse } from "../syntax/parse.js";
 import { dropFile, factsOf, shift, type Fact } from "./facts.js";
+
+/**
+ * Longest document checked as you type. The checker costs roughly 12-40 µs per
+ * statement; 1 MiB of spec (~40,000 statements) keeps a check around a second.
+ */
+export const LIVE_CHECK_CHARS = 1024 * 1024;
+/** Largest file read from disk, as the checker's own limit (NET1007). */
+export const MAX_READ_BYTES = 8 * 1024 * 1024;
+
+export interface WorkspaceOptions {
+  liveCheckChars?: number;
+  /** Reads a file that stat says is a regular file within the size cap. */
+  read?: (path: string) => string | undefined;
+  stat?: (path: string) => Pick<Stats, "isFile" | "mtimeMs" | "size"> | undefined;
+}
+
+/** Counters for `netc/stats` (tests and measurements). */
+export interface WorkspaceStats {
+  checks: number;
+  diskReads: number;
+  cacheHits: number;
+  refusedReads: number;
+}
 
 export interface Entry {
   /** Document version the result belongs to; dependencies may have changed since (dirty). */
@@ -20,12 +50,68 @@ export interface Entry {
   staleFacts: boolean;
 }
 
+/**
+ * Disk reads keyed by path, mtime and size: an unchanged import costs a stat.
+ * Anything but a regular file, or a file over the cap, is refused unread (a
+ * FIFO or /dev/zero would block or grow without bound).
+ */
+export class FileCache {
+  private readonly files = new Map<string, { mtimeMs: number; size: number; text: string | undefined }>();
+
+  constructor(
+    private readonly stats: WorkspaceStats,
+    private readonly read: (path: string) => string | undefined = (p) => diskHost.readFile(p),
+    private readonly stat: NonNullable<WorkspaceOptions["stat"]> = (p) => statSync(p, { throwIfNoEntry: false }),
+  ) {}
+
+  readFile(path: string): string | undefined {
+    let st: ReturnType<typeof this.stat>;
+    try {
+      st = this.stat(path);
+    } catch {
+      st = undefined;
+    }
+    if (!st || !st.isFile() || st.size > MAX_READ_BYTES) {
+      this.files.delete(path);
+      if (st) this.stats.refusedReads++;
+      return undefined;
+    }
+    const hit = this.files.get(path);
+    if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) {
+      this.stats.cacheHits++;
+      return hit.text;
+    }
+    this.stats.diskReads++;
+    const text = this.read(path);
+    this.files.set(path, { mtimeMs: st.mtimeMs, size: st.size, text });
+    return text;
+  }
+
+  forget(path: string): void {
+    this.files.delete(path);
+  }
+}
+
 export class Workspace {
   readonly docs = new Map<string, TextDocument>();
   readonly entries = new Map<string, Entry>();
+  readonly stats: WorkspaceStats = { checks: 0, diskReads: 0, cacheHits: 0, refusedReads: 0 };
+  readonly liveCheckChars: number;
+  private readonly disk: FileCache;
   readonly host: FileHost = {
-    readFile: (path) => this.docs.get(path)?.getText() ?? diskHost.readFile(path),
+    readFile: (path) => this.docs.get(path)?.getText() ?? this.disk.readFile(path),
   };
+
+  constructor(options: WorkspaceOptions = {}) {
+    this.liveCheckChars = options.liveCheckChars ?? LIVE_CHECK_CHARS;
+    this.disk = new FileCache(this.stats, options.read, options.stat);
+  }
+
+  /** True when an open document is too long to check as you type. */
+  tooLarge(path: string): boolean {
+    const doc = this.docs.get(path);
+    return !!doc && doc.getText().length > this.liveCheckChars;
+  }
 
   open(path: string, uri: string, text: string, version: number): void {
     this.docs.set(path, TextDocument.create(uri, "net", version, text));
@@ -59,6 +145,7 @@ export class Workspace {
 
   /** A file changed (open document or disk): every check that read it is dirty. */
   invalidate(path: string): void {
+    this.disk.forget(path);
     for (const [entryPath, e] of this.entries) {
       if (entryPath === path || e.result.program.files.has(path)) e.dirty = true;
     }
@@ -78,7 +165,14 @@ export class Workspace {
     if (!doc) return undefined;
     const prior = this.entries.get(path);
     if (prior && !prior.dirty && prior.version === doc.version) return prior;
-    const result = checkText(doc.getText(), path, this.host);
+    const text = doc.getText();
+    if (text.length > this.liveCheckChars) {
+      const entry: Entry = { version: doc.version, dirty: false, result: unchecked(path, text.length, this.liveCheckChars), facts: new Map(), staleFacts: false };
+      this.entries.set(path, entry);
+      return entry;
+    }
+    this.stats.checks++;
+    const result = checkText(text, path, this.host);
     const graphs = result.graphs.filter((g) => g !== undefined);
     const ok = !result.diagnostics.some((d) => d.severity === "error") && graphs.length > 0;
     // What elaborated this time (the checker's partial graph, exact even with errors
@@ -104,7 +198,7 @@ export class Workspace {
       const f = e.result.program.files.get(path);
       if (f) return f.text;
     }
-    return diskHost.readFile(path);
+    return this.disk.readFile(path);
   }
 
   /** Diagnostics for one file, gathered from every open document's check (a block's errors show up via its importers). */
@@ -122,4 +216,17 @@ export class Workspace {
     }
     return out;
   }
+}
+
+/** The result standing in for a check of a document too long to check live. */
+function unchecked(path: string, size: number, limit: number): CheckResult {
+  const d = diag("NET5005", path, { offset: 0, length: 0 }, { limit, size });
+  const file = parse("", path).file;
+  return {
+    program: { entry: path, files: new Map([[path, file]]), imports: new Map(), blocks: new Map(), networks: [], diagnostics: [d] },
+    graphs: [],
+    graph: undefined,
+    partial: [],
+    diagnostics: [d],
+  };
 }
