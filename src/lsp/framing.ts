@@ -20,8 +20,8 @@ import type { Readable } from "node:stream";
 export const MAX_HEADER_BYTES = 8 * 1024;
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
-/** A header line that starts a message, wherever it appears (latin1 view of the bytes). */
-const HEADER_START = /content-length:[ \t]*\d{1,16}[ \t]*\r\n/i;
+/** A header line that starts a message, up to its CRLF (latin1 view of the bytes). */
+const HEADER_LINE = /content-length:[ \t]*\d{1,16}[ \t]*$/i;
 /** Enough of a tail to hold a header start split across two chunks. */
 const TAIL = 64;
 
@@ -128,19 +128,30 @@ export class FramedMessageReader extends AbstractMessageReader implements Messag
   /** Takes body bytes from `data`; returns what follows the body. */
   private body(data: Buffer): Buffer {
     const take = Math.min(data.length, this.remaining);
-    // A header start inside the body means the body was cut short there.
-    const window = Buffer.concat([this.tail, data.subarray(0, Math.min(data.length, take + TAIL))]);
-    const at = findHeaderStart(window, this.tail.length + take);
-    if (at >= 0) {
+    // A header start inside the body means the body was cut short there: look
+    // across the boundary with the previous chunk, then in this one (no copies).
+    let rest: Buffer | undefined;
+    let at = -1;
+    if (this.tail.length > 0) {
+      const seam = Buffer.concat([this.tail, data.subarray(0, Math.min(data.length, TAIL))]);
+      at = findHeaderStart(seam, this.tail.length);
+      if (at >= 0) rest = Buffer.concat([seam.subarray(at), data.subarray(seam.length - this.tail.length)]);
+      else at = -1;
+    }
+    if (!rest) {
+      const i = findHeaderStart(data, take);
+      if (i >= 0) ((at = this.tail.length + i), (rest = data.subarray(i)));
+    }
+    if (rest) {
       const got = this.declared - this.remaining - this.tail.length + at;
       this.problem(`a message body cut short after ${got} of ${this.declared} bytes is dropped`);
       this.remaining = -1;
       this.chunks = [];
-      return Buffer.concat([window.subarray(at), data.subarray(window.length - this.tail.length)]);
+      return rest;
     }
     if (this.keeping) this.chunks.push(data.subarray(0, take));
-    const seen = Buffer.concat([this.tail, data.subarray(0, take)]);
-    this.tail = Buffer.from(seen.subarray(Math.max(0, seen.length - TAIL)));
+    this.tail =
+      take >= TAIL ? Buffer.from(data.subarray(take - TAIL, take)) : Buffer.concat([this.tail, data.subarray(0, take)]).subarray(-TAIL);
     this.remaining -= take;
     if (this.remaining === 0) this.finish();
     return data.subarray(take);
@@ -215,7 +226,14 @@ function parseHeaders(block: string): { contentLength: number } | string {
 /** Offset of the first header start beginning before `upTo` (it may extend past it), or -1. */
 function findHeaderStart(bytes: Buffer, upTo: number): number {
   if (upTo <= 0) return -1;
-  // A latin1 view is one character per byte, so offsets carry over.
-  const m = HEADER_START.exec(bytes.toString("latin1", 0, Math.min(bytes.length, upTo + TAIL)));
-  return m && m.index < upTo ? m.index : -1;
+  // Every header line ends in CRLF, which a compact JSON body never contains:
+  // look for CRLF natively, then test the few bytes before it.
+  const view = bytes.subarray(0, Math.min(bytes.length, upTo + TAIL));
+  for (let crlf = view.indexOf("\r\n"); crlf >= 0; crlf = view.indexOf("\r\n", crlf + 1)) {
+    const from = Math.max(0, crlf - TAIL);
+    const m = HEADER_LINE.exec(view.toString("latin1", from, crlf));
+    if (m) return from + m.index < upTo ? from + m.index : -1;
+    if (crlf >= upTo) return -1;
+  }
+  return -1;
 }

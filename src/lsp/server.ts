@@ -9,11 +9,13 @@
 // between checks). No debounce: a check of googlenet.net takes a few ms. A
 // document with a newer change already read from the transport but not yet
 // handled is not checked: only its latest version is, so a burst of changes
-// costs one check.
+// costs one check. A document whose checks are slow waits for a pause in
+// typing as long as its last check took (at most 2 s); documents too long to
+// check live get one NET5005 warning instead (workspace.ts).
 
 import {
-  CodeActionKind, createConnection, ErrorCodes, ProposedFeatures, ResponseError, TextDocumentSyncKind,
-  type Connection, type InitializeParams, type InitializeResult, type TextEdit,
+  CodeActionKind, createConnection, ErrorCodes, LSPErrorCodes, ProposedFeatures, ResponseError, TextDocumentSyncKind,
+  type CancellationToken, type Connection, type InitializeParams, type InitializeResult, type TextEdit,
 } from "vscode-languageserver/node";
 import { StreamMessageWriter, type Message } from "vscode-jsonrpc/node";
 import { formatSource } from "../format/format.js";
@@ -68,6 +70,10 @@ function stdioConnection(inbox: Inbox): Connection {
   return connection;
 }
 
+/** A check slower than this makes its document wait for a pause in typing before the next one. */
+const SLOW_CHECK_MS = 50;
+const MAX_QUIET_MS = 2000;
+
 export interface Settings {
   inlayHints: { shapes: boolean };
 }
@@ -116,7 +122,9 @@ export function startServer(given?: Connection, options: WorkspaceOptions = {}):
 
   /** Runs a document request: validated params, the document's context, errors turned into responses. */
   function guarded<P, R>(name: string, empty: R, fn: (ctx: DocContext, params: P) => R) {
-    return (params: P): R | ResponseError<void> => {
+    return (params: P, token?: CancellationToken): R | ResponseError<void> => {
+      // Cancelled while it waited behind a check: skip the work.
+      if (token?.isCancellationRequested) return new ResponseError(LSPErrorCodes.RequestCancelled, `netc: ${name} cancelled`);
       try {
         const path = uriToPath(docOf(params));
         if (ws.tooLarge(path)) return empty; // NET5005 says why
@@ -142,6 +150,15 @@ export function startServer(given?: Connection, options: WorkspaceOptions = {}):
 
   // Open documents to check, oldest first; `republish` when a close may have changed what is shown.
   const queue = new Set<string>();
+  // A document whose last check was slow waits for a pause in typing that long
+  // (capped), so typing in it keeps the server mostly idle and responsive.
+  const cost = new Map<string, number>();
+  const changedAt = new Map<string, number>();
+  const waitingForQuiet = new Map<string, NodeJS.Timeout>();
+  const quietFor = (path: string) => {
+    const ms = cost.get(path) ?? 0;
+    return ms < SLOW_CHECK_MS ? 0 : Math.min(ms, MAX_QUIET_MS);
+  };
   let republish = false;
   let turn: NodeJS.Immediate | undefined;
   let fallback: NodeJS.Timeout | undefined;
@@ -169,9 +186,21 @@ export function startServer(given?: Connection, options: WorkspaceOptions = {}):
         stalled = true;
         continue;
       }
+      const wait = (changedAt.get(path) ?? 0) + quietFor(path) - performance.now();
+      if (wait > 0) {
+        if (!waitingForQuiet.has(path)) {
+          waitingForQuiet.set(path, setTimeout(() => {
+            waitingForQuiet.delete(path);
+            queue.add(path);
+            kick();
+          }, wait));
+        }
+        continue;
+      }
       const t0 = performance.now();
       const e = ws.check(path);
       const t1 = performance.now();
+      cost.set(path, t1 - t0);
       publish([path], e ? [...e.result.program.files.keys()] : []);
       if (timing) process.stderr.write(`netc lsp: checked in ${(t1 - t0).toFixed(2)} ms, published in ${(performance.now() - t1).toFixed(2)} ms\n`);
       break;
@@ -257,6 +286,7 @@ export function startServer(given?: Connection, options: WorkspaceOptions = {}):
   connection.onDidChangeTextDocument((p) =>
     safely("didChange", () => {
       inbox.handled(p);
+      changedAt.set(uriToPath(p.textDocument.uri), performance.now());
       ws.change(uriToPath(p.textDocument.uri), p.contentChanges, p.textDocument.version ?? 0);
       schedule();
     }),
@@ -266,6 +296,8 @@ export function startServer(given?: Connection, options: WorkspaceOptions = {}):
       inbox.handled(p);
       const path = uriToPath(p.textDocument.uri);
       ws.close(path);
+      cost.delete(path);
+      changedAt.delete(path);
       republish = true; // with only what other open specs say about it
       schedule();
     }),
