@@ -39,15 +39,46 @@ export interface WorkspaceStats {
   refusedReads: number;
 }
 
-export interface Entry {
-  /** Document version the result belongs to; dependencies may have changed since (dirty). */
-  version: number;
-  dirty: boolean;
-  result: CheckResult;
-  /** From the last check without errors (shifted through later edits). */
-  facts: Map<string, Fact>;
-  /** True when `facts` are older than `result` (the latest check had errors). */
-  staleFacts: boolean;
+/** One text edit: old offsets [start, end) of `file` replaced by `inserted` characters; `all` replaces the whole text. */
+interface Edit {
+  file: string;
+  start: number;
+  end: number;
+  inserted: number;
+  all: boolean;
+}
+
+export class Entry {
+  dirty = false;
+  private current: Map<string, Fact>;
+  private edits: Edit[] = [];
+
+  constructor(
+    /** Document version the result belongs to; dependencies may have changed since (dirty). */
+    public version: number,
+    public result: CheckResult,
+    facts: Map<string, Fact>,
+    /** True when `facts` are older than `result` (the latest check had errors). */
+    public staleFacts: boolean,
+  ) {
+    this.current = facts;
+  }
+
+  /** From the last check without errors, moved through the edits since. */
+  get facts(): Map<string, Fact> {
+    for (const e of this.edits) this.current = e.all ? dropFile(this.current, e.file) : shift(this.current, e.file, e.start, e.end, e.inserted);
+    this.edits = [];
+    return this.current;
+  }
+
+  /**
+   * The facts follow an edit when next read: in a burst of keystrokes a fresh
+   * check usually replaces them first, so most edits never cost a pass.
+   */
+  edit(e: Edit): void {
+    this.edits.push(e);
+    if (this.edits.length >= 4096) void this.facts;
+  }
 }
 
 /**
@@ -127,9 +158,9 @@ export class Workspace {
       if ("range" in c && c.range) {
         const start = current.offsetAt(c.range.start);
         const end = current.offsetAt(c.range.end);
-        for (const e of this.entries.values()) e.facts = shift(e.facts, path, start, end, c.text.length);
+        for (const e of this.entries.values()) e.edit({ file: path, start, end, inserted: c.text.length, all: false });
       } else {
-        for (const e of this.entries.values()) e.facts = dropFile(e.facts, path);
+        for (const e of this.entries.values()) e.edit({ file: path, start: 0, end: 0, inserted: 0, all: true });
       }
       current = TextDocument.update(current, [c], version);
     }
@@ -167,7 +198,7 @@ export class Workspace {
     if (prior && !prior.dirty && prior.version === doc.version) return prior;
     const text = doc.getText();
     if (text.length > this.liveCheckChars) {
-      const entry: Entry = { version: doc.version, dirty: false, result: unchecked(path, text.length, this.liveCheckChars), facts: new Map(), staleFacts: false };
+      const entry = new Entry(doc.version, unchecked(path, text.length, this.liveCheckChars), new Map(), false);
       this.entries.set(path, entry);
       return entry;
     }
@@ -180,7 +211,7 @@ export class Workspace {
     const fresh = new Map<string, Fact>();
     for (const g of result.partial) if (g) for (const [k, f] of factsOf(g)) fresh.set(k, f);
     const facts = ok ? fresh : new Map([...(prior?.facts ?? new Map<string, Fact>()), ...fresh]);
-    const entry: Entry = { version: doc.version, dirty: false, result, facts, staleFacts: !ok && facts.size > fresh.size };
+    const entry = new Entry(doc.version, result, facts, !ok && facts.size > fresh.size);
     this.entries.set(path, entry);
     return entry;
   }
