@@ -150,10 +150,10 @@ export function startServer(given?: Connection, options: WorkspaceOptions = {}):
 
   // Open documents to check, oldest first; `republish` when a close may have changed what is shown.
   const queue = new Set<string>();
-  // A document whose last check was slow waits for a pause in typing that long
-  // (capped), so typing in it keeps the server mostly idle and responsive.
+  // A document whose last check was slow waits for a pause in typing (in any
+  // document) that long, capped, so typing keeps the server mostly responsive.
   const cost = new Map<string, number>();
-  const changedAt = new Map<string, number>();
+  let lastChange = 0; // any edit: an importer of the edited file is re-checked too
   const waitingForQuiet = new Map<string, NodeJS.Timeout>();
   const quietFor = (path: string) => {
     const ms = cost.get(path) ?? 0;
@@ -186,7 +186,7 @@ export function startServer(given?: Connection, options: WorkspaceOptions = {}):
         stalled = true;
         continue;
       }
-      const wait = (changedAt.get(path) ?? 0) + quietFor(path) - performance.now();
+      const wait = lastChange + quietFor(path) - performance.now();
       if (wait > 0) {
         if (!waitingForQuiet.has(path)) {
           waitingForQuiet.set(path, setTimeout(() => {
@@ -197,10 +197,11 @@ export function startServer(given?: Connection, options: WorkspaceOptions = {}):
         }
         continue;
       }
+      const checks = ws.stats.checks;
       const t0 = performance.now();
       const e = ws.check(path);
       const t1 = performance.now();
-      cost.set(path, t1 - t0);
+      if (ws.stats.checks > checks) cost.set(path, t1 - t0); // not when a request already checked this version
       publish([path], e ? [...e.result.program.files.keys()] : []);
       if (timing) process.stderr.write(`netc lsp: checked in ${(t1 - t0).toFixed(2)} ms, published in ${(performance.now() - t1).toFixed(2)} ms\n`);
       break;
@@ -286,7 +287,7 @@ export function startServer(given?: Connection, options: WorkspaceOptions = {}):
   connection.onDidChangeTextDocument((p) =>
     safely("didChange", () => {
       inbox.handled(p);
-      changedAt.set(uriToPath(p.textDocument.uri), performance.now());
+      lastChange = performance.now();
       ws.change(uriToPath(p.textDocument.uri), p.contentChanges, p.textDocument.version ?? 0);
       schedule();
     }),
@@ -297,7 +298,6 @@ export function startServer(given?: Connection, options: WorkspaceOptions = {}):
       const path = uriToPath(p.textDocument.uri);
       ws.close(path);
       cost.delete(path);
-      changedAt.delete(path);
       republish = true; // with only what other open specs say about it
       schedule();
     }),
