@@ -152,11 +152,10 @@ export function startServer(given?: Connection, options: WorkspaceOptions = {}):
   const queue = new Set<string>();
   // A document whose last check was slow waits for a pause in typing (in any
   // document) that long, capped, so typing keeps the server mostly responsive.
-  const cost = new Map<string, number>();
   let lastChange = 0; // any edit: an importer of the edited file is re-checked too
   const waitingForQuiet = new Map<string, NodeJS.Timeout>();
   const quietFor = (path: string) => {
-    const ms = cost.get(path) ?? 0;
+    const ms = ws.entries.get(path)?.cost ?? 0;
     return ms < SLOW_CHECK_MS ? 0 : Math.min(ms, MAX_QUIET_MS);
   };
   let republish = false;
@@ -197,11 +196,9 @@ export function startServer(given?: Connection, options: WorkspaceOptions = {}):
         }
         continue;
       }
-      const checks = ws.stats.checks;
       const t0 = performance.now();
       const e = ws.check(path);
       const t1 = performance.now();
-      if (ws.stats.checks > checks) cost.set(path, t1 - t0); // not when a request already checked this version
       publish([path], e ? [...e.result.program.files.keys()] : []);
       if (timing) process.stderr.write(`netc lsp: checked in ${(t1 - t0).toFixed(2)} ms, published in ${(performance.now() - t1).toFixed(2)} ms\n`);
       break;
@@ -297,7 +294,6 @@ export function startServer(given?: Connection, options: WorkspaceOptions = {}):
       inbox.handled(p);
       const path = uriToPath(p.textDocument.uri);
       ws.close(path);
-      cost.delete(path);
       republish = true; // with only what other open specs say about it
       schedule();
     }),

@@ -21,6 +21,8 @@ import { dropFile, factsOf, shift, type Fact } from "./facts.js";
  * statement; 1 MiB of spec (~40,000 statements) keeps a check around a second.
  */
 export const LIVE_CHECK_CHARS = 1024 * 1024;
+/** Other open documents whose checks take this long are used as last checked by requests. */
+const STALE_OK_MS = 250;
 /** Largest file read from disk, as the checker's own limit (NET1007). */
 export const MAX_READ_BYTES = 8 * 1024 * 1024;
 
@@ -50,6 +52,8 @@ interface Edit {
 
 export class Entry {
   dirty = false;
+  /** Milliseconds the check took (0 for a document not checked). */
+  cost = 0;
   private current: Map<string, Fact>;
   private edits: Edit[] = [];
 
@@ -203,7 +207,9 @@ export class Workspace {
       return entry;
     }
     this.stats.checks++;
+    const t0 = performance.now();
     const result = checkText(text, path, this.host);
+    const cost = performance.now() - t0;
     const graphs = result.graphs.filter((g) => g !== undefined);
     const ok = !result.diagnostics.some((d) => d.severity === "error") && graphs.length > 0;
     // What elaborated this time (the checker's partial graph, exact even with errors
@@ -212,13 +218,21 @@ export class Workspace {
     for (const g of result.partial) if (g) for (const [k, f] of factsOf(g)) fresh.set(k, f);
     const facts = ok ? fresh : new Map([...(prior?.facts ?? new Map<string, Fact>()), ...fresh]);
     const entry = new Entry(doc.version, result, facts, !ok && facts.size > fresh.size);
+    entry.cost = cost;
     this.entries.set(path, entry);
     return entry;
   }
 
-  /** Checks of every open document, brought up to date. */
+  /**
+   * Checks of every open document, brought up to date, except that a document
+   * whose last check was slow keeps it: a request on one document must not
+   * wait for another's check (the server's queue brings it up to date soon).
+   */
   allEntries(): Entry[] {
-    return [...this.docs.keys()].map((p) => this.check(p)!);
+    return [...this.docs.keys()].map((p) => {
+      const prior = this.entries.get(p);
+      return prior && prior.cost >= STALE_OK_MS ? prior : this.check(p)!;
+    });
   }
 
   /** Text of a file as the server sees it: the open document, a checked program's copy, or the disk. */
