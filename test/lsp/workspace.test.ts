@@ -88,4 +88,22 @@ describe("Workspace disk reads", () => {
     expect(ws.stats.checks).toBe(0);
     expect(ws.tooLarge(path)).toBe(true);
   });
+
+  it("lets requests use a slow document's last check instead of re-checking it", () => {
+    const ws = new Workspace({ read });
+    const slow = join(dir, "slow.net");
+    const fast = join(dir, "fast.net");
+    const text = "network N {\n  input 3x32x32\n  conv 3x3 8\n}\n";
+    ws.open(slow, "file://" + slow, text, 1);
+    ws.open(fast, "file://" + fast, text, 1);
+    ws.allEntries();
+    ws.entries.get(slow)!.cost = 10_000; // as if its check had taken 10 s
+    ws.change(slow, [{ text: text + "\n" }], 2);
+    ws.change(fast, [{ text: text + "\n" }], 2);
+    const checks = ws.stats.checks;
+    const entries = ws.allEntries();
+    expect(ws.stats.checks).toBe(checks + 1); // the fast one only
+    expect(entries.map((e) => e.version)).toEqual([1, 2]);
+    expect(ws.check(slow)!.version).toBe(2); // asked for itself, it is checked
+  });
 });
