@@ -24,6 +24,8 @@ export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 const HEADER_LINE = /content-length:[ \t]*\d{1,16}[ \t]*$/i;
 /** Enough of a tail to hold a header start split across two chunks. */
 const TAIL = 64;
+/** Problems logged one by one; after that, one line per thousand. */
+const LOGGED_PROBLEMS = 50;
 
 export interface FramingOptions {
   /** Where problems with the byte stream are reported (one line each). */
@@ -46,6 +48,7 @@ export class FramedMessageReader extends AbstractMessageReader implements Messag
   /** The last bytes of the body so far, so a header start split across chunks is found. */
   private tail: Buffer = Buffer.alloc(0);
   private readonly maxBody: number;
+  private problems = 0;
 
   constructor(
     private readonly readable: Readable,
@@ -168,7 +171,7 @@ export class FramedMessageReader extends AbstractMessageReader implements Messag
 
   /** Drops `dropTo` bytes (or up to the next header start, if that comes first) after a malformed header. */
   private resync(what: string, dropTo: number): void {
-    const next = findHeaderStart(this.buffer.subarray(1), this.buffer.length - 1);
+    const next = findHeaderStart(this.buffer.subarray(1), dropTo - 1);
     const cut = next >= 0 ? Math.min(next + 1, dropTo) : dropTo;
     this.problem(`malformed message (${what}): ${cut} bytes dropped`);
     this.buffer = this.buffer.subarray(cut);
@@ -195,6 +198,10 @@ export class FramedMessageReader extends AbstractMessageReader implements Messag
   }
 
   private problem(what: string): void {
+    // A flood of garbage must not become a flood of log lines.
+    this.problems++;
+    if (this.problems > LOGGED_PROBLEMS && this.problems % 1000 !== 0) return;
+    if (this.problems > LOGGED_PROBLEMS) what = `${this.problems} malformed messages so far; the latest: ${what}`;
     try {
       this.options.log(`netc lsp: ${what}`);
     } catch {

@@ -63,4 +63,10 @@ describe("framing", () => {
     expect(ids).toEqual([2]);
     expect(log.join("\n")).toMatch(/10000000000 bytes .* is skipped/);
   });
+
+  it("keeps logging bounded under a flood of garbage", () => {
+    const { ids, log } = read(Buffer.from("x\r\n\r\n".repeat(100_000) + frame(msg(2))), 0);
+    expect(ids).toEqual([2]);
+    expect(log.length).toBeLessThan(200);
+  });
 });
