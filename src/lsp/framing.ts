@@ -161,12 +161,18 @@ export class FramedMessageReader extends AbstractMessageReader implements Messag
   }
 
   private finish(): void {
-    const keeping = this.keeping;
-    const bytes = keeping ? Buffer.concat(this.chunks) : undefined;
+    const bytes = this.keeping ? Buffer.concat(this.chunks) : undefined;
+    const tail = this.tail;
     this.remaining = -1;
     this.chunks = [];
     this.tail = Buffer.alloc(0);
-    if (bytes) this.deliver(bytes);
+    if (bytes && this.deliver(bytes)) return;
+    // A body that is not a message may end inside the first line of the next
+    // header (declared too long, the rest of the line not yet arrived): read
+    // that part again as a header.
+    const end = bytes ?? tail;
+    const at = partialHeaderStart(end);
+    if (at >= 0) this.buffer = Buffer.from(end.subarray(at));
   }
 
   /** Drops `dropTo` bytes (or up to the next header start, if that comes first) after a malformed header. */
@@ -177,17 +183,18 @@ export class FramedMessageReader extends AbstractMessageReader implements Messag
     this.buffer = this.buffer.subarray(cut);
   }
 
-  private deliver(bytes: Buffer): void {
+  /** Hands a body to the connection; false when it is not a JSON-RPC message. */
+  private deliver(bytes: Buffer): boolean {
     let message: unknown;
     try {
       message = JSON.parse(bytes.toString("utf8"));
     } catch (e) {
       this.problem(`a message body of ${bytes.length} bytes is not JSON (${e instanceof Error ? e.message : String(e)}): dropped`);
-      return;
+      return false;
     }
     if (typeof message !== "object" || message === null || Array.isArray(message) || (message as { jsonrpc?: unknown }).jsonrpc !== "2.0") {
       this.problem(`a message body of ${bytes.length} bytes is not a JSON-RPC 2.0 message: dropped`);
-      return;
+      return false;
     }
     try {
       this.options.peek?.(message as Message);
@@ -195,6 +202,7 @@ export class FramedMessageReader extends AbstractMessageReader implements Messag
       /* peeking is advisory */
     }
     this.callback?.(message as Message);
+    return true;
   }
 
   private problem(what: string): void {
@@ -218,7 +226,10 @@ function parseHeaders(block: string): { contentLength: number } | string {
     if (!m) return `expected 'Name: value' header lines, found ${JSON.stringify(line.slice(0, 40))}`;
     const name = m[1]!.toLowerCase();
     const value = m[2]!;
+    // Content-Length anywhere but at the start of a line is a header glued to garbage: resynchronise there.
+    if (name !== "content-length" && /content-length/i.test(line)) return `expected Content-Length at the start of a line, found ${JSON.stringify(line.slice(0, 40))}`;
     if (name === "content-length") {
+      if (contentLength !== undefined) return "two Content-Length headers";
       if (!/^\d{1,16}$/.test(value)) return `expected a byte count in Content-Length, found ${JSON.stringify(value.slice(0, 40))}`;
       contentLength = Number(value);
     } else if (name === "content-type") {
@@ -228,6 +239,18 @@ function parseHeaders(block: string): { contentLength: number } | string {
   }
   if (contentLength === undefined) return "no Content-Length header";
   return { contentLength };
+}
+
+const PARTIAL_HEADER = /^c(?:o(?:n(?:t(?:e(?:n(?:t(?:-(?:l(?:e(?:n(?:g(?:t(?:h(?::[ \t]*\d{0,16}[ \t]*\r?)?)?)?)?)?)?)?)?)?)?)?)?)?)?$/i;
+
+/** Offset in the last TAIL bytes where a header's first line may have begun and been cut off by the end, or -1. */
+function partialHeaderStart(bytes: Buffer): number {
+  const from = Math.max(0, bytes.length - TAIL);
+  const text = bytes.toString("latin1", from);
+  for (let i = 0; i < text.length; i++) {
+    if ((text[i] === "C" || text[i] === "c") && PARTIAL_HEADER.test(text.slice(i))) return from + i;
+  }
+  return -1;
 }
 
 /** Offset of the first header start beginning before `upTo` (it may extend past it), or -1. */

@@ -69,4 +69,16 @@ describe("framing", () => {
     expect(ids).toEqual([2]);
     expect(log.length).toBeLessThan(200);
   });
+
+  it("delivers a valid message after any seeded garbage, however it is chunked", () => {
+    const pieces = ["Content-Length: ", "content-length:", "Content-Type: x", "12", "5", "99999999999", "\r\n", "\r\n\r\n", "{", "}", '"', "x", ":", " ", msg(7), "\u0000", "\u00ff", "Content-Length: 5\r\n\r\n", "Content-Length: 40\r\n\r\n", "Content-Len"];
+    let s = 12345;
+    const rand = (n: number) => ((s = (s * 1103515245 + 12345) & 0x7fffffff), s % n);
+    for (let round = 0; round < 300; round++) {
+      let garbage = "";
+      for (let i = rand(30); i > 0; i--) garbage += pieces[rand(pieces.length)];
+      const { ids } = read(Buffer.from(garbage + frame(msg(999)), "latin1"), 1 + rand(1000));
+      expect(ids.at(-1), JSON.stringify(garbage)).toBe(999);
+    }
+  });
 });
