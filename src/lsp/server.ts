@@ -10,8 +10,9 @@
 // document with a newer change already read from the transport but not yet
 // handled is not checked: only its latest version is, so a burst of changes
 // costs one check. A document whose checks are slow waits for a pause in
-// typing as long as its last check took (at most 2 s); documents too long to
-// check live get one NET5005 warning instead (workspace.ts).
+// typing (anywhere) as long as its last check took, at most 2 s, and requests
+// on other documents use its last check; documents too long to check live get
+// one NET5005 warning instead (workspace.ts).
 
 import {
   CodeActionKind, createConnection, ErrorCodes, LSPErrorCodes, ProposedFeatures, ResponseError, TextDocumentSyncKind,
