@@ -84,6 +84,10 @@ export const catalogue = {
   NET5002: { severity: "warning", message: "Layer '{name}' is not used by any output." },
   NET5003: { severity: "warning", message: "Parameter '{name}' of block '{block}' is never used." },
   NET5004: { severity: "warning", message: "{layer}: {detail}" },
+  NET5005: {
+    severity: "warning",
+    message: "Live checking in the editor stops at {limit} characters, but this document has {size}: no other diagnostics, hovers or hints for it (run `netc check` on the saved file).",
+  },
 
   // ---- internal ----
   NET9001: { severity: "error", message: "Internal error in netc while {stage}: {detail}. Please report this with the spec that caused it." },

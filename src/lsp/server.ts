@@ -1,30 +1,89 @@
 // The language server: wires LSP requests to the workspace and the feature
 // modules. Every handler validates its params (a malformed request gets an
 // InvalidParams error) and catches its own exceptions (a bug answers with an
-// error, it never takes the server down). Diagnostics are published from a
-// setImmediate after changes: no debounce (a check of googlenet.net takes a few
-// ms), but a burst of changes is coalesced into one check of the latest text.
+// error, it never takes the server down). The transport is read by our own
+// framing reader (src/lsp/framing.ts), which survives malformed input.
+//
+// Diagnostics: changed documents go into a check queue, drained one check per
+// event-loop turn (so requests, $/cancelRequest and shutdown are answered
+// between checks). No debounce: a check of googlenet.net takes a few ms. A
+// document with a newer change already read from the transport but not yet
+// handled is not checked: only its latest version is, so a burst of changes
+// costs one check. A document whose checks are slow waits for a pause in
+// typing (anywhere) as long as its last check took, at most 2 s, and requests
+// on other documents use its last check; documents too long to check live get
+// one NET5005 warning instead (workspace.ts).
 
 import {
-  CodeActionKind, createConnection, ErrorCodes, ProposedFeatures, ResponseError, TextDocumentSyncKind,
-  type Connection, type InitializeParams, type InitializeResult, type TextEdit,
+  CodeActionKind, createConnection, ErrorCodes, LSPErrorCodes, ProposedFeatures, ResponseError, TextDocumentSyncKind,
+  type CancellationToken, type Connection, type InitializeParams, type InitializeResult, type TextEdit,
 } from "vscode-languageserver/node";
+import { StreamMessageWriter, type Message } from "vscode-jsonrpc/node";
 import { formatSource } from "../format/format.js";
 import { codeActions } from "./actions.js";
 import { complete } from "./completion.js";
 import { docContext, type DocContext } from "./context.js";
 import { pathToUri, toLspDiagnostic, uriToPath } from "./convert.js";
+import { FramedMessageReader } from "./framing.js";
 import { hover } from "./hover.js";
 import { inlayHints } from "./inlay.js";
 import { definition, documentSymbols, references, workspaceSymbols } from "./navigation.js";
-import { Workspace } from "./workspace.js";
+import { Workspace, type WorkspaceOptions } from "./workspace.js";
+
+/** Document notifications whose order the check queue cares about. */
+const DOC_NOTIFICATIONS = new Set(["textDocument/didOpen", "textDocument/didChange", "textDocument/didClose"]);
+const uriIn = (params: unknown): string | undefined => {
+  const uri = (params as { textDocument?: { uri?: unknown } } | undefined)?.textDocument?.uri;
+  return typeof uri === "string" ? uri : undefined;
+};
+
+/** Document notifications read from the transport and not yet handled, by uri. */
+class Inbox {
+  readonly waiting = new Map<string, number>();
+  read(m: Message): void {
+    const { method, params } = m as { method?: unknown; params?: unknown };
+    const uri = typeof method === "string" && DOC_NOTIFICATIONS.has(method) ? uriIn(params) : undefined;
+    if (uri !== undefined) this.waiting.set(uri, (this.waiting.get(uri) ?? 0) + 1);
+  }
+  handled(params: unknown): void {
+    const uri = uriIn(params);
+    if (uri === undefined) return;
+    const n = (this.waiting.get(uri) ?? 0) - 1;
+    if (n > 0) this.waiting.set(uri, n);
+    else this.waiting.delete(uri);
+  }
+}
+
+/** A connection on stdin/stdout through the framing reader; exits when stdin ends, as vscode-languageserver's does. */
+function stdioConnection(inbox: Inbox): Connection {
+  const reader = new FramedMessageReader(process.stdin, {
+    log: (m) => process.stderr.write(`${m}\n`),
+    peek: (m) => inbox.read(m),
+  });
+  const connection = createConnection(ProposedFeatures.all, reader, new StreamMessageWriter(process.stdout));
+  let shutdown = false;
+  connection.onShutdown(() => {
+    shutdown = true;
+  });
+  const end = () => process.exit(shutdown ? 0 : 1);
+  process.stdin.on("end", end);
+  process.stdin.on("close", end);
+  return connection;
+}
+
+/** A check slower than this makes its document wait for a pause in typing before the next one. */
+const SLOW_CHECK_MS = 50;
+const MAX_QUIET_MS = 2000;
 
 export interface Settings {
   inlayHints: { shapes: boolean };
 }
 
-export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
-  const ws = new Workspace();
+export function startServer(given?: Connection, options: WorkspaceOptions = {}): Connection {
+  const inbox = new Inbox();
+  const connection = given ?? stdioConnection(inbox);
+  const ws = new Workspace(options);
+  let publishes = 0;
   const settings: Settings = { inlayHints: { shapes: true } };
   let roots: string[] = [];
   let canRefreshHints = false;
@@ -64,9 +123,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   /** Runs a document request: validated params, the document's context, errors turned into responses. */
   function guarded<P, R>(name: string, empty: R, fn: (ctx: DocContext, params: P) => R) {
-    return (params: P): R | ResponseError<void> => {
+    return (params: P, token?: CancellationToken): R | ResponseError<void> => {
+      // Cancelled while it waited behind a check: skip the work.
+      if (token?.isCancellationRequested) return new ResponseError(LSPErrorCodes.RequestCancelled, `netc: ${name} cancelled`);
       try {
         const path = uriToPath(docOf(params));
+        if (ws.tooLarge(path)) return empty; // NET5005 says why
         const ctx = docContext(ws, path);
         if (!ctx) return empty; // not an open document: nothing to say
         return fn(ctx, params);
@@ -87,47 +149,91 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   // ---- diagnostics ----
 
-  // Open documents whose latest check has not been published yet. A request may
-  // check a document before the flush runs; the flush still publishes it.
-  const unpublished = new Set<string>();
-  let scheduled = false;
+  // Open documents to check, oldest first; `republish` when a close may have changed what is shown.
+  const queue = new Set<string>();
+  // A document whose last check was slow waits for a pause in typing (in any
+  // document) that long, capped, so typing keeps the server mostly responsive.
+  let lastChange = 0; // any edit: an importer of the edited file is re-checked too
+  const waitingForQuiet = new Map<string, NodeJS.Timeout>();
+  const quietFor = (path: string) => {
+    const ms = ws.entries.get(path)?.cost ?? 0;
+    return ms < SLOW_CHECK_MS ? 0 : Math.min(ms, MAX_QUIET_MS);
+  };
+  let republish = false;
+  let turn: NodeJS.Immediate | undefined;
+  let fallback: NodeJS.Timeout | undefined;
   const schedule = () => {
-    for (const p of ws.dirtyEntries()) unpublished.add(p);
-    if (scheduled) return;
-    scheduled = true;
-    setImmediate(() => {
-      scheduled = false;
-      safely("diagnostics", flush);
-    });
+    for (const p of ws.dirtyEntries()) queue.add(p);
+    kick();
+  };
+  const kick = () => {
+    if (!turn && (queue.size > 0 || republish)) turn = setImmediate(() => safely("diagnostics", step));
   };
 
   // NETC_LSP_TIMING=1 logs where a change's time goes (check vs publishing) to stderr.
   const timing = process.env.NETC_LSP_TIMING === "1";
 
-  function flush(): void {
-    const todo = [...unpublished].filter((p) => ws.docs.has(p));
-    unpublished.clear();
-    const t0 = performance.now();
-    const affected = new Set<string>(todo);
-    for (const p of todo) {
-      const e = ws.check(p);
-      if (e) for (const f of e.result.program.files.keys()) affected.add(f);
+  /** One event-loop turn of the queue: at most one check, then its publishes. */
+  function step(): void {
+    turn = undefined;
+    let stalled = false;
+    for (const path of queue) {
+      queue.delete(path);
+      const doc = ws.docs.get(path);
+      if (!doc) continue;
+      // A newer change to it is already read: checking this version is wasted work.
+      if (inbox.waiting.has(doc.uri)) {
+        stalled = true;
+        continue;
+      }
+      const wait = lastChange + quietFor(path) - performance.now();
+      if (wait > 0) {
+        if (!waitingForQuiet.has(path)) {
+          waitingForQuiet.set(path, setTimeout(() => {
+            waitingForQuiet.delete(path);
+            queue.add(path);
+            kick();
+          }, wait));
+        }
+        continue;
+      }
+      const t0 = performance.now();
+      const e = ws.check(path);
+      const t1 = performance.now();
+      publish([path], e ? [...e.result.program.files.keys()] : []);
+      if (timing) process.stderr.write(`netc lsp: checked in ${(t1 - t0).toFixed(2)} ms, published in ${(performance.now() - t1).toFixed(2)} ms\n`);
+      break;
     }
-    for (const p of ws.dirtyEntries()) ws.check(p); // importers of what changed: their diagnostics for other files
-    const t1 = performance.now();
+    if (queue.size === 0 && republish) {
+      republish = false;
+      publish([], []);
+    }
+    // Backstop: should a read change never reach its handler, its document is still checked.
+    if (stalled && !fallback) {
+      fallback = setTimeout(() => {
+        fallback = undefined;
+        inbox.waiting.clear();
+        schedule();
+      }, 1000);
+    }
+    kick();
+  }
+
+  /** Publishes for the documents just checked (always: clients wait for it) and whatever else changed. */
+  function publish(checked: string[], read: string[]): void {
+    const affected = new Set<string>([...checked, ...read]);
     for (const uri of published.keys()) affected.add(uriToPath(uri));
     for (const path of affected) {
       const uri = pathToUri(path);
       const diagnostics = ws.diagnosticsFor(path).map((d) => toLspDiagnostic(d, (p) => ws.text(p)));
       const json = JSON.stringify(diagnostics);
       const doc = ws.docs.get(path);
-      // The documents just checked always get a publish (clients wait for it); others only when changed.
-      if (!todo.includes(path) && (published.get(uri) ?? "[]") === json) continue;
+      if (!checked.includes(path) && (published.get(uri) ?? "[]") === json) continue;
       if (diagnostics.length === 0 && !doc) published.delete(uri);
       else published.set(uri, json);
+      publishes++;
       void connection.sendDiagnostics({ uri, version: doc?.version, diagnostics });
     }
-    if (timing) process.stderr.write(`netc lsp: checked ${todo.length} in ${(t1 - t0).toFixed(2)} ms, published in ${(performance.now() - t1).toFixed(2)} ms\n`);
   }
 
   // ---- lifecycle ----
@@ -171,21 +277,26 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   connection.onDidOpenTextDocument((p) =>
     safely("didOpen", () => {
+      inbox.handled(p);
       ws.open(uriToPath(p.textDocument.uri), p.textDocument.uri, p.textDocument.text, p.textDocument.version);
       schedule();
     }),
   );
   connection.onDidChangeTextDocument((p) =>
     safely("didChange", () => {
+      inbox.handled(p);
+      lastChange = performance.now();
       ws.change(uriToPath(p.textDocument.uri), p.contentChanges, p.textDocument.version ?? 0);
       schedule();
     }),
   );
   connection.onDidCloseTextDocument((p) =>
     safely("didClose", () => {
+      inbox.handled(p);
       const path = uriToPath(p.textDocument.uri);
       ws.close(path);
-      schedule(); // the flush republishes it with only what other open specs say about it
+      republish = true; // with only what other open specs say about it
+      schedule();
     }),
   );
   connection.onDidChangeWatchedFiles((p) =>
@@ -234,6 +345,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       return new ResponseError(ErrorCodes.InternalError, "netc: workspace symbols failed");
     }
   });
+
+  // Counters for tests and measurements: checks run, disk reads, diagnostics published.
+  connection.onRequest("netc/stats", () => ({ ...ws.stats, publishes, queued: queue.size }));
 
   connection.listen();
   return connection;

@@ -56,10 +56,10 @@ export function readSpecFile(path: string): string | ReadProblem {
   }
 }
 
-/** Describes a file that is not a regular file of an acceptable size. */
-function refuse(st: Stats): ReadProblem | undefined {
-  if (st.isDirectory()) return { problem: "directory", reason: "it is a directory" };
-  if (!st.isFile()) return { problem: "not-regular", reason: `it is ${kind(st)}, not a regular file` };
+/** Describes a file that is not a regular file of an acceptable size (the editor's import cache asks too). */
+export function refuse(st: Pick<Stats, "isFile" | "size"> & Partial<Stats>): ReadProblem | undefined {
+  if (st.isDirectory?.()) return { problem: "directory", reason: "it is a directory" };
+  if (!st.isFile()) return { problem: "not-regular", reason: `it is ${kind(st as Stats)}, not a regular file` };
   if (st.size > MAX_FILE_BYTES) return { problem: "too-large", reason: `it is ${st.size} bytes, more than ${limitText()}` };
   return undefined;
 }
