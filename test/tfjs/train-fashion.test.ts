@@ -1,7 +1,7 @@
 // A real, short training run on Fashion-MNIST (the full 3-epoch accuracy run is
 // bench/fashion.js): accuracy improves, runs are reproducible from the seed, and
 // the trained checkpoint verifies against ONNX.
-import { existsSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkFile } from "../../src/check/index.js";
@@ -9,12 +9,12 @@ import { buildFromPlan, planModel } from "../../src/emit/tfjs/index.js";
 import * as runtime from "../../src/runtime/index.js";
 import { parseTrainArgsStrict } from "../../src/runtime/index.js";
 import { verifyJson } from "./verify-helper.js";
+import { FASHION_MNIST, needFashionMnist, runs } from "../requirements.js";
 
 const root = join(import.meta.dirname, "..", "..");
-const DATA = "/usr/share/datasets/fashion-mnist";
+const DATA = FASHION_MNIST;
 const spec = join(root, "specs", "inception-fashion.net");
-const have = existsSync(DATA);
-if (!have) console.warn(`skipping Fashion-MNIST training: ${DATA} missing (apt-get install dataset-fashion-mnist)`);
+const have = runs(needFashionMnist(), "Fashion-MNIST training");
 
 async function trainOnce(argv: string[]) {
   const tf = await runtime.loadTf({ quiet: true });

@@ -5,7 +5,6 @@
 // weights (what `netc verify` checks). The full-size runs of every zoo network
 // are in scripts/zoo-check.js.
 
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +13,7 @@ import { checkText } from "../../src/check/index.js";
 import { emitOnnx } from "../../src/emit/onnx/index.js";
 import { tfjsSources } from "../../src/emit/tfjs/index.js";
 import { verifyGraph } from "../../src/emit/tfjs/verify.js";
+import { pythonCheck } from "../onnx/harness.js";
 
 const SIZE = 64;
 
@@ -33,8 +33,7 @@ describe("zoo networks compile and agree across backends", () => {
 
       const path = join(mkdtempSync(join(tmpdir(), "zoo-")), `${name}.onnx`);
       writeFileSync(path, emitOnnx(graph, { seed: 0 }).model);
-      const script = "import sys, onnx\nonnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)";
-      execFileSync("/usr/bin/python3", ["-c", script, path], { stdio: ["ignore", "pipe", "pipe"] });
+      pythonCheck(path);
 
       const ort = await import("onnxruntime-node");
       const session = await ort.InferenceSession.create(path);

@@ -1,0 +1,56 @@
+// What some tests need from outside the repository: Debian's python3-onnx, the
+// Fashion-MNIST dataset, the peer models in ../shared. On a user's clone they may
+// be absent: those tests say what to install and skip. CI installs everything and
+// sets NETC_REQUIRE_ALL=1, which turns an absence into a failure.
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+
+const root = join(import.meta.dirname, "..");
+
+export interface Requirement {
+  present: boolean;
+  /** One line naming what is missing and how to get it. */
+  missing: string;
+}
+
+function requirement(present: boolean, missing: string): Requirement {
+  if (!present && process.env.NETC_REQUIRE_ALL === "1") throw new Error(`NETC_REQUIRE_ALL is set but ${missing}`);
+  return { present, missing };
+}
+
+let pythonOnnx: Requirement | undefined;
+/** Debian's onnx package for /usr/bin/python3: the reference checker. */
+export function needPythonOnnx(): Requirement {
+  if (!pythonOnnx) {
+    let present = true;
+    try {
+      execFileSync("/usr/bin/python3", ["-c", "import onnx"], { stdio: "ignore" });
+    } catch {
+      present = false;
+    }
+    pythonOnnx = requirement(present, "python3-onnx is missing for /usr/bin/python3 (apt-get install python3-onnx)");
+  }
+  return pythonOnnx;
+}
+
+export const FASHION_MNIST = "/usr/share/datasets/fashion-mnist";
+export function needFashionMnist(): Requirement {
+  return requirement(existsSync(FASHION_MNIST), `${FASHION_MNIST} is missing (apt-get install dataset-fashion-mnist)`);
+}
+
+/** The torchvision GoogLeNet export that lies beside the project's own checkouts (not in a user's clone). */
+export const PEER_GOOGLENET = join(root, "../shared/peers/torchvision-googlenet.onnx");
+export function needPeerGoogLeNet(): Requirement {
+  return requirement(existsSync(PEER_GOOGLENET), `${PEER_GOOGLENET} is missing (it exists only beside the project's own checkouts)`);
+}
+
+const said = new Set<string>();
+/** Prints "skipping WHAT: MISSING" once per reason and returns whether to run. */
+export function runs(req: Requirement, what: string): boolean {
+  if (!req.present && !said.has(what)) {
+    said.add(what);
+    console.warn(`skipping ${what}: ${req.missing}`);
+  }
+  return req.present;
+}
