@@ -9,7 +9,7 @@ import type { Diagnostic, Related } from "../diagnostics/diagnostic.js";
 import { diag } from "../diagnostics/catalogue.js";
 import { checkCostAnnotations, checkShapeAnnotations } from "./annotations.js";
 import { readAttrs, type AttrSource } from "./attrs.js";
-import { activations, defaultGroups, findAttr, findOp, opNames, opsInGroup, type OpSpec } from "./ops.js";
+import { activations, defaultGroups, findAttr, findFlag, findOp, opNames, opsInGroup, type OpSpec } from "./ops.js";
 import type { Program } from "./program.js";
 import { Scope } from "./scope.js";
 import { suggest } from "./suggest.js";
@@ -143,7 +143,7 @@ class Elaborator {
       }
       for (const attr of entry.attrs) {
         const key = attr.kind === "namedAttr" ? attr.key.name : attr.kind === "flagAttr" ? attr.name.name : undefined;
-        const known = key !== undefined && members.some((op) => (attr.kind === "flagAttr" ? op.flags[key] : findAttr(op, key)));
+        const known = key !== undefined && members.some((op) => (attr.kind === "flagAttr" ? findFlag(op, key) : findAttr(op, key)));
         if (!known) {
           const span = attr.kind === "namedAttr" ? attr.key.span : attr.span;
           const what = key === undefined ? "a bare value" : key;

@@ -25,6 +25,7 @@ export const catalogue = {
   NET1007: { severity: "error", message: "The file is larger than {limit} bytes." },
   NET1009: { severity: "error", message: "Comparisons do not chain: '{text}' would compare a truth value; write it with 'and', e.g. 'a < b and b < c'." },
   NET1008: { severity: "error", message: "Unknown escape '{escape}' in a string: use \\\", \\\\, \\n, \\t or \\u{hex}." },
+  NET1010: { severity: "error", message: "Expected at most {limit} operators in one statement but found more; split the expression up (a block parameter can hold a part)." },
 
   // ---- names ----
   NET2001: { severity: "error", message: "Unknown op '{name}'.{hint}" },
