@@ -45,6 +45,8 @@ class Elaborator {
   readonly auxOutputs: IrGraph["auxOutputs"] = [];
   private readonly defaults = new Map<string, AttrSource[]>();
   private readonly callStack: string[] = [];
+  /** Node id by path name: a quoted name with '/' can spell a generated path ("x/bn"). */
+  private readonly byName = new Map<string, number>();
   private aux: string | undefined;
   private stopped = false;
   private steps = 0;
@@ -81,6 +83,7 @@ class Elaborator {
         id: current, name: inputName, attrs: { op: "input" }, inputs: [], shape: inputShape,
         params: 0, macs: 0, aux: undefined, source: { file: this.file, span: input.span },
       });
+      this.byName.set(inputName, current);
     }
     const top = new Scope("", undefined, [inputName]);
     const topLevel = this.net.items.flatMap((i) => (i.kind === "statement" ? [i] : i.kind === "section" ? i.body : []));
@@ -377,8 +380,17 @@ class Elaborator {
       this.diagnostics.push(diag("NET3011", source.file, source.span, { layer: name, count: Math.max(elements, params, macs).toExponential(2) }));
       return undefined;
     }
+    const first = this.byName.get(name);
+    if (first !== undefined) {
+      const other = this.nodes[first]!;
+      this.diagnostics.push(diag("NET2017", source.file, source.span, { name }, {
+        related: [{ file: other.source.file, span: other.source.span, message: `the first layer named '${name}'` }],
+      }));
+      return undefined;
+    }
     const id = this.nodes.length;
     this.nodes.push({ id, name, attrs, inputs, shape: r.shape, params, macs, aux: this.aux, source });
+    this.byName.set(name, id);
     return id;
   }
 

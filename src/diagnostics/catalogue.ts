@@ -44,6 +44,7 @@ export const catalogue = {
   NET2014: { severity: "error", message: "Unknown function '{name}'.{hint}" },
   NET2015: { severity: "error", message: "Parameter '{name}' is given twice." },
   NET2016: { severity: "error", message: "Cannot read '{path}': {reason}." },
+  NET2017: { severity: "error", message: "Expected a unique layer path but found '{name}' twice: an earlier layer already has it (a name with '/' can spell the generated path of another layer, such as 'x/bn' for 'x = conv 1x1 8 bn'); rename one of them." },
 
   // ---- shapes ----
   NET3001: { severity: "error", message: "{layer} expects {expected} input channels but {found} arrive ({shape}). Change the declared input to {found}, or change the layer before it to produce {expected} channels." },

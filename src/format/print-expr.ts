@@ -129,7 +129,7 @@ export class ExprPrinter {
 
   annotation(a: A.Annotation): string {
     if (a.kind === "costAnnotation") {
-      const tol = a.tolerancePercent === undefined ? "" : ` tol ${a.tolerancePercent}%`;
+      const tol = a.tolerancePercent === undefined ? "" : ` tol ${a.toleranceText ?? a.tolerancePercent}%`;
       return `${a.metric} ${a.exact ? "=" : "~"} ${a.value?.text ?? ""}${tol}`;
     }
     const dir = a.direction === "out" ? "->" : "<-";

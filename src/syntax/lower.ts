@@ -315,6 +315,7 @@ export class Lowerer {
       exact: tok(cost, "relation")?.image === "=",
       value: value && numberOf(value),
       tolerancePercent: tol && numberValue(tol.image).value,
+      toleranceText: tol?.image,
       span: nodeSpan(cost),
     };
   }
