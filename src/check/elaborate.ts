@@ -47,6 +47,8 @@ class Elaborator {
   private readonly callStack: string[] = [];
   /** Node id by path name: a quoted name with '/' can spell a generated path ("x/bn"). */
   private readonly byName = new Map<string, number>();
+  /** Statements already reported as duplicate names (NET2004): no second report for their path. */
+  private readonly duplicates: Source[] = [];
   private aux: string | undefined;
   private stopped = false;
   private steps = 0;
@@ -299,6 +301,7 @@ class Elaborator {
       if (!st.name) continue;
       const prior = seen.get(st.name.name);
       if (prior) {
+        this.duplicates.push({ file: ctx.file, span: st.span });
         this.diagnostics.push(diag("NET2004", ctx.file, st.name.span, { what: "layer name", name: st.name.name, scope: where }, {
           related: [{ file: ctx.file, span: prior.name!.span, message: "first declared here" }],
         }));
@@ -381,7 +384,7 @@ class Elaborator {
       return undefined;
     }
     const first = this.byName.get(name);
-    if (first !== undefined) {
+    if (first !== undefined && !this.reportedDuplicate(source)) {
       const other = this.nodes[first]!;
       this.diagnostics.push(diag("NET2017", source.file, source.span, { name }, {
         related: [{ file: other.source.file, span: other.source.span, message: `the first layer named '${name}'` }],
@@ -392,6 +395,11 @@ class Elaborator {
     this.nodes.push({ id, name, attrs, inputs, shape: r.shape, params, macs, aux: this.aux, source });
     this.byName.set(name, id);
     return id;
+  }
+
+  private reportedDuplicate(source: Source): boolean {
+    const at = source.span.offset;
+    return this.duplicates.some((d) => d.file === source.file && d.span.offset <= at && at < d.span.offset + d.span.length);
   }
 
   private reportShapeError(layer: string, attrs: NodeAttrs, input: Shape, e: ShapeError, source: Source): void {
