@@ -389,11 +389,11 @@ class Elaborator {
       this.diagnostics.push(diag("NET2017", source.file, source.span, { name }, {
         related: [{ file: other.source.file, span: other.source.span, message: `the first layer named '${name}'` }],
       }));
-      return undefined;
+      // Elaboration goes on (the error keeps the graph from any backend), so later statements are still checked.
     }
     const id = this.nodes.length;
     this.nodes.push({ id, name, attrs, inputs, shape: r.shape, params, macs, aux: this.aux, source });
-    this.byName.set(name, id);
+    if (first === undefined) this.byName.set(name, id);
     return id;
   }
 
