@@ -77,6 +77,11 @@ export function functionNames(): string[] {
   return [...functions.keys()];
 }
 
+/**
+ * Recursive over the tree, which is safe because the prepass bounds its depth:
+ * at most MAX_OPERATORS (1000) operators per statement and MAX_DEPTH (32)
+ * brackets (src/syntax/prepass.ts), about 2,100 frames in the worst case.
+ */
 export function evaluate(expr: Expr | undefined, ctx: EvalContext): Value | undefined {
   if (!expr) return undefined;
   switch (expr.kind) {

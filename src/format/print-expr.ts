@@ -52,7 +52,10 @@ export class ExprPrinter {
     return id.quoted ? quote(id.name) : id.name;
   }
 
-  /** `tight` drops the spaces around binary operators (`pad=k+1`). */
+  /**
+   * `tight` drops the spaces around binary operators (`pad=k+1`). Recursive:
+   * the prepass bounds a tree's depth by 1000 operators and 32 brackets.
+   */
   expr(e: A.Expr | undefined, tight = false): string {
     if (!e) return "";
     switch (e.kind) {

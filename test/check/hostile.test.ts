@@ -3,6 +3,7 @@
 // and quoted names that spell another layer's generated path.
 import { describe, expect, it } from "vitest";
 import { checkText } from "../../src/check/index.js";
+import { formatSource } from "../../src/format/index.js";
 
 const check = (body: string) => checkText(`network N {\n  input 3x8x8\n${body}\n}\n`, "/tmp/hostile.net", { readFile: () => undefined });
 const codes = (body: string) => check(body).diagnostics.map((d) => d.code);
@@ -56,5 +57,18 @@ describe("hostile specs", () => {
   it("a tolerance too large for a literal keeps its text", () => {
     const r = check("  conv 1x1 4 params = 17\n  conv 1x1 4 params ~ 1 tol 1e300G%");
     expect(r.diagnostics.map((d) => d.code)).toEqual(["NET4003"]);
+  });
+
+  it("the deepest trees the limits allow check and format", () => {
+    const deepest = [
+      `  conv 1x1 ${"(".repeat(30)}${"- ".repeat(1000)}1${")".repeat(30)}`,
+      `  x = if ${"not ".repeat(1000)}true { relu }`,
+      `  conv 1x1 ${"1+(".repeat(30)}1${")".repeat(30)}${"*1".repeat(969)}`,
+    ];
+    for (const body of deepest) {
+      const text = `network N {\n  input 3x8x8\n${body}\n}\n`;
+      expect(checkText(text, "/tmp/deep.net").diagnostics).toEqual([]);
+      expect(formatSource(text, "/tmp/deep.net").diagnostics).toEqual([]);
+    }
   });
 });
