@@ -135,4 +135,10 @@ describe("formatSource", () => {
     }
     checkRoundTrip('network N {\n  input 3x8x8\n  "x/bn" = conv 1x1 8\n  conv 1x1 4 toString constructor\n  conv 1x1 valueOf(1)\n}\n');
   });
+
+  test("doc comments: trailing blanks are not part of the doc; a '///' moved out of an item does not become the next one's doc", () => {
+    checkRoundTrip("network N {\n  input 3x8x8\n  /// padded doc   \n  conv 1x1 4\n}\n");
+    const out = checkRoundTrip("network N {\n  input 8x8x8\n  B(1 /// not a doc\n, 2)\n  B(1, 2)\n}\n");
+    expect(out).toBe("network N {\n  input 8x8x8\n  B(1, 2)\n  /// not a doc\n\n  B(1, 2)\n}\n");
+  });
 });
