@@ -122,7 +122,7 @@ export function checkCostAnnotations(annotations: Annotation[], layer: string, p
 
 function tolerance(a: CostAnnotation, expected: number): { tol: number; text: () => string } {
   if (a.exact) return { tol: 0, text: () => " exactly" };
-  if (a.tolerancePercent !== undefined) return { tol: (Math.abs(expected) * a.tolerancePercent) / 100, text: () => ` (within ${a.tolerancePercent}%)` };
+  if (a.tolerancePercent !== undefined) return { tol: (Math.abs(expected) * a.tolerancePercent) / 100, text: () => ` (within ${a.toleranceText ?? a.tolerancePercent}%)` };
   const tol = roundingTolerance(a.value!.text, expected);
   return { tol, text: () => ` (within rounding, +/- ${grouped(tol)})` };
 }

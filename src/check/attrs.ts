@@ -3,7 +3,7 @@
 
 import type { Attr, Expr, Span } from "../syntax/ast.js";
 import { diag } from "../diagnostics/catalogue.js";
-import { findAttr, type AttrSpec, type OpSpec, type Resolved } from "./ops.js";
+import { findAttr, findFlag, type AttrSpec, type OpSpec, type Resolved } from "./ops.js";
 import { suggest } from "./suggest.js";
 import { describe, evaluate, type EvalContext, type Value } from "./values.js";
 
@@ -28,8 +28,7 @@ export interface AttrSource {
  * missing or wrong (diagnostics already reported).
  */
 export function readAttrs(op: OpSpec, sources: AttrSource[], opSpan: Span, main: EvalContext): Resolved | undefined {
-  const out: Resolved = { ...op.initial };
-  const spans: Record<string, Span> = {};
+  const out: Resolved = Object.assign(Object.create(null) as Resolved, op.initial);
   let ok = true;
   for (const src of sources) {
     const seen = new Set<string>();
@@ -49,7 +48,6 @@ export function readAttrs(op: OpSpec, sources: AttrSource[], opSpan: Span, main:
       if (checked === undefined) ok = false;
       else {
         out[spec?.key ?? key] = checked;
-        spans[spec?.key ?? key] = span;
       }
     };
     const positional = (expr: Expr, span: Span) => {
@@ -90,7 +88,7 @@ export function readAttrs(op: OpSpec, sources: AttrSource[], opSpan: Span, main:
           break;
         case "flagAttr": {
           const name = attr.name.name;
-          const flag = op.flags[name];
+          const flag = findFlag(op, name);
           if (flag) set(flag[0], flag[1], attr.span);
           else if (src.ctx.env.lookup(name)) positional({ kind: "name", name, span: attr.name.span }, attr.span);
           else if (!src.lenient) {
@@ -126,7 +124,7 @@ export function readAttrs(op: OpSpec, sources: AttrSource[], opSpan: Span, main:
 }
 
 function evalFor(spec: AttrSpec | undefined, expr: Expr | undefined, ctx: EvalContext): Value | undefined {
-  if (spec && expr?.kind === "name" && symbols[spec.type]?.includes(expr.name) && !ctx.env.lookup(expr.name)) {
+  if (spec && expr?.kind === "name" && Object.hasOwn(symbols, spec.type) && symbols[spec.type]!.includes(expr.name) && !ctx.env.lookup(expr.name)) {
     return expr.name === "linear" ? "none" : expr.name;
   }
   return evaluate(expr, ctx);

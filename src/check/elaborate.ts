@@ -9,7 +9,7 @@ import type { Diagnostic, Related } from "../diagnostics/diagnostic.js";
 import { diag } from "../diagnostics/catalogue.js";
 import { checkCostAnnotations, checkShapeAnnotations } from "./annotations.js";
 import { readAttrs, type AttrSource } from "./attrs.js";
-import { activations, defaultGroups, findAttr, findOp, opNames, opsInGroup, type OpSpec } from "./ops.js";
+import { activations, defaultGroups, findAttr, findFlag, findOp, opNames, opsInGroup, type OpSpec } from "./ops.js";
 import type { Program } from "./program.js";
 import { Scope } from "./scope.js";
 import { suggest } from "./suggest.js";
@@ -45,6 +45,10 @@ class Elaborator {
   readonly auxOutputs: IrGraph["auxOutputs"] = [];
   private readonly defaults = new Map<string, AttrSource[]>();
   private readonly callStack: string[] = [];
+  /** Node id by path name: a quoted name with '/' can spell a generated path ("x/bn"). */
+  private readonly byName = new Map<string, number>();
+  /** Statements already reported as duplicate names (NET2004): no second report for their path. */
+  private readonly duplicates: Source[] = [];
   private aux: string | undefined;
   private stopped = false;
   private steps = 0;
@@ -81,6 +85,7 @@ class Elaborator {
         id: current, name: inputName, attrs: { op: "input" }, inputs: [], shape: inputShape,
         params: 0, macs: 0, aux: undefined, source: { file: this.file, span: input.span },
       });
+      this.byName.set(inputName, current);
     }
     const top = new Scope("", undefined, [inputName]);
     const topLevel = this.net.items.flatMap((i) => (i.kind === "statement" ? [i] : i.kind === "section" ? i.body : []));
@@ -143,7 +148,7 @@ class Elaborator {
       }
       for (const attr of entry.attrs) {
         const key = attr.kind === "namedAttr" ? attr.key.name : attr.kind === "flagAttr" ? attr.name.name : undefined;
-        const known = key !== undefined && members.some((op) => (attr.kind === "flagAttr" ? op.flags[key] : findAttr(op, key)));
+        const known = key !== undefined && members.some((op) => (attr.kind === "flagAttr" ? findFlag(op, key) : findAttr(op, key)));
         if (!known) {
           const span = attr.kind === "namedAttr" ? attr.key.span : attr.span;
           const what = key === undefined ? "a bare value" : key;
@@ -296,6 +301,7 @@ class Elaborator {
       if (!st.name) continue;
       const prior = seen.get(st.name.name);
       if (prior) {
+        this.duplicates.push({ file: ctx.file, span: st.span });
         this.diagnostics.push(diag("NET2004", ctx.file, st.name.span, { what: "layer name", name: st.name.name, scope: where }, {
           related: [{ file: ctx.file, span: prior.name!.span, message: "first declared here" }],
         }));
@@ -377,9 +383,23 @@ class Elaborator {
       this.diagnostics.push(diag("NET3011", source.file, source.span, { layer: name, count: Math.max(elements, params, macs).toExponential(2) }));
       return undefined;
     }
+    const first = this.byName.get(name);
+    if (first !== undefined && !this.reportedDuplicate(source)) {
+      const other = this.nodes[first]!;
+      this.diagnostics.push(diag("NET2017", source.file, source.span, { name }, {
+        related: [{ file: other.source.file, span: other.source.span, message: `the first layer named '${name}'` }],
+      }));
+      // Elaboration goes on (the error keeps the graph from any backend), so later statements are still checked.
+    }
     const id = this.nodes.length;
     this.nodes.push({ id, name, attrs, inputs, shape: r.shape, params, macs, aux: this.aux, source });
+    if (first === undefined) this.byName.set(name, id);
     return id;
+  }
+
+  private reportedDuplicate(source: Source): boolean {
+    const at = source.span.offset;
+    return this.duplicates.some((d) => d.file === source.file && d.span.offset <= at && at < d.span.offset + d.span.length);
   }
 
   private reportShapeError(layer: string, attrs: NodeAttrs, input: Shape, e: ShapeError, source: Source): void {

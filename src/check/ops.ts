@@ -239,6 +239,13 @@ export const ops: OpSpec[] = [
   },
 ];
 
+// Flags are looked up by words a spec writes (`conv 1x1 toString`): without a
+// prototype, no such word can reach Object.prototype's members.
+for (const op of ops) {
+  op.flags = Object.assign(Object.create(null) as OpSpec["flags"], op.flags);
+  op.initial = Object.assign(Object.create(null) as OpSpec["initial"], op.initial);
+}
+
 const byName = new Map<string, OpSpec>();
 for (const op of ops) for (const n of [op.name, ...(op.aliases ?? [])]) byName.set(n, op);
 
@@ -254,6 +261,10 @@ export function defaultGroups(): string[] {
 }
 export function opsInGroup(group: string): OpSpec[] {
   return ops.filter((o) => o.groups.includes(group));
+}
+/** The flag `name` of an op (`relu` on conv: act=relu). */
+export function findFlag(op: OpSpec, name: string): [string, Value] | undefined {
+  return Object.hasOwn(op.flags, name) ? op.flags[name] : undefined;
 }
 export function findAttr(op: OpSpec, key: string): AttrSpec | undefined {
   return op.attrs.find((x) => x.key === key || x.aliases?.includes(key));

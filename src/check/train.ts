@@ -27,8 +27,14 @@ const num = (min: number, max: number, int: boolean, apply: (c: TrainConfig, x: 
   return undefined;
 };
 
+interface Setting {
+  value?: Setter;
+  flags?: Record<string, (c: TrainConfig) => void>;
+  options?: Record<string, Setter>;
+}
+
 /** Each setting: the bare value it takes, and its key=value options. */
-const settings: Record<string, { value?: Setter; flags?: Record<string, (c: TrainConfig) => void>; options?: Record<string, Setter> }> = {
+const settingTable: Record<string, Setting> = {
   optimizer: {
     flags: { sgd: (c) => (c.optimizer = "sgd"), adam: (c) => (c.optimizer = "adam"), rmsprop: (c) => (c.optimizer = "rmsprop") },
     options: {
@@ -45,14 +51,18 @@ const settings: Record<string, { value?: Setter; flags?: Record<string, (c: Trai
   validation: { value: num(0, 0.9, false, (c, x) => (c.validationSplit = x)) },
   weight_decay: { value: num(0, 1, false, (c, x) => (c.weightDecay = x)) },
 };
+// Keys are words from the spec (`optimizer __proto__`): look them up in Maps only.
+const settings = new Map(Object.entries(settingTable));
+const own = <T>(table: Record<string, T> | undefined, key: string): T | undefined =>
+  table && Object.hasOwn(table, key) ? table[key] : undefined;
 
 export function readTrain(decl: TrainDecl | undefined, ctx: EvalContext): TrainConfig {
   const config = { ...trainDefaults };
   if (!decl) return config;
   for (const entry of decl.entries) {
-    const s = settings[entry.key.name];
+    const s = settings.get(entry.key.name);
     if (!s) {
-      ctx.diagnostics.push(diag("NET4009", ctx.file, entry.key.span, { name: entry.key.name, hint: suggest(entry.key.name, Object.keys(settings)) || ` Settings: ${Object.keys(settings).join(", ")}.` }));
+      ctx.diagnostics.push(diag("NET4009", ctx.file, entry.key.span, { name: entry.key.name, hint: suggest(entry.key.name, [...settings.keys()]) || ` Settings: ${[...settings.keys()].join(", ")}.` }));
       continue;
     }
     for (const attr of entry.attrs) {
@@ -67,10 +77,11 @@ export function readTrain(decl: TrainDecl | undefined, ctx: EvalContext): TrainC
         const err = setter(config, v);
         if (err) ctx.diagnostics.push(diag("NET4001", ctx.file, span, { what: `${what} ${label}`, expected: err, found: describe(v) }));
       };
-      if (attr.kind === "flagAttr" && s.flags?.[attr.name.name]) s.flags[attr.name.name]!(config);
+      const flag = attr.kind === "flagAttr" ? own(s.flags, attr.name.name) : undefined;
+      if (flag) flag(config);
       else if (attr.kind === "flagAttr") apply(s.value, { kind: "name", name: attr.name.name, span: attr.name.span }, attr.span, attr.name.name);
       else if (attr.kind === "valueAttr") apply(s.value, attr.value, attr.span, "value");
-      else if (attr.kind === "namedAttr") apply(s.options?.[attr.key.name], attr.value, attr.span, attr.key.name);
+      else if (attr.kind === "namedAttr") apply(own(s.options, attr.key.name), attr.value, attr.span, attr.key.name);
       else ctx.diagnostics.push(diag("NET2013", ctx.file, attr.span, { name: "size", op: what, hint: "" }));
     }
   }

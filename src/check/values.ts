@@ -51,7 +51,8 @@ export function describe(v: Value | undefined): string {
   return String(v);
 }
 
-const functions: Record<string, { arity: [number, number]; fn: (a: number[]) => number }> = {
+// A Map: callee names come from the spec (`valueOf(1)` must be an unknown function).
+const functions = new Map<string, { arity: [number, number]; fn: (a: number[]) => number }>(Object.entries({
   min: { arity: [1, 64], fn: (a) => Math.min(...a) },
   max: { arity: [1, 64], fn: (a) => Math.max(...a) },
   floor: { arity: [1, 1], fn: (a) => Math.floor(a[0]!) },
@@ -70,12 +71,17 @@ const functions: Record<string, { arity: [number, number]; fn: (a: number[]) => 
       return n;
     },
   },
-};
+}));
 
 export function functionNames(): string[] {
-  return Object.keys(functions);
+  return [...functions.keys()];
 }
 
+/**
+ * Recursive over the tree, which is safe because the prepass bounds its depth:
+ * at most MAX_OPERATORS (1000) operators per statement and MAX_DEPTH (32)
+ * brackets (src/syntax/prepass.ts), about 2,100 frames in the worst case.
+ */
 export function evaluate(expr: Expr | undefined, ctx: EvalContext): Value | undefined {
   if (!expr) return undefined;
   switch (expr.kind) {
@@ -129,7 +135,7 @@ export function evaluate(expr: Expr | undefined, ctx: EvalContext): Value | unde
       return checkRange(v, expr.span, ctx);
     }
     case "call": {
-      const f = functions[expr.callee.name];
+      const f = functions.get(expr.callee.name);
       if (!f) {
         ctx.diagnostics.push(
           diag("NET2014", ctx.file, expr.callee.span, { name: expr.callee.name, hint: suggest(expr.callee.name, functionNames()) }),

@@ -27,6 +27,8 @@ class Formatter {
   private readonly p: ExprPrinter;
   private readonly comments: A.Comment[];
   private nextComment = 0;
+  /** Source offset where the last printed item ended (comments inside it come out after it). */
+  private itemEnd = 0;
   /** Source offset where the last printed thing (item or comment) ended. */
   private lastEnd = 0;
   /** Nothing printed yet in the current braces (no blank line before it). */
@@ -112,24 +114,34 @@ class Formatter {
     this.atStart = false;
   }
 
-  private comments_(before: number, indent: number) {
+  /** Returns whether the last comment printed is a `///` that came from inside an item. */
+  private comments_(before: number, indent: number): boolean {
+    let movedDoc = false;
     while (this.nextComment < this.comments.length && this.comments[this.nextComment]!.span.offset < before) {
       const c = this.comments[this.nextComment++]!;
       this.blankLine(c.span.offset);
       this.line(indent, c.text.trimEnd());
+      movedDoc = c.doc === true && c.span.offset < this.itemEnd;
       this.lastEnd = end(c.span);
     }
+    return movedDoc;
   }
 
-  /** Start a line item: its leading comments, then a blank line if the source had one. */
+  /**
+   * Start a line item: its leading comments, then a blank line if the source
+   * had one. A `///` moved out of the previous item (`B(1 /// x\n, 2)`) would
+   * become this item's doc on its own line right above it: a blank line keeps
+   * it apart, so the tree does not change.
+   */
   private begin(span: A.Span, indent: number) {
-    this.comments_(span.offset, indent);
-    this.blankLine(span.offset);
+    const movedDoc = this.comments_(span.offset, indent);
+    this.blankLine(span.offset, movedDoc);
   }
 
   /** A comment after the item on the same source line stays on its line. */
   private trailing(itemEnd: number) {
     this.lastEnd = Math.max(this.lastEnd, itemEnd);
+    this.itemEnd = Math.max(this.itemEnd, itemEnd);
     const c = this.comments[this.nextComment];
     if (!c || c.span.offset < itemEnd) return;
     if (!/^[ \t\r\f\v;]*$/.test(this.file.text.slice(itemEnd, c.span.offset))) return;

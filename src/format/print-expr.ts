@@ -52,7 +52,10 @@ export class ExprPrinter {
     return id.quoted ? quote(id.name) : id.name;
   }
 
-  /** `tight` drops the spaces around binary operators (`pad=k+1`). */
+  /**
+   * `tight` drops the spaces around binary operators (`pad=k+1`). Recursive:
+   * the prepass bounds a tree's depth by 1000 operators and 32 brackets.
+   */
   expr(e: A.Expr | undefined, tight = false): string {
     if (!e) return "";
     switch (e.kind) {
@@ -129,7 +132,7 @@ export class ExprPrinter {
 
   annotation(a: A.Annotation): string {
     if (a.kind === "costAnnotation") {
-      const tol = a.tolerancePercent === undefined ? "" : ` tol ${a.tolerancePercent}%`;
+      const tol = a.tolerancePercent === undefined ? "" : ` tol ${a.toleranceText ?? a.tolerancePercent}%`;
       return `${a.metric} ${a.exact ? "=" : "~"} ${a.value?.text ?? ""}${tol}`;
     }
     const dir = a.direction === "out" ? "->" : "<-";

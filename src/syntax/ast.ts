@@ -125,6 +125,8 @@ export interface CostAnnotation extends Node {
   value: NumberLit | undefined;
   /** Relative tolerance in percent, when written with `tol N%`. */
   tolerancePercent: number | undefined;
+  /** The tolerance as written (`3`, `1e300G`): its value may not print back as a literal (Infinity). */
+  toleranceText?: string;
 }
 
 export type Annotation = ShapeAnnotation | CostAnnotation;

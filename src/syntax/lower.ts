@@ -87,7 +87,8 @@ export class Lowerer {
     for (const c of comments) {
       if (!c.doc || !this.startsLine(c.span.offset)) continue;
       const line = offsetToPosition(this.starts, c.span.offset).line;
-      this.docs.set(line, c.text.slice(3).replace(/^ /, "").replace(/\r$/, ""));
+      // Trailing blanks are not part of the doc: fmt drops them, and the AST must not change.
+      this.docs.set(line, c.text.slice(3).replace(/^ /, "").trimEnd());
     }
   }
 
@@ -315,6 +316,7 @@ export class Lowerer {
       exact: tok(cost, "relation")?.image === "=",
       value: value && numberOf(value),
       tolerancePercent: tol && numberValue(tol.image).value,
+      toleranceText: tol?.image,
       span: nodeSpan(cost),
     };
   }

@@ -27,7 +27,16 @@ export function parse(text: string, path: string): ParseResult {
     const pre = prepass(lexed.tokens, path);
     const parser = getParser();
     parser.input = pre.tokens;
-    const cst = parser.file();
+    // Every recovered error is an Error object; capturing a stack trace for each
+    // is most of the cost of a file full of bad lines, and nothing reads them.
+    const traceLimit = Error.stackTraceLimit;
+    if (!process.env.NETC_DEBUG) Error.stackTraceLimit = 0;
+    let cst;
+    try {
+      cst = parser.file();
+    } finally {
+      Error.stackTraceLimit = traceLimit;
+    }
     const syntax = parser.errors.map((e) => parserDiagnostic(e, text, path));
     const late: Diagnostic[] = [];
     const file = new Lowerer(text, lexed.comments, late, path).file(cst, path, lexed.comments);

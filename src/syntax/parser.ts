@@ -14,6 +14,7 @@ import {
   type IParserErrorMessageProvider,
   type IToken,
   type TokenType,
+  tokenMatcher,
 } from "./chevrotain.js";
 import * as T from "./lexer.js";
 
@@ -86,6 +87,74 @@ export class NetParser extends CstParser {
       skipValidations: !validate,
     });
     this.performSelfAnalysis();
+  }
+
+  /**
+   * Chevrotain's in-repetition recovery skips to the next point where the
+   * repetition can go on and then calls the repetition again from inside
+   * itself: one stack frame per broken line, so 1,500 bad lines overflow the
+   * stack. The call it makes is its last act (a tail call), so it is run from
+   * a loop here instead: a recovery at the same rule depth and repetition as the
+   * one being looped hands its next round back to that loop.
+   */
+  private readonly trampolines: { depth: number; rule: unknown; occurrence: unknown; next?: unknown[] }[] = [];
+
+  tryInRepetitionRecovery(
+    grammarRule: (...args: unknown[]) => void,
+    grammarRuleArgs: unknown[],
+    lookAheadFunc: () => boolean,
+    expectedTokType: TokenType,
+  ): void {
+    const depth = (this as unknown as { RULE_STACK_IDX: number }).RULE_STACK_IDX;
+    const top = this.trampolines[this.trampolines.length - 1];
+    let next: unknown[] | undefined;
+    const defer = (...args: unknown[]) => {
+      next = args;
+    };
+    const base = CstParser.prototype as unknown as { tryInRepetitionRecovery: (...a: unknown[]) => void };
+    base.tryInRepetitionRecovery.call(this, defer, grammarRuleArgs, lookAheadFunc, expectedTokType);
+    if (next === undefined) return;
+    if (top && top.depth === depth && top.rule === grammarRule && top.occurrence === grammarRuleArgs[0]) {
+      top.next = next;
+      return;
+    }
+    const frame: { depth: number; rule: unknown; occurrence: unknown; next?: unknown[] } = { depth, rule: grammarRule, occurrence: grammarRuleArgs[0], next };
+    this.trampolines.push(frame);
+    try {
+      while (frame.next !== undefined) {
+        const args = frame.next;
+        frame.next = undefined;
+        grammarRule.apply(this, args);
+      }
+    } finally {
+      this.trampolines.pop();
+    }
+  }
+
+  /**
+   * Where recovery may stop skipping: the first token ahead that can follow any
+   * rule on the stack. Chevrotain scans for it from scratch on every error; at
+   * the top level only the end of the file qualifies, so N bad lines cost N
+   * scans to the end. A scan's answer holds for every position it passed over,
+   * so it is kept and reused while recovery moves forward.
+   */
+  private resync?: { tokens: unknown; key: string; from: number; to: number; type: TokenType };
+
+  findReSyncTokenType(): TokenType {
+    const self = this as unknown as { flattenFollowSet(): TokenType[]; currIdx: number; tokVector: unknown };
+    const follows = self.flattenFollowSet();
+    const key = follows.map((t) => t.tokenTypeIdx).join(",");
+    const here = self.currIdx + 1;
+    const c = this.resync;
+    if (c && c.tokens === self.tokVector && c.key === key && c.from <= here && here <= c.to) return c.type;
+    for (let k = 1; ; k++) {
+      const next = this.LA(k);
+      const found = follows.find((t) => tokenMatcher(next, t));
+      if (found) {
+        this.resync = { tokens: self.tokVector, key, from: here, to: here + k - 1, type: found };
+        return found;
+      }
+    }
   }
 
   private la2(...types: TokenType[]): boolean {

@@ -1,9 +1,11 @@
 // A pass over the token stream between the lexer and the parser. It
 //  - drops NEWLINE tokens inside `( ... )`, so argument lists may span lines,
 //    and collapses runs of NEWLINE;
-//  - cuts nesting deeper than MAX_DEPTH (NET1005) and operator chains longer
-//    than MAX_OPERATORS: chevrotain's recursive descent (and every recursive
-//    walk over the AST after it) would otherwise overflow the stack;
+//  - cuts nesting deeper than MAX_DEPTH (NET1005; parentheses and braces both
+//    count) and statements with more than MAX_OPERATORS operators (NET1010):
+//    chevrotain's recursive descent (and every recursive walk over the AST
+//    after it) would otherwise overflow the stack. Together they bound the
+//    depth of every expression tree by MAX_OPERATORS + MAX_DEPTH;
 //  - reports text at the top level that is not an import, block or network
 //    (NET1006) and drops it up to the next such keyword, so that the parser
 //    only sees well-delimited top-level items.
@@ -39,6 +41,7 @@ export function prepass(tokens: IToken[], path: string): { tokens: IToken[]; dia
   let cutToDepth = -1; // >= 0 while dropping an over-deep region
   let operators = 0;
   let cutOperators = false;
+  let cutAt = 0; // brackets open when the operator cut began
 
   const close = (t: TokenType) => {
     if (t === T.RParen) {
@@ -79,14 +82,28 @@ export function prepass(tokens: IToken[], path: string): { tokens: IToken[]; dia
       if (stack.length <= cutToDepth) cutToDepth = -1;
       continue;
     }
-    if (t === T.NL || t === T.Semi || opener || closer) {
+    // The operator count runs over a whole statement, parentheses included:
+    // `(1)+(1)+...` builds as deep a tree as `1+1+...`.
+    const endsStatement = t === T.Semi || t === T.LBrace || t === T.RBrace || (t === T.NL && stack[stack.length - 1] !== T.LParen);
+    if (endsStatement) {
       operators = 0;
       cutOperators = false;
     } else if (cutOperators) {
-      continue;
+      // Dropped up to the end of the statement, except the ')' that close
+      // parentheses opened before the cut (they keep the kept part whole).
+      if (opener) {
+        stack.push(t);
+        continue;
+      }
+      if (t !== T.RParen) continue;
+      const kept = stack.length <= cutAt;
+      close(t);
+      if (!kept) continue;
+      cutAt = stack.length;
     } else if (OPERATORS.has(t) && ++operators > MAX_OPERATORS) {
-      diagnostics.push(diag("NET1005", path, { offset: tok.startOffset, length: tok.image.length }, { limit: MAX_OPERATORS }));
+      diagnostics.push(diag("NET1010", path, { offset: tok.startOffset, length: tok.image.length }, { limit: MAX_OPERATORS }));
       cutOperators = true;
+      cutAt = stack.length;
       continue;
     }
     if (opener) {

@@ -6,6 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checkText } from "../../src/check/index.js";
 import type { FileHost } from "../../src/check/program.js";
+import { mutation } from "./mutations.js";
 
 const root = join(new URL(".", import.meta.url).pathname, "../..");
 const specs = ["googlenet.net", "googlenet-torchvision.net", "broken/beginner-googlenet.net", "lib/inception.net"].map((f) => readFileSync(join(root, "specs", f), "utf8"));
@@ -30,31 +31,6 @@ function checkIsSane(text: string): void {
     for (const rel of d.related) expect(rel.span.offset).toBeGreaterThanOrEqual(0);
   }
 }
-
-const mutation = (text: string) =>
-  fc.array(
-    fc.oneof(
-      fc.record({ kind: fc.constant("delete" as const), at: fc.nat(), len: fc.integer({ min: 1, max: 12 }) }),
-      fc.record({ kind: fc.constant("insert" as const), at: fc.nat(), s: fc.constantFrom("{", "}", "(", ")", "x", "/", "=", "->", "<-", "0", "-1", "1e999", "99999999999999999999", "\n", ";", "seq {", "concat {", "repeat 3 {", "from", "weight", "\"", "conv 3x3", "Inception(", ",", "params ~", "tol") }),
-      fc.record({ kind: fc.constant("swap" as const), at: fc.nat(), other: fc.nat() }),
-      fc.record({ kind: fc.constant("duplicate" as const), at: fc.nat(), len: fc.integer({ min: 1, max: 80 }) }),
-    ),
-    { minLength: 1, maxLength: 6 },
-  ).map((edits) => {
-    let t = text;
-    for (const e of edits) {
-      const at = t.length ? e.at % t.length : 0;
-      if (e.kind === "delete") t = t.slice(0, at) + t.slice(at + e.len);
-      else if (e.kind === "insert") t = t.slice(0, at) + e.s + t.slice(at);
-      else if (e.kind === "duplicate") t = t.slice(0, at) + t.slice(at, at + e.len) + t.slice(at);
-      else {
-        const b = t.length ? e.other % t.length : 0;
-        const [x, y] = [Math.min(at, b), Math.max(at, b)];
-        t = t.slice(0, x) + (t[y] ?? "") + t.slice(x + 1, y) + (t[x] ?? "") + t.slice(y + 1);
-      }
-    }
-    return t;
-  });
 
 describe("checker properties", () => {
   it("survives mutated specs", () => {

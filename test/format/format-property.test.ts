@@ -1,8 +1,15 @@
 // Random valid programs: formatting keeps the AST and the comments, and a
 // second run changes nothing.
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import fc from "fast-check";
-import { describe, test } from "vitest";
+import { describe, expect, test } from "vitest";
+import { checkText } from "../../src/check/index.js";
+import type { FileHost } from "../../src/check/program.js";
+import { formatSource } from "../../src/format/index.js";
 import { parse } from "../../src/syntax/parse.js";
+import { stripSpans } from "../syntax/helpers.js";
+import { mutation } from "../check/mutations.js";
 import { checkRoundTrip } from "./roundtrip.js";
 
 const sp = fc.constantFrom(" ", "  ", "\t");
@@ -92,5 +99,42 @@ describe("formatter properties", () => {
       { numRuns: 200 },
     );
     if (valid < 60) throw new Error(`only ${valid} of 200 generated programs parsed`);
+  });
+});
+
+const root = join(new URL(".", import.meta.url).pathname, "../..");
+const corpus = [
+  ...["googlenet.net", "googlenet-torchvision.net", "broken/beginner-googlenet.net", "lib/inception.net"].map((f) => join(root, "specs", f)),
+  ...readdirSync(join(root, "test/baselines/cases")).filter((f) => f.endsWith(".net")).map((f) => join(root, "test/baselines/cases", f)),
+].map((f) => readFileSync(f, "utf8"));
+const library = readFileSync(join(root, "specs/lib/inception.net"), "utf8");
+const host: FileHost = { readFile: (p) => (p.endsWith("lib/inception.net") ? library : undefined) };
+const specPath = join(root, "specs/mutated.net");
+
+/** What the checker says, without positions (formatting moves text). */
+const said = (text: string) => checkText(text, specPath, host).diagnostics.map((d) => `${d.code} ${d.message}`);
+
+describe("formatter on mutated specs", () => {
+  test("output parses to the same AST and diagnostics as its input, and formatting it again changes nothing", () => {
+    let formatted = 0;
+    fc.assert(
+      fc.property(fc.constantFrom(...corpus).chain(mutation), (text) => {
+        const before = parse(text, specPath);
+        const once = formatSource(text, specPath);
+        if (before.diagnostics.some((d) => d.severity === "error")) {
+          // Syntax errors: fmt refuses and leaves the text alone.
+          expect(once.text).toBe(text);
+          return;
+        }
+        formatted++;
+        const after = parse(once.text, specPath);
+        expect(after.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual(before.diagnostics.map((d) => `${d.code} ${d.message}`));
+        expect(stripSpans(after.file.items)).toEqual(stripSpans(before.file.items));
+        expect(said(once.text)).toEqual(said(text));
+        expect(formatSource(once.text, specPath).text).toBe(once.text);
+      }),
+      { numRuns: 150, seed: 9 },
+    );
+    expect(formatted).toBeGreaterThan(20);
   });
 });

@@ -119,4 +119,26 @@ describe("formatSource", () => {
     expect(formatSource("", "e.net").text).toBe("");
     expect(formatSource("\n\n// only\n\n", "e.net").text).toBe("// only\n");
   });
+
+  test("hostile specs: literals keep their text, long parenthesised chains round-trip or are refused", () => {
+    // 1e300G is Infinity: printing the value gave `tol Infinity%`, which does not parse.
+    expect(checkRoundTrip("network N {\n  input 3x8x8\n  conv 1x1 4 params ~ 16 tol 1e300G%\n}\n")).toContain("tol 1e300G%");
+    // Two 499-term groups: the first loses its parentheses, the AST (and the operator count) stays.
+    const group = Array(499).fill("1").join("+");
+    const out = checkRoundTrip(`network N {\n  input 3x8x8\n  conv 1x1 (${group})+(${group})\n}\n`);
+    expect(out).toContain(" + (1 + 1");
+    // Past the limit fmt refuses, with NET1010, instead of failing (exit 70) or dropping parentheses.
+    for (const text of [`network N {\n  conv 1x1 ${Array(5000).fill("(1)").join("+")}\n}\n`, `network N {\n  conv 1x1 (${Array(600).fill("1").join("+")})+(${Array(600).fill("1").join("+")})\n}\n`]) {
+      const r = formatSource(text, "ops.net");
+      expect(r.text).toBe(text);
+      expect(r.diagnostics.map((d) => d.code)).toEqual(["NET1010"]);
+    }
+    checkRoundTrip('network N {\n  input 3x8x8\n  "x/bn" = conv 1x1 8\n  conv 1x1 4 toString constructor\n  conv 1x1 valueOf(1)\n}\n');
+  });
+
+  test("doc comments: trailing blanks are not part of the doc; a '///' moved out of an item does not become the next one's doc", () => {
+    checkRoundTrip("network N {\n  input 3x8x8\n  /// padded doc   \n  conv 1x1 4\n}\n");
+    const out = checkRoundTrip("network N {\n  input 8x8x8\n  B(1 /// not a doc\n, 2)\n  B(1, 2)\n}\n");
+    expect(out).toBe("network N {\n  input 8x8x8\n  B(1, 2)\n  /// not a doc\n\n  B(1, 2)\n}\n");
+  });
 });

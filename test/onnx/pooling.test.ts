@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import onnxProto from "onnx-proto";
 import { emitOnnx } from "../../src/emit/onnx/index.js";
 import { ortCeilSize, planPool } from "../../src/emit/onnx/pool-plan.js";
+import { ADAPTIVE_MATRIX_LIMIT } from "../../src/emit/onnx/ops.js";
 import { compareWithReference } from "./harness.js";
 import { IrBuilder } from "./ir-builder.js";
 import { poolSize } from "../reference/ops.js";
@@ -61,6 +62,21 @@ describe("pooling", () => {
     const attrs = Object.fromEntries(model.graph!.node![0]!.attribute!.map((a) => [a.name, a]));
     expect(Number(attrs.ceil_mode!.i)).toBe(1);
     expect(attrs.auto_pad).toBeUndefined();
+  });
+
+  it("adaptive pooling past the averaging-matrix limit averages slices, exactly, in bounded size", async () => {
+    // Tall and wide inputs whose matrices would pass ADAPTIVE_MATRIX_LIMIT on one side only, then both.
+    for (const [h, w, out] of [[ADAPTIVE_MATRIX_LIMIT / 2 + 3, 5, [3, 2]], [4, ADAPTIVE_MATRIX_LIMIT / 4 + 1, [3, 5]], [1031, 997, [70, 80]]] as const) {
+      const g = new IrBuilder("adaptive_big", [1, h, w]);
+      const graph = g.build(g.flatten("f", g.adaptive("a", 0, [out[0], out[1]])));
+      const r = await compareWithReference(graph, { batch: 1 });
+      expect(r.dims).toEqual(r.expectedDims);
+      expect(r.maxDiff).toBeLessThan(1e-5);
+    }
+    // Side 2^31 - 1: the model stays small (it cannot run: the input alone is 2^64 floats).
+    const g = new IrBuilder("adaptive_huge", [4, 2147483647, 2147483647]);
+    const graph = g.build(g.adaptive("a", 0, [3, 3]));
+    expect(emitOnnx(graph).model.length).toBeLessThan(64 * 1024);
   });
 
   it("writes AveragePool with a ceil overhang in the explicit form", () => {

@@ -53,4 +53,18 @@ describe("error recovery", () => {
     expect((r.file.items[0] as A.BlockDecl).name).toBeUndefined();
     expect((r.file.items[1] as A.NetworkDecl).name).toBeUndefined();
   });
+
+  test("thousands of broken lines recover in a loop, not one stack frame per line", () => {
+    // 1,500 lines after `block B` overflowed the stack; recovery is now iterative.
+    const top = parse("block B\n" + "x\n".repeat(3000), "t.net").diagnostics;
+    expect(top.map((d) => d.code)).not.toContain("NET9001");
+    expect(top.length).toBe(3001);
+    expect(top[1]!.message).toBe("Expected 'import', 'block' or 'network' but found 'x'.");
+    for (const body of [")) = x\n", "= = =\n", "conv 3x3 ,\n", "conv 3x3 64 -> \n"]) {
+      const r = parse("network N {\n  input 3x8x8\n" + body.repeat(3000) + "  relu\n}\n", "t.net");
+      expect(r.diagnostics.map((d) => d.code)).not.toContain("NET9001");
+      expect(r.diagnostics.length).toBeGreaterThanOrEqual(3000);
+      expect(opNames((r.file.items[0] as A.NetworkDecl).items)).toContain("relu");
+    }
+  });
 });

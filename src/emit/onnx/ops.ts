@@ -132,14 +132,24 @@ export const OPS: Table = {
       return primary(ctx, "AveragePool", [ctx.inputs[0]!], [ctx.output], { kernel_shape: k, strides: k, pads: [0, 0, 0, 0] });
     }
     // PyTorch's windows overlap unevenly: the average over window (i, j) is
-    // separable, so Y = A_h · X · A_wᵀ with constant averaging matrices.
-    const aw = averagingMatrix(w, ow, true);
-    const ah = averagingMatrix(h, oh, false);
-    const awName = b.addFloat(`${node.name}.avg_w`, [w, ow], aw);
-    const ahName = b.addFloat(`${node.name}.avg_h`, [oh, h], ah);
+    // separable, so Y = A_h · X · A_wᵀ with constant averaging matrices. A
+    // matrix has n*out entries, which for a large side would not fit in memory
+    // (or the model): such a side averages one slice per output instead.
     const mid = b.intermediate(`${node.name}/cols`, [c, h, ow]);
-    b.addNode("MatMul", `${node.name}/cols`, [ctx.inputs[0]!, awName], [mid], {}, ctx.doc);
-    primary(ctx, "MatMul", [ahName, mid], [ctx.output], {});
+    if (w * ow <= ADAPTIVE_MATRIX_LIMIT) {
+      const awName = b.addFloat(`${node.name}.avg_w`, [w, ow], averagingMatrix(w, ow, true));
+      b.addNode("MatMul", `${node.name}/cols`, [ctx.inputs[0]!, awName], [mid], {}, ctx.doc);
+    } else {
+      const parts = windowMeans(ctx, ctx.inputs[0]!, w, ow, -1, `${node.name}/cols`, [c, h]);
+      b.addNode("Concat", `${node.name}/cols`, parts, [mid], { axis: -1 }, ctx.doc);
+    }
+    if (h * oh <= ADAPTIVE_MATRIX_LIMIT) {
+      const ahName = b.addFloat(`${node.name}.avg_h`, [oh, h], averagingMatrix(h, oh, false));
+      primary(ctx, "MatMul", [ahName, mid], [ctx.output], {});
+    } else {
+      const parts = windowMeans(ctx, mid, h, oh, -2, `${node.name}/rows`, [c, ow]);
+      primary(ctx, "Concat", parts, [ctx.output], { axis: -2 });
+    }
   },
 
   flatten(ctx) {
@@ -202,6 +212,35 @@ function pool(ctx: OpContext, a: Extract<NodeAttrs, { op: "maxpool" | "avgpool" 
   };
   if (a.op === "avgpool") attrs.count_include_pad = plan.countIncludePad;
   primary(ctx, a.op === "maxpool" ? "MaxPool" : "AveragePool", [input], [ctx.output], attrs);
+}
+
+/** Largest averaging matrix (entries) adaptive pooling writes; past it, slices. */
+export const ADAPTIVE_MATRIX_LIMIT = 1 << 16;
+
+/**
+ * The mean of each adaptive window of `x` along `axis` (-1: W, -2: H), one
+ * Slice and ReduceMean per output position: O(out) nodes whatever the size
+ * of the input. `rest` is the value's other two CHW dims, in order.
+ */
+function windowMeans(ctx: OpContext, x: string, n: number, out: number, axis: -1 | -2, name: string, rest: [number, number]): string[] {
+  const { b } = ctx;
+  const axes = b.addInt64(`${name}.axes`, [1], [axis]);
+  const parts: string[] = [];
+  // i * n may pass 2^53 here: integer arithmetic, as PyTorch does it.
+  const [bn, bout] = [BigInt(n), BigInt(out)];
+  for (let i = 0; i < out; i++) {
+    const start = Number((BigInt(i) * bn) / bout);
+    const end = Number((BigInt(i + 1) * bn + bout - 1n) / bout);
+    const shape = (len: number) => (axis === -1 ? [rest[0], rest[1], len] : [rest[0], len, rest[1]]);
+    const slice = b.intermediate(`${name}/slice${i}`, shape(end - start));
+    const starts = b.addInt64(`${name}.start${i}`, [1], [start]);
+    const ends = b.addInt64(`${name}.end${i}`, [1], [end]);
+    b.addNode("Slice", `${name}/slice${i}`, [x, starts, ends, axes], [slice], {}, ctx.doc);
+    const mean = b.intermediate(`${name}/mean${i}`, shape(1));
+    b.addNode("ReduceMean", `${name}/mean${i}`, [slice], [mean], { axes: [axis], keepdims: 1 }, ctx.doc);
+    parts.push(mean);
+  }
+  return parts;
 }
 
 /**
