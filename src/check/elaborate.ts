@@ -435,7 +435,14 @@ class Elaborator {
       return undefined;
     }
     this.usedBlocks.add(call.callee.name);
-    if (this.callStack.includes(call.callee.name) || this.callStack.length >= MAX_CALL_DEPTH) return undefined;
+    // A cycle is reported once by the program loader (NET2005); depth is reported here.
+    if (this.callStack.includes(call.callee.name)) return undefined;
+    if (this.callStack.length >= MAX_CALL_DEPTH) {
+      const chain = [...this.callStack, call.callee.name];
+      const shown = chain.length > 8 ? [...chain.slice(0, 4), "...", ...chain.slice(-3)] : chain;
+      this.diagnostics.push(diag("NET2023", ctx.file, call.span, { limit: MAX_CALL_DEPTH, found: chain.length, chain: shown.join(" -> ") }));
+      return undefined;
+    }
     const env = bindArguments(call, entry, ctx);
     if (!env) return undefined;
     const inner: EvalContext = { file: entry.file, env, diagnostics: this.diagnostics };

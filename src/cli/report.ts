@@ -109,19 +109,20 @@ export interface Limited {
   hiddenWarnings: number;
 }
 
-/** Diagnostics in order up to and including the `maxErrors`-th error (0: all). */
+/**
+ * Diagnostics in order, at most `maxErrors` errors and as many warnings (0: all):
+ * 20,000 "never used" warnings must not bury the one error that caused them.
+ */
 export function limitDiagnostics(list: Diagnostic[], maxErrors: number): Limited {
+  const shown: Diagnostic[] = [];
   let errors = 0;
-  let cut = list.length;
-  for (let i = 0; i < list.length; i++) {
-    if (list[i]!.severity !== "error") continue;
-    errors++;
-    if (maxErrors > 0 && errors === maxErrors && cut === list.length) cut = i + 1;
+  let warnings = 0;
+  for (const d of list) {
+    const n = d.severity === "error" ? ++errors : ++warnings;
+    if (maxErrors === 0 || n <= maxErrors) shown.push(d);
   }
-  const shown = list.slice(0, cut);
-  const hidden = list.slice(cut);
-  const count = (l: Diagnostic[], s: string) => l.filter((d) => d.severity === s).length;
-  return { shown, errors, warnings: count(list, "warning"), hiddenErrors: count(hidden, "error"), hiddenWarnings: hidden.length - count(hidden, "error") };
+  const shownErrors = shown.filter((d) => d.severity === "error").length;
+  return { shown, errors, warnings, hiddenErrors: errors - shownErrors, hiddenWarnings: list.length - shown.length - (errors - shownErrors) };
 }
 
 /** "... and 746 more errors (--max-errors 0 shows all)", or undefined when nothing was cut. */

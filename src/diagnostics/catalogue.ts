@@ -51,6 +51,7 @@ export const catalogue = {
   NET2020: { severity: "error", message: "Import '{path}' is not a netc spec: {reason}." },
   NET2021: { severity: "error", message: "Imports nest deeper than {limit} levels: {chain}. Import what a file needs directly instead of through a longer chain." },
   NET2022: { severity: "error", message: "Import '{path}' is not loaded: {reason}." },
+  NET2023: { severity: "error", message: "Expected block calls nested at most {limit} deep but found {found}: {chain}. Call the inner blocks directly instead of through a longer chain." },
 
   // ---- shapes ----
   NET3001: { severity: "error", message: "{layer} expects {expected} input channels but {found} arrive ({shape}). Change the declared input to {found}, or change the layer before it to produce {expected} channels." },
