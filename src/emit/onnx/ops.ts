@@ -262,26 +262,29 @@ export function averagingMatrix(n: number, out: number, transposed: boolean): Fl
  * with the IR's (PyTorch's) placement, channels c - floor(size/2) ..
  * c + floor((size-1)/2); ONNX's own LRN would centre it the other way round
  * (c - floor((size-1)/2) .. c + ceil((size-1)/2)), and the tfjs runtime follows
- * PyTorch. y = x / (bias + alpha/size * band(x²))^beta, band() a 1x1 conv whose
- * constant weights select each channel's window.
+ * PyTorch. y = x / (bias + alpha/size * band(x²))^beta, band() the sum over each
+ * channel's window: x² viewed as [N, 1, C, H*W] and convolved with a [size, 1]
+ * kernel of ones, zero-padded lo before and hi after. Its size is the window's,
+ * not C x C, so any channel count lowers in bounded memory.
  */
 function lrnEven(ctx: OpContext, a: Extract<NodeAttrs, { op: "lrn" }>): void {
   const { b, node } = ctx;
   const shape = node.shape;
   const c = shape[0]!;
+  const spatial = shape.slice(1).reduce((p, d) => p * d, 1);
   const lo = Math.floor(a.size / 2);
   const hi = Math.floor((a.size - 1) / 2);
-  const band = new Float32Array(c * c);
-  for (let o = 0; o < c; o++) for (let i = Math.max(0, o - lo); i <= Math.min(c - 1, o + hi); i++) band[o * c + i] = 1;
   const x = ctx.inputs[0]!;
   const v = (s: string) => b.intermediate(`${node.name}/${s}`, shape);
   const sq = v("square");
   b.addNode("Mul", `${node.name}/square`, [x, x], [sq], {}, ctx.doc);
+  const columns = b.intermediate(`${node.name}/channel_columns`, [1, c, spatial]);
+  b.addNode("Reshape", `${node.name}/channel_columns`, [sq, b.addInt64(`${node.name}.columns_shape`, [4], [0, 1, c, spatial])], [columns], {}, ctx.doc);
+  const ones = b.addFloat(`${node.name}.window`, [1, 1, a.size, 1], new Float32Array(a.size).fill(1));
+  const windows = b.intermediate(`${node.name}/window_columns`, [1, c, spatial]);
+  b.addNode("Conv", `${node.name}/window_columns`, [columns, ones], [windows], { kernel_shape: [a.size, 1], pads: [lo, 0, hi, 0] }, ctx.doc);
   const sum = v("window_sum");
-  const dims = shape.length === 3 ? [c, c, 1, 1] : [c, c];
-  const w = b.addFloat(`${node.name}.window`, dims, band);
-  if (shape.length === 3) b.addNode("Conv", `${node.name}/window_sum`, [sq, w], [sum], { kernel_shape: [1, 1] }, ctx.doc);
-  else b.addNode("Gemm", `${node.name}/window_sum`, [sq, w], [sum], { transB: 1 }, ctx.doc);
+  b.addNode("Reshape", `${node.name}/window_sum`, [windows, b.addInt64(`${node.name}.shape`, [shape.length + 1], [0, ...shape])], [sum], {}, ctx.doc);
   const scaled = v("scaled");
   b.addNode("Mul", `${node.name}/scaled`, [sum, b.addFloat(`${node.name}.alpha_over_size`, [], new Float32Array([a.alpha / a.size]))], [scaled], {}, ctx.doc);
   const based = v("plus_bias");
