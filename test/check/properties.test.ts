@@ -18,10 +18,8 @@ const host: FileHost = { readFile: (p) => (p.endsWith("lib/inception.net") ? lib
 const path = join(root, "specs/fuzz.net");
 
 function checkIsSane(text: string): void {
-  const t = performance.now();
+  // Speed is the benchmarks' business (npm run bench); a hang fails the test's timeout.
   const r = checkText(text, path, host);
-  const ms = performance.now() - t;
-  expect(ms).toBeLessThan(1000);
   for (const d of r.diagnostics) {
     expect(d.code).toMatch(/^NET\d{4}$/);
     expect(d.code).not.toBe("NET9001");
