@@ -87,7 +87,7 @@ export class Lowerer {
     for (const c of comments) {
       if (!c.doc || !this.startsLine(c.span.offset)) continue;
       const line = offsetToPosition(this.starts, c.span.offset).line;
-      this.docs.set(line, c.text.slice(3).replace(/^ /, "").replace(/\r$/, ""));
+      this.docs.set(line, c.text.slice(3).replace(/^ /, "").trimEnd());
     }
   }
 
