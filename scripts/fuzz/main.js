@@ -110,7 +110,10 @@ function count1(index, m) {
 const internal = () => [...totals.failures.values()].reduce((a, b) => a + b, 0);
 const rate = () => totals.cases / ((performance.now() - start) / 1000);
 
+let finished = false;
 function finish() {
+  if (finished) return;
+  finished = true;
   const failures = Object.fromEntries([...totals.failures].sort());
   const summary = {
     seed, specs: totals.cases, checkedClean: totals.clean, megabytes: +(totals.bytes / 1e6).toFixed(1),
@@ -120,6 +123,14 @@ function finish() {
   console.log(JSON.stringify(summary, null, 2));
   console.log(internal() === 0 ? `fuzz: ${totals.cases} specs, internal errors = 0` : `fuzz: ${internal()} internal errors in ${totals.cases} specs; cases written to ${out}`);
   process.exitCode = internal() === 0 ? 0 : 1;
+}
+
+// Interrupted: the summary of what ran so far.
+for (const sig of ["SIGINT", "SIGTERM"]) {
+  process.once(sig, () => {
+    finish();
+    process.exit(process.exitCode ?? 1);
+  });
 }
 
 process.stderr.write(`fuzz: ${count} specs, seed ${seed}, ${jobs} workers, ${timeoutMs} ms per case\n`);

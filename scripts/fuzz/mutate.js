@@ -79,7 +79,7 @@ export function mutate(r, text, max = 6) {
         toks = replaceWhere(r, toks, (t) => /^[\p{L}_]/u.test(t), () => r.pick([...HOSTILE_NAMES, ...ODD_NAMES]));
         break;
       case 6: { // deep nesting around a token
-        const depth = r.pick([10, 33, 100, 1000, 5000]);
+        const depth = r.pick([10, 10, 33, 33, 100, 1000, 5000]);
         const [open, close] = r.pick([["seq { ", " }"], ["(", ")"], ["concat { ", " }"], ["repeat 2 { ", " }"], ["if true { ", " }"]]);
         toks.splice(at, 0, open.repeat(depth));
         if (r.chance(0.8)) toks.splice(Math.min(toks.length, at + 2), 0, close.repeat(depth));
@@ -87,7 +87,7 @@ export function mutate(r, text, max = 6) {
       }
       case 7: { // a long line or a long operator chain
         const unit = r.pick(["(1)+", "1+", "x ", "conv 1x1 8; ", "-", "not ", "(", "1x", "9", "a.", " ", "seq { }"]);
-        toks.splice(at, 0, unit.repeat(r.pick([100, 999, 1001, 2000, 6000])) + r.pick(["1", "", ")"]));
+        toks.splice(at, 0, unit.repeat(r.pick([10, 100, 100, 999, 1001, 2000, 6000])) + r.pick(["1", "", ")"]));
         break;
       }
       case 8: // unicode
@@ -100,7 +100,7 @@ export function mutate(r, text, max = 6) {
         toks.splice(at, 0, `\n${r.pick(ODD_NAMES)} = ${r.pick(["conv 1x1 8", "relu", "seq { conv 1x1 8 }", "dense 10"])}\n`);
         break;
       case 11: // garbage lines
-        toks.splice(at, 0, `\n${r.pick(["x", "}", ")", "?", "block B", "@@@", "conv (", "= ="])}\n`.repeat(r.pick([1, 10, 200, 1500])));
+        toks.splice(at, 0, `\n${r.pick(["x", "}", ")", "?", "block B", "@@@", "conv (", "= ="])}\n`.repeat(r.pick([1, 1, 10, 10, 200, 1500])));
         break;
       case 12: // split a token in two
         if (toks[at] && toks[at].length > 1) {
