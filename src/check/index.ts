@@ -66,12 +66,24 @@ export function checkText(text: string | undefined, path: string, host: FileHost
 
 /** A mistake inside a block called N times is one diagnostic with N call sites. */
 function dedupe(list: Diagnostic[]): Diagnostic[] {
-  const byKey = new Map<string, Diagnostic>();
+  const byKey = new Map<string, { d: Diagnostic; sites: Set<string> }>();
   for (const d of list) {
     const key = `${d.file}\0${d.span.offset}\0${d.span.length}\0${d.code}\0${d.message}`;
     const prior = byKey.get(key);
-    if (!prior) byKey.set(key, d);
-    else for (const r of d.related) if (!prior.related.some((p) => p.file === r.file && p.span.offset === r.span.offset)) prior.related.push(r);
+    if (!prior) {
+      byKey.set(key, { d, sites: new Set(d.related.map(site)) });
+      continue;
+    }
+    // A set of call sites, not a scan of the list: a block called 10,000 times would be quadratic.
+    for (const r of d.related) {
+      const s = site(r);
+      if (!prior.sites.has(s)) {
+        prior.sites.add(s);
+        prior.d.related.push(r);
+      }
+    }
   }
-  return [...byKey.values()].sort((a, b) => (a.file === b.file ? a.span.offset - b.span.offset : a.file < b.file ? -1 : 1));
+  return [...byKey.values()].map((e) => e.d).sort((a, b) => (a.file === b.file ? a.span.offset - b.span.offset : a.file < b.file ? -1 : 1));
 }
+
+const site = (r: { file: string; span: { offset: number } }) => `${r.file}\0${r.span.offset}`;
