@@ -197,7 +197,7 @@ class Formatter {
         this.bracesOf(indent, item.kind, end(item.span) - 1, entries, (e) => {
           this.begin(e.span, indent + 1);
           const key = "op" in e ? this.p.ident(e.op) + (e.colon ? ":" : "") : this.p.ident(e.key);
-          this.line(indent + 1, key + this.p.attrs(e.attrs));
+          this.line(indent + 1, key + this.p.attrs(e.attrs, "op" in e));
           this.trailing(end(e.span));
         });
         return this.trailing(end(item.span));

@@ -1,0 +1,30 @@
+// Bugs the fuzzer found, minimised (see scripts/fuzz).
+import { describe, expect, it } from "vitest";
+import { checkText } from "../../src/check/index.js";
+import { formatSource } from "../../src/format/index.js";
+import { parse } from "../../src/syntax/parse.js";
+import { stripSpans } from "../syntax/helpers.js";
+
+const host = { readFile: () => undefined };
+
+describe("fuzz regressions", () => {
+  it.each([
+    "network N1{defaults{bn ceil,3x1}}",
+    "network N1{defaults{dense bn,((1K)!=((c),((0.0)),k))}}",
+    "network N1{defaults{bn ceil,-1}}",
+    "/// trailing spaces in a doc comment   \nblock B(){repeat n{}}",
+  ])("fmt keeps the tree of %j", (text) => {
+    const once = formatSource(text, "t.net").text;
+    const after = parse(once, "t.net");
+    expect(after.diagnostics).toEqual([]);
+    expect(stripSpans(after.file.items)).toEqual(stripSpans(parse(text, "t.net").file.items));
+    expect(formatSource(once, "t.net").text).toBe(once);
+  });
+
+  it("a section written twice does not restart its automatic names", () => {
+    const r = checkText("network Small {\n  input (1, 28, 28)\n  body { conv 3x3 32 }\n  body { conv 3x3 32 }\n}\n", "/t/s.net", host);
+    expect(r.diagnostics).toEqual([]);
+    const names = r.graph!.nodes.map((n) => n.name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+});
