@@ -70,7 +70,7 @@ export function loadProgram(entry: string, host: FileHost, entryText?: string): 
     }
     const parsed = parseCached(text, path);
     program.files.set(path, parsed.file);
-    program.diagnostics.push(...parsed.diagnostics);
+    for (const d of parsed.diagnostics) program.diagnostics.push(d); // a spread of 130,000 overflows the stack
     visiting.push(path);
     const deps: string[] = [];
     for (const item of parsed.file.items) {
@@ -120,7 +120,7 @@ export function loadProgram(entry: string, host: FileHost, entryText?: string): 
       }
     }
   }
-  program.diagnostics.push(...blockCycles(program));
+  for (const d of blockCycles(program)) program.diagnostics.push(d);
   return program;
 }
 

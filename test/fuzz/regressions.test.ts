@@ -28,3 +28,12 @@ describe("fuzz regressions", () => {
     expect(new Set(names).size).toBe(names.length);
   });
 });
+
+describe("fuzz regressions at scale", () => {
+  it("130,000 diagnostics do not overflow the stack (push(...list) did: NET9001)", () => {
+    const text = "network N {\n  input 8x8x8\n" + "  # \n".repeat(140_000) + "}\n";
+    const r = checkText(text, "/t/e.net", host);
+    expect(r.diagnostics.some((d) => d.code === "NET9001")).toBe(false);
+    expect(r.diagnostics.filter((d) => d.code === "NET1003").length).toBe(140_000);
+  });
+});

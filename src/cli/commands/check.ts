@@ -10,7 +10,7 @@ export async function run(args: { files: string[]; format: "text" | "json" }): P
     const r = checkFile(f);
     for (const [path, file] of r.program.files) texts.set(path, file.text);
     if (r.program.files.size === 0) ioError = true;
-    all.push(...r.diagnostics);
+    for (const d of r.diagnostics) all.push(d); // push(...list) overflows the stack past ~125,000
   }
   const get = (p: string) => texts.get(p);
   if (args.format === "json") {
