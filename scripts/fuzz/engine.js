@@ -163,7 +163,8 @@ function emit(netc, graph, c, text, fail) {
       });
     }
   } catch (e) {
-    fail("tfjs-throws", errorText(e));
+    // "netc: ..." is a target's documented refusal (grouped convolutions in tfjs), reported as such by the CLI.
+    if (!(e instanceof Error && e.message.startsWith("netc: "))) fail("tfjs-throws", errorText(e));
   }
   const big = graph.paramsWithAux > MAX_EMIT_PARAMS || graph.nodes.some((n) => n.shape.reduce((a, b) => a * b, 1) > MAX_EMIT_ELEMENTS);
   if (big) return;

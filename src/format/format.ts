@@ -123,8 +123,21 @@ class Formatter {
 
   /** Start a line item: its leading comments, then a blank line if the source had one. */
   private begin(span: A.Span, indent: number) {
+    const first = this.nextComment;
     this.comments_(span.offset, indent);
     this.blankLine(span.offset);
+    // A `///` moved here from inside a line (`Wide(/// a`) would become this item's doc: a blank line keeps it apart.
+    const last = this.comments[this.nextComment - 1];
+    if (this.nextComment > first && last?.doc && this.out[this.out.length - 1]?.trimStart().startsWith("///") && !this.wasDocOf(last, span)) this.out.push("");
+  }
+
+  /** In the source, the comment sat alone on the line right above the item's first line. */
+  private wasDocOf(c: A.Comment, span: A.Span): boolean {
+    const t = this.file.text;
+    const lineStart = t.lastIndexOf("\n", c.span.offset - 1) + 1;
+    if (!/^[ \t\r\f\v\u00a0\ufeff]*$/.test(t.slice(lineStart, c.span.offset))) return false;
+    const between = t.slice(end(c.span), span.offset);
+    return /^[ \t\r\f\v\u00a0\ufeff]*\n[ \t\r\f\v\u00a0\ufeff]*$/.test(between);
   }
 
   /** A comment after the item on the same source line stays on its line. */

@@ -13,6 +13,7 @@ describe("fuzz regressions", () => {
     "network N1{defaults{dense bn,((1K)!=((c),((0.0)),k))}}",
     "network N1{defaults{bn ceil,-1}}",
     "/// trailing spaces in a doc comment   \nblock B(){repeat n{}}",
+    "block Wide(/// a, b,\n           ){conv()}",
   ])("fmt keeps the tree of %j", (text) => {
     const once = formatSource(text, "t.net").text;
     const after = parse(once, "t.net");
