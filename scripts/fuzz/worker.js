@@ -18,6 +18,8 @@ parentPort.on("message", ({ from, to }) => {
     parentPort.postMessage({ type: "start", index: i });
     const c = makeCase(seed, i, corpus);
     const r = runCase(netc, c);
+    // Reported before minimising, which runs the case again and again: the watchdog times only the case.
+    parentPort.postMessage({ type: "case", index: i, ms: r.ms, clean: r.clean, bytes: c.files.get(c.entry).length, failures: r.failures.map((f) => f.category), how: c.how });
     for (const f of r.failures) {
       const dir = writeCase(out, f.category, i, c, r.failures);
       if (!minimized.has(f.category) && minimizeMs > 0) {
@@ -25,7 +27,6 @@ parentPort.on("message", ({ from, to }) => {
         writeCase(dir, "min", "", minimize(netc, c, f.category, minimizeMs), r.failures.filter((x) => x.category === f.category));
       }
     }
-    parentPort.postMessage({ type: "case", index: i, ms: r.ms, clean: r.clean, bytes: c.files.get(c.entry).length, failures: r.failures.map((f) => f.category), how: c.how });
   }
   parentPort.postMessage({ type: "chunk" });
 });
