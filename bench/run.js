@@ -7,6 +7,7 @@ import { availableParallelism, cpus, loadavg } from "node:os";
 const only = process.argv.slice(2);
 const sections = [
   ["check", async () => { const m = await import("./check.js"); return { startup: m.benchStartup(), scaling: await m.benchScaling() }; }],
+  ["scale", async () => (await import("./scale.js")).benchScale()],
   ["onnx", async () => (await import("./onnx.js")).benchOnnx()],
   ["train-backends", async () => (await import("./train-backends.js")).benchTrainBackends()],
   ["tfjs", async () => (await import("./tfjs.js")).benchTfjs()],

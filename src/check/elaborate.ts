@@ -93,10 +93,13 @@ class Elaborator {
     top.reserve(this.net.items.filter((i): i is Statement => i.kind === "statement"));
     if (inputShape) top.names.set(inputName, current!);
     let last: Statement | undefined;
+    // A section written twice (two `body { }`) is one scope: its automatic names must not start over.
+    const sections = new Map<string, Scope>();
     for (const item of this.net.items) {
       if (this.stopped) break;
       if (item.kind === "section") {
-        const scope = top.section(item.section);
+        const scope = sections.get(item.section) ?? top.section(item.section);
+        sections.set(item.section, scope);
         scope.reserve(item.body);
         for (const st of item.body) {
           current = this.statement(st, current, scope, ctx);

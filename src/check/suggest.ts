@@ -21,8 +21,11 @@ export function suggest(name: string, candidates: Iterable<string>): string {
   if (name.length <= 2) return "";
   let best: string | undefined;
   let bestD = Math.max(1, Math.floor(name.length / 3)) + 1;
+  const lower = name.toLowerCase();
+  // A network can declare thousands of names: skip the ones whose length alone rules them out.
   for (const c of candidates) {
-    const d = editDistance(name.toLowerCase(), c.toLowerCase());
+    if (Math.abs(c.length - name.length) >= bestD) continue;
+    const d = editDistance(lower, c.toLowerCase());
     if (d < bestD) {
       best = c;
       bestD = d;

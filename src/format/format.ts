@@ -28,7 +28,6 @@ class Formatter {
   private readonly comments: A.Comment[];
   private nextComment = 0;
   /** Source offset where the last printed item ended (comments inside it come out after it). */
-  private itemEnd = 0;
   /** Source offset where the last printed thing (item or comment) ended. */
   private lastEnd = 0;
   /** Nothing printed yet in the current braces (no blank line before it). */
@@ -114,34 +113,40 @@ class Formatter {
     this.atStart = false;
   }
 
-  /** Returns whether the last comment printed is a `///` that came from inside an item. */
-  private comments_(before: number, indent: number): boolean {
-    let movedDoc = false;
+  /** Prints the comments before `before`; returns the last one printed. */
+  private comments_(before: number, indent: number): A.Comment | undefined {
+    let last: A.Comment | undefined;
     while (this.nextComment < this.comments.length && this.comments[this.nextComment]!.span.offset < before) {
-      const c = this.comments[this.nextComment++]!;
+      const c = (last = this.comments[this.nextComment++]!);
       this.blankLine(c.span.offset);
       this.line(indent, c.text.trimEnd());
-      movedDoc = c.doc === true && c.span.offset < this.itemEnd;
       this.lastEnd = end(c.span);
     }
-    return movedDoc;
+    return last;
   }
 
   /**
    * Start a line item: its leading comments, then a blank line if the source
-   * had one. A `///` moved out of the previous item (`B(1 /// x\n, 2)`) would
-   * become this item's doc on its own line right above it: a blank line keeps
-   * it apart, so the tree does not change.
+   * had one. A `///` that was not this item's doc in the source (moved out of a
+   * line such as `B(1 /// x` or `block Wide(/// a`) would become its doc on the
+   * line right above it: a blank line keeps it apart, so the tree does not change.
    */
   private begin(span: A.Span, indent: number) {
-    const movedDoc = this.comments_(span.offset, indent);
-    this.blankLine(span.offset, movedDoc);
+    const last = this.comments_(span.offset, indent);
+    this.blankLine(span.offset, last?.doc === true && !this.wasDocOf(last, span));
+  }
+
+  /** In the source, the comment sat alone on the line right above the item's first line. */
+  private wasDocOf(c: A.Comment, span: A.Span): boolean {
+    const t = this.file.text;
+    const lineStart = t.lastIndexOf("\n", c.span.offset - 1) + 1;
+    if (!/^[ \t\r\f\v\u00a0\ufeff]*$/.test(t.slice(lineStart, c.span.offset))) return false;
+    return /^[ \t\r\f\v\u00a0\ufeff]*\n[ \t\r\f\v\u00a0\ufeff]*$/.test(t.slice(end(c.span), span.offset));
   }
 
   /** A comment after the item on the same source line stays on its line. */
   private trailing(itemEnd: number) {
     this.lastEnd = Math.max(this.lastEnd, itemEnd);
-    this.itemEnd = Math.max(this.itemEnd, itemEnd);
     const c = this.comments[this.nextComment];
     if (!c || c.span.offset < itemEnd) return;
     if (!/^[ \t\r\f\v;]*$/.test(this.file.text.slice(itemEnd, c.span.offset))) return;
@@ -209,7 +214,7 @@ class Formatter {
         this.bracesOf(indent, item.kind, end(item.span) - 1, entries, (e) => {
           this.begin(e.span, indent + 1);
           const key = "op" in e ? this.p.ident(e.op) + (e.colon ? ":" : "") : this.p.ident(e.key);
-          this.line(indent + 1, key + this.p.attrs(e.attrs));
+          this.line(indent + 1, key + this.p.attrs(e.attrs, "op" in e));
           this.trailing(end(e.span));
         });
         return this.trailing(end(item.span));

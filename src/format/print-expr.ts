@@ -117,7 +117,8 @@ export class ExprPrinter {
     }
   }
 
-  attrs(list: A.Attr[]): string {
+  /** `commas`: the list may separate attributes with commas (defaults entries). */
+  attrs(list: A.Attr[], commas = false): string {
     const parts = list.map((a, i) => this.attr(a, i));
     for (let i = 0; i + 1 < parts.length; i++) {
       // A name right before '(' would read back as a call (`k=-a (x)` is
@@ -127,7 +128,9 @@ export class ExprPrinter {
         parts[i] = parts[i]!.slice(0, word.index + word[1]!.length) + "(" + word[2] + ")";
       }
     }
-    return parts.map((p) => " " + p).join("");
+    // `ceil, 3x1` in defaults: without its comma a flag and the value after it read back as `key value`.
+    const comma = (i: number) => commas && i > 0 && list[i - 1]!.kind === "flagAttr" && (list[i]!.kind === "valueAttr" || list[i]!.kind === "dimsAttr");
+    return parts.map((p, i) => (comma(i) ? ", " : " ") + p).join("");
   }
 
   annotation(a: A.Annotation): string {

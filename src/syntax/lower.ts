@@ -21,15 +21,20 @@ function toks(node: CstNode | undefined, key: string): IToken[] {
   const list = node?.children[key] ?? [];
   return list.filter((c): c is IToken => isToken(c) && real(c));
 }
+// tok() and sub() run for every field of every node: no intermediate arrays.
 function tok(node: CstNode | undefined, key: string): IToken | undefined {
-  return toks(node, key)[0];
+  const list = node?.children[key];
+  if (list) for (const c of list) if (isToken(c) && real(c)) return c;
+  return undefined;
 }
 function subs(node: CstNode | undefined, key: string): CstNode[] {
   const list = node?.children[key] ?? [];
   return list.filter((c): c is CstNode => !isToken(c));
 }
 function sub(node: CstNode | undefined, key: string): CstNode | undefined {
-  return subs(node, key)[0];
+  const list = node?.children[key];
+  if (list) for (const c of list) if (!isToken(c)) return c;
+  return undefined;
 }
 
 function tokSpan(t: IToken): A.Span {
@@ -329,6 +334,8 @@ export class Lowerer {
     // bound to its atom), then the operator after it.
     const operands = subs(n, "operand");
     const ops = toks(n, "op");
+    // Most expressions are one operand (`conv 3x3 64`): no climbing needed.
+    if (operands.length === 1 && ops.length === 0 && !operands[0]!.children["not"]) return this.signed(operands[0]!);
     const stream: (IToken | A.Expr | undefined)[] = [];
     operands.forEach((o, i) => {
       stream.push(...toks(o, "not"), this.signed(o));
