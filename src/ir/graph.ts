@@ -15,7 +15,7 @@
 //    sizes, the centred window of Caffe and ONNX too).
 //  - Nodes are in topological order; `inputs` refer to earlier node ids.
 
-import type { Span } from "../syntax/ast.js";
+import type { Span } from "../util/span.js";
 
 export type Shape = number[];
 
