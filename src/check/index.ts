@@ -5,6 +5,7 @@ import type { IrGraph } from "../ir/graph.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { diag } from "../diagnostics/catalogue.js";
 import { elaborate } from "./elaborate.js";
+import { addLocations } from "./locations.js";
 import { diskHost, loadProgram, type FileHost, type Program } from "./program.js";
 
 export type { FileHost, Program } from "./program.js";
@@ -37,6 +38,8 @@ export function checkText(text: string | undefined, path: string, host: FileHost
     const used = new Set<string>();
     for (const net of program.networks) {
       const e = elaborate(program, net.decl, net.file);
+      const texts = program.files;
+      for (const g of new Set([e.graph, e.partial])) if (g) addLocations(g, (f) => texts.get(f)?.text);
       graphs.push(e.graph);
       partial.push(e.partial);
       for (const d of e.diagnostics) diagnostics.push(d); // not push(...): a long list overflows the argument stack

@@ -3,7 +3,7 @@
 // rules of the IR ops live in src/ir/shapes.ts.
 
 import type { Activation, NodeAttrs, Shape } from "../ir/graph.js";
-import { samePads } from "../ir/shapes.js";
+import { samePads } from "../ir/geometry.js";
 import type { Value } from "./values.js";
 
 export type AttrType = "int" | "number" | "bool" | "pair" | "pads" | "act" | "rate";

@@ -8,8 +8,6 @@ import { DEFAULT_MAX_ERRORS, formatText, limitDiagnostics, moreLine } from "./re
 
 export interface Loaded {
   graph: IrGraph;
-  /** File texts of the spec and its imports, for source locations. */
-  texts: Map<string, string>;
 }
 
 export function loadGraph(file: string, maxErrors = DEFAULT_MAX_ERRORS): Loaded | number {
@@ -22,7 +20,7 @@ export function loadGraph(file: string, maxErrors = DEFAULT_MAX_ERRORS): Loaded 
   if (more) process.stderr.write(`${more}\n`);
   if (unreadable(r.diagnostics)) return 2;
   if (!r.graph || r.diagnostics.some((d) => d.severity === "error")) return 1;
-  return { graph: r.graph, texts };
+  return { graph: r.graph };
 }
 
 /** The entry file could not be read at all (missing, a directory, a FIFO...): an I/O error, exit 2. */

@@ -5,7 +5,7 @@
 //   NET5xxx warnings        NET9xxx internal
 // Messages are templates; {name} placeholders are filled by `diag()`.
 
-import type { Span } from "../syntax/ast.js";
+import type { Span } from "../util/span.js";
 import type { Diagnostic, Fix, Related, Severity } from "./diagnostic.js";
 
 export interface CatalogueEntry {

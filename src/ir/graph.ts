@@ -15,7 +15,7 @@
 //    sizes, the centred window of Caffe and ONNX too).
 //  - Nodes are in topological order; `inputs` refer to earlier node ids.
 
-import type { Span } from "../syntax/ast.js";
+import type { Span } from "../util/span.js";
 
 export type Shape = number[];
 
@@ -24,6 +24,21 @@ export type Activation = "none" | "relu" | "relu6" | "sigmoid" | "tanh" | "softm
 export interface Source {
   file: string;
   span: Span;
+}
+
+/**
+ * Where a node or statement is written, as backends print it (ONNX doc strings,
+ * comments in generated code): computed once by the checker, which holds the
+ * text, so no backend reads spec files.
+ */
+export interface SourceLoc {
+  file: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based, in UTF-16 code units. */
+  column: number;
+  /** The first line of the written text, as it is in the file. */
+  excerpt: string;
 }
 
 export interface InputAttrs {
@@ -135,6 +150,8 @@ export interface IrNode {
   /** Name of the auxiliary head this node belongs to; undefined for the main graph. */
   aux: string | undefined;
   source: Source;
+  /** Set by the checker; absent on graphs built by hand. */
+  loc?: SourceLoc;
 }
 
 /** A named statement (`inception3a = Inception(...)`), for summaries and the editor. */
@@ -151,6 +168,8 @@ export interface IrGroup {
   macs: number;
   aux: string | undefined;
   source: Source;
+  /** Set by the checker; absent on graphs built by hand. */
+  loc?: SourceLoc;
 }
 
 export interface AuxOutput {

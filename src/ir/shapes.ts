@@ -1,6 +1,7 @@
-// Shape, parameter and MAC rules for every IR op: the one place that knows how
-// frameworks compute sizes. The checker calls these; backends never need to.
+// Shape, parameter and MAC rules for every IR op. The window arithmetic itself
+// (padding, output sizes, ceil rounding) is in geometry.ts, shared with the backends.
 
+import { convOut, effectiveKernel, poolOut } from "./geometry.js";
 import type { NodeAttrs, Shape } from "./graph.js";
 
 export type ShapeResult = { shape: Shape } | { error: ShapeError };
@@ -10,30 +11,6 @@ export type ShapeError =
   | { kind: "zero"; output: Shape }
   | { kind: "kernel"; kernel: [number, number]; padded: [number, number] }
   | { kind: "groups"; groups: number; inC: number; outC: number };
-
-/** TF-style 'same' padding for one axis: out = ceil(in / stride), the extra pixel at the end. */
-export function samePads(input: number, kernel: number, stride: number, dilation: number): [number, number] {
-  const out = Math.ceil(input / stride);
-  const total = Math.max((out - 1) * stride + (kernel - 1) * dilation + 1 - input, 0);
-  const before = Math.floor(total / 2);
-  return [before, total - before];
-}
-
-/** Convolution output size (floor), as every framework computes it. */
-export function convOut(input: number, kernel: number, stride: number, dilation: number, before: number, after: number): number {
-  return Math.floor((input + before + after - (dilation * (kernel - 1) + 1)) / stride) + 1;
-}
-
-/**
- * Pooling output size as PyTorch and Caffe compute it: with ceil rounding the
- * last window is dropped when it would start inside the end padding.
- */
-export function poolOut(input: number, kernel: number, stride: number, before: number, after: number, ceil: boolean): number {
-  const span = input + before + after - kernel;
-  let out = (ceil ? Math.ceil(span / stride) : Math.floor(span / stride)) + 1;
-  if (ceil && (out - 1) * stride >= input + before) out -= 1;
-  return out;
-}
 
 const isMap = (s: Shape) => s.length === 3;
 
@@ -48,8 +25,8 @@ export function outputShape(a: NodeAttrs, inputs: Shape[]): ShapeResult {
       if (c % a.groups !== 0 || a.outChannels % a.groups !== 0)
         return { error: { kind: "groups", groups: a.groups, inC: c, outC: a.outChannels } };
       const [pt, pl, pb, pr] = a.pads;
-      const kh = a.dilation[0] * (a.kernel[0] - 1) + 1;
-      const kw = a.dilation[1] * (a.kernel[1] - 1) + 1;
+      const kh = effectiveKernel(a.kernel[0], a.dilation[0]);
+      const kw = effectiveKernel(a.kernel[1], a.dilation[1]);
       if (h + pt + pb < kh || w + pl + pr < kw)
         return { error: { kind: "kernel", kernel: [kh, kw], padded: [h + pt + pb, w + pl + pr] } };
       const oh = convOut(h, a.kernel[0], a.stride[0], a.dilation[0], pt, pb);

@@ -4,7 +4,7 @@
 
 import type { IrGraph, IrNode } from "../ir/graph.js";
 import { weightShapes, type NodeWeights, type WeightSet } from "../ir/weights.js";
-import { planModel } from "../emit/tfjs/plan.js";
+import { weightLayers } from "./layer-names.js";
 
 /** A tfjs weight: "<layer>/<kernel|bias|gamma|...>" with its shape. */
 export interface NamedTensor {
@@ -64,15 +64,15 @@ const bnKeys: [keyof NodeWeights, string][] = [
 
 /** Canonical WeightSet -> tfjs weights, keyed "<layer>/<weight>". */
 export function toTfjsWeights(graph: IrGraph, weights: WeightSet): Map<string, NamedTensor> {
-  const plan = planModel(graph);
+  const layers = weightLayers(graph);
   const out = new Map<string, NamedTensor>();
   const memo = new Map<number, Int32Array | undefined>();
   for (const node of graph.nodes) {
-    const layer = plan.weightLayers.get(node.name);
-    if (!layer) continue;
+    const held = layers.get(node.name);
+    if (!held) continue;
+    const { layer, kind } = held;
     const w = weights.get(node.name);
     if (!w) throw new Error(`netc: no weights for '${node.name}'`);
-    const kind = plan.weightKinds.get(node.name)!;
     const shapes = weightShapes(graph, node);
     const a = node.attrs;
     if (a.op === "conv") {
@@ -116,7 +116,7 @@ export function toTfjsWeights(graph: IrGraph, weights: WeightSet): Map<string, N
 
 /** tfjs weights keyed "<layer>/<weight>" -> canonical WeightSet. */
 export function fromTfjsWeights(graph: IrGraph, named: Map<string, NamedTensor>): WeightSet {
-  const plan = planModel(graph);
+  const layers = weightLayers(graph);
   const out: WeightSet = new Map();
   const memo = new Map<number, Int32Array | undefined>();
   const get = (node: IrNode, key: string, n: number): NamedTensor => {
@@ -127,9 +127,9 @@ export function fromTfjsWeights(graph: IrGraph, named: Map<string, NamedTensor>)
     return t;
   };
   for (const node of graph.nodes) {
-    const layer = plan.weightLayers.get(node.name);
-    if (!layer) continue;
-    const kind = plan.weightKinds.get(node.name)!;
+    const held = layers.get(node.name);
+    if (!held) continue;
+    const { layer, kind } = held;
     const shapes = weightShapes(graph, node);
     const a = node.attrs;
     const w: NodeWeights = {};

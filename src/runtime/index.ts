@@ -18,7 +18,6 @@ export { registerWasmGradKernels } from "./wasm-grads.js";
 export { CLASS_NAMES } from "./layers/configs.js";
 export type { LrnConfig, Pool2DConfig, AdaptiveAvgPool2DConfig, BaseLayerOptions } from "./layers/configs.js";
 export type { NetcLayer, NetcLayerClasses } from "./layers/define.js";
-export { poolOutSize, avgDivisors, adaptiveWindows } from "./layers/geometry.js";
 
 /**
  * The custom layer classes (LRN, Pool2D, AdaptiveAvgPool2D, ChannelsFlatten) defined on

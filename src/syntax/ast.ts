@@ -3,10 +3,9 @@
 // (CLI printing, LSP). The parser always returns a tree, possibly partial: fields
 // that the parser could not fill are `undefined`, never invented.
 
-export interface Span {
-  offset: number;
-  length: number;
-}
+import type { Span } from "../util/span.js";
+
+export type { Span };
 
 export interface Node {
   span: Span;

@@ -2,7 +2,7 @@
 // one (where PyTorch's loops would place them) instead of using the formulas.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { convOut, poolOut, samePads } from "../../src/ir/shapes.js";
+import { convOut, poolOut, samePads } from "../../src/ir/geometry.js";
 
 /** Window starts a framework visits: every start on the stride grid whose window fits the padded input. */
 function enumerateConv(input: number, k: number, s: number, d: number, before: number, after: number): number {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import onnxProto from "onnx-proto";
 import { emitOnnx, OUTPUT_NAME } from "../../src/emit/onnx/index.js";
+import { checkText } from "../../src/check/index.js";
 import { initWeights } from "../../src/ir/weights.js";
 import { graphs } from "./graphs.js";
 import { IrBuilder } from "./ir-builder.js";
@@ -71,13 +72,15 @@ describe("ModelProto", () => {
     for (const v of produced) expect(info.has(v), v).toBe(true);
   });
 
-  it("doc_string carries file:line:col", () => {
-    const graph = small();
-    const text = "a".repeat(29) + "\n" + "x".repeat(100); // line 2 starts at offset 30
-    const m = decode(emitOnnx(graph, { sourceText: new Map([["specs/small.net", text]]) }).model);
-    // ir-builder puts node i at offset 10*i: stem/conv at 10, pool at 30.
-    expect(m.graph!.node![0]!.docString).toBe("specs/small.net:1:11");
-    expect(m.graph!.node!.find((n) => n.name === "pool")!.docString).toBe("specs/small.net:2:1");
+  it("doc_string carries file:line:col from the IR, not from the file (which need not exist)", () => {
+    const text = ["network Small {", "  input x 3x8x8", "  c = conv 3x3 4 pad=1", "    p = maxpool 3x3/2 ceil", "}", ""].join("\n");
+    const r = checkText(text, "/nowhere/small.net");
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const m = decode(emitOnnx(r.graph!).model);
+    // A node's location is its op (`conv`, `maxpool`), not the statement's name.
+    expect(m.graph!.node!.find((n) => n.name === "c")!.docString).toBe("/nowhere/small.net:3:7");
+    expect(m.graph!.node!.find((n) => n.name === "p")!.docString).toBe("/nowhere/small.net:4:9");
+    expect(m.graph!.docString).toBe("/nowhere/small.net:1:1");
   });
 
   it("writes conv pads explicitly, never auto_pad", () => {

@@ -9,7 +9,6 @@ import { checkText } from "../../src/check/index.js";
 import { emitOnnx } from "../../src/emit/onnx/index.js";
 import { planModel, tfjsSources } from "../../src/emit/tfjs/index.js";
 import { modelSource } from "../../src/emit/tfjs/model-code.js";
-import { SourceText } from "../../src/emit/tfjs/source.js";
 import { trainSource } from "../../src/emit/tfjs/train-code.js";
 
 export interface SpecText {
@@ -132,16 +131,16 @@ export async function compileSpec(p: SpecText, formatted: boolean): Promise<Comp
   for (const js of [false, true]) {
     const ext = js ? "js" : "ts";
     if (formatted) {
-      const files = await tfjsSources(r.graph, { js, specPath: p.file, netcVersion: "test", specText: texts });
+      const files = await tfjsSources(r.graph, { js, specPath: p.file, netcVersion: "test" });
       for (const [name, text] of files) code.set(name, text);
     } else {
       const plan = planModel(r.graph);
-      const o = { ts: !js, specPath: p.file, netcVersion: "test", sources: new SourceText(entry, texts) };
+      const o = { ts: !js, specPath: p.file, netcVersion: "test" };
       code.set(`model.${ext}`, modelSource(plan, o));
       code.set(`train.${ext}`, trainSource(plan, o));
     }
   }
-  return { code, onnx: emitOnnx(r.graph, { sourceText: texts }).model };
+  return { code, onnx: emitOnnx(r.graph).model };
 }
 
 export interface CodeShape {

@@ -1,7 +1,7 @@
 // Forward pass of the tfjs model built from the plan == onnxruntime on the ONNX
 // emitter's graph, same random weights: every mapping branch on hand-built IR.
 import { describe, expect, it } from "vitest";
-import { verifyGraph } from "../../src/emit/tfjs/verify.js";
+import { verifyGraph } from "../../src/verify/index.js";
 import { planModel } from "../../src/emit/tfjs/plan.js";
 import { auxGraph, convGraph, poolGraph } from "./graphs.js";
 

@@ -12,7 +12,7 @@ import { describe, expect, test } from "vitest";
 import { checkText } from "../../src/check/index.js";
 import { emitOnnx } from "../../src/emit/onnx/index.js";
 import { tfjsSources } from "../../src/emit/tfjs/index.js";
-import { verifyGraph } from "../../src/emit/tfjs/verify.js";
+import { verifyGraph } from "../../src/verify/index.js";
 import { pythonCheck } from "../onnx/harness.js";
 
 const SIZE = 64;

@@ -19,7 +19,7 @@ export interface CompileArgs {
 export async function run(args: CompileArgs): Promise<number> {
   const loaded = loadGraph(args.file, args.maxErrors);
   if (typeof loaded === "number") return loaded;
-  const { graph, texts } = loaded;
+  const { graph } = loaded;
   const stem = basename(args.file).replace(/\.net$/, "");
   try {
     if (args.target === "onnx") {
@@ -30,7 +30,7 @@ export async function run(args: CompileArgs): Promise<number> {
         const { loadCheckpointWeights } = await import("../../runtime/checkpoint.js");
         weights = await loadCheckpointWeights(resolve(args.weights), graph);
       }
-      const written = await writeOnnxAsync(graph, outPath, { seed: args.seed, weights, foldBatchNorm: args.foldBn, sourceText: texts });
+      const written = await writeOnnxAsync(graph, outPath, { seed: args.seed, weights, foldBatchNorm: args.foldBn });
       for (const f of [written].flat()) process.stderr.write(`wrote ${typeof f === "string" ? f : outPath}\n`);
       return 0;
     }

@@ -10,7 +10,7 @@
 // the layout conversion end to end. Without, both get initWeights(graph, seed).
 
 import { loadGraph } from "../load.js";
-import { verifyGraph, type VerifyResult } from "../../emit/tfjs/verify.js";
+import { verifyGraph, type VerifyResult } from "../../verify/index.js";
 import { terminalSafe } from "../report.js";
 
 export const TOLERANCE = 1e-4;

@@ -1,5 +1,4 @@
 // IR graph → ONNX ModelProto (opset 17, IR version 8), inference graph only.
-import { readFileSync } from "node:fs";
 import type { IrGraph, IrNode } from "../../ir/graph.js";
 import { initWeights, weightShapes, type NodeWeights } from "../../ir/weights.js";
 import type { WeightSet } from "../../ir/weights.js";
@@ -8,8 +7,8 @@ import { externalize, initializerBytes } from "./external-data.js";
 import { foldWeights, planBatchNormFolds } from "./fold-bn.js";
 import { OPS, type OpContext } from "./ops.js";
 import { onnx, valueInfo } from "./proto.js";
-import { SourceLocator } from "./source-location.js";
 import { onnxString } from "./strings.js";
+import { version } from "../../util/version.js";
 
 export const OPSET = 17;
 export const IR_VERSION = 8;
@@ -27,8 +26,6 @@ export interface EmitOnnxOptions {
   foldBatchNorm?: boolean;
   /** Initializer bytes above which tensors go to external data (default 2 GiB - 64 MiB). */
   externalDataThreshold?: number;
-  /** Source texts by file name, for `file:line:col` doc strings (else read from disk). */
-  sourceText?: Map<string, string>;
   /** External data file name, relative to the model (default "model.onnx.data"). */
   dataFileName?: string;
 }
@@ -37,14 +34,6 @@ export interface EmittedOnnx {
   model: Uint8Array;
   externalData?: Uint8Array;
 }
-
-const VERSION: string = (() => {
-  try {
-    return JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")).version;
-  } catch {
-    return "0.0.0";
-  }
-})();
 
 /** Nodes the output depends on, outside auxiliary heads. */
 function liveNodes(graph: IrGraph): boolean[] {
@@ -77,7 +66,6 @@ export function emitOnnx(graph: IrGraph, opts: EmitOnnxOptions = {}): EmittedOnn
   const weights = opts.weights ?? initWeights(graph, opts.seed ?? 0, (n) => live[n.id]!);
   const folds = opts.foldBatchNorm === false ? new Map<number, number>() : planBatchNormFolds(graph, emitted);
   const foldedBn = new Set(folds.values());
-  const locator = new SourceLocator(opts.sourceText);
   const b = new GraphBuilder();
 
   // Names: the spec's input, then `output`, then every IR value by its path
@@ -121,7 +109,7 @@ export function emitOnnx(graph: IrGraph, opts: EmitOnnxOptions = {}): EmittedOnn
       output: valueOf.get(n.id)!,
       weights: w,
       act,
-      doc: locator.locate(n.source.file, n.source.span.offset),
+      doc: n.loc ? `${n.loc.file}:${n.loc.line}:${n.loc.column}` : `${n.source.file}@${n.source.span.offset}`,
     };
     (OPS[a.op as keyof typeof OPS] as (c: OpContext, at: typeof a) => void)(ctx, a);
   }
@@ -142,7 +130,7 @@ export function emitOnnx(graph: IrGraph, opts: EmitOnnxOptions = {}): EmittedOnn
     irVersion: IR_VERSION,
     opsetImport: [{ domain: "", version: OPSET }],
     producerName: "netc",
-    producerVersion: VERSION,
+    producerVersion: version,
     docString: onnxString(`${graph.name} from ${graph.file}`),
     graph: {
       name: onnxString(graph.name),
@@ -151,7 +139,7 @@ export function emitOnnx(graph: IrGraph, opts: EmitOnnxOptions = {}): EmittedOnn
       input: [valueInfo(inputValue, graph.inputShape)],
       output: [valueInfo(outputValue, outNode.shape)],
       valueInfo: b.valueInfo,
-      docString: onnxString(locator.locate(graph.file, 0)),
+      docString: onnxString(`${graph.file}:1:1`),
     },
   });
   const bytes = onnx.ModelProto.encode(model).finish();

@@ -5,6 +5,7 @@ import type { Activation, IrGraph, IrNode, NodeAttrs, OpKind, Shape } from "../.
 import type { NodeWeights } from "../../ir/weights.js";
 import type { GraphBuilder } from "./builder.js";
 import type { AttrValue } from "./proto.js";
+import { adaptiveUniformKernel, adaptiveWindow, averagingMatrix, lrnWindow } from "../../ir/geometry.js";
 import { planPool } from "./pool-plan.js";
 
 export interface OpContext {
@@ -127,8 +128,10 @@ export const OPS: Table = {
     const [oh, ow] = a.out;
     const { b, node } = ctx;
     if (oh === 1 && ow === 1) return primary(ctx, "GlobalAveragePool", [ctx.inputs[0]!], [ctx.output], {});
-    if (h % oh === 0 && w % ow === 0) {
-      const k = [h / oh, w / ow];
+    const kh = adaptiveUniformKernel(h, oh);
+    const kw = adaptiveUniformKernel(w, ow);
+    if (kh !== undefined && kw !== undefined) {
+      const k = [kh, kw];
       return primary(ctx, "AveragePool", [ctx.inputs[0]!], [ctx.output], { kernel_shape: k, strides: k, pads: [0, 0, 0, 0] });
     }
     // PyTorch's windows overlap unevenly: the average over window (i, j) is
@@ -226,11 +229,8 @@ function windowMeans(ctx: OpContext, x: string, n: number, out: number, axis: -1
   const { b } = ctx;
   const axes = b.addInt64(`${name}.axes`, [1], [axis]);
   const parts: string[] = [];
-  // i * n may pass 2^53 here: integer arithmetic, as PyTorch does it.
-  const [bn, bout] = [BigInt(n), BigInt(out)];
   for (let i = 0; i < out; i++) {
-    const start = Number((BigInt(i) * bn) / bout);
-    const end = Number((BigInt(i + 1) * bn + bout - 1n) / bout);
+    const [start, end] = adaptiveWindow(i, n, out);
     const shape = (len: number) => (axis === -1 ? [rest[0], rest[1], len] : [rest[0], len, rest[1]]);
     const slice = b.intermediate(`${name}/slice${i}`, shape(end - start));
     const starts = b.addInt64(`${name}.start${i}`, [1], [start]);
@@ -241,20 +241,6 @@ function windowMeans(ctx: OpContext, x: string, n: number, out: number, axis: -1
     parts.push(mean);
   }
   return parts;
-}
-
-/**
- * Rows (or columns when `transposed`) average PyTorch's adaptive windows:
- * window i spans [floor(i*n/out), ceil((i+1)*n/out)).
- */
-export function averagingMatrix(n: number, out: number, transposed: boolean): Float32Array {
-  const m = new Float32Array(n * out);
-  for (let i = 0; i < out; i++) {
-    const start = Math.floor((i * n) / out);
-    const end = Math.ceil(((i + 1) * n) / out);
-    for (let j = start; j < end; j++) m[transposed ? j * out + i : i * n + j] = 1 / (end - start);
-  }
-  return m;
 }
 
 /**
@@ -272,8 +258,7 @@ function lrnEven(ctx: OpContext, a: Extract<NodeAttrs, { op: "lrn" }>): void {
   const shape = node.shape;
   const c = shape[0]!;
   const spatial = shape.slice(1).reduce((p, d) => p * d, 1);
-  const lo = Math.floor(a.size / 2);
-  const hi = Math.floor((a.size - 1) / 2);
+  const [lo, hi] = lrnWindow(a.size);
   const x = ctx.inputs[0]!;
   const v = (s: string) => b.intermediate(`${node.name}/${s}`, shape);
   const sq = v("square");

@@ -13,24 +13,9 @@
 // count_include_pad=0; when the spec wants its own padding counted, that
 // padding becomes a real zero Pad in front, so it is counted as data.
 
+import { poolOut, poolOutNoDrop, tailPad } from "../../ir/geometry.js";
+
 export type Pads = [number, number, number, number];
-
-/** Output size of one axis with floor rounding. */
-export function floorSize(inSize: number, k: number, s: number, head: number, tail: number): number {
-  return Math.floor((inSize + head + tail - k) / s) + 1;
-}
-
-/** The ONNX spec's ceil_mode=1 output size (no drop rule). */
-export function onnxCeilSize(inSize: number, k: number, s: number, head: number, tail: number): number {
-  return Math.ceil((inSize + head + tail - k) / s) + 1;
-}
-
-/** onnxruntime's ceil_mode=1 output size: ceil, then drop a window starting in the tail padding. */
-export function ortCeilSize(inSize: number, k: number, s: number, head: number, tail: number): number {
-  let out = Math.ceil((inSize + head + tail - k) / s) + 1;
-  if ((out - 1) * s >= inSize + head) out -= 1;
-  return out;
-}
 
 export interface PoolPlan {
   /** Padding applied by a separate zero Pad node first ([top,left,bottom,right]); undefined = none. */
@@ -52,21 +37,21 @@ export function planPool(
   outHW: [number, number],
 ): PoolPlan {
   const [t, l, b, r] = pads;
-  const floorOut = [floorSize(inHW[0], kernel[0], stride[0], t, b), floorSize(inHW[1], kernel[1], stride[1], l, r)];
+  const floorOut = [poolOut(inHW[0], kernel[0], stride[0], t, b, false), poolOut(inHW[1], kernel[1], stride[1], l, r, false)];
   const cip = countIncludePad ? 1 : 0;
   if (floorOut[0] === outHW[0] && floorOut[1] === outHW[1]) {
     // Every window lies inside the padded extent: both conventions agree.
     return { pads: [...pads], ceilMode: 0, countIncludePad: cip };
   }
   if (op === "maxpool") {
-    const sizes = (f: typeof onnxCeilSize) => [f(inHW[0], kernel[0], stride[0], t, b), f(inHW[1], kernel[1], stride[1], l, r)];
-    const spec = sizes(onnxCeilSize);
-    const ort = sizes(ortCeilSize);
+    // onnxruntime's ceil_mode applies the IR's drop rule; the ONNX spec's formula does not.
+    const spec = [poolOutNoDrop(inHW[0], kernel[0], stride[0], t, b), poolOutNoDrop(inHW[1], kernel[1], stride[1], l, r)];
+    const ort = [poolOut(inHW[0], kernel[0], stride[0], t, b, true), poolOut(inHW[1], kernel[1], stride[1], l, r, true)];
     if (spec[0] === outHW[0] && spec[1] === outHW[1] && ort[0] === outHW[0] && ort[1] === outHW[1]) return { pads: [...pads], ceilMode: 1, countIncludePad: 0 };
   }
   // Pixels missing at the end so that floor rounding reaches the IR's size.
-  const extraB = Math.max(0, (outHW[0] - 1) * stride[0] + kernel[0] - (inHW[0] + t + b));
-  const extraR = Math.max(0, (outHW[1] - 1) * stride[1] + kernel[1] - (inHW[1] + l + r));
+  const extraB = Math.max(0, tailPad(inHW[0], kernel[0], stride[0], t, outHW[0]) - b);
+  const extraR = Math.max(0, tailPad(inHW[1], kernel[1], stride[1], l, outHW[1]) - r);
   if (op === "maxpool") return { pads: [t, l, b + extraB, r + extraR], ceilMode: 0, countIncludePad: 0 };
   const hasPad = t + l + b + r > 0;
   if (countIncludePad && hasPad) {

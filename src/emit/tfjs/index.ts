@@ -6,7 +6,6 @@ import type { IrGraph } from "../../ir/graph.js";
 import { writeFilesAtomic } from "../../util/atomic-write.js";
 import { modelSource } from "./model-code.js";
 import { planModel } from "./plan.js";
-import { SourceText } from "./source.js";
 import { trainSource } from "./train-code.js";
 
 export { planModel, type LayerPlan, type PlannedLayer } from "./plan.js";
@@ -27,12 +26,11 @@ export interface TfjsSources {
 /** The generated files' text, formatted; deterministic for a given graph and options. */
 export async function tfjsSources(
   graph: IrGraph,
-  opts: { js: boolean; specPath: string; netcVersion: string; specText?: string | Map<string, string> },
+  opts: { js: boolean; specPath: string; netcVersion: string },
 ): Promise<Map<string, string>> {
   const plan = planModel(graph);
   const shownPath = displayPath(opts.specPath);
-  const sources = new SourceText(graph.file, opts.specText);
-  const o = { ts: !opts.js, specPath: shownPath, netcVersion: opts.netcVersion, sources };
+  const o = { ts: !opts.js, specPath: shownPath, netcVersion: opts.netcVersion };
   const ext = opts.js ? "js" : "ts";
   const files = new Map<string, string>();
   files.set(`model.${ext}`, await format(modelSource(plan, o), opts.js));

@@ -5,14 +5,13 @@
 import type { IrGroup } from "../../ir/graph.js";
 import type { LayerPlan } from "./plan.js";
 import { docComment, docLine, lineComment } from "./escape.js";
-import { literal, type SourceText } from "./source.js";
+import { describe, literal, snippet } from "./source.js";
 
 export interface CodeOptions {
   ts: boolean;
   /** Spec path as shown in the header (relative to the working directory). */
   specPath: string;
   netcVersion: string;
-  sources: SourceText;
 }
 
 export function header(o: CodeOptions, what: string): string {
@@ -69,14 +68,14 @@ export function modelSource(plan: LayerPlan, o: CodeOptions): string {
       const group = headers.get(node.id);
       if (group && spansMany(group)) {
         out.push("");
-        const snip = o.sources.snippet(group.source) || group.name;
+        const snip = snippet(group.loc) || group.name;
         const shape = snip.includes("->") ? "" : ` -> ${shapeText(group.shape)}`;
         const aux = group.aux ? ` (auxiliary head ${group.aux})` : "";
         out.push(lineComment(`${snip}${shape}${aux}`));
       }
       // conv + bn + relu written as one statement share a location: say it once.
       const key = `${node.source.file}:${node.source.span.offset}:${node.source.span.length}`;
-      const where = o.sources.describe(node.source);
+      const where = describe(node.loc, g.file);
       if (where && key !== lastSource) out.push(lineComment(where));
       lastSource = key;
     }

@@ -8,8 +8,10 @@
 // express exactly goes to netc's runtime layers (LRN, ceil/padded pools,
 // adaptive pooling).
 
+import { adaptiveUniformKernel, poolOut, sameOut, samePads, tailPad } from "../../ir/geometry.js";
 import type { IrGraph, IrNode, PoolAttrs } from "../../ir/graph.js";
-import { identifier, layerNames, unique } from "./names.js";
+import { convLayerKind, layerNames, unique, unsupportedGroups } from "../../runtime/layer-names.js";
+import { identifier } from "./names.js";
 
 export interface PlannedLayer {
   /** "tf": tf.layers.<fn>; "netc": a layer factory exported by netc/runtime. */
@@ -31,23 +33,11 @@ export interface LayerPlan {
   output: string;
   /** Auxiliary heads, in graph.auxOutputs order. */
   aux: { name: string; variable: string; weight: number }[];
-  /** IR node name -> tfjs layer name, for the nodes that own weights. */
-  weightLayers: Map<string, string>;
-  /** IR node name -> the tfjs class holding its weights ("conv2d", "depthwiseConv2d", ...). */
-  weightKinds: Map<string, string>;
 }
 
 /** [C, H, W] -> [H, W, C]; vectors unchanged. */
 export function toNhwc(shape: number[]): number[] {
   return shape.length === 3 ? [shape[1]!, shape[2]!, shape[0]!] : [...shape];
-}
-
-/** TF's 'same' split for one axis: the extra pixel goes at the end. */
-export function sameSplit(inSize: number, k: number, s: number, d = 1): [number, number] {
-  const out = Math.ceil(inSize / s);
-  const total = Math.max((out - 1) * s + (k - 1) * d + 1 - inSize, 0);
-  const before = Math.floor(total / 2);
-  return [before, total - before];
 }
 
 const same4 = (a: number[], b: number[]) => a.every((v, i) => v === b[i]);
@@ -59,8 +49,6 @@ export function planModel(graph: IrGraph): LayerPlan {
   const takenVars = new Set<string>();
   const vars = new Map<number, string>();
   const layers: PlannedLayer[] = [];
-  const weightLayers = new Map<string, string>();
-  const weightKinds = new Map<string, string>();
 
   const input = graph.nodes[0]!;
   const inputVar = identifier(graph.inputName, takenVars);
@@ -95,8 +83,8 @@ export function planModel(graph: IrGraph): LayerPlan {
       case "conv": {
         const [t, l, b, r] = a.pads;
         const cin = inShape[0]!;
-        const sameH = sameSplit(inShape[1]!, a.kernel[0], a.stride[0], a.dilation[0]);
-        const sameW = sameSplit(inShape[2]!, a.kernel[1], a.stride[1], a.dilation[1]);
+        const sameH = samePads(inShape[1]!, a.kernel[0], a.stride[0], a.dilation[0]);
+        const sameW = samePads(inShape[2]!, a.kernel[1], a.stride[1], a.dilation[1]);
         const dilated = a.dilation[0] > 1 || a.dilation[1] > 1;
         const strided = a.stride[0] > 1 || a.stride[1] > 1;
         let padding = "valid";
@@ -115,32 +103,24 @@ export function planModel(graph: IrGraph): LayerPlan {
         if (dilated) common.dilationRate = kernelArg(a.dilation);
         if (!a.bias) common.useBias = false;
         if (a.act !== "none") common.activation = a.act;
-        let fn: string;
+        // The runtime's checkpoint converter makes the same choice (and names the weights after it).
+        const fn = convLayerKind(a, cin);
         let config: Record<string, unknown>;
-        if (a.groups === 1) {
-          fn = "conv2d";
+        if (fn === "conv2d") {
           config = { filters: a.outChannels, ...common, name };
-        } else if (a.groups === cin && a.outChannels % cin === 0) {
-          fn = "depthwiseConv2d";
+        } else if (fn === "depthwiseConv2d") {
           config = { ...common, name };
           if (a.outChannels !== cin) config = { depthMultiplier: a.outChannels / cin, ...config };
         } else {
-          throw new Error(
-            `netc: ${node.name}: grouped convolution (groups=${a.groups}) has no tf.layers equivalent; ` +
-              `the tfjs target supports groups=1 and depthwise (groups = input channels)`,
-          );
+          throw unsupportedGroups(node, a.groups);
         }
         add("tf", fn, config, [x], out);
-        weightLayers.set(node.name, name);
-        weightKinds.set(node.name, fn);
         break;
       }
       case "batchnorm":
         withAct(a.act, (o) =>
           add("tf", "batchNormalization", { epsilon: a.eps, momentum: round(1 - a.momentum), name }, [x], o),
         );
-        weightLayers.set(node.name, name);
-        weightKinds.set(node.name, "batchNormalization");
         break;
       case "lrn":
         add("netc", "lrn", { size: a.size, alpha: a.alpha, beta: a.beta, bias: a.bias, name }, [x], out);
@@ -187,9 +167,11 @@ export function planModel(graph: IrGraph): LayerPlan {
       case "adaptiveavgpool": {
         const [h, w] = [inShape[1]!, inShape[2]!];
         const [oh, ow] = a.out;
-        if (h % oh === 0 && w % ow === 0) {
+        const kh = adaptiveUniformKernel(h, oh);
+        const kw = adaptiveUniformKernel(w, ow);
+        if (kh !== undefined && kw !== undefined) {
           // Evenly divisible: PyTorch's windows are exactly a plain average pool.
-          const k = [h / oh, w / ow] as [number, number];
+          const k: [number, number] = [kh, kw];
           add("tf", "averagePooling2d", { poolSize: kernelArg(k), strides: kernelArg(k), name }, [x], out);
         } else {
           add("netc", "adaptiveAvgPool2d", { out: [oh, ow], name }, [x], out);
@@ -210,8 +192,6 @@ export function planModel(graph: IrGraph): LayerPlan {
         if (!a.bias) config.useBias = false;
         if (a.act !== "none") config.activation = a.act;
         add("tf", "dense", { ...config, name }, [x], out);
-        weightLayers.set(node.name, name);
-        weightKinds.set(node.name, "dense");
         break;
       }
       case "act":
@@ -237,8 +217,6 @@ export function planModel(graph: IrGraph): LayerPlan {
     layers,
     output: vars.get(graph.output)!,
     aux: graph.auxOutputs.map((o) => ({ name: o.name, variable: vars.get(o.node)!, weight: o.weight })),
-    weightLayers,
-    weightKinds,
   };
 }
 
@@ -246,9 +224,6 @@ export function planModel(graph: IrGraph): LayerPlan {
 function round(v: number): number {
   return Number(v.toPrecision(12));
 }
-
-const floorSize = (n: number, k: number, s: number, head: number, tail: number) =>
-  Math.floor((n + head + tail - k) / s) + 1;
 
 /**
  * How a pooling node maps onto tf.layers:
@@ -263,14 +238,14 @@ export function poolPlan(a: PoolAttrs, inShape: number[], outShape: number[]): "
   const [oh, ow] = [outShape[1]!, outShape[2]!];
   const [t, l, b, r] = a.pads;
   const padded = t + l + b + r > 0;
-  if (!padded && floorSize(h, a.kernel[0], a.stride[0], 0, 0) === oh && floorSize(w, a.kernel[1], a.stride[1], 0, 0) === ow)
+  if (!padded && poolOut(h, a.kernel[0], a.stride[0], 0, 0, false) === oh && poolOut(w, a.kernel[1], a.stride[1], 0, 0, false) === ow)
     return "valid";
-  if (oh !== Math.ceil(h / a.stride[0]) || ow !== Math.ceil(w / a.stride[1])) return "custom";
+  if (oh !== sameOut(h, a.stride[0]) || ow !== sameOut(w, a.stride[1])) return "custom";
   // Effective padding: the spec's plus what the ceil rule adds at the end.
-  const extraB = Math.max(0, (oh - 1) * a.stride[0] + a.kernel[0] - (h + t + b));
-  const extraR = Math.max(0, (ow - 1) * a.stride[1] + a.kernel[1] - (w + l + r));
-  const sh = sameSplit(h, a.kernel[0], a.stride[0]);
-  const sw = sameSplit(w, a.kernel[1], a.stride[1]);
+  const extraB = Math.max(0, tailPad(h, a.kernel[0], a.stride[0], t, oh) - b);
+  const extraR = Math.max(0, tailPad(w, a.kernel[1], a.stride[1], l, ow) - r);
+  const sh = samePads(h, a.kernel[0], a.stride[0]);
+  const sw = samePads(w, a.kernel[1], a.stride[1]);
   if (!same4([t, l, b + extraB, r + extraR], [sh[0], sw[0], sh[1], sw[1]])) return "custom";
   // PyTorch never counts the ceil overhang; it counts the spec's padding when asked.
   if (a.op === "avgpool" && padded && a.countIncludePad) return "custom";

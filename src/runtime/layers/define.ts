@@ -14,7 +14,7 @@ import {
   type LrnConfig,
   type Pool2DConfig,
 } from "./configs.js";
-import { adaptiveWindows, avgDivisors, poolOutSize, tailAdjust } from "./geometry.js";
+import { adaptiveUniformKernel, averagingMatrix, avgDivisors, lrnWindow, poolOut, tailPad } from "../../ir/geometry.js";
 
 type Tf = typeof TfNamespace;
 type Tensor = TfNamespace.Tensor;
@@ -88,8 +88,7 @@ export function defineLayers(tf: Tf): NetcLayerClasses {
         // after), which tf's LRN cannot express. Sum the squares with a 0/1 band matrix.
         const c = x.shape[3];
         const band = new Float32Array(c * c);
-        const before = Math.floor(size / 2);
-        const after = Math.floor((size - 1) / 2);
+        const [before, after] = lrnWindow(size);
         for (let out = 0; out < c; out++) {
           for (let src = Math.max(0, out - before); src <= Math.min(c - 1, out + after); src++) band[src * c + out] = 1;
         }
@@ -129,7 +128,7 @@ export function defineLayers(tf: Tf): NetcLayerClasses {
       const [kh, kw] = this.kernel;
       const [sh, sw] = this.stride;
       const [pt, pl, pb, pr] = this.pads;
-      return [poolOutSize(h, kh, sh, pt, pb, this.ceil), poolOutSize(w, kw, sw, pl, pr, this.ceil)];
+      return [poolOut(h, kh, sh, pt, pb, this.ceil), poolOut(w, kw, sw, pl, pr, this.ceil)];
     }
 
     override computeOutputShape(inputShape: Shape | Shape[]): Shape {
@@ -149,8 +148,8 @@ export function defineLayers(tf: Tf): NetcLayerClasses {
         // Pad (or crop) so a 'valid' pool yields exactly oh x ow windows: the top/left
         // padding as given, the bottom/right as far as the last window reaches
         // (including a ceil-mode overhang past the padded border).
-        const tailH = tailAdjust(h, kh, sh, pt, oh);
-        const tailW = tailAdjust(w, kw, sw, pl, ow);
+        const tailH = tailPad(h, kh, sh, pt, oh);
+        const tailW = tailPad(w, kw, sw, pl, ow);
         if (tailH < 0 || tailW < 0) {
           x = x.slice([0, 0, 0, 0], [-1, h + Math.min(0, tailH), w + Math.min(0, tailW), -1]);
         }
@@ -212,14 +211,18 @@ export function defineLayers(tf: Tf): NetcLayerClasses {
         const [n, h, w, c] = x.shape;
         const [oh, ow] = this.out;
         if (oh === 1 && ow === 1) return tf.mean(x, [1, 2], true);
-        if (h % oh === 0 && w % ow === 0) {
+        const kh = adaptiveUniformKernel(h, oh);
+        const kw = adaptiveUniformKernel(w, ow);
+        if (kh !== undefined && kw !== undefined) {
           // Equal, non-overlapping windows: a plain average pool is exact.
-          return tf.avgPool(x, [h / oh, w / ow], [h / oh, w / ow], "valid");
+          return tf.avgPool(x, [kh, kw], [kh, kw], "valid");
         }
         // Uneven windows: average rows then columns with two (constant) averaging
         // matrices; exact, differentiable, and two matmuls instead of oh*ow slices.
-        const rows = tf.matMul(averagingMatrix(tf, h, oh), x.reshape([n, h, w * c])); // [n, oh, w*c]
-        const cols = tf.matMul(averagingMatrix(tf, w, ow), rows.reshape([n * oh, w, c])); // [n*oh, ow, c]
+        const byRows = tf.tensor3d(averagingMatrix(h, oh, false), [1, oh, h]);
+        const byCols = tf.tensor3d(averagingMatrix(w, ow, false), [1, ow, w]);
+        const rows = tf.matMul(byRows, x.reshape([n, h, w * c])); // [n, oh, w*c]
+        const cols = tf.matMul(byCols, rows.reshape([n * oh, w, c])); // [n*oh, ow, c]
         return cols.reshape([n, oh, ow, c]);
       });
     }
@@ -255,13 +258,4 @@ export function defineLayers(tf: Tf): NetcLayerClasses {
   const classes: NetcLayerClasses = { LRN, Pool2D, AdaptiveAvgPool2D, ChannelsFlatten };
   defined.set(tf, classes);
   return classes;
-}
-
-/** [1, out, len]: row i averages the input positions of PyTorch's adaptive window i. */
-function averagingMatrix(tf: Tf, len: number, out: number): TfNamespace.Tensor3D {
-  const m = new Float32Array(out * len);
-  adaptiveWindows(len, out).forEach(([start, end], i) => {
-    for (let j = start; j < end; j++) m[i * len + j] = 1 / (end - start);
-  });
-  return tf.tensor3d(m, [1, out, len]);
 }

@@ -1,11 +1,14 @@
-// The comparison behind `netc verify`, usable from tests without the CLI.
+// The comparison behind `netc verify`, usable from tests without the CLI: the
+// tfjs model (built in-process from the one layer plan) against the ONNX model on
+// onnxruntime, same weights, same batch. It sits on top of both emitters and the
+// runtime; none of them knows about it. tfjs and onnxruntime load only when it runs.
 
 import type * as tfjs from "@tensorflow/tfjs";
-import type { IrGraph } from "../../ir/graph.js";
-import { initWeights, rng } from "../../ir/weights.js";
-import { emitOnnx } from "../onnx/index.js";
-import { buildFromPlan } from "./build.js";
-import { planModel } from "./plan.js";
+import type { IrGraph } from "../ir/graph.js";
+import { initWeights, rng } from "../ir/weights.js";
+import { emitOnnx } from "../emit/onnx/index.js";
+import { buildFromPlan } from "../emit/tfjs/build.js";
+import { planModel } from "../emit/tfjs/plan.js";
 
 export interface VerifyOptions {
   /** tfjs checkpoint directory; undefined = initWeights(graph, seed). */
@@ -30,8 +33,8 @@ export interface VerifyResult {
 }
 
 export async function verifyGraph(graph: IrGraph, opts: VerifyOptions): Promise<VerifyResult> {
-  const runtime = await import("../../runtime/index.js");
-  const { loadCheckpointModel, loadCheckpointWeights, setModelWeights } = await import("../../runtime/checkpoint.js");
+  const runtime = await import("../runtime/index.js");
+  const { loadCheckpointModel, loadCheckpointWeights, setModelWeights } = await import("../runtime/checkpoint.js");
   const tf = await runtime.loadTf({ quiet: opts.quiet ?? false });
 
   let model: tfjs.LayersModel;
