@@ -46,6 +46,37 @@ export function docContext(ws: Workspace, path: string): DocContext | undefined 
     for (const [p, f] of e.result.program.files) if (!files.has(p)) files.set(p, f);
   }
   const factSources = entries.map((e) => e.facts);
+  // Gathered on the first question that needs them (most requests ask only useAt).
+  let gathered: { uses: Resolution[]; values: ParamValue[] } | undefined;
+  const gather = () => (gathered ??= gatherUses(ws, entry, entries));
+  return {
+    path, text, file, lines: lineIndex(path, text), entry, ws, blocks, files,
+    facts: (f, span) => lookup(factSources, f, span),
+    stale: entry.staleFacts,
+    useAt: (offset) => {
+      let best: Resolution | undefined;
+      for (const r of entry.result.resolutions.uses) {
+        if (r.file !== path || offset < r.span.offset || offset > r.span.offset + r.span.length) continue;
+        if (!best || r.span.length < best.span.length) best = r;
+      }
+      return best;
+    },
+    usesOf: (decl) => gather().uses.filter((r) => declKey(r.decl) === declKey(decl)),
+    valuesOf: (decl) => {
+      const k = declKey(decl);
+      const seenValue = new Set<string>();
+      return gather().values.filter((v) => {
+        const id = `${v.call ? `${declKey(v.call)}\0${v.call.path}` : ""}\0${v.value}`;
+        if (declKey(v.decl) !== k || seenValue.has(id)) return false;
+        seenValue.add(id);
+        return true;
+      });
+    },
+  };
+}
+
+/** Uses and values from every open document's check, each once. */
+function gatherUses(ws: Workspace, entry: Entry, entries: Entry[]): { uses: Resolution[]; values: ParamValue[] } {
   // Other documents' checks may predate an edit of a file (a slow check is reused):
   // their uses in a file count only when they read the text the server has now.
   const uses: Resolution[] = [];
@@ -66,28 +97,5 @@ export function docContext(ws: Workspace, path: string): DocContext | undefined 
     }
     for (const v of e.result.resolutions.values) if (fresh(e, v.decl.file) && (!v.call || fresh(e, v.call.file))) values.push(v);
   }
-  return {
-    path, text, file, lines: lineIndex(path, text), entry, ws, blocks, files,
-    facts: (f, span) => lookup(factSources, f, span),
-    stale: entry.staleFacts,
-    useAt: (offset) => {
-      let best: Resolution | undefined;
-      for (const r of entry.result.resolutions.uses) {
-        if (r.file !== path || offset < r.span.offset || offset > r.span.offset + r.span.length) continue;
-        if (!best || r.span.length < best.span.length) best = r;
-      }
-      return best;
-    },
-    usesOf: (decl) => uses.filter((r) => declKey(r.decl) === declKey(decl)),
-    valuesOf: (decl) => {
-      const k = declKey(decl);
-      const seenValue = new Set<string>();
-      return values.filter((v) => {
-        const id = `${v.call ? `${declKey(v.call)}\0${v.call.path}` : ""}\0${v.value}`;
-        if (declKey(v.decl) !== k || seenValue.has(id)) return false;
-        seenValue.add(id);
-        return true;
-      });
-    },
-  };
+  return { uses, values };
 }
