@@ -188,19 +188,21 @@ class Elaborator {
     this.origin = this.origins.length;
     this.origins.push({ file: ctx.file, span: st.span, path, call: this.callOrigin });
     try {
-      return this.statementIn(st, input, scope, ctx, name, path, forcedName);
+      return this.statementIn(st, input, scope, ctx, path, forcedName);
     } finally {
       this.origin = outerOrigin;
     }
   }
 
-  private statementIn(st: Statement, input: number | undefined, scope: Scope, ctx: EvalContext, name: string, path: string, forcedName: string | undefined): number | undefined {
+  private statementIn(st: Statement, input: number | undefined, scope: Scope, ctx: EvalContext, path: string, forcedName: string | undefined): number | undefined {
     let from = input;
     if (st.from) {
       from = scope.lookup(st.from.name);
       this.resolveFrom(st.from, scope, from, ctx);
       if (from === undefined) {
-        this.diagnostics.push(diag("NET2008", ctx.file, st.from.span, { name: st.from.name, hint: suggest(st.from.name, scope.visibleNames()) }));
+        // A name whose statement failed is known: its error is already reported.
+        if (!scope.resolve(st.from.name)?.decl) this.diagnostics.push(diag("NET2008", ctx.file, st.from.span, { name: st.from.name, hint: suggest(st.from.name, scope.visibleNames()) }));
+        if (st.name) scope.declare(st.name.name, undefined, layerDecl(st, ctx));
         return st.weight ? input : undefined;
       }
     }

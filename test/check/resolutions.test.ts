@@ -58,4 +58,13 @@ describe("resolutions and origins", () => {
     expect(new Set(reps.map((n) => n.origin)).size).toBe(2);
     expect(new Set(reps.map((n) => g.origins[n.origin]!.span.offset)).size).toBe(1);
   });
+
+  it("names after an error still resolve, with no follow-on unknown-name error", () => {
+    const broken = "network B {\n  input image 3x8x8\n  p = conv 3x3 nope\n  q = conv 1x1 4\n  r = relu from q\n}\n";
+    const b = checkText(broken, path, host);
+    // One error: the tap of a layer that failed is not a second, unknown-name error.
+    expect(b.diagnostics.map((d) => d.code)).toEqual(["NET2013"]);
+    const use = b.resolutions.uses.find((u) => u.span.offset === broken.indexOf("from q") + 5);
+    expect(use?.decl).toMatchObject({ name: "q", kind: "layer", span: { offset: broken.indexOf("q =") } });
+  });
 });
