@@ -3,7 +3,7 @@
 // stops its own chain but the rest of the spec is still checked.
 
 import type { Annotation, BlockCall, DefaultsDecl, IfLayer, LayerExpr, MergeLayer, NetworkDecl, OpLayer, RepeatLayer, Span, Statement } from "../syntax/ast.js";
-import type { Activation, IrGraph, IrGroup, IrNode, NodeAttrs, Shape, Source, TrainConfig } from "../ir/graph.js";
+import type { Activation, IrGraph, IrGroup, IrNode, NodeAttrs, Origin, Shape, Source, TrainConfig } from "../ir/graph.js";
 import { formatShape, macCount, outputShape, paramCount, type ShapeError } from "../ir/shapes.js";
 import type { Diagnostic, Related } from "../diagnostics/diagnostic.js";
 import { diag } from "../diagnostics/catalogue.js";
@@ -12,6 +12,7 @@ import { readAttrs, type AttrSource } from "./attrs.js";
 import { activations, defaultGroups, findAttr, findFlag, findOp, opNames, opsInGroup, type OpSpec } from "./ops.js";
 import type { Program } from "./program.js";
 import { Scope } from "./scope.js";
+import type { Declaration, ParamValue, Resolutions, Resolution } from "./resolutions.js";
 import { suggest } from "./suggest.js";
 import { readTrain } from "./train.js";
 import { describe, Env, evaluate, type EvalContext } from "./values.js";
@@ -31,6 +32,8 @@ export interface Elaboration {
   diagnostics: Diagnostic[];
   /** Blocks used by this network (for the unused-block warning). */
   usedBlocks: Set<string>;
+  /** What each name resolved to, and each parameter's values (the editor's table). */
+  resolutions: Resolutions;
 }
 
 export function elaborate(program: Program, net: NetworkDecl, file: string): Elaboration {
@@ -43,6 +46,12 @@ class Elaborator {
   readonly diagnostics: Diagnostic[] = [];
   readonly usedBlocks = new Set<string>();
   readonly auxOutputs: IrGraph["auxOutputs"] = [];
+  readonly uses: Resolution[] = [];
+  readonly values: ParamValue[] = [];
+  readonly origins: Origin[] = [];
+  /** The statement instance being elaborated, and the block-call instance it sits in. */
+  private origin = 0;
+  private callOrigin: number | undefined;
   private readonly defaults = new Map<string, AttrSource[]>();
   private readonly callStack: string[] = [];
   /** Node id by path name: a quoted name with '/' can spell a generated path ("x/bn"). */
@@ -61,9 +70,11 @@ class Elaborator {
 
   run(): Elaboration {
     const env = new Env();
-    const ctx: EvalContext = { file: this.file, env, diagnostics: this.diagnostics };
+    const ctx: EvalContext = { file: this.file, env, diagnostics: this.diagnostics, uses: this.uses };
     for (const p of this.net.params) {
-      env.define(p.name.name, { value: evaluate(p.default, ctx), span: p.name.span, file: this.file, used: false });
+      const value = evaluate(p.default, ctx);
+      env.define(p.name.name, { value, span: p.name.span, file: this.file, used: false });
+      this.values.push({ decl: { file: this.file, span: p.name.span, name: p.name.name, kind: "param" }, value: describe(value), text: undefined, call: undefined });
     }
     const input = this.net.items.find((i) => i.kind === "input");
     let train: TrainConfig | undefined;
@@ -74,16 +85,17 @@ class Elaborator {
     const name = this.net.name?.name ?? "network";
     if (!input || input.kind !== "input") {
       this.diagnostics.push(diag("NET3013", this.file, this.net.name?.span ?? this.net.span, { name }));
-      return { graph: undefined, partial: undefined, diagnostics: this.diagnostics, usedBlocks: this.usedBlocks };
+      return this.result(undefined, undefined);
     }
     const inputShape = this.inputShape(input, ctx);
     const inputName = input.name?.name ?? "input";
+    this.origins.push({ file: this.file, span: input.span, path: inputName, call: undefined });
     let current: number | undefined;
     if (inputShape) {
       current = this.nodes.length;
       this.nodes.push({
         id: current, name: inputName, attrs: { op: "input" }, inputs: [], shape: inputShape,
-        params: 0, macs: 0, aux: undefined, source: { file: this.file, span: input.span },
+        params: 0, macs: 0, aux: undefined, source: { file: this.file, span: input.span }, origin: 0,
       });
       this.byName.set(inputName, current);
     }
@@ -92,6 +104,7 @@ class Elaborator {
     this.checkDuplicates(topLevel, ctx, "network");
     top.reserve(this.net.items.filter((i): i is Statement => i.kind === "statement"));
     if (inputShape) top.names.set(inputName, current!);
+    top.decls.set(inputName, { file: this.file, span: input.name?.span ?? input.span, name: inputName, kind: "input" });
     let last: Statement | undefined;
     // A section written twice (two `body { }`) is one scope: its automatic names must not start over.
     const sections = new Map<string, Scope>();
@@ -111,16 +124,20 @@ class Elaborator {
       }
     }
     if (inputShape && !last) this.diagnostics.push(diag("NET3012", this.file, this.net.name?.span ?? this.net.span));
-    if (!inputShape) return { graph: undefined, partial: undefined, diagnostics: this.diagnostics, usedBlocks: this.usedBlocks };
+    if (!inputShape) return this.result(undefined, undefined);
     const failed = current === undefined || this.diagnostics.some((d) => d.severity === "error");
     const main = this.nodes.filter((n) => n.aux === undefined);
     const sum = (list: IrNode[], f: (n: IrNode) => number) => list.reduce((s, n) => s + f(n), 0);
     const graph: IrGraph = {
-      name, file: this.file, inputName, inputShape, nodes: this.nodes, output: current ?? this.nodes.length - 1,
+      name, file: this.file, inputName, inputShape, nodes: this.nodes, origins: this.origins, output: current ?? this.nodes.length - 1,
       auxOutputs: this.auxOutputs, groups: this.groups, train: train ?? readTrain(undefined, ctx),
       params: sum(main, (n) => n.params), macs: sum(main, (n) => n.macs), paramsWithAux: sum(this.nodes, (n) => n.params),
     };
-    return { graph: failed ? undefined : graph, partial: graph, diagnostics: this.diagnostics, usedBlocks: this.usedBlocks };
+    return this.result(failed ? undefined : graph, graph);
+  }
+
+  private result(graph: IrGraph | undefined, partial: IrGraph | undefined): Elaboration {
+    return { graph, partial, diagnostics: this.diagnostics, usedBlocks: this.usedBlocks, resolutions: { uses: this.uses, values: this.values } };
   }
 
   private inputShape(input: Extract<NetworkDecl["items"][number], { kind: "input" }>, ctx: EvalContext): Shape | undefined {
@@ -170,11 +187,25 @@ class Elaborator {
     if (this.stopped || !this.step(st.span, ctx)) return undefined;
     const name = st.name?.name ?? forcedName ?? scope.autoName(autoKind(st.layer));
     const path = scope.path(name);
+    const outerOrigin = this.origin;
+    this.origin = this.origins.length;
+    this.origins.push({ file: ctx.file, span: st.span, path, call: this.callOrigin });
+    try {
+      return this.statementIn(st, input, scope, ctx, path, forcedName);
+    } finally {
+      this.origin = outerOrigin;
+    }
+  }
+
+  private statementIn(st: Statement, input: number | undefined, scope: Scope, ctx: EvalContext, path: string, forcedName: string | undefined): number | undefined {
     let from = input;
     if (st.from) {
       from = scope.lookup(st.from.name);
+      this.resolveFrom(st.from, scope, from, ctx);
       if (from === undefined) {
-        this.diagnostics.push(diag("NET2008", ctx.file, st.from.span, { name: st.from.name, hint: suggest(st.from.name, scope.visibleNames()) }));
+        // A name whose statement failed is known: its error is already reported.
+        if (!scope.resolve(st.from.name)?.decl) this.diagnostics.push(diag("NET2008", ctx.file, st.from.span, { name: st.from.name, hint: suggest(st.from.name, scope.visibleNames()) }));
+        if (st.name) scope.declare(st.name.name, undefined, layerDecl(st, ctx));
         return st.weight ? input : undefined;
       }
     }
@@ -196,7 +227,10 @@ class Elaborator {
     const inPlace = st.layer?.kind === "if" && !st.name && forcedName === undefined;
     const out = from === undefined ? this.dryRun(st.layer, scope, ctx) : this.layer(st.layer, from, path, inPlace ? undefined : scope, ctx, scope);
     this.aux = outerAux;
-    if (out === undefined) return st.weight ? input : undefined;
+    if (out === undefined) {
+      if (st.name) scope.declare(st.name.name, undefined, layerDecl(st, ctx));
+      return st.weight ? input : undefined;
+    }
     const created = this.nodes.slice(firstNode).filter((n) => n.aux === this.aux || st.weight);
     const params = created.reduce((s, n) => s + n.params, 0);
     const macs = created.reduce((s, n) => s + n.macs, 0);
@@ -210,12 +244,25 @@ class Elaborator {
         aux: st.weight ? path : this.aux, source,
       });
     }
-    if (st.name) scope.declare(st.name.name, out);
+    if (st.name) scope.declare(st.name.name, out, layerDecl(st, ctx));
     if (st.weight) {
       if (weight !== undefined && st.from) this.auxOutputs.push({ name: path, node: out, weight });
       return input;
     }
     return out;
+  }
+
+  /** Records what a `from` tap resolved to (the node `lookup` found, or a statement that failed). */
+  private resolveFrom(ident: { name: string; span: Span }, scope: Scope, id: number | undefined, ctx: EvalContext): void {
+    const r = scope.resolve(ident.name);
+    if (r?.decl && (id === undefined || r.id === id)) this.uses.push({ file: ctx.file, span: ident.span, decl: r.decl });
+  }
+
+  /** A statement after an error: its names and taps are still resolved for the editor. */
+  private dryStatement(st: Statement, scope: Scope, ctx: EvalContext): void {
+    if (st.from) this.resolveFrom(st.from, scope, undefined, ctx);
+    this.dryRun(st.layer, scope, ctx);
+    if (st.name) scope.declare(st.name.name, undefined, layerDecl(st, ctx));
   }
 
   /** The statement that produced a node, for related locations. */
@@ -239,14 +286,20 @@ class Elaborator {
       if (!entry) this.reportUnknownBlock(layer, ctx);
       else {
         this.usedBlocks.add(layer.callee.name);
+        this.resolveCallee(layer, entry, ctx);
         bindArguments(layer, entry, ctx);
       }
     } else if (layer.kind === "seq" || layer.kind === "repeat") {
-      for (const st of layer.body) this.dryRun(st.layer, scope, ctx);
+      const inner = scope.child(scope.path(layer.kind));
+      for (const st of layer.body) this.dryStatement(st, inner, ctx);
     } else if (layer.kind === "if") {
-      for (const st of [...layer.then.body, ...(layer.else?.body ?? [])]) this.dryRun(st.layer, scope, ctx);
+      for (const body of [layer.then.body, layer.else?.body ?? []]) {
+        const inner = scope.child(scope.path("if"));
+        for (const st of body) this.dryStatement(st, inner, ctx);
+      }
     } else if (layer.kind === "merge") {
-      for (const st of layer.branches) this.dryRun(st.layer, scope, ctx);
+      const inner = scope.child(scope.path(layer.merge));
+      for (const st of layer.branches) this.dryStatement(st, inner, ctx);
     }
     return undefined;
   }
@@ -278,7 +331,7 @@ class Elaborator {
         for (const [i, st] of body.entries()) {
           current = this.statement(st, current, scope, ctx);
           if (current === undefined) {
-            for (const rest of body.slice(i + 1)) this.dryRun(rest.layer, scope, ctx);
+            for (const rest of body.slice(i + 1)) this.dryStatement(rest, scope, ctx);
             return undefined;
           }
         }
@@ -321,7 +374,7 @@ class Elaborator {
     for (const st of body) {
       current = single ? this.statement(st, current, scope.parentScope(), ctx, scope.leaf()) : this.statement(st, current, scope, ctx);
       if (current === undefined) {
-        for (const rest of body.slice(body.indexOf(st) + 1)) this.dryRun(rest.layer, scope, ctx);
+        for (const rest of body.slice(body.indexOf(st) + 1)) this.dryStatement(rest, scope, ctx);
         return undefined;
       }
     }
@@ -395,7 +448,7 @@ class Elaborator {
       // Elaboration goes on (the error keeps the graph from any backend), so later statements are still checked.
     }
     const id = this.nodes.length;
-    this.nodes.push({ id, name, attrs, inputs, shape: r.shape, params, macs, aux: this.aux, source });
+    this.nodes.push({ id, name, attrs, inputs, shape: r.shape, params, macs, aux: this.aux, source, origin: this.origin });
     if (first === undefined) this.byName.set(name, id);
     return id;
   }
@@ -438,6 +491,7 @@ class Elaborator {
       return undefined;
     }
     this.usedBlocks.add(call.callee.name);
+    this.resolveCallee(call, entry, ctx);
     // A cycle is reported once by the program loader (NET2005); depth is reported here.
     if (this.callStack.includes(call.callee.name)) return undefined;
     if (this.callStack.length >= MAX_CALL_DEPTH) {
@@ -446,9 +500,12 @@ class Elaborator {
       this.diagnostics.push(diag("NET2023", ctx.file, call.span, { limit: MAX_CALL_DEPTH, found: chain.length, chain: shown.join(" -> ") }));
       return undefined;
     }
-    const env = bindArguments(call, entry, ctx);
+    const text = this.program.files.get(ctx.file)?.text;
+    const env = bindArguments(call, entry, ctx, (decl, value, arg) => {
+      this.values.push({ decl, value: describe(value), text: arg && text?.slice(arg.offset, arg.offset + arg.length), call: { file: ctx.file, span: call.span, path } });
+    });
     if (!env) return undefined;
-    const inner: EvalContext = { file: entry.file, env, diagnostics: this.diagnostics };
+    const inner: EvalContext = { file: entry.file, env, diagnostics: this.diagnostics, uses: this.uses };
     const related: Related[] = [{ file: ctx.file, span: call.span, message: `called here as ${path}` }];
     const innerDiagStart = this.diagnostics.length;
     const at = { file: ctx.file, span: call.span };
@@ -461,12 +518,19 @@ class Elaborator {
     bindInputNames(entry.decl.annotations, this.nodes[input]!.shape, env, entry.file);
     checkShapeAnnotations(entry.decl.annotations, "in", { layer: `${path} (${call.callee.name})`, actual: this.nodes[input]!.shape, related: () => this.producedBy(input), at, argumentOf }, inner);
     this.callStack.push(call.callee.name);
+    const outerCall = this.callOrigin;
+    this.callOrigin = this.origin;
     const out = this.body(entry.decl.body, input, new Scope(path, undefined, []), inner);
+    this.callOrigin = outerCall;
     this.callStack.pop();
     if (out !== undefined) checkShapeAnnotations(entry.decl.annotations, "out", { layer: `${path} (${call.callee.name})`, actual: this.nodes[out]!.shape, at }, inner);
     // Diagnostics inside a block also point at the call that produced them.
     for (const d of this.diagnostics.slice(innerDiagStart)) if (d.file !== ctx.file || !contains(call.span, d.span)) d.related.push(...related);
     return out;
+  }
+
+  private resolveCallee(call: BlockCall, entry: { decl: { name?: { name: string; span: Span } }; file: string }, ctx: EvalContext): void {
+    if (entry.decl.name) this.uses.push({ file: ctx.file, span: call.callee.span, decl: { file: entry.file, span: entry.decl.name.span, name: entry.decl.name.name, kind: "block" } });
   }
 
   private merge(layer: MergeLayer, input: number, path: string, scope: Scope, ctx: EvalContext): number | undefined {
@@ -567,7 +631,7 @@ class Elaborator {
     const outer = scope.child(path);
     for (let i = 0; i < count && current !== undefined && this.step(layer.span, ctx); i++) {
       const env = ctx.env.child();
-      if (layer.index) env.define(layer.index.name, { value: i, span: layer.index.span, file: ctx.file, used: true });
+      if (layer.index) env.define(layer.index.name, { value: i, span: layer.index.span, file: ctx.file, used: true, kind: "index" });
       current = this.body(layer.body, current, outer.child(outer.path(String(i))), { ...ctx, env });
     }
     return current;
@@ -588,8 +652,9 @@ function readMergeAttrs(layer: MergeLayer, ctx: EvalContext): Activation | undef
   return act;
 }
 
-function bindArguments(call: BlockCall, entry: { decl: { params: { name: { name: string; span: Span }; default: import("../syntax/ast.js").Expr | undefined }[]; name?: { name: string } }; file: string }, ctx: EvalContext): Env | undefined {
+function bindArguments(call: BlockCall, entry: { decl: { params: { name: { name: string; span: Span }; default: import("../syntax/ast.js").Expr | undefined }[]; name?: { name: string } }; file: string }, ctx: EvalContext, onBind?: (param: Declaration, value: ReturnType<typeof evaluate>, argument: Span | undefined) => void): Env | undefined {
   const params = entry.decl.params;
+  const declOf = (p: { name: { name: string; span: Span } }): Declaration => ({ file: entry.file, span: p.name.span, name: p.name.name, kind: "param" });
   const blockName = call.callee.name;
   const given = new Map<string, { value: ReturnType<typeof evaluate>; span: Span }>();
   let ok = true;
@@ -598,7 +663,9 @@ function bindArguments(call: BlockCall, entry: { decl: { params: { name: { name:
     const value = evaluate(arg.value, ctx);
     if (arg.value && value === undefined) ok = false;
     if (arg.name) {
-      if (!params.some((p) => p.name.name === arg.name!.name)) {
+      const target = params.find((p) => p.name.name === arg.name!.name);
+      if (target) ctx.uses?.push({ file: ctx.file, span: arg.name.span, decl: declOf(target) });
+      if (!target) {
         ctx.diagnostics.push(diag("NET2010", ctx.file, arg.name.span, { block: blockName, name: arg.name.name, hint: suggest(arg.name.name, params.map((p) => p.name.name)) }));
         ok = false;
         continue;
@@ -607,11 +674,11 @@ function bindArguments(call: BlockCall, entry: { decl: { params: { name: { name:
         ctx.diagnostics.push(diag("NET2015", ctx.file, arg.span, { name: arg.name.name }));
         ok = false;
       }
-      given.set(arg.name.name, { value, span: arg.span });
+      given.set(arg.name.name, { value, span: arg.value?.span ?? arg.span });
     } else {
       const p = params[positional++];
       if (!p) continue;
-      given.set(p.name.name, { value, span: arg.span });
+      given.set(p.name.name, { value, span: arg.value?.span ?? arg.span });
     }
   }
   const positionalCount = call.args.filter((a) => !a.name).length;
@@ -622,12 +689,18 @@ function bindArguments(call: BlockCall, entry: { decl: { params: { name: { name:
     return undefined;
   }
   const env = new Env();
-  const inner: EvalContext = { file: entry.file, env, diagnostics: ctx.diagnostics };
+  const inner: EvalContext = { file: entry.file, env, diagnostics: ctx.diagnostics, uses: ctx.uses };
+  const bound: [Declaration, ReturnType<typeof evaluate>, Span | undefined][] = [];
   for (const p of params) {
     const g = given.get(p.name.name);
-    if (g) env.define(p.name.name, { value: g.value, span: p.name.span, file: entry.file, used: false });
-    else if (p.default) env.define(p.name.name, { value: evaluate(p.default, inner), span: p.name.span, file: entry.file, used: false });
-    else {
+    if (g) {
+      env.define(p.name.name, { value: g.value, span: p.name.span, file: entry.file, used: false });
+      bound.push([declOf(p), g.value, g.span]);
+    } else if (p.default) {
+      const value = evaluate(p.default, inner);
+      env.define(p.name.name, { value, span: p.name.span, file: entry.file, used: false });
+      bound.push([declOf(p), value, undefined]);
+    } else {
       const required = params.filter((q) => !q.default).length;
       ctx.diagnostics.push(diag("NET2009", ctx.file, call.span, { name: blockName, expected: required === params.length ? String(required) : `${required} to ${params.length}`, found: call.args.length }, {
         related: [{ file: entry.file, span: p.name.span, message: `parameter '${p.name.name}' has no default` }],
@@ -635,6 +708,7 @@ function bindArguments(call: BlockCall, entry: { decl: { params: { name: { name:
       return undefined;
     }
   }
+  if (ok && onBind) for (const [d, v, a] of bound) onBind(d, v, a);
   return ok ? env : undefined;
 }
 
@@ -648,7 +722,7 @@ function bindInputNames(annotations: Annotation[], shape: Shape, env: Env, file:
     if (a.kind !== "shapeAnnotation" || a.direction !== "in" || a.dims) continue;
     a.exprs.forEach((e, i) => {
       if (e.kind === "name" && !env.lookup(e.name) && shape[i] !== undefined) {
-        env.define(e.name, { value: shape[i], span: e.span, file, used: true });
+        env.define(e.name, { value: shape[i], span: e.span, file, used: true, kind: "inputName" });
       }
     });
   }
@@ -656,6 +730,10 @@ function bindInputNames(annotations: Annotation[], shape: Shape, env: Env, file:
 
 function contains(outer: Span, inner: Span): boolean {
   return inner.offset >= outer.offset && inner.offset + inner.length <= outer.offset + outer.length;
+}
+
+function layerDecl(st: Statement, ctx: EvalContext): Declaration | undefined {
+  return st.name ? { file: ctx.file, span: st.name.span, name: st.name.name, kind: "layer" } : undefined;
 }
 
 function describeDiff(dh: number, dw: number): string {

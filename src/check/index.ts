@@ -7,8 +7,10 @@ import { diag } from "../diagnostics/catalogue.js";
 import { elaborate } from "./elaborate.js";
 import { addLocations } from "./locations.js";
 import { diskHost, loadProgram, type FileHost, type Program } from "./program.js";
+import { declKey, dedupeUses, type ParamValue, type Resolution, type Resolutions } from "./resolutions.js";
 
 export type { FileHost, Program } from "./program.js";
+export type { Declaration, ParamValue, Resolution, Resolutions } from "./resolutions.js";
 
 export interface CheckResult {
   program: Program;
@@ -19,6 +21,8 @@ export interface CheckResult {
   /** Per network, whatever could be elaborated even with errors (editor hovers, inlay hints). */
   partial: (IrGraph | undefined)[];
   diagnostics: Diagnostic[];
+  /** Every name use in the program's networks and what it resolved to; parameter values per call. */
+  resolutions: Resolutions;
 }
 
 export function checkFile(path: string, host: FileHost = diskHost): CheckResult {
@@ -32,6 +36,8 @@ export function checkText(text: string | undefined, path: string, host: FileHost
   const graphs: (IrGraph | undefined)[] = [];
   const partial: (IrGraph | undefined)[] = [];
   const diagnostics: Diagnostic[] = [];
+  const uses: Resolution[] = [];
+  const values: ParamValue[] = [];
   try {
     program = loadProgram(file, host, text);
     for (const d of program.diagnostics) diagnostics.push(d);
@@ -44,6 +50,8 @@ export function checkText(text: string | undefined, path: string, host: FileHost
       partial.push(e.partial);
       for (const d of e.diagnostics) diagnostics.push(d); // not push(...): a long list overflows the argument stack
       for (const b of e.usedBlocks) used.add(b);
+      for (const r of e.resolutions.uses) uses.push(r);
+      for (const v of e.resolutions.values) values.push(v);
     }
     const source = program.files.get(file);
     if (source && program.networks.length === 0 && !source.items.some((i) => i.kind === "block") && !diagnostics.length) {
@@ -64,7 +72,7 @@ export function checkText(text: string | undefined, path: string, host: FileHost
   const unique = dedupe(diagnostics);
   // A graph is only handed to backends when nothing anywhere (imports included) is an error.
   const clean = !unique.some((d) => d.severity === "error");
-  return { program, graphs: clean ? graphs : graphs.map(() => undefined), graph: clean ? graphs.find((g) => g !== undefined) : undefined, partial, diagnostics: unique };
+  return { program, graphs: clean ? graphs : graphs.map(() => undefined), graph: clean ? graphs.find((g) => g !== undefined) : undefined, partial, diagnostics: unique, resolutions: { uses: dedupeUses(uses), values: dedupeValues(values) } };
 }
 
 /** A mistake inside a block called N times is one diagnostic with N call sites. */
@@ -77,4 +85,13 @@ function dedupe(list: Diagnostic[]): Diagnostic[] {
     else for (const r of d.related) if (!prior.related.some((p) => p.file === r.file && p.span.offset === r.span.offset)) prior.related.push(r);
   }
   return [...byKey.values()].sort((a, b) => (a.file === b.file ? a.span.offset - b.span.offset : a.file < b.file ? -1 : 1));
+}
+
+function dedupeValues(list: ParamValue[]): ParamValue[] {
+  const seen = new Map<string, ParamValue>();
+  for (const v of list) {
+    const k = `${declKey(v.decl)}\0${v.call ? `${declKey(v.call)}\0${v.call.path}` : ""}\0${v.value}`;
+    if (!seen.has(k)) seen.set(k, v);
+  }
+  return [...seen.values()];
 }

@@ -2,10 +2,13 @@
 // statements (conv1, conv2, ...), and the named statements visible to `from`.
 
 import type { Statement } from "../syntax/ast.js";
+import type { Declaration } from "./resolutions.js";
 
 export class Scope {
   /** Named statements declared in this scope: name -> output node id. */
   readonly names = new Map<string, number>();
+  /** Where each name was declared; a statement that failed has a declaration but no node. */
+  readonly decls = new Map<string, Declaration>();
   private readonly counters = new Map<string, number>();
   private readonly taken: Set<string>;
 
@@ -67,13 +70,20 @@ export class Scope {
     return this.names.get(name) ?? this.parent?.lookup(name);
   }
 
+  /** The scope that declares a name, as lookup() finds it, with its declaration. */
+  resolve(name: string): { id: number | undefined; decl: Declaration | undefined } | undefined {
+    if (this.names.has(name) || this.decls.has(name)) return { id: this.names.get(name), decl: this.decls.get(name) };
+    return this.parent?.resolve(name);
+  }
+
   visibleNames(): string[] {
     return [...this.names.keys(), ...(this.parent?.visibleNames() ?? [])];
   }
 
   /** Records a named statement where `from` can see it: sections publish to the network. */
-  declare(name: string, id: number): void {
-    this.names.set(name, id);
-    this.publishTo?.declare(name, id);
+  declare(name: string, id: number | undefined, decl?: Declaration): void {
+    if (id !== undefined) this.names.set(name, id);
+    if (decl) this.decls.set(name, decl);
+    this.publishTo?.declare(name, id, decl);
   }
 }

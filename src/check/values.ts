@@ -6,6 +6,7 @@ import type { Expr, Span } from "../syntax/ast.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { diag } from "../diagnostics/catalogue.js";
 import { suggest } from "./suggest.js";
+import type { DeclKind, Resolution } from "./resolutions.js";
 
 export type Value = number | boolean | string | Value[];
 
@@ -15,6 +16,8 @@ export interface Binding {
   span: Span;
   file: string;
   used: boolean;
+  /** What declared it, for the resolution table (a parameter when absent). */
+  kind?: DeclKind;
 }
 
 export class Env {
@@ -39,6 +42,8 @@ export interface EvalContext {
   file: string;
   env: Env;
   diagnostics: Diagnostic[];
+  /** Where each name use resolved to (the editor's table); not recorded when absent. */
+  uses?: Resolution[];
 }
 
 /** Largest magnitude netc accepts for any number it computes with: exact integers only. */
@@ -106,6 +111,7 @@ export function evaluate(expr: Expr | undefined, ctx: EvalContext): Value | unde
         return undefined;
       }
       b.used = true;
+      ctx.uses?.push({ file: ctx.file, span: expr.span, decl: { file: b.file, span: b.span, name: expr.name, kind: b.kind ?? "param" } });
       return b.value;
     }
     case "unary": {

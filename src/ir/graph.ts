@@ -152,6 +152,23 @@ export interface IrNode {
   source: Source;
   /** Set by the checker; absent on graphs built by hand. */
   loc?: SourceLoc;
+  /** Index into IrGraph.origins: the statement instance that made this node (backends ignore it). */
+  origin: number;
+}
+
+/**
+ * One elaboration of a statement: the same statement inside a block called
+ * twice, or in a repeat, has one origin per instance. The editor groups nodes
+ * by origin (not by name) to show what each statement computed.
+ */
+export interface Origin {
+  /** The statement's file and span. */
+  file: string;
+  span: Span;
+  /** IR path of this instance ("inception3a/b2/conv1"). */
+  path: string;
+  /** The origin of the block-call statement instance this one was expanded from (the call chain); undefined at network level. */
+  call: number | undefined;
 }
 
 /** A named statement (`inception3a = Inception(...)`), for summaries and the editor. */
@@ -202,6 +219,8 @@ export interface IrGraph {
   inputName: string;
   inputShape: Shape;
   nodes: IrNode[];
+  /** Statement instances, referred to by IrNode.origin. */
+  origins: Origin[];
   /** The main (inference) output node. */
   output: number;
   auxOutputs: AuxOutput[];

@@ -1,5 +1,6 @@
-// AST queries for the editor: what is under the cursor, which statements a scope
-// declares, every block call. All of them accept partial trees (undefined fields).
+// AST queries for the editor: what is under the cursor, the statement or item at a
+// span. Positions only: what a name refers to comes from the checker's resolution
+// table (DocContext.useAt). All of them accept partial trees (undefined fields).
 
 import type * as A from "../syntax/ast.js";
 import { contains } from "./convert.js";
@@ -49,32 +50,12 @@ export function ownerAt(file: A.SourceFile, offset: number): Owner | undefined {
   return best;
 }
 
-/** Names `from` can see in an owner: named statements at any depth of a network or block body. */
-export function namedStatements(file: A.SourceFile, owner: Owner): A.Statement[] {
-  return statements(file).filter((s) => s.owner === owner && s.stmt.name).map((s) => s.stmt);
-}
-
 /** Statements nested directly in a layer (seq, repeat, merge branches, both arms of an if). */
 export function childStatements(l: A.LayerExpr | undefined): A.Statement[] {
   if (l?.kind === "seq" || l?.kind === "repeat") return l.body;
   if (l?.kind === "merge") return l.branches;
   if (l?.kind === "if") return [...(l.then?.body ?? []), ...(l.else?.body ?? [])];
   return [];
-}
-
-/** Names a block binds besides its parameters: `<- cin` binds the input channel count. */
-export function inputBindings(owner: Owner | undefined): string[] {
-  if (owner?.kind !== "block") return [];
-  const params = new Set(owner.params.map((p) => p.name.name));
-  return owner.annotations.flatMap((a) =>
-    a.kind === "shapeAnnotation" && a.direction === "in" ? a.exprs.flatMap((e) => (e.kind === "name" && !params.has(e.name) ? [e.name] : [])) : [],
-  );
-}
-
-export function blockCalls(file: A.SourceFile): { call: A.BlockCall; info: StatementInfo }[] {
-  const out: { call: A.BlockCall; info: StatementInfo }[] = [];
-  for (const info of statements(file)) if (info.stmt.layer?.kind === "blockCall") out.push({ call: info.stmt.layer, info });
-  return out;
 }
 
 /** What the cursor is on, innermost first. */
@@ -119,13 +100,7 @@ export function hitAt(file: A.SourceFile, offset: number): Hit | undefined {
   }
   if (l?.kind === "op") {
     if (contains(l.op.span, offset)) return { kind: "op", layer: l, info };
-    for (const a of l.attrs) {
-      if (a.kind === "namedAttr" && contains(a.key.span, offset)) return { kind: "attrKey", layer: l, key: a.key };
-      // A bare name after an op parses as a flag; it is a parameter use when a parameter has that name.
-      if (a.kind === "flagAttr" && contains(a.name.span, offset) && (owner?.params.some((p) => p.name.name === a.name.name) || inputBindings(owner).includes(a.name.name))) {
-        return { kind: "nameRef", ref: { kind: "name", name: a.name.name, span: a.name.span }, owner };
-      }
-    }
+    for (const a of l.attrs) if (a.kind === "namedAttr" && contains(a.key.span, offset)) return { kind: "attrKey", layer: l, key: a.key };
   }
   const ref = nameRefIn(st, offset);
   if (ref) return { kind: "nameRef", ref, owner };
@@ -149,17 +124,6 @@ function nameRefIn(st: A.Statement, offset: number): A.NameRef | undefined {
   return found;
 }
 
-/** Uses of a parameter name under `root`: name references and bare-name attributes (parsed as flags). */
-export function paramUses(root: unknown, name: string): A.Span[] {
-  const out: A.Span[] = [];
-  walk(root, (n) => {
-    const k = (n as { kind?: string }).kind;
-    if (k === "name" && (n as A.NameRef).name === name) out.push(n.span);
-    else if (k === "flagAttr" && (n as A.FlagAttr).name.name === name) out.push((n as A.FlagAttr).name.span);
-  });
-  return out;
-}
-
 /** Visits every object with a span under `root` (generic: the AST is plain data). */
 export function walk(root: unknown, visit: (n: A.Node) => void, depth = 0): void {
   if (!root || typeof root !== "object" || depth > 200) return;
@@ -170,6 +134,17 @@ export function walk(root: unknown, visit: (n: A.Node) => void, depth = 0): void
   const o = root as Record<string, unknown>;
   if (o.span && typeof o.span === "object") visit(o as unknown as A.Node);
   for (const [k, v] of Object.entries(o)) if (k !== "span" && k !== "text" && k !== "comments" && v && typeof v === "object") walk(v, visit, depth + 1);
+}
+
+/** The statement whose name is at `span` (a declaration the checker recorded). */
+export function declaringStatement(file: A.SourceFile, span: A.Span): StatementInfo | undefined {
+  return statements(file).find((s) => s.stmt.name?.span.offset === span.offset && s.stmt.name.span.length === span.length);
+}
+
+/** The block or network declaring the parameter whose name is at `span`. */
+export function paramOwner(file: A.SourceFile, span: A.Span): Owner | undefined {
+  for (const item of file.items) if (item.kind !== "import" && item.params.some((p) => p.name.span.offset === span.offset)) return item;
+  return undefined;
 }
 
 /** Short source text of a statement's layer, for outlines and hovers. */

@@ -7,7 +7,7 @@ import { dirname, join, relative } from "node:path";
 import { CompletionItemKind, InsertTextFormat, type CompletionItem } from "vscode-languageserver/node";
 import { activations, defaultGroups, findOp, ops, opsInGroup, type AttrSpec, type OpSpec } from "../check/ops.js";
 import { contains } from "./convert.js";
-import { inputBindings, namedStatements, ownerAt, type Owner } from "./ast.js";
+import { ownerAt, statements, type Owner } from "./ast.js";
 import type { DocContext } from "./context.js";
 
 const layerKeywords = ["seq", "concat", "add", "repeat"];
@@ -148,4 +148,19 @@ function importPaths(path: string): CompletionItem[] {
   };
   scan(dir, 0);
   return out.slice(0, 200);
+}
+
+// Completion offers candidates, it resolves nothing: every name an owner declares
+// (what a written name refers to is the checker's answer, see DocContext.useAt).
+function namedStatements(file: import("../syntax/ast.js").SourceFile, owner: Owner) {
+  return statements(file).filter((s) => s.owner === owner && s.stmt.name).map((s) => s.stmt);
+}
+
+/** Names a block's `<- cin` annotation offers besides its parameters. */
+function inputBindings(owner: Owner | undefined): string[] {
+  if (owner?.kind !== "block") return [];
+  const params = new Set(owner.params.map((p) => p.name.name));
+  return owner.annotations.flatMap((a) =>
+    a.kind === "shapeAnnotation" && a.direction === "in" ? a.exprs.flatMap((e) => (e.kind === "name" && !params.has(e.name) ? [e.name] : [])) : [],
+  );
 }

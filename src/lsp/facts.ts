@@ -26,9 +26,6 @@ export interface Fact {
 
 const key = (file: string, span: Span) => `${file}\0${span.offset}\0${span.length}`;
 
-/** Nodes from one op layer share its span and a base name (conv + conv/bn, sepconv/dw + sepconv). */
-const base = (n: IrNode) => n.name.replace(/\/(bn|dw)$/, "");
-
 export function factsOf(graph: IrGraph): Map<string, Fact> {
   const facts = new Map<string, Fact>();
   const add = (file: string, span: Span, kind: string, inst: Instance) => {
@@ -37,17 +34,17 @@ export function factsOf(graph: IrGraph): Map<string, Fact> {
     if (!f) facts.set(k, (f = { file, span: { ...span }, kind, instances: [] }));
     f.instances.push(inst);
   };
-  // Op layers: runs of consecutive nodes with the same span and base name.
+  // Op layers: the nodes one statement instance made (conv + conv/bn, sepconv/dw + sepconv) share its origin.
   const nodes = graph.nodes;
   for (let i = 0; i < nodes.length; ) {
     const first = nodes[i]!;
     let j = i + 1;
-    while (j < nodes.length && nodes[j]!.source.file === first.source.file && sameSpan(nodes[j]!.source.span, first.source.span) && base(nodes[j]!) === base(first)) j++;
+    while (j < nodes.length && nodes[j]!.origin === first.origin) j++;
     const run = nodes.slice(i, j);
     const last = run[run.length - 1]!;
     if (first.attrs.op !== "input" || i > 0) {
       add(first.source.file, first.source.span, first.attrs.op, {
-        name: base(first), shape: last.shape, params: sum(run, (n) => n.params), macs: sum(run, (n) => n.macs), aux: first.aux,
+        name: graph.origins[first.origin]?.path ?? first.name, shape: last.shape, params: sum(run, (n) => n.params), macs: sum(run, (n) => n.macs), aux: first.aux,
       });
     }
     i = j;
@@ -98,9 +95,6 @@ export function dropFile(facts: Map<string, Fact>, file: string): Map<string, Fa
   return new Map([...facts].filter(([, f]) => f.file !== file));
 }
 
-function sameSpan(a: Span, b: Span): boolean {
-  return a.offset === b.offset && a.length === b.length;
-}
 function sum(list: IrNode[], f: (n: IrNode) => number): number {
   return list.reduce((s, n) => s + f(n), 0);
 }

@@ -1,5 +1,7 @@
 // Hover: output shape, parameters and MACs of a layer, block call or named
 // statement; block and op docs; a block parameter's values at each call.
+// A name use shows what the checker resolved it to (ctx.useAt); values are the
+// ones the checker bound (ctx.valuesOf), never re-evaluated here.
 // Everything taken from a spec (names, docs, paths, argument text) goes through
 // ./markdown.js so it shows as text; the op table's docs are netc's own markdown.
 
@@ -8,12 +10,18 @@ import type * as A from "../syntax/ast.js";
 import { findAttr, findOp } from "../check/ops.js";
 import { formatShape } from "../ir/shapes.js";
 import type { Fact } from "./facts.js";
-import { blockCalls, hitAt, inputBindings, namedStatements, type Owner, type StatementInfo } from "./ast.js";
+import type { Declaration } from "../check/index.js";
+import { declaringStatement, hitAt, paramOwner, type StatementInfo } from "./ast.js";
 import type { DocContext } from "./context.js";
-import { Env, evaluate, describe } from "../check/values.js";
 import * as md from "./markdown.js";
 
 export function hover(ctx: DocContext, offset: number): Hover | null {
+  const use = ctx.useAt(offset);
+  // A callee shows its statement (shape, block doc), as the rest of the call does.
+  if (use && use.decl.kind !== "block") {
+    const out = declarationHover(ctx, use.decl);
+    return out ? { contents: { kind: "markdown", value: out }, range: ctx.lines.range(use.span) } : null;
+  }
   const hit = hitAt(ctx.file, offset);
   if (!hit) return null;
   let out: string | undefined;
@@ -38,12 +46,6 @@ export function hover(ctx: DocContext, offset: number): Hover | null {
       span = hit.key.span;
       break;
     }
-    case "from": {
-      const target = namedStatements(ctx.file, hit.info.owner).find((s) => s.name!.name === hit.ident.name);
-      out = target ? statementHover(ctx, { ...hit.info, stmt: target }) : undefined;
-      span = hit.ident.span;
-      break;
-    }
     case "blockName":
       out = blockHover(ctx, hit.decl);
       span = hit.ident.span;
@@ -53,22 +55,9 @@ export function hover(ctx: DocContext, offset: number): Hover | null {
       span = hit.ident.span;
       break;
     case "param":
-      out = paramHover(ctx, hit.owner, hit.param.name.name);
+      out = paramHover(ctx, { file: ctx.path, span: hit.param.name.span, name: hit.param.name.name });
       span = hit.param.name.span;
       break;
-    case "nameRef": {
-      const param = hit.owner?.params.find((p) => p.name.name === hit.ref.name);
-      out = param && hit.owner ? paramHover(ctx, hit.owner, param.name.name)
-        : inputBindings(hit.owner).includes(hit.ref.name) ? `${md.code(hit.ref.name)}: the channel count the block receives (bound by its ${md.code(`<- ${hit.ref.name}`)})` : undefined;
-      span = hit.ref.span;
-      break;
-    }
-    case "argName": {
-      const b = ctx.blocks.get(hit.call.callee.name);
-      out = b ? `parameter ${md.code(hit.arg.name!.name)} of block ${md.code(b.decl.name?.name ?? "")}` : undefined;
-      span = hit.arg.name!.span;
-      break;
-    }
     case "import":
       out = hit.decl.path ? `import ${md.code(hit.decl.path.value)}` : undefined;
       span = hit.decl.span;
@@ -79,21 +68,46 @@ export function hover(ctx: DocContext, offset: number): Hover | null {
 }
 
 /** Facts of a statement: its group (block call, seq, merge) or its op layer. */
-export function statementFact(ctx: DocContext, st: A.Statement): Fact | undefined {
-  return ctx.facts(ctx.path, st.span) ?? (st.layer ? ctx.facts(ctx.path, st.layer.span) : undefined);
+export function statementFact(ctx: DocContext, st: A.Statement, file = ctx.path): Fact | undefined {
+  return ctx.facts(file, st.span) ?? (st.layer ? ctx.facts(file, st.layer.span) : undefined);
 }
 
-function statementHover(ctx: DocContext, info: StatementInfo): string | undefined {
+/** What a name use resolved to: the declaring statement, parameter, input or index. */
+function declarationHover(ctx: DocContext, decl: Declaration): string | undefined {
+  const name = md.code(decl.name);
+  switch (decl.kind) {
+    case "layer": {
+      const file = ctx.files.get(decl.file) ?? ctx.file;
+      const info = declaringStatement(file, decl.span);
+      return info ? statementHover(ctx, info, decl.file) : undefined;
+    }
+    case "param":
+      return paramHover(ctx, decl);
+    case "input": {
+      const g = [...ctx.entry.result.partial].find((x) => x?.file === decl.file && x.inputName === decl.name);
+      return `network input ${name}${g ? ` · \`${formatShape(g.inputShape)}\`` : ""}`;
+    }
+    case "inputName":
+      return `${name}: the channel count the block receives (bound by its ${md.code(`<- ${decl.name}`)})`;
+    case "index":
+      return `${name}: the repeat index (0, 1, ...)`;
+    case "block":
+      return undefined;
+  }
+}
+
+function statementHover(ctx: DocContext, info: StatementInfo, file = ctx.path): string | undefined {
   const st = info.stmt;
-  const fact = statementFact(ctx, st);
+  const fact = statementFact(ctx, st, file);
   const title = st.name ? `**${md.text(st.name.name)}**` : "layer";
   const kind = st.layer?.kind === "blockCall" ? st.layer.callee.name : st.layer?.kind === "op" ? st.layer.op.name : st.layer?.kind;
   const parts = [`${title}${kind ? ` · ${md.text(kind)}` : ""}`];
   if (fact) parts.push(describeFact(fact) + (ctx.stale ? "\n\n_(from the last check without errors)_" : ""));
   else parts.push("_no shape: the spec does not check up to here_");
-  if (st.layer?.kind === "blockCall") {
-    const b = ctx.blocks.get(st.layer.callee.name);
-    if (b?.decl.doc) parts.push(md.doc(b.decl.doc));
+  if (st.layer?.kind === "blockCall" && file === ctx.path) {
+    const callee = ctx.useAt(st.layer.callee.span.offset)?.decl;
+    const b = callee && ctx.files.get(callee.file)?.items.find((i) => i.kind === "block" && i.name && i.name.span.offset === callee.span.offset);
+    if (b?.kind === "block" && b.doc) parts.push(md.doc(b.doc));
   }
   if (st.doc) parts.push(md.doc(st.doc));
   return parts.join("\n\n");
@@ -122,46 +136,28 @@ function totals(ctx: DocContext): string | undefined {
 function blockHover(ctx: DocContext, decl: A.BlockDecl): string {
   const name = decl.name?.name ?? "";
   const sig = `block ${name}(${decl.params.map((p) => p.name.name).join(", ")})`;
-  const calls = [...ctx.files.values()].flatMap((f) => blockCalls(f)).filter((c) => c.call.callee.name === name).length;
+  const calls = decl.name ? ctx.usesOf({ file: ctx.path, span: decl.name.span }).length : 0;
   return [md.fenced(sig, "net"), decl.doc && md.doc(decl.doc), `${calls} call${calls === 1 ? "" : "s"} in open specs`].filter(Boolean).join("\n\n");
 }
 
-/** A parameter's value at every call of its block (or a network parameter's default). */
-function paramHover(ctx: DocContext, owner: Owner, name: string): string {
-  const param = owner.params.find((p) => p.name.name === name);
-  if (owner.kind === "network") {
-    return `parameter ${md.code(name)} of network ${md.code(owner.name?.name ?? "")}${param?.default ? ` = ${md.text(value(ctx, param.default, owner))}` : ""}`;
+/** A parameter's value at every call of its block (or a network parameter's default), as the checker bound them. */
+function paramHover(ctx: DocContext, decl: Pick<Declaration, "file" | "span" | "name">): string {
+  const file = ctx.files.get(decl.file) ?? ctx.file;
+  const owner = paramOwner(file, decl.span);
+  const values = ctx.valuesOf(decl);
+  const name = md.code(decl.name);
+  if (owner?.kind === "network") {
+    const p = owner.params.find((x) => x.name.span.offset === decl.span.offset);
+    const src = p?.default ? file.text.slice(p.default.span.offset, p.default.span.offset + p.default.span.length) : undefined;
+    const value = values.find((v) => !v.call)?.value;
+    const shown = src === undefined ? value : value !== undefined && value !== src ? `${src} = ${value}` : src;
+    return `parameter ${name} of network ${md.code(owner.name?.name ?? "")}${shown !== undefined ? ` = ${md.text(shown)}` : ""}`;
   }
-  const index = owner.params.findIndex((p) => p.name.name === name);
-  const rows: string[] = [];
-  for (const [path, file] of ctx.files) {
-    for (const { call, info } of blockCalls(file)) {
-      if (call.callee.name !== owner.name?.name) continue;
-      const arg = call.args.find((a) => a.name?.name === name) ?? call.args.filter((a) => !a.name)[index];
-      const shown = arg?.value ? md.text(value(ctx, arg.value, info.owner, file.text)) : param?.default ? `${md.text(value(ctx, param.default, owner))} (default)` : "?";
-      const where = info.stmt.name?.name ?? `${path.split(/[\\/]/).pop()}:${lineOf(file.text, call.span.offset)}`;
-      rows.push(`| ${md.text(where)} | ${shown} |`);
-    }
-  }
-  const head = `parameter ${md.code(name)} of block ${md.code(owner.name?.name ?? "")}`;
+  const rows = values.filter((v) => v.call).map((v) => {
+    const shown = v.text === undefined ? `${v.value} (default)` : v.text !== v.value ? `${v.text} = ${v.value}` : v.value;
+    return `| ${md.text(v.call!.path)} | ${md.text(shown)} |`;
+  });
+  const head = `parameter ${name} of block ${md.code(owner?.name?.name ?? "")}`;
   if (rows.length === 0) return `${head}\n\n_not called in any open spec_`;
   return `${head}\n\n| call | value |\n|---|---|\n${rows.slice(0, 30).join("\n")}${rows.length > 30 ? `\n\n…and ${rows.length - 30} more` : ""}`;
-}
-
-/** Source text of an argument, with its value when it differs (a network parameter's default). */
-function value(ctx: DocContext, expr: A.Expr, owner: Owner, text = ctx.text): string {
-  const src = text.slice(expr.span.offset, expr.span.offset + expr.span.length);
-  if (owner.kind !== "network") return src;
-  const env = new Env();
-  const ectx = { file: ctx.path, env, diagnostics: [] };
-  for (const p of owner.params) env.define(p.name.name, { value: evaluate(p.default, ectx), span: p.name.span, file: ctx.path, used: true });
-  const v = evaluate(expr, ectx);
-  const shown = v === undefined ? undefined : describe(v);
-  return shown !== undefined && shown !== src ? `${src} = ${shown}` : src;
-}
-
-function lineOf(text: string, offset: number): number {
-  let n = 1;
-  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) n++;
-  return n;
 }

@@ -6,7 +6,7 @@ import { SymbolKind, type DocumentSymbol, type Location, type SymbolInformation 
 import type * as A from "../syntax/ast.js";
 import { parse } from "../syntax/parse.js";
 import { readSpecFile } from "../util/read-file.js";
-import { blockCalls, childStatements, hitAt, layerText, namedStatements, paramUses, statements, type Owner } from "./ast.js";
+import { childStatements, hitAt, layerText } from "./ast.js";
 import type { DocContext } from "./context.js";
 import { lineIndex, pathToUri } from "./convert.js";
 
@@ -15,33 +15,18 @@ function loc(ctx: DocContext, file: string, span: A.Span): Location {
   return { uri: pathToUri(file), range: lineIndex(file, text).range(span) };
 }
 
+// Definition and references read the checker's resolution table: a use under
+// the cursor goes to what the checker resolved it to; a declaration lists its uses.
 export function definition(ctx: DocContext, offset: number): Location[] {
+  const use = ctx.useAt(offset);
+  if (use) return [loc(ctx, use.decl.file, use.decl.span)];
   const hit = hitAt(ctx.file, offset);
   if (!hit) return [];
   switch (hit.kind) {
-    case "callee": {
-      const b = ctx.blocks.get(hit.call.callee.name);
-      return b?.decl.name ? [loc(ctx, b.file, b.decl.name.span)] : [];
-    }
-    case "argName": {
-      const b = ctx.blocks.get(hit.call.callee.name);
-      const p = b?.decl.params.find((x) => x.name.name === hit.arg.name!.name);
-      return b && p ? [loc(ctx, b.file, p.name.span)] : [];
-    }
     case "import": {
       if (!hit.decl.path) return [];
       const target = resolve(dirname(ctx.path), hit.decl.path.value);
       return [{ uri: pathToUri(target), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }];
-    }
-    case "from": {
-      const target = namedStatements(ctx.file, hit.info.owner).find((s) => s.name!.name === hit.ident.name);
-      if (target) return [loc(ctx, ctx.path, target.name!.span)];
-      const input = hit.info.owner.kind === "network" ? hit.info.owner.items.find((i) => i.kind === "input") : undefined;
-      return input?.kind === "input" && (input.name?.name ?? "input") === hit.ident.name ? [loc(ctx, ctx.path, input.span)] : [];
-    }
-    case "nameRef": {
-      const p = hit.owner?.params.find((x) => x.name.name === hit.ref.name);
-      return p ? [loc(ctx, ctx.path, p.name.span)] : [];
     }
     case "blockName":
     case "networkName":
@@ -56,35 +41,20 @@ export function definition(ctx: DocContext, offset: number): Location[] {
 }
 
 export function references(ctx: DocContext, offset: number, includeDeclaration: boolean): Location[] {
-  const hit = hitAt(ctx.file, offset);
+  const use = ctx.useAt(offset);
+  const hit = use ? undefined : hitAt(ctx.file, offset);
+  const at = (span: A.Span) => ({ file: ctx.path, span });
+  const decl = use ? use.decl
+    : hit?.kind === "blockName" ? at(hit.ident.span)
+    : hit?.kind === "param" ? at(hit.param.name.span)
+    : hit?.kind === "stmtName" ? at(hit.info.stmt.name!.span)
+    : undefined;
+  if (decl) {
+    const out = includeDeclaration ? [loc(ctx, decl.file, decl.span)] : [];
+    for (const u of ctx.usesOf(decl)) out.push(loc(ctx, u.file, u.span));
+    return out;
+  }
   if (!hit) return [];
-  const blockName = hit.kind === "blockName" ? hit.ident.name : hit.kind === "callee" ? hit.call.callee.name : undefined;
-  if (blockName !== undefined) {
-    const out: Location[] = [];
-    const b = ctx.blocks.get(blockName);
-    if (includeDeclaration && b?.decl.name) out.push(loc(ctx, b.file, b.decl.name.span));
-    for (const [path, file] of ctx.files) for (const { call } of blockCalls(file)) if (call.callee.name === blockName) out.push(loc(ctx, path, call.callee.span));
-    return out;
-  }
-  if (hit.kind === "stmtName" || hit.kind === "from") {
-    const name = hit.kind === "from" ? hit.ident.name : hit.info.stmt.name!.name;
-    const owner = hit.info.owner;
-    const out: Location[] = [];
-    const decl = namedStatements(ctx.file, owner).find((s) => s.name!.name === name);
-    if (includeDeclaration && decl) out.push(loc(ctx, ctx.path, decl.name!.span));
-    for (const s of statements(ctx.file)) if (s.owner === owner && s.stmt.from?.name === name) out.push(loc(ctx, ctx.path, s.stmt.from.span));
-    return out;
-  }
-  if (hit.kind === "param" || hit.kind === "nameRef") {
-    const owner: Owner | undefined = hit.owner;
-    const name = hit.kind === "param" ? hit.param.name.name : hit.ref.name;
-    const p = owner?.params.find((x) => x.name.name === name);
-    if (!owner || !p) return [];
-    const out: Location[] = includeDeclaration ? [loc(ctx, ctx.path, p.name.span)] : [];
-    for (const span of paramUses(owner.kind === "block" ? owner.body : owner.items, name)) out.push(loc(ctx, ctx.path, span));
-    if (owner.kind === "block") for (const span of paramUses(owner.annotations, name)) out.push(loc(ctx, ctx.path, span));
-    return out;
-  }
   if (hit.kind === "import" && hit.decl.path) {
     const target = resolve(dirname(ctx.path), hit.decl.path.value);
     const out: Location[] = [];

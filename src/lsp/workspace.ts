@@ -275,5 +275,6 @@ function unchecked(path: string, size: number, limit: number): CheckResult {
     graph: undefined,
     partial: [],
     diagnostics: [d],
+    resolutions: { uses: [], values: [] },
   };
 }

@@ -45,6 +45,7 @@ export class IrBuilder {
       macs,
       aux: this.aux,
       source: { file: this.file, span: { offset: id * 10, length: 5 } },
+      origin: 0,
     });
     return id;
   }
@@ -133,6 +134,7 @@ export class IrBuilder {
       output,
       auxOutputs: [],
       groups: [],
+      origins: [],
       train: { optimizer: "sgd", learningRate: 0.01, momentum: 0.9, decay: 1, decayEvery: 1, batchSize: 32, epochs: 1, weightDecay: 0, validationSplit: 0.1, loss: "crossentropy" },
       params,
       macs: main.reduce((a, n) => a + n.macs, 0),

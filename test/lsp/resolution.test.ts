@@ -1,0 +1,84 @@
+// Definition, references and hover follow the checker's scopes: a name declared
+// in two sibling seqs resolves to the one the checker wired (issue 12's bug).
+// Drives the real server over stdio; needs `npm run build`.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Client, posOf, uriOf } from "./client.js";
+
+const REL = "specs/_lsp_resolution_test.net";
+const TEXT = [
+  "block Twice(c) <- cin {", // 1
+  "  conv 3x3 c pad=same", // 2
+  "  conv 1x1 cin relu", // 3
+  "}", // 4
+  "network Shadow {", // 5
+  "  input image 3x8x8", // 6
+  "  a = seq {", // 7
+  "    x = conv 3x3 4 pad=same", // 8
+  "  }", // 9
+  "  b = seq {", // 10
+  "    x = conv 3x3 8 pad=same", // 11
+  "    y = conv 1x1 8 from x", // 12
+  "  }", // 13
+  "  t1 = Twice(c=6)", // 14
+  "  t2 = Twice(2)", // 15
+  "}", // 16
+  "",
+].join("\n");
+
+type Loc = { uri: string; range: { start: { line: number; character: number } } };
+type Hover = { contents: { value: string } } | null;
+
+describe("resolution through the checker", () => {
+  let c: Client;
+  const at = (line1: number, needle: string, skip = 0) => {
+    const p = posOf(TEXT, line1, needle);
+    return { textDocument: { uri: uriOf(REL) }, position: { line: p.line, character: p.character + skip } };
+  };
+  beforeAll(async () => {
+    c = new Client();
+    await c.initialize();
+    const diags = await c.open(REL, TEXT);
+    expect(diags.filter((d) => d.severity === 1)).toEqual([]);
+  });
+  afterAll(async () => {
+    await c.close();
+  });
+
+  it("go to definition on `from x` lands on b's x, not a's", async () => {
+    const def = await c.request<Loc[]>("textDocument/definition", at(12, "from x", 5));
+    expect(def).toHaveLength(1);
+    expect(def[0]!.range.start).toEqual({ line: 10, character: 4 });
+  });
+
+  it("hover on `from x` shows b's x: 8 channels", async () => {
+    const h = await c.request<Hover>("textDocument/hover", at(12, "from x", 5));
+    expect(h!.contents.value).toContain("8x8x8");
+    expect(h!.contents.value).not.toContain("4x8x8");
+  });
+
+  it("references of b's x are its tap only; a's x has none", async () => {
+    const refs = await c.request<Loc[]>("textDocument/references", { ...at(11, "x"), context: { includeDeclaration: false } });
+    expect(refs.map((r) => r.range.start)).toEqual([{ line: 11, character: 24 }]);
+    const none = await c.request<Loc[]>("textDocument/references", { ...at(8, "x"), context: { includeDeclaration: false } });
+    expect(none).toEqual([]);
+  });
+
+  it("a parameter use shows the values the checker bound at each call, defaults and `<- cin` included", async () => {
+    const h = await c.request<Hover>("textDocument/hover", at(2, " c ", 1));
+    expect(h!.contents.value).toMatch(/t1 \| 6 \|/);
+    expect(h!.contents.value).toMatch(/t2 \| 2 \|/);
+    const def = await c.request<Loc[]>("textDocument/definition", at(2, " c ", 1));
+    expect(def[0]!.range.start).toEqual({ line: 0, character: 12 });
+    // `cin` is bound by the input annotation: a bare name after an op, resolved by the checker.
+    const cin = await c.request<Loc[]>("textDocument/definition", at(3, "cin"));
+    expect(cin[0]!.range.start).toEqual({ line: 0, character: 18 });
+    const arg = await c.request<Loc[]>("textDocument/definition", at(14, "c=6"));
+    expect(arg[0]!.range.start).toEqual({ line: 0, character: 12 });
+  });
+
+  it("references of a block are its calls", async () => {
+    const refs = await c.request<Loc[]>("textDocument/references", { ...at(1, "Twice"), context: { includeDeclaration: true } });
+    expect(refs.map((r) => r.range.start.line).sort()).toEqual([0, 13, 14]);
+  });
+});
