@@ -3,7 +3,10 @@
 //   NET1xxx syntax          NET2xxx names and resolution
 //   NET3xxx shapes          NET4xxx values, attributes and annotations
 //   NET5xxx warnings        NET9xxx internal
-// Messages are templates; {name} placeholders are filled by `diag()`.
+// Messages are templates; {name} placeholders (a lowercase letter, then word
+// characters) are filled by `diag()`, whose argument type is derived from the
+// template, so a missing or misspelled placeholder does not compile. Braces
+// around anything else ("{ input ... }", "\\u{HEX}") are plain text.
 
 import type { Span } from "../syntax/ast.js";
 import type { Diagnostic, Fix, Related, Severity } from "./diagnostic.js";
@@ -24,7 +27,7 @@ export const catalogue = {
   NET1006: { severity: "error", message: "Unexpected {found} at the top level: expected 'import', 'block' or 'network'." },
   NET1007: { severity: "error", message: "The file is larger than {limit} bytes." },
   NET1009: { severity: "error", message: "Comparisons do not chain: '{text}' would compare a truth value; write it with 'and', e.g. 'a < b and b < c'." },
-  NET1008: { severity: "error", message: "Unknown escape '{escape}' in a string: use \\\", \\\\, \\n, \\t or \\u{hex}." },
+  NET1008: { severity: "error", message: "Unknown escape '{escape}' in a string: use \\\", \\\\, \\n, \\t or \\u{HEX}." },
   NET1010: { severity: "error", message: "Expected at most {limit} operators in one statement but found more; split the expression up (a block parameter can hold a part)." },
   NET1015: { severity: "error", message: "This file is not a netc spec: {reason}." },
   NET1016: { severity: "error", message: "This file is not a netc spec: it starts with {found}, where a spec starts with 'import', 'block' or 'network' (nothing else in it was checked)." },
@@ -94,21 +97,35 @@ export const catalogue = {
 
   // ---- internal ----
   NET9001: { severity: "error", message: "Internal error in netc while {stage}: {detail}. Please report this with the spec that caused it." },
-} satisfies Record<string, CatalogueEntry>;
+} as const satisfies Record<string, CatalogueEntry>;
 
 export type Code = keyof typeof catalogue;
 
-export function format(template: string, args: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in args ? String(args[k]) : m));
+/** The placeholder names in a message template, as a union of string literal types. */
+export type Placeholders<S extends string> = S extends `${string}{${infer K}}${infer Rest}`
+  ? (IsPlaceholder<K> extends true ? K : never) | Placeholders<Rest>
+  : never;
+type IsPlaceholder<K extends string> = K extends `${infer F}${string}`
+  ? F extends Lowercase<F> ? (F extends Uppercase<F> ? false : K extends `${string} ${string}` ? false : true) : false
+  : false;
+
+type Named<C extends Code> = Placeholders<(typeof catalogue)[C]["message"]>;
+/** Exactly the arguments the message of `C` names (none at all when it names none). */
+export type DiagArgs<C extends Code> = [Named<C>] extends [never] ? Record<string, never> : { [K in Named<C>]: string | number };
+
+type Extra = { related?: Related[]; fixes?: Fix[] };
+/** A message without placeholders needs no arguments; one with them needs all of them. */
+export type DiagRest<C extends Code> = [Named<C>] extends [never]
+  ? [args?: DiagArgs<C>, extra?: Extra]
+  : [args: DiagArgs<C>, extra?: Extra];
+
+const PLACEHOLDER = /\{([a-z]\w*)\}/g;
+
+export function format(template: string, args: Readonly<Record<string, string | number>>): string {
+  return template.replace(PLACEHOLDER, (m, k: string) => (k in args ? String(args[k]) : m));
 }
 
-export function diag(
-  code: Code,
-  file: string,
-  span: Span,
-  args: Record<string, string | number> = {},
-  extra: { related?: Related[]; fixes?: Fix[] } = {},
-): Diagnostic {
+export function diag<C extends Code>(code: C, file: string, span: Span, ...[args = {} as DiagArgs<C>, extra = {}]: DiagRest<C>): Diagnostic {
   const entry: CatalogueEntry = catalogue[code];
   return {
     code,
