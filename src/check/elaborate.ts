@@ -14,7 +14,7 @@ import type { Program } from "./program.js";
 import { Scope } from "./scope.js";
 import { suggest } from "./suggest.js";
 import { readTrain } from "./train.js";
-import { describe, Env, evaluate, type EvalContext } from "./values.js";
+import { describe, Env, evaluate, type Binding, type EvalContext } from "./values.js";
 
 // 100x GoogLeNet is ~7,200 nodes; the largest zoo network under 1,000. Bounds keep every input under a second.
 const MAX_NODES = 10_000;
@@ -31,6 +31,14 @@ export interface Elaboration {
   diagnostics: Diagnostic[];
   /** Blocks used by this network (for the unused-block warning). */
   usedBlocks: Set<string>;
+  /** Each call's parameter bindings, read after elaboration for the unused-parameter warning. */
+  boundParams: BoundParam[];
+}
+
+export interface BoundParam {
+  block: string;
+  param: string;
+  binding: Binding;
 }
 
 export function elaborate(program: Program, net: NetworkDecl, file: string): Elaboration {
@@ -42,6 +50,7 @@ class Elaborator {
   readonly groups: IrGroup[] = [];
   readonly diagnostics: Diagnostic[] = [];
   readonly usedBlocks = new Set<string>();
+  readonly boundParams: BoundParam[] = [];
   readonly auxOutputs: IrGraph["auxOutputs"] = [];
   private readonly defaults = new Map<string, AttrSource[]>();
   private readonly callStack: string[] = [];
@@ -74,7 +83,7 @@ class Elaborator {
     const name = this.net.name?.name ?? "network";
     if (!input || input.kind !== "input") {
       this.diagnostics.push(diag("NET3013", this.file, this.net.name?.span ?? this.net.span, { name }));
-      return { graph: undefined, partial: undefined, diagnostics: this.diagnostics, usedBlocks: this.usedBlocks };
+      return { graph: undefined, partial: undefined, diagnostics: this.diagnostics, usedBlocks: this.usedBlocks, boundParams: this.boundParams };
     }
     const inputShape = this.inputShape(input, ctx);
     const inputName = input.name?.name ?? "input";
@@ -108,7 +117,7 @@ class Elaborator {
       }
     }
     if (inputShape && !last) this.diagnostics.push(diag("NET3012", this.file, this.net.name?.span ?? this.net.span));
-    if (!inputShape) return { graph: undefined, partial: undefined, diagnostics: this.diagnostics, usedBlocks: this.usedBlocks };
+    if (!inputShape) return { graph: undefined, partial: undefined, diagnostics: this.diagnostics, usedBlocks: this.usedBlocks, boundParams: this.boundParams };
     const failed = current === undefined || this.diagnostics.some((d) => d.severity === "error");
     const main = this.nodes.filter((n) => n.aux === undefined);
     const sum = (list: IrNode[], f: (n: IrNode) => number) => list.reduce((s, n) => s + f(n), 0);
@@ -117,7 +126,7 @@ class Elaborator {
       auxOutputs: this.auxOutputs, groups: this.groups, train: train ?? readTrain(undefined, ctx),
       params: sum(main, (n) => n.params), macs: sum(main, (n) => n.macs), paramsWithAux: sum(this.nodes, (n) => n.params),
     };
-    return { graph: failed ? undefined : graph, partial: graph, diagnostics: this.diagnostics, usedBlocks: this.usedBlocks };
+    return { graph: failed ? undefined : graph, partial: graph, diagnostics: this.diagnostics, usedBlocks: this.usedBlocks, boundParams: this.boundParams };
   }
 
   private inputShape(input: Extract<NetworkDecl["items"][number], { kind: "input" }>, ctx: EvalContext): Shape | undefined {
@@ -409,7 +418,8 @@ class Elaborator {
         at("NET3010", { layer, expected: e.expected, found: formatShape(e.found), hint: e.found.length === 3 && attrs.op === "dense" ? " Insert 'flatten' (or 'avgpool global' then 'flatten') before it." : "" });
         return;
       case "zero":
-        at("NET3005", { layer, input: formatShape(input), output: formatShape(e.output) });
+        // Sizes and strides are at least 1 (NET4001) and a kernel fits its padded input (NET3006), so this is a netc bug.
+        at("NET9001", { stage: "computing shapes", detail: `${layer}: output size reaches zero (${formatShape(input)} -> ${formatShape(e.output)})` });
         return;
       case "kernel":
         at("NET3006", { layer, kernel: e.kernel.join("x"), input: e.padded.join("x") });
@@ -444,6 +454,7 @@ class Elaborator {
     }
     const env = bindArguments(call, entry, ctx);
     if (!env) return undefined;
+    for (const p of entry.decl.params) this.boundParams.push({ block: call.callee.name, param: p.name.name, binding: env.lookup(p.name.name)! });
     const inner: EvalContext = { file: entry.file, env, diagnostics: this.diagnostics };
     const related: Related[] = [{ file: ctx.file, span: call.span, message: `called here as ${path}` }];
     const innerDiagStart = this.diagnostics.length;
@@ -624,9 +635,8 @@ function bindArguments(call: BlockCall, entry: { decl: { params: { name: { name:
     if (g) env.define(p.name.name, { value: g.value, span: p.name.span, file: entry.file, used: false });
     else if (p.default) env.define(p.name.name, { value: evaluate(p.default, inner), span: p.name.span, file: entry.file, used: false });
     else {
-      const required = params.filter((q) => !q.default).length;
-      ctx.diagnostics.push(diag("NET2009", ctx.file, call.span, { name: blockName, expected: required === params.length ? String(required) : `${required} to ${params.length}`, found: call.args.length }, {
-        related: [{ file: entry.file, span: p.name.span, message: `parameter '${p.name.name}' has no default` }],
+      ctx.diagnostics.push(diag("NET2011", ctx.file, call.span, { name: p.name.name, block: blockName }, {
+        related: [{ file: entry.file, span: p.name.span, message: `parameter '${p.name.name}' is declared here without a default` }],
       }));
       return undefined;
     }

@@ -5,6 +5,7 @@ import type { IrGraph } from "../ir/graph.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { diag } from "../diagnostics/catalogue.js";
 import { elaborate } from "./elaborate.js";
+import { collectRead, unusedLayers, unusedParameters } from "./unused.js";
 import { diskHost, loadProgram, type FileHost, type Program } from "./program.js";
 
 export type { FileHost, Program } from "./program.js";
@@ -35,12 +36,15 @@ export function checkText(text: string | undefined, path: string, host: FileHost
     program = loadProgram(file, host, text);
     for (const d of program.diagnostics) diagnostics.push(d);
     const used = new Set<string>();
+    const read = new Set<string>();
     for (const net of program.networks) {
       const e = elaborate(program, net.decl, net.file);
       graphs.push(e.graph);
       partial.push(e.partial);
       for (const d of e.diagnostics) diagnostics.push(d); // not push(...): a long list overflows the argument stack
       for (const b of e.usedBlocks) used.add(b);
+      collectRead(e.boundParams, read);
+      if (e.graph && net.file === file) for (const d of unusedLayers(e.graph)) diagnostics.push(d);
     }
     const source = program.files.get(file);
     if (source && program.networks.length === 0 && !source.items.some((i) => i.kind === "block") && !diagnostics.length) {
@@ -53,6 +57,7 @@ export function checkText(text: string | undefined, path: string, host: FileHost
             fixes: [{ title: `Remove the unused block '${name}'`, edits: [{ file, span: entry.decl.span, newText: "" }] }],
           }));
         }
+        if (entry.file === file && used.has(name)) for (const d of unusedParameters(name, entry.decl, file, read)) diagnostics.push(d);
       }
     }
   } catch (e) {

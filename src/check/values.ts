@@ -86,6 +86,8 @@ export function evaluate(expr: Expr | undefined, ctx: EvalContext): Value | unde
   if (!expr) return undefined;
   switch (expr.kind) {
     case "number":
+      // Only a malformed literal is NaN, and the lexer has reported it (NET1004).
+      if (Number.isNaN(expr.value)) return undefined;
       if (!Number.isFinite(expr.value) || Math.abs(expr.value) > MAX_VALUE) {
         ctx.diagnostics.push(
           diag("NET4007", ctx.file, expr.span, { what: "Number literal", value: clip(expr.text), limit: MAX_VALUE }),

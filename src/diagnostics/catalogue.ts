@@ -61,7 +61,9 @@ export const catalogue = {
   NET3002: { severity: "error", message: "{layer} expects {expected} input features but {found} arrive ({shape}). Change the declared input to {found}." },
   NET3003: { severity: "error", message: "concat branches disagree in height x width: {details}.{hint}" },
   NET3004: { severity: "error", message: "add inputs have different shapes: {details}. Every branch of an add must produce the same CxHxW." },
-  NET3005: { severity: "error", message: "{layer}: output size reaches zero ({input} -> {output}). Use a smaller kernel or stride, or padding." },
+  // Retired: every way to a zero-sized output is refused before shapes are computed
+  // (sizes and strides below 1 by NET4001, a kernel larger than its padded input by NET3006).
+  NET3005: { severity: "error", message: "{layer}: output size reaches zero ({input} -> {output}). Use a smaller kernel or stride, or padding.", retired: true },
   NET3006: { severity: "error", message: "{layer}: kernel {kernel} is larger than the padded input {input}." },
   NET3007: { severity: "error", message: "{layer}: groups={groups} must divide both the input channels ({inC}) and the output channels ({outC})." },
   NET3008: { severity: "error", message: "{layer}: output shape is {found} but the annotation says {expected}." },
@@ -89,7 +91,8 @@ export const catalogue = {
   NET5001: { severity: "warning", message: "Block '{name}' is never used." },
   NET5002: { severity: "warning", message: "Layer '{name}' is not used by any output." },
   NET5003: { severity: "warning", message: "Parameter '{name}' of block '{block}' is never used." },
-  NET5004: { severity: "warning", message: "{layer}: {detail}" },
+  // Retired: a catch-all layer warning that nothing ever raised; a real warning gets its own code and message.
+  NET5004: { severity: "warning", message: "{layer}: {detail}", retired: true },
   NET5005: {
     severity: "warning",
     message: "Live checking in the editor stops at {limit} characters, but this document has {size}: no other diagnostics, hovers or hints for it (run `netc check` on the saved file).",
