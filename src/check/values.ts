@@ -42,7 +42,7 @@ export interface EvalContext {
 }
 
 /** Largest magnitude netc accepts for any number it computes with: exact integers only. */
-export const MAX_VALUE = Number.MAX_SAFE_INTEGER;
+const MAX_VALUE = Number.MAX_SAFE_INTEGER;
 
 export function describe(v: Value | undefined): string {
   if (v === undefined) return "nothing";
@@ -73,7 +73,7 @@ const functions = new Map<string, { arity: [number, number]; fn: (a: number[]) =
   },
 }));
 
-export function functionNames(): string[] {
+function functionNames(): string[] {
   return [...functions.keys()];
 }
 
