@@ -6,7 +6,7 @@ import type { Annotation, BlockCall, DefaultsDecl, IfLayer, LayerExpr, MergeLaye
 import type { Activation, IrGraph, IrGroup, IrNode, NodeAttrs, Shape, Source, TrainConfig } from "../ir/graph.js";
 import { formatShape, macCount, outputShape, paramCount, type ShapeError } from "../ir/shapes.js";
 import type { Diagnostic, Related } from "../diagnostics/diagnostic.js";
-import { diag, type Code, type DiagRest } from "../diagnostics/catalogue.js";
+import { diag, type DiagRest, type LiveCode } from "../diagnostics/catalogue.js";
 import { checkCostAnnotations, checkShapeAnnotations } from "./annotations.js";
 import { readAttrs, type AttrSource } from "./attrs.js";
 import { activations, defaultGroups, findAttr, findFlag, findOp, opNames, opsInGroup, type OpSpec } from "./ops.js";
@@ -412,7 +412,7 @@ class Elaborator {
   }
 
   private reportShapeError(layer: string, attrs: NodeAttrs, input: Shape, e: ShapeError, source: Source): void {
-    const at = <C extends Code>(code: C, ...args: DiagRest<C>) => this.diagnostics.push(diag(code, source.file, source.span, ...args));
+    const at = <C extends LiveCode>(code: C, ...args: DiagRest<C>) => this.diagnostics.push(diag(code, source.file, source.span, ...args));
     switch (e.kind) {
       case "rank":
         at("NET3010", { layer, expected: e.expected, found: formatShape(e.found), hint: e.found.length === 3 && attrs.op === "dense" ? " Insert 'flatten' (or 'avgpool global' then 'flatten') before it." : "" });

@@ -1,5 +1,6 @@
 // The one catalogue of diagnostics. Codes are stable and never reused: retire a
-// code by leaving its entry with `retired: true`. Ranges:
+// code by leaving its entry with `retired: true` and a comment why (diag() then
+// refuses it at compile time). Ranges:
 //   NET1xxx syntax          NET2xxx names and resolution
 //   NET3xxx shapes          NET4xxx values, attributes and annotations
 //   NET5xxx warnings        NET9xxx internal
@@ -103,6 +104,8 @@ export const catalogue = {
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type Code = keyof typeof catalogue;
+/** The codes `diag()` may emit: a retired code does not compile. */
+export type LiveCode = { [K in Code]: (typeof catalogue)[K] extends { retired: true } ? never : K }[Code];
 
 /** The placeholder names in a message template, as a union of string literal types. */
 export type Placeholders<S extends string> = S extends `${string}{${infer K}}${infer Rest}`
@@ -128,7 +131,7 @@ export function format(template: string, args: Readonly<Record<string, string | 
   return template.replace(PLACEHOLDER, (m, k: string) => (k in args ? String(args[k]) : m));
 }
 
-export function diag<C extends Code>(code: C, file: string, span: Span, ...[args = {} as DiagArgs<C>, extra = {}]: DiagRest<C>): Diagnostic {
+export function diag<C extends LiveCode>(code: C, file: string, span: Span, ...[args = {} as DiagArgs<C>, extra = {}]: DiagRest<C>): Diagnostic {
   const entry: CatalogueEntry = catalogue[code];
   return {
     code,
