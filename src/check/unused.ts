@@ -58,15 +58,27 @@ export function unusedLayers(g: IrGraph): Diagnostic[] {
     for (const i of g.nodes[id]?.inputs ?? []) stack.push(i);
   }
   const deadGroups = g.groups.filter((x) => !live.has(x.output));
-  const inside = (id: number, except?: object) => deadGroups.some((x) => x !== except && x.nodes.includes(id));
+  // Statement paths nest ("r", "r/0", "r/0/conv1"): only the outermost dead one is reported.
+  const deadNames = new Set(deadGroups.map((x) => x.name));
+  const nested = (name: string) => {
+    for (let i = name.lastIndexOf("/"); i > 0; i = name.lastIndexOf("/", i - 1)) if (deadNames.has(name.slice(0, i))) return true;
+    return false;
+  };
+  const held = new Set(deadGroups.flatMap((x) => x.nodes));
   const out: Diagnostic[] = [];
-  for (const x of deadGroups) {
-    if (!inside(x.output, x)) out.push(diag("NET5002", x.source.file, x.source.span, { name: x.name }));
-  }
-  for (const n of g.nodes) {
-    // A node inside a dead statement (its bn, a dead block call's layers) is reported through that statement.
-    if (live.has(n.id) || n.attrs.op === "input" || inside(n.id)) continue;
-    out.push(diag("NET5002", n.source.file, n.source.span, { name: n.name }));
-  }
+  // One warning per statement: a block's statement is not reported once per call, and a
+  // single-statement seq shares its path with the statement inside.
+  const seen = new Set<string>();
+  const report = (name: string, at: { file: string; span: { offset: number; length: number } }) => {
+    const key = `${at.file}\0${at.span.offset}`;
+    if (seen.has(key) || seen.has(name)) return;
+    seen.add(key).add(name);
+    out.push(diag("NET5002", at.file, at.span, { name }));
+  };
+  // Outer statements first (longer spans): a shared path is reported at the statement that names it.
+  const outerFirst = [...deadGroups].sort((a, b) => b.source.span.length - a.source.span.length);
+  for (const x of outerFirst) if (!nested(x.name)) report(x.name, x.source);
+  // A node inside a dead statement (its bn, a dead block call's layers) is reported through that statement.
+  for (const n of g.nodes) if (!live.has(n.id) && n.attrs.op !== "input" && !held.has(n.id)) report(n.name, n.source);
   return out;
 }
