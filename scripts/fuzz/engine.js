@@ -17,20 +17,20 @@ export const CASE_DIR = "/netc-fuzz/case";
 
 /**
  * netc's entry points from its module namespaces, e.g.
- * netcFrom({ check, format, parse, plan, modelCode, trainCode, source, onnxEmit, onnxProto }).
+ * netcFrom({ check, format, parse, plan, modelCode, trainCode, onnxEmit, onnxProto }).
  */
 export function netcFrom(m) {
   return {
     checkText: m.check.checkText,
     formatSource: m.format.formatSource,
     parse: m.parse.parse,
-    tfjsCode(graph, specText) {
+    tfjsCode(graph) {
       const plan = m.plan.planModel(graph);
-      const o = { ts: true, specPath: "case/main.net", netcVersion: "0.0.0", sources: new m.source.SourceText(graph.file, specText) };
+      const o = { ts: true, specPath: "case/main.net", netcVersion: "0.0.0" };
       return [m.modelCode.modelSource(plan, o), m.trainCode.trainSource(plan, o), m.modelCode.modelSource(plan, { ...o, ts: false }), m.trainCode.trainSource(plan, { ...o, ts: false })];
     },
-    emitOnnx(graph, sourceText) {
-      return m.onnxProto.onnx.ModelProto.decode(m.onnxEmit.emitOnnx(graph, { seed: 0, sourceText }).model);
+    emitOnnx(graph) {
+      return m.onnxProto.onnx.ModelProto.decode(m.onnxEmit.emitOnnx(graph, { seed: 0 }).model);
     },
     /** Syntax errors of generated TS/JS (the typescript package's parser), or undefined to skip. */
     syntaxErrors: m.ts
@@ -155,7 +155,7 @@ const MAX_EMIT_ELEMENTS = 1 << 24;
 
 function emit(netc, graph, c, text, fail) {
   try {
-    const files = netc.tfjsCode(graph, text);
+    const files = netc.tfjsCode(graph);
     if (netc.syntaxErrors) {
       files.forEach((code, i) => {
         const errs = netc.syntaxErrors(code, i < 2 ? "m.ts" : "m.js");
@@ -169,7 +169,7 @@ function emit(netc, graph, c, text, fail) {
   const big = graph.paramsWithAux > MAX_EMIT_PARAMS || graph.nodes.some((n) => n.shape.reduce((a, b) => a * b, 1) > MAX_EMIT_ELEMENTS);
   if (big) return;
   try {
-    const model = netc.emitOnnx(graph, new Map(c.files));
+    const model = netc.emitOnnx(graph);
     const nodeNames = new Set();
     const outputs = new Set();
     for (const n of model.graph.node) {

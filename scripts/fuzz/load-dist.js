@@ -17,7 +17,6 @@ export async function loadDist() {
     plan: await load("emit/tfjs/plan.js"),
     modelCode: await load("emit/tfjs/model-code.js"),
     trainCode: await load("emit/tfjs/train-code.js"),
-    source: await load("emit/tfjs/source.js"),
     onnxEmit: await load("emit/onnx/emit.js"),
     onnxProto: await load("emit/onnx/proto.js"),
     ts,

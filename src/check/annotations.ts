@@ -8,7 +8,7 @@ import type { Related } from "../diagnostics/diagnostic.js";
 import { evaluate, type EvalContext } from "./values.js";
 
 /** The expected shape an annotation states; a single number is the channel (or feature) count. */
-export function expectedShape(a: ShapeAnnotation, ctx: EvalContext): { dims: number[]; channelsOnly: boolean } | undefined {
+function expectedShape(a: ShapeAnnotation, ctx: EvalContext): { dims: number[]; channelsOnly: boolean } | undefined {
   if (a.dims) return { dims: a.dims.values, channelsOnly: false };
   const values: number[] = [];
   for (const e of a.exprs) {
@@ -95,7 +95,7 @@ export function checkShapeAnnotations(annotations: Annotation[], direction: "in"
 }
 
 /** Half a unit in the last written digit: `159K` means 158.5K to 159.5K. */
-export function roundingTolerance(text: string, value: number): number {
+function roundingTolerance(text: string, value: number): number {
   const m = /^(\d*)(?:\.(\d+))?(?:[eE]([+-]?\d+))?([KMG])?$/.exec(text);
   if (!m) return 0;
   const decimals = m[2]?.length ?? 0;
@@ -128,7 +128,7 @@ function tolerance(a: CostAnnotation, expected: number): { tol: number; text: ()
 }
 
 /** 1234567 -> "1,234,567". */
-export function grouped(n: number): string {
+function grouped(n: number): string {
   const [int, frac] = String(n).split(".");
   const digits = int!.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   return frac ? `${digits}.${frac}` : digits;

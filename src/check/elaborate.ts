@@ -6,7 +6,7 @@ import type { Annotation, BlockCall, DefaultsDecl, IfLayer, LayerExpr, MergeLaye
 import type { Activation, IrGraph, IrGroup, IrNode, NodeAttrs, Origin, Shape, Source, TrainConfig } from "../ir/graph.js";
 import { formatShape, macCount, outputShape, paramCount, type ShapeError } from "../ir/shapes.js";
 import type { Diagnostic, Related } from "../diagnostics/diagnostic.js";
-import { diag } from "../diagnostics/catalogue.js";
+import { diag, type DiagRest, type LiveCode } from "../diagnostics/catalogue.js";
 import { checkCostAnnotations, checkShapeAnnotations } from "./annotations.js";
 import { readAttrs, type AttrSource } from "./attrs.js";
 import { activations, defaultGroups, findAttr, findFlag, findOp, opNames, opsInGroup, type OpSpec } from "./ops.js";
@@ -15,7 +15,7 @@ import { Scope } from "./scope.js";
 import type { Declaration, ParamValue, Resolutions, Resolution } from "./resolutions.js";
 import { suggest } from "./suggest.js";
 import { readTrain } from "./train.js";
-import { describe, Env, evaluate, type EvalContext } from "./values.js";
+import { describe, Env, evaluate, type Binding, type EvalContext } from "./values.js";
 
 // 100x GoogLeNet is ~7,200 nodes; the largest zoo network under 1,000. Bounds keep every input under a second.
 const MAX_NODES = 10_000;
@@ -34,6 +34,14 @@ export interface Elaboration {
   usedBlocks: Set<string>;
   /** What each name resolved to, and each parameter's values (the editor's table). */
   resolutions: Resolutions;
+  /** Each call's parameter bindings, read after elaboration for the unused-parameter warning. */
+  boundParams: BoundParam[];
+}
+
+export interface BoundParam {
+  block: string;
+  param: string;
+  binding: Binding;
 }
 
 export function elaborate(program: Program, net: NetworkDecl, file: string): Elaboration {
@@ -45,6 +53,7 @@ class Elaborator {
   readonly groups: IrGroup[] = [];
   readonly diagnostics: Diagnostic[] = [];
   readonly usedBlocks = new Set<string>();
+  readonly boundParams: BoundParam[] = [];
   readonly auxOutputs: IrGraph["auxOutputs"] = [];
   readonly uses: Resolution[] = [];
   readonly values: ParamValue[] = [];
@@ -137,7 +146,7 @@ class Elaborator {
   }
 
   private result(graph: IrGraph | undefined, partial: IrGraph | undefined): Elaboration {
-    return { graph, partial, diagnostics: this.diagnostics, usedBlocks: this.usedBlocks, resolutions: { uses: this.uses, values: this.values } };
+    return { graph, partial, diagnostics: this.diagnostics, usedBlocks: this.usedBlocks, resolutions: { uses: this.uses, values: this.values }, boundParams: this.boundParams };
   }
 
   private inputShape(input: Extract<NetworkDecl["items"][number], { kind: "input" }>, ctx: EvalContext): Shape | undefined {
@@ -459,14 +468,14 @@ class Elaborator {
   }
 
   private reportShapeError(layer: string, attrs: NodeAttrs, input: Shape, e: ShapeError, source: Source): void {
-    const at = (code: Parameters<typeof diag>[0], args: Record<string, string | number>) =>
-      this.diagnostics.push(diag(code, source.file, source.span, args));
+    const at = <C extends LiveCode>(code: C, ...args: DiagRest<C>) => this.diagnostics.push(diag(code, source.file, source.span, ...args));
     switch (e.kind) {
       case "rank":
         at("NET3010", { layer, expected: e.expected, found: formatShape(e.found), hint: e.found.length === 3 && attrs.op === "dense" ? " Insert 'flatten' (or 'avgpool global' then 'flatten') before it." : "" });
         return;
       case "zero":
-        at("NET3005", { layer, input: formatShape(input), output: formatShape(e.output) });
+        // Sizes and strides are at least 1 (NET4001) and a kernel fits its padded input (NET3006), so this is a netc bug.
+        at("NET9001", { stage: "computing shapes", detail: `${layer}: output size reaches zero (${formatShape(input)} -> ${formatShape(e.output)})` });
         return;
       case "kernel":
         at("NET3006", { layer, kernel: e.kernel.join("x"), input: e.padded.join("x") });
@@ -505,6 +514,7 @@ class Elaborator {
       this.values.push({ decl, value: describe(value), text: arg && text?.slice(arg.offset, arg.offset + arg.length), call: { file: ctx.file, span: call.span, path } });
     });
     if (!env) return undefined;
+    for (const p of entry.decl.params) this.boundParams.push({ block: call.callee.name, param: p.name.name, binding: env.lookup(p.name.name)! });
     const inner: EvalContext = { file: entry.file, env, diagnostics: this.diagnostics, uses: this.uses };
     const related: Related[] = [{ file: ctx.file, span: call.span, message: `called here as ${path}` }];
     const innerDiagStart = this.diagnostics.length;
@@ -701,9 +711,8 @@ function bindArguments(call: BlockCall, entry: { decl: { params: { name: { name:
       env.define(p.name.name, { value, span: p.name.span, file: entry.file, used: false });
       bound.push([declOf(p), value, undefined]);
     } else {
-      const required = params.filter((q) => !q.default).length;
-      ctx.diagnostics.push(diag("NET2009", ctx.file, call.span, { name: blockName, expected: required === params.length ? String(required) : `${required} to ${params.length}`, found: call.args.length }, {
-        related: [{ file: entry.file, span: p.name.span, message: `parameter '${p.name.name}' has no default` }],
+      ctx.diagnostics.push(diag("NET2011", ctx.file, call.span, { name: p.name.name, block: blockName }, {
+        related: [{ file: entry.file, span: p.name.span, message: `parameter '${p.name.name}' is declared here without a default` }],
       }));
       return undefined;
     }

@@ -6,6 +6,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { diag } from "../diagnostics/catalogue.js";
 import { elaborate } from "./elaborate.js";
 import { addLocations } from "./locations.js";
+import { collectRead, unusedLayers, unusedParameters } from "./unused.js";
 import { diskHost, loadProgram, type FileHost, type Program } from "./program.js";
 import { declKey, dedupeUses, type ParamValue, type Resolution, type Resolutions } from "./resolutions.js";
 
@@ -42,6 +43,7 @@ export function checkText(text: string | undefined, path: string, host: FileHost
     program = loadProgram(file, host, text);
     for (const d of program.diagnostics) diagnostics.push(d);
     const used = new Set<string>();
+    const read = new Set<string>();
     for (const net of program.networks) {
       const e = elaborate(program, net.decl, net.file);
       const texts = program.files;
@@ -52,6 +54,8 @@ export function checkText(text: string | undefined, path: string, host: FileHost
       for (const b of e.usedBlocks) used.add(b);
       for (const r of e.resolutions.uses) uses.push(r);
       for (const v of e.resolutions.values) values.push(v);
+      collectRead(e.boundParams, read);
+      if (e.graph && net.file === file) for (const d of unusedLayers(e.graph)) diagnostics.push(d);
     }
     const source = program.files.get(file);
     if (source && program.networks.length === 0 && !source.items.some((i) => i.kind === "block") && !diagnostics.length) {
@@ -64,6 +68,7 @@ export function checkText(text: string | undefined, path: string, host: FileHost
             fixes: [{ title: `Remove the unused block '${name}'`, edits: [{ file, span: entry.decl.span, newText: "" }] }],
           }));
         }
+        if (entry.file === file && used.has(name)) for (const d of unusedParameters(name, entry.decl, file, read)) diagnostics.push(d);
       }
     }
   } catch (e) {

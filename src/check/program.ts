@@ -256,7 +256,7 @@ function depthDiagnostic(stack: Frame[], item: TopLevel & { kind: "import" }, ta
 }
 
 /** Block names called anywhere inside a list of statements. */
-export function calledBlocks(body: Statement[], out: { name: string; stmt: LayerExpr }[] = []): { name: string; stmt: LayerExpr }[] {
+function calledBlocks(body: Statement[], out: { name: string; stmt: LayerExpr }[] = []): { name: string; stmt: LayerExpr }[] {
   const visitLayer = (l: LayerExpr | undefined) => {
     if (!l) return;
     if (l.kind === "blockCall") out.push({ name: l.callee.name, stmt: l });

@@ -6,7 +6,7 @@ import { diag } from "../diagnostics/catalogue.js";
 import { suggest } from "./suggest.js";
 import { describe, evaluate, type EvalContext, type Value } from "./values.js";
 
-export const trainDefaults: TrainConfig = {
+const trainDefaults: TrainConfig = {
   optimizer: "adam",
   learningRate: 0.001,
   momentum: 0.9,

@@ -47,7 +47,7 @@ export interface EvalContext {
 }
 
 /** Largest magnitude netc accepts for any number it computes with: exact integers only. */
-export const MAX_VALUE = Number.MAX_SAFE_INTEGER;
+const MAX_VALUE = Number.MAX_SAFE_INTEGER;
 
 export function describe(v: Value | undefined): string {
   if (v === undefined) return "nothing";
@@ -78,7 +78,7 @@ const functions = new Map<string, { arity: [number, number]; fn: (a: number[]) =
   },
 }));
 
-export function functionNames(): string[] {
+function functionNames(): string[] {
   return [...functions.keys()];
 }
 
@@ -91,6 +91,8 @@ export function evaluate(expr: Expr | undefined, ctx: EvalContext): Value | unde
   if (!expr) return undefined;
   switch (expr.kind) {
     case "number":
+      // Only a malformed literal is NaN, and the lexer has reported it (NET1004).
+      if (Number.isNaN(expr.value)) return undefined;
       if (!Number.isFinite(expr.value) || Math.abs(expr.value) > MAX_VALUE) {
         ctx.diagnostics.push(
           diag("NET4007", ctx.file, expr.span, { what: "Number literal", value: clip(expr.text), limit: MAX_VALUE }),

@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from "commander";
 import { version } from "./version.js";
 
 /** Exit codes: 0 success, 1 errors found (or a check failed), 2 usage or I/O error. */
-export const EXIT_USAGE = 2;
+const EXIT_USAGE = 2;
 
 const program = new Command();
 program

@@ -1,9 +1,13 @@
 // The one catalogue of diagnostics. Codes are stable and never reused: retire a
-// code by leaving its entry with `retired: true`. Ranges:
+// code by leaving its entry with `retired: true` and a comment why (diag() then
+// refuses it at compile time). Ranges:
 //   NET1xxx syntax          NET2xxx names and resolution
 //   NET3xxx shapes          NET4xxx values, attributes and annotations
 //   NET5xxx warnings        NET9xxx internal
-// Messages are templates; {name} placeholders are filled by `diag()`.
+// Messages are templates; {name} placeholders (a lowercase letter, then word
+// characters) are filled by `diag()`, whose argument type is derived from the
+// template, so a missing or misspelled placeholder does not compile. Braces
+// around anything else ("{ input ... }", "\\u{HEX}") are plain text.
 
 import type { Span } from "../util/span.js";
 import type { Diagnostic, Fix, Related, Severity } from "./diagnostic.js";
@@ -24,7 +28,7 @@ export const catalogue = {
   NET1006: { severity: "error", message: "Unexpected {found} at the top level: expected 'import', 'block' or 'network'." },
   NET1007: { severity: "error", message: "The file is larger than {limit} bytes." },
   NET1009: { severity: "error", message: "Comparisons do not chain: '{text}' would compare a truth value; write it with 'and', e.g. 'a < b and b < c'." },
-  NET1008: { severity: "error", message: "Unknown escape '{escape}' in a string: use \\\", \\\\, \\n, \\t or \\u{hex}." },
+  NET1008: { severity: "error", message: "Unknown escape '{escape}' in a string: use \\\", \\\\, \\n, \\t or \\u{HEX}." },
   NET1010: { severity: "error", message: "Expected at most {limit} operators in one statement but found more; split the expression up (a block parameter can hold a part)." },
   NET1015: { severity: "error", message: "This file is not a netc spec: {reason}." },
   NET1016: { severity: "error", message: "This file is not a netc spec: it starts with {found}, where a spec starts with 'import', 'block' or 'network' (nothing else in it was checked)." },
@@ -58,7 +62,9 @@ export const catalogue = {
   NET3002: { severity: "error", message: "{layer} expects {expected} input features but {found} arrive ({shape}). Change the declared input to {found}." },
   NET3003: { severity: "error", message: "concat branches disagree in height x width: {details}.{hint}" },
   NET3004: { severity: "error", message: "add inputs have different shapes: {details}. Every branch of an add must produce the same CxHxW." },
-  NET3005: { severity: "error", message: "{layer}: output size reaches zero ({input} -> {output}). Use a smaller kernel or stride, or padding." },
+  // Retired: every way to a zero-sized output is refused before shapes are computed
+  // (sizes and strides below 1 by NET4001, a kernel larger than its padded input by NET3006).
+  NET3005: { severity: "error", message: "{layer}: output size reaches zero ({input} -> {output}). Use a smaller kernel or stride, or padding.", retired: true },
   NET3006: { severity: "error", message: "{layer}: kernel {kernel} is larger than the padded input {input}." },
   NET3007: { severity: "error", message: "{layer}: groups={groups} must divide both the input channels ({inC}) and the output channels ({outC})." },
   NET3008: { severity: "error", message: "{layer}: output shape is {found} but the annotation says {expected}." },
@@ -86,7 +92,8 @@ export const catalogue = {
   NET5001: { severity: "warning", message: "Block '{name}' is never used." },
   NET5002: { severity: "warning", message: "Layer '{name}' is not used by any output." },
   NET5003: { severity: "warning", message: "Parameter '{name}' of block '{block}' is never used." },
-  NET5004: { severity: "warning", message: "{layer}: {detail}" },
+  // Retired: a catch-all layer warning that nothing ever raised; a real warning gets its own code and message.
+  NET5004: { severity: "warning", message: "{layer}: {detail}", retired: true },
   NET5005: {
     severity: "warning",
     message: "Live checking in the editor stops at {limit} characters, but this document has {size}: no other diagnostics, hovers or hints for it (run `netc check` on the saved file).",
@@ -94,21 +101,37 @@ export const catalogue = {
 
   // ---- internal ----
   NET9001: { severity: "error", message: "Internal error in netc while {stage}: {detail}. Please report this with the spec that caused it." },
-} satisfies Record<string, CatalogueEntry>;
+} as const satisfies Record<string, CatalogueEntry>;
 
 export type Code = keyof typeof catalogue;
+/** The codes `diag()` may emit: a retired code does not compile. */
+export type LiveCode = { [K in Code]: (typeof catalogue)[K] extends { retired: true } ? never : K }[Code];
 
-export function format(template: string, args: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in args ? String(args[k]) : m));
+/** The placeholder names in a message template, as a union of string literal types. */
+export type Placeholders<S extends string> = S extends `${string}{${infer K}}${infer Rest}`
+  ? (IsPlaceholder<K> extends true ? K : never) | Placeholders<Rest>
+  : never;
+type IsPlaceholder<K extends string> = K extends `${infer F}${string}`
+  ? F extends Lowercase<F> ? (F extends Uppercase<F> ? false : K extends `${string} ${string}` ? false : true) : false
+  : false;
+
+type Named<C extends Code> = Placeholders<(typeof catalogue)[C]["message"]>;
+/** Exactly the arguments the message of `C` names (none at all when it names none). */
+export type DiagArgs<C extends Code> = [Named<C>] extends [never] ? Record<string, never> : { [K in Named<C>]: string | number };
+
+type Extra = { related?: Related[]; fixes?: Fix[] };
+/** A message without placeholders needs no arguments; one with them needs all of them. */
+export type DiagRest<C extends Code> = [Named<C>] extends [never]
+  ? [args?: DiagArgs<C>, extra?: Extra]
+  : [args: DiagArgs<C>, extra?: Extra];
+
+const PLACEHOLDER = /\{([a-z]\w*)\}/g;
+
+export function format(template: string, args: Readonly<Record<string, string | number>>): string {
+  return template.replace(PLACEHOLDER, (m, k: string) => (k in args ? String(args[k]) : m));
 }
 
-export function diag(
-  code: Code,
-  file: string,
-  span: Span,
-  args: Record<string, string | number> = {},
-  extra: { related?: Related[]; fixes?: Fix[] } = {},
-): Diagnostic {
+export function diag<C extends LiveCode>(code: C, file: string, span: Span, ...[args = {} as DiagArgs<C>, extra = {}]: DiagRest<C>): Diagnostic {
   const entry: CatalogueEntry = catalogue[code];
   return {
     code,

@@ -11,7 +11,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { parse } from "../syntax/parse.js";
 import { ExprPrinter } from "./print-expr.js";
 
-export const MAX_WIDTH = 100;
+const MAX_WIDTH = 100;
 const INDENT = "  ";
 
 export function formatSource(text: string, path: string): { text: string; diagnostics: Diagnostic[] } {

@@ -1,1 +1,1 @@
-export { formatSource, MAX_WIDTH } from "./format.js";
+export { formatSource } from "./format.js";

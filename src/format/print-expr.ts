@@ -26,7 +26,7 @@ function prec(e: A.Expr | undefined): number {
   return ATOM;
 }
 
-export function quote(s: string): string {
+function quote(s: string): string {
   let out = '"';
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;

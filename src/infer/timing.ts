@@ -7,7 +7,7 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-export async function timeOnce(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>): Promise<number> {
+async function timeOnce(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>): Promise<number> {
   const t0 = process.hrtime.bigint();
   await session.run(feeds);
   return Number(process.hrtime.bigint() - t0) / 1e6;

@@ -1,7 +1,7 @@
 // Top-k classes of one output row; applies softmax unless the row already is a
 // probability distribution (non-negative, summing to 1).
 
-export function probabilities(row: ArrayLike<number>): Float64Array {
+function probabilities(row: ArrayLike<number>): Float64Array {
   const p = Float64Array.from(row as ArrayLike<number>);
   let sum = 0;
   let nonNegative = true;

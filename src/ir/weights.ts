@@ -21,7 +21,7 @@ export interface NodeWeights {
 export type WeightSet = Map<string, NodeWeights>;
 
 /** Fan-in of a node's kernel: what one output unit sums over. */
-export function fanIn(graph: IrGraph, node: IrNode): number {
+function fanIn(graph: IrGraph, node: IrNode): number {
   const input = graph.nodes[node.inputs[0]!]!.shape;
   if (node.attrs.op === "conv") {
     const a = node.attrs;

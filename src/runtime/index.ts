@@ -20,7 +20,7 @@ export type { LrnConfig, Pool2DConfig, AdaptiveAvgPool2DConfig, BaseLayerOptions
 export type { NetcLayer, NetcLayerClasses } from "./layers/define.js";
 
 /**
- * The custom layer classes (LRN, Pool2D, AdaptiveAvgPool2D, ChannelsFlatten) defined on
+ * The custom layer classes (LRN, Pool2D, AdaptiveAvgPool2D) defined on
  * the namespace loadTf() returned. They subclass that namespace's tf.layers.Layer, so
  * they exist only after `await loadTf()`.
  */
@@ -43,11 +43,6 @@ export function pool2d(config: Pool2DConfig & BaseLayerOptions): NetcLayer {
 /** PyTorch AdaptiveAvgPool2d. */
 export function adaptiveAvgPool2d(config: AdaptiveAvgPool2DConfig & BaseLayerOptions): NetcLayer {
   return new (layerClasses().AdaptiveAvgPool2D)(config);
-}
-
-/** Flatten in C,H,W order (IR order). Prefer tf.layers.flatten + permuted dense weights for speed. */
-export function channelsFlatten(config: BaseLayerOptions = {}): NetcLayer {
-  return new (layerClasses().ChannelsFlatten)(config);
 }
 // ---- end runtime core ----
 

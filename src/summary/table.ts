@@ -44,7 +44,7 @@ const groupRow = (g: IrGroup, depth: number): Row => ({
  * and every node inside it, nested by depth. A node that is its group's own
  * output under the same name is represented by the group row.
  */
-export function rows(graph: IrGraph): Row[] {
+function rows(graph: IrGraph): Row[] {
   const out: Row[] = [];
   // A block whose body is one statement yields two groups of one name (the call and
   // the statement inside); the call, registered last, stands for both.

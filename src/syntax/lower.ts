@@ -54,7 +54,7 @@ function join(a: A.Span, b: A.Span | undefined): A.Span {
   return { offset: start, length: end - start };
 }
 
-export function identOf(t: IToken): A.Ident {
+function identOf(t: IToken): A.Ident {
   if (t.image.startsWith('"')) return { kind: "ident", name: decodeString(t.image), quoted: true, span: tokSpan(t) };
   return { kind: "ident", name: t.image, span: tokSpan(t) };
 }

@@ -16,7 +16,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import * as T from "./lexer.js";
 
 export const MAX_DEPTH = 32;
-export const MAX_OPERATORS = 1000;
+const MAX_OPERATORS = 1000;
 
 const OPERATORS = new Set<TokenType>([
   T.Plus, T.Minus, T.Star, T.Slash, T.Percent,

@@ -10,7 +10,6 @@ import * as parse from "../../src/syntax/parse.js";
 import * as plan from "../../src/emit/tfjs/plan.js";
 import * as modelCode from "../../src/emit/tfjs/model-code.js";
 import * as trainCode from "../../src/emit/tfjs/train-code.js";
-import * as source from "../../src/emit/tfjs/source.js";
 import * as onnxEmit from "../../src/emit/onnx/emit.js";
 import * as onnxProto from "../../src/emit/onnx/proto.js";
 // @ts-ignore: plain JS, shared with the `npm run fuzz` script
@@ -24,7 +23,7 @@ const root = join(new URL(".", import.meta.url).pathname, "../..");
 
 describe("fuzz", () => {
   it("a seeded run of generated and mutated specs has no internal errors", () => {
-    const netc = netcFrom({ check, format, parse, plan, modelCode, trainCode, source, onnxEmit, onnxProto });
+    const netc = netcFrom({ check, format, parse, plan, modelCode, trainCode, onnxEmit, onnxProto });
     const corpus = loadCorpus(root);
     const out = join(tmpdir(), "netc-fuzz-test");
     const failed: string[] = [];

@@ -120,17 +120,6 @@ describe("AdaptiveAvgPool2D", () => {
   });
 });
 
-describe("ChannelsFlatten", () => {
-  it("flattens in C, H, W order", async () => {
-    const x = input([2, 3, 4, 5], 4);
-    const layer = netc.channelsFlatten();
-    expect(layer.computeOutputShape([null, 3, 4, 5])).toEqual([null, 60]);
-    const got = await applyOn("wasm", layer, x);
-    expect(got.shape).toEqual([2, 60]);
-    expect(maxAbsDiff(got.data, ref.flattenChw(x))).toBeLessThan(1e-6);
-  });
-});
-
 describe("asymmetric conv padding", () => {
   // 7x7/2 with 3 pixels on each side (GoogLeNet conv1) on 224: tf's 'same' pads 2 before
   // and 3 after, so it differs; zeroPadding2d(3) + 'valid' is the symmetric reference.
@@ -163,7 +152,7 @@ describe("serialization", () => {
     t = netc.lrn({ name: "norm1", size: 4, alpha: 1e-3, beta: 0.75, bias: 2 }).apply(t);
     t = netc.pool2d({ name: "pool2", kind: "avg", kernel: [2, 2], stride: [1, 1], pads: [1, 1, 1, 1], countIncludePad: false }).apply(t);
     t = netc.adaptiveAvgPool2d({ name: "adapt", out: [3, 2] }).apply(t);
-    t = netc.channelsFlatten({ name: "flat" }).apply(t);
+    t = tf.layers.flatten({ name: "flat" }).apply(t);
     const out = tf.layers.dense({ units: 3, name: "fc" }).apply(t) as ReturnType<typeof tf.input>;
     const model = tf.model({ inputs: inp, outputs: out });
     let saved: Parameters<Parameters<typeof tf.io.withSaveHandler>[0]>[0] | undefined;

@@ -97,14 +97,3 @@ export function lrn(x: Nhwc, size: number, alpha: number, beta: number, bias: nu
 export function adaptiveAvgPool(x: Nhwc, out: [number, number]): Nhwc {
   return perImage(x, (chw) => ref.adaptiveAvgPool(chw, out));
 }
-
-/** Flatten in C, H, W order per image. */
-export function flattenChw(x: Nhwc): Float64Array {
-  const [n, h, w, c] = x.shape;
-  const y = new Float64Array(x.data.length);
-  let o = 0;
-  for (let b = 0; b < n; b++)
-    for (let ch = 0; ch < c; ch++)
-      for (let a = 0; a < h; a++) for (let e = 0; e < w; e++) y[o++] = x.data[at(x.shape, b, a, e, ch)]!;
-  return y;
-}

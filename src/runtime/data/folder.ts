@@ -10,7 +10,6 @@ import { DatasetError } from "./errors.js";
 import { fsError, kindOf, statFollow } from "./files.js";
 import { allocFloats, writeImage } from "./image.js";
 
-export { decodeImage, type Decoded } from "./decode.js";
 
 const IMAGE = /\.(png|jpe?g)$/i;
 

@@ -69,7 +69,7 @@ function parseHeader(path: string, buf: Buffer, expectedDims: number, kind: stri
 }
 
 /** Reads an unsigned-byte IDX file; `kind` says what it holds ("images", "labels"), for messages. */
-export async function readIdx(path: string, expectedDims: number, kind: string): Promise<IdxArray> {
+async function readIdx(path: string, expectedDims: number, kind: string): Promise<IdxArray> {
   const file = RegularFile.open(path, LIMITS.idxBytes + 4 + 4 * 255);
   let header: Header;
   let data: Buffer;

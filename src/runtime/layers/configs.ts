@@ -41,5 +41,4 @@ export const CLASS_NAMES = {
   lrn: "NetcLRN",
   pool2d: "NetcPool2D",
   adaptiveAvgPool2d: "NetcAdaptiveAvgPool2D",
-  channelsFlatten: "NetcChannelsFlatten",
 } as const;

@@ -31,7 +31,6 @@ export interface NetcLayerClasses {
   LRN: new (config: LrnConfig & BaseLayerOptions) => NetcLayer;
   Pool2D: new (config: Pool2DConfig & BaseLayerOptions) => NetcLayer;
   AdaptiveAvgPool2D: new (config: AdaptiveAvgPool2DConfig & BaseLayerOptions) => NetcLayer;
-  ChannelsFlatten: new (config?: BaseLayerOptions) => NetcLayer;
 }
 
 const defined = new WeakMap<object, NetcLayerClasses>();
@@ -232,30 +231,8 @@ export function defineLayers(tf: Tf): NetcLayerClasses {
     }
   }
 
-  /** Flattens NHWC in C, H, W order: the IR's (PyTorch/ONNX) flatten order. */
-  class ChannelsFlatten extends tf.layers.Layer {
-    static className = CLASS_NAMES.channelsFlatten;
-
-    constructor(config: BaseLayerOptions = {}) {
-      super(baseArgs(config, []));
-    }
-
-    override computeOutputShape(inputShape: Shape | Shape[]): Shape {
-      const [n, ...rest] = singleShape(inputShape);
-      const size = rest.some((d) => d == null) ? null : rest.reduce((a: number, b) => a * (b as number), 1);
-      return [n ?? null, size];
-    }
-
-    override call(inputs: Tensor | Tensor[], _kwargs: Kwargs): Tensor {
-      return tf.tidy(() => {
-        const x = single(inputs);
-        return tf.transpose(x, [0, 3, 1, 2]).reshape([x.shape[0], -1]);
-      });
-    }
-  }
-
-  for (const cls of [LRN, Pool2D, AdaptiveAvgPool2D, ChannelsFlatten]) tf.serialization.registerClass(cls);
-  const classes: NetcLayerClasses = { LRN, Pool2D, AdaptiveAvgPool2D, ChannelsFlatten };
+  for (const cls of [LRN, Pool2D, AdaptiveAvgPool2D]) tf.serialization.registerClass(cls);
+  const classes: NetcLayerClasses = { LRN, Pool2D, AdaptiveAvgPool2D };
   defined.set(tf, classes);
   return classes;
 }
