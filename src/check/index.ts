@@ -5,7 +5,7 @@ import type { IrGraph } from "../ir/graph.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { diag } from "../diagnostics/catalogue.js";
 import { elaborate } from "./elaborate.js";
-import { addLocations } from "./locations.js";
+import { locator } from "./locations.js";
 import { collectRead, unusedLayers, unusedParameters } from "./unused.js";
 import { diskHost, loadProgram, type FileHost, type Program } from "./program.js";
 import { declKey, dedupeUses, type ParamValue, type Resolution, type Resolutions } from "./resolutions.js";
@@ -44,10 +44,11 @@ export function checkText(text: string | undefined, path: string, host: FileHost
     for (const d of program.diagnostics) diagnostics.push(d);
     const used = new Set<string>();
     const read = new Set<string>();
+    const files = program.files;
+    const addLocations = locator((f) => files.get(f)?.text);
     for (const net of program.networks) {
       const e = elaborate(program, net.decl, net.file);
-      const texts = program.files;
-      for (const g of new Set([e.graph, e.partial])) if (g) addLocations(g, (f) => texts.get(f)?.text);
+      for (const g of new Set([e.graph, e.partial])) if (g) addLocations(g);
       graphs.push(e.graph);
       partial.push(e.partial);
       for (const d of e.diagnostics) diagnostics.push(d); // not push(...): a long list overflows the argument stack

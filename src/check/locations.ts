@@ -4,7 +4,11 @@
 import type { IrGraph, Source, SourceLoc } from "../ir/graph.js";
 import { lineStarts, offsetToPosition } from "../syntax/positions.js";
 
-export function addLocations(graph: IrGraph, text: (file: string) => string | undefined): void {
+/**
+ * Locates in the files of one program; line starts are computed once per file
+ * (a program of thousands of networks in one file must not recompute them per network).
+ */
+export function locator(text: (file: string) => string | undefined): (graph: IrGraph) => void {
   const starts = new Map<string, { text: string; starts: number[] } | undefined>();
   const locate = (src: Source): SourceLoc | undefined => {
     if (!starts.has(src.file)) {
@@ -19,6 +23,8 @@ export function addLocations(graph: IrGraph, text: (file: string) => string | un
     const end = Math.min(start + src.span.length, newline < 0 ? f.text.length : newline);
     return { file: src.file, line: p.line + 1, column: p.column + 1, excerpt: f.text.slice(start, Math.max(start, end)) };
   };
-  for (const n of graph.nodes) n.loc ??= locate(n.source);
-  for (const g of graph.groups) g.loc ??= locate(g.source);
+  return (graph) => {
+    for (const n of graph.nodes) n.loc ??= locate(n.source);
+    for (const g of graph.groups) g.loc ??= locate(g.source);
+  };
 }

@@ -111,7 +111,8 @@ export class Lowerer {
     return lines.length > 0 ? lines.join("\n") : undefined;
   }
 
-  file(cst: CstNode, path: string, comments: A.Comment[]): A.SourceFile {
+  /** The top-level items of a `file` CST, in source order. */
+  items(cst: CstNode): A.TopLevel[] {
     const items: A.TopLevel[] = [];
     for (const key of ["importDecl", "blockDecl", "networkDecl"]) {
       for (const n of subs(cst, key)) {
@@ -121,7 +122,7 @@ export class Lowerer {
       }
     }
     items.sort((a, b) => a.span.offset - b.span.offset);
-    return { kind: "file", path, text: this.text, items, comments };
+    return items;
   }
 
   importDecl(n: CstNode): A.ImportDecl {

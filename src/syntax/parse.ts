@@ -26,21 +26,33 @@ export function parse(text: string, path: string): ParseResult {
     const lexed = lex(text, path);
     const pre = prepass(lexed.tokens, path);
     const parser = getParser();
-    parser.input = pre.tokens;
+    const late: Diagnostic[] = [];
+    const lowerer = new Lowerer(text, lexed.comments, late, path);
+    const syntax: Diagnostic[] = [];
+    const items: SourceFile["items"] = [];
+    // One top-level item at a time (the prepass resynchronises at every
+    // 'import', 'block' and 'network', as the parser's recovery would): each
+    // item's CST is garbage as soon as it is lowered, so a file of thousands of
+    // networks never holds them all at once.
+    const bounds = [0, ...pre.itemStarts.filter((i) => i > 0), pre.tokens.length];
     // Every recovered error is an Error object; capturing a stack trace for each
     // is most of the cost of a file full of bad lines, and nothing reads them.
     const traceLimit = Error.stackTraceLimit;
     if (!process.env.NETC_DEBUG) Error.stackTraceLimit = 0;
-    let cst;
     try {
-      cst = parser.file();
+      for (let k = 0; k + 1 < bounds.length; k++) {
+        if (bounds[k] === bounds[k + 1]) continue;
+        parser.input = pre.tokens.slice(bounds[k], bounds[k + 1]);
+        const cst = parser.file();
+        const next = pre.tokens[bounds[k + 1]!];
+        for (const e of parser.errors) syntax.push(parserDiagnostic(e, text, path, next));
+        for (const item of lowerer.items(cst)) items.push(item);
+      }
     } finally {
       Error.stackTraceLimit = traceLimit;
     }
-    const syntax = parser.errors.map((e) => parserDiagnostic(e, text, path));
-    const late: Diagnostic[] = [];
-    const file = new Lowerer(text, lexed.comments, late, path).file(cst, path, lexed.comments);
     parser.input = []; // release the tokens
+    const file: SourceFile = { kind: "file", path, text, items, comments: lexed.comments };
     return { file, diagnostics: sortAndDedupe([...lexed.diagnostics, ...pre.diagnostics, ...syntax, ...late]) };
   } catch (e) {
     // A bug in netc must not take the editor or the CLI down with it.
@@ -50,9 +62,11 @@ export function parse(text: string, path: string): ParseResult {
   }
 }
 
-function parserDiagnostic(e: IRecognitionException, text: string, path: string): Diagnostic {
-  const t = e.token;
-  const atEnd = !Number.isFinite(t.startOffset) || t.tokenType.name === "EOF";
+/** `next`: the token after the item being parsed (the parser saw its end of input there). */
+function parserDiagnostic(e: IRecognitionException, text: string, path: string, next: IToken | undefined): Diagnostic {
+  const atItemEnd = !Number.isFinite(e.token.startOffset) || e.token.tokenType.name === "EOF";
+  const t = atItemEnd && next ? next : e.token;
+  const atEnd = atItemEnd && !next;
   // A line break between the previous token and this one was dropped inside
   // '(': the mistake (usually a missing ')') is on the previous line.
   const prev = (e as IRecognitionException & { previousToken?: IToken }).previousToken;

@@ -31,8 +31,10 @@ export function describeToken(tok: IToken): string {
   return `'${image}'`;
 }
 
-export function prepass(tokens: IToken[], path: string): { tokens: IToken[]; diagnostics: Diagnostic[] } {
+export function prepass(tokens: IToken[], path: string): { tokens: IToken[]; diagnostics: Diagnostic[]; itemStarts: number[] } {
   const out: IToken[] = [];
+  /** Where each top-level item starts in `out`: the parser takes one item at a time. */
+  const itemStarts: number[] = [];
   const diagnostics: Diagnostic[] = [];
   // Open brackets, innermost last; a `}` also closes any `(` left open inside it.
   const stack: TokenType[] = [];
@@ -62,6 +64,7 @@ export function prepass(tokens: IToken[], path: string): { tokens: IToken[]; dia
       operators = 0;
       mode = t === T.Import ? "import" : "item";
       junkReported = false;
+      itemStarts.push(out.length);
       out.push(tok);
       continue;
     }
@@ -124,5 +127,5 @@ export function prepass(tokens: IToken[], path: string): { tokens: IToken[]; dia
     out.push(tok);
     if (mode === "item" && t === T.RBrace && stack.length === 0) mode = "outside";
   }
-  return { tokens: out, diagnostics };
+  return { tokens: out, diagnostics, itemStarts };
 }
