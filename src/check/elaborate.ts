@@ -4,7 +4,8 @@
 
 import type { Annotation, BlockCall, DefaultsDecl, IfLayer, LayerExpr, MergeLayer, NetworkDecl, OpLayer, RepeatLayer, Span, Statement } from "../syntax/ast.js";
 import type { Activation, IrGraph, IrGroup, IrNode, NodeAttrs, Shape, Source, TrainConfig } from "../ir/graph.js";
-import { formatShape, macCount, outputShape, paramCount, type ShapeError } from "../ir/shapes.js";
+import { formatShape, type ShapeError } from "../ir/shapes.js";
+import { macCount, outputShape, paramCount } from "../ir/op-facts.js";
 import type { Diagnostic, Related } from "../diagnostics/diagnostic.js";
 import { diag } from "../diagnostics/catalogue.js";
 import { checkCostAnnotations, checkShapeAnnotations } from "./annotations.js";

@@ -16,13 +16,18 @@ export function loadGraph(file: string, maxErrors = DEFAULT_MAX_ERRORS): Loaded 
   const r = checkFile(file);
   const texts = new Map<string, string>();
   for (const [path, f] of r.program.files) texts.set(path, f.text);
-  const limited = limitDiagnostics(r.diagnostics, maxErrors);
-  for (const d of limited.shown) process.stderr.write(`${formatText(d, (p) => texts.get(p), process.stderr)}\n`);
-  const more = moreLine(limited);
-  if (more) process.stderr.write(`${more}\n`);
+  printDiagnostics(r.diagnostics, texts, maxErrors);
   if (unreadable(r.diagnostics)) return 2;
   if (!r.graph || r.diagnostics.some((d) => d.severity === "error")) return 1;
   return { graph: r.graph, texts };
+}
+
+/** Diagnostics to stderr, at most `maxErrors` errors, with the source lines from `texts`. */
+export function printDiagnostics(diagnostics: Diagnostic[], texts: Map<string, string>, maxErrors = DEFAULT_MAX_ERRORS): void {
+  const limited = limitDiagnostics(diagnostics, maxErrors);
+  for (const d of limited.shown) process.stderr.write(`${formatText(d, (p) => texts.get(p), process.stderr)}\n`);
+  const more = moreLine(limited);
+  if (more) process.stderr.write(`${more}\n`);
 }
 
 /** The entry file could not be read at all (missing, a directory, a FIFO...): an I/O error, exit 2. */

@@ -8,7 +8,11 @@
 // express exactly goes to netc's runtime layers (LRN, ceil/padded pools,
 // adaptive pooling).
 
+import { diag, type Code } from "../../diagnostics/catalogue.js";
+import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { IrGraph, IrNode, PoolAttrs } from "../../ir/graph.js";
+import { nodeLocation } from "../../ir/location.js";
+import { assertNever } from "../../util/assert-never.js";
 import { identifier, layerNames, unique } from "./names.js";
 
 export interface PlannedLayer {
@@ -53,7 +57,23 @@ export function sameSplit(inSize: number, k: number, s: number, d = 1): [number,
 const same4 = (a: number[], b: number[]) => a.every((v, i) => v === b[i]);
 const kernelArg = (k: [number, number]) => (k[0] === k[1] ? k[0] : [...k]);
 
+/**
+ * The plan of a graph the tfjs target supports. For callers that cannot report
+ * diagnostics (the runtime, verify): an unsupported graph throws with the first
+ * one's message. The compiler reports them all with planTfjs.
+ */
 export function planModel(graph: IrGraph): LayerPlan {
+  const { plan, diagnostics } = planTfjs(graph);
+  if (!plan) {
+    const d = diagnostics[0]!;
+    throw new Error(`${d.file}: ${d.code}: ${d.message}`);
+  }
+  return plan;
+}
+
+/** The plan, or (when a node uses something tf.layers cannot express) located diagnostics for every such node. */
+export function planTfjs(graph: IrGraph): { plan: LayerPlan | undefined; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
   const names = layerNames(graph);
   const takenLayers = new Set(names.values());
   const takenVars = new Set<string>();
@@ -79,6 +99,12 @@ export function planModel(graph: IrGraph): LayerPlan {
       layer: unique(`${name}/${what}`, takenLayers),
       variable: identifier(`${node.name}/${what}`, takenVars),
     });
+    // The node is reported and passed over: planning goes on to find every unsupported node.
+    const unsupported = (code: Code, args: Record<string, string | number>) => {
+      const at = nodeLocation(graph, node);
+      diagnostics.push(diag(code, at.file, at.span, { layer: node.name, ...args }));
+      vars.set(node.id, x);
+    };
     // Activation after a layer that cannot fuse one (batchnorm, add).
     let result = out;
     const withAct = (act: string, emit: (output: string) => void) => {
@@ -91,7 +117,8 @@ export function planModel(graph: IrGraph): LayerPlan {
 
     switch (a.op) {
       case "input":
-        throw new Error("netc: a second input node is not supported by the tfjs target");
+        unsupported("NET6002", {});
+        continue;
       case "conv": {
         const [t, l, b, r] = a.pads;
         const cin = inShape[0]!;
@@ -125,10 +152,8 @@ export function planModel(graph: IrGraph): LayerPlan {
           config = { ...common, name };
           if (a.outChannels !== cin) config = { depthMultiplier: a.outChannels / cin, ...config };
         } else {
-          throw new Error(
-            `netc: ${node.name}: grouped convolution (groups=${a.groups}) has no tf.layers equivalent; ` +
-              `the tfjs target supports groups=1 and depthwise (groups = input channels)`,
-          );
+          unsupported("NET6001", { groups: a.groups, inC: cin });
+          continue;
         }
         add("tf", fn, config, [x], out);
         weightLayers.set(node.name, name);
@@ -227,11 +252,14 @@ export function planModel(graph: IrGraph): LayerPlan {
         withAct(a.act, (o) => add("tf", "add", { name }, ins, o));
         break;
       }
+      default:
+        assertNever(a);
     }
     vars.set(node.id, result);
   }
 
-  return {
+  if (diagnostics.length > 0) return { plan: undefined, diagnostics };
+  const plan: LayerPlan = {
     graph,
     input: { variable: inputVar, name: names.get(input.name)!, shape: toNhwc(graph.inputShape) },
     layers,
@@ -240,6 +268,7 @@ export function planModel(graph: IrGraph): LayerPlan {
     weightLayers,
     weightKinds,
   };
+  return { plan, diagnostics };
 }
 
 /** Float noise from 1 - 0.1 would print as 0.9000000000000001 in generated code. */
