@@ -6,6 +6,7 @@ import type { AttrsOf } from "../../ir/op-facts.js";
 import type { NodeWeights } from "../../ir/weights.js";
 import type { GraphBuilder } from "./builder.js";
 import type { AttrValue } from "./proto.js";
+import { assertNever } from "../../util/assert-never.js";
 import { planPool } from "./pool-plan.js";
 
 export interface OpContext {
@@ -67,6 +68,8 @@ function activation(ctx: OpContext, fn: Exclude<Activation, "none">, input: stri
     case "softmax":
       // Over channels/features: axis 1 with the batch dimension.
       return b.addNode("Softmax", name, [input], [output], { axis: 1 }, doc, exact);
+    default:
+      assertNever(fn);
   }
 }
 
