@@ -6,6 +6,7 @@ import type { Annotation, BlockCall, DefaultsDecl, IfLayer, LayerExpr, MergeLaye
 import type { Activation, IrGraph, IrGroup, IrNode, NodeAttrs, Shape, Source, TrainConfig } from "../ir/graph.js";
 import { formatShape, type ShapeError } from "../ir/shapes.js";
 import { macCount, outputShape, paramCount } from "../ir/op-facts.js";
+import { childStatements } from "../syntax/children.js";
 import type { Diagnostic, Related } from "../diagnostics/diagnostic.js";
 import { diag } from "../diagnostics/catalogue.js";
 import { checkCostAnnotations, checkShapeAnnotations } from "./annotations.js";
@@ -239,12 +240,8 @@ class Elaborator {
         this.usedBlocks.add(layer.callee.name);
         bindArguments(layer, entry, ctx);
       }
-    } else if (layer.kind === "seq" || layer.kind === "repeat") {
-      for (const st of layer.body) this.dryRun(st.layer, scope, ctx);
-    } else if (layer.kind === "if") {
-      for (const st of [...layer.then.body, ...(layer.else?.body ?? [])]) this.dryRun(st.layer, scope, ctx);
-    } else if (layer.kind === "merge") {
-      for (const st of layer.branches) this.dryRun(st.layer, scope, ctx);
+    } else {
+      for (const st of childStatements(layer)) this.dryRun(st.layer, scope, ctx);
     }
     return undefined;
   }
