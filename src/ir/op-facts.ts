@@ -170,16 +170,16 @@ export const opFacts = {
 } satisfies OpFactsTable;
 
 /** The record of `a`'s op, typed for `a` (TypeScript cannot correlate the two without help). */
-export function factsOf<A extends NodeAttrs>(a: A): OpFacts<A> {
+export function opFactsOf<A extends NodeAttrs>(a: A): OpFacts<A> {
   return (opFacts as OpFactsTable)[a.op] as unknown as OpFacts<A>;
 }
 
 export function outputShape(a: NodeAttrs, inputs: Shape[]): ShapeResult {
-  return factsOf(a).shape(a, inputs);
+  return opFactsOf(a).shape(a, inputs);
 }
 
 export function weightShapesOf(a: NodeAttrs, inputs: Shape[]): WeightShapes {
-  return factsOf(a).weights(a, inputs);
+  return opFactsOf(a).weights(a, inputs);
 }
 
 /** Learnable parameters as PyTorch counts them: the sizes of the op's learnable tensors. */
@@ -192,5 +192,5 @@ export function paramCount(a: NodeAttrs, inputs: Shape[]): number {
 
 /** Multiply-accumulates for one image. */
 export function macCount(a: NodeAttrs, inputs: Shape[], output: Shape): number {
-  return factsOf(a).macs(a, inputs, output);
+  return opFactsOf(a).macs(a, inputs, output);
 }

@@ -7,7 +7,7 @@
 //   batchnorm gamma, beta, mean, variance [C]
 
 import type { IrGraph, IrNode } from "./graph.js";
-import { factsOf, weightShapesOf, type WeightShapes } from "./op-facts.js";
+import { opFactsOf, weightShapesOf, type WeightShapes } from "./op-facts.js";
 import { assertNever } from "../util/assert-never.js";
 
 export interface NodeWeights {
@@ -67,7 +67,7 @@ export function initWeights(graph: IrGraph, seed: number, include: (n: IrNode) =
     if (Object.keys(shapes).length === 0) continue;
     const next = rng((seed * 2654435761 + node.id * 40503 + 1) >>> 0);
     const w: NodeWeights = {};
-    const scheme = factsOf(node.attrs).init;
+    const scheme = opFactsOf(node.attrs).init;
     switch (scheme) {
       case "heNormal": {
         // Fan-in: what one output unit sums over, the kernel's size per output channel.
