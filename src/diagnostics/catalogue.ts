@@ -95,7 +95,6 @@ export const catalogue = {
 
   // ---- backends ----
   NET6001: { severity: "error", message: "{layer}: the tfjs target expects a convolution with groups=1 or groups equal to its input channels ({inC}), but this one has groups={groups}, which tf.layers cannot express. Compile it with --target onnx, or use groups=1 or groups={inC}." },
-  NET6002: { severity: "error", message: "{layer}: the tfjs target expects one input, at the start of the network, but found another input layer here." },
 
   // ---- internal ----
   NET9001: { severity: "error", message: "Internal error in netc while {stage}: {detail}. Please report this with the spec that caused it." },

@@ -48,6 +48,8 @@ export interface Backend {
   /** "file": one model file (-o FILE, or --out DIR/<spec><extension>); "dir": files in --out DIR. */
   output: { kind: "file"; extension: string } | { kind: "dir" };
   options: BackendOption[];
+  /** What this backend cannot express in the graph, without generating anything (compile reports the same). */
+  check(graph: IrGraph): Promise<Diagnostic[]>;
   compile(input: CompileInput): Promise<CompileOutput>;
 }
 

@@ -117,8 +117,8 @@ export function planTfjs(graph: IrGraph): { plan: LayerPlan | undefined; diagnos
 
     switch (a.op) {
       case "input":
-        unsupported("NET6002", {});
-        continue;
+        // graph.ts: the input node is always id 0, so the checker never makes a second one.
+        throw new Error(`netc: ${node.name}: a second input node breaks the IR contract`);
       case "conv": {
         const [t, l, b, r] = a.pads;
         const cin = inShape[0]!;

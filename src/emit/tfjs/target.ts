@@ -8,9 +8,12 @@ export const tfjsTarget: Backend = {
   description: "TensorFlow.js model.ts and train.ts (tf.layers) in --out DIR",
   output: { kind: "dir" },
   options: [{ flags: "--js", description: "emit JavaScript instead of TypeScript" }],
-  async compile({ graph, specPath, texts, outPath, options, netcVersion }) {
+  async check(graph) {
     const { planTfjs } = await import("./plan.js");
-    const { diagnostics } = planTfjs(graph);
+    return planTfjs(graph).diagnostics;
+  },
+  async compile({ graph, specPath, texts, outPath, options, netcVersion }) {
+    const diagnostics = await tfjsTarget.check(graph);
     if (diagnostics.length > 0) return { files: [], diagnostics };
     const { tfjsSources } = await import("./index.js");
     const sources = await tfjsSources(graph, { js: options.js === true, specPath, netcVersion, specText: texts });
