@@ -72,7 +72,7 @@ const compile = program
 for (const b of backends) {
   for (const opt of b.options) {
     const option = new Option(opt.flags, `${opt.description} (${b.name})`);
-    if (opt.integer) option.argParser(int(opt.flags.split(" ")[0]!));
+    if (opt.value === "integer") option.argParser(int(opt.flags.split(" ")[0]!));
     if (opt.default !== undefined) option.default(opt.default);
     compile.addOption(option);
   }

@@ -17,8 +17,11 @@ export interface BackendOption {
   /** commander flags: "--seed <n>", "--no-fold-bn", "--js". */
   flags: string;
   description: string;
-  /** The value is a whole number. */
-  integer?: boolean;
+  /**
+   * "integer": a whole number. "checkpoint": a tfjs checkpoint directory, which
+   * the CLI loads and passes as a WeightSet in canonical layout.
+   */
+  value?: "integer" | "checkpoint";
   default?: number | boolean;
 }
 

@@ -3,6 +3,7 @@
 // particular target.
 
 import { basename, join, resolve } from "node:path";
+import { Option } from "commander";
 import { findBackend } from "../../emit/backend.js";
 import { OutputError, writeFilesAtomic } from "../../util/atomic-write.js";
 import { loadGraph, printDiagnostics } from "../load.js";
@@ -39,7 +40,14 @@ export async function run(args: CompileArgs): Promise<number> {
     return 2;
   }
   try {
-    const { files, diagnostics } = await backend.compile({ graph, specPath: args.file, texts, outPath, options: args.options, netcVersion: version });
+    const options = { ...args.options };
+    for (const o of backend.options) {
+      const key = new Option(o.flags).attributeName();
+      if (o.value !== "checkpoint" || typeof options[key] !== "string") continue;
+      const { loadCheckpointWeights } = await import("../../runtime/checkpoint.js");
+      options[key] = await loadCheckpointWeights(resolve(options[key]), graph);
+    }
+    const { files, diagnostics } = await backend.compile({ graph, specPath: args.file, texts, outPath, options, netcVersion: version });
     printDiagnostics(diagnostics, texts, args.maxErrors);
     if (diagnostics.some((d) => d.severity === "error")) return 1;
     await writeFilesAtomic(files);
