@@ -12,6 +12,7 @@ import { diag, type Code } from "../../diagnostics/catalogue.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { IrGraph, IrNode, PoolAttrs } from "../../ir/graph.js";
 import { nodeLocation } from "../../ir/location.js";
+import { featureOrder } from "../../runtime/checkpoint-layout.js";
 import { assertNever } from "../../util/assert-never.js";
 import { identifier, layerNames, unique } from "./names.js";
 
@@ -74,6 +75,7 @@ export function planModel(graph: IrGraph): LayerPlan {
 /** The plan, or (when a node uses something tf.layers cannot express) located diagnostics for every such node. */
 export function planTfjs(graph: IrGraph): { plan: LayerPlan | undefined; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
+  const orders = new Map<number, Int32Array | undefined>();
   const names = layerNames(graph);
   const takenLayers = new Set(names.values());
   const takenVars = new Set<string>();
@@ -248,6 +250,16 @@ export function planTfjs(graph: IrGraph): { plan: LayerPlan | undefined; diagnos
         break;
       }
       case "add": {
+        if (node.shape.length === 1) {
+          // tf.layers flattens H, W, C: vectors from flattens of different maps, or from a flatten
+          // and a dense layer, are summed in different orders and would no longer be the spec's network.
+          const key = (id: number) => featureOrder(graph, id, orders)?.join(",") ?? "";
+          const other = node.inputs.find((i) => key(i) !== key(node.inputs[0]!));
+          if (other !== undefined) {
+            unsupported("NET6002", { first: graph.nodes[node.inputs[0]!]!.name, other: graph.nodes[other]!.name });
+            continue;
+          }
+        }
         const ins = node.inputs.map((i) => vars.get(i)!);
         withAct(a.act, (o) => add("tf", "add", { name }, ins, o));
         break;
