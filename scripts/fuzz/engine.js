@@ -25,7 +25,13 @@ export function netcFrom(m) {
     formatSource: m.format.formatSource,
     parse: m.parse.parse,
     tfjsCode(graph) {
-      const plan = m.plan.planModel(graph);
+      // What tf.layers cannot express is a located NET6xxx diagnostic, as `netc compile` reports it: nothing to generate.
+      const { plan, diagnostics } = m.plan.planTfjs(graph);
+      if (!plan) {
+        const odd = diagnostics.find((d) => !/^NET6\d{3}$/.test(d.code) || d.severity !== "error" || !d.file.startsWith(CASE_DIR));
+        if (odd || diagnostics.length === 0) throw new Error(`the tfjs plan refused the graph with ${odd ? `${odd.code} at ${odd.file}` : "no diagnostic"}`);
+        return [];
+      }
       const o = { ts: true, specPath: "case/main.net", netcVersion: "0.0.0" };
       return [m.modelCode.modelSource(plan, o), m.trainCode.trainSource(plan, o), m.modelCode.modelSource(plan, { ...o, ts: false }), m.trainCode.trainSource(plan, { ...o, ts: false })];
     },
@@ -163,7 +169,7 @@ function emit(netc, graph, c, text, fail) {
       });
     }
   } catch (e) {
-    // "netc: ..." is a target's documented refusal (grouped convolutions in tfjs), reported as such by the CLI.
+    // "netc: ..." is a documented refusal, reported as such by the CLI (what tf.layers cannot express is a NET6xxx diagnostic, above).
     if (!(e instanceof Error && e.message.startsWith("netc: "))) fail("tfjs-throws", errorText(e));
   }
   const big = graph.paramsWithAux > MAX_EMIT_PARAMS || graph.nodes.some((n) => n.shape.reduce((a, b) => a * b, 1) > MAX_EMIT_ELEMENTS);

@@ -3,6 +3,7 @@
 
 import type { Attr, Expr, Span } from "../syntax/ast.js";
 import { diag } from "../diagnostics/catalogue.js";
+import { ACTIVATIONS } from "../ir/graph.js";
 import { findAttr, findFlag, type AttrSpec, type OpSpec, type Resolved } from "./ops.js";
 import { suggest } from "./suggest.js";
 import { describe, evaluate, type EvalContext, type Value } from "./values.js";
@@ -12,7 +13,7 @@ const INT32_MAX = 2147483647;
 /** Symbols an attribute may be given as a bare word (`pad=same`, `act=relu`). */
 const symbols: Partial<Record<AttrSpec["type"], string[]>> = {
   pads: ["same", "valid"],
-  act: ["relu", "relu6", "sigmoid", "tanh", "softmax", "none", "linear"],
+  act: [...ACTIVATIONS, "none", "linear"],
 };
 
 export interface AttrSource {

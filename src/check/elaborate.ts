@@ -4,9 +4,11 @@
 
 import type { Annotation, BlockCall, DefaultsDecl, IfLayer, LayerExpr, MergeLayer, NetworkDecl, OpLayer, RepeatLayer, Span, Statement } from "../syntax/ast.js";
 import type { Activation, IrGraph, IrGroup, IrNode, NodeAttrs, Origin, Shape, Source, TrainConfig } from "../ir/graph.js";
-import { formatShape, macCount, outputShape, paramCount, type ShapeError } from "../ir/shapes.js";
+import { formatShape, type ShapeError } from "../ir/shapes.js";
+import { macCount, outputShape, paramCount } from "../ir/op-facts.js";
 import type { Diagnostic, Related } from "../diagnostics/diagnostic.js";
 import { diag, type DiagRest, type LiveCode } from "../diagnostics/catalogue.js";
+import { assertNever } from "../util/assert-never.js";
 import { checkCostAnnotations, checkShapeAnnotations } from "./annotations.js";
 import { readAttrs, type AttrSource } from "./attrs.js";
 import { activations, defaultGroups, findAttr, findFlag, findOp, opNames, opsInGroup, type OpSpec } from "./ops.js";
@@ -299,6 +301,7 @@ class Elaborator {
         bindArguments(layer, entry, ctx);
       }
     } else if (layer.kind === "seq" || layer.kind === "repeat") {
+      // Not childStatements(): each body (and each arm of an if) gets its own scope and path.
       const inner = scope.child(scope.path(layer.kind));
       for (const st of layer.body) this.dryStatement(st, inner, ctx);
     } else if (layer.kind === "if") {
@@ -309,6 +312,8 @@ class Elaborator {
     } else if (layer.kind === "merge") {
       const inner = scope.child(scope.path(layer.merge));
       for (const st of layer.branches) this.dryStatement(st, inner, ctx);
+    } else {
+      assertNever(layer);
     }
     return undefined;
   }

@@ -1,8 +1,8 @@
 // The op table: every op a spec can write, defined once with its attributes,
 // flags, positional forms and how it lowers to IR nodes. Shape, parameter and MAC
-// rules of the IR ops live in src/ir/shapes.ts.
+// rules of the IR ops live in src/ir/op-facts.ts.
 
-import type { Activation, NodeAttrs, Shape } from "../ir/graph.js";
+import { ACTIVATIONS, type Activation, type NodeAttrs, type Shape } from "../ir/graph.js";
 import { samePads } from "../ir/geometry.js";
 import type { Value } from "./values.js";
 
@@ -40,13 +40,9 @@ export interface OpSpec {
 
 export type Resolved = Record<string, Value>;
 
-export const activations: Activation[] = ["relu", "relu6", "sigmoid", "tanh", "softmax"];
+export const activations: Activation[] = [...ACTIVATIONS];
 const actFlags: Record<string, [string, Value]> = {
-  relu: ["act", "relu"],
-  relu6: ["act", "relu6"],
-  sigmoid: ["act", "sigmoid"],
-  tanh: ["act", "tanh"],
-  softmax: ["act", "softmax"],
+  ...Object.fromEntries(ACTIVATIONS.map((f): [string, [string, Value]] => [f, ["act", f]])),
   linear: ["act", "none"],
 };
 const padFlags: Record<string, [string, Value]> = { same: ["pad", "same"], valid: ["pad", "valid"] };
@@ -58,7 +54,7 @@ const stride = a("stride", "pair", "step between windows", { aliases: ["s"], min
 const pad = a("pad", "pads", "'same' (TF split: extra pixel at the end), 'valid', N, (h, w) or (top, left, bottom, right)", {
   aliases: ["padding"],
 });
-const act = a("act", "act", "activation after the layer: relu, relu6, sigmoid, tanh, softmax or none", { aliases: ["activation"] });
+const act = a("act", "act", `activation after the layer: ${ACTIVATIONS.join(", ")} or none`, { aliases: ["activation"] });
 const bias = a("bias", "bool", "learn a bias (default true; false when followed by bn)");
 const eps = a("eps", "number", "BatchNorm epsilon (PyTorch default 1e-5; TF/tfjs and torchvision GoogLeNet use 1e-3)", {
   aliases: ["epsilon"],

@@ -6,6 +6,7 @@ import { dirname, resolve } from "node:path";
 import type { BlockDecl, LayerExpr, NetworkDecl, SourceFile, Statement, TopLevel } from "../syntax/ast.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { diag } from "../diagnostics/catalogue.js";
+import { childStatements } from "../syntax/children.js";
 import { parse } from "../syntax/parse.js";
 import { MAX_FILE_BYTES, readSpecFile, type ReadProblem } from "../util/read-file.js";
 
@@ -260,9 +261,7 @@ function calledBlocks(body: Statement[], out: { name: string; stmt: LayerExpr }[
   const visitLayer = (l: LayerExpr | undefined) => {
     if (!l) return;
     if (l.kind === "blockCall") out.push({ name: l.callee.name, stmt: l });
-    else if (l.kind === "seq" || l.kind === "repeat") calledBlocks(l.body, out);
-    else if (l.kind === "merge") calledBlocks(l.branches, out);
-    else if (l.kind === "if") for (const b of [l.then, l.else]) if (b) calledBlocks(b.body, out);
+    else calledBlocks(childStatements(l), out);
   };
   for (const s of body) visitLayer(s.layer);
   return out;

@@ -3,6 +3,7 @@
 // that command runs, so `netc check` starts fast.
 
 import { Command, CommanderError, Option } from "commander";
+import { backends } from "../emit/backend.js";
 import { version } from "./version.js";
 
 /** Exit codes: 0 success, 1 errors found (or a check failed), 2 usage or I/O error. */
@@ -55,22 +56,32 @@ program
     process.exitCode = await run({ files, check: !!o.check, stdout: !!o.stdout });
   });
 
-program
+const compile = program
   .command("compile")
-  .description("compile a spec to ONNX or TensorFlow.js")
+  .description("compile a spec with one of the backends below")
   .argument("<file>", ".net file")
-  .addOption(new Option("--target <target>", "backend").choices(["onnx", "tfjs"]).makeOptionMandatory())
-  .option("-o, --output <file>", "output file (onnx)")
+  .addOption(
+    new Option("--target <target>", "backend (see Targets below)")
+      .choices(backends.map((b) => b.name))
+      .makeOptionMandatory(),
+  )
+  .option("-o, --output <file>", "output file (backends that write one model file)")
   .option("--out <dir>", "output directory")
-  .option("--seed <n>", "seed for the initial weights", int("--seed"), 0)
-  .option("--weights <checkpoint>", "tfjs checkpoint directory to take the weights from (onnx)")
-  .option("--no-fold-bn", "keep BatchNormalization nodes instead of folding them into convolutions (onnx)")
-  .option("--js", "emit JavaScript instead of TypeScript (tfjs)")
   .option("--max-errors <n>", "stop printing diagnostics after N errors (default 50; 0: no limit)", int("--max-errors"))
-  .action(async (file: string, o: { target: "onnx" | "tfjs"; output?: string; out?: string; seed: number; weights?: string; foldBn: boolean; js?: boolean; maxErrors?: number }) => {
-    const { run } = await import("./commands/compile.js");
-    process.exitCode = await run({ file, target: o.target, output: o.output, out: o.out, seed: o.seed, weights: o.weights, foldBn: o.foldBn, js: !!o.js, maxErrors: o.maxErrors });
-  });
+  .addHelpText("after", `\nTargets:\n${backends.map((b) => `  ${b.name.padEnd(6)} ${b.description}`).join("\n")}`);
+for (const b of backends) {
+  for (const opt of b.options) {
+    const option = new Option(opt.flags, `${opt.description} (${b.name})`);
+    if (opt.value === "integer") option.argParser(int(opt.flags.split(" ")[0]!));
+    if (opt.default !== undefined) option.default(opt.default);
+    compile.addOption(option);
+  }
+}
+compile.action(async (file: string, o: Record<string, unknown> & { target: string; output?: string; out?: string; maxErrors?: number }) => {
+  const { run } = await import("./commands/compile.js");
+  const { target, output, out, maxErrors, ...options } = o;
+  process.exitCode = await run({ file, target, output, out, options, maxErrors });
+});
 
 program
   .command("verify")

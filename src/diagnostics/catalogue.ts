@@ -4,6 +4,7 @@
 //   NET1xxx syntax          NET2xxx names and resolution
 //   NET3xxx shapes          NET4xxx values, attributes and annotations
 //   NET5xxx warnings        NET9xxx internal
+//   NET6xxx backends: what a compile target cannot express, at the IR node's spec location
 // Messages are templates; {name} placeholders (a lowercase letter, then word
 // characters) are filled by `diag()`, whose argument type is derived from the
 // template, so a missing or misspelled placeholder does not compile. Braces
@@ -98,6 +99,10 @@ export const catalogue = {
     severity: "warning",
     message: "Live checking in the editor stops at {limit} characters, but this document has {size}: no other diagnostics, hovers or hints for it (run `netc check` on the saved file).",
   },
+
+  // ---- backends ----
+  NET6001: { severity: "error", message: "{layer}: the tfjs target expects a convolution with groups=1 or groups equal to its input channels ({inC}), but this one has groups={groups}, which tf.layers cannot express. Compile it with --target onnx, or use groups=1 or groups={inC}." },
+  NET6002: { severity: "error", message: "{layer}: the tfjs target expects the vectors an add sums to be in one feature order, but '{first}' and '{other}' differ: tf.layers flattens a feature map in height, width, channel order and netc in channel, height, width order. Add the feature maps before flattening, or put a dense layer after each flatten." },
 
   // ---- internal ----
   NET9001: { severity: "error", message: "Internal error in netc while {stage}: {detail}. Please report this with the spec that caused it." },

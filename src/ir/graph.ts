@@ -19,7 +19,9 @@ import type { Span } from "../util/span.js";
 
 export type Shape = number[];
 
-export type Activation = "none" | "relu" | "relu6" | "sigmoid" | "tanh" | "softmax";
+/** The activation functions, written once: the checker's keywords and every backend's mapping follow this list. */
+export const ACTIVATIONS = ["relu", "relu6", "sigmoid", "tanh", "softmax"] as const;
+export type Activation = "none" | (typeof ACTIVATIONS)[number];
 
 export interface Source {
   file: string;

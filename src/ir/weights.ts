@@ -7,6 +7,8 @@
 //   batchnorm gamma, beta, mean, variance [C]
 
 import type { IrGraph, IrNode } from "./graph.js";
+import { opFactsOf, weightShapesOf, type WeightShapes } from "./op-facts.js";
+import { assertNever } from "../util/assert-never.js";
 
 export interface NodeWeights {
   kernel?: Float32Array;
@@ -20,41 +22,9 @@ export interface NodeWeights {
 /** Keyed by IrNode.name. */
 export type WeightSet = Map<string, NodeWeights>;
 
-/** Fan-in of a node's kernel: what one output unit sums over. */
-function fanIn(graph: IrGraph, node: IrNode): number {
-  const input = graph.nodes[node.inputs[0]!]!.shape;
-  if (node.attrs.op === "conv") {
-    const a = node.attrs;
-    return (input[0]! / a.groups) * a.kernel[0] * a.kernel[1];
-  }
-  if (node.attrs.op === "dense") return input[0]!;
-  return 0;
-}
-
-/** Shape of each tensor a node owns, in canonical layout. */
-export function weightShapes(graph: IrGraph, node: IrNode): Partial<Record<keyof NodeWeights, number[]>> {
-  const a = node.attrs;
-  const input = node.inputs.length > 0 ? graph.nodes[node.inputs[0]!]!.shape : [];
-  switch (a.op) {
-    case "conv": {
-      const s: Partial<Record<keyof NodeWeights, number[]>> = {
-        kernel: [a.outChannels, input[0]! / a.groups, a.kernel[0], a.kernel[1]],
-      };
-      if (a.bias) s.bias = [a.outChannels];
-      return s;
-    }
-    case "dense": {
-      const s: Partial<Record<keyof NodeWeights, number[]>> = { kernel: [a.units, input[0]!] };
-      if (a.bias) s.bias = [a.units];
-      return s;
-    }
-    case "batchnorm": {
-      const c = [input[0]!];
-      return { gamma: c, beta: c, mean: c, variance: c };
-    }
-    default:
-      return {};
-  }
+/** Shape of each tensor a node owns, in canonical layout (the op's record in op-facts.ts). */
+export function weightShapes(graph: IrGraph, node: IrNode): WeightShapes {
+  return weightShapesOf(node.attrs, node.inputs.map((i) => graph.nodes[i]!.shape));
 }
 
 /** mulberry32: a small, fast, well-distributed 32-bit PRNG; deterministic across platforms. */
@@ -97,24 +67,37 @@ export function initWeights(graph: IrGraph, seed: number, include: (n: IrNode) =
     if (Object.keys(shapes).length === 0) continue;
     const next = rng((seed * 2654435761 + node.id * 40503 + 1) >>> 0);
     const w: NodeWeights = {};
-    const a = node.attrs;
-    if (a.op === "conv") {
-      w.kernel = new Float32Array(size(shapes.kernel!));
-      fillNormal(w.kernel, next, Math.sqrt(2 / fanIn(graph, node)));
-      if (shapes.bias) w.bias = new Float32Array(size(shapes.bias));
-    } else if (a.op === "dense") {
-      const [units, inputs] = shapes.kernel!;
-      const limit = Math.sqrt(6 / (units! + inputs!));
-      const k = new Float32Array(size(shapes.kernel!));
-      for (let i = 0; i < k.length; i++) k[i] = (next() * 2 - 1) * limit;
-      w.kernel = k;
-      if (shapes.bias) w.bias = new Float32Array(size(shapes.bias));
-    } else if (a.op === "batchnorm") {
-      const c = size(shapes.gamma!);
-      w.gamma = new Float32Array(c).fill(1);
-      w.beta = new Float32Array(c);
-      w.mean = new Float32Array(c);
-      w.variance = new Float32Array(c).fill(1);
+    const scheme = opFactsOf(node.attrs).init;
+    switch (scheme) {
+      case "heNormal": {
+        // Fan-in: what one output unit sums over, the kernel's size per output channel.
+        const k = shapes.kernel!;
+        w.kernel = new Float32Array(size(k));
+        fillNormal(w.kernel, next, Math.sqrt(2 / (size(k) / k[0]!)));
+        if (shapes.bias) w.bias = new Float32Array(size(shapes.bias));
+        break;
+      }
+      case "glorotUniform": {
+        const [units, inputs] = shapes.kernel!;
+        const limit = Math.sqrt(6 / (units! + inputs!));
+        const k = new Float32Array(size(shapes.kernel!));
+        for (let i = 0; i < k.length; i++) k[i] = (next() * 2 - 1) * limit;
+        w.kernel = k;
+        if (shapes.bias) w.bias = new Float32Array(size(shapes.bias));
+        break;
+      }
+      case "batchNorm": {
+        const c = size(shapes.gamma!);
+        w.gamma = new Float32Array(c).fill(1);
+        w.beta = new Float32Array(c);
+        w.mean = new Float32Array(c);
+        w.variance = new Float32Array(c).fill(1);
+        break;
+      }
+      case "none":
+        throw new Error(`netc: ${node.name} (${node.attrs.op}) owns weights but its op record in src/ir/op-facts.ts gives no initialiser`);
+      default:
+        assertNever(scheme);
     }
     out.set(node.name, w);
   }

@@ -3,6 +3,7 @@
 // table (DocContext.useAt). All of them accept partial trees (undefined fields).
 
 import type * as A from "../syntax/ast.js";
+import { childStatements } from "../syntax/children.js";
 import { contains } from "./convert.js";
 
 export type Owner = A.NetworkDecl | A.BlockDecl;
@@ -21,10 +22,7 @@ export function statements(file: A.SourceFile): StatementInfo[] {
   const visit = (body: A.Statement[], owner: Owner, depth: number, section: A.Section | undefined) => {
     for (const stmt of body) {
       out.push({ stmt, owner, depth, section });
-      const l = stmt.layer;
-      if (l?.kind === "seq" || l?.kind === "repeat") visit(l.body, owner, depth + 1, section);
-      else if (l?.kind === "merge") visit(l.branches, owner, depth + 1, section);
-      else if (l?.kind === "if") for (const b of [l.then, l.else]) if (b) visit(b.body, owner, depth + 1, section);
+      visit(childStatements(stmt.layer), owner, depth + 1, section);
     }
   };
   for (const item of file.items) {
@@ -50,13 +48,7 @@ export function ownerAt(file: A.SourceFile, offset: number): Owner | undefined {
   return best;
 }
 
-/** Statements nested directly in a layer (seq, repeat, merge branches, both arms of an if). */
-export function childStatements(l: A.LayerExpr | undefined): A.Statement[] {
-  if (l?.kind === "seq" || l?.kind === "repeat") return l.body;
-  if (l?.kind === "merge") return l.branches;
-  if (l?.kind === "if") return [...(l.then?.body ?? []), ...(l.else?.body ?? [])];
-  return [];
-}
+export { childStatements };
 
 /** What the cursor is on, innermost first. */
 export type Hit =

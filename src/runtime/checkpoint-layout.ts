@@ -3,6 +3,7 @@
 // [in, units] in H,W,C flatten order). Pure array work, no tfjs.
 
 import type { IrGraph, IrNode } from "../ir/graph.js";
+import { opFactsOf } from "../ir/op-facts.js";
 import { weightShapes, type NodeWeights, type WeightSet } from "../ir/weights.js";
 import { weightLayers } from "./layer-names.js";
 
@@ -32,16 +33,15 @@ export function featureOrder(graph: IrGraph, id: number, memo = new Map<number, 
       for (let y = 0; y < h; y++)
         for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) perm[(y * w + x) * c + k] = k * h * w + y * w + x;
     }
-  } else if (node.shape.length === 1 && ["dropout", "act", "batchnorm"].includes(a.op)) {
-    perm = featureOrder(graph, node.inputs[0]!, memo);
-  } else if (node.shape.length === 1 && (a.op === "concat" || a.op === "add")) {
+  } else if (node.shape.length === 1 && opFactsOf(a).elementwise) {
     const parts = node.inputs.map((i) => featureOrder(graph, i, memo));
-    if (a.op === "add") {
-      // add needs its inputs in one order; the checker cannot know, so insist here.
-      const key = (p: Int32Array | undefined) => (p ? p.join(",") : "");
-      if (parts.some((p) => key(p) !== key(parts[0]))) throw new Error(`netc: ${node.name}: adds vectors flattened in different orders`);
-      perm = parts[0];
-    } else if (parts.some((p) => p !== undefined)) {
+    // An elementwise op with several inputs (add) needs them in one order; the checker cannot know, so insist here.
+    const key = (p: Int32Array | undefined) => (p ? p.join(",") : "");
+    if (parts.some((p) => key(p) !== key(parts[0]))) throw new Error(`netc: ${node.name}: adds vectors flattened in different orders`);
+    perm = parts[0];
+  } else if (node.shape.length === 1 && a.op === "concat") {
+    const parts = node.inputs.map((i) => featureOrder(graph, i, memo));
+    if (parts.some((p) => p !== undefined)) {
       perm = new Int32Array(node.shape[0]!);
       let off = 0;
       node.inputs.forEach((inp, j) => {

@@ -55,6 +55,11 @@ export function runReference(graph: IrGraph, weights: WeightSet, image: ArrayLik
       case "add":
         y = R.activation(R.add(ins), a.act);
         break;
+      default: {
+        // A new IR op needs its reference here: `a` is never only while every op has a case.
+        const missing: never = a;
+        throw new Error(`reference: no implementation of op ${JSON.stringify(missing)}`);
+      }
     }
     if (JSON.stringify(y.shape) !== JSON.stringify(node.shape)) {
       throw new Error(`reference: ${node.name} has shape ${y.shape}, IR says ${node.shape}`);

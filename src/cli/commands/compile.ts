@@ -1,46 +1,57 @@
+// `netc compile FILE --target NAME`: runs one backend from the registry
+// (src/emit/backend.ts) and writes its files atomically. Nothing here knows a
+// particular target.
+
 import { basename, join, resolve } from "node:path";
-import { OutputError } from "../../util/output-error.js";
-import { loadGraph } from "../load.js";
+import { Option } from "commander";
+import { findBackend } from "../../emit/backend.js";
+import { OutputError, writeFilesAtomic } from "../../util/atomic-write.js";
+import { loadGraph, printDiagnostics } from "../load.js";
 import { version } from "../version.js";
 import { terminalSafe } from "../report.js";
 
 export interface CompileArgs {
   file: string;
-  target: "onnx" | "tfjs";
+  target: string;
   output?: string;
   out?: string;
-  seed: number;
-  weights?: string;
-  foldBn: boolean;
-  js: boolean;
+  /** The selected backend's own options, as commander parsed them. */
+  options: Record<string, unknown>;
   maxErrors?: number;
 }
 
 export async function run(args: CompileArgs): Promise<number> {
+  const backend = findBackend(args.target);
+  if (!backend) {
+    process.stderr.write(`netc: unknown target '${terminalSafe(args.target)}'\n`);
+    return 2;
+  }
   const loaded = loadGraph(args.file, args.maxErrors);
   if (typeof loaded === "number") return loaded;
-  const { graph } = loaded;
-  const stem = basename(args.file).replace(/\.net$/, "");
+  const { graph, texts } = loaded;
+  let outPath: string;
+  if (backend.output.kind === "file") {
+    const stem = basename(args.file).replace(/\.net$/, "");
+    outPath = resolve(args.output ?? join(args.out ?? ".", `${stem}${backend.output.extension}`));
+  } else if (args.out) {
+    outPath = resolve(args.out);
+  } else {
+    process.stderr.write(`netc: --target ${backend.name} needs --out DIR\n`);
+    return 2;
+  }
   try {
-    if (args.target === "onnx") {
-      const outPath = resolve(args.output ?? join(args.out ?? ".", `${stem}.onnx`));
-      const { writeOnnxAsync } = await import("../../emit/onnx/index.js");
-      let weights;
-      if (args.weights) {
-        const { loadCheckpointWeights } = await import("../../runtime/checkpoint.js");
-        weights = await loadCheckpointWeights(resolve(args.weights), graph);
-      }
-      const written = await writeOnnxAsync(graph, outPath, { seed: args.seed, weights, foldBatchNorm: args.foldBn });
-      for (const f of [written].flat()) process.stderr.write(`wrote ${typeof f === "string" ? f : outPath}\n`);
-      return 0;
+    const options = { ...args.options };
+    for (const o of backend.options) {
+      const key = new Option(o.flags).attributeName();
+      if (o.value !== "checkpoint" || typeof options[key] !== "string") continue;
+      const { loadCheckpointWeights } = await import("../../runtime/checkpoint.js");
+      options[key] = await loadCheckpointWeights(resolve(options[key]), graph);
     }
-    if (!args.out) {
-      process.stderr.write("netc: --target tfjs needs --out DIR\n");
-      return 2;
-    }
-    const { writeTfjs } = await import("../../emit/tfjs/index.js");
-    const files = await writeTfjs(graph, { outDir: resolve(args.out), js: args.js, specPath: args.file, netcVersion: version });
-    for (const f of files) process.stderr.write(`wrote ${f}\n`);
+    const { files, diagnostics } = await backend.compile({ graph, specPath: args.file, outPath, options, netcVersion: version });
+    printDiagnostics(diagnostics, texts, args.maxErrors);
+    if (diagnostics.some((d) => d.severity === "error")) return 1;
+    await writeFilesAtomic(files);
+    for (const f of files) process.stderr.write(`wrote ${f.path}\n`);
     return 0;
   } catch (e) {
     if (e instanceof OutputError) {

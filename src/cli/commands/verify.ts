@@ -9,7 +9,8 @@
 // the ONNX side gets its weights through the checkpoint converter: this checks
 // the layout conversion end to end. Without, both get initWeights(graph, seed).
 
-import { loadGraph } from "../load.js";
+import { backends } from "../../emit/backend.js";
+import { loadGraph, printDiagnostics } from "../load.js";
 import { verifyGraph, type VerifyResult } from "../../verify/index.js";
 import { terminalSafe } from "../report.js";
 
@@ -23,6 +24,10 @@ export function limitFor(maxAbsOutput: number): number {
 export async function run(args: { spec: string; weights?: string; seed: number; batch: number; json: boolean; maxErrors?: number }): Promise<number> {
   const loaded = loadGraph(args.spec, args.maxErrors);
   if (typeof loaded === "number") return loaded;
+  // Both backends must express the graph: what one cannot is reported at its spec location.
+  const unsupported = (await Promise.all(backends.filter((b) => b.name === "tfjs" || b.name === "onnx").map((b) => b.check(loaded.graph)))).flat();
+  printDiagnostics(unsupported, loaded.texts, args.maxErrors);
+  if (unsupported.some((d) => d.severity === "error")) return 1;
   let r: VerifyResult;
   try {
     r = await verifyGraph(loaded.graph, { weights: args.weights, seed: args.seed, batch: args.batch, quiet: args.json });

@@ -5,7 +5,7 @@ import type { WeightSet } from "../../ir/weights.js";
 import { GraphBuilder } from "./builder.js";
 import { externalize, initializerBytes } from "./external-data.js";
 import { foldWeights, planBatchNormFolds } from "./fold-bn.js";
-import { OPS, type OpContext } from "./ops.js";
+import { loweringOf, type OpContext } from "./ops.js";
 import { onnx, valueInfo } from "./proto.js";
 import { onnxString } from "./strings.js";
 import { version } from "../../util/version.js";
@@ -61,7 +61,7 @@ function checkWeights(graph: IrGraph, node: IrNode, w: NodeWeights | undefined):
 
 export function emitOnnx(graph: IrGraph, opts: EmitOnnxOptions = {}): EmittedOnnx {
   const live = liveNodes(graph);
-  const emitted = (n: IrNode) => live[n.id]! && n.attrs.op !== "input" && n.attrs.op !== "dropout";
+  const emitted = (n: IrNode) => live[n.id]! && typeof loweringOf(n.attrs) === "function";
   // Same values as initWeights(graph, seed), restricted to the emitted nodes.
   const weights = opts.weights ?? initWeights(graph, opts.seed ?? 0, (n) => live[n.id]!);
   const folds = opts.foldBatchNorm === false ? new Map<number, number>() : planBatchNormFolds(graph, emitted);
@@ -76,8 +76,9 @@ export function emitOnnx(graph: IrGraph, opts: EmitOnnxOptions = {}): EmittedOnn
   for (const n of graph.nodes) {
     if (!live[n.id]) continue;
     if (emitted(n)) b.nodeNames.reserve(n.name);
-    if (n.attrs.op === "input") valueOf.set(n.id, inputValue);
-    else if (n.attrs.op === "dropout") valueOf.set(n.id, valueOf.get(n.inputs[0]!)!);
+    const lowering = loweringOf(n.attrs);
+    if (lowering === "graphInput") valueOf.set(n.id, inputValue);
+    else if (lowering === "alias") valueOf.set(n.id, valueOf.get(n.inputs[0]!)!);
     else if (foldedBn.has(n.id)) continue; // named with its conv below
     else {
       // A folded conv writes its BN's value.
@@ -111,7 +112,8 @@ export function emitOnnx(graph: IrGraph, opts: EmitOnnxOptions = {}): EmittedOnn
       act,
       doc: n.loc ? `${n.loc.file}:${n.loc.line}:${n.loc.column}` : `${n.source.file}@${n.source.span.offset}`,
     };
-    (OPS[a.op as keyof typeof OPS] as (c: OpContext, at: typeof a) => void)(ctx, a);
+    const emit = loweringOf(a);
+    if (typeof emit === "function") emit(ctx, a);
   }
 
   // Output aliasing another value (a trailing dropout, or the input itself).

@@ -2,10 +2,12 @@
 // node into the builder. Fused activations become a separate node after the op
 // (ORT's graph optimizer fuses Conv+Relu again at load time).
 import type { Activation, IrGraph, IrNode, NodeAttrs, OpKind, Shape } from "../../ir/graph.js";
+import type { AttrsOf } from "../../ir/op-facts.js";
 import type { NodeWeights } from "../../ir/weights.js";
 import type { GraphBuilder } from "./builder.js";
 import type { AttrValue } from "./proto.js";
 import { adaptiveUniformKernel, adaptiveWindow, averagingMatrix, lrnWindow } from "../../ir/geometry.js";
+import { assertNever } from "../../util/assert-never.js";
 import { planPool } from "./pool-plan.js";
 
 export interface OpContext {
@@ -24,7 +26,12 @@ export interface OpContext {
 }
 
 type Emitter<A extends NodeAttrs> = (ctx: OpContext, attrs: A) => void;
-type Table = { [K in Exclude<OpKind, "input" | "dropout">]: Emitter<Extract<NodeAttrs, { op: K }>> };
+/**
+ * Every IR op maps to an emitter, or to no node of its own: "graphInput" is the
+ * graph's input value, "alias" passes its input's value on (dropout at inference).
+ */
+export type Lowering<A extends NodeAttrs> = Emitter<A> | "graphInput" | "alias";
+type Table = { [K in OpKind]: Lowering<AttrsOf<K>> };
 
 /** The node carrying the IR node's own name (exactly once per IR node). */
 function primary(ctx: OpContext, opType: string, inputs: string[], outputs: string[], attrs: Record<string, AttrValue> = {}): void {
@@ -62,6 +69,8 @@ function activation(ctx: OpContext, fn: Exclude<Activation, "none">, input: stri
     case "softmax":
       // Over channels/features: axis 1 with the batch dimension.
       return b.addNode("Softmax", name, [input], [output], { axis: 1 }, doc, exact);
+    default:
+      assertNever(fn);
   }
 }
 
@@ -71,7 +80,10 @@ function need(ctx: OpContext, key: keyof NodeWeights): Float32Array {
   return w;
 }
 
-export const OPS: Table = {
+export const OPS = {
+  input: "graphInput",
+  dropout: "alias",
+
   conv(ctx, a) {
     const c = inShape(ctx)[0]!;
     const kernel = ctx.b.addFloat(`${ctx.node.name}.weight`, [a.outChannels, c / a.groups, a.kernel[0], a.kernel[1]], need(ctx, "kernel"));
@@ -193,7 +205,12 @@ export const OPS: Table = {
       if (ctx.inputs.length === 1) primary(ctx, "Identity", [acc], [out], {});
     });
   },
-};
+} satisfies Table;
+
+/** The lowering of `a`'s op, typed for `a`. */
+export function loweringOf<A extends NodeAttrs>(a: A): Lowering<A> {
+  return (OPS as Table)[a.op] as unknown as Lowering<A>;
+}
 
 function pool(ctx: OpContext, a: Extract<NodeAttrs, { op: "maxpool" | "avgpool" }>): void {
   const { b, node } = ctx;

@@ -8,9 +8,14 @@
 // express exactly goes to netc's runtime layers (LRN, ceil/padded pools,
 // adaptive pooling).
 
+import { diag, type DiagRest } from "../../diagnostics/catalogue.js";
+import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { adaptiveUniformKernel, poolOut, sameOut, samePads, tailPad } from "../../ir/geometry.js";
 import type { IrGraph, IrNode, PoolAttrs } from "../../ir/graph.js";
-import { convLayerKind, layerNames, unique, unsupportedGroups } from "../../runtime/layer-names.js";
+import { nodeLocation } from "../../ir/location.js";
+import { featureOrder } from "../../runtime/checkpoint-layout.js";
+import { convLayerKind, layerNames, unique } from "../../runtime/layer-names.js";
+import { assertNever } from "../../util/assert-never.js";
 import { identifier } from "./names.js";
 
 export interface PlannedLayer {
@@ -43,7 +48,24 @@ export function toNhwc(shape: number[]): number[] {
 const same4 = (a: number[], b: number[]) => a.every((v, i) => v === b[i]);
 const kernelArg = (k: [number, number]) => (k[0] === k[1] ? k[0] : [...k]);
 
+/**
+ * The plan of a graph the tfjs target supports. For callers that cannot report
+ * diagnostics (the runtime, verify): an unsupported graph throws with the first
+ * one's message. The compiler reports them all with planTfjs.
+ */
 export function planModel(graph: IrGraph): LayerPlan {
+  const { plan, diagnostics } = planTfjs(graph);
+  if (!plan) {
+    const d = diagnostics[0]!;
+    throw new Error(`${d.file}: ${d.code}: ${d.message}`);
+  }
+  return plan;
+}
+
+/** The plan, or (when a node uses something tf.layers cannot express) located diagnostics for every such node. */
+export function planTfjs(graph: IrGraph): { plan: LayerPlan | undefined; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const orders = new Map<number, Int32Array | undefined>();
   const names = layerNames(graph);
   const takenLayers = new Set(names.values());
   const takenVars = new Set<string>();
@@ -67,6 +89,12 @@ export function planModel(graph: IrGraph): LayerPlan {
       layer: unique(`${name}/${what}`, takenLayers),
       variable: identifier(`${node.name}/${what}`, takenVars),
     });
+    // The node is reported and passed over: planning goes on to find every unsupported node.
+    const unsupported = <C extends "NET6001" | "NET6002">(code: C, ...args: DiagRest<C>) => {
+      const at = nodeLocation(graph, node);
+      diagnostics.push(diag(code, at.file, at.span, ...args));
+      vars.set(node.id, x);
+    };
     // Activation after a layer that cannot fuse one (batchnorm, add).
     let result = out;
     const withAct = (act: string, emit: (output: string) => void) => {
@@ -79,7 +107,8 @@ export function planModel(graph: IrGraph): LayerPlan {
 
     switch (a.op) {
       case "input":
-        throw new Error("netc: a second input node is not supported by the tfjs target");
+        // graph.ts: the input node is always id 0, so the checker never makes a second one.
+        throw new Error(`netc: ${node.name}: a second input node breaks the IR contract`);
       case "conv": {
         const [t, l, b, r] = a.pads;
         const cin = inShape[0]!;
@@ -112,7 +141,8 @@ export function planModel(graph: IrGraph): LayerPlan {
           config = { ...common, name };
           if (a.outChannels !== cin) config = { depthMultiplier: a.outChannels / cin, ...config };
         } else {
-          throw unsupportedGroups(node, a.groups);
+          unsupported("NET6001", { layer: node.name, groups: a.groups, inC: cin });
+          continue;
         }
         add("tf", fn, config, [x], out);
         break;
@@ -203,21 +233,35 @@ export function planModel(graph: IrGraph): LayerPlan {
         break;
       }
       case "add": {
+        if (node.shape.length === 1) {
+          // tf.layers flattens H, W, C: vectors from flattens of different maps, or from a flatten
+          // and a dense layer, are summed in different orders and would no longer be the spec's network.
+          const key = (id: number) => featureOrder(graph, id, orders)?.join(",") ?? "";
+          const other = node.inputs.find((i) => key(i) !== key(node.inputs[0]!));
+          if (other !== undefined) {
+            unsupported("NET6002", { layer: node.name, first: graph.nodes[node.inputs[0]!]!.name, other: graph.nodes[other]!.name });
+            continue;
+          }
+        }
         const ins = node.inputs.map((i) => vars.get(i)!);
         withAct(a.act, (o) => add("tf", "add", { name }, ins, o));
         break;
       }
+      default:
+        assertNever(a);
     }
     vars.set(node.id, result);
   }
 
-  return {
+  if (diagnostics.length > 0) return { plan: undefined, diagnostics };
+  const plan: LayerPlan = {
     graph,
     input: { variable: inputVar, name: names.get(input.name)!, shape: toNhwc(graph.inputShape) },
     layers,
     output: vars.get(graph.output)!,
     aux: graph.auxOutputs.map((o) => ({ name: o.name, variable: vars.get(o.node)!, weight: o.weight })),
   };
+  return { plan, diagnostics };
 }
 
 /** Float noise from 1 - 0.1 would print as 0.9000000000000001 in generated code. */
