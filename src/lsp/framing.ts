@@ -17,8 +17,8 @@
 import { AbstractMessageReader, type DataCallback, type Disposable, type Message, type MessageReader } from "vscode-jsonrpc";
 import type { Readable } from "node:stream";
 
-export const MAX_HEADER_BYTES = 8 * 1024;
-export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+const MAX_HEADER_BYTES = 8 * 1024;
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 /** A header line that starts a message, up to its CRLF (latin1 view of the bytes). */
 const HEADER_LINE = /content-length:[ \t]*\d{1,16}[ \t]*$/i;

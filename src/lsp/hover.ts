@@ -113,7 +113,7 @@ function statementHover(ctx: DocContext, info: StatementInfo, file = ctx.path): 
   return parts.join("\n\n");
 }
 
-export function describeFact(f: Fact): string {
+function describeFact(f: Fact): string {
   const one = (i: Fact["instances"][number]) => `output \`${formatShape(i.shape)}\` · params ${i.params.toLocaleString("en-US")} · MACs ${human(i.macs)}`;
   if (f.instances.length === 1) return one(f.instances[0]!);
   const rows = f.instances.slice(0, 12).map((i) => `| ${md.text(i.name)} | ${formatShape(i.shape)} | ${i.params.toLocaleString("en-US")} | ${human(i.macs)} |`);

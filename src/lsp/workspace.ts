@@ -21,7 +21,7 @@ import { dropFile, factsOf, shift, type Fact } from "./facts.js";
  * Longest document checked as you type. The checker costs roughly 12-40 µs per
  * statement; 1 MiB of spec (~40,000 statements) keeps a check around a second.
  */
-export const LIVE_CHECK_CHARS = 1024 * 1024;
+const LIVE_CHECK_CHARS = 1024 * 1024;
 /** Other open documents whose checks take this long are used as last checked by requests. */
 const STALE_OK_MS = 250;
 /** Largest file read from disk, as the checker's own limit (NET1007). */
@@ -90,7 +90,7 @@ export class Entry {
  * Anything but a regular file, or a file over the cap, is refused unread (a
  * FIFO or /dev/zero would block or grow without bound).
  */
-export class FileCache {
+class FileCache {
   private readonly files = new Map<string, { mtimeMs: number; size: number; text: string | ReadProblem | undefined }>();
 
   constructor(

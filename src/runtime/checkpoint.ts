@@ -139,7 +139,7 @@ export function setModelWeights(tf: Tf, model: tfjs.LayersModel, graph: IrGraph,
 }
 
 /** Writes tfjs-named weights into every layer that has them. */
-export function setNamedWeights(tf: Tf, model: tfjs.LayersModel, named: Map<string, NamedTensor>): void {
+function setNamedWeights(tf: Tf, model: tfjs.LayersModel, named: Map<string, NamedTensor>): void {
   for (const layer of model.layers) {
     if (layer.weights.length === 0) continue;
     const values = layer.weights.map((v) => {

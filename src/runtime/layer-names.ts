@@ -14,7 +14,7 @@ import type { ConvAttrs, IrGraph, IrNode } from "../ir/graph.js";
 const VALID = /^[A-Za-z0-9][-A-Za-z0-9._/]*$/;
 
 /** tfjs-safe spelling of one name (not yet made unique). */
-export function tfjsSafe(name: string): string {
+function tfjsSafe(name: string): string {
   if (VALID.test(name)) return name;
   let s = name.replace(/[^-A-Za-z0-9._/]/g, "_");
   if (!/^[A-Za-z0-9]/.test(s)) s = "x" + s;
@@ -53,7 +53,7 @@ export function convLayerKind(a: ConvAttrs, inChannels: number): "conv2d" | "dep
   return undefined;
 }
 
-export function unsupportedGroups(node: IrNode, groups: number): Error {
+function unsupportedGroups(node: IrNode, groups: number): Error {
   return new Error(
     `netc: ${node.name}: grouped convolution (groups=${groups}) has no tf.layers equivalent; ` +
       `the tfjs target supports groups=1 and depthwise (groups = input channels)`,

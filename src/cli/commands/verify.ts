@@ -14,10 +14,10 @@ import { loadGraph, printDiagnostics } from "../load.js";
 import { verifyGraph, type VerifyResult } from "../../verify/index.js";
 import { terminalSafe } from "../report.js";
 
-export const TOLERANCE = 1e-4;
+const TOLERANCE = 1e-4;
 
 /** The limit for outputs of a given size: absolute up to magnitude 1, relative above. */
-export function limitFor(maxAbsOutput: number): number {
+function limitFor(maxAbsOutput: number): number {
   return TOLERANCE * Math.max(1, maxAbsOutput);
 }
 

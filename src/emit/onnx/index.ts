@@ -1,8 +1,8 @@
-// ONNX backend: emitOnnx builds the bytes, writeOnnx writes them atomically
-// (writeOnnxAsync too, and undoes the write on SIGINT/SIGTERM: the CLI uses it).
+// ONNX backend: emitOnnx builds the bytes, writeOnnx writes them atomically (the
+// CLI writes through its backend, src/emit/onnx/target.ts).
 import { basename } from "node:path";
 import type { IrGraph } from "../../ir/graph.js";
-import { writeFilesAtomic, writeFilesAtomicSync, type OutputFile } from "../../util/atomic-write.js";
+import { writeFilesAtomicSync, type OutputFile } from "../../util/atomic-write.js";
 import { emitOnnx, type EmitOnnxOptions, type EmittedOnnx } from "./emit.js";
 
 export { emitOnnx, OPSET, IR_VERSION, OUTPUT_NAME, DEFAULT_EXTERNAL_THRESHOLD } from "./emit.js";
@@ -18,13 +18,8 @@ export function writeOnnx(graph: IrGraph, outPath: string, opts: EmitOnnxOptions
   return out;
 }
 
-export async function writeOnnxAsync(graph: IrGraph, outPath: string, opts: EmitOnnxOptions = {}): Promise<EmittedOnnx> {
-  const { out, files } = onnxFiles(graph, outPath, opts);
-  await writeFilesAtomic(files);
-  return out;
-}
-
-function onnxFiles(graph: IrGraph, outPath: string, opts: EmitOnnxOptions): { out: EmittedOnnx; files: OutputFile[] } {
+/** The model file and, when the weights need it, its `.data` beside it (what writeOnnx and the backend write). */
+export function onnxFiles(graph: IrGraph, outPath: string, opts: EmitOnnxOptions): { out: EmittedOnnx; files: OutputFile[] } {
   const dataFileName = opts.dataFileName ?? `${basename(outPath)}.data`;
   const out = emitOnnx(graph, { ...opts, dataFileName });
   const files: OutputFile[] = [{ path: outPath, data: out.model }];

@@ -80,7 +80,7 @@ function need(ctx: OpContext, key: keyof NodeWeights): Float32Array {
   return w;
 }
 
-export const OPS = {
+const OPS = {
   input: "graphInput",
   dropout: "alias",
 

@@ -47,7 +47,7 @@ export function node(
 }
 
 /** Little-endian bytes of a float32 tensor (the view shares memory; x86/ARM are little-endian). */
-export function floatBytes(data: Float32Array): Uint8Array {
+function floatBytes(data: Float32Array): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 

@@ -1,6 +1,5 @@
 // `--target onnx`: the ONNX backend behind the Backend interface.
 
-import { basename, dirname, join } from "node:path";
 import type { WeightSet } from "../../ir/weights.js";
 import type { Backend } from "../backend.js";
 
@@ -16,16 +15,12 @@ export const onnxTarget: Backend = {
   // Every IR op has an ONNX lowering.
   check: async () => [],
   async compile({ graph, outPath, options }) {
-    const { emitOnnx } = await import("./emit.js");
-    const dataFileName = `${basename(outPath)}.data`;
-    const out = emitOnnx(graph, {
+    const { onnxFiles } = await import("./index.js");
+    const { files } = onnxFiles(graph, outPath, {
       seed: typeof options.seed === "number" ? options.seed : 0,
       weights: options.weights as WeightSet | undefined,
       foldBatchNorm: options.foldBn !== false,
-      dataFileName,
     });
-    const files = [{ path: outPath, data: out.model }];
-    if (out.externalData) files.push({ path: join(dirname(outPath), dataFileName), data: out.externalData });
     return { files, diagnostics: [] };
   },
 };

@@ -1,27 +1,14 @@
 // `netc compile --target tfjs`: IR -> model.ts + train.ts (or .js with --js),
-// formatted with prettier and written atomically.
+// formatted with prettier (the backend, target.ts, writes them atomically).
 
-import { join, relative, isAbsolute } from "node:path";
+import { relative, isAbsolute } from "node:path";
 import type { IrGraph } from "../../ir/graph.js";
-import { writeFilesAtomic } from "../../util/atomic-write.js";
 import { modelSource } from "./model-code.js";
 import { planModel } from "./plan.js";
 import { trainSource } from "./train-code.js";
 
 export { planModel, type LayerPlan, type PlannedLayer } from "./plan.js";
 export { buildFromPlan } from "./build.js";
-
-export interface TfjsOptions {
-  outDir: string;
-  js: boolean;
-  specPath: string;
-  netcVersion: string;
-}
-
-export interface TfjsSources {
-  /** File name -> formatted text. */
-  files: Map<string, string>;
-}
 
 /** The generated files' text, formatted; deterministic for a given graph and options. */
 export async function tfjsSources(
@@ -36,13 +23,6 @@ export async function tfjsSources(
   files.set(`model.${ext}`, await format(modelSource(plan, o), opts.js));
   files.set(`train.${ext}`, await format(trainSource(plan, o), opts.js));
   return files;
-}
-
-export async function writeTfjs(graph: IrGraph, opts: TfjsOptions): Promise<string[]> {
-  const files = await tfjsSources(graph, opts);
-  const list = [...files].map(([name, data]) => ({ path: join(opts.outDir, name), data }));
-  await writeFilesAtomic(list);
-  return list.map((f) => f.path);
 }
 
 /** Relative, forward-slash paths keep the header the same on every machine. */

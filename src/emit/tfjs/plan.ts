@@ -41,7 +41,7 @@ export interface LayerPlan {
 }
 
 /** [C, H, W] -> [H, W, C]; vectors unchanged. */
-export function toNhwc(shape: number[]): number[] {
+function toNhwc(shape: number[]): number[] {
   return shape.length === 3 ? [shape[1]!, shape[2]!, shape[0]!] : [...shape];
 }
 
@@ -277,7 +277,7 @@ function round(v: number): number {
  *    at the end, is TF's split, and no padding must be counted.
  *  - "custom": netc's Pool2D layer.
  */
-export function poolPlan(a: PoolAttrs, inShape: number[], outShape: number[]): "valid" | "same" | "custom" {
+function poolPlan(a: PoolAttrs, inShape: number[], outShape: number[]): "valid" | "same" | "custom" {
   const [h, w] = [inShape[1]!, inShape[2]!];
   const [oh, ow] = [outShape[1]!, outShape[2]!];
   const [t, l, b, r] = a.pads;
