@@ -12,7 +12,7 @@ import { assertNever } from "../util/assert-never.js";
 import { checkCostAnnotations, checkShapeAnnotations } from "./annotations.js";
 import { readAttrs, type AttrSource } from "./attrs.js";
 import { activations, defaultGroups, findAttr, findFlag, findOp, opNames, opsInGroup, type OpSpec } from "./ops.js";
-import type { Program } from "./program.js";
+import type { BlockEntry, Program } from "./program.js";
 import { Scope } from "./scope.js";
 import type { Declaration, ParamValue, Resolutions, Resolution } from "./resolutions.js";
 import { suggest } from "./suggest.js";
@@ -50,6 +50,18 @@ export function elaborate(program: Program, net: NetworkDecl, file: string): Ela
   return new Elaborator(program, net, file).run();
 }
 
+/**
+ * The names used in a block that no network of the file calls (a library open
+ * in the editor, a block written before its first call), resolved with its
+ * parameters at their defaults or 1 (values only steer which positional form an
+ * argument takes). Only the resolutions are kept: the block's mistakes are
+ * reported where it is called, with real arguments.
+ */
+export function resolveUncalledBlock(program: Program, entry: BlockEntry): Resolution[] {
+  const none = { kind: "network", params: [], items: [], annotations: [], span: entry.decl.span } as unknown as NetworkDecl;
+  return new Elaborator(program, none, entry.file).resolveUncalled(entry);
+}
+
 class Elaborator {
   readonly nodes: IrNode[] = [];
   readonly groups: IrGroup[] = [];
@@ -78,6 +90,22 @@ class Elaborator {
     private readonly net: NetworkDecl,
     private readonly file: string,
   ) {}
+
+  resolveUncalled(entry: BlockEntry): Resolution[] {
+    const env = new Env();
+    const ctx: EvalContext = { file: entry.file, env, diagnostics: [], uses: this.uses };
+    for (const p of entry.decl.params) {
+      const value = p.default ? evaluate(p.default, ctx) : 1;
+      env.define(p.name.name, { value: value ?? 1, span: p.name.span, file: entry.file, used: false });
+    }
+    for (const a of entry.decl.annotations) {
+      if (a.kind !== "shapeAnnotation" || a.direction !== "in" || a.dims) continue;
+      for (const e of a.exprs) if (e.kind === "name" && !env.lookup(e.name)) env.define(e.name, { value: 1, span: e.span, file: entry.file, used: true, kind: "inputName" });
+    }
+    const scope = new Scope(entry.decl.name?.name ?? "block", undefined, []);
+    for (const st of entry.decl.body) this.dryStatement(st, scope, ctx);
+    return this.uses;
+  }
 
   run(): Elaboration {
     const env = new Env();

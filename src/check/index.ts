@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import type { IrGraph } from "../ir/graph.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { diag } from "../diagnostics/catalogue.js";
-import { elaborate } from "./elaborate.js";
+import { elaborate, resolveUncalledBlock } from "./elaborate.js";
 import { locator } from "./locations.js";
 import { collectRead, unusedLayers, unusedParameters } from "./unused.js";
 import { diskHost, loadProgram, type FileHost, type Program } from "./program.js";
@@ -58,6 +58,8 @@ export function checkText(text: string | undefined, path: string, host: FileHost
       collectRead(e.boundParams, read);
       if (e.graph && net.file === file) for (const d of unusedLayers(e.graph)) diagnostics.push(d);
     }
+    // The editor asks about names in blocks no network calls too (a library file).
+    for (const [name, entry] of program.blocks) if (entry.file === file && !used.has(name)) for (const r of resolveUncalledBlock(program, entry)) uses.push(r);
     const source = program.files.get(file);
     if (source && program.networks.length === 0 && !source.items.some((i) => i.kind === "block") && !diagnostics.length) {
       diagnostics.push(diag("NET2012", file, { offset: 0, length: 0 }));

@@ -82,3 +82,48 @@ describe("resolution through the checker", () => {
     expect(refs.map((r) => r.range.start.line).sort()).toEqual([0, 13, 14]);
   });
 });
+
+// A library file: no network calls its blocks, yet definition still follows the checker.
+const LIB_REL = "specs/_lsp_resolution_lib_test.net";
+const LIB = [
+  "block Stem(c, k = 3) <- cin {", // 1
+  "  x = conv 3x3 c pad=same", // 2
+  "  y = conv 1x1 cin from x", // 3
+  "  Head(c)", // 4
+  "}", // 5
+  "block Head(w) {", // 6
+  "  conv 1x1 w", // 7
+  "}", // 8
+  "",
+].join("\n");
+
+describe("resolution in blocks no network calls", () => {
+  let c: Client;
+  const at = (line1: number, needle: string, skip = 0) => {
+    const p = posOf(LIB, line1, needle);
+    return { textDocument: { uri: uriOf(LIB_REL) }, position: { line: p.line, character: p.character + skip } };
+  };
+  beforeAll(async () => {
+    c = new Client();
+    await c.initialize();
+    await c.open(LIB_REL, LIB);
+  });
+  afterAll(async () => {
+    await c.close();
+  });
+
+  it("a tap, a parameter, an input name and a block call go to their declarations", async () => {
+    const cases: [ReturnType<typeof at>, { line: number; character: number }][] = [
+      [at(3, "from x", 5), { line: 1, character: 2 }],
+      [at(2, "c pad"), { line: 0, character: 11 }],
+      [at(3, "cin"), { line: 0, character: 24 }],
+      [at(4, "Head"), { line: 5, character: 6 }],
+      [at(7, "w"), { line: 5, character: 11 }],
+    ];
+    for (const [where, want] of cases) {
+      const def = await c.request<Loc[]>("textDocument/definition", where);
+      expect(def, JSON.stringify(where.position)).toHaveLength(1);
+      expect(def[0]!.range.start).toEqual(want);
+    }
+  });
+});
