@@ -15,7 +15,8 @@ import { closeSync, copyFileSync, constants, fchmodSync, fchownSync, fsyncSync, 
 import { basename, dirname } from "node:path";
 import { guard, type Undoable } from "./interrupt.js";
 import { inProgress, removeLeftovers, scratchName } from "./leftovers.js";
-import { errnoOf, ioError, kindOf, OutputError } from "./output-error.js";
+import { kindOf } from "./file-kind.js";
+import { errnoOf, ioError, OutputError } from "./output-error.js";
 import { ensureDir, ONLY_REGULAR, resolveTarget, type Target } from "./output-target.js";
 
 export { ensureDir } from "./output-target.js";

@@ -1,8 +1,6 @@
 // Why a file could not be written, naming the path: the CLI prints the message
 // as it is and exits 2, like any other I/O error.
 
-import type { Stats } from "node:fs";
-
 export class OutputError extends Error {
   /** An errno code (ENOSPC, EACCES, ...) or ENOTREG for a target netc refuses to replace. */
   readonly code: string;
@@ -15,17 +13,6 @@ export class OutputError extends Error {
   }
 }
 
-/** "a directory", "a FIFO (named pipe)", ... for a target that is not a regular file. */
-export function kindOf(s: Stats): string {
-  if (s.isFile()) return "a regular file";
-  if (s.isDirectory()) return "a directory";
-  if (s.isCharacterDevice()) return "a character device";
-  if (s.isBlockDevice()) return "a block device";
-  if (s.isFIFO()) return "a FIFO (named pipe)";
-  if (s.isSocket()) return "a socket";
-  if (s.isSymbolicLink()) return "a symbolic link";
-  return "not a regular file";
-}
 
 const REASONS: Record<string, string> = {
   EACCES: "permission denied",

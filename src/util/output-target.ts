@@ -6,7 +6,8 @@
 
 import { lstatSync, mkdirSync, readlinkSync, realpathSync, statSync, type Stats } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { errnoOf, ioError, kindOf, OutputError } from "./output-error.js";
+import { kindOf } from "./file-kind.js";
+import { errnoOf, ioError, OutputError } from "./output-error.js";
 
 export interface Target {
   /** The path as the caller gave it, for messages. */

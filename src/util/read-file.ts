@@ -2,6 +2,7 @@
 // MAX_FILE_BYTES, UTF-8 text. Never blocks on a FIFO or device and never reads
 // more than the cap, so `import "/dev/zero"` or a named pipe answers at once.
 
+import { kindOf } from "./file-kind.js";
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from "node:fs";
 
 /** The largest spec netc reads or parses (the one constant for the whole program). */
@@ -59,18 +60,11 @@ export function readSpecFile(path: string): string | ReadProblem {
 /** Describes a file that is not a regular file of an acceptable size (the editor's import cache asks too). */
 export function refuse(st: Pick<Stats, "isFile" | "size"> & Partial<Stats>): ReadProblem | undefined {
   if (st.isDirectory?.()) return { problem: "directory", reason: "it is a directory" };
-  if (!st.isFile()) return { problem: "not-regular", reason: `it is ${kind(st as Stats)}, not a regular file` };
+  if (!st.isFile()) return { problem: "not-regular", reason: `it is ${kindOf(st as Stats)}, not a regular file` };
   if (st.size > MAX_FILE_BYTES) return { problem: "too-large", reason: `it is ${st.size} bytes, more than ${limitText()}` };
   return undefined;
 }
 
-function kind(st: Stats): string {
-  if (st.isFIFO()) return "a named pipe (FIFO)";
-  if (st.isCharacterDevice()) return "a character device";
-  if (st.isBlockDevice()) return "a block device";
-  if (st.isSocket()) return "a socket";
-  return "a special file";
-}
 
 function limitText(): string {
   return `the ${MAX_FILE_BYTES / (1024 * 1024)} MiB (${MAX_FILE_BYTES} bytes) a spec may have`;

@@ -106,9 +106,9 @@ describe("imports", () => {
     ]);
   });
   test("a host's reason (the editor's) reaches the diagnostic", () => {
-    const host: FileHost = { readFile: (p) => (p === "/e/main.net" ? `import "pipe.net"\n${spec}` : { problem: "not-regular", reason: "it is a named pipe (FIFO), not a regular file" }) };
+    const host: FileHost = { readFile: (p) => (p === "/e/main.net" ? `import "pipe.net"\n${spec}` : { problem: "not-regular", reason: "it is a FIFO (named pipe), not a regular file" }) };
     const r = checkText(undefined, "/e/main.net", host);
-    expect(r.diagnostics.map((d) => d.message)).toEqual(["Cannot read import 'pipe.net': it is a named pipe (FIFO), not a regular file."]);
+    expect(r.diagnostics.map((d) => d.message)).toEqual(["Cannot read import 'pipe.net': it is a FIFO (named pipe), not a regular file."]);
   });
   test("an import bigger than the limit given as text (an open editor document) is refused", () => {
     const r = checkText(`import "big.net"\n${spec}`, "/e/main.net", memory({ "/e/big.net": `block B() { conv 1x1 4 }\n${" ".repeat(MAX_FILE_BYTES)}` }));

@@ -47,8 +47,8 @@ describe("entry files", () => {
     const cannot = (f: string) => `${f}: error NET2016: Cannot read '${join(dir, f)}': `;
     // No invented 1:1 for files that were never read; the file name and the reason only.
     expect(heads(r.stdout)).toEqual([
-      `${cannot("pipe.net")}it is a named pipe (FIFO), not a regular file.`,
-      `${cannot("to-pipe.net")}it is a named pipe (FIFO), not a regular file.`,
+      `${cannot("pipe.net")}it is a FIFO (named pipe), not a regular file.`,
+      `${cannot("to-pipe.net")}it is a FIFO (named pipe), not a regular file.`,
       `${cannot("folder.net")}it is a directory.`,
       `${cannot("big.net")}it is 9437184 bytes, more than the 8 MiB (8388608 bytes) a spec may have.`,
       `${cannot("huge.net")}it is 4294967296 bytes, more than the 8 MiB (8388608 bytes) a spec may have.`,
@@ -70,8 +70,8 @@ describe("entry files", () => {
 
 describe("imports", () => {
   const targets: [string, string, RegExp][] = [
-    ["pipe.net", "NET2007", /named pipe \(FIFO\), not a regular file/],
-    ["to-pipe.net", "NET2007", /named pipe \(FIFO\), not a regular file/],
+    ["pipe.net", "NET2007", /a FIFO \(named pipe\), not a regular file/],
+    ["to-pipe.net", "NET2007", /a FIFO \(named pipe\), not a regular file/],
     ["folder.net", "NET2007", /it is a directory/],
     ["big.net", "NET2007", /it is 9437184 bytes/],
     ["huge.net", "NET2007", /it is 4294967296 bytes/],

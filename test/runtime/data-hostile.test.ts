@@ -110,7 +110,7 @@ describe("IDX files", () => {
       /train-images-idx3-ubyte: a broken symbolic link/,
     );
     // Opening a FIFO for reading blocks until a writer comes: the loader must not open it.
-    expect(await refused(idxDir((p) => execFileSync("mkfifo", [p])))).toMatch(/train-images-idx3-ubyte: is a FIFO, expected a regular file/);
+    expect(await refused(idxDir((p) => execFileSync("mkfifo", [p])))).toMatch(/train-images-idx3-ubyte: is a FIFO \(named pipe\), expected a regular file/);
   }, 20_000);
 
   it("header: magic, data type, dimensions, empty dimensions, no images", async () => {
@@ -183,7 +183,7 @@ describe("image folders", () => {
   it("only regular image files: a directory named x.png, a broken link, a FIFO named .png", async () => {
     expect(await refused(folderDir((b) => mkdirSync(join(b, "x.png"))))).toMatch(/b\/x\.png: is a directory, expected an image file/);
     expect(await refused(folderDir((b) => symlinkSync(join(b, "gone.png"), join(b, "l.png"))))).toMatch(/b\/l\.png: a broken symbolic link/);
-    expect(await refused(folderDir((b) => execFileSync("mkfifo", [join(b, "f.png")])))).toMatch(/b\/f\.png: is a FIFO, expected an image file/);
+    expect(await refused(folderDir((b) => execFileSync("mkfifo", [join(b, "f.png")])))).toMatch(/b\/f\.png: is a FIFO \(named pipe\), expected an image file/);
   }, 20_000);
 
   it("a 30000x30000 PNG or JPEG is refused from its header, before decoding", async () => {
@@ -256,7 +256,7 @@ it("the dataset path must be a directory", async () => {
   writeFileSync(join(d, "file"), "x");
   expect(await refused(join(d, "file"))).toMatch(/file: is a file, expected a directory/);
   execFileSync("mkfifo", [join(d, "fifo")]);
-  expect(await refused(join(d, "fifo"))).toMatch(/fifo: is a FIFO, expected a directory/);
+  expect(await refused(join(d, "fifo"))).toMatch(/fifo: is a FIFO \(named pipe\), expected a directory/);
 });
 
 it("zero and single images are refused, not trained to a NaN loss", async () => {

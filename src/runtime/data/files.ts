@@ -2,6 +2,7 @@
 // before reading, and every failure a DatasetError that names the file.
 
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, statSync, type Stats } from "node:fs";
+import { kindOf } from "../../util/file-kind.js";
 import { DatasetError } from "./errors.js";
 
 /**
@@ -23,14 +24,6 @@ export function formatBytes(n: number): string {
   return `${n} bytes`;
 }
 
-/** What a non-regular file is, in words. */
-export function kindOf(st: Stats): string {
-  if (st.isDirectory()) return "a directory";
-  if (st.isFIFO()) return "a FIFO";
-  if (st.isSocket()) return "a socket";
-  if (st.isCharacterDevice() || st.isBlockDevice()) return "a device";
-  return "not a regular file";
-}
 
 /** The file's stats after following symlinks; a broken link or an unreadable path is a DatasetError. */
 export function statFollow(path: string): Stats {

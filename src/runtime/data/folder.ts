@@ -7,7 +7,8 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { decodeImage } from "./decode.js";
 import { DatasetError } from "./errors.js";
-import { fsError, kindOf, statFollow } from "./files.js";
+import { kindOf } from "../../util/file-kind.js";
+import { fsError, statFollow } from "./files.js";
 import { allocFloats, writeImage } from "./image.js";
 
 
