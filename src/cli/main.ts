@@ -21,13 +21,15 @@ const int = (name: string) => (v: string) => {
   if (!/^\d+$/.test(v)) throw new CommanderError(EXIT_USAGE, "netc.usage", `error: ${name} must be a whole number, got '${v}'`);
   return Number(v);
 };
+/** Every command that checks a spec first. */
+const maxErrors = ["--max-errors <n>", "stop printing diagnostics after N errors and N warnings (default 50; 0: no limit)", int("--max-errors")] as const;
 
 program
   .command("check")
   .description("check specs and report diagnostics (exit 1 on errors)")
   .argument("<files...>", ".net files")
   .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
-  .option("--max-errors <n>", "stop printing diagnostics after N errors (default 50; 0: no limit)", int("--max-errors"))
+  .option(...maxErrors)
   .action(async (files: string[], o: { format: "text" | "json"; maxErrors?: number }) => {
     const { run } = await import("./commands/check.js");
     process.exitCode = await run({ files, format: o.format, maxErrors: o.maxErrors });
@@ -39,7 +41,7 @@ program
   .argument("<file>", ".net file")
   .option("--json", "print JSON")
   .option("--all", "list every layer inside blocks in the table")
-  .option("--max-errors <n>", "stop printing diagnostics after N errors (default 50; 0: no limit)", int("--max-errors"))
+  .option(...maxErrors)
   .action(async (file: string, o: { json?: boolean; all?: boolean; maxErrors?: number }) => {
     const { run } = await import("./commands/summary.js");
     process.exitCode = await run({ file, json: !!o.json, all: !!o.all, maxErrors: o.maxErrors });
@@ -67,7 +69,7 @@ const compile = program
   )
   .option("-o, --output <file>", "output file (backends that write one model file)")
   .option("--out <dir>", "output directory")
-  .option("--max-errors <n>", "stop printing diagnostics after N errors (default 50; 0: no limit)", int("--max-errors"))
+  .option(...maxErrors)
   .addHelpText("after", `\nTargets:\n${backends.map((b) => `  ${b.name.padEnd(6)} ${b.description}`).join("\n")}`);
 for (const b of backends) {
   for (const opt of b.options) {
@@ -91,7 +93,7 @@ program
   .option("--seed <n>", "seed for weights and the batch", int("--seed"), 0)
   .option("--batch <n>", "batch size", int("--batch"), 2)
   .option("--json", "print JSON")
-  .option("--max-errors <n>", "stop printing diagnostics after N errors (default 50; 0: no limit)", int("--max-errors"))
+  .option(...maxErrors)
   .action(async (spec: string, o: { weights?: string; seed: number; batch: number; json?: boolean; maxErrors?: number }) => {
     const { run } = await import("./commands/verify.js");
     process.exitCode = await run({ spec, weights: o.weights, seed: o.seed, batch: o.batch, json: !!o.json, maxErrors: o.maxErrors });
