@@ -54,3 +54,18 @@ export function runs(req: Requirement, what: string): boolean {
   }
   return req.present;
 }
+
+let pythonTorch: Requirement | undefined;
+/** Debian's PyTorch for /usr/bin/python3: ground truth for op semantics and parameter counts. */
+export function needTorch(): Requirement {
+  if (!pythonTorch) {
+    let present = true;
+    try {
+      execFileSync("/usr/bin/python3", ["-c", "import torch"], { stdio: "ignore" });
+    } catch {
+      present = false;
+    }
+    pythonTorch = requirement(present, "PyTorch is missing for /usr/bin/python3 (apt-get install python3-torch)");
+  }
+  return pythonTorch;
+}

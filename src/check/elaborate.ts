@@ -516,6 +516,9 @@ class Elaborator {
       case "groups":
         at("NET3007", { layer, groups: e.groups, inC: e.inC, outC: e.outC });
         return;
+      case "normGroups":
+        at("NET3030", { layer, groups: e.groups, channels: e.channels });
+        return;
     }
   }
 

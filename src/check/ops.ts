@@ -60,6 +60,7 @@ const eps = a("eps", "number", "BatchNorm epsilon (PyTorch default 1e-5; TF/tfjs
   aliases: ["epsilon"],
   min: 0,
 });
+const normEps = a("eps", "number", "added to the variance inside the square root (PyTorch default 1e-5)", { aliases: ["epsilon"], min: 0 });
 const momentum = a("momentum", "number", "BatchNorm running-statistics momentum (PyTorch convention, default 0.1)", { min: 0 });
 
 type Pads = [number, number, number, number];
@@ -222,10 +223,30 @@ export const ops: OpSpec[] = [
     lower: () => [{ suffix: "", attrs: { op: "flatten" } }],
   },
   {
-    name: "dense", aliases: ["linear", "fc"], groups: ["dense"], doc: "Fully connected layer: `dense 1000`, optional activation.",
-    attrs: [a("units", "int", "output features", { min: 1 }), bias, act],
-    flags: { ...actFlags, nobias: ["bias", false] }, values: ["units"], required: ["units"], initial: { bias: true, act: "none" },
-    lower: (r) => [{ suffix: "", attrs: { op: "dense", units: r.units as number, bias: r.bias as boolean, act: r.act as Activation } }],
+    name: "dense", aliases: ["linear", "fc"], groups: ["dense"],
+    doc: "Fully connected layer: `dense 1000`, optional activation; `dense 384 pixelwise` applies it to the channels of every pixel of a CxHxW map (nn.Linear between NHWC permutes).",
+    attrs: [a("units", "int", "output features", { min: 1 }), bias, act,
+      a("pixelwise", "bool", "on a CxHxW map, the same [units, C] layer at every pixel: units x H x W out")],
+    flags: { ...actFlags, nobias: ["bias", false], pixelwise: ["pixelwise", true] }, values: ["units"], required: ["units"],
+    initial: { bias: true, act: "none", pixelwise: false },
+    lower: (r) => [{
+      suffix: "",
+      // Only when set, so the IR of every plain dense layer stays as it was.
+      attrs: { op: "dense", units: r.units as number, bias: r.bias as boolean, act: r.act as Activation, ...(r.pixelwise === true ? { pixelwise: true } : {}) },
+    }],
+  },
+  {
+    name: "layernorm", groups: ["layernorm"],
+    doc: "nn.LayerNorm over the channels at each pixel of a CxHxW map (ConvNeXt's LayerNorm2d), or over a vector's features: `layernorm eps=1e-6`.",
+    attrs: [normEps], flags: {}, values: [], required: [], initial: { eps: 1e-5 },
+    lower: (r) => [{ suffix: "", attrs: { op: "layernorm", eps: r.eps as number } }],
+  },
+  {
+    name: "groupnorm", groups: ["groupnorm"],
+    doc: "nn.GroupNorm: statistics over each group of C/G channels and all pixels: `groupnorm 32`.",
+    attrs: [a("groups", "int", "channel groups; must divide the channels", { min: 1 }), normEps],
+    flags: {}, values: ["groups"], required: ["groups"], initial: { eps: 1e-5 },
+    lower: (r) => [{ suffix: "", attrs: { op: "groupnorm", groups: r.groups as number, eps: r.eps as number } }],
   },
   ...activations.map((f) => actSpec(f as Exclude<Activation, "none">)),
   {

@@ -74,6 +74,7 @@ export const catalogue = {
   NET3011: { severity: "error", message: "{layer}: the tensor would have {count} elements, more than netc can represent exactly." },
   NET3012: { severity: "error", message: "The network has no layers after its input." },
   NET3013: { severity: "error", message: "Missing 'input CxHxW' in network '{name}'." },
+  NET3030: { severity: "error", message: "{layer}: groupnorm needs the channels to split into {groups} equal groups, but {channels} channels do not divide by {groups}." },
 
   // ---- values and annotations ----
   NET4001: { severity: "error", message: "{what} must be {expected}, but is {found}." },

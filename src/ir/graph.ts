@@ -104,6 +104,27 @@ export interface DenseAttrs {
   units: number;
   bias: boolean;
   act: Activation;
+  /**
+   * On a [C, H, W] map: the same [units, C] layer applied to the channels of every
+   * pixel (nn.Linear between two permutes, as ConvNeXt writes it), giving
+   * [units, H, W]. Without it a dense layer needs a flat vector.
+   */
+  pixelwise?: boolean;
+}
+/**
+ * nn.LayerNorm over the channels at each pixel of a [C, H, W] map (torchvision's
+ * LayerNorm2d), or over the features of a vector: biased variance, eps inside
+ * the square root, learned gamma and beta [C].
+ */
+export interface LayerNormAttrs {
+  op: "layernorm";
+  eps: number;
+}
+/** nn.GroupNorm: statistics over each group of C/groups channels and all pixels; gamma and beta [C]. */
+export interface GroupNormAttrs {
+  op: "groupnorm";
+  groups: number;
+  eps: number;
 }
 export interface ActAttrs {
   op: "act";
@@ -129,6 +150,8 @@ export type NodeAttrs =
   | DropoutAttrs
   | FlattenAttrs
   | DenseAttrs
+  | LayerNormAttrs
+  | GroupNormAttrs
   | ActAttrs
   | ConcatAttrs
   | AddAttrs;

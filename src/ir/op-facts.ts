@@ -14,9 +14,10 @@ export type WeightShapes = Partial<Record<keyof NodeWeights, number[]>>;
 
 /**
  * How initWeights fills a node's tensors: He normal kernels, Glorot uniform
- * kernels (biases zero for both), BatchNorm's identity, or nothing to fill.
+ * kernels (biases zero for both), BatchNorm's identity, a norm's affine
+ * identity (gamma 1, beta 0: LayerNorm, GroupNorm), or nothing to fill.
  */
-export type InitScheme = "none" | "heNormal" | "glorotUniform" | "batchNorm";
+export type InitScheme = "none" | "heNormal" | "glorotUniform" | "batchNorm" | "affine";
 
 export interface OpFacts<A extends NodeAttrs> {
   /** Output shape (without batch) from the input shapes, or why there is none. */
@@ -145,14 +146,44 @@ export const opFacts = {
   },
 
   dense: {
-    shape: (a, inputs) => (first(inputs).length === 1 ? sized([a.units]) : { error: { kind: "rank", expected: "flat vector", found: first(inputs) } }),
+    shape(a, inputs) {
+      const x = first(inputs);
+      if (x.length === 1) return sized([a.units]);
+      if (a.pixelwise && isMap(x)) return sized([a.units, x[1]!, x[2]!]);
+      return { error: { kind: "rank", expected: "flat vector", found: x } };
+    },
+    // Channels (or features) in, as nn.Linear stores it: [units, C] also when pixelwise.
     weights(a, inputs) {
       const s: WeightShapes = { kernel: [a.units, first(inputs)[0]!] };
       if (a.bias) s.bias = [a.units];
       return s;
     },
-    macs: (a, inputs) => a.units * first(inputs)[0]!,
+    // Pixelwise: the [units, C] product once per pixel.
+    macs: (a, inputs) => a.units * first(inputs).reduce((p, q) => p * q, 1),
     init: "glorotUniform",
+    elementwise: false,
+  },
+
+  // Normalises across channels (or features), so not elementwise: a vector's
+  // feature order still passes through (checkpoint-layout.ts permutes gamma, beta).
+  layernorm: {
+    shape: same,
+    weights: (_a, inputs) => ({ gamma: [first(inputs)[0]!], beta: [first(inputs)[0]!] }),
+    macs: zero,
+    init: "affine",
+    elementwise: false,
+  },
+
+  groupnorm: {
+    shape(a, inputs) {
+      const x = first(inputs);
+      if (!isMap(x)) return rank(x);
+      if (x[0]! % a.groups !== 0) return { error: { kind: "normGroups", groups: a.groups, channels: x[0]! } };
+      return { shape: x };
+    },
+    weights: (_a, inputs) => ({ gamma: [first(inputs)[0]!], beta: [first(inputs)[0]!] }),
+    macs: zero,
+    init: "affine",
     elementwise: false,
   },
 

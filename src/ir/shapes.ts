@@ -10,7 +10,8 @@ export type ShapeError =
   | { kind: "rank"; expected: string; found: Shape }
   | { kind: "zero"; output: Shape }
   | { kind: "kernel"; kernel: [number, number]; padded: [number, number] }
-  | { kind: "groups"; groups: number; inC: number; outC: number };
+  | { kind: "groups"; groups: number; inC: number; outC: number }
+  | { kind: "normGroups"; groups: number; channels: number };
 
 export function formatShape(s: Shape): string {
   return s.join("x");

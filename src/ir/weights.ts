@@ -5,6 +5,8 @@
 //   dense  kernel [units, inFeatures] where inFeatures are indexed in the
 //          flatten order of the IR, C, H, W; bias [units]
 //   batchnorm gamma, beta, mean, variance [C]
+//   layernorm, groupnorm gamma, beta [C] (features for a vector)
+//   dense pixelwise: kernel [units, C], bias [units], as for a vector
 
 import type { IrGraph, IrNode } from "./graph.js";
 import { opFactsOf, weightShapesOf, type WeightShapes } from "./op-facts.js";
@@ -92,6 +94,13 @@ export function initWeights(graph: IrGraph, seed: number, include: (n: IrNode) =
         w.beta = new Float32Array(c);
         w.mean = new Float32Array(c);
         w.variance = new Float32Array(c).fill(1);
+        break;
+      }
+      case "affine": {
+        // PyTorch's LayerNorm and GroupNorm start as the identity affine map.
+        const c = size(shapes.gamma!);
+        w.gamma = new Float32Array(c).fill(1);
+        w.beta = new Float32Array(c);
         break;
       }
       case "none":

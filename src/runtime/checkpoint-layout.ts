@@ -33,7 +33,8 @@ export function featureOrder(graph: IrGraph, id: number, memo = new Map<number, 
       for (let y = 0; y < h; y++)
         for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) perm[(y * w + x) * c + k] = k * h * w + y * w + x;
     }
-  } else if (node.shape.length === 1 && opFactsOf(a).elementwise) {
+  } else if (node.shape.length === 1 && (opFactsOf(a).elementwise || a.op === "layernorm")) {
+    // LayerNorm's statistics span all features whatever their order; gamma and beta follow it.
     const parts = node.inputs.map((i) => featureOrder(graph, i, memo));
     // An elementwise op with several inputs (add) needs them in one order; the checker cannot know, so insist here.
     const key = (p: Int32Array | undefined) => (p ? p.join(",") : "");
@@ -60,6 +61,12 @@ const bnKeys: [keyof NodeWeights, string][] = [
   ["beta", "beta"],
   ["mean", "moving_mean"],
   ["variance", "moving_variance"],
+];
+
+/** LayerNorm's and GroupNorm's tensors: tf.layers.layerNormalization's names, which netc's GroupNorm shares. */
+const affineKeys: [keyof NodeWeights, string][] = [
+  ["gamma", "gamma"],
+  ["beta", "beta"],
 ];
 
 /** Canonical WeightSet -> tfjs weights, keyed "<layer>/<weight>". */
@@ -102,10 +109,10 @@ export function toTfjsWeights(graph: IrGraph, weights: WeightSet): Map<string, N
       }
       out.set(`${layer}/kernel`, { shape: [inputs!, units!], data: dst });
       if (a.bias) out.set(`${layer}/bias`, { shape: [units!], data: need(w.bias, node, "bias", units!).slice() });
-    } else if (a.op === "batchnorm") {
+    } else if (a.op === "batchnorm" || a.op === "layernorm" || a.op === "groupnorm") {
       const c = shapes.gamma![0]!;
       const perm = node.shape.length === 1 ? featureOrder(graph, node.inputs[0]!, memo) : undefined;
-      for (const [key, tfName] of bnKeys) {
+      for (const [key, tfName] of a.op === "batchnorm" ? bnKeys : affineKeys) {
         const src = need(w[key], node, key, c);
         out.set(`${layer}/${tfName}`, { shape: [c], data: perm ? Float32Array.from(perm, (p) => src[p]!) : src.slice() });
       }
@@ -160,10 +167,10 @@ export function fromTfjsWeights(graph: IrGraph, named: Map<string, NamedTensor>)
       }
       w.kernel = dst;
       if (a.bias) w.bias = get(node, `${layer}/bias`, units!).data.slice();
-    } else if (a.op === "batchnorm") {
+    } else if (a.op === "batchnorm" || a.op === "layernorm" || a.op === "groupnorm") {
       const c = shapes.gamma![0]!;
       const perm = node.shape.length === 1 ? featureOrder(graph, node.inputs[0]!, memo) : undefined;
-      for (const [key, tfName] of bnKeys) {
+      for (const [key, tfName] of a.op === "batchnorm" ? bnKeys : affineKeys) {
         const src = get(node, `${layer}/${tfName}`, c).data;
         const dst = new Float32Array(c);
         for (let i = 0; i < c; i++) dst[perm ? perm[i]! : i] = src[i]!;

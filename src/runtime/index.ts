@@ -46,6 +46,18 @@ export function adaptiveAvgPool2d(config: AdaptiveAvgPool2DConfig & BaseLayerOpt
 }
 // ---- end runtime core ----
 
+// ---- normalisation layers (groupnorm; layernorm is tf.layers.layerNormalization) ----
+import { defineGroupNorm, type GroupNormConfig } from "./layers/group-norm.js";
+export { GROUP_NORM_CLASS, type GroupNormConfig } from "./layers/group-norm.js";
+
+/** nn.GroupNorm on NHWC tensors: gamma and beta [C], biased variance per group of C/groups channels. */
+export function groupNorm(config: GroupNormConfig & BaseLayerOptions): NetcLayer {
+  const tf = currentTf();
+  if (!tf) throw new Error("netc: call `await loadTf()` before creating netc layers");
+  return new (defineGroupNorm(tf))(config);
+}
+// ---- end normalisation layers ----
+
 // ---- training, data, checkpoints (tfjs backend: generated train.ts) ----
 export { train, accuracy, seedWeights, type TrainJob, type TrainResult, type EpochResult } from "./train.js";
 export { parseTrainArgs, parseStrict as parseTrainArgsStrict, type TrainArgs, type TrainDefaults } from "./train-args.js";

@@ -173,6 +173,63 @@ export function batchnorm(x: T, p: BnParams): T {
   return y;
 }
 
+/**
+ * nn.LayerNorm over axis 0 at each position: the channels of each pixel of a
+ * [C, H, W] map (LayerNorm2d), or all features of a vector. Biased variance,
+ * eps inside the square root; gamma and beta [C].
+ */
+export function layernorm(x: T, gamma: ArrayLike<number>, beta: ArrayLike<number>, eps: number): T {
+  const c = x.shape[0]!;
+  const plane = x.data.length / c;
+  const y = tensor(x.shape);
+  for (let k = 0; k < plane; k++) {
+    let mean = 0;
+    for (let ch = 0; ch < c; ch++) mean += x.data[ch * plane + k]!;
+    mean /= c;
+    let variance = 0;
+    for (let ch = 0; ch < c; ch++) variance += (x.data[ch * plane + k]! - mean) ** 2;
+    variance /= c;
+    for (let ch = 0; ch < c; ch++) y.data[ch * plane + k] = ((x.data[ch * plane + k]! - mean) / Math.sqrt(variance + eps)) * gamma[ch]! + beta[ch]!;
+  }
+  return y;
+}
+
+/** nn.GroupNorm: channels split into `groups` consecutive groups, statistics over each group's channels and pixels. */
+export function groupnorm(x: T, groups: number, gamma: ArrayLike<number>, beta: ArrayLike<number>, eps: number): T {
+  const c = x.shape[0]!;
+  const plane = x.data.length / c;
+  const per = c / groups;
+  const y = tensor(x.shape);
+  for (let g = 0; g < groups; g++) {
+    const lo = g * per * plane;
+    const hi = (g + 1) * per * plane;
+    let mean = 0;
+    for (let i = lo; i < hi; i++) mean += x.data[i]!;
+    mean /= hi - lo;
+    let variance = 0;
+    for (let i = lo; i < hi; i++) variance += (x.data[i]! - mean) ** 2;
+    variance /= hi - lo;
+    for (let i = lo; i < hi; i++) {
+      const ch = Math.floor(i / plane);
+      y.data[i] = ((x.data[i]! - mean) / Math.sqrt(variance + eps)) * gamma[ch]! + beta[ch]!;
+    }
+  }
+  return y;
+}
+
+/** nn.Linear on axis 0 at each pixel of a [C, H, W] map: weight [units, C]; [units, H, W] out. */
+export function pixelwiseDense(x: T, weight: ArrayLike<number>, bias: ArrayLike<number> | undefined, units: number): T {
+  const [c, h, w] = x.shape as [number, number, number];
+  const y = tensor([units, h, w]);
+  for (let k = 0; k < h * w; k++)
+    for (let u = 0; u < units; u++) {
+      let s = bias ? bias[u]! : 0;
+      for (let ch = 0; ch < c; ch++) s += weight[u * c + ch]! * x.data[ch * h * w + k]!;
+      y.data[u * h * w + k] = s;
+    }
+  return y;
+}
+
 /** C, H, W order. */
 export const flatten = (x: T): T => tensor([x.data.length], x.data);
 

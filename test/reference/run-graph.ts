@@ -44,7 +44,16 @@ export function runReference(graph: IrGraph, weights: WeightSet, image: ArrayLik
         y = R.flatten(x);
         break;
       case "dense":
-        y = R.activation(R.dense(R.flatten(x), w.kernel!, w.bias, a.units), a.act);
+        y = R.activation(
+          a.pixelwise && x.shape.length === 3 ? R.pixelwiseDense(x, w.kernel!, w.bias, a.units) : R.dense(R.flatten(x), w.kernel!, w.bias, a.units),
+          a.act,
+        );
+        break;
+      case "layernorm":
+        y = R.layernorm(x, w.gamma!, w.beta!, a.eps);
+        break;
+      case "groupnorm":
+        y = R.groupnorm(x, a.groups, w.gamma!, w.beta!, a.eps);
         break;
       case "act":
         y = R.activation(x, a.fn);

@@ -174,7 +174,8 @@ const OPS = {
 
   dense(ctx, a) {
     const shape = inShape(ctx);
-    // The IR (and weightShapes) define dense on vectors only: [units, F] after a flatten.
+    if (a.pixelwise && shape.length === 3) return pixelwiseDense(ctx, a);
+    // The IR (and weightShapes) define a plain dense layer on vectors only: [units, F] after a flatten.
     if (shape.length !== 1) throw new Error(`dense '${ctx.node.name}' reads a [${shape.join(", ")}] tensor; the IR expects a flattened vector`);
     const kernel = ctx.b.addFloat(`${ctx.node.name}.weight`, [a.units, shape[0]!], need(ctx, "kernel"));
     const inputs = [ctx.inputs[0]!, kernel];
@@ -182,6 +183,26 @@ const OPS = {
     // Canonical [units, in] layout is B transposed: transB=1, no copy.
     withAct(ctx, ctx.act, (out) => primary(ctx, "Gemm", inputs, [out], { transB: 1, alpha: { float: 1 }, beta: { float: 1 } }));
   },
+
+  layernorm(ctx, a) {
+    const shape = inShape(ctx);
+    const n = ctx.node.name;
+    const c = shape[0]!;
+    const scale = ctx.b.addFloat(`${n}.weight`, [c], need(ctx, "gamma"));
+    const bias = ctx.b.addFloat(`${n}.bias`, [c], need(ctx, "beta"));
+    // Biased variance, eps inside the square root: ONNX's definition is PyTorch's.
+    const attrs = { axis: -1, epsilon: { float: a.eps } };
+    if (shape.length === 1) return primary(ctx, "LayerNormalization", [ctx.inputs[0]!, scale, bias], [ctx.output], attrs);
+    // LayerNormalization normalises trailing axes: channels go last and come back.
+    const [, h, w] = shape as [number, number, number];
+    const nhwc = ctx.b.intermediate(`${n}/nhwc`, [h, w, c]);
+    ctx.b.addNode("Transpose", `${n}/nhwc`, [ctx.inputs[0]!], [nhwc], { perm: [0, 2, 3, 1] }, ctx.doc);
+    const normed = ctx.b.intermediate(`${n}/normed`, [h, w, c]);
+    primary(ctx, "LayerNormalization", [nhwc, scale, bias], [normed], attrs);
+    ctx.b.addNode("Transpose", `${n}/nchw`, [normed], [ctx.output], { perm: [0, 3, 1, 2] }, ctx.doc);
+  },
+
+  groupnorm: groupNorm,
 
   act(ctx, a) {
     activation(ctx, a.fn, ctx.inputs[0]!, ctx.output, true);
@@ -294,4 +315,65 @@ function lrnEven(ctx: OpContext, a: Extract<NodeAttrs, { op: "lrn" }>): void {
   const denom = v("denominator");
   b.addNode("Pow", `${node.name}/denominator`, [based, b.addFloat(`${node.name}.beta`, [], new Float32Array([a.beta]))], [denom], {}, ctx.doc);
   primary(ctx, "Div", [x, denom], [ctx.output]);
+}
+
+/**
+ * nn.Linear on the channels of every pixel is a 1x1 convolution. The weight
+ * stays [units, C], as nn.Linear stores it (a checkpoint's tensor as it is),
+ * and a Reshape (folded by onnxruntime) makes it the [units, C, 1, 1] kernel.
+ */
+function pixelwiseDense(ctx: OpContext, a: Extract<NodeAttrs, { op: "dense" }>): void {
+  const { b, node } = ctx;
+  const c = inShape(ctx)[0]!;
+  const weight = b.addFloat(`${node.name}.weight`, [a.units, c], need(ctx, "kernel"));
+  // A weight, not an activation: no batch dimension, so no value_info (which assumes one).
+  const kernel = b.values.take(`${node.name}/kernel`);
+  b.addNode("Reshape", `${node.name}/kernel`, [weight, b.addInt64(`${node.name}.kernel_shape`, [4], [a.units, c, 1, 1])], [kernel], {}, ctx.doc);
+  const inputs = [ctx.inputs[0]!, kernel];
+  if (ctx.weights.bias) inputs.push(b.addFloat(`${node.name}.bias`, [a.units], ctx.weights.bias));
+  withAct(ctx, ctx.act, (out) => primary(ctx, "Conv", inputs, [out], { kernel_shape: [1, 1], strides: [1, 1], pads: [0, 0, 0, 0] }));
+}
+
+/**
+ * GroupNormalization is opset 18+; written out exactly for opset 17: the input
+ * viewed as [N, G, C/G*H*W], each group's biased mean and variance, then the
+ * per-channel gamma and beta on the [N, C, H, W] result.
+ */
+function groupNorm(ctx: OpContext, a: Extract<NodeAttrs, { op: "groupnorm" }>): void {
+  const { b, node, doc } = ctx;
+  const n = node.name;
+  const shape = inShape(ctx);
+  const [c, h, w] = shape as [number, number, number];
+  const per = (c / a.groups) * h * w;
+  const grouped = (s: string) => b.intermediate(`${n}/${s}`, [a.groups, per]);
+  const stat = (s: string) => b.intermediate(`${n}/${s}`, [a.groups, 1]);
+  const x = grouped("groups");
+  b.addNode("Reshape", `${n}/groups`, [ctx.inputs[0]!, b.addInt64(`${n}.groups_shape`, [3], [0, a.groups, per])], [x], {}, doc);
+  const mean = stat("mean");
+  b.addNode("ReduceMean", `${n}/mean`, [x], [mean], { axes: [2], keepdims: 1 }, doc);
+  const centred = grouped("centred");
+  b.addNode("Sub", `${n}/centred`, [x, mean], [centred], {}, doc);
+  const sq = grouped("square");
+  b.addNode("Mul", `${n}/square`, [centred, centred], [sq], {}, doc);
+  const variance = stat("variance");
+  b.addNode("ReduceMean", `${n}/variance`, [sq], [variance], { axes: [2], keepdims: 1 }, doc);
+  const shifted = stat("plus_eps");
+  b.addNode("Add", `${n}/plus_eps`, [variance, b.addFloat(`${n}.eps`, [], new Float32Array([a.eps]))], [shifted], {}, doc);
+  const sd = stat("std");
+  b.addNode("Sqrt", `${n}/std`, [shifted], [sd], {}, doc);
+  const normed = grouped("normed");
+  b.addNode("Div", `${n}/normed`, [centred, sd], [normed], {}, doc);
+  const map = b.intermediate(`${n}/map`, shape);
+  b.addNode("Reshape", `${n}/map`, [normed, b.addInt64(`${n}.map_shape`, [4], [0, c, h, w])], [map], {}, doc);
+  // gamma and beta stay [C], as nn.GroupNorm stores them; a Reshape broadcasts them over H, W.
+  const perChannel = b.addInt64(`${n}.channel_shape`, [3], [c, 1, 1]);
+  const column = (key: "gamma" | "beta", suffix: string) => {
+    const v = b.addFloat(`${n}.${suffix}`, [c], need(ctx, key));
+    const out = b.values.take(`${n}/${suffix}_column`); // no batch dimension: no value_info
+    b.addNode("Reshape", `${n}/${suffix}_column`, [v, perChannel], [out], {}, doc);
+    return out;
+  };
+  const scaled = b.intermediate(`${n}/scaled`, shape);
+  b.addNode("Mul", `${n}/scaled`, [map, column("gamma", "weight")], [scaled], {}, doc);
+  primary(ctx, "Add", [scaled, column("beta", "bias")], [ctx.output]);
 }

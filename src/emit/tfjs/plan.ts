@@ -217,13 +217,23 @@ export function planTfjs(graph: IrGraph): { plan: LayerPlan | undefined; diagnos
         add("tf", "flatten", { name }, [x], out);
         break;
       case "dense": {
-        if (inShape.length !== 1) throw new Error(`netc: ${node.name}: dense expects a vector input, got [${inShape}]`);
+        // tf.layers.dense multiplies the last axis: on NHWC that is nn.Linear on every pixel's channels.
+        if (inShape.length !== 1 && !(a.pixelwise && inShape.length === 3))
+          throw new Error(`netc: ${node.name}: dense expects a vector input, got [${inShape}]`);
         const config: Record<string, unknown> = { units: a.units };
         if (!a.bias) config.useBias = false;
         if (a.act !== "none") config.activation = a.act;
         add("tf", "dense", { ...config, name }, [x], out);
         break;
       }
+      case "layernorm":
+        // Channels are the last axis in NHWC (and a vector's only one): tf's LayerNormalization
+        // (biased variance, eps inside the square root) is nn.LayerNorm / LayerNorm2d exactly.
+        add("tf", "layerNormalization", { axis: -1, epsilon: a.eps, name }, [x], out);
+        break;
+      case "groupnorm":
+        add("netc", "groupNorm", { groups: a.groups, epsilon: a.eps, name }, [x], out);
+        break;
       case "act":
         add("tf", "activation", { activation: a.fn, name }, [x], out);
         break;
