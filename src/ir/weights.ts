@@ -5,6 +5,7 @@
 //   dense  kernel [units, inFeatures] where inFeatures are indexed in the
 //          flatten order of the IR, C, H, W; bias [units]
 //   batchnorm gamma, beta, mean, variance [C]
+//   scale  gamma [C, 1, 1] (PyTorch's layer-scale parameter), [F] on vectors
 
 import type { IrGraph, IrNode } from "./graph.js";
 import { opFactsOf, weightShapesOf, type WeightShapes } from "./op-facts.js";
@@ -92,6 +93,11 @@ export function initWeights(graph: IrGraph, seed: number, include: (n: IrNode) =
         w.beta = new Float32Array(c);
         w.mean = new Float32Array(c);
         w.variance = new Float32Array(c).fill(1);
+        break;
+      }
+      case "constant": {
+        const init = node.attrs.op === "scale" ? node.attrs.init : 1;
+        w.gamma = new Float32Array(size(shapes.gamma!)).fill(init);
         break;
       }
       case "none":

@@ -40,7 +40,7 @@ export function unique(base: string, taken: Set<string>): string {
   return name;
 }
 
-export type WeightLayerKind = "conv2d" | "depthwiseConv2d" | "dense" | "batchNormalization";
+export type WeightLayerKind = "conv2d" | "depthwiseConv2d" | "dense" | "batchNormalization" | "channelScale";
 
 /**
  * The tf.layers class a convolution becomes: groups=1 is conv2d, groups = input
@@ -72,6 +72,7 @@ export function weightLayers(graph: IrGraph): Map<string, { layer: string; kind:
       if (!kind) throw unsupportedGroups(node, a.groups);
     } else if (a.op === "dense") kind = "dense";
     else if (a.op === "batchnorm") kind = "batchNormalization";
+    else if (a.op === "scale") kind = "channelScale";
     if (kind) out.set(node.name, { layer: names.get(node.name)!, kind });
   }
   return out;
