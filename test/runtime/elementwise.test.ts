@@ -186,6 +186,52 @@ describe("drop path in training", () => {
   });
 });
 
+describe("training", () => {
+  const spec = graph(
+    [
+      "  conv 3x3 6 pad=1 bn relu",
+      "  add { seq { conv 3x3 6 pad=1 relu; mul { seq { gap; conv 1x1 2 relu; conv 1x1 6 sigmoid }; identity }; scale 0.1; droppath 0.3 }; identity }",
+      "  gap",
+      "  flatten",
+      "  dense 3",
+    ].join("\n"),
+    "1x8x8",
+  );
+  // Three classes, told apart by which third of the image is bright.
+  const count = 48;
+  const data = (() => {
+    const next = rng(99);
+    const x = new Float32Array(count * 64);
+    const y = new Int32Array(count);
+    for (let i = 0; i < count; i++) {
+      y[i] = i % 3;
+      for (let p = 0; p < 64; p++) x[i * 64 + p] = 0.3 * next() + (Math.floor((p % 8) / 3) === y[i] ? 0.7 : 0);
+    }
+    const split = { x, y, count };
+    return { shape: [8, 8, 1] as [number, number, number], classes: 3, classNames: ["a", "b", "c"], train: split, validation: split, test: undefined, format: "synthetic" };
+  })();
+
+  async function trainOnce() {
+    const { training, inference } = buildFromPlan(tf, planModel(spec), netc);
+    const args = netc.parseTrainArgsStrict(["--quiet", "--epochs", "3", "--batch-size", "8", "--seed", "4", "--lr", "0.05", "--optimizer", "adam"], { ...spec.train });
+    const result = await netc.train(tf, { training, inference, data, args, lossWeights: [1] });
+    const scale = inference.weights.find((w) => w.originalName.endsWith("/scale"))!.read().dataSync().slice();
+    training.dispose();
+    return { losses: result.epochs.map((e) => e.loss), scale };
+  }
+
+  it("trains on wasm through the residual SE branch with layer scale and drop path, reproducibly", async () => {
+    await tf.setBackend("wasm");
+    const a = await trainOnce();
+    const b = await trainOnce();
+    expect(a.losses.every(Number.isFinite)).toBe(true);
+    expect(a.losses[2]!).toBeLessThan(a.losses[0]!);
+    // The layer scale learns: gradients reach it through drop path and the broadcasting merges.
+    expect(Math.max(...Array.from(a.scale, (v) => Math.abs(v - 0.1)))).toBeGreaterThan(1e-3);
+    expect(b).toEqual(a);
+  }, 60_000);
+});
+
 describe("netc verify", () => {
   it("passes on a squeeze-and-excitation network with layer scale and drop path", async () => {
     const dir = mkdtempSync(join(tmpdir(), "netc-mul-"));
