@@ -39,6 +39,8 @@ const SMALL = graph(
     "  add { seq { conv 1x1 4; scale 0.7; droppath 0.2 }; gap; identity }",
     "  mul { identity; identity }",
     "  flatten",
+    // A scale on flattened features: tfjs holds them in H, W, C order, so its weights are permuted.
+    "  scale 0.9",
     "  dense 5",
     "  scale 1.5",
   ].join("\n"),
@@ -63,7 +65,7 @@ describe("tfjs on wasm equals the reference", () => {
   it("plans netc's broadcasting layer only where shapes differ", () => {
     const fns = planModel(SMALL).layers.map((l) => `${l.from}.${l.fn}`);
     expect(fns.filter((f) => /broadcast|multiply|\.add$|channelScale|dropPath/.test(f))).toEqual([
-      "netc.broadcast", "netc.broadcast", "netc.channelScale", "netc.dropPath", "netc.broadcast", "tf.multiply", "netc.channelScale",
+      "netc.broadcast", "netc.broadcast", "netc.channelScale", "netc.dropPath", "netc.broadcast", "tf.multiply", "netc.channelScale", "netc.channelScale",
     ]);
   });
 
@@ -124,8 +126,8 @@ describe("tfjs on wasm equals the reference", () => {
         checked++;
       }
     }
-    // conv kernel+bias x4 (3x3, two SE, gate, residual), dense kernel+bias, two scales.
-    expect(checked).toBe(14);
+    // Kernels and biases of five convolutions (3x3, two SE, gate, residual) and the dense layer; three scales.
+    expect(checked).toBe(15);
     model.dispose();
   }, 60_000);
 });
