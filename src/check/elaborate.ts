@@ -5,7 +5,7 @@
 import type { Annotation, BlockCall, DefaultsDecl, IfLayer, LayerExpr, MergeLayer, NetworkDecl, OpLayer, RepeatLayer, Span, Statement } from "../syntax/ast.js";
 import type { Activation, IrGraph, IrGroup, IrNode, NodeAttrs, Origin, Shape, Source, TrainConfig } from "../ir/graph.js";
 import { formatShape, type ShapeError } from "../ir/shapes.js";
-import { macCount, outputShape, paramCount } from "../ir/op-facts.js";
+import { broadcastShape, macCount, outputShape, paramCount } from "../ir/op-facts.js";
 import type { Diagnostic, Related } from "../diagnostics/diagnostic.js";
 import { diag, type DiagRest, type LiveCode } from "../diagnostics/catalogue.js";
 import { assertNever } from "../util/assert-never.js";
@@ -580,11 +580,11 @@ class Elaborator {
   }
 
   private merge(layer: MergeLayer, input: number, path: string, scope: Scope, ctx: EvalContext): number | undefined {
-    let act: NodeAttrs = layer.merge === "add" ? { op: "add", act: "none" } : { op: "concat" };
+    let act: Extract<NodeAttrs, { op: "concat" | "add" | "mul" }> = layer.merge === "concat" ? { op: "concat" } : { op: layer.merge, act: "none" };
     if (layer.attrs.length > 0) {
       const r = readMergeAttrs(layer, ctx);
       if (r === undefined) return undefined;
-      if (layer.merge === "add") act = { op: "add", act: r };
+      if (layer.merge !== "concat") act = { op: layer.merge, act: r };
     }
     const branchScope = scope.child(path);
     this.checkDuplicates(layer.branches, ctx, layer.merge);
@@ -611,9 +611,9 @@ class Elaborator {
     const shapes = outs.map((o) => this.nodes[o.id]!.shape);
     const source: Source = { file: ctx.file, span: { offset: layer.span.offset, length: layer.keyword.length } };
     if (layer.merge === "concat" && !this.concatAgrees(outs, shapes, ctx, layer.keyword)) return undefined;
-    if (layer.merge === "add" && !this.addAgrees(outs, shapes, ctx, layer.keyword)) return undefined;
+    if (layer.merge !== "concat" && !this.broadcastAgrees(outs, shapes, ctx, layer.keyword, layer.merge)) return undefined;
     if (outs.length === 1) {
-      if (act.op !== "add" || act.act === "none") return outs[0]!.id;
+      if (act.op === "concat" || act.act === "none") return outs[0]!.id;
       return this.addNode(path, { op: "act", fn: act.act }, [outs[0]!.id], source);
     }
     return this.addNode(path, act, outs.map((o) => o.id), source);
@@ -657,12 +657,12 @@ class Elaborator {
     return fixes;
   }
 
-  private addAgrees(outs: { id: number; st: Statement; name: string }[], shapes: Shape[], ctx: EvalContext, keyword: Span): boolean {
-    const first = formatShape(shapes[0]!);
-    if (shapes.every((s) => formatShape(s) === first)) return true;
+  /** add and mul broadcast their branches as NumPy and PyTorch do (src/ir/op-facts.ts). */
+  private broadcastAgrees(outs: { id: number; st: Statement; name: string }[], shapes: Shape[], ctx: EvalContext, keyword: Span, op: "add" | "mul"): boolean {
+    if (broadcastShape(shapes)) return true;
     const details = outs.map((o, i) => `${o.name} ${formatShape(shapes[i]!)}`).join(", ");
     const related: Related[] = outs.map((o, i) => ({ file: ctx.file, span: o.st.span, message: `${o.name} produces ${formatShape(shapes[i]!)}` }));
-    this.diagnostics.push(diag("NET3004", ctx.file, keyword, { details }, { related }));
+    this.diagnostics.push(diag("NET3004", ctx.file, keyword, { op, details }, { related }));
     return false;
   }
 
@@ -689,9 +689,9 @@ function readMergeAttrs(layer: MergeLayer, ctx: EvalContext): Activation | undef
   for (const a of layer.attrs) {
     const name = a.kind === "flagAttr" ? a.name.name : a.kind === "namedAttr" && a.key.name === "act" && a.value?.kind === "name" ? a.value.name : undefined;
     const found = activations.find((x) => x === name);
-    if (found && layer.merge === "add") act = found;
+    if (found && layer.merge !== "concat") act = found;
     else {
-      ctx.diagnostics.push(diag("NET2013", ctx.file, a.span, { name: name ?? "value", op: layer.merge, hint: layer.merge === "add" ? ` add takes an activation: ${activations.join(", ")}.` : " concat takes no attributes." }));
+      ctx.diagnostics.push(diag("NET2013", ctx.file, a.span, { name: name ?? "value", op: layer.merge, hint: layer.merge !== "concat" ? ` ${layer.merge} takes an activation: ${activations.join(", ")}.` : " concat takes no attributes." }));
       return undefined;
     }
   }

@@ -248,6 +248,19 @@ export const ops: OpSpec[] = [
     flags: {}, values: ["groups"], required: ["groups"], initial: { eps: 1e-5 },
     lower: (r) => [{ suffix: "", attrs: { op: "groupnorm", groups: r.groups as number, eps: r.eps as number } }],
   },
+  {
+    name: "scale", aliases: ["layerscale"], groups: ["scale"],
+    doc: "Learned per-channel scale (ConvNeXt's layer scale): `scale 1e-6`, the weights' initial value. Weight [C,1,1] as PyTorch stores it: C parameters, no MACs.",
+    attrs: [a("init", "number", "initial value of every channel's scale (default 1)", { aliases: ["value"] })],
+    flags: {}, values: ["init"], required: [], initial: { init: 1 },
+    lower: (r) => [{ suffix: "", attrs: { op: "scale", init: r.init as number } }],
+  },
+  {
+    name: "droppath", aliases: ["stochasticdepth"], groups: ["droppath"],
+    doc: "Drop path / stochastic depth (training only, torchvision mode 'row'): zeroes a sample's whole branch with probability p and scales survivors by 1/(1-p): `droppath 0.2`.",
+    attrs: [a("rate", "rate", "probability of dropping a sample's branch, 0 to <1")], flags: {}, values: ["rate"], required: ["rate"], initial: {},
+    lower: (r) => [{ suffix: "", attrs: { op: "droppath", rate: r.rate as number } }],
+  },
   ...activations.map((f) => actSpec(f as Exclude<Activation, "none">)),
   {
     name: "identity", groups: [], doc: "Passes its input through (a residual shortcut).",

@@ -62,7 +62,7 @@ export const catalogue = {
   NET3001: { severity: "error", message: "{layer} expects {expected} input channels but {found} arrive ({shape}). Change the declared input to {found}, or change the layer before it to produce {expected} channels." },
   NET3002: { severity: "error", message: "{layer} expects {expected} input features but {found} arrive ({shape}). Change the declared input to {found}." },
   NET3003: { severity: "error", message: "concat branches disagree in height x width: {details}.{hint}" },
-  NET3004: { severity: "error", message: "add inputs have different shapes: {details}. Every branch of an add must produce the same CxHxW." },
+  NET3004: { severity: "error", message: "{op} inputs do not broadcast: {details}. Branches of add and mul must have the same rank and, in each dimension, equal sizes or 1 (a Cx1x1 branch beside a CxHxW one)." },
   // Retired: every way to a zero-sized output is refused before shapes are computed
   // (sizes and strides below 1 by NET4001, a kernel larger than its padded input by NET3006).
   NET3005: { severity: "error", message: "{layer}: output size reaches zero ({input} -> {output}). Use a smaller kernel or stride, or padding.", retired: true },
@@ -103,7 +103,7 @@ export const catalogue = {
 
   // ---- backends ----
   NET6001: { severity: "error", message: "{layer}: the tfjs target expects a convolution with groups=1 or groups equal to its input channels ({inC}), but this one has groups={groups}, which tf.layers cannot express. Compile it with --target onnx, or use groups=1 or groups={inC}." },
-  NET6002: { severity: "error", message: "{layer}: the tfjs target expects the vectors an add sums to be in one feature order, but '{first}' and '{other}' differ: tf.layers flattens a feature map in height, width, channel order and netc in channel, height, width order. Add the feature maps before flattening, or put a dense layer after each flatten." },
+  NET6002: { severity: "error", message: "{layer}: the tfjs target expects the vectors an add or mul combines to be in one feature order, but '{first}' and '{other}' differ: tf.layers flattens a feature map in height, width, channel order and netc in channel, height, width order. Add the feature maps before flattening, or put a dense layer after each flatten." },
 
   // ---- internal ----
   NET9001: { severity: "error", message: "Internal error in netc while {stage}: {detail}. Please report this with the spec that caused it." },

@@ -134,9 +134,25 @@ export interface ActAttrs {
 export interface ConcatAttrs {
   op: "concat";
 }
+/** Elementwise sum of the branches, NumPy/PyTorch broadcasting over [C, H, W] (equal ranks; each dim equal or 1). */
 export interface AddAttrs {
   op: "add";
   act: Activation;
+}
+/** Elementwise product of the branches, broadcast as add (squeeze-and-excitation: a Cx1x1 scale times CxHxW). */
+export interface MulAttrs {
+  op: "mul";
+  act: Activation;
+}
+/** A learned per-channel scale (ConvNeXt's layer scale): weight [C, 1, 1] (or [F] on vectors), initialised to `init`. */
+export interface ScaleAttrs {
+  op: "scale";
+  init: number;
+}
+/** Stochastic depth (torchvision StochasticDepth, mode "row"): identity at inference. */
+export interface DropPathAttrs {
+  op: "droppath";
+  rate: number;
 }
 
 export type NodeAttrs =
@@ -154,7 +170,10 @@ export type NodeAttrs =
   | GroupNormAttrs
   | ActAttrs
   | ConcatAttrs
-  | AddAttrs;
+  | AddAttrs
+  | MulAttrs
+  | ScaleAttrs
+  | DropPathAttrs;
 
 export type OpKind = NodeAttrs["op"];
 

@@ -15,9 +15,10 @@ export type WeightShapes = Partial<Record<keyof NodeWeights, number[]>>;
 /**
  * How initWeights fills a node's tensors: He normal kernels, Glorot uniform
  * kernels (biases zero for both), BatchNorm's identity, a norm's affine
- * identity (gamma 1, beta 0: LayerNorm, GroupNorm), or nothing to fill.
+ * identity (gamma 1, beta 0: LayerNorm, GroupNorm), a constant (scale's
+ * `init` in gamma), or nothing to fill.
  */
-export type InitScheme = "none" | "heNormal" | "glorotUniform" | "batchNorm" | "affine";
+export type InitScheme = "none" | "heNormal" | "glorotUniform" | "batchNorm" | "affine" | "constant";
 
 export interface OpFacts<A extends NodeAttrs> {
   /** Output shape (without batch) from the input shapes, or why there is none. */
@@ -52,6 +53,29 @@ const zero = () => 0;
 function sized(shape: Shape): ShapeResult {
   return shape.some((d) => d <= 0) ? { error: { kind: "zero", output: shape } } : { shape };
 }
+
+/**
+ * NumPy/PyTorch broadcasting of the branches' shapes (without batch): equal
+ * ranks (a flat vector beside a map would align its features with W, never
+ * what a spec means), each dimension equal or 1. Undefined when they do not.
+ */
+export function broadcastShape(shapes: Shape[]): Shape | undefined {
+  const r = first(shapes).length;
+  if (shapes.some((s) => s.length !== r)) return undefined;
+  const out: Shape = [];
+  for (let d = 0; d < r; d++) {
+    const sizes = new Set(shapes.map((s) => s[d]!).filter((n) => n !== 1));
+    if (sizes.size > 1) return undefined;
+    out.push(sizes.size === 0 ? 1 : [...sizes][0]!);
+  }
+  return out;
+}
+
+// The checker reports branches that do not broadcast, naming them; this is the backstop.
+const broadcast = (_a: unknown, inputs: Shape[]): ShapeResult => {
+  const s = broadcastShape(inputs);
+  return s ? { shape: s } : { error: { kind: "rank", expected: "broadcastable branch shapes", found: first(inputs) } };
+};
 
 function poolShape(a: Extract<NodeAttrs, { op: "maxpool" | "avgpool" }>, inputs: Shape[]): ShapeResult {
   const x = first(inputs);
@@ -198,7 +222,24 @@ export const opFacts = {
     elementwise: false,
   },
 
-  add: { shape: same, weights: none, macs: zero, init: "none", elementwise: true },
+  // Broadcasting add and mul: every output element reads one element of each input, in the same
+  // feature order (a broadcast input repeats), which is what `elementwise` promises the layouts.
+  add: { shape: broadcast, weights: none, macs: zero, init: "none", elementwise: true },
+  mul: { shape: broadcast, weights: none, macs: zero, init: "none", elementwise: true },
+
+  // PyTorch stores layer scale as [C, 1, 1]; C parameters, no MACs (only conv and dense count them).
+  scale: {
+    shape: same,
+    weights: (_a, inputs) => {
+      const x = first(inputs);
+      return { gamma: isMap(x) ? [x[0]!, 1, 1] : [...x] };
+    },
+    macs: zero,
+    init: "constant",
+    elementwise: true,
+  },
+
+  droppath: { shape: same, weights: none, macs: zero, init: "none", elementwise: true },
 } satisfies OpFactsTable;
 
 /** The record of `a`'s op, typed for `a` (TypeScript cannot correlate the two without help). */

@@ -7,6 +7,7 @@
 //   batchnorm gamma, beta, mean, variance [C]
 //   layernorm, groupnorm gamma, beta [C] (features for a vector)
 //   dense pixelwise: kernel [units, C], bias [units], as for a vector
+//   scale  gamma [C, 1, 1] (PyTorch's layer-scale parameter), [F] on vectors
 
 import type { IrGraph, IrNode } from "./graph.js";
 import { opFactsOf, weightShapesOf, type WeightShapes } from "./op-facts.js";
@@ -101,6 +102,11 @@ export function initWeights(graph: IrGraph, seed: number, include: (n: IrNode) =
         const c = size(shapes.gamma!);
         w.gamma = new Float32Array(c).fill(1);
         w.beta = new Float32Array(c);
+        break;
+      }
+      case "constant": {
+        const init = node.attrs.op === "scale" ? node.attrs.init : 1;
+        w.gamma = new Float32Array(size(shapes.gamma!)).fill(init);
         break;
       }
       case "none":

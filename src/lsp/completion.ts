@@ -10,7 +10,7 @@ import { contains } from "./convert.js";
 import { ownerAt, statements, type Owner } from "./ast.js";
 import type { DocContext } from "./context.js";
 
-const layerKeywords = ["seq", "concat", "add", "repeat"];
+const layerKeywords = ["seq", "concat", "add", "mul", "repeat"];
 const networkKeywords = ["input", "defaults", "train", "stem", "body", "head"];
 const topKeywords = ["import", "block", "network"];
 

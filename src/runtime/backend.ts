@@ -29,6 +29,7 @@ import { registerWasmPoolGrads } from "./wasm-pool-grads.js";
 import { registerWasmReductions } from "./wasm-reduce.js";
 import { defineLayers } from "./layers/define.js";
 import { defineGroupNorm } from "./layers/group-norm.js";
+import { defineElementwiseLayers } from "./layers/elementwise.js";
 
 export type Tf = typeof TfNamespace;
 export type BackendChoice = "auto" | "wasm" | "cpu";
@@ -119,6 +120,7 @@ async function firstLoad(importers: Importers, choice: BackendChoice, quiet: boo
   }
   defineLayers(tf);
   defineGroupNorm(tf);
+  defineElementwiseLayers(tf);
   registerReduceGradients(tf);
   loadedTf = tf;
   return tf;

@@ -116,6 +116,12 @@ export function toTfjsWeights(graph: IrGraph, weights: WeightSet): Map<string, N
         const src = need(w[key], node, key, c);
         out.set(`${layer}/${tfName}`, { shape: [c], data: perm ? Float32Array.from(perm, (p) => src[p]!) : src.slice() });
       }
+    } else if (a.op === "scale") {
+      // Canonical [C, 1, 1] (or [F]) is one value per channel; tfjs holds it as [C] on the last axis.
+      const c = size(shapes.gamma!);
+      const perm = node.shape.length === 1 ? featureOrder(graph, node.inputs[0]!, memo) : undefined;
+      const src = need(w.gamma, node, "gamma", c);
+      out.set(`${layer}/scale`, { shape: [c], data: perm ? Float32Array.from(perm, (p) => src[p]!) : src.slice() });
     }
   }
   return out;
@@ -176,6 +182,13 @@ export function fromTfjsWeights(graph: IrGraph, named: Map<string, NamedTensor>)
         for (let i = 0; i < c; i++) dst[perm ? perm[i]! : i] = src[i]!;
         w[key] = dst;
       }
+    } else if (a.op === "scale") {
+      const c = size(shapes.gamma!);
+      const perm = node.shape.length === 1 ? featureOrder(graph, node.inputs[0]!, memo) : undefined;
+      const src = get(node, `${layer}/scale`, c).data;
+      const dst = new Float32Array(c);
+      for (let i = 0; i < c; i++) dst[perm ? perm[i]! : i] = src[i]!;
+      w.gamma = dst;
     }
     out.set(node.name, w);
   }

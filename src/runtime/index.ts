@@ -57,6 +57,31 @@ export function groupNorm(config: GroupNormConfig & BaseLayerOptions): NetcLayer
   return new (defineGroupNorm(tf))(config);
 }
 // ---- end normalisation layers ----
+// ---- broadcasting merge, layer scale, drop path ----
+import { defineElementwiseLayers, type BroadcastConfig, type ChannelScaleConfig, type DropPathConfig } from "./layers/elementwise.js";
+export type { BroadcastConfig, ChannelScaleConfig, DropPathConfig } from "./layers/elementwise.js";
+
+function elementwiseClasses() {
+  const tf = currentTf();
+  if (!tf) throw new Error("netc: call `await loadTf()` before creating netc layers");
+  return defineElementwiseLayers(tf);
+}
+
+/** Sum or product of its inputs with NumPy broadcasting (tf.layers.add and multiply need equal shapes). */
+export function broadcast(config: BroadcastConfig & BaseLayerOptions): NetcLayer {
+  return new (elementwiseClasses().Broadcast)(config);
+}
+
+/** A learned per-channel scale (ConvNeXt's layer scale), weight "scale" [C]. */
+export function channelScale(config: ChannelScaleConfig & BaseLayerOptions): NetcLayer {
+  return new (elementwiseClasses().ChannelScale)(config);
+}
+
+/** Stochastic depth, torchvision's mode "row": identity unless training. */
+export function dropPath(config: DropPathConfig & BaseLayerOptions): NetcLayer {
+  return new (elementwiseClasses().DropPath)(config);
+}
+// ---- end broadcasting merge, layer scale, drop path ----
 
 // ---- training, data, checkpoints (tfjs backend: generated train.ts) ----
 export { train, accuracy, seedWeights, type TrainJob, type TrainResult, type EpochResult } from "./train.js";

@@ -40,7 +40,7 @@ export function unique(base: string, taken: Set<string>): string {
   return name;
 }
 
-export type WeightLayerKind = "conv2d" | "depthwiseConv2d" | "dense" | "batchNormalization" | "layerNormalization" | "groupNorm";
+export type WeightLayerKind = "conv2d" | "depthwiseConv2d" | "dense" | "batchNormalization" | "layerNormalization" | "groupNorm" | "channelScale";
 
 /**
  * The tf.layers class a convolution becomes: groups=1 is conv2d, groups = input
@@ -74,6 +74,7 @@ export function weightLayers(graph: IrGraph): Map<string, { layer: string; kind:
     else if (a.op === "batchnorm") kind = "batchNormalization";
     else if (a.op === "layernorm") kind = "layerNormalization";
     else if (a.op === "groupnorm") kind = "groupNorm";
+    else if (a.op === "scale") kind = "channelScale";
     if (kind) out.set(node.name, { layer: names.get(node.name)!, kind });
   }
   return out;

@@ -155,10 +155,10 @@ export interface SeqLayer extends Node {
   kind: "seq";
   body: Statement[];
 }
-/** `concat { ... }` / `add { ... }`: each statement is a parallel branch. */
+/** `concat { ... }` / `add { ... }` / `mul { ... }`: each statement is a parallel branch. */
 export interface MergeLayer extends Node {
   kind: "merge";
-  merge: "concat" | "add";
+  merge: "concat" | "add" | "mul";
   keyword: Span;
   /** Attributes after the keyword, e.g. `add relu`. */
   attrs: Attr[];

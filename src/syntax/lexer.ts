@@ -54,6 +54,7 @@ export const Head = keyword("head");
 export const Seq = keyword("seq");
 export const Concat = keyword("concat");
 export const Add = keyword("add");
+export const Mul = keyword("mul");
 export const Repeat = keyword("repeat");
 export const As = keyword("as");
 export const From = keyword("from");
@@ -71,7 +72,7 @@ export const Or = keyword("or");
 export const Not = keyword("not");
 
 export const KEYWORDS = [
-  Import, Block, Network, Input, Defaults, Train, Stem, Body, Head, Seq, Concat, Add,
+  Import, Block, Network, Input, Defaults, Train, Stem, Body, Head, Seq, Concat, Add, Mul,
   Repeat, As, From, Weight, Params, Macs, Tol, True, False, If, Else, And, Or, Not,
 ];
 

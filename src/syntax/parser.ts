@@ -28,9 +28,9 @@ const SHAPE_START = new Set<TokenType>([T.Dims, T.NumberLit, T.BadNumber, T.LPar
 /** What each rule stands for, in messages ("Expected {this} but found ..."). */
 const RULE_WORDS: Record<string, string> = {
   file: "'import', 'block' or 'network'",
-  layer: "a layer (an op such as conv, a block call, seq, concat, add or repeat)",
+  layer: "a layer (an op such as conv, a block call, seq, concat, add, mul or repeat)",
   ifLayer: "'if' followed by a condition",
-  statement: "a layer (an op such as conv, a block call, seq, concat, add or repeat)",
+  statement: "a layer (an op such as conv, a block call, seq, concat, add, mul or repeat)",
   end: "the end of the statement (a new line, ';' or '}')",
   netItem: "a network item (input, defaults, train, stem, body, head or a layer)",
   attr: "an attribute",
@@ -39,7 +39,7 @@ const RULE_WORDS: Record<string, string> = {
   costAnnotation: "'params' or 'macs' followed by '=' or '~'",
   inputDecl: "an input shape such as 3x224x224",
   section: "'stem', 'body' or 'head'",
-  mergeLayer: "'concat' or 'add'",
+  mergeLayer: "'concat', 'add' or 'mul'",
   sep: "a new line or ';'",
   expr: "an expression",
   andExpr: "an expression",
@@ -412,6 +412,7 @@ export class NetParser extends CstParser {
     this.OR([
       { ALT: () => this.CONSUME(T.Concat, { LABEL: "keyword" }) },
       { ALT: () => this.CONSUME(T.Add, { LABEL: "keyword" }) },
+      { ALT: () => this.CONSUME(T.Mul, { LABEL: "keyword" }) },
     ]);
     this.MANY(() => this.SUBRULE(this.attr));
     this.CONSUME(T.LBrace);

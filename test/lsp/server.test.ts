@@ -126,6 +126,7 @@ describe("netc lsp", () => {
     expect(labels).toContain("conv");
     expect(labels).toContain("Inception");
     expect(labels).toContain("Aux");
+    for (const word of ["mul", "scale", "droppath"]) expect(labels).toContain(word);
     // After `maxpool `: attributes and flags of maxpool.
     const col = text.split("\n")[line - 1]!.indexOf("maxpool") + "maxpool ".length;
     const attrs = (await c.request<Item[]>("textDocument/completion", at(col))).map((i) => i.label);

@@ -295,7 +295,49 @@ export function concat(xs: T[]): T {
 }
 
 export function add(xs: T[]): T {
-  const y = tensor(xs[0]!.shape);
-  for (const x of xs) for (let i = 0; i < y.data.length; i++) y.data[i] += x.data[i]!;
+  return broadcastFold(xs, 0, (a, b) => a + b);
+}
+
+export function mul(xs: T[]): T {
+  return broadcastFold(xs, 1, (a, b) => a * b);
+}
+
+/**
+ * NumPy broadcasting, by definition: the output takes each dimension's largest
+ * size, and an input of size 1 in a dimension is read at index 0 there.
+ */
+function broadcastFold(xs: T[], start: number, f: (a: number, b: number) => number): T {
+  const rank = xs[0]!.shape.length;
+  for (const x of xs) if (x.shape.length !== rank) throw new Error(`reference: broadcast of ranks ${xs.map((v) => v.shape.length)}`);
+  const shape = xs[0]!.shape.map((_, d) => Math.max(...xs.map((x) => x.shape[d]!)));
+  for (const x of xs)
+    x.shape.forEach((n, d) => {
+      if (n !== 1 && n !== shape[d]) throw new Error(`reference: ${x.shape} does not broadcast to ${shape}`);
+    });
+  const y = tensor(shape);
+  y.data.fill(start);
+  const index = new Array<number>(rank).fill(0);
+  for (let i = 0; i < y.data.length; i++) {
+    let rest = i;
+    for (let d = rank - 1; d >= 0; d--) {
+      index[d] = rest % shape[d]!;
+      rest = Math.floor(rest / shape[d]!);
+    }
+    let acc = start;
+    for (const x of xs) {
+      let off = 0;
+      for (let d = 0; d < rank; d++) off = off * x.shape[d]! + (x.shape[d] === 1 ? 0 : index[d]!);
+      acc = f(acc, x.data[off]!);
+    }
+    y.data[i] = acc;
+  }
+  return y;
+}
+
+/** Layer scale: channel c (axis 0 of [C,H,W], or feature c of [F]) times scale[c]. */
+export function scale(x: T, s: ArrayLike<number>): T {
+  const y = tensor(x.shape, x.data);
+  const per = y.data.length / x.shape[0]!;
+  for (let i = 0; i < y.data.length; i++) y.data[i] *= s[Math.floor(i / per)]!;
   return y;
 }

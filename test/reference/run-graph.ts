@@ -64,6 +64,16 @@ export function runReference(graph: IrGraph, weights: WeightSet, image: ArrayLik
       case "add":
         y = R.activation(R.add(ins), a.act);
         break;
+      case "mul":
+        y = R.activation(R.mul(ins), a.act);
+        break;
+      case "scale":
+        y = R.scale(x, w.gamma!);
+        break;
+      case "droppath":
+        // Inference: stochastic depth passes its input on.
+        y = x;
+        break;
       default: {
         // A new IR op needs its reference here: `a` is never only while every op has a case.
         const missing: never = a;

@@ -152,6 +152,11 @@ describe("serialization", () => {
     t = netc.lrn({ name: "norm1", size: 4, alpha: 1e-3, beta: 0.75, bias: 2 }).apply(t);
     t = netc.pool2d({ name: "pool2", kind: "avg", kernel: [2, 2], stride: [1, 1], pads: [1, 1, 1, 1], countIncludePad: false }).apply(t);
     t = netc.adaptiveAvgPool2d({ name: "adapt", out: [3, 2] }).apply(t);
+    const gate = tf.layers.globalAveragePooling2d({ name: "gate_pool" }).apply(t);
+    const gate4 = tf.layers.reshape({ targetShape: [1, 1, 4], name: "gate_shape" }).apply(gate);
+    t = netc.broadcast({ name: "gate", op: "mul" }).apply([gate4, t] as never);
+    t = netc.channelScale({ name: "layer_scale", init: 0.25 }).apply(t);
+    t = netc.dropPath({ name: "drop_path", rate: 0.1 }).apply(t);
     t = tf.layers.flatten({ name: "flat" }).apply(t);
     const out = tf.layers.dense({ units: 3, name: "fc" }).apply(t) as ReturnType<typeof tf.input>;
     const model = tf.model({ inputs: inp, outputs: out });
@@ -172,5 +177,8 @@ describe("serialization", () => {
     const pool = loaded.getLayer("pool1").getConfig();
     expect(pool).toMatchObject({ kind: "max", kernel: [3, 3], stride: [2, 2], pads: [0, 1, 1, 0], ceil: true, countIncludePad: true });
     expect(loaded.getLayer("norm1").getConfig()).toMatchObject({ size: 4, alpha: 1e-3, beta: 0.75, bias: 2 });
+    expect(loaded.getLayer("gate").getConfig()).toMatchObject({ op: "mul" });
+    expect(loaded.getLayer("layer_scale").getConfig()).toMatchObject({ init: 0.25 });
+    expect(loaded.getLayer("drop_path").getConfig()).toMatchObject({ rate: 0.1 });
   });
 });

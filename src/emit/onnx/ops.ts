@@ -83,6 +83,8 @@ function need(ctx: OpContext, key: keyof NodeWeights): Float32Array {
 const OPS = {
   input: "graphInput",
   dropout: "alias",
+  // Stochastic depth is identity at inference, as torchvision exports it.
+  droppath: "alias",
 
   conv(ctx, a) {
     const c = inShape(ctx)[0]!;
@@ -212,21 +214,38 @@ const OPS = {
     primary(ctx, "Concat", ctx.inputs, [ctx.output], { axis: 1 });
   },
 
-  add(ctx) {
-    // IR add may have more than two inputs: a chain of Adds (Sum would also do).
-    withAct(ctx, ctx.act, (out) => {
-      let acc = ctx.inputs[0]!;
-      for (let i = 1; i < ctx.inputs.length; i++) {
-        const last = i === ctx.inputs.length - 1;
-        const dst = last ? out : ctx.b.intermediate(`${ctx.node.name}/sum${i}`, ctx.node.shape);
-        if (last) primary(ctx, "Add", [acc, ctx.inputs[i]!], [dst]);
-        else ctx.b.addNode("Add", `${ctx.node.name}/sum${i}`, [acc, ctx.inputs[i]!], [dst], {}, ctx.doc);
-        acc = dst;
-      }
-      if (ctx.inputs.length === 1) primary(ctx, "Identity", [acc], [out], {});
-    });
+  add: (ctx) => chain(ctx, "Add", "sum"),
+  mul: (ctx) => chain(ctx, "Mul", "product"),
+
+  scale(ctx) {
+    const shape = inShape(ctx);
+    // [C, 1, 1] is PyTorch's layer-scale shape and broadcasts against N, C, H, W as Mul needs.
+    const dims = shape.length === 3 ? [shape[0]!, 1, 1] : [...shape];
+    const weight = ctx.b.addFloat(`${ctx.node.name}.weight`, dims, need(ctx, "gamma"));
+    primary(ctx, "Mul", [ctx.inputs[0]!, weight], [ctx.output]);
   },
 } satisfies Table;
+
+/**
+ * IR add and mul may have more than two inputs: a chain of binary nodes. ONNX
+ * broadcasts N, C, H, W (or N, F) numpy-style, exactly the IR's rule with the
+ * batch in front; each partial result gets its own broadcast shape.
+ */
+function chain(ctx: OpContext, opType: "Add" | "Mul", part: string): void {
+  withAct(ctx, ctx.act, (out) => {
+    let acc = ctx.inputs[0]!;
+    let accShape = inShape(ctx, 0);
+    for (let i = 1; i < ctx.inputs.length; i++) {
+      const last = i === ctx.inputs.length - 1;
+      accShape = accShape.map((d, j) => Math.max(d, inShape(ctx, i)[j]!));
+      const dst = last ? out : ctx.b.intermediate(`${ctx.node.name}/${part}${i}`, accShape);
+      if (last) primary(ctx, opType, [acc, ctx.inputs[i]!], [dst]);
+      else ctx.b.addNode(opType, `${ctx.node.name}/${part}${i}`, [acc, ctx.inputs[i]!], [dst], {}, ctx.doc);
+      acc = dst;
+    }
+    if (ctx.inputs.length === 1) primary(ctx, "Identity", [acc], [out], {});
+  });
+}
 
 /** The lowering of `a`'s op, typed for `a`. */
 export function loweringOf<A extends NodeAttrs>(a: A): Lowering<A> {

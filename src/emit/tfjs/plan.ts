@@ -242,7 +242,8 @@ export function planTfjs(graph: IrGraph): { plan: LayerPlan | undefined; diagnos
         add("tf", "concatenate", { axis: -1, name }, ins, out);
         break;
       }
-      case "add": {
+      case "add":
+      case "mul": {
         if (node.shape.length === 1) {
           // tf.layers flattens H, W, C: vectors from flattens of different maps, or from a flatten
           // and a dense layer, are summed in different orders and would no longer be the spec's network.
@@ -254,9 +255,18 @@ export function planTfjs(graph: IrGraph): { plan: LayerPlan | undefined; diagnos
           }
         }
         const ins = node.inputs.map((i) => vars.get(i)!);
-        withAct(a.act, (o) => add("tf", "add", { name }, ins, o));
+        // tf.layers.add and multiply need equal shapes; netc's layer broadcasts.
+        const equal = node.inputs.every((i) => graph.nodes[i]!.shape.join() === node.shape.join());
+        if (equal) withAct(a.act, (o) => add("tf", a.op === "add" ? "add" : "multiply", { name }, ins, o));
+        else withAct(a.act, (o) => add("netc", "broadcast", { op: a.op, name }, ins, o));
         break;
       }
+      case "scale":
+        add("netc", "channelScale", { init: a.init, name }, [x], out);
+        break;
+      case "droppath":
+        add("netc", "dropPath", { rate: a.rate, name }, [x], out);
+        break;
       default:
         assertNever(a);
     }

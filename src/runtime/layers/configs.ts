@@ -41,4 +41,7 @@ export const CLASS_NAMES = {
   lrn: "NetcLRN",
   pool2d: "NetcPool2D",
   adaptiveAvgPool2d: "NetcAdaptiveAvgPool2D",
+  broadcast: "NetcBroadcast",
+  channelScale: "NetcChannelScale",
+  dropPath: "NetcDropPath",
 } as const;
