@@ -18,10 +18,10 @@ export function runReference(graph: IrGraph, weights: WeightSet, image: ArrayLik
         y = R.tensor(graph.inputShape, image);
         break;
       case "conv":
-        y = R.activation(R.conv(x, { weight: w.kernel!, bias: w.bias, out: a.outChannels, kernel: a.kernel, stride: a.stride, dilation: a.dilation, pads: a.pads, groups: a.groups }), a.act);
+        y = R.activation(R.conv(x, { weight: w.kernel!, bias: w.bias, out: a.outChannels, kernel: a.kernel, stride: a.stride, dilation: a.dilation, pads: a.pads, groups: a.groups }), a.act, a.actAlpha);
         break;
       case "batchnorm":
-        y = R.activation(R.batchnorm(x, { gamma: w.gamma!, beta: w.beta!, mean: w.mean!, variance: w.variance!, eps: a.eps }), a.act);
+        y = R.activation(R.batchnorm(x, { gamma: w.gamma!, beta: w.beta!, mean: w.mean!, variance: w.variance!, eps: a.eps }), a.act, a.actAlpha);
         break;
       case "lrn":
         y = R.lrn(x, a.size, a.alpha, a.beta, a.bias);
@@ -44,16 +44,16 @@ export function runReference(graph: IrGraph, weights: WeightSet, image: ArrayLik
         y = R.flatten(x);
         break;
       case "dense":
-        y = R.activation(R.dense(R.flatten(x), w.kernel!, w.bias, a.units), a.act);
+        y = R.activation(R.dense(R.flatten(x), w.kernel!, w.bias, a.units), a.act, a.actAlpha);
         break;
       case "act":
-        y = R.activation(x, a.fn);
+        y = R.activation(x, a.fn, a.alpha);
         break;
       case "concat":
         y = R.concat(ins);
         break;
       case "add":
-        y = R.activation(R.add(ins), a.act);
+        y = R.activation(R.add(ins), a.act, a.actAlpha);
         break;
       default: {
         // A new IR op needs its reference here: `a` is never only while every op has a case.
