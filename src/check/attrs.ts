@@ -137,9 +137,9 @@ function evalFor(spec: AttrSpec | undefined, expr: Expr | undefined, ctx: EvalCo
   return evaluate(expr, ctx);
 }
 
-/** `leakyrelu(0.2)`, `elu(0.5)`: a parameterised activation with its number. */
+/** `leakyrelu(0.2)`, `elu(0.5)`: an activation with its number (or `relu(1)`, refused by readActCall). */
 function actCall(expr: Expr | undefined): boolean {
-  return expr?.kind === "call" && ACTIVATION_PARAMS[expr.callee.name as Activation] !== undefined;
+  return expr?.kind === "call" && (ACTIVATIONS as readonly string[]).includes(expr.callee.name);
 }
 
 /** The activation a bare word names (`relu`, `swish`, `linear`), or undefined. */
@@ -158,7 +158,12 @@ export function readActValue(expr: Expr | undefined, ctx: EvalContext): Value | 
 function readActCall(expr: Expr, ctx: EvalContext): Value | undefined {
   if (expr.kind !== "call") return undefined;
   const name = expr.callee.name;
-  const param = ACTIVATION_PARAMS[name as Activation]!;
+  const param = ACTIVATION_PARAMS[name as Activation];
+  if (!param) {
+    const takes = Object.keys(ACTIVATION_PARAMS).map((k) => `${k}(${ACTIVATION_PARAMS[k as Activation]!.key})`).join(" and ");
+    ctx.diagnostics.push(diag("NET4001", ctx.file, expr.span, { what: `The activation ${name}`, expected: `written without a number (only ${takes} take one)`, found: `given ${expr.args.length} argument(s)` }));
+    return undefined;
+  }
   const args = expr.args.map((x) => evaluate(x, ctx));
   if (args.some((x) => x === undefined)) return undefined;
   if (args.length !== 1 || typeof args[0] !== "number") {
@@ -200,11 +205,11 @@ function checkType(spec: AttrSpec, v: Value, span: Span, ctx: EvalContext, op: O
     }
     case "act":
       if (Array.isArray(v) && v.length === 2 && typeof v[0] === "string" && ACTIVATION_PARAMS[v[0] as Activation] && typeof v[1] === "number") return v;
-      return typeof v === "string" && symbols.act!.includes(v) ? (symbolAliases[v] ?? v) : fail(`one of ${symbols.act!.join(", ")}, leakyrelu(slope) or elu(alpha)`);
+      return typeof v === "string" && symbols.act!.includes(v) ? (symbolAliases[v] ?? v) : fail(`one of ${ACTIVATIONS.join(", ")}, none or linear (or leakyrelu(slope), elu(alpha))`);
   }
 }
 
 function exprText(expr: Expr, src: AttrSource): string {
   void src;
-  return expr.kind === "number" ? expr.text : expr.kind === "name" ? expr.name : "value";
+  return expr.kind === "number" ? expr.text : expr.kind === "name" ? expr.name : expr.kind === "call" ? `${expr.callee.name}(...)` : "value";
 }
