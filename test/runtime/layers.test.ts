@@ -152,6 +152,8 @@ describe("serialization", () => {
     t = netc.lrn({ name: "norm1", size: 4, alpha: 1e-3, beta: 0.75, bias: 2 }).apply(t);
     t = netc.pool2d({ name: "pool2", kind: "avg", kernel: [2, 2], stride: [1, 1], pads: [1, 1, 1, 1], countIncludePad: false }).apply(t);
     t = netc.adaptiveAvgPool2d({ name: "adapt", out: [3, 2] }).apply(t);
+    t = netc.torchActivation({ name: "elu", fn: "elu", alpha: 0.5 }).apply(t);
+    t = netc.torchActivation({ name: "hardswish", fn: "hardswish" }).apply(t);
     t = tf.layers.flatten({ name: "flat" }).apply(t);
     const out = tf.layers.dense({ units: 3, name: "fc" }).apply(t) as ReturnType<typeof tf.input>;
     const model = tf.model({ inputs: inp, outputs: out });
@@ -172,5 +174,6 @@ describe("serialization", () => {
     const pool = loaded.getLayer("pool1").getConfig();
     expect(pool).toMatchObject({ kind: "max", kernel: [3, 3], stride: [2, 2], pads: [0, 1, 1, 0], ceil: true, countIncludePad: true });
     expect(loaded.getLayer("norm1").getConfig()).toMatchObject({ size: 4, alpha: 1e-3, beta: 0.75, bias: 2 });
+    expect(loaded.getLayer("elu").getConfig()).toMatchObject({ fn: "elu", alpha: 0.5 });
   });
 });
