@@ -9,7 +9,8 @@ import { buildFromPlan } from "../../src/emit/tfjs/build.js";
 import { planModel } from "../../src/emit/tfjs/plan.js";
 import { IrBuilder } from "../onnx/ir-builder.js";
 import { activationInputs, elementwise, elementwiseGrad, type Elementwise } from "../reference/ops.js";
-import { randn, rng, wasmTf } from "./helpers.js";
+import { randn, relDiff, rng, wasmTf } from "./helpers.js";
+import { checkFile } from "../../src/check/index.js";
 
 let tf: Tf;
 beforeAll(async () => {
@@ -69,4 +70,32 @@ describe("tfjs activations equal PyTorch's", () => {
       'netc.torchActivation:{"fn":"elu","alpha":0.5}',
     ]);
   });
+});
+
+describe("training through every activation", () => {
+  it("a step on the baseline spec has finite gradients, the same on wasm and cpu", async () => {
+    const graph = checkFile(new URL("../baselines/cases/activations.net", import.meta.url).pathname).graph!;
+    const gradsOn = async (backend: string) => {
+      await tf.setBackend(backend);
+      const { training: model } = buildFromPlan(tf, planModel(graph), netc);
+      netc.seedWeights(tf, model, 3);
+      const grads = tf.tidy(() => {
+        const x = tf.tensor4d(randn(2 * 12 * 12 * 3, rng(21)), [2, 12, 12, 3]);
+        const y = tf.oneHot(tf.tensor1d([1, 7], "int32"), 10);
+        const weights = model.trainableWeights.map((w) => (w as unknown as { val: ReturnType<Tf["variable"]> }).val);
+        const { grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as typeof y) as ReturnType<Tf["scalar"]>, weights);
+        return weights.map((w) => grads[w.name]!.dataSync().slice());
+      });
+      model.dispose();
+      return grads as Float32Array[];
+    };
+    const wasm = await gradsOn("wasm");
+    const cpu = await gradsOn("cpu");
+    expect(wasm.length).toBe(cpu.length);
+    for (let i = 0; i < wasm.length; i++) {
+      expect(wasm[i]!.every(Number.isFinite)).toBe(true);
+      expect(relDiff(wasm[i]!, cpu[i]!)).toBeLessThan(1e-4);
+    }
+    expect(wasm.some((g) => g.some((v) => v !== 0))).toBe(true);
+  }, 60_000);
 });
