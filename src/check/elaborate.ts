@@ -206,7 +206,9 @@ class Elaborator {
         continue;
       }
       for (const attr of entry.attrs) {
-        const key = attr.kind === "namedAttr" ? attr.key.name : attr.kind === "flagAttr" ? attr.name.name : undefined;
+        // `defaults { conv leakyrelu(0.2) }`: the activation flag with its number stands for act=.
+        const actCall = attr.kind === "valueAttr" && attr.value?.kind === "call" && activations.includes(attr.value.callee.name as Activation);
+        const key = attr.kind === "namedAttr" ? attr.key.name : attr.kind === "flagAttr" ? attr.name.name : actCall ? "act" : undefined;
         const known = key !== undefined && members.some((op) => (attr.kind === "flagAttr" ? findFlag(op, key) : findAttr(op, key)));
         if (!known) {
           const span = attr.kind === "namedAttr" ? attr.key.span : attr.span;
