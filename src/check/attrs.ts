@@ -3,7 +3,7 @@
 
 import type { Attr, Expr, Span } from "../syntax/ast.js";
 import { diag } from "../diagnostics/catalogue.js";
-import { ACTIVATIONS } from "../ir/graph.js";
+import { ACTIVATION_PARAMS, ACTIVATIONS, type Activation } from "../ir/graph.js";
 import { findAttr, findFlag, type AttrSpec, type OpSpec, type Resolved } from "./ops.js";
 import { suggest } from "./suggest.js";
 import { describe, evaluate, type EvalContext, type Value } from "./values.js";
@@ -13,8 +13,11 @@ const INT32_MAX = 2147483647;
 /** Symbols an attribute may be given as a bare word (`pad=same`, `act=relu`). */
 const symbols: Partial<Record<AttrSpec["type"], string[]>> = {
   pads: ["same", "valid"],
-  act: [...ACTIVATIONS, "none", "linear"],
+  act: [...ACTIVATIONS, "none", "linear", "swish"],
 };
+
+/** Words that name another symbol (`linear` is no activation, `swish` is SiLU). */
+const symbolAliases: Record<string, string> = { linear: "none", swish: "silu" };
 
 export interface AttrSource {
   attrs: Attr[];
@@ -85,7 +88,9 @@ export function readAttrs(op: OpSpec, sources: AttrSource[], opSpan: Span, main:
           break;
         }
         case "valueAttr":
-          positional(attr.value, attr.span);
+          // `conv 3x3 64 leakyrelu(0.2)`: the activation flag with its number.
+          if (actCall(attr.value) && op.attrs.some((x) => x.type === "act")) set("act", readActCall(attr.value!, src.ctx), attr.span);
+          else positional(attr.value, attr.span);
           break;
         case "flagAttr": {
           const name = attr.name.name;
@@ -126,9 +131,46 @@ export function readAttrs(op: OpSpec, sources: AttrSource[], opSpan: Span, main:
 
 function evalFor(spec: AttrSpec | undefined, expr: Expr | undefined, ctx: EvalContext): Value | undefined {
   if (spec && expr?.kind === "name" && Object.hasOwn(symbols, spec.type) && symbols[spec.type]!.includes(expr.name) && !ctx.env.lookup(expr.name)) {
-    return expr.name === "linear" ? "none" : expr.name;
+    return symbolAliases[expr.name] ?? expr.name;
   }
+  if (spec?.type === "act" && actCall(expr)) return readActCall(expr!, ctx);
   return evaluate(expr, ctx);
+}
+
+/** `leakyrelu(0.2)`, `elu(0.5)`: an activation with its number (or `relu(1)`, refused by readActCall). */
+function actCall(expr: Expr | undefined): boolean {
+  return expr?.kind === "call" && (ACTIVATIONS as readonly string[]).includes(expr.callee.name);
+}
+
+/** The activation a bare word names (`relu`, `swish`, `linear`), or undefined. */
+export function actSymbol(word: string): string | undefined {
+  return symbols.act!.includes(word) ? (symbolAliases[word] ?? word) : undefined;
+}
+
+/** An activation value: a name (or a string from a block parameter), or a parameterised activation call. */
+export function readActValue(expr: Expr | undefined, ctx: EvalContext): Value | undefined {
+  if (actCall(expr)) return readActCall(expr!, ctx);
+  if (expr?.kind === "name" && symbols.act!.includes(expr.name) && !ctx.env.lookup(expr.name)) return symbolAliases[expr.name] ?? expr.name;
+  return evaluate(expr, ctx);
+}
+
+/** [name, number] for a call `actCall` accepted. */
+function readActCall(expr: Expr, ctx: EvalContext): Value | undefined {
+  if (expr.kind !== "call") return undefined;
+  const name = expr.callee.name;
+  const param = ACTIVATION_PARAMS[name as Activation];
+  if (!param) {
+    const takes = Object.keys(ACTIVATION_PARAMS).map((k) => `${k}(${ACTIVATION_PARAMS[k as Activation]!.key})`).join(" and ");
+    ctx.diagnostics.push(diag("NET4001", ctx.file, expr.span, { what: `The activation ${name}`, expected: `written without a number (only ${takes} take one)`, found: `given ${expr.args.length} argument(s)` }));
+    return undefined;
+  }
+  const args = expr.args.map((x) => evaluate(x, ctx));
+  if (args.some((x) => x === undefined)) return undefined;
+  if (args.length !== 1 || typeof args[0] !== "number") {
+    ctx.diagnostics.push(diag("NET4001", ctx.file, expr.span, { what: `The ${param.key} of ${name}(...)`, expected: `one number, as in ${name}(${param.default === 1 ? "0.5" : "0.2"})`, found: args.length === 1 ? describe(args[0]) : `${args.length} arguments` }));
+    return undefined;
+  }
+  return [name, args[0]];
 }
 
 function checkType(spec: AttrSpec, v: Value, span: Span, ctx: EvalContext, op: OpSpec): Value | undefined {
@@ -162,11 +204,12 @@ function checkType(spec: AttrSpec, v: Value, span: Span, ctx: EvalContext, op: O
       return fail("'same', 'valid', a whole number >= 0, (h, w) or (top, left, bottom, right)");
     }
     case "act":
-      return typeof v === "string" && symbols.act!.includes(v) ? (v === "linear" ? "none" : v) : fail(`one of ${symbols.act!.join(", ")}`);
+      if (Array.isArray(v) && v.length === 2 && typeof v[0] === "string" && ACTIVATION_PARAMS[v[0] as Activation] && typeof v[1] === "number") return v;
+      return typeof v === "string" && symbols.act!.includes(v) ? (symbolAliases[v] ?? v) : fail(`one of ${ACTIVATIONS.join(", ")}, none or linear (or leakyrelu(slope), elu(alpha))`);
   }
 }
 
 function exprText(expr: Expr, src: AttrSource): string {
   void src;
-  return expr.kind === "number" ? expr.text : expr.kind === "name" ? expr.name : "value";
+  return expr.kind === "number" ? expr.text : expr.kind === "name" ? expr.name : expr.kind === "call" ? `${expr.callee.name}(...)` : "value";
 }

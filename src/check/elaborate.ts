@@ -10,14 +10,14 @@ import type { Diagnostic, Related } from "../diagnostics/diagnostic.js";
 import { diag, type DiagRest, type LiveCode } from "../diagnostics/catalogue.js";
 import { assertNever } from "../util/assert-never.js";
 import { checkCostAnnotations, checkShapeAnnotations } from "./annotations.js";
-import { readAttrs, type AttrSource } from "./attrs.js";
-import { activations, defaultGroups, findAttr, findFlag, findOp, opNames, opsInGroup, type OpSpec } from "./ops.js";
+import { actSymbol, readActValue, readAttrs, type AttrSource } from "./attrs.js";
+import { activations, actOf, defaultGroups, findAttr, findFlag, findOp, opNames, opsInGroup, type OpSpec } from "./ops.js";
 import type { BlockEntry, Program } from "./program.js";
 import { Scope } from "./scope.js";
 import type { Declaration, ParamValue, Resolutions, Resolution } from "./resolutions.js";
 import { suggest } from "./suggest.js";
 import { readTrain } from "./train.js";
-import { describe, Env, evaluate, type Binding, type EvalContext } from "./values.js";
+import { describe, Env, evaluate, type Binding, type EvalContext, type Value } from "./values.js";
 
 // 100x GoogLeNet is ~7,200 nodes; the largest zoo network under 1,000. Bounds keep every input under a second.
 const MAX_NODES = 10_000;
@@ -206,7 +206,9 @@ class Elaborator {
         continue;
       }
       for (const attr of entry.attrs) {
-        const key = attr.kind === "namedAttr" ? attr.key.name : attr.kind === "flagAttr" ? attr.name.name : undefined;
+        // `defaults { conv leakyrelu(0.2) }`: the activation flag with its number stands for act=.
+        const actCall = attr.kind === "valueAttr" && attr.value?.kind === "call" && activations.includes(attr.value.callee.name as Activation);
+        const key = attr.kind === "namedAttr" ? attr.key.name : attr.kind === "flagAttr" ? attr.name.name : actCall ? "act" : undefined;
         const known = key !== undefined && members.some((op) => (attr.kind === "flagAttr" ? findFlag(op, key) : findAttr(op, key)));
         if (!known) {
           const span = attr.kind === "namedAttr" ? attr.key.span : attr.span;
@@ -584,7 +586,7 @@ class Elaborator {
     if (layer.attrs.length > 0) {
       const r = readMergeAttrs(layer, ctx);
       if (r === undefined) return undefined;
-      if (layer.merge !== "concat") act = { op: layer.merge, act: r };
+      if (layer.merge !== "concat") act = { op: layer.merge, ...r };
     }
     const branchScope = scope.child(path);
     this.checkDuplicates(layer.branches, ctx, layer.merge);
@@ -684,12 +686,21 @@ class Elaborator {
   }
 }
 
-function readMergeAttrs(layer: MergeLayer, ctx: EvalContext): Activation | undefined {
-  let act: Activation = "none";
+function readMergeAttrs(layer: MergeLayer, ctx: EvalContext): ReturnType<typeof actOf> | undefined {
+  let act: ReturnType<typeof actOf> = { act: "none" };
   for (const a of layer.attrs) {
-    const name = a.kind === "flagAttr" ? a.name.name : a.kind === "namedAttr" && a.key.name === "act" && a.value?.kind === "name" ? a.value.name : undefined;
-    const found = activations.find((x) => x === name);
-    if (found && layer.merge !== "concat") act = found;
+    // A flag (`relu`), `act=` a word, a block parameter or `leakyrelu(0.2)`, or a bare `leakyrelu(0.2)`.
+    let name = a.kind === "flagAttr" ? a.name.name : a.kind === "namedAttr" && a.key.name === "act" && a.value?.kind === "name" ? a.value.name : undefined;
+    let given: Value | undefined = name === undefined ? undefined : actSymbol(name);
+    const expr = a.kind === "namedAttr" && a.key.name === "act" ? a.value : a.kind === "valueAttr" ? a.value : undefined;
+    const evaluated = given === undefined && expr && (a.kind === "namedAttr" ? expr.kind !== "name" || ctx.env.lookup(expr.name) : expr.kind === "call");
+    if (evaluated && layer.merge !== "concat") {
+      given = readActValue(expr, ctx);
+      if (given === undefined) return undefined;
+      name = describe(given);
+    }
+    const valid = typeof given === "string" ? given === "none" || activations.includes(given as Activation) : Array.isArray(given);
+    if (valid && layer.merge !== "concat") act = actOf(given);
     else {
       ctx.diagnostics.push(diag("NET2013", ctx.file, a.span, { name: name ?? "value", op: layer.merge, hint: layer.merge !== "concat" ? ` ${layer.merge} takes an activation: ${activations.join(", ")}.` : " concat takes no attributes." }));
       return undefined;

@@ -2,7 +2,7 @@
 // flags, positional forms and how it lowers to IR nodes. Shape, parameter and MAC
 // rules of the IR ops live in src/ir/op-facts.ts.
 
-import { ACTIVATIONS, type Activation, type NodeAttrs, type Shape } from "../ir/graph.js";
+import { ACTIVATION_PARAMS, ACTIVATIONS, type Activation, type NodeAttrs, type Shape } from "../ir/graph.js";
 import { samePads } from "../ir/geometry.js";
 import type { Value } from "./values.js";
 
@@ -44,7 +44,20 @@ export const activations: Activation[] = [...ACTIVATIONS];
 const actFlags: Record<string, [string, Value]> = {
   ...Object.fromEntries(ACTIVATIONS.map((f): [string, [string, Value]] => [f, ["act", f]])),
   linear: ["act", "none"],
+  // PyTorch's SiLU is the Swish of Ramachandran et al.; both names are common.
+  swish: ["act", "silu"],
 };
+
+/**
+ * The IR form of a resolved `act` value: an activation name, or [name, number]
+ * from `act=leakyrelu(0.2)`. A parameterised activation without its number gets
+ * PyTorch's default.
+ */
+export function actOf(v: Value | undefined): { act: Activation; actAlpha?: number } {
+  const [act, given] = Array.isArray(v) ? [v[0] as Activation, v[1] as number] : [(v ?? "none") as Activation, undefined];
+  const param = ACTIVATION_PARAMS[act];
+  return param ? { act, actAlpha: given ?? param.default } : { act };
+}
 const padFlags: Record<string, [string, Value]> = { same: ["pad", "same"], valid: ["pad", "valid"] };
 
 const a = (key: string, type: AttrType, doc: string, extra: Partial<AttrSpec> = {}): AttrSpec => ({ key, type, doc, ...extra });
@@ -54,7 +67,7 @@ const stride = a("stride", "pair", "step between windows", { aliases: ["s"], min
 const pad = a("pad", "pads", "'same' (TF split: extra pixel at the end), 'valid', N, (h, w) or (top, left, bottom, right)", {
   aliases: ["padding"],
 });
-const act = a("act", "act", `activation after the layer: ${ACTIVATIONS.join(", ")} or none`, { aliases: ["activation"] });
+const act = a("act", "act", `activation after the layer: ${ACTIVATIONS.join(", ")} or none; leakyrelu(slope), elu(alpha)`, { aliases: ["activation"] });
 const bias = a("bias", "bool", "learn a bias (default true; false when followed by bn)");
 const eps = a("eps", "number", "BatchNorm epsilon (PyTorch default 1e-5; TF/tfjs and torchvision GoogLeNet use 1e-3)", {
   aliases: ["epsilon"],
@@ -88,7 +101,6 @@ function convLower(r: Resolved, input: Shape, groups: number, outChannels: numbe
   const pads = resolvePads(r.pad!, input, k, s, d);
   if (typeof pads === "string") return pads;
   const withBn = r.bn === true;
-  const activation = r.act as Activation;
   const conv: NodeAttrs = {
     op: "conv",
     outChannels,
@@ -98,10 +110,10 @@ function convLower(r: Resolved, input: Shape, groups: number, outChannels: numbe
     pads,
     groups,
     bias: (r.bias as boolean | undefined) ?? !withBn,
-    act: withBn ? "none" : activation,
+    ...(withBn ? { act: "none" as const } : actOf(r.act)),
   };
   const nodes: { suffix: string; attrs: NodeAttrs }[] = [{ suffix: "", attrs: conv }];
-  if (withBn) nodes.push({ suffix: "bn", attrs: { op: "batchnorm", eps: r.eps as number, momentum: r.momentum as number, act: activation } });
+  if (withBn) nodes.push({ suffix: "bn", attrs: { op: "batchnorm", eps: r.eps as number, momentum: r.momentum as number, ...actOf(r.act) } });
   return nodes;
 }
 
@@ -141,10 +153,28 @@ function poolSpec(kind: "maxpool" | "avgpool"): OpSpec {
   };
 }
 
+const actDocs: Record<Exclude<Activation, "none">, string> = {
+  relu: "max(0, x)",
+  relu6: "min(max(0, x), 6)",
+  sigmoid: "1 / (1 + exp(-x))",
+  tanh: "tanh(x)",
+  softmax: "softmax over channels (features)",
+  silu: "x * sigmoid(x) (SiLU, Swish)",
+  gelu: "0.5 * x * (1 + erf(x / sqrt(2))), the exact GELU (PyTorch approximate='none')",
+  hardswish: "x * relu6(x + 3) / 6",
+  hardsigmoid: "relu6(x + 3) / 6 (PyTorch's; ONNX's default alpha 0.2 differs)",
+  leakyrelu: "x for x > 0, else slope * x: `leakyrelu 0.2` (default 0.01)",
+  elu: "x for x > 0, else alpha * (exp(x) - 1): `elu alpha=0.5` (default 1)",
+};
+
 function actSpec(fn: Exclude<Activation, "none">): OpSpec {
+  const param = ACTIVATION_PARAMS[fn];
+  const alias = Object.keys(actFlags).filter((k) => k !== fn && actFlags[k]![1] === fn);
   return {
-    name: fn, groups: [], doc: `${fn} activation as its own layer.`, attrs: [], flags: {}, values: [], required: [], initial: {},
-    lower: () => [{ suffix: "", attrs: { op: "act", fn } }],
+    name: fn, ...(alias.length ? { aliases: alias } : {}), groups: [], doc: `${actDocs[fn]}, as its own layer.`,
+    attrs: param ? [a(param.key, "number", param.doc)] : [], flags: {}, values: param ? [param.key] : [], required: [],
+    initial: param ? { [param.key]: param.default } : {},
+    lower: (r) => [{ suffix: "", attrs: param ? { op: "act", fn, alpha: r[param.key] as number } : { op: "act", fn } }],
   };
 }
 
@@ -184,7 +214,7 @@ export const ops: OpSpec[] = [
     name: "bn", aliases: ["batchnorm"], groups: ["bn"],
     doc: "Batch normalisation over channels: `bn eps=1e-3`.",
     attrs: [eps, momentum, act], flags: actFlags, values: [], required: [], initial: { eps: 1e-5, momentum: 0.1, act: "none" },
-    lower: (r) => [{ suffix: "", attrs: { op: "batchnorm", eps: r.eps as number, momentum: r.momentum as number, act: r.act as Activation } }],
+    lower: (r) => [{ suffix: "", attrs: { op: "batchnorm", eps: r.eps as number, momentum: r.momentum as number, ...actOf(r.act) } }],
   },
   {
     name: "lrn", groups: ["lrn"],
@@ -232,7 +262,7 @@ export const ops: OpSpec[] = [
     lower: (r) => [{
       suffix: "",
       // Only when set, so the IR of every plain dense layer stays as it was.
-      attrs: { op: "dense", units: r.units as number, bias: r.bias as boolean, act: r.act as Activation, ...(r.pixelwise === true ? { pixelwise: true } : {}) },
+      attrs: { op: "dense", units: r.units as number, bias: r.bias as boolean, ...actOf(r.act), ...(r.pixelwise === true ? { pixelwise: true } : {}) },
     }],
   },
   {

@@ -20,8 +20,18 @@ import type { Span } from "../util/span.js";
 export type Shape = number[];
 
 /** The activation functions, written once: the checker's keywords and every backend's mapping follow this list. */
-export const ACTIVATIONS = ["relu", "relu6", "sigmoid", "tanh", "softmax"] as const;
+export const ACTIVATIONS = ["relu", "relu6", "sigmoid", "tanh", "softmax", "silu", "gelu", "hardswish", "hardsigmoid", "leakyrelu", "elu"] as const;
 export type Activation = "none" | (typeof ACTIVATIONS)[number];
+
+/**
+ * The activations that take a number, with PyTorch's name and default for it
+ * (LeakyReLU's negative_slope, ELU's alpha). The IR carries it as `actAlpha`
+ * (`alpha` on an act node), set exactly when the activation is one of these.
+ */
+export const ACTIVATION_PARAMS: Partial<Record<Activation, { key: string; default: number; doc: string }>> = {
+  leakyrelu: { key: "slope", default: 0.01, doc: "slope for negative inputs (PyTorch negative_slope, default 0.01)" },
+  elu: { key: "alpha", default: 1, doc: "scale of the negative part, alpha*(exp(x)-1) (PyTorch default 1.0)" },
+};
 
 export interface Source {
   file: string;
@@ -57,6 +67,8 @@ export interface ConvAttrs {
   groups: number;
   bias: boolean;
   act: Activation;
+  /** leakyrelu's negative slope or elu's alpha (see ACTIVATION_PARAMS); absent for other activations. */
+  actAlpha?: number;
 }
 export interface BatchNormAttrs {
   op: "batchnorm";
@@ -64,6 +76,8 @@ export interface BatchNormAttrs {
   /** PyTorch-style momentum for running statistics (0.1 = torch default). */
   momentum: number;
   act: Activation;
+  /** leakyrelu's negative slope or elu's alpha (see ACTIVATION_PARAMS); absent for other activations. */
+  actAlpha?: number;
 }
 export interface LrnAttrs {
   op: "lrn";
@@ -104,6 +118,8 @@ export interface DenseAttrs {
   units: number;
   bias: boolean;
   act: Activation;
+  /** leakyrelu's negative slope or elu's alpha (see ACTIVATION_PARAMS); absent for other activations. */
+  actAlpha?: number;
   /**
    * On a [C, H, W] map: the same [units, C] layer applied to the channels of every
    * pixel (nn.Linear between two permutes, as ConvNeXt writes it), giving
@@ -129,6 +145,8 @@ export interface GroupNormAttrs {
 export interface ActAttrs {
   op: "act";
   fn: Exclude<Activation, "none">;
+  /** leakyrelu's negative slope or elu's alpha (see ACTIVATION_PARAMS); absent for other activations. */
+  alpha?: number;
 }
 /** Concatenation along channels (axis 0 of [C,H,W], axis 1 with batch). */
 export interface ConcatAttrs {
@@ -138,11 +156,15 @@ export interface ConcatAttrs {
 export interface AddAttrs {
   op: "add";
   act: Activation;
+  /** leakyrelu's negative slope or elu's alpha (see ACTIVATION_PARAMS); absent for other activations. */
+  actAlpha?: number;
 }
 /** Elementwise product of the branches, broadcast as add (squeeze-and-excitation: a Cx1x1 scale times CxHxW). */
 export interface MulAttrs {
   op: "mul";
   act: Activation;
+  /** leakyrelu's negative slope or elu's alpha (see ACTIVATION_PARAMS); absent for other activations. */
+  actAlpha?: number;
 }
 /** A learned per-channel scale (ConvNeXt's layer scale): weight [C, 1, 1] (or [F] on vectors), initialised to `init`. */
 export interface ScaleAttrs {

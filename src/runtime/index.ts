@@ -9,14 +9,14 @@
 
 // ---- backend, custom layers, wasm gradient kernels (runtime core) ----
 import { currentTf } from "./backend.js";
-import type { AdaptiveAvgPool2DConfig, BaseLayerOptions, LrnConfig, Pool2DConfig } from "./layers/configs.js";
+import type { ActivationConfig, AdaptiveAvgPool2DConfig, BaseLayerOptions, LrnConfig, Pool2DConfig } from "./layers/configs.js";
 import { defineLayers, type NetcLayer, type NetcLayerClasses } from "./layers/define.js";
 
 export { loadTf, currentTf, loadedFrom, FALLBACK_NOTICE } from "./backend.js";
 export type { Tf, LoadTfOptions, BackendChoice } from "./backend.js";
 export { registerWasmGradKernels } from "./wasm-grads.js";
 export { CLASS_NAMES } from "./layers/configs.js";
-export type { LrnConfig, Pool2DConfig, AdaptiveAvgPool2DConfig, BaseLayerOptions } from "./layers/configs.js";
+export type { LrnConfig, Pool2DConfig, AdaptiveAvgPool2DConfig, ActivationConfig, BaseLayerOptions } from "./layers/configs.js";
 export type { NetcLayer, NetcLayerClasses } from "./layers/define.js";
 
 /**
@@ -43,6 +43,11 @@ export function pool2d(config: Pool2DConfig & BaseLayerOptions): NetcLayer {
 /** PyTorch AdaptiveAvgPool2d. */
 export function adaptiveAvgPool2d(config: AdaptiveAvgPool2DConfig & BaseLayerOptions): NetcLayer {
   return new (layerClasses().AdaptiveAvgPool2D)(config);
+}
+
+/** PyTorch Hardswish, Hardsigmoid and ELU(alpha), with PyTorch's gradients. */
+export function torchActivation(config: ActivationConfig & BaseLayerOptions): NetcLayer {
+  return new (layerClasses().Activation)(config);
 }
 // ---- end runtime core ----
 

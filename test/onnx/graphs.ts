@@ -88,6 +88,27 @@ export function graphs(): Record<string, IrGraph> {
     const sm = g.act("softmax", 0, "softmax"); // over channels
     out.acts = g.build(g.concat("cat", [r, r6, s, t, sm]));
   }
+  {
+    // Each new activation as a layer and fused: after a conv, a folded and an unfolded BN, a dense layer and an add.
+    const g = new IrBuilder("modern_acts", [4, 5, 6]);
+    const layers = [
+      g.act("silu", 0, "silu"),
+      g.act("gelu", 0, "gelu"),
+      g.act("hardswish", 0, "hardswish"),
+      g.act("hardsigmoid", 0, "hardsigmoid"),
+      g.act("leakyrelu", 0, "leakyrelu", 0.2),
+      g.act("leakyrelu_neg", 0, "leakyrelu", -0.5),
+      g.act("elu", 0, "elu", 1),
+      g.act("elu_half", 0, "elu", 0.5),
+    ];
+    const c = g.conv("conv_silu", 0, { out: 4, kernel: 3, pads: 1, act: "silu" });
+    const f = g.bn("folded_bn", g.conv("conv", c, { out: 4, kernel: 1, bias: false }), 1e-5, "hardswish");
+    const u = g.bn("plain_bn", g.concat("pair", [c, f]), 1e-5, "elu", 0.3);
+    const a = g.sum("sum", [g.conv("c1", u, { out: 4, kernel: 1, act: "leakyrelu", actAlpha: 0.1 }), c], "gelu");
+    const d = g.dense("fc", g.flatten("flat", a), 6, "hardsigmoid");
+    const e = g.dense("fc2", d, 5, "elu", true, 2);
+    out.modern_acts = g.build(g.concat("cat", [...layers.map((x, i) => g.flatten(`flat${i}`, x)), e]));
+  }
   return out;
 }
 

@@ -6,6 +6,9 @@ import { poolSize } from "../reference/ops.js";
 type Pads = [number, number, number, number];
 type Pair = [number, number];
 
+/** leakyrelu's slope or elu's alpha, only when given (graphs without one stay as they were). */
+const alpha = (actAlpha: number | undefined) => (actAlpha === undefined ? {} : { actAlpha });
+
 export class IrBuilder {
   readonly nodes: IrNode[] = [];
   private aux: string | undefined;
@@ -53,7 +56,7 @@ export class IrBuilder {
   conv(
     name: string,
     x: number,
-    o: { out: number; kernel: number | Pair; stride?: number | Pair; dilation?: number | Pair; pads?: number | Pads; groups?: number; bias?: boolean; act?: Activation },
+    o: { out: number; kernel: number | Pair; stride?: number | Pair; dilation?: number | Pair; pads?: number | Pads; groups?: number; bias?: boolean; act?: Activation; actAlpha?: number },
   ): number {
     const [c, h, w] = this.shape(x) as [number, number, number];
     const pair = (v: number | Pair | undefined, d: number): Pair => (v === undefined ? [d, d] : typeof v === "number" ? [v, v] : v);
@@ -66,11 +69,11 @@ export class IrBuilder {
     const ow = Math.floor((w + pads[1] + pads[3] - dilation[1] * (kernel[1] - 1) - 1) / stride[1]) + 1;
     const bias = o.bias ?? true;
     const params = o.out * (c / groups) * kernel[0] * kernel[1] + (bias ? o.out : 0);
-    return this.add(name, { op: "conv", outChannels: o.out, kernel, stride, dilation, pads, groups, bias, act: o.act ?? "none" }, [x], [o.out, oh, ow], params, params * oh * ow);
+    return this.add(name, { op: "conv", outChannels: o.out, kernel, stride, dilation, pads, groups, bias, act: o.act ?? "none", ...alpha(o.actAlpha) }, [x], [o.out, oh, ow], params, params * oh * ow);
   }
 
-  bn(name: string, x: number, eps = 1e-5, act: Activation = "none"): number {
-    return this.add(name, { op: "batchnorm", eps, momentum: 0.1, act }, [x], this.shape(x), 2 * this.shape(x)[0]!);
+  bn(name: string, x: number, eps = 1e-5, act: Activation = "none", actAlpha?: number): number {
+    return this.add(name, { op: "batchnorm", eps, momentum: 0.1, act, ...alpha(actAlpha) }, [x], this.shape(x), 2 * this.shape(x)[0]!);
   }
 
   lrn(name: string, x: number, size: number, alpha: number, beta: number, bias: number): number {
@@ -104,13 +107,13 @@ export class IrBuilder {
     return this.add(name, { op: "flatten" }, [x], [this.shape(x).reduce((a, b) => a * b, 1)]);
   }
 
-  dense(name: string, x: number, units: number, act: Activation = "none", bias = true): number {
+  dense(name: string, x: number, units: number, act: Activation = "none", bias = true, actAlpha?: number): number {
     const f = this.shape(x).reduce((a, b) => a * b, 1);
-    return this.add(name, { op: "dense", units, bias, act }, [x], [units], units * f + (bias ? units : 0), units * f);
+    return this.add(name, { op: "dense", units, bias, act, ...alpha(actAlpha) }, [x], [units], units * f + (bias ? units : 0), units * f);
   }
 
-  act(name: string, x: number, fn: Exclude<Activation, "none">): number {
-    return this.add(name, { op: "act", fn }, [x], this.shape(x));
+  act(name: string, x: number, fn: Exclude<Activation, "none">, alpha?: number): number {
+    return this.add(name, { op: "act", fn, ...(alpha === undefined ? {} : { alpha }) }, [x], this.shape(x));
   }
 
   concat(name: string, xs: number[]): number {
@@ -118,8 +121,8 @@ export class IrBuilder {
     return this.add(name, { op: "concat" }, xs, [xs.reduce((a, x) => a + this.shape(x)[0]!, 0), ...s.slice(1)]);
   }
 
-  sum(name: string, xs: number[], act: Activation = "none"): number {
-    return this.add(name, { op: "add", act }, xs, this.shape(xs[0]!));
+  sum(name: string, xs: number[], act: Activation = "none", actAlpha?: number): number {
+    return this.add(name, { op: "add", act, ...alpha(actAlpha) }, xs, this.shape(xs[0]!));
   }
 
   build(output: number): IrGraph {

@@ -245,13 +245,90 @@ export function dense(x: T, weight: ArrayLike<number>, bias: ArrayLike<number> |
   return y;
 }
 
-export type ActFn = "none" | "relu" | "relu6" | "sigmoid" | "tanh" | "softmax";
+export type ActFn = "none" | "relu" | "relu6" | "sigmoid" | "tanh" | "softmax" | Elementwise;
+/** Activations that act on each value alone, with PyTorch's formulas. */
+export type Elementwise = "silu" | "gelu" | "hardswish" | "hardsigmoid" | "leakyrelu" | "elu";
+
+/**
+ * erf to about 1e-13: its Maclaurin series below |x| = 3, the continued fraction
+ * of erfc (Abramowitz & Stegun 7.1.14) above.
+ */
+export function erf(x: number): number {
+  const ax = Math.abs(x);
+  if (ax < 3) {
+    let term = x;
+    let sum = x;
+    for (let n = 1; n < 200; n++) {
+      term *= (-x * x) / n;
+      const add = term / (2 * n + 1);
+      sum += add;
+      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
+    }
+    return (sum * 2) / Math.sqrt(Math.PI);
+  }
+  let f = 0;
+  for (let k = 80; k >= 1; k--) f = k / 2 / (ax + f);
+  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / (ax + f);
+  return Math.sign(x) * (1 - erfc);
+}
+
+/** Test inputs for activations: negative values, both zeros, the kinks (0, -3, 3) and large magnitudes. */
+export const activationInputs = [-1e4, -100, -30, -10, -5, -3, -2.5, -1, -0.5, -1e-3, -0, 0, 1e-3, 0.5, 1, 2.5, 3, 5, 10, 30, 100, 1e4];
+
+const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+const relu6 = (v: number) => Math.min(6, Math.max(0, v));
+
+/** PyTorch's forward of an elementwise activation; `alpha` is leakyrelu's slope or elu's alpha (PyTorch defaults when absent). */
+export function elementwise(fn: Elementwise, v: number, alpha?: number): number {
+  switch (fn) {
+    case "silu":
+      return v * sigmoid(v);
+    case "gelu":
+      return 0.5 * v * (1 + erf(v / Math.SQRT2));
+    case "hardswish":
+      return (v * relu6(v + 3)) / 6;
+    case "hardsigmoid":
+      return relu6(v + 3) / 6;
+    case "leakyrelu":
+      return v > 0 ? v : (alpha ?? 0.01) * v;
+    case "elu":
+      return v > 0 ? v : (alpha ?? 1) * Math.expm1(v);
+  }
+}
+
+/** d activation / dx as PyTorch's backward computes it, including its choice at the kinks (x = 0, -3, 3). */
+export function elementwiseGrad(fn: Elementwise, v: number, alpha?: number): number {
+  switch (fn) {
+    case "silu": {
+      const s = sigmoid(v);
+      return s * (1 + v * (1 - s));
+    }
+    case "gelu":
+      return 0.5 * (1 + erf(v / Math.SQRT2)) + (v * Math.exp(-0.5 * v * v)) / Math.sqrt(2 * Math.PI);
+    case "hardswish":
+      return v < -3 ? 0 : v <= 3 ? v / 3 + 0.5 : 1;
+    case "hardsigmoid":
+      return v > -3 && v < 3 ? 1 / 6 : 0;
+    case "leakyrelu":
+      return v > 0 ? 1 : (alpha ?? 0.01);
+    case "elu":
+      return v > 0 ? 1 : (alpha ?? 1) * Math.exp(v);
+  }
+}
 
 /** Softmax runs over axis 0 (channels/features), per spatial position. */
-export function activation(x: T, fn: ActFn): T {
+export function activation(x: T, fn: ActFn, alpha?: number): T {
   const y = tensor(x.shape, x.data);
   const d = y.data;
   switch (fn) {
+    case "silu":
+    case "gelu":
+    case "hardswish":
+    case "hardsigmoid":
+    case "leakyrelu":
+    case "elu":
+      for (let i = 0; i < d.length; i++) d[i] = elementwise(fn, d[i]!, alpha);
+      return y;
     case "none":
       return y;
     case "relu":

@@ -18,10 +18,10 @@ export function runReference(graph: IrGraph, weights: WeightSet, image: ArrayLik
         y = R.tensor(graph.inputShape, image);
         break;
       case "conv":
-        y = R.activation(R.conv(x, { weight: w.kernel!, bias: w.bias, out: a.outChannels, kernel: a.kernel, stride: a.stride, dilation: a.dilation, pads: a.pads, groups: a.groups }), a.act);
+        y = R.activation(R.conv(x, { weight: w.kernel!, bias: w.bias, out: a.outChannels, kernel: a.kernel, stride: a.stride, dilation: a.dilation, pads: a.pads, groups: a.groups }), a.act, a.actAlpha);
         break;
       case "batchnorm":
-        y = R.activation(R.batchnorm(x, { gamma: w.gamma!, beta: w.beta!, mean: w.mean!, variance: w.variance!, eps: a.eps }), a.act);
+        y = R.activation(R.batchnorm(x, { gamma: w.gamma!, beta: w.beta!, mean: w.mean!, variance: w.variance!, eps: a.eps }), a.act, a.actAlpha);
         break;
       case "lrn":
         y = R.lrn(x, a.size, a.alpha, a.beta, a.bias);
@@ -47,6 +47,7 @@ export function runReference(graph: IrGraph, weights: WeightSet, image: ArrayLik
         y = R.activation(
           a.pixelwise && x.shape.length === 3 ? R.pixelwiseDense(x, w.kernel!, w.bias, a.units) : R.dense(R.flatten(x), w.kernel!, w.bias, a.units),
           a.act,
+          a.actAlpha,
         );
         break;
       case "layernorm":
@@ -56,16 +57,16 @@ export function runReference(graph: IrGraph, weights: WeightSet, image: ArrayLik
         y = R.groupnorm(x, a.groups, w.gamma!, w.beta!, a.eps);
         break;
       case "act":
-        y = R.activation(x, a.fn);
+        y = R.activation(x, a.fn, a.alpha);
         break;
       case "concat":
         y = R.concat(ins);
         break;
       case "add":
-        y = R.activation(R.add(ins), a.act);
+        y = R.activation(R.add(ins), a.act, a.actAlpha);
         break;
       case "mul":
-        y = R.activation(R.mul(ins), a.act);
+        y = R.activation(R.mul(ins), a.act, a.actAlpha);
         break;
       case "scale":
         y = R.scale(x, w.gamma!);

@@ -157,6 +157,8 @@ describe("serialization", () => {
     t = netc.broadcast({ name: "gate", op: "mul" }).apply([gate4, t] as never);
     t = netc.channelScale({ name: "layer_scale", init: 0.25 }).apply(t);
     t = netc.dropPath({ name: "drop_path", rate: 0.1 }).apply(t);
+    t = netc.torchActivation({ name: "elu", fn: "elu", alpha: 0.5 }).apply(t);
+    t = netc.torchActivation({ name: "hardswish", fn: "hardswish" }).apply(t);
     t = tf.layers.flatten({ name: "flat" }).apply(t);
     const out = tf.layers.dense({ units: 3, name: "fc" }).apply(t) as ReturnType<typeof tf.input>;
     const model = tf.model({ inputs: inp, outputs: out });
@@ -180,5 +182,6 @@ describe("serialization", () => {
     expect(loaded.getLayer("gate").getConfig()).toMatchObject({ op: "mul" });
     expect(loaded.getLayer("layer_scale").getConfig()).toMatchObject({ init: 0.25 });
     expect(loaded.getLayer("drop_path").getConfig()).toMatchObject({ rate: 0.1 });
+    expect(loaded.getLayer("elu").getConfig()).toMatchObject({ fn: "elu", alpha: 0.5 });
   });
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { verifyGraph } from "../../src/verify/index.js";
 import { planModel } from "../../src/emit/tfjs/plan.js";
 import { auxGraph, convGraph, poolGraph } from "./graphs.js";
+import { verifyJson } from "./verify-helper.js";
 
 describe("tfjs vs onnx on hand-built graphs", () => {
   for (const [name, make] of [["conv", convGraph], ["pool", poolGraph], ["aux", auxGraph]] as const) {
@@ -44,4 +45,11 @@ describe("tfjs vs onnx on hand-built graphs", () => {
       "adapt2:averagePooling2d:",
     ]);
   });
+
+  it("netc verify on a spec with every activation, fused and as layers", async () => {
+    const spec = new URL("../baselines/cases/activations.net", import.meta.url).pathname;
+    const { code, result } = await verifyJson({ spec, seed: 5 });
+    expect(result.maxAbsDiff).toBeLessThanOrEqual(1e-5);
+    expect(code).toBe(0);
+  }, 60_000);
 });

@@ -95,12 +95,14 @@ export function emitOnnx(graph: IrGraph, opts: EmitOnnxOptions = {}): EmittedOnn
     const a = n.attrs;
     let w = checkWeights(graph, n, weights.get(n.name));
     let act = "act" in a ? a.act : "none";
+    let actAlpha = "act" in a ? a.actAlpha : undefined;
     const bnId = folds.get(n.id);
     if (bnId !== undefined && a.op === "conv") {
       const bn = graph.nodes[bnId]!;
       const bnAttrs = bn.attrs as Extract<IrNode["attrs"], { op: "batchnorm" }>;
       w = foldWeights(w, checkWeights(graph, bn, weights.get(bn.name)), bnAttrs.eps, a.outChannels);
       act = bnAttrs.act;
+      actAlpha = bnAttrs.actAlpha;
     }
     const ctx: OpContext = {
       b,
@@ -110,6 +112,7 @@ export function emitOnnx(graph: IrGraph, opts: EmitOnnxOptions = {}): EmittedOnn
       output: valueOf.get(n.id)!,
       weights: w,
       act,
+      actAlpha,
       doc: n.loc ? `${n.loc.file}:${n.loc.line}:${n.loc.column}` : `${n.source.file}@${n.source.span.offset}`,
     };
     const emit = loweringOf(a);

@@ -22,6 +22,8 @@ export interface OpContext {
   weights: NodeWeights;
   /** The activation to apply (a folded BN's activation for a folded conv). */
   act: Activation;
+  /** The activation's number (leakyrelu's slope, elu's alpha), when it takes one. */
+  actAlpha?: number;
   doc: string;
 }
 
@@ -48,12 +50,22 @@ function withAct(ctx: OpContext, act: Activation, emit: (out: string) => void): 
   if (act === "none") return emit(ctx.output);
   const pre = ctx.b.intermediate(`${ctx.node.name}/pre_act`, ctx.node.shape);
   emit(pre);
-  activation(ctx, act, pre, ctx.output);
+  activation(ctx, act, pre, ctx.output, false, ctx.actAlpha);
 }
 
-function activation(ctx: OpContext, fn: Exclude<Activation, "none">, input: string, output: string, exact = false): void {
+function activation(ctx: OpContext, fn: Exclude<Activation, "none">, input: string, output: string, exact = false, alpha?: number): void {
   const { b, node, doc } = ctx;
   const name = exact ? node.name : `${node.name}/${fn}`;
+  const constant = (key: string, v: number) => b.sharedFloat(key, [], new Float32Array([v]));
+  // A step of a multi-node lowering: "<node>/<fn>/<what>", writing a fresh value.
+  const step = (what: string, opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}) => {
+    const out = b.intermediate(`${node.name}/${fn}_${what}`, node.shape);
+    b.addNode(opType, `${node.name}/${fn}/${what}`, inputs, [out], attrs, doc);
+    return out;
+  };
+  // relu6(x + 3), as PyTorch computes it for hardswish and hardsigmoid.
+  const relu6Plus3 = () =>
+    step("clip", "Clip", [step("add", "Add", [input, constant("netc.three", 3)]), constant("netc.relu6.min", 0), constant("netc.relu6.max", 6)]);
   switch (fn) {
     case "relu":
       return b.addNode("Relu", name, [input], [output], {}, doc, exact);
@@ -69,6 +81,24 @@ function activation(ctx: OpContext, fn: Exclude<Activation, "none">, input: stri
     case "softmax":
       // Over channels/features: axis 1 with the batch dimension.
       return b.addNode("Softmax", name, [input], [output], { axis: 1 }, doc, exact);
+    case "silu":
+      return b.addNode("Mul", name, [input, step("sigmoid", "Sigmoid", [input])], [output], {}, doc, exact);
+    case "gelu": {
+      // Gelu is an ONNX op only from opset 20. PyTorch's order: x * 0.5 * (1 + erf(x * sqrt(1/2))).
+      const erf = step("erf", "Erf", [step("scale", "Mul", [input, constant("netc.sqrt_half", Math.SQRT1_2)])]);
+      const cdf = step("cdf", "Add", [erf, constant("netc.one", 1)]);
+      return b.addNode("Mul", name, [step("half", "Mul", [input, constant("netc.half", 0.5)]), cdf], [output], {}, doc, exact);
+    }
+    // ONNX's HardSwish/HardSigmoid compute alpha*x + beta with alpha = 1/6 rounded to
+    // float32; PyTorch divides relu6(x + 3) by 6. The same steps give the same float32 bits.
+    case "hardswish":
+      return b.addNode("Div", name, [step("mul", "Mul", [input, relu6Plus3()]), constant("netc.six", 6)], [output], {}, doc, exact);
+    case "hardsigmoid":
+      return b.addNode("Div", name, [relu6Plus3(), constant("netc.six", 6)], [output], {}, doc, exact);
+    case "leakyrelu":
+      return b.addNode("LeakyRelu", name, [input], [output], { alpha: { float: alpha ?? 0.01 } }, doc, exact);
+    case "elu":
+      return b.addNode("Elu", name, [input], [output], { alpha: { float: alpha ?? 1 } }, doc, exact);
     default:
       assertNever(fn);
   }
@@ -207,7 +237,7 @@ const OPS = {
   groupnorm: groupNorm,
 
   act(ctx, a) {
-    activation(ctx, a.fn, ctx.inputs[0]!, ctx.output, true);
+    activation(ctx, a.fn, ctx.inputs[0]!, ctx.output, true, a.alpha);
   },
 
   concat(ctx) {

@@ -11,7 +11,7 @@
 import { diag, type DiagRest } from "../../diagnostics/catalogue.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { adaptiveUniformKernel, poolOut, sameOut, samePads, tailPad } from "../../ir/geometry.js";
-import type { IrGraph, IrNode, PoolAttrs } from "../../ir/graph.js";
+import type { Activation, IrGraph, IrNode, PoolAttrs } from "../../ir/graph.js";
 import { nodeLocation } from "../../ir/location.js";
 import { featureOrder } from "../../runtime/checkpoint-layout.js";
 import { convLayerKind, layerNames, unique } from "../../runtime/layer-names.js";
@@ -95,14 +95,19 @@ export function planTfjs(graph: IrGraph): { plan: LayerPlan | undefined; diagnos
       diagnostics.push(diag(code, at.file, at.span, ...args));
       vars.set(node.id, x);
     };
-    // Activation after a layer that cannot fuse one (batchnorm, add).
+    // Activation as a layer of its own, after a layer that cannot fuse it (batchnorm, add,
+    // or an activation tf.layers has no exact name for).
     let result = out;
-    const withAct = (act: string, emit: (output: string) => void) => {
-      emit(out);
+    const after = (act: Activation, alpha: number | undefined) => {
       if (act === "none") return;
       const h = helper(act);
-      add("tf", "activation", { activation: act, name: h.layer }, [out], h.variable);
+      const l = activationLayer(act, alpha, h.layer);
+      add(l.from, l.fn, l.config, [out], h.variable);
       result = h.variable;
+    };
+    const withAct = (act: Activation, alpha: number | undefined, emit: (output: string) => void) => {
+      emit(out);
+      after(act, alpha);
     };
 
     switch (a.op) {
@@ -131,7 +136,8 @@ export function planTfjs(graph: IrGraph): { plan: LayerPlan | undefined; diagnos
         if (padding !== "valid") common.padding = padding;
         if (dilated) common.dilationRate = kernelArg(a.dilation);
         if (!a.bias) common.useBias = false;
-        if (a.act !== "none") common.activation = a.act;
+        const fused = tfActivation(a.act, a.actAlpha);
+        if (fused) common.activation = fused;
         // The runtime's checkpoint converter makes the same choice (and names the weights after it).
         const fn = convLayerKind(a, cin);
         let config: Record<string, unknown>;
@@ -145,10 +151,11 @@ export function planTfjs(graph: IrGraph): { plan: LayerPlan | undefined; diagnos
           continue;
         }
         add("tf", fn, config, [x], out);
+        if (!fused) after(a.act, a.actAlpha);
         break;
       }
       case "batchnorm":
-        withAct(a.act, (o) =>
+        withAct(a.act, a.actAlpha, (o) =>
           add("tf", "batchNormalization", { epsilon: a.eps, momentum: round(1 - a.momentum), name }, [x], o),
         );
         break;
@@ -222,8 +229,10 @@ export function planTfjs(graph: IrGraph): { plan: LayerPlan | undefined; diagnos
           throw new Error(`netc: ${node.name}: dense expects a vector input, got [${inShape}]`);
         const config: Record<string, unknown> = { units: a.units };
         if (!a.bias) config.useBias = false;
-        if (a.act !== "none") config.activation = a.act;
+        const fused = tfActivation(a.act, a.actAlpha);
+        if (fused) config.activation = fused;
         add("tf", "dense", { ...config, name }, [x], out);
+        if (!fused) after(a.act, a.actAlpha);
         break;
       }
       case "layernorm":
@@ -234,9 +243,11 @@ export function planTfjs(graph: IrGraph): { plan: LayerPlan | undefined; diagnos
       case "groupnorm":
         add("netc", "groupNorm", { groups: a.groups, epsilon: a.eps, name }, [x], out);
         break;
-      case "act":
-        add("tf", "activation", { activation: a.fn, name }, [x], out);
+      case "act": {
+        const l = activationLayer(a.fn, a.alpha, name);
+        add(l.from, l.fn, l.config, [x], out);
         break;
+      }
       case "concat": {
         const ins = node.inputs.map((i) => vars.get(i)!);
         add("tf", "concatenate", { axis: -1, name }, ins, out);
@@ -257,8 +268,8 @@ export function planTfjs(graph: IrGraph): { plan: LayerPlan | undefined; diagnos
         const ins = node.inputs.map((i) => vars.get(i)!);
         // tf.layers.add and multiply need equal shapes; netc's layer broadcasts.
         const equal = node.inputs.every((i) => graph.nodes[i]!.shape.join() === node.shape.join());
-        if (equal) withAct(a.act, (o) => add("tf", a.op === "add" ? "add" : "multiply", { name }, ins, o));
-        else withAct(a.act, (o) => add("netc", "broadcast", { op: a.op, name }, ins, o));
+        if (equal) withAct(a.act, a.actAlpha, (o) => add("tf", a.op === "add" ? "add" : "multiply", { name }, ins, o));
+        else withAct(a.act, a.actAlpha, (o) => add("netc", "broadcast", { op: a.op, name }, ins, o));
         break;
       }
       case "scale":
@@ -282,6 +293,43 @@ export function planTfjs(graph: IrGraph): { plan: LayerPlan | undefined; diagnos
     aux: graph.auxOutputs.map((o) => ({ name: o.name, variable: vars.get(o.node)!, weight: o.weight })),
   };
   return { plan, diagnostics };
+}
+
+/**
+ * tf.layers' name for an activation where its function is exactly PyTorch's (so a
+ * conv or dense layer can apply it itself), else undefined. "swish" is
+ * x * sigmoid(x) (SiLU); "gelu" is the exact erf form; "elu" has alpha 1.
+ */
+function tfActivation(act: Activation, alpha: number | undefined): string | undefined {
+  switch (act) {
+    case "none":
+    case "leakyrelu":
+    case "hardswish":
+    case "hardsigmoid":
+      return undefined;
+    case "silu":
+      return "swish";
+    case "elu":
+      return alpha === undefined || alpha === 1 ? "elu" : undefined;
+    case "relu":
+    case "relu6":
+    case "sigmoid":
+    case "tanh":
+    case "softmax":
+    case "gelu":
+      return act;
+    default:
+      return assertNever(act);
+  }
+}
+
+/** The layer applying an activation: tf.layers' where exact, else netc's PyTorch form. */
+function activationLayer(act: Exclude<Activation, "none">, alpha: number | undefined, name: string): Pick<PlannedLayer, "from" | "fn" | "config"> {
+  const tfName = tfActivation(act, alpha);
+  if (tfName) return { from: "tf", fn: "activation", config: { activation: tfName, name } };
+  // tf.layers.leakyReLU defaults to Keras' 0.3: always given.
+  if (act === "leakyrelu") return { from: "tf", fn: "leakyReLU", config: { alpha: alpha ?? 0.01, name } };
+  return { from: "netc", fn: "torchActivation", config: { fn: act, ...(act === "elu" ? { alpha } : {}), name } };
 }
 
 /** Float noise from 1 - 0.1 would print as 0.9000000000000001 in generated code. */

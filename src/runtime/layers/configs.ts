@@ -29,6 +29,16 @@ export interface AdaptiveAvgPool2DConfig {
   out: [number, number];
 }
 
+/**
+ * PyTorch activations tf.layers has no exact form of: Hardswish and Hardsigmoid
+ * (tf's hardSigmoid is Keras' 0.2x + 0.5), ELU with alpha other than 1.
+ */
+export interface ActivationConfig {
+  fn: "hardswish" | "hardsigmoid" | "elu";
+  /** elu only; default 1. */
+  alpha?: number;
+}
+
 /** Options every tf.layers layer accepts (layer name above all: the IR path name). */
 export interface BaseLayerOptions {
   name?: string;
@@ -44,4 +54,5 @@ export const CLASS_NAMES = {
   broadcast: "NetcBroadcast",
   channelScale: "NetcChannelScale",
   dropPath: "NetcDropPath",
+  activation: "NetcActivation",
 } as const;

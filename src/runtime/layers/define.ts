@@ -9,6 +9,7 @@
 import type * as TfNamespace from "@tensorflow/tfjs";
 import {
   CLASS_NAMES,
+  type ActivationConfig,
   type AdaptiveAvgPool2DConfig,
   type BaseLayerOptions,
   type LrnConfig,
@@ -31,6 +32,7 @@ export interface NetcLayerClasses {
   LRN: new (config: LrnConfig & BaseLayerOptions) => NetcLayer;
   Pool2D: new (config: Pool2DConfig & BaseLayerOptions) => NetcLayer;
   AdaptiveAvgPool2D: new (config: AdaptiveAvgPool2DConfig & BaseLayerOptions) => NetcLayer;
+  Activation: new (config: ActivationConfig & BaseLayerOptions) => NetcLayer;
 }
 
 const defined = new WeakMap<object, NetcLayerClasses>();
@@ -231,8 +233,63 @@ export function defineLayers(tf: Tf): NetcLayerClasses {
     }
   }
 
-  for (const cls of [LRN, Pool2D, AdaptiveAvgPool2D]) tf.serialization.registerClass(cls);
-  const classes: NetcLayerClasses = { LRN, Pool2D, AdaptiveAvgPool2D };
+  class Activation extends tf.layers.Layer {
+    static className = CLASS_NAMES.activation;
+    readonly fn: ActivationConfig["fn"];
+    readonly alpha: number;
+
+    constructor(config: ActivationConfig & BaseLayerOptions) {
+      super(baseArgs(config, ["fn", "alpha"]));
+      if (!["hardswish", "hardsigmoid", "elu"].includes(config.fn)) throw new Error(`netc Activation: unknown fn ${String(config.fn)}`);
+      this.fn = config.fn;
+      this.alpha = config.alpha ?? 1;
+    }
+
+    override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+      return singleShape(inputShape);
+    }
+
+    override call(inputs: Tensor | Tensor[], _kwargs: Kwargs): Tensor {
+      return tf.tidy(() => activationFn(tf, this.fn, this.alpha)(single(inputs)));
+    }
+
+    override getConfig(): ConfigDict {
+      return { ...super.getConfig(), fn: this.fn, ...(this.fn === "elu" ? { alpha: this.alpha } : {}) };
+    }
+  }
+
+  for (const cls of [LRN, Pool2D, AdaptiveAvgPool2D, Activation]) tf.serialization.registerClass(cls);
+  const classes: NetcLayerClasses = { LRN, Pool2D, AdaptiveAvgPool2D, Activation };
   defined.set(tf, classes);
   return classes;
+}
+
+/**
+ * PyTorch's forward and its own backward formulas (the subgradients it picks at the
+ * kinks, x = -3 and x = 3, which autodiff of the forward would not reproduce).
+ */
+function activationFn(tf: Tf, fn: ActivationConfig["fn"], alpha: number): (x: Tensor) => Tensor {
+  const withGrad = (forward: (x: Tensor) => Tensor, slope: (x: Tensor) => Tensor) =>
+    tf.customGrad((x, save) => {
+      (save as TfNamespace.GradSaveFunc)([x as Tensor]);
+      return { value: forward(x as Tensor), gradFunc: (dy, saved) => tf.mul(dy as Tensor, slope(saved[0]!)) };
+    }) as (x: Tensor) => Tensor;
+  const relu6Plus3 = (x: Tensor) => tf.relu6(tf.add(x, 3));
+  switch (fn) {
+    case "hardswish":
+      return withGrad(
+        (x) => tf.div(tf.mul(x, relu6Plus3(x)), 6),
+        (x) => tf.where(tf.less(x, -3), tf.zerosLike(x), tf.where(tf.lessEqual(x, 3), tf.add(tf.div(x, 3), 0.5), tf.onesLike(x))),
+      );
+    case "hardsigmoid":
+      return withGrad(
+        (x) => tf.div(relu6Plus3(x), 6),
+        (x) => tf.where(tf.logicalAnd(tf.greater(x, -3), tf.less(x, 3)), tf.fill(x.shape, 1 / 6), tf.zerosLike(x)),
+      );
+    case "elu":
+      return withGrad(
+        (x) => tf.where(tf.greater(x, 0), x, tf.mul(tf.expm1(x), alpha)),
+        (x) => tf.where(tf.greater(x, 0), tf.onesLike(x), tf.mul(tf.exp(x), alpha)),
+      );
+  }
 }
