@@ -117,6 +117,17 @@ export interface AddAttrs {
   op: "add";
   act: Activation;
 }
+/** Channels [start, end) of a [C, H, W] map (PyTorch x[:, start:end]; torch.chunk lowers to it). */
+export interface SliceAttrs {
+  op: "slice";
+  start: number;
+  end: number;
+}
+/** PyTorch's channel_shuffle: view [g, C/g, H, W], swap the first two axes, flatten (ShuffleNet). */
+export interface ShuffleAttrs {
+  op: "shuffle";
+  groups: number;
+}
 
 export type NodeAttrs =
   | InputAttrs
@@ -131,7 +142,9 @@ export type NodeAttrs =
   | DenseAttrs
   | ActAttrs
   | ConcatAttrs
-  | AddAttrs;
+  | AddAttrs
+  | SliceAttrs
+  | ShuffleAttrs;
 
 export type OpKind = NodeAttrs["op"];
 

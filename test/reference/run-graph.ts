@@ -55,6 +55,12 @@ export function runReference(graph: IrGraph, weights: WeightSet, image: ArrayLik
       case "add":
         y = R.activation(R.add(ins), a.act);
         break;
+      case "slice":
+        y = R.channelSlice(x, a.start, a.end);
+        break;
+      case "shuffle":
+        y = R.channelShuffle(x, a.groups);
+        break;
       default: {
         // A new IR op needs its reference here: `a` is never only while every op has a case.
         const missing: never = a;
