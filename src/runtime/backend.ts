@@ -28,6 +28,7 @@ import { registerWasmPadFix } from "./wasm-pads.js";
 import { registerWasmPoolGrads } from "./wasm-pool-grads.js";
 import { registerWasmReductions } from "./wasm-reduce.js";
 import { defineLayers } from "./layers/define.js";
+import { defineChannelLayers } from "./layers/channels.js";
 
 export type Tf = typeof TfNamespace;
 export type BackendChoice = "auto" | "wasm" | "cpu";
@@ -117,6 +118,7 @@ async function firstLoad(importers: Importers, choice: BackendChoice, quiet: boo
     loadedPackage = "tfjs";
   }
   defineLayers(tf);
+  defineChannelLayers(tf);
   registerReduceGradients(tf);
   loadedTf = tf;
   return tf;
