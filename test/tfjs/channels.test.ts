@@ -2,6 +2,7 @@
 // checker's shapes and diagnostics, onnxruntime forward, and the tfjs model's
 // forward and backward (wasm) against the float64 reference; checkpoint layout
 // and `netc verify` on a ShuffleNet v2 unit and a grouped convolution.
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,7 +13,9 @@ import type { WeightSet } from "../../src/ir/weights.js";
 import { buildFromPlan, planModel } from "../../src/emit/tfjs/index.js";
 import * as runtime from "../../src/runtime/index.js";
 import type { Tf } from "../../src/runtime/index.js";
-import { compareWithReference, randomInput, randomWeights } from "../onnx/harness.js";
+import { emitOnnx } from "../../src/emit/onnx/index.js";
+import { compareWithReference, randomInput, randomWeights, runOrt } from "../onnx/harness.js";
+import { needTorchvision, runs } from "../requirements.js";
 import { runReference } from "../reference/run-graph.js";
 import { randn, rng } from "../runtime/helpers.js";
 import { writeIdxFixture } from "./fixtures.js";
@@ -115,6 +118,42 @@ describe("onnxruntime equals the reference", () => {
       expect(r.maxDiff).toBeLessThan(1e-5);
     });
   }
+});
+
+// torchvision's own InvertedResidual, loaded with the spec's weights in
+// state_dict order: the unit written in .net is the same function.
+const TORCH = `
+import json, sys, torch
+from torchvision.models.shufflenetv2 import InvertedResidual
+job = json.load(open(sys.argv[1]))
+net = torch.nn.Sequential(InvertedResidual(24, 48, 2), InvertedResidual(48, 48, 1)).eval()
+state = net.state_dict()
+keys = [k for k in state if not k.endswith("num_batches_tracked")]
+assert len(keys) == len(job["weights"]), (len(keys), len(job["weights"]))
+for k, w in zip(keys, job["weights"]):
+    state[k] = torch.tensor(w, dtype=torch.float32).reshape(state[k].shape)
+net.load_state_dict(state)
+with torch.no_grad():
+    y = net(torch.tensor(job["x"], dtype=torch.float32).reshape(job["shape"]))
+print(json.dumps(y.flatten().tolist()))
+`;
+
+describe.runIf(runs(needTorchvision(), "the torchvision ShuffleNet v2 comparison"))("torchvision", () => {
+  it("two ShuffleNet v2 units equal torchvision's InvertedResidual (stride 2, then 1) on onnxruntime", async () => {
+    const graph = graphOf(`${SHUFFLE}\nnetwork Units {\n  input 24x8x8\n  a = ShuffleUnit(48, 2)\n  b = ShuffleUnit(48, 1)\n}`);
+    const weights = randomWeights(graph, 6);
+    const order = ["kernel", "bias", "gamma", "beta", "mean", "variance"] as const;
+    const flat = graph.nodes.flatMap((n) => order.flatMap((k) => (weights.get(n.name)?.[k] ? [Array.from(weights.get(n.name)![k]!)] : [])));
+    const x = randomInput(2 * 24 * 64, 8);
+    const dir = mkdtempSync(join(tmpdir(), "netc-channels-torch-"));
+    writeFileSync(join(dir, "job.json"), JSON.stringify({ x: Array.from(x), shape: [2, 24, 8, 8], weights: flat }));
+    writeFileSync(join(dir, "units.py"), TORCH);
+    const want = JSON.parse(execFileSync("/usr/bin/python3", [join(dir, "units.py"), join(dir, "job.json")], { encoding: "utf8" })) as number[];
+    const got = await runOrt(emitOnnx(graph, { weights }).model, graph.inputName, [2, 24, 8, 8], x);
+    expect(got.dims).toEqual([2, 48, 4, 4]);
+    expect(want.length).toBe(got.data.length);
+    for (let i = 0; i < want.length; i++) expect(Math.abs(got.data[i]! - want[i]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(want[i]!)));
+  }, 60_000);
 });
 
 describe("tfjs (wasm) against the reference", () => {
