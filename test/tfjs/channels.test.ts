@@ -14,7 +14,7 @@ import { buildFromPlan, planModel } from "../../src/emit/tfjs/index.js";
 import * as runtime from "../../src/runtime/index.js";
 import type { Tf } from "../../src/runtime/index.js";
 import { emitOnnx } from "../../src/emit/onnx/index.js";
-import { compareWithReference, randomInput, randomWeights, runOrt } from "../onnx/harness.js";
+import { compareWithReference, pythonCheck, randomInput, randomWeights, runOrt } from "../onnx/harness.js";
 import { needTorchvision, runs } from "../requirements.js";
 import { runReference } from "../reference/run-graph.js";
 import { randn, rng } from "../runtime/helpers.js";
@@ -113,9 +113,13 @@ describe("checker", () => {
 describe("onnxruntime equals the reference", () => {
   for (const [name, text] of Object.entries(SPECS)) {
     it(name, async () => {
-      const r = await compareWithReference(graphOf(text), { batch: 2 });
+      const graph = graphOf(text);
+      const r = await compareWithReference(graph, { batch: 2 });
       expect(r.dims).toEqual(r.expectedDims);
       expect(r.maxDiff).toBeLessThan(1e-5);
+      const path = join(mkdtempSync(join(tmpdir(), "netc-channels-onnx-")), `${name}.onnx`);
+      writeFileSync(path, emitOnnx(graph).model);
+      pythonCheck(path);
     });
   }
 });
