@@ -6,7 +6,7 @@
 // Layout: tfjs is channels-last, so a [C, H, W] feature map is [H, W, C] here.
 // Only exactly-equivalent tf.layers forms are used; anything tf.layers cannot
 // express exactly goes to netc's runtime layers (LRN, ceil/padded pools,
-// adaptive pooling).
+// adaptive pooling, grouped convolution, channel slice and shuffle).
 
 import { diag, type DiagRest } from "../../diagnostics/catalogue.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
