@@ -69,3 +69,18 @@ export function needTorch(): Requirement {
   }
   return pythonTorch;
 }
+
+let torchvision: Requirement | undefined;
+/** Debian's PyTorch and torchvision for /usr/bin/python3: the reference for semantics. */
+export function needTorchvision(): Requirement {
+  if (!torchvision) {
+    let present = true;
+    try {
+      execFileSync("/usr/bin/python3", ["-c", "import torch, torchvision"], { stdio: "ignore" });
+    } catch {
+      present = false;
+    }
+    torchvision = requirement(present, "PyTorch or torchvision is missing for /usr/bin/python3 (apt-get install python3-torch python3-torchvision)");
+  }
+  return torchvision;
+}

@@ -521,6 +521,14 @@ class Elaborator {
       case "normGroups":
         at("NET3030", { layer, groups: e.groups, channels: e.channels });
         return;
+      case "slice": {
+        const problem = e.start >= e.end ? "the slice is empty" : e.end > e.inC ? `it ends past channel ${e.inC}` : "it starts before channel 0";
+        at("NET3035", { layer, start: e.start, end: e.end, inC: e.inC, problem });
+        return;
+      }
+      case "shuffle":
+        at("NET3036", { layer, groups: e.groups, inC: e.inC });
+        return;
     }
   }
 

@@ -293,6 +293,36 @@ export const ops: OpSpec[] = [
   },
   ...activations.map((f) => actSpec(f as Exclude<Activation, "none">)),
   {
+    name: "chunk", groups: [],
+    doc: "One of torch.chunk's pieces of the channels: `chunk 2 take=1` is x.chunk(2, dim=1)[1] (pieces of ceil(C/n) channels, the last one shorter).",
+    attrs: [a("chunks", "int", "pieces to split the channels into (torch.chunk's chunks)", { min: 1 }),
+      a("take", "int", "which piece, from 0", { min: 0 })],
+    flags: {}, values: ["chunks", "take"], required: ["chunks", "take"], initial: {},
+    lower(r, input) {
+      const c = input[0] ?? 0;
+      const [n, take] = [r.chunks as number, r.take as number];
+      // torch.chunk: pieces of ceil(C/n) channels, so there may be fewer than n of them.
+      const size = Math.ceil(c / n);
+      const count = size > 0 ? Math.ceil(c / size) : 0;
+      if (take >= count)
+        return `take=${take} is out of range: torch.chunk splits ${c} channels into ${count} piece${count === 1 ? "" : "s"} of up to ${size} (take 0 to ${count - 1})`;
+      return [{ suffix: "", attrs: { op: "slice", start: take * size, end: Math.min(c, (take + 1) * size) } }];
+    },
+  },
+  {
+    name: "slice", groups: [], doc: "Channels start to end (end excluded), as x[:, start:end]: `slice 0 58`.",
+    attrs: [a("start", "int", "first channel, from 0", { min: 0 }), a("end", "int", "one past the last channel", { min: 1 })],
+    flags: {}, values: ["start", "end"], required: ["start", "end"], initial: {},
+    lower: (r) => [{ suffix: "", attrs: { op: "slice", start: r.start as number, end: r.end as number } }],
+  },
+  {
+    name: "shuffle", aliases: ["channel_shuffle"], groups: [],
+    doc: "ShuffleNet's channel shuffle, as PyTorch's channel_shuffle: `shuffle 2` views C as groups x C/groups and transposes.",
+    attrs: [a("groups", "int", "groups the channels are interleaved from", { min: 1 })],
+    flags: {}, values: ["groups"], required: ["groups"], initial: {},
+    lower: (r) => [{ suffix: "", attrs: { op: "shuffle", groups: r.groups as number } }],
+  },
+  {
     name: "identity", groups: [], doc: "Passes its input through (a residual shortcut).",
     attrs: [], flags: {}, values: [], required: [], initial: {},
     lower: () => [],

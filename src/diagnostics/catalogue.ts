@@ -75,6 +75,8 @@ export const catalogue = {
   NET3012: { severity: "error", message: "The network has no layers after its input." },
   NET3013: { severity: "error", message: "Missing 'input CxHxW' in network '{name}'." },
   NET3030: { severity: "error", message: "{layer}: groupnorm needs the channels to split into {groups} equal groups, but {channels} channels do not divide by {groups}." },
+  NET3035: { severity: "error", message: "{layer}: slice {start}:{end} expects 0 <= start < end <= {inC} (the input's channels), but {problem}." },
+  NET3036: { severity: "error", message: "{layer}: shuffle into {groups} groups expects the input channels to be a multiple of {groups}, but there are {inC}." },
 
   // ---- values and annotations ----
   NET4001: { severity: "error", message: "{what} must be {expected}, but is {found}." },
@@ -102,7 +104,8 @@ export const catalogue = {
   },
 
   // ---- backends ----
-  NET6001: { severity: "error", message: "{layer}: the tfjs target expects a convolution with groups=1 or groups equal to its input channels ({inC}), but this one has groups={groups}, which tf.layers cannot express. Compile it with --target onnx, or use groups=1 or groups={inC}." },
+  // Retired: the tfjs target runs grouped convolutions (netc's GroupConv2D runtime layer).
+  NET6001: { severity: "error", message: "{layer}: the tfjs target expects a convolution with groups=1 or groups equal to its input channels ({inC}), but this one has groups={groups}, which tf.layers cannot express. Compile it with --target onnx, or use groups=1 or groups={inC}.", retired: true },
   NET6002: { severity: "error", message: "{layer}: the tfjs target expects the vectors an add or mul combines to be in one feature order, but '{first}' and '{other}' differ: tf.layers flattens a feature map in height, width, channel order and netc in channel, height, width order. Add the feature maps before flattening, or put a dense layer after each flatten." },
 
   // ---- internal ----

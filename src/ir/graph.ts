@@ -176,6 +176,17 @@ export interface DropPathAttrs {
   op: "droppath";
   rate: number;
 }
+/** Channels [start, end) of a [C, H, W] map (PyTorch x[:, start:end]; torch.chunk lowers to it). */
+export interface SliceAttrs {
+  op: "slice";
+  start: number;
+  end: number;
+}
+/** PyTorch's channel_shuffle: view [g, C/g, H, W], swap the first two axes, flatten (ShuffleNet). */
+export interface ShuffleAttrs {
+  op: "shuffle";
+  groups: number;
+}
 
 export type NodeAttrs =
   | InputAttrs
@@ -195,7 +206,9 @@ export type NodeAttrs =
   | AddAttrs
   | MulAttrs
   | ScaleAttrs
-  | DropPathAttrs;
+  | DropPathAttrs
+  | SliceAttrs
+  | ShuffleAttrs;
 
 export type OpKind = NodeAttrs["op"];
 

@@ -240,6 +240,33 @@ export const opFacts = {
   },
 
   droppath: { shape: same, weights: none, macs: zero, init: "none", elementwise: true },
+
+  // Channel slice and shuffle move channels, so feature orders change: not elementwise.
+  slice: {
+    shape(a, inputs) {
+      const x = first(inputs);
+      if (!isMap(x)) return rank(x);
+      if (a.start < 0 || a.end > x[0]! || a.start >= a.end) return { error: { kind: "slice", start: a.start, end: a.end, inC: x[0]! } };
+      return { shape: [a.end - a.start, x[1]!, x[2]!] };
+    },
+    weights: none,
+    macs: zero,
+    init: "none",
+    elementwise: false,
+  },
+
+  shuffle: {
+    shape(a, inputs) {
+      const x = first(inputs);
+      if (!isMap(x)) return rank(x);
+      if (x[0]! % a.groups !== 0) return { error: { kind: "shuffle", groups: a.groups, inC: x[0]! } };
+      return { shape: x };
+    },
+    weights: none,
+    macs: zero,
+    init: "none",
+    elementwise: false,
+  },
 } satisfies OpFactsTable;
 
 /** The record of `a`'s op, typed for `a` (TypeScript cannot correlate the two without help). */

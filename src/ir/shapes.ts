@@ -11,7 +11,9 @@ export type ShapeError =
   | { kind: "zero"; output: Shape }
   | { kind: "kernel"; kernel: [number, number]; padded: [number, number] }
   | { kind: "groups"; groups: number; inC: number; outC: number }
-  | { kind: "normGroups"; groups: number; channels: number };
+  | { kind: "normGroups"; groups: number; channels: number }
+  | { kind: "slice"; start: number; end: number; inC: number }
+  | { kind: "shuffle"; groups: number; inC: number };
 
 export function formatShape(s: Shape): string {
   return s.join("x");

@@ -30,6 +30,7 @@ import { registerWasmReductions } from "./wasm-reduce.js";
 import { defineLayers } from "./layers/define.js";
 import { defineGroupNorm } from "./layers/group-norm.js";
 import { defineElementwiseLayers } from "./layers/elementwise.js";
+import { defineChannelLayers } from "./layers/channels.js";
 
 export type Tf = typeof TfNamespace;
 export type BackendChoice = "auto" | "wasm" | "cpu";
@@ -121,6 +122,7 @@ async function firstLoad(importers: Importers, choice: BackendChoice, quiet: boo
   defineLayers(tf);
   defineGroupNorm(tf);
   defineElementwiseLayers(tf);
+  defineChannelLayers(tf);
   registerReduceGradients(tf);
   loadedTf = tf;
   return tf;

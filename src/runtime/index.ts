@@ -87,6 +87,32 @@ export function dropPath(config: DropPathConfig & BaseLayerOptions): NetcLayer {
   return new (elementwiseClasses().DropPath)(config);
 }
 // ---- end broadcasting merge, layer scale, drop path ----
+// ---- channel layers: slice, shuffle, grouped convolution ----
+import { defineChannelLayers, type ChannelShuffleConfig, type ChannelSliceConfig, type GroupConv2DConfig } from "./layers/channels.js";
+export { CHANNEL_CLASS_NAMES } from "./layers/channels.js";
+export type { ChannelSliceConfig, ChannelShuffleConfig, GroupConv2DConfig, ChannelLayerClasses } from "./layers/channels.js";
+
+function channelClasses() {
+  const tf = currentTf();
+  if (!tf) throw new Error("netc: call `await loadTf()` before creating netc layers");
+  return defineChannelLayers(tf);
+}
+
+/** Channels [start, end) (torch.chunk, x[:, start:end]). */
+export function channelSlice(config: ChannelSliceConfig & BaseLayerOptions): NetcLayer {
+  return new (channelClasses().ChannelSlice)(config);
+}
+
+/** PyTorch's channel_shuffle (ShuffleNet). */
+export function channelShuffle(config: ChannelShuffleConfig & BaseLayerOptions): NetcLayer {
+  return new (channelClasses().ChannelShuffle)(config);
+}
+
+/** Convolution with channel groups (ResNeXt, RegNet), kernel [kh, kw, C/groups, filters]. */
+export function groupConv2d(config: GroupConv2DConfig & BaseLayerOptions): NetcLayer {
+  return new (channelClasses().GroupConv2D)(config);
+}
+// ---- end channel layers ----
 
 // ---- training, data, checkpoints (tfjs backend: generated train.ts) ----
 export { train, accuracy, seedWeights, type TrainJob, type TrainResult, type EpochResult } from "./train.js";

@@ -9,7 +9,7 @@
 // collides with an earlier one gets "_2", "_3"... in node order, so the mapping is
 // stable for a given graph.
 
-import type { ConvAttrs, IrGraph, IrNode } from "../ir/graph.js";
+import type { ConvAttrs, IrGraph } from "../ir/graph.js";
 
 const VALID = /^[A-Za-z0-9][-A-Za-z0-9._/]*$/;
 
@@ -40,24 +40,17 @@ export function unique(base: string, taken: Set<string>): string {
   return name;
 }
 
-export type WeightLayerKind = "conv2d" | "depthwiseConv2d" | "dense" | "batchNormalization" | "layerNormalization" | "groupNorm" | "channelScale";
+export type WeightLayerKind = "conv2d" | "depthwiseConv2d" | "groupConv2d" | "dense" | "batchNormalization" | "layerNormalization" | "groupNorm" | "channelScale";
 
 /**
- * The tf.layers class a convolution becomes: groups=1 is conv2d, groups = input
- * channels (with a whole channel multiplier) is depthwise; other groupings have
- * no tf.layers equivalent (undefined).
+ * The layer class a convolution becomes: groups=1 is conv2d, groups = input
+ * channels (with a whole channel multiplier) is depthwise; other groupings, which
+ * tf.layers has no class for, are netc's GroupConv2D (kernel [kh, kw, C/groups, O]).
  */
-export function convLayerKind(a: ConvAttrs, inChannels: number): "conv2d" | "depthwiseConv2d" | undefined {
+export function convLayerKind(a: ConvAttrs, inChannels: number): "conv2d" | "depthwiseConv2d" | "groupConv2d" {
   if (a.groups === 1) return "conv2d";
   if (a.groups === inChannels && a.outChannels % inChannels === 0) return "depthwiseConv2d";
-  return undefined;
-}
-
-function unsupportedGroups(node: IrNode, groups: number): Error {
-  return new Error(
-    `netc: ${node.name}: grouped convolution (groups=${groups}) has no tf.layers equivalent; ` +
-      `the tfjs target supports groups=1 and depthwise (groups = input channels)`,
-  );
+  return "groupConv2d";
 }
 
 /** IR node name -> the tfjs layer holding its weights and that layer's class, for every node with weights. */
@@ -69,7 +62,6 @@ export function weightLayers(graph: IrGraph): Map<string, { layer: string; kind:
     let kind: WeightLayerKind | undefined;
     if (a.op === "conv") {
       kind = convLayerKind(a, graph.nodes[node.inputs[0]!]!.shape[0]!);
-      if (!kind) throw unsupportedGroups(node, a.groups);
     } else if (a.op === "dense") kind = "dense";
     else if (a.op === "batchnorm") kind = "batchNormalization";
     else if (a.op === "layernorm") kind = "layerNormalization";

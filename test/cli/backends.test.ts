@@ -32,25 +32,25 @@ describe("netc compile backends", () => {
     expect(r.stderr).toContain("caffe");
   });
 
-  it("reports a grouped convolution the tfjs target cannot express at its spec location, in an imported block", () => {
+  it("reports what the tfjs target cannot express at its spec location, in an imported block", () => {
     const dir = mkdtempSync(join(tmpdir(), "netc-backend-"));
-    writeFileSync(join(dir, "lib.net"), "block Grouped(c) {\n  conv 3x3 c groups=2 pad=1\n}\n");
+    writeFileSync(join(dir, "lib.net"), "block Mixed(n) {\n  add { flatten; seq { flatten; dense n } }\n}\n");
     writeFileSync(
       join(dir, "spec.net"),
-      'import "lib.net"\n\nnetwork G {\n  input 8x8x8\n  a = conv 3x3 8 pad=1 groups=4\n  b = Grouped(8)\n  flatten\n  dense 10\n}\n',
+      'import "lib.net"\n\nnetwork G {\n  input image 8x8x8\n  a = add { flatten; seq { flatten; dense 512 } }\n  b = Mixed(512) from image\n}\n',
     );
     const out = join(dir, "out");
     const r = netc(["compile", join(dir, "spec.net"), "--target", "tfjs", "--out", out]);
     expect(r.code).toBe(1);
     const heads = r.stderr.split("\n").filter((l) => l.includes(" error "));
     expect(heads).toEqual([
-      `${join(dir, "spec.net")}:5:7: error NET6001: a: the tfjs target expects a convolution with groups=1 or groups equal to its input channels (8), but this one has groups=4, which tf.layers cannot express. Compile it with --target onnx, or use groups=1 or groups=8.`,
-      expect.stringMatching(new RegExp(`^${join(dir, "lib.net").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:2:3: error NET6001: b: .*groups=2`)),
+      `${join(dir, "spec.net")}:5:7: error NET6002: a: the tfjs target expects the vectors an add sums to be in one feature order, but 'a/b1/flatten1' and 'a/b2/dense1' differ: tf.layers flattens a feature map in height, width, channel order and netc in channel, height, width order. Add the feature maps before flattening, or put a dense layer after each flatten.`,
+      expect.stringMatching(new RegExp(`^${join(dir, "lib.net").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:2:3: error NET6002: b: `)),
     ]);
-    expect(r.stderr).toContain("   2 |   conv 3x3 c groups=2 pad=1");
+    expect(r.stderr).toContain("   2 |   add { flatten; seq { flatten; dense n } }");
     expect(r.stderr).not.toMatch(/compile failed|at .*\.js:\d+/);
     expect(existsSync(out)).toBe(false);
-    // The same spec compiles for ONNX, which has grouped convolutions.
+    // The same spec compiles for ONNX, which flattens in the IR's order.
     expect(netc(["compile", join(dir, "spec.net"), "--target", "onnx", "--out", dir]).code).toBe(0);
     expect(existsSync(join(dir, "spec.onnx"))).toBe(true);
   });

@@ -418,3 +418,22 @@ export function scale(x: T, s: ArrayLike<number>): T {
   for (let i = 0; i < y.data.length; i++) y.data[i] *= s[Math.floor(i / per)]!;
   return y;
 }
+
+/** Channels [start, end) of a [C, H, W] map: x[:, start:end] in PyTorch. */
+export function channelSlice(x: T, start: number, end: number): T {
+  const plane = x.shape[1]! * x.shape[2]!;
+  return tensor([end - start, x.shape[1]!, x.shape[2]!], x.data.subarray(start * plane, end * plane));
+}
+
+/**
+ * ShuffleNet's channel shuffle, from its definition (Zhang et al. 2018; PyTorch's
+ * channel_shuffle): output channel j*g + i is input channel i*(C/g) + j.
+ */
+export function channelShuffle(x: T, g: number): T {
+  const [c, h, w] = x.shape as [number, number, number];
+  const per = c / g;
+  const y = tensor([c, h, w]);
+  for (let i = 0; i < g; i++)
+    for (let j = 0; j < per; j++) y.data.set(x.data.subarray((i * per + j) * h * w, (i * per + j + 1) * h * w), (j * g + i) * h * w);
+  return y;
+}

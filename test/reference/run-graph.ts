@@ -75,6 +75,12 @@ export function runReference(graph: IrGraph, weights: WeightSet, image: ArrayLik
         // Inference: stochastic depth passes its input on.
         y = x;
         break;
+      case "slice":
+        y = R.channelSlice(x, a.start, a.end);
+        break;
+      case "shuffle":
+        y = R.channelShuffle(x, a.groups);
+        break;
       default: {
         // A new IR op needs its reference here: `a` is never only while every op has a case.
         const missing: never = a;

@@ -254,6 +254,26 @@ const OPS = {
     const weight = ctx.b.addFloat(`${ctx.node.name}.weight`, dims, need(ctx, "gamma"));
     primary(ctx, "Mul", [ctx.inputs[0]!, weight], [ctx.output]);
   },
+
+  slice(ctx, a) {
+    const n = ctx.node.name;
+    const starts = ctx.b.addInt64(`${n}.starts`, [1], [a.start]);
+    const ends = ctx.b.addInt64(`${n}.ends`, [1], [a.end]);
+    const axes = ctx.b.addInt64(`${n}.axes`, [1], [1]);
+    primary(ctx, "Slice", [ctx.inputs[0]!, starts, ends, axes], [ctx.output]);
+  },
+
+  shuffle(ctx, a) {
+    // PyTorch's channel_shuffle: [N, g, C/g, H, W], swap axes 1 and 2, back to [N, C, H, W].
+    const { b, node } = ctx;
+    const [c, h, w] = inShape(ctx) as [number, number, number];
+    const n = node.name;
+    const grouped = b.intermediate(`${n}/grouped`, [a.groups, c / a.groups, h, w]);
+    b.addNode("Reshape", `${n}/grouped`, [ctx.inputs[0]!, b.addInt64(`${n}.grouped_shape`, [5], [0, a.groups, c / a.groups, h, w])], [grouped], {}, ctx.doc);
+    const swapped = b.intermediate(`${n}/transposed`, [c / a.groups, a.groups, h, w]);
+    b.addNode("Transpose", `${n}/transposed`, [grouped], [swapped], { perm: [0, 2, 1, 3, 4] }, ctx.doc);
+    primary(ctx, "Reshape", [swapped, b.addInt64(`${n}.shape`, [4], [0, c, h, w])], [ctx.output]);
+  },
 } satisfies Table;
 
 /**

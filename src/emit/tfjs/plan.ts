@@ -6,7 +6,7 @@
 // Layout: tfjs is channels-last, so a [C, H, W] feature map is [H, W, C] here.
 // Only exactly-equivalent tf.layers forms are used; anything tf.layers cannot
 // express exactly goes to netc's runtime layers (LRN, ceil/padded pools,
-// adaptive pooling).
+// adaptive pooling, grouped convolution, channel slice and shuffle).
 
 import { diag, type DiagRest } from "../../diagnostics/catalogue.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
@@ -90,7 +90,7 @@ export function planTfjs(graph: IrGraph): { plan: LayerPlan | undefined; diagnos
       variable: identifier(`${node.name}/${what}`, takenVars),
     });
     // The node is reported and passed over: planning goes on to find every unsupported node.
-    const unsupported = <C extends "NET6001" | "NET6002">(code: C, ...args: DiagRest<C>) => {
+    const unsupported = <C extends "NET6002">(code: C, ...args: DiagRest<C>) => {
       const at = nodeLocation(graph, node);
       diagnostics.push(diag(code, at.file, at.span, ...args));
       vars.set(node.id, x);
@@ -117,6 +117,17 @@ export function planTfjs(graph: IrGraph): { plan: LayerPlan | undefined; diagnos
       case "conv": {
         const [t, l, b, r] = a.pads;
         const cin = inShape[0]!;
+        // The runtime's checkpoint converter makes the same choice (and names the weights after it).
+        const fn = convLayerKind(a, cin);
+        if (fn === "groupConv2d") {
+          const config: Record<string, unknown> = { filters: a.outChannels, groups: a.groups, kernelSize: [...a.kernel] };
+          if (a.stride[0] > 1 || a.stride[1] > 1) config.strides = [...a.stride];
+          if (a.dilation[0] > 1 || a.dilation[1] > 1) config.dilationRate = [...a.dilation];
+          if (t + l + b + r > 0) config.pads = [...a.pads];
+          if (!a.bias) config.useBias = false;
+          withAct(a.act, a.actAlpha, (o) => add("netc", "groupConv2d", { ...config, name }, [x], o));
+          break;
+        }
         const sameH = samePads(inShape[1]!, a.kernel[0], a.stride[0], a.dilation[0]);
         const sameW = samePads(inShape[2]!, a.kernel[1], a.stride[1], a.dilation[1]);
         const dilated = a.dilation[0] > 1 || a.dilation[1] > 1;
@@ -138,17 +149,12 @@ export function planTfjs(graph: IrGraph): { plan: LayerPlan | undefined; diagnos
         if (!a.bias) common.useBias = false;
         const fused = tfActivation(a.act, a.actAlpha);
         if (fused) common.activation = fused;
-        // The runtime's checkpoint converter makes the same choice (and names the weights after it).
-        const fn = convLayerKind(a, cin);
         let config: Record<string, unknown>;
         if (fn === "conv2d") {
           config = { filters: a.outChannels, ...common, name };
-        } else if (fn === "depthwiseConv2d") {
+        } else {
           config = { ...common, name };
           if (a.outChannels !== cin) config = { depthMultiplier: a.outChannels / cin, ...config };
-        } else {
-          unsupported("NET6001", { layer: node.name, groups: a.groups, inC: cin });
-          continue;
         }
         add("tf", fn, config, [x], out);
         if (!fused) after(a.act, a.actAlpha);
@@ -277,6 +283,13 @@ export function planTfjs(graph: IrGraph): { plan: LayerPlan | undefined; diagnos
         break;
       case "droppath":
         add("netc", "dropPath", { rate: a.rate, name }, [x], out);
+        break;
+      case "slice":
+        // NHWC keeps the IR's channel order on the last axis: the same indices.
+        add("netc", "channelSlice", { start: a.start, end: a.end, name }, [x], out);
+        break;
+      case "shuffle":
+        add("netc", "channelShuffle", { groups: a.groups, name }, [x], out);
         break;
       default:
         assertNever(a);
