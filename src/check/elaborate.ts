@@ -11,7 +11,8 @@ import { diag, type DiagRest, type LiveCode } from "../diagnostics/catalogue.js"
 import { assertNever } from "../util/assert-never.js";
 import { checkCostAnnotations, checkShapeAnnotations } from "./annotations.js";
 import { readAttrs, type AttrSource } from "./attrs.js";
-import { activations, defaultGroups, findAttr, findFlag, findOp, opNames, opsInGroup, type OpSpec } from "./ops.js";
+import { flagShadows, keyShadows } from "./ambiguity.js";
+import { activations, canonicalOpNames, defaultGroups, findAttr, findFlag, findOp, opNames, opsInGroup, type OpSpec } from "./ops.js";
 import type { BlockEntry, Program } from "./program.js";
 import { Scope } from "./scope.js";
 import type { Declaration, ParamValue, Resolutions, Resolution } from "./resolutions.js";
@@ -212,6 +213,15 @@ class Elaborator {
           const span = attr.kind === "namedAttr" ? attr.key.span : attr.span;
           const what = key === undefined ? "a bare value" : key;
           this.diagnostics.push(diag("NET2013", this.file, span, { name: what, op: `defaults of '${g}'`, hint: key === undefined ? " Defaults take key=value or flags." : "" }));
+        }
+      }
+      for (const attr of entry.attrs) {
+        if (attr.kind === "flagAttr") {
+          const flag = members.map((op) => findFlag(op, attr.name.name)).find((f) => f !== undefined);
+          if (flag) flagShadows(attr.name, flag, `the '${g}' defaults`, ctx);
+        } else if (attr.kind === "namedAttr" && attr.spaced) {
+          const spec = members.map((op) => findAttr(op, attr.key.name)).find((x) => x !== undefined);
+          if (spec) keyShadows(attr.key, spec.key, attr.value?.kind === "number" ? attr.value.text : "...", attr.span, `the '${g}' defaults`, ctx);
         }
       }
       const list = this.defaults.get(g) ?? [];
@@ -427,7 +437,7 @@ class Elaborator {
     const spec = findOp(layer.op.name);
     if (!spec) {
       const block = this.program.blocks.has(layer.op.name) ? ` '${layer.op.name}' is a block: call it with parentheses, ${layer.op.name}(...).` : "";
-      this.diagnostics.push(diag("NET2001", ctx.file, layer.op.span, { name: layer.op.name, hint: block || suggest(layer.op.name, opNames()) }));
+      this.diagnostics.push(diag("NET2001", ctx.file, layer.op.span, { name: layer.op.name, hint: block || `${suggest(layer.op.name, opNames())} The ops are ${canonicalOpNames().join(", ")}.` }));
     }
     return spec;
   }
@@ -444,6 +454,10 @@ class Elaborator {
     const lowered = spec.lower(attrs, this.nodes[input]!.shape);
     if (typeof lowered === "string") {
       this.diagnostics.push(diag("NET4005", ctx.file, layer.span, { op: spec.name, detail: lowered }));
+      return undefined;
+    }
+    if (typeof lowered === "function") {
+      this.diagnostics.push(lowered(ctx.file, layer.span));
       return undefined;
     }
     let current = input;
@@ -586,8 +600,14 @@ class Elaborator {
     const branchScope = scope.child(path);
     this.checkDuplicates(layer.branches, ctx, layer.merge);
     branchScope.reserve(layer.branches);
+    const source: Source = { file: ctx.file, span: { offset: layer.span.offset, length: layer.keyword.length } };
+    if (layer.branches.length === 0) {
+      this.diagnostics.push(diag("NET3040", ctx.file, source.span, { merge: layer.merge }));
+      return undefined;
+    }
     const outs: { id: number; st: Statement; name: string }[] = [];
     let broken = false;
+    let leftOut = 0;
     layer.branches.forEach((st, i) => {
       const name = st.name?.name ?? `b${i + 1}`;
       const s = branchScope.child(branchScope.path(name));
@@ -596,6 +616,7 @@ class Elaborator {
         // A skipped `if` leaves its branch out (an `add` of one branch is that branch).
         const body = this.chosen(st.layer, ctx);
         if (body === undefined) broken = true;
+        if (body === null) leftOut++;
         if (!body) return;
         seq = body;
       }
@@ -604,9 +625,12 @@ class Elaborator {
       else outs.push({ id: out, st, name });
     });
     if (broken) return undefined;
-    if (outs.length === 0) return input;
+    // Every branch was an `if` left out: passing the input on would be a guess (an add of nothing is not its input).
+    if (outs.length === 0) {
+      this.diagnostics.push(diag("NET3041", ctx.file, source.span, { merge: layer.merge, count: leftOut }));
+      return undefined;
+    }
     const shapes = outs.map((o) => this.nodes[o.id]!.shape);
-    const source: Source = { file: ctx.file, span: { offset: layer.span.offset, length: layer.keyword.length } };
     if (layer.merge === "concat" && !this.concatAgrees(outs, shapes, ctx, layer.keyword)) return undefined;
     if (layer.merge === "add" && !this.addAgrees(outs, shapes, ctx, layer.keyword)) return undefined;
     if (outs.length === 1) {
