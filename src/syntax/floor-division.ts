@@ -103,7 +103,7 @@ export function floorDivisionComments(tokens: IToken[], comments: A.Comment[], i
     const fixes = alone
       ? [{ title: `Floor-divide: ${suggestion}`, edits: [{ file: path, span: { offset: prev.startOffset, length: c.span.offset + c.span.length - prev.startOffset }, newText: suggestion }] }]
       : [];
-    const same = alone ? `, the same as 'floor(${prev.image} / ${divisor})'` : " (floor(a / b))";
+    const same = alone ? `, the same as 'floor(${prev.image} / ${divisor})'` : ", with the whole left side as a";
     out.push(diag("NET1020", path, c.span, { rest: divisor, suggestion: `'${suggestion}'${same}` }, { fixes }));
   }
   return out;
