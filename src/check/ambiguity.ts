@@ -32,20 +32,34 @@ function fix(title: string, file: string, span: Span, newText: string): Fix {
   return { title, edits: [{ file, span, newText }] };
 }
 
+/**
+ * How to write the name's value instead of the flag: `slot=name` for the op's
+ * next bare-value key (`out=relu`; a parenthesised `(relu)` right after the op
+ * name would read as a block call), or nothing when no bare value is left to fill.
+ */
+function valueWay(name: string, kind: string, slot: string | undefined, file: string, span: Span): { text: string; fixes: Fix[] } {
+  if (!slot) return { text: "", fixes: [] };
+  const written = `${slot}=${name}`;
+  return { text: `Write '${written}' for the ${kind}'s value`, fixes: [fix(`Use the ${kind}'s value: ${written}`, file, span, written)] };
+}
+
 /** A bare word read as the flag `[key, value]` of `owner` while a name of that spelling is in scope. */
-export function flagShadows(word: Ident, flag: [string, Value], owner: string, ctx: EvalContext): void {
+export function flagShadows(word: Ident, flag: [string, Value], owner: string, slot: string | undefined, ctx: EvalContext): void {
   const b = ctx.env.lookup(word.name);
   if (!b) return;
   const kind = kindOf(b);
   const explicit = typeof flag[1] === "boolean" || typeof flag[1] === "number" ? `${flag[0]}=${describe(flag[1])}` : undefined;
-  const fixes = [fix(`Use the ${kind}'s value: (${word.name})`, ctx.file, word.span, `(${word.name})`)];
+  const value = valueWay(word.name, kind, slot, ctx.file, word.span);
+  const fixes = [...value.fixes];
   if (explicit) fixes.push(fix(`Keep the flag: ${explicit}`, ctx.file, word.span, explicit));
   ctx.diagnostics.push(diag("NET2050", ctx.file, word.span, {
     name: word.name,
     reading: `${owner}'s flag (${flag[0]}=${shown(flag[1])})`,
     kind,
     chosen: "the flag",
-    advice: `Write '(${word.name})' for the ${kind}'s value, or ${explicit ? `'${explicit}'` : `rename the ${kind}`} to keep the flag.`,
+    advice: value.text
+      ? `${value.text}; ${explicit ? `'${explicit}' keeps the flag` : `rename the ${kind} to keep the flag`}.`
+      : `${explicit ? `'${explicit}' says the flag plainly; ` : ""}rename the ${kind} to avoid the clash.`,
   }, { fixes }));
 }
 
@@ -55,15 +69,17 @@ export function keyShadows(key: Ident, canonical: string, valueText: string, att
   if (!b) return;
   const kind = kindOf(b);
   const explicit = `${canonical}=${valueText}`;
+  // `conv k 16` most likely means PyTorch's Conv2d(.., 16, k): the kernel is k, 16 the channels.
+  const named = `${canonical}=${key.name}`;
   ctx.diagnostics.push(diag("NET2050", ctx.file, key.span, {
     name: key.name,
     reading: `${owner}'s attribute '${canonical}' (a name followed by a number reads as 'key value', here ${explicit})`,
     kind,
     chosen: "the attribute",
-    advice: `Write '(${key.name})' for the ${kind}'s value, or '${explicit}' to keep the attribute.`,
+    advice: `Write '${named}' to give ${canonical} the ${kind}'s value, or '${explicit}' to keep this reading.`,
   }, {
     fixes: [
-      fix(`Use the ${kind}'s value: (${key.name})`, ctx.file, key.span, `(${key.name})`),
+      fix(`Give ${canonical} the ${kind}'s value: ${named}`, ctx.file, key.span, named),
       fix(`Keep the attribute: ${explicit}`, ctx.file, attrSpan, explicit),
     ],
   }));

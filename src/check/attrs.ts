@@ -102,7 +102,7 @@ export function readAttrs(op: OpSpec, sources: AttrSource[], opSpan: Span, main:
           const name = attr.name.name;
           const flag = findFlag(op, name);
           if (flag) {
-            if (!src.lenient) flagShadows(attr.name, flag, op.name, src.ctx);
+            if (!src.lenient) flagShadows(attr.name, flag, op.name, op.values[nextValue], src.ctx);
             set(flag[0], flag[1], attr.span);
           } else if (src.ctx.env.lookup(name)) positional({ kind: "name", name, span: attr.name.span }, attr.span);
           else if (!src.lenient) {
@@ -117,8 +117,9 @@ export function readAttrs(op: OpSpec, sources: AttrSource[], opSpan: Span, main:
           if (!spec) {
             if (!src.lenient) {
               // `conv 1x1 c 2`: a name before a number reads as `key value`.
+              const slot = op.values[nextValue];
               const asName = attr.spaced && src.ctx.env.lookup(attr.key.name)
-                ? ` A name followed by a number reads as 'key value': write '(${attr.key.name})' for the value of '${attr.key.name}'.`
+                ? ` A name followed by a number reads as 'key value'${slot ? `: write '${slot}=${attr.key.name}' for the value of '${attr.key.name}'` : ""}.`
                 : suggest(attr.key.name, op.attrs.flatMap((x) => [x.key, ...(x.aliases ?? [])]));
               src.ctx.diagnostics.push(diag("NET2013", src.ctx.file, attr.key.span, { name: attr.key.name, op: op.name, hint: asName + takes(op) }));
               ok = false;

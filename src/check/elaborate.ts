@@ -218,7 +218,7 @@ class Elaborator {
       for (const attr of entry.attrs) {
         if (attr.kind === "flagAttr") {
           const flag = members.map((op) => findFlag(op, attr.name.name)).find((f) => f !== undefined);
-          if (flag) flagShadows(attr.name, flag, `the '${g}' defaults`, ctx);
+          if (flag) flagShadows(attr.name, flag, `the '${g}' defaults`, undefined, ctx);
         } else if (attr.kind === "namedAttr" && attr.spaced) {
           const spec = members.map((op) => findAttr(op, attr.key.name)).find((x) => x !== undefined);
           if (spec) keyShadows(attr.key, spec.key, attr.value?.kind === "number" ? attr.value.text : "...", attr.span, `the '${g}' defaults`, ctx);

@@ -80,7 +80,7 @@ export function readTrain(decl: TrainDecl | undefined, ctx: EvalContext): TrainC
       };
       const flag = attr.kind === "flagAttr" ? own(s.flags, attr.name.name) : undefined;
       if (flag && attr.kind === "flagAttr") {
-        flagShadows(attr.name, [entry.key.name, attr.name.name], `train ${entry.key.name}`, ctx);
+        flagShadows(attr.name, [entry.key.name, attr.name.name], `train ${entry.key.name}`, undefined, ctx);
         flag(config);
       } else if (attr.kind === "flagAttr") apply(s.value, { kind: "name", name: attr.name.name, span: attr.name.span }, attr.span, attr.name.name);
       else if (attr.kind === "valueAttr") apply(s.value, attr.value, attr.span, "value");
