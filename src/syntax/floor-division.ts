@@ -16,6 +16,8 @@ import type * as A from "./ast.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { diag } from "../diagnostics/catalogue.js";
 
+/** Warnings kept per file: one spelling repeated a thousand times needs saying a few times, and the file's syntax-diagnostic cap (100, then NET1017, an error) is never reached by warnings alone. */
+const MAX_WARNINGS = 20;
 const OPERAND_END = new Set(["NumberLit", "Ident", "RParen"]);
 const OPERATOR = new Set(["Plus", "Minus", "Star", "Slash", "Percent"]);
 const PART = /\s*(?:(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?[KMG]?|\.\d+)|([\p{L}_][\p{L}\p{N}_]*)|([-+*/%])|([()]))/uy;
@@ -27,8 +29,9 @@ function expression(text: string): { numbers: string[]; names: string[] } | unde
   let wantOperand = true;
   let depth = 0;
   let at = 0;
-  while (at < text.length) {
-    if (/^\s*$/.test(text.slice(at))) break;
+  for (;;) {
+    while (at < text.length && /\s/.test(text[at]!)) at++;
+    if (at >= text.length) break;
     PART.lastIndex = at;
     const m = PART.exec(text);
     if (!m) return undefined;
@@ -80,7 +83,10 @@ export function floorDivisionComments(tokens: IToken[], comments: A.Comment[], i
   const out: Diagnostic[] = [];
   let t = 0;
   const declared = new Map<A.TopLevel, Set<string>>();
+  // Comments and items are both in source order: one pass over each.
+  let i = 0;
   for (const c of comments) {
+    if (out.length >= MAX_WARNINGS) break;
     if (c.doc) continue;
     while (t < tokens.length && tokens[t]!.startOffset < c.span.offset) t++;
     const prev = tokens[t - 1];
@@ -88,8 +94,9 @@ export function floorDivisionComments(tokens: IToken[], comments: A.Comment[], i
     const rest = c.text.slice(2);
     const expr = expression(rest);
     if (!expr) continue;
-    const item = items.find((i) => i.span.offset <= c.span.offset && c.span.offset < i.span.offset + i.span.length);
-    if (!item) continue;
+    while (i < items.length && items[i]!.span.offset + items[i]!.span.length <= c.span.offset) i++;
+    const item = items[i];
+    if (!item || item.span.offset > c.span.offset) continue;
     if (!declared.has(item)) declared.set(item, declaredNames(item));
     const known = declared.get(item)!;
     if (!expr.names.every((n) => known.has(n))) continue;

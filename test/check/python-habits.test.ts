@@ -194,3 +194,12 @@ describe("unknown ops", () => {
     expect(d.message).toContain("The ops are conv, dwconv");
   });
 });
+
+describe("bounds", () => {
+  it("a file full of '// 2' gets at most 20 NET1020 warnings and no error", () => {
+    const text = `network N {\n  input 3x8x8\n${"  conv 1x1 4 // 2\n".repeat(300)}}\n`;
+    const r = check(text);
+    expect(r.diagnostics.filter((d) => d.code === "NET1020")).toHaveLength(20);
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  });
+});
