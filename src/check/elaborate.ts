@@ -212,7 +212,9 @@ class Elaborator {
         if (!known) {
           const span = attr.kind === "namedAttr" ? attr.key.span : attr.span;
           const what = key === undefined ? "a bare value" : key;
-          this.diagnostics.push(diag("NET2013", this.file, span, { name: what, op: `defaults of '${g}'`, hint: key === undefined ? " Defaults take key=value or flags." : "" }));
+          const words = [...new Set(members.flatMap((op) => (attr.kind === "flagAttr" ? Object.keys(op.flags) : op.attrs.flatMap((x) => [x.key, ...(x.aliases ?? [])]))))];
+          const listed = `${suggest(key ?? "", words)} The '${g}' defaults take the ${attr.kind === "flagAttr" ? "flags" : "attributes"} ${words.join(", ")}.`;
+          this.diagnostics.push(diag("NET2013", this.file, span, { name: what, op: `defaults of '${g}'`, hint: key === undefined ? " Defaults take key=value or flags." : listed }));
         }
       }
       for (const attr of entry.attrs) {
