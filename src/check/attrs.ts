@@ -7,6 +7,7 @@ import { ACTIVATION_PARAMS, ACTIVATIONS, type Activation } from "../ir/graph.js"
 import { findAttr, findFlag, type AttrSpec, type OpSpec, type Resolved } from "./ops.js";
 import { suggest } from "./suggest.js";
 import { describe, evaluate, type EvalContext, type Value } from "./values.js";
+import { flagShadows, keyShadows, symbolShadowed } from "./ambiguity.js";
 
 const INT32_MAX = 2147483647;
 
@@ -61,7 +62,17 @@ export function readAttrs(op: OpSpec, sources: AttrSource[], opSpan: Span, main:
         ok = false;
         return;
       }
-      set(key, evalFor(findAttr(op, key), expr, src.ctx), span);
+      const v = evalFor(findAttr(op, key), expr, src.ctx);
+      // `dwconv 3x3 64` reads like a channel count but multiplies the channels by 64.
+      if (key === "multiplier" && !src.lenient && v !== undefined) {
+        src.ctx.diagnostics.push(diag("NET4014", src.ctx.file, span, { value: describe(v) }, {
+          fixes: [
+            { title: "Keep it as multiplier=...", edits: [{ file: src.ctx.file, span: { offset: span.offset, length: 0 }, newText: "multiplier=" }] },
+            { title: "Remove it (keep the channel count)", edits: [{ file: src.ctx.file, span, newText: "" }] },
+          ],
+        }));
+      }
+      set(key, v, span);
     };
     for (const attr of src.attrs) {
       switch (attr.kind) {
@@ -95,11 +106,13 @@ export function readAttrs(op: OpSpec, sources: AttrSource[], opSpan: Span, main:
         case "flagAttr": {
           const name = attr.name.name;
           const flag = findFlag(op, name);
-          if (flag) set(flag[0], flag[1], attr.span);
-          else if (src.ctx.env.lookup(name)) positional({ kind: "name", name, span: attr.name.span }, attr.span);
+          if (flag) {
+            if (!src.lenient) flagShadows(attr.name, flag, op.name, op.values[nextValue], src.ctx);
+            set(flag[0], flag[1], attr.span);
+          } else if (src.ctx.env.lookup(name)) positional({ kind: "name", name, span: attr.name.span }, attr.span);
           else if (!src.lenient) {
             const candidates = [...Object.keys(op.flags), ...op.attrs.flatMap((x) => [x.key, ...(x.aliases ?? [])]), ...src.ctx.env.names()];
-            src.ctx.diagnostics.push(diag("NET2013", src.ctx.file, attr.span, { name, op: op.name, hint: suggest(name, candidates) }));
+            src.ctx.diagnostics.push(diag("NET2013", src.ctx.file, attr.span, { name, op: op.name, hint: suggest(name, candidates) + takes(op) }));
             ok = false;
           }
           break;
@@ -108,12 +121,18 @@ export function readAttrs(op: OpSpec, sources: AttrSource[], opSpan: Span, main:
           const spec = findAttr(op, attr.key.name);
           if (!spec) {
             if (!src.lenient) {
-              src.ctx.diagnostics.push(diag("NET2013", src.ctx.file, attr.key.span, { name: attr.key.name, op: op.name, hint: suggest(attr.key.name, op.attrs.flatMap((x) => [x.key, ...(x.aliases ?? [])])) }));
+              // `conv 1x1 c 2`: a name before a number reads as `key value`.
+              const slot = op.values[nextValue];
+              const asName = attr.spaced && src.ctx.env.lookup(attr.key.name)
+                ? ` A name followed by a number reads as 'key value'${slot ? `: write '${slot}=${attr.key.name}' for the value of '${attr.key.name}'` : ""}.`
+                : suggest(attr.key.name, op.attrs.flatMap((x) => [x.key, ...(x.aliases ?? [])]));
+              src.ctx.diagnostics.push(diag("NET2013", src.ctx.file, attr.key.span, { name: attr.key.name, op: op.name, hint: asName + takes(op) }));
               ok = false;
             }
             break;
           }
-          set(spec.key, evalFor(spec, attr.value, src.ctx), attr.span);
+          if (attr.spaced && !src.lenient) keyShadows(attr.key, spec.key, valueText(attr.value), attr.span, op.name, src.ctx);
+          set(spec.key, evalFor(spec, attr.value, src.ctx, !src.lenient ? `${op.name}'s ${spec.key}` : undefined), attr.span);
           break;
         }
       }
@@ -129,9 +148,11 @@ export function readAttrs(op: OpSpec, sources: AttrSource[], opSpan: Span, main:
   return ok ? out : undefined;
 }
 
-function evalFor(spec: AttrSpec | undefined, expr: Expr | undefined, ctx: EvalContext): Value | undefined {
-  if (spec && expr?.kind === "name" && Object.hasOwn(symbols, spec.type) && symbols[spec.type]!.includes(expr.name) && !ctx.env.lookup(expr.name)) {
-    return symbolAliases[expr.name] ?? expr.name;
+/** `owner` ("conv's pad"): warn when a symbol such as `same` is shadowed by a name in scope. */
+function evalFor(spec: AttrSpec | undefined, expr: Expr | undefined, ctx: EvalContext, owner?: string): Value | undefined {
+  if (spec && expr?.kind === "name" && Object.hasOwn(symbols, spec.type) && symbols[spec.type]!.includes(expr.name)) {
+    if (!ctx.env.lookup(expr.name)) return symbolAliases[expr.name] ?? expr.name;
+    if (owner) symbolShadowed({ kind: "ident", name: expr.name, span: expr.span }, owner, ctx);
   }
   if (spec?.type === "act" && actCall(expr)) return readActCall(expr!, ctx);
   return evaluate(expr, ctx);
@@ -171,6 +192,21 @@ function readActCall(expr: Expr, ctx: EvalContext): Value | undefined {
     return undefined;
   }
   return [name, args[0]];
+}
+
+/** What an op takes, listed after an unknown attribute or flag. */
+function takes(op: OpSpec): string {
+  const flags = Object.keys(op.flags);
+  const attrs = op.attrs.map((x) => (x.aliases?.length ? `${x.key} (${x.aliases.join(", ")})` : x.key));
+  const parts = [flags.length ? `the flags ${flags.join(", ")}` : "", attrs.length ? `the attributes ${attrs.join(", ")}` : ""].filter(Boolean);
+  return ` ${op.name} takes ${parts.length ? parts.join(" and ") : "no attributes"}.`;
+}
+
+/** A spaced attribute's value as `key=value` would write it: `16`, `(3, 3)`. */
+function valueText(e: Expr | undefined): string {
+  if (e?.kind === "number") return e.text;
+  if (e?.kind === "tuple") return `(${e.items.map(valueText).join(", ")})`;
+  return "...";
 }
 
 function checkType(spec: AttrSpec, v: Value, span: Span, ctx: EvalContext, op: OpSpec): Value | undefined {

@@ -11,7 +11,8 @@ import { diag, type DiagRest, type LiveCode } from "../diagnostics/catalogue.js"
 import { assertNever } from "../util/assert-never.js";
 import { checkCostAnnotations, checkShapeAnnotations } from "./annotations.js";
 import { actSymbol, readActValue, readAttrs, type AttrSource } from "./attrs.js";
-import { activations, actOf, defaultGroups, findAttr, findFlag, findOp, opNames, opsInGroup, type OpSpec } from "./ops.js";
+import { flagShadows, keyShadows } from "./ambiguity.js";
+import { activations, actOf, canonicalOpNames, defaultGroups, findAttr, findFlag, findOp, opNames, opsInGroup, type OpSpec } from "./ops.js";
 import type { BlockEntry, Program } from "./program.js";
 import { Scope } from "./scope.js";
 import type { Declaration, ParamValue, Resolutions, Resolution } from "./resolutions.js";
@@ -213,7 +214,18 @@ class Elaborator {
         if (!known) {
           const span = attr.kind === "namedAttr" ? attr.key.span : attr.span;
           const what = key === undefined ? "a bare value" : key;
-          this.diagnostics.push(diag("NET2013", this.file, span, { name: what, op: `defaults of '${g}'`, hint: key === undefined ? " Defaults take key=value or flags." : "" }));
+          const words = [...new Set(members.flatMap((op) => (attr.kind === "flagAttr" ? Object.keys(op.flags) : op.attrs.flatMap((x) => [x.key, ...(x.aliases ?? [])]))))];
+          const listed = `${suggest(key ?? "", words)} The '${g}' defaults take the ${attr.kind === "flagAttr" ? "flags" : "attributes"} ${words.join(", ")}.`;
+          this.diagnostics.push(diag("NET2013", this.file, span, { name: what, op: `defaults of '${g}'`, hint: key === undefined ? " Defaults take key=value or flags." : listed }));
+        }
+      }
+      for (const attr of entry.attrs) {
+        if (attr.kind === "flagAttr") {
+          const flag = members.map((op) => findFlag(op, attr.name.name)).find((f) => f !== undefined);
+          if (flag) flagShadows(attr.name, flag, `the '${g}' defaults`, undefined, ctx);
+        } else if (attr.kind === "namedAttr" && attr.spaced) {
+          const spec = members.map((op) => findAttr(op, attr.key.name)).find((x) => x !== undefined);
+          if (spec) keyShadows(attr.key, spec.key, attr.value?.kind === "number" ? attr.value.text : "...", attr.span, `the '${g}' defaults`, ctx);
         }
       }
       const list = this.defaults.get(g) ?? [];
@@ -429,7 +441,7 @@ class Elaborator {
     const spec = findOp(layer.op.name);
     if (!spec) {
       const block = this.program.blocks.has(layer.op.name) ? ` '${layer.op.name}' is a block: call it with parentheses, ${layer.op.name}(...).` : "";
-      this.diagnostics.push(diag("NET2001", ctx.file, layer.op.span, { name: layer.op.name, hint: block || suggest(layer.op.name, opNames()) }));
+      this.diagnostics.push(diag("NET2001", ctx.file, layer.op.span, { name: layer.op.name, hint: block || `${suggest(layer.op.name, opNames())} The ops are ${canonicalOpNames().join(", ")}.` }));
     }
     return spec;
   }
@@ -446,6 +458,10 @@ class Elaborator {
     const lowered = spec.lower(attrs, this.nodes[input]!.shape);
     if (typeof lowered === "string") {
       this.diagnostics.push(diag("NET4005", ctx.file, layer.span, { op: spec.name, detail: lowered }));
+      return undefined;
+    }
+    if (typeof lowered === "function") {
+      this.diagnostics.push(lowered(ctx.file, layer.span));
       return undefined;
     }
     let current = input;
@@ -599,8 +615,14 @@ class Elaborator {
     const branchScope = scope.child(path);
     this.checkDuplicates(layer.branches, ctx, layer.merge);
     branchScope.reserve(layer.branches);
+    const source: Source = { file: ctx.file, span: { offset: layer.span.offset, length: layer.keyword.length } };
+    if (layer.branches.length === 0) {
+      this.diagnostics.push(diag("NET3040", ctx.file, source.span, { merge: layer.merge }));
+      return undefined;
+    }
     const outs: { id: number; st: Statement; name: string }[] = [];
     let broken = false;
+    let leftOut = 0;
     layer.branches.forEach((st, i) => {
       const name = st.name?.name ?? `b${i + 1}`;
       const s = branchScope.child(branchScope.path(name));
@@ -609,6 +631,7 @@ class Elaborator {
         // A skipped `if` leaves its branch out (an `add` of one branch is that branch).
         const body = this.chosen(st.layer, ctx);
         if (body === undefined) broken = true;
+        if (body === null) leftOut++;
         if (!body) return;
         seq = body;
       }
@@ -617,9 +640,12 @@ class Elaborator {
       else outs.push({ id: out, st, name });
     });
     if (broken) return undefined;
-    if (outs.length === 0) return input;
+    // Every branch was an `if` left out: passing the input on would be a guess (an add of nothing is not its input).
+    if (outs.length === 0) {
+      this.diagnostics.push(diag("NET3041", ctx.file, source.span, { merge: layer.merge, count: leftOut }));
+      return undefined;
+    }
     const shapes = outs.map((o) => this.nodes[o.id]!.shape);
-    const source: Source = { file: ctx.file, span: { offset: layer.span.offset, length: layer.keyword.length } };
     if (layer.merge === "concat" && !this.concatAgrees(outs, shapes, ctx, layer.keyword)) return undefined;
     if (layer.merge !== "concat" && !this.broadcastAgrees(outs, shapes, ctx, layer.keyword, layer.merge)) return undefined;
     if (outs.length === 1) {

@@ -5,6 +5,9 @@
 import { ACTIVATION_PARAMS, ACTIVATIONS, type Activation, type NodeAttrs, type Shape } from "../ir/graph.js";
 import { samePads } from "../ir/geometry.js";
 import type { Value } from "./values.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { diag } from "../diagnostics/catalogue.js";
+import type { Span } from "../util/span.js";
 
 export type AttrType = "int" | "number" | "bool" | "pair" | "pads" | "act" | "rate";
 
@@ -35,8 +38,11 @@ export interface OpSpec {
   /** Defaults that are not plain constants. */
   initial: Record<string, Value>;
   /** Lowers resolved attributes to IR nodes (names relative to the statement; "" = the statement itself). */
-  lower(a: Resolved, input: Shape): { suffix: string; attrs: NodeAttrs }[] | string;
+  lower(a: Resolved, input: Shape): { suffix: string; attrs: NodeAttrs }[] | string | LowerError;
 }
+
+/** A lowering failure with its own diagnostic code (a plain string is reported as NET4005). */
+export type LowerError = (file: string, span: Span) => Diagnostic;
 
 export type Resolved = Record<string, Value>;
 
@@ -146,8 +152,14 @@ function poolSpec(kind: "maxpool" | "avgpool"): OpSpec {
       const s = r.stride === undefined ? k : pair(r.stride);
       const pads = resolvePads(r.pad!, input, k, s, [1, 1]);
       if (typeof pads === "string") return pads;
-      if (pads[0] >= k[0] || pads[2] >= k[0] || pads[1] >= k[1] || pads[3] >= k[1])
-        return `padding (${pads.join(", ")}) must be smaller than the kernel ${k.join("x")}`;
+      // PyTorch's pooling refuses a pad above half the kernel ("pad should be at most half of
+      // kernel size"); 'same' never needs more. Convolutions take any padding, as in PyTorch.
+      const [hh, hw] = [Math.floor(k[0] / 2), Math.floor(k[1] / 2)];
+      if (pads[0] > hh || pads[2] > hh || pads[1] > hw || pads[3] > hw) {
+        const limit = hh === hw ? String(hh) : `(${hh}, ${hw})`;
+        const written = pads.every((p) => p === pads[0]) ? `pad=${pads[0]}` : `pads (top, left, bottom, right) = (${pads.join(", ")})`;
+        return (file, span) => diag("NET4013", file, span, { op: kind, limit, kernel: k.join("x"), pads: written });
+      }
       return [{ suffix: "", attrs: { op: kind, kernel: k, stride: s, pads, ceil: r.ceil as boolean, countIncludePad: (r.count_include_pad as boolean) ?? true } }];
     },
   };
@@ -344,6 +356,10 @@ export function findOp(name: string): OpSpec | undefined {
 }
 export function opNames(): string[] {
   return [...byName.keys()];
+}
+/** One name per op (no aliases), for listing what exists. */
+export function canonicalOpNames(): string[] {
+  return ops.map((o) => o.name);
 }
 /** Group names usable in `defaults`. */
 export function defaultGroups(): string[] {

@@ -5,6 +5,7 @@ import type { TrainConfig } from "../ir/graph.js";
 import { diag } from "../diagnostics/catalogue.js";
 import { suggest } from "./suggest.js";
 import { describe, evaluate, type EvalContext, type Value } from "./values.js";
+import { flagShadows, keyShadows } from "./ambiguity.js";
 
 const trainDefaults: TrainConfig = {
   optimizer: "adam",
@@ -78,11 +79,15 @@ export function readTrain(decl: TrainDecl | undefined, ctx: EvalContext): TrainC
         if (err) ctx.diagnostics.push(diag("NET4001", ctx.file, span, { what: `${what} ${label}`, expected: err, found: describe(v) }));
       };
       const flag = attr.kind === "flagAttr" ? own(s.flags, attr.name.name) : undefined;
-      if (flag) flag(config);
-      else if (attr.kind === "flagAttr") apply(s.value, { kind: "name", name: attr.name.name, span: attr.name.span }, attr.span, attr.name.name);
+      if (flag && attr.kind === "flagAttr") {
+        flagShadows(attr.name, [entry.key.name, attr.name.name], `train ${entry.key.name}`, undefined, ctx);
+        flag(config);
+      } else if (attr.kind === "flagAttr") apply(s.value, { kind: "name", name: attr.name.name, span: attr.name.span }, attr.span, attr.name.name);
       else if (attr.kind === "valueAttr") apply(s.value, attr.value, attr.span, "value");
-      else if (attr.kind === "namedAttr") apply(own(s.options, attr.key.name), attr.value, attr.span, attr.key.name);
-      else ctx.diagnostics.push(diag("NET2013", ctx.file, attr.span, { name: "size", op: what, hint: "" }));
+      else if (attr.kind === "namedAttr") {
+        if (attr.spaced && own(s.options, attr.key.name)) keyShadows(attr.key, attr.key.name, attr.value?.kind === "number" ? attr.value.text : "...", attr.span, what, ctx);
+        apply(own(s.options, attr.key.name), attr.value, attr.span, attr.key.name);
+      } else ctx.diagnostics.push(diag("NET2013", ctx.file, attr.span, { name: "size", op: what, hint: "" }));
     }
   }
   return config;

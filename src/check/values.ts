@@ -62,24 +62,32 @@ const functions = new Map<string, { arity: [number, number]; fn: (a: number[]) =
   max: { arity: [1, 64], fn: (a) => Math.max(...a) },
   floor: { arity: [1, 1], fn: (a) => Math.floor(a[0]!) },
   ceil: { arity: [1, 1], fn: (a) => Math.ceil(a[0]!) },
-  round: { arity: [1, 1], fn: (a) => Math.round(a[0]!) },
+  // Python's round() and torch.round: halves go to the even neighbour (round(2.5) == 2).
+  round: { arity: [1, 1], fn: (a) => roundHalfEven(a[0]!) },
   int: { arity: [1, 1], fn: (a) => Math.trunc(a[0]!) },
   div: { arity: [2, 2], fn: (a) => Math.floor(a[0]! / a[1]!) },
-  // MobileNet's channel rounding: nearest multiple of d, never below 90% of v.
+  // torchvision's _make_divisible, step for step: max(min_value, int(v + d / 2) // d * d),
+  // plus d when that falls below 90% of v.
   make_divisible: {
     arity: [2, 3],
     fn: (a) => {
       const [v, d] = a as [number, number];
       const minValue = a[2] ?? d;
-      let n = Math.max(minValue, Math.floor((v + d / 2) / d) * d);
+      let n = Math.max(minValue, Math.floor(Math.trunc(v + d / 2) / d) * d);
       if (n < 0.9 * v) n += d;
       return n;
     },
   },
 }));
 
-function functionNames(): string[] {
+export function functionNames(): string[] {
   return [...functions.keys()];
+}
+
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  // Math.round sends halves up; an exact half with an odd result goes down instead.
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /**
@@ -146,7 +154,7 @@ export function evaluate(expr: Expr | undefined, ctx: EvalContext): Value | unde
       const f = functions.get(expr.callee.name);
       if (!f) {
         ctx.diagnostics.push(
-          diag("NET2014", ctx.file, expr.callee.span, { name: expr.callee.name, hint: suggest(expr.callee.name, functionNames()) }),
+          diag("NET2014", ctx.file, expr.callee.span, { name: expr.callee.name, hint: `${suggest(expr.callee.name, functionNames())} The functions are ${functionNames().join(", ")}.` }),
         );
         return undefined;
       }

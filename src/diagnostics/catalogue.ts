@@ -34,6 +34,7 @@ export const catalogue = {
   NET1015: { severity: "error", message: "This file is not a netc spec: {reason}." },
   NET1016: { severity: "error", message: "This file is not a netc spec: it starts with {found}, where a spec starts with 'import', 'block' or 'network' (nothing else in it was checked)." },
   NET1017: { severity: "error", message: "Too many syntax errors: {count} more in this file are not shown." },
+  NET1020: { severity: "warning", message: "'//' starts a comment here, so '{rest}' is not part of the expression before it: .net has no '//' operator. For Python's floor division write {suggestion}; to keep the comment, start it with words (or put it on its own line)." },
 
   // ---- names ----
   NET2001: { severity: "error", message: "Unknown op '{name}'.{hint}" },
@@ -57,6 +58,7 @@ export const catalogue = {
   NET2021: { severity: "error", message: "Imports nest deeper than {limit} levels: {chain}. Import what a file needs directly instead of through a longer chain." },
   NET2022: { severity: "error", message: "Import '{path}' is not loaded: {reason}." },
   NET2023: { severity: "error", message: "Expected block calls nested at most {limit} deep but found {found}: {chain}. Call the inner blocks directly instead of through a longer chain." },
+  NET2050: { severity: "warning", message: "'{name}' is both {reading} and the {kind} '{name}' in scope; netc reads it as {chosen}. {advice}" },
 
   // ---- shapes ----
   NET3001: { severity: "error", message: "{layer} expects {expected} input channels but {found} arrive ({shape}). Change the declared input to {found}, or change the layer before it to produce {expected} channels." },
@@ -77,6 +79,8 @@ export const catalogue = {
   NET3030: { severity: "error", message: "{layer}: groupnorm needs the channels to split into {groups} equal groups, but {channels} channels do not divide by {groups}." },
   NET3035: { severity: "error", message: "{layer}: slice {start}:{end} expects 0 <= start < end <= {inC} (the input's channels), but {problem}." },
   NET3036: { severity: "error", message: "{layer}: shuffle into {groups} groups expects the input channels to be a multiple of {groups}, but there are {inC}." },
+  NET3040: { severity: "error", message: "Expected at least one branch in '{merge}' but found none: an empty {merge} has nothing to merge. Add its branches, or remove it." },
+  NET3041: { severity: "error", message: "Expected at least one branch of '{merge}' to be kept, but every one is an 'if' whose condition is false ({count} left out), so there is nothing to merge. Give a branch an 'else' (e.g. 'else { identity }'), or put the whole {merge} under one 'if'." },
 
   // ---- values and annotations ----
   NET4001: { severity: "error", message: "{what} must be {expected}, but is {found}." },
@@ -91,6 +95,8 @@ export const catalogue = {
   NET4010: { severity: "error", message: "'weight' marks an auxiliary head, which must read a named layer: add 'from LAYER'." },
   NET4011: { severity: "error", message: "repeat count must be a whole number from 0 to {limit}, but is {found}." },
   NET4012: { severity: "error", message: "Elaboration stopped: more than {limit} (check repeat counts and recursion)." },
+  NET4013: { severity: "error", message: "{op}: expected padding of at most half the kernel ({limit} for {kernel}, as PyTorch requires) but found {pads}. Use pad={limit} or less, pad=same, or a larger kernel." },
+  NET4014: { severity: "warning", message: "dwconv: the bare value {value} is read as the channel multiplier: the output has {value} times the input channels. Write multiplier={value} to keep it; to keep the channel count, remove it (a depthwise convolution needs no channel count), or use 'conv ... groups=' for another output count." },
 
   // ---- warnings ----
   NET5001: { severity: "warning", message: "Block '{name}' is never used." },

@@ -8,6 +8,7 @@ import { lex } from "./lexer.js";
 import { Lowerer } from "./lower.js";
 import { getParser } from "./parser.js";
 import { describeToken, prepass } from "./prepass.js";
+import { floorDivisionComments } from "./floor-division.js";
 
 import { MAX_FILE_BYTES } from "../util/read-file.js";
 export { MAX_FILE_BYTES };
@@ -53,7 +54,8 @@ export function parse(text: string, path: string): ParseResult {
     }
     parser.input = []; // release the tokens
     const file: SourceFile = { kind: "file", path, text, items, comments: lexed.comments };
-    return { file, diagnostics: sortAndDedupe([...lexed.diagnostics, ...pre.diagnostics, ...syntax, ...late]) };
+    const hints = floorDivisionComments(lexed.tokens, lexed.comments, items, path);
+    return { file, diagnostics: sortAndDedupe([...lexed.diagnostics, ...pre.diagnostics, ...syntax, ...late, ...hints]) };
   } catch (e) {
     // A bug in netc must not take the editor or the CLI down with it.
     const detail = e instanceof Error ? e.message : String(e);

@@ -15,8 +15,10 @@ export async function run(args: { files: string[]; check: boolean; stdout: boole
       continue;
     }
     const r = formatSource(text, path);
-    if (r.diagnostics.length > 0) {
-      const limited = limitDiagnostics(r.diagnostics, DEFAULT_MAX_ERRORS);
+    // Warnings (a `// 2` that reads like floor division) are for `netc check`; only errors stop formatting.
+    const errors = r.diagnostics.filter((d) => d.severity === "error");
+    if (errors.length > 0) {
+      const limited = limitDiagnostics(errors, DEFAULT_MAX_ERRORS);
       for (const d of limited.shown) process.stderr.write(`${formatText(d, () => text, process.stderr)}\n`);
       const more = moreLine(limited, "");
       if (more) process.stderr.write(`${more}\n`);
