@@ -99,6 +99,7 @@ export const catalogue = {
     severity: "warning",
     message: "Live checking in the editor stops at {limit} characters, but this document has {size}: no other diagnostics, hovers or hints for it (run `netc check` on the saved file).",
   },
+  NET5010: { severity: "warning", message: "Expected the formatting 'netc fmt' writes but found line {line} written differently; run 'netc fmt' on this file." },
 
   // ---- backends ----
   NET6001: { severity: "error", message: "{layer}: the tfjs target expects a convolution with groups=1 or groups equal to its input channels ({inC}), but this one has groups={groups}, which tf.layers cannot express. Compile it with --target onnx, or use groups=1 or groups={inC}." },

@@ -10,7 +10,8 @@
 // the layout conversion end to end. Without, both get initWeights(graph, seed).
 
 import { backends } from "../../emit/backend.js";
-import { loadGraph, printDiagnostics } from "../load.js";
+import type { Format } from "../formats.js";
+import { loadGraph, Reporter } from "../load.js";
 import { verifyGraph, type VerifyResult } from "../../verify/index.js";
 import { terminalSafe } from "../report.js";
 
@@ -21,13 +22,33 @@ function limitFor(maxAbsOutput: number): number {
   return TOLERANCE * Math.max(1, maxAbsOutput);
 }
 
-export async function run(args: { spec: string; weights?: string; seed: number; batch: number; json: boolean; maxErrors?: number }): Promise<number> {
-  const loaded = loadGraph(args.spec, args.maxErrors);
+export interface VerifyArgs {
+  spec: string;
+  weights?: string;
+  seed: number;
+  batch: number;
+  json: boolean;
+  maxErrors?: number;
+  format?: Format;
+}
+
+export async function run(args: VerifyArgs): Promise<number> {
+  const reporter = new Reporter(args.format, args.maxErrors);
+  try {
+    return await verify(args, reporter);
+  } finally {
+    reporter.flush(true);
+  }
+}
+
+async function verify(args: VerifyArgs, reporter: Reporter): Promise<number> {
+  const loaded = loadGraph(args.spec, reporter);
   if (typeof loaded === "number") return loaded;
   // Both backends must express the graph: what one cannot is reported at its spec location.
   const unsupported = (await Promise.all(backends.filter((b) => b.name === "tfjs" || b.name === "onnx").map((b) => b.check(loaded.graph)))).flat();
-  printDiagnostics(unsupported, loaded.texts, args.maxErrors);
+  reporter.add(unsupported);
   if (unsupported.some((d) => d.severity === "error")) return 1;
+  reporter.flush();
   let r: VerifyResult;
   try {
     r = await verifyGraph(loaded.graph, { weights: args.weights, seed: args.seed, batch: args.batch, quiet: args.json });
