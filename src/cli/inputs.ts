@@ -88,14 +88,14 @@ function kind(dir: string, d: Dirent): "file" | "dir" | "other" {
   return "other";
 }
 
-/** Every *.net file below `dir`, depth first, names sorted in each folder. */
+/** Every *.net file below `dir`, depth first, names sorted in each folder; hidden files and folders are left out, as globs leave them. */
 export function netFilesUnder(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     for (const e of entries(d)) {
       const k = kind(d, e);
       if (k === "dir" && !skipped(e.name)) walk(join(d, e.name));
-      else if (k === "file" && e.name.endsWith(".net")) out.push(join(d, e.name));
+      else if (k === "file" && !e.name.startsWith(".") && e.name.endsWith(".net")) out.push(join(d, e.name));
     }
   };
   walk(dir);
