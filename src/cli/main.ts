@@ -24,7 +24,7 @@ const int = (name: string) => (v: string) => {
 };
 /** How diagnostics are printed, for every command that prints them. */
 const formatOption = () =>
-  new Option("--format <format>", "diagnostics as text, json, github-actions (annotations) or sarif (2.1.0)").choices(FORMATS).default("text");
+  new Option("--format <format>", "how diagnostics are printed").choices(FORMATS).default("text");
 const stdinFlag = ["--stdin", "read the spec from stdin (as does the input -)"] as const;
 const stdinName = ["--stdin-filename <name>", "the file name stdin stands for: imports resolve from its folder, diagnostics carry it (implies --stdin)"] as const;
 interface StdinOptions {
@@ -55,13 +55,14 @@ program
   .description("check specs and report diagnostics (exit 1 on errors)")
   .argument("[inputs...]", ".net files, folders (every .net below) or globs; - for stdin")
   .addOption(formatOption())
+  .option("--json", "short for --format json")
   .option(...maxErrors)
   .option(...stdinFlag)
   .option(...stdinName)
   .option("--watch", "check again whenever a spec or one of its imports changes")
-  .action(async (files: string[], o: { format: Format; maxErrors?: number; stdin?: boolean; stdinFilename?: string; watch?: boolean }) => {
+  .action(async (files: string[], o: { format: Format; json?: boolean; maxErrors?: number; stdin?: boolean; stdinFilename?: string; watch?: boolean }) => {
     const { run } = await import("./commands/check.js");
-    process.exitCode = await run({ files, format: o.format, maxErrors: o.maxErrors, stdin: o.stdin || o.stdinFilename !== undefined, stdinFilename: o.stdinFilename, watch: o.watch });
+    process.exitCode = await run({ files, format: o.json ? "json" : o.format, maxErrors: o.maxErrors, stdin: o.stdin || o.stdinFilename !== undefined, stdinFilename: o.stdinFilename, watch: o.watch });
   });
 
 program
@@ -89,13 +90,14 @@ program
   .option("--diff", "print what would change as a unified diff (exit 1 if anything would)")
   .option("--stdout", "print the formatted text instead of writing")
   .addOption(formatOption())
+  .option("--json", "short for --format json")
   .option(...stdinFlag)
   .option(...stdinName)
-  .action(async (files: string[], o: { check?: boolean; diff?: boolean; stdout?: boolean; format: Format } & StdinOptions) => {
+  .action(async (files: string[], o: { check?: boolean; diff?: boolean; stdout?: boolean; format: Format; json?: boolean } & StdinOptions) => {
     const stdin = await stdinSpec(files, o);
     if (typeof stdin === "number") return void (process.exitCode = stdin);
     const { run } = await import("./commands/fmt.js");
-    process.exitCode = await run({ files: files.filter((f) => f !== "-"), check: !!o.check, diff: !!o.diff, stdout: !!o.stdout, format: o.format, stdin });
+    process.exitCode = await run({ files: files.filter((f) => f !== "-"), check: !!o.check, diff: !!o.diff, stdout: !!o.stdout, format: o.json ? "json" : o.format, stdin });
   });
 
 const compile = program
