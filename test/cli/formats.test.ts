@@ -80,6 +80,8 @@ describe("sarif", () => {
     ]);
     const clean = JSON.parse(netc(["check", "--format", "sarif", "specs/googlenet.net"]).stdout) as ReturnType<typeof sarifLog>;
     expect(clean.runs[0]!.results).toEqual([]);
+    // --json is short for --format json where diagnostics are the output.
+    expect(netc(["check", "--json", "specs/broken/beginner-googlenet.net"]).stdout).toBe(netc(["check", "--format", "json", "specs/broken/beginner-googlenet.net"]).stdout);
   });
   it("summary prints its table on stdout and the diagnostics in the format asked for on stderr", () => {
     const r = netc(["summary", "--format", "sarif", "specs/broken/beginner-googlenet.net"]);
