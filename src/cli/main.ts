@@ -131,16 +131,16 @@ compile.action(async (file: string, o: Record<string, unknown> & { target: strin
 program
   .command("verify")
   .description("run one random batch through the tfjs model and the ONNX model and compare (exit 1 above 1e-4)")
-  .argument("<file>", ".net file")
+  .argument("<inputs...>", ".net files, folders or globs")
   .option("--weights <checkpoint>", "tfjs checkpoint directory (default: seeded random weights)")
   .option("--seed <n>", "seed for weights and the batch", int("--seed"), 0)
   .option("--batch <n>", "batch size", int("--batch"), 2)
   .option("--json", "print the result as JSON (--format json does too)")
   .addOption(formatOption())
   .option(...maxErrors)
-  .action(async (spec: string, o: { weights?: string; seed: number; batch: number; json?: boolean; maxErrors?: number; format: Format }) => {
+  .action(async (specs: string[], o: { weights?: string; seed: number; batch: number; json?: boolean; maxErrors?: number; format: Format }) => {
     const { run } = await import("./commands/verify.js");
-    process.exitCode = await run({ spec, weights: o.weights, seed: o.seed, batch: o.batch, json: !!o.json || o.format === "json", maxErrors: o.maxErrors, format: o.format });
+    process.exitCode = await run({ specs, weights: o.weights, seed: o.seed, batch: o.batch, json: !!o.json || o.format === "json", maxErrors: o.maxErrors, format: o.format });
   });
 
 program

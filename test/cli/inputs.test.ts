@@ -96,4 +96,17 @@ describe("commands read folders, globs and stdin", () => {
     expect(JSON.parse(piped.stdout)).toHaveProperty("layers");
     expect(netc(["summary"]).code).toBe(2);
   });
+  it("verify takes a folder: one JSON line per spec, naming it", () => {
+    const d = tmp();
+    writeFileSync(join(d, "a.net"), TINY);
+    writeFileSync(join(d, "b.net"), TINY.replace("Tiny", "Other"));
+    const r = netc(["verify", ".", "--json"], { cwd: d });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { spec: string; ok: boolean });
+    expect(lines.map((l) => [l.spec, l.ok])).toEqual([
+      ["a.net", true],
+      ["b.net", true],
+    ]);
+    expect(netc(["verify", ".", "--weights", "ckpt"], { cwd: d }).code).toBe(2);
+  }, 60_000);
 });
