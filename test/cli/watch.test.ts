@@ -15,12 +15,15 @@ afterEach(() => {
   child = undefined;
 });
 
-/** Resolves when the collected stdout+stderr has `n` watch status lines, or rejects after `ms`. */
-function waitFor(out: { text: string }, n: number, ms = 30_000): Promise<string> {
+/**
+ * Resolves when the collected stdout+stderr has `n` watch status lines and
+ * `also` holds (the two pipes may deliver in either order), or rejects after `ms`.
+ */
+function waitFor(out: { text: string }, n: number, also: (text: string) => boolean = () => true, ms = 30_000): Promise<string> {
   return new Promise((done, fail) => {
     const started = Date.now();
     const poll = setInterval(() => {
-      if ((out.text.match(/^\[watch\]/gm) ?? []).length >= n) {
+      if ((out.text.match(/^\[watch\]/gm) ?? []).length >= n && also(out.text)) {
         clearInterval(poll);
         done(out.text);
       } else if (Date.now() - started > ms) {
@@ -45,8 +48,9 @@ it("re-checks after a change to the spec and to an import, and clears no screen 
 
   // The import now makes 8 channels: the dense layer's declared 256 inputs no longer fit.
   writeFileSync(join(d, "lib.net"), LIB.replace("conv 3x3 c", "conv 3x3 (c * 2)"));
-  text = await waitFor(out, 2);
-  expect(text).toMatch(/main\.net:6:\d+: error NET3002: .* expects 256 input features but 512 arrive/);
+  const broken = /main\.net:6:\d+: error NET3002: .* expects 256 input features but 512 arrive/;
+  text = await waitFor(out, 2, (t) => broken.test(t));
+  expect(text).toMatch(broken);
   expect(text).toContain("[watch] errors found");
 
   writeFileSync(join(d, "main.net"), MAIN.replace("<- 256", "<- 512"));

@@ -88,10 +88,11 @@ function watch(once: () => Pass): Promise<number> {
     // Clear screen and scrollback only on a terminal; a log file keeps every run.
     if (tty) process.stdout.write("\u001b[2J\u001b[3J\u001b[H");
     const pass = once();
-    process.stderr.write(`[watch] ${pass.code === 0 ? "no errors" : pass.code === 1 ? "errors found" : "inputs missing"}; watching ${pass.watched.size} path(s) (Ctrl-C stops)\n`);
     for (const p of current) if (!pass.watched.has(p)) unwatchFile(p);
     for (const p of pass.watched) if (!current.has(p)) watchFile(p, { interval: POLL_MS, persistent: true }, changed);
     current = pass.watched;
+    // Last, once watching: a change made after this line is seen.
+    process.stderr.write(`[watch] ${pass.code === 0 ? "no errors" : pass.code === 1 ? "errors found" : "inputs missing"}; watching ${pass.watched.size} path(s) (Ctrl-C stops)\n`);
   };
   const changed = (now: { mtimeMs: number; size: number; ino: number }, before: { mtimeMs: number; size: number; ino: number }) => {
     if (now.mtimeMs === before.mtimeMs && now.size === before.size && now.ino === before.ino) return;
