@@ -4,6 +4,7 @@
 
 import { Command, CommanderError, Option } from "commander";
 import { backends } from "../emit/backend.js";
+import { FORMATS, type Format } from "./format-names.js";
 import { version } from "./version.js";
 
 /** Exit codes: 0 success, 1 errors found (or a check failed), 2 usage or I/O error. */
@@ -21,41 +22,82 @@ const int = (name: string) => (v: string) => {
   if (!/^\d+$/.test(v)) throw new CommanderError(EXIT_USAGE, "netc.usage", `error: ${name} must be a whole number, got '${v}'`);
   return Number(v);
 };
+/** How diagnostics are printed, for every command that prints them. */
+const formatOption = () =>
+  new Option("--format <format>", "how diagnostics are printed").choices(FORMATS).default("text");
+const stdinFlag = ["--stdin", "read the spec from stdin (as does the input -)"] as const;
+const stdinName = ["--stdin-filename <name>", "the file name stdin stands for: imports resolve from its folder, diagnostics carry it (implies --stdin)"] as const;
+interface StdinOptions {
+  stdin?: boolean;
+  stdinFilename?: string;
+}
+/** The spec on stdin, when asked for; a number is the exit code of a failed read or a missing input. */
+async function stdinSpec(files: string[], o: StdinOptions): Promise<{ text: string; name: string } | undefined | number> {
+  if (!o.stdin && o.stdinFilename === undefined && !files.includes("-")) {
+    if (files.length > 0) return undefined;
+    process.stderr.write("netc: no input: name files, folders or globs, or use --stdin\n");
+    return EXIT_USAGE;
+  }
+  const { readStdin } = await import("./stdin.js");
+  const text = await readStdin();
+  if (typeof text !== "string") {
+    process.stderr.write(`netc: ${text.reason}\n`);
+    return EXIT_USAGE;
+  }
+  return { text, name: o.stdinFilename ?? "<stdin>" };
+}
+
 /** Every command that checks a spec first. */
 const maxErrors = ["--max-errors <n>", "stop printing diagnostics after N errors and N warnings (default 50; 0: no limit)", int("--max-errors")] as const;
 
 program
   .command("check")
   .description("check specs and report diagnostics (exit 1 on errors)")
-  .argument("<files...>", ".net files")
-  .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+  .argument("[inputs...]", ".net files, folders (every .net below) or globs; - for stdin")
+  .addOption(formatOption())
+  .option("--json", "short for --format json")
   .option(...maxErrors)
-  .action(async (files: string[], o: { format: "text" | "json"; maxErrors?: number }) => {
+  .option(...stdinFlag)
+  .option(...stdinName)
+  .option("--watch", "check again whenever a spec or one of its imports changes")
+  .action(async (files: string[], o: { format: Format; json?: boolean; maxErrors?: number; stdin?: boolean; stdinFilename?: string; watch?: boolean }) => {
     const { run } = await import("./commands/check.js");
-    process.exitCode = await run({ files, format: o.format, maxErrors: o.maxErrors });
+    process.exitCode = await run({ files, format: o.json ? "json" : o.format, maxErrors: o.maxErrors, stdin: o.stdin || o.stdinFilename !== undefined, stdinFilename: o.stdinFilename, watch: o.watch });
   });
 
 program
   .command("summary")
-  .description("print the layer table (shapes, parameters, MACs) of a spec")
-  .argument("<file>", ".net file")
-  .option("--json", "print JSON")
+  .description("print the layer table (shapes, parameters, MACs) of specs")
+  .argument("[inputs...]", ".net files, folders or globs; - for stdin")
+  .option("--json", "print the summary as JSON (--format json does too)")
   .option("--all", "list every layer inside blocks in the table")
+  .addOption(formatOption())
   .option(...maxErrors)
-  .action(async (file: string, o: { json?: boolean; all?: boolean; maxErrors?: number }) => {
+  .option(...stdinFlag)
+  .option(...stdinName)
+  .action(async (files: string[], o: { json?: boolean; all?: boolean; format: Format; maxErrors?: number } & StdinOptions) => {
+    const stdin = await stdinSpec(files, o);
+    if (typeof stdin === "number") return void (process.exitCode = stdin);
     const { run } = await import("./commands/summary.js");
-    process.exitCode = await run({ file, json: !!o.json, all: !!o.all, maxErrors: o.maxErrors });
+    process.exitCode = await run({ files: files.filter((f) => f !== "-"), json: !!o.json || o.format === "json", all: !!o.all, format: o.format, maxErrors: o.maxErrors, stdin });
   });
 
 program
   .command("fmt")
   .description("format specs in place (canonical style, comments kept)")
-  .argument("<files...>", ".net files")
+  .argument("[inputs...]", ".net files, folders or globs; - for stdin (formatted text to stdout)")
   .option("--check", "only report files that are not formatted (exit 1 if any)")
+  .option("--diff", "print what would change as a unified diff (exit 1 if anything would)")
   .option("--stdout", "print the formatted text instead of writing")
-  .action(async (files: string[], o: { check?: boolean; stdout?: boolean }) => {
+  .addOption(formatOption())
+  .option("--json", "short for --format json")
+  .option(...stdinFlag)
+  .option(...stdinName)
+  .action(async (files: string[], o: { check?: boolean; diff?: boolean; stdout?: boolean; format: Format; json?: boolean } & StdinOptions) => {
+    const stdin = await stdinSpec(files, o);
+    if (typeof stdin === "number") return void (process.exitCode = stdin);
     const { run } = await import("./commands/fmt.js");
-    process.exitCode = await run({ files, check: !!o.check, stdout: !!o.stdout });
+    process.exitCode = await run({ files: files.filter((f) => f !== "-"), check: !!o.check, diff: !!o.diff, stdout: !!o.stdout, format: o.json ? "json" : o.format, stdin });
   });
 
 const compile = program
@@ -69,6 +111,7 @@ const compile = program
   )
   .option("-o, --output <file>", "output file (backends that write one model file)")
   .option("--out <dir>", "output directory")
+  .addOption(formatOption())
   .option(...maxErrors)
   .addHelpText("after", `\nTargets:\n${backends.map((b) => `  ${b.name.padEnd(6)} ${b.description}`).join("\n")}`);
 for (const b of backends) {
@@ -79,24 +122,25 @@ for (const b of backends) {
     compile.addOption(option);
   }
 }
-compile.action(async (file: string, o: Record<string, unknown> & { target: string; output?: string; out?: string; maxErrors?: number }) => {
+compile.action(async (file: string, o: Record<string, unknown> & { target: string; output?: string; out?: string; maxErrors?: number; format: Format }) => {
   const { run } = await import("./commands/compile.js");
-  const { target, output, out, maxErrors, ...options } = o;
-  process.exitCode = await run({ file, target, output, out, options, maxErrors });
+  const { target, output, out, maxErrors, format, ...options } = o;
+  process.exitCode = await run({ file, target, output, out, options, maxErrors, format });
 });
 
 program
   .command("verify")
   .description("run one random batch through the tfjs model and the ONNX model and compare (exit 1 above 1e-4)")
-  .argument("<file>", ".net file")
+  .argument("<inputs...>", ".net files, folders or globs")
   .option("--weights <checkpoint>", "tfjs checkpoint directory (default: seeded random weights)")
   .option("--seed <n>", "seed for weights and the batch", int("--seed"), 0)
   .option("--batch <n>", "batch size", int("--batch"), 2)
-  .option("--json", "print JSON")
+  .option("--json", "print the result as JSON (--format json does too)")
+  .addOption(formatOption())
   .option(...maxErrors)
-  .action(async (spec: string, o: { weights?: string; seed: number; batch: number; json?: boolean; maxErrors?: number }) => {
+  .action(async (specs: string[], o: { weights?: string; seed: number; batch: number; json?: boolean; maxErrors?: number; format: Format }) => {
     const { run } = await import("./commands/verify.js");
-    process.exitCode = await run({ spec, weights: o.weights, seed: o.seed, batch: o.batch, json: !!o.json, maxErrors: o.maxErrors });
+    process.exitCode = await run({ specs, weights: o.weights, seed: o.seed, batch: o.batch, json: !!o.json || o.format === "json", maxErrors: o.maxErrors, format: o.format });
   });
 
 program

@@ -17,7 +17,7 @@ export interface Located {
   severity: string;
   code: string;
   message: string;
-  related: { file: string; line: number | null; column: number | null; message: string }[];
+  related: { file: string; line: number | null; column: number | null; endLine: number | null; endColumn: number | null; message: string }[];
 }
 
 type Texts = (file: string) => string | undefined;
@@ -55,7 +55,10 @@ export function locate(d: Diagnostic, texts: Texts): Located {
     severity: d.severity,
     code: d.code,
     message: d.message,
-    related: d.related.map((r) => ({ file: displayPath(r.file), ...position(r.file, r.span.offset, texts), message: r.message })),
+    related: d.related.map((r) => {
+      const end = position(r.file, r.span.offset + r.span.length, texts);
+      return { file: displayPath(r.file), ...position(r.file, r.span.offset, texts), endLine: end.line, endColumn: end.column, message: r.message };
+    }),
   };
 }
 

@@ -108,6 +108,7 @@ export const catalogue = {
     severity: "warning",
     message: "Live checking in the editor stops at {limit} characters, but this document has {size}: no other diagnostics, hovers or hints for it (run `netc check` on the saved file).",
   },
+  NET5010: { severity: "warning", message: "Expected the formatting 'netc fmt' writes but found line {line} written differently; run 'netc fmt' on this file." },
 
   // ---- backends ----
   // Retired: the tfjs target runs grouped convolutions (netc's GroupConv2D runtime layer).

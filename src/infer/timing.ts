@@ -1,5 +1,6 @@
 // Latency of a session: a few warm-up runs, then N timed runs; median per batch.
 import * as ort from "onnxruntime-node";
+import type { Progress } from "./progress.js";
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -13,9 +14,18 @@ async function timeOnce(session: ort.InferenceSession, feeds: Record<string, ort
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
-export async function timeSession(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, runs: number, warmup = 3): Promise<number[]> {
-  for (let i = 0; i < warmup; i++) await session.run(feeds);
+export async function timeSession(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, runs: number, warmup = 3, progress?: Progress): Promise<number[]> {
+  progress?.stage("warm-up", warmup);
+  for (let i = 0; i < warmup; i++) {
+    await session.run(feeds);
+    progress?.tick();
+  }
+  progress?.stage("timed runs", runs);
   const times: number[] = [];
-  for (let i = 0; i < runs; i++) times.push(await timeOnce(session, feeds));
+  for (let i = 0; i < runs; i++) {
+    times.push(await timeOnce(session, feeds));
+    progress?.tick();
+  }
+  progress?.stop();
   return times;
 }

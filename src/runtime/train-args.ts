@@ -18,11 +18,45 @@ export interface TrainArgs extends TrainDefaults {
 
 const USAGE =
   "usage: train [--data DIR] [--epochs N] [--batch-size N] [--limit N] [--seed N] [--save DIR]\n" +
-  "             [--lr X] [--optimizer sgd|adam|rmsprop] [--quiet]";
+  "             [--lr X] [--optimizer sgd|adam|rmsprop] [--quiet] [--help]";
 
-/** Parses argv; prints usage and exits 2 on a bad option (this is a program's front door). */
+const OPTIONS = {
+  data: { type: "string" },
+  epochs: { type: "string" },
+  "batch-size": { type: "string" },
+  limit: { type: "string" },
+  seed: { type: "string" },
+  save: { type: "string" },
+  lr: { type: "string" },
+  optimizer: { type: "string" },
+  quiet: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** The full help: what each option does and its default from the spec's train section. */
+export function trainHelp(defaults: TrainDefaults): string {
+  const rows: [string, string][] = [
+    ["--data DIR", "dataset: IDX files, or one folder of PNG/JPEG images per class (required)"],
+    ["--epochs N", `epochs (default ${defaults.epochs})`],
+    ["--batch-size N", `batch size (default ${defaults.batchSize})`],
+    ["--limit N", "use at most N examples (default: all)"],
+    ["--seed N", "seed for weights, shuffling and the validation split (default 0)"],
+    ["--save DIR", "save the trained weights (a tfjs checkpoint) to DIR"],
+    ["--lr X", `learning rate (default ${defaults.learningRate})`],
+    ["--optimizer NAME", `sgd, adam or rmsprop (default ${defaults.optimizer})`],
+    ["--quiet", "no progress bar or per-epoch lines"],
+    ["-h, --help", "print this help and exit"],
+  ];
+  return `${USAGE}\n\nTrains the model of model.js; defaults come from the spec's train section.\n\n${rows.map(([a, b]) => `  ${a.padEnd(18)} ${b}`).join("\n")}\n`;
+}
+
+/** Parses argv; prints help and exits 0 on --help, prints usage and exits 2 on a bad option (this is a program's front door). */
 export function parseTrainArgs(argv: string[], defaults: TrainDefaults): TrainArgs {
   try {
+    if (helpRequested(argv)) {
+      process.stdout.write(trainHelp(defaults));
+      process.exit(0);
+    }
     return parseStrict(argv, defaults);
   } catch (e) {
     process.stderr.write(`error: ${(e as Error).message}\n${USAGE}\n`);
@@ -30,23 +64,15 @@ export function parseTrainArgs(argv: string[], defaults: TrainDefaults): TrainAr
   }
 }
 
+/** --help or -h anywhere an option may stand (not as the value of --data and the like). */
+export function helpRequested(argv: string[]): boolean {
+  const { tokens } = parseArgs({ args: argv, strict: false, options: OPTIONS, tokens: true });
+  return tokens.some((t) => t.kind === "option" && t.name === "help");
+}
+
 /** parseTrainArgs without the exit, for tests and embedding. */
 export function parseStrict(argv: string[], defaults: TrainDefaults): TrainArgs {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      data: { type: "string" },
-      epochs: { type: "string" },
-      "batch-size": { type: "string" },
-      limit: { type: "string" },
-      seed: { type: "string" },
-      save: { type: "string" },
-      lr: { type: "string" },
-      optimizer: { type: "string" },
-      quiet: { type: "boolean" },
-    },
-  });
+  const { values } = parseArgs({ args: argv, strict: true, options: OPTIONS });
   const int = (name: string, v: string | undefined, fallback: number, min = 1): number => {
     if (v === undefined) return fallback;
     const n = Number(v);

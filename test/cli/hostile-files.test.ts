@@ -49,7 +49,6 @@ describe("entry files", () => {
     expect(heads(r.stdout)).toEqual([
       `${cannot("pipe.net")}it is a FIFO (named pipe), not a regular file.`,
       `${cannot("to-pipe.net")}it is a FIFO (named pipe), not a regular file.`,
-      `${cannot("folder.net")}it is a directory.`,
       `${cannot("big.net")}it is 9437184 bytes, more than the 8 MiB (8388608 bytes) a spec may have.`,
       `${cannot("huge.net")}it is 4294967296 bytes, more than the 8 MiB (8388608 bytes) a spec may have.`,
       `${cannot("missing.net")}no such file.`,
@@ -57,6 +56,8 @@ describe("entry files", () => {
       "latin1.net: error NET1015: This file is not a netc spec: it is not UTF-8 text (byte 20 is not valid UTF-8).",
       "README.md:1:1: error NET1016: This file is not a netc spec: it starts with '#', where a spec starts with 'import', 'block' or 'network' (nothing else in it was checked).",
     ]);
+    // A folder is searched for specs (this one holds none), whatever its name.
+    expect(r.stderr).toContain("netc check: no .net files in 'folder.net'");
     expect(r.all).not.toMatch(/\n\s+at /);
   });
   it("a text file that is not a spec is an error in it (exit 1), not an I/O error", () => {

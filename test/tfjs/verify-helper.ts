@@ -7,7 +7,8 @@ export async function verifyJson(args: { spec: string; weights?: string; seed?: 
   let out = "";
   const spy = vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
   try {
-    const code = await run({ seed: 0, batch: 2, json: true, ...args });
+    const { spec, ...rest } = args;
+    const code = await run({ seed: 0, batch: 2, json: true, ...rest, specs: [spec] });
     return { code, result: JSON.parse(out) as { maxAbsDiff: number; outputShape: number[]; backend: string; ok: boolean } };
   } finally {
     spy.mockRestore();

@@ -1,30 +1,112 @@
-import { checkFile } from "../../check/index.js";
+// `netc check FILES|DIRS|GLOBS [--format F] [--stdin [--stdin-filename NAME]] [--watch]`.
+import { unwatchFile, watchFile } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { checkFile, checkText } from "../../check/index.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
+import { renderDiagnostics, type Format } from "../formats.js";
+import { expandInputs } from "../inputs.js";
 import { unreadable } from "../load.js";
-import { DEFAULT_MAX_ERRORS, formatText, limitDiagnostics, locate, moreLine } from "../report.js";
+import { readStdin } from "../stdin.js";
+import { DEFAULT_MAX_ERRORS, limitDiagnostics, terminalSafe } from "../report.js";
 
-export async function run(args: { files: string[]; format: "text" | "json"; maxErrors?: number }): Promise<number> {
+export interface CheckArgs {
+  files: string[];
+  format: Format;
+  maxErrors?: number;
+  /** Read the spec from stdin (also `-` among the files). */
+  stdin?: boolean;
+  /** The name stdin's text is checked under: imports resolve from its folder; diagnostics carry it. */
+  stdinFilename?: string;
+  watch?: boolean;
+}
+
+interface Pass {
+  code: number;
+  /** Every file the pass read or tried to read (specs and their imports), and the folders named: what --watch watches. */
+  watched: Set<string>;
+}
+
+export async function run(args: CheckArgs): Promise<number> {
+  const fromStdin = args.stdin || args.files.includes("-");
+  const files = args.files.filter((f) => f !== "-");
+  if (fromStdin && args.watch) return usage("--watch cannot watch stdin; name the files");
+  if (!fromStdin && files.length === 0) return usage("no input: name files, folders or globs, or use --stdin");
+  const stdinText = fromStdin ? await readStdin() : undefined;
+  if (stdinText !== undefined && typeof stdinText !== "string") return usage(stdinText.reason);
+  const once = () => checkOnce(args, files, stdinText);
+  if (!args.watch) return once().code;
+  return watch(once);
+}
+
+function usage(message: string): number {
+  process.stderr.write(`netc check: ${terminalSafe(message)}\n`);
+  return 2;
+}
+
+function checkOnce(args: CheckArgs, names: string[], stdinText: string | undefined): Pass {
   const all: Diagnostic[] = [];
   const texts = new Map<string, string>();
+  const watched = new Set<string>();
   let ioError = false;
-  for (const f of args.files) {
-    const r = checkFile(f);
-    for (const [path, file] of r.program.files) texts.set(path, file.text);
+  const inputs = expandInputs(names);
+  for (const p of inputs.problems) process.stderr.write(`netc check: ${terminalSafe(p)}\n`);
+  for (const n of names) watched.add(resolve(n));
+  const results = inputs.files.map((f) => checkFile(f));
+  if (stdinText !== undefined) results.push(checkText(stdinText, args.stdinFilename ?? "<stdin>"));
+  for (const r of results) {
+    watched.add(r.program.entry);
+    for (const [path, file] of r.program.files) {
+      texts.set(path, file.text);
+      watched.add(path);
+      // A new import target appearing in the folder changes the result too.
+      watched.add(dirname(path));
+    }
     if (unreadable(r.diagnostics)) ioError = true;
     for (const d of r.diagnostics) all.push(d);
   }
-  const get = (p: string) => texts.get(p);
   const limited = limitDiagnostics(all, args.maxErrors ?? DEFAULT_MAX_ERRORS);
-  if (args.format === "json") {
-    const { errors, warnings, shown } = limited;
-    const out = { errors, warnings, total: all.length, shown: shown.length, diagnostics: shown.map((d) => locate(d, get)) };
-    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-  } else {
-    for (const d of limited.shown) process.stdout.write(`${formatText(d, get, process.stdout)}\n`);
-    const more = moreLine(limited);
-    if (more) process.stdout.write(`${more}\n`);
-    if (limited.errors + limited.warnings > 0) process.stderr.write(`${limited.errors} error(s), ${limited.warnings} warning(s)\n`);
-  }
-  if (ioError) return 2;
-  return all.some((d) => d.severity === "error") ? 1 : 0;
+  process.stdout.write(renderDiagnostics(args.format, limited, all.length, (p) => texts.get(p), process.stdout));
+  if (args.format === "text" && limited.errors + limited.warnings > 0) process.stderr.write(`${limited.errors} error(s), ${limited.warnings} warning(s)\n`);
+  const code = ioError || inputs.problems.length > 0 ? 2 : all.some((d) => d.severity === "error") ? 1 : 0;
+  return { code, watched };
+}
+
+/** How long a burst of saves (an editor writes, renames, touches) settles before one re-check. */
+const DEBOUNCE_MS = 150;
+const POLL_MS = 100;
+
+/**
+ * Re-checks whenever a spec, one of its imports, or a folder named changes.
+ * Polls with fs.watchFile: it sees editors that save by renaming a new file
+ * over the old, and works the same on every platform. Runs until interrupted.
+ */
+function watch(once: () => Pass): Promise<number> {
+  const tty = process.stdout.isTTY;
+  let current = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  const rerun = () => {
+    // Clear screen and scrollback only on a terminal; a log file keeps every run.
+    if (tty) process.stdout.write("\u001b[2J\u001b[3J\u001b[H");
+    const pass = once();
+    for (const p of current) if (!pass.watched.has(p)) unwatchFile(p);
+    for (const p of pass.watched) if (!current.has(p)) watchFile(p, { interval: POLL_MS, persistent: true }, changed);
+    current = pass.watched;
+    // Last, once watching: a change made after this line is seen.
+    process.stderr.write(`[watch] ${pass.code === 0 ? "no errors" : pass.code === 1 ? "errors found" : "inputs missing"}; watching ${pass.watched.size} path(s) (Ctrl-C stops)\n`);
+  };
+  const changed = (now: { mtimeMs: number; size: number; ino: number }, before: { mtimeMs: number; size: number; ino: number }) => {
+    if (now.mtimeMs === before.mtimeMs && now.size === before.size && now.ino === before.ino) return;
+    clearTimeout(timer);
+    timer = setTimeout(rerun, DEBOUNCE_MS);
+  };
+  rerun();
+  return new Promise<number>((done) => {
+    const stop = () => {
+      for (const p of current) unwatchFile(p);
+      clearTimeout(timer);
+      done(0);
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
 }

@@ -6,7 +6,8 @@ import { basename, join, resolve } from "node:path";
 import { Option } from "commander";
 import { findBackend } from "../../emit/backend.js";
 import { OutputError, writeFilesAtomic } from "../../util/atomic-write.js";
-import { loadGraph, printDiagnostics } from "../load.js";
+import type { Format } from "../formats.js";
+import { loadGraph, Reporter } from "../load.js";
 import { version } from "../version.js";
 import { terminalSafe } from "../report.js";
 
@@ -18,17 +19,27 @@ export interface CompileArgs {
   /** The selected backend's own options, as commander parsed them. */
   options: Record<string, unknown>;
   maxErrors?: number;
+  format?: Format;
 }
 
 export async function run(args: CompileArgs): Promise<number> {
+  const reporter = new Reporter(args.format, args.maxErrors);
+  try {
+    return await compile(args, reporter);
+  } finally {
+    reporter.flush(true);
+  }
+}
+
+async function compile(args: CompileArgs, reporter: Reporter): Promise<number> {
   const backend = findBackend(args.target);
   if (!backend) {
     process.stderr.write(`netc: unknown target '${terminalSafe(args.target)}'\n`);
     return 2;
   }
-  const loaded = loadGraph(args.file, args.maxErrors);
+  const loaded = loadGraph(args.file, reporter);
   if (typeof loaded === "number") return loaded;
-  const { graph, texts } = loaded;
+  const { graph } = loaded;
   let outPath: string;
   if (backend.output.kind === "file") {
     const stem = basename(args.file).replace(/\.net$/, "");
@@ -48,8 +59,9 @@ export async function run(args: CompileArgs): Promise<number> {
       options[key] = await loadCheckpointWeights(resolve(options[key]), graph);
     }
     const { files, diagnostics } = await backend.compile({ graph, specPath: args.file, outPath, options, netcVersion: version });
-    printDiagnostics(diagnostics, texts, args.maxErrors);
+    reporter.add(diagnostics);
     if (diagnostics.some((d) => d.severity === "error")) return 1;
+    reporter.flush();
     await writeFilesAtomic(files);
     for (const f of files) process.stderr.write(`wrote ${f.path}\n`);
     return 0;

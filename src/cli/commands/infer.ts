@@ -4,6 +4,7 @@ import * as ort from "onnxruntime-node";
 import { decodeImage, toTensor } from "../../infer/image.js";
 import { readModelInput } from "../../infer/model-input.js";
 import { openSession, type Ep } from "../../infer/session.js";
+import { inferProgress } from "../../infer/progress.js";
 import { median, timeSession } from "../../infer/timing.js";
 import { topK } from "../../infer/topk.js";
 import { terminalSafe } from "../report.js";
@@ -52,13 +53,18 @@ export async function run(args: InferArgs): Promise<number> {
     for (let i = 0; i < data.length; i++) data[i] = ((i * 2654435761) % 1000) / 1000;
   }
 
+  // On a terminal only, and never with --json (src/infer/progress.ts).
+  const progress = inferProgress(!args.json);
   let opened;
   try {
+    progress.note(`loading ${terminalSafe(args.model)} on ${args.ep}`);
     opened = await openSession(args.model, args.ep);
   } catch (e) {
+    progress.stop();
     return fail(`onnxruntime cannot load '${args.model}': ${(e as Error).message.split("\n")[0]}`, 2);
   }
   const { session, ep } = opened;
+  progress.stop();
   try {
     const feeds = { [input.name]: new ort.Tensor("float32", data, [batch, ...input.shape]) };
     if (args.image) {
@@ -68,7 +74,7 @@ export async function run(args: InferArgs): Promise<number> {
       else for (const t of top) process.stdout.write(`${String(t.index).padStart(5)}  ${(t.probability * 100).toFixed(2).padStart(6)}%\n`);
       return 0;
     }
-    const times = await timeSession(session, feeds, runs);
+    const times = await timeSession(session, feeds, runs, 3, progress);
     const perBatch = median(times);
     const result = { model: args.model, ep, batch, runs, medianMsPerBatch: perBatch, medianMsPerImage: perBatch / batch };
     if (args.json) process.stdout.write(JSON.stringify(result) + "\n");
@@ -78,6 +84,7 @@ export async function run(args: InferArgs): Promise<number> {
       );
     return 0;
   } catch (e) {
+    progress.stop();
     return fail(`inference failed: ${(e as Error).message.split("\n")[0]}`, 1);
   } finally {
     await session.release();

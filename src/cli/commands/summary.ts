@@ -1,11 +1,42 @@
+// `netc summary SPECS [--json] [--all] [--format F]`: the layer table of each
+// spec. One spec prints one table (or JSON object); several (a folder, a glob,
+// more names) print one table each under its file name, or a JSON array.
 import { renderTable, summaryJson } from "../../summary/table.js";
-import { loadGraph } from "../load.js";
-import { terminalSafe } from "../report.js";
+import type { Format } from "../formats.js";
+import { expandInputs } from "../inputs.js";
+import { loadGraph, Reporter } from "../load.js";
+import { displayPath, terminalSafe } from "../report.js";
+import { resolve } from "node:path";
 
-export async function run(args: { file: string; json: boolean; all: boolean; maxErrors?: number }): Promise<number> {
-  const loaded = loadGraph(args.file, args.maxErrors);
-  if (typeof loaded === "number") return loaded;
-  const { graph } = loaded;
-  process.stdout.write(args.json ? `${JSON.stringify(summaryJson(graph), null, 2)}\n` : `${terminalSafe(renderTable(graph, args.all))}\n`);
-  return 0;
+export interface SummaryArgs {
+  files: string[];
+  json: boolean;
+  all: boolean;
+  format?: Format;
+  maxErrors?: number;
+  /** The text of stdin and the name it stands for, when the spec came from stdin. */
+  stdin?: { text: string; name: string };
+}
+
+export async function run(args: SummaryArgs): Promise<number> {
+  const reporter = new Reporter(args.format, args.maxErrors);
+  const inputs = expandInputs(args.files);
+  for (const p of inputs.problems) process.stderr.write(`netc summary: ${terminalSafe(p)}\n`);
+  const specs: { name: string; text?: string }[] = inputs.files.map((name) => ({ name }));
+  if (args.stdin) specs.push(args.stdin);
+  const several = specs.length !== 1 || inputs.expanded;
+  let code = inputs.problems.length ? 2 : 0;
+  const json: unknown[] = [];
+  for (const s of specs) {
+    const loaded = loadGraph(s.name, reporter, s.text);
+    if (typeof loaded === "number") {
+      code = Math.max(code, loaded);
+      continue;
+    }
+    if (args.json) json.push(several ? { file: displayPath(resolve(s.name)), ...summaryJson(loaded.graph) } : summaryJson(loaded.graph));
+    else process.stdout.write(`${several ? `${terminalSafe(displayPath(resolve(s.name)))}\n` : ""}${terminalSafe(renderTable(loaded.graph, args.all))}\n${several ? "\n" : ""}`);
+  }
+  if (args.json && (json.length > 0 || several)) process.stdout.write(`${JSON.stringify(several ? json : json[0], null, 2)}\n`);
+  reporter.flush(true);
+  return code;
 }

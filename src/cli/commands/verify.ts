@@ -10,9 +10,11 @@
 // the layout conversion end to end. Without, both get initWeights(graph, seed).
 
 import { backends } from "../../emit/backend.js";
-import { loadGraph, printDiagnostics } from "../load.js";
+import type { Format } from "../formats.js";
+import { loadGraph, Reporter } from "../load.js";
 import { verifyGraph, type VerifyResult } from "../../verify/index.js";
 import { terminalSafe } from "../report.js";
+import { expandInputs } from "../inputs.js";
 
 const TOLERANCE = 1e-4;
 
@@ -21,13 +23,44 @@ function limitFor(maxAbsOutput: number): number {
   return TOLERANCE * Math.max(1, maxAbsOutput);
 }
 
-export async function run(args: { spec: string; weights?: string; seed: number; batch: number; json: boolean; maxErrors?: number }): Promise<number> {
-  const loaded = loadGraph(args.spec, args.maxErrors);
+export interface VerifyArgs {
+  /** Files, folders or globs: each spec is verified in turn. */
+  specs: string[];
+  weights?: string;
+  seed: number;
+  batch: number;
+  json: boolean;
+  maxErrors?: number;
+  format?: Format;
+}
+
+export async function run(args: VerifyArgs): Promise<number> {
+  const inputs = expandInputs(args.specs);
+  for (const p of inputs.problems) process.stderr.write(`netc verify: ${terminalSafe(p)}\n`);
+  const several = inputs.files.length !== 1 || inputs.expanded;
+  if (several && args.weights) {
+    process.stderr.write("netc verify: --weights belongs to one spec; name one\n");
+    return 2;
+  }
+  const reporter = new Reporter(args.format, args.maxErrors);
+  let code = inputs.problems.length ? 2 : 0;
+  try {
+    // With several specs, --json prints one line per spec (JSON Lines), each naming its spec.
+    for (const spec of inputs.files) code = Math.max(code, await verify(spec, args, reporter, several));
+  } finally {
+    reporter.flush(true);
+  }
+  return code;
+}
+
+async function verify(spec: string, args: VerifyArgs, reporter: Reporter, several: boolean): Promise<number> {
+  const loaded = loadGraph(spec, reporter);
   if (typeof loaded === "number") return loaded;
   // Both backends must express the graph: what one cannot is reported at its spec location.
   const unsupported = (await Promise.all(backends.filter((b) => b.name === "tfjs" || b.name === "onnx").map((b) => b.check(loaded.graph)))).flat();
-  printDiagnostics(unsupported, loaded.texts, args.maxErrors);
+  reporter.add(unsupported);
   if (unsupported.some((d) => d.severity === "error")) return 1;
+  reporter.flush();
   let r: VerifyResult;
   try {
     r = await verifyGraph(loaded.graph, { weights: args.weights, seed: args.seed, batch: args.batch, quiet: args.json });
@@ -38,10 +71,10 @@ export async function run(args: { spec: string; weights?: string; seed: number; 
   const limit = limitFor(r.maxAbsOutput);
   const ok = r.maxAbsDiff <= limit;
   if (args.json) {
-    process.stdout.write(`${JSON.stringify({ ...r, tolerance: limit, ok })}\n`);
+    process.stdout.write(`${JSON.stringify({ ...(several ? { spec } : {}), ...r, tolerance: limit, ok })}\n`);
   } else {
     process.stdout.write(
-      `${args.spec}: max |tfjs - onnx| = ${r.maxAbsDiff.toExponential(2)} over output [${r.outputShape.join(", ")}] ` +
+      `${terminalSafe(spec)}: max |tfjs - onnx| = ${r.maxAbsDiff.toExponential(2)} over output [${r.outputShape.join(", ")}] ` +
         `(largest |output| ${r.maxAbsOutput.toPrecision(3)}; ${r.weights} weights, tfjs ${r.backend}, batch ${r.batch}): ` +
         `${ok ? "ok" : `above the limit ${limit.toExponential(1)}`}\n`,
     );
