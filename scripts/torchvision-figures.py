@@ -2,11 +2,11 @@
 # torchvision's own figures for the zoo: parameters as PyTorch counts them and
 # multiply-accumulates of convolutions and linear layers (the rule netc counts
 # by) at 224x224, batch 1 (inception_v3 at 299x299, its native size). Prints
-# one JSON object per model, keyed by torchvision name. With --state-dict NAME
-# it prints that model's state_dict shapes in order instead (running stats
+# one JSON object per model, keyed by torchvision name. With --state-dict NAMES...
+# it prints those models' state_dict shapes in order instead (running stats
 # included, num_batches_tracked left out), which test/zoo/weight-order.test.ts reads.
 #   /usr/bin/python3 scripts/torchvision-figures.py [names...]
-#   /usr/bin/python3 scripts/torchvision-figures.py --state-dict resnet50
+#   /usr/bin/python3 scripts/torchvision-figures.py --state-dict resnet50 densenet121
 import json
 import sys
 
@@ -19,9 +19,9 @@ ZOO = ["alexnet", "vgg16", "resnet18", "resnet50", "inception_v3", "mobilenet_v2
        "resnext50_32x4d", "wide_resnet50_2", "mnasnet1_0"]
 
 
-def build(name):
-    # No aux heads: netc counts the main graph's parameters (aux heads separately).
-    kw = {"aux_logits": False, "init_weights": False} if name == "inception_v3" else {}
+def build(name, aux=False):
+    # Figures without aux heads: netc counts the main graph's parameters (aux heads separately).
+    kw = {"aux_logits": aux, "init_weights": False} if name == "inception_v3" else {}
     return getattr(models, name)(weights=None, **kw).eval()
 
 
@@ -55,14 +55,24 @@ def figures(name):
     return result
 
 
+def skip_init():
+    # Only shapes are wanted: leave tensors as allocated (VGG-16 and Wide
+    # ResNet take seconds to initialise).
+    for fn in dir(torch.nn.init):
+        if fn.endswith("_") and not fn.startswith("_"):
+            setattr(torch.nn.init, fn, lambda t, *a, **k: t)
+
+
 def state_dict(name):
-    return [[k, list(v.shape)] for k, v in build(name).state_dict().items() if not k.endswith("num_batches_tracked")]
+    # With Inception v3's aux head, which the spec has too.
+    return [[k, list(v.shape)] for k, v in build(name, aux=True).state_dict().items() if not k.endswith("num_batches_tracked")]
 
 
 if __name__ == "__main__":
     args = sys.argv[1:]
     if args[:1] == ["--state-dict"]:
-        print(json.dumps(state_dict(args[1])))
+        skip_init()
+        print(json.dumps({name: state_dict(name) for name in args[1:]}))
     else:
         for name in args or ZOO:
             print(json.dumps(figures(name)), flush=True)
