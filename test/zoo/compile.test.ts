@@ -67,6 +67,6 @@ describe("zoo networks compile and agree across backends", () => {
       const v = await verifyGraph(graph, { seed: 0, batch: 2, quiet: true });
       expect(v.outputShape).toEqual([2, 1000]);
       expect(v.maxAbsDiff).toBeLessThanOrEqual(1e-4);
-    }, 120_000);
+    }, 300_000);
   }
 });
