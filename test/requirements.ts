@@ -1,7 +1,8 @@
-// What some tests need from outside the repository: Debian's python3-onnx, the
-// Fashion-MNIST dataset, the peer models in ../shared. On a user's clone they may
-// be absent: those tests say what to install and skip. CI installs everything and
-// sets NETC_REQUIRE_ALL=1, which turns an absence into a failure.
+// What some tests need from outside the repository: Debian's python3-onnx and
+// python3-torchvision, the Fashion-MNIST dataset, the peer models in ../shared.
+// On a user's clone they may be absent: those tests say what to install and
+// skip. CI installs everything and sets NETC_REQUIRE_ALL=1, which turns an
+// absence into a failure.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -32,6 +33,21 @@ export function needPythonOnnx(): Requirement {
     pythonOnnx = requirement(present, "python3-onnx is missing for /usr/bin/python3 (apt-get install python3-onnx)");
   }
   return pythonOnnx;
+}
+
+let pythonTorch: Requirement | undefined;
+/** Debian's PyTorch and torchvision for /usr/bin/python3: the reference for weight layouts and the zoo's figures. */
+export function needTorchvision(): Requirement {
+  if (!pythonTorch) {
+    let present = true;
+    try {
+      execFileSync("/usr/bin/python3", ["-c", "import torch, torchvision"], { stdio: "ignore" });
+    } catch {
+      present = false;
+    }
+    pythonTorch = requirement(present, "PyTorch or torchvision is missing for /usr/bin/python3 (apt-get install python3-torch python3-torchvision)");
+  }
+  return pythonTorch;
 }
 
 export const FASHION_MNIST = "/usr/share/datasets/fashion-mnist";
