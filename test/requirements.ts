@@ -71,32 +71,17 @@ export function runs(req: Requirement, what: string): boolean {
   return req.present;
 }
 
-let pythonTorch: Requirement | undefined;
+let torchOnly: Requirement | undefined;
 /** Debian's PyTorch for /usr/bin/python3: ground truth for op semantics and parameter counts. */
 export function needTorch(): Requirement {
-  if (!pythonTorch) {
+  if (!torchOnly) {
     let present = true;
     try {
       execFileSync("/usr/bin/python3", ["-c", "import torch"], { stdio: "ignore" });
     } catch {
       present = false;
     }
-    pythonTorch = requirement(present, "PyTorch is missing for /usr/bin/python3 (apt-get install python3-torch)");
+    torchOnly = requirement(present, "PyTorch is missing for /usr/bin/python3 (apt-get install python3-torch)");
   }
-  return pythonTorch;
-}
-
-let torchvision: Requirement | undefined;
-/** Debian's PyTorch and torchvision for /usr/bin/python3: the reference for semantics. */
-export function needTorchvision(): Requirement {
-  if (!torchvision) {
-    let present = true;
-    try {
-      execFileSync("/usr/bin/python3", ["-c", "import torch, torchvision"], { stdio: "ignore" });
-    } catch {
-      present = false;
-    }
-    torchvision = requirement(present, "PyTorch or torchvision is missing for /usr/bin/python3 (apt-get install python3-torch python3-torchvision)");
-  }
-  return torchvision;
+  return torchOnly;
 }
