@@ -148,6 +148,19 @@ export class Lowerer {
     return items;
   }
 
+  /** The network items of a `networkRest` CST (a piece of a long network). */
+  networkRest(n: CstNode): A.NetworkItem[] {
+    return mapSubs(n, "netItem", (i) => this.netItem(i));
+  }
+
+  /** Where late diagnostics stand, to drop those of a piece that is parsed again. */
+  get lateCount(): number {
+    return this.diagnostics.length;
+  }
+  set lateCount(n: number) {
+    this.diagnostics.length = n;
+  }
+
   importDecl(n: CstNode): A.ImportDecl {
     const s = tok(n, "StringLit");
     const path: A.StringLit | undefined = s && { kind: "string", value: decodeString(s.image), span: tokSpan(s) };

@@ -238,6 +238,26 @@ export class NetParser extends CstParser {
     this.CONSUME(T.RBrace);
   });
 
+  /**
+   * A piece of a network's items and a closing '}': parse.ts parses a very long
+   * network as its header and then pieces of this rule, so that no CST of the
+   * whole network is ever held (the same production as networkDecl's tail).
+   */
+  public networkRest = this.RULE("networkRest", () => {
+    this.MANY(() =>
+      this.OR(this.alts[23] ??= [
+        { ALT: () => this.SUBRULE(this.sep) },
+        {
+          ALT: () => {
+            this.SUBRULE(this.netItem);
+            this.SUBRULE(this.end);
+          },
+        },
+      ]),
+    );
+    this.CONSUME(T.RBrace);
+  });
+
   public netItem = this.RULE("netItem", () => {
     this.OR(this.alts[2] ??= [
       { ALT: () => this.SUBRULE(this.inputDecl) },
