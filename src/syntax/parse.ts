@@ -44,9 +44,10 @@ export function parse(text: string, path: string): ParseResult {
       for (let k = 0; k + 1 < bounds.length; k++) {
         if (bounds[k] === bounds[k + 1]) continue;
         const pieces = pieceStarts(pre.tokens, bounds[k]!, bounds[k + 1]!);
-        const long = pieces && parseInPieces(parser, lowerer, pre.tokens, bounds[k]!, pieces);
+        const long = pieces && parseInPieces(parser, lowerer, pre.tokens, bounds[k]!, pieces, (e) => parserDiagnostic(e, text, path, undefined));
         if (long) {
-          items.push(long);
+          for (const d of long.diagnostics) syntax.push(d);
+          items.push(long.net);
           continue;
         }
         parser.input = pre.tokens.slice(bounds[k], bounds[k + 1]);
@@ -112,13 +113,39 @@ function pieceStarts(tokens: IToken[], from: number, to: number): number[] | und
 }
 
 /**
- * A long network parsed as its header (closed by its '}') and then pieces of
- * its items (networkRest, each closed by the same '}'). Only used when no piece
- * has a syntax error: otherwise undefined (nothing kept), and the caller parses
- * the network whole, so that error recovery and its messages are exactly those
- * of a whole parse. `starts` comes from pieceStarts.
+ * A syntax error in a piece that a whole parse makes the same: raised inside
+ * one of the network's items (not by networkRest itself) at a real token after
+ * the piece's first and before `bound`, its closing new line (or the network's
+ * '}' in the last piece). Recovery from such an error resynchronises at the
+ * next new line at the latest, so it never looks past the piece, and its
+ * message and previous token are those of a whole parse. (The piece tests
+ * parse with tiny pieces and compare.)
  */
-function parseInPieces(parser: NetParser, lowerer: Lowerer, tokens: IToken[], from: number, starts: number[]): NetworkDecl | undefined {
+function local(e: IRecognitionException, first: IToken, bound: IToken): boolean {
+  const t = e.token;
+  const stack = (e.context as { ruleStack?: string[] } | undefined)?.ruleStack;
+  return (
+    stack !== undefined && stack.length > 1 && !t.isInsertedInRecovery &&
+    Number.isFinite(t.startOffset) && t.startOffset > first.startOffset && t.startOffset < bound.startOffset
+  );
+}
+
+/**
+ * A long network parsed as its header (closed by its '}') and then pieces of
+ * its items (networkRest, each closed by the same '}'). Used when every syntax
+ * error in the pieces is local (see local()): otherwise undefined (nothing
+ * kept), and the caller parses the network whole, so that error recovery and
+ * its messages are exactly those of a whole parse. `starts` comes from
+ * pieceStarts.
+ */
+function parseInPieces(
+  parser: NetParser,
+  lowerer: Lowerer,
+  tokens: IToken[],
+  from: number,
+  starts: number[],
+  describe: (e: IRecognitionException) => Diagnostic,
+): { net: NetworkDecl; diagnostics: Diagnostic[] } | undefined {
   const end = starts[starts.length - 1]!;
   const close = tokens[end - 1]!;
   const late = lowerer.lateCount;
@@ -126,14 +153,24 @@ function parseInPieces(parser: NetParser, lowerer: Lowerer, tokens: IToken[], fr
   const cst = parser.file();
   const head = parser.errors.length === 0 ? lowerer.items(cst) : [];
   const net = head.length === 1 && head[0]!.kind === "network" ? head[0] : undefined;
+  // Diagnostics at once, not the errors: each holds its rule stack and skipped tokens.
+  const diagnostics: Diagnostic[] = [];
   for (let i = 0; net && i + 1 < starts.length; i++) {
     const piece = tokens.slice(starts[i], starts[i + 1]);
-    if (i + 2 < starts.length) piece.push(close);
+    const last = i + 2 === starts.length;
+    // Every piece but the last ends with a new line (where it was cut).
+    if (!last) piece.push(close);
     parser.input = piece;
     const cst = parser.networkRest();
-    if (parser.errors.length > 0) break;
+    if (parser.errors.length > 0) {
+      // The last piece ends with the network's own '}', the others with a new line and a copy of it.
+      const first = piece[0]!;
+      const bound = last ? close : piece[piece.length - 2]!;
+      if (!parser.errors.every((e) => local(e, first, bound))) break;
+      for (const e of parser.errors) diagnostics.push(describe(e));
+    }
     for (const item of lowerer.networkRest(cst)) net.items.push(item);
-    if (i + 2 === starts.length) return net;
+    if (last) return { net, diagnostics };
   }
   lowerer.lateCount = late;
   return undefined;
