@@ -347,6 +347,8 @@ const SUFFIX: Record<string, number> = { K: 1e3, M: 1e6, G: 1e9 };
 
 /** Value and integer-ness of a number token; NaN for malformed ones. */
 export function numberValue(image: string): { value: number; integer: boolean } {
+  // Plain whole numbers (most of them) skip the pattern.
+  if (/^\d{1,15}$/.test(image)) return { value: Number(image), integer: true };
   const m = /^((?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)([KMG]?)$/.exec(image);
   if (!m) return { value: NaN, integer: false };
   const base = m[1]!;

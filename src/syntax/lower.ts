@@ -17,8 +17,10 @@ function isToken(c: Child): c is IToken {
 function real(t: IToken): boolean {
   return !t.isInsertedInRecovery && Number.isFinite(t.startOffset);
 }
+const NONE: never[] = [];
 function toks(node: CstNode | undefined, key: string): IToken[] {
-  const list = node?.children[key] ?? [];
+  const list = node?.children[key];
+  if (!list) return NONE;
   return list.filter((c): c is IToken => isToken(c) && real(c));
 }
 // tok() and sub() run for every field of every node: no intermediate arrays.
@@ -28,8 +30,27 @@ function tok(node: CstNode | undefined, key: string): IToken | undefined {
   return undefined;
 }
 function subs(node: CstNode | undefined, key: string): CstNode[] {
-  const list = node?.children[key] ?? [];
+  const list = node?.children[key];
+  if (!list) return NONE;
   return list.filter((c): c is CstNode => !isToken(c));
+}
+/** `f` over the sub-nodes under `key`, skipping undefined results (flatMap without its arrays). */
+function mapSubs<T>(node: CstNode | undefined, key: string, f: (n: CstNode) => T | undefined): T[] {
+  const list = node?.children[key];
+  const out: T[] = [];
+  if (list) {
+    for (const c of list) {
+      if (isToken(c)) continue;
+      const v = f(c);
+      if (v !== undefined) out.push(v);
+    }
+  }
+  return out;
+}
+/** The first child of a node that has one alternative's sub-node (or token) as its only key. */
+function firstChild(n: CstNode): Child | undefined {
+  for (const key in n.children) return n.children[key]![0];
+  return undefined;
 }
 function sub(node: CstNode | undefined, key: string): CstNode | undefined {
   const list = node?.children[key];
@@ -97,15 +118,17 @@ export class Lowerer {
     }
   }
 
-  private startsLine(offset: number): boolean {
-    const line = offsetToPosition(this.starts, offset).line;
+  private startsLine(offset: number, line = offsetToPosition(this.starts, offset).line): boolean {
     return /^[ \t\r\f\v\u00a0\ufeff]*$/.test(this.text.slice(this.starts[line], offset));
   }
 
   /** The `///` lines directly above a node that starts its line. */
   private docFor(span: A.Span): string | undefined {
-    if (span.length === 0 || !this.startsLine(span.offset)) return undefined;
-    let line = offsetToPosition(this.starts, span.offset).line - 1;
+    // Most nodes have no doc: the line above is looked up before the line's text is.
+    if (span.length === 0 || this.docs.size === 0) return undefined;
+    const at = offsetToPosition(this.starts, span.offset).line;
+    if (!this.docs.has(at - 1) || !this.startsLine(span.offset, at)) return undefined;
+    let line = at - 1;
     const lines: string[] = [];
     while (this.docs.has(line)) lines.unshift(this.docs.get(line)!), line--;
     return lines.length > 0 ? lines.join("\n") : undefined;
@@ -125,6 +148,19 @@ export class Lowerer {
     return items;
   }
 
+  /** The network items of a `networkRest` CST (a piece of a long network). */
+  networkRest(n: CstNode): A.NetworkItem[] {
+    return mapSubs(n, "netItem", (i) => this.netItem(i));
+  }
+
+  /** Where late diagnostics stand, to drop those of a piece that is parsed again. */
+  get lateCount(): number {
+    return this.diagnostics.length;
+  }
+  set lateCount(n: number) {
+    this.diagnostics.length = n;
+  }
+
   importDecl(n: CstNode): A.ImportDecl {
     const s = tok(n, "StringLit");
     const path: A.StringLit | undefined = s && { kind: "string", value: decodeString(s.image), span: tokSpan(s) };
@@ -138,7 +174,7 @@ export class Lowerer {
       kind: "block",
       name: name && identOf(name),
       params: this.params(sub(n, "paramList")),
-      annotations: subs(n, "annotation").flatMap((a) => this.annotation(a) ?? []),
+      annotations: mapSubs(n, "annotation", (a) => this.annotation(a)),
       body: this.body(sub(n, "body")),
       doc: this.docFor(span),
       span,
@@ -146,9 +182,9 @@ export class Lowerer {
   }
 
   params(n: CstNode | undefined): A.Param[] {
-    return subs(n, "param").flatMap((p) => {
+    return mapSubs(n, "param", (p) => {
       const name = tok(p, "Ident");
-      return name ? [{ name: identOf(name), default: this.expr(sub(p, "expr")), span: nodeSpan(p) }] : [];
+      return name ? { name: identOf(name), default: this.expr(sub(p, "expr")), span: nodeSpan(p) } : undefined;
     });
   }
 
@@ -159,14 +195,14 @@ export class Lowerer {
       kind: "network",
       name: name && identOf(name),
       params: this.params(sub(n, "paramList")),
-      items: subs(n, "netItem").flatMap((i) => this.netItem(i) ?? []),
+      items: mapSubs(n, "netItem", (i) => this.netItem(i)),
       doc: this.docFor(span),
       span,
     };
   }
 
   netItem(n: CstNode): A.NetworkItem | undefined {
-    const c = Object.values(n.children)[0]?.[0];
+    const c = firstChild(n);
     if (!c || isToken(c)) return undefined;
     switch (c.name) {
       case "inputDecl":
@@ -209,11 +245,12 @@ export class Lowerer {
   }
 
   body(n: CstNode | undefined): A.Statement[] {
-    return subs(n, "statement").map((s) => this.statement(s));
+    return mapSubs(n, "statement", (s) => this.statement(s));
   }
 
   statement(n: CstNode): A.Statement {
-    const nameTok = tok(sub(n, "statementName"), "Ident") ?? tok(sub(n, "statementName"), "StringLit");
+    const nameNode = sub(n, "statementName");
+    const nameTok = nameNode && (tok(nameNode, "Ident") ?? tok(nameNode, "StringLit"));
     const from = tok(n, "from");
     const span = nodeSpan(n);
     return {
@@ -222,14 +259,14 @@ export class Lowerer {
       layer: this.layer(sub(n, "layer")),
       from: from && identOf(from),
       weight: this.expr(sub(n, "weight")),
-      annotations: subs(n, "annotation").flatMap((a) => this.annotation(a) ?? []),
+      annotations: mapSubs(n, "annotation", (a) => this.annotation(a)),
       doc: this.docFor(span),
       span,
     };
   }
 
   layer(n: CstNode | undefined): A.LayerExpr | undefined {
-    const c = n && Object.values(n.children)[0]?.[0];
+    const c = n && firstChild(n);
     if (!c || isToken(c)) return undefined;
     const span = nodeSpan(c);
     switch (c.name) {
@@ -280,7 +317,7 @@ export class Lowerer {
   }
 
   attrs(n: CstNode): A.Attr[] {
-    return subs(n, "attr").flatMap((a) => this.attr(a) ?? []);
+    return mapSubs(n, "attr", (a) => this.attr(a));
   }
 
   attr(n: CstNode): A.Attr | undefined {
@@ -333,10 +370,11 @@ export class Lowerer {
     if (!n) return undefined;
     // The stream: each operand's `not`s as prefix tokens, then the operand (signs
     // bound to its atom), then the operator after it.
+    // Most expressions are one operand (`conv 3x3 64`): no climbing needed.
+    const only = n.children["op"] === undefined && n.children["operand"]?.length === 1 ? n.children["operand"][0]! : undefined;
+    if (only && !isToken(only) && !only.children["not"]) return this.signed(only);
     const operands = subs(n, "operand");
     const ops = toks(n, "op");
-    // Most expressions are one operand (`conv 3x3 64`): no climbing needed.
-    if (operands.length === 1 && ops.length === 0 && !operands[0]!.children["not"]) return this.signed(operands[0]!);
     const stream: (IToken | A.Expr | undefined)[] = [];
     operands.forEach((o, i) => {
       stream.push(...toks(o, "not"), this.signed(o));
@@ -350,6 +388,7 @@ export class Lowerer {
   /** Signs bind tightest: `-x * y` is `(-x) * y`. */
   private signed(n: CstNode): A.Expr | undefined {
     let acc = this.atom(sub(n, "atom"));
+    if (n.children["sign"] === undefined) return acc;
     const signs = toks(n, "sign");
     for (let i = signs.length - 1; i >= 0; i--) {
       const op = signs[i]!;

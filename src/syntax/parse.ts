@@ -1,12 +1,13 @@
 // parse(): text -> (possibly partial) AST + syntax diagnostics. Never throws.
 
-import type { IRecognitionException, IToken } from "chevrotain";
-import type { SourceFile } from "./ast.js";
+import type { IRecognitionException, IToken, TokenType } from "chevrotain";
+import type { NetworkDecl, SourceFile } from "./ast.js";
 import { diag } from "../diagnostics/catalogue.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import * as T from "./lexer.js";
 import { lex } from "./lexer.js";
 import { Lowerer } from "./lower.js";
-import { getParser } from "./parser.js";
+import { getParser, type NetParser } from "./parser.js";
 import { describeToken, prepass } from "./prepass.js";
 import { floorDivisionComments } from "./floor-division.js";
 
@@ -43,6 +44,13 @@ export function parse(text: string, path: string): ParseResult {
     try {
       for (let k = 0; k + 1 < bounds.length; k++) {
         if (bounds[k] === bounds[k + 1]) continue;
+        const pieces = pieceStarts(pre.tokens, bounds[k]!, bounds[k + 1]!);
+        const long = pieces && parseInPieces(parser, lowerer, pre.tokens, bounds[k]!, pieces, (e) => parserDiagnostic(e, text, path, undefined));
+        if (long) {
+          for (const d of long.diagnostics) syntax.push(d);
+          items.push(long.net);
+          continue;
+        }
         parser.input = pre.tokens.slice(bounds[k], bounds[k + 1]);
         const cst = parser.file();
         const next = pre.tokens[bounds[k + 1]!];
@@ -62,6 +70,112 @@ export function parse(text: string, path: string): ParseResult {
     if (process.env.NETC_DEBUG) console.error(e);
     return { file: empty, diagnostics: [diag("NET9001", path, { offset: 0, length: 0 }, { stage: "parsing", detail })] };
   }
+}
+
+/** Tokens per piece of a long network (see pieceStarts); a variable so that tests can make pieces tiny. */
+export const pieces = { tokens: 4096 };
+
+/**
+ * Where to cut a long network (a very long body's CST is most of the memory
+ * and garbage-collection time of a big file): its items are parsed in pieces
+ * of about pieces.tokens tokens, cut after a new line outside all brackets and
+ * not before 'else'. Returns the first token of each piece, the first piece
+ * starting after the network's '{' and the last one ending with its '}';
+ * undefined for other items, short ones and unbalanced ones.
+ */
+function pieceStarts(tokens: IToken[], from: number, to: number): number[] | undefined {
+  if (to - from < 2 * pieces.tokens || tokens[from]!.tokenType !== T.Network) return undefined;
+  // Brackets as the prepass counts them: a '}' also closes any '(' left open inside it.
+  const stack: TokenType[] = [];
+  const starts: number[] = [];
+  let end = -1;
+  for (let i = from; i < to; i++) {
+    const t = tokens[i]!.tokenType;
+    if (t === T.LParen || t === T.LBrace) {
+      stack.push(t);
+      if (starts.length === 0 && t === T.LBrace && stack.length === 1) starts.push(i + 1);
+    } else if (t === T.RParen) {
+      if (stack[stack.length - 1] === T.LParen) stack.pop();
+    } else if (t === T.RBrace) {
+      const brace = stack.lastIndexOf(T.LBrace);
+      if (brace >= 0) stack.length = brace;
+      if (stack.length === 0) {
+        end = i + 1;
+        break;
+      }
+    } else if (t === T.NL && stack.length === 1 && starts.length > 0 && i + 1 - starts[starts.length - 1]! >= pieces.tokens && tokens[i + 1]?.tokenType !== T.Else) {
+      starts.push(i + 1);
+    }
+  }
+  if (starts[starts.length - 1] === end - 1) starts.pop(); // no piece of only the '}'
+  if (end < 0 || starts.length < 2) return undefined;
+  for (let i = end; i < to; i++) if (tokens[i]!.tokenType !== T.NL) return undefined;
+  starts.push(end);
+  return starts;
+}
+
+/**
+ * A syntax error in a piece that a whole parse makes the same: raised inside
+ * one of the network's items (not by networkRest itself) at a real token after
+ * the piece's first and before `bound`, its closing new line (or the network's
+ * '}' in the last piece). Recovery from such an error resynchronises at the
+ * next new line at the latest, so it never looks past the piece, and its
+ * message and previous token are those of a whole parse. (The piece tests
+ * parse with tiny pieces and compare.)
+ */
+function local(e: IRecognitionException, first: IToken, bound: IToken): boolean {
+  const t = e.token;
+  const stack = (e.context as { ruleStack?: string[] } | undefined)?.ruleStack;
+  return (
+    stack !== undefined && stack.length > 1 && !t.isInsertedInRecovery &&
+    Number.isFinite(t.startOffset) && t.startOffset > first.startOffset && t.startOffset < bound.startOffset
+  );
+}
+
+/**
+ * A long network parsed as its header (closed by its '}') and then pieces of
+ * its items (networkRest, each closed by the same '}'). Used when every syntax
+ * error in the pieces is local (see local()): otherwise undefined (nothing
+ * kept), and the caller parses the network whole, so that error recovery and
+ * its messages are exactly those of a whole parse. `starts` comes from
+ * pieceStarts.
+ */
+function parseInPieces(
+  parser: NetParser,
+  lowerer: Lowerer,
+  tokens: IToken[],
+  from: number,
+  starts: number[],
+  describe: (e: IRecognitionException) => Diagnostic,
+): { net: NetworkDecl; diagnostics: Diagnostic[] } | undefined {
+  const end = starts[starts.length - 1]!;
+  const close = tokens[end - 1]!;
+  const late = lowerer.lateCount;
+  parser.input = [...tokens.slice(from, starts[0]), close];
+  const cst = parser.file();
+  const head = parser.errors.length === 0 ? lowerer.items(cst) : [];
+  const net = head.length === 1 && head[0]!.kind === "network" ? head[0] : undefined;
+  // Diagnostics at once, not the errors: each holds its rule stack and skipped tokens.
+  const diagnostics: Diagnostic[] = [];
+  for (let i = 0; net && i + 1 < starts.length; i++) {
+    const piece = tokens.slice(starts[i], starts[i + 1]);
+    const last = i + 2 === starts.length;
+    // Every piece but the last ends with a new line (where it was cut).
+    if (!last) piece.push(close);
+    parser.input = piece;
+    const cst = parser.networkRest();
+    if (parser.errors.length > 0) {
+      // The last piece ends with the network's own '}', the others with a new line and a copy of it.
+      const first = piece[0]!;
+      const bound = last ? close : piece[piece.length - 2]!;
+      if (!parser.errors.every((e) => local(e, first, bound))) break;
+      for (const e of parser.errors) diagnostics.push(describe(e));
+    }
+    for (const item of lowerer.networkRest(cst)) net.items.push(item);
+    if (last) return { net, diagnostics };
+  }
+  lowerer.lateCount = late;
+  return undefined;
 }
 
 /** `next`: the token after the item being parsed (the parser saw its end of input there). */

@@ -23,6 +23,7 @@ const BINARY_OPS = new Set<TokenType>([
   T.EqEq, T.NotEq, T.Lt, T.LtEq, T.Gt, T.GtEq, T.And, T.Or,
 ]);
 const BINARY_ALTS = [T.Or, T.And, T.EqEq, T.NotEq, T.LtEq, T.GtEq, T.Lt, T.Gt, T.Plus, T.Minus, T.Star, T.Slash, T.Percent];
+const SPACED_VALUE = new Set<TokenType>([T.NumberLit, T.BadNumber, T.Dims]);
 const SHAPE_START = new Set<TokenType>([T.Dims, T.NumberLit, T.BadNumber, T.LParen, T.Ident, T.StringLit, T.UnterminatedString]);
 
 /** What each rule stands for, in messages ("Expected {this} but found ..."). */
@@ -157,13 +158,22 @@ export class NetParser extends CstParser {
     }
   }
 
-  private la2(...types: TokenType[]): boolean {
-    return types.includes(this.LA(2).tokenType);
+  private la2(type: TokenType): boolean {
+    return this.LA(2).tokenType === type;
   }
+
+  /**
+   * Each OR's alternatives, built on its first call: a literal array of
+   * alternatives is otherwise allocated (with its closures) on every call,
+   * which was a large part of parsing time and garbage (chevrotain's own
+   * performance advice). One slot per call site.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private readonly alts: any[] = [];
 
   public file = this.RULE("file", () => {
     this.MANY(() =>
-      this.OR([
+      this.OR(this.alts[0] ??= [
         { ALT: () => this.CONSUME(T.NL) },
         { ALT: () => this.SUBRULE(this.importDecl) },
         { ALT: () => this.SUBRULE(this.blockDecl) },
@@ -215,7 +225,27 @@ export class NetParser extends CstParser {
     });
     this.CONSUME(T.LBrace);
     this.MANY(() =>
-      this.OR([
+      this.OR(this.alts[1] ??= [
+        { ALT: () => this.SUBRULE(this.sep) },
+        {
+          ALT: () => {
+            this.SUBRULE(this.netItem);
+            this.SUBRULE(this.end);
+          },
+        },
+      ]),
+    );
+    this.CONSUME(T.RBrace);
+  });
+
+  /**
+   * A piece of a network's items and a closing '}': parse.ts parses a very long
+   * network as its header and then pieces of this rule, so that no CST of the
+   * whole network is ever held (the same production as networkDecl's tail).
+   */
+  public networkRest = this.RULE("networkRest", () => {
+    this.MANY(() =>
+      this.OR(this.alts[23] ??= [
         { ALT: () => this.SUBRULE(this.sep) },
         {
           ALT: () => {
@@ -229,7 +259,7 @@ export class NetParser extends CstParser {
   });
 
   public netItem = this.RULE("netItem", () => {
-    this.OR([
+    this.OR(this.alts[2] ??= [
       { ALT: () => this.SUBRULE(this.inputDecl) },
       { ALT: () => this.SUBRULE(this.defaultsDecl) },
       { ALT: () => this.SUBRULE(this.trainDecl) },
@@ -244,14 +274,14 @@ export class NetParser extends CstParser {
       GATE: () => SHAPE_START.has(this.LA(2).tokenType),
       DEF: () => this.CONSUME(T.Ident, { LABEL: "name" }),
     });
-    this.OR([{ ALT: () => this.CONSUME(T.Dims) }, { ALT: () => this.SUBRULE(this.expr) }]);
+    this.OR(this.alts[3] ??= [{ ALT: () => this.CONSUME(T.Dims) }, { ALT: () => this.SUBRULE(this.expr) }]);
   });
 
   public defaultsDecl = this.RULE("defaultsDecl", () => {
     this.CONSUME(T.Defaults);
     this.CONSUME(T.LBrace);
     this.MANY(() =>
-      this.OR([
+      this.OR(this.alts[4] ??= [
         { ALT: () => this.SUBRULE(this.sep) },
         {
           ALT: () => {
@@ -278,7 +308,7 @@ export class NetParser extends CstParser {
     this.CONSUME(T.Train);
     this.CONSUME(T.LBrace);
     this.MANY(() =>
-      this.OR([
+      this.OR(this.alts[5] ??= [
         { ALT: () => this.SUBRULE(this.sep) },
         {
           ALT: () => {
@@ -297,7 +327,7 @@ export class NetParser extends CstParser {
   });
 
   public section = this.RULE("section", () => {
-    this.OR([
+    this.OR(this.alts[6] ??= [
       { ALT: () => this.CONSUME(T.Stem, { LABEL: "keyword" }) },
       { ALT: () => this.CONSUME(T.Body, { LABEL: "keyword" }) },
       { ALT: () => this.CONSUME(T.Head, { LABEL: "keyword" }) },
@@ -309,7 +339,7 @@ export class NetParser extends CstParser {
 
   public body = this.RULE("body", () => {
     this.MANY(() =>
-      this.OR([
+      this.OR(this.alts[7] ??= [
         { ALT: () => this.SUBRULE(this.sep) },
         {
           ALT: () => {
@@ -322,12 +352,12 @@ export class NetParser extends CstParser {
   });
 
   public sep = this.RULE("sep", () => {
-    this.OR([{ ALT: () => this.CONSUME(T.NL) }, { ALT: () => this.CONSUME(T.Semi) }]);
+    this.OR(this.alts[8] ??= [{ ALT: () => this.CONSUME(T.NL) }, { ALT: () => this.CONSUME(T.Semi) }]);
   });
 
   /** A separator, or nothing when the enclosing braces close right after. */
   public end = this.RULE("end", () => {
-    this.OR([
+    this.OR(this.alts[9] ??= [
       { ALT: () => this.CONSUME(T.NL) },
       { ALT: () => this.CONSUME(T.Semi) },
       {
@@ -358,11 +388,11 @@ export class NetParser extends CstParser {
   });
 
   public statementName = this.RULE("statementName", () => {
-    this.OR([{ ALT: () => this.CONSUME(T.Ident) }, { ALT: () => this.CONSUME(T.StringLit) }]);
+    this.OR(this.alts[10] ??= [{ ALT: () => this.CONSUME(T.Ident) }, { ALT: () => this.CONSUME(T.StringLit) }]);
   });
 
   public layer = this.RULE("layer", () => {
-    this.OR([
+    this.OR(this.alts[11] ??= [
       { GATE: () => this.la2(T.LParen), ALT: () => this.SUBRULE(this.blockCall) },
       { ALT: () => this.SUBRULE(this.opLayer) },
       { ALT: () => this.SUBRULE(this.seqLayer) },
@@ -409,7 +439,7 @@ export class NetParser extends CstParser {
   });
 
   public mergeLayer = this.RULE("mergeLayer", () => {
-    this.OR([
+    this.OR(this.alts[12] ??= [
       { ALT: () => this.CONSUME(T.Concat, { LABEL: "keyword" }) },
       { ALT: () => this.CONSUME(T.Add, { LABEL: "keyword" }) },
       { ALT: () => this.CONSUME(T.Mul, { LABEL: "keyword" }) },
@@ -454,7 +484,7 @@ export class NetParser extends CstParser {
   // Alternatives are tried in order: `k=v`, `k 1e-4`/`k 3x3`, a bare flag, and
   // last any expression (which takes `c1*2` and `min(a, b)` before the flag).
   public attr = this.RULE("attr", () => {
-    this.OR({
+    this.OR(this.alts[13] ??= {
       IGNORE_AMBIGUITIES: true,
       DEF: [
         {
@@ -475,10 +505,10 @@ export class NetParser extends CstParser {
           },
         },
         {
-          GATE: () => this.la2(T.NumberLit, T.BadNumber, T.Dims),
+          GATE: () => SPACED_VALUE.has(this.LA(2).tokenType),
           ALT: () => {
             this.CONSUME2(T.Ident, { LABEL: "key" });
-            this.OR2([
+            this.OR2(this.alts[22] ??= [
               { ALT: () => this.CONSUME2(T.NumberLit, { LABEL: "spacedNumber" }) },
               { ALT: () => this.CONSUME2(T.Dims, { LABEL: "spacedDims" }) },
             ]);
@@ -494,23 +524,23 @@ export class NetParser extends CstParser {
   });
 
   public annotation = this.RULE("annotation", () => {
-    this.OR([{ ALT: () => this.SUBRULE(this.shapeAnnotation) }, { ALT: () => this.SUBRULE(this.costAnnotation) }]);
+    this.OR(this.alts[14] ??= [{ ALT: () => this.SUBRULE(this.shapeAnnotation) }, { ALT: () => this.SUBRULE(this.costAnnotation) }]);
   });
 
   public shapeAnnotation = this.RULE("shapeAnnotation", () => {
-    this.OR([
+    this.OR(this.alts[15] ??= [
       { ALT: () => this.CONSUME(T.Arrow, { LABEL: "direction" }) },
       { ALT: () => this.CONSUME(T.BackArrow, { LABEL: "direction" }) },
     ]);
-    this.OR2([{ ALT: () => this.CONSUME(T.Dims) }, { ALT: () => this.SUBRULE(this.expr) }]);
+    this.OR2(this.alts[16] ??= [{ ALT: () => this.CONSUME(T.Dims) }, { ALT: () => this.SUBRULE(this.expr) }]);
   });
 
   public costAnnotation = this.RULE("costAnnotation", () => {
-    this.OR([
+    this.OR(this.alts[17] ??= [
       { ALT: () => this.CONSUME(T.Params, { LABEL: "metric" }) },
       { ALT: () => this.CONSUME(T.Macs, { LABEL: "metric" }) },
     ]);
-    this.OR2([
+    this.OR2(this.alts[18] ??= [
       { ALT: () => this.CONSUME(T.Equals, { LABEL: "relation" }) },
       { ALT: () => this.CONSUME(T.Tilde, { LABEL: "relation" }) },
     ]);
@@ -529,7 +559,7 @@ export class NetParser extends CstParser {
   public expr = this.RULE("expr", () => {
     this.SUBRULE(this.operand);
     this.MANY(() => {
-      this.OR(BINARY_ALTS.map((t) => ({ ALT: () => this.CONSUME(t, { LABEL: "op" }) })));
+      this.OR(this.alts[19] ??= BINARY_ALTS.map((t) => ({ ALT: () => this.CONSUME(t, { LABEL: "op" }) })));
       this.SUBRULE2(this.operand);
     });
   });
@@ -538,7 +568,7 @@ export class NetParser extends CstParser {
   public operand = this.RULE("operand", () => {
     this.MANY(() => this.CONSUME(T.Not, { LABEL: "not" }));
     this.MANY2(() =>
-      this.OR([
+      this.OR(this.alts[20] ??= [
         { ALT: () => this.CONSUME(T.Minus, { LABEL: "sign" }) },
         { ALT: () => this.CONSUME(T.Plus, { LABEL: "sign" }) },
       ]),
@@ -547,7 +577,7 @@ export class NetParser extends CstParser {
   });
 
   public atom = this.RULE("atom", () => {
-    this.OR([
+    this.OR(this.alts[21] ??= [
       { ALT: () => this.CONSUME(T.NumberLit) },
       { ALT: () => this.CONSUME(T.StringLit) },
       { ALT: () => this.CONSUME(T.True) },
