@@ -33,6 +33,8 @@ const cases: Case[] = [
   // TODO(chan): grouped convolution in tfjs is being added on the `chan`
   // branch; once merged, set tfjs: true here (sources and verify).
   { name: "resnext50-32x4d", size: 32, tfjs: false },
+  { name: "efficientnet-b0", size: 32, tfjs: true },
+  { name: "efficientnet-v2-s", size: 32, tfjs: true },
 ];
 
 function smallGraph(file: string, SIZE: number) {
