@@ -22,6 +22,13 @@ interface Case {
   size: number;
   /** Whether the tfjs side runs (sources and verify); ONNX always does. */
   tfjs: boolean;
+  /**
+   * verify's bound relative to the largest output, where float32 rounding
+   * alone passes 1e-4: on EfficientNetV2-S's 40 random-weight blocks the
+   * outputs reach ~300 and both backends stand ~2e-4 (relative) from the
+   * float64 reference, so ~1e-3 apart. Otherwise 1e-4 absolute.
+   */
+  relative?: number;
 }
 
 const cases: Case[] = [
@@ -33,6 +40,8 @@ const cases: Case[] = [
   // TODO(chan): grouped convolution in tfjs is being added on the `chan`
   // branch; once merged, set tfjs: true here (sources and verify).
   { name: "resnext50-32x4d", size: 32, tfjs: false },
+  { name: "efficientnet-b0", size: 32, tfjs: true },
+  { name: "efficientnet-v2-s", size: 32, tfjs: true, relative: 3e-3 },
 ];
 
 function smallGraph(file: string, SIZE: number) {
@@ -44,7 +53,7 @@ function smallGraph(file: string, SIZE: number) {
 }
 
 describe("zoo networks compile and agree across backends", () => {
-  for (const { name, size: SIZE, tfjs } of cases) {
+  for (const { name, size: SIZE, tfjs, relative } of cases) {
     test(`${name} at ${SIZE}x${SIZE}`, async () => {
       const graph = smallGraph(`specs/zoo/${name}.net`, SIZE);
       expect(graph.inputShape).toEqual([3, SIZE, SIZE]);
@@ -66,7 +75,7 @@ describe("zoo networks compile and agree across backends", () => {
 
       const v = await verifyGraph(graph, { seed: 0, batch: 2, quiet: true });
       expect(v.outputShape).toEqual([2, 1000]);
-      expect(v.maxAbsDiff).toBeLessThanOrEqual(1e-4);
+      expect(v.maxAbsDiff).toBeLessThanOrEqual(relative ? relative * v.maxAbsOutput : 1e-4);
     }, 300_000);
   }
 });

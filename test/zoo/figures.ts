@@ -25,4 +25,7 @@ export const zoo: ZooNetwork[] = [
   { file: "specs/zoo/resnext50-32x4d.net", torchvision: "resnext50_32x4d", params: 25_028_904, macs: 4_230_479_872 },
   { file: "specs/zoo/wide-resnet50-2.net", torchvision: "wide_resnet50_2", params: 68_883_240, macs: 11_398_021_120 },
   { file: "specs/zoo/mnasnet1-0.net", torchvision: "mnasnet1_0", params: 4_383_312, macs: 314_415_872 },
+  { file: "specs/zoo/efficientnet-b0.net", torchvision: "efficientnet_b0", params: 5_288_548, macs: 385_814_752 },
+  { file: "specs/zoo/efficientnet-b1.net", torchvision: "efficientnet_b1", params: 7_794_184, macs: 569_651_680 },
+  { file: "specs/zoo/efficientnet-v2-s.net", torchvision: "efficientnet_v2_s", params: 21_458_488, macs: 2_849_895_872 },
 ];

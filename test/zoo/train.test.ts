@@ -49,3 +49,47 @@ describe("zoo networks train in tfjs", () => {
     }, 120_000);
   }
 });
+
+// EfficientNet-B0 with its drop path (stochastic depth) active: tfjs draws the
+// per-sample masks through Math.random when unseeded, replaced here by a seeded
+// stream as the generated train.js does, so the steps stay deterministic.
+describe("EfficientNet trains with drop path", () => {
+  test("efficientnet-b0: loss falls over 4 steps on one batch, drop path on", async () => {
+    const tf = await runtime.loadTf({ quiet: true });
+    const graph = smallGraph("specs/zoo/efficientnet-b0.net");
+    const rates = graph.nodes.flatMap((n) => (n.attrs.op === "droppath" ? [n.attrs.rate] : []));
+    expect(rates.length).toBe(9);
+    expect(Math.max(...rates)).toBeCloseTo(0.175, 12);
+    const { training } = buildFromPlan(tf, planModel(graph), runtime);
+    expect(training.layers.filter((l) => l.getClassName().endsWith("DropPath")).length).toBe(9);
+    runtime.seedWeights(tf, training, 1);
+    // Dropout off, so that drop path is the only difference training makes.
+    for (const layer of training.layers) if (layer.getClassName() === "Dropout") (layer as unknown as { rate: number }).rate = 0;
+    const savedRandom = Math.random;
+    Math.random = rng(11);
+    try {
+      const x = tf.tensor4d(randn(BATCH * SIZE * SIZE * 3, rng(7)), [BATCH, SIZE, SIZE, 3]);
+      // Two training passes see the same batch statistics; only drop path's masks differ.
+      const [first, second] = [1, 2].map(() => tf.tidy(() => Array.from((training.apply(x, { training: true }) as ReturnType<typeof tf.tensor2d>).dataSync())));
+      expect(second).not.toEqual(first);
+      const y = tf.oneHot(tf.tensor1d([0, 3, 7, 9], "int32"), CLASSES);
+      const optimizer = tf.train.adam(1e-3);
+      const losses: number[] = [];
+      for (let step = 0; step < 4; step++) {
+        const loss = optimizer.minimize(() => {
+          const logits = training.apply(x, { training: true }) as ReturnType<typeof tf.tensor2d>;
+          return tf.losses.softmaxCrossEntropy(y, logits) as ReturnType<typeof tf.scalar>;
+        }, true)!;
+        losses.push(loss.dataSync()[0]!);
+        loss.dispose();
+      }
+      expect(losses.every(Number.isFinite)).toBe(true);
+      expect(losses[3]!).toBeLessThan(losses[0]!);
+      optimizer.dispose();
+      tf.dispose([x, y]);
+    } finally {
+      Math.random = savedRandom;
+      training.dispose();
+    }
+  }, 180_000);
+});
