@@ -25,4 +25,8 @@ export const zoo: ZooNetwork[] = [
   { file: "specs/zoo/resnext50-32x4d.net", torchvision: "resnext50_32x4d", params: 25_028_904, macs: 4_230_479_872 },
   { file: "specs/zoo/wide-resnet50-2.net", torchvision: "wide_resnet50_2", params: 68_883_240, macs: 11_398_021_120 },
   { file: "specs/zoo/mnasnet1-0.net", torchvision: "mnasnet1_0", params: 4_383_312, macs: 314_415_872 },
+  { file: "specs/zoo/convnext-tiny.net", torchvision: "convnext_tiny", params: 28_589_128, macs: 4_455_531_264 },
+  { file: "specs/zoo/convnext-small.net", torchvision: "convnext_small", params: 50_223_688, macs: 8_683_712_256 },
+  { file: "specs/zoo/shufflenet-v2-x1-0.net", torchvision: "shufflenet_v2_x1_0", params: 2_278_604, macs: 144_907_992 },
+  { file: "specs/zoo/shufflenet-v2-x0-5.net", torchvision: "shufflenet_v2_x0_5", params: 1_366_792, macs: 40_476_448 },
 ];
