@@ -33,6 +33,9 @@ const cases: Case[] = [
   // TODO(chan): grouped convolution in tfjs is being added on the `chan`
   // branch; once merged, set tfjs: true here (sources and verify).
   { name: "resnext50-32x4d", size: 32, tfjs: false },
+  // ConvNeXt downsamples by 32: 32x32 is its smallest input (1x1 in the last stage).
+  { name: "convnext-tiny", size: 32, tfjs: true },
+  { name: "shufflenet-v2-x1-0", size: 64, tfjs: true },
 ];
 
 function smallGraph(file: string, SIZE: number) {
