@@ -18,7 +18,7 @@ it("every zoo network compiles to valid ONNX and tfjs, and the two agree", () =>
   }
   const results = out.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
   expect(results.map((r) => r.network)).toEqual([
-    "alexnet", "vgg16", "resnet18", "resnet50", "inception-v3", "mobilenet-v2", "densenet121", "squeezenet1-1", "mnasnet1-0", "wide-resnet50-2",
+    "alexnet", "vgg16", "resnet18", "resnet50", "inception-v3", "mobilenet-v2", "densenet121", "squeezenet1-1", "mnasnet1-0", "wide-resnet50-2", "convnext-tiny", "shufflenet-v2-x1-0",
   ]);
   for (const r of results) {
     expect(r, String(r.network)).toMatchObject({ onnxChecker: "ok", ortShapes: [[1, 1000], [2, 1000]], ortFinite: true, verifyOk: true, ok: true });
