@@ -6,8 +6,14 @@
 // (topological, as the statements are written) is that order. Tensors PyTorch
 // does not hold (none today) would be left out here; BatchNorm's
 // num_batches_tracked has no counterpart in netc and is not listed.
+// One exception: a layer scale (`scale`) is no module of its own in PyTorch but
+// an nn.Parameter of the module that holds it (torchvision's CNBlock.layer_scale,
+// the original ConvNeXt's Block.gamma), and a module lists its own parameters
+// before its submodules'. So a scale's tensor leads the tensors of the block
+// call it is written in (of the whole network when written there), wherever
+// the statement stands in the block.
 
-import type { IrGraph } from "./graph.js";
+import type { IrGraph, IrNode } from "./graph.js";
 import type { NodeWeights } from "./weights.js";
 import { weightShapes } from "./weights.js";
 
@@ -42,14 +48,38 @@ export interface StateTensor {
  * Mixed_6e and Mixed_7a, as the spec writes it) unless `aux` is false.
  */
 export function stateDictOrder(graph: IrGraph, options: { aux?: boolean } = {}): StateTensor[] {
-  const out: StateTensor[] = [];
-  for (const node of graph.nodes) {
-    if (options.aux === false && node.aux !== undefined) continue;
+  const nodes = graph.nodes.filter((n) => options.aux !== false || n.aux === undefined);
+  const tensorsOf = (node: IrNode): StateTensor[] => {
     const shapes = weightShapes(graph, node);
+    const own: StateTensor[] = [];
     for (const tensor of Object.keys(TORCH_NAMES) as (keyof NodeWeights)[]) {
       const shape = shapes[tensor];
-      if (shape) out.push({ node: node.name, tensor, torchName: TORCH_NAMES[tensor], shape });
+      const torchName = node.attrs.op === "scale" ? "layer_scale" : TORCH_NAMES[tensor];
+      if (shape) own.push({ node: node.name, tensor, torchName, shape });
     }
+    return own;
+  };
+  // Each scale goes before the first node of its block call (keyed by node id).
+  const firstOfCall = new Map<number, IrNode>();
+  for (const node of nodes) for (const call of callChain(graph, node)) if (!firstOfCall.has(call)) firstOfCall.set(call, node);
+  const leading = new Map<number, IrNode[]>();
+  for (const node of nodes) {
+    if (node.attrs.op !== "scale") continue;
+    const call = graph.origins[node.origin]?.call;
+    const anchor = call === undefined ? nodes[0]! : firstOfCall.get(call)!;
+    leading.set(anchor.id, [...(leading.get(anchor.id) ?? []), node]);
+  }
+  const out: StateTensor[] = [];
+  for (const node of nodes) {
+    for (const scale of leading.get(node.id) ?? []) out.push(...tensorsOf(scale));
+    if (node.attrs.op !== "scale") out.push(...tensorsOf(node));
   }
   return out;
+}
+
+/** The block-call origins a node was expanded from, innermost first. */
+function callChain(graph: IrGraph, node: IrNode): number[] {
+  const chain: number[] = [];
+  for (let o = graph.origins[node.origin]?.call; o !== undefined; o = graph.origins[o]?.call) chain.push(o);
+  return chain;
 }

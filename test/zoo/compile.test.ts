@@ -42,6 +42,9 @@ const cases: Case[] = [
   { name: "resnext50-32x4d", size: 32, tfjs: false },
   { name: "efficientnet-b0", size: 32, tfjs: true },
   { name: "efficientnet-v2-s", size: 32, tfjs: true, relative: 3e-3 },
+  // ConvNeXt downsamples by 32: 32x32 is its smallest input (1x1 in the last stage).
+  { name: "convnext-tiny", size: 32, tfjs: true },
+  { name: "shufflenet-v2-x1-0", size: 64, tfjs: true },
 ];
 
 function smallGraph(file: string, SIZE: number) {

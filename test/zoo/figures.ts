@@ -28,4 +28,8 @@ export const zoo: ZooNetwork[] = [
   { file: "specs/zoo/efficientnet-b0.net", torchvision: "efficientnet_b0", params: 5_288_548, macs: 385_814_752 },
   { file: "specs/zoo/efficientnet-b1.net", torchvision: "efficientnet_b1", params: 7_794_184, macs: 569_651_680 },
   { file: "specs/zoo/efficientnet-v2-s.net", torchvision: "efficientnet_v2_s", params: 21_458_488, macs: 2_849_895_872 },
+  { file: "specs/zoo/convnext-tiny.net", torchvision: "convnext_tiny", params: 28_589_128, macs: 4_455_531_264 },
+  { file: "specs/zoo/convnext-small.net", torchvision: "convnext_small", params: 50_223_688, macs: 8_683_712_256 },
+  { file: "specs/zoo/shufflenet-v2-x1-0.net", torchvision: "shufflenet_v2_x1_0", params: 2_278_604, macs: 144_907_992 },
+  { file: "specs/zoo/shufflenet-v2-x0-5.net", torchvision: "shufflenet_v2_x0_5", params: 1_366_792, macs: 40_476_448 },
 ];

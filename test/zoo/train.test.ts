@@ -22,7 +22,7 @@ function smallGraph(file: string) {
 }
 
 describe("zoo networks train in tfjs", () => {
-  for (const name of ["squeezenet1-1", "mnasnet1-0"]) {
+  for (const name of ["squeezenet1-1", "mnasnet1-0", "shufflenet-v2-x0-5"]) {
     test(`${name}: loss falls over 4 steps on one batch`, async () => {
       const tf = await runtime.loadTf({ quiet: true });
       const { training } = buildFromPlan(tf, planModel(smallGraph(`specs/zoo/${name}.net`)), runtime);
@@ -92,4 +92,47 @@ describe("EfficientNet trains with drop path", () => {
       training.dispose();
     }
   }, 180_000);
+});
+
+// ConvNeXt-T itself is 28M parameters, too many for a unit test's Adam steps:
+// its library's blocks at a sixth of the widths, one block a stage (two in the
+// third), with stochastic depth (off for the steps, as dropout) and a layer
+// scale of 0.1 so that the residual branches learn visibly.
+const MINI_CONVNEXT = `import "lib/convnext.net"
+network MiniConvNeXt(classes = ${CLASSES}, size = ${SIZE}) {
+  input image (3, size, size)
+  ConvNeXtFeatures(16, 32, 64, 128, 1, 1, 2, 1, 0.1, layer_scale=0.1)
+  ConvNeXtHead(classes)
+}
+`;
+
+describe("ConvNeXt's blocks train in tfjs", () => {
+  test("lib/convnext.net at reduced widths: loss falls over 4 steps on one batch", async () => {
+    const tf = await runtime.loadTf({ quiet: true });
+    const r = checkText(MINI_CONVNEXT, "specs/zoo/mini-convnext.net");
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const { training } = buildFromPlan(tf, planModel(r.graph!), runtime);
+    runtime.seedWeights(tf, training, 1);
+    const names = training.layers.map((l) => l.getClassName());
+    expect(names).toContain("NetcDropPath");
+    expect(names).toContain("NetcChannelScale");
+    for (const layer of training.layers) if (layer.getClassName() === "NetcDropPath") (layer as unknown as { rate: number }).rate = 0;
+    const x = tf.tensor4d(randn(BATCH * SIZE * SIZE * 3, rng(7)), [BATCH, SIZE, SIZE, 3]);
+    const y = tf.oneHot(tf.tensor1d([0, 3, 7, 9], "int32"), CLASSES);
+    const optimizer = tf.train.adam(1e-3);
+    const losses: number[] = [];
+    for (let step = 0; step < 4; step++) {
+      const loss = optimizer.minimize(() => {
+        const logits = training.apply(x, { training: true }) as ReturnType<typeof tf.tensor2d>;
+        return tf.losses.softmaxCrossEntropy(y, logits) as ReturnType<typeof tf.scalar>;
+      }, true)!;
+      losses.push(loss.dataSync()[0]!);
+      loss.dispose();
+    }
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect(losses[3]!).toBeLessThan(losses[0]!);
+    training.dispose();
+    optimizer.dispose();
+    tf.dispose([x, y]);
+  }, 120_000);
 });
