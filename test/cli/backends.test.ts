@@ -44,7 +44,7 @@ describe("netc compile backends", () => {
     expect(r.code).toBe(1);
     const heads = r.stderr.split("\n").filter((l) => l.includes(" error "));
     expect(heads).toEqual([
-      `${join(dir, "spec.net")}:5:7: error NET6002: a: the tfjs target expects the vectors an add sums to be in one feature order, but 'a/b1/flatten1' and 'a/b2/dense1' differ: tf.layers flattens a feature map in height, width, channel order and netc in channel, height, width order. Add the feature maps before flattening, or put a dense layer after each flatten.`,
+      `${join(dir, "spec.net")}:5:7: error NET6002: a: the tfjs target expects the vectors an add or mul combines to be in one feature order, but 'a/b1/flatten1' and 'a/b2/dense1' differ: tf.layers flattens a feature map in height, width, channel order and netc in channel, height, width order. Add the feature maps before flattening, or put a dense layer after each flatten.`,
       expect.stringMatching(new RegExp(`^${join(dir, "lib.net").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:2:3: error NET6002: b: `)),
     ]);
     expect(r.stderr).toContain("   2 |   add { flatten; seq { flatten; dense n } }");
