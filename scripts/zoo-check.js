@@ -15,8 +15,8 @@ import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 const netc = join(root, "bin/netc.js");
-// TODO(chan): add "resnext50-32x4d" once grouped convolution in tfjs (the `chan` branch) is merged.
-const all = ["alexnet", "vgg16", "resnet18", "resnet50", "inception-v3", "mobilenet-v2", "densenet121", "squeezenet1-1", "mnasnet1-0", "wide-resnet50-2"];
+const all = ["alexnet", "vgg16", "resnet18", "resnet50", "inception-v3", "mobilenet-v2", "densenet121", "squeezenet1-1", "mnasnet1-0", "wide-resnet50-2",
+  "resnext50-32x4d", "mobilenet-v3-large", "mobilenet-v3-small", "regnet-y-400mf", "regnet-x-400mf"];
 const names = process.argv.slice(2).length ? process.argv.slice(2) : all;
 const python = process.env.PYTHON ?? "/usr/bin/python3";
 
