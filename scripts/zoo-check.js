@@ -15,7 +15,9 @@ import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 const netc = join(root, "bin/netc.js");
-const all = ["alexnet", "vgg16", "resnet18", "resnet50", "inception-v3", "mobilenet-v2", "densenet121", "squeezenet1-1", "mnasnet1-0", "wide-resnet50-2", "efficientnet-b0", "efficientnet-b1", "efficientnet-v2-s", "convnext-tiny", "shufflenet-v2-x1-0"];
+const all = ["alexnet", "vgg16", "resnet18", "resnet50", "inception-v3", "mobilenet-v2", "densenet121", "squeezenet1-1", "mnasnet1-0", "wide-resnet50-2",
+  "resnext50-32x4d", "mobilenet-v3-large", "mobilenet-v3-small", "regnet-y-400mf", "regnet-x-400mf",
+  "efficientnet-b0", "efficientnet-b1", "efficientnet-v2-s", "convnext-tiny", "shufflenet-v2-x1-0"];
 const names = process.argv.slice(2).length ? process.argv.slice(2) : all;
 const python = process.env.PYTHON ?? "/usr/bin/python3";
 
