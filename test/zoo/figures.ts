@@ -25,7 +25,6 @@ export const zoo: ZooNetwork[] = [
   { file: "specs/zoo/resnext50-32x4d.net", torchvision: "resnext50_32x4d", params: 25_028_904, macs: 4_230_479_872 },
   { file: "specs/zoo/wide-resnet50-2.net", torchvision: "wide_resnet50_2", params: 68_883_240, macs: 11_398_021_120 },
   { file: "specs/zoo/mnasnet1-0.net", torchvision: "mnasnet1_0", params: 4_383_312, macs: 314_415_872 },
-<<<<<<< HEAD
   { file: "specs/zoo/efficientnet-b0.net", torchvision: "efficientnet_b0", params: 5_288_548, macs: 385_814_752 },
   { file: "specs/zoo/efficientnet-b1.net", torchvision: "efficientnet_b1", params: 7_794_184, macs: 569_651_680 },
   { file: "specs/zoo/efficientnet-v2-s.net", torchvision: "efficientnet_v2_s", params: 21_458_488, macs: 2_849_895_872 },
@@ -33,10 +32,8 @@ export const zoo: ZooNetwork[] = [
   { file: "specs/zoo/convnext-small.net", torchvision: "convnext_small", params: 50_223_688, macs: 8_683_712_256 },
   { file: "specs/zoo/shufflenet-v2-x1-0.net", torchvision: "shufflenet_v2_x1_0", params: 2_278_604, macs: 144_907_992 },
   { file: "specs/zoo/shufflenet-v2-x0-5.net", torchvision: "shufflenet_v2_x0_5", params: 1_366_792, macs: 40_476_448 },
-=======
   { file: "specs/zoo/mobilenet-v3-large.net", torchvision: "mobilenet_v3_large", params: 5_483_032, macs: 216_589_760 },
   { file: "specs/zoo/mobilenet-v3-small.net", torchvision: "mobilenet_v3_small", params: 2_542_856, macs: 56_510_400 },
   { file: "specs/zoo/regnet-y-400mf.net", torchvision: "regnet_y_400mf", params: 4_344_144, macs: 401_842_848 },
   { file: "specs/zoo/regnet-x-400mf.net", torchvision: "regnet_x_400mf", params: 5_495_976, macs: 413_812_608 },
->>>>>>> mbv3
 ];
