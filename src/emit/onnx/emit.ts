@@ -8,6 +8,7 @@ import { foldWeights, planBatchNormFolds } from "./fold-bn.js";
 import { loweringOf, type OpContext } from "./ops.js";
 import { onnx, valueInfo } from "./proto.js";
 import { onnxString } from "./strings.js";
+import { emitPreprocess } from "./preprocess.js";
 import { version } from "../../util/version.js";
 
 export const OPSET = 17;
@@ -26,6 +27,8 @@ export interface EmitOnnxOptions {
   foldBatchNorm?: boolean;
   /** Initializer bytes above which tensors go to external data (default 2 GiB - 64 MiB). */
   externalDataThreshold?: number;
+  /** Emit the spec's input preprocessing as the first nodes (default true); false feeds the input to the first layer as is. */
+  preprocess?: boolean;
   /** External data file name, relative to the model (default "model.onnx.data"). */
   dataFileName?: string;
 }
@@ -88,6 +91,11 @@ export function emitOnnx(graph: IrGraph, opts: EmitOnnxOptions = {}): EmittedOnn
       valueOf.set(owner.id, name);
       if (name !== outputValue) b.valueInfo.push(valueInfo(name, owner.shape));
     }
+  }
+
+  if (opts.preprocess !== false) {
+    const pre = emitPreprocess(b, graph, inputValue);
+    for (const [id, v] of valueOf) if (v === inputValue) valueOf.set(id, pre);
   }
 
   for (const n of graph.nodes) {
