@@ -15,6 +15,8 @@ export const OPSET = 17;
 export const IR_VERSION = 8;
 /** The graph output's value name (the input keeps the spec's name). */
 export const OUTPUT_NAME = "output";
+/** metadata_props key of the spec's input preprocessing (JSON: src/ir/graph.ts's Preprocess and `inGraph`). */
+export const PREPROCESS_KEY = "netc.preprocess";
 /** Protobuf's hard limit is 2 GiB; leave room for the graph itself. */
 export const DEFAULT_EXTERNAL_THRESHOLD = 2 ** 31 - 64 * 2 ** 20;
 
@@ -144,6 +146,9 @@ export function emitOnnx(graph: IrGraph, opts: EmitOnnxOptions = {}): EmittedOnn
     opsetImport: [{ domain: "", version: OPSET }],
     producerName: "netc",
     producerVersion: version,
+    // Readers of images (`netc infer --image`) learn from this what the input takes:
+    // raw pixels when the preprocessing is in the graph, preprocessed values when not.
+    ...(graph.preprocess ? { metadataProps: [{ key: PREPROCESS_KEY, value: JSON.stringify({ ...graph.preprocess, inGraph: opts.preprocess !== false }) }] } : {}),
     docString: onnxString(`${graph.name} from ${graph.file}`),
     graph: {
       name: onnxString(graph.name),
