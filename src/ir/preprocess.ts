@@ -43,22 +43,23 @@ export function preprocessSteps(p: Preprocess | undefined): PreprocessStep[] {
   return steps;
 }
 
+/** What readers of 8-bit images apply when a spec states no preprocessing: values in [0, 1]. */
+export const DEFAULT_IMAGE_PREPROCESS: Preprocess = { scale: 1 / 255, mean: [0], std: [1], order: "rgb", transformInput: false };
+
 /**
- * Applies the steps in place to CHW samples (`channels` planes of `plane` values
- * each, samples back to back), rounding to float32 after every operation.
+ * Applies the steps in place, rounding to float32 after every operation, to
+ * samples laid out CHW (`channels` planes of `plane` values each) or, with
+ * `channelsLast`, HWC (tfjs's NHWC); samples back to back.
  */
-export function applyPreprocess(p: Preprocess | undefined, data: Float32Array, channels: number, plane: number): Float32Array {
+export function applyPreprocess(p: Preprocess | undefined, data: Float32Array, channels: number, plane: number, channelsLast = false): Float32Array {
   for (const step of preprocessSteps(p)) {
-    const values = step.values.map((v) => Math.fround(v));
-    for (let base = 0; base < data.length; base += channels * plane) {
-      for (let c = 0; c < channels; c++) {
-        const v = values.length === 1 ? values[0]! : values[c]!;
-        const from = base + c * plane;
-        for (let i = from; i < from + plane; i++) {
-          const x = data[i]!;
-          data[i] = step.op === "mul" ? x * v : step.op === "div" ? x / v : step.op === "sub" ? x - v : x + v;
-        }
-      }
+    const values = Float32Array.from({ length: channels }, (_, c) => step.values.length === 1 ? step.values[0]! : step.values[c]!);
+    const op = step.op;
+    for (let i = 0; i < data.length; i++) {
+      const c = channelsLast ? i % channels : Math.floor(i / plane) % channels;
+      const x = data[i]!;
+      const v = values[c]!;
+      data[i] = op === "mul" ? x * v : op === "div" ? x / v : op === "sub" ? x - v : x + v;
     }
   }
   return data;
