@@ -11,7 +11,7 @@ import { onnx } from "../../src/emit/onnx/proto.js";
 import { applyPreprocess } from "../../src/ir/preprocess.js";
 import { rng } from "../../src/ir/weights.js";
 import { needTorchvision, runs } from "../requirements.js";
-import { runOrt, tempDir } from "./harness.js";
+import { pythonCheck, runOrt, tempDir } from "./harness.js";
 
 const MEAN = [0.485, 0.456, 0.406];
 const STD = [0.229, 0.224, 0.225];
@@ -47,6 +47,11 @@ describe("input preprocessing in ONNX", () => {
       const ops = m.graph!.node!.map((n) => n.opType);
       expect(ops).toEqual(["Div", "Sub", "Div", ...(transformInput ? ["Mul", "Add"] : []), "Identity"]);
       expect(m.graph!.node![0]!.input![0]).toBe("image");
+      const path = join(tempDir(), "p.onnx");
+      writeFileSync(path, model);
+      pythonCheck(path);
+      // What `netc infer` reads to know the graph takes raw pixels.
+      expect(JSON.parse(m.metadataProps!.find((p) => p.key === "netc.preprocess")!.value!)).toMatchObject({ scale: 1 / 255, inGraph: true, transformInput });
       const got = (await runOrt(model, "image", shape, pixels.slice())).data;
       const want = reference(transformInput);
       let worst = 0;
