@@ -14,7 +14,7 @@ export const inputShape: number[] = [224, 224, 3];
  */
 export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; inference: tfjs.LayersModel } {
   const image = tf.input({ shape: [224, 224, 3], name: "image" });
-  // line 37: conv 7x7/2 64 pad=3
+  // line 43: conv 7x7/2 64 pad=3
   const stemConv1Pad = tf.layers
     .zeroPadding2d({
       padding: [
@@ -33,11 +33,11 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const stemConv1BnRelu = tf.layers
     .activation({ activation: "relu", name: "stem/conv1/bn/relu" })
     .apply(stemConv1Bn) as tfjs.SymbolicTensor;
-  // line 38: maxpool 3x3/2
+  // line 44: maxpool 3x3/2
   const stemMaxpool1 = tf.layers
     .maxPooling2d({ poolSize: 3, strides: 2, padding: "same", name: "stem/maxpool1" })
     .apply(stemConv1BnRelu) as tfjs.SymbolicTensor;
-  // line 39: conv 1x1 64
+  // line 45: conv 1x1 64
   const stemConv2 = tf.layers
     .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "stem/conv2" })
     .apply(stemMaxpool1) as tfjs.SymbolicTensor;
@@ -47,7 +47,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const stemConv2BnRelu = tf.layers
     .activation({ activation: "relu", name: "stem/conv2/bn/relu" })
     .apply(stemConv2Bn) as tfjs.SymbolicTensor;
-  // line 40: conv 3x3 192
+  // line 46: conv 3x3 192
   const stemConv3 = tf.layers
     .conv2d({ filters: 192, kernelSize: 3, padding: "same", useBias: false, name: "stem/conv3" })
     .apply(stemConv2BnRelu) as tfjs.SymbolicTensor;
@@ -57,7 +57,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const stemConv3BnRelu = tf.layers
     .activation({ activation: "relu", name: "stem/conv3/bn/relu" })
     .apply(stemConv3Bn) as tfjs.SymbolicTensor;
-  // line 41: maxpool 3x3/2
+  // line 47: maxpool 3x3/2
   const stemMaxpool2 = tf.layers
     .maxPooling2d({ poolSize: 3, strides: 2, padding: "same", name: "stem/maxpool2" })
     .apply(stemConv3BnRelu) as tfjs.SymbolicTensor;
@@ -211,7 +211,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
       inception3bB3Conv2BnRelu,
       inception3bB4Conv1BnRelu,
     ]) as tfjs.SymbolicTensor;
-  // line 45: maxpool 3x3/2
+  // line 51: maxpool 3x3/2
   const maxpool3 = tf.layers
     .maxPooling2d({ poolSize: 3, strides: 2, padding: "same", name: "maxpool3" })
     .apply(inception3b) as tfjs.SymbolicTensor;
@@ -590,7 +590,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
       inception4eB3Conv2BnRelu,
       inception4eB4Conv1BnRelu,
     ]) as tfjs.SymbolicTensor;
-  // line 51: maxpool 2x2/2
+  // line 57: maxpool 2x2/2
   const maxpool4 = tf.layers
     .maxPooling2d({ poolSize: 2, strides: 2, name: "maxpool4" })
     .apply(inception4e) as tfjs.SymbolicTensor;
@@ -796,17 +796,17 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const aux2Dropout1 = tf.layers.dropout({ rate: 0.7, name: "aux2/dropout1" }).apply(aux2Dense1) as tfjs.SymbolicTensor;
   // line 26: dense classes
   const aux2Dense2 = tf.layers.dense({ units: 1000, name: "aux2/dense2" }).apply(aux2Dropout1) as tfjs.SymbolicTensor;
-  // line 59: adaptiveavgpool 1x1
+  // line 65: adaptiveavgpool 1x1
   const headAdaptiveavgpool1 = tf.layers
     .averagePooling2d({ poolSize: 7, strides: 7, name: "head/adaptiveavgpool1" })
     .apply(inception5b) as tfjs.SymbolicTensor;
-  // line 60: flatten
+  // line 66: flatten
   const headFlatten1 = tf.layers.flatten({ name: "head/flatten1" }).apply(headAdaptiveavgpool1) as tfjs.SymbolicTensor;
-  // line 61: dropout 0.2
+  // line 67: dropout 0.2
   const headDropout1 = tf.layers
     .dropout({ rate: 0.2, name: "head/dropout1" })
     .apply(headFlatten1) as tfjs.SymbolicTensor;
-  // line 62: dense classes
+  // line 68: dense classes
   const headFc = tf.layers.dense({ units: 1000, name: "head/fc" }).apply(headDropout1) as tfjs.SymbolicTensor;
 
   const training = tf.model({

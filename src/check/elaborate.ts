@@ -18,6 +18,7 @@ import { Scope } from "./scope.js";
 import type { Declaration, ParamValue, Resolutions, Resolution } from "./resolutions.js";
 import { suggest } from "./suggest.js";
 import { readTrain } from "./train.js";
+import { readPreprocess } from "./preprocess.js";
 import { describe, Env, evaluate, type Binding, type EvalContext, type Value } from "./values.js";
 
 // 100x GoogLeNet is ~7,200 nodes; the largest zoo network under 1,000. Bounds keep every input under a second.
@@ -129,6 +130,7 @@ class Elaborator {
     }
     const inputShape = this.inputShape(input, ctx);
     const inputName = input.name?.name ?? "input";
+    const preprocess = readPreprocess(input.preprocess, inputShape, ctx);
     this.origins.push({ file: this.file, span: input.span, path: inputName, call: undefined });
     let current: number | undefined;
     if (inputShape) {
@@ -173,6 +175,7 @@ class Elaborator {
       auxOutputs: this.auxOutputs, groups: this.groups, train: train ?? readTrain(undefined, ctx),
       params: sum(main, (n) => n.params), macs: sum(main, (n) => n.macs), paramsWithAux: sum(this.nodes, (n) => n.params),
     };
+    if (preprocess) graph.preprocess = preprocess;
     return this.result(failed ? undefined : graph, graph);
   }
 

@@ -149,12 +149,14 @@ program
   .argument("<model>", ".onnx file")
   .addOption(new Option("--ep <provider>", "execution provider").choices(["cpu", "cuda", "webgpu"]).default("cpu"))
   .option("--batch <n>", "batch size", int("--batch"), 1)
-  .option("--image <file>", "PNG or JPEG image to classify")
+  .option("--image <file>", "PNG or JPEG image to classify (torchvision's evaluation transforms: resize, centre crop, the spec's preprocessing)")
+  .option("--labels <file>", "class names for --image, one per line")
+  .option("--resize <n>", "shorter side before the centre crop (default: crop / 0.875, 256 for 224)", int("--resize"))
   .option("--runs <n>", "timed runs", int("--runs"), 20)
   .option("--json", "print JSON")
-  .action(async (model: string, o: { ep: "cpu" | "cuda" | "webgpu"; batch: number; image?: string; runs: number; json?: boolean }) => {
+  .action(async (model: string, o: { ep: "cpu" | "cuda" | "webgpu"; batch: number; image?: string; labels?: string; resize?: number; runs: number; json?: boolean }) => {
     const { run } = await import("./commands/infer.js");
-    process.exitCode = await run({ model, ep: o.ep, batch: o.batch, image: o.image, runs: o.runs, json: !!o.json });
+    process.exitCode = await run({ model, ep: o.ep, batch: o.batch, image: o.image, labels: o.labels, resize: o.resize, runs: o.runs, json: !!o.json });
   });
 
 program

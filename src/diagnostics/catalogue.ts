@@ -58,6 +58,8 @@ export const catalogue = {
   NET2021: { severity: "error", message: "Imports nest deeper than {limit} levels: {chain}. Import what a file needs directly instead of through a longer chain." },
   NET2022: { severity: "error", message: "Import '{path}' is not loaded: {reason}." },
   NET2023: { severity: "error", message: "Expected block calls nested at most {limit} deep but found {found}: {chain}. Call the inner blocks directly instead of through a longer chain." },
+  NET2085: { severity: "error", message: "Expected an input preprocessing setting (scale, mean, std, order or transform_input) but found '{name}'.{hint}" },
+  NET2086: { severity: "error", message: "Input preprocessing '{name}' is set twice; keep one of the two settings." },
   NET2050: { severity: "warning", message: "'{name}' is both {reading} and the {kind} '{name}' in scope; netc reads it as {chosen}. {advice}" },
 
   // ---- shapes ----
@@ -79,6 +81,8 @@ export const catalogue = {
   NET3030: { severity: "error", message: "{layer}: groupnorm needs the channels to split into {groups} equal groups, but {channels} channels do not divide by {groups}." },
   NET3035: { severity: "error", message: "{layer}: slice {start}:{end} expects 0 <= start < end <= {inC} (the input's channels), but {problem}." },
   NET3036: { severity: "error", message: "{layer}: shuffle into {groups} groups expects the input channels to be a multiple of {groups}, but there are {inC}." },
+  NET3045: { severity: "error", message: "Expected input preprocessing '{name}' to give {expected} (one per channel of the {shape} input) but found {found}." },
+  NET3046: { severity: "error", message: "Expected transform_input on a 3-channel RGB image input (torchvision's GoogLeNet and Inception v3) but found {found}." },
   NET3040: { severity: "error", message: "Expected at least one branch in '{merge}' but found none: an empty {merge} has nothing to merge. Add its branches, or remove it." },
   NET3041: { severity: "error", message: "Expected at least one branch of '{merge}' to be kept, but every one is an 'if' whose condition is false ({count} left out), so there is nothing to merge. Give a branch an 'else' (e.g. 'else { identity }'), or put the whole {merge} under one 'if'." },
 

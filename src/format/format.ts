@@ -204,7 +204,13 @@ class Formatter {
           : item.exprs.length === 1
             ? this.p.expr(item.exprs[0])
             : `(${item.exprs.map((e) => this.p.expr(e)).join(", ")})`;
-        this.line(indent, `input${name} ${shape}`);
+        if (item.preprocess) {
+          this.bracesOf(indent, `input${name} ${shape}`, end(item.span) - 1, item.preprocess.entries, (e) => {
+            this.begin(e.span, indent + 1);
+            this.line(indent + 1, this.p.ident(e.key) + this.p.attrs(e.attrs, false));
+            this.trailing(end(e.span));
+          });
+        } else this.line(indent, `input${name} ${shape}`);
         return this.trailing(end(item.span));
       }
       case "defaults":

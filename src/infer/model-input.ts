@@ -2,11 +2,14 @@
 // (symbolic or missing dims after the batch are an error: we need a size).
 import { readFileSync } from "node:fs";
 import onnxProto from "onnx-proto";
+import type { Preprocess } from "../ir/graph.js";
 
 export interface ModelInput {
   name: string;
   /** Without the batch dimension. */
   shape: number[];
+  /** The spec's input preprocessing as netc recorded it, and whether the graph applies it itself. */
+  preprocess?: Preprocess & { inGraph: boolean };
 }
 
 export function readModelInput(path: string): ModelInput {
@@ -17,5 +20,14 @@ export function readModelInput(path: string): ModelInput {
   const dims = input.type?.tensorType?.shape?.dim ?? [];
   const shape = dims.slice(1).map((d) => Number(d.dimValue ?? 0));
   if (shape.some((d) => !(d > 0))) throw new Error(`${path}: input '${input.name}' has no fixed size after the batch dimension`);
-  return { name: input.name!, shape };
+  const entry = (m.metadataProps ?? []).find((p) => p.key === "netc.preprocess");
+  let preprocess: ModelInput["preprocess"];
+  if (entry?.value) {
+    try {
+      preprocess = JSON.parse(entry.value) as ModelInput["preprocess"];
+    } catch {
+      throw new Error(`${path}: its netc.preprocess metadata is not JSON`);
+    }
+  }
+  return preprocess ? { name: input.name!, shape, preprocess } : { name: input.name!, shape };
 }

@@ -289,6 +289,22 @@ export interface TrainConfig {
   loss: "crossentropy";
 }
 
+/**
+ * What the input goes through before the first layer (`input image 3x224x224 { ... }`),
+ * in torchvision's order: `x * scale`, then `(x - mean[c]) / std[c]`, then, with
+ * `transformInput`, torchvision's GoogLeNet/Inception v3 re-normalisation. It is the
+ * graph's input preprocessing, not a layer: no weights see it, and it may be left out
+ * of an export (`--no-preprocess`). `mean` and `std` are per channel, in the input's
+ * channel order; `order` says which order that is, for readers of images.
+ */
+export interface Preprocess {
+  scale: number;
+  mean: number[];
+  std: number[];
+  order: "rgb" | "bgr";
+  transformInput: boolean;
+}
+
 export interface IrGraph {
   /** Network name as declared (`network GoogLeNet`). */
   name: string;
@@ -297,6 +313,8 @@ export interface IrGraph {
   /** The input node's id (always 0) and declared name (default "input"). */
   inputName: string;
   inputShape: Shape;
+  /** Absent when the spec states none (the input is fed as is). */
+  preprocess?: Preprocess;
   nodes: IrNode[];
   /** Statement instances, referred to by IrNode.origin. */
   origins: Origin[];

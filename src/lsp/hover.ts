@@ -85,7 +85,12 @@ function declarationHover(ctx: DocContext, decl: Declaration): string | undefine
       return paramHover(ctx, decl);
     case "input": {
       const g = [...ctx.entry.result.partial].find((x) => x?.file === decl.file && x.inputName === decl.name);
-      return `network input ${name}${g ? ` · \`${formatShape(g.inputShape)}\`` : ""}`;
+      const pre = g?.preprocess;
+      // The preprocessing is the network's, not a layer's: say it where the input is described.
+      const steps = pre
+        ? [pre.scale !== 1 && `scale ${+pre.scale.toPrecision(6)}`, pre.mean.some((m) => m !== 0) && `mean (${pre.mean.join(", ")})`, pre.std.some((x) => x !== 1) && `std (${pre.std.join(", ")})`, `order ${pre.order}`, pre.transformInput && "transform_input"].filter(Boolean)
+        : [];
+      return `network input ${name}${g ? ` · \`${formatShape(g.inputShape)}\`` : ""}${steps.length ? `\n\npreprocessing: ${md.text(steps.join("; "))}` : ""}`;
     }
     case "inputName":
       return `${name}: the channel count the block receives (bound by its ${md.code(`<- ${decl.name}`)})`;

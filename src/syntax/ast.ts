@@ -220,6 +220,12 @@ export interface InputDecl extends Node {
   name: Ident | undefined;
   shape: Dims | undefined;
   exprs: Expr[];
+  /** `{ scale 1/255; mean (...); std (...); order rgb; transform_input }` after the shape; absent without braces. */
+  preprocess?: PreprocessDecl;
+}
+/** The braces after an input's shape; entries are read like `train` settings. */
+export interface PreprocessDecl extends Node {
+  entries: TrainEntry[];
 }
 
 /** One line in `defaults { conv relu pad=same; pool ceil }`. */

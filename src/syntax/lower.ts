@@ -228,7 +228,15 @@ export class Lowerer {
     const dims = tok(n, "Dims");
     const e = this.expr(sub(n, "expr"));
     const exprs = e === undefined ? [] : e.kind === "tuple" ? e.items : [e];
-    return { kind: "input", name: name && identOf(name), shape: dims && dimsOf(dims), exprs, span: nodeSpan(n) };
+    const decl: A.InputDecl = { kind: "input", name: name && identOf(name), shape: dims && dimsOf(dims), exprs, span: nodeSpan(n) };
+    const open = tok(n, "LBrace");
+    if (open) {
+      const close = tok(n, "RBrace");
+      const from = open.startOffset;
+      const to = close ? close.startOffset + 1 : decl.span.offset + decl.span.length;
+      decl.preprocess = { entries: subs(n, "trainEntry").map((e) => this.trainEntry(e)).filter((e) => e !== undefined), span: { offset: from, length: to - from } };
+    }
+    return decl;
   }
 
   defaultEntry(n: CstNode): A.DefaultEntry | undefined {

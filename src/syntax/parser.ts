@@ -275,6 +275,22 @@ export class NetParser extends CstParser {
       DEF: () => this.CONSUME(T.Ident, { LABEL: "name" }),
     });
     this.OR(this.alts[3] ??= [{ ALT: () => this.CONSUME(T.Dims) }, { ALT: () => this.SUBRULE(this.expr) }]);
+    // `input image 3x224x224 { scale 1/255; mean (...); std (...) }`: the preprocessing, one setting a line.
+    this.OPTION2(() => {
+      this.CONSUME(T.LBrace);
+      this.MANY(() =>
+        this.OR2(this.alts[24] ??= [
+          { ALT: () => this.SUBRULE(this.sep) },
+          {
+            ALT: () => {
+              this.SUBRULE(this.trainEntry);
+              this.SUBRULE(this.end);
+            },
+          },
+        ]),
+      );
+      this.CONSUME(T.RBrace);
+    });
   });
 
   public defaultsDecl = this.RULE("defaultsDecl", () => {

@@ -66,7 +66,9 @@ export async function verifyGraph(graph: IrGraph, opts: VerifyOptions): Promise<
   tfOut.dispose();
 
   const ort = await import("onnxruntime-node");
-  const { model: bytes } = emitOnnx(graph, { weights });
+  // The tfjs model takes preprocessed input (its data pipeline applies the spec's
+  // preprocessing), so both models are compared on the same preprocessed batch.
+  const { model: bytes } = emitOnnx(graph, { weights, preprocess: false });
   const session = await ort.InferenceSession.create(bytes);
   const feeds = { [session.inputNames[0]!]: new ort.Tensor("float32", data, inShape) };
   const result = await session.run(feeds);

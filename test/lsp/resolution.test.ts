@@ -12,7 +12,7 @@ const TEXT = [
   "  conv 1x1 cin relu", // 3
   "}", // 4
   "network Shadow {", // 5
-  "  input image 3x8x8", // 6
+  "  input image 3x8x8 { scale 1 / 255; std (0.5, 0.5, 0.5) }", // 6
   "  a = seq {", // 7
   "    x = conv 3x3 4 pad=same", // 8
   "  }", // 9
@@ -22,7 +22,8 @@ const TEXT = [
   "  }", // 13
   "  t1 = Twice(c=6)", // 14
   "  t2 = Twice(2)", // 15
-  "}", // 16
+  "  conv 1x1 2 from image", // 16
+  "}", // 17
   "",
 ].join("\n");
 
@@ -55,6 +56,13 @@ describe("resolution through the checker", () => {
     const h = await c.request<Hover>("textDocument/hover", at(12, "from x", 5));
     expect(h!.contents.value).toContain("8x8x8");
     expect(h!.contents.value).not.toContain("4x8x8");
+  });
+
+  it("hover on the input shows its preprocessing", async () => {
+    const h = await c.request<Hover>("textDocument/hover", at(16, "from image", 5));
+    expect(h!.contents.value).toContain("3x8x8");
+    // Markdown escapes aside (the spec's text is shown as text).
+    expect(h!.contents.value.replace(/\\/g, "")).toContain("preprocessing: scale 0.00392157; std (0.5, 0.5, 0.5); order rgb");
   });
 
   it("references of b's x are its tap only; a's x has none", async () => {

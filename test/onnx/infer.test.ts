@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { run } from "../../src/cli/commands/infer.js";
 import { writeOnnx } from "../../src/emit/onnx/index.js";
 import { topK } from "../../src/infer/topk.js";
-import { toTensor } from "../../src/infer/image.js";
+import { evalPixels } from "../../src/infer/image.js";
 import { IrBuilder } from "./ir-builder.js";
 import { tempDir } from "./harness.js";
 
@@ -116,9 +116,11 @@ describe("netc infer", () => {
     expect(t.reduce((a, x) => a + x.probability, 0)).toBeCloseTo(1, 12);
   });
 
-  it("resizes bilinearly to the model's input, values in [0, 1]", () => {
+  it("resizes the shorter side bilinearly (PIL's rounding) and crops the centre, raw 0..255 values", () => {
     const img = { width: 2, height: 1, data: new Uint8Array([0, 0, 0, 255, 255, 255, 255, 255]) };
-    const t = toTensor(img, 3, 1, 4);
-    expect(Array.from(t.subarray(0, 4))).toEqual([0, 0.25, 0.75, 1]);
+    // 2x1 -> resize 2 -> 4x2 -> centre 4x1; PIL gives 0, 64, 191, 255 for the row (0.25 and 0.75 of 255, rounded).
+    const t = evalPixels(img, 3, 1, 4, 2);
+    expect(Array.from(t.subarray(0, 4))).toEqual([0, 64, 191, 255]);
+    expect(Array.from(evalPixels(img, 3, 1, 2, 1).subarray(0, 2))).toEqual([0, 255]);
   });
 });

@@ -71,6 +71,28 @@ describe("image folder", () => {
     expect(d.train.x[i * 64 + 10]).toBeCloseTo(220 / 255, 1);
   });
 
+  it("applies the spec's preprocessing (channel order, scale, mean, std, transform_input) to the pixels", async () => {
+    const dir = join(tmp, "colour");
+    const png = new PNG({ width: 4, height: 4 });
+    for (let i = 0; i < 16; i++) png.data.set([10, 100, 200, 255], i * 4);
+    for (const cls of ["a", "b"]) {
+      mkdirSync(join(dir, cls), { recursive: true });
+      writeFileSync(join(dir, cls, "0.png"), PNG.sync.write(png));
+    }
+    const mean = [0.485, 0.456, 0.406];
+    const std = [0.229, 0.224, 0.225];
+    const p = { scale: 1 / 255, mean, std, order: "rgb" as const, transformInput: false };
+    const shape = [4, 4, 3];
+    const d = await loadDataset(dir, { inputShape: shape, validationSplit: 0, seed: 1, preprocess: p });
+    const f = Math.fround;
+    const want = [10, 100, 200].map((v, c) => f(f(f(v / 255) - f(mean[c]!)) / f(std[c]!)));
+    expect([...d.train.x.subarray(0, 3)]).toEqual(want);
+    const bgr = await loadDataset(dir, { inputShape: shape, validationSplit: 0, seed: 1, preprocess: { ...p, order: "bgr", mean: [0, 0, 0], std: [1, 1, 1] } });
+    expect([...bgr.train.x.subarray(0, 3)]).toEqual([200, 100, 10].map((v) => f(v / 255)));
+    const ti = await loadDataset(dir, { inputShape: shape, validationSplit: 0, seed: 1, preprocess: { ...p, transformInput: true } });
+    expect([...ti.train.x.subarray(0, 3)]).toEqual(want.map((x, c) => f(f(x * f(std[c]! / 0.5)) + f((mean[c]! - 0.5) / 0.5))));
+  });
+
   it("says what layout it expected", async () => {
     const dir = join(tmp, "empty");
     mkdirSync(dir, { recursive: true });
@@ -81,8 +103,9 @@ describe("image folder", () => {
 it("bilinear resize keeps a constant image constant and averages at half-pixel centres", () => {
   const out = new Float32Array(4);
   writeImage([0, 255, 0, 255], [2, 2, 1], out, 0, [2, 2, 1]);
-  expect([...out]).toEqual([0, 1, 0, 1]);
+  // Raw pixel values: the preprocessing is applied to the whole split afterwards.
+  expect([...out]).toEqual([0, 255, 0, 255]);
   const up = new Float32Array(4);
   writeImage([0, 255], [1, 2, 1], up, 0, [1, 4, 1]);
-  expect([...up].map((v) => +v.toFixed(3))).toEqual([0, 0.25, 0.75, 1]);
+  expect([...up]).toEqual([0, 63.75, 191.25, 255]);
 });

@@ -12,7 +12,7 @@ export const inputShape: number[] = [224, 224, 3];
  */
 export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; inference: tfjs.LayersModel } {
   const image = tf.input({ shape: [224, 224, 3], name: "image" });
-  // line 15: conv 11x11/4 64 pad=2
+  // line 20: conv 11x11/4 64 pad=2
   const bodyConv1Pad = tf.layers
     .zeroPadding2d({
       padding: [
@@ -25,55 +25,55 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const bodyConv1 = tf.layers
     .conv2d({ filters: 64, kernelSize: 11, strides: 4, activation: "relu", name: "body/conv1" })
     .apply(bodyConv1Pad) as tfjs.SymbolicTensor;
-  // line 16: maxpool 3x3/2
+  // line 21: maxpool 3x3/2
   const bodyPool1 = tf.layers
     .maxPooling2d({ poolSize: 3, strides: 2, name: "body/pool1" })
     .apply(bodyConv1) as tfjs.SymbolicTensor;
-  // line 17: conv 5x5 192 pad=2
+  // line 22: conv 5x5 192 pad=2
   const bodyConv2 = tf.layers
     .conv2d({ filters: 192, kernelSize: 5, padding: "same", activation: "relu", name: "body/conv2" })
     .apply(bodyPool1) as tfjs.SymbolicTensor;
-  // line 18: maxpool 3x3/2
+  // line 23: maxpool 3x3/2
   const bodyPool2 = tf.layers
     .maxPooling2d({ poolSize: 3, strides: 2, name: "body/pool2" })
     .apply(bodyConv2) as tfjs.SymbolicTensor;
-  // line 19: conv 3x3 384 pad=1
+  // line 24: conv 3x3 384 pad=1
   const bodyConv3 = tf.layers
     .conv2d({ filters: 384, kernelSize: 3, padding: "same", activation: "relu", name: "body/conv3" })
     .apply(bodyPool2) as tfjs.SymbolicTensor;
-  // line 20: conv 3x3 256 pad=1
+  // line 25: conv 3x3 256 pad=1
   const bodyConv4 = tf.layers
     .conv2d({ filters: 256, kernelSize: 3, padding: "same", activation: "relu", name: "body/conv4" })
     .apply(bodyConv3) as tfjs.SymbolicTensor;
-  // line 21: conv 3x3 256 pad=1
+  // line 26: conv 3x3 256 pad=1
   const bodyConv5 = tf.layers
     .conv2d({ filters: 256, kernelSize: 3, padding: "same", activation: "relu", name: "body/conv5" })
     .apply(bodyConv4) as tfjs.SymbolicTensor;
-  // line 22: maxpool 3x3/2
+  // line 27: maxpool 3x3/2
   const bodyPool5 = tf.layers
     .maxPooling2d({ poolSize: 3, strides: 2, name: "body/pool5" })
     .apply(bodyConv5) as tfjs.SymbolicTensor;
-  // line 25: adaptiveavgpool 6x6
+  // line 30: adaptiveavgpool 6x6
   const headAdaptiveavgpool1 = tf.layers
     .averagePooling2d({ poolSize: 1, strides: 1, name: "head/adaptiveavgpool1" })
     .apply(bodyPool5) as tfjs.SymbolicTensor;
-  // line 26: flatten
+  // line 31: flatten
   const headFlatten1 = tf.layers.flatten({ name: "head/flatten1" }).apply(headAdaptiveavgpool1) as tfjs.SymbolicTensor;
-  // line 27: dropout 0.5
+  // line 32: dropout 0.5
   const headDropout1 = tf.layers
     .dropout({ rate: 0.5, name: "head/dropout1" })
     .apply(headFlatten1) as tfjs.SymbolicTensor;
-  // line 28: dense 4096 relu
+  // line 33: dense 4096 relu
   const headFc6 = tf.layers
     .dense({ units: 4096, activation: "relu", name: "head/fc6" })
     .apply(headDropout1) as tfjs.SymbolicTensor;
-  // line 29: dropout 0.5
+  // line 34: dropout 0.5
   const headDropout2 = tf.layers.dropout({ rate: 0.5, name: "head/dropout2" }).apply(headFc6) as tfjs.SymbolicTensor;
-  // line 30: dense 4096 relu
+  // line 35: dense 4096 relu
   const headFc7 = tf.layers
     .dense({ units: 4096, activation: "relu", name: "head/fc7" })
     .apply(headDropout2) as tfjs.SymbolicTensor;
-  // line 31: dense classes
+  // line 36: dense classes
   const headFc8 = tf.layers.dense({ units: 1000, name: "head/fc8" }).apply(headFc7) as tfjs.SymbolicTensor;
 
   const model = tf.model({ name: "AlexNet", inputs: image, outputs: headFc8 });

@@ -23,6 +23,14 @@ const tf = await loadTf();
 try {
   const data = await loadDataset(args.data, {
     inputShape,
+    // The spec's input preprocessing, applied to the pixels (0..255) of every image:
+    preprocess: {
+      scale: 0.00392156862745098,
+      mean: [0.485, 0.456, 0.406],
+      std: [0.229, 0.224, 0.225],
+      order: "rgb",
+      transformInput: false,
+    },
     validationSplit: args.validationSplit,
     limit: args.limit,
     seed: args.seed,

@@ -14,7 +14,7 @@ export const inputShape: number[] = [299, 299, 3];
  */
 export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; inference: tfjs.LayersModel } {
   const image = tf.input({ shape: [299, 299, 3], name: "image" });
-  // line 20: conv 3x3/2 32
+  // line 26: conv 3x3/2 32
   const stemConv2d1a3x3 = tf.layers
     .conv2d({ filters: 32, kernelSize: 3, strides: 2, useBias: false, name: "stem/Conv2d_1a_3x3" })
     .apply(image) as tfjs.SymbolicTensor;
@@ -24,7 +24,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const stemConv2d1a3x3BnRelu = tf.layers
     .activation({ activation: "relu", name: "stem/Conv2d_1a_3x3/bn/relu" })
     .apply(stemConv2d1a3x3Bn) as tfjs.SymbolicTensor;
-  // line 21: conv 3x3 32
+  // line 27: conv 3x3 32
   const stemConv2d2a3x3 = tf.layers
     .conv2d({ filters: 32, kernelSize: 3, useBias: false, name: "stem/Conv2d_2a_3x3" })
     .apply(stemConv2d1a3x3BnRelu) as tfjs.SymbolicTensor;
@@ -34,7 +34,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const stemConv2d2a3x3BnRelu = tf.layers
     .activation({ activation: "relu", name: "stem/Conv2d_2a_3x3/bn/relu" })
     .apply(stemConv2d2a3x3Bn) as tfjs.SymbolicTensor;
-  // line 22: conv 3x3 64 pad=1
+  // line 28: conv 3x3 64 pad=1
   const stemConv2d2b3x3 = tf.layers
     .conv2d({ filters: 64, kernelSize: 3, padding: "same", useBias: false, name: "stem/Conv2d_2b_3x3" })
     .apply(stemConv2d2a3x3BnRelu) as tfjs.SymbolicTensor;
@@ -44,11 +44,11 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const stemConv2d2b3x3BnRelu = tf.layers
     .activation({ activation: "relu", name: "stem/Conv2d_2b_3x3/bn/relu" })
     .apply(stemConv2d2b3x3Bn) as tfjs.SymbolicTensor;
-  // line 23: maxpool 3x3/2
+  // line 29: maxpool 3x3/2
   const stemMaxpool1 = tf.layers
     .maxPooling2d({ poolSize: 3, strides: 2, name: "stem/maxpool1" })
     .apply(stemConv2d2b3x3BnRelu) as tfjs.SymbolicTensor;
-  // line 24: conv 1x1 80
+  // line 30: conv 1x1 80
   const stemConv2d3b1x1 = tf.layers
     .conv2d({ filters: 80, kernelSize: 1, useBias: false, name: "stem/Conv2d_3b_1x1" })
     .apply(stemMaxpool1) as tfjs.SymbolicTensor;
@@ -58,7 +58,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const stemConv2d3b1x1BnRelu = tf.layers
     .activation({ activation: "relu", name: "stem/Conv2d_3b_1x1/bn/relu" })
     .apply(stemConv2d3b1x1Bn) as tfjs.SymbolicTensor;
-  // line 25: conv 3x3 192
+  // line 31: conv 3x3 192
   const stemConv2d4a3x3 = tf.layers
     .conv2d({ filters: 192, kernelSize: 3, useBias: false, name: "stem/Conv2d_4a_3x3" })
     .apply(stemConv2d3b1x1BnRelu) as tfjs.SymbolicTensor;
@@ -68,7 +68,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const stemConv2d4a3x3BnRelu = tf.layers
     .activation({ activation: "relu", name: "stem/Conv2d_4a_3x3/bn/relu" })
     .apply(stemConv2d4a3x3Bn) as tfjs.SymbolicTensor;
-  // line 26: maxpool 3x3/2
+  // line 32: maxpool 3x3/2
   const stemMaxpool2 = tf.layers
     .maxPooling2d({ poolSize: 3, strides: 2, name: "stem/maxpool2" })
     .apply(stemConv2d4a3x3BnRelu) as tfjs.SymbolicTensor;
@@ -880,6 +880,44 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
       mixed6eB4Conv1BnRelu,
     ]) as tfjs.SymbolicTensor;
 
+  // AuxLogits = InceptionAux(classes) from Mixed_6e weight 0.4 -> classes params = 3326696 (auxiliary head AuxLogits)
+  // lib/inception.net:78: avgpool 5x5/3
+  const auxLogitsAvgpool1 = tf.layers
+    .averagePooling2d({ poolSize: 5, strides: 3, name: "AuxLogits/avgpool1" })
+    .apply(mixed6e) as tfjs.SymbolicTensor;
+  // lib/inception.net:79: conv 1x1 128
+  const auxLogitsConv1 = tf.layers
+    .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: "AuxLogits/conv1" })
+    .apply(auxLogitsAvgpool1) as tfjs.SymbolicTensor;
+  const auxLogitsConv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "AuxLogits/conv1/bn" })
+    .apply(auxLogitsConv1) as tfjs.SymbolicTensor;
+  const auxLogitsConv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: "AuxLogits/conv1/bn/relu" })
+    .apply(auxLogitsConv1Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:80: conv 5x5 768
+  const auxLogitsConv2 = tf.layers
+    .conv2d({ filters: 768, kernelSize: 5, useBias: false, name: "AuxLogits/conv2" })
+    .apply(auxLogitsConv1BnRelu) as tfjs.SymbolicTensor;
+  const auxLogitsConv2Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "AuxLogits/conv2/bn" })
+    .apply(auxLogitsConv2) as tfjs.SymbolicTensor;
+  const auxLogitsConv2BnRelu = tf.layers
+    .activation({ activation: "relu", name: "AuxLogits/conv2/bn/relu" })
+    .apply(auxLogitsConv2Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:81: adaptiveavgpool 1x1
+  const auxLogitsAdaptiveavgpool1 = tf.layers
+    .averagePooling2d({ poolSize: 1, strides: 1, name: "AuxLogits/adaptiveavgpool1" })
+    .apply(auxLogitsConv2BnRelu) as tfjs.SymbolicTensor;
+  // lib/inception.net:82: flatten
+  const auxLogitsFlatten1 = tf.layers
+    .flatten({ name: "AuxLogits/flatten1" })
+    .apply(auxLogitsAdaptiveavgpool1) as tfjs.SymbolicTensor;
+  // lib/inception.net:83: dense classes
+  const auxLogitsDense1 = tf.layers
+    .dense({ units: 1000, name: "AuxLogits/dense1" })
+    .apply(auxLogitsFlatten1) as tfjs.SymbolicTensor;
+
   // Mixed_7a = InceptionD() -> 1280x8x8
   // lib/inception.net:52: conv 1x1 192
   const mixed7aB1Conv1 = tf.layers
@@ -1177,55 +1215,17 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const mixed7c = tf.layers
     .concatenate({ axis: -1, name: "Mixed_7c" })
     .apply([mixed7cB1Conv1BnRelu, mixed7cB2Concat1, mixed7cB3Concat1, mixed7cB4Conv1BnRelu]) as tfjs.SymbolicTensor;
-
-  // AuxLogits = InceptionAux(classes) from Mixed_6e weight 0.4 -> classes params = 3326696 (auxiliary head AuxLogits)
-  // lib/inception.net:78: avgpool 5x5/3
-  const auxLogitsAvgpool1 = tf.layers
-    .averagePooling2d({ poolSize: 5, strides: 3, name: "AuxLogits/avgpool1" })
-    .apply(mixed6e) as tfjs.SymbolicTensor;
-  // lib/inception.net:79: conv 1x1 128
-  const auxLogitsConv1 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: "AuxLogits/conv1" })
-    .apply(auxLogitsAvgpool1) as tfjs.SymbolicTensor;
-  const auxLogitsConv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "AuxLogits/conv1/bn" })
-    .apply(auxLogitsConv1) as tfjs.SymbolicTensor;
-  const auxLogitsConv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "AuxLogits/conv1/bn/relu" })
-    .apply(auxLogitsConv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:80: conv 5x5 768
-  const auxLogitsConv2 = tf.layers
-    .conv2d({ filters: 768, kernelSize: 5, useBias: false, name: "AuxLogits/conv2" })
-    .apply(auxLogitsConv1BnRelu) as tfjs.SymbolicTensor;
-  const auxLogitsConv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "AuxLogits/conv2/bn" })
-    .apply(auxLogitsConv2) as tfjs.SymbolicTensor;
-  const auxLogitsConv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "AuxLogits/conv2/bn/relu" })
-    .apply(auxLogitsConv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:81: adaptiveavgpool 1x1
-  const auxLogitsAdaptiveavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: 1, strides: 1, name: "AuxLogits/adaptiveavgpool1" })
-    .apply(auxLogitsConv2BnRelu) as tfjs.SymbolicTensor;
-  // lib/inception.net:82: flatten
-  const auxLogitsFlatten1 = tf.layers
-    .flatten({ name: "AuxLogits/flatten1" })
-    .apply(auxLogitsAdaptiveavgpool1) as tfjs.SymbolicTensor;
-  // lib/inception.net:83: dense classes
-  const auxLogitsDense1 = tf.layers
-    .dense({ units: 1000, name: "AuxLogits/dense1" })
-    .apply(auxLogitsFlatten1) as tfjs.SymbolicTensor;
-  // line 43: adaptiveavgpool 1x1
+  // line 51: adaptiveavgpool 1x1
   const headAdaptiveavgpool1 = tf.layers
     .averagePooling2d({ poolSize: 8, strides: 8, name: "head/adaptiveavgpool1" })
     .apply(mixed7c) as tfjs.SymbolicTensor;
-  // line 44: dropout 0.5
+  // line 52: dropout 0.5
   const headDropout1 = tf.layers
     .dropout({ rate: 0.5, name: "head/dropout1" })
     .apply(headAdaptiveavgpool1) as tfjs.SymbolicTensor;
-  // line 45: flatten
+  // line 53: flatten
   const headFlatten1 = tf.layers.flatten({ name: "head/flatten1" }).apply(headDropout1) as tfjs.SymbolicTensor;
-  // line 46: dense classes
+  // line 54: dense classes
   const headFc = tf.layers.dense({ units: 1000, name: "head/fc" }).apply(headFlatten1) as tfjs.SymbolicTensor;
 
   const training = tf.model({ name: "InceptionV3_training", inputs: image, outputs: [headFc, auxLogitsDense1] });

@@ -12,7 +12,7 @@ export const inputShape: number[] = [224, 224, 3];
  */
 export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; inference: tfjs.LayersModel } {
   const image = tf.input({ shape: [224, 224, 3], name: "image" });
-  // line 15: conv 3x3/2 make_divisible(32 * width, 8) pad=1 bn relu6
+  // line 20: conv 3x3/2 make_divisible(32 * width, 8) pad=1 bn relu6
   const stemConv1Pad = tf.layers
     .zeroPadding2d({
       padding: [
@@ -726,7 +726,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
       name: "body/invertedstage7/invertedresidual1/b1/project/bn",
     })
     .apply(bodyInvertedstage7Invertedresidual1B1Project) as tfjs.SymbolicTensor;
-  // line 26: conv 1x1 make_divisible(1280 * max(1.0, width), 8) bn relu6
+  // line 31: conv 1x1 make_divisible(1280 * max(1.0, width), 8) bn relu6
   const bodyConv1 = tf.layers
     .conv2d({ filters: 1280, kernelSize: 1, useBias: false, name: "body/conv1" })
     .apply(bodyInvertedstage7Invertedresidual1B1ProjectBn) as tfjs.SymbolicTensor;
@@ -736,17 +736,17 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const bodyConv1BnRelu6 = tf.layers
     .activation({ activation: "relu6", name: "body/conv1/bn/relu6" })
     .apply(bodyConv1Bn) as tfjs.SymbolicTensor;
-  // line 29: adaptiveavgpool 1x1
+  // line 34: adaptiveavgpool 1x1
   const headAdaptiveavgpool1 = tf.layers
     .averagePooling2d({ poolSize: 7, strides: 7, name: "head/adaptiveavgpool1" })
     .apply(bodyConv1BnRelu6) as tfjs.SymbolicTensor;
-  // line 30: flatten
+  // line 35: flatten
   const headFlatten1 = tf.layers.flatten({ name: "head/flatten1" }).apply(headAdaptiveavgpool1) as tfjs.SymbolicTensor;
-  // line 31: dropout 0.2
+  // line 36: dropout 0.2
   const headDropout1 = tf.layers
     .dropout({ rate: 0.2, name: "head/dropout1" })
     .apply(headFlatten1) as tfjs.SymbolicTensor;
-  // line 32: dense classes
+  // line 37: dense classes
   const headClassifier = tf.layers
     .dense({ units: 1000, name: "head/classifier" })
     .apply(headDropout1) as tfjs.SymbolicTensor;

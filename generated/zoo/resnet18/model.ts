@@ -13,7 +13,7 @@ export const inputShape: number[] = [224, 224, 3];
  */
 export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; inference: tfjs.LayersModel } {
   const image = tf.input({ shape: [224, 224, 3], name: "image" });
-  // line 14: conv 7x7/2 64 pad=3 bn relu
+  // line 19: conv 7x7/2 64 pad=3 bn relu
   const stemConv1Pad = tf.layers
     .zeroPadding2d({
       padding: [
@@ -32,7 +32,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const stemConv1BnRelu = tf.layers
     .activation({ activation: "relu", name: "stem/conv1/bn/relu" })
     .apply(stemConv1Bn) as tfjs.SymbolicTensor;
-  // line 15: maxpool 3x3/2 pad=1
+  // line 20: maxpool 3x3/2 pad=1
   const stemMaxpool = pool2d({
     kind: "max",
     kernel: [3, 3],
@@ -289,13 +289,13 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer4Repeat10Relu = tf.layers
     .activation({ activation: "relu", name: "layer4/repeat1/0/relu" })
     .apply(layer4Repeat10) as tfjs.SymbolicTensor;
-  // line 22: adaptiveavgpool 1x1
+  // line 27: adaptiveavgpool 1x1
   const headAdaptiveavgpool1 = tf.layers
     .averagePooling2d({ poolSize: 7, strides: 7, name: "head/adaptiveavgpool1" })
     .apply(layer4Repeat10Relu) as tfjs.SymbolicTensor;
-  // line 23: flatten
+  // line 28: flatten
   const headFlatten1 = tf.layers.flatten({ name: "head/flatten1" }).apply(headAdaptiveavgpool1) as tfjs.SymbolicTensor;
-  // line 24: dense classes
+  // line 29: dense classes
   const headFc = tf.layers.dense({ units: 1000, name: "head/fc" }).apply(headFlatten1) as tfjs.SymbolicTensor;
 
   const model = tf.model({ name: "ResNet18", inputs: image, outputs: headFc });

@@ -13,7 +13,7 @@ export const inputShape: number[] = [224, 224, 3];
  */
 export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; inference: tfjs.LayersModel } {
   const image = tf.input({ shape: [224, 224, 3], name: "image" });
-  // line 14: conv 7x7/2 64 pad=3 bn relu
+  // line 19: conv 7x7/2 64 pad=3 bn relu
   const stemConv1Pad = tf.layers
     .zeroPadding2d({
       padding: [
@@ -32,7 +32,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const stemConv1BnRelu = tf.layers
     .activation({ activation: "relu", name: "stem/conv1/bn/relu" })
     .apply(stemConv1Bn) as tfjs.SymbolicTensor;
-  // line 15: maxpool 3x3/2 pad=1
+  // line 20: maxpool 3x3/2 pad=1
   const stemMaxpool = pool2d({
     kind: "max",
     kernel: [3, 3],
@@ -43,7 +43,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   }).apply(stemConv1BnRelu) as tfjs.SymbolicTensor;
 
   // layer1 = BottleneckStage(64, 3) -> 256
-  // lib/resnet.net:23: conv 1x1 width bn relu
+  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
   const layer1Bottleneck1B1Conv1 = tf.layers
     .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "layer1/bottleneck1/b1/conv1" })
     .apply(stemMaxpool) as tfjs.SymbolicTensor;
@@ -53,7 +53,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer1Bottleneck1B1Conv1BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer1/bottleneck1/b1/conv1/bn/relu" })
     .apply(layer1Bottleneck1B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:24: conv 3x3/stride width pad=1 bn relu
+  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
   const layer1Bottleneck1B1Conv2 = tf.layers
     .conv2d({ filters: 64, kernelSize: 3, padding: "same", useBias: false, name: "layer1/bottleneck1/b1/conv2" })
     .apply(layer1Bottleneck1B1Conv1BnRelu) as tfjs.SymbolicTensor;
@@ -63,28 +63,28 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer1Bottleneck1B1Conv2BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer1/bottleneck1/b1/conv2/bn/relu" })
     .apply(layer1Bottleneck1B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:25: conv 1x1 width * 4 bn
+  // lib/resnet.net:30: conv 1x1 planes * 4 bn
   const layer1Bottleneck1B1Conv3 = tf.layers
     .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "layer1/bottleneck1/b1/conv3" })
     .apply(layer1Bottleneck1B1Conv2BnRelu) as tfjs.SymbolicTensor;
   const layer1Bottleneck1B1Conv3Bn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer1/bottleneck1/b1/conv3/bn" })
     .apply(layer1Bottleneck1B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:28: conv 1x1/stride width * 4 bn
+  // lib/resnet.net:33: conv 1x1/stride planes * 4 bn
   const layer1Bottleneck1B2Downsample = tf.layers
     .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "layer1/bottleneck1/b2/downsample" })
     .apply(stemMaxpool) as tfjs.SymbolicTensor;
   const layer1Bottleneck1B2DownsampleBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer1/bottleneck1/b2/downsample/bn" })
     .apply(layer1Bottleneck1B2Downsample) as tfjs.SymbolicTensor;
-  // lib/resnet.net:21: add
+  // lib/resnet.net:26: add
   const layer1Bottleneck1 = tf.layers
     .add({ name: "layer1/bottleneck1" })
     .apply([layer1Bottleneck1B1Conv3Bn, layer1Bottleneck1B2DownsampleBn]) as tfjs.SymbolicTensor;
   const layer1Bottleneck1Relu = tf.layers
     .activation({ activation: "relu", name: "layer1/bottleneck1/relu" })
     .apply(layer1Bottleneck1) as tfjs.SymbolicTensor;
-  // lib/resnet.net:23: conv 1x1 width bn relu
+  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
   const layer1Repeat10B1Conv1 = tf.layers
     .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "layer1/repeat1/0/b1/conv1" })
     .apply(layer1Bottleneck1Relu) as tfjs.SymbolicTensor;
@@ -94,7 +94,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer1Repeat10B1Conv1BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer1/repeat1/0/b1/conv1/bn/relu" })
     .apply(layer1Repeat10B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:24: conv 3x3/stride width pad=1 bn relu
+  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
   const layer1Repeat10B1Conv2 = tf.layers
     .conv2d({ filters: 64, kernelSize: 3, padding: "same", useBias: false, name: "layer1/repeat1/0/b1/conv2" })
     .apply(layer1Repeat10B1Conv1BnRelu) as tfjs.SymbolicTensor;
@@ -104,21 +104,21 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer1Repeat10B1Conv2BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer1/repeat1/0/b1/conv2/bn/relu" })
     .apply(layer1Repeat10B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:25: conv 1x1 width * 4 bn
+  // lib/resnet.net:30: conv 1x1 planes * 4 bn
   const layer1Repeat10B1Conv3 = tf.layers
     .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "layer1/repeat1/0/b1/conv3" })
     .apply(layer1Repeat10B1Conv2BnRelu) as tfjs.SymbolicTensor;
   const layer1Repeat10B1Conv3Bn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer1/repeat1/0/b1/conv3/bn" })
     .apply(layer1Repeat10B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:21: add
+  // lib/resnet.net:26: add
   const layer1Repeat10 = tf.layers
     .add({ name: "layer1/repeat1/0" })
     .apply([layer1Repeat10B1Conv3Bn, layer1Bottleneck1Relu]) as tfjs.SymbolicTensor;
   const layer1Repeat10Relu = tf.layers
     .activation({ activation: "relu", name: "layer1/repeat1/0/relu" })
     .apply(layer1Repeat10) as tfjs.SymbolicTensor;
-  // lib/resnet.net:23: conv 1x1 width bn relu
+  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
   const layer1Repeat11B1Conv1 = tf.layers
     .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "layer1/repeat1/1/b1/conv1" })
     .apply(layer1Repeat10Relu) as tfjs.SymbolicTensor;
@@ -128,7 +128,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer1Repeat11B1Conv1BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer1/repeat1/1/b1/conv1/bn/relu" })
     .apply(layer1Repeat11B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:24: conv 3x3/stride width pad=1 bn relu
+  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
   const layer1Repeat11B1Conv2 = tf.layers
     .conv2d({ filters: 64, kernelSize: 3, padding: "same", useBias: false, name: "layer1/repeat1/1/b1/conv2" })
     .apply(layer1Repeat11B1Conv1BnRelu) as tfjs.SymbolicTensor;
@@ -138,14 +138,14 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer1Repeat11B1Conv2BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer1/repeat1/1/b1/conv2/bn/relu" })
     .apply(layer1Repeat11B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:25: conv 1x1 width * 4 bn
+  // lib/resnet.net:30: conv 1x1 planes * 4 bn
   const layer1Repeat11B1Conv3 = tf.layers
     .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "layer1/repeat1/1/b1/conv3" })
     .apply(layer1Repeat11B1Conv2BnRelu) as tfjs.SymbolicTensor;
   const layer1Repeat11B1Conv3Bn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer1/repeat1/1/b1/conv3/bn" })
     .apply(layer1Repeat11B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:21: add
+  // lib/resnet.net:26: add
   const layer1Repeat11 = tf.layers
     .add({ name: "layer1/repeat1/1" })
     .apply([layer1Repeat11B1Conv3Bn, layer1Repeat10Relu]) as tfjs.SymbolicTensor;
@@ -154,7 +154,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
     .apply(layer1Repeat11) as tfjs.SymbolicTensor;
 
   // layer2 = BottleneckStage(128, 4, stride=2) -> 512
-  // lib/resnet.net:23: conv 1x1 width bn relu
+  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
   const layer2Bottleneck1B1Conv1 = tf.layers
     .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: "layer2/bottleneck1/b1/conv1" })
     .apply(layer1Repeat11Relu) as tfjs.SymbolicTensor;
@@ -164,7 +164,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer2Bottleneck1B1Conv1BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer2/bottleneck1/b1/conv1/bn/relu" })
     .apply(layer2Bottleneck1B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:24: conv 3x3/stride width pad=1 bn relu
+  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
   const layer2Bottleneck1B1Conv2Pad = tf.layers
     .zeroPadding2d({
       padding: [
@@ -183,28 +183,28 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer2Bottleneck1B1Conv2BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer2/bottleneck1/b1/conv2/bn/relu" })
     .apply(layer2Bottleneck1B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:25: conv 1x1 width * 4 bn
+  // lib/resnet.net:30: conv 1x1 planes * 4 bn
   const layer2Bottleneck1B1Conv3 = tf.layers
     .conv2d({ filters: 512, kernelSize: 1, useBias: false, name: "layer2/bottleneck1/b1/conv3" })
     .apply(layer2Bottleneck1B1Conv2BnRelu) as tfjs.SymbolicTensor;
   const layer2Bottleneck1B1Conv3Bn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer2/bottleneck1/b1/conv3/bn" })
     .apply(layer2Bottleneck1B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:28: conv 1x1/stride width * 4 bn
+  // lib/resnet.net:33: conv 1x1/stride planes * 4 bn
   const layer2Bottleneck1B2Downsample = tf.layers
     .conv2d({ filters: 512, kernelSize: 1, strides: 2, useBias: false, name: "layer2/bottleneck1/b2/downsample" })
     .apply(layer1Repeat11Relu) as tfjs.SymbolicTensor;
   const layer2Bottleneck1B2DownsampleBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer2/bottleneck1/b2/downsample/bn" })
     .apply(layer2Bottleneck1B2Downsample) as tfjs.SymbolicTensor;
-  // lib/resnet.net:21: add
+  // lib/resnet.net:26: add
   const layer2Bottleneck1 = tf.layers
     .add({ name: "layer2/bottleneck1" })
     .apply([layer2Bottleneck1B1Conv3Bn, layer2Bottleneck1B2DownsampleBn]) as tfjs.SymbolicTensor;
   const layer2Bottleneck1Relu = tf.layers
     .activation({ activation: "relu", name: "layer2/bottleneck1/relu" })
     .apply(layer2Bottleneck1) as tfjs.SymbolicTensor;
-  // lib/resnet.net:23: conv 1x1 width bn relu
+  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
   const layer2Repeat10B1Conv1 = tf.layers
     .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: "layer2/repeat1/0/b1/conv1" })
     .apply(layer2Bottleneck1Relu) as tfjs.SymbolicTensor;
@@ -214,7 +214,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer2Repeat10B1Conv1BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer2/repeat1/0/b1/conv1/bn/relu" })
     .apply(layer2Repeat10B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:24: conv 3x3/stride width pad=1 bn relu
+  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
   const layer2Repeat10B1Conv2 = tf.layers
     .conv2d({ filters: 128, kernelSize: 3, padding: "same", useBias: false, name: "layer2/repeat1/0/b1/conv2" })
     .apply(layer2Repeat10B1Conv1BnRelu) as tfjs.SymbolicTensor;
@@ -224,21 +224,21 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer2Repeat10B1Conv2BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer2/repeat1/0/b1/conv2/bn/relu" })
     .apply(layer2Repeat10B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:25: conv 1x1 width * 4 bn
+  // lib/resnet.net:30: conv 1x1 planes * 4 bn
   const layer2Repeat10B1Conv3 = tf.layers
     .conv2d({ filters: 512, kernelSize: 1, useBias: false, name: "layer2/repeat1/0/b1/conv3" })
     .apply(layer2Repeat10B1Conv2BnRelu) as tfjs.SymbolicTensor;
   const layer2Repeat10B1Conv3Bn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer2/repeat1/0/b1/conv3/bn" })
     .apply(layer2Repeat10B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:21: add
+  // lib/resnet.net:26: add
   const layer2Repeat10 = tf.layers
     .add({ name: "layer2/repeat1/0" })
     .apply([layer2Repeat10B1Conv3Bn, layer2Bottleneck1Relu]) as tfjs.SymbolicTensor;
   const layer2Repeat10Relu = tf.layers
     .activation({ activation: "relu", name: "layer2/repeat1/0/relu" })
     .apply(layer2Repeat10) as tfjs.SymbolicTensor;
-  // lib/resnet.net:23: conv 1x1 width bn relu
+  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
   const layer2Repeat11B1Conv1 = tf.layers
     .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: "layer2/repeat1/1/b1/conv1" })
     .apply(layer2Repeat10Relu) as tfjs.SymbolicTensor;
@@ -248,7 +248,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer2Repeat11B1Conv1BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer2/repeat1/1/b1/conv1/bn/relu" })
     .apply(layer2Repeat11B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:24: conv 3x3/stride width pad=1 bn relu
+  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
   const layer2Repeat11B1Conv2 = tf.layers
     .conv2d({ filters: 128, kernelSize: 3, padding: "same", useBias: false, name: "layer2/repeat1/1/b1/conv2" })
     .apply(layer2Repeat11B1Conv1BnRelu) as tfjs.SymbolicTensor;
@@ -258,21 +258,21 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer2Repeat11B1Conv2BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer2/repeat1/1/b1/conv2/bn/relu" })
     .apply(layer2Repeat11B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:25: conv 1x1 width * 4 bn
+  // lib/resnet.net:30: conv 1x1 planes * 4 bn
   const layer2Repeat11B1Conv3 = tf.layers
     .conv2d({ filters: 512, kernelSize: 1, useBias: false, name: "layer2/repeat1/1/b1/conv3" })
     .apply(layer2Repeat11B1Conv2BnRelu) as tfjs.SymbolicTensor;
   const layer2Repeat11B1Conv3Bn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer2/repeat1/1/b1/conv3/bn" })
     .apply(layer2Repeat11B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:21: add
+  // lib/resnet.net:26: add
   const layer2Repeat11 = tf.layers
     .add({ name: "layer2/repeat1/1" })
     .apply([layer2Repeat11B1Conv3Bn, layer2Repeat10Relu]) as tfjs.SymbolicTensor;
   const layer2Repeat11Relu = tf.layers
     .activation({ activation: "relu", name: "layer2/repeat1/1/relu" })
     .apply(layer2Repeat11) as tfjs.SymbolicTensor;
-  // lib/resnet.net:23: conv 1x1 width bn relu
+  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
   const layer2Repeat12B1Conv1 = tf.layers
     .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: "layer2/repeat1/2/b1/conv1" })
     .apply(layer2Repeat11Relu) as tfjs.SymbolicTensor;
@@ -282,7 +282,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer2Repeat12B1Conv1BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer2/repeat1/2/b1/conv1/bn/relu" })
     .apply(layer2Repeat12B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:24: conv 3x3/stride width pad=1 bn relu
+  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
   const layer2Repeat12B1Conv2 = tf.layers
     .conv2d({ filters: 128, kernelSize: 3, padding: "same", useBias: false, name: "layer2/repeat1/2/b1/conv2" })
     .apply(layer2Repeat12B1Conv1BnRelu) as tfjs.SymbolicTensor;
@@ -292,14 +292,14 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer2Repeat12B1Conv2BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer2/repeat1/2/b1/conv2/bn/relu" })
     .apply(layer2Repeat12B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:25: conv 1x1 width * 4 bn
+  // lib/resnet.net:30: conv 1x1 planes * 4 bn
   const layer2Repeat12B1Conv3 = tf.layers
     .conv2d({ filters: 512, kernelSize: 1, useBias: false, name: "layer2/repeat1/2/b1/conv3" })
     .apply(layer2Repeat12B1Conv2BnRelu) as tfjs.SymbolicTensor;
   const layer2Repeat12B1Conv3Bn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer2/repeat1/2/b1/conv3/bn" })
     .apply(layer2Repeat12B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:21: add
+  // lib/resnet.net:26: add
   const layer2Repeat12 = tf.layers
     .add({ name: "layer2/repeat1/2" })
     .apply([layer2Repeat12B1Conv3Bn, layer2Repeat11Relu]) as tfjs.SymbolicTensor;
@@ -308,7 +308,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
     .apply(layer2Repeat12) as tfjs.SymbolicTensor;
 
   // layer3 = BottleneckStage(256, 6, stride=2) -> 1024
-  // lib/resnet.net:23: conv 1x1 width bn relu
+  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
   const layer3Bottleneck1B1Conv1 = tf.layers
     .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "layer3/bottleneck1/b1/conv1" })
     .apply(layer2Repeat12Relu) as tfjs.SymbolicTensor;
@@ -318,7 +318,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer3Bottleneck1B1Conv1BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer3/bottleneck1/b1/conv1/bn/relu" })
     .apply(layer3Bottleneck1B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:24: conv 3x3/stride width pad=1 bn relu
+  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
   const layer3Bottleneck1B1Conv2Pad = tf.layers
     .zeroPadding2d({
       padding: [
@@ -337,28 +337,28 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer3Bottleneck1B1Conv2BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer3/bottleneck1/b1/conv2/bn/relu" })
     .apply(layer3Bottleneck1B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:25: conv 1x1 width * 4 bn
+  // lib/resnet.net:30: conv 1x1 planes * 4 bn
   const layer3Bottleneck1B1Conv3 = tf.layers
     .conv2d({ filters: 1024, kernelSize: 1, useBias: false, name: "layer3/bottleneck1/b1/conv3" })
     .apply(layer3Bottleneck1B1Conv2BnRelu) as tfjs.SymbolicTensor;
   const layer3Bottleneck1B1Conv3Bn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer3/bottleneck1/b1/conv3/bn" })
     .apply(layer3Bottleneck1B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:28: conv 1x1/stride width * 4 bn
+  // lib/resnet.net:33: conv 1x1/stride planes * 4 bn
   const layer3Bottleneck1B2Downsample = tf.layers
     .conv2d({ filters: 1024, kernelSize: 1, strides: 2, useBias: false, name: "layer3/bottleneck1/b2/downsample" })
     .apply(layer2Repeat12Relu) as tfjs.SymbolicTensor;
   const layer3Bottleneck1B2DownsampleBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer3/bottleneck1/b2/downsample/bn" })
     .apply(layer3Bottleneck1B2Downsample) as tfjs.SymbolicTensor;
-  // lib/resnet.net:21: add
+  // lib/resnet.net:26: add
   const layer3Bottleneck1 = tf.layers
     .add({ name: "layer3/bottleneck1" })
     .apply([layer3Bottleneck1B1Conv3Bn, layer3Bottleneck1B2DownsampleBn]) as tfjs.SymbolicTensor;
   const layer3Bottleneck1Relu = tf.layers
     .activation({ activation: "relu", name: "layer3/bottleneck1/relu" })
     .apply(layer3Bottleneck1) as tfjs.SymbolicTensor;
-  // lib/resnet.net:23: conv 1x1 width bn relu
+  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
   const layer3Repeat10B1Conv1 = tf.layers
     .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "layer3/repeat1/0/b1/conv1" })
     .apply(layer3Bottleneck1Relu) as tfjs.SymbolicTensor;
@@ -368,7 +368,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer3Repeat10B1Conv1BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer3/repeat1/0/b1/conv1/bn/relu" })
     .apply(layer3Repeat10B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:24: conv 3x3/stride width pad=1 bn relu
+  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
   const layer3Repeat10B1Conv2 = tf.layers
     .conv2d({ filters: 256, kernelSize: 3, padding: "same", useBias: false, name: "layer3/repeat1/0/b1/conv2" })
     .apply(layer3Repeat10B1Conv1BnRelu) as tfjs.SymbolicTensor;
@@ -378,21 +378,21 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer3Repeat10B1Conv2BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer3/repeat1/0/b1/conv2/bn/relu" })
     .apply(layer3Repeat10B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:25: conv 1x1 width * 4 bn
+  // lib/resnet.net:30: conv 1x1 planes * 4 bn
   const layer3Repeat10B1Conv3 = tf.layers
     .conv2d({ filters: 1024, kernelSize: 1, useBias: false, name: "layer3/repeat1/0/b1/conv3" })
     .apply(layer3Repeat10B1Conv2BnRelu) as tfjs.SymbolicTensor;
   const layer3Repeat10B1Conv3Bn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer3/repeat1/0/b1/conv3/bn" })
     .apply(layer3Repeat10B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:21: add
+  // lib/resnet.net:26: add
   const layer3Repeat10 = tf.layers
     .add({ name: "layer3/repeat1/0" })
     .apply([layer3Repeat10B1Conv3Bn, layer3Bottleneck1Relu]) as tfjs.SymbolicTensor;
   const layer3Repeat10Relu = tf.layers
     .activation({ activation: "relu", name: "layer3/repeat1/0/relu" })
     .apply(layer3Repeat10) as tfjs.SymbolicTensor;
-  // lib/resnet.net:23: conv 1x1 width bn relu
+  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
   const layer3Repeat11B1Conv1 = tf.layers
     .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "layer3/repeat1/1/b1/conv1" })
     .apply(layer3Repeat10Relu) as tfjs.SymbolicTensor;
@@ -402,7 +402,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer3Repeat11B1Conv1BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer3/repeat1/1/b1/conv1/bn/relu" })
     .apply(layer3Repeat11B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:24: conv 3x3/stride width pad=1 bn relu
+  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
   const layer3Repeat11B1Conv2 = tf.layers
     .conv2d({ filters: 256, kernelSize: 3, padding: "same", useBias: false, name: "layer3/repeat1/1/b1/conv2" })
     .apply(layer3Repeat11B1Conv1BnRelu) as tfjs.SymbolicTensor;
@@ -412,21 +412,21 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer3Repeat11B1Conv2BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer3/repeat1/1/b1/conv2/bn/relu" })
     .apply(layer3Repeat11B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:25: conv 1x1 width * 4 bn
+  // lib/resnet.net:30: conv 1x1 planes * 4 bn
   const layer3Repeat11B1Conv3 = tf.layers
     .conv2d({ filters: 1024, kernelSize: 1, useBias: false, name: "layer3/repeat1/1/b1/conv3" })
     .apply(layer3Repeat11B1Conv2BnRelu) as tfjs.SymbolicTensor;
   const layer3Repeat11B1Conv3Bn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer3/repeat1/1/b1/conv3/bn" })
     .apply(layer3Repeat11B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:21: add
+  // lib/resnet.net:26: add
   const layer3Repeat11 = tf.layers
     .add({ name: "layer3/repeat1/1" })
     .apply([layer3Repeat11B1Conv3Bn, layer3Repeat10Relu]) as tfjs.SymbolicTensor;
   const layer3Repeat11Relu = tf.layers
     .activation({ activation: "relu", name: "layer3/repeat1/1/relu" })
     .apply(layer3Repeat11) as tfjs.SymbolicTensor;
-  // lib/resnet.net:23: conv 1x1 width bn relu
+  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
   const layer3Repeat12B1Conv1 = tf.layers
     .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "layer3/repeat1/2/b1/conv1" })
     .apply(layer3Repeat11Relu) as tfjs.SymbolicTensor;
@@ -436,7 +436,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer3Repeat12B1Conv1BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer3/repeat1/2/b1/conv1/bn/relu" })
     .apply(layer3Repeat12B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:24: conv 3x3/stride width pad=1 bn relu
+  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
   const layer3Repeat12B1Conv2 = tf.layers
     .conv2d({ filters: 256, kernelSize: 3, padding: "same", useBias: false, name: "layer3/repeat1/2/b1/conv2" })
     .apply(layer3Repeat12B1Conv1BnRelu) as tfjs.SymbolicTensor;
@@ -446,21 +446,21 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer3Repeat12B1Conv2BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer3/repeat1/2/b1/conv2/bn/relu" })
     .apply(layer3Repeat12B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:25: conv 1x1 width * 4 bn
+  // lib/resnet.net:30: conv 1x1 planes * 4 bn
   const layer3Repeat12B1Conv3 = tf.layers
     .conv2d({ filters: 1024, kernelSize: 1, useBias: false, name: "layer3/repeat1/2/b1/conv3" })
     .apply(layer3Repeat12B1Conv2BnRelu) as tfjs.SymbolicTensor;
   const layer3Repeat12B1Conv3Bn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer3/repeat1/2/b1/conv3/bn" })
     .apply(layer3Repeat12B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:21: add
+  // lib/resnet.net:26: add
   const layer3Repeat12 = tf.layers
     .add({ name: "layer3/repeat1/2" })
     .apply([layer3Repeat12B1Conv3Bn, layer3Repeat11Relu]) as tfjs.SymbolicTensor;
   const layer3Repeat12Relu = tf.layers
     .activation({ activation: "relu", name: "layer3/repeat1/2/relu" })
     .apply(layer3Repeat12) as tfjs.SymbolicTensor;
-  // lib/resnet.net:23: conv 1x1 width bn relu
+  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
   const layer3Repeat13B1Conv1 = tf.layers
     .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "layer3/repeat1/3/b1/conv1" })
     .apply(layer3Repeat12Relu) as tfjs.SymbolicTensor;
@@ -470,7 +470,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer3Repeat13B1Conv1BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer3/repeat1/3/b1/conv1/bn/relu" })
     .apply(layer3Repeat13B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:24: conv 3x3/stride width pad=1 bn relu
+  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
   const layer3Repeat13B1Conv2 = tf.layers
     .conv2d({ filters: 256, kernelSize: 3, padding: "same", useBias: false, name: "layer3/repeat1/3/b1/conv2" })
     .apply(layer3Repeat13B1Conv1BnRelu) as tfjs.SymbolicTensor;
@@ -480,21 +480,21 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer3Repeat13B1Conv2BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer3/repeat1/3/b1/conv2/bn/relu" })
     .apply(layer3Repeat13B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:25: conv 1x1 width * 4 bn
+  // lib/resnet.net:30: conv 1x1 planes * 4 bn
   const layer3Repeat13B1Conv3 = tf.layers
     .conv2d({ filters: 1024, kernelSize: 1, useBias: false, name: "layer3/repeat1/3/b1/conv3" })
     .apply(layer3Repeat13B1Conv2BnRelu) as tfjs.SymbolicTensor;
   const layer3Repeat13B1Conv3Bn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer3/repeat1/3/b1/conv3/bn" })
     .apply(layer3Repeat13B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:21: add
+  // lib/resnet.net:26: add
   const layer3Repeat13 = tf.layers
     .add({ name: "layer3/repeat1/3" })
     .apply([layer3Repeat13B1Conv3Bn, layer3Repeat12Relu]) as tfjs.SymbolicTensor;
   const layer3Repeat13Relu = tf.layers
     .activation({ activation: "relu", name: "layer3/repeat1/3/relu" })
     .apply(layer3Repeat13) as tfjs.SymbolicTensor;
-  // lib/resnet.net:23: conv 1x1 width bn relu
+  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
   const layer3Repeat14B1Conv1 = tf.layers
     .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "layer3/repeat1/4/b1/conv1" })
     .apply(layer3Repeat13Relu) as tfjs.SymbolicTensor;
@@ -504,7 +504,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer3Repeat14B1Conv1BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer3/repeat1/4/b1/conv1/bn/relu" })
     .apply(layer3Repeat14B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:24: conv 3x3/stride width pad=1 bn relu
+  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
   const layer3Repeat14B1Conv2 = tf.layers
     .conv2d({ filters: 256, kernelSize: 3, padding: "same", useBias: false, name: "layer3/repeat1/4/b1/conv2" })
     .apply(layer3Repeat14B1Conv1BnRelu) as tfjs.SymbolicTensor;
@@ -514,14 +514,14 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer3Repeat14B1Conv2BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer3/repeat1/4/b1/conv2/bn/relu" })
     .apply(layer3Repeat14B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:25: conv 1x1 width * 4 bn
+  // lib/resnet.net:30: conv 1x1 planes * 4 bn
   const layer3Repeat14B1Conv3 = tf.layers
     .conv2d({ filters: 1024, kernelSize: 1, useBias: false, name: "layer3/repeat1/4/b1/conv3" })
     .apply(layer3Repeat14B1Conv2BnRelu) as tfjs.SymbolicTensor;
   const layer3Repeat14B1Conv3Bn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer3/repeat1/4/b1/conv3/bn" })
     .apply(layer3Repeat14B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:21: add
+  // lib/resnet.net:26: add
   const layer3Repeat14 = tf.layers
     .add({ name: "layer3/repeat1/4" })
     .apply([layer3Repeat14B1Conv3Bn, layer3Repeat13Relu]) as tfjs.SymbolicTensor;
@@ -530,7 +530,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
     .apply(layer3Repeat14) as tfjs.SymbolicTensor;
 
   // layer4 = BottleneckStage(512, 3, stride=2) -> 2048
-  // lib/resnet.net:23: conv 1x1 width bn relu
+  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
   const layer4Bottleneck1B1Conv1 = tf.layers
     .conv2d({ filters: 512, kernelSize: 1, useBias: false, name: "layer4/bottleneck1/b1/conv1" })
     .apply(layer3Repeat14Relu) as tfjs.SymbolicTensor;
@@ -540,7 +540,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer4Bottleneck1B1Conv1BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer4/bottleneck1/b1/conv1/bn/relu" })
     .apply(layer4Bottleneck1B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:24: conv 3x3/stride width pad=1 bn relu
+  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
   const layer4Bottleneck1B1Conv2Pad = tf.layers
     .zeroPadding2d({
       padding: [
@@ -559,28 +559,28 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer4Bottleneck1B1Conv2BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer4/bottleneck1/b1/conv2/bn/relu" })
     .apply(layer4Bottleneck1B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:25: conv 1x1 width * 4 bn
+  // lib/resnet.net:30: conv 1x1 planes * 4 bn
   const layer4Bottleneck1B1Conv3 = tf.layers
     .conv2d({ filters: 2048, kernelSize: 1, useBias: false, name: "layer4/bottleneck1/b1/conv3" })
     .apply(layer4Bottleneck1B1Conv2BnRelu) as tfjs.SymbolicTensor;
   const layer4Bottleneck1B1Conv3Bn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer4/bottleneck1/b1/conv3/bn" })
     .apply(layer4Bottleneck1B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:28: conv 1x1/stride width * 4 bn
+  // lib/resnet.net:33: conv 1x1/stride planes * 4 bn
   const layer4Bottleneck1B2Downsample = tf.layers
     .conv2d({ filters: 2048, kernelSize: 1, strides: 2, useBias: false, name: "layer4/bottleneck1/b2/downsample" })
     .apply(layer3Repeat14Relu) as tfjs.SymbolicTensor;
   const layer4Bottleneck1B2DownsampleBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer4/bottleneck1/b2/downsample/bn" })
     .apply(layer4Bottleneck1B2Downsample) as tfjs.SymbolicTensor;
-  // lib/resnet.net:21: add
+  // lib/resnet.net:26: add
   const layer4Bottleneck1 = tf.layers
     .add({ name: "layer4/bottleneck1" })
     .apply([layer4Bottleneck1B1Conv3Bn, layer4Bottleneck1B2DownsampleBn]) as tfjs.SymbolicTensor;
   const layer4Bottleneck1Relu = tf.layers
     .activation({ activation: "relu", name: "layer4/bottleneck1/relu" })
     .apply(layer4Bottleneck1) as tfjs.SymbolicTensor;
-  // lib/resnet.net:23: conv 1x1 width bn relu
+  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
   const layer4Repeat10B1Conv1 = tf.layers
     .conv2d({ filters: 512, kernelSize: 1, useBias: false, name: "layer4/repeat1/0/b1/conv1" })
     .apply(layer4Bottleneck1Relu) as tfjs.SymbolicTensor;
@@ -590,7 +590,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer4Repeat10B1Conv1BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer4/repeat1/0/b1/conv1/bn/relu" })
     .apply(layer4Repeat10B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:24: conv 3x3/stride width pad=1 bn relu
+  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
   const layer4Repeat10B1Conv2 = tf.layers
     .conv2d({ filters: 512, kernelSize: 3, padding: "same", useBias: false, name: "layer4/repeat1/0/b1/conv2" })
     .apply(layer4Repeat10B1Conv1BnRelu) as tfjs.SymbolicTensor;
@@ -600,21 +600,21 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer4Repeat10B1Conv2BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer4/repeat1/0/b1/conv2/bn/relu" })
     .apply(layer4Repeat10B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:25: conv 1x1 width * 4 bn
+  // lib/resnet.net:30: conv 1x1 planes * 4 bn
   const layer4Repeat10B1Conv3 = tf.layers
     .conv2d({ filters: 2048, kernelSize: 1, useBias: false, name: "layer4/repeat1/0/b1/conv3" })
     .apply(layer4Repeat10B1Conv2BnRelu) as tfjs.SymbolicTensor;
   const layer4Repeat10B1Conv3Bn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer4/repeat1/0/b1/conv3/bn" })
     .apply(layer4Repeat10B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:21: add
+  // lib/resnet.net:26: add
   const layer4Repeat10 = tf.layers
     .add({ name: "layer4/repeat1/0" })
     .apply([layer4Repeat10B1Conv3Bn, layer4Bottleneck1Relu]) as tfjs.SymbolicTensor;
   const layer4Repeat10Relu = tf.layers
     .activation({ activation: "relu", name: "layer4/repeat1/0/relu" })
     .apply(layer4Repeat10) as tfjs.SymbolicTensor;
-  // lib/resnet.net:23: conv 1x1 width bn relu
+  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
   const layer4Repeat11B1Conv1 = tf.layers
     .conv2d({ filters: 512, kernelSize: 1, useBias: false, name: "layer4/repeat1/1/b1/conv1" })
     .apply(layer4Repeat10Relu) as tfjs.SymbolicTensor;
@@ -624,7 +624,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer4Repeat11B1Conv1BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer4/repeat1/1/b1/conv1/bn/relu" })
     .apply(layer4Repeat11B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:24: conv 3x3/stride width pad=1 bn relu
+  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
   const layer4Repeat11B1Conv2 = tf.layers
     .conv2d({ filters: 512, kernelSize: 3, padding: "same", useBias: false, name: "layer4/repeat1/1/b1/conv2" })
     .apply(layer4Repeat11B1Conv1BnRelu) as tfjs.SymbolicTensor;
@@ -634,27 +634,27 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layer4Repeat11B1Conv2BnRelu = tf.layers
     .activation({ activation: "relu", name: "layer4/repeat1/1/b1/conv2/bn/relu" })
     .apply(layer4Repeat11B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:25: conv 1x1 width * 4 bn
+  // lib/resnet.net:30: conv 1x1 planes * 4 bn
   const layer4Repeat11B1Conv3 = tf.layers
     .conv2d({ filters: 2048, kernelSize: 1, useBias: false, name: "layer4/repeat1/1/b1/conv3" })
     .apply(layer4Repeat11B1Conv2BnRelu) as tfjs.SymbolicTensor;
   const layer4Repeat11B1Conv3Bn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer4/repeat1/1/b1/conv3/bn" })
     .apply(layer4Repeat11B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:21: add
+  // lib/resnet.net:26: add
   const layer4Repeat11 = tf.layers
     .add({ name: "layer4/repeat1/1" })
     .apply([layer4Repeat11B1Conv3Bn, layer4Repeat10Relu]) as tfjs.SymbolicTensor;
   const layer4Repeat11Relu = tf.layers
     .activation({ activation: "relu", name: "layer4/repeat1/1/relu" })
     .apply(layer4Repeat11) as tfjs.SymbolicTensor;
-  // line 22: adaptiveavgpool 1x1
+  // line 27: adaptiveavgpool 1x1
   const headAdaptiveavgpool1 = tf.layers
     .averagePooling2d({ poolSize: 7, strides: 7, name: "head/adaptiveavgpool1" })
     .apply(layer4Repeat11Relu) as tfjs.SymbolicTensor;
-  // line 23: flatten
+  // line 28: flatten
   const headFlatten1 = tf.layers.flatten({ name: "head/flatten1" }).apply(headAdaptiveavgpool1) as tfjs.SymbolicTensor;
-  // line 24: dense classes
+  // line 29: dense classes
   const headFc = tf.layers.dense({ units: 1000, name: "head/fc" }).apply(headFlatten1) as tfjs.SymbolicTensor;
 
   const model = tf.model({ name: "ResNet50", inputs: image, outputs: headFc });

@@ -86,25 +86,25 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const bodyStage5Maxpool1 = tf.layers
     .maxPooling2d({ poolSize: 2, strides: 2, name: "body/stage5/maxpool1" })
     .apply(bodyStage5Repeat12) as tfjs.SymbolicTensor;
-  // line 21: adaptiveavgpool 7x7
+  // line 26: adaptiveavgpool 7x7
   const headAdaptiveavgpool1 = tf.layers
     .averagePooling2d({ poolSize: 1, strides: 1, name: "head/adaptiveavgpool1" })
     .apply(bodyStage5Maxpool1) as tfjs.SymbolicTensor;
-  // line 22: flatten
+  // line 27: flatten
   const headFlatten1 = tf.layers.flatten({ name: "head/flatten1" }).apply(headAdaptiveavgpool1) as tfjs.SymbolicTensor;
-  // line 23: dense 4096 relu
+  // line 28: dense 4096 relu
   const headFc6 = tf.layers
     .dense({ units: 4096, activation: "relu", name: "head/fc6" })
     .apply(headFlatten1) as tfjs.SymbolicTensor;
-  // line 24: dropout 0.5
+  // line 29: dropout 0.5
   const headDropout1 = tf.layers.dropout({ rate: 0.5, name: "head/dropout1" }).apply(headFc6) as tfjs.SymbolicTensor;
-  // line 25: dense 4096 relu
+  // line 30: dense 4096 relu
   const headFc7 = tf.layers
     .dense({ units: 4096, activation: "relu", name: "head/fc7" })
     .apply(headDropout1) as tfjs.SymbolicTensor;
-  // line 26: dropout 0.5
+  // line 31: dropout 0.5
   const headDropout2 = tf.layers.dropout({ rate: 0.5, name: "head/dropout2" }).apply(headFc7) as tfjs.SymbolicTensor;
-  // line 27: dense classes
+  // line 32: dense classes
   const headFc8 = tf.layers.dense({ units: 1000, name: "head/fc8" }).apply(headDropout2) as tfjs.SymbolicTensor;
 
   const model = tf.model({ name: "VGG16", inputs: image, outputs: headFc8 });

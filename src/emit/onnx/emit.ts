@@ -8,12 +8,15 @@ import { foldWeights, planBatchNormFolds } from "./fold-bn.js";
 import { loweringOf, type OpContext } from "./ops.js";
 import { onnx, valueInfo } from "./proto.js";
 import { onnxString } from "./strings.js";
+import { emitPreprocess } from "./preprocess.js";
 import { version } from "../../util/version.js";
 
 export const OPSET = 17;
 export const IR_VERSION = 8;
 /** The graph output's value name (the input keeps the spec's name). */
 export const OUTPUT_NAME = "output";
+/** metadata_props key of the spec's input preprocessing (JSON: src/ir/graph.ts's Preprocess and `inGraph`). */
+export const PREPROCESS_KEY = "netc.preprocess";
 /** Protobuf's hard limit is 2 GiB; leave room for the graph itself. */
 export const DEFAULT_EXTERNAL_THRESHOLD = 2 ** 31 - 64 * 2 ** 20;
 
@@ -26,6 +29,8 @@ export interface EmitOnnxOptions {
   foldBatchNorm?: boolean;
   /** Initializer bytes above which tensors go to external data (default 2 GiB - 64 MiB). */
   externalDataThreshold?: number;
+  /** Emit the spec's input preprocessing as the first nodes (default true); false feeds the input to the first layer as is. */
+  preprocess?: boolean;
   /** External data file name, relative to the model (default "model.onnx.data"). */
   dataFileName?: string;
 }
@@ -90,6 +95,11 @@ export function emitOnnx(graph: IrGraph, opts: EmitOnnxOptions = {}): EmittedOnn
     }
   }
 
+  if (opts.preprocess !== false) {
+    const pre = emitPreprocess(b, graph, inputValue);
+    for (const [id, v] of valueOf) if (v === inputValue) valueOf.set(id, pre);
+  }
+
   for (const n of graph.nodes) {
     if (!emitted(n) || foldedBn.has(n.id)) continue;
     const a = n.attrs;
@@ -136,6 +146,9 @@ export function emitOnnx(graph: IrGraph, opts: EmitOnnxOptions = {}): EmittedOnn
     opsetImport: [{ domain: "", version: OPSET }],
     producerName: "netc",
     producerVersion: version,
+    // Readers of images (`netc infer --image`) learn from this what the input takes:
+    // raw pixels when the preprocessing is in the graph, preprocessed values when not.
+    ...(graph.preprocess ? { metadataProps: [{ key: PREPROCESS_KEY, value: JSON.stringify({ ...graph.preprocess, inGraph: opts.preprocess !== false }) }] } : {}),
     docString: onnxString(`${graph.name} from ${graph.file}`),
     graph: {
       name: onnxString(graph.name),

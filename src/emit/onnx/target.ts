@@ -11,6 +11,7 @@ export const onnxTarget: Backend = {
     { flags: "--seed <n>", description: "seed for the initial weights", value: "integer", default: 0 },
     { flags: "--weights <checkpoint>", description: "tfjs checkpoint directory to take the weights from", value: "checkpoint" },
     { flags: "--no-fold-bn", description: "keep BatchNormalization nodes instead of folding them into convolutions" },
+    { flags: "--no-preprocess", description: "leave the spec's input preprocessing out: the input is fed to the first layer as is" },
   ],
   // Every IR op has an ONNX lowering.
   check: async () => [],
@@ -20,6 +21,7 @@ export const onnxTarget: Backend = {
       seed: typeof options.seed === "number" ? options.seed : 0,
       weights: options.weights as WeightSet | undefined,
       foldBatchNorm: options.foldBn !== false,
+      preprocess: options.preprocess !== false,
     });
     return { files, diagnostics: [] };
   },

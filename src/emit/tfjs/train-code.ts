@@ -34,6 +34,10 @@ export function trainSource(plan: LayerPlan, o: CodeOptions): string {
   out.push("try {");
   out.push("const data = await loadDataset(args.data, {");
   out.push("inputShape,");
+  if (g.preprocess) {
+    out.push(lineComment("The spec's input preprocessing, applied to the pixels (0..255) of every image:"));
+    out.push(`preprocess: ${literal(g.preprocess)},`);
+  }
   out.push("validationSplit: args.validationSplit,");
   out.push("limit: args.limit,");
   out.push("seed: args.seed,");

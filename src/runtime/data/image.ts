@@ -1,5 +1,6 @@
 // Converting decoded images to the network's input: bilinear resize and channel
-// conversion, into a float32 NHWC buffer scaled to [0, 1].
+// conversion, into a float32 NHWC buffer of raw 0..255 values (the spec's input
+// preprocessing, or 1/255 without one, is applied to the whole split afterwards).
 
 import { DatasetError } from "./errors.js";
 
@@ -39,7 +40,7 @@ export function writeImage(
   };
   if (h0 === h && w0 === w) {
     for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) dst[offset + (y * w + x) * c + k] = channel(y, x, k) / 255;
+      for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) dst[offset + (y * w + x) * c + k] = channel(y, x, k);
     return;
   }
   const sy = h0 / h;
@@ -57,7 +58,7 @@ export function writeImage(
       for (let k = 0; k < c; k++) {
         const top = channel(y0, x0, k) * (1 - dx) + channel(y0, x1, k) * dx;
         const bottom = channel(y1, x0, k) * (1 - dx) + channel(y1, x1, k) * dx;
-        dst[offset + (y * w + x) * c + k] = (top * (1 - dy) + bottom * dy) / 255;
+        dst[offset + (y * w + x) * c + k] = top * (1 - dy) + bottom * dy;
       }
     }
   }

@@ -11,12 +11,14 @@ import { fsError } from "./files.js";
 import { classFolders, readImageFolder } from "./folder.js";
 import { findIdx, readIdxPair } from "./idx.js";
 import { allocFloats, writeImage } from "./image.js";
+import type { Preprocess } from "../../ir/graph.js";
+import { applyPreprocess, DEFAULT_IMAGE_PREPROCESS } from "../../ir/preprocess.js";
 
 export { DatasetError } from "./errors.js";
 export { LIMITS } from "./files.js";
 
 export interface Split {
-  /** NHWC float32 in [0, 1]. */
+  /** NHWC float32: the pixels after the spec's preprocessing ([0, 1] without one). */
   x: Float32Array;
   y: Int32Array;
   count: number;
@@ -47,6 +49,8 @@ export interface LabelRange {
 export interface LoadOptions {
   /** The network's input, channels last: [height, width, channels]. */
   inputShape: number[];
+  /** The spec's input preprocessing (src/ir/graph.ts); without it, pixels are scaled to [0, 1]. */
+  preprocess?: Preprocess;
   validationSplit: number;
   /** Use at most this many training (and test) images. */
   limit?: number;
@@ -79,6 +83,8 @@ async function load(dir: string | undefined, opts: LoadOptions): Promise<Dataset
   if (opts.validationSplit > 0 && raw.train.count < 2) {
     throw new DatasetError(`${dir}: has 1 training image; at least 2 are needed (one is held out for validation)`);
   }
+  // The one place pixels become the network's input values (writeImage leaves them 0..255).
+  for (const part of [raw.train, raw.test]) if (part) prepare(part.x, shape, opts.preprocess);
   const { train, validation } = split(raw.train, opts.validationSplit, opts.seed, shape, dir);
   return {
     shape,
@@ -90,6 +96,18 @@ async function load(dir: string | undefined, opts: LoadOptions): Promise<Dataset
     format: raw.format,
     labels: raw.labels,
   };
+}
+
+/** BGR for a spec that says `order bgr`, then its preprocessing (or 1/255), in place on NHWC pixels. */
+function prepare(x: Float32Array, [, , c]: [number, number, number], p: Preprocess | undefined): void {
+  if (p?.order === "bgr" && c === 3) {
+    for (let i = 0; i < x.length; i += 3) {
+      const r = x[i]!;
+      x[i] = x[i + 2]!;
+      x[i + 2] = r;
+    }
+  }
+  applyPreprocess(p ?? DEFAULT_IMAGE_PREPROCESS, x, c, 1, true);
 }
 
 interface Raw {
