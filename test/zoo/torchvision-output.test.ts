@@ -90,7 +90,7 @@ describe.runIf(runs(needTorchvision(), "torchvision's outputs against netc's ONN
       const outRaw = readFileSync(join(dir, "output.bin"));
       const want = new Float64Array(outRaw.buffer.slice(outRaw.byteOffset, outRaw.byteOffset + outRaw.byteLength));
 
-      const { model } = emitOnnx(graph, { weights });
+      const { model } = emitOnnx(graph, { weights, preprocess: false });
       const got = await runOrt(model, graph.inputName, [BATCH, 3, SIZE, SIZE], input);
       expect(got.dims.map(Number)).toEqual([BATCH, CLASSES]);
       let maxDiff = 0;
