@@ -64,7 +64,7 @@ export function stateDictTensors(graph: IrGraph, weights: WeightSet, options: St
   const withNbt = names !== undefined && names.length === slots.length;
   if (names !== undefined && !withNbt && names.length !== order.length) {
     throw new Error(
-      `the name list has ${names.length} names; the spec has ${order.length} tensors (${slots.length} with BatchNorm's ${NBT})${aux ? "" : ", auxiliary heads left out"}`,
+      `the name list has ${names.length} names; the spec has ${order.length} tensors (${slots.length} with BatchNorm's ${NBT})${aux || !graph.nodes.some((n) => n.aux !== undefined) ? "" : ", auxiliary heads left out"}`,
     );
   }
   const out: OutTensor[] = [];
