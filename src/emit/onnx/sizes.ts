@@ -34,7 +34,7 @@ export function checkDynamicSize(graph: IrGraph, live: (n: IrNode) => boolean = 
     else if (a.op === "maxpool") why = undefined; // floor: ONNX's rule at any size; ceil: emitted with ceil_mode, onnxruntime's rule is PyTorch's
     else if (a.op === "avgpool") why = a.ceil ? "an average pooling in ceil mode, lowered with tail padding for the spec's size" : undefined;
     else if (a.op === "adaptiveavgpool") why = `an adaptive pooling to ${a.out[0]}x${a.out[1]}, lowered with windows for the spec's size`;
-    else why = `'${a.op}' on a [C, H, W] map (${n.shape.join("x")} at the spec's size), lowered with its sizes fixed`;
+    else why = `'${a.op}' on a [C, H, W] map (${graph.nodes[n.inputs[0]!]!.shape.join("x")} at the spec's size), lowered with its sizes fixed`;
     if (why) return { ok: false, node: n, detail: why };
     dependent[n.id] = true;
   }
