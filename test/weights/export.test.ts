@@ -12,7 +12,8 @@ import { checkFile, checkText } from "../../src/check/index.js";
 import { diskHost } from "../../src/check/program.js";
 import { emitOnnx } from "../../src/emit/onnx/index.js";
 import { initWeights, rng, type WeightSet } from "../../src/ir/weights.js";
-import { toTfjsWeights } from "../../src/runtime/checkpoint-layout.js";
+import { toTfjsWeights, type NamedTensor } from "../../src/runtime/checkpoint-layout.js";
+import { weightLayers } from "../../src/runtime/layer-names.js";
 import { stateDictTensors } from "../../src/weights/tensors.js";
 import { safetensorsBytes } from "../../src/weights/write-safetensors.js";
 import { crc32, torchStateDictBytes } from "../../src/weights/write-torch.js";
@@ -68,9 +69,9 @@ function resnet18(): { graph: Graph; weights: WeightSet } {
 }
 
 /** A checkpoint as netc's training writes it: model.json's manifest and weights.bin. */
-function writeCheckpoint(dir: string, graph: Parameters<typeof toTfjsWeights>[0], weights: WeightSet): void {
+function writeCheckpoint(dir: string, tensors: Map<string, NamedTensor>): void {
   mkdirSync(dir, { recursive: true });
-  const named = [...toTfjsWeights(graph, weights)];
+  const named = [...tensors];
   const specs = named.map(([name, t]) => ({ name, shape: t.shape, dtype: "float32" }));
   const total = named.reduce((a, [, t]) => a + t.data.length, 0);
   const data = new Float32Array(total);
@@ -124,12 +125,47 @@ describe("weight files", () => {
   });
 });
 
+test("a checkpoint saved without the auxiliary heads exports without them", () => {
+  const text = `block Aux(classes) {
+  adaptiveavgpool 1x1
+  flatten
+  dense classes
+}
+
+network WithAux(classes = 4) {
+  input image (3, 8, 8)
+  conv1 = conv 3x3 8 pad=1 bn relu
+  aux1 = Aux(classes) from conv1 weight 0.3
+  conv2 = conv 3x3/2 8 pad=1 bn relu
+  adaptiveavgpool 1x1
+  flatten
+  fc = dense classes
+}
+`;
+  const dir = tempDir();
+  writeFileSync(join(dir, "aux.net"), text);
+  const graph = checkText(text, join(dir, "aux.net")).graph!;
+  const auxLayers = new Set(graph.nodes.filter((n) => n.aux !== undefined).map((n) => n.name));
+  expect(auxLayers.size).toBeGreaterThan(0);
+  const weights = seeded(graph);
+  // What training saves: the inference model, whose layers are the main graph's.
+  const main = new Map([...weights].filter(([name]) => !auxLayers.has(name)));
+  const named = toTfjsWeights(graph, weights);
+  const layers = weightLayers(graph);
+  for (const name of auxLayers) for (const k of [...named.keys()]) if (layers.get(name) && k.startsWith(`${layers.get(name)!.layer}/`)) named.delete(k);
+  writeCheckpoint(join(dir, "ckpt"), named);
+  execFileSync(process.execPath, [bin, "weights", "export", join(dir, "aux.net"), "--from", join(dir, "ckpt"), "--format", "safetensors", "-o", join(dir, "a.safetensors")], { stdio: "pipe" });
+  expect(readFileSync(join(dir, "a.safetensors")).equals(Buffer.from(safetensorsBytes(stateDictTensors(graph, main), { format: "pt" })))).toBe(true);
+  expect(stateDictTensors(graph, main).some((t) => t.name.startsWith("aux1"))).toBe(false);
+  expect(stateDictTensors(graph, weights).some((t) => t.name.startsWith("aux1"))).toBe(true);
+});
+
 const torch = runs(needTorchvision(), "weights export into torchvision");
 
 test("a name list that does not fit is one clear error", () => {
   const dir = tempDir();
   const { graph, weights } = tiny();
-  writeCheckpoint(join(dir, "ckpt"), graph, weights);
+  writeCheckpoint(join(dir, "ckpt"), toTfjsWeights(graph, weights));
   writeFileSync(join(dir, "tiny.net"), TINY);
   writeFileSync(join(dir, "names.txt"), "conv1.weight\nbn1.weight\n");
   let err = "";
@@ -145,7 +181,7 @@ describe.runIf(torch)("netc weights export into torchvision's resnet18", () => {
   test("pytorch and safetensors files load with strict=True and give netc's ONNX output", async () => {
     const dir = tempDir();
     const { graph, weights } = resnet18();
-    writeCheckpoint(join(dir, "ckpt"), graph, weights);
+    writeCheckpoint(join(dir, "ckpt"), toTfjsWeights(graph, weights));
     const py = (code: string, ...args: string[]) => execFileSync("/usr/bin/python3", ["-c", code, ...args], { encoding: "utf8", maxBuffer: 1 << 26 });
     py("import sys, torchvision\nm = torchvision.models.resnet18(num_classes=10)\nopen(sys.argv[1], 'w').write('\\n'.join(m.state_dict().keys()) + '\\n')", join(dir, "names.txt"));
     const netc = (...args: string[]) => execFileSync(process.execPath, [bin, "weights", "export", spec, ...setFlags, "--from", join(dir, "ckpt"), ...args], { encoding: "utf8", stdio: "pipe" });
