@@ -178,6 +178,20 @@ test("a name list that does not fit is one clear error", () => {
 });
 
 describe.runIf(torch)("netc weights export into torchvision's resnet18", () => {
+  test("torch.load reads the default names, int64 num_batches_tracked included", () => {
+    const dir = tempDir();
+    const { graph, weights } = tiny();
+    const tensors = stateDictTensors(graph, weights, { steps: 3 });
+    writeFileSync(join(dir, "t.pt"), torchStateDictBytes(tensors));
+    const out = execFileSync("/usr/bin/python3", ["-c", "import sys, json, torch\nsd = torch.load(sys.argv[1])\nprint(json.dumps([[k, str(v.dtype), list(v.shape), float(v.double().sum())] for k, v in sd.items()]))", join(dir, "t.pt")], { encoding: "utf8" });
+    const theirs = JSON.parse(out) as [string, string, number[], number][];
+    expect(theirs.map((t) => t[0])).toEqual(tensors.map((t) => t.name));
+    expect(theirs[5]).toEqual(["conv1.bn.num_batches_tracked", "torch.int64", [], 3]);
+    const kernel = weights.get("conv1")!.kernel!;
+    expect(theirs[0]![2]).toEqual([8, 3, 3, 3]);
+    expect(theirs[0]![3]).toBeCloseTo(kernel.reduce((a, b) => a + b, 0), 4);
+  }, 60_000);
+
   test("pytorch and safetensors files load with strict=True and give netc's ONNX output", async () => {
     const dir = tempDir();
     const { graph, weights } = resnet18();
