@@ -9,6 +9,7 @@ import { diskHost } from "../../src/check/program.js";
 import { emitOnnx } from "../../src/emit/onnx/index.js";
 import { checkDynamicSize } from "../../src/emit/onnx/sizes.js";
 import { onnx } from "../../src/emit/onnx/proto.js";
+import { readModelInput } from "../../src/infer/model-input.js";
 import { netc, tmp } from "../cli/helpers.js";
 import { pythonCheck, randomInput, randomWeights, runOrt } from "./harness.js";
 import { join } from "node:path";
@@ -35,11 +36,11 @@ describe("symbolic input height and width", () => {
       const dynamic = emitOnnx(base, { weights, dynamicSize: true }).model;
       const input = onnx.ModelProto.decode(dynamic).graph!.input[0]!.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue));
       expect(input).toEqual(["N", 3, "height", "width"]);
-      if (c.check) {
-        const path = join(tmp("netc-dynamic-"), "m.onnx");
-        writeFileSync(path, dynamic);
-        pythonCheck(path);
-      }
+      const path = join(tmp("netc-dynamic-"), "m.onnx");
+      writeFileSync(path, dynamic);
+      // netc infer's default size: the spec's, kept in the model's metadata.
+      expect(readModelInput(path).shape).toEqual([3, c.params.size, c.params.size]);
+      if (c.check) pythonCheck(path);
       for (const [h, w] of c.sizes) {
         const fixed = graphAt(c.file, { params: c.params, input: [3, h!, w!] });
         const x = randomInput(2 * 3 * h! * w!, h! * w!);

@@ -147,6 +147,8 @@ export function emitOnnx(graph: IrGraph, opts: EmitOnnxOptions = {}): EmittedOnn
     producerName: "netc",
     producerVersion: version,
     docString: onnxString(`${graph.name} from ${graph.file}`),
+    // With symbolic height and width, the size the spec was written for (netc infer's default).
+    ...(dependent ? { metadataProps: [{ key: "netc.input_shape", value: graph.inputShape.join("x") }] } : {}),
     graph: {
       name: onnxString(graph.name),
       node: b.nodes,
