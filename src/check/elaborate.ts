@@ -48,8 +48,17 @@ export interface BoundParam {
   binding: Binding;
 }
 
-export function elaborate(program: Program, net: NetworkDecl, file: string): Elaboration {
-  return new Elaborator(program, net, file).run();
+/**
+ * Values that replace what the entry file's networks declare (`--set name=value`,
+ * `--input CxHxW`): a parameter's default, the input's shape.
+ */
+export interface Overrides {
+  params?: Record<string, number>;
+  input?: number[];
+}
+
+export function elaborate(program: Program, net: NetworkDecl, file: string, overrides?: Overrides): Elaboration {
+  return new Elaborator(program, net, file, overrides).run();
 }
 
 /**
@@ -91,6 +100,7 @@ class Elaborator {
     private readonly program: Program,
     private readonly net: NetworkDecl,
     private readonly file: string,
+    private readonly overrides?: Overrides,
   ) {}
 
   resolveUncalled(entry: BlockEntry): Resolution[] {
@@ -112,8 +122,15 @@ class Elaborator {
   run(): Elaboration {
     const env = new Env();
     const ctx: EvalContext = { file: this.file, env, diagnostics: this.diagnostics, uses: this.uses };
+    const set = this.overrides?.params ?? {};
+    const netName = this.net.name?.name ?? "network";
+    for (const name of Object.keys(set)) {
+      if (this.net.params.some((p) => p.name.name === name)) continue;
+      const known = this.net.params.map((p) => p.name.name);
+      this.diagnostics.push(diag("NET2080", this.file, this.net.name?.span ?? this.net.span, { name, network: netName, known: known.length ? known.join(", ") : "it has none" }));
+    }
     for (const p of this.net.params) {
-      const value = evaluate(p.default, ctx);
+      const value = Object.hasOwn(set, p.name.name) ? set[p.name.name] : evaluate(p.default, ctx);
       env.define(p.name.name, { value, span: p.name.span, file: this.file, used: false });
       this.values.push({ decl: { file: this.file, span: p.name.span, name: p.name.name, kind: "param" }, value: describe(value), text: undefined, call: undefined });
     }
@@ -192,6 +209,15 @@ class Elaborator {
         if (v === undefined) return undefined;
         dims.push(...(Array.isArray(v) ? v : [v]).map((x) => (typeof x === "number" ? x : NaN)));
       }
+    const forced = this.overrides?.input;
+    if (forced) {
+      if (forced.length !== dims.length) {
+        const expected = dims.length === 3 ? "CxHxW" : "one feature count";
+        this.diagnostics.push(diag("NET2081", this.file, input.shape?.span ?? input.span, { found: forced.join("x"), expected, input: input.name?.name ?? "input", rank: forced.length }));
+        return undefined;
+      }
+      dims = forced;
+    }
     const ok = (dims.length === 3 || dims.length === 1) && dims.every((d) => Number.isInteger(d) && d >= 1 && d <= 2147483647);
     if (!ok) {
       this.diagnostics.push(diag("NET4001", this.file, input.shape?.span ?? input.span, { what: "The input shape", expected: "CxHxW (or a feature count) of whole numbers from 1 to 2147483647", found: dims.join("x") || "nothing" }));
@@ -291,8 +317,9 @@ class Elaborator {
     const params = created.reduce((s, n) => s + n.params, 0);
     const macs = created.reduce((s, n) => s + n.macs, 0);
     const shape = this.nodes[out]!.shape;
-    checkShapeAnnotations(st.annotations, "out", { layer: path, actual: shape }, ctx);
-    checkCostAnnotations(st.annotations, path, params, macs, ctx);
+    // Annotations describe the spec as written: under --input a written size, under any override a written cost, no longer holds.
+    if (!this.overrides?.input) checkShapeAnnotations(st.annotations, "out", { layer: path, actual: shape }, ctx);
+    if (!this.overrides?.input && !this.overrides?.params) checkCostAnnotations(st.annotations, path, params, macs, ctx);
     const source: Source = { file: ctx.file, span: st.span };
     if (st.layer && !inPlace && (st.layer.kind !== "op" || created.length > 1)) {
       this.groups.push({

@@ -4,7 +4,8 @@ import { resolve } from "node:path";
 import type { IrGraph } from "../ir/graph.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { diag } from "../diagnostics/catalogue.js";
-import { elaborate, resolveUncalledBlock } from "./elaborate.js";
+import { elaborate, resolveUncalledBlock, type Overrides } from "./elaborate.js";
+export type { Overrides } from "./elaborate.js";
 import { locator } from "./locations.js";
 import { collectRead, unusedLayers, unusedParameters } from "./unused.js";
 import { diskHost, loadProgram, type FileHost, type Program } from "./program.js";
@@ -26,12 +27,12 @@ export interface CheckResult {
   resolutions: Resolutions;
 }
 
-export function checkFile(path: string, host: FileHost = diskHost): CheckResult {
-  return checkText(undefined, path, host);
+export function checkFile(path: string, host: FileHost = diskHost, overrides?: Overrides): CheckResult {
+  return checkText(undefined, path, host, overrides);
 }
 
 /** Checks `text` as the content of `path` (or reads it from `host` when text is undefined). */
-export function checkText(text: string | undefined, path: string, host: FileHost = diskHost): CheckResult {
+export function checkText(text: string | undefined, path: string, host: FileHost = diskHost, overrides?: Overrides): CheckResult {
   const file = resolve(path);
   let program: Program = { entry: file, files: new Map(), imports: new Map(), blocks: new Map(), networks: [], diagnostics: [] };
   const graphs: (IrGraph | undefined)[] = [];
@@ -47,7 +48,7 @@ export function checkText(text: string | undefined, path: string, host: FileHost
     const files = program.files;
     const addLocations = locator((f) => files.get(f)?.text);
     for (const net of program.networks) {
-      const e = elaborate(program, net.decl, net.file);
+      const e = elaborate(program, net.decl, net.file, net.file === file ? overrides : undefined);
       for (const g of new Set([e.graph, e.partial])) if (g) addLocations(g);
       graphs.push(e.graph);
       partial.push(e.partial);

@@ -3,7 +3,8 @@
 // end in the --format asked for (one JSON object or SARIF log per run, however
 // many specs and stages contributed).
 
-import { checkText } from "../check/index.js";
+import { checkText, type Overrides } from "../check/index.js";
+import { diskHost } from "../check/program.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { IrGraph } from "../ir/graph.js";
 import { diagnosticStream, renderDiagnostics, type Format } from "./formats.js";
@@ -49,8 +50,8 @@ export class Reporter {
 }
 
 /** Checks `file` (or `text` under that name) and adds its diagnostics to `reporter`; a number is the exit code when it does not check. */
-export function loadGraph(file: string, reporter: Reporter, text?: string): Loaded | number {
-  const r = checkText(text, file);
+export function loadGraph(file: string, reporter: Reporter, text?: string, overrides?: Overrides): Loaded | number {
+  const r = checkText(text, file, diskHost, overrides);
   const texts = new Map<string, string>();
   for (const [path, f] of r.program.files) texts.set(path, f.text);
   reporter.add(r.diagnostics, texts);

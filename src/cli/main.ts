@@ -6,6 +6,8 @@ import { Command, CommanderError, Option } from "commander";
 import { backends } from "../emit/backend.js";
 import { FORMATS, type Format } from "./format-names.js";
 import { version } from "./version.js";
+import { collect, overrideOptions, parseOverrides, type OverrideFlags } from "./overrides.js";
+import type { Overrides } from "../check/index.js";
 
 /** Exit codes: 0 success, 1 errors found (or a check failed), 2 usage or I/O error. */
 const EXIT_USAGE = 2;
@@ -47,6 +49,15 @@ async function stdinSpec(files: string[], o: StdinOptions): Promise<{ text: stri
   return { text, name: o.stdinFilename ?? "<stdin>" };
 }
 
+/** --set and --input as the checker takes them; a number is the exit code of a malformed flag. */
+function overridesOf(o: OverrideFlags): Overrides | number {
+  const r = parseOverrides(o);
+  if (typeof r !== "string") return r;
+  process.stderr.write(`netc: ${r}\n`);
+  return EXIT_USAGE;
+}
+const withOverrides = (c: Command): Command => c.option(overrideOptions.set[0], overrideOptions.set[1], collect).option(...overrideOptions.input);
+
 /** Every command that checks a spec first. */
 const maxErrors = ["--max-errors <n>", "stop printing diagnostics after N errors and N warnings (default 50; 0: no limit)", int("--max-errors")] as const;
 
@@ -59,10 +70,13 @@ program
   .option(...maxErrors)
   .option(...stdinFlag)
   .option(...stdinName)
-  .option("--watch", "check again whenever a spec or one of its imports changes")
-  .action(async (files: string[], o: { format: Format; json?: boolean; maxErrors?: number; stdin?: boolean; stdinFilename?: string; watch?: boolean }) => {
+  .option("--watch", "check again whenever a spec or one of its imports changes");
+withOverrides(program.commands.at(-1)!)
+  .action(async (files: string[], o: { format: Format; json?: boolean; maxErrors?: number; stdin?: boolean; stdinFilename?: string; watch?: boolean } & OverrideFlags) => {
+    const overrides = overridesOf(o);
+    if (typeof overrides === "number") return void (process.exitCode = overrides);
     const { run } = await import("./commands/check.js");
-    process.exitCode = await run({ files, format: o.json ? "json" : o.format, maxErrors: o.maxErrors, stdin: o.stdin || o.stdinFilename !== undefined, stdinFilename: o.stdinFilename, watch: o.watch });
+    process.exitCode = await run({ overrides, files, format: o.json ? "json" : o.format, maxErrors: o.maxErrors, stdin: o.stdin || o.stdinFilename !== undefined, stdinFilename: o.stdinFilename, watch: o.watch });
   });
 
 program
@@ -74,12 +88,15 @@ program
   .addOption(formatOption())
   .option(...maxErrors)
   .option(...stdinFlag)
-  .option(...stdinName)
-  .action(async (files: string[], o: { json?: boolean; all?: boolean; format: Format; maxErrors?: number } & StdinOptions) => {
+  .option(...stdinName);
+withOverrides(program.commands.at(-1)!)
+  .action(async (files: string[], o: { json?: boolean; all?: boolean; format: Format; maxErrors?: number } & StdinOptions & OverrideFlags) => {
+    const overrides = overridesOf(o);
+    if (typeof overrides === "number") return void (process.exitCode = overrides);
     const stdin = await stdinSpec(files, o);
     if (typeof stdin === "number") return void (process.exitCode = stdin);
     const { run } = await import("./commands/summary.js");
-    process.exitCode = await run({ files: files.filter((f) => f !== "-"), json: !!o.json || o.format === "json", all: !!o.all, format: o.format, maxErrors: o.maxErrors, stdin });
+    process.exitCode = await run({ overrides, files: files.filter((f) => f !== "-"), json: !!o.json || o.format === "json", all: !!o.all, format: o.format, maxErrors: o.maxErrors, stdin });
   });
 
 program
@@ -113,6 +130,8 @@ const compile = program
   .option("--out <dir>", "output directory")
   .addOption(formatOption())
   .option(...maxErrors)
+  .option(overrideOptions.set[0], overrideOptions.set[1], collect)
+  .option(...overrideOptions.input)
   .addHelpText("after", `\nTargets:\n${backends.map((b) => `  ${b.name.padEnd(6)} ${b.description}`).join("\n")}`);
 for (const b of backends) {
   for (const opt of b.options) {
@@ -124,8 +143,10 @@ for (const b of backends) {
 }
 compile.action(async (file: string, o: Record<string, unknown> & { target: string; output?: string; out?: string; maxErrors?: number; format: Format }) => {
   const { run } = await import("./commands/compile.js");
-  const { target, output, out, maxErrors, format, ...options } = o;
-  process.exitCode = await run({ file, target, output, out, options, maxErrors, format });
+  const { target, output, out, maxErrors, format, set, input, ...options } = o;
+  const overrides = overridesOf({ set: set as string[] | undefined, input: input as string | undefined });
+  if (typeof overrides === "number") return void (process.exitCode = overrides);
+  process.exitCode = await run({ file, target, output, out, options, maxErrors, format, overrides });
 });
 
 program
@@ -137,10 +158,13 @@ program
   .option("--batch <n>", "batch size", int("--batch"), 2)
   .option("--json", "print the result as JSON (--format json does too)")
   .addOption(formatOption())
-  .option(...maxErrors)
-  .action(async (specs: string[], o: { weights?: string; seed: number; batch: number; json?: boolean; maxErrors?: number; format: Format }) => {
+  .option(...maxErrors);
+withOverrides(program.commands.at(-1)!)
+  .action(async (specs: string[], o: { weights?: string; seed: number; batch: number; json?: boolean; maxErrors?: number; format: Format } & OverrideFlags) => {
+    const overrides = overridesOf(o);
+    if (typeof overrides === "number") return void (process.exitCode = overrides);
     const { run } = await import("./commands/verify.js");
-    process.exitCode = await run({ specs, weights: o.weights, seed: o.seed, batch: o.batch, json: !!o.json || o.format === "json", maxErrors: o.maxErrors, format: o.format });
+    process.exitCode = await run({ overrides, specs, weights: o.weights, seed: o.seed, batch: o.batch, json: !!o.json || o.format === "json", maxErrors: o.maxErrors, format: o.format });
   });
 
 program
@@ -158,6 +182,25 @@ program
     const { run } = await import("./commands/infer.js");
     process.exitCode = await run({ model, ep: o.ep, batch: o.batch, image: o.image, labels: o.labels, resize: o.resize, runs: o.runs, json: !!o.json });
   });
+
+const weights = program.command("weights").description("the tensors of a spec's weights, and weight files");
+withOverrides(
+  weights
+    .command("export")
+    .description("export a netc checkpoint as safetensors or a PyTorch state_dict (torch.save's format), in PyTorch's layout and order")
+    .argument("<spec>", ".net file the checkpoint was trained from")
+    .requiredOption("--from <checkpoint>", "tfjs checkpoint directory (netc's training output)")
+    .addOption(new Option("--format <format>", "file format").choices(["safetensors", "pytorch"]).makeOptionMandatory())
+    .requiredOption("-o, --output <file>", "file to write")
+    .option("--names <file>", "the names to write, one per line in state_dict order (e.g. model.state_dict().keys()); default: netc's layer paths")
+    .option("--steps <n>", "BatchNorm's num_batches_tracked", int("--steps"), 0)
+    .option(...maxErrors),
+).action(async (spec: string, o: { from: string; format: "safetensors" | "pytorch"; output: string; names?: string; steps: number; maxErrors?: number } & OverrideFlags) => {
+  const overrides = overridesOf(o);
+  if (typeof overrides === "number") return void (process.exitCode = overrides);
+  const { run } = await import("./commands/weights-export.js");
+  process.exitCode = await run({ spec, from: o.from, format: o.format, output: o.output, names: o.names, steps: o.steps, overrides, maxErrors: o.maxErrors });
+});
 
 program
   .command("lsp")

@@ -87,6 +87,8 @@ export const catalogue = {
   NET3041: { severity: "error", message: "Expected at least one branch of '{merge}' to be kept, but every one is an 'if' whose condition is false ({count} left out), so there is nothing to merge. Give a branch an 'else' (e.g. 'else { identity }'), or put the whole {merge} under one 'if'." },
 
   // ---- values and annotations ----
+  NET2080: { severity: "error", message: "--set {name}: expected a parameter of network '{network}' ({known}), but it has no parameter '{name}'." },
+  NET2081: { severity: "error", message: "--input {found}: expected {expected} as the spec's input '{input}' has, but found {rank} dimensions." },
   NET4001: { severity: "error", message: "{what} must be {expected}, but is {found}." },
   NET4002: { severity: "error", message: "{what} expects {expected}, but got {found}." },
   NET4003: { severity: "error", message: "{layer}: parameters are {found} but the annotation says {expected}{tolerance}." },
@@ -112,6 +114,7 @@ export const catalogue = {
     severity: "warning",
     message: "Live checking in the editor stops at {limit} characters, but this document has {size}: no other diagnostics, hovers or hints for it (run `netc check` on the saved file).",
   },
+  NET5030: { severity: "error", message: "{layer}: the ONNX graph cannot take any input height and width, expected only size-agnostic layers before the global pooling but found {detail}. Compile without --dynamic-size for a fixed input size." },
   NET5010: { severity: "warning", message: "Expected the formatting 'netc fmt' writes but found line {line} written differently; run 'netc fmt' on this file." },
 
   // ---- backends ----

@@ -18,7 +18,13 @@ export function readModelInput(path: string): ModelInput {
   const input = (m.graph?.input ?? []).find((i) => !inits.has(i.name ?? ""));
   if (!input) throw new Error(`${path}: the model has no input`);
   const dims = input.type?.tensorType?.shape?.dim ?? [];
-  const shape = dims.slice(1).map((d) => Number(d.dimValue ?? 0));
+  let shape = dims.slice(1).map((d) => Number(d.dimValue ?? 0));
+  // compile --dynamic-size: symbolic height and width, and the spec's size beside them.
+  const written = (m.metadataProps ?? []).find((p) => p.key === "netc.input_shape")?.value;
+  if (shape.some((d) => !(d > 0)) && written && /^\d+(x\d+)*$/.test(written) && written.split("x").length === shape.length) {
+    const fixed = written.split("x").map(Number);
+    shape = shape.map((d, i) => (d > 0 ? d : fixed[i]!));
+  }
   if (shape.some((d) => !(d > 0))) throw new Error(`${path}: input '${input.name}' has no fixed size after the batch dimension`);
   const entry = (m.metadataProps ?? []).find((p) => p.key === "netc.preprocess");
   let preprocess: ModelInput["preprocess"];

@@ -20,6 +20,8 @@ const ALLOWED: Record<string, string[]> = {
   summary: ["util", "ir"],
   // What generated code imports: it must not depend on the code generator.
   runtime: ["util", "ir"],
+  // Weight files read and written (src/weights): formats over the IR's canonical layout.
+  weights: ["util", "ir"],
   // src/emit/*.ts: what every backend shares (the backend interface and registry).
   emit: ["util", "diagnostics", "ir", "emit/onnx", "emit/tfjs"],
   "emit/onnx": ["util", "diagnostics", "ir", "emit"],
@@ -31,7 +33,7 @@ const ALLOWED: Record<string, string[]> = {
   lsp: ["util", "diagnostics", "syntax", "format", "ir", "check", "summary"],
   // The library entry (src/index.ts).
   api: ["util", "diagnostics", "syntax", "format", "ir", "check", "summary", "runtime", "emit", "emit/onnx", "emit/tfjs", "verify"],
-  cli: ["util", "diagnostics", "syntax", "format", "ir", "check", "summary", "runtime", "emit", "emit/onnx", "emit/tfjs", "infer", "verify", "lsp"],
+  cli: ["util", "diagnostics", "syntax", "format", "ir", "check", "summary", "runtime", "emit", "emit/onnx", "emit/tfjs", "infer", "verify", "lsp", "weights"],
 };
 
 /** Node built-ins a layer must not import at all. */

@@ -17,9 +17,12 @@ const elsewhere: Partial<Record<Code, string>> = {
   NET1007: "test/syntax/robustness.test.ts", // a file over the size cap
   NET1015: "test/cli/hostile-files.test.ts", // binary or non-UTF-8 files
   NET2016: "test/cli/hostile-files.test.ts", // an unreadable entry file
+  NET2080: "test/cli/overrides.test.ts", // --set names a parameter the network lacks
+  NET2081: "test/cli/overrides.test.ts", // --input of another rank
   NET2021: "test/check/program.test.ts", // import chains deeper than the limit
   NET2022: "test/check/program.test.ts", // more files than a program may load
   NET5005: "test/lsp/workspace.test.ts", // only the editor caps live checking
+  NET5030: "test/onnx/dynamic-size.test.ts", // compile --dynamic-size
   NET5010: "test/cli/fmt.test.ts", // fmt --check in a machine format
   NET9001: "test/baselines/catalogue.test.ts", // below: a host that throws
 };

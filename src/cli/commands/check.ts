@@ -1,7 +1,8 @@
 // `netc check FILES|DIRS|GLOBS [--format F] [--stdin [--stdin-filename NAME]] [--watch]`.
 import { unwatchFile, watchFile } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { checkFile, checkText } from "../../check/index.js";
+import { checkFile, checkText, type Overrides } from "../../check/index.js";
+import { diskHost } from "../../check/program.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { renderDiagnostics, type Format } from "../formats.js";
 import { expandInputs } from "../inputs.js";
@@ -18,6 +19,8 @@ export interface CheckArgs {
   /** The name stdin's text is checked under: imports resolve from its folder; diagnostics carry it. */
   stdinFilename?: string;
   watch?: boolean;
+  /** --set and --input, applied to every spec checked. */
+  overrides?: Overrides;
 }
 
 interface Pass {
@@ -51,8 +54,8 @@ function checkOnce(args: CheckArgs, names: string[], stdinText: string | undefin
   const inputs = expandInputs(names);
   for (const p of inputs.problems) process.stderr.write(`netc check: ${terminalSafe(p)}\n`);
   for (const n of names) watched.add(resolve(n));
-  const results = inputs.files.map((f) => checkFile(f));
-  if (stdinText !== undefined) results.push(checkText(stdinText, args.stdinFilename ?? "<stdin>"));
+  const results = inputs.files.map((f) => checkFile(f, diskHost, args.overrides));
+  if (stdinText !== undefined) results.push(checkText(stdinText, args.stdinFilename ?? "<stdin>", diskHost, args.overrides));
   for (const r of results) {
     watched.add(r.program.entry);
     for (const [path, file] of r.program.files) {

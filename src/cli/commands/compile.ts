@@ -8,6 +8,7 @@ import { findBackend } from "../../emit/backend.js";
 import { OutputError, writeFilesAtomic } from "../../util/atomic-write.js";
 import type { Format } from "../formats.js";
 import { loadGraph, Reporter } from "../load.js";
+import type { Overrides } from "../../check/index.js";
 import { version } from "../version.js";
 import { terminalSafe } from "../report.js";
 
@@ -20,6 +21,7 @@ export interface CompileArgs {
   options: Record<string, unknown>;
   maxErrors?: number;
   format?: Format;
+  overrides?: Overrides;
 }
 
 export async function run(args: CompileArgs): Promise<number> {
@@ -37,7 +39,7 @@ async function compile(args: CompileArgs, reporter: Reporter): Promise<number> {
     process.stderr.write(`netc: unknown target '${terminalSafe(args.target)}'\n`);
     return 2;
   }
-  const loaded = loadGraph(args.file, reporter);
+  const loaded = loadGraph(args.file, reporter, undefined, args.overrides);
   if (typeof loaded === "number") return loaded;
   const { graph } = loaded;
   let outPath: string;

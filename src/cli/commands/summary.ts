@@ -7,6 +7,7 @@ import { expandInputs } from "../inputs.js";
 import { loadGraph, Reporter } from "../load.js";
 import { displayPath, terminalSafe } from "../report.js";
 import { resolve } from "node:path";
+import type { Overrides } from "../../check/index.js";
 
 export interface SummaryArgs {
   files: string[];
@@ -16,6 +17,7 @@ export interface SummaryArgs {
   maxErrors?: number;
   /** The text of stdin and the name it stands for, when the spec came from stdin. */
   stdin?: { text: string; name: string };
+  overrides?: Overrides;
 }
 
 export async function run(args: SummaryArgs): Promise<number> {
@@ -28,7 +30,7 @@ export async function run(args: SummaryArgs): Promise<number> {
   let code = inputs.problems.length ? 2 : 0;
   const json: unknown[] = [];
   for (const s of specs) {
-    const loaded = loadGraph(s.name, reporter, s.text);
+    const loaded = loadGraph(s.name, reporter, s.text, args.overrides);
     if (typeof loaded === "number") {
       code = Math.max(code, loaded);
       continue;

@@ -12,6 +12,7 @@
 import { backends } from "../../emit/backend.js";
 import type { Format } from "../formats.js";
 import { loadGraph, Reporter } from "../load.js";
+import type { Overrides } from "../../check/index.js";
 import { verifyGraph, type VerifyResult } from "../../verify/index.js";
 import { terminalSafe } from "../report.js";
 import { expandInputs } from "../inputs.js";
@@ -27,6 +28,7 @@ export interface VerifyArgs {
   /** Files, folders or globs: each spec is verified in turn. */
   specs: string[];
   weights?: string;
+  overrides?: Overrides;
   seed: number;
   batch: number;
   json: boolean;
@@ -54,7 +56,7 @@ export async function run(args: VerifyArgs): Promise<number> {
 }
 
 async function verify(spec: string, args: VerifyArgs, reporter: Reporter, several: boolean): Promise<number> {
-  const loaded = loadGraph(spec, reporter);
+  const loaded = loadGraph(spec, reporter, undefined, args.overrides);
   if (typeof loaded === "number") return loaded;
   // Both backends must express the graph: what one cannot is reported at its spec location.
   const unsupported = (await Promise.all(backends.filter((b) => b.name === "tfjs" || b.name === "onnx").map((b) => b.check(loaded.graph)))).flat();

@@ -9,6 +9,7 @@ import { loweringOf, type OpContext } from "./ops.js";
 import { onnx, valueInfo } from "./proto.js";
 import { onnxString } from "./strings.js";
 import { emitPreprocess } from "./preprocess.js";
+import { checkDynamicSize } from "./sizes.js";
 import { version } from "../../util/version.js";
 
 export const OPSET = 17;
@@ -33,6 +34,8 @@ export interface EmitOnnxOptions {
   preprocess?: boolean;
   /** External data file name, relative to the model (default "model.onnx.data"). */
   dataFileName?: string;
+  /** Symbolic input height and width ("height", "width"); throws when a node needs the spec's sizes (see sizes.ts). */
+  dynamicSize?: boolean;
 }
 
 export interface EmittedOnnx {
@@ -72,6 +75,12 @@ export function emitOnnx(graph: IrGraph, opts: EmitOnnxOptions = {}): EmittedOnn
   const folds = opts.foldBatchNorm === false ? new Map<number, number>() : planBatchNormFolds(graph, emitted);
   const foldedBn = new Set(folds.values());
   const b = new GraphBuilder();
+  let dependent: boolean[] | undefined;
+  if (opts.dynamicSize) {
+    const c = checkDynamicSize(graph, (n) => live[n.id]!);
+    if (!c.ok) throw new Error(`${c.node.name}: the ONNX graph cannot take any input height and width: ${c.detail}`);
+    dependent = c.dependent;
+  }
 
   // Names: the spec's input, then `output`, then every IR value by its path
   // name, all before any helper value so helpers never take an IR name.
@@ -124,6 +133,7 @@ export function emitOnnx(graph: IrGraph, opts: EmitOnnxOptions = {}): EmittedOnn
       act,
       actAlpha,
       doc: n.loc ? `${n.loc.file}:${n.loc.line}:${n.loc.column}` : `${n.source.file}@${n.source.span.offset}`,
+      dynamicSize: dependent !== undefined,
     };
     const emit = loweringOf(a);
     if (typeof emit === "function") emit(ctx, a);
@@ -146,17 +156,22 @@ export function emitOnnx(graph: IrGraph, opts: EmitOnnxOptions = {}): EmittedOnn
     opsetImport: [{ domain: "", version: OPSET }],
     producerName: "netc",
     producerVersion: version,
-    // Readers of images (`netc infer --image`) learn from this what the input takes:
-    // raw pixels when the preprocessing is in the graph, preprocessed values when not.
-    ...(graph.preprocess ? { metadataProps: [{ key: PREPROCESS_KEY, value: JSON.stringify({ ...graph.preprocess, inGraph: opts.preprocess !== false }) }] } : {}),
     docString: onnxString(`${graph.name} from ${graph.file}`),
+    // Readers of images (`netc infer --image`) learn from the first what the input takes:
+    // raw pixels when the preprocessing is in the graph, preprocessed values when not;
+    // with symbolic height and width, the second gives the size the spec was written for.
+    metadataProps: [
+      ...(graph.preprocess ? [{ key: PREPROCESS_KEY, value: JSON.stringify({ ...graph.preprocess, inGraph: opts.preprocess !== false }) }] : []),
+      ...(dependent ? [{ key: "netc.input_shape", value: graph.inputShape.join("x") }] : []),
+    ],
     graph: {
       name: onnxString(graph.name),
       node: b.nodes,
       initializer: b.initializers,
-      input: [valueInfo(inputValue, graph.inputShape)],
-      output: [valueInfo(outputValue, outNode.shape)],
-      valueInfo: b.valueInfo,
+      input: [valueInfo(inputValue, dependent ? [graph.inputShape[0]!, "height", "width"] : graph.inputShape)],
+      output: [valueInfo(outputValue, dependent?.[outNode.id] ? [outNode.shape[0]!, "out_height", "out_width"] : outNode.shape)],
+      // Feature maps have no fixed size to state when the input has none.
+      valueInfo: dependent ? b.valueInfo.filter((v) => (v.type?.tensorType?.shape?.dim?.length ?? 0) !== 4) : b.valueInfo,
       docString: onnxString(`${graph.file}:1:1`),
     },
   });

@@ -25,6 +25,8 @@ export interface OpContext {
   /** The activation's number (leakyrelu's slope, elu's alpha), when it takes one. */
   actAlpha?: number;
   doc: string;
+  /** The graph takes any input height and width (sizes.ts): nothing may depend on the spec's. */
+  dynamicSize?: boolean;
 }
 
 type Emitter<A extends NodeAttrs> = (ctx: OpContext, attrs: A) => void;
@@ -305,7 +307,11 @@ export function loweringOf<A extends NodeAttrs>(a: A): Lowering<A> {
 function pool(ctx: OpContext, a: Extract<NodeAttrs, { op: "maxpool" | "avgpool" }>): void {
   const { b, node } = ctx;
   const [c, h, w] = inShape(ctx) as [number, number, number];
-  const plan = planPool(a.op, [h, w], a.kernel, a.stride, a.pads, a.countIncludePad, [node.shape[1]!, node.shape[2]!]);
+  // At any size, a ceil-mode max pooling is onnxruntime's ceil_mode (the IR's drop rule), not the tail pads of one size.
+  const plan: ReturnType<typeof planPool> =
+    ctx.dynamicSize && a.op === "maxpool" && a.ceil
+      ? { pads: [...a.pads], ceilMode: 1, countIncludePad: 0 }
+      : planPool(a.op, [h, w], a.kernel, a.stride, a.pads, a.countIncludePad, [node.shape[1]!, node.shape[2]!]);
   let input = ctx.inputs[0]!;
   if (plan.prePad) {
     const [t, l, bo, r] = plan.prePad;

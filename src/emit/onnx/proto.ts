@@ -60,8 +60,9 @@ export function int64Tensor(name: string, dims: number[], values: number[]): Ten
 }
 
 /** A float tensor value with a leading symbolic batch dimension "N". */
-export function valueInfo(name: string, shapeWithoutBatch: number[], batchParam = "N"): ValueInfoProto {
-  const dim = [{ dimParam: onnxString(batchParam) }, ...shapeWithoutBatch.map((d) => ({ dimValue: d }))];
+/** A value's type; a string dimension is symbolic (dim_param). */
+export function valueInfo(name: string, shapeWithoutBatch: (number | string)[], batchParam = "N"): ValueInfoProto {
+  const dim = [{ dimParam: onnxString(batchParam) }, ...shapeWithoutBatch.map((d) => (typeof d === "string" ? { dimParam: onnxString(d) } : { dimValue: d }))];
   return onnx.ValueInfoProto.create({
     name: onnxString(name),
     type: { tensorType: { elemType: FLOAT, shape: { dim } } },

@@ -2,6 +2,7 @@
 
 import type { WeightSet } from "../../ir/weights.js";
 import type { Backend } from "../backend.js";
+import { diag } from "../../diagnostics/catalogue.js";
 
 export const onnxTarget: Backend = {
   name: "onnx",
@@ -12,16 +13,23 @@ export const onnxTarget: Backend = {
     { flags: "--weights <checkpoint>", description: "tfjs checkpoint directory to take the weights from", value: "checkpoint" },
     { flags: "--no-fold-bn", description: "keep BatchNormalization nodes instead of folding them into convolutions" },
     { flags: "--no-preprocess", description: "leave the spec's input preprocessing out: the input is fed to the first layer as is" },
+    { flags: "--dynamic-size", description: "accept any input height and width (symbolic dims), where global pooling allows it" },
   ],
   // Every IR op has an ONNX lowering.
   check: async () => [],
   async compile({ graph, outPath, options }) {
+    if (options.dynamicSize === true) {
+      const { checkDynamicSize } = await import("./sizes.js");
+      const c = checkDynamicSize(graph);
+      if (!c.ok) return { files: [], diagnostics: [diag("NET5030", c.node.source.file, c.node.source.span, { layer: c.node.name, detail: c.detail })] };
+    }
     const { onnxFiles } = await import("./index.js");
     const { files } = onnxFiles(graph, outPath, {
       seed: typeof options.seed === "number" ? options.seed : 0,
       weights: options.weights as WeightSet | undefined,
       foldBatchNorm: options.foldBn !== false,
       preprocess: options.preprocess !== false,
+      dynamicSize: options.dynamicSize === true,
     });
     return { files, diagnostics: [] };
   },
