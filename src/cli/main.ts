@@ -132,15 +132,30 @@ program
   .command("verify")
   .description("run one random batch through the tfjs model and the ONNX model and compare (exit 1 above 1e-4)")
   .argument("<inputs...>", ".net files, folders or globs")
-  .option("--weights <checkpoint>", "tfjs checkpoint directory (default: seeded random weights)")
+  .option("--weights <checkpoint>", "PyTorch checkpoint, safetensors, ONNX model or tfjs checkpoint folder (default: seeded random weights)")
+  .option("--weights-map <json>", "name map for --weights: {\"netc path or prefix\": \"file name or prefix\"} (default: by name if all match, else state_dict order)")
   .option("--seed <n>", "seed for weights and the batch", int("--seed"), 0)
   .option("--batch <n>", "batch size", int("--batch"), 2)
   .option("--json", "print the result as JSON (--format json does too)")
   .addOption(formatOption())
   .option(...maxErrors)
-  .action(async (specs: string[], o: { weights?: string; seed: number; batch: number; json?: boolean; maxErrors?: number; format: Format }) => {
+  .action(async (specs: string[], o: { weights?: string; weightsMap?: string; seed: number; batch: number; json?: boolean; maxErrors?: number; format: Format }) => {
     const { run } = await import("./commands/verify.js");
-    process.exitCode = await run({ specs, weights: o.weights, seed: o.seed, batch: o.batch, json: !!o.json || o.format === "json", maxErrors: o.maxErrors, format: o.format });
+    process.exitCode = await run({ specs, weights: o.weights, weightsMap: o.weightsMap, seed: o.seed, batch: o.batch, json: !!o.json || o.format === "json", maxErrors: o.maxErrors, format: o.format });
+  });
+
+program
+  .command("weights")
+  .description("list the tensors a spec expects, in PyTorch state_dict order, and with --weights how a file maps onto them")
+  .argument("<spec>", ".net file")
+  .option("--weights <file>", "PyTorch checkpoint, safetensors, ONNX model or tfjs checkpoint folder to match against the spec")
+  .option("--weights-map <json>", "name map for --weights: {\"netc path or prefix\": \"file name or prefix\"}")
+  .option("--json", "print JSON")
+  .addOption(formatOption())
+  .option(...maxErrors)
+  .action(async (spec: string, o: { weights?: string; weightsMap?: string; json?: boolean; maxErrors?: number; format: Format }) => {
+    const { run } = await import("./commands/weights.js");
+    process.exitCode = await run({ spec, weights: o.weights, weightsMap: o.weightsMap, json: !!o.json || o.format === "json", maxErrors: o.maxErrors, format: o.format });
   });
 
 program
