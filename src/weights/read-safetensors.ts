@@ -24,12 +24,9 @@ const DTYPES: Record<string, string> = {
   BOOL: "bool",
 };
 
-/** Looks like safetensors: a header length that fits the file and JSON that opens with '{'. */
+/** Looks like safetensors: JSON that opens with '{"' (or '{}') after the 8-byte length, whatever the length claims. */
 export function isSafetensors(bytes: Uint8Array): boolean {
-  if (bytes.length < 10) return false;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;
-  return n >= 2 && n + 8 <= bytes.length && bytes[8] === 0x7b;
+  return bytes.length >= 10 && bytes[8] === 0x7b && (bytes[9] === 0x22 || bytes[9] === 0x7d);
 }
 
 export function readSafetensors(file: string, bytes: Uint8Array): FileTensor[] {

@@ -5,7 +5,7 @@
 
 import { unpickle, type PickleValue, type TensorRef } from "./read-pickle.js";
 import { ZipFile } from "./read-zip.js";
-import { DTYPE_BYTES, isFloat, numel, toFloat32, WeightsError, type FileTensor } from "./tensor.js";
+import { contiguous, DTYPE_BYTES, isFloat, numel, toFloat32, WeightsError, type FileTensor } from "./tensor.js";
 
 const MAX_PICKLE = 256 * 2 ** 20;
 
@@ -56,12 +56,12 @@ function materialise(zip: ZipFile, prefix: string, file: string, name: string, t
   if (last >= t.storage.numel) {
     throw new WeightsError(`${file}: tensor '${name}' (shape [${t.shape}], offset ${t.offset}, strides [${t.stride}]) reaches element ${last} of a storage of ${t.storage.numel}`);
   }
-  let contiguous = true;
+  let dense = true;
   for (let d = t.shape.length - 1, s = 1; d >= 0; d--) {
-    if (t.shape[d]! !== 1 && t.stride[d]! !== s) contiguous = false;
+    if (t.shape[d]! !== 1 && t.stride[d]! !== s) dense = false;
     s *= t.shape[d]!;
   }
-  if (contiguous) return toFloat32(bytes, t.storage.dtype, n, (i) => t.offset + i);
+  if (dense) return contiguous(bytes, t.storage.dtype, n, t.offset);
   const rank = t.shape.length;
   return toFloat32(bytes, t.storage.dtype, n, (i) => {
     let at = t.offset;

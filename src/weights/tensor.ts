@@ -81,7 +81,8 @@ export function numel(shape: number[], file: string, name: string): number {
  * Little-endian elements `index(i)` (element positions, not bytes) of `bytes` as float32.
  * `index` maps an output position to a storage element, for strided views.
  */
-export function toFloat32(bytes: Uint8Array, dtype: string, count: number, index: (i: number) => number = (i) => i): Float32Array {
+export function toFloat32(bytes: Uint8Array, dtype: string, count: number, index?: (i: number) => number): Float32Array {
+  if (!index) return contiguous(bytes, dtype, count, 0);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Float32Array(count);
   switch (dtype) {
@@ -106,6 +107,17 @@ export function toFloat32(bytes: Uint8Array, dtype: string, count: number, index
       throw new Error(`netc: toFloat32 asked for ${dtype}`);
   }
   return out;
+}
+
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** `count` elements from element `start` on: float32 is one copy (the hot path: whole checkpoints). */
+export function contiguous(bytes: Uint8Array, dtype: string, count: number, start: number): Float32Array {
+  if (dtype === "float32" && littleEndian) {
+    const from = bytes.byteOffset + start * 4;
+    return new Float32Array(bytes.buffer.slice(from, from + count * 4));
+  }
+  return toFloat32(bytes, dtype, count, (i) => start + i);
 }
 
 function half(h: number): number {
