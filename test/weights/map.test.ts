@@ -121,6 +121,39 @@ describe("auxiliary heads are optional in netc's own checkpoints", () => {
   }, 60_000);
 });
 
+test("netc verify --weights: a trained inference model without its aux head, and a safetensors file", async () => {
+  const runtime = await import("../../src/runtime/index.js");
+  const { buildFromPlan } = await import("../../src/emit/tfjs/build.js");
+  const { planModel } = await import("../../src/emit/tfjs/plan.js");
+  const { saveCheckpoint, setModelWeights } = await import("../../src/runtime/checkpoint.js");
+  const tf = await runtime.loadTf({ quiet: true });
+  const dir = tmp("netc-verify-weights-");
+  const spec = join(dir, "tiny.net");
+  writeFileSync(spec, TINY);
+  const model = buildFromPlan(tf, planModel(graph), runtime).inference;
+  setModelWeights(tf, model, graph, initWeights(graph, 5, (n) => n.aux === undefined));
+  await saveCheckpoint(model, join(dir, "ckpt"));
+  const r = netc(["verify", spec, "--weights", join(dir, "ckpt"), "--json"]);
+  expect(r.stderr).toBe("");
+  expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, weights: "checkpoint" });
+  const file = join(dir, "tiny.safetensors");
+  writeFileSync(file, safetensorsOf(state(false)));
+  const s = netc(["verify", spec, "--weights", file, "--json"]);
+  expect(JSON.parse(s.stdout)).toMatchObject({ ok: true, weights: "checkpoint" });
+}, 120_000);
+
+/** A safetensors file of the float tensors, in order. */
+function safetensorsOf(all: FileTensor[]): Uint8Array {
+  const tensors = all.filter((x) => x.data);
+  let off = 0;
+  const header: Record<string, unknown> = {};
+  for (const x of tensors) {
+    header[x.name] = { dtype: "F32", shape: x.shape, data_offsets: [off, off + x.data!.byteLength] };
+    off += x.data!.byteLength;
+  }
+  return safetensors(header, concat(tensors.map((x) => new Uint8Array(x.data!.buffer))));
+}
+
 describe("the CLI", () => {
   const dir = tmp("netc-weights-cli-");
   const spec = join(dir, "tiny.net");
@@ -139,15 +172,8 @@ describe("the CLI", () => {
   });
 
   test("compile --weights and weights --weights read a safetensors file; a bad one is one clear error", () => {
-    const tensors = state(false).filter((x) => x.data);
-    let off = 0;
-    const header: Record<string, unknown> = {};
-    for (const x of tensors) {
-      header[x.name] = { dtype: "F32", shape: x.shape, data_offsets: [off, off + x.data!.byteLength] };
-      off += x.data!.byteLength;
-    }
     const file = join(dir, "tiny.safetensors");
-    writeFileSync(file, safetensors(header, concat(tensors.map((x) => new Uint8Array(x.data!.buffer)))));
+    writeFileSync(file, safetensorsOf(state(false)));
     const r = netc(["compile", spec, "--target", "onnx", "--weights", file, "-o", join(dir, "tiny.onnx")]);
     expect(r.stderr).toContain("wrote");
     expect(r.code).toBe(0);
