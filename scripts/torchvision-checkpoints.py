@@ -39,7 +39,10 @@ def main():
         name, size, *rest = arg.split(":")
         formats = rest[0] if rest else "pso"
         torch.manual_seed(0)
-        model = getattr(torchvision.models, name)(weights=None).eval()
+        # GoogLeNet and Inception v3 with their auxiliary heads (in the state_dict,
+        # unused in eval mode); init_weights said explicitly to silence a warning.
+        kwargs = {"aux_logits": True, "init_weights": True} if name in ("googlenet", "inception_v3") else {}
+        model = getattr(torchvision.models, name)(weights=None, **kwargs).eval()
         # Non-trivial BatchNorm statistics and affine parameters, so that a
         # mix-up of running_mean and running_var, or of weight and bias, shows.
         g = torch.Generator().manual_seed(1)

@@ -92,22 +92,7 @@ export function mapWeights(graph: IrGraph, file: string, all: FileTensor[], map?
     });
   } else {
     by = "order";
-    const main = expected.filter((t) => t.aux === undefined);
-    let list = expected;
-    if (tensors.length !== expected.length && tensors.length === main.length && main.length !== expected.length) {
-      list = main;
-      auxMissing = [...new Set(expected.filter((t) => t.aux !== undefined).map((t) => t.aux!))];
-    }
-    const n = Math.min(list.length, tensors.length);
-    for (let i = 0; i < n; i++) {
-      check(file, i, list[i]!, tensors[i]!, "order");
-      pairs.push({ spec: list[i]!, file: tensors[i]! });
-    }
-    if (tensors.length !== list.length) {
-      const aux = main.length !== expected.length ? ` (${main.length} without the auxiliary heads)` : "";
-      const extra = tensors.length > list.length ? `; the first extra one is '${tensors[list.length]!.name}' [${tensors[list.length]!.shape}]` : `; the first missing one is ${list[tensors.length]!.path} [${list[tensors.length]!.shape}]`;
-      throw new WeightsError(`${file}: holds ${tensors.length} weight tensors (besides num_batches_tracked), the spec expects ${expected.length}${aux}${extra}`);
-    }
+    auxMissing = byOrder(file, expected, tensors, pairs);
   }
   const weights: WeightSet = new Map();
   for (const { spec, file: f } of pairs) {
@@ -116,6 +101,43 @@ export function mapWeights(graph: IrGraph, file: string, all: FileTensor[], map?
     w[spec.tensor] = f.data!;
   }
   return { weights, pairs, by, auxMissing };
+}
+
+/**
+ * State_dict order, where auxiliary heads may stand elsewhere or be absent:
+ * torchvision's GoogLeNet registers aux1 and aux2 after inception5b while the
+ * spec writes them after 4a and 4d. The main tensors must come in order; at a
+ * file tensor that does not fit the next one, a whole aux head that fits from
+ * there is taken instead.
+ */
+function byOrder(file: string, expected: SpecTensor[], tensors: FileTensor[], pairs: Mapping["pairs"]): string[] {
+  const main = expected.filter((t) => t.aux === undefined);
+  const heads = new Map<string, SpecTensor[]>();
+  for (const t of expected) if (t.aux !== undefined) heads.set(t.aux, [...(heads.get(t.aux) ?? []), t]);
+  const fits = (t: SpecTensor, f: FileTensor | undefined) => f !== undefined && t.shape.join() === f.shape.join();
+  let i = 0;
+  let j = 0;
+  while (j < tensors.length) {
+    if (i < main.length && fits(main[i]!, tensors[j])) {
+      pairs.push({ spec: main[i++]!, file: tensors[j++]! });
+      continue;
+    }
+    const head = [...heads].find(([, ts]) => ts.every((t, k) => fits(t, tensors[j + k])));
+    if (head) {
+      head[1].forEach((t, k) => pairs.push({ spec: t, file: tensors[j + k]! }));
+      j += head[1].length;
+      heads.delete(head[0]);
+      continue;
+    }
+    if (i < main.length) check(file, j, main[i]!, tensors[j]!, "order");
+    break;
+  }
+  if (i < main.length || j < tensors.length) {
+    const aux = main.length !== expected.length ? ` (${main.length} without the auxiliary heads)` : "";
+    const extra = j < tensors.length ? `; the first one left over is '${tensors[j]!.name}' [${tensors[j]!.shape}]` : `; the first missing one is ${main[i]!.path} [${main[i]!.shape}]`;
+    throw new WeightsError(`${file}: holds ${tensors.length} weight tensors (besides num_batches_tracked), the spec expects ${expected.length}${aux}${extra}`);
+  }
+  return [...heads.keys()];
 }
 
 function check(file: string, i: number, t: SpecTensor, f: FileTensor, by: "name" | "order"): void {

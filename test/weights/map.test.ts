@@ -57,6 +57,16 @@ describe("mapping a file onto a spec", () => {
     expect(main.weights.has("side/dense1")).toBe(false);
   });
 
+  test("an aux head the file registers elsewhere is found as a whole", () => {
+    const file = state(true);
+    const aux = file.splice(6, 2);
+    file.splice(file.length - 2, 0, ...aux);
+    const m = mapWeights(graph, "f.pt", file);
+    expect(m.auxMissing).toEqual([]);
+    expect(m.pairs.find((p) => p.spec.path === "side/dense1.bias")!.file.name).toBe("aux.fc.bias");
+    expect(m.pairs.find((p) => p.spec.path === "fc.weight")!.file.name).toBe("fc.weight");
+  });
+
   test("the first tensor that does not fit is one error: index, spec path and shape, file name and shape", () => {
     const wrong = state(false);
     wrong[2] = t("bn1.bias", [3]);

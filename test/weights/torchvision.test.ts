@@ -22,7 +22,7 @@ const torch = runs(needTorchvision(), "reading torchvision checkpoints");
 interface Case {
   torchvision: string;
   spec: string;
-  /** Input side; null where the spec has no `size` parameter (AlexNet's annotations fix 224). */
+  /** Input side; null where the spec has no `size` parameter and fixes it (224; Inception v3 299). */
   size: number | null;
   formats: string;
 }
@@ -32,6 +32,9 @@ const cases: Case[] = [
   { torchvision: "mobilenet_v2", spec: "specs/zoo/mobilenet-v2.net", size: 64, formats: "pso" },
   // 61M parameters: one format is enough to show the dense rows keep torchvision's C,H,W order.
   { torchvision: "alexnet", spec: "specs/zoo/alexnet.net", size: null, formats: "p" },
+  // Auxiliary heads in the file: torchvision registers GoogLeNet's after inception5b, the spec writes them after 4a and 4d.
+  { torchvision: "googlenet", spec: "specs/googlenet-torchvision.net", size: null, formats: "ps" },
+  { torchvision: "inception_v3", spec: "specs/zoo/inception-v3.net", size: null, formats: "p" },
 ];
 const EXT: Record<string, string> = { p: "pt", s: "safetensors", o: "onnx" };
 
@@ -61,7 +64,7 @@ describe.runIf(torch)("torchvision checkpoints into netc's ONNX", () => {
   let dir = "";
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "netc-tv-weights-"));
-    execFileSync("/usr/bin/python3", ["scripts/torchvision-checkpoints.py", dir, ...cases.map((c) => `${c.torchvision}:${c.size ?? 224}:${c.formats}`)], { stdio: "pipe" });
+    execFileSync("/usr/bin/python3", ["scripts/torchvision-checkpoints.py", dir, ...cases.map((c) => `${c.torchvision}:${c.size ?? (c.torchvision === "inception_v3" ? 299 : 224)}:${c.formats}`)], { stdio: "pipe" });
   }, 300_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
