@@ -26,7 +26,7 @@ function tfjsDir(path: string): string | undefined {
   try {
     st = statSync(path);
   } catch (e) {
-    throw new WeightsError(`${path}: cannot read the weights: ${(e as Error).message}`);
+    throw new WeightsError(`${path}: cannot read the weights: ${(e as Error).message}`, (e as NodeJS.ErrnoException).code ?? "EIO");
   }
   if (st.isDirectory()) {
     if (existsSync(join(path, "model.json"))) return path;

@@ -17,7 +17,15 @@ export interface FileTensor {
 
 export type WeightFormat = "pytorch" | "safetensors" | "onnx" | "tfjs";
 
-export class WeightsError extends Error {}
+export class WeightsError extends Error {
+  /** The file-system error code (ENOENT...) when the file could not be read at all: the CLI exits 2 for those. */
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
 
 /** Node cannot hold more in one Buffer; larger checkpoints are refused, never half read. */
 export const MAX_WEIGHT_FILE = 2 ** 31 - 1;
@@ -28,13 +36,13 @@ export function readWeightBytes(path: string, what = "checkpoint"): Buffer {
   try {
     st = statSync(path);
   } catch (e) {
-    throw new WeightsError(`${path}: cannot read the ${what}: ${(e as Error).message}`);
+    throw new WeightsError(`${path}: cannot read the ${what}: ${(e as Error).message}`, (e as NodeJS.ErrnoException).code ?? "EIO");
   }
-  if (!st.isFile()) throw new WeightsError(`${path}: the ${what} is not a regular file`);
+  if (!st.isFile()) throw new WeightsError(`${path}: the ${what} is not a regular file`, "EFTYPE");
   const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
     const size = fstatSync(fd).size;
-    if (!fstatSync(fd).isFile()) throw new WeightsError(`${path}: the ${what} is not a regular file`);
+    if (!fstatSync(fd).isFile()) throw new WeightsError(`${path}: the ${what} is not a regular file`, "EFTYPE");
     if (size > MAX_WEIGHT_FILE) throw new WeightsError(`${path}: the ${what} is ${size} bytes; netc reads files up to ${MAX_WEIGHT_FILE} bytes`);
     const buf = Buffer.alloc(size);
     let off = 0;

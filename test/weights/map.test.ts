@@ -195,5 +195,9 @@ describe("the CLI", () => {
     const b = netc(["compile", spec, "--target", "onnx", "--weights", bad, "-o", join(dir, "bad.onnx")]);
     expect(b.code).toBe(1);
     expect(b.stderr).toContain(`${bad}: not a valid safetensors file`);
+    // A file that is not there is an I/O error (exit 2), as a missing spec is.
+    const missing = netc(["weights", spec, "--weights", join(dir, "nope.pt")]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`${join(dir, "nope.pt")}: cannot read the weights`);
   });
 });

@@ -46,7 +46,8 @@ export async function run(args: WeightsArgs): Promise<number> {
         how = r.mapping ? `${r.format}, matched by ${r.mapping.by}${r.mapping.auxMissing.length ? `; without ${r.mapping.auxMissing.join(", ")}` : ""}` : `${r.format}, matched by layer name`;
       } catch (e) {
         process.stderr.write(`netc weights: ${terminalSafe((e as Error).message)}\n`);
-        return 1;
+        // A file that cannot be read at all is an I/O error, exit 2, as for a missing spec.
+        return (e as { code?: string }).code ? 2 : 1;
       }
     }
     const rows = tensors.map((t, index) => ({
