@@ -3,11 +3,14 @@
 // <archive>/data/<key> (each storage's raw little-endian bytes). Tensors are
 // views of storages (offset, shape, strides), read into contiguous float32.
 
-import { unpickle, type PickleValue, type TensorRef } from "./read-pickle.js";
+import { unpickle, type DictValue, type PickleValue, type TensorRef } from "./read-pickle.js";
 import { ZipFile } from "./read-zip.js";
 import { contiguous, DTYPE_BYTES, isFloat, numel, toFloat32, WeightsError, type FileTensor } from "./tensor.js";
 
 const MAX_PICKLE = 256 * 2 ** 20;
+
+/** Where training checkpoints keep the model's state_dict. */
+const STATE_KEYS = ["state_dict", "model_state_dict", "model"];
 
 export function readTorch(file: string, bytes: Uint8Array): FileTensor[] {
   const zip = new ZipFile(file, bytes);
@@ -18,10 +21,11 @@ export function readTorch(file: string, bytes: Uint8Array): FileTensor[] {
   const prefix = pkl[0]!.slice(0, -"data.pkl".length);
   const entry = zip.entries.get(pkl[0]!)!;
   if (entry.size > MAX_PICKLE) throw new WeightsError(`${file}: data.pkl is ${entry.size} bytes; a state_dict's is far smaller (limit ${MAX_PICKLE})`);
-  const root = unpickle(zip.read(pkl[0]!), file);
-  if (typeof root !== "object" || root === null || Array.isArray(root) || root.kind !== "dict") {
-    throw new WeightsError(`${file}: the checkpoint holds a ${describe(root)}, not a state_dict (save model.state_dict(), not the model)`);
-  }
+  const top = unpickle(zip.read(pkl[0]!), file);
+  if (!isDict(top)) throw new WeightsError(`${file}: the checkpoint holds a ${describe(top)}, not a state_dict (save model.state_dict(), not the model)`);
+  // A training checkpoint {"state_dict": ..., "epoch": ...}: the model's part.
+  const inner = top.entries.find(([k, v]) => STATE_KEYS.includes(k as string) && isDict(v))?.[1];
+  const root = inner && isDict(inner) && top.entries.some(([, v]) => !isTensor(v)) ? inner : top;
   // A budget on materialised elements: a stride-0 view could otherwise ask for far more memory than the file holds.
   let budget = bytes.length + 2 ** 20;
   const out: FileTensor[] = [];
@@ -72,6 +76,14 @@ function materialise(zip: ZipFile, prefix: string, file: string, name: string, t
     }
     return at;
   });
+}
+
+function isDict(v: PickleValue): v is DictValue {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && v.kind === "dict";
+}
+
+function isTensor(v: PickleValue): v is TensorRef {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && v.kind === "tensor";
 }
 
 function describe(v: PickleValue): string {

@@ -92,6 +92,15 @@ describe("PyTorch zip checkpoints", () => {
     refused(zip([["x/y.txt", new Uint8Array(3)]]), /expected one <archive>\/data\.pkl entry, found 0/);
   });
 
+  test("a training checkpoint's state_dict", () => {
+    // {"epoch": 3, "state_dict": {"w": tensor}}: built from the plain pickle's parts.
+    const inner = statePickle([{ name: "w", key: "0", numel: 2, shape: [2] }]);
+    const body = inner.subarray(2, inner.length - 1); // without PROTO and STOP
+    const enc = new TextEncoder();
+    const pickle = concat([Uint8Array.of(0x80, 0x02, 0x7d, 0x28, 0x8c, 5), enc.encode("epoch"), Uint8Array.of(0x4b, 3, 0x8c, 10), enc.encode("state_dict"), body, Uint8Array.of(0x75, 0x2e)]);
+    expect(values(file(torchFile([], { 0: f32(1, 2) }, pickle)))).toEqual([{ name: "w", shape: [2], data: [1, 2] }]);
+  });
+
   test("not a state_dict, legacy format, unknown file", () => {
     refused(torchFile([], {}, Uint8Array.of(0x80, 0x02, 0x4b, 0x05, 0x2e)), /holds a number, not a state_dict/);
     refused(Uint8Array.of(0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0, 0), /legacy format/);
