@@ -40,10 +40,12 @@ export function parseNameMap(file: string, text: string): NameMap {
   } catch (e) {
     throw new WeightsError(`${file}: the name map is not JSON (${(e as Error).message})`);
   }
-  if (typeof json !== "object" || json === null || Array.isArray(json)) throw new WeightsError(`${file}: the name map must be a JSON object {"netc path": "file name"}`);
+  if (typeof json !== "object" || json === null || Array.isArray(json))
+    throw new WeightsError(`${file}: the name map must be a JSON object {"netc path": "file name"}`);
   const out: NameMap = Object.create(null) as NameMap;
   for (const [k, v] of Object.entries(json)) {
-    if (typeof v !== "string") throw new WeightsError(`${file}: name map entry '${k}' maps to ${JSON.stringify(v)}, not a name`);
+    if (typeof v !== "string")
+      throw new WeightsError(`${file}: name map entry '${k}' maps to ${JSON.stringify(v)}, not a name`);
     out[k.replace(/\/+$/, "")] = v;
   }
   return out;
@@ -86,7 +88,10 @@ export function mapWeights(graph: IrGraph, file: string, all: FileTensor[], map?
     expected.forEach((t, i) => {
       if (t.aux !== undefined && auxMissing.includes(t.aux)) return;
       const f = byName.get(names[i]!);
-      if (!f) throw new WeightsError(`${file}: has no tensor '${names[i]}' for ${t.path} [${t.shape}] (tensor ${i} of the spec)`);
+      if (!f)
+        throw new WeightsError(
+          `${file}: has no tensor '${names[i]}' for ${t.path} [${t.shape}] (tensor ${i} of the spec)`,
+        );
       check(file, i, t, f, "name");
       pairs.push({ spec: t, file: f });
     });
@@ -134,14 +139,22 @@ function byOrder(file: string, expected: SpecTensor[], tensors: FileTensor[], pa
   }
   if (i < main.length || j < tensors.length) {
     const aux = main.length !== expected.length ? ` (${main.length} without the auxiliary heads)` : "";
-    const extra = j < tensors.length ? `; the first one left over is '${tensors[j]!.name}' [${tensors[j]!.shape}]` : `; the first missing one is ${main[i]!.path} [${main[i]!.shape}]`;
-    throw new WeightsError(`${file}: holds ${tensors.length} weight tensors (besides num_batches_tracked), the spec expects ${expected.length}${aux}${extra}`);
+    const extra =
+      j < tensors.length
+        ? `; the first one left over is '${tensors[j]!.name}' [${tensors[j]!.shape}]`
+        : `; the first missing one is ${main[i]!.path} [${main[i]!.shape}]`;
+    throw new WeightsError(
+      `${file}: holds ${tensors.length} weight tensors (besides num_batches_tracked), the spec expects ${expected.length}${aux}${extra}`,
+    );
   }
   return [...heads.keys()];
 }
 
 function check(file: string, i: number, t: SpecTensor, f: FileTensor, by: "name" | "order"): void {
   if (t.shape.join() === f.shape.join()) return;
-  const hint = by === "order" ? " (tensors are matched by state_dict order; a name map, --weights-map, matches them by name)" : "";
-  throw new WeightsError(`${file}: tensor ${i}: the spec's ${t.path} expects shape [${t.shape}], the file's '${f.name}' has [${f.shape}]${hint}`);
+  const hint =
+    by === "order" ? " (tensors are matched by state_dict order; a name map, --weights-map, matches them by name)" : "";
+  throw new WeightsError(
+    `${file}: tensor ${i}: the spec's ${t.path} expects shape [${t.shape}], the file's '${f.name}' has [${f.shape}]${hint}`,
+  );
 }

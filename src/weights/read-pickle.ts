@@ -36,7 +36,18 @@ interface GlobalRef {
   name: string;
 }
 
-export type PickleValue = null | boolean | number | bigint | string | PickleValue[] | { kind: "tuple"; items: PickleValue[] } | DictValue | StorageRef | TensorRef | GlobalRef;
+export type PickleValue =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | PickleValue[]
+  | { kind: "tuple"; items: PickleValue[] }
+  | DictValue
+  | StorageRef
+  | TensorRef
+  | GlobalRef;
 
 /** torch's storage classes and the dtypes their elements have. */
 const STORAGES: Record<string, string> = {
@@ -52,7 +63,12 @@ const STORAGES: Record<string, string> = {
   BoolStorage: "bool",
 };
 
-const GLOBALS = new Set(["collections.OrderedDict", "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_parameter", ...Object.keys(STORAGES).map((s) => `torch.${s}`)]);
+const GLOBALS = new Set([
+  "collections.OrderedDict",
+  "torch._utils._rebuild_tensor_v2",
+  "torch._utils._rebuild_parameter",
+  ...Object.keys(STORAGES).map((s) => `torch.${s}`),
+]);
 
 const MARK = Symbol("mark");
 type Slot = PickleValue | typeof MARK;
@@ -105,7 +121,8 @@ export function unpickle(bytes: Uint8Array, file: string): PickleValue {
   };
   const tuple = (items: PickleValue[]): PickleValue => ({ kind: "tuple", items });
   const global = (name: string, at: number): PickleValue => {
-    if (!GLOBALS.has(name)) fail(`it names the global '${name}', which a state_dict never needs (refused: loading it could run code)`, at);
+    if (!GLOBALS.has(name))
+      fail(`it names the global '${name}', which a state_dict never needs (refused: loading it could run code)`, at);
     return { kind: "global", name };
   };
   const setItems = (target: PickleValue, items: PickleValue[], at: number) => {
@@ -309,26 +326,44 @@ function items(v: PickleValue): PickleValue[] | undefined {
 
 function ints(v: PickleValue): number[] | undefined {
   const xs = items(v);
-  return xs && xs.every((x) => typeof x === "number" && Number.isSafeInteger(x) && x >= 0) ? (xs as number[]) : undefined;
+  return xs && xs.every((x) => typeof x === "number" && Number.isSafeInteger(x) && x >= 0)
+    ? (xs as number[])
+    : undefined;
 }
 
 function persistent(pid: PickleValue, at: number, fail: (what: string, at: number) => never): StorageRef {
   const t = items(pid);
   const cls = t?.[1];
-  if (!t || t[0] !== "storage" || t.length < 5 || typeof cls !== "object" || cls === null || Array.isArray(cls) || cls.kind !== "global") {
+  if (
+    !t ||
+    t[0] !== "storage" ||
+    t.length < 5 ||
+    typeof cls !== "object" ||
+    cls === null ||
+    Array.isArray(cls) ||
+    cls.kind !== "global"
+  ) {
     return fail("a persistent id that is not ('storage', torch.*Storage, key, location, size)", at);
   }
   const dtype = STORAGES[cls.name.replace(/^torch\./, "")];
   const key = t[2];
   const numel = t[4];
   if (!dtype) return fail(`a storage of class ${cls.name}`, at);
-  if (typeof key !== "string" || !/^[A-Za-z0-9_.-]{1,64}$/.test(key)) return fail("a storage key that is not a plain name", at);
-  if (typeof numel !== "number" || !Number.isSafeInteger(numel) || numel < 0) return fail("a storage size that is not a whole number", at);
+  if (typeof key !== "string" || !/^[A-Za-z0-9_.-]{1,64}$/.test(key))
+    return fail("a storage key that is not a plain name", at);
+  if (typeof numel !== "number" || !Number.isSafeInteger(numel) || numel < 0)
+    return fail("a storage size that is not a whole number", at);
   return { kind: "storage", dtype, key, numel };
 }
 
-function reduce(fn: PickleValue, args: PickleValue, at: number, fail: (what: string, at: number) => never): PickleValue {
-  const name = typeof fn === "object" && fn !== null && !Array.isArray(fn) && fn.kind === "global" ? fn.name : undefined;
+function reduce(
+  fn: PickleValue,
+  args: PickleValue,
+  at: number,
+  fail: (what: string, at: number) => never,
+): PickleValue {
+  const name =
+    typeof fn === "object" && fn !== null && !Array.isArray(fn) && fn.kind === "global" ? fn.name : undefined;
   const a = items(args);
   if (!name || !a) return fail("REDUCE of something other than an allowed global and a tuple", at);
   switch (name) {
@@ -339,14 +374,18 @@ function reduce(fn: PickleValue, args: PickleValue, at: number, fail: (what: str
       const [storage, offset, size, stride] = a;
       const shape = size === undefined ? undefined : ints(size);
       const strides = stride === undefined ? undefined : ints(stride);
-      if (typeof storage !== "object" || storage === null || Array.isArray(storage) || storage.kind !== "storage") return fail("a tensor without a storage", at);
-      if (typeof offset !== "number" || !Number.isSafeInteger(offset) || offset < 0) return fail("a tensor with an invalid storage offset", at);
-      if (!shape || !strides || shape.length !== strides.length) return fail("a tensor whose size and stride are not tuples of one length", at);
+      if (typeof storage !== "object" || storage === null || Array.isArray(storage) || storage.kind !== "storage")
+        return fail("a tensor without a storage", at);
+      if (typeof offset !== "number" || !Number.isSafeInteger(offset) || offset < 0)
+        return fail("a tensor with an invalid storage offset", at);
+      if (!shape || !strides || shape.length !== strides.length)
+        return fail("a tensor whose size and stride are not tuples of one length", at);
       return { kind: "tensor", storage, offset, shape, stride: strides };
     }
     case "torch._utils._rebuild_parameter": {
       const t = a[0];
-      if (typeof t !== "object" || t === null || Array.isArray(t) || t.kind !== "tensor") return fail("a parameter without a tensor", at);
+      if (typeof t !== "object" || t === null || Array.isArray(t) || t.kind !== "tensor")
+        return fail("a parameter without a tensor", at);
       return t;
     }
     default:

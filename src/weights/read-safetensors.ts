@@ -37,7 +37,8 @@ export function readSafetensors(file: string, bytes: Uint8Array): FileTensor[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;
   if (n > MAX_HEADER) fail(`the header declares ${n} bytes (limit ${MAX_HEADER})`);
-  if (8 + n > bytes.length) fail(`the header declares ${n} bytes but the file has ${bytes.length - 8} after the length`);
+  if (8 + n > bytes.length)
+    fail(`the header declares ${n} bytes but the file has ${bytes.length - 8} after the length`);
   let header: unknown;
   try {
     header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + n)));
@@ -52,23 +53,33 @@ export function readSafetensors(file: string, bytes: Uint8Array): FileTensor[] {
     const e = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof e !== "object" || e === null) fail(`entry '${name}' is not an object`);
     const dtype = typeof e.dtype === "string" ? DTYPES[e.dtype] : undefined;
-    if (!dtype) fail(`entry '${name}' has dtype ${JSON.stringify(e.dtype)}; netc reads ${Object.keys(DTYPES).join(", ")}`);
+    if (!dtype)
+      fail(`entry '${name}' has dtype ${JSON.stringify(e.dtype)}; netc reads ${Object.keys(DTYPES).join(", ")}`);
     if (!Array.isArray(e.shape)) fail(`entry '${name}' has no shape list`);
     const shape = e.shape as number[];
     const count = numel(shape, file, name);
     const off = e.data_offsets;
-    if (!Array.isArray(off) || off.length !== 2 || !off.every((x) => Number.isSafeInteger(x) && x >= 0) || off[0] > off[1]) {
+    if (
+      !Array.isArray(off) ||
+      off.length !== 2 ||
+      !off.every((x) => Number.isSafeInteger(x) && x >= 0) ||
+      off[0] > off[1]
+    ) {
       fail(`entry '${name}' has data_offsets ${JSON.stringify(off)}, not [begin, end]`);
     }
     const [begin, end] = off as [number, number];
     if (end > data.length) fail(`entry '${name}' ends at byte ${end} of the data, which has ${data.length}`);
     const el = DTYPE_BYTES[dtype!]!;
-    if (end - begin !== count * el) fail(`entry '${name}' has shape [${shape}] (${count * el} bytes of ${dtype}) but data_offsets span ${end - begin} bytes`);
+    if (end - begin !== count * el)
+      fail(
+        `entry '${name}' has shape [${shape}] (${count * el} bytes of ${dtype}) but data_offsets span ${end - begin} bytes`,
+      );
     entries.push({ t: { name, dtype: dtype!, shape, data: undefined }, begin, end, el });
   }
   entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
   for (let i = 1; i < entries.length; i++) {
-    if (entries[i]!.begin < entries[i - 1]!.end) fail(`entries '${entries[i - 1]!.t.name}' and '${entries[i]!.t.name}' overlap`);
+    if (entries[i]!.begin < entries[i - 1]!.end)
+      fail(`entries '${entries[i - 1]!.t.name}' and '${entries[i]!.t.name}' overlap`);
   }
   for (const e of entries) {
     if (isFloat(e.t.dtype)) e.t.data = toFloat32(data.subarray(e.begin, e.end), e.t.dtype, (e.end - e.begin) / e.el);

@@ -16,13 +16,21 @@ export function readTorch(file: string, bytes: Uint8Array): FileTensor[] {
   const zip = new ZipFile(file, bytes);
   const pkl = [...zip.entries.keys()].filter((n) => /^[^/]+\/data\.pkl$/.test(n));
   if (pkl.length !== 1) {
-    throw new WeightsError(`${file}: a ZIP but not a PyTorch checkpoint: expected one <archive>/data.pkl entry, found ${pkl.length}`);
+    throw new WeightsError(
+      `${file}: a ZIP but not a PyTorch checkpoint: expected one <archive>/data.pkl entry, found ${pkl.length}`,
+    );
   }
   const prefix = pkl[0]!.slice(0, -"data.pkl".length);
   const entry = zip.entries.get(pkl[0]!)!;
-  if (entry.size > MAX_PICKLE) throw new WeightsError(`${file}: data.pkl is ${entry.size} bytes; a state_dict's is far smaller (limit ${MAX_PICKLE})`);
+  if (entry.size > MAX_PICKLE)
+    throw new WeightsError(
+      `${file}: data.pkl is ${entry.size} bytes; a state_dict's is far smaller (limit ${MAX_PICKLE})`,
+    );
   const top = unpickle(zip.read(pkl[0]!), file);
-  if (!isDict(top)) throw new WeightsError(`${file}: the checkpoint holds a ${describe(top)}, not a state_dict (save model.state_dict(), not the model)`);
+  if (!isDict(top))
+    throw new WeightsError(
+      `${file}: the checkpoint holds a ${describe(top)}, not a state_dict (save model.state_dict(), not the model)`,
+    );
   // A training checkpoint {"state_dict": ..., "epoch": ...}: the model's part.
   const inner = top.entries.find(([k, v]) => STATE_KEYS.includes(k as string) && isDict(v))?.[1];
   const root = inner && isDict(inner) && top.entries.some(([, v]) => !isTensor(v)) ? inner : top;
@@ -32,7 +40,9 @@ export function readTorch(file: string, bytes: Uint8Array): FileTensor[] {
   for (const [k, v] of root.entries) {
     if (typeof k !== "string") throw new WeightsError(`${file}: a state_dict key is a ${describe(k)}, not a name`);
     if (typeof v !== "object" || v === null || Array.isArray(v) || v.kind !== "tensor") {
-      throw new WeightsError(`${file}: state_dict entry '${k}' is a ${describe(v)}, not a tensor (a training checkpoint? save model.state_dict() itself)`);
+      throw new WeightsError(
+        `${file}: state_dict entry '${k}' is a ${describe(v)}, not a tensor (a training checkpoint? save model.state_dict() itself)`,
+      );
     }
     const n = numel(v.shape, file, k);
     if (!isFloat(v.storage.dtype)) {
@@ -40,7 +50,10 @@ export function readTorch(file: string, bytes: Uint8Array): FileTensor[] {
       continue;
     }
     budget -= n;
-    if (budget < 0) throw new WeightsError(`${file}: its tensors hold more elements than the file has bytes (strided views that repeat data?)`);
+    if (budget < 0)
+      throw new WeightsError(
+        `${file}: its tensors hold more elements than the file has bytes (strided views that repeat data?)`,
+      );
     out.push({ name: k, dtype: v.storage.dtype, shape: v.shape, data: materialise(zip, prefix, file, k, v, n) });
   }
   return out;
@@ -48,17 +61,25 @@ export function readTorch(file: string, bytes: Uint8Array): FileTensor[] {
 
 function materialise(zip: ZipFile, prefix: string, file: string, name: string, t: TensorRef, n: number): Float32Array {
   const path = `${prefix}data/${t.storage.key}`;
-  if (!zip.entries.has(path)) throw new WeightsError(`${file}: tensor '${name}' refers to storage '${t.storage.key}', which the checkpoint lacks`);
+  if (!zip.entries.has(path))
+    throw new WeightsError(
+      `${file}: tensor '${name}' refers to storage '${t.storage.key}', which the checkpoint lacks`,
+    );
   const bytes = zip.read(path);
   const el = DTYPE_BYTES[t.storage.dtype]!;
   const have = Math.floor(bytes.length / el);
-  if (have < t.storage.numel) throw new WeightsError(`${file}: storage '${t.storage.key}' declares ${t.storage.numel} elements but holds ${have}`);
+  if (have < t.storage.numel)
+    throw new WeightsError(
+      `${file}: storage '${t.storage.key}' declares ${t.storage.numel} elements but holds ${have}`,
+    );
   if (n === 0) return new Float32Array(0);
   // The last element the view touches must lie inside the storage.
   let last = t.offset;
   for (let d = 0; d < t.shape.length; d++) last += (t.shape[d]! - 1) * t.stride[d]!;
   if (last >= t.storage.numel) {
-    throw new WeightsError(`${file}: tensor '${name}' (shape [${t.shape}], offset ${t.offset}, strides [${t.stride}]) reaches element ${last} of a storage of ${t.storage.numel}`);
+    throw new WeightsError(
+      `${file}: tensor '${name}' (shape [${t.shape}], offset ${t.offset}, strides [${t.stride}]) reaches element ${last} of a storage of ${t.storage.numel}`,
+    );
   }
   let dense = true;
   for (let d = t.shape.length - 1, s = 1; d >= 0; d--) {

@@ -26,11 +26,16 @@ function tfjsDir(path: string): string | undefined {
   try {
     st = statSync(path);
   } catch (e) {
-    throw new WeightsError(`${path}: cannot read the weights: ${(e as Error).message}`, (e as NodeJS.ErrnoException).code ?? "EIO");
+    throw new WeightsError(
+      `${path}: cannot read the weights: ${(e as Error).message}`,
+      (e as NodeJS.ErrnoException).code ?? "EIO",
+    );
   }
   if (st.isDirectory()) {
     if (existsSync(join(path, "model.json"))) return path;
-    throw new WeightsError(`${path}: a folder without model.json; netc reads a PyTorch checkpoint, a safetensors file, an ONNX model or a tfjs checkpoint folder`);
+    throw new WeightsError(
+      `${path}: a folder without model.json; netc reads a PyTorch checkpoint, a safetensors file, an ONNX model or a tfjs checkpoint folder`,
+    );
   }
   return basename(path) === "model.json" ? dirname(path) : undefined;
 }
@@ -40,7 +45,9 @@ export function readWeightFile(path: string): { format: Exclude<WeightFormat, "t
   const bytes = readWeightBytes(path);
   if (isZip(bytes)) return { format: "pytorch", tensors: readTorch(path, bytes) };
   if (LEGACY_TORCH.every((b, i) => bytes[i] === b)) {
-    throw new WeightsError(`${path}: a PyTorch checkpoint in the legacy format (before PyTorch 1.6); save it again with torch.save(state_dict, path)`);
+    throw new WeightsError(
+      `${path}: a PyTorch checkpoint in the legacy format (before PyTorch 1.6); save it again with torch.save(state_dict, path)`,
+    );
   }
   if (isSafetensors(bytes)) return { format: "safetensors", tensors: readSafetensors(path, bytes) };
   return { format: "onnx", tensors: readOnnx(path, bytes) };
@@ -58,10 +65,17 @@ export interface LoadWeightsOptions {
   mapFile?: string;
 }
 
-export async function loadWeights(path: string, graph: IrGraph, options: LoadWeightsOptions = {}): Promise<LoadedWeights> {
+export async function loadWeights(
+  path: string,
+  graph: IrGraph,
+  options: LoadWeightsOptions = {},
+): Promise<LoadedWeights> {
   const dir = tfjsDir(path);
   if (dir !== undefined) {
-    if (options.mapFile) throw new WeightsError(`${options.mapFile}: a name map applies to PyTorch, safetensors and ONNX files; ${path} is a tfjs checkpoint, matched by its layer names`);
+    if (options.mapFile)
+      throw new WeightsError(
+        `${options.mapFile}: a name map applies to PyTorch, safetensors and ONNX files; ${path} is a tfjs checkpoint, matched by its layer names`,
+      );
     const { loadCheckpointWeights } = await import("../runtime/checkpoint.js");
     return { format: "tfjs", weights: loadCheckpointWeights(dir, graph) };
   }
@@ -73,7 +87,7 @@ export async function loadWeights(path: string, graph: IrGraph, options: LoadWei
 
 function readMapText(path: string): string {
   const bytes = readWeightBytes(path, "name map");
-  if (bytes.length > 16 * 2 ** 20) throw new WeightsError(`${path}: a name map of ${bytes.length} bytes (limit 16 MiB)`);
+  if (bytes.length > 16 * 2 ** 20)
+    throw new WeightsError(`${path}: a name map of ${bytes.length} bytes (limit 16 MiB)`);
   return bytes.toString("utf8");
 }
-

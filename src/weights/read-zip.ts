@@ -72,7 +72,8 @@ export class ZipFile {
     let dirOffset = this.u32(eocd + 16);
     if (count === 0xffff || dirSize === 0xffffffff || dirOffset === 0xffffffff) {
       const loc = eocd - 20;
-      if (loc < 0 || this.u32(loc) !== 0x07064b50) this.fail("a ZIP64 end record is announced but its locator is missing");
+      if (loc < 0 || this.u32(loc) !== 0x07064b50)
+        this.fail("a ZIP64 end record is announced but its locator is missing");
       const rec = this.u64(loc + 8);
       if (this.u32(rec) !== 0x06064b50) this.fail("the ZIP64 end record is not where its locator says");
       count = this.u64(rec + 32);
@@ -80,7 +81,10 @@ export class ZipFile {
       dirOffset = this.u64(rec + 48);
     }
     if (count > MAX_ENTRIES) this.fail(`${count} entries declared; netc reads at most ${MAX_ENTRIES}`);
-    if (dirOffset + dirSize > len) this.fail(`the central directory (${dirSize} bytes at ${dirOffset}) runs past the end of the file (${len} bytes)`);
+    if (dirOffset + dirSize > len)
+      this.fail(
+        `the central directory (${dirSize} bytes at ${dirOffset}) runs past the end of the file (${len} bytes)`,
+      );
     let at = dirOffset;
     const end = dirOffset + dirSize;
     for (let i = 0; i < count; i++) {
@@ -93,7 +97,8 @@ export class ZipFile {
       const extraLen = this.u16(at + 30);
       const commentLen = this.u16(at + 32);
       let local = this.u32(at + 42);
-      if (at + 46 + nameLen + extraLen + commentLen > end) this.fail(`central directory entry ${i} runs past the directory`);
+      if (at + 46 + nameLen + extraLen + commentLen > end)
+        this.fail(`central directory entry ${i} runs past the directory`);
       const name = new TextDecoder().decode(this.bytes.subarray(at + 46, at + 46 + nameLen));
       // ZIP64 extra field: the 64-bit values of the fields set to 0xFFFFFFFF, in this order.
       let x = at + 46 + nameLen;
@@ -103,18 +108,23 @@ export class ZipFile {
         const n = this.u16(x + 2);
         if (id === 0x0001) {
           let p = x + 4;
-          if (size === 0xffffffff) (size = this.u64(p)), (p += 8);
-          if (compressedSize === 0xffffffff) (compressedSize = this.u64(p)), (p += 8);
+          if (size === 0xffffffff) ((size = this.u64(p)), (p += 8));
+          if (compressedSize === 0xffffffff) ((compressedSize = this.u64(p)), (p += 8));
           if (local === 0xffffffff) local = this.u64(p);
         }
         x += 4 + n;
       }
       if (flags & 1) this.fail(`entry '${name}' is encrypted`);
-      if (method !== 0 && method !== 8) this.fail(`entry '${name}' uses compression method ${method}; netc reads stored and deflated entries`);
+      if (method !== 0 && method !== 8)
+        this.fail(`entry '${name}' uses compression method ${method}; netc reads stored and deflated entries`);
       if (this.u32(local) !== 0x04034b50) this.fail(`entry '${name}' has no local header at byte ${local}`);
       const dataOffset = local + 30 + this.u16(local + 26) + this.u16(local + 28);
-      if (dataOffset + compressedSize > len) this.fail(`entry '${name}' (${compressedSize} bytes at ${dataOffset}) runs past the end of the file (${len} bytes)`);
-      if (method === 0 && size !== compressedSize) this.fail(`stored entry '${name}' declares ${size} bytes but holds ${compressedSize}`);
+      if (dataOffset + compressedSize > len)
+        this.fail(
+          `entry '${name}' (${compressedSize} bytes at ${dataOffset}) runs past the end of the file (${len} bytes)`,
+        );
+      if (method === 0 && size !== compressedSize)
+        this.fail(`stored entry '${name}' declares ${size} bytes but holds ${compressedSize}`);
       if (this.entries.has(name)) this.fail(`entry '${name}' appears twice`);
       this.entries.set(name, { name, method, compressedSize, size, dataOffset });
       at += 46 + nameLen + extraLen + commentLen;
@@ -127,7 +137,8 @@ export class ZipFile {
     if (!e) this.fail(`entry '${name}' is missing`);
     const raw = this.bytes.subarray(e.dataOffset, e.dataOffset + e.compressedSize);
     if (e.method === 0) return raw;
-    if (e.size > MAX_INFLATED) this.fail(`entry '${name}' declares ${e.size} bytes uncompressed; netc inflates at most ${MAX_INFLATED}`);
+    if (e.size > MAX_INFLATED)
+      this.fail(`entry '${name}' declares ${e.size} bytes uncompressed; netc inflates at most ${MAX_INFLATED}`);
     let out: Buffer;
     try {
       out = inflateRawSync(raw, { maxOutputLength: Math.max(1, e.size) });

@@ -36,14 +36,18 @@ export function readWeightBytes(path: string, what = "checkpoint"): Buffer {
   try {
     st = statSync(path);
   } catch (e) {
-    throw new WeightsError(`${path}: cannot read the ${what}: ${(e as Error).message}`, (e as NodeJS.ErrnoException).code ?? "EIO");
+    throw new WeightsError(
+      `${path}: cannot read the ${what}: ${(e as Error).message}`,
+      (e as NodeJS.ErrnoException).code ?? "EIO",
+    );
   }
   if (!st.isFile()) throw new WeightsError(`${path}: the ${what} is not a regular file`, "EFTYPE");
   const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
     const size = fstatSync(fd).size;
     if (!fstatSync(fd).isFile()) throw new WeightsError(`${path}: the ${what} is not a regular file`, "EFTYPE");
-    if (size > MAX_WEIGHT_FILE) throw new WeightsError(`${path}: the ${what} is ${size} bytes; netc reads files up to ${MAX_WEIGHT_FILE} bytes`);
+    if (size > MAX_WEIGHT_FILE)
+      throw new WeightsError(`${path}: the ${what} is ${size} bytes; netc reads files up to ${MAX_WEIGHT_FILE} bytes`);
     const buf = Buffer.alloc(size);
     let off = 0;
     while (off < size) {
@@ -72,13 +76,15 @@ export const DTYPE_BYTES: Record<string, number> = {
   bool: 1,
 };
 
-export const isFloat = (dtype: string) => dtype === "float32" || dtype === "float16" || dtype === "bfloat16" || dtype === "float64";
+export const isFloat = (dtype: string) =>
+  dtype === "float32" || dtype === "float16" || dtype === "bfloat16" || dtype === "float64";
 
 /** Product of a shape, refusing negative, fractional or absurd sizes before anything is allocated. */
 export function numel(shape: number[], file: string, name: string): number {
   let n = 1;
   for (const d of shape) {
-    if (!Number.isSafeInteger(d) || d < 0) throw new WeightsError(`${file}: tensor '${name}' has an invalid size ${String(d)} in its shape`);
+    if (!Number.isSafeInteger(d) || d < 0)
+      throw new WeightsError(`${file}: tensor '${name}' has an invalid size ${String(d)} in its shape`);
     n *= d;
     if (n > 2 ** 40) throw new WeightsError(`${file}: tensor '${name}' declares more than 2^40 elements`);
   }
@@ -89,7 +95,12 @@ export function numel(shape: number[], file: string, name: string): number {
  * Little-endian elements `index(i)` (element positions, not bytes) of `bytes` as float32.
  * `index` maps an output position to a storage element, for strided views.
  */
-export function toFloat32(bytes: Uint8Array, dtype: string, count: number, index?: (i: number) => number): Float32Array {
+export function toFloat32(
+  bytes: Uint8Array,
+  dtype: string,
+  count: number,
+  index?: (i: number) => number,
+): Float32Array {
   if (!index) return contiguous(bytes, dtype, count, 0);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Float32Array(count);

@@ -47,7 +47,11 @@ const enc = (s: string) => new TextEncoder().encode(s);
 const str = (s: string) => concat([Uint8Array.of(0x8c, enc(s).length), enc(s)]);
 const global = (module: string, name: string) => concat([Uint8Array.of(0x63), enc(`${module}\n${name}\n`)]);
 const int = (v: number) =>
-  v < 256 ? Uint8Array.of(0x4b, v) : v < 2 ** 31 ? concat([Uint8Array.of(0x4a), new Uint8Array(Int32Array.of(v).buffer)]) : concat([Uint8Array.of(0x8a, 8), new Uint8Array(BigInt64Array.of(BigInt(v)).buffer)]);
+  v < 256
+    ? Uint8Array.of(0x4b, v)
+    : v < 2 ** 31
+      ? concat([Uint8Array.of(0x4a), new Uint8Array(Int32Array.of(v).buffer)])
+      : concat([Uint8Array.of(0x8a, 8), new Uint8Array(BigInt64Array.of(BigInt(v)).buffer)]);
 const tuple = (items: Uint8Array[]) => concat([Uint8Array.of(0x28), ...items, Uint8Array.of(0x74)]);
 const orderedDict = concat([global("collections", "OrderedDict"), Uint8Array.of(0x29, 0x52)]);
 
@@ -66,18 +70,35 @@ export interface PickledTensor {
 export function statePickle(tensors: PickledTensor[]): Uint8Array {
   const items = tensors.map((t) => {
     const stride = t.stride ?? t.shape.map((_, i) => t.shape.slice(i + 1).reduce((a, b) => a * b, 1));
-    const pid = concat([tuple([str("storage"), global("torch", t.storage ?? "FloatStorage"), str(t.key), str("cpu"), int(t.numel)]), Uint8Array.of(0x51)]);
-    const args = tuple([pid, int(t.offset ?? 0), tuple(t.shape.map(int)), tuple(stride.map(int)), Uint8Array.of(0x89), orderedDict]);
+    const pid = concat([
+      tuple([str("storage"), global("torch", t.storage ?? "FloatStorage"), str(t.key), str("cpu"), int(t.numel)]),
+      Uint8Array.of(0x51),
+    ]);
+    const args = tuple([
+      pid,
+      int(t.offset ?? 0),
+      tuple(t.shape.map(int)),
+      tuple(stride.map(int)),
+      Uint8Array.of(0x89),
+      orderedDict,
+    ]);
     return concat([str(t.name), global("torch._utils", "_rebuild_tensor_v2"), args, Uint8Array.of(0x52)]);
   });
   return concat([Uint8Array.of(0x80, 0x02), orderedDict, Uint8Array.of(0x28), ...items, Uint8Array.of(0x75, 0x2e)]);
 }
 
 /** A whole checkpoint: the pickle and each storage's float32 values. */
-export function torchFile(tensors: PickledTensor[], storages: Record<string, Float32Array | Uint8Array>, pickle = statePickle(tensors)): Uint8Array {
+export function torchFile(
+  tensors: PickledTensor[],
+  storages: Record<string, Float32Array | Uint8Array>,
+  pickle = statePickle(tensors),
+): Uint8Array {
   return zip([
     ["archive/data.pkl", pickle],
-    ...Object.entries(storages).map(([k, v]): [string, Uint8Array] => [`archive/data/${k}`, new Uint8Array(v.buffer, v.byteOffset, v.byteLength)]),
+    ...Object.entries(storages).map(([k, v]): [string, Uint8Array] => [
+      `archive/data/${k}`,
+      new Uint8Array(v.buffer, v.byteOffset, v.byteLength),
+    ]),
     ["archive/version", enc("3\n")],
   ]);
 }

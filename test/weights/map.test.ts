@@ -27,7 +27,12 @@ const TINY = `network Tiny {
 `;
 const graph = checkText(TINY, "tiny.net").graph!;
 const ramp = (n: number, from = 0) => Float32Array.from({ length: n }, (_, i) => from + i);
-const t = (name: string, shape: number[], data?: Float32Array): FileTensor => ({ name, dtype: "float32", shape, data: data ?? ramp(shape.reduce((a, b) => a * b, 1)) });
+const t = (name: string, shape: number[], data?: Float32Array): FileTensor => ({
+  name,
+  dtype: "float32",
+  shape,
+  data: data ?? ramp(shape.reduce((a, b) => a * b, 1)),
+});
 
 /** torchvision-like names for Tiny, in state_dict order (with its aux head, or without). */
 function state(aux: boolean): FileTensor[] {
@@ -98,8 +103,14 @@ function tfjsCheckpoint(dir: string, specGraph: typeof graph, weights: ReturnTyp
   const named = toTfjsWeights(specGraph, weights);
   mkdirSync(dir, { recursive: true });
   const specs = [...named].map(([name, v]) => ({ name, shape: v.shape, dtype: "float32" }));
-  writeFileSync(join(dir, "weights.bin"), concat([...named.values()].map((v) => new Uint8Array(v.data.buffer, v.data.byteOffset, v.data.byteLength))));
-  writeFileSync(join(dir, "model.json"), JSON.stringify({ format: "layers-model", weightsManifest: [{ paths: ["./weights.bin"], weights: specs }] }));
+  writeFileSync(
+    join(dir, "weights.bin"),
+    concat([...named.values()].map((v) => new Uint8Array(v.data.buffer, v.data.byteOffset, v.data.byteLength))),
+  );
+  writeFileSync(
+    join(dir, "model.json"),
+    JSON.stringify({ format: "layers-model", weightsManifest: [{ paths: ["./weights.bin"], weights: specs }] }),
+  );
 }
 
 describe("auxiliary heads are optional in netc's own checkpoints", () => {
@@ -115,7 +126,10 @@ describe("auxiliary heads are optional in netc's own checkpoints", () => {
       expect([...loaded.weights.keys()].sort()).toEqual([...weights.keys()].sort());
       // Byte comparison: vitest's deep equality is far too slow on millions of floats.
       const bytes = (a: Float32Array | undefined) => Buffer.from(a!.buffer, a!.byteOffset, a!.byteLength);
-      const differ = [...weights].filter(([k, w]) => !bytes(loaded.weights.get(k)!.kernel ?? loaded.weights.get(k)!.gamma).equals(bytes(w.kernel ?? w.gamma)));
+      const differ = [...weights].filter(
+        ([k, w]) =>
+          !bytes(loaded.weights.get(k)!.kernel ?? loaded.weights.get(k)!.gamma).equals(bytes(w.kernel ?? w.gamma)),
+      );
       expect(differ.map(([k]) => k)).toEqual([]);
       expect(emitOnnx(g, { weights: loaded.weights }).model.length).toBeGreaterThan(0);
     }, 60_000);
@@ -124,8 +138,21 @@ describe("auxiliary heads are optional in netc's own checkpoints", () => {
   test("netc compile --weights DIR on googlenet.net without aux weights", () => {
     const g = checkFile("specs/googlenet.net").graph!;
     const dir = tmp("netc-aux-cli-");
-    tfjsCheckpoint(join(dir, "ckpt"), g, initWeights(g, 0, (n) => n.aux === undefined));
-    const r = netc(["compile", "specs/googlenet.net", "--target", "onnx", "--weights", join(dir, "ckpt"), "-o", join(dir, "g.onnx")]);
+    tfjsCheckpoint(
+      join(dir, "ckpt"),
+      g,
+      initWeights(g, 0, (n) => n.aux === undefined),
+    );
+    const r = netc([
+      "compile",
+      "specs/googlenet.net",
+      "--target",
+      "onnx",
+      "--weights",
+      join(dir, "ckpt"),
+      "-o",
+      join(dir, "g.onnx"),
+    ]);
     expect(r.stderr).not.toContain("has no weight");
     expect(r.code).toBe(0);
   }, 60_000);
@@ -141,7 +168,12 @@ test("netc verify --weights: a trained inference model without its aux head, and
   const spec = join(dir, "tiny.net");
   writeFileSync(spec, TINY);
   const model = buildFromPlan(tf, planModel(graph), runtime).inference;
-  setModelWeights(tf, model, graph, initWeights(graph, 5, (n) => n.aux === undefined));
+  setModelWeights(
+    tf,
+    model,
+    graph,
+    initWeights(graph, 5, (n) => n.aux === undefined),
+  );
   await saveCheckpoint(model, join(dir, "ckpt"));
   const r = netc(["verify", spec, "--weights", join(dir, "ckpt"), "--json"]);
   expect(r.stderr).toBe("");
@@ -176,9 +208,21 @@ describe("the CLI", () => {
     expect(lines[0]).toMatch(/^#\s+netc path\s+pytorch\s+shape\s+layout$/);
     expect(lines[1]).toMatch(/^0\s+conv1\.weight\s+weight\s+2x3x3x3\s+OIHW$/);
     expect(lines[6]).toMatch(/side\/dense1\.weight \(aux\)\s+weight\s+5x32\s+\[out, in\] \(in: C,H,W flatten order\)/);
-    const json = JSON.parse(netc(["weights", spec, "--json"]).stdout) as { path: string; pytorch: string; shape: number[]; aux?: string }[];
+    const json = JSON.parse(netc(["weights", spec, "--json"]).stdout) as {
+      path: string;
+      pytorch: string;
+      shape: number[];
+      aux?: string;
+    }[];
     expect(json.map((x) => x.path)).toEqual(specTensors(graph).map((s) => s.path));
-    expect(json[4]).toMatchObject({ index: 4, path: "conv1/bn.running_var", node: "conv1/bn", pytorch: "running_var", shape: [2], layout: "[C]" });
+    expect(json[4]).toMatchObject({
+      index: 4,
+      path: "conv1/bn.running_var",
+      node: "conv1/bn",
+      pytorch: "running_var",
+      shape: [2],
+      layout: "[C]",
+    });
   });
 
   test("compile --weights and weights --weights read a safetensors file; a bad one is one clear error", () => {

@@ -42,7 +42,16 @@ const samples: [string, Uint8Array][] = [
       }),
     ).finish(),
   ],
-  ["safetensors", safetensors({ a: { dtype: "F32", shape: [2, 3], data_offsets: [0, 24] }, b: { dtype: "F16", shape: [2], data_offsets: [24, 28] } }, new Uint8Array(28))],
+  [
+    "safetensors",
+    safetensors(
+      {
+        a: { dtype: "F32", shape: [2, 3], data_offsets: [0, 24] },
+        b: { dtype: "F16", shape: [2], data_offsets: [24, 28] },
+      },
+      new Uint8Array(28),
+    ),
+  ],
 ];
 
 function attempt(bytes: Uint8Array): string {
@@ -63,7 +72,8 @@ for (const [format, bytes] of samples) {
     const next = rng(7);
     for (let i = 0; i < 500; i++) {
       const copy = bytes.slice();
-      for (let k = 0; k < 1 + Math.floor(next() * 4); k++) copy[Math.floor(next() * copy.length)] = Math.floor(next() * 256);
+      for (let k = 0; k < 1 + Math.floor(next() * 4); k++)
+        copy[Math.floor(next() * copy.length)] = Math.floor(next() * 256);
       attempt(copy);
     }
   });

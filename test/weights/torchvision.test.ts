@@ -46,10 +46,16 @@ function graphOf(c: Case): IrGraph {
   return r.graph!;
 }
 
-async function run(graph: IrGraph, weights: Awaited<ReturnType<typeof loadWeights>>["weights"], input: Float32Array): Promise<Float32Array> {
+async function run(
+  graph: IrGraph,
+  weights: Awaited<ReturnType<typeof loadWeights>>["weights"],
+  input: Float32Array,
+): Promise<Float32Array> {
   const { model } = emitOnnx(graph, { weights });
   const session = await ort.InferenceSession.create(model);
-  const out = await session.run({ [session.inputNames[0]!]: new ort.Tensor("float32", input, [1, ...graph.inputShape]) });
+  const out = await session.run({
+    [session.inputNames[0]!]: new ort.Tensor("float32", input, [1, ...graph.inputShape]),
+  });
   const y = out[session.outputNames[0]!]!.data as Float32Array;
   await session.release();
   return y;
@@ -64,7 +70,17 @@ describe.runIf(torch)("torchvision checkpoints into netc's ONNX", () => {
   let dir = "";
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "netc-tv-weights-"));
-    execFileSync("/usr/bin/python3", ["scripts/torchvision-checkpoints.py", dir, ...cases.map((c) => `${c.torchvision}:${c.size ?? (c.torchvision === "inception_v3" ? 299 : 224)}:${c.formats}`)], { stdio: "pipe" });
+    execFileSync(
+      "/usr/bin/python3",
+      [
+        "scripts/torchvision-checkpoints.py",
+        dir,
+        ...cases.map(
+          (c) => `${c.torchvision}:${c.size ?? (c.torchvision === "inception_v3" ? 299 : 224)}:${c.formats}`,
+        ),
+      ],
+      { stdio: "pipe" },
+    );
   }, 300_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -23,8 +23,12 @@ export interface WeightsArgs {
 function layoutOf(graph: IrGraph, t: SpecTensor): string {
   const node = graph.nodes.find((n) => n.name === t.node)!;
   const a = node.attrs;
-  if (t.tensor === "kernel" && a.op === "conv") return a.groups > 1 ? `OIHW (I = input channels / ${a.groups} groups)` : "OIHW";
-  if (t.tensor === "kernel") return node.shape.length === 1 && graph.nodes[node.inputs[0]!]!.shape.length === 1 ? "[out, in] (in: C,H,W flatten order)" : "[out, in]";
+  if (t.tensor === "kernel" && a.op === "conv")
+    return a.groups > 1 ? `OIHW (I = input channels / ${a.groups} groups)` : "OIHW";
+  if (t.tensor === "kernel")
+    return node.shape.length === 1 && graph.nodes[node.inputs[0]!]!.shape.length === 1
+      ? "[out, in] (in: C,H,W flatten order)"
+      : "[out, in]";
   if (t.tensor === "gamma" && a.op === "scale") return t.shape.length === 3 ? "[C, 1, 1]" : "[F]";
   return t.shape.length === 1 ? "[C]" : `[${t.shape.length} dims]`;
 }
@@ -41,9 +45,13 @@ export async function run(args: WeightsArgs): Promise<number> {
     if (args.weights) {
       const { loadWeights } = await import("../../weights/read-weights.js");
       try {
-        const r = await loadWeights(resolve(args.weights), graph, { mapFile: args.weightsMap && resolve(args.weightsMap) });
+        const r = await loadWeights(resolve(args.weights), graph, {
+          mapFile: args.weightsMap && resolve(args.weightsMap),
+        });
         for (const p of r.mapping?.pairs ?? []) fileName.set(p.spec.path, p.file.name);
-        how = r.mapping ? `${r.format}, matched by ${r.mapping.by}${r.mapping.auxMissing.length ? `; without ${r.mapping.auxMissing.join(", ")}` : ""}` : `${r.format}, matched by layer name`;
+        how = r.mapping
+          ? `${r.format}, matched by ${r.mapping.by}${r.mapping.auxMissing.length ? `; without ${r.mapping.auxMissing.join(", ")}` : ""}`
+          : `${r.format}, matched by layer name`;
       } catch (e) {
         process.stderr.write(`netc weights: ${terminalSafe((e as Error).message)}\n`);
         // A file that cannot be read at all is an I/O error, exit 2, as for a missing spec.
@@ -65,7 +73,14 @@ export async function run(args: WeightsArgs): Promise<number> {
       return 0;
     }
     const head = ["#", "netc path", "pytorch", "shape", "layout", ...(args.weights ? ["file"] : [])];
-    const cells = rows.map((r) => [String(r.index), r.path + (r.aux ? " (aux)" : ""), r.pytorch, r.shape.join("x"), r.layout, ...(args.weights ? [r.file ?? "(absent)"] : [])]);
+    const cells = rows.map((r) => [
+      String(r.index),
+      r.path + (r.aux ? " (aux)" : ""),
+      r.pytorch,
+      r.shape.join("x"),
+      r.layout,
+      ...(args.weights ? [r.file ?? "(absent)"] : []),
+    ]);
     const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
     const line = (c: string[]) => c.map((s, i) => (i === c.length - 1 ? s : s.padEnd(widths[i]!))).join("  ");
     const out = [line(head), ...cells.map(line)];
