@@ -29,6 +29,7 @@ function layoutOf(graph: IrGraph, t: SpecTensor): string {
     return node.shape.length === 1 && graph.nodes[node.inputs[0]!]!.shape.length === 1
       ? "[out, in] (in: C,H,W flatten order)"
       : "[out, in]";
+  if (t.tensor === "bias" && a.op === "dense") return "[out]";
   if (t.tensor === "gamma" && a.op === "scale") return t.shape.length === 3 ? "[C, 1, 1]" : "[F]";
   return t.shape.length === 1 ? "[C]" : `[${t.shape.length} dims]`;
 }
