@@ -153,18 +153,19 @@ program
   .command("verify")
   .description("run one random batch through the tfjs model and the ONNX model and compare (exit 1 above 1e-4)")
   .argument("<inputs...>", ".net files, folders or globs")
-  .option("--weights <checkpoint>", "tfjs checkpoint directory (default: seeded random weights)")
+  .option("--weights <checkpoint>", "PyTorch checkpoint, safetensors, ONNX model or tfjs checkpoint folder (default: seeded random weights)")
+  .option("--weights-map <json>", "name map for --weights: {\"netc path or prefix\": \"file name or prefix\"} (default: by name if all match, else state_dict order)")
   .option("--seed <n>", "seed for weights and the batch", int("--seed"), 0)
   .option("--batch <n>", "batch size", int("--batch"), 2)
   .option("--json", "print the result as JSON (--format json does too)")
   .addOption(formatOption())
   .option(...maxErrors);
 withOverrides(program.commands.at(-1)!)
-  .action(async (specs: string[], o: { weights?: string; seed: number; batch: number; json?: boolean; maxErrors?: number; format: Format } & OverrideFlags) => {
+  .action(async (specs: string[], o: { weights?: string; weightsMap?: string; seed: number; batch: number; json?: boolean; maxErrors?: number; format: Format } & OverrideFlags) => {
     const overrides = overridesOf(o);
     if (typeof overrides === "number") return void (process.exitCode = overrides);
     const { run } = await import("./commands/verify.js");
-    process.exitCode = await run({ overrides, specs, weights: o.weights, seed: o.seed, batch: o.batch, json: !!o.json || o.format === "json", maxErrors: o.maxErrors, format: o.format });
+    process.exitCode = await run({ overrides, specs, weights: o.weights, weightsMap: o.weightsMap, seed: o.seed, batch: o.batch, json: !!o.json || o.format === "json", maxErrors: o.maxErrors, format: o.format });
   });
 
 program
@@ -183,7 +184,21 @@ program
     process.exitCode = await run({ model, ep: o.ep, batch: o.batch, image: o.image, labels: o.labels, resize: o.resize, runs: o.runs, json: !!o.json });
   });
 
-const weights = program.command("weights").description("the tensors of a spec's weights, and weight files");
+// `netc weights SPEC` lists; `netc weights export SPEC ...` writes (commander runs the
+// subcommand when the first operand names it, the listing otherwise).
+const weights = program
+  .command("weights")
+  .description("list the tensors a spec expects, in PyTorch state_dict order, and with --weights how a file maps onto them; `weights export` writes them")
+  .argument("<spec>", ".net file")
+  .option("--weights <file>", "PyTorch checkpoint, safetensors, ONNX model or tfjs checkpoint folder to match against the spec")
+  .option("--weights-map <json>", "name map for --weights: {\"netc path or prefix\": \"file name or prefix\"}")
+  .option("--json", "print JSON")
+  .addOption(formatOption())
+  .option(...maxErrors)
+  .action(async (spec: string, o: { weights?: string; weightsMap?: string; json?: boolean; maxErrors?: number; format: Format }) => {
+    const { run } = await import("./commands/weights.js");
+    process.exitCode = await run({ spec, weights: o.weights, weightsMap: o.weightsMap, json: !!o.json || o.format === "json", maxErrors: o.maxErrors, format: o.format });
+  });
 withOverrides(
   weights
     .command("export")

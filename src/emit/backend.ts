@@ -18,8 +18,9 @@ export interface BackendOption {
   flags: string;
   description: string;
   /**
-   * "integer": a whole number. "checkpoint": a tfjs checkpoint directory, which
-   * the CLI loads and passes as a WeightSet in canonical layout.
+   * "integer": a whole number. "checkpoint": a weights file or tfjs checkpoint
+   * directory (src/weights/read-weights.ts), which the CLI loads and passes as a
+   * WeightSet in canonical layout.
    */
   value?: "integer" | "checkpoint";
   default?: number | boolean;

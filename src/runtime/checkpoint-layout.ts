@@ -79,6 +79,8 @@ export function toTfjsWeights(graph: IrGraph, weights: WeightSet): Map<string, N
     if (!held) continue;
     const { layer, kind } = held;
     const w = weights.get(node.name);
+    // Weights read for inference may leave the auxiliary heads out.
+    if (!w && node.aux !== undefined) continue;
     if (!w) throw new Error(`netc: no weights for '${node.name}'`);
     const shapes = weightShapes(graph, node);
     const a = node.attrs;
@@ -139,10 +141,13 @@ export function fromTfjsWeights(graph: IrGraph, named: Map<string, NamedTensor>)
       throw new Error(`netc: checkpoint weight '${key}' has ${t.data.length} values, the spec needs ${n} (for ${node.name})`);
     return t;
   };
+  // Training saves the inference model, without the auxiliary heads; inference never needs them.
+  const saved = new Set([...named.keys()].map((k) => k.slice(0, k.lastIndexOf("/"))));
   for (const node of graph.nodes) {
     const held = layers.get(node.name);
     if (!held) continue;
     const { layer, kind } = held;
+    if (node.aux !== undefined && !saved.has(layer)) continue;
     const shapes = weightShapes(graph, node);
     const a = node.attrs;
     const w: NodeWeights = {};

@@ -11,8 +11,10 @@ import { buildFromPlan } from "../emit/tfjs/build.js";
 import { planModel } from "../emit/tfjs/plan.js";
 
 export interface VerifyOptions {
-  /** tfjs checkpoint directory; undefined = initWeights(graph, seed). */
+  /** Weights: a PyTorch checkpoint, safetensors, ONNX or tfjs checkpoint; undefined = initWeights(graph, seed). */
   weights?: string;
+  /** A JSON name map for --weights (src/weights/map.ts). */
+  weightsMap?: string;
   seed: number;
   batch: number;
   /** No backend notice on stderr (JSON output). */
@@ -34,14 +36,21 @@ export interface VerifyResult {
 
 export async function verifyGraph(graph: IrGraph, opts: VerifyOptions): Promise<VerifyResult> {
   const runtime = await import("../runtime/index.js");
-  const { loadCheckpointModel, loadCheckpointWeights, setModelWeights } = await import("../runtime/checkpoint.js");
+  const { loadCheckpointModel, setModelWeights } = await import("../runtime/checkpoint.js");
   const tf = await runtime.loadTf({ quiet: opts.quiet ?? false });
 
   let model: tfjs.LayersModel;
   let weights;
   if (opts.weights) {
-    model = await loadCheckpointModel(tf, opts.weights);
-    weights = loadCheckpointWeights(opts.weights, graph);
+    const { loadWeights } = await import("../weights/read-weights.js");
+    const loaded = await loadWeights(opts.weights, graph, { mapFile: opts.weightsMap });
+    weights = loaded.weights;
+    if (loaded.format === "tfjs") {
+      model = await loadCheckpointModel(tf, opts.weights);
+    } else {
+      model = buildFromPlan(tf, planModel(graph), runtime).inference;
+      setModelWeights(tf, model, graph, weights);
+    }
   } else {
     model = buildFromPlan(tf, planModel(graph), runtime).inference;
     weights = initWeights(graph, opts.seed);

@@ -28,8 +28,10 @@ const ALLOWED: Record<string, string[]> = {
   // The tfjs backend targets the runtime: it follows the runtime's naming (checkpoints).
   "emit/tfjs": ["util", "diagnostics", "ir", "emit", "runtime"],
   infer: ["util", "ir", "runtime"],
+  // Weight files in and out; netc's own tfjs checkpoints are the runtime's to read.
+  weights: ["util", "diagnostics", "ir", "runtime"],
   // netc verify: both backends and the runtime side by side.
-  verify: ["util", "diagnostics", "ir", "runtime", "emit", "emit/onnx", "emit/tfjs"],
+  verify: ["util", "diagnostics", "ir", "runtime", "weights", "emit", "emit/onnx", "emit/tfjs"],
   lsp: ["util", "diagnostics", "syntax", "format", "ir", "check", "summary"],
   // The library entry (src/index.ts).
   api: ["util", "diagnostics", "syntax", "format", "ir", "check", "summary", "runtime", "emit", "emit/onnx", "emit/tfjs", "verify"],

@@ -57,8 +57,9 @@ async function compile(args: CompileArgs, reporter: Reporter): Promise<number> {
     for (const o of backend.options) {
       const key = new Option(o.flags).attributeName();
       if (o.value !== "checkpoint" || typeof options[key] !== "string") continue;
-      const { loadCheckpointWeights } = await import("../../runtime/checkpoint.js");
-      options[key] = await loadCheckpointWeights(resolve(options[key]), graph);
+      const { loadWeights } = await import("../../weights/read-weights.js");
+      const map = typeof options.weightsMap === "string" ? resolve(options.weightsMap) : undefined;
+      options[key] = (await loadWeights(resolve(options[key]), graph, { mapFile: map })).weights;
     }
     const { files, diagnostics } = await backend.compile({ graph, specPath: args.file, outPath, options, netcVersion: version });
     reporter.add(diagnostics);

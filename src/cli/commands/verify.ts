@@ -5,9 +5,10 @@
 // order differ in proportion to their size, so ResNet-50's random-weight logits
 // of ~900 legitimately differ by ~1e-3 while agreeing to 6 digits).
 //
-// With --weights the tfjs side is the checkpoint itself, loaded as saved, and
+// With --weights a tfjs checkpoint is the tfjs side itself, loaded as saved, and
 // the ONNX side gets its weights through the checkpoint converter: this checks
-// the layout conversion end to end. Without, both get initWeights(graph, seed).
+// the layout conversion end to end. Other formats (PyTorch, safetensors, ONNX,
+// src/weights/) fill both sides. Without, both get initWeights(graph, seed).
 
 import { backends } from "../../emit/backend.js";
 import type { Format } from "../formats.js";
@@ -29,6 +30,7 @@ export interface VerifyArgs {
   specs: string[];
   weights?: string;
   overrides?: Overrides;
+  weightsMap?: string;
   seed: number;
   batch: number;
   json: boolean;
@@ -65,7 +67,7 @@ async function verify(spec: string, args: VerifyArgs, reporter: Reporter, severa
   reporter.flush();
   let r: VerifyResult;
   try {
-    r = await verifyGraph(loaded.graph, { weights: args.weights, seed: args.seed, batch: args.batch, quiet: args.json });
+    r = await verifyGraph(loaded.graph, { weights: args.weights, weightsMap: args.weightsMap, seed: args.seed, batch: args.batch, quiet: args.json });
   } catch (e) {
     process.stderr.write(`netc verify: ${terminalSafe((e as Error).message)}\n`);
     return 2;

@@ -10,7 +10,8 @@ export const onnxTarget: Backend = {
   output: { kind: "file", extension: ".onnx" },
   options: [
     { flags: "--seed <n>", description: "seed for the initial weights", value: "integer", default: 0 },
-    { flags: "--weights <checkpoint>", description: "tfjs checkpoint directory to take the weights from", value: "checkpoint" },
+    { flags: "--weights <checkpoint>", description: "weights: a PyTorch checkpoint (torch.save of a state_dict), safetensors, ONNX model or tfjs checkpoint folder", value: "checkpoint" },
+    { flags: "--weights-map <json>", description: "name map for --weights: {\"netc path or prefix\": \"file name or prefix\"}; default: by name if all match, else state_dict order" },
     { flags: "--no-fold-bn", description: "keep BatchNormalization nodes instead of folding them into convolutions" },
     { flags: "--no-preprocess", description: "leave the spec's input preprocessing out: the input is fed to the first layer as is" },
     { flags: "--dynamic-size", description: "accept any input height and width (symbolic dims), where global pooling allows it" },
