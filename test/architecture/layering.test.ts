@@ -20,8 +20,6 @@ const ALLOWED: Record<string, string[]> = {
   summary: ["util", "ir"],
   // What generated code imports: it must not depend on the code generator.
   runtime: ["util", "ir"],
-  // Weight files read and written (src/weights): formats over the IR's canonical layout.
-  weights: ["util", "ir"],
   // src/emit/*.ts: what every backend shares (the backend interface and registry).
   emit: ["util", "diagnostics", "ir", "emit/onnx", "emit/tfjs"],
   "emit/onnx": ["util", "diagnostics", "ir", "emit"],
