@@ -18,6 +18,9 @@ program
   .description("Compiler for .net network specs: check shapes, summarise, format, compile to ONNX and TensorFlow.js.")
   .version(version, "-V, --version")
   .showHelpAfterError()
+  // A subcommand's options are its own (`netc weights export --format pytorch`
+  // beside `netc weights --format json`); netc's only own option is --version.
+  .enablePositionalOptions()
   .exitOverride();
 
 const int = (name: string) => (v: string) => {
@@ -186,8 +189,10 @@ program
 
 // `netc weights SPEC` lists; `netc weights export SPEC ...` writes (commander runs the
 // subcommand when the first operand names it, the listing otherwise).
+// Options after `export` are the subcommand's (its --format names a file format).
 const weights = program
   .command("weights")
+  .enablePositionalOptions()
   .description("list the tensors a spec expects, in PyTorch state_dict order, and with --weights how a file maps onto them; `weights export` writes them")
   .argument("<spec>", ".net file")
   .option("--weights <file>", "PyTorch checkpoint, safetensors, ONNX model or tfjs checkpoint folder to match against the spec")

@@ -51,7 +51,7 @@ async function run(
   weights: Awaited<ReturnType<typeof loadWeights>>["weights"],
   input: Float32Array,
 ): Promise<Float32Array> {
-  const { model } = emitOnnx(graph, { weights });
+  const { model } = emitOnnx(graph, { weights, preprocess: false });
   const session = await ort.InferenceSession.create(model);
   const out = await session.run({
     [session.inputNames[0]!]: new ort.Tensor("float32", input, [1, ...graph.inputShape]),
