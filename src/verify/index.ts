@@ -5,7 +5,7 @@
 
 import type * as tfjs from "@tensorflow/tfjs";
 import type { IrGraph } from "../ir/graph.js";
-import { initWeights, rng } from "../ir/weights.js";
+import { initWeights, rng, type WeightSet } from "../ir/weights.js";
 import { emitOnnx } from "../emit/onnx/index.js";
 import { buildFromPlan } from "../emit/tfjs/build.js";
 import { planModel } from "../emit/tfjs/plan.js";
@@ -31,8 +31,9 @@ export interface VerifyResult {
   /** Largest |output| seen, to judge the difference against. */
   maxAbsOutput: number;
   /**
-   * How far the ONNX output moves when every input value is nudged by one float32
-   * ulp (seeded signs): what float32 can determine of this output at all. Tiny for
+   * How far the ONNX output moves when every input value and every weight is
+   * nudged by one float32 ulp (seeded signs): what float32 can determine of this
+   * output at all. Tiny for
    * well-conditioned networks; on EfficientNetV2-S's 40 random-weight blocks the
    * activations grow to ~1e4 and each squeeze-and-excitation sigmoid turns their
    * rounding into gate errors, so the 224x224 logits move by ~60% of their size.
@@ -42,8 +43,8 @@ export interface VerifyResult {
 
 /** Relative limit: float32 sums of the same terms in another order differ in proportion to their size. */
 export const VERIFY_TOLERANCE = 1e-4;
-/** Two backends round differently everywhere, not only at the input: a margin over the noise floor. */
-export const NOISE_MARGIN = 4;
+/** Two backends round differently (order of sums, fused kernels): tfjs and ONNX measured 0.6-4x the noise floor on EfficientNetV2-S. */
+export const NOISE_MARGIN = 10;
 
 /**
  * The largest |tfjs - onnx| that still means agreement: 1e-4, relative above
@@ -96,11 +97,17 @@ export async function verifyGraph(graph: IrGraph, opts: VerifyOptions): Promise<
   const result = await session.run(feeds);
   const onnxOut = result[session.outputNames[0]!]!;
   const onnxValues = onnxOut.data as Float32Array;
-  // One ulp either way on every input value: an exactly representable change of the input.
+  // One ulp either way on every input value and every weight: exactly representable
+  // changes of the size of the rounding each layer does.
   const sign = rng(opts.seed + 0x7f4a7c15);
-  const nudged = Float32Array.from(data, (v) => v * (1 + (sign() < 0.5 ? -1 : 1) * 2 ** -23));
-  const nudgedOut = (await session.run({ [session.inputNames[0]!]: new ort.Tensor("float32", nudged, inShape) }))[session.outputNames[0]!]!;
+  const nudge = (a: Float32Array) => Float32Array.from(a, (v) => v * (1 + (sign() < 0.5 ? -1 : 1) * 2 ** -23));
+  const nudgedWeights: WeightSet = new Map(
+    [...weights].map(([name, w]) => [name, Object.fromEntries(Object.entries(w).map(([k, a]) => [k, a instanceof Float32Array ? nudge(a) : a]))]),
+  );
+  const nudgedSession = await ort.InferenceSession.create(emitOnnx(graph, { weights: nudgedWeights, preprocess: false }).model);
+  const nudgedOut = (await nudgedSession.run({ [nudgedSession.inputNames[0]!]: new ort.Tensor("float32", nudge(data), inShape) }))[nudgedSession.outputNames[0]!]!;
   const nudgedValues = nudgedOut.data as Float32Array;
+  await nudgedSession.release();
   await session.release();
 
   const onnxShape = [...onnxOut.dims].map(Number);

@@ -7,7 +7,8 @@
 // block. The float64 reference itself moves by 3% when one input value changes
 // by 1e-7 (3% at 32x32 on seed 2 for a one-ulp change of every input value):
 // the output is ill-conditioned, not mis-computed. verify now measures
-// that (its noise floor: the ONNX output's move under a one-ulp input nudge) and
+// that (its noise floor: the ONNX output's move under one-ulp nudges of the input
+// and weights) and
 // allows a margin over it.
 //
 // Here, on small specs, against the float64 reference: the FusedMBConv pieces

@@ -72,10 +72,10 @@ describe("zoo networks compile and agree across backends", () => {
       const v = await verifyGraph(graph, { seed: 0, batch: 2, quiet: true });
       expect(v.outputShape).toEqual([2, 1000]);
       // netc verify's limit: 1e-4, relative once outputs exceed 1 (ResNeXt's
-      // random-weight logits reach the hundreds), or 4x the noise floor where the
+      // random-weight logits reach the hundreds), or 10x the noise floor where the
       // output is that sensitive to float32 rounding (EfficientNetV2-S: its
-      // squeeze-and-excitation gates amplify rounding; both backends stand ~3e-4
-      // from the float64 reference at 32x32).
+      // squeeze-and-excitation gates amplify rounding; both backends stand up to
+      // 10% from the float64 reference at 32x32, test/verify/noise-floor.test.ts).
       expect(v.maxAbsDiff).toBeLessThanOrEqual(verifyLimit(v));
     }, 300_000);
   }

@@ -4,7 +4,8 @@
 // magnitude M > 1, above 1e-4 x M: float32 sums of the same terms in another
 // order differ in proportion to their size, so ResNet-50's random-weight logits
 // of ~900 legitimately differ by ~1e-3 while agreeing to 6 digits), and above
-// 4x the noise floor (how far the output moves for a one-ulp change of the input)
+// 10x the noise floor (how far the output moves for one-ulp changes of the input
+// and weights)
 // where the network is that ill-conditioned at its weights.
 //
 // With --weights the tfjs side is the checkpoint itself, loaded as saved, and
@@ -72,7 +73,7 @@ async function verify(spec: string, args: VerifyArgs, reporter: Reporter, severa
       `${terminalSafe(spec)}: max |tfjs - onnx| = ${r.maxAbsDiff.toExponential(2)} over output [${r.outputShape.join(", ")}] ` +
         `(largest |output| ${r.maxAbsOutput.toPrecision(3)}; ${r.weights} weights, tfjs ${r.backend}, batch ${r.batch}` +
         // Shown only where it sets the limit: the output itself is that sensitive to float32 rounding.
-        `${limit > VERIFY_TOLERANCE * Math.max(1, r.maxAbsOutput) ? `; noise floor ${r.noiseFloor.toExponential(2)}: a one-ulp change of the input moves the output this much` : ""}): ` +
+        `${limit > VERIFY_TOLERANCE * Math.max(1, r.maxAbsOutput) ? `; noise floor ${r.noiseFloor.toExponential(2)}: one-ulp changes of the input and weights move the output this much` : ""}): ` +
         `${ok ? "ok" : `above the limit ${limit.toExponential(1)}`}\n`,
     );
   }
