@@ -14,7 +14,7 @@ import { describe, expect, test } from "vitest";
 import { checkText } from "../../src/check/index.js";
 import { emitOnnx } from "../../src/emit/onnx/index.js";
 import { tfjsSources } from "../../src/emit/tfjs/index.js";
-import { verifyGraph } from "../../src/verify/index.js";
+import { verifyGraph, verifyLimit } from "../../src/verify/index.js";
 import { pythonCheck } from "../onnx/harness.js";
 
 interface Case {
@@ -22,13 +22,6 @@ interface Case {
   size: number;
   /** Whether the tfjs side runs (sources and verify); ONNX always does. */
   tfjs: boolean;
-  /**
-   * verify's bound relative to the largest output, where float32 rounding
-   * alone passes 1e-4: on EfficientNetV2-S's 40 random-weight blocks the
-   * outputs reach ~300 and both backends stand ~2e-4 (relative) from the
-   * float64 reference, so ~1e-3 apart. Otherwise 1e-4 absolute.
-   */
-  relative?: number;
 }
 
 const cases: Case[] = [
@@ -41,7 +34,7 @@ const cases: Case[] = [
   { name: "mobilenet-v3-large", size: 32, tfjs: true },
   { name: "regnet-y-400mf", size: 32, tfjs: true },
   { name: "efficientnet-b0", size: 32, tfjs: true },
-  { name: "efficientnet-v2-s", size: 32, tfjs: true, relative: 3e-3 },
+  { name: "efficientnet-v2-s", size: 32, tfjs: true },
   // ConvNeXt downsamples by 32: 32x32 is its smallest input (1x1 in the last stage).
   { name: "convnext-tiny", size: 32, tfjs: true },
   { name: "shufflenet-v2-x1-0", size: 64, tfjs: true },
@@ -56,7 +49,7 @@ function smallGraph(file: string, SIZE: number) {
 }
 
 describe("zoo networks compile and agree across backends", () => {
-  for (const { name, size: SIZE, tfjs, relative } of cases) {
+  for (const { name, size: SIZE, tfjs } of cases) {
     test(`${name} at ${SIZE}x${SIZE}`, async () => {
       const graph = smallGraph(`specs/zoo/${name}.net`, SIZE);
       expect(graph.inputShape).toEqual([3, SIZE, SIZE]);
@@ -79,8 +72,11 @@ describe("zoo networks compile and agree across backends", () => {
       const v = await verifyGraph(graph, { seed: 0, batch: 2, quiet: true });
       expect(v.outputShape).toEqual([2, 1000]);
       // netc verify's limit: 1e-4, relative once outputs exceed 1 (ResNeXt's
-      // random-weight logits reach the hundreds).
-      expect(v.maxAbsDiff).toBeLessThanOrEqual((relative ?? 1e-4) * Math.max(1, v.maxAbsOutput));
+      // random-weight logits reach the hundreds), or 10x the noise floor where the
+      // output is that sensitive to float32 rounding (EfficientNetV2-S: its
+      // squeeze-and-excitation gates amplify rounding; both backends stand up to
+      // 10% from the float64 reference at 32x32, test/verify/noise-floor.test.ts).
+      expect(v.maxAbsDiff).toBeLessThanOrEqual(verifyLimit(v));
     }, 300_000);
   }
 });

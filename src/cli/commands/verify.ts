@@ -3,7 +3,10 @@
 // absolute difference between their outputs. Exit 1 above 1e-4 (for outputs of
 // magnitude M > 1, above 1e-4 x M: float32 sums of the same terms in another
 // order differ in proportion to their size, so ResNet-50's random-weight logits
-// of ~900 legitimately differ by ~1e-3 while agreeing to 6 digits).
+// of ~900 legitimately differ by ~1e-3 while agreeing to 6 digits), and above
+// 10x the noise floor (how far the output moves for one-ulp changes of the input
+// and weights)
+// where the network is that ill-conditioned at its weights.
 //
 // With --weights a tfjs checkpoint is the tfjs side itself, loaded as saved, and
 // the ONNX side gets its weights through the checkpoint converter: this checks
@@ -14,16 +17,9 @@ import { backends } from "../../emit/backend.js";
 import type { Format } from "../formats.js";
 import { loadGraph, Reporter } from "../load.js";
 import type { Overrides } from "../../check/index.js";
-import { verifyGraph, type VerifyResult } from "../../verify/index.js";
+import { VERIFY_TOLERANCE, verifyGraph, verifyLimit, type VerifyResult } from "../../verify/index.js";
 import { terminalSafe } from "../report.js";
 import { expandInputs } from "../inputs.js";
-
-const TOLERANCE = 1e-4;
-
-/** The limit for outputs of a given size: absolute up to magnitude 1, relative above. */
-function limitFor(maxAbsOutput: number): number {
-  return TOLERANCE * Math.max(1, maxAbsOutput);
-}
 
 export interface VerifyArgs {
   /** Files, folders or globs: each spec is verified in turn. */
@@ -72,14 +68,16 @@ async function verify(spec: string, args: VerifyArgs, reporter: Reporter, severa
     process.stderr.write(`netc verify: ${terminalSafe((e as Error).message)}\n`);
     return 2;
   }
-  const limit = limitFor(r.maxAbsOutput);
+  const limit = verifyLimit(r);
   const ok = r.maxAbsDiff <= limit;
   if (args.json) {
     process.stdout.write(`${JSON.stringify({ ...(several ? { spec } : {}), ...r, tolerance: limit, ok })}\n`);
   } else {
     process.stdout.write(
       `${terminalSafe(spec)}: max |tfjs - onnx| = ${r.maxAbsDiff.toExponential(2)} over output [${r.outputShape.join(", ")}] ` +
-        `(largest |output| ${r.maxAbsOutput.toPrecision(3)}; ${r.weights} weights, tfjs ${r.backend}, batch ${r.batch}): ` +
+        `(largest |output| ${r.maxAbsOutput.toPrecision(3)}; ${r.weights} weights, tfjs ${r.backend}, batch ${r.batch}` +
+        // Shown only where it sets the limit: the output itself is that sensitive to float32 rounding.
+        `${limit > VERIFY_TOLERANCE * Math.max(1, r.maxAbsOutput) ? `; noise floor ${r.noiseFloor.toExponential(2)}: one-ulp changes of the input and weights move the output this much` : ""}): ` +
         `${ok ? "ok" : `above the limit ${limit.toExponential(1)}`}\n`,
     );
   }
