@@ -19,7 +19,7 @@ import type { Declaration, ParamValue, Resolutions, Resolution } from "./resolut
 import { suggest } from "./suggest.js";
 import { readTrain } from "./train.js";
 import { readPreprocess } from "./preprocess.js";
-import { describe, Env, evaluate, type Binding, type EvalContext, type Value } from "./values.js";
+import { brief, describe, Env, evaluate, type Binding, type EvalContext, type Value } from "./values.js";
 
 // 100x GoogLeNet is ~7,200 nodes; the largest zoo network under 1,000. Bounds keep every input under a second.
 const MAX_NODES = 10_000;
@@ -95,6 +95,8 @@ class Elaborator {
   private aux: string | undefined;
   private stopped = false;
   private steps = 0;
+  /** Tuple elements computed by every expression of this elaboration (values.ts bounds them). */
+  private readonly work = { elements: 0, reported: false };
 
   constructor(
     private readonly program: Program,
@@ -105,7 +107,7 @@ class Elaborator {
 
   resolveUncalled(entry: BlockEntry): Resolution[] {
     const env = new Env();
-    const ctx: EvalContext = { file: entry.file, env, diagnostics: [], uses: this.uses };
+    const ctx: EvalContext = { file: entry.file, env, diagnostics: [], uses: this.uses, work: this.work };
     for (const p of entry.decl.params) {
       const value = p.default ? evaluate(p.default, ctx) : 1;
       env.define(p.name.name, { value: value ?? 1, span: p.name.span, file: entry.file, used: false });
@@ -121,7 +123,7 @@ class Elaborator {
 
   run(): Elaboration {
     const env = new Env();
-    const ctx: EvalContext = { file: this.file, env, diagnostics: this.diagnostics, uses: this.uses };
+    const ctx: EvalContext = { file: this.file, env, diagnostics: this.diagnostics, uses: this.uses, work: this.work };
     const set = this.overrides?.params ?? {};
     const netName = this.net.name?.name ?? "network";
     for (const name of Object.keys(set)) {
@@ -132,7 +134,7 @@ class Elaborator {
     for (const p of this.net.params) {
       const value = Object.hasOwn(set, p.name.name) ? set[p.name.name] : evaluate(p.default, ctx);
       env.define(p.name.name, { value, span: p.name.span, file: this.file, used: false });
-      this.values.push({ decl: { file: this.file, span: p.name.span, name: p.name.name, kind: "param" }, value: describe(value), text: undefined, call: undefined });
+      this.values.push({ decl: { file: this.file, span: p.name.span, name: p.name.name, kind: "param" }, value: brief(value), text: undefined, call: undefined });
     }
     const input = this.net.items.find((i) => i.kind === "input");
     let train: TrainConfig | undefined;
@@ -431,7 +433,7 @@ class Elaborator {
     const c = evaluate(layer.condition, ctx);
     if (c === undefined) return undefined;
     if (typeof c !== "boolean") {
-      this.diagnostics.push(diag("NET4002", ctx.file, layer.condition!.span, { what: "The condition of 'if'", expected: "true or false (a comparison such as stride != 1)", found: describe(c) }));
+      this.diagnostics.push(diag("NET4002", ctx.file, layer.condition!.span, { what: "The condition of 'if'", expected: "true or false (a comparison such as stride != 1)", found: brief(c) }));
       return undefined;
     }
     return c ? layer.then.body : (layer.else?.body ?? null);
@@ -603,11 +605,11 @@ class Elaborator {
     }
     const text = this.program.files.get(ctx.file)?.text;
     const env = bindArguments(call, entry, ctx, (decl, value, arg) => {
-      this.values.push({ decl, value: describe(value), text: arg && text?.slice(arg.offset, arg.offset + arg.length), call: { file: ctx.file, span: call.span, path } });
+      this.values.push({ decl, value: brief(value), text: arg && text?.slice(arg.offset, arg.offset + arg.length), call: { file: ctx.file, span: call.span, path } });
     });
     if (!env) return undefined;
     for (const p of entry.decl.params) this.boundParams.push({ block: call.callee.name, param: p.name.name, binding: env.lookup(p.name.name)! });
-    const inner: EvalContext = { file: entry.file, env, diagnostics: this.diagnostics, uses: this.uses };
+    const inner: EvalContext = { file: entry.file, env, diagnostics: this.diagnostics, uses: this.uses, work: this.work };
     const related: Related[] = [{ file: ctx.file, span: call.span, message: `called here as ${path}` }];
     const innerDiagStart = this.diagnostics.length;
     const at = { file: ctx.file, span: call.span };
@@ -810,7 +812,7 @@ function bindArguments(call: BlockCall, entry: { decl: { params: { name: { name:
     return undefined;
   }
   const env = new Env();
-  const inner: EvalContext = { file: entry.file, env, diagnostics: ctx.diagnostics, uses: ctx.uses };
+  const inner: EvalContext = { file: entry.file, env, diagnostics: ctx.diagnostics, uses: ctx.uses, work: ctx.work };
   const bound: [Declaration, ReturnType<typeof evaluate>, Span | undefined][] = [];
   for (const p of params) {
     const g = given.get(p.name.name);

@@ -44,6 +44,28 @@ export interface EvalContext {
   diagnostics: Diagnostic[];
   /** Where each name use resolved to (the editor's table); not recorded when absent. */
   uses?: Resolution[];
+  /**
+   * Tuple elements computed so far, shared by every context of one elaboration:
+   * a tuple multiplies the work of an expression evaluated in every repeat
+   * iteration and call, so the total is bounded (NET4012). Unbounded when absent
+   * (one expression alone is bounded by the operator and tuple limits).
+   */
+  work?: { elements: number; reported: boolean };
+}
+
+/** Tuple elements one elaboration may compute: about a tenth of a second. */
+const MAX_ELEMENTS = 10_000_000;
+
+/** Counts `n` tuple elements against the elaboration's budget; false (reported once) when it is spent. */
+function spend(n: number, span: Span, ctx: EvalContext): boolean {
+  if (!ctx.work) return true;
+  ctx.work.elements += n;
+  if (ctx.work.elements <= MAX_ELEMENTS) return true;
+  if (!ctx.work.reported) {
+    ctx.work.reported = true;
+    ctx.diagnostics.push(diag("NET4012", ctx.file, span, { limit: `${MAX_ELEMENTS} tuple elements computed` }));
+  }
+  return false;
 }
 
 /** Largest magnitude netc accepts for any number it computes with: exact integers only. */
@@ -56,10 +78,33 @@ export function describe(v: Value | undefined): string {
   return String(v);
 }
 
+/** The longest tuple a built-in function may build (`range(n)`): the repeat limit. */
+const MAX_TUPLE = 10_000;
+
+/** A domain error: the argument (0-based) that is wrong, what was expected, and what was found. */
+interface DomainError {
+  arg: number;
+  expected: string;
+  found: Value;
+}
+type Check = (a: number[]) => DomainError | undefined;
+
+/**
+ * Functions on numbers. Any argument may be a tuple instead: the function then
+ * applies element by element (NumPy's broadcasting of a number against a tuple;
+ * tuples side by side must have the same length).
+ */
+interface NumberFunction {
+  arity: [number, number];
+  fn: (a: number[]) => number;
+  /** Arguments outside the function's domain; checked element by element. */
+  check?: Check;
+}
+
+const positive = (arg: number, what: string): Check => (a) => (a[arg]! > 0 ? undefined : { arg, expected: what, found: a[arg]! });
+
 // A Map: callee names come from the spec (`valueOf(1)` must be an unknown function).
-const functions = new Map<string, { arity: [number, number]; fn: (a: number[]) => number }>(Object.entries({
-  min: { arity: [1, 64], fn: (a) => Math.min(...a) },
-  max: { arity: [1, 64], fn: (a) => Math.max(...a) },
+const numberFunctions = new Map<string, NumberFunction>(Object.entries({
   floor: { arity: [1, 1], fn: (a) => Math.floor(a[0]!) },
   ceil: { arity: [1, 1], fn: (a) => Math.ceil(a[0]!) },
   // Python's round() and torch.round: halves go to the even neighbour (round(2.5) == 2).
@@ -77,11 +122,38 @@ const functions = new Map<string, { arity: [number, number]; fn: (a: number[]) =
       if (n < 0.9 * v) n += d;
       return n;
     },
+    check: positive(1, "a positive divisor"),
+  },
+  // Python's math.log(x[, base]): log(x) / log(base) in double precision.
+  log: {
+    arity: [1, 2],
+    fn: (a) => (a.length === 1 ? Math.log(a[0]!) : Math.log(a[0]!) / Math.log(a[1]!)),
+    check: (a) => {
+      if (!(a[0]! > 0)) return { arg: 0, expected: "a positive number", found: a[0]! };
+      if (a.length === 2 && !(a[1]! > 0 && a[1]! !== 1)) return { arg: 1, expected: "a positive base other than 1", found: a[1]! };
+      return undefined;
+    },
+  },
+  // Python's x ** y (math.pow): a negative base needs a whole exponent, zero a non-negative one.
+  pow: {
+    arity: [2, 2],
+    fn: (a) => Math.pow(a[0]!, a[1]!),
+    check: (a) => {
+      if (a[0]! < 0 && !Number.isInteger(a[1]!)) return { arg: 1, expected: "a whole exponent for a negative base", found: a[1]! };
+      if (a[0]! === 0 && a[1]! < 0) return { arg: 1, expected: "an exponent of 0 or more for a base of 0", found: a[1]! };
+      return undefined;
+    },
   },
 }));
 
+/** Functions that read or build tuples (and min, max, which take either). */
+const tupleFunctions = new Set(["min", "max", "sum", "len", "range", "unique", "count", "at"]);
+
+/** Every built-in function, in the order the reference lists them. */
+const allFunctions = ["min", "max", "floor", "ceil", "round", "int", "div", "make_divisible", "log", "pow", "range", "len", "sum", "at", "count", "unique"];
+
 export function functionNames(): string[] {
-  return [...functions.keys()];
+  return [...allFunctions];
 }
 
 function roundHalfEven(x: number): number {
@@ -128,8 +200,8 @@ export function evaluate(expr: Expr | undefined, ctx: EvalContext): Value | unde
       const v = evaluate(expr.operand, ctx);
       if (v === undefined) return undefined;
       if (expr.op === "not") return typeof v === "boolean" ? !v : typeError(expr.operand!.span, "the operand of 'not'", "true or false", v, ctx);
-      if (typeof v !== "number") return typeError(expr.span, "the operand of '-'", "a number", v, ctx);
-      return expr.op === "-" ? -v : v;
+      const sign = expr.op === "-" ? -1 : 1;
+      return elementwise([v], [expr.span], `the operand of '${expr.op}'`, expr.span, ctx, (a) => sign * a[0]!);
     }
     case "binary": {
       if (expr.op === "and" || expr.op === "or") return logic(expr.op, expr.left, expr.right, ctx);
@@ -137,46 +209,45 @@ export function evaluate(expr: Expr | undefined, ctx: EvalContext): Value | unde
       const r = evaluate(expr.right, ctx);
       if (l === undefined || r === undefined) return undefined;
       if (expr.op === "==" || expr.op === "!=") {
-        if (!sameKind(l, r)) return typeError(expr.span, `'${expr.op}'`, `two values of the same kind`, `${describe(l)} and ${describe(r)}`, ctx);
+        if (!sameKind(l, r)) return typeError(expr.span, `'${expr.op}'`, `two values of the same kind`, `${brief(l)} and ${brief(r)}`, ctx);
+        if (Array.isArray(l) && !spend(l.length, expr.span, ctx)) return undefined;
         return equal(l, r) === (expr.op === "==");
       }
-      if (typeof l !== "number") return typeError(expr.left!.span, `the left side of '${expr.op}'`, "a number", l, ctx);
-      if (typeof r !== "number") return typeError(expr.right!.span, `the right side of '${expr.op}'`, "a number", r, ctx);
-      if ((expr.op === "/" || expr.op === "%") && r === 0) {
-        ctx.diagnostics.push(diag("NET4008", ctx.file, expr.span, { what: "this expression" }));
-        return undefined;
+      if (expr.op === "<" || expr.op === "<=" || expr.op === ">" || expr.op === ">=") {
+        if (typeof l !== "number") return typeError(expr.left!.span, `the left side of '${expr.op}'`, "a number", l, ctx);
+        if (typeof r !== "number") return typeError(expr.right!.span, `the right side of '${expr.op}'`, "a number", r, ctx);
+        return compare(expr.op, l, r);
       }
-      if (expr.op === "<" || expr.op === "<=" || expr.op === ">" || expr.op === ">=") return compare(expr.op, l, r);
-      const v = arith(expr.op, l, r);
-      return checkRange(v, expr.span, ctx);
+      const op = expr.op;
+      const zero = op === "/" || op === "%" ? (a: number[]) => (a[1] === 0 ? "this expression" : undefined) : undefined;
+      const side = (i: number) => `the ${i === 0 ? "left" : "right"} side of '${op}'`;
+      return elementwise([l, r], [expr.left!.span, expr.right!.span], `'${op}'`, expr.span, ctx, (a) => arith(op, a[0]!, a[1]!), undefined, zero, side);
     }
     case "call": {
-      const f = functions.get(expr.callee.name);
-      if (!f) {
+      const name = expr.callee.name;
+      const f = numberFunctions.get(name);
+      if (!f && !tupleFunctions.has(name)) {
         ctx.diagnostics.push(
-          diag("NET2014", ctx.file, expr.callee.span, { name: expr.callee.name, hint: `${suggest(expr.callee.name, functionNames())} The functions are ${functionNames().join(", ")}.` }),
+          diag("NET2014", ctx.file, expr.callee.span, { name, hint: `${suggest(name, functionNames())} The functions are ${functionNames().join(", ")}.` }),
         );
         return undefined;
       }
-      const args: number[] = [];
+      const args: Value[] = [];
       for (const a of expr.args) {
         const v = evaluate(a, ctx);
         if (v === undefined) return undefined;
-        if (typeof v !== "number") return typeError(a.span, `an argument of ${expr.callee.name}`, "a number", v, ctx);
         args.push(v);
       }
+      if (!f) return tupleCall(name, args, expr, ctx);
       if (args.length < f.arity[0] || args.length > f.arity[1]) {
         const expected = f.arity[0] === f.arity[1] ? `${f.arity[0]} argument(s)` : `${f.arity[0]} to ${f.arity[1]} arguments`;
-        return typeError(expr.span, expr.callee.name, expected, `${args.length} argument(s)`, ctx);
+        return typeError(expr.span, name, expected, `${args.length} argument(s)`, ctx);
       }
-      if (expr.callee.name === "div" && args[1] === 0) {
-        ctx.diagnostics.push(diag("NET4008", ctx.file, expr.span, { what: "div()" }));
-        return undefined;
-      }
-      if (expr.callee.name === "make_divisible" && !(args[1]! > 0)) {
-        return typeError(expr.args[1]!.span, "the divisor of make_divisible", "a positive number", args[1]!, ctx);
-      }
-      return checkRange(f.fn(args), expr.span, ctx);
+      const zero = name === "div" ? (a: number[]) => (a[1] === 0 ? "div()" : undefined) : undefined;
+      return elementwise(args, expr.args.map((x) => x.span), `an argument of ${name}`, expr.span, ctx, f.fn, f.check && ((a) => {
+        const e = f.check!(a);
+        return e && { ...e, what: `argument ${e.arg + 1} of ${name}` };
+      }), zero);
     }
     case "tuple": {
       const items: Value[] = [];
@@ -188,6 +259,141 @@ export function evaluate(expr: Expr | undefined, ctx: EvalContext): Value | unde
       return items;
     }
   }
+}
+
+/**
+ * Applies `fn` to numbers, or element by element where arguments are tuples
+ * (nested tuples recursively): a number beside a tuple goes with every element,
+ * tuples side by side must have the same length. Each element is checked for
+ * the function's domain (`check`), division by zero (`zero`) and range.
+ */
+function elementwise(
+  args: Value[],
+  spans: Span[],
+  what: string,
+  span: Span,
+  ctx: EvalContext,
+  fn: (a: number[]) => number,
+  check?: (a: number[]) => (DomainError & { what: string }) | undefined,
+  zero?: (a: number[]) => string | undefined,
+  argName?: (i: number) => string,
+): Value | undefined {
+  const bad = args.findIndex((a) => typeof a !== "number" && !Array.isArray(a));
+  if (bad >= 0) return typeError(spans[bad] ?? span, argName?.(bad) ?? what, "a number (or a tuple of numbers)", args[bad]!, ctx);
+  const tuples = args.filter((a): a is Value[] => Array.isArray(a));
+  if (tuples.length === 0) {
+    const numbers = args as number[];
+    const domain = check?.(numbers);
+    if (domain) return typeError(spans[domain.arg] ?? span, domain.what, domain.expected, domain.found, ctx);
+    const divZero = zero?.(numbers);
+    if (divZero) {
+      ctx.diagnostics.push(diag("NET4008", ctx.file, span, { what: divZero }));
+      return undefined;
+    }
+    return checkRange(fn(numbers), span, ctx);
+  }
+  const n = tuples[0]!.length;
+  if (!spend(n, span, ctx)) return undefined;
+  if (tuples.some((t) => t.length !== n)) {
+    return typeError(span, what, "tuples of the same length", tuples.map(brief).join(" and "), ctx);
+  }
+  const out: Value[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = elementwise(args.map((a) => (Array.isArray(a) ? a[i]! : a)), spans, what, span, ctx, fn, check, zero, argName);
+    if (v === undefined) return undefined;
+    out.push(v);
+  }
+  return out;
+}
+
+/** The functions that read or build tuples: min, max, sum, len, range, unique, count, at. */
+function tupleCall(name: string, args: Value[], expr: Extract<Expr, { kind: "call" }>, ctx: EvalContext): Value | undefined {
+  const arity = (lo: number, hi: number) => {
+    if (args.length >= lo && args.length <= hi) return true;
+    typeError(expr.span, name, lo === hi ? `${lo} argument(s)` : `${lo} to ${hi} arguments`, `${args.length} argument(s)`, ctx);
+    return false;
+  };
+  const numbers = (v: Value, i: number): number[] | undefined => {
+    if (Array.isArray(v) && v.every((x) => typeof x === "number")) return v as number[];
+    typeError(expr.args[i]!.span, `argument ${i + 1} of ${name}`, "a tuple of numbers", v, ctx);
+    return undefined;
+  };
+  const whole = (v: Value, i: number): number | undefined => {
+    if (typeof v === "number" && Number.isInteger(v)) return v;
+    typeError(expr.args[i]!.span, `argument ${i + 1} of ${name}`, "a whole number", v, ctx);
+    return undefined;
+  };
+  const cost = args.reduce<number>((sum, a) => sum + (Array.isArray(a) ? a.length : 0), 0);
+  if (!spend(cost, expr.span, ctx)) return undefined;
+  switch (name) {
+    case "min":
+    case "max": {
+      // Python: min(a, b, ...) of numbers, or min(t) of one tuple's elements.
+      const pick = name === "min" ? Math.min : Math.max;
+      if (!arity(1, 64)) return undefined;
+      if (args.length === 1 && Array.isArray(args[0])) {
+        const t = numbers(args[0], 0);
+        if (!t) return undefined;
+        if (t.length === 0) return typeError(expr.args[0]!.span, `argument 1 of ${name}`, "a tuple with at least one number", args[0], ctx);
+        return pick(...t);
+      }
+      for (let i = 0; i < args.length; i++) if (typeof args[i] !== "number") return typeError(expr.args[i]!.span, `an argument of ${name}`, "a number (or one tuple)", args[i]!, ctx);
+      return pick(...(args as number[]));
+    }
+    case "sum": {
+      if (!arity(1, 1)) return undefined;
+      const t = numbers(args[0]!, 0);
+      return t && checkRange(t.reduce((s, x) => s + x, 0), expr.span, ctx);
+    }
+    case "len": {
+      if (!arity(1, 1)) return undefined;
+      if (!Array.isArray(args[0])) return typeError(expr.args[0]!.span, "argument 1 of len", "a tuple", args[0]!, ctx);
+      return args[0].length;
+    }
+    case "range": {
+      // Python's range(stop) and range(start, stop), as a tuple.
+      if (!arity(1, 2)) return undefined;
+      const bounds: number[] = [];
+      for (let i = 0; i < args.length; i++) {
+        const b = whole(args[i]!, i);
+        if (b === undefined) return undefined;
+        bounds.push(b);
+      }
+      const [start, stop] = bounds.length === 1 ? [0, bounds[0]!] : [bounds[0]!, bounds[1]!];
+      if (stop - start > MAX_TUPLE) return typeError(expr.span, "range", `at most ${MAX_TUPLE} numbers`, `${stop - start} numbers`, ctx);
+      if (!spend(stop - start, expr.span, ctx)) return undefined;
+      const out: number[] = [];
+      for (let i = start; i < stop; i++) out.push(i);
+      return out;
+    }
+    case "unique": {
+      // NumPy's np.unique: the distinct numbers, smallest first.
+      if (!arity(1, 1)) return undefined;
+      const t = numbers(args[0]!, 0);
+      return t && [...new Set(t.map((x) => (x === 0 ? 0 : x)))].sort((a, b) => a - b);
+    }
+    case "count": {
+      // Python's t.count(v): how many elements equal v.
+      if (!arity(2, 2)) return undefined;
+      if (!Array.isArray(args[0])) return typeError(expr.args[0]!.span, "argument 1 of count", "a tuple", args[0]!, ctx);
+      const v = args[1]!;
+      return args[0].filter((x) => sameKind(x, v) && equal(x, v)).length;
+    }
+    case "at": {
+      // Python's t[i]: i from 0, or from the end when negative (-1 is the last).
+      if (!arity(2, 2)) return undefined;
+      if (!Array.isArray(args[0])) return typeError(expr.args[0]!.span, "argument 1 of at", "a tuple", args[0]!, ctx);
+      const t = args[0];
+      const i = whole(args[1]!, 1);
+      if (i === undefined) return undefined;
+      if (i < -t.length || i >= t.length) {
+        const expected = t.length === 0 ? "an index into a non-empty tuple" : `an index from ${-t.length} to ${t.length - 1} into ${brief(t)}`;
+        return typeError(expr.args[1]!.span, "argument 2 of at", expected, i, ctx);
+      }
+      return t[i < 0 ? t.length + i : i];
+    }
+  }
+  return undefined;
 }
 
 /** `and` / `or` on true/false, short-circuit: `b != 0 and a / b > 1` is safe. */
@@ -249,9 +455,15 @@ function checkRange(v: number, span: Span, ctx: EvalContext): number | undefined
 
 function typeError(span: Span, what: string, expected: string, found: Value | string, ctx: EvalContext): undefined {
   ctx.diagnostics.push(
-    diag("NET4002", ctx.file, span, { what, expected, found: typeof found === "string" ? found : describe(found) }),
+    diag("NET4002", ctx.file, span, { what, expected, found: typeof found === "string" ? found : brief(found) }),
   );
   return undefined;
+}
+
+/** A value for a message or a hover: a long tuple (`range(5000)`) shows its first elements and its length. */
+export function brief(v: Value | undefined): string {
+  if (!Array.isArray(v) || v.length <= 32) return Array.isArray(v) ? `(${v.map(brief).join(", ")})` : describe(v);
+  return `(${v.slice(0, 16).map(brief).join(", ")}, ... ${v.length} elements)`;
 }
 
 function clip(text: string): string {

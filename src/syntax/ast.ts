@@ -55,7 +55,7 @@ export interface Binary extends Node {
   right: Expr | undefined;
 }
 export type CompareOp = "==" | "!=" | "<" | "<=" | ">" | ">=";
-/** A function call in an expression: min, max, floor, ceil, round, int, div, make_divisible. */
+/** A function call in an expression: min, max, floor, round, log, range, ... (src/check/values.ts). */
 export interface Call extends Node {
   kind: "call";
   callee: Ident;

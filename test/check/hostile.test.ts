@@ -11,7 +11,7 @@ const messages = (body: string) => check(body).diagnostics.map((d) => `${d.code}
 
 describe("hostile specs", () => {
   it("names of Object.prototype members are unknown names, never internal errors", () => {
-    expect(messages("  conv 1x1 valueOf(1)")).toEqual(["NET2014 Unknown function 'valueOf'. The functions are min, max, floor, ceil, round, int, div, make_divisible."]);
+    expect(messages("  conv 1x1 valueOf(1)")).toEqual(["NET2014 Unknown function 'valueOf'. The functions are min, max, floor, ceil, round, int, div, make_divisible, log, pow, range, len, sum, at, count, unique."]);
     const conv = messages("  conv 1x1 4 toString constructor");
     expect(conv.map((m) => m.slice(0, m.indexOf(" conv takes")))).toEqual([
       "NET2013 Unknown attribute 'toString' for conv.",
@@ -41,6 +41,14 @@ describe("hostile specs", () => {
     expect(check(`  conv 1x1 ${Array(1001).fill("(1)").join("+")}`).graph?.nodes.at(-1)?.shape).toEqual([1001, 8, 8]);
     // The count starts again at each statement.
     expect(codes(`  conv 1x1 ${Array(900).fill("1").join("+")}\n  conv 1x1 ${Array(900).fill("1").join("+")}`)).toEqual([]);
+  });
+
+  it("tuples computed in every repeat iteration stop at the elaboration's budget (NET4012), reported once", () => {
+    const big = "sum(range(10000) + range(10000) + range(10000) + range(10000) + range(10000))";
+    const r = messages(`  repeat 10000 { conv 1x1 (1 + 0 * ${big}) }`);
+    expect(r).toEqual(["NET4012 Elaboration stopped: more than 10000000 tuple elements computed (check repeat counts and recursion)."]);
+    // The same expression a few times is well within it.
+    expect(codes(`  repeat 10 { conv 1x1 (1 + 0 * ${big}) }`)).toEqual([]);
   });
 
   it("a quoted name that spells a generated path is NET2017, with the first layer related", () => {

@@ -50,6 +50,81 @@ describe("built-in functions", () => {
     expect(["int(-2.7)", "div(7, 2)", "div(-7, 2)", "div(7.5, 2)", "-7 % 3", "7 % -3"].map(value)).toEqual([-2, 3, -4, 3, 2, -2]);
   });
 
+  it("log and pow are Python's math.log(x[, base]) and x ** y, in double precision", () => {
+    // Python 3: [math.log(8, 2), math.log(1000, 10), math.log(1), 2 ** 10, 2.09 ** 3, 4 ** 0.5, (-2) ** 3, 0 ** 0]
+    expect(["log(8, 2)", "log(1000, 10)", "log(1)", "pow(2, 10)", "pow(2.09, 3)", "pow(4, 0.5)", "pow(-2, 3)", "pow(0, 0)"].map(value))
+      .toEqual([3, 2.9999999999999996, 0, 1024, 9.129328999999998, 2, -8, 1]);
+    expect(value("log(2.718281828459045)")).toBe(1);
+    // RegNetY-400MF's block capacities: torch.round(torch.log(widths_cont / w_0) / math.log(w_m)).
+    expect(value("round(log((range(16) * 27.89 + 48) / 48, 2.09))")).toEqual([0, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3]);
+  });
+
+  it("log and pow outside their domain say which argument and what it needs", () => {
+    const message = (expr: string) => {
+      const v = value(expr) as { code: string; message: string }[];
+      return Array.isArray(v) && v.length === 1 ? `${v[0]!.code} ${v[0]!.message}` : JSON.stringify(v);
+    };
+    expect(message("log(0)")).toBe("NET4002 argument 1 of log expects a positive number, but got 0.");
+    expect(message("log(-1, 2)")).toBe("NET4002 argument 1 of log expects a positive number, but got -1.");
+    expect(message("log(8, 1)")).toBe("NET4002 argument 2 of log expects a positive base other than 1, but got 1.");
+    expect(message("log(8, 0)")).toBe("NET4002 argument 2 of log expects a positive base other than 1, but got 0.");
+    expect(message("pow(-8, 1 / 3)")).toMatch(/^NET4002 argument 2 of pow expects a whole exponent for a negative base, but got 0\.333/);
+    expect(message("pow(0, -1)")).toBe("NET4002 argument 2 of pow expects an exponent of 0 or more for a base of 0, but got -1.");
+    expect(message("pow(10, 400)")).toMatch(/^NET4007 This expression: the value Infinity is too large/);
+    expect(message("log(range(3))")).toBe("NET4002 argument 1 of log expects a positive number, but got 0.");
+    expect(message("make_divisible(10, 0)")).toBe("NET4002 argument 2 of make_divisible expects a positive divisor, but got 0.");
+    expect(message("log()")).toBe("NET4002 log expects 1 to 2 arguments, but got 0 argument(s).");
+  });
+
+  it("tuples: range, element-by-element arithmetic and functions, and the tuple functions", () => {
+    // Python / NumPy: list(range(4)), np.arange(4) * 2 + 1, np.unique([3, 1, 3, 2]), (1, 2, 2).count(2), (1, 2, 3)[-1], ...
+    expect(value("range(4)")).toEqual([0, 1, 2, 3]);
+    expect(value("range(2, 5)")).toEqual([2, 3, 4]);
+    expect(value("range(3, 1)")).toEqual([]);
+    expect(value("range(4) * 2 + 1")).toEqual([1, 3, 5, 7]);
+    expect(value("(1, 2) + (10, 20)")).toEqual([11, 22]);
+    expect(value("-(1, 2)")).toEqual([-1, -2]);
+    expect(value("10 / (4, 5)")).toEqual([2.5, 2]);
+    expect(value("(7, -7) % 3")).toEqual([1, 2]);
+    expect(value("round((0.5, 1.5, 2.5))")).toEqual([0, 2, 2]);
+    expect(value("make_divisible((10, 20), 8)")).toEqual([16, 24]);
+    expect(value("div((7, 8), (2, 3))")).toEqual([3, 2]);
+    expect(value("unique((3, 1, 3, 2))")).toEqual([1, 2, 3]);
+    expect(value("count((1, 2, 2), 2)")).toEqual(2);
+    expect(value("at((1, 2, 3), 0)")).toEqual(1);
+    expect(value("at((1, 2, 3), -1)")).toEqual(3);
+    expect(value("len(range(5))")).toEqual(5);
+    expect(value("sum(range(5))")).toEqual(10);
+    expect(value("min((4, 2, 9))")).toEqual(2);
+    expect(value("max(range(4) * 3)")).toEqual(9);
+    expect(value("min(4, 2, 9)")).toEqual(2);
+  });
+
+  it("tuples: mismatches, indexes out of range and limits are diagnostics", () => {
+    const message = (expr: string) => {
+      const v = value(expr) as { code: string; message: string }[];
+      return Array.isArray(v) && v.length === 1 && typeof v[0] === "object" ? `${v[0]!.code} ${v[0]!.message}` : JSON.stringify(v);
+    };
+    expect(message("(1, 2) + (1, 2, 3)")).toBe("NET4002 '+' expects tuples of the same length, but got (1, 2) and (1, 2, 3).");
+    expect(message("at((1, 2, 3), 3)")).toBe("NET4002 argument 2 of at expects an index from -3 to 2 into (1, 2, 3), but got 3.");
+    expect(message("at(range(0), 0)")).toBe("NET4002 argument 2 of at expects an index into a non-empty tuple, but got 0.");
+    expect(message("at(5, 0)")).toBe("NET4002 argument 1 of at expects a tuple, but got 5.");
+    expect(message("range(1.5)")).toBe("NET4002 argument 1 of range expects a whole number, but got 1.5.");
+    expect(message("range(10001)")).toBe("NET4002 range expects at most 10000 numbers, but got 10001 numbers.");
+    expect(message("min((4, 2), 1)")).toBe("NET4002 an argument of min expects a number (or one tuple), but got (4, 2).");
+    expect(message("min(range(0))")).toBe("NET4002 argument 1 of min expects a tuple with at least one number, but got ().");
+    expect(message("div(range(3), 0)")).toBe("NET4008 Division by zero in div().");
+    expect(message("range(3) / (1, 0, 1)")).toBe("NET4008 Division by zero in this expression.");
+    expect(message("(1, true) * 2")).toBe("NET4002 the left side of '*' expects a number (or a tuple of numbers), but got true.");
+    expect(message("sum((1, (2, 3)))")).toBe("NET4002 argument 1 of sum expects a tuple of numbers, but got (1, (2, 3)).");
+    // A long tuple is shown by its first elements and its length.
+    expect(message("range(100) + range(101)")).toBe(
+      "NET4002 '+' expects tuples of the same length, but got (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, ... 100 elements) and (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, ... 101 elements).",
+    );
+    // A tuple where a size is expected is still an error.
+    expect(codes(net("  conv 1x1 (range(2))"))).toContain("NET4001");
+  });
+
   it("an unknown function lists the functions, with a did-you-mean when one is close", () => {
     const [d] = check(net("  conv 1x1 (mak_divisible(10, 8))")).diagnostics;
     expect(d!.code).toBe("NET2014");

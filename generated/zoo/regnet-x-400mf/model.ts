@@ -13,7 +13,7 @@ export const inputShape: number[] = [224, 224, 3];
  */
 export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; inference: tfjs.LayersModel } {
   const image = tf.input({ shape: [224, 224, 3], name: "image" });
-  // line 20: conv 3x3/2 32 pad=1 bn relu
+  // line 21: conv 3x3/2 32 pad=1 bn relu
   const stemConv1Pad = tf.layers
     .zeroPadding2d({
       padding: [
@@ -33,8 +33,8 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
     .activation({ activation: "relu", name: "stem/conv1/bn/relu" })
     .apply(stemConv1Bn) as tfjs.SymbolicTensor;
 
-  // trunk_output = seq { -> 400x7x7
-  // lib/regnet.net:24: conv 1x1/stride cout bn
+  // trunk_output = RegNetTrunk(depth=22, w_0=24, w_a=24.48, w_m=2.54, group_width=16) -> 400
+  // lib/regnet.net:27: conv 1x1/stride cout bn
   const trunkOutputBlock1Resbottleneck1B1Proj = tf.layers
     .conv2d({
       filters: 32,
@@ -47,7 +47,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock1Resbottleneck1B1ProjBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block1/resbottleneck1/b1/proj/bn" })
     .apply(trunkOutputBlock1Resbottleneck1B1Proj) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock1Resbottleneck1FA = tf.layers
     .conv2d({ filters: 32, kernelSize: 1, useBias: false, name: "trunk_output/block1/resbottleneck1/f/a" })
     .apply(stemConv1BnRelu) as tfjs.SymbolicTensor;
@@ -57,7 +57,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock1Resbottleneck1FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block1/resbottleneck1/f/a/bn/relu" })
     .apply(trunkOutputBlock1Resbottleneck1FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock1Resbottleneck1FB = groupConv2d({
     filters: 32,
     groups: 2,
@@ -73,21 +73,21 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock1Resbottleneck1FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block1/resbottleneck1/f/b/bn/relu" })
     .apply(trunkOutputBlock1Resbottleneck1FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock1Resbottleneck1FC = tf.layers
     .conv2d({ filters: 32, kernelSize: 1, useBias: false, name: "trunk_output/block1/resbottleneck1/f/c" })
     .apply(trunkOutputBlock1Resbottleneck1FBBnRelu) as tfjs.SymbolicTensor;
   const trunkOutputBlock1Resbottleneck1FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block1/resbottleneck1/f/c/bn" })
     .apply(trunkOutputBlock1Resbottleneck1FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock1Resbottleneck1 = tf.layers
     .add({ name: "trunk_output/block1/resbottleneck1" })
     .apply([trunkOutputBlock1Resbottleneck1B1ProjBn, trunkOutputBlock1Resbottleneck1FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock1Resbottleneck1Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block1/resbottleneck1/relu" })
     .apply(trunkOutputBlock1Resbottleneck1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:24: conv 1x1/stride cout bn
+  // lib/regnet.net:27: conv 1x1/stride cout bn
   const trunkOutputBlock2Resbottleneck1B1Proj = tf.layers
     .conv2d({
       filters: 64,
@@ -100,7 +100,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock2Resbottleneck1B1ProjBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block2/resbottleneck1/b1/proj/bn" })
     .apply(trunkOutputBlock2Resbottleneck1B1Proj) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock2Resbottleneck1FA = tf.layers
     .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "trunk_output/block2/resbottleneck1/f/a" })
     .apply(trunkOutputBlock1Resbottleneck1Relu) as tfjs.SymbolicTensor;
@@ -110,7 +110,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock2Resbottleneck1FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block2/resbottleneck1/f/a/bn/relu" })
     .apply(trunkOutputBlock2Resbottleneck1FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock2Resbottleneck1FB = groupConv2d({
     filters: 64,
     groups: 4,
@@ -126,21 +126,21 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock2Resbottleneck1FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block2/resbottleneck1/f/b/bn/relu" })
     .apply(trunkOutputBlock2Resbottleneck1FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock2Resbottleneck1FC = tf.layers
     .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "trunk_output/block2/resbottleneck1/f/c" })
     .apply(trunkOutputBlock2Resbottleneck1FBBnRelu) as tfjs.SymbolicTensor;
   const trunkOutputBlock2Resbottleneck1FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block2/resbottleneck1/f/c/bn" })
     .apply(trunkOutputBlock2Resbottleneck1FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock2Resbottleneck1 = tf.layers
     .add({ name: "trunk_output/block2/resbottleneck1" })
     .apply([trunkOutputBlock2Resbottleneck1B1ProjBn, trunkOutputBlock2Resbottleneck1FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock2Resbottleneck1Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block2/resbottleneck1/relu" })
     .apply(trunkOutputBlock2Resbottleneck1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock2Repeat10FA = tf.layers
     .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "trunk_output/block2/repeat1/0/f/a" })
     .apply(trunkOutputBlock2Resbottleneck1Relu) as tfjs.SymbolicTensor;
@@ -150,7 +150,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock2Repeat10FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block2/repeat1/0/f/a/bn/relu" })
     .apply(trunkOutputBlock2Repeat10FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock2Repeat10FB = groupConv2d({
     filters: 64,
     groups: 4,
@@ -165,21 +165,21 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock2Repeat10FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block2/repeat1/0/f/b/bn/relu" })
     .apply(trunkOutputBlock2Repeat10FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock2Repeat10FC = tf.layers
     .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "trunk_output/block2/repeat1/0/f/c" })
     .apply(trunkOutputBlock2Repeat10FBBnRelu) as tfjs.SymbolicTensor;
   const trunkOutputBlock2Repeat10FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block2/repeat1/0/f/c/bn" })
     .apply(trunkOutputBlock2Repeat10FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock2Repeat10 = tf.layers
     .add({ name: "trunk_output/block2/repeat1/0" })
     .apply([trunkOutputBlock2Resbottleneck1Relu, trunkOutputBlock2Repeat10FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock2Repeat10Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block2/repeat1/0/relu" })
     .apply(trunkOutputBlock2Repeat10) as tfjs.SymbolicTensor;
-  // lib/regnet.net:24: conv 1x1/stride cout bn
+  // lib/regnet.net:27: conv 1x1/stride cout bn
   const trunkOutputBlock3Resbottleneck1B1Proj = tf.layers
     .conv2d({
       filters: 160,
@@ -192,7 +192,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock3Resbottleneck1B1ProjBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/resbottleneck1/b1/proj/bn" })
     .apply(trunkOutputBlock3Resbottleneck1B1Proj) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock3Resbottleneck1FA = tf.layers
     .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "trunk_output/block3/resbottleneck1/f/a" })
     .apply(trunkOutputBlock2Repeat10Relu) as tfjs.SymbolicTensor;
@@ -202,7 +202,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock3Resbottleneck1FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/resbottleneck1/f/a/bn/relu" })
     .apply(trunkOutputBlock3Resbottleneck1FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock3Resbottleneck1FB = groupConv2d({
     filters: 160,
     groups: 10,
@@ -218,21 +218,21 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock3Resbottleneck1FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/resbottleneck1/f/b/bn/relu" })
     .apply(trunkOutputBlock3Resbottleneck1FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock3Resbottleneck1FC = tf.layers
     .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "trunk_output/block3/resbottleneck1/f/c" })
     .apply(trunkOutputBlock3Resbottleneck1FBBnRelu) as tfjs.SymbolicTensor;
   const trunkOutputBlock3Resbottleneck1FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/resbottleneck1/f/c/bn" })
     .apply(trunkOutputBlock3Resbottleneck1FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock3Resbottleneck1 = tf.layers
     .add({ name: "trunk_output/block3/resbottleneck1" })
     .apply([trunkOutputBlock3Resbottleneck1B1ProjBn, trunkOutputBlock3Resbottleneck1FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock3Resbottleneck1Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/resbottleneck1/relu" })
     .apply(trunkOutputBlock3Resbottleneck1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock3Repeat10FA = tf.layers
     .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/0/f/a" })
     .apply(trunkOutputBlock3Resbottleneck1Relu) as tfjs.SymbolicTensor;
@@ -242,7 +242,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock3Repeat10FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/0/f/a/bn/relu" })
     .apply(trunkOutputBlock3Repeat10FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock3Repeat10FB = groupConv2d({
     filters: 160,
     groups: 10,
@@ -257,21 +257,21 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock3Repeat10FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/0/f/b/bn/relu" })
     .apply(trunkOutputBlock3Repeat10FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock3Repeat10FC = tf.layers
     .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/0/f/c" })
     .apply(trunkOutputBlock3Repeat10FBBnRelu) as tfjs.SymbolicTensor;
   const trunkOutputBlock3Repeat10FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/repeat1/0/f/c/bn" })
     .apply(trunkOutputBlock3Repeat10FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock3Repeat10 = tf.layers
     .add({ name: "trunk_output/block3/repeat1/0" })
     .apply([trunkOutputBlock3Resbottleneck1Relu, trunkOutputBlock3Repeat10FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock3Repeat10Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/0/relu" })
     .apply(trunkOutputBlock3Repeat10) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock3Repeat11FA = tf.layers
     .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/1/f/a" })
     .apply(trunkOutputBlock3Repeat10Relu) as tfjs.SymbolicTensor;
@@ -281,7 +281,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock3Repeat11FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/1/f/a/bn/relu" })
     .apply(trunkOutputBlock3Repeat11FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock3Repeat11FB = groupConv2d({
     filters: 160,
     groups: 10,
@@ -296,21 +296,21 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock3Repeat11FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/1/f/b/bn/relu" })
     .apply(trunkOutputBlock3Repeat11FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock3Repeat11FC = tf.layers
     .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/1/f/c" })
     .apply(trunkOutputBlock3Repeat11FBBnRelu) as tfjs.SymbolicTensor;
   const trunkOutputBlock3Repeat11FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/repeat1/1/f/c/bn" })
     .apply(trunkOutputBlock3Repeat11FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock3Repeat11 = tf.layers
     .add({ name: "trunk_output/block3/repeat1/1" })
     .apply([trunkOutputBlock3Repeat10Relu, trunkOutputBlock3Repeat11FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock3Repeat11Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/1/relu" })
     .apply(trunkOutputBlock3Repeat11) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock3Repeat12FA = tf.layers
     .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/2/f/a" })
     .apply(trunkOutputBlock3Repeat11Relu) as tfjs.SymbolicTensor;
@@ -320,7 +320,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock3Repeat12FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/2/f/a/bn/relu" })
     .apply(trunkOutputBlock3Repeat12FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock3Repeat12FB = groupConv2d({
     filters: 160,
     groups: 10,
@@ -335,21 +335,21 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock3Repeat12FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/2/f/b/bn/relu" })
     .apply(trunkOutputBlock3Repeat12FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock3Repeat12FC = tf.layers
     .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/2/f/c" })
     .apply(trunkOutputBlock3Repeat12FBBnRelu) as tfjs.SymbolicTensor;
   const trunkOutputBlock3Repeat12FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/repeat1/2/f/c/bn" })
     .apply(trunkOutputBlock3Repeat12FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock3Repeat12 = tf.layers
     .add({ name: "trunk_output/block3/repeat1/2" })
     .apply([trunkOutputBlock3Repeat11Relu, trunkOutputBlock3Repeat12FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock3Repeat12Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/2/relu" })
     .apply(trunkOutputBlock3Repeat12) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock3Repeat13FA = tf.layers
     .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/3/f/a" })
     .apply(trunkOutputBlock3Repeat12Relu) as tfjs.SymbolicTensor;
@@ -359,7 +359,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock3Repeat13FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/3/f/a/bn/relu" })
     .apply(trunkOutputBlock3Repeat13FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock3Repeat13FB = groupConv2d({
     filters: 160,
     groups: 10,
@@ -374,21 +374,21 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock3Repeat13FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/3/f/b/bn/relu" })
     .apply(trunkOutputBlock3Repeat13FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock3Repeat13FC = tf.layers
     .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/3/f/c" })
     .apply(trunkOutputBlock3Repeat13FBBnRelu) as tfjs.SymbolicTensor;
   const trunkOutputBlock3Repeat13FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/repeat1/3/f/c/bn" })
     .apply(trunkOutputBlock3Repeat13FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock3Repeat13 = tf.layers
     .add({ name: "trunk_output/block3/repeat1/3" })
     .apply([trunkOutputBlock3Repeat12Relu, trunkOutputBlock3Repeat13FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock3Repeat13Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/3/relu" })
     .apply(trunkOutputBlock3Repeat13) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock3Repeat14FA = tf.layers
     .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/4/f/a" })
     .apply(trunkOutputBlock3Repeat13Relu) as tfjs.SymbolicTensor;
@@ -398,7 +398,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock3Repeat14FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/4/f/a/bn/relu" })
     .apply(trunkOutputBlock3Repeat14FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock3Repeat14FB = groupConv2d({
     filters: 160,
     groups: 10,
@@ -413,21 +413,21 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock3Repeat14FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/4/f/b/bn/relu" })
     .apply(trunkOutputBlock3Repeat14FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock3Repeat14FC = tf.layers
     .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/4/f/c" })
     .apply(trunkOutputBlock3Repeat14FBBnRelu) as tfjs.SymbolicTensor;
   const trunkOutputBlock3Repeat14FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/repeat1/4/f/c/bn" })
     .apply(trunkOutputBlock3Repeat14FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock3Repeat14 = tf.layers
     .add({ name: "trunk_output/block3/repeat1/4" })
     .apply([trunkOutputBlock3Repeat13Relu, trunkOutputBlock3Repeat14FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock3Repeat14Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/4/relu" })
     .apply(trunkOutputBlock3Repeat14) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock3Repeat15FA = tf.layers
     .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/5/f/a" })
     .apply(trunkOutputBlock3Repeat14Relu) as tfjs.SymbolicTensor;
@@ -437,7 +437,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock3Repeat15FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/5/f/a/bn/relu" })
     .apply(trunkOutputBlock3Repeat15FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock3Repeat15FB = groupConv2d({
     filters: 160,
     groups: 10,
@@ -452,21 +452,21 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock3Repeat15FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/5/f/b/bn/relu" })
     .apply(trunkOutputBlock3Repeat15FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock3Repeat15FC = tf.layers
     .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/5/f/c" })
     .apply(trunkOutputBlock3Repeat15FBBnRelu) as tfjs.SymbolicTensor;
   const trunkOutputBlock3Repeat15FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/repeat1/5/f/c/bn" })
     .apply(trunkOutputBlock3Repeat15FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock3Repeat15 = tf.layers
     .add({ name: "trunk_output/block3/repeat1/5" })
     .apply([trunkOutputBlock3Repeat14Relu, trunkOutputBlock3Repeat15FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock3Repeat15Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/5/relu" })
     .apply(trunkOutputBlock3Repeat15) as tfjs.SymbolicTensor;
-  // lib/regnet.net:24: conv 1x1/stride cout bn
+  // lib/regnet.net:27: conv 1x1/stride cout bn
   const trunkOutputBlock4Resbottleneck1B1Proj = tf.layers
     .conv2d({
       filters: 400,
@@ -479,7 +479,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Resbottleneck1B1ProjBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/resbottleneck1/b1/proj/bn" })
     .apply(trunkOutputBlock4Resbottleneck1B1Proj) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock4Resbottleneck1FA = tf.layers
     .conv2d({ filters: 400, kernelSize: 1, useBias: false, name: "trunk_output/block4/resbottleneck1/f/a" })
     .apply(trunkOutputBlock3Repeat15Relu) as tfjs.SymbolicTensor;
@@ -489,7 +489,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Resbottleneck1FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/resbottleneck1/f/a/bn/relu" })
     .apply(trunkOutputBlock4Resbottleneck1FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock4Resbottleneck1FB = groupConv2d({
     filters: 400,
     groups: 25,
@@ -505,21 +505,21 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Resbottleneck1FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/resbottleneck1/f/b/bn/relu" })
     .apply(trunkOutputBlock4Resbottleneck1FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock4Resbottleneck1FC = tf.layers
     .conv2d({ filters: 400, kernelSize: 1, useBias: false, name: "trunk_output/block4/resbottleneck1/f/c" })
     .apply(trunkOutputBlock4Resbottleneck1FBBnRelu) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Resbottleneck1FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/resbottleneck1/f/c/bn" })
     .apply(trunkOutputBlock4Resbottleneck1FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock4Resbottleneck1 = tf.layers
     .add({ name: "trunk_output/block4/resbottleneck1" })
     .apply([trunkOutputBlock4Resbottleneck1B1ProjBn, trunkOutputBlock4Resbottleneck1FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Resbottleneck1Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/resbottleneck1/relu" })
     .apply(trunkOutputBlock4Resbottleneck1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock4Repeat10FA = tf.layers
     .conv2d({ filters: 400, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/0/f/a" })
     .apply(trunkOutputBlock4Resbottleneck1Relu) as tfjs.SymbolicTensor;
@@ -529,7 +529,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat10FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/0/f/a/bn/relu" })
     .apply(trunkOutputBlock4Repeat10FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock4Repeat10FB = groupConv2d({
     filters: 400,
     groups: 25,
@@ -544,21 +544,21 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat10FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/0/f/b/bn/relu" })
     .apply(trunkOutputBlock4Repeat10FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock4Repeat10FC = tf.layers
     .conv2d({ filters: 400, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/0/f/c" })
     .apply(trunkOutputBlock4Repeat10FBBnRelu) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Repeat10FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/repeat1/0/f/c/bn" })
     .apply(trunkOutputBlock4Repeat10FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock4Repeat10 = tf.layers
     .add({ name: "trunk_output/block4/repeat1/0" })
     .apply([trunkOutputBlock4Resbottleneck1Relu, trunkOutputBlock4Repeat10FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Repeat10Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/0/relu" })
     .apply(trunkOutputBlock4Repeat10) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock4Repeat11FA = tf.layers
     .conv2d({ filters: 400, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/1/f/a" })
     .apply(trunkOutputBlock4Repeat10Relu) as tfjs.SymbolicTensor;
@@ -568,7 +568,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat11FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/1/f/a/bn/relu" })
     .apply(trunkOutputBlock4Repeat11FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock4Repeat11FB = groupConv2d({
     filters: 400,
     groups: 25,
@@ -583,21 +583,21 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat11FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/1/f/b/bn/relu" })
     .apply(trunkOutputBlock4Repeat11FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock4Repeat11FC = tf.layers
     .conv2d({ filters: 400, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/1/f/c" })
     .apply(trunkOutputBlock4Repeat11FBBnRelu) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Repeat11FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/repeat1/1/f/c/bn" })
     .apply(trunkOutputBlock4Repeat11FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock4Repeat11 = tf.layers
     .add({ name: "trunk_output/block4/repeat1/1" })
     .apply([trunkOutputBlock4Repeat10Relu, trunkOutputBlock4Repeat11FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Repeat11Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/1/relu" })
     .apply(trunkOutputBlock4Repeat11) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock4Repeat12FA = tf.layers
     .conv2d({ filters: 400, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/2/f/a" })
     .apply(trunkOutputBlock4Repeat11Relu) as tfjs.SymbolicTensor;
@@ -607,7 +607,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat12FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/2/f/a/bn/relu" })
     .apply(trunkOutputBlock4Repeat12FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock4Repeat12FB = groupConv2d({
     filters: 400,
     groups: 25,
@@ -622,21 +622,21 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat12FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/2/f/b/bn/relu" })
     .apply(trunkOutputBlock4Repeat12FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock4Repeat12FC = tf.layers
     .conv2d({ filters: 400, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/2/f/c" })
     .apply(trunkOutputBlock4Repeat12FBBnRelu) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Repeat12FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/repeat1/2/f/c/bn" })
     .apply(trunkOutputBlock4Repeat12FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock4Repeat12 = tf.layers
     .add({ name: "trunk_output/block4/repeat1/2" })
     .apply([trunkOutputBlock4Repeat11Relu, trunkOutputBlock4Repeat12FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Repeat12Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/2/relu" })
     .apply(trunkOutputBlock4Repeat12) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock4Repeat13FA = tf.layers
     .conv2d({ filters: 400, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/3/f/a" })
     .apply(trunkOutputBlock4Repeat12Relu) as tfjs.SymbolicTensor;
@@ -646,7 +646,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat13FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/3/f/a/bn/relu" })
     .apply(trunkOutputBlock4Repeat13FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock4Repeat13FB = groupConv2d({
     filters: 400,
     groups: 25,
@@ -661,21 +661,21 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat13FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/3/f/b/bn/relu" })
     .apply(trunkOutputBlock4Repeat13FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock4Repeat13FC = tf.layers
     .conv2d({ filters: 400, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/3/f/c" })
     .apply(trunkOutputBlock4Repeat13FBBnRelu) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Repeat13FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/repeat1/3/f/c/bn" })
     .apply(trunkOutputBlock4Repeat13FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock4Repeat13 = tf.layers
     .add({ name: "trunk_output/block4/repeat1/3" })
     .apply([trunkOutputBlock4Repeat12Relu, trunkOutputBlock4Repeat13FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Repeat13Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/3/relu" })
     .apply(trunkOutputBlock4Repeat13) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock4Repeat14FA = tf.layers
     .conv2d({ filters: 400, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/4/f/a" })
     .apply(trunkOutputBlock4Repeat13Relu) as tfjs.SymbolicTensor;
@@ -685,7 +685,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat14FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/4/f/a/bn/relu" })
     .apply(trunkOutputBlock4Repeat14FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock4Repeat14FB = groupConv2d({
     filters: 400,
     groups: 25,
@@ -700,21 +700,21 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat14FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/4/f/b/bn/relu" })
     .apply(trunkOutputBlock4Repeat14FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock4Repeat14FC = tf.layers
     .conv2d({ filters: 400, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/4/f/c" })
     .apply(trunkOutputBlock4Repeat14FBBnRelu) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Repeat14FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/repeat1/4/f/c/bn" })
     .apply(trunkOutputBlock4Repeat14FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock4Repeat14 = tf.layers
     .add({ name: "trunk_output/block4/repeat1/4" })
     .apply([trunkOutputBlock4Repeat13Relu, trunkOutputBlock4Repeat14FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Repeat14Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/4/relu" })
     .apply(trunkOutputBlock4Repeat14) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock4Repeat15FA = tf.layers
     .conv2d({ filters: 400, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/5/f/a" })
     .apply(trunkOutputBlock4Repeat14Relu) as tfjs.SymbolicTensor;
@@ -724,7 +724,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat15FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/5/f/a/bn/relu" })
     .apply(trunkOutputBlock4Repeat15FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock4Repeat15FB = groupConv2d({
     filters: 400,
     groups: 25,
@@ -739,21 +739,21 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat15FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/5/f/b/bn/relu" })
     .apply(trunkOutputBlock4Repeat15FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock4Repeat15FC = tf.layers
     .conv2d({ filters: 400, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/5/f/c" })
     .apply(trunkOutputBlock4Repeat15FBBnRelu) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Repeat15FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/repeat1/5/f/c/bn" })
     .apply(trunkOutputBlock4Repeat15FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock4Repeat15 = tf.layers
     .add({ name: "trunk_output/block4/repeat1/5" })
     .apply([trunkOutputBlock4Repeat14Relu, trunkOutputBlock4Repeat15FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Repeat15Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/5/relu" })
     .apply(trunkOutputBlock4Repeat15) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock4Repeat16FA = tf.layers
     .conv2d({ filters: 400, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/6/f/a" })
     .apply(trunkOutputBlock4Repeat15Relu) as tfjs.SymbolicTensor;
@@ -763,7 +763,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat16FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/6/f/a/bn/relu" })
     .apply(trunkOutputBlock4Repeat16FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock4Repeat16FB = groupConv2d({
     filters: 400,
     groups: 25,
@@ -778,21 +778,21 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat16FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/6/f/b/bn/relu" })
     .apply(trunkOutputBlock4Repeat16FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock4Repeat16FC = tf.layers
     .conv2d({ filters: 400, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/6/f/c" })
     .apply(trunkOutputBlock4Repeat16FBBnRelu) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Repeat16FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/repeat1/6/f/c/bn" })
     .apply(trunkOutputBlock4Repeat16FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock4Repeat16 = tf.layers
     .add({ name: "trunk_output/block4/repeat1/6" })
     .apply([trunkOutputBlock4Repeat15Relu, trunkOutputBlock4Repeat16FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Repeat16Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/6/relu" })
     .apply(trunkOutputBlock4Repeat16) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock4Repeat17FA = tf.layers
     .conv2d({ filters: 400, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/7/f/a" })
     .apply(trunkOutputBlock4Repeat16Relu) as tfjs.SymbolicTensor;
@@ -802,7 +802,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat17FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/7/f/a/bn/relu" })
     .apply(trunkOutputBlock4Repeat17FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock4Repeat17FB = groupConv2d({
     filters: 400,
     groups: 25,
@@ -817,21 +817,21 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat17FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/7/f/b/bn/relu" })
     .apply(trunkOutputBlock4Repeat17FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock4Repeat17FC = tf.layers
     .conv2d({ filters: 400, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/7/f/c" })
     .apply(trunkOutputBlock4Repeat17FBBnRelu) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Repeat17FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/repeat1/7/f/c/bn" })
     .apply(trunkOutputBlock4Repeat17FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock4Repeat17 = tf.layers
     .add({ name: "trunk_output/block4/repeat1/7" })
     .apply([trunkOutputBlock4Repeat16Relu, trunkOutputBlock4Repeat17FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Repeat17Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/7/relu" })
     .apply(trunkOutputBlock4Repeat17) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock4Repeat18FA = tf.layers
     .conv2d({ filters: 400, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/8/f/a" })
     .apply(trunkOutputBlock4Repeat17Relu) as tfjs.SymbolicTensor;
@@ -841,7 +841,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat18FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/8/f/a/bn/relu" })
     .apply(trunkOutputBlock4Repeat18FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock4Repeat18FB = groupConv2d({
     filters: 400,
     groups: 25,
@@ -856,21 +856,21 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat18FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/8/f/b/bn/relu" })
     .apply(trunkOutputBlock4Repeat18FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock4Repeat18FC = tf.layers
     .conv2d({ filters: 400, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/8/f/c" })
     .apply(trunkOutputBlock4Repeat18FBBnRelu) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Repeat18FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/repeat1/8/f/c/bn" })
     .apply(trunkOutputBlock4Repeat18FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock4Repeat18 = tf.layers
     .add({ name: "trunk_output/block4/repeat1/8" })
     .apply([trunkOutputBlock4Repeat17Relu, trunkOutputBlock4Repeat18FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Repeat18Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/8/relu" })
     .apply(trunkOutputBlock4Repeat18) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock4Repeat19FA = tf.layers
     .conv2d({ filters: 400, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/9/f/a" })
     .apply(trunkOutputBlock4Repeat18Relu) as tfjs.SymbolicTensor;
@@ -880,7 +880,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat19FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/9/f/a/bn/relu" })
     .apply(trunkOutputBlock4Repeat19FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock4Repeat19FB = groupConv2d({
     filters: 400,
     groups: 25,
@@ -895,21 +895,21 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat19FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/9/f/b/bn/relu" })
     .apply(trunkOutputBlock4Repeat19FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock4Repeat19FC = tf.layers
     .conv2d({ filters: 400, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/9/f/c" })
     .apply(trunkOutputBlock4Repeat19FBBnRelu) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Repeat19FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/repeat1/9/f/c/bn" })
     .apply(trunkOutputBlock4Repeat19FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock4Repeat19 = tf.layers
     .add({ name: "trunk_output/block4/repeat1/9" })
     .apply([trunkOutputBlock4Repeat18Relu, trunkOutputBlock4Repeat19FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Repeat19Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/9/relu" })
     .apply(trunkOutputBlock4Repeat19) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock4Repeat110FA = tf.layers
     .conv2d({ filters: 400, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/10/f/a" })
     .apply(trunkOutputBlock4Repeat19Relu) as tfjs.SymbolicTensor;
@@ -919,7 +919,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat110FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/10/f/a/bn/relu" })
     .apply(trunkOutputBlock4Repeat110FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock4Repeat110FB = groupConv2d({
     filters: 400,
     groups: 25,
@@ -934,14 +934,14 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat110FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/10/f/b/bn/relu" })
     .apply(trunkOutputBlock4Repeat110FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock4Repeat110FC = tf.layers
     .conv2d({ filters: 400, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/10/f/c" })
     .apply(trunkOutputBlock4Repeat110FBBnRelu) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Repeat110FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/repeat1/10/f/c/bn" })
     .apply(trunkOutputBlock4Repeat110FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock4Repeat110 = tf.layers
     .add({ name: "trunk_output/block4/repeat1/10" })
     .apply([trunkOutputBlock4Repeat19Relu, trunkOutputBlock4Repeat110FCBn]) as tfjs.SymbolicTensor;
@@ -950,15 +950,15 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
     .apply(trunkOutputBlock4Repeat110) as tfjs.SymbolicTensor;
 
   // RegNetHead(classes) -> classes
-  // lib/regnet.net:51: adaptiveavgpool 1x1
+  // lib/regnet.net:73: adaptiveavgpool 1x1
   const headRegnethead1Avgpool = tf.layers
     .averagePooling2d({ poolSize: 7, strides: 7, name: "head/regnethead1/avgpool" })
     .apply(trunkOutputBlock4Repeat110Relu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:52: flatten
+  // lib/regnet.net:74: flatten
   const headRegnethead1Flatten1 = tf.layers
     .flatten({ name: "head/regnethead1/flatten1" })
     .apply(headRegnethead1Avgpool) as tfjs.SymbolicTensor;
-  // lib/regnet.net:53: dense classes
+  // lib/regnet.net:75: dense classes
   const headRegnethead1Fc = tf.layers
     .dense({ units: 1000, name: "head/regnethead1/fc" })
     .apply(headRegnethead1Flatten1) as tfjs.SymbolicTensor;

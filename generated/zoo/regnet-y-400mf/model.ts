@@ -13,7 +13,7 @@ export const inputShape: number[] = [224, 224, 3];
  */
 export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; inference: tfjs.LayersModel } {
   const image = tf.input({ shape: [224, 224, 3], name: "image" });
-  // line 24: conv 3x3/2 32 pad=1 bn relu
+  // line 23: conv 3x3/2 32 pad=1 bn relu
   const stemConv1Pad = tf.layers
     .zeroPadding2d({
       padding: [
@@ -33,8 +33,8 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
     .activation({ activation: "relu", name: "stem/conv1/bn/relu" })
     .apply(stemConv1Bn) as tfjs.SymbolicTensor;
 
-  // trunk_output = seq { -> 440x7x7
-  // lib/regnet.net:24: conv 1x1/stride cout bn
+  // trunk_output = RegNetTrunk(depth=16, w_0=48, w_a=27.89, w_m=2.09, group_width=8, se_rat... -> 440x7x7
+  // lib/regnet.net:27: conv 1x1/stride cout bn
   const trunkOutputBlock1Resbottleneck1B1Proj = tf.layers
     .conv2d({
       filters: 48,
@@ -47,7 +47,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock1Resbottleneck1B1ProjBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block1/resbottleneck1/b1/proj/bn" })
     .apply(trunkOutputBlock1Resbottleneck1B1Proj) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock1Resbottleneck1FA = tf.layers
     .conv2d({ filters: 48, kernelSize: 1, useBias: false, name: "trunk_output/block1/resbottleneck1/f/a" })
     .apply(stemConv1BnRelu) as tfjs.SymbolicTensor;
@@ -57,7 +57,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock1Resbottleneck1FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block1/resbottleneck1/f/a/bn/relu" })
     .apply(trunkOutputBlock1Resbottleneck1FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock1Resbottleneck1FB = groupConv2d({
     filters: 48,
     groups: 6,
@@ -73,15 +73,15 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock1Resbottleneck1FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block1/resbottleneck1/f/b/bn/relu" })
     .apply(trunkOutputBlock1Resbottleneck1FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:31: gap
+  // lib/regnet.net:34: gap
   const trunkOutputBlock1Resbottleneck1FSeB1Globalavgpool1 = tf.layers
     .averagePooling2d({ poolSize: [56, 56], name: "trunk_output/block1/resbottleneck1/f/se/b1/globalavgpool1" })
     .apply(trunkOutputBlock1Resbottleneck1FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: conv 1x1 int(round(se_ratio * cin)) relu
+  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
   const trunkOutputBlock1Resbottleneck1FSeB1Fc1 = tf.layers
     .conv2d({ filters: 8, kernelSize: 1, activation: "relu", name: "trunk_output/block1/resbottleneck1/f/se/b1/fc1" })
     .apply(trunkOutputBlock1Resbottleneck1FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:33: conv 1x1 round(cout * bottleneck) sigmoid
+  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
   const trunkOutputBlock1Resbottleneck1FSeB1Fc2 = tf.layers
     .conv2d({
       filters: 48,
@@ -90,26 +90,26 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
       name: "trunk_output/block1/resbottleneck1/f/se/b1/fc2",
     })
     .apply(trunkOutputBlock1Resbottleneck1FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: mul
+  // lib/regnet.net:32: mul
   const trunkOutputBlock1Resbottleneck1FSe = broadcast({
     op: "mul",
     name: "trunk_output/block1/resbottleneck1/f/se",
   }).apply([trunkOutputBlock1Resbottleneck1FSeB1Fc2, trunkOutputBlock1Resbottleneck1FBBnRelu]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock1Resbottleneck1FC = tf.layers
     .conv2d({ filters: 48, kernelSize: 1, useBias: false, name: "trunk_output/block1/resbottleneck1/f/c" })
     .apply(trunkOutputBlock1Resbottleneck1FSe) as tfjs.SymbolicTensor;
   const trunkOutputBlock1Resbottleneck1FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block1/resbottleneck1/f/c/bn" })
     .apply(trunkOutputBlock1Resbottleneck1FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock1Resbottleneck1 = tf.layers
     .add({ name: "trunk_output/block1/resbottleneck1" })
     .apply([trunkOutputBlock1Resbottleneck1B1ProjBn, trunkOutputBlock1Resbottleneck1FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock1Resbottleneck1Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block1/resbottleneck1/relu" })
     .apply(trunkOutputBlock1Resbottleneck1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:24: conv 1x1/stride cout bn
+  // lib/regnet.net:27: conv 1x1/stride cout bn
   const trunkOutputBlock2Resbottleneck1B1Proj = tf.layers
     .conv2d({
       filters: 104,
@@ -122,7 +122,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock2Resbottleneck1B1ProjBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block2/resbottleneck1/b1/proj/bn" })
     .apply(trunkOutputBlock2Resbottleneck1B1Proj) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock2Resbottleneck1FA = tf.layers
     .conv2d({ filters: 104, kernelSize: 1, useBias: false, name: "trunk_output/block2/resbottleneck1/f/a" })
     .apply(trunkOutputBlock1Resbottleneck1Relu) as tfjs.SymbolicTensor;
@@ -132,7 +132,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock2Resbottleneck1FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block2/resbottleneck1/f/a/bn/relu" })
     .apply(trunkOutputBlock2Resbottleneck1FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock2Resbottleneck1FB = groupConv2d({
     filters: 104,
     groups: 13,
@@ -148,15 +148,15 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock2Resbottleneck1FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block2/resbottleneck1/f/b/bn/relu" })
     .apply(trunkOutputBlock2Resbottleneck1FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:31: gap
+  // lib/regnet.net:34: gap
   const trunkOutputBlock2Resbottleneck1FSeB1Globalavgpool1 = tf.layers
     .averagePooling2d({ poolSize: [28, 28], name: "trunk_output/block2/resbottleneck1/f/se/b1/globalavgpool1" })
     .apply(trunkOutputBlock2Resbottleneck1FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: conv 1x1 int(round(se_ratio * cin)) relu
+  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
   const trunkOutputBlock2Resbottleneck1FSeB1Fc1 = tf.layers
     .conv2d({ filters: 12, kernelSize: 1, activation: "relu", name: "trunk_output/block2/resbottleneck1/f/se/b1/fc1" })
     .apply(trunkOutputBlock2Resbottleneck1FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:33: conv 1x1 round(cout * bottleneck) sigmoid
+  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
   const trunkOutputBlock2Resbottleneck1FSeB1Fc2 = tf.layers
     .conv2d({
       filters: 104,
@@ -165,26 +165,26 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
       name: "trunk_output/block2/resbottleneck1/f/se/b1/fc2",
     })
     .apply(trunkOutputBlock2Resbottleneck1FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: mul
+  // lib/regnet.net:32: mul
   const trunkOutputBlock2Resbottleneck1FSe = broadcast({
     op: "mul",
     name: "trunk_output/block2/resbottleneck1/f/se",
   }).apply([trunkOutputBlock2Resbottleneck1FSeB1Fc2, trunkOutputBlock2Resbottleneck1FBBnRelu]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock2Resbottleneck1FC = tf.layers
     .conv2d({ filters: 104, kernelSize: 1, useBias: false, name: "trunk_output/block2/resbottleneck1/f/c" })
     .apply(trunkOutputBlock2Resbottleneck1FSe) as tfjs.SymbolicTensor;
   const trunkOutputBlock2Resbottleneck1FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block2/resbottleneck1/f/c/bn" })
     .apply(trunkOutputBlock2Resbottleneck1FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock2Resbottleneck1 = tf.layers
     .add({ name: "trunk_output/block2/resbottleneck1" })
     .apply([trunkOutputBlock2Resbottleneck1B1ProjBn, trunkOutputBlock2Resbottleneck1FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock2Resbottleneck1Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block2/resbottleneck1/relu" })
     .apply(trunkOutputBlock2Resbottleneck1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock2Repeat10FA = tf.layers
     .conv2d({ filters: 104, kernelSize: 1, useBias: false, name: "trunk_output/block2/repeat1/0/f/a" })
     .apply(trunkOutputBlock2Resbottleneck1Relu) as tfjs.SymbolicTensor;
@@ -194,7 +194,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock2Repeat10FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block2/repeat1/0/f/a/bn/relu" })
     .apply(trunkOutputBlock2Repeat10FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock2Repeat10FB = groupConv2d({
     filters: 104,
     groups: 13,
@@ -209,38 +209,38 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock2Repeat10FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block2/repeat1/0/f/b/bn/relu" })
     .apply(trunkOutputBlock2Repeat10FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:31: gap
+  // lib/regnet.net:34: gap
   const trunkOutputBlock2Repeat10FSeB1Globalavgpool1 = tf.layers
     .averagePooling2d({ poolSize: [28, 28], name: "trunk_output/block2/repeat1/0/f/se/b1/globalavgpool1" })
     .apply(trunkOutputBlock2Repeat10FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: conv 1x1 int(round(se_ratio * cin)) relu
+  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
   const trunkOutputBlock2Repeat10FSeB1Fc1 = tf.layers
     .conv2d({ filters: 26, kernelSize: 1, activation: "relu", name: "trunk_output/block2/repeat1/0/f/se/b1/fc1" })
     .apply(trunkOutputBlock2Repeat10FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:33: conv 1x1 round(cout * bottleneck) sigmoid
+  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
   const trunkOutputBlock2Repeat10FSeB1Fc2 = tf.layers
     .conv2d({ filters: 104, kernelSize: 1, activation: "sigmoid", name: "trunk_output/block2/repeat1/0/f/se/b1/fc2" })
     .apply(trunkOutputBlock2Repeat10FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: mul
+  // lib/regnet.net:32: mul
   const trunkOutputBlock2Repeat10FSe = broadcast({ op: "mul", name: "trunk_output/block2/repeat1/0/f/se" }).apply([
     trunkOutputBlock2Repeat10FSeB1Fc2,
     trunkOutputBlock2Repeat10FBBnRelu,
   ]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock2Repeat10FC = tf.layers
     .conv2d({ filters: 104, kernelSize: 1, useBias: false, name: "trunk_output/block2/repeat1/0/f/c" })
     .apply(trunkOutputBlock2Repeat10FSe) as tfjs.SymbolicTensor;
   const trunkOutputBlock2Repeat10FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block2/repeat1/0/f/c/bn" })
     .apply(trunkOutputBlock2Repeat10FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock2Repeat10 = tf.layers
     .add({ name: "trunk_output/block2/repeat1/0" })
     .apply([trunkOutputBlock2Resbottleneck1Relu, trunkOutputBlock2Repeat10FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock2Repeat10Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block2/repeat1/0/relu" })
     .apply(trunkOutputBlock2Repeat10) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock2Repeat11FA = tf.layers
     .conv2d({ filters: 104, kernelSize: 1, useBias: false, name: "trunk_output/block2/repeat1/1/f/a" })
     .apply(trunkOutputBlock2Repeat10Relu) as tfjs.SymbolicTensor;
@@ -250,7 +250,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock2Repeat11FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block2/repeat1/1/f/a/bn/relu" })
     .apply(trunkOutputBlock2Repeat11FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock2Repeat11FB = groupConv2d({
     filters: 104,
     groups: 13,
@@ -265,38 +265,38 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock2Repeat11FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block2/repeat1/1/f/b/bn/relu" })
     .apply(trunkOutputBlock2Repeat11FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:31: gap
+  // lib/regnet.net:34: gap
   const trunkOutputBlock2Repeat11FSeB1Globalavgpool1 = tf.layers
     .averagePooling2d({ poolSize: [28, 28], name: "trunk_output/block2/repeat1/1/f/se/b1/globalavgpool1" })
     .apply(trunkOutputBlock2Repeat11FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: conv 1x1 int(round(se_ratio * cin)) relu
+  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
   const trunkOutputBlock2Repeat11FSeB1Fc1 = tf.layers
     .conv2d({ filters: 26, kernelSize: 1, activation: "relu", name: "trunk_output/block2/repeat1/1/f/se/b1/fc1" })
     .apply(trunkOutputBlock2Repeat11FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:33: conv 1x1 round(cout * bottleneck) sigmoid
+  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
   const trunkOutputBlock2Repeat11FSeB1Fc2 = tf.layers
     .conv2d({ filters: 104, kernelSize: 1, activation: "sigmoid", name: "trunk_output/block2/repeat1/1/f/se/b1/fc2" })
     .apply(trunkOutputBlock2Repeat11FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: mul
+  // lib/regnet.net:32: mul
   const trunkOutputBlock2Repeat11FSe = broadcast({ op: "mul", name: "trunk_output/block2/repeat1/1/f/se" }).apply([
     trunkOutputBlock2Repeat11FSeB1Fc2,
     trunkOutputBlock2Repeat11FBBnRelu,
   ]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock2Repeat11FC = tf.layers
     .conv2d({ filters: 104, kernelSize: 1, useBias: false, name: "trunk_output/block2/repeat1/1/f/c" })
     .apply(trunkOutputBlock2Repeat11FSe) as tfjs.SymbolicTensor;
   const trunkOutputBlock2Repeat11FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block2/repeat1/1/f/c/bn" })
     .apply(trunkOutputBlock2Repeat11FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock2Repeat11 = tf.layers
     .add({ name: "trunk_output/block2/repeat1/1" })
     .apply([trunkOutputBlock2Repeat10Relu, trunkOutputBlock2Repeat11FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock2Repeat11Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block2/repeat1/1/relu" })
     .apply(trunkOutputBlock2Repeat11) as tfjs.SymbolicTensor;
-  // lib/regnet.net:24: conv 1x1/stride cout bn
+  // lib/regnet.net:27: conv 1x1/stride cout bn
   const trunkOutputBlock3Resbottleneck1B1Proj = tf.layers
     .conv2d({
       filters: 208,
@@ -309,7 +309,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock3Resbottleneck1B1ProjBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/resbottleneck1/b1/proj/bn" })
     .apply(trunkOutputBlock3Resbottleneck1B1Proj) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock3Resbottleneck1FA = tf.layers
     .conv2d({ filters: 208, kernelSize: 1, useBias: false, name: "trunk_output/block3/resbottleneck1/f/a" })
     .apply(trunkOutputBlock2Repeat11Relu) as tfjs.SymbolicTensor;
@@ -319,7 +319,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock3Resbottleneck1FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/resbottleneck1/f/a/bn/relu" })
     .apply(trunkOutputBlock3Resbottleneck1FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock3Resbottleneck1FB = groupConv2d({
     filters: 208,
     groups: 26,
@@ -335,15 +335,15 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock3Resbottleneck1FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/resbottleneck1/f/b/bn/relu" })
     .apply(trunkOutputBlock3Resbottleneck1FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:31: gap
+  // lib/regnet.net:34: gap
   const trunkOutputBlock3Resbottleneck1FSeB1Globalavgpool1 = tf.layers
     .averagePooling2d({ poolSize: [14, 14], name: "trunk_output/block3/resbottleneck1/f/se/b1/globalavgpool1" })
     .apply(trunkOutputBlock3Resbottleneck1FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: conv 1x1 int(round(se_ratio * cin)) relu
+  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
   const trunkOutputBlock3Resbottleneck1FSeB1Fc1 = tf.layers
     .conv2d({ filters: 26, kernelSize: 1, activation: "relu", name: "trunk_output/block3/resbottleneck1/f/se/b1/fc1" })
     .apply(trunkOutputBlock3Resbottleneck1FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:33: conv 1x1 round(cout * bottleneck) sigmoid
+  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
   const trunkOutputBlock3Resbottleneck1FSeB1Fc2 = tf.layers
     .conv2d({
       filters: 208,
@@ -352,26 +352,26 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
       name: "trunk_output/block3/resbottleneck1/f/se/b1/fc2",
     })
     .apply(trunkOutputBlock3Resbottleneck1FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: mul
+  // lib/regnet.net:32: mul
   const trunkOutputBlock3Resbottleneck1FSe = broadcast({
     op: "mul",
     name: "trunk_output/block3/resbottleneck1/f/se",
   }).apply([trunkOutputBlock3Resbottleneck1FSeB1Fc2, trunkOutputBlock3Resbottleneck1FBBnRelu]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock3Resbottleneck1FC = tf.layers
     .conv2d({ filters: 208, kernelSize: 1, useBias: false, name: "trunk_output/block3/resbottleneck1/f/c" })
     .apply(trunkOutputBlock3Resbottleneck1FSe) as tfjs.SymbolicTensor;
   const trunkOutputBlock3Resbottleneck1FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/resbottleneck1/f/c/bn" })
     .apply(trunkOutputBlock3Resbottleneck1FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock3Resbottleneck1 = tf.layers
     .add({ name: "trunk_output/block3/resbottleneck1" })
     .apply([trunkOutputBlock3Resbottleneck1B1ProjBn, trunkOutputBlock3Resbottleneck1FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock3Resbottleneck1Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/resbottleneck1/relu" })
     .apply(trunkOutputBlock3Resbottleneck1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock3Repeat10FA = tf.layers
     .conv2d({ filters: 208, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/0/f/a" })
     .apply(trunkOutputBlock3Resbottleneck1Relu) as tfjs.SymbolicTensor;
@@ -381,7 +381,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock3Repeat10FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/0/f/a/bn/relu" })
     .apply(trunkOutputBlock3Repeat10FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock3Repeat10FB = groupConv2d({
     filters: 208,
     groups: 26,
@@ -396,38 +396,38 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock3Repeat10FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/0/f/b/bn/relu" })
     .apply(trunkOutputBlock3Repeat10FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:31: gap
+  // lib/regnet.net:34: gap
   const trunkOutputBlock3Repeat10FSeB1Globalavgpool1 = tf.layers
     .averagePooling2d({ poolSize: [14, 14], name: "trunk_output/block3/repeat1/0/f/se/b1/globalavgpool1" })
     .apply(trunkOutputBlock3Repeat10FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: conv 1x1 int(round(se_ratio * cin)) relu
+  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
   const trunkOutputBlock3Repeat10FSeB1Fc1 = tf.layers
     .conv2d({ filters: 52, kernelSize: 1, activation: "relu", name: "trunk_output/block3/repeat1/0/f/se/b1/fc1" })
     .apply(trunkOutputBlock3Repeat10FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:33: conv 1x1 round(cout * bottleneck) sigmoid
+  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
   const trunkOutputBlock3Repeat10FSeB1Fc2 = tf.layers
     .conv2d({ filters: 208, kernelSize: 1, activation: "sigmoid", name: "trunk_output/block3/repeat1/0/f/se/b1/fc2" })
     .apply(trunkOutputBlock3Repeat10FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: mul
+  // lib/regnet.net:32: mul
   const trunkOutputBlock3Repeat10FSe = broadcast({ op: "mul", name: "trunk_output/block3/repeat1/0/f/se" }).apply([
     trunkOutputBlock3Repeat10FSeB1Fc2,
     trunkOutputBlock3Repeat10FBBnRelu,
   ]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock3Repeat10FC = tf.layers
     .conv2d({ filters: 208, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/0/f/c" })
     .apply(trunkOutputBlock3Repeat10FSe) as tfjs.SymbolicTensor;
   const trunkOutputBlock3Repeat10FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/repeat1/0/f/c/bn" })
     .apply(trunkOutputBlock3Repeat10FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock3Repeat10 = tf.layers
     .add({ name: "trunk_output/block3/repeat1/0" })
     .apply([trunkOutputBlock3Resbottleneck1Relu, trunkOutputBlock3Repeat10FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock3Repeat10Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/0/relu" })
     .apply(trunkOutputBlock3Repeat10) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock3Repeat11FA = tf.layers
     .conv2d({ filters: 208, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/1/f/a" })
     .apply(trunkOutputBlock3Repeat10Relu) as tfjs.SymbolicTensor;
@@ -437,7 +437,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock3Repeat11FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/1/f/a/bn/relu" })
     .apply(trunkOutputBlock3Repeat11FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock3Repeat11FB = groupConv2d({
     filters: 208,
     groups: 26,
@@ -452,38 +452,38 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock3Repeat11FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/1/f/b/bn/relu" })
     .apply(trunkOutputBlock3Repeat11FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:31: gap
+  // lib/regnet.net:34: gap
   const trunkOutputBlock3Repeat11FSeB1Globalavgpool1 = tf.layers
     .averagePooling2d({ poolSize: [14, 14], name: "trunk_output/block3/repeat1/1/f/se/b1/globalavgpool1" })
     .apply(trunkOutputBlock3Repeat11FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: conv 1x1 int(round(se_ratio * cin)) relu
+  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
   const trunkOutputBlock3Repeat11FSeB1Fc1 = tf.layers
     .conv2d({ filters: 52, kernelSize: 1, activation: "relu", name: "trunk_output/block3/repeat1/1/f/se/b1/fc1" })
     .apply(trunkOutputBlock3Repeat11FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:33: conv 1x1 round(cout * bottleneck) sigmoid
+  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
   const trunkOutputBlock3Repeat11FSeB1Fc2 = tf.layers
     .conv2d({ filters: 208, kernelSize: 1, activation: "sigmoid", name: "trunk_output/block3/repeat1/1/f/se/b1/fc2" })
     .apply(trunkOutputBlock3Repeat11FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: mul
+  // lib/regnet.net:32: mul
   const trunkOutputBlock3Repeat11FSe = broadcast({ op: "mul", name: "trunk_output/block3/repeat1/1/f/se" }).apply([
     trunkOutputBlock3Repeat11FSeB1Fc2,
     trunkOutputBlock3Repeat11FBBnRelu,
   ]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock3Repeat11FC = tf.layers
     .conv2d({ filters: 208, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/1/f/c" })
     .apply(trunkOutputBlock3Repeat11FSe) as tfjs.SymbolicTensor;
   const trunkOutputBlock3Repeat11FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/repeat1/1/f/c/bn" })
     .apply(trunkOutputBlock3Repeat11FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock3Repeat11 = tf.layers
     .add({ name: "trunk_output/block3/repeat1/1" })
     .apply([trunkOutputBlock3Repeat10Relu, trunkOutputBlock3Repeat11FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock3Repeat11Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/1/relu" })
     .apply(trunkOutputBlock3Repeat11) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock3Repeat12FA = tf.layers
     .conv2d({ filters: 208, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/2/f/a" })
     .apply(trunkOutputBlock3Repeat11Relu) as tfjs.SymbolicTensor;
@@ -493,7 +493,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock3Repeat12FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/2/f/a/bn/relu" })
     .apply(trunkOutputBlock3Repeat12FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock3Repeat12FB = groupConv2d({
     filters: 208,
     groups: 26,
@@ -508,38 +508,38 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock3Repeat12FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/2/f/b/bn/relu" })
     .apply(trunkOutputBlock3Repeat12FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:31: gap
+  // lib/regnet.net:34: gap
   const trunkOutputBlock3Repeat12FSeB1Globalavgpool1 = tf.layers
     .averagePooling2d({ poolSize: [14, 14], name: "trunk_output/block3/repeat1/2/f/se/b1/globalavgpool1" })
     .apply(trunkOutputBlock3Repeat12FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: conv 1x1 int(round(se_ratio * cin)) relu
+  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
   const trunkOutputBlock3Repeat12FSeB1Fc1 = tf.layers
     .conv2d({ filters: 52, kernelSize: 1, activation: "relu", name: "trunk_output/block3/repeat1/2/f/se/b1/fc1" })
     .apply(trunkOutputBlock3Repeat12FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:33: conv 1x1 round(cout * bottleneck) sigmoid
+  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
   const trunkOutputBlock3Repeat12FSeB1Fc2 = tf.layers
     .conv2d({ filters: 208, kernelSize: 1, activation: "sigmoid", name: "trunk_output/block3/repeat1/2/f/se/b1/fc2" })
     .apply(trunkOutputBlock3Repeat12FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: mul
+  // lib/regnet.net:32: mul
   const trunkOutputBlock3Repeat12FSe = broadcast({ op: "mul", name: "trunk_output/block3/repeat1/2/f/se" }).apply([
     trunkOutputBlock3Repeat12FSeB1Fc2,
     trunkOutputBlock3Repeat12FBBnRelu,
   ]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock3Repeat12FC = tf.layers
     .conv2d({ filters: 208, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/2/f/c" })
     .apply(trunkOutputBlock3Repeat12FSe) as tfjs.SymbolicTensor;
   const trunkOutputBlock3Repeat12FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/repeat1/2/f/c/bn" })
     .apply(trunkOutputBlock3Repeat12FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock3Repeat12 = tf.layers
     .add({ name: "trunk_output/block3/repeat1/2" })
     .apply([trunkOutputBlock3Repeat11Relu, trunkOutputBlock3Repeat12FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock3Repeat12Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/2/relu" })
     .apply(trunkOutputBlock3Repeat12) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock3Repeat13FA = tf.layers
     .conv2d({ filters: 208, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/3/f/a" })
     .apply(trunkOutputBlock3Repeat12Relu) as tfjs.SymbolicTensor;
@@ -549,7 +549,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock3Repeat13FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/3/f/a/bn/relu" })
     .apply(trunkOutputBlock3Repeat13FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock3Repeat13FB = groupConv2d({
     filters: 208,
     groups: 26,
@@ -564,38 +564,38 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock3Repeat13FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/3/f/b/bn/relu" })
     .apply(trunkOutputBlock3Repeat13FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:31: gap
+  // lib/regnet.net:34: gap
   const trunkOutputBlock3Repeat13FSeB1Globalavgpool1 = tf.layers
     .averagePooling2d({ poolSize: [14, 14], name: "trunk_output/block3/repeat1/3/f/se/b1/globalavgpool1" })
     .apply(trunkOutputBlock3Repeat13FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: conv 1x1 int(round(se_ratio * cin)) relu
+  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
   const trunkOutputBlock3Repeat13FSeB1Fc1 = tf.layers
     .conv2d({ filters: 52, kernelSize: 1, activation: "relu", name: "trunk_output/block3/repeat1/3/f/se/b1/fc1" })
     .apply(trunkOutputBlock3Repeat13FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:33: conv 1x1 round(cout * bottleneck) sigmoid
+  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
   const trunkOutputBlock3Repeat13FSeB1Fc2 = tf.layers
     .conv2d({ filters: 208, kernelSize: 1, activation: "sigmoid", name: "trunk_output/block3/repeat1/3/f/se/b1/fc2" })
     .apply(trunkOutputBlock3Repeat13FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: mul
+  // lib/regnet.net:32: mul
   const trunkOutputBlock3Repeat13FSe = broadcast({ op: "mul", name: "trunk_output/block3/repeat1/3/f/se" }).apply([
     trunkOutputBlock3Repeat13FSeB1Fc2,
     trunkOutputBlock3Repeat13FBBnRelu,
   ]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock3Repeat13FC = tf.layers
     .conv2d({ filters: 208, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/3/f/c" })
     .apply(trunkOutputBlock3Repeat13FSe) as tfjs.SymbolicTensor;
   const trunkOutputBlock3Repeat13FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/repeat1/3/f/c/bn" })
     .apply(trunkOutputBlock3Repeat13FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock3Repeat13 = tf.layers
     .add({ name: "trunk_output/block3/repeat1/3" })
     .apply([trunkOutputBlock3Repeat12Relu, trunkOutputBlock3Repeat13FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock3Repeat13Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/3/relu" })
     .apply(trunkOutputBlock3Repeat13) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock3Repeat14FA = tf.layers
     .conv2d({ filters: 208, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/4/f/a" })
     .apply(trunkOutputBlock3Repeat13Relu) as tfjs.SymbolicTensor;
@@ -605,7 +605,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock3Repeat14FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/4/f/a/bn/relu" })
     .apply(trunkOutputBlock3Repeat14FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock3Repeat14FB = groupConv2d({
     filters: 208,
     groups: 26,
@@ -620,38 +620,38 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock3Repeat14FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/4/f/b/bn/relu" })
     .apply(trunkOutputBlock3Repeat14FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:31: gap
+  // lib/regnet.net:34: gap
   const trunkOutputBlock3Repeat14FSeB1Globalavgpool1 = tf.layers
     .averagePooling2d({ poolSize: [14, 14], name: "trunk_output/block3/repeat1/4/f/se/b1/globalavgpool1" })
     .apply(trunkOutputBlock3Repeat14FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: conv 1x1 int(round(se_ratio * cin)) relu
+  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
   const trunkOutputBlock3Repeat14FSeB1Fc1 = tf.layers
     .conv2d({ filters: 52, kernelSize: 1, activation: "relu", name: "trunk_output/block3/repeat1/4/f/se/b1/fc1" })
     .apply(trunkOutputBlock3Repeat14FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:33: conv 1x1 round(cout * bottleneck) sigmoid
+  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
   const trunkOutputBlock3Repeat14FSeB1Fc2 = tf.layers
     .conv2d({ filters: 208, kernelSize: 1, activation: "sigmoid", name: "trunk_output/block3/repeat1/4/f/se/b1/fc2" })
     .apply(trunkOutputBlock3Repeat14FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: mul
+  // lib/regnet.net:32: mul
   const trunkOutputBlock3Repeat14FSe = broadcast({ op: "mul", name: "trunk_output/block3/repeat1/4/f/se" }).apply([
     trunkOutputBlock3Repeat14FSeB1Fc2,
     trunkOutputBlock3Repeat14FBBnRelu,
   ]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock3Repeat14FC = tf.layers
     .conv2d({ filters: 208, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/4/f/c" })
     .apply(trunkOutputBlock3Repeat14FSe) as tfjs.SymbolicTensor;
   const trunkOutputBlock3Repeat14FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/repeat1/4/f/c/bn" })
     .apply(trunkOutputBlock3Repeat14FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock3Repeat14 = tf.layers
     .add({ name: "trunk_output/block3/repeat1/4" })
     .apply([trunkOutputBlock3Repeat13Relu, trunkOutputBlock3Repeat14FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock3Repeat14Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block3/repeat1/4/relu" })
     .apply(trunkOutputBlock3Repeat14) as tfjs.SymbolicTensor;
-  // lib/regnet.net:24: conv 1x1/stride cout bn
+  // lib/regnet.net:27: conv 1x1/stride cout bn
   const trunkOutputBlock4Resbottleneck1B1Proj = tf.layers
     .conv2d({
       filters: 440,
@@ -664,7 +664,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Resbottleneck1B1ProjBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/resbottleneck1/b1/proj/bn" })
     .apply(trunkOutputBlock4Resbottleneck1B1Proj) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock4Resbottleneck1FA = tf.layers
     .conv2d({ filters: 440, kernelSize: 1, useBias: false, name: "trunk_output/block4/resbottleneck1/f/a" })
     .apply(trunkOutputBlock3Repeat14Relu) as tfjs.SymbolicTensor;
@@ -674,7 +674,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Resbottleneck1FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/resbottleneck1/f/a/bn/relu" })
     .apply(trunkOutputBlock4Resbottleneck1FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock4Resbottleneck1FB = groupConv2d({
     filters: 440,
     groups: 55,
@@ -690,15 +690,15 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Resbottleneck1FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/resbottleneck1/f/b/bn/relu" })
     .apply(trunkOutputBlock4Resbottleneck1FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:31: gap
+  // lib/regnet.net:34: gap
   const trunkOutputBlock4Resbottleneck1FSeB1Globalavgpool1 = tf.layers
     .averagePooling2d({ poolSize: [7, 7], name: "trunk_output/block4/resbottleneck1/f/se/b1/globalavgpool1" })
     .apply(trunkOutputBlock4Resbottleneck1FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: conv 1x1 int(round(se_ratio * cin)) relu
+  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
   const trunkOutputBlock4Resbottleneck1FSeB1Fc1 = tf.layers
     .conv2d({ filters: 52, kernelSize: 1, activation: "relu", name: "trunk_output/block4/resbottleneck1/f/se/b1/fc1" })
     .apply(trunkOutputBlock4Resbottleneck1FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:33: conv 1x1 round(cout * bottleneck) sigmoid
+  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
   const trunkOutputBlock4Resbottleneck1FSeB1Fc2 = tf.layers
     .conv2d({
       filters: 440,
@@ -707,26 +707,26 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
       name: "trunk_output/block4/resbottleneck1/f/se/b1/fc2",
     })
     .apply(trunkOutputBlock4Resbottleneck1FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: mul
+  // lib/regnet.net:32: mul
   const trunkOutputBlock4Resbottleneck1FSe = broadcast({
     op: "mul",
     name: "trunk_output/block4/resbottleneck1/f/se",
   }).apply([trunkOutputBlock4Resbottleneck1FSeB1Fc2, trunkOutputBlock4Resbottleneck1FBBnRelu]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock4Resbottleneck1FC = tf.layers
     .conv2d({ filters: 440, kernelSize: 1, useBias: false, name: "trunk_output/block4/resbottleneck1/f/c" })
     .apply(trunkOutputBlock4Resbottleneck1FSe) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Resbottleneck1FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/resbottleneck1/f/c/bn" })
     .apply(trunkOutputBlock4Resbottleneck1FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock4Resbottleneck1 = tf.layers
     .add({ name: "trunk_output/block4/resbottleneck1" })
     .apply([trunkOutputBlock4Resbottleneck1B1ProjBn, trunkOutputBlock4Resbottleneck1FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Resbottleneck1Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/resbottleneck1/relu" })
     .apply(trunkOutputBlock4Resbottleneck1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock4Repeat10FA = tf.layers
     .conv2d({ filters: 440, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/0/f/a" })
     .apply(trunkOutputBlock4Resbottleneck1Relu) as tfjs.SymbolicTensor;
@@ -736,7 +736,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat10FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/0/f/a/bn/relu" })
     .apply(trunkOutputBlock4Repeat10FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock4Repeat10FB = groupConv2d({
     filters: 440,
     groups: 55,
@@ -751,38 +751,38 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat10FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/0/f/b/bn/relu" })
     .apply(trunkOutputBlock4Repeat10FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:31: gap
+  // lib/regnet.net:34: gap
   const trunkOutputBlock4Repeat10FSeB1Globalavgpool1 = tf.layers
     .averagePooling2d({ poolSize: [7, 7], name: "trunk_output/block4/repeat1/0/f/se/b1/globalavgpool1" })
     .apply(trunkOutputBlock4Repeat10FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: conv 1x1 int(round(se_ratio * cin)) relu
+  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
   const trunkOutputBlock4Repeat10FSeB1Fc1 = tf.layers
     .conv2d({ filters: 110, kernelSize: 1, activation: "relu", name: "trunk_output/block4/repeat1/0/f/se/b1/fc1" })
     .apply(trunkOutputBlock4Repeat10FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:33: conv 1x1 round(cout * bottleneck) sigmoid
+  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
   const trunkOutputBlock4Repeat10FSeB1Fc2 = tf.layers
     .conv2d({ filters: 440, kernelSize: 1, activation: "sigmoid", name: "trunk_output/block4/repeat1/0/f/se/b1/fc2" })
     .apply(trunkOutputBlock4Repeat10FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: mul
+  // lib/regnet.net:32: mul
   const trunkOutputBlock4Repeat10FSe = broadcast({ op: "mul", name: "trunk_output/block4/repeat1/0/f/se" }).apply([
     trunkOutputBlock4Repeat10FSeB1Fc2,
     trunkOutputBlock4Repeat10FBBnRelu,
   ]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock4Repeat10FC = tf.layers
     .conv2d({ filters: 440, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/0/f/c" })
     .apply(trunkOutputBlock4Repeat10FSe) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Repeat10FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/repeat1/0/f/c/bn" })
     .apply(trunkOutputBlock4Repeat10FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock4Repeat10 = tf.layers
     .add({ name: "trunk_output/block4/repeat1/0" })
     .apply([trunkOutputBlock4Resbottleneck1Relu, trunkOutputBlock4Repeat10FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Repeat10Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/0/relu" })
     .apply(trunkOutputBlock4Repeat10) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock4Repeat11FA = tf.layers
     .conv2d({ filters: 440, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/1/f/a" })
     .apply(trunkOutputBlock4Repeat10Relu) as tfjs.SymbolicTensor;
@@ -792,7 +792,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat11FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/1/f/a/bn/relu" })
     .apply(trunkOutputBlock4Repeat11FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock4Repeat11FB = groupConv2d({
     filters: 440,
     groups: 55,
@@ -807,38 +807,38 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat11FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/1/f/b/bn/relu" })
     .apply(trunkOutputBlock4Repeat11FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:31: gap
+  // lib/regnet.net:34: gap
   const trunkOutputBlock4Repeat11FSeB1Globalavgpool1 = tf.layers
     .averagePooling2d({ poolSize: [7, 7], name: "trunk_output/block4/repeat1/1/f/se/b1/globalavgpool1" })
     .apply(trunkOutputBlock4Repeat11FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: conv 1x1 int(round(se_ratio * cin)) relu
+  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
   const trunkOutputBlock4Repeat11FSeB1Fc1 = tf.layers
     .conv2d({ filters: 110, kernelSize: 1, activation: "relu", name: "trunk_output/block4/repeat1/1/f/se/b1/fc1" })
     .apply(trunkOutputBlock4Repeat11FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:33: conv 1x1 round(cout * bottleneck) sigmoid
+  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
   const trunkOutputBlock4Repeat11FSeB1Fc2 = tf.layers
     .conv2d({ filters: 440, kernelSize: 1, activation: "sigmoid", name: "trunk_output/block4/repeat1/1/f/se/b1/fc2" })
     .apply(trunkOutputBlock4Repeat11FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: mul
+  // lib/regnet.net:32: mul
   const trunkOutputBlock4Repeat11FSe = broadcast({ op: "mul", name: "trunk_output/block4/repeat1/1/f/se" }).apply([
     trunkOutputBlock4Repeat11FSeB1Fc2,
     trunkOutputBlock4Repeat11FBBnRelu,
   ]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock4Repeat11FC = tf.layers
     .conv2d({ filters: 440, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/1/f/c" })
     .apply(trunkOutputBlock4Repeat11FSe) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Repeat11FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/repeat1/1/f/c/bn" })
     .apply(trunkOutputBlock4Repeat11FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock4Repeat11 = tf.layers
     .add({ name: "trunk_output/block4/repeat1/1" })
     .apply([trunkOutputBlock4Repeat10Relu, trunkOutputBlock4Repeat11FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Repeat11Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/1/relu" })
     .apply(trunkOutputBlock4Repeat11) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock4Repeat12FA = tf.layers
     .conv2d({ filters: 440, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/2/f/a" })
     .apply(trunkOutputBlock4Repeat11Relu) as tfjs.SymbolicTensor;
@@ -848,7 +848,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat12FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/2/f/a/bn/relu" })
     .apply(trunkOutputBlock4Repeat12FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock4Repeat12FB = groupConv2d({
     filters: 440,
     groups: 55,
@@ -863,38 +863,38 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat12FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/2/f/b/bn/relu" })
     .apply(trunkOutputBlock4Repeat12FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:31: gap
+  // lib/regnet.net:34: gap
   const trunkOutputBlock4Repeat12FSeB1Globalavgpool1 = tf.layers
     .averagePooling2d({ poolSize: [7, 7], name: "trunk_output/block4/repeat1/2/f/se/b1/globalavgpool1" })
     .apply(trunkOutputBlock4Repeat12FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: conv 1x1 int(round(se_ratio * cin)) relu
+  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
   const trunkOutputBlock4Repeat12FSeB1Fc1 = tf.layers
     .conv2d({ filters: 110, kernelSize: 1, activation: "relu", name: "trunk_output/block4/repeat1/2/f/se/b1/fc1" })
     .apply(trunkOutputBlock4Repeat12FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:33: conv 1x1 round(cout * bottleneck) sigmoid
+  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
   const trunkOutputBlock4Repeat12FSeB1Fc2 = tf.layers
     .conv2d({ filters: 440, kernelSize: 1, activation: "sigmoid", name: "trunk_output/block4/repeat1/2/f/se/b1/fc2" })
     .apply(trunkOutputBlock4Repeat12FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: mul
+  // lib/regnet.net:32: mul
   const trunkOutputBlock4Repeat12FSe = broadcast({ op: "mul", name: "trunk_output/block4/repeat1/2/f/se" }).apply([
     trunkOutputBlock4Repeat12FSeB1Fc2,
     trunkOutputBlock4Repeat12FBBnRelu,
   ]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock4Repeat12FC = tf.layers
     .conv2d({ filters: 440, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/2/f/c" })
     .apply(trunkOutputBlock4Repeat12FSe) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Repeat12FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/repeat1/2/f/c/bn" })
     .apply(trunkOutputBlock4Repeat12FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock4Repeat12 = tf.layers
     .add({ name: "trunk_output/block4/repeat1/2" })
     .apply([trunkOutputBlock4Repeat11Relu, trunkOutputBlock4Repeat12FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Repeat12Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/2/relu" })
     .apply(trunkOutputBlock4Repeat12) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock4Repeat13FA = tf.layers
     .conv2d({ filters: 440, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/3/f/a" })
     .apply(trunkOutputBlock4Repeat12Relu) as tfjs.SymbolicTensor;
@@ -904,7 +904,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat13FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/3/f/a/bn/relu" })
     .apply(trunkOutputBlock4Repeat13FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock4Repeat13FB = groupConv2d({
     filters: 440,
     groups: 55,
@@ -919,38 +919,38 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat13FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/3/f/b/bn/relu" })
     .apply(trunkOutputBlock4Repeat13FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:31: gap
+  // lib/regnet.net:34: gap
   const trunkOutputBlock4Repeat13FSeB1Globalavgpool1 = tf.layers
     .averagePooling2d({ poolSize: [7, 7], name: "trunk_output/block4/repeat1/3/f/se/b1/globalavgpool1" })
     .apply(trunkOutputBlock4Repeat13FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: conv 1x1 int(round(se_ratio * cin)) relu
+  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
   const trunkOutputBlock4Repeat13FSeB1Fc1 = tf.layers
     .conv2d({ filters: 110, kernelSize: 1, activation: "relu", name: "trunk_output/block4/repeat1/3/f/se/b1/fc1" })
     .apply(trunkOutputBlock4Repeat13FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:33: conv 1x1 round(cout * bottleneck) sigmoid
+  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
   const trunkOutputBlock4Repeat13FSeB1Fc2 = tf.layers
     .conv2d({ filters: 440, kernelSize: 1, activation: "sigmoid", name: "trunk_output/block4/repeat1/3/f/se/b1/fc2" })
     .apply(trunkOutputBlock4Repeat13FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: mul
+  // lib/regnet.net:32: mul
   const trunkOutputBlock4Repeat13FSe = broadcast({ op: "mul", name: "trunk_output/block4/repeat1/3/f/se" }).apply([
     trunkOutputBlock4Repeat13FSeB1Fc2,
     trunkOutputBlock4Repeat13FBBnRelu,
   ]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock4Repeat13FC = tf.layers
     .conv2d({ filters: 440, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/3/f/c" })
     .apply(trunkOutputBlock4Repeat13FSe) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Repeat13FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/repeat1/3/f/c/bn" })
     .apply(trunkOutputBlock4Repeat13FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock4Repeat13 = tf.layers
     .add({ name: "trunk_output/block4/repeat1/3" })
     .apply([trunkOutputBlock4Repeat12Relu, trunkOutputBlock4Repeat13FCBn]) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Repeat13Relu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/3/relu" })
     .apply(trunkOutputBlock4Repeat13) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: conv 1x1 round(cout * bottleneck) bn relu
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
   const trunkOutputBlock4Repeat14FA = tf.layers
     .conv2d({ filters: 440, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/4/f/a" })
     .apply(trunkOutputBlock4Repeat13Relu) as tfjs.SymbolicTensor;
@@ -960,7 +960,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat14FABnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/4/f/a/bn/relu" })
     .apply(trunkOutputBlock4Repeat14FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
   const trunkOutputBlock4Repeat14FB = groupConv2d({
     filters: 440,
     groups: 55,
@@ -975,31 +975,31 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const trunkOutputBlock4Repeat14FBBnRelu = tf.layers
     .activation({ activation: "relu", name: "trunk_output/block4/repeat1/4/f/b/bn/relu" })
     .apply(trunkOutputBlock4Repeat14FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:31: gap
+  // lib/regnet.net:34: gap
   const trunkOutputBlock4Repeat14FSeB1Globalavgpool1 = tf.layers
     .averagePooling2d({ poolSize: [7, 7], name: "trunk_output/block4/repeat1/4/f/se/b1/globalavgpool1" })
     .apply(trunkOutputBlock4Repeat14FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: conv 1x1 int(round(se_ratio * cin)) relu
+  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
   const trunkOutputBlock4Repeat14FSeB1Fc1 = tf.layers
     .conv2d({ filters: 110, kernelSize: 1, activation: "relu", name: "trunk_output/block4/repeat1/4/f/se/b1/fc1" })
     .apply(trunkOutputBlock4Repeat14FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:33: conv 1x1 round(cout * bottleneck) sigmoid
+  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
   const trunkOutputBlock4Repeat14FSeB1Fc2 = tf.layers
     .conv2d({ filters: 440, kernelSize: 1, activation: "sigmoid", name: "trunk_output/block4/repeat1/4/f/se/b1/fc2" })
     .apply(trunkOutputBlock4Repeat14FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: mul
+  // lib/regnet.net:32: mul
   const trunkOutputBlock4Repeat14FSe = broadcast({ op: "mul", name: "trunk_output/block4/repeat1/4/f/se" }).apply([
     trunkOutputBlock4Repeat14FSeB1Fc2,
     trunkOutputBlock4Repeat14FBBnRelu,
   ]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:38: conv 1x1 cout bn
+  // lib/regnet.net:41: conv 1x1 cout bn
   const trunkOutputBlock4Repeat14FC = tf.layers
     .conv2d({ filters: 440, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/4/f/c" })
     .apply(trunkOutputBlock4Repeat14FSe) as tfjs.SymbolicTensor;
   const trunkOutputBlock4Repeat14FCBn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/repeat1/4/f/c/bn" })
     .apply(trunkOutputBlock4Repeat14FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:23: add
+  // lib/regnet.net:26: add
   const trunkOutputBlock4Repeat14 = tf.layers
     .add({ name: "trunk_output/block4/repeat1/4" })
     .apply([trunkOutputBlock4Repeat13Relu, trunkOutputBlock4Repeat14FCBn]) as tfjs.SymbolicTensor;
@@ -1008,15 +1008,15 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
     .apply(trunkOutputBlock4Repeat14) as tfjs.SymbolicTensor;
 
   // RegNetHead(classes) -> classes
-  // lib/regnet.net:51: adaptiveavgpool 1x1
+  // lib/regnet.net:73: adaptiveavgpool 1x1
   const headRegnethead1Avgpool = tf.layers
     .averagePooling2d({ poolSize: 7, strides: 7, name: "head/regnethead1/avgpool" })
     .apply(trunkOutputBlock4Repeat14Relu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:52: flatten
+  // lib/regnet.net:74: flatten
   const headRegnethead1Flatten1 = tf.layers
     .flatten({ name: "head/regnethead1/flatten1" })
     .apply(headRegnethead1Avgpool) as tfjs.SymbolicTensor;
-  // lib/regnet.net:53: dense classes
+  // lib/regnet.net:75: dense classes
   const headRegnethead1Fc = tf.layers
     .dense({ units: 1000, name: "head/regnethead1/fc" })
     .apply(headRegnethead1Flatten1) as tfjs.SymbolicTensor;
