@@ -77,37 +77,36 @@ function attrChanges(a: Record<string, unknown> | undefined, b: Record<string, u
 
 const same = (a: number[] | string[], b: number[] | string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
-/** Every layer that was added, removed or changed, in NEW's order with removed layers where they stood in OLD. */
+/** Every layer that was added, removed or changed, in NEW's order, removed layers where they stood in OLD. */
 export function compareGraphs(oldGraph: IrGraph, newGraph: IrGraph): Comparison {
   const before = layerTable(oldGraph);
   const after = layerTable(newGraph);
   const layers: LayerChange[] = [];
-  const removed = [...before].filter(([name]) => !after.has(name));
-  // A removed layer is listed before the first NEW layer that followed it in OLD.
+  // A removed layer is listed after the last layer before it in OLD that NEW still has (first when none).
   const oldNames = [...before.keys()];
   const pending = new Map<string, LayerChange[]>();
-  for (const [name, { row, facts }] of removed) {
-    const next = oldNames.slice(oldNames.indexOf(name) + 1).find((n) => after.has(n)) ?? "";
-    pending.set(next, [...(pending.get(next) ?? []), { name, status: "removed", depth: row.depth, aux: row.aux !== undefined, old: facts, fields: [] }]);
-  }
-  for (const [name, { row, facts }] of after) {
-    for (const r of pending.get(name) ?? []) layers.push(r);
-    const was = before.get(name);
-    if (!was) {
-      layers.push({ name, status: "added", depth: row.depth, aux: row.aux !== undefined, new: facts, fields: [] });
-      continue;
-    }
-    const fields: LayerChange["fields"] = [];
-    if (was.facts.op !== facts.op) fields.push("op");
-    if (!same(was.facts.shape, facts.shape)) fields.push("shape");
-    if (was.facts.params !== facts.params) fields.push("params");
-    if (was.facts.macs !== facts.macs) fields.push("macs");
-    if (!same(was.facts.tensors, facts.tensors)) fields.push("weights");
-    const attrs = attrChanges(was.facts.attrs, facts.attrs);
-    if (attrs.length) fields.push("attrs");
-    if (fields.length) layers.push({ name, status: "changed", depth: row.depth, aux: row.aux !== undefined, old: was.facts, new: facts, fields, ...(attrs.length ? { attrs } : {}) });
+  for (const [name, { row, facts }] of before) {
+    if (after.has(name)) continue;
+    const previous = oldNames.slice(0, oldNames.indexOf(name)).reverse().find((n) => after.has(n)) ?? "";
+    pending.set(previous, [...(pending.get(previous) ?? []), { name, status: "removed", depth: row.depth, aux: row.aux !== undefined, old: facts, fields: [] }]);
   }
   for (const r of pending.get("") ?? []) layers.push(r);
+  for (const [name, { row, facts }] of after) {
+    const was = before.get(name);
+    if (!was) layers.push({ name, status: "added", depth: row.depth, aux: row.aux !== undefined, new: facts, fields: [] });
+    else {
+      const fields: LayerChange["fields"] = [];
+      if (was.facts.op !== facts.op) fields.push("op");
+      if (!same(was.facts.shape, facts.shape)) fields.push("shape");
+      if (was.facts.params !== facts.params) fields.push("params");
+      if (was.facts.macs !== facts.macs) fields.push("macs");
+      if (!same(was.facts.tensors, facts.tensors)) fields.push("weights");
+      const attrs = attrChanges(was.facts.attrs, facts.attrs);
+      if (attrs.length) fields.push("attrs");
+      if (fields.length) layers.push({ name, status: "changed", depth: row.depth, aux: row.aux !== undefined, old: was.facts, new: facts, fields, ...(attrs.length ? { attrs } : {}) });
+    }
+    for (const r of pending.get(name) ?? []) layers.push(r);
+  }
   const o = graphFacts(oldGraph);
   const n = graphFacts(newGraph);
   return { old: o, new: n, inputChanged: !same(o.input, n.input), outputChanged: !same(o.output, n.output), layers };

@@ -70,6 +70,8 @@ export interface Breaking {
   kind: "input" | "output" | "weights" | "checkpoint";
   /** The layer, for kind "weights". */
   layer?: string;
+  /** The layer of NEW whose line a GitHub annotation points at: the layer, or the input or output node. */
+  at?: string;
   message: string;
 }
 
@@ -132,12 +134,12 @@ export function diffGraphs(oldGraph: IrGraph, newGraph: IrGraph): DiffResult {
   const comparison = compareGraphs(oldGraph, newGraph);
   const breaking: Breaking[] = [];
   const { old: o, new: n } = comparison;
-  if (comparison.inputChanged) breaking.push({ kind: "input", message: `the input shape changed: ${formatShape(o.input)} -> ${formatShape(n.input)}` });
-  if (comparison.outputChanged) breaking.push({ kind: "output", message: `the output shape changed: ${formatShape(o.output)} -> ${formatShape(n.output)}` });
+  if (comparison.inputChanged) breaking.push({ kind: "input", at: newGraph.nodes[0]!.name, message: `the input shape changed: ${formatShape(o.input)} -> ${formatShape(n.input)}` });
+  if (comparison.outputChanged) breaking.push({ kind: "output", at: newGraph.nodes[newGraph.output]!.name, message: `the output shape changed: ${formatShape(o.output)} -> ${formatShape(n.output)}` });
   for (const c of comparison.layers) {
     // A layer that keeps weights of another shape; one that gains or loses all its weights is the loader's to explain.
     if (c.status !== "changed" || !c.fields.includes("weights") || c.old!.tensors.length === 0 || c.new!.tensors.length === 0) continue;
-    breaking.push({ kind: "weights", layer: c.name, message: `${c.name}: its weights no longer fit: [${c.old!.tensors.join(", ")}] -> [${c.new!.tensors.join(", ")}]` });
+    breaking.push({ kind: "weights", layer: c.name, at: c.name, message: `${c.name}: its weights no longer fit: [${c.old!.tensors.join(", ")}] -> [${c.new!.tensors.join(", ")}]` });
   }
   const pytorch = loadsInto(oldGraph, newGraph, "a PyTorch checkpoint of OLD", (node, t) => `old:${node}.${t}`);
   const netc = loadsInto(oldGraph, newGraph, "a netc checkpoint of OLD", (node, t) => `${node.replaceAll("/", ".")}.${t}`);
@@ -193,7 +195,7 @@ function renderGithub(oldSide: Side, newSide: Side, r: DiffResult): string {
   };
   const lines: string[] = [];
   const newFile = newSide.label.startsWith("git:") ? newSide.label.slice(newSide.label.indexOf(":", 4) + 1) : newSide.label;
-  for (const b of r.breaking) lines.push(command("error", b.layer ? at.get(b.layer) : undefined, newFile, "netc diff (breaking)", b.message));
+  for (const b of r.breaking) lines.push(command("error", b.at ? at.get(b.at) : undefined, newFile, "netc diff (breaking)", b.message));
   for (const c of r.comparison.layers) {
     if (r.breaking.some((b) => b.layer === c.name)) continue;
     const loc = c.status === "removed" ? (oldSide.label.startsWith("git:") ? undefined : before.get(c.name)) : at.get(c.name);
