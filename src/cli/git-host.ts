@@ -49,8 +49,17 @@ export function gitSpec(operand: string, cwd = process.cwd()): GitSpec | string 
   } catch {
     return `${operand}: '${ref}' names no commit in ${top}`;
   }
-  // As git reads REF:path: from the top folder, or from the working folder when it starts with ./ or ../.
-  const file = path.startsWith("./") || path.startsWith("../") ? resolve(cwd, path) : resolve(top, path);
+  // As git reads REF:path: from the top folder, or from the working folder when it
+  // starts with ./ or ../ (through git's own prefix, so a symlinked working folder agrees with top).
+  let prefix = "";
+  if (path.startsWith("./") || path.startsWith("../")) {
+    try {
+      prefix = git(["rev-parse", "--show-prefix"], cwd).toString("utf8").trim();
+    } catch (e) {
+      return `${operand}: ${firstLine(e)}`;
+    }
+  }
+  const file = resolve(top, prefix, path);
   const host: FileHost = {
     readFile(abs: string): string | ReadProblem | undefined {
       const rel = relative(top, abs);

@@ -167,6 +167,8 @@ describe.runIf(hasGit)("netc diff git:REF:path", () => {
     expect(noRef.stderr).toContain("'no-such-ref' names no commit");
     expect(netc(["diff", "git:--help:specs/n.net", "specs/n.net"], { cwd: d }).code).toBe(2);
     expect(netc(["diff", "git:HEAD", "specs/n.net"], { cwd: d }).code).toBe(2);
-    expect(netc(["diff", "git:HEAD~1:specs/nothing.net", "specs/n.net"], { cwd: d }).code).toBe(2);
+    const missing = netc(["diff", "git:HEAD~1:specs/nothing.net", "specs/n.net"], { cwd: d });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("Cannot read 'git:HEAD~1:specs/nothing.net'");
   });
 });

@@ -45,6 +45,7 @@ function load(operand: string, reporter: Reporter, overrides?: Overrides): Side 
   let host: FileHost = diskHost;
   let label = displayPath(file);
   let rename = (p: string) => p;
+  let renameText = (t: string) => t;
   if (isGitOperand(operand)) {
     const g = gitSpec(operand);
     if (typeof g === "string") {
@@ -55,11 +56,18 @@ function load(operand: string, reporter: Reporter, overrides?: Overrides): Side 
     // Diagnostics name files as git:REF:path, not as the working tree's files.
     const top = g.top.endsWith(sep) ? g.top : `${g.top}${sep}`;
     rename = (p: string) => (p.startsWith(top) ? `git:${g.ref}:${p.slice(top.length).split(sep).join("/")}` : p);
+    // Messages quote paths too ("Cannot read '/repo/x.net'").
+    renameText = (t: string) => t.replaceAll(top, `git:${g.ref}:`);
   }
   const r = checkText(undefined, file, host, overrides);
   const texts = new Map<string, string>();
   for (const [path, f] of r.program.files) texts.set(rename(path), f.text);
-  const renamed: Diagnostic[] = r.diagnostics.map((d) => ({ ...d, file: rename(d.file), related: d.related.map((x) => ({ ...x, file: rename(x.file) })) }));
+  const renamed: Diagnostic[] = r.diagnostics.map((d) => ({
+    ...d,
+    file: rename(d.file),
+    message: renameText(d.message),
+    related: d.related.map((x) => ({ ...x, file: rename(x.file), message: renameText(x.message) })),
+  }));
   reporter.add(renamed, texts);
   if (unreadable(r.diagnostics)) return 2;
   if (!r.graph || r.diagnostics.some((d) => d.severity === "error")) return 1;
