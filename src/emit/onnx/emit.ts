@@ -34,9 +34,16 @@ export interface EmitOnnxOptions {
   preprocess?: boolean;
   /** External data file name, relative to the model (default "model.onnx.data"). */
   dataFileName?: string;
-  /** Symbolic input height and width ("height", "width"); throws when a node needs the spec's sizes (see sizes.ts). */
-  dynamicSize?: boolean;
+  /**
+   * The input's height and width: "fixed" (the spec's, the default here), "auto"
+   * (symbolic "height" and "width" where every node allows it, else fixed; what
+   * `netc compile` writes by default) or "dynamic" (symbolic, and throws when a
+   * node needs the spec's sizes; see sizes.ts).
+   */
+  size?: SizeMode;
 }
+
+export type SizeMode = "fixed" | "auto" | "dynamic";
 
 export interface EmittedOnnx {
   model: Uint8Array;
@@ -76,10 +83,11 @@ export function emitOnnx(graph: IrGraph, opts: EmitOnnxOptions = {}): EmittedOnn
   const foldedBn = new Set(folds.values());
   const b = new GraphBuilder();
   let dependent: boolean[] | undefined;
-  if (opts.dynamicSize) {
+  // Only an image input ([C, H, W]) has a height and width to leave open.
+  if ((opts.size === "dynamic" || opts.size === "auto") && graph.inputShape.length === 3) {
     const c = checkDynamicSize(graph, (n) => live[n.id]!);
-    if (!c.ok) throw new Error(`${c.node.name}: the ONNX graph cannot take any input height and width: ${c.detail}`);
-    dependent = c.dependent;
+    if (c.ok) dependent = c.dependent;
+    else if (opts.size === "dynamic") throw new Error(`${c.node.name}: the ONNX graph cannot take any input height and width: ${c.detail}`);
   }
 
   // Names: the spec's input, then `output`, then every IR value by its path
