@@ -4,7 +4,8 @@
 // random ResNet-18 (`weights=None`) instead of the download, Debian's Python,
 // and a PNG made here instead of the photo (jpeg decoders differ by a few
 // levels). The top-5 that `netc infer` prints must be torchvision's own on the
-// same image through torchvision's evaluation transforms on PIL.
+// same image through torchvision's evaluation transforms on PIL. Then the same
+// steps for Inception v3, whose weights expect torchvision's transform_input.
 
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
@@ -112,4 +113,56 @@ describe.runIf(runs(needTorchvision(), "README's deploy walk-through"))("README:
     // The first line is torchvision's top-1 (or ties with it to float32 rounding).
     expect(want[top[0]!.index]!).toBeGreaterThanOrEqual(sorted[0]! - 1e-6);
   }, 600_000);
+
+  // Inception v3's pretrained weights expect transform_input, which the spec
+  // declares: the same steps through the CLI give torchvision's top-5 with
+  // transform_input=True, Resize(342) and CenterCrop(299).
+  test("the same steps for Inception v3, whose weights expect transform_input", () => {
+    const dir = mkdtempSync(join(tmpdir(), "netc-deploy-v3-"));
+    photo(join(dir, "cat.png"));
+    const py = spawnSync("/usr/bin/python3", ["-c", INCEPTION, dir], { encoding: "utf8" });
+    expect(py.status, py.stderr).toBe(0);
+    const want = JSON.parse(py.stdout) as number[];
+    const run = (args: string[]) => {
+      const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: "utf8", timeout: 300_000 });
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    run(["compile", join(root, "specs/zoo/inception-v3.net"), "--target", "onnx", "--weights", "v3.pt", "-o", "v3.onnx"]);
+    const top = run(["infer", "v3.onnx", "--image", "cat.png", "--json"]);
+    const got = (JSON.parse(top) as { top: { index: number; probability: number }[] }).top;
+    const sorted = [...want].sort((a, b) => b - a);
+    expect(got.length).toBe(5);
+    expect(sorted[0]!).toBeGreaterThan(0.01);
+    for (const t of got) {
+      expect(Math.abs(t.probability - want[t.index]!), `class ${t.index}`).toBeLessThan(1e-4);
+      expect(want[t.index]!).toBeGreaterThanOrEqual(sorted[5]! - 1e-4);
+    }
+    expect(want[got[0]!.index]!).toBeGreaterThanOrEqual(sorted[0]! - 1e-6);
+  }, 600_000);
 });
+
+// A seeded Inception v3 with He-initialised weights and random BatchNorm
+// statistics (torchvision's own init barely lets the image through), saved as
+// torch.save writes it; its probabilities on cat.png through torchvision's transforms.
+const INCEPTION = String.raw`
+import json, sys, torch, torchvision
+from PIL import Image
+from torchvision import transforms as T
+torch.manual_seed(0)
+net = torchvision.models.inception_v3(weights=None, aux_logits=True, transform_input=True, init_weights=True).eval()
+with torch.no_grad():
+    for m in net.modules():
+        if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear)):
+            torch.nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+            if m.bias is not None: torch.nn.init.uniform_(m.bias, -0.1, 0.1)
+        elif isinstance(m, torch.nn.BatchNorm2d):
+            torch.nn.init.uniform_(m.weight, 0.5, 1.5); torch.nn.init.uniform_(m.bias, -0.1, 0.1)
+            m.running_mean.uniform_(-0.1, 0.1); m.running_var.uniform_(0.5, 1.5)
+torch.save(net.state_dict(), sys.argv[1] + "/v3.pt")
+t = T.Compose([T.Resize(342), T.CenterCrop(299), T.ToTensor(), T.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])])
+x = t(Image.open(sys.argv[1] + "/cat.png").convert("RGB")).unsqueeze(0)
+with torch.no_grad():
+    p = torch.softmax(net(x), 1)[0]
+print(json.dumps(p.tolist()))
+`;
