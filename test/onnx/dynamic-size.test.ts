@@ -16,8 +16,17 @@ import { pythonCheck, randomInput, randomWeights, runOrt } from "./harness.js";
 import { join } from "node:path";
 import { readFileSync, writeFileSync } from "node:fs";
 
+// A small ConvNeXt (the zoo's blocks, narrower), written beside the zoo so its import resolves.
+const CONVNEXT_MINI = `import "lib/convnext.net"
+network MiniConvNeXt(classes = 10, size = 32) {
+  input image (3, size, size)
+  ConvNeXtFeatures(16, 32, 64, 128, 1, 1, 2, 1, 0.1)
+  ConvNeXtHead(classes)
+}
+`;
+
 const graphAt = (file: string, o: Overrides) => {
-  const r = checkFile(file, diskHost, o);
+  const r = file.endsWith("mini-convnext.net") ? checkText(CONVNEXT_MINI, file, diskHost, o) : checkFile(file, diskHost, o);
   expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
   return r.graph!;
 };
@@ -27,6 +36,10 @@ const cases = [
   { file: "specs/zoo/resnet18.net", params: { classes: 10, size: 64 }, sizes: [[64, 64], [75, 50]], check: false },
   // ceil-mode max poolings (Fire modules, concat); small enough for onnx.checker's full check
   { file: "specs/zoo/squeezenet1-1.net", params: { classes: 10, size: 64 }, sizes: [[64, 64], [70, 81]], check: true },
+  // channel shuffle and channel slices (lowered with the input's own shape)
+  { file: "specs/zoo/shufflenet-v2-x0-5.net", params: { classes: 10, size: 64 }, sizes: [[64, 64], [72, 90]], check: true },
+  // LayerNorm at every pixel, layer scales
+  { file: "specs/zoo/mini-convnext.net", params: { classes: 10, size: 32 }, sizes: [[32, 32], [64, 48]], check: true },
 ];
 
 describe("symbolic input height and width", () => {
@@ -54,6 +67,26 @@ describe("symbolic input height and width", () => {
       }
     }, 120_000);
   }
+
+  test("GroupNorm at any size", async () => {
+    const text = "network G(classes = 5) {\n  input x 3x16x16\n  conv 3x3 8 pad=1\n  groupnorm 4\n  relu\n  conv 3x3/2 8 pad=1\n  globalavgpool\n  flatten\n  dense classes\n}\n";
+    const base = checkText(text, "/tmp/g.net").graph!;
+    expect(checkDynamicSize(base).ok).toBe(true);
+    const weights = randomWeights(base, 4);
+    const dynamic = emitOnnx(base, { weights, size: "dynamic" }).model;
+    for (const [h, w] of [[16, 16], [21, 13]] as const) {
+      const fixed = checkText(text, "/tmp/g.net", undefined, { input: [3, h, w] }).graph!;
+      const x = randomInput(2 * 3 * h * w, h + w);
+      const ours = await runOrt(dynamic, base.inputName, [2, 3, h, w], x);
+      const ref = await runOrt(emitOnnx(fixed, { weights }).model, fixed.inputName, [2, 3, h, w], x);
+      const scale = Math.max(...Array.from(ref.data, Math.abs));
+      const diff = Math.max(...Array.from(ref.data, (v, i) => Math.abs(v - ours.data[i]!)));
+      expect(diff / scale).toBeLessThan(1e-5);
+    }
+    const path = join(tmp("netc-dynamic-"), "g.onnx");
+    writeFileSync(path, dynamic);
+    pythonCheck(path);
+  });
 
   test("a flatten of the feature map, or adaptive pooling to more than 1x1, needs the spec's size", () => {
     const flat = checkText("network F(classes = 10) {\n  input x 1x8x8\n  conv 3x3 4 pad=1\n  flatten\n  dense classes\n}\n", "/tmp/f.net").graph!;

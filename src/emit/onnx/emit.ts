@@ -153,6 +153,7 @@ export function emitOnnx(graph: IrGraph, opts: EmitOnnxOptions = {}): EmittedOnn
     b.addNode("Identity", b.nodeNames.has(outNode.name) ? `${outNode.name}/output` : outNode.name, [valueOf.get(outNode.id)!], [outputValue]);
   }
 
+  const fixedValues = new Set(graph.nodes.filter((n) => live[n.id] && !dependent?.[n.id]).map((n) => valueOf.get(n.id)));
   let externalData: Uint8Array | undefined;
   const threshold = opts.externalDataThreshold ?? DEFAULT_EXTERNAL_THRESHOLD;
   if (initializerBytes(b.initializers) > threshold) {
@@ -178,8 +179,9 @@ export function emitOnnx(graph: IrGraph, opts: EmitOnnxOptions = {}): EmittedOnn
       initializer: b.initializers,
       input: [valueInfo(inputValue, dependent ? [graph.inputShape[0]!, "height", "width"] : graph.inputShape)],
       output: [valueInfo(outputValue, dependent?.[outNode.id] ? [outNode.shape[0]!, "out_height", "out_width"] : outNode.shape)],
-      // Feature maps have no fixed size to state when the input has none.
-      valueInfo: dependent ? b.valueInfo.filter((v) => (v.type?.tensorType?.shape?.dim?.length ?? 0) !== 4) : b.valueInfo,
+      // Feature maps have no fixed size to state when the input has none: only the
+      // values past the global pooling keep theirs.
+      valueInfo: dependent ? b.valueInfo.filter((v) => fixedValues.has(v.name ?? "")) : b.valueInfo,
       docString: onnxString(`${graph.file}:1:1`),
     },
   });
