@@ -6,7 +6,12 @@
 # (written by hand: 8-byte header length, JSON, data in state_dict order),
 # OUT/NAME.onnx (torch.onnx.export, BatchNorm kept, not folded), OUT/NAME.in.bin
 # (a seeded 1x3xSIZExSIZE batch, float32) and OUT/NAME.out.bin (torchvision's
-# eval output for it). formats: any of p, s, o (default pso).
+# eval output for it, computed in float64 and stored as float32, so that
+# ill-conditioned networks such as EfficientNetV2-S are judged against the exact
+# result). formats: any of p, s, o (default pso). Biases get random values and
+# layer scales (ConvNeXt, 1e-6 at initialisation) values from 0.5 to 1.5, so
+# that every tensor shows in the output.
+import copy
 import json
 import struct
 import sys
@@ -53,9 +58,14 @@ def main():
                     m.running_var.copy_(torch.rand(m.num_features, generator=g) + 0.5)
                     m.weight.copy_(torch.rand(m.num_features, generator=g) + 0.5)
                     m.bias.copy_(torch.randn(m.num_features, generator=g) * 0.1)
+            for key, t in model.named_parameters():
+                if key.endswith("layer_scale"):
+                    t.copy_(torch.rand(t.shape, generator=g) + 0.5)
+                elif key.endswith(".bias") and t.dim() == 1:
+                    t.copy_(torch.randn(t.shape, generator=g) * 0.1)
         x = torch.randn(1, 3, int(size), int(size), generator=g)
         with torch.no_grad():
-            y = model(x)
+            y = copy.deepcopy(model).double()(x.double()).float()
         state = model.state_dict()
         if "p" in formats:
             torch.save(state, f"{out}/{name}.pt")

@@ -3,6 +3,7 @@
 // change the spec and run `netc compile specs/inception-fashion.net --target tfjs` again.
 
 import type * as tfjs from "@tensorflow/tfjs";
+import type { InitTensor } from "netc/runtime";
 
 /** The input, channels last: [height, width, channels] (the spec's 1x28x28). */
 export const inputShape: number[] = [28, 28, 1];
@@ -190,3 +191,77 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const model = tf.model({ name: "InceptionFashion", inputs: image, outputs: headSoftmax1 });
   return { training: model, inference: model };
 }
+
+/**
+ * The network's tensors in PyTorch state_dict order, each with the tfjs weight it fills and its layout:
+ * how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
+ */
+export const stateDict: InitTensor[] = [
+  { path: "stem/conv1.weight", shape: [32, 1, 3, 3], tfjs: "stem/conv1/kernel", layout: "hwio" },
+  { path: "stem/conv1/bn.weight", shape: [32], tfjs: "stem/conv1/bn/gamma" },
+  { path: "stem/conv1/bn.bias", shape: [32], tfjs: "stem/conv1/bn/beta" },
+  { path: "stem/conv1/bn.running_mean", shape: [32], tfjs: "stem/conv1/bn/moving_mean" },
+  { path: "stem/conv1/bn.running_var", shape: [32], tfjs: "stem/conv1/bn/moving_variance" },
+  { path: "a/b1/conv1.weight", shape: [24, 32, 1, 1], tfjs: "a/b1/conv1/kernel", layout: "hwio" },
+  { path: "a/b1/conv1/bn.weight", shape: [24], tfjs: "a/b1/conv1/bn/gamma" },
+  { path: "a/b1/conv1/bn.bias", shape: [24], tfjs: "a/b1/conv1/bn/beta" },
+  { path: "a/b1/conv1/bn.running_mean", shape: [24], tfjs: "a/b1/conv1/bn/moving_mean" },
+  { path: "a/b1/conv1/bn.running_var", shape: [24], tfjs: "a/b1/conv1/bn/moving_variance" },
+  { path: "a/b2/conv1.weight", shape: [24, 32, 1, 1], tfjs: "a/b2/conv1/kernel", layout: "hwio" },
+  { path: "a/b2/conv1/bn.weight", shape: [24], tfjs: "a/b2/conv1/bn/gamma" },
+  { path: "a/b2/conv1/bn.bias", shape: [24], tfjs: "a/b2/conv1/bn/beta" },
+  { path: "a/b2/conv1/bn.running_mean", shape: [24], tfjs: "a/b2/conv1/bn/moving_mean" },
+  { path: "a/b2/conv1/bn.running_var", shape: [24], tfjs: "a/b2/conv1/bn/moving_variance" },
+  { path: "a/b2/conv2.weight", shape: [32, 24, 3, 3], tfjs: "a/b2/conv2/kernel", layout: "hwio" },
+  { path: "a/b2/conv2/bn.weight", shape: [32], tfjs: "a/b2/conv2/bn/gamma" },
+  { path: "a/b2/conv2/bn.bias", shape: [32], tfjs: "a/b2/conv2/bn/beta" },
+  { path: "a/b2/conv2/bn.running_mean", shape: [32], tfjs: "a/b2/conv2/bn/moving_mean" },
+  { path: "a/b2/conv2/bn.running_var", shape: [32], tfjs: "a/b2/conv2/bn/moving_variance" },
+  { path: "a/b3/conv1.weight", shape: [8, 32, 1, 1], tfjs: "a/b3/conv1/kernel", layout: "hwio" },
+  { path: "a/b3/conv1/bn.weight", shape: [8], tfjs: "a/b3/conv1/bn/gamma" },
+  { path: "a/b3/conv1/bn.bias", shape: [8], tfjs: "a/b3/conv1/bn/beta" },
+  { path: "a/b3/conv1/bn.running_mean", shape: [8], tfjs: "a/b3/conv1/bn/moving_mean" },
+  { path: "a/b3/conv1/bn.running_var", shape: [8], tfjs: "a/b3/conv1/bn/moving_variance" },
+  { path: "a/b3/conv2.weight", shape: [16, 8, 5, 5], tfjs: "a/b3/conv2/kernel", layout: "hwio" },
+  { path: "a/b3/conv2/bn.weight", shape: [16], tfjs: "a/b3/conv2/bn/gamma" },
+  { path: "a/b3/conv2/bn.bias", shape: [16], tfjs: "a/b3/conv2/bn/beta" },
+  { path: "a/b3/conv2/bn.running_mean", shape: [16], tfjs: "a/b3/conv2/bn/moving_mean" },
+  { path: "a/b3/conv2/bn.running_var", shape: [16], tfjs: "a/b3/conv2/bn/moving_variance" },
+  { path: "a/b4/conv1.weight", shape: [16, 32, 1, 1], tfjs: "a/b4/conv1/kernel", layout: "hwio" },
+  { path: "a/b4/conv1/bn.weight", shape: [16], tfjs: "a/b4/conv1/bn/gamma" },
+  { path: "a/b4/conv1/bn.bias", shape: [16], tfjs: "a/b4/conv1/bn/beta" },
+  { path: "a/b4/conv1/bn.running_mean", shape: [16], tfjs: "a/b4/conv1/bn/moving_mean" },
+  { path: "a/b4/conv1/bn.running_var", shape: [16], tfjs: "a/b4/conv1/bn/moving_variance" },
+  { path: "b/b1/conv1.weight", shape: [48, 88, 1, 1], tfjs: "b/b1/conv1/kernel", layout: "hwio" },
+  { path: "b/b1/conv1/bn.weight", shape: [48], tfjs: "b/b1/conv1/bn/gamma" },
+  { path: "b/b1/conv1/bn.bias", shape: [48], tfjs: "b/b1/conv1/bn/beta" },
+  { path: "b/b1/conv1/bn.running_mean", shape: [48], tfjs: "b/b1/conv1/bn/moving_mean" },
+  { path: "b/b1/conv1/bn.running_var", shape: [48], tfjs: "b/b1/conv1/bn/moving_variance" },
+  { path: "b/b2/conv1.weight", shape: [32, 88, 1, 1], tfjs: "b/b2/conv1/kernel", layout: "hwio" },
+  { path: "b/b2/conv1/bn.weight", shape: [32], tfjs: "b/b2/conv1/bn/gamma" },
+  { path: "b/b2/conv1/bn.bias", shape: [32], tfjs: "b/b2/conv1/bn/beta" },
+  { path: "b/b2/conv1/bn.running_mean", shape: [32], tfjs: "b/b2/conv1/bn/moving_mean" },
+  { path: "b/b2/conv1/bn.running_var", shape: [32], tfjs: "b/b2/conv1/bn/moving_variance" },
+  { path: "b/b2/conv2.weight", shape: [64, 32, 3, 3], tfjs: "b/b2/conv2/kernel", layout: "hwio" },
+  { path: "b/b2/conv2/bn.weight", shape: [64], tfjs: "b/b2/conv2/bn/gamma" },
+  { path: "b/b2/conv2/bn.bias", shape: [64], tfjs: "b/b2/conv2/bn/beta" },
+  { path: "b/b2/conv2/bn.running_mean", shape: [64], tfjs: "b/b2/conv2/bn/moving_mean" },
+  { path: "b/b2/conv2/bn.running_var", shape: [64], tfjs: "b/b2/conv2/bn/moving_variance" },
+  { path: "b/b3/conv1.weight", shape: [8, 88, 1, 1], tfjs: "b/b3/conv1/kernel", layout: "hwio" },
+  { path: "b/b3/conv1/bn.weight", shape: [8], tfjs: "b/b3/conv1/bn/gamma" },
+  { path: "b/b3/conv1/bn.bias", shape: [8], tfjs: "b/b3/conv1/bn/beta" },
+  { path: "b/b3/conv1/bn.running_mean", shape: [8], tfjs: "b/b3/conv1/bn/moving_mean" },
+  { path: "b/b3/conv1/bn.running_var", shape: [8], tfjs: "b/b3/conv1/bn/moving_variance" },
+  { path: "b/b3/conv2.weight", shape: [24, 8, 5, 5], tfjs: "b/b3/conv2/kernel", layout: "hwio" },
+  { path: "b/b3/conv2/bn.weight", shape: [24], tfjs: "b/b3/conv2/bn/gamma" },
+  { path: "b/b3/conv2/bn.bias", shape: [24], tfjs: "b/b3/conv2/bn/beta" },
+  { path: "b/b3/conv2/bn.running_mean", shape: [24], tfjs: "b/b3/conv2/bn/moving_mean" },
+  { path: "b/b3/conv2/bn.running_var", shape: [24], tfjs: "b/b3/conv2/bn/moving_variance" },
+  { path: "b/b4/conv1.weight", shape: [24, 88, 1, 1], tfjs: "b/b4/conv1/kernel", layout: "hwio" },
+  { path: "b/b4/conv1/bn.weight", shape: [24], tfjs: "b/b4/conv1/bn/gamma" },
+  { path: "b/b4/conv1/bn.bias", shape: [24], tfjs: "b/b4/conv1/bn/beta" },
+  { path: "b/b4/conv1/bn.running_mean", shape: [24], tfjs: "b/b4/conv1/bn/moving_mean" },
+  { path: "b/b4/conv1/bn.running_var", shape: [24], tfjs: "b/b4/conv1/bn/moving_variance" },
+  { path: "head/dense1.weight", shape: [10, 160], tfjs: "head/dense1/kernel", layout: "dense" },
+  { path: "head/dense1.bias", shape: [10], tfjs: "head/dense1/bias" },
+];

@@ -12,13 +12,15 @@ export interface TrainArgs extends TrainDefaults {
   limit: number | undefined;
   seed: number;
   save: string | undefined;
+  /** Initial weights: a PyTorch checkpoint, safetensors, ONNX model or tfjs checkpoint folder. */
+  init: string | undefined;
   /** Quiet progress (no bar, no per-epoch line); the result is still returned. */
   quiet: boolean;
 }
 
 const USAGE =
   "usage: train [--data DIR] [--epochs N] [--batch-size N] [--limit N] [--seed N] [--save DIR]\n" +
-  "             [--lr X] [--optimizer sgd|adam|rmsprop] [--quiet] [--help]";
+  "             [--init FILE] [--lr X] [--optimizer sgd|adam|rmsprop] [--quiet] [--help]";
 
 const OPTIONS = {
   data: { type: "string" },
@@ -27,6 +29,7 @@ const OPTIONS = {
   limit: { type: "string" },
   seed: { type: "string" },
   save: { type: "string" },
+  init: { type: "string" },
   lr: { type: "string" },
   optimizer: { type: "string" },
   quiet: { type: "boolean" },
@@ -42,6 +45,7 @@ export function trainHelp(defaults: TrainDefaults): string {
     ["--limit N", "use at most N examples (default: all)"],
     ["--seed N", "seed for weights, shuffling and the validation split (default 0)"],
     ["--save DIR", "save the trained weights (a tfjs checkpoint) to DIR"],
+    ["--init FILE", "start from these weights, not seeded ones: PyTorch state_dict, safetensors, ONNX or tfjs checkpoint"],
     ["--lr X", `learning rate (default ${defaults.learningRate})`],
     ["--optimizer NAME", `sgd, adam or rmsprop (default ${defaults.optimizer})`],
     ["--quiet", "no progress bar or per-epoch lines"],
@@ -93,6 +97,7 @@ export function parseStrict(argv: string[], defaults: TrainDefaults): TrainArgs 
     seed: int("seed", values.seed, 0, 0),
     data: values.data,
     save: values.save,
+    init: values.init,
     quiet: values.quiet ?? false,
   };
 }

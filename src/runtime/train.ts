@@ -7,7 +7,7 @@
 import type * as tfjs from "@tensorflow/tfjs";
 import cliProgress from "cli-progress";
 import { rng } from "../ir/weights.js";
-import { saveCheckpoint } from "./checkpoint.js";
+import { saveCheckpoint, type NamedTensor } from "./checkpoint.js";
 import { DatasetError, shuffled, type Dataset, type Split } from "./data/index.js";
 import type { TrainArgs } from "./train-args.js";
 
@@ -36,6 +36,8 @@ export interface TrainJob {
   args: TrainArgs;
   /** One per output of `training`: the main output, then the auxiliary heads. */
   lossWeights: number[];
+  /** Initial weights by tfjs weight name (`--init`, read by netc/weights); layers without any keep their seeded values. */
+  init?: Map<string, NamedTensor>;
   /** Called after every epoch (progress reporting, tests). */
   onEpoch?: (r: EpochResult) => void;
 }
@@ -48,6 +50,7 @@ export async function train(tf: Tf, job: TrainJob): Promise<TrainResult> {
     throw new Error(`netc: ${job.lossWeights.length} loss weights for ${training.outputs.length} outputs`);
   }
   seedWeights(tf, training, args.seed);
+  if (job.init) setInitialWeights(tf, training, job.init);
   const optimizer = makeOptimizer(tf, args);
   const fromLogits = training.outputs.map((o) => !isSoftmax(o));
   const kernels = training.trainableWeights.filter((w) => /kernel$/.test(w.originalName));
@@ -251,4 +254,30 @@ function progressBar(args: TrainArgs, epoch: number, batches: number): cliProgre
   );
   bar.start(batches, 0, { loss: "-", acc: "-" });
   return bar;
+}
+
+/**
+ * Writes the initial weights into every layer the map covers (all of a layer's
+ * weights or none: an auxiliary head the checkpoint lacks keeps its seeded values).
+ */
+export function setInitialWeights(tf: Tf, model: tfjs.LayersModel, named: Map<string, NamedTensor>): void {
+  let used = 0;
+  for (const layer of model.layers) {
+    if (layer.weights.length === 0) continue;
+    const have = layer.weights.filter((v) => named.has(v.originalName));
+    if (have.length === 0) continue;
+    if (have.length !== layer.weights.length) {
+      const missing = layer.weights.find((v) => !named.has(v.originalName))!;
+      throw new Error(`netc: the initial weights have no value for '${missing.originalName}'`);
+    }
+    const values = layer.weights.map((v) => {
+      const t = named.get(v.originalName)!;
+      if (t.shape.join() !== (v.shape as number[]).join()) throw new Error(`netc: initial weight '${v.originalName}' has shape [${t.shape}], the model's is [${v.shape}]`);
+      return tf.tensor(t.data, t.shape);
+    });
+    layer.setWeights(values);
+    tf.dispose(values);
+    used += values.length;
+  }
+  if (used !== named.size) throw new Error(`netc: ${named.size - used} initial weights have no layer in the model`);
 }

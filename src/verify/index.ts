@@ -100,7 +100,8 @@ export async function verifyGraph(graph: IrGraph, opts: VerifyOptions): Promise<
   const ort = await import("onnxruntime-node");
   // The tfjs model takes preprocessed input (its data pipeline applies the spec's
   // preprocessing), so both models are compared on the same preprocessed batch.
-  const { model: bytes } = emitOnnx(graph, { weights, preprocess: false });
+  // Sizes as `netc compile` writes them by default: symbolic where the network allows.
+  const { model: bytes } = emitOnnx(graph, { weights, preprocess: false, size: "auto" });
   const session = await ort.InferenceSession.create(bytes);
   const feeds = { [session.inputNames[0]!]: new ort.Tensor("float32", data, inShape) };
   const result = await session.run(feeds);
@@ -113,7 +114,7 @@ export async function verifyGraph(graph: IrGraph, opts: VerifyOptions): Promise<
   const nudgedWeights: WeightSet = new Map(
     [...weights].map(([name, w]) => [name, Object.fromEntries(Object.entries(w).map(([k, a]) => [k, a instanceof Float32Array ? nudge(a) : a]))]),
   );
-  const nudgedSession = await ort.InferenceSession.create(emitOnnx(graph, { weights: nudgedWeights, preprocess: false }).model);
+  const nudgedSession = await ort.InferenceSession.create(emitOnnx(graph, { weights: nudgedWeights, preprocess: false, size: "auto" }).model);
   const nudgedOut = (await nudgedSession.run({ [nudgedSession.inputNames[0]!]: new ort.Tensor("float32", nudge(data), inShape) }))[nudgedSession.outputNames[0]!]!;
   const nudgedValues = nudgedOut.data as Float32Array;
   await nudgedSession.release();

@@ -51,7 +51,16 @@ export function parseNameMap(file: string, text: string): NameMap {
   return out;
 }
 
-function mappedName(t: SpecTensor, map: NameMap): string {
+/** What pairing needs of a spec tensor (SpecTensor, or a generated program's InitTensor). */
+export interface PairTensor {
+  node: string;
+  torchName: string;
+  shape: number[];
+  path: string;
+  aux: string | undefined;
+}
+
+function mappedName(t: PairTensor, map: NameMap): string {
   if (Object.hasOwn(map, t.path)) return map[t.path]!;
   const parts = t.node.split("/");
   for (let i = parts.length; i >= 0; i--) {
@@ -72,11 +81,27 @@ export interface Mapping {
 }
 
 export function mapWeights(graph: IrGraph, file: string, all: FileTensor[], map?: NameMap): Mapping {
-  const expected = specTensors(graph);
+  const { pairs, by, auxMissing } = pairTensors(specTensors(graph), file, all, map);
+  const weights: WeightSet = new Map();
+  for (const { spec, file: f } of pairs) {
+    let w = weights.get(spec.node);
+    if (!w) weights.set(spec.node, (w = {}));
+    w[spec.tensor] = f.data!;
+  }
+  return { weights, pairs, by, auxMissing };
+}
+
+/** The file tensor each expected tensor takes: by name (a map, or every name matching), else by order. */
+export function pairTensors<T extends PairTensor>(
+  expected: T[],
+  file: string,
+  all: FileTensor[],
+  map?: NameMap,
+): { pairs: { spec: T; file: FileTensor }[]; by: "name" | "order"; auxMissing: string[] } {
   const tensors = all.filter((t) => t.data !== undefined && !/(^|\.)num_batches_tracked$/.test(t.name));
   const byName = new Map(tensors.map((t) => [t.name, t]));
   const auto = !map && expected.every((t) => byName.has(mappedName(t, {})));
-  const pairs: Mapping["pairs"] = [];
+  const pairs: { spec: T; file: FileTensor }[] = [];
   let auxMissing: string[] = [];
   let by: Mapping["by"];
   if (map || auto) {
@@ -99,13 +124,7 @@ export function mapWeights(graph: IrGraph, file: string, all: FileTensor[], map?
     by = "order";
     auxMissing = byOrder(file, expected, tensors, pairs);
   }
-  const weights: WeightSet = new Map();
-  for (const { spec, file: f } of pairs) {
-    let w = weights.get(spec.node);
-    if (!w) weights.set(spec.node, (w = {}));
-    w[spec.tensor] = f.data!;
-  }
-  return { weights, pairs, by, auxMissing };
+  return { pairs, by, auxMissing };
 }
 
 /**
@@ -115,11 +134,11 @@ export function mapWeights(graph: IrGraph, file: string, all: FileTensor[], map?
  * file tensor that does not fit the next one, a whole aux head that fits from
  * there is taken instead.
  */
-function byOrder(file: string, expected: SpecTensor[], tensors: FileTensor[], pairs: Mapping["pairs"]): string[] {
+function byOrder<T extends PairTensor>(file: string, expected: T[], tensors: FileTensor[], pairs: { spec: T; file: FileTensor }[]): string[] {
   const main = expected.filter((t) => t.aux === undefined);
-  const heads = new Map<string, SpecTensor[]>();
+  const heads = new Map<string, T[]>();
   for (const t of expected) if (t.aux !== undefined) heads.set(t.aux, [...(heads.get(t.aux) ?? []), t]);
-  const fits = (t: SpecTensor, f: FileTensor | undefined) => f !== undefined && t.shape.join() === f.shape.join();
+  const fits = (t: PairTensor, f: FileTensor | undefined) => f !== undefined && t.shape.join() === f.shape.join();
   let i = 0;
   let j = 0;
   while (j < tensors.length) {
@@ -150,7 +169,7 @@ function byOrder(file: string, expected: SpecTensor[], tensors: FileTensor[], pa
   return [...heads.keys()];
 }
 
-function check(file: string, i: number, t: SpecTensor, f: FileTensor, by: "name" | "order"): void {
+function check(file: string, i: number, t: PairTensor, f: FileTensor, by: "name" | "order"): void {
   if (t.shape.join() === f.shape.join()) return;
   const hint =
     by === "order" ? " (tensors are matched by state_dict order; a name map, --weights-map, matches them by name)" : "";

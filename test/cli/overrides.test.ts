@@ -59,10 +59,17 @@ describe("--set and --input", () => {
 
   test("compile --input writes a model of that size", () => {
     const out = join(tmp(), "r.onnx");
-    const r = netc(["compile", spec, "--target", "onnx", "--set", "classes=3", "--input", "3x40x48", "-o", out]);
+    // --fixed-size: the override's size in the graph's input itself.
+    const r = netc(["compile", spec, "--target", "onnx", "--set", "classes=3", "--input", "3x40x48", "--fixed-size", "-o", out]);
     expect(r.code).toBe(0);
     const g = onnx.ModelProto.decode(readFileSync(out)).graph!;
     expect(g.input[0]!.type!.tensorType!.shape!.dim!.map((d) => Number(d.dimValue))).toEqual([0, 3, 40, 48]);
     expect(g.output[0]!.type!.tensorType!.shape!.dim!.map((d) => Number(d.dimValue))).toEqual([0, 3]);
+    // By default ResNet's height and width are symbolic; the override's size is the one netc infer feeds.
+    const dyn = join(tmp(), "r.onnx");
+    expect(netc(["compile", spec, "--target", "onnx", "--set", "classes=3", "--input", "3x40x48", "-o", dyn]).code).toBe(0);
+    const m = onnx.ModelProto.decode(readFileSync(dyn));
+    expect(m.graph!.input[0]!.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue))).toEqual(["N", 3, "height", "width"]);
+    expect(m.metadataProps.find((p) => p.key === "netc.input_shape")?.value).toBe("3x40x48");
   });
 });

@@ -23,7 +23,7 @@ describe("generated code", () => {
       join(dir, "tsconfig.json"),
       JSON.stringify({
         extends: "../../tsconfig.json",
-        compilerOptions: { noEmit: true, rootDir: "../..", paths: { "netc/runtime": ["../../src/runtime/index.ts"] } },
+        compilerOptions: { noEmit: true, rootDir: "../..", paths: { "netc/runtime": ["../../src/runtime/index.ts"], "netc/weights": ["../../src/weights/init.ts"] } },
         include: ["../../generated/**/*.ts"],
       }),
     );

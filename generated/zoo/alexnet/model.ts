@@ -3,6 +3,7 @@
 // change the spec and run `netc compile specs/zoo/alexnet.net --target tfjs` again.
 
 import type * as tfjs from "@tensorflow/tfjs";
+import type { InitTensor } from "netc/runtime";
 
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
@@ -79,3 +80,26 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const model = tf.model({ name: "AlexNet", inputs: image, outputs: headFc8 });
   return { training: model, inference: model };
 }
+
+/**
+ * The network's tensors in PyTorch state_dict order, each with the tfjs weight it fills and its layout:
+ * how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
+ */
+export const stateDict: InitTensor[] = [
+  { path: "body/conv1.weight", shape: [64, 3, 11, 11], tfjs: "body/conv1/kernel", layout: "hwio" },
+  { path: "body/conv1.bias", shape: [64], tfjs: "body/conv1/bias" },
+  { path: "body/conv2.weight", shape: [192, 64, 5, 5], tfjs: "body/conv2/kernel", layout: "hwio" },
+  { path: "body/conv2.bias", shape: [192], tfjs: "body/conv2/bias" },
+  { path: "body/conv3.weight", shape: [384, 192, 3, 3], tfjs: "body/conv3/kernel", layout: "hwio" },
+  { path: "body/conv3.bias", shape: [384], tfjs: "body/conv3/bias" },
+  { path: "body/conv4.weight", shape: [256, 384, 3, 3], tfjs: "body/conv4/kernel", layout: "hwio" },
+  { path: "body/conv4.bias", shape: [256], tfjs: "body/conv4/bias" },
+  { path: "body/conv5.weight", shape: [256, 256, 3, 3], tfjs: "body/conv5/kernel", layout: "hwio" },
+  { path: "body/conv5.bias", shape: [256], tfjs: "body/conv5/bias" },
+  { path: "head/fc6.weight", shape: [4096, 9216], tfjs: "head/fc6/kernel", layout: "dense", flatten: [256, 36] },
+  { path: "head/fc6.bias", shape: [4096], tfjs: "head/fc6/bias" },
+  { path: "head/fc7.weight", shape: [4096, 4096], tfjs: "head/fc7/kernel", layout: "dense" },
+  { path: "head/fc7.bias", shape: [4096], tfjs: "head/fc7/bias" },
+  { path: "head/fc8.weight", shape: [1000, 4096], tfjs: "head/fc8/kernel", layout: "dense" },
+  { path: "head/fc8.bias", shape: [1000], tfjs: "head/fc8/bias" },
+];

@@ -3,6 +3,7 @@
 // change the spec and run `netc compile specs/zoo/mobilenet-v2.net --target tfjs` again.
 
 import type * as tfjs from "@tensorflow/tfjs";
+import type { InitTensor } from "netc/runtime";
 
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
@@ -754,3 +755,1339 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const model = tf.model({ name: "MobileNetV2", inputs: image, outputs: headClassifier });
   return { training: model, inference: model };
 }
+
+/**
+ * The network's tensors in PyTorch state_dict order, each with the tfjs weight it fills and its layout:
+ * how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
+ */
+export const stateDict: InitTensor[] = [
+  { path: "stem/conv1.weight", shape: [32, 3, 3, 3], tfjs: "stem/conv1/kernel", layout: "hwio" },
+  { path: "stem/conv1/bn.weight", shape: [32], tfjs: "stem/conv1/bn/gamma" },
+  { path: "stem/conv1/bn.bias", shape: [32], tfjs: "stem/conv1/bn/beta" },
+  { path: "stem/conv1/bn.running_mean", shape: [32], tfjs: "stem/conv1/bn/moving_mean" },
+  { path: "stem/conv1/bn.running_var", shape: [32], tfjs: "stem/conv1/bn/moving_variance" },
+  {
+    path: "body/invertedstage1/invertedresidual1/b1/depthwise.weight",
+    shape: [32, 1, 3, 3],
+    tfjs: "body/invertedstage1/invertedresidual1/b1/depthwise/depthwise_kernel",
+    layout: "depthwise",
+    channels: 32,
+  },
+  {
+    path: "body/invertedstage1/invertedresidual1/b1/depthwise/bn.weight",
+    shape: [32],
+    tfjs: "body/invertedstage1/invertedresidual1/b1/depthwise/bn/gamma",
+  },
+  {
+    path: "body/invertedstage1/invertedresidual1/b1/depthwise/bn.bias",
+    shape: [32],
+    tfjs: "body/invertedstage1/invertedresidual1/b1/depthwise/bn/beta",
+  },
+  {
+    path: "body/invertedstage1/invertedresidual1/b1/depthwise/bn.running_mean",
+    shape: [32],
+    tfjs: "body/invertedstage1/invertedresidual1/b1/depthwise/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage1/invertedresidual1/b1/depthwise/bn.running_var",
+    shape: [32],
+    tfjs: "body/invertedstage1/invertedresidual1/b1/depthwise/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage1/invertedresidual1/b1/project.weight",
+    shape: [16, 32, 1, 1],
+    tfjs: "body/invertedstage1/invertedresidual1/b1/project/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage1/invertedresidual1/b1/project/bn.weight",
+    shape: [16],
+    tfjs: "body/invertedstage1/invertedresidual1/b1/project/bn/gamma",
+  },
+  {
+    path: "body/invertedstage1/invertedresidual1/b1/project/bn.bias",
+    shape: [16],
+    tfjs: "body/invertedstage1/invertedresidual1/b1/project/bn/beta",
+  },
+  {
+    path: "body/invertedstage1/invertedresidual1/b1/project/bn.running_mean",
+    shape: [16],
+    tfjs: "body/invertedstage1/invertedresidual1/b1/project/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage1/invertedresidual1/b1/project/bn.running_var",
+    shape: [16],
+    tfjs: "body/invertedstage1/invertedresidual1/b1/project/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage2/invertedresidual1/b1/expand.weight",
+    shape: [96, 16, 1, 1],
+    tfjs: "body/invertedstage2/invertedresidual1/b1/expand/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage2/invertedresidual1/b1/expand/bn.weight",
+    shape: [96],
+    tfjs: "body/invertedstage2/invertedresidual1/b1/expand/bn/gamma",
+  },
+  {
+    path: "body/invertedstage2/invertedresidual1/b1/expand/bn.bias",
+    shape: [96],
+    tfjs: "body/invertedstage2/invertedresidual1/b1/expand/bn/beta",
+  },
+  {
+    path: "body/invertedstage2/invertedresidual1/b1/expand/bn.running_mean",
+    shape: [96],
+    tfjs: "body/invertedstage2/invertedresidual1/b1/expand/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage2/invertedresidual1/b1/expand/bn.running_var",
+    shape: [96],
+    tfjs: "body/invertedstage2/invertedresidual1/b1/expand/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage2/invertedresidual1/b1/depthwise.weight",
+    shape: [96, 1, 3, 3],
+    tfjs: "body/invertedstage2/invertedresidual1/b1/depthwise/depthwise_kernel",
+    layout: "depthwise",
+    channels: 96,
+  },
+  {
+    path: "body/invertedstage2/invertedresidual1/b1/depthwise/bn.weight",
+    shape: [96],
+    tfjs: "body/invertedstage2/invertedresidual1/b1/depthwise/bn/gamma",
+  },
+  {
+    path: "body/invertedstage2/invertedresidual1/b1/depthwise/bn.bias",
+    shape: [96],
+    tfjs: "body/invertedstage2/invertedresidual1/b1/depthwise/bn/beta",
+  },
+  {
+    path: "body/invertedstage2/invertedresidual1/b1/depthwise/bn.running_mean",
+    shape: [96],
+    tfjs: "body/invertedstage2/invertedresidual1/b1/depthwise/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage2/invertedresidual1/b1/depthwise/bn.running_var",
+    shape: [96],
+    tfjs: "body/invertedstage2/invertedresidual1/b1/depthwise/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage2/invertedresidual1/b1/project.weight",
+    shape: [24, 96, 1, 1],
+    tfjs: "body/invertedstage2/invertedresidual1/b1/project/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage2/invertedresidual1/b1/project/bn.weight",
+    shape: [24],
+    tfjs: "body/invertedstage2/invertedresidual1/b1/project/bn/gamma",
+  },
+  {
+    path: "body/invertedstage2/invertedresidual1/b1/project/bn.bias",
+    shape: [24],
+    tfjs: "body/invertedstage2/invertedresidual1/b1/project/bn/beta",
+  },
+  {
+    path: "body/invertedstage2/invertedresidual1/b1/project/bn.running_mean",
+    shape: [24],
+    tfjs: "body/invertedstage2/invertedresidual1/b1/project/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage2/invertedresidual1/b1/project/bn.running_var",
+    shape: [24],
+    tfjs: "body/invertedstage2/invertedresidual1/b1/project/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage2/repeat1/0/b1/expand.weight",
+    shape: [144, 24, 1, 1],
+    tfjs: "body/invertedstage2/repeat1/0/b1/expand/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage2/repeat1/0/b1/expand/bn.weight",
+    shape: [144],
+    tfjs: "body/invertedstage2/repeat1/0/b1/expand/bn/gamma",
+  },
+  {
+    path: "body/invertedstage2/repeat1/0/b1/expand/bn.bias",
+    shape: [144],
+    tfjs: "body/invertedstage2/repeat1/0/b1/expand/bn/beta",
+  },
+  {
+    path: "body/invertedstage2/repeat1/0/b1/expand/bn.running_mean",
+    shape: [144],
+    tfjs: "body/invertedstage2/repeat1/0/b1/expand/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage2/repeat1/0/b1/expand/bn.running_var",
+    shape: [144],
+    tfjs: "body/invertedstage2/repeat1/0/b1/expand/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage2/repeat1/0/b1/depthwise.weight",
+    shape: [144, 1, 3, 3],
+    tfjs: "body/invertedstage2/repeat1/0/b1/depthwise/depthwise_kernel",
+    layout: "depthwise",
+    channels: 144,
+  },
+  {
+    path: "body/invertedstage2/repeat1/0/b1/depthwise/bn.weight",
+    shape: [144],
+    tfjs: "body/invertedstage2/repeat1/0/b1/depthwise/bn/gamma",
+  },
+  {
+    path: "body/invertedstage2/repeat1/0/b1/depthwise/bn.bias",
+    shape: [144],
+    tfjs: "body/invertedstage2/repeat1/0/b1/depthwise/bn/beta",
+  },
+  {
+    path: "body/invertedstage2/repeat1/0/b1/depthwise/bn.running_mean",
+    shape: [144],
+    tfjs: "body/invertedstage2/repeat1/0/b1/depthwise/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage2/repeat1/0/b1/depthwise/bn.running_var",
+    shape: [144],
+    tfjs: "body/invertedstage2/repeat1/0/b1/depthwise/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage2/repeat1/0/b1/project.weight",
+    shape: [24, 144, 1, 1],
+    tfjs: "body/invertedstage2/repeat1/0/b1/project/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage2/repeat1/0/b1/project/bn.weight",
+    shape: [24],
+    tfjs: "body/invertedstage2/repeat1/0/b1/project/bn/gamma",
+  },
+  {
+    path: "body/invertedstage2/repeat1/0/b1/project/bn.bias",
+    shape: [24],
+    tfjs: "body/invertedstage2/repeat1/0/b1/project/bn/beta",
+  },
+  {
+    path: "body/invertedstage2/repeat1/0/b1/project/bn.running_mean",
+    shape: [24],
+    tfjs: "body/invertedstage2/repeat1/0/b1/project/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage2/repeat1/0/b1/project/bn.running_var",
+    shape: [24],
+    tfjs: "body/invertedstage2/repeat1/0/b1/project/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage3/invertedresidual1/b1/expand.weight",
+    shape: [144, 24, 1, 1],
+    tfjs: "body/invertedstage3/invertedresidual1/b1/expand/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage3/invertedresidual1/b1/expand/bn.weight",
+    shape: [144],
+    tfjs: "body/invertedstage3/invertedresidual1/b1/expand/bn/gamma",
+  },
+  {
+    path: "body/invertedstage3/invertedresidual1/b1/expand/bn.bias",
+    shape: [144],
+    tfjs: "body/invertedstage3/invertedresidual1/b1/expand/bn/beta",
+  },
+  {
+    path: "body/invertedstage3/invertedresidual1/b1/expand/bn.running_mean",
+    shape: [144],
+    tfjs: "body/invertedstage3/invertedresidual1/b1/expand/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage3/invertedresidual1/b1/expand/bn.running_var",
+    shape: [144],
+    tfjs: "body/invertedstage3/invertedresidual1/b1/expand/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage3/invertedresidual1/b1/depthwise.weight",
+    shape: [144, 1, 3, 3],
+    tfjs: "body/invertedstage3/invertedresidual1/b1/depthwise/depthwise_kernel",
+    layout: "depthwise",
+    channels: 144,
+  },
+  {
+    path: "body/invertedstage3/invertedresidual1/b1/depthwise/bn.weight",
+    shape: [144],
+    tfjs: "body/invertedstage3/invertedresidual1/b1/depthwise/bn/gamma",
+  },
+  {
+    path: "body/invertedstage3/invertedresidual1/b1/depthwise/bn.bias",
+    shape: [144],
+    tfjs: "body/invertedstage3/invertedresidual1/b1/depthwise/bn/beta",
+  },
+  {
+    path: "body/invertedstage3/invertedresidual1/b1/depthwise/bn.running_mean",
+    shape: [144],
+    tfjs: "body/invertedstage3/invertedresidual1/b1/depthwise/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage3/invertedresidual1/b1/depthwise/bn.running_var",
+    shape: [144],
+    tfjs: "body/invertedstage3/invertedresidual1/b1/depthwise/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage3/invertedresidual1/b1/project.weight",
+    shape: [32, 144, 1, 1],
+    tfjs: "body/invertedstage3/invertedresidual1/b1/project/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage3/invertedresidual1/b1/project/bn.weight",
+    shape: [32],
+    tfjs: "body/invertedstage3/invertedresidual1/b1/project/bn/gamma",
+  },
+  {
+    path: "body/invertedstage3/invertedresidual1/b1/project/bn.bias",
+    shape: [32],
+    tfjs: "body/invertedstage3/invertedresidual1/b1/project/bn/beta",
+  },
+  {
+    path: "body/invertedstage3/invertedresidual1/b1/project/bn.running_mean",
+    shape: [32],
+    tfjs: "body/invertedstage3/invertedresidual1/b1/project/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage3/invertedresidual1/b1/project/bn.running_var",
+    shape: [32],
+    tfjs: "body/invertedstage3/invertedresidual1/b1/project/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage3/repeat1/0/b1/expand.weight",
+    shape: [192, 32, 1, 1],
+    tfjs: "body/invertedstage3/repeat1/0/b1/expand/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage3/repeat1/0/b1/expand/bn.weight",
+    shape: [192],
+    tfjs: "body/invertedstage3/repeat1/0/b1/expand/bn/gamma",
+  },
+  {
+    path: "body/invertedstage3/repeat1/0/b1/expand/bn.bias",
+    shape: [192],
+    tfjs: "body/invertedstage3/repeat1/0/b1/expand/bn/beta",
+  },
+  {
+    path: "body/invertedstage3/repeat1/0/b1/expand/bn.running_mean",
+    shape: [192],
+    tfjs: "body/invertedstage3/repeat1/0/b1/expand/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage3/repeat1/0/b1/expand/bn.running_var",
+    shape: [192],
+    tfjs: "body/invertedstage3/repeat1/0/b1/expand/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage3/repeat1/0/b1/depthwise.weight",
+    shape: [192, 1, 3, 3],
+    tfjs: "body/invertedstage3/repeat1/0/b1/depthwise/depthwise_kernel",
+    layout: "depthwise",
+    channels: 192,
+  },
+  {
+    path: "body/invertedstage3/repeat1/0/b1/depthwise/bn.weight",
+    shape: [192],
+    tfjs: "body/invertedstage3/repeat1/0/b1/depthwise/bn/gamma",
+  },
+  {
+    path: "body/invertedstage3/repeat1/0/b1/depthwise/bn.bias",
+    shape: [192],
+    tfjs: "body/invertedstage3/repeat1/0/b1/depthwise/bn/beta",
+  },
+  {
+    path: "body/invertedstage3/repeat1/0/b1/depthwise/bn.running_mean",
+    shape: [192],
+    tfjs: "body/invertedstage3/repeat1/0/b1/depthwise/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage3/repeat1/0/b1/depthwise/bn.running_var",
+    shape: [192],
+    tfjs: "body/invertedstage3/repeat1/0/b1/depthwise/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage3/repeat1/0/b1/project.weight",
+    shape: [32, 192, 1, 1],
+    tfjs: "body/invertedstage3/repeat1/0/b1/project/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage3/repeat1/0/b1/project/bn.weight",
+    shape: [32],
+    tfjs: "body/invertedstage3/repeat1/0/b1/project/bn/gamma",
+  },
+  {
+    path: "body/invertedstage3/repeat1/0/b1/project/bn.bias",
+    shape: [32],
+    tfjs: "body/invertedstage3/repeat1/0/b1/project/bn/beta",
+  },
+  {
+    path: "body/invertedstage3/repeat1/0/b1/project/bn.running_mean",
+    shape: [32],
+    tfjs: "body/invertedstage3/repeat1/0/b1/project/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage3/repeat1/0/b1/project/bn.running_var",
+    shape: [32],
+    tfjs: "body/invertedstage3/repeat1/0/b1/project/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage3/repeat1/1/b1/expand.weight",
+    shape: [192, 32, 1, 1],
+    tfjs: "body/invertedstage3/repeat1/1/b1/expand/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage3/repeat1/1/b1/expand/bn.weight",
+    shape: [192],
+    tfjs: "body/invertedstage3/repeat1/1/b1/expand/bn/gamma",
+  },
+  {
+    path: "body/invertedstage3/repeat1/1/b1/expand/bn.bias",
+    shape: [192],
+    tfjs: "body/invertedstage3/repeat1/1/b1/expand/bn/beta",
+  },
+  {
+    path: "body/invertedstage3/repeat1/1/b1/expand/bn.running_mean",
+    shape: [192],
+    tfjs: "body/invertedstage3/repeat1/1/b1/expand/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage3/repeat1/1/b1/expand/bn.running_var",
+    shape: [192],
+    tfjs: "body/invertedstage3/repeat1/1/b1/expand/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage3/repeat1/1/b1/depthwise.weight",
+    shape: [192, 1, 3, 3],
+    tfjs: "body/invertedstage3/repeat1/1/b1/depthwise/depthwise_kernel",
+    layout: "depthwise",
+    channels: 192,
+  },
+  {
+    path: "body/invertedstage3/repeat1/1/b1/depthwise/bn.weight",
+    shape: [192],
+    tfjs: "body/invertedstage3/repeat1/1/b1/depthwise/bn/gamma",
+  },
+  {
+    path: "body/invertedstage3/repeat1/1/b1/depthwise/bn.bias",
+    shape: [192],
+    tfjs: "body/invertedstage3/repeat1/1/b1/depthwise/bn/beta",
+  },
+  {
+    path: "body/invertedstage3/repeat1/1/b1/depthwise/bn.running_mean",
+    shape: [192],
+    tfjs: "body/invertedstage3/repeat1/1/b1/depthwise/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage3/repeat1/1/b1/depthwise/bn.running_var",
+    shape: [192],
+    tfjs: "body/invertedstage3/repeat1/1/b1/depthwise/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage3/repeat1/1/b1/project.weight",
+    shape: [32, 192, 1, 1],
+    tfjs: "body/invertedstage3/repeat1/1/b1/project/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage3/repeat1/1/b1/project/bn.weight",
+    shape: [32],
+    tfjs: "body/invertedstage3/repeat1/1/b1/project/bn/gamma",
+  },
+  {
+    path: "body/invertedstage3/repeat1/1/b1/project/bn.bias",
+    shape: [32],
+    tfjs: "body/invertedstage3/repeat1/1/b1/project/bn/beta",
+  },
+  {
+    path: "body/invertedstage3/repeat1/1/b1/project/bn.running_mean",
+    shape: [32],
+    tfjs: "body/invertedstage3/repeat1/1/b1/project/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage3/repeat1/1/b1/project/bn.running_var",
+    shape: [32],
+    tfjs: "body/invertedstage3/repeat1/1/b1/project/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage4/invertedresidual1/b1/expand.weight",
+    shape: [192, 32, 1, 1],
+    tfjs: "body/invertedstage4/invertedresidual1/b1/expand/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage4/invertedresidual1/b1/expand/bn.weight",
+    shape: [192],
+    tfjs: "body/invertedstage4/invertedresidual1/b1/expand/bn/gamma",
+  },
+  {
+    path: "body/invertedstage4/invertedresidual1/b1/expand/bn.bias",
+    shape: [192],
+    tfjs: "body/invertedstage4/invertedresidual1/b1/expand/bn/beta",
+  },
+  {
+    path: "body/invertedstage4/invertedresidual1/b1/expand/bn.running_mean",
+    shape: [192],
+    tfjs: "body/invertedstage4/invertedresidual1/b1/expand/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage4/invertedresidual1/b1/expand/bn.running_var",
+    shape: [192],
+    tfjs: "body/invertedstage4/invertedresidual1/b1/expand/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage4/invertedresidual1/b1/depthwise.weight",
+    shape: [192, 1, 3, 3],
+    tfjs: "body/invertedstage4/invertedresidual1/b1/depthwise/depthwise_kernel",
+    layout: "depthwise",
+    channels: 192,
+  },
+  {
+    path: "body/invertedstage4/invertedresidual1/b1/depthwise/bn.weight",
+    shape: [192],
+    tfjs: "body/invertedstage4/invertedresidual1/b1/depthwise/bn/gamma",
+  },
+  {
+    path: "body/invertedstage4/invertedresidual1/b1/depthwise/bn.bias",
+    shape: [192],
+    tfjs: "body/invertedstage4/invertedresidual1/b1/depthwise/bn/beta",
+  },
+  {
+    path: "body/invertedstage4/invertedresidual1/b1/depthwise/bn.running_mean",
+    shape: [192],
+    tfjs: "body/invertedstage4/invertedresidual1/b1/depthwise/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage4/invertedresidual1/b1/depthwise/bn.running_var",
+    shape: [192],
+    tfjs: "body/invertedstage4/invertedresidual1/b1/depthwise/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage4/invertedresidual1/b1/project.weight",
+    shape: [64, 192, 1, 1],
+    tfjs: "body/invertedstage4/invertedresidual1/b1/project/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage4/invertedresidual1/b1/project/bn.weight",
+    shape: [64],
+    tfjs: "body/invertedstage4/invertedresidual1/b1/project/bn/gamma",
+  },
+  {
+    path: "body/invertedstage4/invertedresidual1/b1/project/bn.bias",
+    shape: [64],
+    tfjs: "body/invertedstage4/invertedresidual1/b1/project/bn/beta",
+  },
+  {
+    path: "body/invertedstage4/invertedresidual1/b1/project/bn.running_mean",
+    shape: [64],
+    tfjs: "body/invertedstage4/invertedresidual1/b1/project/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage4/invertedresidual1/b1/project/bn.running_var",
+    shape: [64],
+    tfjs: "body/invertedstage4/invertedresidual1/b1/project/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage4/repeat1/0/b1/expand.weight",
+    shape: [384, 64, 1, 1],
+    tfjs: "body/invertedstage4/repeat1/0/b1/expand/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage4/repeat1/0/b1/expand/bn.weight",
+    shape: [384],
+    tfjs: "body/invertedstage4/repeat1/0/b1/expand/bn/gamma",
+  },
+  {
+    path: "body/invertedstage4/repeat1/0/b1/expand/bn.bias",
+    shape: [384],
+    tfjs: "body/invertedstage4/repeat1/0/b1/expand/bn/beta",
+  },
+  {
+    path: "body/invertedstage4/repeat1/0/b1/expand/bn.running_mean",
+    shape: [384],
+    tfjs: "body/invertedstage4/repeat1/0/b1/expand/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage4/repeat1/0/b1/expand/bn.running_var",
+    shape: [384],
+    tfjs: "body/invertedstage4/repeat1/0/b1/expand/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage4/repeat1/0/b1/depthwise.weight",
+    shape: [384, 1, 3, 3],
+    tfjs: "body/invertedstage4/repeat1/0/b1/depthwise/depthwise_kernel",
+    layout: "depthwise",
+    channels: 384,
+  },
+  {
+    path: "body/invertedstage4/repeat1/0/b1/depthwise/bn.weight",
+    shape: [384],
+    tfjs: "body/invertedstage4/repeat1/0/b1/depthwise/bn/gamma",
+  },
+  {
+    path: "body/invertedstage4/repeat1/0/b1/depthwise/bn.bias",
+    shape: [384],
+    tfjs: "body/invertedstage4/repeat1/0/b1/depthwise/bn/beta",
+  },
+  {
+    path: "body/invertedstage4/repeat1/0/b1/depthwise/bn.running_mean",
+    shape: [384],
+    tfjs: "body/invertedstage4/repeat1/0/b1/depthwise/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage4/repeat1/0/b1/depthwise/bn.running_var",
+    shape: [384],
+    tfjs: "body/invertedstage4/repeat1/0/b1/depthwise/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage4/repeat1/0/b1/project.weight",
+    shape: [64, 384, 1, 1],
+    tfjs: "body/invertedstage4/repeat1/0/b1/project/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage4/repeat1/0/b1/project/bn.weight",
+    shape: [64],
+    tfjs: "body/invertedstage4/repeat1/0/b1/project/bn/gamma",
+  },
+  {
+    path: "body/invertedstage4/repeat1/0/b1/project/bn.bias",
+    shape: [64],
+    tfjs: "body/invertedstage4/repeat1/0/b1/project/bn/beta",
+  },
+  {
+    path: "body/invertedstage4/repeat1/0/b1/project/bn.running_mean",
+    shape: [64],
+    tfjs: "body/invertedstage4/repeat1/0/b1/project/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage4/repeat1/0/b1/project/bn.running_var",
+    shape: [64],
+    tfjs: "body/invertedstage4/repeat1/0/b1/project/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage4/repeat1/1/b1/expand.weight",
+    shape: [384, 64, 1, 1],
+    tfjs: "body/invertedstage4/repeat1/1/b1/expand/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage4/repeat1/1/b1/expand/bn.weight",
+    shape: [384],
+    tfjs: "body/invertedstage4/repeat1/1/b1/expand/bn/gamma",
+  },
+  {
+    path: "body/invertedstage4/repeat1/1/b1/expand/bn.bias",
+    shape: [384],
+    tfjs: "body/invertedstage4/repeat1/1/b1/expand/bn/beta",
+  },
+  {
+    path: "body/invertedstage4/repeat1/1/b1/expand/bn.running_mean",
+    shape: [384],
+    tfjs: "body/invertedstage4/repeat1/1/b1/expand/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage4/repeat1/1/b1/expand/bn.running_var",
+    shape: [384],
+    tfjs: "body/invertedstage4/repeat1/1/b1/expand/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage4/repeat1/1/b1/depthwise.weight",
+    shape: [384, 1, 3, 3],
+    tfjs: "body/invertedstage4/repeat1/1/b1/depthwise/depthwise_kernel",
+    layout: "depthwise",
+    channels: 384,
+  },
+  {
+    path: "body/invertedstage4/repeat1/1/b1/depthwise/bn.weight",
+    shape: [384],
+    tfjs: "body/invertedstage4/repeat1/1/b1/depthwise/bn/gamma",
+  },
+  {
+    path: "body/invertedstage4/repeat1/1/b1/depthwise/bn.bias",
+    shape: [384],
+    tfjs: "body/invertedstage4/repeat1/1/b1/depthwise/bn/beta",
+  },
+  {
+    path: "body/invertedstage4/repeat1/1/b1/depthwise/bn.running_mean",
+    shape: [384],
+    tfjs: "body/invertedstage4/repeat1/1/b1/depthwise/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage4/repeat1/1/b1/depthwise/bn.running_var",
+    shape: [384],
+    tfjs: "body/invertedstage4/repeat1/1/b1/depthwise/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage4/repeat1/1/b1/project.weight",
+    shape: [64, 384, 1, 1],
+    tfjs: "body/invertedstage4/repeat1/1/b1/project/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage4/repeat1/1/b1/project/bn.weight",
+    shape: [64],
+    tfjs: "body/invertedstage4/repeat1/1/b1/project/bn/gamma",
+  },
+  {
+    path: "body/invertedstage4/repeat1/1/b1/project/bn.bias",
+    shape: [64],
+    tfjs: "body/invertedstage4/repeat1/1/b1/project/bn/beta",
+  },
+  {
+    path: "body/invertedstage4/repeat1/1/b1/project/bn.running_mean",
+    shape: [64],
+    tfjs: "body/invertedstage4/repeat1/1/b1/project/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage4/repeat1/1/b1/project/bn.running_var",
+    shape: [64],
+    tfjs: "body/invertedstage4/repeat1/1/b1/project/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage4/repeat1/2/b1/expand.weight",
+    shape: [384, 64, 1, 1],
+    tfjs: "body/invertedstage4/repeat1/2/b1/expand/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage4/repeat1/2/b1/expand/bn.weight",
+    shape: [384],
+    tfjs: "body/invertedstage4/repeat1/2/b1/expand/bn/gamma",
+  },
+  {
+    path: "body/invertedstage4/repeat1/2/b1/expand/bn.bias",
+    shape: [384],
+    tfjs: "body/invertedstage4/repeat1/2/b1/expand/bn/beta",
+  },
+  {
+    path: "body/invertedstage4/repeat1/2/b1/expand/bn.running_mean",
+    shape: [384],
+    tfjs: "body/invertedstage4/repeat1/2/b1/expand/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage4/repeat1/2/b1/expand/bn.running_var",
+    shape: [384],
+    tfjs: "body/invertedstage4/repeat1/2/b1/expand/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage4/repeat1/2/b1/depthwise.weight",
+    shape: [384, 1, 3, 3],
+    tfjs: "body/invertedstage4/repeat1/2/b1/depthwise/depthwise_kernel",
+    layout: "depthwise",
+    channels: 384,
+  },
+  {
+    path: "body/invertedstage4/repeat1/2/b1/depthwise/bn.weight",
+    shape: [384],
+    tfjs: "body/invertedstage4/repeat1/2/b1/depthwise/bn/gamma",
+  },
+  {
+    path: "body/invertedstage4/repeat1/2/b1/depthwise/bn.bias",
+    shape: [384],
+    tfjs: "body/invertedstage4/repeat1/2/b1/depthwise/bn/beta",
+  },
+  {
+    path: "body/invertedstage4/repeat1/2/b1/depthwise/bn.running_mean",
+    shape: [384],
+    tfjs: "body/invertedstage4/repeat1/2/b1/depthwise/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage4/repeat1/2/b1/depthwise/bn.running_var",
+    shape: [384],
+    tfjs: "body/invertedstage4/repeat1/2/b1/depthwise/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage4/repeat1/2/b1/project.weight",
+    shape: [64, 384, 1, 1],
+    tfjs: "body/invertedstage4/repeat1/2/b1/project/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage4/repeat1/2/b1/project/bn.weight",
+    shape: [64],
+    tfjs: "body/invertedstage4/repeat1/2/b1/project/bn/gamma",
+  },
+  {
+    path: "body/invertedstage4/repeat1/2/b1/project/bn.bias",
+    shape: [64],
+    tfjs: "body/invertedstage4/repeat1/2/b1/project/bn/beta",
+  },
+  {
+    path: "body/invertedstage4/repeat1/2/b1/project/bn.running_mean",
+    shape: [64],
+    tfjs: "body/invertedstage4/repeat1/2/b1/project/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage4/repeat1/2/b1/project/bn.running_var",
+    shape: [64],
+    tfjs: "body/invertedstage4/repeat1/2/b1/project/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage5/invertedresidual1/b1/expand.weight",
+    shape: [384, 64, 1, 1],
+    tfjs: "body/invertedstage5/invertedresidual1/b1/expand/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage5/invertedresidual1/b1/expand/bn.weight",
+    shape: [384],
+    tfjs: "body/invertedstage5/invertedresidual1/b1/expand/bn/gamma",
+  },
+  {
+    path: "body/invertedstage5/invertedresidual1/b1/expand/bn.bias",
+    shape: [384],
+    tfjs: "body/invertedstage5/invertedresidual1/b1/expand/bn/beta",
+  },
+  {
+    path: "body/invertedstage5/invertedresidual1/b1/expand/bn.running_mean",
+    shape: [384],
+    tfjs: "body/invertedstage5/invertedresidual1/b1/expand/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage5/invertedresidual1/b1/expand/bn.running_var",
+    shape: [384],
+    tfjs: "body/invertedstage5/invertedresidual1/b1/expand/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage5/invertedresidual1/b1/depthwise.weight",
+    shape: [384, 1, 3, 3],
+    tfjs: "body/invertedstage5/invertedresidual1/b1/depthwise/depthwise_kernel",
+    layout: "depthwise",
+    channels: 384,
+  },
+  {
+    path: "body/invertedstage5/invertedresidual1/b1/depthwise/bn.weight",
+    shape: [384],
+    tfjs: "body/invertedstage5/invertedresidual1/b1/depthwise/bn/gamma",
+  },
+  {
+    path: "body/invertedstage5/invertedresidual1/b1/depthwise/bn.bias",
+    shape: [384],
+    tfjs: "body/invertedstage5/invertedresidual1/b1/depthwise/bn/beta",
+  },
+  {
+    path: "body/invertedstage5/invertedresidual1/b1/depthwise/bn.running_mean",
+    shape: [384],
+    tfjs: "body/invertedstage5/invertedresidual1/b1/depthwise/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage5/invertedresidual1/b1/depthwise/bn.running_var",
+    shape: [384],
+    tfjs: "body/invertedstage5/invertedresidual1/b1/depthwise/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage5/invertedresidual1/b1/project.weight",
+    shape: [96, 384, 1, 1],
+    tfjs: "body/invertedstage5/invertedresidual1/b1/project/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage5/invertedresidual1/b1/project/bn.weight",
+    shape: [96],
+    tfjs: "body/invertedstage5/invertedresidual1/b1/project/bn/gamma",
+  },
+  {
+    path: "body/invertedstage5/invertedresidual1/b1/project/bn.bias",
+    shape: [96],
+    tfjs: "body/invertedstage5/invertedresidual1/b1/project/bn/beta",
+  },
+  {
+    path: "body/invertedstage5/invertedresidual1/b1/project/bn.running_mean",
+    shape: [96],
+    tfjs: "body/invertedstage5/invertedresidual1/b1/project/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage5/invertedresidual1/b1/project/bn.running_var",
+    shape: [96],
+    tfjs: "body/invertedstage5/invertedresidual1/b1/project/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage5/repeat1/0/b1/expand.weight",
+    shape: [576, 96, 1, 1],
+    tfjs: "body/invertedstage5/repeat1/0/b1/expand/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage5/repeat1/0/b1/expand/bn.weight",
+    shape: [576],
+    tfjs: "body/invertedstage5/repeat1/0/b1/expand/bn/gamma",
+  },
+  {
+    path: "body/invertedstage5/repeat1/0/b1/expand/bn.bias",
+    shape: [576],
+    tfjs: "body/invertedstage5/repeat1/0/b1/expand/bn/beta",
+  },
+  {
+    path: "body/invertedstage5/repeat1/0/b1/expand/bn.running_mean",
+    shape: [576],
+    tfjs: "body/invertedstage5/repeat1/0/b1/expand/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage5/repeat1/0/b1/expand/bn.running_var",
+    shape: [576],
+    tfjs: "body/invertedstage5/repeat1/0/b1/expand/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage5/repeat1/0/b1/depthwise.weight",
+    shape: [576, 1, 3, 3],
+    tfjs: "body/invertedstage5/repeat1/0/b1/depthwise/depthwise_kernel",
+    layout: "depthwise",
+    channels: 576,
+  },
+  {
+    path: "body/invertedstage5/repeat1/0/b1/depthwise/bn.weight",
+    shape: [576],
+    tfjs: "body/invertedstage5/repeat1/0/b1/depthwise/bn/gamma",
+  },
+  {
+    path: "body/invertedstage5/repeat1/0/b1/depthwise/bn.bias",
+    shape: [576],
+    tfjs: "body/invertedstage5/repeat1/0/b1/depthwise/bn/beta",
+  },
+  {
+    path: "body/invertedstage5/repeat1/0/b1/depthwise/bn.running_mean",
+    shape: [576],
+    tfjs: "body/invertedstage5/repeat1/0/b1/depthwise/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage5/repeat1/0/b1/depthwise/bn.running_var",
+    shape: [576],
+    tfjs: "body/invertedstage5/repeat1/0/b1/depthwise/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage5/repeat1/0/b1/project.weight",
+    shape: [96, 576, 1, 1],
+    tfjs: "body/invertedstage5/repeat1/0/b1/project/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage5/repeat1/0/b1/project/bn.weight",
+    shape: [96],
+    tfjs: "body/invertedstage5/repeat1/0/b1/project/bn/gamma",
+  },
+  {
+    path: "body/invertedstage5/repeat1/0/b1/project/bn.bias",
+    shape: [96],
+    tfjs: "body/invertedstage5/repeat1/0/b1/project/bn/beta",
+  },
+  {
+    path: "body/invertedstage5/repeat1/0/b1/project/bn.running_mean",
+    shape: [96],
+    tfjs: "body/invertedstage5/repeat1/0/b1/project/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage5/repeat1/0/b1/project/bn.running_var",
+    shape: [96],
+    tfjs: "body/invertedstage5/repeat1/0/b1/project/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage5/repeat1/1/b1/expand.weight",
+    shape: [576, 96, 1, 1],
+    tfjs: "body/invertedstage5/repeat1/1/b1/expand/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage5/repeat1/1/b1/expand/bn.weight",
+    shape: [576],
+    tfjs: "body/invertedstage5/repeat1/1/b1/expand/bn/gamma",
+  },
+  {
+    path: "body/invertedstage5/repeat1/1/b1/expand/bn.bias",
+    shape: [576],
+    tfjs: "body/invertedstage5/repeat1/1/b1/expand/bn/beta",
+  },
+  {
+    path: "body/invertedstage5/repeat1/1/b1/expand/bn.running_mean",
+    shape: [576],
+    tfjs: "body/invertedstage5/repeat1/1/b1/expand/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage5/repeat1/1/b1/expand/bn.running_var",
+    shape: [576],
+    tfjs: "body/invertedstage5/repeat1/1/b1/expand/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage5/repeat1/1/b1/depthwise.weight",
+    shape: [576, 1, 3, 3],
+    tfjs: "body/invertedstage5/repeat1/1/b1/depthwise/depthwise_kernel",
+    layout: "depthwise",
+    channels: 576,
+  },
+  {
+    path: "body/invertedstage5/repeat1/1/b1/depthwise/bn.weight",
+    shape: [576],
+    tfjs: "body/invertedstage5/repeat1/1/b1/depthwise/bn/gamma",
+  },
+  {
+    path: "body/invertedstage5/repeat1/1/b1/depthwise/bn.bias",
+    shape: [576],
+    tfjs: "body/invertedstage5/repeat1/1/b1/depthwise/bn/beta",
+  },
+  {
+    path: "body/invertedstage5/repeat1/1/b1/depthwise/bn.running_mean",
+    shape: [576],
+    tfjs: "body/invertedstage5/repeat1/1/b1/depthwise/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage5/repeat1/1/b1/depthwise/bn.running_var",
+    shape: [576],
+    tfjs: "body/invertedstage5/repeat1/1/b1/depthwise/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage5/repeat1/1/b1/project.weight",
+    shape: [96, 576, 1, 1],
+    tfjs: "body/invertedstage5/repeat1/1/b1/project/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage5/repeat1/1/b1/project/bn.weight",
+    shape: [96],
+    tfjs: "body/invertedstage5/repeat1/1/b1/project/bn/gamma",
+  },
+  {
+    path: "body/invertedstage5/repeat1/1/b1/project/bn.bias",
+    shape: [96],
+    tfjs: "body/invertedstage5/repeat1/1/b1/project/bn/beta",
+  },
+  {
+    path: "body/invertedstage5/repeat1/1/b1/project/bn.running_mean",
+    shape: [96],
+    tfjs: "body/invertedstage5/repeat1/1/b1/project/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage5/repeat1/1/b1/project/bn.running_var",
+    shape: [96],
+    tfjs: "body/invertedstage5/repeat1/1/b1/project/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage6/invertedresidual1/b1/expand.weight",
+    shape: [576, 96, 1, 1],
+    tfjs: "body/invertedstage6/invertedresidual1/b1/expand/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage6/invertedresidual1/b1/expand/bn.weight",
+    shape: [576],
+    tfjs: "body/invertedstage6/invertedresidual1/b1/expand/bn/gamma",
+  },
+  {
+    path: "body/invertedstage6/invertedresidual1/b1/expand/bn.bias",
+    shape: [576],
+    tfjs: "body/invertedstage6/invertedresidual1/b1/expand/bn/beta",
+  },
+  {
+    path: "body/invertedstage6/invertedresidual1/b1/expand/bn.running_mean",
+    shape: [576],
+    tfjs: "body/invertedstage6/invertedresidual1/b1/expand/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage6/invertedresidual1/b1/expand/bn.running_var",
+    shape: [576],
+    tfjs: "body/invertedstage6/invertedresidual1/b1/expand/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage6/invertedresidual1/b1/depthwise.weight",
+    shape: [576, 1, 3, 3],
+    tfjs: "body/invertedstage6/invertedresidual1/b1/depthwise/depthwise_kernel",
+    layout: "depthwise",
+    channels: 576,
+  },
+  {
+    path: "body/invertedstage6/invertedresidual1/b1/depthwise/bn.weight",
+    shape: [576],
+    tfjs: "body/invertedstage6/invertedresidual1/b1/depthwise/bn/gamma",
+  },
+  {
+    path: "body/invertedstage6/invertedresidual1/b1/depthwise/bn.bias",
+    shape: [576],
+    tfjs: "body/invertedstage6/invertedresidual1/b1/depthwise/bn/beta",
+  },
+  {
+    path: "body/invertedstage6/invertedresidual1/b1/depthwise/bn.running_mean",
+    shape: [576],
+    tfjs: "body/invertedstage6/invertedresidual1/b1/depthwise/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage6/invertedresidual1/b1/depthwise/bn.running_var",
+    shape: [576],
+    tfjs: "body/invertedstage6/invertedresidual1/b1/depthwise/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage6/invertedresidual1/b1/project.weight",
+    shape: [160, 576, 1, 1],
+    tfjs: "body/invertedstage6/invertedresidual1/b1/project/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage6/invertedresidual1/b1/project/bn.weight",
+    shape: [160],
+    tfjs: "body/invertedstage6/invertedresidual1/b1/project/bn/gamma",
+  },
+  {
+    path: "body/invertedstage6/invertedresidual1/b1/project/bn.bias",
+    shape: [160],
+    tfjs: "body/invertedstage6/invertedresidual1/b1/project/bn/beta",
+  },
+  {
+    path: "body/invertedstage6/invertedresidual1/b1/project/bn.running_mean",
+    shape: [160],
+    tfjs: "body/invertedstage6/invertedresidual1/b1/project/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage6/invertedresidual1/b1/project/bn.running_var",
+    shape: [160],
+    tfjs: "body/invertedstage6/invertedresidual1/b1/project/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage6/repeat1/0/b1/expand.weight",
+    shape: [960, 160, 1, 1],
+    tfjs: "body/invertedstage6/repeat1/0/b1/expand/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage6/repeat1/0/b1/expand/bn.weight",
+    shape: [960],
+    tfjs: "body/invertedstage6/repeat1/0/b1/expand/bn/gamma",
+  },
+  {
+    path: "body/invertedstage6/repeat1/0/b1/expand/bn.bias",
+    shape: [960],
+    tfjs: "body/invertedstage6/repeat1/0/b1/expand/bn/beta",
+  },
+  {
+    path: "body/invertedstage6/repeat1/0/b1/expand/bn.running_mean",
+    shape: [960],
+    tfjs: "body/invertedstage6/repeat1/0/b1/expand/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage6/repeat1/0/b1/expand/bn.running_var",
+    shape: [960],
+    tfjs: "body/invertedstage6/repeat1/0/b1/expand/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage6/repeat1/0/b1/depthwise.weight",
+    shape: [960, 1, 3, 3],
+    tfjs: "body/invertedstage6/repeat1/0/b1/depthwise/depthwise_kernel",
+    layout: "depthwise",
+    channels: 960,
+  },
+  {
+    path: "body/invertedstage6/repeat1/0/b1/depthwise/bn.weight",
+    shape: [960],
+    tfjs: "body/invertedstage6/repeat1/0/b1/depthwise/bn/gamma",
+  },
+  {
+    path: "body/invertedstage6/repeat1/0/b1/depthwise/bn.bias",
+    shape: [960],
+    tfjs: "body/invertedstage6/repeat1/0/b1/depthwise/bn/beta",
+  },
+  {
+    path: "body/invertedstage6/repeat1/0/b1/depthwise/bn.running_mean",
+    shape: [960],
+    tfjs: "body/invertedstage6/repeat1/0/b1/depthwise/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage6/repeat1/0/b1/depthwise/bn.running_var",
+    shape: [960],
+    tfjs: "body/invertedstage6/repeat1/0/b1/depthwise/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage6/repeat1/0/b1/project.weight",
+    shape: [160, 960, 1, 1],
+    tfjs: "body/invertedstage6/repeat1/0/b1/project/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage6/repeat1/0/b1/project/bn.weight",
+    shape: [160],
+    tfjs: "body/invertedstage6/repeat1/0/b1/project/bn/gamma",
+  },
+  {
+    path: "body/invertedstage6/repeat1/0/b1/project/bn.bias",
+    shape: [160],
+    tfjs: "body/invertedstage6/repeat1/0/b1/project/bn/beta",
+  },
+  {
+    path: "body/invertedstage6/repeat1/0/b1/project/bn.running_mean",
+    shape: [160],
+    tfjs: "body/invertedstage6/repeat1/0/b1/project/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage6/repeat1/0/b1/project/bn.running_var",
+    shape: [160],
+    tfjs: "body/invertedstage6/repeat1/0/b1/project/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage6/repeat1/1/b1/expand.weight",
+    shape: [960, 160, 1, 1],
+    tfjs: "body/invertedstage6/repeat1/1/b1/expand/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage6/repeat1/1/b1/expand/bn.weight",
+    shape: [960],
+    tfjs: "body/invertedstage6/repeat1/1/b1/expand/bn/gamma",
+  },
+  {
+    path: "body/invertedstage6/repeat1/1/b1/expand/bn.bias",
+    shape: [960],
+    tfjs: "body/invertedstage6/repeat1/1/b1/expand/bn/beta",
+  },
+  {
+    path: "body/invertedstage6/repeat1/1/b1/expand/bn.running_mean",
+    shape: [960],
+    tfjs: "body/invertedstage6/repeat1/1/b1/expand/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage6/repeat1/1/b1/expand/bn.running_var",
+    shape: [960],
+    tfjs: "body/invertedstage6/repeat1/1/b1/expand/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage6/repeat1/1/b1/depthwise.weight",
+    shape: [960, 1, 3, 3],
+    tfjs: "body/invertedstage6/repeat1/1/b1/depthwise/depthwise_kernel",
+    layout: "depthwise",
+    channels: 960,
+  },
+  {
+    path: "body/invertedstage6/repeat1/1/b1/depthwise/bn.weight",
+    shape: [960],
+    tfjs: "body/invertedstage6/repeat1/1/b1/depthwise/bn/gamma",
+  },
+  {
+    path: "body/invertedstage6/repeat1/1/b1/depthwise/bn.bias",
+    shape: [960],
+    tfjs: "body/invertedstage6/repeat1/1/b1/depthwise/bn/beta",
+  },
+  {
+    path: "body/invertedstage6/repeat1/1/b1/depthwise/bn.running_mean",
+    shape: [960],
+    tfjs: "body/invertedstage6/repeat1/1/b1/depthwise/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage6/repeat1/1/b1/depthwise/bn.running_var",
+    shape: [960],
+    tfjs: "body/invertedstage6/repeat1/1/b1/depthwise/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage6/repeat1/1/b1/project.weight",
+    shape: [160, 960, 1, 1],
+    tfjs: "body/invertedstage6/repeat1/1/b1/project/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage6/repeat1/1/b1/project/bn.weight",
+    shape: [160],
+    tfjs: "body/invertedstage6/repeat1/1/b1/project/bn/gamma",
+  },
+  {
+    path: "body/invertedstage6/repeat1/1/b1/project/bn.bias",
+    shape: [160],
+    tfjs: "body/invertedstage6/repeat1/1/b1/project/bn/beta",
+  },
+  {
+    path: "body/invertedstage6/repeat1/1/b1/project/bn.running_mean",
+    shape: [160],
+    tfjs: "body/invertedstage6/repeat1/1/b1/project/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage6/repeat1/1/b1/project/bn.running_var",
+    shape: [160],
+    tfjs: "body/invertedstage6/repeat1/1/b1/project/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage7/invertedresidual1/b1/expand.weight",
+    shape: [960, 160, 1, 1],
+    tfjs: "body/invertedstage7/invertedresidual1/b1/expand/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage7/invertedresidual1/b1/expand/bn.weight",
+    shape: [960],
+    tfjs: "body/invertedstage7/invertedresidual1/b1/expand/bn/gamma",
+  },
+  {
+    path: "body/invertedstage7/invertedresidual1/b1/expand/bn.bias",
+    shape: [960],
+    tfjs: "body/invertedstage7/invertedresidual1/b1/expand/bn/beta",
+  },
+  {
+    path: "body/invertedstage7/invertedresidual1/b1/expand/bn.running_mean",
+    shape: [960],
+    tfjs: "body/invertedstage7/invertedresidual1/b1/expand/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage7/invertedresidual1/b1/expand/bn.running_var",
+    shape: [960],
+    tfjs: "body/invertedstage7/invertedresidual1/b1/expand/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage7/invertedresidual1/b1/depthwise.weight",
+    shape: [960, 1, 3, 3],
+    tfjs: "body/invertedstage7/invertedresidual1/b1/depthwise/depthwise_kernel",
+    layout: "depthwise",
+    channels: 960,
+  },
+  {
+    path: "body/invertedstage7/invertedresidual1/b1/depthwise/bn.weight",
+    shape: [960],
+    tfjs: "body/invertedstage7/invertedresidual1/b1/depthwise/bn/gamma",
+  },
+  {
+    path: "body/invertedstage7/invertedresidual1/b1/depthwise/bn.bias",
+    shape: [960],
+    tfjs: "body/invertedstage7/invertedresidual1/b1/depthwise/bn/beta",
+  },
+  {
+    path: "body/invertedstage7/invertedresidual1/b1/depthwise/bn.running_mean",
+    shape: [960],
+    tfjs: "body/invertedstage7/invertedresidual1/b1/depthwise/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage7/invertedresidual1/b1/depthwise/bn.running_var",
+    shape: [960],
+    tfjs: "body/invertedstage7/invertedresidual1/b1/depthwise/bn/moving_variance",
+  },
+  {
+    path: "body/invertedstage7/invertedresidual1/b1/project.weight",
+    shape: [320, 960, 1, 1],
+    tfjs: "body/invertedstage7/invertedresidual1/b1/project/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "body/invertedstage7/invertedresidual1/b1/project/bn.weight",
+    shape: [320],
+    tfjs: "body/invertedstage7/invertedresidual1/b1/project/bn/gamma",
+  },
+  {
+    path: "body/invertedstage7/invertedresidual1/b1/project/bn.bias",
+    shape: [320],
+    tfjs: "body/invertedstage7/invertedresidual1/b1/project/bn/beta",
+  },
+  {
+    path: "body/invertedstage7/invertedresidual1/b1/project/bn.running_mean",
+    shape: [320],
+    tfjs: "body/invertedstage7/invertedresidual1/b1/project/bn/moving_mean",
+  },
+  {
+    path: "body/invertedstage7/invertedresidual1/b1/project/bn.running_var",
+    shape: [320],
+    tfjs: "body/invertedstage7/invertedresidual1/b1/project/bn/moving_variance",
+  },
+  { path: "body/conv1.weight", shape: [1280, 320, 1, 1], tfjs: "body/conv1/kernel", layout: "hwio" },
+  { path: "body/conv1/bn.weight", shape: [1280], tfjs: "body/conv1/bn/gamma" },
+  { path: "body/conv1/bn.bias", shape: [1280], tfjs: "body/conv1/bn/beta" },
+  { path: "body/conv1/bn.running_mean", shape: [1280], tfjs: "body/conv1/bn/moving_mean" },
+  { path: "body/conv1/bn.running_var", shape: [1280], tfjs: "body/conv1/bn/moving_variance" },
+  { path: "head/classifier.weight", shape: [1000, 1280], tfjs: "head/classifier/kernel", layout: "dense" },
+  { path: "head/classifier.bias", shape: [1000], tfjs: "head/classifier/bias" },
+];

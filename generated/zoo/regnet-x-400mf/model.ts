@@ -3,6 +3,7 @@
 // change the spec and run `netc compile specs/zoo/regnet-x-400mf.net --target tfjs` again.
 
 import type * as tfjs from "@tensorflow/tfjs";
+import type { InitTensor } from "netc/runtime";
 import { groupConv2d } from "netc/runtime";
 
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
@@ -966,3 +967,1825 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const model = tf.model({ name: "RegNetX400MF", inputs: image, outputs: headRegnethead1Fc });
   return { training: model, inference: model };
 }
+
+/**
+ * The network's tensors in PyTorch state_dict order, each with the tfjs weight it fills and its layout:
+ * how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
+ */
+export const stateDict: InitTensor[] = [
+  { path: "stem/conv1.weight", shape: [32, 3, 3, 3], tfjs: "stem/conv1/kernel", layout: "hwio" },
+  { path: "stem/conv1/bn.weight", shape: [32], tfjs: "stem/conv1/bn/gamma" },
+  { path: "stem/conv1/bn.bias", shape: [32], tfjs: "stem/conv1/bn/beta" },
+  { path: "stem/conv1/bn.running_mean", shape: [32], tfjs: "stem/conv1/bn/moving_mean" },
+  { path: "stem/conv1/bn.running_var", shape: [32], tfjs: "stem/conv1/bn/moving_variance" },
+  {
+    path: "trunk_output/block1/resbottleneck1/b1/proj.weight",
+    shape: [32, 32, 1, 1],
+    tfjs: "trunk_output/block1/resbottleneck1/b1/proj/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block1/resbottleneck1/b1/proj/bn.weight",
+    shape: [32],
+    tfjs: "trunk_output/block1/resbottleneck1/b1/proj/bn/gamma",
+  },
+  {
+    path: "trunk_output/block1/resbottleneck1/b1/proj/bn.bias",
+    shape: [32],
+    tfjs: "trunk_output/block1/resbottleneck1/b1/proj/bn/beta",
+  },
+  {
+    path: "trunk_output/block1/resbottleneck1/b1/proj/bn.running_mean",
+    shape: [32],
+    tfjs: "trunk_output/block1/resbottleneck1/b1/proj/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block1/resbottleneck1/b1/proj/bn.running_var",
+    shape: [32],
+    tfjs: "trunk_output/block1/resbottleneck1/b1/proj/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block1/resbottleneck1/f/a.weight",
+    shape: [32, 32, 1, 1],
+    tfjs: "trunk_output/block1/resbottleneck1/f/a/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block1/resbottleneck1/f/a/bn.weight",
+    shape: [32],
+    tfjs: "trunk_output/block1/resbottleneck1/f/a/bn/gamma",
+  },
+  {
+    path: "trunk_output/block1/resbottleneck1/f/a/bn.bias",
+    shape: [32],
+    tfjs: "trunk_output/block1/resbottleneck1/f/a/bn/beta",
+  },
+  {
+    path: "trunk_output/block1/resbottleneck1/f/a/bn.running_mean",
+    shape: [32],
+    tfjs: "trunk_output/block1/resbottleneck1/f/a/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block1/resbottleneck1/f/a/bn.running_var",
+    shape: [32],
+    tfjs: "trunk_output/block1/resbottleneck1/f/a/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block1/resbottleneck1/f/b.weight",
+    shape: [32, 16, 3, 3],
+    tfjs: "trunk_output/block1/resbottleneck1/f/b/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block1/resbottleneck1/f/b/bn.weight",
+    shape: [32],
+    tfjs: "trunk_output/block1/resbottleneck1/f/b/bn/gamma",
+  },
+  {
+    path: "trunk_output/block1/resbottleneck1/f/b/bn.bias",
+    shape: [32],
+    tfjs: "trunk_output/block1/resbottleneck1/f/b/bn/beta",
+  },
+  {
+    path: "trunk_output/block1/resbottleneck1/f/b/bn.running_mean",
+    shape: [32],
+    tfjs: "trunk_output/block1/resbottleneck1/f/b/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block1/resbottleneck1/f/b/bn.running_var",
+    shape: [32],
+    tfjs: "trunk_output/block1/resbottleneck1/f/b/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block1/resbottleneck1/f/c.weight",
+    shape: [32, 32, 1, 1],
+    tfjs: "trunk_output/block1/resbottleneck1/f/c/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block1/resbottleneck1/f/c/bn.weight",
+    shape: [32],
+    tfjs: "trunk_output/block1/resbottleneck1/f/c/bn/gamma",
+  },
+  {
+    path: "trunk_output/block1/resbottleneck1/f/c/bn.bias",
+    shape: [32],
+    tfjs: "trunk_output/block1/resbottleneck1/f/c/bn/beta",
+  },
+  {
+    path: "trunk_output/block1/resbottleneck1/f/c/bn.running_mean",
+    shape: [32],
+    tfjs: "trunk_output/block1/resbottleneck1/f/c/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block1/resbottleneck1/f/c/bn.running_var",
+    shape: [32],
+    tfjs: "trunk_output/block1/resbottleneck1/f/c/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block2/resbottleneck1/b1/proj.weight",
+    shape: [64, 32, 1, 1],
+    tfjs: "trunk_output/block2/resbottleneck1/b1/proj/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block2/resbottleneck1/b1/proj/bn.weight",
+    shape: [64],
+    tfjs: "trunk_output/block2/resbottleneck1/b1/proj/bn/gamma",
+  },
+  {
+    path: "trunk_output/block2/resbottleneck1/b1/proj/bn.bias",
+    shape: [64],
+    tfjs: "trunk_output/block2/resbottleneck1/b1/proj/bn/beta",
+  },
+  {
+    path: "trunk_output/block2/resbottleneck1/b1/proj/bn.running_mean",
+    shape: [64],
+    tfjs: "trunk_output/block2/resbottleneck1/b1/proj/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block2/resbottleneck1/b1/proj/bn.running_var",
+    shape: [64],
+    tfjs: "trunk_output/block2/resbottleneck1/b1/proj/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block2/resbottleneck1/f/a.weight",
+    shape: [64, 32, 1, 1],
+    tfjs: "trunk_output/block2/resbottleneck1/f/a/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block2/resbottleneck1/f/a/bn.weight",
+    shape: [64],
+    tfjs: "trunk_output/block2/resbottleneck1/f/a/bn/gamma",
+  },
+  {
+    path: "trunk_output/block2/resbottleneck1/f/a/bn.bias",
+    shape: [64],
+    tfjs: "trunk_output/block2/resbottleneck1/f/a/bn/beta",
+  },
+  {
+    path: "trunk_output/block2/resbottleneck1/f/a/bn.running_mean",
+    shape: [64],
+    tfjs: "trunk_output/block2/resbottleneck1/f/a/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block2/resbottleneck1/f/a/bn.running_var",
+    shape: [64],
+    tfjs: "trunk_output/block2/resbottleneck1/f/a/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block2/resbottleneck1/f/b.weight",
+    shape: [64, 16, 3, 3],
+    tfjs: "trunk_output/block2/resbottleneck1/f/b/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block2/resbottleneck1/f/b/bn.weight",
+    shape: [64],
+    tfjs: "trunk_output/block2/resbottleneck1/f/b/bn/gamma",
+  },
+  {
+    path: "trunk_output/block2/resbottleneck1/f/b/bn.bias",
+    shape: [64],
+    tfjs: "trunk_output/block2/resbottleneck1/f/b/bn/beta",
+  },
+  {
+    path: "trunk_output/block2/resbottleneck1/f/b/bn.running_mean",
+    shape: [64],
+    tfjs: "trunk_output/block2/resbottleneck1/f/b/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block2/resbottleneck1/f/b/bn.running_var",
+    shape: [64],
+    tfjs: "trunk_output/block2/resbottleneck1/f/b/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block2/resbottleneck1/f/c.weight",
+    shape: [64, 64, 1, 1],
+    tfjs: "trunk_output/block2/resbottleneck1/f/c/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block2/resbottleneck1/f/c/bn.weight",
+    shape: [64],
+    tfjs: "trunk_output/block2/resbottleneck1/f/c/bn/gamma",
+  },
+  {
+    path: "trunk_output/block2/resbottleneck1/f/c/bn.bias",
+    shape: [64],
+    tfjs: "trunk_output/block2/resbottleneck1/f/c/bn/beta",
+  },
+  {
+    path: "trunk_output/block2/resbottleneck1/f/c/bn.running_mean",
+    shape: [64],
+    tfjs: "trunk_output/block2/resbottleneck1/f/c/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block2/resbottleneck1/f/c/bn.running_var",
+    shape: [64],
+    tfjs: "trunk_output/block2/resbottleneck1/f/c/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block2/repeat1/0/f/a.weight",
+    shape: [64, 64, 1, 1],
+    tfjs: "trunk_output/block2/repeat1/0/f/a/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block2/repeat1/0/f/a/bn.weight",
+    shape: [64],
+    tfjs: "trunk_output/block2/repeat1/0/f/a/bn/gamma",
+  },
+  { path: "trunk_output/block2/repeat1/0/f/a/bn.bias", shape: [64], tfjs: "trunk_output/block2/repeat1/0/f/a/bn/beta" },
+  {
+    path: "trunk_output/block2/repeat1/0/f/a/bn.running_mean",
+    shape: [64],
+    tfjs: "trunk_output/block2/repeat1/0/f/a/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block2/repeat1/0/f/a/bn.running_var",
+    shape: [64],
+    tfjs: "trunk_output/block2/repeat1/0/f/a/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block2/repeat1/0/f/b.weight",
+    shape: [64, 16, 3, 3],
+    tfjs: "trunk_output/block2/repeat1/0/f/b/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block2/repeat1/0/f/b/bn.weight",
+    shape: [64],
+    tfjs: "trunk_output/block2/repeat1/0/f/b/bn/gamma",
+  },
+  { path: "trunk_output/block2/repeat1/0/f/b/bn.bias", shape: [64], tfjs: "trunk_output/block2/repeat1/0/f/b/bn/beta" },
+  {
+    path: "trunk_output/block2/repeat1/0/f/b/bn.running_mean",
+    shape: [64],
+    tfjs: "trunk_output/block2/repeat1/0/f/b/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block2/repeat1/0/f/b/bn.running_var",
+    shape: [64],
+    tfjs: "trunk_output/block2/repeat1/0/f/b/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block2/repeat1/0/f/c.weight",
+    shape: [64, 64, 1, 1],
+    tfjs: "trunk_output/block2/repeat1/0/f/c/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block2/repeat1/0/f/c/bn.weight",
+    shape: [64],
+    tfjs: "trunk_output/block2/repeat1/0/f/c/bn/gamma",
+  },
+  { path: "trunk_output/block2/repeat1/0/f/c/bn.bias", shape: [64], tfjs: "trunk_output/block2/repeat1/0/f/c/bn/beta" },
+  {
+    path: "trunk_output/block2/repeat1/0/f/c/bn.running_mean",
+    shape: [64],
+    tfjs: "trunk_output/block2/repeat1/0/f/c/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block2/repeat1/0/f/c/bn.running_var",
+    shape: [64],
+    tfjs: "trunk_output/block2/repeat1/0/f/c/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block3/resbottleneck1/b1/proj.weight",
+    shape: [160, 64, 1, 1],
+    tfjs: "trunk_output/block3/resbottleneck1/b1/proj/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block3/resbottleneck1/b1/proj/bn.weight",
+    shape: [160],
+    tfjs: "trunk_output/block3/resbottleneck1/b1/proj/bn/gamma",
+  },
+  {
+    path: "trunk_output/block3/resbottleneck1/b1/proj/bn.bias",
+    shape: [160],
+    tfjs: "trunk_output/block3/resbottleneck1/b1/proj/bn/beta",
+  },
+  {
+    path: "trunk_output/block3/resbottleneck1/b1/proj/bn.running_mean",
+    shape: [160],
+    tfjs: "trunk_output/block3/resbottleneck1/b1/proj/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block3/resbottleneck1/b1/proj/bn.running_var",
+    shape: [160],
+    tfjs: "trunk_output/block3/resbottleneck1/b1/proj/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block3/resbottleneck1/f/a.weight",
+    shape: [160, 64, 1, 1],
+    tfjs: "trunk_output/block3/resbottleneck1/f/a/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block3/resbottleneck1/f/a/bn.weight",
+    shape: [160],
+    tfjs: "trunk_output/block3/resbottleneck1/f/a/bn/gamma",
+  },
+  {
+    path: "trunk_output/block3/resbottleneck1/f/a/bn.bias",
+    shape: [160],
+    tfjs: "trunk_output/block3/resbottleneck1/f/a/bn/beta",
+  },
+  {
+    path: "trunk_output/block3/resbottleneck1/f/a/bn.running_mean",
+    shape: [160],
+    tfjs: "trunk_output/block3/resbottleneck1/f/a/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block3/resbottleneck1/f/a/bn.running_var",
+    shape: [160],
+    tfjs: "trunk_output/block3/resbottleneck1/f/a/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block3/resbottleneck1/f/b.weight",
+    shape: [160, 16, 3, 3],
+    tfjs: "trunk_output/block3/resbottleneck1/f/b/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block3/resbottleneck1/f/b/bn.weight",
+    shape: [160],
+    tfjs: "trunk_output/block3/resbottleneck1/f/b/bn/gamma",
+  },
+  {
+    path: "trunk_output/block3/resbottleneck1/f/b/bn.bias",
+    shape: [160],
+    tfjs: "trunk_output/block3/resbottleneck1/f/b/bn/beta",
+  },
+  {
+    path: "trunk_output/block3/resbottleneck1/f/b/bn.running_mean",
+    shape: [160],
+    tfjs: "trunk_output/block3/resbottleneck1/f/b/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block3/resbottleneck1/f/b/bn.running_var",
+    shape: [160],
+    tfjs: "trunk_output/block3/resbottleneck1/f/b/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block3/resbottleneck1/f/c.weight",
+    shape: [160, 160, 1, 1],
+    tfjs: "trunk_output/block3/resbottleneck1/f/c/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block3/resbottleneck1/f/c/bn.weight",
+    shape: [160],
+    tfjs: "trunk_output/block3/resbottleneck1/f/c/bn/gamma",
+  },
+  {
+    path: "trunk_output/block3/resbottleneck1/f/c/bn.bias",
+    shape: [160],
+    tfjs: "trunk_output/block3/resbottleneck1/f/c/bn/beta",
+  },
+  {
+    path: "trunk_output/block3/resbottleneck1/f/c/bn.running_mean",
+    shape: [160],
+    tfjs: "trunk_output/block3/resbottleneck1/f/c/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block3/resbottleneck1/f/c/bn.running_var",
+    shape: [160],
+    tfjs: "trunk_output/block3/resbottleneck1/f/c/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block3/repeat1/0/f/a.weight",
+    shape: [160, 160, 1, 1],
+    tfjs: "trunk_output/block3/repeat1/0/f/a/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block3/repeat1/0/f/a/bn.weight",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/0/f/a/bn/gamma",
+  },
+  {
+    path: "trunk_output/block3/repeat1/0/f/a/bn.bias",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/0/f/a/bn/beta",
+  },
+  {
+    path: "trunk_output/block3/repeat1/0/f/a/bn.running_mean",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/0/f/a/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block3/repeat1/0/f/a/bn.running_var",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/0/f/a/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block3/repeat1/0/f/b.weight",
+    shape: [160, 16, 3, 3],
+    tfjs: "trunk_output/block3/repeat1/0/f/b/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block3/repeat1/0/f/b/bn.weight",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/0/f/b/bn/gamma",
+  },
+  {
+    path: "trunk_output/block3/repeat1/0/f/b/bn.bias",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/0/f/b/bn/beta",
+  },
+  {
+    path: "trunk_output/block3/repeat1/0/f/b/bn.running_mean",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/0/f/b/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block3/repeat1/0/f/b/bn.running_var",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/0/f/b/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block3/repeat1/0/f/c.weight",
+    shape: [160, 160, 1, 1],
+    tfjs: "trunk_output/block3/repeat1/0/f/c/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block3/repeat1/0/f/c/bn.weight",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/0/f/c/bn/gamma",
+  },
+  {
+    path: "trunk_output/block3/repeat1/0/f/c/bn.bias",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/0/f/c/bn/beta",
+  },
+  {
+    path: "trunk_output/block3/repeat1/0/f/c/bn.running_mean",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/0/f/c/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block3/repeat1/0/f/c/bn.running_var",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/0/f/c/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block3/repeat1/1/f/a.weight",
+    shape: [160, 160, 1, 1],
+    tfjs: "trunk_output/block3/repeat1/1/f/a/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block3/repeat1/1/f/a/bn.weight",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/1/f/a/bn/gamma",
+  },
+  {
+    path: "trunk_output/block3/repeat1/1/f/a/bn.bias",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/1/f/a/bn/beta",
+  },
+  {
+    path: "trunk_output/block3/repeat1/1/f/a/bn.running_mean",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/1/f/a/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block3/repeat1/1/f/a/bn.running_var",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/1/f/a/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block3/repeat1/1/f/b.weight",
+    shape: [160, 16, 3, 3],
+    tfjs: "trunk_output/block3/repeat1/1/f/b/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block3/repeat1/1/f/b/bn.weight",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/1/f/b/bn/gamma",
+  },
+  {
+    path: "trunk_output/block3/repeat1/1/f/b/bn.bias",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/1/f/b/bn/beta",
+  },
+  {
+    path: "trunk_output/block3/repeat1/1/f/b/bn.running_mean",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/1/f/b/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block3/repeat1/1/f/b/bn.running_var",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/1/f/b/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block3/repeat1/1/f/c.weight",
+    shape: [160, 160, 1, 1],
+    tfjs: "trunk_output/block3/repeat1/1/f/c/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block3/repeat1/1/f/c/bn.weight",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/1/f/c/bn/gamma",
+  },
+  {
+    path: "trunk_output/block3/repeat1/1/f/c/bn.bias",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/1/f/c/bn/beta",
+  },
+  {
+    path: "trunk_output/block3/repeat1/1/f/c/bn.running_mean",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/1/f/c/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block3/repeat1/1/f/c/bn.running_var",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/1/f/c/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block3/repeat1/2/f/a.weight",
+    shape: [160, 160, 1, 1],
+    tfjs: "trunk_output/block3/repeat1/2/f/a/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block3/repeat1/2/f/a/bn.weight",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/2/f/a/bn/gamma",
+  },
+  {
+    path: "trunk_output/block3/repeat1/2/f/a/bn.bias",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/2/f/a/bn/beta",
+  },
+  {
+    path: "trunk_output/block3/repeat1/2/f/a/bn.running_mean",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/2/f/a/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block3/repeat1/2/f/a/bn.running_var",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/2/f/a/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block3/repeat1/2/f/b.weight",
+    shape: [160, 16, 3, 3],
+    tfjs: "trunk_output/block3/repeat1/2/f/b/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block3/repeat1/2/f/b/bn.weight",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/2/f/b/bn/gamma",
+  },
+  {
+    path: "trunk_output/block3/repeat1/2/f/b/bn.bias",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/2/f/b/bn/beta",
+  },
+  {
+    path: "trunk_output/block3/repeat1/2/f/b/bn.running_mean",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/2/f/b/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block3/repeat1/2/f/b/bn.running_var",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/2/f/b/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block3/repeat1/2/f/c.weight",
+    shape: [160, 160, 1, 1],
+    tfjs: "trunk_output/block3/repeat1/2/f/c/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block3/repeat1/2/f/c/bn.weight",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/2/f/c/bn/gamma",
+  },
+  {
+    path: "trunk_output/block3/repeat1/2/f/c/bn.bias",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/2/f/c/bn/beta",
+  },
+  {
+    path: "trunk_output/block3/repeat1/2/f/c/bn.running_mean",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/2/f/c/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block3/repeat1/2/f/c/bn.running_var",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/2/f/c/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block3/repeat1/3/f/a.weight",
+    shape: [160, 160, 1, 1],
+    tfjs: "trunk_output/block3/repeat1/3/f/a/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block3/repeat1/3/f/a/bn.weight",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/3/f/a/bn/gamma",
+  },
+  {
+    path: "trunk_output/block3/repeat1/3/f/a/bn.bias",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/3/f/a/bn/beta",
+  },
+  {
+    path: "trunk_output/block3/repeat1/3/f/a/bn.running_mean",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/3/f/a/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block3/repeat1/3/f/a/bn.running_var",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/3/f/a/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block3/repeat1/3/f/b.weight",
+    shape: [160, 16, 3, 3],
+    tfjs: "trunk_output/block3/repeat1/3/f/b/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block3/repeat1/3/f/b/bn.weight",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/3/f/b/bn/gamma",
+  },
+  {
+    path: "trunk_output/block3/repeat1/3/f/b/bn.bias",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/3/f/b/bn/beta",
+  },
+  {
+    path: "trunk_output/block3/repeat1/3/f/b/bn.running_mean",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/3/f/b/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block3/repeat1/3/f/b/bn.running_var",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/3/f/b/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block3/repeat1/3/f/c.weight",
+    shape: [160, 160, 1, 1],
+    tfjs: "trunk_output/block3/repeat1/3/f/c/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block3/repeat1/3/f/c/bn.weight",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/3/f/c/bn/gamma",
+  },
+  {
+    path: "trunk_output/block3/repeat1/3/f/c/bn.bias",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/3/f/c/bn/beta",
+  },
+  {
+    path: "trunk_output/block3/repeat1/3/f/c/bn.running_mean",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/3/f/c/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block3/repeat1/3/f/c/bn.running_var",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/3/f/c/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block3/repeat1/4/f/a.weight",
+    shape: [160, 160, 1, 1],
+    tfjs: "trunk_output/block3/repeat1/4/f/a/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block3/repeat1/4/f/a/bn.weight",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/4/f/a/bn/gamma",
+  },
+  {
+    path: "trunk_output/block3/repeat1/4/f/a/bn.bias",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/4/f/a/bn/beta",
+  },
+  {
+    path: "trunk_output/block3/repeat1/4/f/a/bn.running_mean",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/4/f/a/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block3/repeat1/4/f/a/bn.running_var",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/4/f/a/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block3/repeat1/4/f/b.weight",
+    shape: [160, 16, 3, 3],
+    tfjs: "trunk_output/block3/repeat1/4/f/b/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block3/repeat1/4/f/b/bn.weight",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/4/f/b/bn/gamma",
+  },
+  {
+    path: "trunk_output/block3/repeat1/4/f/b/bn.bias",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/4/f/b/bn/beta",
+  },
+  {
+    path: "trunk_output/block3/repeat1/4/f/b/bn.running_mean",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/4/f/b/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block3/repeat1/4/f/b/bn.running_var",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/4/f/b/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block3/repeat1/4/f/c.weight",
+    shape: [160, 160, 1, 1],
+    tfjs: "trunk_output/block3/repeat1/4/f/c/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block3/repeat1/4/f/c/bn.weight",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/4/f/c/bn/gamma",
+  },
+  {
+    path: "trunk_output/block3/repeat1/4/f/c/bn.bias",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/4/f/c/bn/beta",
+  },
+  {
+    path: "trunk_output/block3/repeat1/4/f/c/bn.running_mean",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/4/f/c/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block3/repeat1/4/f/c/bn.running_var",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/4/f/c/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block3/repeat1/5/f/a.weight",
+    shape: [160, 160, 1, 1],
+    tfjs: "trunk_output/block3/repeat1/5/f/a/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block3/repeat1/5/f/a/bn.weight",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/5/f/a/bn/gamma",
+  },
+  {
+    path: "trunk_output/block3/repeat1/5/f/a/bn.bias",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/5/f/a/bn/beta",
+  },
+  {
+    path: "trunk_output/block3/repeat1/5/f/a/bn.running_mean",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/5/f/a/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block3/repeat1/5/f/a/bn.running_var",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/5/f/a/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block3/repeat1/5/f/b.weight",
+    shape: [160, 16, 3, 3],
+    tfjs: "trunk_output/block3/repeat1/5/f/b/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block3/repeat1/5/f/b/bn.weight",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/5/f/b/bn/gamma",
+  },
+  {
+    path: "trunk_output/block3/repeat1/5/f/b/bn.bias",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/5/f/b/bn/beta",
+  },
+  {
+    path: "trunk_output/block3/repeat1/5/f/b/bn.running_mean",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/5/f/b/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block3/repeat1/5/f/b/bn.running_var",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/5/f/b/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block3/repeat1/5/f/c.weight",
+    shape: [160, 160, 1, 1],
+    tfjs: "trunk_output/block3/repeat1/5/f/c/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block3/repeat1/5/f/c/bn.weight",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/5/f/c/bn/gamma",
+  },
+  {
+    path: "trunk_output/block3/repeat1/5/f/c/bn.bias",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/5/f/c/bn/beta",
+  },
+  {
+    path: "trunk_output/block3/repeat1/5/f/c/bn.running_mean",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/5/f/c/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block3/repeat1/5/f/c/bn.running_var",
+    shape: [160],
+    tfjs: "trunk_output/block3/repeat1/5/f/c/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/resbottleneck1/b1/proj.weight",
+    shape: [400, 160, 1, 1],
+    tfjs: "trunk_output/block4/resbottleneck1/b1/proj/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/resbottleneck1/b1/proj/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/resbottleneck1/b1/proj/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/resbottleneck1/b1/proj/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/resbottleneck1/b1/proj/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/resbottleneck1/b1/proj/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/resbottleneck1/b1/proj/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/resbottleneck1/b1/proj/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/resbottleneck1/b1/proj/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/resbottleneck1/f/a.weight",
+    shape: [400, 160, 1, 1],
+    tfjs: "trunk_output/block4/resbottleneck1/f/a/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/resbottleneck1/f/a/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/resbottleneck1/f/a/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/resbottleneck1/f/a/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/resbottleneck1/f/a/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/resbottleneck1/f/a/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/resbottleneck1/f/a/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/resbottleneck1/f/a/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/resbottleneck1/f/a/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/resbottleneck1/f/b.weight",
+    shape: [400, 16, 3, 3],
+    tfjs: "trunk_output/block4/resbottleneck1/f/b/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/resbottleneck1/f/b/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/resbottleneck1/f/b/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/resbottleneck1/f/b/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/resbottleneck1/f/b/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/resbottleneck1/f/b/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/resbottleneck1/f/b/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/resbottleneck1/f/b/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/resbottleneck1/f/b/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/resbottleneck1/f/c.weight",
+    shape: [400, 400, 1, 1],
+    tfjs: "trunk_output/block4/resbottleneck1/f/c/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/resbottleneck1/f/c/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/resbottleneck1/f/c/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/resbottleneck1/f/c/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/resbottleneck1/f/c/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/resbottleneck1/f/c/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/resbottleneck1/f/c/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/resbottleneck1/f/c/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/resbottleneck1/f/c/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/0/f/a.weight",
+    shape: [400, 400, 1, 1],
+    tfjs: "trunk_output/block4/repeat1/0/f/a/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/0/f/a/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/0/f/a/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/0/f/a/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/0/f/a/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/0/f/a/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/0/f/a/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/0/f/a/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/0/f/a/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/0/f/b.weight",
+    shape: [400, 16, 3, 3],
+    tfjs: "trunk_output/block4/repeat1/0/f/b/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/0/f/b/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/0/f/b/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/0/f/b/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/0/f/b/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/0/f/b/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/0/f/b/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/0/f/b/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/0/f/b/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/0/f/c.weight",
+    shape: [400, 400, 1, 1],
+    tfjs: "trunk_output/block4/repeat1/0/f/c/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/0/f/c/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/0/f/c/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/0/f/c/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/0/f/c/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/0/f/c/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/0/f/c/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/0/f/c/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/0/f/c/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/1/f/a.weight",
+    shape: [400, 400, 1, 1],
+    tfjs: "trunk_output/block4/repeat1/1/f/a/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/1/f/a/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/1/f/a/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/1/f/a/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/1/f/a/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/1/f/a/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/1/f/a/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/1/f/a/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/1/f/a/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/1/f/b.weight",
+    shape: [400, 16, 3, 3],
+    tfjs: "trunk_output/block4/repeat1/1/f/b/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/1/f/b/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/1/f/b/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/1/f/b/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/1/f/b/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/1/f/b/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/1/f/b/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/1/f/b/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/1/f/b/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/1/f/c.weight",
+    shape: [400, 400, 1, 1],
+    tfjs: "trunk_output/block4/repeat1/1/f/c/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/1/f/c/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/1/f/c/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/1/f/c/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/1/f/c/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/1/f/c/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/1/f/c/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/1/f/c/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/1/f/c/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/2/f/a.weight",
+    shape: [400, 400, 1, 1],
+    tfjs: "trunk_output/block4/repeat1/2/f/a/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/2/f/a/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/2/f/a/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/2/f/a/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/2/f/a/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/2/f/a/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/2/f/a/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/2/f/a/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/2/f/a/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/2/f/b.weight",
+    shape: [400, 16, 3, 3],
+    tfjs: "trunk_output/block4/repeat1/2/f/b/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/2/f/b/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/2/f/b/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/2/f/b/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/2/f/b/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/2/f/b/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/2/f/b/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/2/f/b/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/2/f/b/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/2/f/c.weight",
+    shape: [400, 400, 1, 1],
+    tfjs: "trunk_output/block4/repeat1/2/f/c/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/2/f/c/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/2/f/c/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/2/f/c/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/2/f/c/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/2/f/c/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/2/f/c/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/2/f/c/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/2/f/c/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/3/f/a.weight",
+    shape: [400, 400, 1, 1],
+    tfjs: "trunk_output/block4/repeat1/3/f/a/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/3/f/a/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/3/f/a/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/3/f/a/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/3/f/a/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/3/f/a/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/3/f/a/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/3/f/a/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/3/f/a/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/3/f/b.weight",
+    shape: [400, 16, 3, 3],
+    tfjs: "trunk_output/block4/repeat1/3/f/b/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/3/f/b/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/3/f/b/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/3/f/b/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/3/f/b/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/3/f/b/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/3/f/b/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/3/f/b/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/3/f/b/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/3/f/c.weight",
+    shape: [400, 400, 1, 1],
+    tfjs: "trunk_output/block4/repeat1/3/f/c/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/3/f/c/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/3/f/c/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/3/f/c/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/3/f/c/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/3/f/c/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/3/f/c/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/3/f/c/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/3/f/c/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/4/f/a.weight",
+    shape: [400, 400, 1, 1],
+    tfjs: "trunk_output/block4/repeat1/4/f/a/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/4/f/a/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/4/f/a/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/4/f/a/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/4/f/a/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/4/f/a/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/4/f/a/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/4/f/a/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/4/f/a/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/4/f/b.weight",
+    shape: [400, 16, 3, 3],
+    tfjs: "trunk_output/block4/repeat1/4/f/b/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/4/f/b/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/4/f/b/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/4/f/b/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/4/f/b/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/4/f/b/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/4/f/b/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/4/f/b/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/4/f/b/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/4/f/c.weight",
+    shape: [400, 400, 1, 1],
+    tfjs: "trunk_output/block4/repeat1/4/f/c/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/4/f/c/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/4/f/c/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/4/f/c/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/4/f/c/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/4/f/c/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/4/f/c/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/4/f/c/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/4/f/c/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/5/f/a.weight",
+    shape: [400, 400, 1, 1],
+    tfjs: "trunk_output/block4/repeat1/5/f/a/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/5/f/a/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/5/f/a/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/5/f/a/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/5/f/a/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/5/f/a/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/5/f/a/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/5/f/a/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/5/f/a/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/5/f/b.weight",
+    shape: [400, 16, 3, 3],
+    tfjs: "trunk_output/block4/repeat1/5/f/b/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/5/f/b/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/5/f/b/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/5/f/b/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/5/f/b/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/5/f/b/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/5/f/b/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/5/f/b/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/5/f/b/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/5/f/c.weight",
+    shape: [400, 400, 1, 1],
+    tfjs: "trunk_output/block4/repeat1/5/f/c/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/5/f/c/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/5/f/c/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/5/f/c/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/5/f/c/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/5/f/c/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/5/f/c/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/5/f/c/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/5/f/c/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/6/f/a.weight",
+    shape: [400, 400, 1, 1],
+    tfjs: "trunk_output/block4/repeat1/6/f/a/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/6/f/a/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/6/f/a/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/6/f/a/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/6/f/a/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/6/f/a/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/6/f/a/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/6/f/a/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/6/f/a/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/6/f/b.weight",
+    shape: [400, 16, 3, 3],
+    tfjs: "trunk_output/block4/repeat1/6/f/b/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/6/f/b/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/6/f/b/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/6/f/b/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/6/f/b/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/6/f/b/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/6/f/b/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/6/f/b/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/6/f/b/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/6/f/c.weight",
+    shape: [400, 400, 1, 1],
+    tfjs: "trunk_output/block4/repeat1/6/f/c/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/6/f/c/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/6/f/c/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/6/f/c/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/6/f/c/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/6/f/c/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/6/f/c/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/6/f/c/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/6/f/c/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/7/f/a.weight",
+    shape: [400, 400, 1, 1],
+    tfjs: "trunk_output/block4/repeat1/7/f/a/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/7/f/a/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/7/f/a/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/7/f/a/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/7/f/a/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/7/f/a/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/7/f/a/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/7/f/a/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/7/f/a/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/7/f/b.weight",
+    shape: [400, 16, 3, 3],
+    tfjs: "trunk_output/block4/repeat1/7/f/b/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/7/f/b/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/7/f/b/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/7/f/b/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/7/f/b/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/7/f/b/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/7/f/b/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/7/f/b/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/7/f/b/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/7/f/c.weight",
+    shape: [400, 400, 1, 1],
+    tfjs: "trunk_output/block4/repeat1/7/f/c/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/7/f/c/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/7/f/c/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/7/f/c/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/7/f/c/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/7/f/c/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/7/f/c/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/7/f/c/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/7/f/c/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/8/f/a.weight",
+    shape: [400, 400, 1, 1],
+    tfjs: "trunk_output/block4/repeat1/8/f/a/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/8/f/a/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/8/f/a/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/8/f/a/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/8/f/a/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/8/f/a/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/8/f/a/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/8/f/a/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/8/f/a/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/8/f/b.weight",
+    shape: [400, 16, 3, 3],
+    tfjs: "trunk_output/block4/repeat1/8/f/b/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/8/f/b/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/8/f/b/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/8/f/b/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/8/f/b/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/8/f/b/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/8/f/b/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/8/f/b/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/8/f/b/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/8/f/c.weight",
+    shape: [400, 400, 1, 1],
+    tfjs: "trunk_output/block4/repeat1/8/f/c/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/8/f/c/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/8/f/c/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/8/f/c/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/8/f/c/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/8/f/c/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/8/f/c/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/8/f/c/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/8/f/c/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/9/f/a.weight",
+    shape: [400, 400, 1, 1],
+    tfjs: "trunk_output/block4/repeat1/9/f/a/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/9/f/a/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/9/f/a/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/9/f/a/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/9/f/a/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/9/f/a/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/9/f/a/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/9/f/a/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/9/f/a/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/9/f/b.weight",
+    shape: [400, 16, 3, 3],
+    tfjs: "trunk_output/block4/repeat1/9/f/b/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/9/f/b/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/9/f/b/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/9/f/b/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/9/f/b/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/9/f/b/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/9/f/b/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/9/f/b/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/9/f/b/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/9/f/c.weight",
+    shape: [400, 400, 1, 1],
+    tfjs: "trunk_output/block4/repeat1/9/f/c/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/9/f/c/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/9/f/c/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/9/f/c/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/9/f/c/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/9/f/c/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/9/f/c/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/9/f/c/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/9/f/c/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/10/f/a.weight",
+    shape: [400, 400, 1, 1],
+    tfjs: "trunk_output/block4/repeat1/10/f/a/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/10/f/a/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/10/f/a/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/10/f/a/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/10/f/a/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/10/f/a/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/10/f/a/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/10/f/a/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/10/f/a/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/10/f/b.weight",
+    shape: [400, 16, 3, 3],
+    tfjs: "trunk_output/block4/repeat1/10/f/b/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/10/f/b/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/10/f/b/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/10/f/b/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/10/f/b/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/10/f/b/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/10/f/b/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/10/f/b/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/10/f/b/bn/moving_variance",
+  },
+  {
+    path: "trunk_output/block4/repeat1/10/f/c.weight",
+    shape: [400, 400, 1, 1],
+    tfjs: "trunk_output/block4/repeat1/10/f/c/kernel",
+    layout: "hwio",
+  },
+  {
+    path: "trunk_output/block4/repeat1/10/f/c/bn.weight",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/10/f/c/bn/gamma",
+  },
+  {
+    path: "trunk_output/block4/repeat1/10/f/c/bn.bias",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/10/f/c/bn/beta",
+  },
+  {
+    path: "trunk_output/block4/repeat1/10/f/c/bn.running_mean",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/10/f/c/bn/moving_mean",
+  },
+  {
+    path: "trunk_output/block4/repeat1/10/f/c/bn.running_var",
+    shape: [400],
+    tfjs: "trunk_output/block4/repeat1/10/f/c/bn/moving_variance",
+  },
+  { path: "head/regnethead1/fc.weight", shape: [1000, 400], tfjs: "head/regnethead1/fc/kernel", layout: "dense" },
+  { path: "head/regnethead1/fc.bias", shape: [1000], tfjs: "head/regnethead1/fc/bias" },
+];

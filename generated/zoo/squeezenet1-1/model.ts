@@ -3,6 +3,7 @@
 // change the spec and run `netc compile specs/zoo/squeezenet1-1.net --target tfjs` again.
 
 import type * as tfjs from "@tensorflow/tfjs";
+import type { InitTensor } from "netc/runtime";
 
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
@@ -228,3 +229,182 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const model = tf.model({ name: "SqueezeNet1_1", inputs: image, outputs: classifierFlatten1 });
   return { training: model, inference: model };
 }
+
+/**
+ * The network's tensors in PyTorch state_dict order, each with the tfjs weight it fills and its layout:
+ * how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
+ */
+export const stateDict: InitTensor[] = [
+  { path: "features/conv1.weight", shape: [64, 3, 3, 3], tfjs: "features/conv1/kernel", layout: "hwio" },
+  { path: "features/conv1.bias", shape: [64], tfjs: "features/conv1/bias" },
+  {
+    path: "features/fire1/squeeze.weight",
+    shape: [16, 64, 1, 1],
+    tfjs: "features/fire1/squeeze/kernel",
+    layout: "hwio",
+  },
+  { path: "features/fire1/squeeze.bias", shape: [16], tfjs: "features/fire1/squeeze/bias" },
+  {
+    path: "features/fire1/concat1/expand1x1.weight",
+    shape: [64, 16, 1, 1],
+    tfjs: "features/fire1/concat1/expand1x1/kernel",
+    layout: "hwio",
+  },
+  { path: "features/fire1/concat1/expand1x1.bias", shape: [64], tfjs: "features/fire1/concat1/expand1x1/bias" },
+  {
+    path: "features/fire1/concat1/expand3x3.weight",
+    shape: [64, 16, 3, 3],
+    tfjs: "features/fire1/concat1/expand3x3/kernel",
+    layout: "hwio",
+  },
+  { path: "features/fire1/concat1/expand3x3.bias", shape: [64], tfjs: "features/fire1/concat1/expand3x3/bias" },
+  {
+    path: "features/fire2/squeeze.weight",
+    shape: [16, 128, 1, 1],
+    tfjs: "features/fire2/squeeze/kernel",
+    layout: "hwio",
+  },
+  { path: "features/fire2/squeeze.bias", shape: [16], tfjs: "features/fire2/squeeze/bias" },
+  {
+    path: "features/fire2/concat1/expand1x1.weight",
+    shape: [64, 16, 1, 1],
+    tfjs: "features/fire2/concat1/expand1x1/kernel",
+    layout: "hwio",
+  },
+  { path: "features/fire2/concat1/expand1x1.bias", shape: [64], tfjs: "features/fire2/concat1/expand1x1/bias" },
+  {
+    path: "features/fire2/concat1/expand3x3.weight",
+    shape: [64, 16, 3, 3],
+    tfjs: "features/fire2/concat1/expand3x3/kernel",
+    layout: "hwio",
+  },
+  { path: "features/fire2/concat1/expand3x3.bias", shape: [64], tfjs: "features/fire2/concat1/expand3x3/bias" },
+  {
+    path: "features/fire3/squeeze.weight",
+    shape: [32, 128, 1, 1],
+    tfjs: "features/fire3/squeeze/kernel",
+    layout: "hwio",
+  },
+  { path: "features/fire3/squeeze.bias", shape: [32], tfjs: "features/fire3/squeeze/bias" },
+  {
+    path: "features/fire3/concat1/expand1x1.weight",
+    shape: [128, 32, 1, 1],
+    tfjs: "features/fire3/concat1/expand1x1/kernel",
+    layout: "hwio",
+  },
+  { path: "features/fire3/concat1/expand1x1.bias", shape: [128], tfjs: "features/fire3/concat1/expand1x1/bias" },
+  {
+    path: "features/fire3/concat1/expand3x3.weight",
+    shape: [128, 32, 3, 3],
+    tfjs: "features/fire3/concat1/expand3x3/kernel",
+    layout: "hwio",
+  },
+  { path: "features/fire3/concat1/expand3x3.bias", shape: [128], tfjs: "features/fire3/concat1/expand3x3/bias" },
+  {
+    path: "features/fire4/squeeze.weight",
+    shape: [32, 256, 1, 1],
+    tfjs: "features/fire4/squeeze/kernel",
+    layout: "hwio",
+  },
+  { path: "features/fire4/squeeze.bias", shape: [32], tfjs: "features/fire4/squeeze/bias" },
+  {
+    path: "features/fire4/concat1/expand1x1.weight",
+    shape: [128, 32, 1, 1],
+    tfjs: "features/fire4/concat1/expand1x1/kernel",
+    layout: "hwio",
+  },
+  { path: "features/fire4/concat1/expand1x1.bias", shape: [128], tfjs: "features/fire4/concat1/expand1x1/bias" },
+  {
+    path: "features/fire4/concat1/expand3x3.weight",
+    shape: [128, 32, 3, 3],
+    tfjs: "features/fire4/concat1/expand3x3/kernel",
+    layout: "hwio",
+  },
+  { path: "features/fire4/concat1/expand3x3.bias", shape: [128], tfjs: "features/fire4/concat1/expand3x3/bias" },
+  {
+    path: "features/fire5/squeeze.weight",
+    shape: [48, 256, 1, 1],
+    tfjs: "features/fire5/squeeze/kernel",
+    layout: "hwio",
+  },
+  { path: "features/fire5/squeeze.bias", shape: [48], tfjs: "features/fire5/squeeze/bias" },
+  {
+    path: "features/fire5/concat1/expand1x1.weight",
+    shape: [192, 48, 1, 1],
+    tfjs: "features/fire5/concat1/expand1x1/kernel",
+    layout: "hwio",
+  },
+  { path: "features/fire5/concat1/expand1x1.bias", shape: [192], tfjs: "features/fire5/concat1/expand1x1/bias" },
+  {
+    path: "features/fire5/concat1/expand3x3.weight",
+    shape: [192, 48, 3, 3],
+    tfjs: "features/fire5/concat1/expand3x3/kernel",
+    layout: "hwio",
+  },
+  { path: "features/fire5/concat1/expand3x3.bias", shape: [192], tfjs: "features/fire5/concat1/expand3x3/bias" },
+  {
+    path: "features/fire6/squeeze.weight",
+    shape: [48, 384, 1, 1],
+    tfjs: "features/fire6/squeeze/kernel",
+    layout: "hwio",
+  },
+  { path: "features/fire6/squeeze.bias", shape: [48], tfjs: "features/fire6/squeeze/bias" },
+  {
+    path: "features/fire6/concat1/expand1x1.weight",
+    shape: [192, 48, 1, 1],
+    tfjs: "features/fire6/concat1/expand1x1/kernel",
+    layout: "hwio",
+  },
+  { path: "features/fire6/concat1/expand1x1.bias", shape: [192], tfjs: "features/fire6/concat1/expand1x1/bias" },
+  {
+    path: "features/fire6/concat1/expand3x3.weight",
+    shape: [192, 48, 3, 3],
+    tfjs: "features/fire6/concat1/expand3x3/kernel",
+    layout: "hwio",
+  },
+  { path: "features/fire6/concat1/expand3x3.bias", shape: [192], tfjs: "features/fire6/concat1/expand3x3/bias" },
+  {
+    path: "features/fire7/squeeze.weight",
+    shape: [64, 384, 1, 1],
+    tfjs: "features/fire7/squeeze/kernel",
+    layout: "hwio",
+  },
+  { path: "features/fire7/squeeze.bias", shape: [64], tfjs: "features/fire7/squeeze/bias" },
+  {
+    path: "features/fire7/concat1/expand1x1.weight",
+    shape: [256, 64, 1, 1],
+    tfjs: "features/fire7/concat1/expand1x1/kernel",
+    layout: "hwio",
+  },
+  { path: "features/fire7/concat1/expand1x1.bias", shape: [256], tfjs: "features/fire7/concat1/expand1x1/bias" },
+  {
+    path: "features/fire7/concat1/expand3x3.weight",
+    shape: [256, 64, 3, 3],
+    tfjs: "features/fire7/concat1/expand3x3/kernel",
+    layout: "hwio",
+  },
+  { path: "features/fire7/concat1/expand3x3.bias", shape: [256], tfjs: "features/fire7/concat1/expand3x3/bias" },
+  {
+    path: "features/fire8/squeeze.weight",
+    shape: [64, 512, 1, 1],
+    tfjs: "features/fire8/squeeze/kernel",
+    layout: "hwio",
+  },
+  { path: "features/fire8/squeeze.bias", shape: [64], tfjs: "features/fire8/squeeze/bias" },
+  {
+    path: "features/fire8/concat1/expand1x1.weight",
+    shape: [256, 64, 1, 1],
+    tfjs: "features/fire8/concat1/expand1x1/kernel",
+    layout: "hwio",
+  },
+  { path: "features/fire8/concat1/expand1x1.bias", shape: [256], tfjs: "features/fire8/concat1/expand1x1/bias" },
+  {
+    path: "features/fire8/concat1/expand3x3.weight",
+    shape: [256, 64, 3, 3],
+    tfjs: "features/fire8/concat1/expand3x3/kernel",
+    layout: "hwio",
+  },
+  { path: "features/fire8/concat1/expand3x3.bias", shape: [256], tfjs: "features/fire8/concat1/expand3x3/bias" },
+  { path: "classifier/conv1.weight", shape: [1000, 512, 1, 1], tfjs: "classifier/conv1/kernel", layout: "hwio" },
+  { path: "classifier/conv1.bias", shape: [1000], tfjs: "classifier/conv1/bias" },
+];

@@ -3,6 +3,7 @@
 // change the spec and run `netc compile specs/zoo/vgg16.net --target tfjs` again.
 
 import type * as tfjs from "@tensorflow/tfjs";
+import type { InitTensor } from "netc/runtime";
 
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
@@ -110,3 +111,97 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const model = tf.model({ name: "VGG16", inputs: image, outputs: headFc8 });
   return { training: model, inference: model };
 }
+
+/**
+ * The network's tensors in PyTorch state_dict order, each with the tfjs weight it fills and its layout:
+ * how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
+ */
+export const stateDict: InitTensor[] = [
+  { path: "body/stage1/repeat1/0.weight", shape: [64, 3, 3, 3], tfjs: "body/stage1/repeat1/0/kernel", layout: "hwio" },
+  { path: "body/stage1/repeat1/0.bias", shape: [64], tfjs: "body/stage1/repeat1/0/bias" },
+  { path: "body/stage1/repeat1/1.weight", shape: [64, 64, 3, 3], tfjs: "body/stage1/repeat1/1/kernel", layout: "hwio" },
+  { path: "body/stage1/repeat1/1.bias", shape: [64], tfjs: "body/stage1/repeat1/1/bias" },
+  {
+    path: "body/stage2/repeat1/0.weight",
+    shape: [128, 64, 3, 3],
+    tfjs: "body/stage2/repeat1/0/kernel",
+    layout: "hwio",
+  },
+  { path: "body/stage2/repeat1/0.bias", shape: [128], tfjs: "body/stage2/repeat1/0/bias" },
+  {
+    path: "body/stage2/repeat1/1.weight",
+    shape: [128, 128, 3, 3],
+    tfjs: "body/stage2/repeat1/1/kernel",
+    layout: "hwio",
+  },
+  { path: "body/stage2/repeat1/1.bias", shape: [128], tfjs: "body/stage2/repeat1/1/bias" },
+  {
+    path: "body/stage3/repeat1/0.weight",
+    shape: [256, 128, 3, 3],
+    tfjs: "body/stage3/repeat1/0/kernel",
+    layout: "hwio",
+  },
+  { path: "body/stage3/repeat1/0.bias", shape: [256], tfjs: "body/stage3/repeat1/0/bias" },
+  {
+    path: "body/stage3/repeat1/1.weight",
+    shape: [256, 256, 3, 3],
+    tfjs: "body/stage3/repeat1/1/kernel",
+    layout: "hwio",
+  },
+  { path: "body/stage3/repeat1/1.bias", shape: [256], tfjs: "body/stage3/repeat1/1/bias" },
+  {
+    path: "body/stage3/repeat1/2.weight",
+    shape: [256, 256, 3, 3],
+    tfjs: "body/stage3/repeat1/2/kernel",
+    layout: "hwio",
+  },
+  { path: "body/stage3/repeat1/2.bias", shape: [256], tfjs: "body/stage3/repeat1/2/bias" },
+  {
+    path: "body/stage4/repeat1/0.weight",
+    shape: [512, 256, 3, 3],
+    tfjs: "body/stage4/repeat1/0/kernel",
+    layout: "hwio",
+  },
+  { path: "body/stage4/repeat1/0.bias", shape: [512], tfjs: "body/stage4/repeat1/0/bias" },
+  {
+    path: "body/stage4/repeat1/1.weight",
+    shape: [512, 512, 3, 3],
+    tfjs: "body/stage4/repeat1/1/kernel",
+    layout: "hwio",
+  },
+  { path: "body/stage4/repeat1/1.bias", shape: [512], tfjs: "body/stage4/repeat1/1/bias" },
+  {
+    path: "body/stage4/repeat1/2.weight",
+    shape: [512, 512, 3, 3],
+    tfjs: "body/stage4/repeat1/2/kernel",
+    layout: "hwio",
+  },
+  { path: "body/stage4/repeat1/2.bias", shape: [512], tfjs: "body/stage4/repeat1/2/bias" },
+  {
+    path: "body/stage5/repeat1/0.weight",
+    shape: [512, 512, 3, 3],
+    tfjs: "body/stage5/repeat1/0/kernel",
+    layout: "hwio",
+  },
+  { path: "body/stage5/repeat1/0.bias", shape: [512], tfjs: "body/stage5/repeat1/0/bias" },
+  {
+    path: "body/stage5/repeat1/1.weight",
+    shape: [512, 512, 3, 3],
+    tfjs: "body/stage5/repeat1/1/kernel",
+    layout: "hwio",
+  },
+  { path: "body/stage5/repeat1/1.bias", shape: [512], tfjs: "body/stage5/repeat1/1/bias" },
+  {
+    path: "body/stage5/repeat1/2.weight",
+    shape: [512, 512, 3, 3],
+    tfjs: "body/stage5/repeat1/2/kernel",
+    layout: "hwio",
+  },
+  { path: "body/stage5/repeat1/2.bias", shape: [512], tfjs: "body/stage5/repeat1/2/bias" },
+  { path: "head/fc6.weight", shape: [4096, 25088], tfjs: "head/fc6/kernel", layout: "dense", flatten: [512, 49] },
+  { path: "head/fc6.bias", shape: [4096], tfjs: "head/fc6/bias" },
+  { path: "head/fc7.weight", shape: [4096, 4096], tfjs: "head/fc7/kernel", layout: "dense" },
+  { path: "head/fc7.bias", shape: [4096], tfjs: "head/fc7/bias" },
+  { path: "head/fc8.weight", shape: [1000, 4096], tfjs: "head/fc8/kernel", layout: "dense" },
+  { path: "head/fc8.bias", shape: [1000], tfjs: "head/fc8/bias" },
+];

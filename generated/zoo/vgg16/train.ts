@@ -3,10 +3,11 @@
 // change the spec and run `netc compile specs/zoo/vgg16.net --target tfjs` again.
 
 import { DatasetError, loadDataset, loadTf, parseTrainArgs, train } from "netc/runtime";
-import { buildModel, inputShape } from "./model.js";
+import { readInitWeights, WeightsError } from "netc/weights";
+import { buildModel, inputShape, stateDict } from "./model.js";
 
 // Defaults from the spec's train section; the command line overrides them:
-// --data DIR --epochs N --batch-size N --limit N --seed N --save DIR
+// --data DIR --epochs N --batch-size N --limit N --seed N --save DIR --init FILE
 const args = parseTrainArgs(process.argv.slice(2), {
   optimizer: "adam",
   learningRate: 0.001,
@@ -36,10 +37,12 @@ try {
     seed: args.seed,
   });
   const { training, inference } = buildModel(tf);
-  await train(tf, { training, inference, data, args, lossWeights: [1] });
+  // --init FILE: start from a PyTorch state_dict, safetensors, ONNX or tfjs checkpoint, mapped as `netc compile --weights` maps it.
+  const init = args.init === undefined ? undefined : readInitWeights(args.init, stateDict);
+  await train(tf, { training, inference, data, args, lossWeights: [1], init });
 } catch (err) {
-  // A missing or malformed dataset is the user's to fix: say what is wrong, no stack trace.
-  if (!(err instanceof DatasetError)) throw err;
+  // A missing or malformed dataset or weights file is the user's to fix: say what is wrong, no stack trace.
+  if (!(err instanceof DatasetError || err instanceof WeightsError)) throw err;
   console.error(`error: ${err.message}`);
   process.exitCode = 1;
 }

@@ -34,9 +34,16 @@ export interface EmitOnnxOptions {
   preprocess?: boolean;
   /** External data file name, relative to the model (default "model.onnx.data"). */
   dataFileName?: string;
-  /** Symbolic input height and width ("height", "width"); throws when a node needs the spec's sizes (see sizes.ts). */
-  dynamicSize?: boolean;
+  /**
+   * The input's height and width: "fixed" (the spec's, the default here), "auto"
+   * (symbolic "height" and "width" where every node allows it, else fixed; what
+   * `netc compile` writes by default) or "dynamic" (symbolic, and throws when a
+   * node needs the spec's sizes; see sizes.ts).
+   */
+  size?: SizeMode;
 }
+
+export type SizeMode = "fixed" | "auto" | "dynamic";
 
 export interface EmittedOnnx {
   model: Uint8Array;
@@ -76,10 +83,11 @@ export function emitOnnx(graph: IrGraph, opts: EmitOnnxOptions = {}): EmittedOnn
   const foldedBn = new Set(folds.values());
   const b = new GraphBuilder();
   let dependent: boolean[] | undefined;
-  if (opts.dynamicSize) {
+  // Only an image input ([C, H, W]) has a height and width to leave open.
+  if ((opts.size === "dynamic" || opts.size === "auto") && graph.inputShape.length === 3) {
     const c = checkDynamicSize(graph, (n) => live[n.id]!);
-    if (!c.ok) throw new Error(`${c.node.name}: the ONNX graph cannot take any input height and width: ${c.detail}`);
-    dependent = c.dependent;
+    if (c.ok) dependent = c.dependent;
+    else if (opts.size === "dynamic") throw new Error(`${c.node.name}: the ONNX graph cannot take any input height and width: ${c.detail}`);
   }
 
   // Names: the spec's input, then `output`, then every IR value by its path
@@ -145,6 +153,7 @@ export function emitOnnx(graph: IrGraph, opts: EmitOnnxOptions = {}): EmittedOnn
     b.addNode("Identity", b.nodeNames.has(outNode.name) ? `${outNode.name}/output` : outNode.name, [valueOf.get(outNode.id)!], [outputValue]);
   }
 
+  const fixedValues = new Set(graph.nodes.filter((n) => live[n.id] && !dependent?.[n.id]).map((n) => valueOf.get(n.id)));
   let externalData: Uint8Array | undefined;
   const threshold = opts.externalDataThreshold ?? DEFAULT_EXTERNAL_THRESHOLD;
   if (initializerBytes(b.initializers) > threshold) {
@@ -170,8 +179,9 @@ export function emitOnnx(graph: IrGraph, opts: EmitOnnxOptions = {}): EmittedOnn
       initializer: b.initializers,
       input: [valueInfo(inputValue, dependent ? [graph.inputShape[0]!, "height", "width"] : graph.inputShape)],
       output: [valueInfo(outputValue, dependent?.[outNode.id] ? [outNode.shape[0]!, "out_height", "out_width"] : outNode.shape)],
-      // Feature maps have no fixed size to state when the input has none.
-      valueInfo: dependent ? b.valueInfo.filter((v) => (v.type?.tensorType?.shape?.dim?.length ?? 0) !== 4) : b.valueInfo,
+      // Feature maps have no fixed size to state when the input has none: only the
+      // values past the global pooling keep theirs.
+      valueInfo: dependent ? b.valueInfo.filter((v) => fixedValues.has(v.name ?? "")) : b.valueInfo,
       docString: onnxString(`${graph.file}:1:1`),
     },
   });

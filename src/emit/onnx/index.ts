@@ -6,7 +6,7 @@ import { writeFilesAtomicSync, type OutputFile } from "../../util/atomic-write.j
 import { emitOnnx, type EmitOnnxOptions, type EmittedOnnx } from "./emit.js";
 
 export { emitOnnx, OPSET, IR_VERSION, OUTPUT_NAME, DEFAULT_EXTERNAL_THRESHOLD } from "./emit.js";
-export type { EmitOnnxOptions, EmittedOnnx } from "./emit.js";
+export type { EmitOnnxOptions, EmittedOnnx, SizeMode } from "./emit.js";
 
 /**
  * Writes `outPath` and, when the weights need it, `outPath + ".data"` next to

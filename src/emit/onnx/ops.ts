@@ -270,6 +270,16 @@ const OPS = {
     const { b, node } = ctx;
     const [c, h, w] = inShape(ctx) as [number, number, number];
     const n = node.name;
+    if (ctx.dynamicSize) {
+      // Any height and width: [N, g, C/g, H*W], swap, and back to the input's own shape.
+      const grouped = b.intermediate(`${n}/grouped`, [a.groups, c / a.groups, h * w]);
+      b.addNode("Reshape", `${n}/grouped`, [ctx.inputs[0]!, b.addInt64(`${n}.grouped_shape`, [4], [0, a.groups, c / a.groups, -1])], [grouped], {}, ctx.doc);
+      const swapped = b.intermediate(`${n}/transposed`, [c / a.groups, a.groups, h * w]);
+      b.addNode("Transpose", `${n}/transposed`, [grouped], [swapped], { perm: [0, 2, 1, 3] }, ctx.doc);
+      const shape = b.values.take(`${n}/input_shape`);
+      b.addNode("Shape", `${n}/input_shape`, [ctx.inputs[0]!], [shape], {}, ctx.doc);
+      return primary(ctx, "Reshape", [swapped, shape], [ctx.output]);
+    }
     const grouped = b.intermediate(`${n}/grouped`, [a.groups, c / a.groups, h, w]);
     b.addNode("Reshape", `${n}/grouped`, [ctx.inputs[0]!, b.addInt64(`${n}.grouped_shape`, [5], [0, a.groups, c / a.groups, h, w])], [grouped], {}, ctx.doc);
     const swapped = b.intermediate(`${n}/transposed`, [c / a.groups, a.groups, h, w]);
@@ -423,7 +433,8 @@ function groupNorm(ctx: OpContext, a: Extract<NodeAttrs, { op: "groupnorm" }>): 
   const grouped = (s: string) => b.intermediate(`${n}/${s}`, [a.groups, per]);
   const stat = (s: string) => b.intermediate(`${n}/${s}`, [a.groups, 1]);
   const x = grouped("groups");
-  b.addNode("Reshape", `${n}/groups`, [ctx.inputs[0]!, b.addInt64(`${n}.groups_shape`, [3], [0, a.groups, per])], [x], {}, doc);
+  // With symbolic height and width the group size is left to Reshape (-1) and the map takes the input's shape back.
+  b.addNode("Reshape", `${n}/groups`, [ctx.inputs[0]!, b.addInt64(`${n}.groups_shape`, [3], [0, a.groups, ctx.dynamicSize ? -1 : per])], [x], {}, doc);
   const mean = stat("mean");
   b.addNode("ReduceMean", `${n}/mean`, [x], [mean], { axes: [2], keepdims: 1 }, doc);
   const centred = grouped("centred");
@@ -439,7 +450,12 @@ function groupNorm(ctx: OpContext, a: Extract<NodeAttrs, { op: "groupnorm" }>): 
   const normed = grouped("normed");
   b.addNode("Div", `${n}/normed`, [centred, sd], [normed], {}, doc);
   const map = b.intermediate(`${n}/map`, shape);
-  b.addNode("Reshape", `${n}/map`, [normed, b.addInt64(`${n}.map_shape`, [4], [0, c, h, w])], [map], {}, doc);
+  let mapShape: string;
+  if (ctx.dynamicSize) {
+    mapShape = b.values.take(`${n}/input_shape`);
+    b.addNode("Shape", `${n}/input_shape`, [ctx.inputs[0]!], [mapShape], {}, doc);
+  } else mapShape = b.addInt64(`${n}.map_shape`, [4], [0, c, h, w]);
+  b.addNode("Reshape", `${n}/map`, [normed, mapShape], [map], {}, doc);
   // gamma and beta stay [C], as nn.GroupNorm stores them; a Reshape broadcasts them over H, W.
   const perChannel = b.addInt64(`${n}.channel_shape`, [3], [c, 1, 1]);
   const column = (key: "gamma" | "beta", suffix: string) => {

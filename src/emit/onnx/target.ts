@@ -14,11 +14,16 @@ export const onnxTarget: Backend = {
     { flags: "--weights-map <json>", description: "name map for --weights: {\"netc path or prefix\": \"file name or prefix\"}; default: by name if all match, else state_dict order" },
     { flags: "--no-fold-bn", description: "keep BatchNormalization nodes instead of folding them into convolutions" },
     { flags: "--no-preprocess", description: "leave the spec's input preprocessing out: the input is fed to the first layer as is" },
-    { flags: "--dynamic-size", description: "accept any input height and width (symbolic dims), where global pooling allows it" },
+    { flags: "--fixed-size", description: "fix the input's height and width to the spec's (default: symbolic where global pooling allows it)" },
+    { flags: "--dynamic-size", description: "require symbolic input height and width: an error (NET5030) where a layer needs the spec's size" },
   ],
   // Every IR op has an ONNX lowering.
   check: async () => [],
   async compile({ graph, outPath, options }) {
+    const input = graph.nodes[0]!;
+    if (options.dynamicSize === true && options.fixedSize === true) {
+      return { files: [], diagnostics: [diag("NET5040", input.source.file, input.source.span, {})] };
+    }
     if (options.dynamicSize === true) {
       const { checkDynamicSize } = await import("./sizes.js");
       const c = checkDynamicSize(graph);
@@ -30,7 +35,8 @@ export const onnxTarget: Backend = {
       weights: options.weights as WeightSet | undefined,
       foldBatchNorm: options.foldBn !== false,
       preprocess: options.preprocess !== false,
-      dynamicSize: options.dynamicSize === true,
+      // Symbolic height and width where the network allows them, as torchvision's exports.
+      size: options.fixedSize === true ? "fixed" : options.dynamicSize === true ? "dynamic" : "auto",
     });
     return { files, diagnostics: [] };
   },

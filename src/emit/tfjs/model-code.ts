@@ -6,6 +6,7 @@ import type { IrGroup } from "../../ir/graph.js";
 import type { LayerPlan } from "./plan.js";
 import { docComment, docLine, lineComment } from "./escape.js";
 import { describe, literal, snippet } from "./source.js";
+import { initTable } from "../../runtime/init-table.js";
 
 export interface CodeOptions {
   ts: boolean;
@@ -32,6 +33,7 @@ export function modelSource(plan: LayerPlan, o: CodeOptions): string {
   const out: string[] = [header(o, `${g.name}: the network, built with the tf.layers functional API (NHWC).`)];
 
   if (ts) out.push(`import type * as tfjs from "@tensorflow/tfjs";`);
+  if (ts) out.push(`import type { InitTensor } from "netc/runtime";`);
   if (runtimeFns.length > 0) out.push(`import { ${runtimeFns.join(", ")} } from "netc/runtime";`);
   out.push("");
   out.push(docLine(`The input, channels last: [height, width, channels] (the spec's ${shapeText(g.inputShape)}).`));
@@ -96,6 +98,16 @@ export function modelSource(plan: LayerPlan, o: CodeOptions): string {
     out.push("return { training: model, inference: model };");
   }
   out.push("}");
+  out.push("");
+  out.push(
+    ...docComment([
+      "The network's tensors in PyTorch state_dict order, each with the tfjs weight it fills and its layout:",
+      "how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.",
+    ]),
+  );
+  out.push(`export const stateDict${ts ? ": InitTensor[]" : ""} = [`);
+  for (const t of initTable(g)) out.push(`${literal(t)},`);
+  out.push("];");
   return out.join("\n") + "\n";
 }
 

@@ -24,10 +24,11 @@ export function trainSource(plan: LayerPlan, o: CodeOptions): string {
   const lossWeights = [1, ...plan.aux.map((a) => a.weight)];
   const out: string[] = [header(o, `${g.name}: training program. Run: node train.js --data DIR [--save DIR]`)];
   out.push(`import { DatasetError, loadDataset, loadTf, parseTrainArgs, train } from "netc/runtime";`);
-  out.push(`import { buildModel, inputShape } from "./model.js";`);
+  out.push(`import { readInitWeights, WeightsError } from "netc/weights";`);
+  out.push(`import { buildModel, inputShape, stateDict } from "./model.js";`);
   out.push("");
   out.push("// Defaults from the spec's train section; the command line overrides them:");
-  out.push("// --data DIR --epochs N --batch-size N --limit N --seed N --save DIR");
+  out.push("// --data DIR --epochs N --batch-size N --limit N --seed N --save DIR --init FILE");
   out.push(`const args = parseTrainArgs(process.argv.slice(2), ${literal(defaults)});`);
   out.push("");
   out.push("const tf = await loadTf();");
@@ -43,13 +44,15 @@ export function trainSource(plan: LayerPlan, o: CodeOptions): string {
   out.push("seed: args.seed,");
   out.push("});");
   out.push("const { training, inference } = buildModel(tf);");
+  out.push("// --init FILE: start from a PyTorch state_dict, safetensors, ONNX or tfjs checkpoint, mapped as `netc compile --weights` maps it.");
+  out.push("const init = args.init === undefined ? undefined : readInitWeights(args.init, stateDict);");
   if (plan.aux.length > 0) {
     out.push(lineComment(`The main output's loss counts fully; ${plan.aux.map((a) => `${a.name}'s by ${a.weight}`).join(", ")}.`));
   }
-  out.push(`await train(tf, { training, inference, data, args, lossWeights: ${literal(lossWeights)} });`);
+  out.push(`await train(tf, { training, inference, data, args, lossWeights: ${literal(lossWeights)}, init });`);
   out.push("} catch (err) {");
-  out.push("// A missing or malformed dataset is the user's to fix: say what is wrong, no stack trace.");
-  out.push("if (!(err instanceof DatasetError)) throw err;");
+  out.push("// A missing or malformed dataset or weights file is the user's to fix: say what is wrong, no stack trace.");
+  out.push("if (!(err instanceof DatasetError || err instanceof WeightsError)) throw err;");
   out.push("console.error(`error: ${err.message}`);");
   out.push("process.exitCode = 1;");
   out.push("}");
