@@ -23,6 +23,7 @@ const elsewhere: Partial<Record<Code, string>> = {
   NET2022: "test/check/program.test.ts", // more files than a program may load
   NET5005: "test/lsp/workspace.test.ts", // only the editor caps live checking
   NET5030: "test/onnx/dynamic-size.test.ts", // compile --dynamic-size
+  NET5050: "test/triton/repository.test.ts", // compile --target triton's options
   NET5010: "test/cli/fmt.test.ts", // fmt --check in a machine format
   NET9001: "test/baselines/catalogue.test.ts", // below: a host that throws
 };
