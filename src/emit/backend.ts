@@ -12,6 +12,7 @@ import type { IrGraph } from "../ir/graph.js";
 import type { OutputFile } from "../util/atomic-write.js";
 import { onnxTarget } from "./onnx/target.js";
 import { tfjsTarget } from "./tfjs/target.js";
+import { pytorchTarget } from "./pytorch/target.js";
 import { tritonTarget } from "./triton/target.js";
 
 export interface BackendOption {
@@ -59,7 +60,7 @@ export interface Backend {
 }
 
 /** Every compile target, in the order `--help` lists them. */
-export const backends: readonly Backend[] = [onnxTarget, tfjsTarget, tritonTarget];
+export const backends: readonly Backend[] = [onnxTarget, tfjsTarget, pytorchTarget, tritonTarget];
 
 export function findBackend(name: string): Backend | undefined {
   return backends.find((b) => b.name === name);
