@@ -85,3 +85,18 @@ export function needTorch(): Requirement {
   }
   return torchOnly;
 }
+
+let pythonProtobuf: Requirement | undefined;
+/** Google's protobuf for /usr/bin/python3 (python3-protobuf, which python3-onnx depends on): its text-format parser checks Triton configs. */
+export function needPythonProtobuf(): Requirement {
+  if (!pythonProtobuf) {
+    let present = true;
+    try {
+      execFileSync("/usr/bin/python3", ["-c", "from google.protobuf import text_format, descriptor_pool"], { stdio: "ignore" });
+    } catch {
+      present = false;
+    }
+    pythonProtobuf = requirement(present, "protobuf is missing for /usr/bin/python3 (apt-get install python3-protobuf)");
+  }
+  return pythonProtobuf;
+}

@@ -137,10 +137,17 @@ const compile = program
   .option(overrideOptions.set[0], overrideOptions.set[1], collect)
   .option(...overrideOptions.input)
   .addHelpText("after", `\nTargets:\n${backends.map((b) => `  ${b.name.padEnd(6)} ${b.description}`).join("\n")}`);
+// An option several backends take (the triton target's ONNX options) is added
+// once, with the first backend's description and every backend that takes it.
+const optionTargets = new Map<string, string[]>();
+for (const b of backends) for (const opt of b.options) optionTargets.set(opt.flags, [...(optionTargets.get(opt.flags) ?? []), b.name]);
 for (const b of backends) {
   for (const opt of b.options) {
-    const option = new Option(opt.flags, `${opt.description} (${b.name})`);
+    const targets = optionTargets.get(opt.flags)!;
+    if (targets[0] !== b.name) continue;
+    const option = new Option(opt.flags, `${opt.description} (${targets.join(", ")})`);
     if (opt.value === "integer") option.argParser(int(opt.flags.split(" ")[0]!));
+    if (opt.choices) option.choices(opt.choices);
     if (opt.default !== undefined) option.default(opt.default);
     compile.addOption(option);
   }

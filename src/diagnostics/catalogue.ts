@@ -116,12 +116,16 @@ export const catalogue = {
   },
   NET5030: { severity: "error", message: "{layer}: the ONNX graph cannot take any input height and width, expected only size-agnostic layers before the global pooling but found {detail}. Compile without --dynamic-size for a fixed input size." },
   NET5040: { severity: "error", message: "--fixed-size and --dynamic-size contradict each other: expected at most one of them but found both. Give --fixed-size for the spec's input size, or --dynamic-size to require any height and width." },
+  NET5050: { severity: "error", message: "Triton model repository: {option} expects {expected}, but found {found}." },
   NET5010: { severity: "warning", message: "Expected the formatting 'netc fmt' writes but found line {line} written differently; run 'netc fmt' on this file." },
 
   // ---- backends ----
   // Retired: the tfjs target runs grouped convolutions (netc's GroupConv2D runtime layer).
   NET6001: { severity: "error", message: "{layer}: the tfjs target expects a convolution with groups=1 or groups equal to its input channels ({inC}), but this one has groups={groups}, which tf.layers cannot express. Compile it with --target onnx, or use groups=1 or groups={inC}.", retired: true },
   NET6002: { severity: "error", message: "{layer}: the tfjs target expects the vectors an add or mul combines to be in one feature order, but '{first}' and '{other}' differ: tf.layers flattens a feature map in height, width, channel order and netc in channel, height, width order. Add the feature maps before flattening, or put a dense layer after each flatten." },
+
+  NET6010: { severity: "error", message: "{layer}: the PyTorch target expects layers torch.nn.functional expresses, but found {detail}." },
+  NET6011: { severity: "error", message: "{layer}: the PyTorch target expects path names a submodule can take, but '{name}' is an attribute {owner}. Rename the statement." },
 
   // ---- internal ----
   NET9001: { severity: "error", message: "Internal error in netc while {stage}: {detail}. Please report this with the spec that caused it." },

@@ -12,6 +12,8 @@ import type { IrGraph } from "../ir/graph.js";
 import type { OutputFile } from "../util/atomic-write.js";
 import { onnxTarget } from "./onnx/target.js";
 import { tfjsTarget } from "./tfjs/target.js";
+import { pytorchTarget } from "./pytorch/target.js";
+import { tritonTarget } from "./triton/target.js";
 
 export interface BackendOption {
   /** commander flags: "--seed <n>", "--no-fold-bn", "--js". */
@@ -23,7 +25,9 @@ export interface BackendOption {
    * WeightSet in canonical layout.
    */
   value?: "integer" | "checkpoint";
-  default?: number | boolean;
+  /** The values a string option may take (`--kind cpu|gpu`). */
+  choices?: readonly string[];
+  default?: number | boolean | string;
 }
 
 export interface CompileInput {
@@ -56,7 +60,7 @@ export interface Backend {
 }
 
 /** Every compile target, in the order `--help` lists them. */
-export const backends: readonly Backend[] = [onnxTarget, tfjsTarget];
+export const backends: readonly Backend[] = [onnxTarget, tfjsTarget, pytorchTarget, tritonTarget];
 
 export function findBackend(name: string): Backend | undefined {
   return backends.find((b) => b.name === name);

@@ -21,8 +21,11 @@ const ALLOWED: Record<string, string[]> = {
   // What generated code imports: it must not depend on the code generator.
   runtime: ["util", "ir"],
   // src/emit/*.ts: what every backend shares (the backend interface and registry).
-  emit: ["util", "diagnostics", "ir", "emit/onnx", "emit/tfjs"],
+  emit: ["util", "diagnostics", "ir", "emit/onnx", "emit/tfjs", "emit/triton", "emit/pytorch"],
   "emit/onnx": ["util", "diagnostics", "ir", "emit"],
+  // A Triton model repository holds the ONNX backend's model.
+  "emit/triton": ["util", "diagnostics", "ir", "emit", "emit/onnx"],
+  "emit/pytorch": ["util", "diagnostics", "ir", "emit"],
   // The tfjs backend targets the runtime: it follows the runtime's naming (checkpoints).
   "emit/tfjs": ["util", "diagnostics", "ir", "emit", "runtime"],
   infer: ["util", "ir", "runtime"],
@@ -33,7 +36,7 @@ const ALLOWED: Record<string, string[]> = {
   lsp: ["util", "diagnostics", "syntax", "format", "ir", "check", "summary"],
   // The library entry (src/index.ts).
   api: ["util", "diagnostics", "syntax", "format", "ir", "check", "summary", "runtime", "emit", "emit/onnx", "emit/tfjs", "verify"],
-  cli: ["util", "diagnostics", "syntax", "format", "ir", "check", "summary", "runtime", "emit", "emit/onnx", "emit/tfjs", "infer", "verify", "lsp", "weights"],
+  cli: ["util", "diagnostics", "syntax", "format", "ir", "check", "summary", "runtime", "emit", "emit/onnx", "emit/tfjs", "emit/triton", "emit/pytorch", "infer", "verify", "lsp", "weights"],
 };
 
 /** Node built-ins a layer must not import at all. */
@@ -42,6 +45,8 @@ const FORBIDDEN_MODULES: Record<string, RegExp> = {
   emit: /^(node:)?fs(\/promises)?$/,
   "emit/onnx": /^(node:)?fs(\/promises)?$/,
   "emit/tfjs": /^(node:)?fs(\/promises)?$/,
+  "emit/triton": /^(node:)?fs(\/promises)?$/,
+  "emit/pytorch": /^(node:)?fs(\/promises)?$/,
 };
 
 function layerOf(file: string): string | undefined {

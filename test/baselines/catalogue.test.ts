@@ -24,6 +24,9 @@ const elsewhere: Partial<Record<Code, string>> = {
   NET5005: "test/lsp/workspace.test.ts", // only the editor caps live checking
   NET5030: "test/onnx/dynamic-size.test.ts", // compile --dynamic-size
   NET5040: "test/onnx/dynamic-size.test.ts", // compile --fixed-size --dynamic-size
+  NET5050: "test/triton/repository.test.ts", // compile --target triton's options
+  NET6010: "test/pytorch/model.test.ts", // a padding F.avg_pool2d cannot state
+  NET6011: "test/pytorch/model.test.ts", // a path name torch.nn reserves
   NET5010: "test/cli/fmt.test.ts", // fmt --check in a machine format
   NET9001: "test/baselines/catalogue.test.ts", // below: a host that throws
 };
