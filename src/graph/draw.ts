@@ -29,6 +29,8 @@ export interface GraphKit {
   elkGraph(pic: Picture, collapsed: string[]): ElkNode;
   /** The SVG of a laid-out graph (what elkjs returned for elkGraph's input). */
   drawSvg(pic: Picture, laid: ElkNode, collapsed: string[]): string;
+  /** A node's text: its name and op, its output shape. */
+  nodeLines(pic: Picture, id: string): string[];
 }
 
 export function graphKit(): GraphKit {
@@ -73,7 +75,9 @@ export function graphKit(): GraphKit {
 
   function nodeLines(pic: Picture, id: string): string[] {
     const n = pic.nodes[id]!;
-    const first = n.label === n.op.split(" ")[0] ? n.op : `${n.label}: ${n.op}`;
+    // An automatic name ("flatten1", "conv2") says no more than the op.
+    const word = n.op.split(" ")[0]!;
+    const first = n.label === word || new RegExp(`^${word.replace(/[^a-z]/g, "")}\\d+$`).test(n.label) ? n.op : `${n.label}: ${n.op}`;
     return [first, n.shape];
   }
   function groupTitle(pic: Picture, id: string, open: boolean): string {
@@ -100,7 +104,7 @@ export function graphKit(): GraphKit {
         const lines = [groupTitle(pic, id, false), g.shape];
         return { id, width: width(lines), height: lines.length * LINE + 8 };
       }
-      const w = width([groupTitle(pic, id, true)]);
+      const w = width([`${groupTitle(pic, id, true)} ${g.shape}`]);
       return {
         id,
         children: kids,
@@ -144,7 +148,11 @@ export function graphKit(): GraphKit {
 
   function drawSvg(pic: Picture, laid: ElkNode, collapsed: string[]): string {
     const closed = new Set(collapsed);
-    const w = Math.max(360, (laid.width ?? 0) + 2 * MARGIN);
+    const measureName = pic.colorBy === "macs" ? "MACs" : "parameters";
+    const totalText = pic.colorBy === "macs" ? `${human(pic.total)} MACs` : `${pic.total.toLocaleString("en-US")} parameters`;
+    const subtitle = `colour: share of ${measureName} (total ${totalText})`;
+    // Room for the subtitle and the legend beside it.
+    const w = Math.max(Math.ceil([...subtitle].length * CHAR) + 2 * MARGIN + 230, (laid.width ?? 0) + 2 * MARGIN);
     const h = (laid.height ?? 0) + HEADER + MARGIN;
     const groups: string[] = [];
     const nodes: string[] = [];
@@ -202,9 +210,7 @@ export function graphKit(): GraphKit {
       const tap = tapName.get(key);
       return `<path class="${edgeClass.get(key) ?? "edge"}" d="${d}">${tap !== undefined ? `<title>${esc(`from ${tap}`)}</title>` : ""}</path>`;
     });
-    const measureName = pic.colorBy === "macs" ? "MACs" : "parameters";
     const legendStops = [1e-4, 1e-3, 1e-2, 1e-1, 1].map((s, i) => `<rect x="${num(w - MARGIN - 200 + i * 40)}" y="12" width="40" height="12" fill="${fill(s)}"/><text class="dim" x="${num(w - MARGIN - 200 + i * 40)}" y="38">${["0.01%", "0.1%", "1%", "10%", "100%"][i]}</text>`).join("");
-    const totalText = pic.colorBy === "macs" ? `${human(pic.total)} MACs` : `${pic.total.toLocaleString("en-US")} parameters`;
     return [
       `<svg xmlns="http://www.w3.org/2000/svg" width="${num(w)}" height="${num(h)}" viewBox="0 0 ${num(w)} ${num(h)}" font-family="DejaVu Sans Mono, Menlo, Consolas, monospace" font-size="${FONT}">`,
       `<style>` +
@@ -218,7 +224,7 @@ export function graphKit(): GraphKit {
       `<defs><marker id="arrow" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0L8 4L0 8z" fill="#4a5160"/></marker></defs>`,
       `<rect width="100%" height="100%" fill="#ffffff"/>`,
       `<text x="${MARGIN}" y="20" font-size="14" font-weight="bold">${esc(pic.network)}</text>`,
-      `<text class="dim" x="${MARGIN}" y="38">colour: share of ${measureName} (total ${esc(totalText)})</text>`,
+      `<text class="dim" x="${MARGIN}" y="38">${esc(subtitle)}</text>`,
       legendStops,
       ...groups,
       ...edges,
@@ -227,5 +233,5 @@ export function graphKit(): GraphKit {
     ].join("\n");
   }
 
-  return { elkGraph, drawSvg };
+  return { elkGraph, drawSvg, nodeLines };
 }

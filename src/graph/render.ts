@@ -39,6 +39,7 @@ function dotString(s: string): string {
 
 /** Graphviz text: groups as clusters (closed ones as one box), nodes labelled with their op and output shape. */
 export function renderDot(pic: Picture, collapsed: string[]): string {
+  const kit = graphKit();
   const closed = new Set(collapsed);
   const shown = new Map<string, string>();
   const share = (v: { params: number; macs: number }) => (pic.total > 0 ? (pic.colorBy === "macs" ? v.macs : v.params) / pic.total : 0);
@@ -70,8 +71,7 @@ export function renderDot(pic: Picture, collapsed: string[]): string {
     }
     if (as !== undefined) return;
     const n = pic.nodes[id]!;
-    const first = n.label === n.op.split(" ")[0] ? n.op : `${n.label}: ${n.op}`;
-    lines.push(`${indent}${dotString(id)} [label=${dotString(`${first}\n${n.shape}`)}, fillcolor=${dotString(fill(share(n)))}${n.aux ? ', style="rounded,filled,dashed"' : ""}];`);
+    lines.push(`${indent}${dotString(id)} [label=${dotString(kit.nodeLines(pic, id).join("\n"))}, fillcolor=${dotString(fill(share(n)))}${n.aux ? ', style="rounded,filled,dashed"' : ""}];`);
   };
   for (const id of pic.root) visit(id, "  ", undefined);
   const seen = new Set<string>();
