@@ -76,6 +76,19 @@ describe("the picture of GoogLeNet", () => {
   });
 });
 
+describe("the picture of a main-graph tap", () => {
+  it("marks the edge a `from` reads, and only that one", () => {
+    const text = "network T {\n  input x 1x8x8\n  a = conv 3x3 4 pad=1\n  b = conv 3x3 6 pad=1\n  c = conv 1x1 2 from a\n  flatten\n  dense 3\n}\n";
+    const r = checkText(text, join(root, "tap.net"), diskHost);
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const pic = buildPicture(r.graph!, "macs", tapsOf(r.resolutions.uses));
+    const id = (path: string) => `n${r.graph!.nodes.find((n) => n.name === path)!.id}`;
+    expect(pic.edges.filter((e) => e.tap !== undefined)).toEqual([{ from: id("a"), to: id("c"), tap: "a", aux: false }]);
+    // b feeds nothing: its output is unused, as the spec says.
+    expect(pic.edges.some((e) => e.from === id("b"))).toBe(false);
+  });
+});
+
 describe("netc graph", () => {
   it("draws the README's picture: docs/googlenet.svg is what the command writes now", () => {
     const r = netc(["graph", "specs/googlenet.net", "--format", "svg"]);
