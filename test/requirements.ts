@@ -100,3 +100,27 @@ export function needPythonProtobuf(): Requirement {
   }
   return pythonProtobuf;
 }
+
+/** The first of `names` on PATH, or undefined. */
+function onPath(names: string[]): string | undefined {
+  for (const dir of (process.env.PATH ?? "").split(":")) {
+    for (const n of names) if (dir && existsSync(join(dir, n))) return join(dir, n);
+  }
+  return undefined;
+}
+
+let chromium: (Requirement & { path?: string }) | undefined;
+/** Debian's chromium: the real browser the `netc graph --format html` page is tested in. */
+export function needChromium(): Requirement & { path?: string } {
+  if (!chromium) {
+    const path = onPath(["chromium", "chromium-browser", "google-chrome"]);
+    chromium = { ...requirement(path !== undefined, "chromium is missing (apt-get install chromium)"), path };
+  }
+  return chromium;
+}
+
+/** Graphviz's dot: reads `netc graph --format dot`. */
+export function needGraphviz(): Requirement & { path?: string } {
+  const path = onPath(["dot"]);
+  return { ...requirement(path !== undefined, "Graphviz's dot is missing (apt-get install graphviz)"), path };
+}

@@ -5,6 +5,7 @@
 
 import { checkText, type Overrides } from "../check/index.js";
 import { diskHost } from "../check/program.js";
+import type { Resolutions } from "../check/resolutions.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { IrGraph } from "../ir/graph.js";
 import { diagnosticStream, renderDiagnostics, type Format } from "./formats.js";
@@ -14,6 +15,8 @@ export interface Loaded {
   graph: IrGraph;
   /** File texts of the spec and its imports, to print later diagnostics (a backend's NET6xxx) with their source lines. */
   texts: Map<string, string>;
+  /** What each name use resolved to (`netc graph` draws the `from` taps). */
+  resolutions?: Resolutions;
 }
 
 export class Reporter {
@@ -57,7 +60,7 @@ export function loadGraph(file: string, reporter: Reporter, text?: string, overr
   reporter.add(r.diagnostics, texts);
   if (unreadable(r.diagnostics)) return 2;
   if (!r.graph || r.diagnostics.some((d) => d.severity === "error")) return 1;
-  return { graph: r.graph, texts };
+  return { graph: r.graph, texts, resolutions: r.resolutions };
 }
 
 /** The entry file could not be read at all (missing, a directory, a FIFO...): an I/O error, exit 2. */

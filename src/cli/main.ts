@@ -104,6 +104,28 @@ withOverrides(program.commands.at(-1)!)
   });
 
 program
+  .command("graph")
+  .description("draw a spec's network: blocks as groups, each layer with its output shape, coloured by its share of MACs or parameters")
+  .argument("[input]", ".net file; - for stdin")
+  .addOption(new Option("--format <format>", "picture format (svg needs no Graphviz; html opens and closes groups in a browser)").choices(["svg", "dot", "html"]).default("svg"))
+  .addOption(new Option("--color <measure>", "colour each layer by its share of").choices(["macs", "params"]).default("macs"))
+  .option("--depth <n>", "open groups only this many levels deep (0: every top-level block closed; default: all open)", int("--depth"))
+  .option("-o, --output <file>", "write the picture here (default: stdout)")
+  .option(...maxErrors)
+  .option(...stdinFlag)
+  .option(...stdinName);
+withOverrides(program.commands.at(-1)!)
+  .action(async (file: string | undefined, o: { format: "svg" | "dot" | "html"; color: "macs" | "params"; depth?: number; output?: string; maxErrors?: number } & StdinOptions & OverrideFlags) => {
+    const overrides = overridesOf(o);
+    if (typeof overrides === "number") return void (process.exitCode = overrides);
+    const files = file === undefined ? [] : [file];
+    const stdin = await stdinSpec(files, o);
+    if (typeof stdin === "number") return void (process.exitCode = stdin);
+    const { run } = await import("./commands/graph.js");
+    process.exitCode = await run({ overrides, file: file ?? "-", format: o.format, color: o.color, depth: o.depth, output: o.output, maxErrors: o.maxErrors, stdin });
+  });
+
+program
   .command("fmt")
   .description("format specs in place (canonical style, comments kept)")
   .argument("[inputs...]", ".net files, folders or globs; - for stdin (formatted text to stdout)")

@@ -25,6 +25,7 @@ import { complete } from "./completion.js";
 import { docContext, type DocContext } from "./context.js";
 import { pathToUri, toLspDiagnostic, uriToPath } from "./convert.js";
 import { FramedMessageReader } from "./framing.js";
+import { GRAPH_COMMAND } from "./graph.js";
 import { hover } from "./hover.js";
 import { inlayHints } from "./inlay.js";
 import { definition, documentSymbols, references, workspaceSymbols } from "./navigation.js";
@@ -256,6 +257,7 @@ export function startServer(given?: Connection, options: WorkspaceOptions = {}):
         documentFormattingProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         inlayHintProvider: true,
+        executeCommandProvider: { commands: [GRAPH_COMMAND] },
       },
       serverInfo: { name: "netc" },
     };
@@ -343,6 +345,26 @@ export function startServer(given?: Connection, options: WorkspaceOptions = {}):
     } catch (e) {
       log(`netc lsp: workspaceSymbol failed: ${String(e)}`);
       return new ResponseError(ErrorCodes.InternalError, "netc: workspace symbols failed");
+    }
+  });
+
+  // `netc.graph [uri, "macs" | "params"]`: the picture of an open spec as an HTML page; answers { uri } of the file.
+  connection.onExecuteCommand(async (p) => {
+    try {
+      if (p?.command !== GRAPH_COMMAND) return invalid(`unknown command: ${String(p?.command)}`);
+      const [uri, color] = Array.isArray(p.arguments) ? p.arguments : [];
+      if (typeof uri !== "string") return invalid(`${GRAPH_COMMAND} takes the uri of an open spec`);
+      if (color !== undefined && color !== "macs" && color !== "params") return invalid(`${GRAPH_COMMAND}: colour by "macs" or "params"`);
+      const path = uriToPath(uri);
+      const entry = ws.docs.has(path) && !ws.tooLarge(path) ? ws.check(path) : undefined;
+      if (!entry) return invalid(`${GRAPH_COMMAND}: ${uri} is not an open spec`);
+      const graph = entry.result.graph;
+      if (!graph) return new ResponseError(ErrorCodes.InvalidRequest, "netc: the spec has errors: fix them to draw its graph");
+      const { writeGraphPage } = await import("./graph.js");
+      return { uri: pathToUri(await writeGraphPage(graph, entry.result.resolutions, path, color ?? "macs")) };
+    } catch (e) {
+      log(`netc lsp: ${GRAPH_COMMAND} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      return new ResponseError(ErrorCodes.InternalError, `netc: ${GRAPH_COMMAND} failed`);
     }
   });
 

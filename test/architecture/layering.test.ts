@@ -18,6 +18,8 @@ const ALLOWED: Record<string, string[]> = {
   format: ["util", "diagnostics", "syntax"],
   check: ["util", "diagnostics", "syntax", "ir"],
   summary: ["util", "ir"],
+  // netc graph's picture: the IR drawn (elkjs lays it out).
+  graph: ["util", "ir"],
   // What generated code imports: it must not depend on the code generator.
   runtime: ["util", "ir"],
   // src/emit/*.ts: what every backend shares (the backend interface and registry).
@@ -33,10 +35,10 @@ const ALLOWED: Record<string, string[]> = {
   weights: ["util", "diagnostics", "ir", "runtime"],
   // netc verify: both backends and the runtime side by side.
   verify: ["util", "diagnostics", "ir", "runtime", "weights", "emit", "emit/onnx", "emit/tfjs"],
-  lsp: ["util", "diagnostics", "syntax", "format", "ir", "check", "summary"],
+  lsp: ["util", "diagnostics", "syntax", "format", "ir", "check", "summary", "graph"],
   // The library entry (src/index.ts).
   api: ["util", "diagnostics", "syntax", "format", "ir", "check", "summary", "runtime", "emit", "emit/onnx", "emit/tfjs", "verify"],
-  cli: ["util", "diagnostics", "syntax", "format", "ir", "check", "summary", "runtime", "emit", "emit/onnx", "emit/tfjs", "emit/triton", "emit/pytorch", "infer", "verify", "lsp", "weights"],
+  cli: ["util", "diagnostics", "syntax", "format", "ir", "check", "summary", "graph", "runtime", "emit", "emit/onnx", "emit/tfjs", "emit/triton", "emit/pytorch", "infer", "verify", "lsp", "weights"],
 };
 
 /** Node built-ins a layer must not import at all. */

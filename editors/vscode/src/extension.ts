@@ -32,9 +32,25 @@ function clientOptions(): LanguageClientOptions {
   };
 }
 
+/** "netc: Show Network Graph": the server writes the open spec's `netc graph` page; the browser shows it. */
+async function showGraph(): Promise<void> {
+  const doc = vscode.window.activeTextEditor?.document;
+  if (!doc || doc.languageId !== "net" || !client) {
+    void vscode.window.showInformationMessage("netc: open a .net spec to show its graph");
+    return;
+  }
+  try {
+    const r = await client.sendRequest<{ uri: string }>("workspace/executeCommand", { command: "netc.graph", arguments: [doc.uri.toString()] });
+    await vscode.env.openExternal(vscode.Uri.parse(r.uri));
+  } catch (e) {
+    void vscode.window.showErrorMessage(e instanceof Error ? e.message : String(e));
+  }
+}
+
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   client = new LanguageClient("netc", "netc language server", serverOptions(), clientOptions());
   await client.start();
+  context.subscriptions.push(vscode.commands.registerCommand("netc.showGraph", showGraph));
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration(async (e) => {
       // A new executable needs a new server; other settings reach it as didChangeConfiguration.
