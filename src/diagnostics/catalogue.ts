@@ -115,6 +115,7 @@ export const catalogue = {
     message: "Live checking in the editor stops at {limit} characters, but this document has {size}: no other diagnostics, hovers or hints for it (run `netc check` on the saved file).",
   },
   NET5030: { severity: "error", message: "{layer}: the ONNX graph cannot take any input height and width, expected only size-agnostic layers before the global pooling but found {detail}. Compile without --dynamic-size for a fixed input size." },
+  NET5070: { severity: "warning", message: "'{path}' is already there and netc leaves it as it is, but {reason}." },
   NET5010: { severity: "warning", message: "Expected the formatting 'netc fmt' writes but found line {line} written differently; run 'netc fmt' on this file." },
 
   // ---- backends ----
