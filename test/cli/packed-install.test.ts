@@ -123,6 +123,13 @@ describe.runIf(built)("netc packed and installed into a fresh project, offline",
     expect(existsSync(join(app, "node_modules", ".bin", "netc"))).toBe(true);
   });
 
+  it("npx netc in this checkout prints no npm warning either (its .npmrc holds only keys npm knows)", () => {
+    const r = sh("npx", ["--offline", "netc", "--version"], root);
+    expect(r.status, out(r)).toBe(0);
+    expect(r.stderr).not.toMatch(/Unknown project config|npm warn/);
+    expect(readFileSync(join(root, ".npmrc"), "utf8")).not.toMatch(/onnxruntime/);
+  });
+
   it("npx netc compiles to ONNX; infer runs, or names the missing onnxruntime-node", (ctx) => {
     if (notCached) ctx.skip();
     const r = sh("npx", ["--offline", "netc", "compile", "tiny.net", "--target", "onnx", "-o", "tiny.onnx"], app);
