@@ -88,6 +88,11 @@ describe("compile a folder into --out", () => {
     expect(g.code, g.stderr).toBe(0);
     expect(existsSync(join(dir, "out2", "b.onnx"))).toBe(true);
     expect(existsSync(join(dir, "out2", "small", "c.onnx"))).toBe(true);
+    // The same specs from another folder argument land elsewhere: compiled there, not taken as up to date.
+    const moved = netc(["compile", "specs/zoo", "--target", "onnx", "--out", "out2"], { cwd: dir });
+    expect(summary(moved.stderr)).toBe("netc: 2 networks: 0 compiled, 2 up to date");
+    const other = netc(["compile", "specs", "--target", "onnx", "--out", "out2"], { cwd: dir });
+    expect(compiled(other.stderr)).toEqual([`wrote ${join(dir, "out2", "a.onnx")}`, `wrote ${join(dir, "out2", "zoo", "b.onnx")}`, `wrote ${join(dir, "out2", "zoo", "small", "c.onnx")}`]);
   });
 
   it("a corrupted manifest means compiling everything, with a warning; the new one is whole", () => {
@@ -114,6 +119,11 @@ describe("compile a folder into --out", () => {
     expect(summary(r.stderr)).toBe("netc: 4 networks: 3 compiled, 0 up to date, 1 failed (2 libraries without a network)");
     const again = netc(["compile", "specs", "--target", "onnx", "--out", "out"], { cwd: dir });
     expect(again.code).toBe(1);
+    // One JSON document for the run, however many specs.
+    const json = netc(["compile", "specs", "--target", "onnx", "--out", "out", "--format", "json"], { cwd: dir });
+    expect(json.code).toBe(1);
+    const doc = json.stderr.slice(json.stderr.indexOf("{"), json.stderr.lastIndexOf("}") + 1);
+    expect(JSON.stringify(JSON.parse(doc))).toContain("NET2001");
     expect(summary(again.stderr)).toBe("netc: 4 networks: 0 compiled, 3 up to date, 1 failed (2 libraries without a network)");
   });
 

@@ -23,6 +23,12 @@ import { terminalSafe } from "../report.js";
 import { version } from "../version.js";
 // compile.js (and with it the checker and chevrotain) loads only when a spec is out of date.
 import type { Compiled } from "./compile.js";
+import type { Reporter } from "../load.js";
+
+async function newReporter(args: CompileManyArgs): Promise<Reporter> {
+  const { Reporter } = await import("../load.js");
+  return new Reporter(args.format, args.maxErrors);
+}
 
 export const MANIFEST_NAME = ".netc-manifest.json";
 const MANIFEST_FORMAT = 1;
@@ -42,6 +48,8 @@ export interface CompileManyArgs {
 interface Entry {
   /** Hash of target, options and overrides (checkpoints by content). */
   options: string;
+  /** Where the spec's output goes, relative to out/ (another argument folder may move it). */
+  target: string;
   /** Spec and imports: path (relative to the working directory) -> sha256 of the text read. */
   inputs: Record<string, string>;
   /**
@@ -113,7 +121,7 @@ function readManifest(path: string): Read {
     const m = JSON.parse(text) as Manifest;
     if (m === null || typeof m !== "object" || m.format !== MANIFEST_FORMAT || typeof m.specs !== "object" || m.specs === null) throw new Error("not a manifest");
     for (const e of Object.values(m.specs)) {
-      if (typeof e?.options !== "string" || typeof e.inputs !== "object" || typeof e.outputs !== "object" || !e.inputs || !e.outputs) throw new Error("not a manifest");
+      if (typeof e?.options !== "string" || typeof e.target !== "string" || typeof e.inputs !== "object" || typeof e.outputs !== "object" || !e.inputs || !e.outputs) throw new Error("not a manifest");
       for (const w of Object.values(e.outputs)) if (typeof w?.sha256 !== "string" || typeof w.size !== "number" || typeof w.mtimeMs !== "number") throw new Error("not a manifest");
     }
     // Another netc version may compile differently: everything is out of date.
@@ -124,8 +132,8 @@ function readManifest(path: string): Read {
   }
 }
 
-function upToDate(entry: Entry | undefined, options: string, out: string): boolean {
-  if (!entry || entry.options !== options) return false;
+function upToDate(entry: Entry | undefined, options: string, out: string, target: string): boolean {
+  if (!entry || entry.options !== options || entry.target !== target) return false;
   if (Object.keys(entry.inputs).length === 0 || (Object.keys(entry.outputs).length === 0 && entry.library !== true)) return false;
   for (const [p, h] of Object.entries(entry.inputs)) {
     let text: string;
@@ -187,6 +195,8 @@ export async function runMany(args: CompileManyArgs): Promise<number> {
   }
 
   const named = new Set<string>();
+  // Created at the first spec to compile: it loads the checker, which a run with everything up to date never needs.
+  let reporter: Reporter | undefined;
   let exit = 0;
   let compiled = 0;
   let current = 0;
@@ -195,7 +205,8 @@ export async function runMany(args: CompileManyArgs): Promise<number> {
     const key = relative(process.cwd(), resolve(file));
     named.add(key);
     const entry = old.specs[key];
-    if (upToDate(entry, options, out)) {
+    const where = relative(out, target);
+    if (upToDate(entry, options, out, where)) {
       next.specs[key] = entry!;
       if (entry!.library) libraries++;
       else {
@@ -206,15 +217,11 @@ export async function runMany(args: CompileManyArgs): Promise<number> {
     }
     let done: Compiled | undefined;
     const { compile } = await import("./compile.js");
-    const { Reporter } = await import("../load.js");
-    const reporter = new Reporter(args.format, args.maxErrors);
-    let code: number;
-    try {
-      const single = backend.output.kind === "file" ? { output: target } : { out: target };
-      code = await compile({ file, target: args.target, options: args.options, overrides: args.overrides, ...single }, reporter, (c) => (done = c));
-    } finally {
-      reporter.flush(true);
-    }
+    reporter ??= await newReporter(args);
+    const single = backend.output.kind === "file" ? { output: target } : { out: target };
+    const code = await compile({ file, target: args.target, options: args.options, overrides: args.overrides, ...single }, reporter, (c) => (done = c));
+    // Text and GitHub commands print now; JSON and SARIF make one document at the end.
+    reporter.flush();
     exit = Math.max(exit, code);
     if (code !== 0 || !done) continue;
     const result: Compiled = done;
@@ -236,7 +243,7 @@ export async function runMany(args: CompileManyArgs): Promise<number> {
       const { size, mtimeMs } = statSync(f.path);
       outputs[relative(out, f.path)] = { sha256: sha256(f.data), size, mtimeMs };
     }
-    next.specs[key] = result.library ? { options, inputs, outputs, library: true } : { options, inputs, outputs };
+    next.specs[key] = result.library ? { options, target: where, inputs, outputs, library: true } : { options, target: where, inputs, outputs };
   }
   // Specs not named this time keep their records (a build of a subset does not forget the rest).
   for (const [key, entry] of Object.entries(old.specs)) if (!named.has(key)) next.specs[key] = entry;
@@ -249,6 +256,7 @@ export async function runMany(args: CompileManyArgs): Promise<number> {
     process.stderr.write(`netc: cannot write the build manifest: ${terminalSafe(e instanceof OutputError || e instanceof Error ? e.message : String(e))}\n`);
     exit = Math.max(exit, 2);
   }
+  if (reporter || args.format === "json" || args.format === "sarif") (reporter ?? (await newReporter(args))).flush(true);
   const networks = targets.size - libraries;
   const failed = networks - compiled - current;
   process.stderr.write(`netc: ${networks} network${networks === 1 ? "" : "s"}: ${compiled} compiled, ${current} up to date${failed ? `, ${failed} failed` : ""}${libraries ? ` (${libraries} librar${libraries === 1 ? "y" : "ies"} without a network)` : ""}\n`);
