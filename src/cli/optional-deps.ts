@@ -3,10 +3,13 @@
 // nuget.org) npm leaves the package out rather than failing `npm install netc`.
 // The commands that run ONNX models check for it first and say how to add it.
 
+import { createRequire } from "node:module";
+
 /** A line to print when onnxruntime-node cannot be loaded; undefined when it can. */
 export function missingOnnxRuntime(): string | undefined {
   try {
-    import.meta.resolve("onnxruntime-node");
+    // require.resolve: import.meta.resolve needs Node 20.6, netc supports 20.0.
+    createRequire(import.meta.url).resolve("onnxruntime-node");
     return undefined;
   } catch {
     return (
