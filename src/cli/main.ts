@@ -88,18 +88,19 @@ program
   .argument("[inputs...]", ".net files, folders or globs; - for stdin")
   .option("--json", "print the summary as JSON (--format json does too)")
   .option("--all", "list every layer inside blocks in the table")
+  .option("--batch <n>", "images per batch for the activation memory totals", int("--batch"), 1)
   .addOption(formatOption())
   .option(...maxErrors)
   .option(...stdinFlag)
   .option(...stdinName);
 withOverrides(program.commands.at(-1)!)
-  .action(async (files: string[], o: { json?: boolean; all?: boolean; format: Format; maxErrors?: number } & StdinOptions & OverrideFlags) => {
+  .action(async (files: string[], o: { json?: boolean; all?: boolean; batch: number; format: Format; maxErrors?: number } & StdinOptions & OverrideFlags) => {
     const overrides = overridesOf(o);
     if (typeof overrides === "number") return void (process.exitCode = overrides);
     const stdin = await stdinSpec(files, o);
     if (typeof stdin === "number") return void (process.exitCode = stdin);
     const { run } = await import("./commands/summary.js");
-    process.exitCode = await run({ overrides, files: files.filter((f) => f !== "-"), json: !!o.json || o.format === "json", all: !!o.all, format: o.format, maxErrors: o.maxErrors, stdin });
+    process.exitCode = await run({ overrides, files: files.filter((f) => f !== "-"), json: !!o.json || o.format === "json", all: !!o.all, batch: o.batch, format: o.format, maxErrors: o.maxErrors, stdin });
   });
 
 program
@@ -240,6 +241,22 @@ withOverrides(
   const { run } = await import("./commands/weights-export.js");
   process.exitCode = await run({ spec, from: o.from, format: o.format, output: o.output, names: o.names, steps: o.steps, overrides, maxErrors: o.maxErrors });
 });
+
+program
+  .command("diff")
+  .description("what changed between two versions of a network, layer by layer, and whether it breaks (exit 1 on a breaking change)")
+  .argument("<old>", "the old spec: a .net file or git:REF:path")
+  .argument("<new>", "the new spec: a .net file or git:REF:path")
+  .addOption(new Option("--format <format>", "how the result is printed").choices(["text", "json", "github-actions"]).default("text"))
+  .option("--json", "short for --format json")
+  .option(...maxErrors);
+withOverrides(program.commands.at(-1)!)
+  .action(async (oldSpec: string, newSpec: string, o: { format: "text" | "json" | "github-actions"; json?: boolean; maxErrors?: number } & OverrideFlags) => {
+    const overrides = overridesOf(o);
+    if (typeof overrides === "number") return void (process.exitCode = overrides);
+    const { run } = await import("./commands/diff.js");
+    process.exitCode = await run({ old: oldSpec, new: newSpec, format: o.json ? "json" : o.format, maxErrors: o.maxErrors, overrides });
+  });
 
 program
   .command("lsp")

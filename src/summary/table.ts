@@ -2,6 +2,7 @@
 
 import type { IrGraph, IrGroup, IrNode } from "../ir/graph.js";
 import { formatShape } from "../ir/shapes.js";
+import { megabytes, memoryFigures } from "./memory.js";
 
 export interface Row {
   name: string;
@@ -44,7 +45,7 @@ const groupRow = (g: IrGroup, depth: number): Row => ({
  * and every node inside it, nested by depth. A node that is its group's own
  * output under the same name is represented by the group row.
  */
-function rows(graph: IrGraph): Row[] {
+export function rows(graph: IrGraph): Row[] {
   const out: Row[] = [];
   // A block whose body is one statement yields two groups of one name (the call and
   // the statement inside); the call, registered last, stands for both.
@@ -119,4 +120,41 @@ export function summaryJson(graph: IrGraph) {
     aux: graph.auxOutputs.map((a) => ({ name: a.name, weight: a.weight, shape: graph.nodes[a.node]!.shape })),
     layers: rows(graph).map((r) => ({ name: r.name, op: r.op, shape: r.shape, params: r.params, macs: r.macs, ...(r.aux ? { aux: true } : {}) })),
   };
+}
+
+/** Memory for a batch of `batch` images: weights, and activations for inference and training (src/summary/memory.ts). */
+export function memoryJson(graph: IrGraph, batch: number) {
+  const m = memoryFigures(graph);
+  return {
+    trainableParams: m.weights.trainable,
+    nonTrainableParams: m.weights.nonTrainable,
+    weightsBytes: m.weights.bytes,
+    withAux: { trainableParams: m.weightsWithAux.trainable, nonTrainableParams: m.weightsWithAux.nonTrainable, weightsBytes: m.weightsWithAux.bytes },
+    activations: {
+      batch,
+      perImage: { inferencePeak: m.inference.peak, trainingKept: m.training.kept },
+      perBatch: { trainingKept: m.training.perBatch },
+      total: { inferencePeak: batch * m.inference.peak, trainingKept: batch * m.training.kept + m.training.perBatch },
+    },
+  };
+}
+
+/** The memory lines under the table. */
+export function renderMemory(graph: IrGraph, batch: number): string {
+  const j = memoryJson(graph, batch);
+  const a = j.activations;
+  const count = (n: number) => n.toLocaleString("en-US");
+  const aux = j.withAux.weightsBytes !== j.weightsBytes ? `; ${megabytes(j.withAux.weightsBytes)} with aux heads` : "";
+  const lines: [string, string, string][] = [
+    ["trainable params", count(j.trainableParams), ""],
+    ["non-trainable params", count(j.nonTrainableParams), "BatchNorm running mean and variance (PyTorch buffers)"],
+    ["weights", megabytes(j.weightsBytes), `float32, both kinds${aux}`],
+    ["activations / image", megabytes(a.perImage.inferencePeak), "inference: peak of live tensors, input included"],
+    ["", megabytes(a.perImage.trainingKept), `training: kept for the backward pass${j.withAux.weightsBytes !== j.weightsBytes ? ", aux heads included" : ""}`],
+    [`activations, batch ${batch}`, megabytes(a.total.inferencePeak), "inference"],
+    ["", megabytes(a.total.trainingKept), `training${a.perBatch.trainingKept ? ` (${megabytes(a.perBatch.trainingKept)} of it BatchNorm's batch statistics)` : ""}`],
+  ];
+  const w0 = Math.max(...lines.map((l) => l[0].length));
+  const w1 = Math.max(...lines.map((l) => l[1].length));
+  return lines.map(([a0, a1, a2]) => `${a0.padEnd(w0)}  ${a1.padStart(w1)}  ${a2}`.trimEnd()).join("\n");
 }

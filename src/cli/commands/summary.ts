@@ -1,7 +1,7 @@
 // `netc summary SPECS [--json] [--all] [--format F]`: the layer table of each
 // spec. One spec prints one table (or JSON object); several (a folder, a glob,
 // more names) print one table each under its file name, or a JSON array.
-import { renderTable, summaryJson } from "../../summary/table.js";
+import { memoryJson, renderMemory, renderTable, summaryJson } from "../../summary/table.js";
 import type { Format } from "../formats.js";
 import { expandInputs } from "../inputs.js";
 import { loadGraph, Reporter } from "../load.js";
@@ -13,6 +13,8 @@ export interface SummaryArgs {
   files: string[];
   json: boolean;
   all: boolean;
+  /** Images per batch for the activation totals (default 1). */
+  batch?: number;
   format?: Format;
   maxErrors?: number;
   /** The text of stdin and the name it stands for, when the spec came from stdin. */
@@ -35,8 +37,13 @@ export async function run(args: SummaryArgs): Promise<number> {
       code = Math.max(code, loaded);
       continue;
     }
-    if (args.json) json.push(several ? { file: displayPath(resolve(s.name)), ...summaryJson(loaded.graph) } : summaryJson(loaded.graph));
-    else process.stdout.write(`${several ? `${terminalSafe(displayPath(resolve(s.name)))}\n` : ""}${terminalSafe(renderTable(loaded.graph, args.all))}\n${several ? "\n" : ""}`);
+    const batch = args.batch ?? 1;
+    const result = { ...summaryJson(loaded.graph), ...memoryJson(loaded.graph, batch) };
+    if (args.json) json.push(several ? { file: displayPath(resolve(s.name)), ...result } : result);
+    else {
+      const text = `${renderTable(loaded.graph, args.all)}\n\n${renderMemory(loaded.graph, batch)}`;
+      process.stdout.write(`${several ? `${terminalSafe(displayPath(resolve(s.name)))}\n` : ""}${terminalSafe(text)}\n${several ? "\n" : ""}`);
+    }
   }
   if (args.json && (json.length > 0 || several)) process.stdout.write(`${JSON.stringify(several ? json : json[0], null, 2)}\n`);
   reporter.flush(true);
