@@ -5,4 +5,4 @@ export { formatSource } from "./format/index.js";
 export type { IrGraph, IrNode, IrGroup } from "./ir/graph.js";
 export type { Diagnostic } from "./diagnostics/diagnostic.js";
 export { initWeights, type WeightSet } from "./ir/weights.js";
-export { backends, findBackend, type Backend, type CompileInput, type CompileOutput } from "./emit/backend.js";
+export { backends, findBackend, type Backend, type CompiledFile, type CompileInput, type CompileOutput } from "./emit/backend.js";

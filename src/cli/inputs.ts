@@ -7,7 +7,7 @@
 // order of diagnostics does not depend on the file system.
 
 import { existsSync, readdirSync, statSync, type Dirent } from "node:fs";
-import { join, resolve, sep } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 
 export interface Inputs {
   /** Paths in order, as the user would write them (relative where the argument was). */
@@ -16,6 +16,12 @@ export interface Inputs {
   problems: string[];
   /** Some argument was a folder or a glob: the user asked for a set of specs, however many it held. */
   expanded: boolean;
+  /**
+   * For each file, the folder its argument started from: the folder argument,
+   * a glob's fixed leading folders, or a file's own folder. `compile --out`
+   * mirrors the layout below it.
+   */
+  bases: string[];
 }
 
 const MAGIC = /[*?[{]/;
@@ -27,33 +33,52 @@ function skipped(name: string): boolean {
 
 export function expandInputs(args: string[]): Inputs {
   const files: string[] = [];
+  const bases: string[] = [];
   const problems: string[] = [];
   const seen = new Set<string>();
   let expanded = false;
+  let base = ".";
   const add = (f: string) => {
     const key = resolve(f);
     if (!seen.has(key)) {
       seen.add(key);
       files.push(f);
+      bases.push(base);
     }
   };
   for (const arg of args) {
     if (isDirectory(arg)) {
       expanded = true;
+      base = arg;
       const found = netFilesUnder(arg);
       if (found.length === 0) problems.push(`no .net files in '${arg}'`);
       found.forEach(add);
     } else if (MAGIC.test(arg) && !existsSync(arg)) {
       expanded = true;
+      base = globBase(arg);
       const found = glob(arg);
       if (found.length === 0) problems.push(`no files match '${arg}'`);
       found.forEach(add);
     } else {
       // A missing file stays: the checker reports it as unreadable (NET2016), like any other.
+      base = dirname(arg);
       add(arg);
     }
   }
-  return { files, problems, expanded };
+  return { files, problems, expanded, bases };
+}
+
+/** A glob's leading folders before the first segment with magic ("specs/zoo" for "specs/zoo/{a,b}.net"). */
+export function globBase(pattern: string): string {
+  const parts = pattern.split(/[\\/]+/);
+  const fixed: string[] = [];
+  for (const p of parts.slice(0, -1)) {
+    if (MAGIC.test(p)) break;
+    fixed.push(p);
+  }
+  if (fixed.length === 0) return ".";
+  if (fixed.length === 1 && fixed[0] === "") return sep;
+  return fixed.join("/");
 }
 
 function isDirectory(p: string): boolean {

@@ -145,8 +145,8 @@ program
 
 const compile = program
   .command("compile")
-  .description("compile a spec with one of the backends below")
-  .argument("<file>", ".net file")
+  .description("compile specs with one of the backends below; folders and globs build every spec below into --out, mirroring the folders and skipping those up to date")
+  .argument("<inputs...>", ".net files, folders or globs")
   .addOption(
     new Option("--target <target>", "backend (see Targets below)")
       .choices(backends.map((b) => b.name))
@@ -174,12 +174,27 @@ for (const b of backends) {
     compile.addOption(option);
   }
 }
-compile.action(async (file: string, o: Record<string, unknown> & { target: string; output?: string; out?: string; maxErrors?: number; format: Format }) => {
-  const { run } = await import("./commands/compile.js");
+compile.action(async (specs: string[], o: Record<string, unknown> & { target: string; output?: string; out?: string; maxErrors?: number; format: Format }) => {
   const { target, output, out, maxErrors, format, set, input, ...options } = o;
   const overrides = overridesOf({ set: set as string[] | undefined, input: input as string | undefined });
   if (typeof overrides === "number") return void (process.exitCode = overrides);
-  process.exitCode = await run({ file, target, output, out, options, maxErrors, format, overrides });
+  const { expandInputs } = await import("./inputs.js");
+  const { terminalSafe } = await import("./report.js");
+  const inputs = expandInputs(specs);
+  for (const p of inputs.problems) process.stderr.write(`netc compile: ${terminalSafe(p)}\n`);
+  if (inputs.problems.length > 0) return void (process.exitCode = EXIT_USAGE);
+  if (inputs.expanded || inputs.files.length > 1) {
+    // A build: every spec into --out, with a manifest of what is up to date.
+    if (output !== undefined || out === undefined) {
+      process.stderr.write("netc: compiling several specs needs --out DIR (and no -o)\n");
+      return void (process.exitCode = EXIT_USAGE);
+    }
+    const { runMany } = await import("./commands/compile-many.js");
+    process.exitCode = await runMany({ files: inputs.files, bases: inputs.bases, target, out, options, maxErrors, format, overrides });
+    return;
+  }
+  const { run } = await import("./commands/compile.js");
+  process.exitCode = await run({ file: inputs.files[0]!, target, output, out, options, maxErrors, format, overrides });
 });
 
 program
@@ -197,6 +212,8 @@ withOverrides(program.commands.at(-1)!)
   .action(async (specs: string[], o: { weights?: string; weightsMap?: string; seed: number; batch: number; json?: boolean; maxErrors?: number; format: Format } & OverrideFlags) => {
     const overrides = overridesOf(o);
     if (typeof overrides === "number") return void (process.exitCode = overrides);
+    const missing = (await import("./optional-deps.js")).missingOnnxRuntime();
+    if (missing) return void (process.stderr.write(missing), (process.exitCode = 2));
     const { run } = await import("./commands/verify.js");
     process.exitCode = await run({ overrides, specs, weights: o.weights, weightsMap: o.weightsMap, seed: o.seed, batch: o.batch, json: !!o.json || o.format === "json", maxErrors: o.maxErrors, format: o.format });
   });
@@ -213,6 +230,8 @@ program
   .option("--runs <n>", "timed runs", int("--runs"), 20)
   .option("--json", "print JSON")
   .action(async (model: string, o: { ep: "cpu" | "cuda" | "webgpu"; batch: number; image?: string; labels?: string; resize?: number; runs: number; json?: boolean }) => {
+    const missing = (await import("./optional-deps.js")).missingOnnxRuntime();
+    if (missing) return void (process.stderr.write(missing), (process.exitCode = 2));
     const { run } = await import("./commands/infer.js");
     process.exitCode = await run({ model, ep: o.ep, batch: o.batch, image: o.image, labels: o.labels, resize: o.resize, runs: o.runs, json: !!o.json });
   });

@@ -117,6 +117,7 @@ export const catalogue = {
   NET5030: { severity: "error", message: "{layer}: the ONNX graph cannot take any input height and width, expected only size-agnostic layers before the global pooling but found {detail}. Compile without --dynamic-size for a fixed input size." },
   NET5040: { severity: "error", message: "--fixed-size and --dynamic-size contradict each other: expected at most one of them but found both. Give --fixed-size for the spec's input size, or --dynamic-size to require any height and width." },
   NET5050: { severity: "error", message: "Triton model repository: {option} expects {expected}, but found {found}." },
+  NET5070: { severity: "warning", message: "'{path}' is already there and netc leaves it as it is, but {reason}." },
   NET5010: { severity: "warning", message: "Expected the formatting 'netc fmt' writes but found line {line} written differently; run 'netc fmt' on this file." },
 
   // ---- backends ----

@@ -41,9 +41,19 @@ export interface CompileInput {
   netcVersion: string;
 }
 
+/** A file a backend produces; the CLI writes it (backends do not touch the file system). */
+export interface CompiledFile extends OutputFile {
+  /**
+   * Written only where no file of that name exists: one already there is left
+   * as it is, and when `accepts` rejects its text, compile warns (NET5070)
+   * with `otherwise` as the reason.
+   */
+  ifAbsent?: { accepts(existing: string): boolean; otherwise: string };
+}
+
 export interface CompileOutput {
   /** Written together or not at all by the caller; empty when a diagnostic is an error. */
-  files: OutputFile[];
+  files: CompiledFile[];
   diagnostics: Diagnostic[];
 }
 

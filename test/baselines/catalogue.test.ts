@@ -28,6 +28,7 @@ const elsewhere: Partial<Record<Code, string>> = {
   NET6010: "test/pytorch/model.test.ts", // a padding F.avg_pool2d cannot state
   NET6011: "test/pytorch/model.test.ts", // a path name torch.nn reserves
   NET5010: "test/cli/fmt.test.ts", // fmt --check in a machine format
+  NET5070: "test/cli/build.test.ts", // compile --js beside a package.json that is not "type": "module"
   NET9001: "test/baselines/catalogue.test.ts", // below: a host that throws
 };
 

@@ -44,7 +44,7 @@ describe("the glob matcher", () => {
     expect(r.files.map((x) => x.slice(d.length + 1))).toEqual(["a.net", "b.net", "sub/c.net", "sub/deep/d.net"]);
     expect(r.problems).toEqual([`no files match '${d}/none/*.net'`]);
     expect(r.expanded).toBe(true);
-    expect(expandInputs(["x.net"])).toEqual({ files: ["x.net"], problems: [], expanded: false });
+    expect(expandInputs(["x.net"])).toEqual({ bases: ["."], files: ["x.net"], problems: [], expanded: false });
   });
 });
 
