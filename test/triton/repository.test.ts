@@ -94,7 +94,7 @@ describe("netc compile --target triton", () => {
     // The ONNX backend's model with the spec's preprocessing as its first nodes.
     expect(JSON.parse(io.metadata["netc.preprocess"]!).inGraph).toBe(true);
     const graph = checkFile(spec, diskHost, { params: { classes: 10, size: 64 } }).graph!;
-    const ref = emitOnnx(graph, { dynamicSize: true }).model;
+    const ref = emitOnnx(graph, { size: "dynamic" }).model;
     const ours = readFileSync(model);
     const x = randomInput(2 * 3 * 64 * 64, 5);
     expect((await runOrt(ours, "image", [2, 3, 64, 64], x)).data).toEqual((await runOrt(ref, "image", [2, 3, 64, 64], x)).data);

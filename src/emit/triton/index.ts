@@ -93,7 +93,7 @@ export function tritonFiles(graph: IrGraph, repoPath: string, options: Record<st
     weights: options.weights as WeightSet | undefined,
     foldBatchNorm: options.foldBn !== false,
     preprocess: true,
-    dynamicSize,
+    size: dynamicSize ? "dynamic" : "fixed",
   });
   const header = [
     `Triton model configuration written by netc ${version}.`,
