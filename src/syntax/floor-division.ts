@@ -78,6 +78,32 @@ function declaredNames(item: A.TopLevel): Set<string> {
   return names;
 }
 
+/**
+ * What floorDivisionComments reads of the token list, taken before parsing so
+ * that the list can be let go while the file is parsed: the line comments that
+ * could be a floor division (after an operand, their text an expression) and
+ * the two tokens before each. Given these as its tokens and comments, it finds
+ * the same neighbours (the tokens kept are consecutive in the full list).
+ */
+export function floorDivisionCandidates(tokens: IToken[], comments: A.Comment[]): { tokens: IToken[]; comments: A.Comment[] } {
+  const near: IToken[] = [];
+  const kept: A.Comment[] = [];
+  const keep = (tok: IToken | undefined) => {
+    if (tok && (near.length === 0 || near[near.length - 1]!.startOffset < tok.startOffset)) near.push(tok);
+  };
+  let t = 0;
+  for (const c of comments) {
+    if (c.doc) continue;
+    while (t < tokens.length && tokens[t]!.startOffset < c.span.offset) t++;
+    const prev = tokens[t - 1];
+    if (!prev || !OPERAND_END.has(prev.tokenType.name) || !expression(c.text.slice(2))) continue;
+    keep(tokens[t - 2]);
+    keep(prev);
+    kept.push(c);
+  }
+  return { tokens: near, comments: kept };
+}
+
 /** Tokens are in source order without comments; `items` the file's top-level items. */
 export function floorDivisionComments(tokens: IToken[], comments: A.Comment[], items: A.TopLevel[], path: string): Diagnostic[] {
   const out: Diagnostic[] = [];

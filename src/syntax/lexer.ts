@@ -252,11 +252,16 @@ function token(image: string, type: TokenType, start: number): IToken {
   return { image, startOffset: start, endOffset: start + image.length - 1, tokenTypeIdx: type.tokenTypeIdx!, tokenType: type };
 }
 
-export function lex(text: string, path: string): LexResult {
+/**
+ * `from` and `to` lex part of the text: `from` where lexing the whole text
+ * starts a token and `to` where one starts or the end (parse.ts lexes one
+ * top-level item again this way): the tokens are those of the whole text there.
+ */
+export function lex(text: string, path: string, from = 0, to = text.length): LexResult {
   const tokens: IToken[] = [];
   const commentTokens: IToken[] = [];
   const errors: { offset: number; length: number }[] = [];
-  for (let at = 0; at < text.length; ) {
+  for (let at = from; at < to; ) {
     const type = scan(text, at);
     if (!type) {
       // Unknown characters: one error for the run up to where a token can start.

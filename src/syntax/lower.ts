@@ -34,6 +34,15 @@ function subs(node: CstNode | undefined, key: string): CstNode[] {
   if (!list) return NONE;
   return list.filter((c): c is CstNode => !isToken(c));
 }
+/**
+ * An array the AST keeps, at its exact length. A pushed-to array has room for
+ * 17 elements after its first push and filter() and flatMap() grow theirs the
+ * same way: most AST lists hold one or two, so the spare room was a quarter of
+ * a large file's AST.
+ */
+function fit<T>(list: T[]): T[] {
+  return list.length === 0 ? list : list.slice();
+}
 /** `f` over the sub-nodes under `key`, skipping undefined results (flatMap without its arrays). */
 function mapSubs<T>(node: CstNode | undefined, key: string, f: (n: CstNode) => T | undefined): T[] {
   const list = node?.children[key];
@@ -45,7 +54,7 @@ function mapSubs<T>(node: CstNode | undefined, key: string, f: (n: CstNode) => T
       if (v !== undefined) out.push(v);
     }
   }
-  return out;
+  return fit(out);
 }
 /** The first child of a node that has one alternative's sub-node (or token) as its only key. */
 function firstChild(n: CstNode): Child | undefined {
@@ -58,21 +67,32 @@ function sub(node: CstNode | undefined, key: string): CstNode | undefined {
   return undefined;
 }
 
+/**
+ * Spans store small integers (V8 Smis): a span field ever given a boxed number
+ * (chevrotain's CST locations hold doubles, NaN in recovery) turns every span
+ * in the process into two heap-allocated numbers, a third of a large AST.
+ */
+function int(x: number): number {
+  return (x | 0) === x ? x | 0 : x;
+}
+function makeSpan(offset: number, length: number): A.Span {
+  return { offset: int(offset), length: int(length) };
+}
 function tokSpan(t: IToken): A.Span {
-  return { offset: t.startOffset, length: t.image.length };
+  return makeSpan(t.startOffset, t.image.length);
 }
 function nodeSpan(n: CstNode): A.Span {
   const loc = n.location;
   const start = loc?.startOffset ?? NaN;
   const end = loc?.endOffset ?? NaN;
   if (!Number.isFinite(start) || !Number.isFinite(end)) return { offset: 0, length: 0 };
-  return { offset: start, length: end + 1 - start };
+  return makeSpan(start, end + 1 - start);
 }
 function join(a: A.Span, b: A.Span | undefined): A.Span {
   if (!b) return a;
   const start = Math.min(a.offset, b.offset);
   const end = Math.max(a.offset + a.length, b.offset + b.length);
-  return { offset: start, length: end - start };
+  return makeSpan(start, end - start);
 }
 
 function identOf(t: IToken): A.Ident {
@@ -80,11 +100,43 @@ function identOf(t: IToken): A.Ident {
   return { kind: "ident", name: t.image, span: tokSpan(t) };
 }
 function numberOf(t: IToken): A.NumberLit {
-  const { value, integer } = numberValue(t.image);
+  const image = t.image;
+  if (image.length <= 15) {
+    // Plain whole numbers (most of them), as numberValue() reads them, without its pattern and result object.
+    let v = 0;
+    let i = 0;
+    for (; i < image.length; i++) {
+      const c = image.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      v = v * 10 + (c - 48);
+    }
+    if (i === image.length && i > 0) return { kind: "number", value: v, text: image, integer: true, span: tokSpan(t) };
+  }
+  const { value, integer } = numberValue(image);
   return { kind: "number", value, text: t.image, integer, span: tokSpan(t) };
 }
+/** `split("x").map(Number)` of a Dims token (digits joined by 'x'), without the strings. */
+function dimsValues(image: string): number[] {
+  let n = 1;
+  for (let i = 0; i < image.length; i++) if (image.charCodeAt(i) === 120) n++;
+  const values: number[] = new Array<number>(n);
+  n = 0;
+  let from = 0;
+  for (let i = 0; i <= image.length; i++) {
+    if (i < image.length && image.charCodeAt(i) !== 120) continue;
+    // Up to 15 digits the running value is exact; longer ones go through Number().
+    if (i - from > 15) values[n++] = Number(image.slice(from, i));
+    else {
+      let v = 0;
+      for (let k = from; k < i; k++) v = v * 10 + (image.charCodeAt(k) - 48);
+      values[n++] = v;
+    }
+    from = i + 1;
+  }
+  return values;
+}
 function dimsOf(t: IToken): A.Dims {
-  return { kind: "dims", values: t.image.split("x").map(Number), span: tokSpan(t) };
+  return { kind: "dims", values: dimsValues(t.image), span: tokSpan(t) };
 }
 /** `kernel 3x3` keeps its dims as a tuple of numbers, one span per number. */
 function dimsTuple(t: IToken): A.TupleExpr {
@@ -208,9 +260,9 @@ export class Lowerer {
       case "inputDecl":
         return this.inputDecl(c);
       case "defaultsDecl":
-        return { kind: "defaults", entries: subs(c, "defaultEntry").map((e) => this.defaultEntry(e)).filter((e) => e !== undefined), span: nodeSpan(c) };
+        return { kind: "defaults", entries: fit(subs(c, "defaultEntry").map((e) => this.defaultEntry(e)).filter((e) => e !== undefined)), span: nodeSpan(c) };
       case "trainDecl":
-        return { kind: "train", entries: subs(c, "trainEntry").map((e) => this.trainEntry(e)).filter((e) => e !== undefined), span: nodeSpan(c) };
+        return { kind: "train", entries: fit(subs(c, "trainEntry").map((e) => this.trainEntry(e)).filter((e) => e !== undefined)), span: nodeSpan(c) };
       case "section": {
         const kw = tok(c, "keyword");
         if (!kw) return undefined;
@@ -234,7 +286,7 @@ export class Lowerer {
       const close = tok(n, "RBrace");
       const from = open.startOffset;
       const to = close ? close.startOffset + 1 : decl.span.offset + decl.span.length;
-      decl.preprocess = { entries: subs(n, "trainEntry").map((e) => this.trainEntry(e)).filter((e) => e !== undefined), span: { offset: from, length: to - from } };
+      decl.preprocess = { entries: fit(subs(n, "trainEntry").map((e) => this.trainEntry(e)).filter((e) => e !== undefined)), span: makeSpan(from, to - from) };
     }
     return decl;
   }
@@ -306,7 +358,7 @@ export class Lowerer {
         const braced = (i: number, key: string): A.Braced => {
           const from = opens[i]?.startOffset ?? end;
           const to = closes[i] ? closes[i]!.startOffset + 1 : end;
-          return { body: this.body(sub(c, key)), span: { offset: from, length: Math.max(0, to - from) } };
+          return { body: this.body(sub(c, key)), span: makeSpan(from, Math.max(0, to - from)) };
         };
         return {
           kind: "if",
@@ -419,12 +471,12 @@ export class Lowerer {
     if (call) {
       const callee = tok(call, "Ident");
       if (!callee) return undefined;
-      const args = subs(call, "expr").flatMap((e) => this.expr(e) ?? []);
+      const args = fit(subs(call, "expr").flatMap((e) => this.expr(e) ?? []));
       return { kind: "call", callee: identOf(callee), args, span: nodeSpan(call) };
     }
     const paren = sub(n, "parenExpr");
     if (paren) {
-      const items = subs(paren, "expr").flatMap((e) => this.expr(e) ?? []);
+      const items = fit(subs(paren, "expr").flatMap((e) => this.expr(e) ?? []));
       if (items.length === 1 && toks(paren, "Comma").length === 0) return items[0];
       return { kind: "tuple", items, span: nodeSpan(paren) };
     }

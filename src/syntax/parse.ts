@@ -9,7 +9,7 @@ import { lex } from "./lexer.js";
 import { Lowerer } from "./lower.js";
 import { getParser, type NetParser } from "./parser.js";
 import { describeToken, prepass } from "./prepass.js";
-import { floorDivisionComments } from "./floor-division.js";
+import { floorDivisionCandidates, floorDivisionComments } from "./floor-division.js";
 
 import { MAX_FILE_BYTES } from "../util/read-file.js";
 export { MAX_FILE_BYTES };
@@ -27,6 +27,10 @@ export function parse(text: string, path: string): ParseResult {
   try {
     const lexed = lex(text, path);
     const pre = prepass(lexed.tokens, path);
+    // The token list is let go as the file is parsed (see release): NET1020's
+    // hints need only a few tokens, taken now.
+    const floor = floorDivisionCandidates(lexed.tokens, lexed.comments);
+    lexed.tokens = [];
     const parser = getParser();
     const late: Diagnostic[] = [];
     const lowerer = new Lowerer(text, lexed.comments, late, path);
@@ -45,15 +49,21 @@ export function parse(text: string, path: string): ParseResult {
       for (let k = 0; k + 1 < bounds.length; k++) {
         if (bounds[k] === bounds[k + 1]) continue;
         const pieces = pieceStarts(pre.tokens, bounds[k]!, bounds[k + 1]!);
+        const next = pre.tokens[bounds[k + 1]!];
+        const itemStart = pre.tokens[bounds[k]!]!.startOffset;
         const long = pieces && parseInPieces(parser, lowerer, pre.tokens, bounds[k]!, pieces, (e) => parserDiagnostic(e, text, path, undefined));
         if (long) {
           for (const d of long.diagnostics) syntax.push(d);
           items.push(long.net);
+          release(pre.tokens, bounds[k]!, bounds[k + 1]!);
           continue;
         }
-        parser.input = pre.tokens.slice(bounds[k], bounds[k + 1]);
+        // A long network whose pieces did not do has let its tokens go: its
+        // text is lexed again (the same tokens: lexing and the prepass both
+        // start afresh at 'network').
+        parser.input = pieces ? prepass(lex(text, path, itemStart, next ? next.startOffset : text.length).tokens, path).tokens : pre.tokens.slice(bounds[k], bounds[k + 1]);
+        release(pre.tokens, bounds[k]!, bounds[k + 1]!);
         const cst = parser.file();
-        const next = pre.tokens[bounds[k + 1]!];
         for (const e of parser.errors) syntax.push(parserDiagnostic(e, text, path, next));
         for (const item of lowerer.items(cst)) items.push(item);
       }
@@ -62,7 +72,7 @@ export function parse(text: string, path: string): ParseResult {
     }
     parser.input = []; // release the tokens
     const file: SourceFile = { kind: "file", path, text, items, comments: lexed.comments };
-    const hints = floorDivisionComments(lexed.tokens, lexed.comments, items, path);
+    const hints = floorDivisionComments(floor.tokens, floor.comments, items, path);
     return { file, diagnostics: sortAndDedupe([...lexed.diagnostics, ...pre.diagnostics, ...syntax, ...late, ...hints]) };
   } catch (e) {
     // A bug in netc must not take the editor or the CLI down with it.
@@ -70,6 +80,15 @@ export function parse(text: string, path: string): ParseResult {
     if (process.env.NETC_DEBUG) console.error(e);
     return { file: empty, diagnostics: [diag("NET9001", path, { offset: 0, length: 0 }, { stage: "parsing", detail })] };
   }
+}
+
+/**
+ * Drops the tokens of an item once it is parsed: held to the end of the file,
+ * the tokens of a large file are a third of its memory while it is parsed and
+ * go through the young generation's copying for nothing.
+ */
+function release(tokens: IToken[], from: number, to: number): void {
+  (tokens as (IToken | undefined)[]).fill(undefined, from, to);
 }
 
 /** Tokens per piece of a long network (see pieceStarts); a variable so that tests can make pieces tiny. */
@@ -173,6 +192,8 @@ function parseInPieces(
     }
     for (const item of lowerer.networkRest(cst)) net.items.push(item);
     if (last) return { net, diagnostics };
+    // Lowered: the piece's tokens can go (were a later piece to fail, the caller lexes the network again).
+    release(tokens, starts[i]!, starts[i + 1]!);
   }
   lowerer.lateCount = late;
   return undefined;
