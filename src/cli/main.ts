@@ -199,23 +199,25 @@ compile.action(async (specs: string[], o: Record<string, unknown> & { target: st
 
 program
   .command("verify")
-  .description("run one random batch through the tfjs model and the ONNX model and compare (exit 1 above 1e-4)")
+  .description("run one random batch through the tfjs (or PyTorch) model and the ONNX model and compare (exit 1 above 1e-4)")
   .argument("<inputs...>", ".net files, folders or globs")
   .option("--weights <checkpoint>", "PyTorch checkpoint, safetensors, ONNX model or tfjs checkpoint folder (default: seeded random weights)")
   .option("--weights-map <json>", "name map for --weights: {\"netc path or prefix\": \"file name or prefix\"} (default: by name if all match, else state_dict order)")
   .option("--seed <n>", "seed for weights and the batch", int("--seed"), 0)
   .option("--batch <n>", "batch size", int("--batch"), 2)
+  .addOption(new Option("--against <backend>", "what runs against the ONNX model: netc's tfjs model, or the PyTorch target's model.py").choices(["tfjs", "pytorch"]).default("tfjs"))
+  .option("--python <path>", "Python with PyTorch for --against pytorch", "/usr/bin/python3")
   .option("--json", "print the result as JSON (--format json does too)")
   .addOption(formatOption())
   .option(...maxErrors);
 withOverrides(program.commands.at(-1)!)
-  .action(async (specs: string[], o: { weights?: string; weightsMap?: string; seed: number; batch: number; json?: boolean; maxErrors?: number; format: Format } & OverrideFlags) => {
+  .action(async (specs: string[], o: { against: "tfjs" | "pytorch"; python: string; weights?: string; weightsMap?: string; seed: number; batch: number; json?: boolean; maxErrors?: number; format: Format } & OverrideFlags) => {
     const overrides = overridesOf(o);
     if (typeof overrides === "number") return void (process.exitCode = overrides);
     const missing = (await import("./optional-deps.js")).missingOnnxRuntime();
     if (missing) return void (process.stderr.write(missing), (process.exitCode = 2));
     const { run } = await import("./commands/verify.js");
-    process.exitCode = await run({ overrides, specs, weights: o.weights, weightsMap: o.weightsMap, seed: o.seed, batch: o.batch, json: !!o.json || o.format === "json", maxErrors: o.maxErrors, format: o.format });
+    process.exitCode = await run({ overrides, specs, weights: o.weights, weightsMap: o.weightsMap, seed: o.seed, batch: o.batch, json: !!o.json || o.format === "json", maxErrors: o.maxErrors, format: o.format, against: o.against, python: o.python });
   });
 
 program

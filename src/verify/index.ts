@@ -97,6 +97,35 @@ export async function verifyGraph(graph: IrGraph, opts: VerifyOptions): Promise<
   const tfShape = tfOut.shape;
   tfOut.dispose();
 
+  const { values: onnxValues, shape: onnxShape, nudged: nudgedValues } = await onnxReference(graph, weights, data, inShape, opts.seed);
+  if (onnxShape.join() !== tfShape.join()) {
+    throw new Error(`output shapes differ: tfjs [${tfShape}] (as NCHW), onnx [${onnxShape}]`);
+  }
+  const { maxAbsDiff, maxAbsOutput, noiseFloor } = compare(tfValues, onnxValues, nudgedValues);
+  return {
+    maxAbsDiff,
+    outputShape: onnxShape,
+    backend: tf.getBackend(),
+    batch: opts.batch,
+    seed: opts.seed,
+    weights: opts.weights ? "checkpoint" : "random",
+    maxAbsOutput,
+    noiseFloor,
+  };
+}
+
+/**
+ * netc's ONNX model (weights in the graph, no preprocessing, sizes as `netc compile`
+ * writes them) on onnxruntime for this batch, and its output when every input value
+ * and every weight is nudged by one float32 ulp (seeded signs): the noise floor.
+ */
+export async function onnxReference(
+  graph: IrGraph,
+  weights: WeightSet,
+  data: Float32Array,
+  inShape: number[],
+  seed: number,
+): Promise<{ values: Float32Array; shape: number[]; nudged: Float32Array }> {
   const ort = await import("onnxruntime-node");
   // The tfjs model takes preprocessed input (its data pipeline applies the spec's
   // preprocessing), so both models are compared on the same preprocessed batch.
@@ -109,7 +138,7 @@ export async function verifyGraph(graph: IrGraph, opts: VerifyOptions): Promise<
   const onnxValues = onnxOut.data as Float32Array;
   // One ulp either way on every input value and every weight: exactly representable
   // changes of the size of the rounding each layer does.
-  const sign = rng(opts.seed + 0x7f4a7c15);
+  const sign = rng(seed + 0x7f4a7c15);
   const nudge = (a: Float32Array) => Float32Array.from(a, (v) => v * (1 + (sign() < 0.5 ? -1 : 1) * 2 ** -23));
   const nudgedWeights: WeightSet = new Map(
     [...weights].map(([name, w]) => [name, Object.fromEntries(Object.entries(w).map(([k, a]) => [k, a instanceof Float32Array ? nudge(a) : a]))]),
@@ -120,30 +149,22 @@ export async function verifyGraph(graph: IrGraph, opts: VerifyOptions): Promise<
   await nudgedSession.release();
   await session.release();
 
-  const onnxShape = [...onnxOut.dims].map(Number);
-  if (onnxShape.join() !== tfShape.join()) {
-    throw new Error(`output shapes differ: tfjs [${tfShape}] (as NCHW), onnx [${onnxShape}]`);
-  }
+  return { values: onnxValues, shape: [...onnxOut.dims].map(Number), nudged: nudgedValues };
+}
+
+/** Largest difference (NaN on either side is Infinity), largest |reference|, and the noise floor. */
+export function compare(values: Float32Array, reference: Float32Array, nudged: Float32Array): { maxAbsDiff: number; maxAbsOutput: number; noiseFloor: number } {
   let maxAbsDiff = 0;
   let maxAbsOutput = 0;
   let noiseFloor = 0;
-  for (let i = 0; i < tfValues.length; i++) {
-    const d = Math.abs(tfValues[i]! - onnxValues[i]!);
+  for (let i = 0; i < values.length; i++) {
+    const d = Math.abs(values[i]! - reference[i]!);
     // NaN on either side is a failure, not a zero difference.
     maxAbsDiff = Number.isNaN(d) ? Infinity : Math.max(maxAbsDiff, d);
-    maxAbsOutput = Math.max(maxAbsOutput, Math.abs(onnxValues[i]!));
-    const n = Math.abs(nudgedValues[i]! - onnxValues[i]!);
+    maxAbsOutput = Math.max(maxAbsOutput, Math.abs(reference[i]!));
+    const n = Math.abs(nudged[i]! - reference[i]!);
     // NaN (or an infinite output) must not raise the limit: the difference already fails.
     if (Number.isFinite(n)) noiseFloor = Math.max(noiseFloor, n);
   }
-  return {
-    maxAbsDiff,
-    outputShape: onnxShape,
-    backend: tf.getBackend(),
-    batch: opts.batch,
-    seed: opts.seed,
-    weights: opts.weights ? "checkpoint" : "random",
-    maxAbsOutput,
-    noiseFloor,
-  };
+  return { maxAbsDiff, maxAbsOutput, noiseFloor };
 }

@@ -34,7 +34,7 @@ const ALLOWED: Record<string, string[]> = {
   // Weight files in and out; netc's own tfjs checkpoints are the runtime's to read.
   weights: ["util", "diagnostics", "ir", "runtime"],
   // netc verify: both backends and the runtime side by side.
-  verify: ["util", "diagnostics", "ir", "runtime", "weights", "emit", "emit/onnx", "emit/tfjs"],
+  verify: ["util", "diagnostics", "ir", "runtime", "weights", "emit", "emit/onnx", "emit/tfjs", "emit/pytorch"],
   lsp: ["util", "diagnostics", "syntax", "format", "ir", "check", "summary", "graph"],
   // The library entry (src/index.ts).
   api: ["util", "diagnostics", "syntax", "format", "ir", "check", "summary", "runtime", "emit", "emit/onnx", "emit/tfjs", "verify"],

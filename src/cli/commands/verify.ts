@@ -32,6 +32,10 @@ export interface VerifyArgs {
   json: boolean;
   maxErrors?: number;
   format?: Format;
+  /** What runs against the ONNX model: netc's tfjs model (default) or the generated PyTorch model.py. */
+  against?: "tfjs" | "pytorch";
+  /** The Python with PyTorch for --against pytorch. */
+  python?: string;
 }
 
 export async function run(args: VerifyArgs): Promise<number> {
@@ -41,6 +45,14 @@ export async function run(args: VerifyArgs): Promise<number> {
   if (several && args.weights) {
     process.stderr.write("netc verify: --weights belongs to one spec; name one\n");
     return 2;
+  }
+  if (args.against === "pytorch") {
+    const { missingTorch, DEFAULT_PYTHON } = await import("../../verify/pytorch.js");
+    const missing = missingTorch(args.python ?? DEFAULT_PYTHON);
+    if (missing) {
+      process.stderr.write(`netc verify: ${terminalSafe(missing)}\n`);
+      return 2;
+    }
   }
   const reporter = new Reporter(args.format, args.maxErrors);
   let code = inputs.problems.length ? 2 : 0;
@@ -57,13 +69,14 @@ async function verify(spec: string, args: VerifyArgs, reporter: Reporter, severa
   const loaded = loadGraph(spec, reporter, undefined, args.overrides);
   if (typeof loaded === "number") return loaded;
   // Both backends must express the graph: what one cannot is reported at its spec location.
-  const unsupported = (await Promise.all(backends.filter((b) => b.name === "tfjs" || b.name === "onnx").map((b) => b.check(loaded.graph)))).flat();
+  const unsupported = (await Promise.all(backends.filter((b) => b.name === (args.against ?? "tfjs") || b.name === "onnx").map((b) => b.check(loaded.graph)))).flat();
   reporter.add(unsupported);
   if (unsupported.some((d) => d.severity === "error")) return 1;
   reporter.flush();
   let r: VerifyResult;
   try {
-    r = await verifyGraph(loaded.graph, { weights: args.weights, weightsMap: args.weightsMap, seed: args.seed, batch: args.batch, quiet: args.json });
+    const opts = { weights: args.weights, weightsMap: args.weightsMap, seed: args.seed, batch: args.batch, quiet: args.json };
+    r = args.against === "pytorch" ? await (await import("../../verify/pytorch.js")).verifyPytorch(loaded.graph, { ...opts, python: args.python }) : await verifyGraph(loaded.graph, opts);
   } catch (e) {
     process.stderr.write(`netc verify: ${terminalSafe((e as Error).message)}\n`);
     return 2;
@@ -71,11 +84,11 @@ async function verify(spec: string, args: VerifyArgs, reporter: Reporter, severa
   const limit = verifyLimit(r);
   const ok = r.maxAbsDiff <= limit;
   if (args.json) {
-    process.stdout.write(`${JSON.stringify({ ...(several ? { spec } : {}), ...r, tolerance: limit, ok })}\n`);
+    process.stdout.write(`${JSON.stringify({ ...(several ? { spec } : {}), ...(args.against === "pytorch" ? { against: "pytorch" } : {}), ...r, tolerance: limit, ok })}\n`);
   } else {
     process.stdout.write(
-      `${terminalSafe(spec)}: max |tfjs - onnx| = ${r.maxAbsDiff.toExponential(2)} over output [${r.outputShape.join(", ")}] ` +
-        `(largest |output| ${r.maxAbsOutput.toPrecision(3)}; ${r.weights} weights, tfjs ${r.backend}, batch ${r.batch}` +
+      `${terminalSafe(spec)}: max |${args.against ?? "tfjs"} - onnx| = ${r.maxAbsDiff.toExponential(2)} over output [${r.outputShape.join(", ")}] ` +
+        `(largest |output| ${r.maxAbsOutput.toPrecision(3)}; ${r.weights} weights, ${args.against === "pytorch" ? r.backend : `tfjs ${r.backend}`}, batch ${r.batch}` +
         // Shown only where it sets the limit: the output itself is that sensitive to float32 rounding.
         `${limit > VERIFY_TOLERANCE * Math.max(1, r.maxAbsOutput) ? `; noise floor ${r.noiseFloor.toExponential(2)}: one-ulp changes of the input and weights move the output this much` : ""}): ` +
         `${ok ? "ok" : `above the limit ${limit.toExponential(1)}`}\n`,
