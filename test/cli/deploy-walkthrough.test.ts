@@ -8,13 +8,12 @@
 // steps for Inception v3, whose weights expect torchvision's transform_input.
 
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PNG } from "pngjs";
 import { describe, expect, test } from "vitest";
-import { rng } from "../../src/ir/weights.js";
 import { needTorchvision, runs } from "../requirements.js";
+import { writePhoto } from "../fixtures/photo.js";
 import { bin, root } from "./helpers.js";
 
 /** The first ```sh block under the walk-through's heading. */
@@ -60,25 +59,11 @@ with torch.no_grad():
 print(json.dumps(p.tolist()))
 `;
 
-function photo(path: string): void {
-  const next = rng(11);
-  const png = new PNG({ width: 320, height: 280 });
-  for (let y = 0; y < 280; y++)
-    for (let x = 0; x < 320; x++) {
-      const i = (y * 320 + x) * 4;
-      png.data[i] = (x * 255) / 320;
-      png.data[i + 1] = 128 + 100 * Math.sin(x / 13 + y / 29);
-      png.data[i + 2] = ((x >> 4) + (y >> 4)) % 2 ? 220 : Math.floor(next() * 80);
-      png.data[i + 3] = 255;
-    }
-  writeFileSync(path, PNG.sync.write(png));
-}
-
 describe.runIf(runs(needTorchvision(), "README's deploy walk-through"))("README: deploy torchvision weights", () => {
   test("the walk-through's commands run and print torchvision's top-5", () => {
     const dir = mkdtempSync(join(tmpdir(), "netc-deploy-"));
     symlinkSync(join(root, "specs"), join(dir, "specs"));
-    photo(join(dir, "cat.png"));
+    writePhoto(join(dir, "cat.png"), 320, 280, 11);
     const outputs: string[] = [];
     for (const line of offline(walkthrough())) {
       const r = spawnSync("bash", ["-o", "pipefail", "-c", line], { cwd: dir, encoding: "utf8", timeout: 300_000 });
@@ -119,7 +104,7 @@ describe.runIf(runs(needTorchvision(), "README's deploy walk-through"))("README:
   // transform_input=True, Resize(342) and CenterCrop(299).
   test("the same steps for Inception v3, whose weights expect transform_input", () => {
     const dir = mkdtempSync(join(tmpdir(), "netc-deploy-v3-"));
-    photo(join(dir, "cat.png"));
+    writePhoto(join(dir, "cat.png"), 320, 280, 11);
     const py = spawnSync("/usr/bin/python3", ["-c", INCEPTION, dir], { encoding: "utf8" });
     expect(py.status, py.stderr).toBe(0);
     const want = JSON.parse(py.stdout) as number[];

@@ -5,17 +5,17 @@
 // ToTensor and Normalize on PIL. Weights: seeded He initialisation made in
 // PyTorch, taken over tensor by tensor in state_dict order (src/ir/state-dict.ts).
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PNG } from "pngjs";
 import { describe, expect, it } from "vitest";
 import { checkFile } from "../../src/check/index.js";
 import { emitOnnx } from "../../src/emit/onnx/index.js";
 import { decodeImage, evalPixels } from "../../src/infer/image.js";
 import { stateDictOrder } from "../../src/ir/state-dict.js";
-import { rng, type NodeWeights, type WeightSet } from "../../src/ir/weights.js";
+import type { NodeWeights, WeightSet } from "../../src/ir/weights.js";
 import { topK } from "../../src/infer/topk.js";
 import { needTorchvision, runs } from "../requirements.js";
+import { writePhoto } from "../fixtures/photo.js";
 import { runOrt, tempDir } from "./harness.js";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -50,18 +50,7 @@ print(json.dumps([[k, list(v.shape)] for k, v in sd]))
 describe.runIf(torch)("pretrained GoogLeNet: image -> netc ONNX with transform_input = torchvision", () => {
   it("gives torchvision's logits to 1e-4 and its top-5", async () => {
     const dir = tempDir();
-    // A 300x260 picture: gradients and blobs, so the network sees structure.
-    const next = rng(9);
-    const png = new PNG({ width: 300, height: 260 });
-    for (let y = 0; y < 260; y++)
-      for (let x = 0; x < 300; x++) {
-        const i = (y * 300 + x) * 4;
-        png.data[i] = (x * 255) / 300;
-        png.data[i + 1] = 128 + 100 * Math.sin(x / 17 + y / 23);
-        png.data[i + 2] = Math.floor(next() * 64) + (((x >> 5) + (y >> 5)) % 2) * 160;
-        png.data[i + 3] = 255;
-      }
-    writeFileSync(join(dir, "photo.png"), PNG.sync.write(png));
+    writePhoto(join(dir, "photo.png"), 300, 260, 9);
     const names = JSON.parse(execFileSync("/usr/bin/python3", ["-c", script, dir], { encoding: "utf8", maxBuffer: 1 << 24 })) as [string, number[]][];
 
     const graph = checkFile(join(root, "specs/googlenet-torchvision.net")).graph!;
