@@ -5,7 +5,7 @@
 // HTML page carries as JSON.
 
 import type { IrGraph, IrGroup, IrNode } from "../ir/graph.js";
-import { formatShape } from "../ir/shapes.js";
+import { formatPatch, formatShape } from "../ir/shapes.js";
 import type { Span } from "../util/span.js";
 
 export type ColorBy = "macs" | "params";
@@ -72,22 +72,13 @@ export interface Tap {
 const dirname = (p: string): string => (p.lastIndexOf("/") < 0 ? "" : p.slice(0, p.lastIndexOf("/")));
 const relativeTo = (path: string, base: string): string => (base === "" ? path : path.startsWith(`${base}/`) ? path.slice(base.length + 1) : path === base ? "" : path);
 
-function patch(n: IrNode): string {
-  const a = n.attrs;
-  if (a.op === "conv" || a.op === "maxpool" || a.op === "avgpool") {
-    const k = a.kernel[0] === a.kernel[1] ? `${a.kernel[0]}x${a.kernel[0]}` : a.kernel.join("x");
-    const s = a.stride[0] === a.stride[1] ? String(a.stride[0]) : a.stride.join("x");
-    return ` ${k}/${s}`;
-  }
-  return "";
-}
-
 function opText(n: IrNode): string {
   const a = n.attrs;
   if (a.op === "act") return a.fn;
   const name = a.op === "batchnorm" ? "bn" : a.op === "conv" && a.groups > 1 ? (a.groups === a.outChannels ? "dwconv" : `conv g${a.groups}`) : a.op;
+  const patch = formatPatch(n);
   const act = "act" in a && a.act !== "none" ? ` ${a.act}` : "";
-  return `${name}${patch(n)}${act}`;
+  return `${name}${patch && ` ${patch}`}${act}`;
 }
 
 /** The statement instances each `from` tap is written in: origin index -> the name it reads. */

@@ -2,7 +2,7 @@
 // per op are in op-facts.ts; the window arithmetic they use (padding, output
 // sizes, ceil rounding) is in geometry.ts, shared with the backends.
 
-import type { Shape } from "./graph.js";
+import type { IrNode, Shape } from "./graph.js";
 
 export type ShapeResult = { shape: Shape } | { error: ShapeError };
 
@@ -17,4 +17,13 @@ export type ShapeError =
 
 export function formatShape(s: Shape): string {
   return s.join("x");
+}
+
+/** A window layer's kernel and stride as the spec writes them (`3x3/2`, `1x7/1`); "" for other layers. */
+export function formatPatch(n: IrNode): string {
+  const a = n.attrs;
+  if (a.op !== "conv" && a.op !== "maxpool" && a.op !== "avgpool") return "";
+  const k = a.kernel[0] === a.kernel[1] ? `${a.kernel[0]}x${a.kernel[0]}` : a.kernel.join("x");
+  const s = a.stride[0] === a.stride[1] ? String(a.stride[0]) : a.stride.join("x");
+  return `${k}/${s}`;
 }

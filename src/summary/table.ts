@@ -1,7 +1,7 @@
 // The layer table of `netc summary`, in the style of the GoogLeNet paper's Table 1.
 
 import type { IrGraph, IrGroup, IrNode } from "../ir/graph.js";
-import { formatShape } from "../ir/shapes.js";
+import { formatPatch, formatShape } from "../ir/shapes.js";
 import { megabytes, memoryFigures } from "./memory.js";
 
 export interface Row {
@@ -16,16 +16,6 @@ export interface Row {
   depth: number;
 }
 
-function patch(n: IrNode): string {
-  const a = n.attrs;
-  if (a.op === "conv" || a.op === "maxpool" || a.op === "avgpool") {
-    const k = a.kernel[0] === a.kernel[1] ? `${a.kernel[0]}x${a.kernel[0]}` : a.kernel.join("x");
-    const s = a.stride[0] === a.stride[1] ? String(a.stride[0]) : a.stride.join("x");
-    return `${k}/${s}`;
-  }
-  return "";
-}
-
 function opLabel(n: IrNode): string {
   const a = n.attrs;
   if (a.op === "conv" && a.groups > 1) return a.groups === n.shape[0] || a.groups === (a.outChannels) ? "dwconv" : "conv";
@@ -34,7 +24,7 @@ function opLabel(n: IrNode): string {
 }
 
 const nodeRow = (n: IrNode, depth: number): Row => ({
-  name: n.name, op: opLabel(n), patch: patch(n), shape: n.shape, params: n.params, macs: n.macs, aux: n.aux, depth,
+  name: n.name, op: opLabel(n), patch: formatPatch(n), shape: n.shape, params: n.params, macs: n.macs, aux: n.aux, depth,
 });
 const groupRow = (g: IrGroup, depth: number): Row => ({
   name: g.name, op: g.kind, patch: "", shape: g.shape, params: g.params, macs: g.macs, aux: g.aux, depth,
