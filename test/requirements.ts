@@ -124,3 +124,18 @@ export function needGraphviz(): Requirement & { path?: string } {
   const path = onPath(["dot"]);
   return { ...requirement(path !== undefined, "Graphviz's dot is missing (apt-get install graphviz)"), path };
 }
+
+let black: Requirement | undefined;
+/** black (23) for /usr/bin/python3: the formatter generated Python must already satisfy (CI installs it). */
+export function needBlack(): Requirement {
+  if (!black) {
+    let present = true;
+    try {
+      execFileSync("/usr/bin/python3", ["-m", "black", "--version"], { stdio: "ignore" });
+    } catch {
+      present = false;
+    }
+    black = requirement(present, "black is missing for /usr/bin/python3 (apt-get install black, or pip install black)");
+  }
+  return black;
+}

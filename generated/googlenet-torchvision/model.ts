@@ -9,6 +9,118 @@ import { adaptiveAvgPool2d } from "netc/runtime";
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
 
+/** The spec's block Inception, called 9 times: its layers, named under `prefix`. */
+function Inception(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  c1: number,
+  r3: number,
+  c3: number,
+  r5: number,
+  c5: number,
+  proj: number,
+): tfjs.SymbolicTensor {
+  // line 12: conv 1x1 c1
+  const b1Conv1 = tf.layers
+    .conv2d({ filters: c1, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/conv1/bn` })
+    .apply(b1Conv1) as tfjs.SymbolicTensor;
+  const b1Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b1/conv1/bn/relu` })
+    .apply(b1Conv1Bn) as tfjs.SymbolicTensor;
+  // line 13: conv 1x1 r3
+  const b2Conv1 = tf.layers
+    .conv2d({ filters: r3, kernelSize: 1, useBias: false, name: `${prefix}/b2/conv1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b2Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/conv1/bn` })
+    .apply(b2Conv1) as tfjs.SymbolicTensor;
+  const b2Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b2/conv1/bn/relu` })
+    .apply(b2Conv1Bn) as tfjs.SymbolicTensor;
+  // line 13: conv 3x3 c3
+  const b2Conv2 = tf.layers
+    .conv2d({ filters: c3, kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b2/conv2` })
+    .apply(b2Conv1BnRelu) as tfjs.SymbolicTensor;
+  const b2Conv2Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/conv2/bn` })
+    .apply(b2Conv2) as tfjs.SymbolicTensor;
+  const b2Conv2BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b2/conv2/bn/relu` })
+    .apply(b2Conv2Bn) as tfjs.SymbolicTensor;
+  // line 14: conv 1x1 r5
+  const b3Conv1 = tf.layers
+    .conv2d({ filters: r5, kernelSize: 1, useBias: false, name: `${prefix}/b3/conv1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b3Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b3/conv1/bn` })
+    .apply(b3Conv1) as tfjs.SymbolicTensor;
+  const b3Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b3/conv1/bn/relu` })
+    .apply(b3Conv1Bn) as tfjs.SymbolicTensor;
+  // line 14: conv 3x3 c5
+  const b3Conv2 = tf.layers
+    .conv2d({ filters: c5, kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b3/conv2` })
+    .apply(b3Conv1BnRelu) as tfjs.SymbolicTensor;
+  const b3Conv2Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b3/conv2/bn` })
+    .apply(b3Conv2) as tfjs.SymbolicTensor;
+  const b3Conv2BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b3/conv2/bn/relu` })
+    .apply(b3Conv2Bn) as tfjs.SymbolicTensor;
+  // line 15: maxpool 3x3/1 pad=1
+  const b4Maxpool1 = tf.layers
+    .maxPooling2d({ poolSize: 3, strides: 1, padding: "same", name: `${prefix}/b4/maxpool1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  // line 15: conv 1x1 proj
+  const b4Conv1 = tf.layers
+    .conv2d({ filters: proj, kernelSize: 1, useBias: false, name: `${prefix}/b4/conv1` })
+    .apply(b4Maxpool1) as tfjs.SymbolicTensor;
+  const b4Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b4/conv1/bn` })
+    .apply(b4Conv1) as tfjs.SymbolicTensor;
+  const b4Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b4/conv1/bn/relu` })
+    .apply(b4Conv1Bn) as tfjs.SymbolicTensor;
+  // line 11: concat
+  const out = tf.layers
+    .concatenate({ axis: -1, name: prefix })
+    .apply([b1Conv1BnRelu, b2Conv2BnRelu, b3Conv2BnRelu, b4Conv1BnRelu]) as tfjs.SymbolicTensor;
+  return out;
+}
+
+/** The spec's block Aux, called 2 times: its layers, named under `prefix`. */
+function Aux(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  // line 21: adaptiveavgpool 4x4
+  const adaptiveavgpool1 = adaptiveAvgPool2d({ out: [4, 4], name: `${prefix}/adaptiveavgpool1` }).apply(
+    x,
+  ) as tfjs.SymbolicTensor;
+  // line 22: conv 1x1 128
+  const conv1 = tf.layers
+    .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: `${prefix}/conv1` })
+    .apply(adaptiveavgpool1) as tfjs.SymbolicTensor;
+  const conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/conv1/bn` })
+    .apply(conv1) as tfjs.SymbolicTensor;
+  const conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/conv1/bn/relu` })
+    .apply(conv1Bn) as tfjs.SymbolicTensor;
+  // line 23: flatten
+  const flatten1 = tf.layers.flatten({ name: `${prefix}/flatten1` }).apply(conv1BnRelu) as tfjs.SymbolicTensor;
+  // line 24: dense 1024 relu
+  const dense1 = tf.layers
+    .dense({ units: 1024, activation: "relu", name: `${prefix}/dense1` })
+    .apply(flatten1) as tfjs.SymbolicTensor;
+  // line 25: dropout 0.7
+  const dropout1 = tf.layers.dropout({ rate: 0.7, name: `${prefix}/dropout1` }).apply(dense1) as tfjs.SymbolicTensor;
+  // line 26: dense classes
+  const dense2 = tf.layers.dense({ units: 1000, name: `${prefix}/dense2` }).apply(dropout1) as tfjs.SymbolicTensor;
+  return dense2;
+}
+
 /**
  * Builds GoogLeNetTorchvision. `training` has the main output first, then the auxiliary heads (aux1, loss weight 0.3; aux2, loss weight 0.3), `inference`
  * has the main output only and shares every layer, so training one trains the other.
@@ -64,739 +176,45 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
     .apply(stemConv3BnRelu) as tfjs.SymbolicTensor;
 
   // concat { -> 256x28x28
-  // line 12: conv 1x1 c1
-  const inception3aB1Conv1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "inception3a/b1/conv1" })
-    .apply(stemMaxpool2) as tfjs.SymbolicTensor;
-  const inception3aB1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception3a/b1/conv1/bn" })
-    .apply(inception3aB1Conv1) as tfjs.SymbolicTensor;
-  const inception3aB1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception3a/b1/conv1/bn/relu" })
-    .apply(inception3aB1Conv1Bn) as tfjs.SymbolicTensor;
-  // line 13: conv 1x1 r3
-  const inception3aB2Conv1 = tf.layers
-    .conv2d({ filters: 96, kernelSize: 1, useBias: false, name: "inception3a/b2/conv1" })
-    .apply(stemMaxpool2) as tfjs.SymbolicTensor;
-  const inception3aB2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception3a/b2/conv1/bn" })
-    .apply(inception3aB2Conv1) as tfjs.SymbolicTensor;
-  const inception3aB2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception3a/b2/conv1/bn/relu" })
-    .apply(inception3aB2Conv1Bn) as tfjs.SymbolicTensor;
-  // line 13: conv 3x3 c3
-  const inception3aB2Conv2 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 3, padding: "same", useBias: false, name: "inception3a/b2/conv2" })
-    .apply(inception3aB2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const inception3aB2Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception3a/b2/conv2/bn" })
-    .apply(inception3aB2Conv2) as tfjs.SymbolicTensor;
-  const inception3aB2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception3a/b2/conv2/bn/relu" })
-    .apply(inception3aB2Conv2Bn) as tfjs.SymbolicTensor;
-  // line 14: conv 1x1 r5
-  const inception3aB3Conv1 = tf.layers
-    .conv2d({ filters: 16, kernelSize: 1, useBias: false, name: "inception3a/b3/conv1" })
-    .apply(stemMaxpool2) as tfjs.SymbolicTensor;
-  const inception3aB3Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception3a/b3/conv1/bn" })
-    .apply(inception3aB3Conv1) as tfjs.SymbolicTensor;
-  const inception3aB3Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception3a/b3/conv1/bn/relu" })
-    .apply(inception3aB3Conv1Bn) as tfjs.SymbolicTensor;
-  // line 14: conv 3x3 c5
-  const inception3aB3Conv2 = tf.layers
-    .conv2d({ filters: 32, kernelSize: 3, padding: "same", useBias: false, name: "inception3a/b3/conv2" })
-    .apply(inception3aB3Conv1BnRelu) as tfjs.SymbolicTensor;
-  const inception3aB3Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception3a/b3/conv2/bn" })
-    .apply(inception3aB3Conv2) as tfjs.SymbolicTensor;
-  const inception3aB3Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception3a/b3/conv2/bn/relu" })
-    .apply(inception3aB3Conv2Bn) as tfjs.SymbolicTensor;
-  // line 15: maxpool 3x3/1 pad=1
-  const inception3aB4Maxpool1 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 1, padding: "same", name: "inception3a/b4/maxpool1" })
-    .apply(stemMaxpool2) as tfjs.SymbolicTensor;
-  // line 15: conv 1x1 proj
-  const inception3aB4Conv1 = tf.layers
-    .conv2d({ filters: 32, kernelSize: 1, useBias: false, name: "inception3a/b4/conv1" })
-    .apply(inception3aB4Maxpool1) as tfjs.SymbolicTensor;
-  const inception3aB4Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception3a/b4/conv1/bn" })
-    .apply(inception3aB4Conv1) as tfjs.SymbolicTensor;
-  const inception3aB4Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception3a/b4/conv1/bn/relu" })
-    .apply(inception3aB4Conv1Bn) as tfjs.SymbolicTensor;
-  // line 11: concat
-  const inception3a = tf.layers
-    .concatenate({ axis: -1, name: "inception3a" })
-    .apply([
-      inception3aB1Conv1BnRelu,
-      inception3aB2Conv2BnRelu,
-      inception3aB3Conv2BnRelu,
-      inception3aB4Conv1BnRelu,
-    ]) as tfjs.SymbolicTensor;
+  const inception3a = Inception(tf, stemMaxpool2, "inception3a", 64, 96, 128, 16, 32, 32);
 
   // concat { -> 480x28x28
-  // line 12: conv 1x1 c1
-  const inception3bB1Conv1 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: "inception3b/b1/conv1" })
-    .apply(inception3a) as tfjs.SymbolicTensor;
-  const inception3bB1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception3b/b1/conv1/bn" })
-    .apply(inception3bB1Conv1) as tfjs.SymbolicTensor;
-  const inception3bB1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception3b/b1/conv1/bn/relu" })
-    .apply(inception3bB1Conv1Bn) as tfjs.SymbolicTensor;
-  // line 13: conv 1x1 r3
-  const inception3bB2Conv1 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: "inception3b/b2/conv1" })
-    .apply(inception3a) as tfjs.SymbolicTensor;
-  const inception3bB2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception3b/b2/conv1/bn" })
-    .apply(inception3bB2Conv1) as tfjs.SymbolicTensor;
-  const inception3bB2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception3b/b2/conv1/bn/relu" })
-    .apply(inception3bB2Conv1Bn) as tfjs.SymbolicTensor;
-  // line 13: conv 3x3 c3
-  const inception3bB2Conv2 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 3, padding: "same", useBias: false, name: "inception3b/b2/conv2" })
-    .apply(inception3bB2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const inception3bB2Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception3b/b2/conv2/bn" })
-    .apply(inception3bB2Conv2) as tfjs.SymbolicTensor;
-  const inception3bB2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception3b/b2/conv2/bn/relu" })
-    .apply(inception3bB2Conv2Bn) as tfjs.SymbolicTensor;
-  // line 14: conv 1x1 r5
-  const inception3bB3Conv1 = tf.layers
-    .conv2d({ filters: 32, kernelSize: 1, useBias: false, name: "inception3b/b3/conv1" })
-    .apply(inception3a) as tfjs.SymbolicTensor;
-  const inception3bB3Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception3b/b3/conv1/bn" })
-    .apply(inception3bB3Conv1) as tfjs.SymbolicTensor;
-  const inception3bB3Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception3b/b3/conv1/bn/relu" })
-    .apply(inception3bB3Conv1Bn) as tfjs.SymbolicTensor;
-  // line 14: conv 3x3 c5
-  const inception3bB3Conv2 = tf.layers
-    .conv2d({ filters: 96, kernelSize: 3, padding: "same", useBias: false, name: "inception3b/b3/conv2" })
-    .apply(inception3bB3Conv1BnRelu) as tfjs.SymbolicTensor;
-  const inception3bB3Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception3b/b3/conv2/bn" })
-    .apply(inception3bB3Conv2) as tfjs.SymbolicTensor;
-  const inception3bB3Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception3b/b3/conv2/bn/relu" })
-    .apply(inception3bB3Conv2Bn) as tfjs.SymbolicTensor;
-  // line 15: maxpool 3x3/1 pad=1
-  const inception3bB4Maxpool1 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 1, padding: "same", name: "inception3b/b4/maxpool1" })
-    .apply(inception3a) as tfjs.SymbolicTensor;
-  // line 15: conv 1x1 proj
-  const inception3bB4Conv1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "inception3b/b4/conv1" })
-    .apply(inception3bB4Maxpool1) as tfjs.SymbolicTensor;
-  const inception3bB4Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception3b/b4/conv1/bn" })
-    .apply(inception3bB4Conv1) as tfjs.SymbolicTensor;
-  const inception3bB4Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception3b/b4/conv1/bn/relu" })
-    .apply(inception3bB4Conv1Bn) as tfjs.SymbolicTensor;
-  // line 11: concat
-  const inception3b = tf.layers
-    .concatenate({ axis: -1, name: "inception3b" })
-    .apply([
-      inception3bB1Conv1BnRelu,
-      inception3bB2Conv2BnRelu,
-      inception3bB3Conv2BnRelu,
-      inception3bB4Conv1BnRelu,
-    ]) as tfjs.SymbolicTensor;
+  const inception3b = Inception(tf, inception3a, "inception3b", 128, 128, 192, 32, 96, 64);
   // line 51: maxpool 3x3/2
   const maxpool3 = tf.layers
     .maxPooling2d({ poolSize: 3, strides: 2, padding: "same", name: "maxpool3" })
     .apply(inception3b) as tfjs.SymbolicTensor;
 
   // concat { -> 512x14x14
-  // line 12: conv 1x1 c1
-  const inception4aB1Conv1 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: "inception4a/b1/conv1" })
-    .apply(maxpool3) as tfjs.SymbolicTensor;
-  const inception4aB1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception4a/b1/conv1/bn" })
-    .apply(inception4aB1Conv1) as tfjs.SymbolicTensor;
-  const inception4aB1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception4a/b1/conv1/bn/relu" })
-    .apply(inception4aB1Conv1Bn) as tfjs.SymbolicTensor;
-  // line 13: conv 1x1 r3
-  const inception4aB2Conv1 = tf.layers
-    .conv2d({ filters: 96, kernelSize: 1, useBias: false, name: "inception4a/b2/conv1" })
-    .apply(maxpool3) as tfjs.SymbolicTensor;
-  const inception4aB2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception4a/b2/conv1/bn" })
-    .apply(inception4aB2Conv1) as tfjs.SymbolicTensor;
-  const inception4aB2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception4a/b2/conv1/bn/relu" })
-    .apply(inception4aB2Conv1Bn) as tfjs.SymbolicTensor;
-  // line 13: conv 3x3 c3
-  const inception4aB2Conv2 = tf.layers
-    .conv2d({ filters: 208, kernelSize: 3, padding: "same", useBias: false, name: "inception4a/b2/conv2" })
-    .apply(inception4aB2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const inception4aB2Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception4a/b2/conv2/bn" })
-    .apply(inception4aB2Conv2) as tfjs.SymbolicTensor;
-  const inception4aB2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception4a/b2/conv2/bn/relu" })
-    .apply(inception4aB2Conv2Bn) as tfjs.SymbolicTensor;
-  // line 14: conv 1x1 r5
-  const inception4aB3Conv1 = tf.layers
-    .conv2d({ filters: 16, kernelSize: 1, useBias: false, name: "inception4a/b3/conv1" })
-    .apply(maxpool3) as tfjs.SymbolicTensor;
-  const inception4aB3Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception4a/b3/conv1/bn" })
-    .apply(inception4aB3Conv1) as tfjs.SymbolicTensor;
-  const inception4aB3Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception4a/b3/conv1/bn/relu" })
-    .apply(inception4aB3Conv1Bn) as tfjs.SymbolicTensor;
-  // line 14: conv 3x3 c5
-  const inception4aB3Conv2 = tf.layers
-    .conv2d({ filters: 48, kernelSize: 3, padding: "same", useBias: false, name: "inception4a/b3/conv2" })
-    .apply(inception4aB3Conv1BnRelu) as tfjs.SymbolicTensor;
-  const inception4aB3Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception4a/b3/conv2/bn" })
-    .apply(inception4aB3Conv2) as tfjs.SymbolicTensor;
-  const inception4aB3Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception4a/b3/conv2/bn/relu" })
-    .apply(inception4aB3Conv2Bn) as tfjs.SymbolicTensor;
-  // line 15: maxpool 3x3/1 pad=1
-  const inception4aB4Maxpool1 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 1, padding: "same", name: "inception4a/b4/maxpool1" })
-    .apply(maxpool3) as tfjs.SymbolicTensor;
-  // line 15: conv 1x1 proj
-  const inception4aB4Conv1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "inception4a/b4/conv1" })
-    .apply(inception4aB4Maxpool1) as tfjs.SymbolicTensor;
-  const inception4aB4Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception4a/b4/conv1/bn" })
-    .apply(inception4aB4Conv1) as tfjs.SymbolicTensor;
-  const inception4aB4Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception4a/b4/conv1/bn/relu" })
-    .apply(inception4aB4Conv1Bn) as tfjs.SymbolicTensor;
-  // line 11: concat
-  const inception4a = tf.layers
-    .concatenate({ axis: -1, name: "inception4a" })
-    .apply([
-      inception4aB1Conv1BnRelu,
-      inception4aB2Conv2BnRelu,
-      inception4aB3Conv2BnRelu,
-      inception4aB4Conv1BnRelu,
-    ]) as tfjs.SymbolicTensor;
+  const inception4a = Inception(tf, maxpool3, "inception4a", 192, 96, 208, 16, 48, 64);
 
   // concat { -> 512x14x14
-  // line 12: conv 1x1 c1
-  const inception4bB1Conv1 = tf.layers
-    .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "inception4b/b1/conv1" })
-    .apply(inception4a) as tfjs.SymbolicTensor;
-  const inception4bB1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception4b/b1/conv1/bn" })
-    .apply(inception4bB1Conv1) as tfjs.SymbolicTensor;
-  const inception4bB1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception4b/b1/conv1/bn/relu" })
-    .apply(inception4bB1Conv1Bn) as tfjs.SymbolicTensor;
-  // line 13: conv 1x1 r3
-  const inception4bB2Conv1 = tf.layers
-    .conv2d({ filters: 112, kernelSize: 1, useBias: false, name: "inception4b/b2/conv1" })
-    .apply(inception4a) as tfjs.SymbolicTensor;
-  const inception4bB2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception4b/b2/conv1/bn" })
-    .apply(inception4bB2Conv1) as tfjs.SymbolicTensor;
-  const inception4bB2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception4b/b2/conv1/bn/relu" })
-    .apply(inception4bB2Conv1Bn) as tfjs.SymbolicTensor;
-  // line 13: conv 3x3 c3
-  const inception4bB2Conv2 = tf.layers
-    .conv2d({ filters: 224, kernelSize: 3, padding: "same", useBias: false, name: "inception4b/b2/conv2" })
-    .apply(inception4bB2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const inception4bB2Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception4b/b2/conv2/bn" })
-    .apply(inception4bB2Conv2) as tfjs.SymbolicTensor;
-  const inception4bB2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception4b/b2/conv2/bn/relu" })
-    .apply(inception4bB2Conv2Bn) as tfjs.SymbolicTensor;
-  // line 14: conv 1x1 r5
-  const inception4bB3Conv1 = tf.layers
-    .conv2d({ filters: 24, kernelSize: 1, useBias: false, name: "inception4b/b3/conv1" })
-    .apply(inception4a) as tfjs.SymbolicTensor;
-  const inception4bB3Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception4b/b3/conv1/bn" })
-    .apply(inception4bB3Conv1) as tfjs.SymbolicTensor;
-  const inception4bB3Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception4b/b3/conv1/bn/relu" })
-    .apply(inception4bB3Conv1Bn) as tfjs.SymbolicTensor;
-  // line 14: conv 3x3 c5
-  const inception4bB3Conv2 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 3, padding: "same", useBias: false, name: "inception4b/b3/conv2" })
-    .apply(inception4bB3Conv1BnRelu) as tfjs.SymbolicTensor;
-  const inception4bB3Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception4b/b3/conv2/bn" })
-    .apply(inception4bB3Conv2) as tfjs.SymbolicTensor;
-  const inception4bB3Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception4b/b3/conv2/bn/relu" })
-    .apply(inception4bB3Conv2Bn) as tfjs.SymbolicTensor;
-  // line 15: maxpool 3x3/1 pad=1
-  const inception4bB4Maxpool1 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 1, padding: "same", name: "inception4b/b4/maxpool1" })
-    .apply(inception4a) as tfjs.SymbolicTensor;
-  // line 15: conv 1x1 proj
-  const inception4bB4Conv1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "inception4b/b4/conv1" })
-    .apply(inception4bB4Maxpool1) as tfjs.SymbolicTensor;
-  const inception4bB4Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception4b/b4/conv1/bn" })
-    .apply(inception4bB4Conv1) as tfjs.SymbolicTensor;
-  const inception4bB4Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception4b/b4/conv1/bn/relu" })
-    .apply(inception4bB4Conv1Bn) as tfjs.SymbolicTensor;
-  // line 11: concat
-  const inception4b = tf.layers
-    .concatenate({ axis: -1, name: "inception4b" })
-    .apply([
-      inception4bB1Conv1BnRelu,
-      inception4bB2Conv2BnRelu,
-      inception4bB3Conv2BnRelu,
-      inception4bB4Conv1BnRelu,
-    ]) as tfjs.SymbolicTensor;
+  const inception4b = Inception(tf, inception4a, "inception4b", 160, 112, 224, 24, 64, 64);
 
   // concat { -> 512x14x14
-  // line 12: conv 1x1 c1
-  const inception4cB1Conv1 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: "inception4c/b1/conv1" })
-    .apply(inception4b) as tfjs.SymbolicTensor;
-  const inception4cB1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception4c/b1/conv1/bn" })
-    .apply(inception4cB1Conv1) as tfjs.SymbolicTensor;
-  const inception4cB1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception4c/b1/conv1/bn/relu" })
-    .apply(inception4cB1Conv1Bn) as tfjs.SymbolicTensor;
-  // line 13: conv 1x1 r3
-  const inception4cB2Conv1 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: "inception4c/b2/conv1" })
-    .apply(inception4b) as tfjs.SymbolicTensor;
-  const inception4cB2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception4c/b2/conv1/bn" })
-    .apply(inception4cB2Conv1) as tfjs.SymbolicTensor;
-  const inception4cB2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception4c/b2/conv1/bn/relu" })
-    .apply(inception4cB2Conv1Bn) as tfjs.SymbolicTensor;
-  // line 13: conv 3x3 c3
-  const inception4cB2Conv2 = tf.layers
-    .conv2d({ filters: 256, kernelSize: 3, padding: "same", useBias: false, name: "inception4c/b2/conv2" })
-    .apply(inception4cB2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const inception4cB2Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception4c/b2/conv2/bn" })
-    .apply(inception4cB2Conv2) as tfjs.SymbolicTensor;
-  const inception4cB2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception4c/b2/conv2/bn/relu" })
-    .apply(inception4cB2Conv2Bn) as tfjs.SymbolicTensor;
-  // line 14: conv 1x1 r5
-  const inception4cB3Conv1 = tf.layers
-    .conv2d({ filters: 24, kernelSize: 1, useBias: false, name: "inception4c/b3/conv1" })
-    .apply(inception4b) as tfjs.SymbolicTensor;
-  const inception4cB3Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception4c/b3/conv1/bn" })
-    .apply(inception4cB3Conv1) as tfjs.SymbolicTensor;
-  const inception4cB3Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception4c/b3/conv1/bn/relu" })
-    .apply(inception4cB3Conv1Bn) as tfjs.SymbolicTensor;
-  // line 14: conv 3x3 c5
-  const inception4cB3Conv2 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 3, padding: "same", useBias: false, name: "inception4c/b3/conv2" })
-    .apply(inception4cB3Conv1BnRelu) as tfjs.SymbolicTensor;
-  const inception4cB3Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception4c/b3/conv2/bn" })
-    .apply(inception4cB3Conv2) as tfjs.SymbolicTensor;
-  const inception4cB3Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception4c/b3/conv2/bn/relu" })
-    .apply(inception4cB3Conv2Bn) as tfjs.SymbolicTensor;
-  // line 15: maxpool 3x3/1 pad=1
-  const inception4cB4Maxpool1 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 1, padding: "same", name: "inception4c/b4/maxpool1" })
-    .apply(inception4b) as tfjs.SymbolicTensor;
-  // line 15: conv 1x1 proj
-  const inception4cB4Conv1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "inception4c/b4/conv1" })
-    .apply(inception4cB4Maxpool1) as tfjs.SymbolicTensor;
-  const inception4cB4Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception4c/b4/conv1/bn" })
-    .apply(inception4cB4Conv1) as tfjs.SymbolicTensor;
-  const inception4cB4Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception4c/b4/conv1/bn/relu" })
-    .apply(inception4cB4Conv1Bn) as tfjs.SymbolicTensor;
-  // line 11: concat
-  const inception4c = tf.layers
-    .concatenate({ axis: -1, name: "inception4c" })
-    .apply([
-      inception4cB1Conv1BnRelu,
-      inception4cB2Conv2BnRelu,
-      inception4cB3Conv2BnRelu,
-      inception4cB4Conv1BnRelu,
-    ]) as tfjs.SymbolicTensor;
+  const inception4c = Inception(tf, inception4b, "inception4c", 128, 128, 256, 24, 64, 64);
 
   // concat { -> 528x14x14
-  // line 12: conv 1x1 c1
-  const inception4dB1Conv1 = tf.layers
-    .conv2d({ filters: 112, kernelSize: 1, useBias: false, name: "inception4d/b1/conv1" })
-    .apply(inception4c) as tfjs.SymbolicTensor;
-  const inception4dB1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception4d/b1/conv1/bn" })
-    .apply(inception4dB1Conv1) as tfjs.SymbolicTensor;
-  const inception4dB1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception4d/b1/conv1/bn/relu" })
-    .apply(inception4dB1Conv1Bn) as tfjs.SymbolicTensor;
-  // line 13: conv 1x1 r3
-  const inception4dB2Conv1 = tf.layers
-    .conv2d({ filters: 144, kernelSize: 1, useBias: false, name: "inception4d/b2/conv1" })
-    .apply(inception4c) as tfjs.SymbolicTensor;
-  const inception4dB2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception4d/b2/conv1/bn" })
-    .apply(inception4dB2Conv1) as tfjs.SymbolicTensor;
-  const inception4dB2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception4d/b2/conv1/bn/relu" })
-    .apply(inception4dB2Conv1Bn) as tfjs.SymbolicTensor;
-  // line 13: conv 3x3 c3
-  const inception4dB2Conv2 = tf.layers
-    .conv2d({ filters: 288, kernelSize: 3, padding: "same", useBias: false, name: "inception4d/b2/conv2" })
-    .apply(inception4dB2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const inception4dB2Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception4d/b2/conv2/bn" })
-    .apply(inception4dB2Conv2) as tfjs.SymbolicTensor;
-  const inception4dB2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception4d/b2/conv2/bn/relu" })
-    .apply(inception4dB2Conv2Bn) as tfjs.SymbolicTensor;
-  // line 14: conv 1x1 r5
-  const inception4dB3Conv1 = tf.layers
-    .conv2d({ filters: 32, kernelSize: 1, useBias: false, name: "inception4d/b3/conv1" })
-    .apply(inception4c) as tfjs.SymbolicTensor;
-  const inception4dB3Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception4d/b3/conv1/bn" })
-    .apply(inception4dB3Conv1) as tfjs.SymbolicTensor;
-  const inception4dB3Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception4d/b3/conv1/bn/relu" })
-    .apply(inception4dB3Conv1Bn) as tfjs.SymbolicTensor;
-  // line 14: conv 3x3 c5
-  const inception4dB3Conv2 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 3, padding: "same", useBias: false, name: "inception4d/b3/conv2" })
-    .apply(inception4dB3Conv1BnRelu) as tfjs.SymbolicTensor;
-  const inception4dB3Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception4d/b3/conv2/bn" })
-    .apply(inception4dB3Conv2) as tfjs.SymbolicTensor;
-  const inception4dB3Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception4d/b3/conv2/bn/relu" })
-    .apply(inception4dB3Conv2Bn) as tfjs.SymbolicTensor;
-  // line 15: maxpool 3x3/1 pad=1
-  const inception4dB4Maxpool1 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 1, padding: "same", name: "inception4d/b4/maxpool1" })
-    .apply(inception4c) as tfjs.SymbolicTensor;
-  // line 15: conv 1x1 proj
-  const inception4dB4Conv1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "inception4d/b4/conv1" })
-    .apply(inception4dB4Maxpool1) as tfjs.SymbolicTensor;
-  const inception4dB4Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception4d/b4/conv1/bn" })
-    .apply(inception4dB4Conv1) as tfjs.SymbolicTensor;
-  const inception4dB4Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception4d/b4/conv1/bn/relu" })
-    .apply(inception4dB4Conv1Bn) as tfjs.SymbolicTensor;
-  // line 11: concat
-  const inception4d = tf.layers
-    .concatenate({ axis: -1, name: "inception4d" })
-    .apply([
-      inception4dB1Conv1BnRelu,
-      inception4dB2Conv2BnRelu,
-      inception4dB3Conv2BnRelu,
-      inception4dB4Conv1BnRelu,
-    ]) as tfjs.SymbolicTensor;
+  const inception4d = Inception(tf, inception4c, "inception4d", 112, 144, 288, 32, 64, 64);
 
   // concat { -> 832x14x14
-  // line 12: conv 1x1 c1
-  const inception4eB1Conv1 = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "inception4e/b1/conv1" })
-    .apply(inception4d) as tfjs.SymbolicTensor;
-  const inception4eB1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception4e/b1/conv1/bn" })
-    .apply(inception4eB1Conv1) as tfjs.SymbolicTensor;
-  const inception4eB1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception4e/b1/conv1/bn/relu" })
-    .apply(inception4eB1Conv1Bn) as tfjs.SymbolicTensor;
-  // line 13: conv 1x1 r3
-  const inception4eB2Conv1 = tf.layers
-    .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "inception4e/b2/conv1" })
-    .apply(inception4d) as tfjs.SymbolicTensor;
-  const inception4eB2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception4e/b2/conv1/bn" })
-    .apply(inception4eB2Conv1) as tfjs.SymbolicTensor;
-  const inception4eB2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception4e/b2/conv1/bn/relu" })
-    .apply(inception4eB2Conv1Bn) as tfjs.SymbolicTensor;
-  // line 13: conv 3x3 c3
-  const inception4eB2Conv2 = tf.layers
-    .conv2d({ filters: 320, kernelSize: 3, padding: "same", useBias: false, name: "inception4e/b2/conv2" })
-    .apply(inception4eB2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const inception4eB2Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception4e/b2/conv2/bn" })
-    .apply(inception4eB2Conv2) as tfjs.SymbolicTensor;
-  const inception4eB2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception4e/b2/conv2/bn/relu" })
-    .apply(inception4eB2Conv2Bn) as tfjs.SymbolicTensor;
-  // line 14: conv 1x1 r5
-  const inception4eB3Conv1 = tf.layers
-    .conv2d({ filters: 32, kernelSize: 1, useBias: false, name: "inception4e/b3/conv1" })
-    .apply(inception4d) as tfjs.SymbolicTensor;
-  const inception4eB3Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception4e/b3/conv1/bn" })
-    .apply(inception4eB3Conv1) as tfjs.SymbolicTensor;
-  const inception4eB3Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception4e/b3/conv1/bn/relu" })
-    .apply(inception4eB3Conv1Bn) as tfjs.SymbolicTensor;
-  // line 14: conv 3x3 c5
-  const inception4eB3Conv2 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 3, padding: "same", useBias: false, name: "inception4e/b3/conv2" })
-    .apply(inception4eB3Conv1BnRelu) as tfjs.SymbolicTensor;
-  const inception4eB3Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception4e/b3/conv2/bn" })
-    .apply(inception4eB3Conv2) as tfjs.SymbolicTensor;
-  const inception4eB3Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception4e/b3/conv2/bn/relu" })
-    .apply(inception4eB3Conv2Bn) as tfjs.SymbolicTensor;
-  // line 15: maxpool 3x3/1 pad=1
-  const inception4eB4Maxpool1 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 1, padding: "same", name: "inception4e/b4/maxpool1" })
-    .apply(inception4d) as tfjs.SymbolicTensor;
-  // line 15: conv 1x1 proj
-  const inception4eB4Conv1 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: "inception4e/b4/conv1" })
-    .apply(inception4eB4Maxpool1) as tfjs.SymbolicTensor;
-  const inception4eB4Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception4e/b4/conv1/bn" })
-    .apply(inception4eB4Conv1) as tfjs.SymbolicTensor;
-  const inception4eB4Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception4e/b4/conv1/bn/relu" })
-    .apply(inception4eB4Conv1Bn) as tfjs.SymbolicTensor;
-  // line 11: concat
-  const inception4e = tf.layers
-    .concatenate({ axis: -1, name: "inception4e" })
-    .apply([
-      inception4eB1Conv1BnRelu,
-      inception4eB2Conv2BnRelu,
-      inception4eB3Conv2BnRelu,
-      inception4eB4Conv1BnRelu,
-    ]) as tfjs.SymbolicTensor;
+  const inception4e = Inception(tf, inception4d, "inception4e", 256, 160, 320, 32, 128, 128);
   // line 57: maxpool 2x2/2
   const maxpool4 = tf.layers
     .maxPooling2d({ poolSize: 2, strides: 2, name: "maxpool4" })
     .apply(inception4e) as tfjs.SymbolicTensor;
 
   // concat { -> 832x7x7
-  // line 12: conv 1x1 c1
-  const inception5aB1Conv1 = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "inception5a/b1/conv1" })
-    .apply(maxpool4) as tfjs.SymbolicTensor;
-  const inception5aB1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception5a/b1/conv1/bn" })
-    .apply(inception5aB1Conv1) as tfjs.SymbolicTensor;
-  const inception5aB1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception5a/b1/conv1/bn/relu" })
-    .apply(inception5aB1Conv1Bn) as tfjs.SymbolicTensor;
-  // line 13: conv 1x1 r3
-  const inception5aB2Conv1 = tf.layers
-    .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "inception5a/b2/conv1" })
-    .apply(maxpool4) as tfjs.SymbolicTensor;
-  const inception5aB2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception5a/b2/conv1/bn" })
-    .apply(inception5aB2Conv1) as tfjs.SymbolicTensor;
-  const inception5aB2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception5a/b2/conv1/bn/relu" })
-    .apply(inception5aB2Conv1Bn) as tfjs.SymbolicTensor;
-  // line 13: conv 3x3 c3
-  const inception5aB2Conv2 = tf.layers
-    .conv2d({ filters: 320, kernelSize: 3, padding: "same", useBias: false, name: "inception5a/b2/conv2" })
-    .apply(inception5aB2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const inception5aB2Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception5a/b2/conv2/bn" })
-    .apply(inception5aB2Conv2) as tfjs.SymbolicTensor;
-  const inception5aB2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception5a/b2/conv2/bn/relu" })
-    .apply(inception5aB2Conv2Bn) as tfjs.SymbolicTensor;
-  // line 14: conv 1x1 r5
-  const inception5aB3Conv1 = tf.layers
-    .conv2d({ filters: 32, kernelSize: 1, useBias: false, name: "inception5a/b3/conv1" })
-    .apply(maxpool4) as tfjs.SymbolicTensor;
-  const inception5aB3Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception5a/b3/conv1/bn" })
-    .apply(inception5aB3Conv1) as tfjs.SymbolicTensor;
-  const inception5aB3Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception5a/b3/conv1/bn/relu" })
-    .apply(inception5aB3Conv1Bn) as tfjs.SymbolicTensor;
-  // line 14: conv 3x3 c5
-  const inception5aB3Conv2 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 3, padding: "same", useBias: false, name: "inception5a/b3/conv2" })
-    .apply(inception5aB3Conv1BnRelu) as tfjs.SymbolicTensor;
-  const inception5aB3Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception5a/b3/conv2/bn" })
-    .apply(inception5aB3Conv2) as tfjs.SymbolicTensor;
-  const inception5aB3Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception5a/b3/conv2/bn/relu" })
-    .apply(inception5aB3Conv2Bn) as tfjs.SymbolicTensor;
-  // line 15: maxpool 3x3/1 pad=1
-  const inception5aB4Maxpool1 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 1, padding: "same", name: "inception5a/b4/maxpool1" })
-    .apply(maxpool4) as tfjs.SymbolicTensor;
-  // line 15: conv 1x1 proj
-  const inception5aB4Conv1 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: "inception5a/b4/conv1" })
-    .apply(inception5aB4Maxpool1) as tfjs.SymbolicTensor;
-  const inception5aB4Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception5a/b4/conv1/bn" })
-    .apply(inception5aB4Conv1) as tfjs.SymbolicTensor;
-  const inception5aB4Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception5a/b4/conv1/bn/relu" })
-    .apply(inception5aB4Conv1Bn) as tfjs.SymbolicTensor;
-  // line 11: concat
-  const inception5a = tf.layers
-    .concatenate({ axis: -1, name: "inception5a" })
-    .apply([
-      inception5aB1Conv1BnRelu,
-      inception5aB2Conv2BnRelu,
-      inception5aB3Conv2BnRelu,
-      inception5aB4Conv1BnRelu,
-    ]) as tfjs.SymbolicTensor;
+  const inception5a = Inception(tf, maxpool4, "inception5a", 256, 160, 320, 32, 128, 128);
 
   // concat { -> 1024x7x7
-  // line 12: conv 1x1 c1
-  const inception5bB1Conv1 = tf.layers
-    .conv2d({ filters: 384, kernelSize: 1, useBias: false, name: "inception5b/b1/conv1" })
-    .apply(inception5a) as tfjs.SymbolicTensor;
-  const inception5bB1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception5b/b1/conv1/bn" })
-    .apply(inception5bB1Conv1) as tfjs.SymbolicTensor;
-  const inception5bB1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception5b/b1/conv1/bn/relu" })
-    .apply(inception5bB1Conv1Bn) as tfjs.SymbolicTensor;
-  // line 13: conv 1x1 r3
-  const inception5bB2Conv1 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: "inception5b/b2/conv1" })
-    .apply(inception5a) as tfjs.SymbolicTensor;
-  const inception5bB2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception5b/b2/conv1/bn" })
-    .apply(inception5bB2Conv1) as tfjs.SymbolicTensor;
-  const inception5bB2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception5b/b2/conv1/bn/relu" })
-    .apply(inception5bB2Conv1Bn) as tfjs.SymbolicTensor;
-  // line 13: conv 3x3 c3
-  const inception5bB2Conv2 = tf.layers
-    .conv2d({ filters: 384, kernelSize: 3, padding: "same", useBias: false, name: "inception5b/b2/conv2" })
-    .apply(inception5bB2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const inception5bB2Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception5b/b2/conv2/bn" })
-    .apply(inception5bB2Conv2) as tfjs.SymbolicTensor;
-  const inception5bB2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception5b/b2/conv2/bn/relu" })
-    .apply(inception5bB2Conv2Bn) as tfjs.SymbolicTensor;
-  // line 14: conv 1x1 r5
-  const inception5bB3Conv1 = tf.layers
-    .conv2d({ filters: 48, kernelSize: 1, useBias: false, name: "inception5b/b3/conv1" })
-    .apply(inception5a) as tfjs.SymbolicTensor;
-  const inception5bB3Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception5b/b3/conv1/bn" })
-    .apply(inception5bB3Conv1) as tfjs.SymbolicTensor;
-  const inception5bB3Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception5b/b3/conv1/bn/relu" })
-    .apply(inception5bB3Conv1Bn) as tfjs.SymbolicTensor;
-  // line 14: conv 3x3 c5
-  const inception5bB3Conv2 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 3, padding: "same", useBias: false, name: "inception5b/b3/conv2" })
-    .apply(inception5bB3Conv1BnRelu) as tfjs.SymbolicTensor;
-  const inception5bB3Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception5b/b3/conv2/bn" })
-    .apply(inception5bB3Conv2) as tfjs.SymbolicTensor;
-  const inception5bB3Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception5b/b3/conv2/bn/relu" })
-    .apply(inception5bB3Conv2Bn) as tfjs.SymbolicTensor;
-  // line 15: maxpool 3x3/1 pad=1
-  const inception5bB4Maxpool1 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 1, padding: "same", name: "inception5b/b4/maxpool1" })
-    .apply(inception5a) as tfjs.SymbolicTensor;
-  // line 15: conv 1x1 proj
-  const inception5bB4Conv1 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: "inception5b/b4/conv1" })
-    .apply(inception5bB4Maxpool1) as tfjs.SymbolicTensor;
-  const inception5bB4Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "inception5b/b4/conv1/bn" })
-    .apply(inception5bB4Conv1) as tfjs.SymbolicTensor;
-  const inception5bB4Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "inception5b/b4/conv1/bn/relu" })
-    .apply(inception5bB4Conv1Bn) as tfjs.SymbolicTensor;
-  // line 11: concat
-  const inception5b = tf.layers
-    .concatenate({ axis: -1, name: "inception5b" })
-    .apply([
-      inception5bB1Conv1BnRelu,
-      inception5bB2Conv2BnRelu,
-      inception5bB3Conv2BnRelu,
-      inception5bB4Conv1BnRelu,
-    ]) as tfjs.SymbolicTensor;
+  const inception5b = Inception(tf, inception5a, "inception5b", 384, 192, 384, 48, 128, 128);
 
   // aux1 = Aux(classes) from inception4a weight 0.3 params = 3188968 -> 1000 (auxiliary head aux1)
-  // line 21: adaptiveavgpool 4x4
-  const aux1Adaptiveavgpool1 = adaptiveAvgPool2d({ out: [4, 4], name: "aux1/adaptiveavgpool1" }).apply(
-    inception4a,
-  ) as tfjs.SymbolicTensor;
-  // line 22: conv 1x1 128
-  const aux1Conv1 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: "aux1/conv1" })
-    .apply(aux1Adaptiveavgpool1) as tfjs.SymbolicTensor;
-  const aux1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "aux1/conv1/bn" })
-    .apply(aux1Conv1) as tfjs.SymbolicTensor;
-  const aux1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "aux1/conv1/bn/relu" })
-    .apply(aux1Conv1Bn) as tfjs.SymbolicTensor;
-  // line 23: flatten
-  const aux1Flatten1 = tf.layers.flatten({ name: "aux1/flatten1" }).apply(aux1Conv1BnRelu) as tfjs.SymbolicTensor;
-  // line 24: dense 1024 relu
-  const aux1Dense1 = tf.layers
-    .dense({ units: 1024, activation: "relu", name: "aux1/dense1" })
-    .apply(aux1Flatten1) as tfjs.SymbolicTensor;
-  // line 25: dropout 0.7
-  const aux1Dropout1 = tf.layers.dropout({ rate: 0.7, name: "aux1/dropout1" }).apply(aux1Dense1) as tfjs.SymbolicTensor;
-  // line 26: dense classes
-  const aux1Dense2 = tf.layers.dense({ units: 1000, name: "aux1/dense2" }).apply(aux1Dropout1) as tfjs.SymbolicTensor;
+  const aux1Dense2 = Aux(tf, inception4a, "aux1");
 
   // aux2 = Aux(classes) from inception4d weight 0.3 params = 3191016 -> 1000 (auxiliary head aux2)
-  // line 21: adaptiveavgpool 4x4
-  const aux2Adaptiveavgpool1 = adaptiveAvgPool2d({ out: [4, 4], name: "aux2/adaptiveavgpool1" }).apply(
-    inception4d,
-  ) as tfjs.SymbolicTensor;
-  // line 22: conv 1x1 128
-  const aux2Conv1 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: "aux2/conv1" })
-    .apply(aux2Adaptiveavgpool1) as tfjs.SymbolicTensor;
-  const aux2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "aux2/conv1/bn" })
-    .apply(aux2Conv1) as tfjs.SymbolicTensor;
-  const aux2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "aux2/conv1/bn/relu" })
-    .apply(aux2Conv1Bn) as tfjs.SymbolicTensor;
-  // line 23: flatten
-  const aux2Flatten1 = tf.layers.flatten({ name: "aux2/flatten1" }).apply(aux2Conv1BnRelu) as tfjs.SymbolicTensor;
-  // line 24: dense 1024 relu
-  const aux2Dense1 = tf.layers
-    .dense({ units: 1024, activation: "relu", name: "aux2/dense1" })
-    .apply(aux2Flatten1) as tfjs.SymbolicTensor;
-  // line 25: dropout 0.7
-  const aux2Dropout1 = tf.layers.dropout({ rate: 0.7, name: "aux2/dropout1" }).apply(aux2Dense1) as tfjs.SymbolicTensor;
-  // line 26: dense classes
-  const aux2Dense2 = tf.layers.dense({ units: 1000, name: "aux2/dense2" }).apply(aux2Dropout1) as tfjs.SymbolicTensor;
+  const aux2Dense2 = Aux(tf, inception4d, "aux2");
   // line 65: adaptiveavgpool 1x1
   const headAdaptiveavgpool1 = tf.layers
     .averagePooling2d({ poolSize: 7, strides: 7, name: "head/adaptiveavgpool1" })

@@ -8,6 +8,87 @@ import type { InitTensor } from "netc/runtime";
 /** The input, channels last: [height, width, channels] (the spec's 1x28x28). */
 export const inputShape: number[] = [28, 28, 1];
 
+/** The spec's block Inception, called 2 times: its layers, named under `prefix`. */
+function Inception(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  c1: number,
+  r3: number,
+  c3: number,
+  c5: number,
+): tfjs.SymbolicTensor {
+  // lib/inception.net:8: conv 1x1 c1
+  const b1Conv1 = tf.layers
+    .conv2d({ filters: c1, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/conv1/bn` })
+    .apply(b1Conv1) as tfjs.SymbolicTensor;
+  const b1Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b1/conv1/bn/relu` })
+    .apply(b1Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:9: conv 1x1 r3
+  const b2Conv1 = tf.layers
+    .conv2d({ filters: r3, kernelSize: 1, useBias: false, name: `${prefix}/b2/conv1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b2Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b2/conv1/bn` })
+    .apply(b2Conv1) as tfjs.SymbolicTensor;
+  const b2Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b2/conv1/bn/relu` })
+    .apply(b2Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:9: conv 3x3 c3
+  const b2Conv2 = tf.layers
+    .conv2d({ filters: c3, kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b2/conv2` })
+    .apply(b2Conv1BnRelu) as tfjs.SymbolicTensor;
+  const b2Conv2Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b2/conv2/bn` })
+    .apply(b2Conv2) as tfjs.SymbolicTensor;
+  const b2Conv2BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b2/conv2/bn/relu` })
+    .apply(b2Conv2Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:10: conv 1x1 r5
+  const b3Conv1 = tf.layers
+    .conv2d({ filters: 8, kernelSize: 1, useBias: false, name: `${prefix}/b3/conv1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b3Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b3/conv1/bn` })
+    .apply(b3Conv1) as tfjs.SymbolicTensor;
+  const b3Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b3/conv1/bn/relu` })
+    .apply(b3Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:10: conv 5x5 c5
+  const b3Conv2 = tf.layers
+    .conv2d({ filters: c5, kernelSize: 5, padding: "same", useBias: false, name: `${prefix}/b3/conv2` })
+    .apply(b3Conv1BnRelu) as tfjs.SymbolicTensor;
+  const b3Conv2Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b3/conv2/bn` })
+    .apply(b3Conv2) as tfjs.SymbolicTensor;
+  const b3Conv2BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b3/conv2/bn/relu` })
+    .apply(b3Conv2Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:11: maxpool 3x3/1 pad=1
+  const b4Maxpool1 = tf.layers
+    .maxPooling2d({ poolSize: 3, strides: 1, padding: "same", name: `${prefix}/b4/maxpool1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  // lib/inception.net:11: conv 1x1 proj
+  const b4Conv1 = tf.layers
+    .conv2d({ filters: c5, kernelSize: 1, useBias: false, name: `${prefix}/b4/conv1` })
+    .apply(b4Maxpool1) as tfjs.SymbolicTensor;
+  const b4Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b4/conv1/bn` })
+    .apply(b4Conv1) as tfjs.SymbolicTensor;
+  const b4Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b4/conv1/bn/relu` })
+    .apply(b4Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:7: concat
+  const out = tf.layers
+    .concatenate({ axis: -1, name: prefix })
+    .apply([b1Conv1BnRelu, b2Conv2BnRelu, b3Conv2BnRelu, b4Conv1BnRelu]) as tfjs.SymbolicTensor;
+  return out;
+}
+
 /**
  * Builds InceptionFashion. Without auxiliary heads the training and inference models are one model.
  */
@@ -29,148 +110,14 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
     .apply(stemConv1BnRelu) as tfjs.SymbolicTensor;
 
   // a = Inception(24, 24, 32, 8, 16, 16) -> 88x14x14
-  // lib/inception.net:8: conv 1x1 c1
-  const aB1Conv1 = tf.layers
-    .conv2d({ filters: 24, kernelSize: 1, useBias: false, name: "a/b1/conv1" })
-    .apply(stemPool1) as tfjs.SymbolicTensor;
-  const aB1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "a/b1/conv1/bn" })
-    .apply(aB1Conv1) as tfjs.SymbolicTensor;
-  const aB1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "a/b1/conv1/bn/relu" })
-    .apply(aB1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:9: conv 1x1 r3
-  const aB2Conv1 = tf.layers
-    .conv2d({ filters: 24, kernelSize: 1, useBias: false, name: "a/b2/conv1" })
-    .apply(stemPool1) as tfjs.SymbolicTensor;
-  const aB2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "a/b2/conv1/bn" })
-    .apply(aB2Conv1) as tfjs.SymbolicTensor;
-  const aB2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "a/b2/conv1/bn/relu" })
-    .apply(aB2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:9: conv 3x3 c3
-  const aB2Conv2 = tf.layers
-    .conv2d({ filters: 32, kernelSize: 3, padding: "same", useBias: false, name: "a/b2/conv2" })
-    .apply(aB2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const aB2Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "a/b2/conv2/bn" })
-    .apply(aB2Conv2) as tfjs.SymbolicTensor;
-  const aB2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "a/b2/conv2/bn/relu" })
-    .apply(aB2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:10: conv 1x1 r5
-  const aB3Conv1 = tf.layers
-    .conv2d({ filters: 8, kernelSize: 1, useBias: false, name: "a/b3/conv1" })
-    .apply(stemPool1) as tfjs.SymbolicTensor;
-  const aB3Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "a/b3/conv1/bn" })
-    .apply(aB3Conv1) as tfjs.SymbolicTensor;
-  const aB3Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "a/b3/conv1/bn/relu" })
-    .apply(aB3Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:10: conv 5x5 c5
-  const aB3Conv2 = tf.layers
-    .conv2d({ filters: 16, kernelSize: 5, padding: "same", useBias: false, name: "a/b3/conv2" })
-    .apply(aB3Conv1BnRelu) as tfjs.SymbolicTensor;
-  const aB3Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "a/b3/conv2/bn" })
-    .apply(aB3Conv2) as tfjs.SymbolicTensor;
-  const aB3Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "a/b3/conv2/bn/relu" })
-    .apply(aB3Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:11: maxpool 3x3/1 pad=1
-  const aB4Maxpool1 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 1, padding: "same", name: "a/b4/maxpool1" })
-    .apply(stemPool1) as tfjs.SymbolicTensor;
-  // lib/inception.net:11: conv 1x1 proj
-  const aB4Conv1 = tf.layers
-    .conv2d({ filters: 16, kernelSize: 1, useBias: false, name: "a/b4/conv1" })
-    .apply(aB4Maxpool1) as tfjs.SymbolicTensor;
-  const aB4Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "a/b4/conv1/bn" })
-    .apply(aB4Conv1) as tfjs.SymbolicTensor;
-  const aB4Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "a/b4/conv1/bn/relu" })
-    .apply(aB4Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:7: concat
-  const a = tf.layers
-    .concatenate({ axis: -1, name: "a" })
-    .apply([aB1Conv1BnRelu, aB2Conv2BnRelu, aB3Conv2BnRelu, aB4Conv1BnRelu]) as tfjs.SymbolicTensor;
+  const a = Inception(tf, stemPool1, "a", 24, 24, 32, 16);
   // line 29: maxpool 3x3/2 pad=same
   const pool = tf.layers
     .maxPooling2d({ poolSize: 3, strides: 2, padding: "same", name: "pool" })
     .apply(a) as tfjs.SymbolicTensor;
 
   // b = Inception(48, 32, 64, 8, 24, 24) -> 160x7x7
-  // lib/inception.net:8: conv 1x1 c1
-  const bB1Conv1 = tf.layers
-    .conv2d({ filters: 48, kernelSize: 1, useBias: false, name: "b/b1/conv1" })
-    .apply(pool) as tfjs.SymbolicTensor;
-  const bB1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "b/b1/conv1/bn" })
-    .apply(bB1Conv1) as tfjs.SymbolicTensor;
-  const bB1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "b/b1/conv1/bn/relu" })
-    .apply(bB1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:9: conv 1x1 r3
-  const bB2Conv1 = tf.layers
-    .conv2d({ filters: 32, kernelSize: 1, useBias: false, name: "b/b2/conv1" })
-    .apply(pool) as tfjs.SymbolicTensor;
-  const bB2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "b/b2/conv1/bn" })
-    .apply(bB2Conv1) as tfjs.SymbolicTensor;
-  const bB2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "b/b2/conv1/bn/relu" })
-    .apply(bB2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:9: conv 3x3 c3
-  const bB2Conv2 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 3, padding: "same", useBias: false, name: "b/b2/conv2" })
-    .apply(bB2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const bB2Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "b/b2/conv2/bn" })
-    .apply(bB2Conv2) as tfjs.SymbolicTensor;
-  const bB2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "b/b2/conv2/bn/relu" })
-    .apply(bB2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:10: conv 1x1 r5
-  const bB3Conv1 = tf.layers
-    .conv2d({ filters: 8, kernelSize: 1, useBias: false, name: "b/b3/conv1" })
-    .apply(pool) as tfjs.SymbolicTensor;
-  const bB3Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "b/b3/conv1/bn" })
-    .apply(bB3Conv1) as tfjs.SymbolicTensor;
-  const bB3Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "b/b3/conv1/bn/relu" })
-    .apply(bB3Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:10: conv 5x5 c5
-  const bB3Conv2 = tf.layers
-    .conv2d({ filters: 24, kernelSize: 5, padding: "same", useBias: false, name: "b/b3/conv2" })
-    .apply(bB3Conv1BnRelu) as tfjs.SymbolicTensor;
-  const bB3Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "b/b3/conv2/bn" })
-    .apply(bB3Conv2) as tfjs.SymbolicTensor;
-  const bB3Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "b/b3/conv2/bn/relu" })
-    .apply(bB3Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:11: maxpool 3x3/1 pad=1
-  const bB4Maxpool1 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 1, padding: "same", name: "b/b4/maxpool1" })
-    .apply(pool) as tfjs.SymbolicTensor;
-  // lib/inception.net:11: conv 1x1 proj
-  const bB4Conv1 = tf.layers
-    .conv2d({ filters: 24, kernelSize: 1, useBias: false, name: "b/b4/conv1" })
-    .apply(bB4Maxpool1) as tfjs.SymbolicTensor;
-  const bB4Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "b/b4/conv1/bn" })
-    .apply(bB4Conv1) as tfjs.SymbolicTensor;
-  const bB4Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "b/b4/conv1/bn/relu" })
-    .apply(bB4Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:7: concat
-  const b = tf.layers
-    .concatenate({ axis: -1, name: "b" })
-    .apply([bB1Conv1BnRelu, bB2Conv2BnRelu, bB3Conv2BnRelu, bB4Conv1BnRelu]) as tfjs.SymbolicTensor;
+  const b = Inception(tf, pool, "b", 48, 32, 64, 24);
   // line 32: avgpool global
   const headAvgpool1 = tf.layers
     .averagePooling2d({ poolSize: [7, 7], name: "head/avgpool1" })

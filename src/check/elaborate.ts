@@ -626,6 +626,14 @@ class Elaborator {
     this.callOrigin = this.origin;
     const out = this.body(entry.decl.body, input, new Scope(path, undefined, []), inner);
     this.callOrigin = outerCall;
+    const origin = this.origins[this.origin];
+    if (origin && !origin.block && out !== undefined) {
+      const args = entry.decl.params.map((p) => {
+        const v = env.lookup(p.name.name)?.value;
+        return typeof v === "number" ? v : undefined;
+      });
+      origin.block = { name: call.callee.name, params: entry.decl.params.map((p) => p.name.name), args, output: out };
+    }
     this.callStack.pop();
     if (out !== undefined) checkShapeAnnotations(entry.decl.annotations, "out", { layer: `${path} (${call.callee.name})`, actual: this.nodes[out]!.shape, at }, inner);
     // Diagnostics inside a block also point at the call that produced them.

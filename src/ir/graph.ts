@@ -248,6 +248,13 @@ export interface Origin {
   path: string;
   /** The origin of the block-call statement instance this one was expanded from (the call chain); undefined at network level. */
   call: number | undefined;
+  /**
+   * On a block-call statement instance: the block's name, its parameters with the
+   * numeric values this call bound (undefined for other values), and the node
+   * whose output is the call's output. Emitters use it to write one class or
+   * function per block (src/emit/blocks.ts).
+   */
+  block?: { name: string; params: string[]; args: (number | undefined)[]; output: number };
 }
 
 /** A named statement (`inception3a = Inception(...)`), for summaries and the editor. */

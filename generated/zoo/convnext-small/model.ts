@@ -9,6 +9,155 @@ import { channelScale, dropPath } from "netc/runtime";
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
 
+/** The spec's block CNBlock, called 36 times: its layers, named under `prefix`. */
+function CNBlock(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  inChannels: number,
+  p: number,
+): tfjs.SymbolicTensor {
+  // lib/convnext.net:15: dwconv 7x7 pad=3
+  const residualDwconv1 = tf.layers
+    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: `${prefix}/residual/dwconv1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  // lib/convnext.net:16: layernorm eps=1e-6
+  const residualLayernorm1 = tf.layers
+    .layerNormalization({ axis: -1, epsilon: 0.000001, name: `${prefix}/residual/layernorm1` })
+    .apply(residualDwconv1) as tfjs.SymbolicTensor;
+  // lib/convnext.net:17: dense 4 * c pixelwise
+  const residualDense1 = tf.layers
+    .dense({ units: 4 * inChannels, name: `${prefix}/residual/dense1` })
+    .apply(residualLayernorm1) as tfjs.SymbolicTensor;
+  // lib/convnext.net:18: gelu
+  const residualGelu1 = tf.layers
+    .activation({ activation: "gelu", name: `${prefix}/residual/gelu1` })
+    .apply(residualDense1) as tfjs.SymbolicTensor;
+  // lib/convnext.net:19: dense c pixelwise
+  const residualDense2 = tf.layers
+    .dense({ units: inChannels, name: `${prefix}/residual/dense2` })
+    .apply(residualGelu1) as tfjs.SymbolicTensor;
+  // lib/convnext.net:20: scale layer_scale
+  const residualLayerScale = channelScale({ init: 0.000001, name: `${prefix}/residual/layer_scale` }).apply(
+    residualDense2,
+  ) as tfjs.SymbolicTensor;
+  // lib/convnext.net:21: droppath p
+  const residualDroppath1 = dropPath({ rate: p, name: `${prefix}/residual/droppath1` }).apply(
+    residualLayerScale,
+  ) as tfjs.SymbolicTensor;
+  // lib/convnext.net:13: add
+  const out = tf.layers.add({ name: prefix }).apply([residualDroppath1, x]) as tfjs.SymbolicTensor;
+  return out;
+}
+
+/** The spec's block CNStage, called 3 times: its layers, named under `prefix`. */
+function CNStage(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  inChannels: number,
+  x0Value: number,
+  x1Value: number,
+  x2Value: number,
+): tfjs.SymbolicTensor {
+  const x0 = CNBlock(tf, x, `${prefix}/0`, inChannels, x0Value);
+  const x1 = CNBlock(tf, x0, `${prefix}/1`, inChannels, x1Value);
+  const x2 = CNBlock(tf, x1, `${prefix}/2`, inChannels, x2Value);
+  return x2;
+}
+
+/** The spec's block CNDownsample, called 3 times: its layers, named under `prefix`. */
+function CNDownsample(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string, cout: number): tfjs.SymbolicTensor {
+  // lib/convnext.net:35: layernorm eps=1e-6
+  const layernorm1 = tf.layers
+    .layerNormalization({ axis: -1, epsilon: 0.000001, name: `${prefix}/layernorm1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  // lib/convnext.net:36: conv 2x2/2 cout
+  const conv1 = tf.layers
+    .conv2d({ filters: cout, kernelSize: 2, strides: 2, name: `${prefix}/conv1` })
+    .apply(layernorm1) as tfjs.SymbolicTensor;
+  return conv1;
+}
+
+/** The spec's block CNStage: its layers, named under `prefix`. */
+function CNStage_2(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  const x0 = CNBlock(tf, x, `${prefix}/0`, 384, 0.06857142857142857);
+  const x1 = CNBlock(tf, x0, `${prefix}/1`, 384, 0.08);
+  const x2 = CNBlock(tf, x1, `${prefix}/2`, 384, 0.09142857142857143);
+  const x3 = CNBlock(tf, x2, `${prefix}/3`, 384, 0.10285714285714286);
+  const x4 = CNBlock(tf, x3, `${prefix}/4`, 384, 0.11428571428571428);
+  const x5 = CNBlock(tf, x4, `${prefix}/5`, 384, 0.12571428571428572);
+  const x6 = CNBlock(tf, x5, `${prefix}/6`, 384, 0.13714285714285715);
+  const x7 = CNBlock(tf, x6, `${prefix}/7`, 384, 0.14857142857142858);
+  const x8 = CNBlock(tf, x7, `${prefix}/8`, 384, 0.16);
+  const x9 = CNBlock(tf, x8, `${prefix}/9`, 384, 0.17142857142857143);
+  const x10 = CNBlock(tf, x9, `${prefix}/10`, 384, 0.18285714285714286);
+  const x11 = CNBlock(tf, x10, `${prefix}/11`, 384, 0.1942857142857143);
+  const x12 = CNBlock(tf, x11, `${prefix}/12`, 384, 0.2057142857142857);
+  const x13 = CNBlock(tf, x12, `${prefix}/13`, 384, 0.21714285714285717);
+  const x14 = CNBlock(tf, x13, `${prefix}/14`, 384, 0.22857142857142856);
+  const x15 = CNBlock(tf, x14, `${prefix}/15`, 384, 0.24000000000000002);
+  const x16 = CNBlock(tf, x15, `${prefix}/16`, 384, 0.25142857142857145);
+  const x17 = CNBlock(tf, x16, `${prefix}/17`, 384, 0.2628571428571429);
+  const x18 = CNBlock(tf, x17, `${prefix}/18`, 384, 0.2742857142857143);
+  const x19 = CNBlock(tf, x18, `${prefix}/19`, 384, 0.2857142857142857);
+  const x20 = CNBlock(tf, x19, `${prefix}/20`, 384, 0.29714285714285715);
+  const x21 = CNBlock(tf, x20, `${prefix}/21`, 384, 0.3085714285714286);
+  const x22 = CNBlock(tf, x21, `${prefix}/22`, 384, 0.32);
+  const x23 = CNBlock(tf, x22, `${prefix}/23`, 384, 0.33142857142857146);
+  const x24 = CNBlock(tf, x23, `${prefix}/24`, 384, 0.34285714285714286);
+  const x25 = CNBlock(tf, x24, `${prefix}/25`, 384, 0.3542857142857143);
+  const x26 = CNBlock(tf, x25, `${prefix}/26`, 384, 0.3657142857142857);
+  return x26;
+}
+
+/** The spec's block ConvNeXtFeatures: its layers, named under `prefix`. */
+function ConvNeXtFeatures(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  // lib/convnext.net:45: conv 4x4/4 c1
+  const patchifyConv1 = tf.layers
+    .conv2d({ filters: 96, kernelSize: 4, strides: 4, name: `${prefix}/patchify/conv1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  // lib/convnext.net:46: layernorm eps=1e-6
+  const patchifyLayernorm1 = tf.layers
+    .layerNormalization({ axis: -1, epsilon: 0.000001, name: `${prefix}/patchify/layernorm1` })
+    .apply(patchifyConv1) as tfjs.SymbolicTensor;
+  const stage1 = CNStage(tf, patchifyLayernorm1, `${prefix}/stage1`, 96, 0, 0.011428571428571429, 0.022857142857142857);
+  const down2 = CNDownsample(tf, stage1, `${prefix}/down2`, 192);
+  const stage2 = CNStage(
+    tf,
+    down2,
+    `${prefix}/stage2`,
+    192,
+    0.03428571428571429,
+    0.045714285714285714,
+    0.05714285714285714,
+  );
+  const down3 = CNDownsample(tf, stage2, `${prefix}/down3`, 384);
+  const stage3 = CNStage_2(tf, down3, `${prefix}/stage3`);
+  const down4 = CNDownsample(tf, stage3, `${prefix}/down4`, 768);
+  const stage4 = CNStage(tf, down4, `${prefix}/stage4`, 768, 0.37714285714285717, 0.3885714285714286, 0.4);
+  return stage4;
+}
+
+/** The spec's block ConvNeXtHead: its layers, named under `prefix`. */
+function ConvNeXtHead(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  // lib/convnext.net:59: adaptiveavgpool 1x1
+  const adaptiveavgpool1 = tf.layers
+    .averagePooling2d({ poolSize: 7, strides: 7, name: `${prefix}/adaptiveavgpool1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  // lib/convnext.net:60: layernorm eps=1e-6
+  const norm = tf.layers
+    .layerNormalization({ axis: -1, epsilon: 0.000001, name: `${prefix}/norm` })
+    .apply(adaptiveavgpool1) as tfjs.SymbolicTensor;
+  // lib/convnext.net:61: flatten
+  const flatten1 = tf.layers.flatten({ name: `${prefix}/flatten1` }).apply(norm) as tfjs.SymbolicTensor;
+  // lib/convnext.net:62: dense classes
+  const classifier = tf.layers
+    .dense({ units: 1000, name: `${prefix}/classifier` })
+    .apply(flatten1) as tfjs.SymbolicTensor;
+  return classifier;
+}
+
 /**
  * Builds ConvNeXt_Small. Without auxiliary heads the training and inference models are one model.
  */
@@ -16,1276 +165,10 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const image = tf.input({ shape: [224, 224, 3], name: "image" });
 
   // features = ConvNeXtFeatures(96, 192, 384, 768, 3, 3, 27, 3, 0.4) -> 768
-  // lib/convnext.net:45: conv 4x4/4 c1
-  const featuresPatchifyConv1 = tf.layers
-    .conv2d({ filters: 96, kernelSize: 4, strides: 4, name: "features/patchify/conv1" })
-    .apply(image) as tfjs.SymbolicTensor;
-  // lib/convnext.net:46: layernorm eps=1e-6
-  const featuresPatchifyLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/patchify/layernorm1" })
-    .apply(featuresPatchifyConv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage10ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage1/0/residual/dwconv1" })
-    .apply(featuresPatchifyLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage10ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage1/0/residual/layernorm1" })
-    .apply(featuresStage10ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage10ResidualDense1 = tf.layers
-    .dense({ units: 384, name: "features/stage1/0/residual/dense1" })
-    .apply(featuresStage10ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage10ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage1/0/residual/gelu1" })
-    .apply(featuresStage10ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage10ResidualDense2 = tf.layers
-    .dense({ units: 96, name: "features/stage1/0/residual/dense2" })
-    .apply(featuresStage10ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage10ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage1/0/residual/layer_scale",
-  }).apply(featuresStage10ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage10ResidualDroppath1 = dropPath({ rate: 0, name: "features/stage1/0/residual/droppath1" }).apply(
-    featuresStage10ResidualLayerScale,
-  ) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage10 = tf.layers
-    .add({ name: "features/stage1/0" })
-    .apply([featuresStage10ResidualDroppath1, featuresPatchifyLayernorm1]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage11ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage1/1/residual/dwconv1" })
-    .apply(featuresStage10) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage11ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage1/1/residual/layernorm1" })
-    .apply(featuresStage11ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage11ResidualDense1 = tf.layers
-    .dense({ units: 384, name: "features/stage1/1/residual/dense1" })
-    .apply(featuresStage11ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage11ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage1/1/residual/gelu1" })
-    .apply(featuresStage11ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage11ResidualDense2 = tf.layers
-    .dense({ units: 96, name: "features/stage1/1/residual/dense2" })
-    .apply(featuresStage11ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage11ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage1/1/residual/layer_scale",
-  }).apply(featuresStage11ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage11ResidualDroppath1 = dropPath({
-    rate: 0.011428571428571429,
-    name: "features/stage1/1/residual/droppath1",
-  }).apply(featuresStage11ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage11 = tf.layers
-    .add({ name: "features/stage1/1" })
-    .apply([featuresStage11ResidualDroppath1, featuresStage10]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage12ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage1/2/residual/dwconv1" })
-    .apply(featuresStage11) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage12ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage1/2/residual/layernorm1" })
-    .apply(featuresStage12ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage12ResidualDense1 = tf.layers
-    .dense({ units: 384, name: "features/stage1/2/residual/dense1" })
-    .apply(featuresStage12ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage12ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage1/2/residual/gelu1" })
-    .apply(featuresStage12ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage12ResidualDense2 = tf.layers
-    .dense({ units: 96, name: "features/stage1/2/residual/dense2" })
-    .apply(featuresStage12ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage12ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage1/2/residual/layer_scale",
-  }).apply(featuresStage12ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage12ResidualDroppath1 = dropPath({
-    rate: 0.022857142857142857,
-    name: "features/stage1/2/residual/droppath1",
-  }).apply(featuresStage12ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage12 = tf.layers
-    .add({ name: "features/stage1/2" })
-    .apply([featuresStage12ResidualDroppath1, featuresStage11]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:35: layernorm eps=1e-6
-  const featuresDown2Layernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/down2/layernorm1" })
-    .apply(featuresStage12) as tfjs.SymbolicTensor;
-  // lib/convnext.net:36: conv 2x2/2 cout
-  const featuresDown2Conv1 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 2, strides: 2, name: "features/down2/conv1" })
-    .apply(featuresDown2Layernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage20ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage2/0/residual/dwconv1" })
-    .apply(featuresDown2Conv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage20ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage2/0/residual/layernorm1" })
-    .apply(featuresStage20ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage20ResidualDense1 = tf.layers
-    .dense({ units: 768, name: "features/stage2/0/residual/dense1" })
-    .apply(featuresStage20ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage20ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage2/0/residual/gelu1" })
-    .apply(featuresStage20ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage20ResidualDense2 = tf.layers
-    .dense({ units: 192, name: "features/stage2/0/residual/dense2" })
-    .apply(featuresStage20ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage20ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage2/0/residual/layer_scale",
-  }).apply(featuresStage20ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage20ResidualDroppath1 = dropPath({
-    rate: 0.03428571428571429,
-    name: "features/stage2/0/residual/droppath1",
-  }).apply(featuresStage20ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage20 = tf.layers
-    .add({ name: "features/stage2/0" })
-    .apply([featuresStage20ResidualDroppath1, featuresDown2Conv1]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage21ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage2/1/residual/dwconv1" })
-    .apply(featuresStage20) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage21ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage2/1/residual/layernorm1" })
-    .apply(featuresStage21ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage21ResidualDense1 = tf.layers
-    .dense({ units: 768, name: "features/stage2/1/residual/dense1" })
-    .apply(featuresStage21ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage21ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage2/1/residual/gelu1" })
-    .apply(featuresStage21ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage21ResidualDense2 = tf.layers
-    .dense({ units: 192, name: "features/stage2/1/residual/dense2" })
-    .apply(featuresStage21ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage21ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage2/1/residual/layer_scale",
-  }).apply(featuresStage21ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage21ResidualDroppath1 = dropPath({
-    rate: 0.045714285714285714,
-    name: "features/stage2/1/residual/droppath1",
-  }).apply(featuresStage21ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage21 = tf.layers
-    .add({ name: "features/stage2/1" })
-    .apply([featuresStage21ResidualDroppath1, featuresStage20]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage22ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage2/2/residual/dwconv1" })
-    .apply(featuresStage21) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage22ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage2/2/residual/layernorm1" })
-    .apply(featuresStage22ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage22ResidualDense1 = tf.layers
-    .dense({ units: 768, name: "features/stage2/2/residual/dense1" })
-    .apply(featuresStage22ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage22ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage2/2/residual/gelu1" })
-    .apply(featuresStage22ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage22ResidualDense2 = tf.layers
-    .dense({ units: 192, name: "features/stage2/2/residual/dense2" })
-    .apply(featuresStage22ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage22ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage2/2/residual/layer_scale",
-  }).apply(featuresStage22ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage22ResidualDroppath1 = dropPath({
-    rate: 0.05714285714285714,
-    name: "features/stage2/2/residual/droppath1",
-  }).apply(featuresStage22ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage22 = tf.layers
-    .add({ name: "features/stage2/2" })
-    .apply([featuresStage22ResidualDroppath1, featuresStage21]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:35: layernorm eps=1e-6
-  const featuresDown3Layernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/down3/layernorm1" })
-    .apply(featuresStage22) as tfjs.SymbolicTensor;
-  // lib/convnext.net:36: conv 2x2/2 cout
-  const featuresDown3Conv1 = tf.layers
-    .conv2d({ filters: 384, kernelSize: 2, strides: 2, name: "features/down3/conv1" })
-    .apply(featuresDown3Layernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage30ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/0/residual/dwconv1" })
-    .apply(featuresDown3Conv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage30ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/0/residual/layernorm1" })
-    .apply(featuresStage30ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage30ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/0/residual/dense1" })
-    .apply(featuresStage30ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage30ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/0/residual/gelu1" })
-    .apply(featuresStage30ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage30ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/0/residual/dense2" })
-    .apply(featuresStage30ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage30ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/0/residual/layer_scale",
-  }).apply(featuresStage30ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage30ResidualDroppath1 = dropPath({
-    rate: 0.06857142857142857,
-    name: "features/stage3/0/residual/droppath1",
-  }).apply(featuresStage30ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage30 = tf.layers
-    .add({ name: "features/stage3/0" })
-    .apply([featuresStage30ResidualDroppath1, featuresDown3Conv1]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage31ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/1/residual/dwconv1" })
-    .apply(featuresStage30) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage31ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/1/residual/layernorm1" })
-    .apply(featuresStage31ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage31ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/1/residual/dense1" })
-    .apply(featuresStage31ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage31ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/1/residual/gelu1" })
-    .apply(featuresStage31ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage31ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/1/residual/dense2" })
-    .apply(featuresStage31ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage31ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/1/residual/layer_scale",
-  }).apply(featuresStage31ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage31ResidualDroppath1 = dropPath({ rate: 0.08, name: "features/stage3/1/residual/droppath1" }).apply(
-    featuresStage31ResidualLayerScale,
-  ) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage31 = tf.layers
-    .add({ name: "features/stage3/1" })
-    .apply([featuresStage31ResidualDroppath1, featuresStage30]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage32ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/2/residual/dwconv1" })
-    .apply(featuresStage31) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage32ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/2/residual/layernorm1" })
-    .apply(featuresStage32ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage32ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/2/residual/dense1" })
-    .apply(featuresStage32ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage32ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/2/residual/gelu1" })
-    .apply(featuresStage32ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage32ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/2/residual/dense2" })
-    .apply(featuresStage32ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage32ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/2/residual/layer_scale",
-  }).apply(featuresStage32ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage32ResidualDroppath1 = dropPath({
-    rate: 0.09142857142857143,
-    name: "features/stage3/2/residual/droppath1",
-  }).apply(featuresStage32ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage32 = tf.layers
-    .add({ name: "features/stage3/2" })
-    .apply([featuresStage32ResidualDroppath1, featuresStage31]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage33ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/3/residual/dwconv1" })
-    .apply(featuresStage32) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage33ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/3/residual/layernorm1" })
-    .apply(featuresStage33ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage33ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/3/residual/dense1" })
-    .apply(featuresStage33ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage33ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/3/residual/gelu1" })
-    .apply(featuresStage33ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage33ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/3/residual/dense2" })
-    .apply(featuresStage33ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage33ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/3/residual/layer_scale",
-  }).apply(featuresStage33ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage33ResidualDroppath1 = dropPath({
-    rate: 0.10285714285714286,
-    name: "features/stage3/3/residual/droppath1",
-  }).apply(featuresStage33ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage33 = tf.layers
-    .add({ name: "features/stage3/3" })
-    .apply([featuresStage33ResidualDroppath1, featuresStage32]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage34ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/4/residual/dwconv1" })
-    .apply(featuresStage33) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage34ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/4/residual/layernorm1" })
-    .apply(featuresStage34ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage34ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/4/residual/dense1" })
-    .apply(featuresStage34ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage34ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/4/residual/gelu1" })
-    .apply(featuresStage34ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage34ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/4/residual/dense2" })
-    .apply(featuresStage34ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage34ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/4/residual/layer_scale",
-  }).apply(featuresStage34ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage34ResidualDroppath1 = dropPath({
-    rate: 0.11428571428571428,
-    name: "features/stage3/4/residual/droppath1",
-  }).apply(featuresStage34ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage34 = tf.layers
-    .add({ name: "features/stage3/4" })
-    .apply([featuresStage34ResidualDroppath1, featuresStage33]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage35ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/5/residual/dwconv1" })
-    .apply(featuresStage34) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage35ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/5/residual/layernorm1" })
-    .apply(featuresStage35ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage35ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/5/residual/dense1" })
-    .apply(featuresStage35ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage35ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/5/residual/gelu1" })
-    .apply(featuresStage35ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage35ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/5/residual/dense2" })
-    .apply(featuresStage35ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage35ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/5/residual/layer_scale",
-  }).apply(featuresStage35ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage35ResidualDroppath1 = dropPath({
-    rate: 0.12571428571428572,
-    name: "features/stage3/5/residual/droppath1",
-  }).apply(featuresStage35ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage35 = tf.layers
-    .add({ name: "features/stage3/5" })
-    .apply([featuresStage35ResidualDroppath1, featuresStage34]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage36ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/6/residual/dwconv1" })
-    .apply(featuresStage35) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage36ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/6/residual/layernorm1" })
-    .apply(featuresStage36ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage36ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/6/residual/dense1" })
-    .apply(featuresStage36ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage36ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/6/residual/gelu1" })
-    .apply(featuresStage36ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage36ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/6/residual/dense2" })
-    .apply(featuresStage36ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage36ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/6/residual/layer_scale",
-  }).apply(featuresStage36ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage36ResidualDroppath1 = dropPath({
-    rate: 0.13714285714285715,
-    name: "features/stage3/6/residual/droppath1",
-  }).apply(featuresStage36ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage36 = tf.layers
-    .add({ name: "features/stage3/6" })
-    .apply([featuresStage36ResidualDroppath1, featuresStage35]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage37ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/7/residual/dwconv1" })
-    .apply(featuresStage36) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage37ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/7/residual/layernorm1" })
-    .apply(featuresStage37ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage37ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/7/residual/dense1" })
-    .apply(featuresStage37ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage37ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/7/residual/gelu1" })
-    .apply(featuresStage37ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage37ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/7/residual/dense2" })
-    .apply(featuresStage37ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage37ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/7/residual/layer_scale",
-  }).apply(featuresStage37ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage37ResidualDroppath1 = dropPath({
-    rate: 0.14857142857142858,
-    name: "features/stage3/7/residual/droppath1",
-  }).apply(featuresStage37ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage37 = tf.layers
-    .add({ name: "features/stage3/7" })
-    .apply([featuresStage37ResidualDroppath1, featuresStage36]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage38ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/8/residual/dwconv1" })
-    .apply(featuresStage37) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage38ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/8/residual/layernorm1" })
-    .apply(featuresStage38ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage38ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/8/residual/dense1" })
-    .apply(featuresStage38ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage38ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/8/residual/gelu1" })
-    .apply(featuresStage38ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage38ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/8/residual/dense2" })
-    .apply(featuresStage38ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage38ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/8/residual/layer_scale",
-  }).apply(featuresStage38ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage38ResidualDroppath1 = dropPath({ rate: 0.16, name: "features/stage3/8/residual/droppath1" }).apply(
-    featuresStage38ResidualLayerScale,
-  ) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage38 = tf.layers
-    .add({ name: "features/stage3/8" })
-    .apply([featuresStage38ResidualDroppath1, featuresStage37]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage39ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/9/residual/dwconv1" })
-    .apply(featuresStage38) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage39ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/9/residual/layernorm1" })
-    .apply(featuresStage39ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage39ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/9/residual/dense1" })
-    .apply(featuresStage39ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage39ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/9/residual/gelu1" })
-    .apply(featuresStage39ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage39ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/9/residual/dense2" })
-    .apply(featuresStage39ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage39ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/9/residual/layer_scale",
-  }).apply(featuresStage39ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage39ResidualDroppath1 = dropPath({
-    rate: 0.17142857142857143,
-    name: "features/stage3/9/residual/droppath1",
-  }).apply(featuresStage39ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage39 = tf.layers
-    .add({ name: "features/stage3/9" })
-    .apply([featuresStage39ResidualDroppath1, featuresStage38]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage310ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/10/residual/dwconv1" })
-    .apply(featuresStage39) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage310ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/10/residual/layernorm1" })
-    .apply(featuresStage310ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage310ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/10/residual/dense1" })
-    .apply(featuresStage310ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage310ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/10/residual/gelu1" })
-    .apply(featuresStage310ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage310ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/10/residual/dense2" })
-    .apply(featuresStage310ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage310ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/10/residual/layer_scale",
-  }).apply(featuresStage310ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage310ResidualDroppath1 = dropPath({
-    rate: 0.18285714285714286,
-    name: "features/stage3/10/residual/droppath1",
-  }).apply(featuresStage310ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage310 = tf.layers
-    .add({ name: "features/stage3/10" })
-    .apply([featuresStage310ResidualDroppath1, featuresStage39]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage311ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/11/residual/dwconv1" })
-    .apply(featuresStage310) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage311ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/11/residual/layernorm1" })
-    .apply(featuresStage311ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage311ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/11/residual/dense1" })
-    .apply(featuresStage311ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage311ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/11/residual/gelu1" })
-    .apply(featuresStage311ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage311ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/11/residual/dense2" })
-    .apply(featuresStage311ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage311ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/11/residual/layer_scale",
-  }).apply(featuresStage311ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage311ResidualDroppath1 = dropPath({
-    rate: 0.1942857142857143,
-    name: "features/stage3/11/residual/droppath1",
-  }).apply(featuresStage311ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage311 = tf.layers
-    .add({ name: "features/stage3/11" })
-    .apply([featuresStage311ResidualDroppath1, featuresStage310]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage312ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/12/residual/dwconv1" })
-    .apply(featuresStage311) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage312ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/12/residual/layernorm1" })
-    .apply(featuresStage312ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage312ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/12/residual/dense1" })
-    .apply(featuresStage312ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage312ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/12/residual/gelu1" })
-    .apply(featuresStage312ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage312ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/12/residual/dense2" })
-    .apply(featuresStage312ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage312ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/12/residual/layer_scale",
-  }).apply(featuresStage312ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage312ResidualDroppath1 = dropPath({
-    rate: 0.2057142857142857,
-    name: "features/stage3/12/residual/droppath1",
-  }).apply(featuresStage312ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage312 = tf.layers
-    .add({ name: "features/stage3/12" })
-    .apply([featuresStage312ResidualDroppath1, featuresStage311]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage313ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/13/residual/dwconv1" })
-    .apply(featuresStage312) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage313ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/13/residual/layernorm1" })
-    .apply(featuresStage313ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage313ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/13/residual/dense1" })
-    .apply(featuresStage313ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage313ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/13/residual/gelu1" })
-    .apply(featuresStage313ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage313ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/13/residual/dense2" })
-    .apply(featuresStage313ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage313ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/13/residual/layer_scale",
-  }).apply(featuresStage313ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage313ResidualDroppath1 = dropPath({
-    rate: 0.21714285714285717,
-    name: "features/stage3/13/residual/droppath1",
-  }).apply(featuresStage313ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage313 = tf.layers
-    .add({ name: "features/stage3/13" })
-    .apply([featuresStage313ResidualDroppath1, featuresStage312]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage314ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/14/residual/dwconv1" })
-    .apply(featuresStage313) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage314ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/14/residual/layernorm1" })
-    .apply(featuresStage314ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage314ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/14/residual/dense1" })
-    .apply(featuresStage314ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage314ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/14/residual/gelu1" })
-    .apply(featuresStage314ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage314ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/14/residual/dense2" })
-    .apply(featuresStage314ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage314ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/14/residual/layer_scale",
-  }).apply(featuresStage314ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage314ResidualDroppath1 = dropPath({
-    rate: 0.22857142857142856,
-    name: "features/stage3/14/residual/droppath1",
-  }).apply(featuresStage314ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage314 = tf.layers
-    .add({ name: "features/stage3/14" })
-    .apply([featuresStage314ResidualDroppath1, featuresStage313]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage315ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/15/residual/dwconv1" })
-    .apply(featuresStage314) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage315ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/15/residual/layernorm1" })
-    .apply(featuresStage315ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage315ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/15/residual/dense1" })
-    .apply(featuresStage315ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage315ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/15/residual/gelu1" })
-    .apply(featuresStage315ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage315ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/15/residual/dense2" })
-    .apply(featuresStage315ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage315ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/15/residual/layer_scale",
-  }).apply(featuresStage315ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage315ResidualDroppath1 = dropPath({
-    rate: 0.24000000000000002,
-    name: "features/stage3/15/residual/droppath1",
-  }).apply(featuresStage315ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage315 = tf.layers
-    .add({ name: "features/stage3/15" })
-    .apply([featuresStage315ResidualDroppath1, featuresStage314]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage316ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/16/residual/dwconv1" })
-    .apply(featuresStage315) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage316ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/16/residual/layernorm1" })
-    .apply(featuresStage316ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage316ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/16/residual/dense1" })
-    .apply(featuresStage316ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage316ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/16/residual/gelu1" })
-    .apply(featuresStage316ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage316ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/16/residual/dense2" })
-    .apply(featuresStage316ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage316ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/16/residual/layer_scale",
-  }).apply(featuresStage316ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage316ResidualDroppath1 = dropPath({
-    rate: 0.25142857142857145,
-    name: "features/stage3/16/residual/droppath1",
-  }).apply(featuresStage316ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage316 = tf.layers
-    .add({ name: "features/stage3/16" })
-    .apply([featuresStage316ResidualDroppath1, featuresStage315]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage317ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/17/residual/dwconv1" })
-    .apply(featuresStage316) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage317ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/17/residual/layernorm1" })
-    .apply(featuresStage317ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage317ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/17/residual/dense1" })
-    .apply(featuresStage317ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage317ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/17/residual/gelu1" })
-    .apply(featuresStage317ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage317ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/17/residual/dense2" })
-    .apply(featuresStage317ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage317ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/17/residual/layer_scale",
-  }).apply(featuresStage317ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage317ResidualDroppath1 = dropPath({
-    rate: 0.2628571428571429,
-    name: "features/stage3/17/residual/droppath1",
-  }).apply(featuresStage317ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage317 = tf.layers
-    .add({ name: "features/stage3/17" })
-    .apply([featuresStage317ResidualDroppath1, featuresStage316]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage318ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/18/residual/dwconv1" })
-    .apply(featuresStage317) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage318ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/18/residual/layernorm1" })
-    .apply(featuresStage318ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage318ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/18/residual/dense1" })
-    .apply(featuresStage318ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage318ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/18/residual/gelu1" })
-    .apply(featuresStage318ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage318ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/18/residual/dense2" })
-    .apply(featuresStage318ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage318ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/18/residual/layer_scale",
-  }).apply(featuresStage318ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage318ResidualDroppath1 = dropPath({
-    rate: 0.2742857142857143,
-    name: "features/stage3/18/residual/droppath1",
-  }).apply(featuresStage318ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage318 = tf.layers
-    .add({ name: "features/stage3/18" })
-    .apply([featuresStage318ResidualDroppath1, featuresStage317]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage319ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/19/residual/dwconv1" })
-    .apply(featuresStage318) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage319ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/19/residual/layernorm1" })
-    .apply(featuresStage319ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage319ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/19/residual/dense1" })
-    .apply(featuresStage319ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage319ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/19/residual/gelu1" })
-    .apply(featuresStage319ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage319ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/19/residual/dense2" })
-    .apply(featuresStage319ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage319ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/19/residual/layer_scale",
-  }).apply(featuresStage319ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage319ResidualDroppath1 = dropPath({
-    rate: 0.2857142857142857,
-    name: "features/stage3/19/residual/droppath1",
-  }).apply(featuresStage319ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage319 = tf.layers
-    .add({ name: "features/stage3/19" })
-    .apply([featuresStage319ResidualDroppath1, featuresStage318]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage320ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/20/residual/dwconv1" })
-    .apply(featuresStage319) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage320ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/20/residual/layernorm1" })
-    .apply(featuresStage320ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage320ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/20/residual/dense1" })
-    .apply(featuresStage320ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage320ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/20/residual/gelu1" })
-    .apply(featuresStage320ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage320ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/20/residual/dense2" })
-    .apply(featuresStage320ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage320ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/20/residual/layer_scale",
-  }).apply(featuresStage320ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage320ResidualDroppath1 = dropPath({
-    rate: 0.29714285714285715,
-    name: "features/stage3/20/residual/droppath1",
-  }).apply(featuresStage320ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage320 = tf.layers
-    .add({ name: "features/stage3/20" })
-    .apply([featuresStage320ResidualDroppath1, featuresStage319]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage321ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/21/residual/dwconv1" })
-    .apply(featuresStage320) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage321ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/21/residual/layernorm1" })
-    .apply(featuresStage321ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage321ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/21/residual/dense1" })
-    .apply(featuresStage321ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage321ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/21/residual/gelu1" })
-    .apply(featuresStage321ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage321ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/21/residual/dense2" })
-    .apply(featuresStage321ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage321ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/21/residual/layer_scale",
-  }).apply(featuresStage321ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage321ResidualDroppath1 = dropPath({
-    rate: 0.3085714285714286,
-    name: "features/stage3/21/residual/droppath1",
-  }).apply(featuresStage321ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage321 = tf.layers
-    .add({ name: "features/stage3/21" })
-    .apply([featuresStage321ResidualDroppath1, featuresStage320]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage322ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/22/residual/dwconv1" })
-    .apply(featuresStage321) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage322ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/22/residual/layernorm1" })
-    .apply(featuresStage322ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage322ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/22/residual/dense1" })
-    .apply(featuresStage322ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage322ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/22/residual/gelu1" })
-    .apply(featuresStage322ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage322ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/22/residual/dense2" })
-    .apply(featuresStage322ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage322ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/22/residual/layer_scale",
-  }).apply(featuresStage322ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage322ResidualDroppath1 = dropPath({
-    rate: 0.32,
-    name: "features/stage3/22/residual/droppath1",
-  }).apply(featuresStage322ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage322 = tf.layers
-    .add({ name: "features/stage3/22" })
-    .apply([featuresStage322ResidualDroppath1, featuresStage321]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage323ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/23/residual/dwconv1" })
-    .apply(featuresStage322) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage323ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/23/residual/layernorm1" })
-    .apply(featuresStage323ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage323ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/23/residual/dense1" })
-    .apply(featuresStage323ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage323ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/23/residual/gelu1" })
-    .apply(featuresStage323ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage323ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/23/residual/dense2" })
-    .apply(featuresStage323ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage323ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/23/residual/layer_scale",
-  }).apply(featuresStage323ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage323ResidualDroppath1 = dropPath({
-    rate: 0.33142857142857146,
-    name: "features/stage3/23/residual/droppath1",
-  }).apply(featuresStage323ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage323 = tf.layers
-    .add({ name: "features/stage3/23" })
-    .apply([featuresStage323ResidualDroppath1, featuresStage322]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage324ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/24/residual/dwconv1" })
-    .apply(featuresStage323) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage324ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/24/residual/layernorm1" })
-    .apply(featuresStage324ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage324ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/24/residual/dense1" })
-    .apply(featuresStage324ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage324ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/24/residual/gelu1" })
-    .apply(featuresStage324ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage324ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/24/residual/dense2" })
-    .apply(featuresStage324ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage324ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/24/residual/layer_scale",
-  }).apply(featuresStage324ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage324ResidualDroppath1 = dropPath({
-    rate: 0.34285714285714286,
-    name: "features/stage3/24/residual/droppath1",
-  }).apply(featuresStage324ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage324 = tf.layers
-    .add({ name: "features/stage3/24" })
-    .apply([featuresStage324ResidualDroppath1, featuresStage323]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage325ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/25/residual/dwconv1" })
-    .apply(featuresStage324) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage325ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/25/residual/layernorm1" })
-    .apply(featuresStage325ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage325ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/25/residual/dense1" })
-    .apply(featuresStage325ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage325ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/25/residual/gelu1" })
-    .apply(featuresStage325ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage325ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/25/residual/dense2" })
-    .apply(featuresStage325ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage325ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/25/residual/layer_scale",
-  }).apply(featuresStage325ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage325ResidualDroppath1 = dropPath({
-    rate: 0.3542857142857143,
-    name: "features/stage3/25/residual/droppath1",
-  }).apply(featuresStage325ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage325 = tf.layers
-    .add({ name: "features/stage3/25" })
-    .apply([featuresStage325ResidualDroppath1, featuresStage324]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage326ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/26/residual/dwconv1" })
-    .apply(featuresStage325) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage326ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/26/residual/layernorm1" })
-    .apply(featuresStage326ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage326ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/26/residual/dense1" })
-    .apply(featuresStage326ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage326ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/26/residual/gelu1" })
-    .apply(featuresStage326ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage326ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/26/residual/dense2" })
-    .apply(featuresStage326ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage326ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/26/residual/layer_scale",
-  }).apply(featuresStage326ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage326ResidualDroppath1 = dropPath({
-    rate: 0.3657142857142857,
-    name: "features/stage3/26/residual/droppath1",
-  }).apply(featuresStage326ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage326 = tf.layers
-    .add({ name: "features/stage3/26" })
-    .apply([featuresStage326ResidualDroppath1, featuresStage325]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:35: layernorm eps=1e-6
-  const featuresDown4Layernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/down4/layernorm1" })
-    .apply(featuresStage326) as tfjs.SymbolicTensor;
-  // lib/convnext.net:36: conv 2x2/2 cout
-  const featuresDown4Conv1 = tf.layers
-    .conv2d({ filters: 768, kernelSize: 2, strides: 2, name: "features/down4/conv1" })
-    .apply(featuresDown4Layernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage40ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage4/0/residual/dwconv1" })
-    .apply(featuresDown4Conv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage40ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage4/0/residual/layernorm1" })
-    .apply(featuresStage40ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage40ResidualDense1 = tf.layers
-    .dense({ units: 3072, name: "features/stage4/0/residual/dense1" })
-    .apply(featuresStage40ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage40ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage4/0/residual/gelu1" })
-    .apply(featuresStage40ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage40ResidualDense2 = tf.layers
-    .dense({ units: 768, name: "features/stage4/0/residual/dense2" })
-    .apply(featuresStage40ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage40ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage4/0/residual/layer_scale",
-  }).apply(featuresStage40ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage40ResidualDroppath1 = dropPath({
-    rate: 0.37714285714285717,
-    name: "features/stage4/0/residual/droppath1",
-  }).apply(featuresStage40ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage40 = tf.layers
-    .add({ name: "features/stage4/0" })
-    .apply([featuresStage40ResidualDroppath1, featuresDown4Conv1]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage41ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage4/1/residual/dwconv1" })
-    .apply(featuresStage40) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage41ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage4/1/residual/layernorm1" })
-    .apply(featuresStage41ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage41ResidualDense1 = tf.layers
-    .dense({ units: 3072, name: "features/stage4/1/residual/dense1" })
-    .apply(featuresStage41ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage41ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage4/1/residual/gelu1" })
-    .apply(featuresStage41ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage41ResidualDense2 = tf.layers
-    .dense({ units: 768, name: "features/stage4/1/residual/dense2" })
-    .apply(featuresStage41ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage41ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage4/1/residual/layer_scale",
-  }).apply(featuresStage41ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage41ResidualDroppath1 = dropPath({
-    rate: 0.3885714285714286,
-    name: "features/stage4/1/residual/droppath1",
-  }).apply(featuresStage41ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage41 = tf.layers
-    .add({ name: "features/stage4/1" })
-    .apply([featuresStage41ResidualDroppath1, featuresStage40]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage42ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage4/2/residual/dwconv1" })
-    .apply(featuresStage41) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage42ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage4/2/residual/layernorm1" })
-    .apply(featuresStage42ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage42ResidualDense1 = tf.layers
-    .dense({ units: 3072, name: "features/stage4/2/residual/dense1" })
-    .apply(featuresStage42ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage42ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage4/2/residual/gelu1" })
-    .apply(featuresStage42ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage42ResidualDense2 = tf.layers
-    .dense({ units: 768, name: "features/stage4/2/residual/dense2" })
-    .apply(featuresStage42ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage42ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage4/2/residual/layer_scale",
-  }).apply(featuresStage42ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage42ResidualDroppath1 = dropPath({ rate: 0.4, name: "features/stage4/2/residual/droppath1" }).apply(
-    featuresStage42ResidualLayerScale,
-  ) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage42 = tf.layers
-    .add({ name: "features/stage4/2" })
-    .apply([featuresStage42ResidualDroppath1, featuresStage41]) as tfjs.SymbolicTensor;
+  const featuresStage42 = ConvNeXtFeatures(tf, image, "features");
 
   // ConvNeXtHead(classes) -> classes
-  // lib/convnext.net:59: adaptiveavgpool 1x1
-  const convnexthead1Adaptiveavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: 7, strides: 7, name: "convnexthead1/adaptiveavgpool1" })
-    .apply(featuresStage42) as tfjs.SymbolicTensor;
-  // lib/convnext.net:60: layernorm eps=1e-6
-  const convnexthead1Norm = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "convnexthead1/norm" })
-    .apply(convnexthead1Adaptiveavgpool1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:61: flatten
-  const convnexthead1Flatten1 = tf.layers
-    .flatten({ name: "convnexthead1/flatten1" })
-    .apply(convnexthead1Norm) as tfjs.SymbolicTensor;
-  // lib/convnext.net:62: dense classes
-  const convnexthead1Classifier = tf.layers
-    .dense({ units: 1000, name: "convnexthead1/classifier" })
-    .apply(convnexthead1Flatten1) as tfjs.SymbolicTensor;
+  const convnexthead1Classifier = ConvNeXtHead(tf, featuresStage42, "convnexthead1");
 
   const model = tf.model({ name: "ConvNeXt_Small", inputs: image, outputs: convnexthead1Classifier });
   return { training: model, inference: model };

@@ -9,6 +9,145 @@ import { channelScale, dropPath } from "netc/runtime";
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
 
+/** The spec's block CNBlock, called 18 times: its layers, named under `prefix`. */
+function CNBlock(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  inChannels: number,
+  p: number,
+): tfjs.SymbolicTensor {
+  // lib/convnext.net:15: dwconv 7x7 pad=3
+  const residualDwconv1 = tf.layers
+    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: `${prefix}/residual/dwconv1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  // lib/convnext.net:16: layernorm eps=1e-6
+  const residualLayernorm1 = tf.layers
+    .layerNormalization({ axis: -1, epsilon: 0.000001, name: `${prefix}/residual/layernorm1` })
+    .apply(residualDwconv1) as tfjs.SymbolicTensor;
+  // lib/convnext.net:17: dense 4 * c pixelwise
+  const residualDense1 = tf.layers
+    .dense({ units: 4 * inChannels, name: `${prefix}/residual/dense1` })
+    .apply(residualLayernorm1) as tfjs.SymbolicTensor;
+  // lib/convnext.net:18: gelu
+  const residualGelu1 = tf.layers
+    .activation({ activation: "gelu", name: `${prefix}/residual/gelu1` })
+    .apply(residualDense1) as tfjs.SymbolicTensor;
+  // lib/convnext.net:19: dense c pixelwise
+  const residualDense2 = tf.layers
+    .dense({ units: inChannels, name: `${prefix}/residual/dense2` })
+    .apply(residualGelu1) as tfjs.SymbolicTensor;
+  // lib/convnext.net:20: scale layer_scale
+  const residualLayerScale = channelScale({ init: 0.000001, name: `${prefix}/residual/layer_scale` }).apply(
+    residualDense2,
+  ) as tfjs.SymbolicTensor;
+  // lib/convnext.net:21: droppath p
+  const residualDroppath1 = dropPath({ rate: p, name: `${prefix}/residual/droppath1` }).apply(
+    residualLayerScale,
+  ) as tfjs.SymbolicTensor;
+  // lib/convnext.net:13: add
+  const out = tf.layers.add({ name: prefix }).apply([residualDroppath1, x]) as tfjs.SymbolicTensor;
+  return out;
+}
+
+/** The spec's block CNStage, called 3 times: its layers, named under `prefix`. */
+function CNStage(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  inChannels: number,
+  x0Value: number,
+  x1Value: number,
+  x2Value: number,
+): tfjs.SymbolicTensor {
+  const x0 = CNBlock(tf, x, `${prefix}/0`, inChannels, x0Value);
+  const x1 = CNBlock(tf, x0, `${prefix}/1`, inChannels, x1Value);
+  const x2 = CNBlock(tf, x1, `${prefix}/2`, inChannels, x2Value);
+  return x2;
+}
+
+/** The spec's block CNDownsample, called 3 times: its layers, named under `prefix`. */
+function CNDownsample(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string, cout: number): tfjs.SymbolicTensor {
+  // lib/convnext.net:35: layernorm eps=1e-6
+  const layernorm1 = tf.layers
+    .layerNormalization({ axis: -1, epsilon: 0.000001, name: `${prefix}/layernorm1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  // lib/convnext.net:36: conv 2x2/2 cout
+  const conv1 = tf.layers
+    .conv2d({ filters: cout, kernelSize: 2, strides: 2, name: `${prefix}/conv1` })
+    .apply(layernorm1) as tfjs.SymbolicTensor;
+  return conv1;
+}
+
+/** The spec's block CNStage: its layers, named under `prefix`. */
+function CNStage_2(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  const x0 = CNBlock(tf, x, `${prefix}/0`, 384, 0.03529411764705883);
+  const x1 = CNBlock(tf, x0, `${prefix}/1`, 384, 0.0411764705882353);
+  const x2 = CNBlock(tf, x1, `${prefix}/2`, 384, 0.047058823529411764);
+  const x3 = CNBlock(tf, x2, `${prefix}/3`, 384, 0.052941176470588235);
+  const x4 = CNBlock(tf, x3, `${prefix}/4`, 384, 0.058823529411764705);
+  const x5 = CNBlock(tf, x4, `${prefix}/5`, 384, 0.06470588235294118);
+  const x6 = CNBlock(tf, x5, `${prefix}/6`, 384, 0.07058823529411766);
+  const x7 = CNBlock(tf, x6, `${prefix}/7`, 384, 0.07647058823529412);
+  const x8 = CNBlock(tf, x7, `${prefix}/8`, 384, 0.0823529411764706);
+  return x8;
+}
+
+/** The spec's block ConvNeXtFeatures: its layers, named under `prefix`. */
+function ConvNeXtFeatures(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  // lib/convnext.net:45: conv 4x4/4 c1
+  const patchifyConv1 = tf.layers
+    .conv2d({ filters: 96, kernelSize: 4, strides: 4, name: `${prefix}/patchify/conv1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  // lib/convnext.net:46: layernorm eps=1e-6
+  const patchifyLayernorm1 = tf.layers
+    .layerNormalization({ axis: -1, epsilon: 0.000001, name: `${prefix}/patchify/layernorm1` })
+    .apply(patchifyConv1) as tfjs.SymbolicTensor;
+  const stage1 = CNStage(
+    tf,
+    patchifyLayernorm1,
+    `${prefix}/stage1`,
+    96,
+    0,
+    0.0058823529411764705,
+    0.011764705882352941,
+  );
+  const down2 = CNDownsample(tf, stage1, `${prefix}/down2`, 192);
+  const stage2 = CNStage(
+    tf,
+    down2,
+    `${prefix}/stage2`,
+    192,
+    0.017647058823529415,
+    0.023529411764705882,
+    0.029411764705882353,
+  );
+  const down3 = CNDownsample(tf, stage2, `${prefix}/down3`, 384);
+  const stage3 = CNStage_2(tf, down3, `${prefix}/stage3`);
+  const down4 = CNDownsample(tf, stage3, `${prefix}/down4`, 768);
+  const stage4 = CNStage(tf, down4, `${prefix}/stage4`, 768, 0.08823529411764706, 0.09411764705882353, 0.1);
+  return stage4;
+}
+
+/** The spec's block ConvNeXtHead: its layers, named under `prefix`. */
+function ConvNeXtHead(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  // lib/convnext.net:59: adaptiveavgpool 1x1
+  const adaptiveavgpool1 = tf.layers
+    .averagePooling2d({ poolSize: 7, strides: 7, name: `${prefix}/adaptiveavgpool1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  // lib/convnext.net:60: layernorm eps=1e-6
+  const norm = tf.layers
+    .layerNormalization({ axis: -1, epsilon: 0.000001, name: `${prefix}/norm` })
+    .apply(adaptiveavgpool1) as tfjs.SymbolicTensor;
+  // lib/convnext.net:61: flatten
+  const flatten1 = tf.layers.flatten({ name: `${prefix}/flatten1` }).apply(norm) as tfjs.SymbolicTensor;
+  // lib/convnext.net:62: dense classes
+  const classifier = tf.layers
+    .dense({ units: 1000, name: `${prefix}/classifier` })
+    .apply(flatten1) as tfjs.SymbolicTensor;
+  return classifier;
+}
+
 /**
  * Builds ConvNeXt_Tiny. Without auxiliary heads the training and inference models are one model.
  */
@@ -16,666 +155,10 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const image = tf.input({ shape: [224, 224, 3], name: "image" });
 
   // features = ConvNeXtFeatures(96, 192, 384, 768, 3, 3, 9, 3, 0.1) -> 768
-  // lib/convnext.net:45: conv 4x4/4 c1
-  const featuresPatchifyConv1 = tf.layers
-    .conv2d({ filters: 96, kernelSize: 4, strides: 4, name: "features/patchify/conv1" })
-    .apply(image) as tfjs.SymbolicTensor;
-  // lib/convnext.net:46: layernorm eps=1e-6
-  const featuresPatchifyLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/patchify/layernorm1" })
-    .apply(featuresPatchifyConv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage10ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage1/0/residual/dwconv1" })
-    .apply(featuresPatchifyLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage10ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage1/0/residual/layernorm1" })
-    .apply(featuresStage10ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage10ResidualDense1 = tf.layers
-    .dense({ units: 384, name: "features/stage1/0/residual/dense1" })
-    .apply(featuresStage10ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage10ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage1/0/residual/gelu1" })
-    .apply(featuresStage10ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage10ResidualDense2 = tf.layers
-    .dense({ units: 96, name: "features/stage1/0/residual/dense2" })
-    .apply(featuresStage10ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage10ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage1/0/residual/layer_scale",
-  }).apply(featuresStage10ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage10ResidualDroppath1 = dropPath({ rate: 0, name: "features/stage1/0/residual/droppath1" }).apply(
-    featuresStage10ResidualLayerScale,
-  ) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage10 = tf.layers
-    .add({ name: "features/stage1/0" })
-    .apply([featuresStage10ResidualDroppath1, featuresPatchifyLayernorm1]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage11ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage1/1/residual/dwconv1" })
-    .apply(featuresStage10) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage11ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage1/1/residual/layernorm1" })
-    .apply(featuresStage11ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage11ResidualDense1 = tf.layers
-    .dense({ units: 384, name: "features/stage1/1/residual/dense1" })
-    .apply(featuresStage11ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage11ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage1/1/residual/gelu1" })
-    .apply(featuresStage11ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage11ResidualDense2 = tf.layers
-    .dense({ units: 96, name: "features/stage1/1/residual/dense2" })
-    .apply(featuresStage11ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage11ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage1/1/residual/layer_scale",
-  }).apply(featuresStage11ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage11ResidualDroppath1 = dropPath({
-    rate: 0.0058823529411764705,
-    name: "features/stage1/1/residual/droppath1",
-  }).apply(featuresStage11ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage11 = tf.layers
-    .add({ name: "features/stage1/1" })
-    .apply([featuresStage11ResidualDroppath1, featuresStage10]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage12ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage1/2/residual/dwconv1" })
-    .apply(featuresStage11) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage12ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage1/2/residual/layernorm1" })
-    .apply(featuresStage12ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage12ResidualDense1 = tf.layers
-    .dense({ units: 384, name: "features/stage1/2/residual/dense1" })
-    .apply(featuresStage12ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage12ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage1/2/residual/gelu1" })
-    .apply(featuresStage12ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage12ResidualDense2 = tf.layers
-    .dense({ units: 96, name: "features/stage1/2/residual/dense2" })
-    .apply(featuresStage12ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage12ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage1/2/residual/layer_scale",
-  }).apply(featuresStage12ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage12ResidualDroppath1 = dropPath({
-    rate: 0.011764705882352941,
-    name: "features/stage1/2/residual/droppath1",
-  }).apply(featuresStage12ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage12 = tf.layers
-    .add({ name: "features/stage1/2" })
-    .apply([featuresStage12ResidualDroppath1, featuresStage11]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:35: layernorm eps=1e-6
-  const featuresDown2Layernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/down2/layernorm1" })
-    .apply(featuresStage12) as tfjs.SymbolicTensor;
-  // lib/convnext.net:36: conv 2x2/2 cout
-  const featuresDown2Conv1 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 2, strides: 2, name: "features/down2/conv1" })
-    .apply(featuresDown2Layernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage20ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage2/0/residual/dwconv1" })
-    .apply(featuresDown2Conv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage20ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage2/0/residual/layernorm1" })
-    .apply(featuresStage20ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage20ResidualDense1 = tf.layers
-    .dense({ units: 768, name: "features/stage2/0/residual/dense1" })
-    .apply(featuresStage20ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage20ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage2/0/residual/gelu1" })
-    .apply(featuresStage20ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage20ResidualDense2 = tf.layers
-    .dense({ units: 192, name: "features/stage2/0/residual/dense2" })
-    .apply(featuresStage20ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage20ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage2/0/residual/layer_scale",
-  }).apply(featuresStage20ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage20ResidualDroppath1 = dropPath({
-    rate: 0.017647058823529415,
-    name: "features/stage2/0/residual/droppath1",
-  }).apply(featuresStage20ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage20 = tf.layers
-    .add({ name: "features/stage2/0" })
-    .apply([featuresStage20ResidualDroppath1, featuresDown2Conv1]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage21ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage2/1/residual/dwconv1" })
-    .apply(featuresStage20) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage21ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage2/1/residual/layernorm1" })
-    .apply(featuresStage21ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage21ResidualDense1 = tf.layers
-    .dense({ units: 768, name: "features/stage2/1/residual/dense1" })
-    .apply(featuresStage21ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage21ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage2/1/residual/gelu1" })
-    .apply(featuresStage21ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage21ResidualDense2 = tf.layers
-    .dense({ units: 192, name: "features/stage2/1/residual/dense2" })
-    .apply(featuresStage21ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage21ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage2/1/residual/layer_scale",
-  }).apply(featuresStage21ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage21ResidualDroppath1 = dropPath({
-    rate: 0.023529411764705882,
-    name: "features/stage2/1/residual/droppath1",
-  }).apply(featuresStage21ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage21 = tf.layers
-    .add({ name: "features/stage2/1" })
-    .apply([featuresStage21ResidualDroppath1, featuresStage20]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage22ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage2/2/residual/dwconv1" })
-    .apply(featuresStage21) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage22ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage2/2/residual/layernorm1" })
-    .apply(featuresStage22ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage22ResidualDense1 = tf.layers
-    .dense({ units: 768, name: "features/stage2/2/residual/dense1" })
-    .apply(featuresStage22ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage22ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage2/2/residual/gelu1" })
-    .apply(featuresStage22ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage22ResidualDense2 = tf.layers
-    .dense({ units: 192, name: "features/stage2/2/residual/dense2" })
-    .apply(featuresStage22ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage22ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage2/2/residual/layer_scale",
-  }).apply(featuresStage22ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage22ResidualDroppath1 = dropPath({
-    rate: 0.029411764705882353,
-    name: "features/stage2/2/residual/droppath1",
-  }).apply(featuresStage22ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage22 = tf.layers
-    .add({ name: "features/stage2/2" })
-    .apply([featuresStage22ResidualDroppath1, featuresStage21]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:35: layernorm eps=1e-6
-  const featuresDown3Layernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/down3/layernorm1" })
-    .apply(featuresStage22) as tfjs.SymbolicTensor;
-  // lib/convnext.net:36: conv 2x2/2 cout
-  const featuresDown3Conv1 = tf.layers
-    .conv2d({ filters: 384, kernelSize: 2, strides: 2, name: "features/down3/conv1" })
-    .apply(featuresDown3Layernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage30ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/0/residual/dwconv1" })
-    .apply(featuresDown3Conv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage30ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/0/residual/layernorm1" })
-    .apply(featuresStage30ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage30ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/0/residual/dense1" })
-    .apply(featuresStage30ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage30ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/0/residual/gelu1" })
-    .apply(featuresStage30ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage30ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/0/residual/dense2" })
-    .apply(featuresStage30ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage30ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/0/residual/layer_scale",
-  }).apply(featuresStage30ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage30ResidualDroppath1 = dropPath({
-    rate: 0.03529411764705883,
-    name: "features/stage3/0/residual/droppath1",
-  }).apply(featuresStage30ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage30 = tf.layers
-    .add({ name: "features/stage3/0" })
-    .apply([featuresStage30ResidualDroppath1, featuresDown3Conv1]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage31ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/1/residual/dwconv1" })
-    .apply(featuresStage30) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage31ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/1/residual/layernorm1" })
-    .apply(featuresStage31ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage31ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/1/residual/dense1" })
-    .apply(featuresStage31ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage31ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/1/residual/gelu1" })
-    .apply(featuresStage31ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage31ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/1/residual/dense2" })
-    .apply(featuresStage31ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage31ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/1/residual/layer_scale",
-  }).apply(featuresStage31ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage31ResidualDroppath1 = dropPath({
-    rate: 0.0411764705882353,
-    name: "features/stage3/1/residual/droppath1",
-  }).apply(featuresStage31ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage31 = tf.layers
-    .add({ name: "features/stage3/1" })
-    .apply([featuresStage31ResidualDroppath1, featuresStage30]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage32ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/2/residual/dwconv1" })
-    .apply(featuresStage31) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage32ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/2/residual/layernorm1" })
-    .apply(featuresStage32ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage32ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/2/residual/dense1" })
-    .apply(featuresStage32ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage32ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/2/residual/gelu1" })
-    .apply(featuresStage32ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage32ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/2/residual/dense2" })
-    .apply(featuresStage32ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage32ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/2/residual/layer_scale",
-  }).apply(featuresStage32ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage32ResidualDroppath1 = dropPath({
-    rate: 0.047058823529411764,
-    name: "features/stage3/2/residual/droppath1",
-  }).apply(featuresStage32ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage32 = tf.layers
-    .add({ name: "features/stage3/2" })
-    .apply([featuresStage32ResidualDroppath1, featuresStage31]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage33ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/3/residual/dwconv1" })
-    .apply(featuresStage32) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage33ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/3/residual/layernorm1" })
-    .apply(featuresStage33ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage33ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/3/residual/dense1" })
-    .apply(featuresStage33ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage33ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/3/residual/gelu1" })
-    .apply(featuresStage33ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage33ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/3/residual/dense2" })
-    .apply(featuresStage33ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage33ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/3/residual/layer_scale",
-  }).apply(featuresStage33ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage33ResidualDroppath1 = dropPath({
-    rate: 0.052941176470588235,
-    name: "features/stage3/3/residual/droppath1",
-  }).apply(featuresStage33ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage33 = tf.layers
-    .add({ name: "features/stage3/3" })
-    .apply([featuresStage33ResidualDroppath1, featuresStage32]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage34ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/4/residual/dwconv1" })
-    .apply(featuresStage33) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage34ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/4/residual/layernorm1" })
-    .apply(featuresStage34ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage34ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/4/residual/dense1" })
-    .apply(featuresStage34ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage34ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/4/residual/gelu1" })
-    .apply(featuresStage34ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage34ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/4/residual/dense2" })
-    .apply(featuresStage34ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage34ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/4/residual/layer_scale",
-  }).apply(featuresStage34ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage34ResidualDroppath1 = dropPath({
-    rate: 0.058823529411764705,
-    name: "features/stage3/4/residual/droppath1",
-  }).apply(featuresStage34ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage34 = tf.layers
-    .add({ name: "features/stage3/4" })
-    .apply([featuresStage34ResidualDroppath1, featuresStage33]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage35ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/5/residual/dwconv1" })
-    .apply(featuresStage34) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage35ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/5/residual/layernorm1" })
-    .apply(featuresStage35ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage35ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/5/residual/dense1" })
-    .apply(featuresStage35ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage35ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/5/residual/gelu1" })
-    .apply(featuresStage35ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage35ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/5/residual/dense2" })
-    .apply(featuresStage35ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage35ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/5/residual/layer_scale",
-  }).apply(featuresStage35ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage35ResidualDroppath1 = dropPath({
-    rate: 0.06470588235294118,
-    name: "features/stage3/5/residual/droppath1",
-  }).apply(featuresStage35ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage35 = tf.layers
-    .add({ name: "features/stage3/5" })
-    .apply([featuresStage35ResidualDroppath1, featuresStage34]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage36ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/6/residual/dwconv1" })
-    .apply(featuresStage35) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage36ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/6/residual/layernorm1" })
-    .apply(featuresStage36ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage36ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/6/residual/dense1" })
-    .apply(featuresStage36ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage36ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/6/residual/gelu1" })
-    .apply(featuresStage36ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage36ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/6/residual/dense2" })
-    .apply(featuresStage36ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage36ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/6/residual/layer_scale",
-  }).apply(featuresStage36ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage36ResidualDroppath1 = dropPath({
-    rate: 0.07058823529411766,
-    name: "features/stage3/6/residual/droppath1",
-  }).apply(featuresStage36ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage36 = tf.layers
-    .add({ name: "features/stage3/6" })
-    .apply([featuresStage36ResidualDroppath1, featuresStage35]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage37ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/7/residual/dwconv1" })
-    .apply(featuresStage36) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage37ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/7/residual/layernorm1" })
-    .apply(featuresStage37ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage37ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/7/residual/dense1" })
-    .apply(featuresStage37ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage37ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/7/residual/gelu1" })
-    .apply(featuresStage37ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage37ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/7/residual/dense2" })
-    .apply(featuresStage37ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage37ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/7/residual/layer_scale",
-  }).apply(featuresStage37ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage37ResidualDroppath1 = dropPath({
-    rate: 0.07647058823529412,
-    name: "features/stage3/7/residual/droppath1",
-  }).apply(featuresStage37ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage37 = tf.layers
-    .add({ name: "features/stage3/7" })
-    .apply([featuresStage37ResidualDroppath1, featuresStage36]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage38ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage3/8/residual/dwconv1" })
-    .apply(featuresStage37) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage38ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage3/8/residual/layernorm1" })
-    .apply(featuresStage38ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage38ResidualDense1 = tf.layers
-    .dense({ units: 1536, name: "features/stage3/8/residual/dense1" })
-    .apply(featuresStage38ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage38ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage3/8/residual/gelu1" })
-    .apply(featuresStage38ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage38ResidualDense2 = tf.layers
-    .dense({ units: 384, name: "features/stage3/8/residual/dense2" })
-    .apply(featuresStage38ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage38ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage3/8/residual/layer_scale",
-  }).apply(featuresStage38ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage38ResidualDroppath1 = dropPath({
-    rate: 0.0823529411764706,
-    name: "features/stage3/8/residual/droppath1",
-  }).apply(featuresStage38ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage38 = tf.layers
-    .add({ name: "features/stage3/8" })
-    .apply([featuresStage38ResidualDroppath1, featuresStage37]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:35: layernorm eps=1e-6
-  const featuresDown4Layernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/down4/layernorm1" })
-    .apply(featuresStage38) as tfjs.SymbolicTensor;
-  // lib/convnext.net:36: conv 2x2/2 cout
-  const featuresDown4Conv1 = tf.layers
-    .conv2d({ filters: 768, kernelSize: 2, strides: 2, name: "features/down4/conv1" })
-    .apply(featuresDown4Layernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage40ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage4/0/residual/dwconv1" })
-    .apply(featuresDown4Conv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage40ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage4/0/residual/layernorm1" })
-    .apply(featuresStage40ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage40ResidualDense1 = tf.layers
-    .dense({ units: 3072, name: "features/stage4/0/residual/dense1" })
-    .apply(featuresStage40ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage40ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage4/0/residual/gelu1" })
-    .apply(featuresStage40ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage40ResidualDense2 = tf.layers
-    .dense({ units: 768, name: "features/stage4/0/residual/dense2" })
-    .apply(featuresStage40ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage40ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage4/0/residual/layer_scale",
-  }).apply(featuresStage40ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage40ResidualDroppath1 = dropPath({
-    rate: 0.08823529411764706,
-    name: "features/stage4/0/residual/droppath1",
-  }).apply(featuresStage40ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage40 = tf.layers
-    .add({ name: "features/stage4/0" })
-    .apply([featuresStage40ResidualDroppath1, featuresDown4Conv1]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage41ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage4/1/residual/dwconv1" })
-    .apply(featuresStage40) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage41ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage4/1/residual/layernorm1" })
-    .apply(featuresStage41ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage41ResidualDense1 = tf.layers
-    .dense({ units: 3072, name: "features/stage4/1/residual/dense1" })
-    .apply(featuresStage41ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage41ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage4/1/residual/gelu1" })
-    .apply(featuresStage41ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage41ResidualDense2 = tf.layers
-    .dense({ units: 768, name: "features/stage4/1/residual/dense2" })
-    .apply(featuresStage41ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage41ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage4/1/residual/layer_scale",
-  }).apply(featuresStage41ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage41ResidualDroppath1 = dropPath({
-    rate: 0.09411764705882353,
-    name: "features/stage4/1/residual/droppath1",
-  }).apply(featuresStage41ResidualLayerScale) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage41 = tf.layers
-    .add({ name: "features/stage4/1" })
-    .apply([featuresStage41ResidualDroppath1, featuresStage40]) as tfjs.SymbolicTensor;
-  // lib/convnext.net:15: dwconv 7x7 pad=3
-  const featuresStage42ResidualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: "features/stage4/2/residual/dwconv1" })
-    .apply(featuresStage41) as tfjs.SymbolicTensor;
-  // lib/convnext.net:16: layernorm eps=1e-6
-  const featuresStage42ResidualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "features/stage4/2/residual/layernorm1" })
-    .apply(featuresStage42ResidualDwconv1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:17: dense 4 * c pixelwise
-  const featuresStage42ResidualDense1 = tf.layers
-    .dense({ units: 3072, name: "features/stage4/2/residual/dense1" })
-    .apply(featuresStage42ResidualLayernorm1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:18: gelu
-  const featuresStage42ResidualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: "features/stage4/2/residual/gelu1" })
-    .apply(featuresStage42ResidualDense1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:19: dense c pixelwise
-  const featuresStage42ResidualDense2 = tf.layers
-    .dense({ units: 768, name: "features/stage4/2/residual/dense2" })
-    .apply(featuresStage42ResidualGelu1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:20: scale layer_scale
-  const featuresStage42ResidualLayerScale = channelScale({
-    init: 0.000001,
-    name: "features/stage4/2/residual/layer_scale",
-  }).apply(featuresStage42ResidualDense2) as tfjs.SymbolicTensor;
-  // lib/convnext.net:21: droppath p
-  const featuresStage42ResidualDroppath1 = dropPath({ rate: 0.1, name: "features/stage4/2/residual/droppath1" }).apply(
-    featuresStage42ResidualLayerScale,
-  ) as tfjs.SymbolicTensor;
-  // lib/convnext.net:13: add
-  const featuresStage42 = tf.layers
-    .add({ name: "features/stage4/2" })
-    .apply([featuresStage42ResidualDroppath1, featuresStage41]) as tfjs.SymbolicTensor;
+  const featuresStage42 = ConvNeXtFeatures(tf, image, "features");
 
   // ConvNeXtHead(classes) -> classes
-  // lib/convnext.net:59: adaptiveavgpool 1x1
-  const convnexthead1Adaptiveavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: 7, strides: 7, name: "convnexthead1/adaptiveavgpool1" })
-    .apply(featuresStage42) as tfjs.SymbolicTensor;
-  // lib/convnext.net:60: layernorm eps=1e-6
-  const convnexthead1Norm = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: "convnexthead1/norm" })
-    .apply(convnexthead1Adaptiveavgpool1) as tfjs.SymbolicTensor;
-  // lib/convnext.net:61: flatten
-  const convnexthead1Flatten1 = tf.layers
-    .flatten({ name: "convnexthead1/flatten1" })
-    .apply(convnexthead1Norm) as tfjs.SymbolicTensor;
-  // lib/convnext.net:62: dense classes
-  const convnexthead1Classifier = tf.layers
-    .dense({ units: 1000, name: "convnexthead1/classifier" })
-    .apply(convnexthead1Flatten1) as tfjs.SymbolicTensor;
+  const convnexthead1Classifier = ConvNeXtHead(tf, featuresStage42, "convnexthead1");
 
   const model = tf.model({ name: "ConvNeXt_Tiny", inputs: image, outputs: convnexthead1Classifier });
   return { training: model, inference: model };

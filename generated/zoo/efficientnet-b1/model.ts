@@ -9,6 +9,367 @@ import { broadcast, dropPath } from "netc/runtime";
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
 
+/** The spec's block SqueezeExcitation, called 23 times: its layers, named under `prefix`. */
+function SqueezeExcitation(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  inChannels: number,
+  squeeze: number,
+  b1Globalavgpool1PoolSize: number,
+): tfjs.SymbolicTensor {
+  // lib/efficientnet.net:28: gap
+  const b1Globalavgpool1 = tf.layers
+    .averagePooling2d({
+      poolSize: [b1Globalavgpool1PoolSize, b1Globalavgpool1PoolSize],
+      name: `${prefix}/b1/globalavgpool1`,
+    })
+    .apply(x) as tfjs.SymbolicTensor;
+  // lib/efficientnet.net:29: conv 1x1 squeeze silu
+  const b1Fc1 = tf.layers
+    .conv2d({ filters: squeeze, kernelSize: 1, activation: "swish", name: `${prefix}/b1/fc1` })
+    .apply(b1Globalavgpool1) as tfjs.SymbolicTensor;
+  // lib/efficientnet.net:30: conv 1x1 c sigmoid
+  const b1Fc2 = tf.layers
+    .conv2d({ filters: inChannels, kernelSize: 1, activation: "sigmoid", name: `${prefix}/b1/fc2` })
+    .apply(b1Fc1) as tfjs.SymbolicTensor;
+  // lib/efficientnet.net:26: mul
+  const out = broadcast({ op: "mul", name: prefix }).apply([b1Fc2, x]) as tfjs.SymbolicTensor;
+  return out;
+}
+
+/** The spec's block MBConv: its layers, named under `prefix`. */
+function MBConv(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
+  const b1Depthwise = tf.layers
+    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1DepthwiseBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/depthwise/bn` })
+    .apply(b1Depthwise) as tfjs.SymbolicTensor;
+  const b1DepthwiseBnSilu = tf.layers
+    .activation({ activation: "swish", name: `${prefix}/b1/depthwise/bn/silu` })
+    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+  const b1Se = SqueezeExcitation(tf, b1DepthwiseBnSilu, `${prefix}/b1/se`, 32, 8, 112);
+  // lib/efficientnet.net:49: conv 1x1 cout bn
+  const b1Project = tf.layers
+    .conv2d({ filters: 16, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
+    .apply(b1Se) as tfjs.SymbolicTensor;
+  const b1ProjectBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/project/bn` })
+    .apply(b1Project) as tfjs.SymbolicTensor;
+  return b1ProjectBn;
+}
+
+/** The spec's block MBConv: its layers, named under `prefix`. */
+function MBConv_2(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
+  const b1Depthwise = tf.layers
+    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1DepthwiseBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/depthwise/bn` })
+    .apply(b1Depthwise) as tfjs.SymbolicTensor;
+  const b1DepthwiseBnSilu = tf.layers
+    .activation({ activation: "swish", name: `${prefix}/b1/depthwise/bn/silu` })
+    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+  const b1Se = SqueezeExcitation(tf, b1DepthwiseBnSilu, `${prefix}/b1/se`, 16, 4, 112);
+  // lib/efficientnet.net:49: conv 1x1 cout bn
+  const b1Project = tf.layers
+    .conv2d({ filters: 16, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
+    .apply(b1Se) as tfjs.SymbolicTensor;
+  const b1ProjectBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/project/bn` })
+    .apply(b1Project) as tfjs.SymbolicTensor;
+  // lib/efficientnet.net:50: droppath sd
+  const b1Droppath1 = dropPath({ rate: 0.008695652173913044, name: `${prefix}/b1/droppath1` }).apply(
+    b1ProjectBn,
+  ) as tfjs.SymbolicTensor;
+  // lib/efficientnet.net:42: add
+  const out = tf.layers.add({ name: prefix }).apply([b1Droppath1, x]) as tfjs.SymbolicTensor;
+  return out;
+}
+
+/** The spec's block MBStage: its layers, named under `prefix`. */
+function MBStage(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  const mbconv1 = MBConv(tf, x, `${prefix}/mbconv1`);
+  const repeat10 = MBConv_2(tf, mbconv1, `${prefix}/repeat1/0`);
+  return repeat10;
+}
+
+/** The spec's block MBConv, called 4 times: its layers, named under `prefix`. */
+function MBConv_3(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  inChannels: number,
+  cout: number,
+  k: number,
+  b1DepthwisePadPadding: number,
+  b1SeValue: number,
+  b1SeValue2: number,
+): tfjs.SymbolicTensor {
+  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
+  const b1Expand = tf.layers
+    .conv2d({ filters: 6 * inChannels, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1ExpandBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/expand/bn` })
+    .apply(b1Expand) as tfjs.SymbolicTensor;
+  const b1ExpandBnSilu = tf.layers
+    .activation({ activation: "swish", name: `${prefix}/b1/expand/bn/silu` })
+    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
+  const b1DepthwisePad = tf.layers
+    .zeroPadding2d({
+      padding: [
+        [b1DepthwisePadPadding, b1DepthwisePadPadding],
+        [b1DepthwisePadPadding, b1DepthwisePadPadding],
+      ],
+      name: `${prefix}/b1/depthwise/pad`,
+    })
+    .apply(b1ExpandBnSilu) as tfjs.SymbolicTensor;
+  const b1Depthwise = tf.layers
+    .depthwiseConv2d({ kernelSize: k, strides: 2, useBias: false, name: `${prefix}/b1/depthwise` })
+    .apply(b1DepthwisePad) as tfjs.SymbolicTensor;
+  const b1DepthwiseBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/depthwise/bn` })
+    .apply(b1Depthwise) as tfjs.SymbolicTensor;
+  const b1DepthwiseBnSilu = tf.layers
+    .activation({ activation: "swish", name: `${prefix}/b1/depthwise/bn/silu` })
+    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+  const b1Se = SqueezeExcitation(tf, b1DepthwiseBnSilu, `${prefix}/b1/se`, 6 * inChannels, b1SeValue, b1SeValue2);
+  // lib/efficientnet.net:49: conv 1x1 cout bn
+  const b1Project = tf.layers
+    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
+    .apply(b1Se) as tfjs.SymbolicTensor;
+  const b1ProjectBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/project/bn` })
+    .apply(b1Project) as tfjs.SymbolicTensor;
+  return b1ProjectBn;
+}
+
+/** The spec's block MBConv, called 15 times: its layers, named under `prefix`. */
+function MBConv_4(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  inChannels: number,
+  cout: number,
+  k: number,
+  sd: number,
+  b1SeValue: number,
+  b1SeValue2: number,
+): tfjs.SymbolicTensor {
+  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
+  const b1Expand = tf.layers
+    .conv2d({ filters: 6 * inChannels, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1ExpandBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/expand/bn` })
+    .apply(b1Expand) as tfjs.SymbolicTensor;
+  const b1ExpandBnSilu = tf.layers
+    .activation({ activation: "swish", name: `${prefix}/b1/expand/bn/silu` })
+    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
+  const b1Depthwise = tf.layers
+    .depthwiseConv2d({ kernelSize: k, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
+    .apply(b1ExpandBnSilu) as tfjs.SymbolicTensor;
+  const b1DepthwiseBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/depthwise/bn` })
+    .apply(b1Depthwise) as tfjs.SymbolicTensor;
+  const b1DepthwiseBnSilu = tf.layers
+    .activation({ activation: "swish", name: `${prefix}/b1/depthwise/bn/silu` })
+    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+  const b1Se = SqueezeExcitation(tf, b1DepthwiseBnSilu, `${prefix}/b1/se`, 6 * inChannels, b1SeValue, b1SeValue2);
+  // lib/efficientnet.net:49: conv 1x1 cout bn
+  const b1Project = tf.layers
+    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
+    .apply(b1Se) as tfjs.SymbolicTensor;
+  const b1ProjectBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/project/bn` })
+    .apply(b1Project) as tfjs.SymbolicTensor;
+  // lib/efficientnet.net:50: droppath sd
+  const b1Droppath1 = dropPath({ rate: sd, name: `${prefix}/b1/droppath1` }).apply(b1ProjectBn) as tfjs.SymbolicTensor;
+  // lib/efficientnet.net:42: add
+  const out = tf.layers.add({ name: prefix }).apply([b1Droppath1, x]) as tfjs.SymbolicTensor;
+  return out;
+}
+
+/** The spec's block MBStage, called 2 times: its layers, named under `prefix`. */
+function MBStage_2(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  inChannels: number,
+  k: number,
+  cout: number,
+  mbconv1Value: number,
+  mbconv1Value2: number,
+  mbconv1Value3: number,
+  repeat10Value: number,
+  repeat10Value2: number,
+  repeat11Value: number,
+  repeat11Value2: number,
+): tfjs.SymbolicTensor {
+  const mbconv1 = MBConv_3(tf, x, `${prefix}/mbconv1`, inChannels, cout, k, mbconv1Value, mbconv1Value2, mbconv1Value3);
+  const repeat10 = MBConv_4(tf, mbconv1, `${prefix}/repeat1/0`, cout, cout, k, repeat10Value, 2 * k, repeat10Value2);
+  const repeat11 = MBConv_4(tf, repeat10, `${prefix}/repeat1/1`, cout, cout, k, repeat11Value, 2 * k, repeat11Value2);
+  return repeat11;
+}
+
+/** The spec's block MBStage: its layers, named under `prefix`. */
+function MBStage_3(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  const mbconv1 = MBConv_3(tf, x, `${prefix}/mbconv1`, 40, 80, 3, 1, 10, 14);
+  const repeat10 = MBConv_4(tf, mbconv1, `${prefix}/repeat1/0`, 80, 80, 3, 0.0782608695652174, 20, 14);
+  const repeat11 = MBConv_4(tf, repeat10, `${prefix}/repeat1/1`, 80, 80, 3, 0.08695652173913043, 20, 14);
+  const repeat12 = MBConv_4(tf, repeat11, `${prefix}/repeat1/2`, 80, 80, 3, 0.09565217391304348, 20, 14);
+  return repeat12;
+}
+
+/** The spec's block MBConv, called 2 times: its layers, named under `prefix`. */
+function MBConv_5(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  inChannels: number,
+  cout: number,
+  k: number,
+  b1SeValue: number,
+  b1SeValue2: number,
+): tfjs.SymbolicTensor {
+  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
+  const b1Expand = tf.layers
+    .conv2d({ filters: 6 * inChannels, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1ExpandBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/expand/bn` })
+    .apply(b1Expand) as tfjs.SymbolicTensor;
+  const b1ExpandBnSilu = tf.layers
+    .activation({ activation: "swish", name: `${prefix}/b1/expand/bn/silu` })
+    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
+  const b1Depthwise = tf.layers
+    .depthwiseConv2d({ kernelSize: k, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
+    .apply(b1ExpandBnSilu) as tfjs.SymbolicTensor;
+  const b1DepthwiseBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/depthwise/bn` })
+    .apply(b1Depthwise) as tfjs.SymbolicTensor;
+  const b1DepthwiseBnSilu = tf.layers
+    .activation({ activation: "swish", name: `${prefix}/b1/depthwise/bn/silu` })
+    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+  const b1Se = SqueezeExcitation(tf, b1DepthwiseBnSilu, `${prefix}/b1/se`, 6 * inChannels, b1SeValue, b1SeValue2);
+  // lib/efficientnet.net:49: conv 1x1 cout bn
+  const b1Project = tf.layers
+    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
+    .apply(b1Se) as tfjs.SymbolicTensor;
+  const b1ProjectBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/project/bn` })
+    .apply(b1Project) as tfjs.SymbolicTensor;
+  return b1ProjectBn;
+}
+
+/** The spec's block MBStage: its layers, named under `prefix`. */
+function MBStage_4(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  const mbconv1 = MBConv_5(tf, x, `${prefix}/mbconv1`, 80, 112, 5, 20, 14);
+  const repeat10 = MBConv_4(tf, mbconv1, `${prefix}/repeat1/0`, 112, 112, 5, 0.11304347826086956, 28, 14);
+  const repeat11 = MBConv_4(tf, repeat10, `${prefix}/repeat1/1`, 112, 112, 5, 0.12173913043478261, 28, 14);
+  const repeat12 = MBConv_4(tf, repeat11, `${prefix}/repeat1/2`, 112, 112, 5, 0.13043478260869565, 28, 14);
+  return repeat12;
+}
+
+/** The spec's block MBStage: its layers, named under `prefix`. */
+function MBStage_5(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  const mbconv1 = MBConv_3(tf, x, `${prefix}/mbconv1`, 112, 192, 5, 2, 28, 7);
+  const repeat10 = MBConv_4(tf, mbconv1, `${prefix}/repeat1/0`, 192, 192, 5, 0.14782608695652175, 48, 7);
+  const repeat11 = MBConv_4(tf, repeat10, `${prefix}/repeat1/1`, 192, 192, 5, 0.1565217391304348, 48, 7);
+  const repeat12 = MBConv_4(tf, repeat11, `${prefix}/repeat1/2`, 192, 192, 5, 0.16521739130434784, 48, 7);
+  const repeat13 = MBConv_4(tf, repeat12, `${prefix}/repeat1/3`, 192, 192, 5, 0.17391304347826086, 48, 7);
+  return repeat13;
+}
+
+/** The spec's block MBStage: its layers, named under `prefix`. */
+function MBStage_6(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  const mbconv1 = MBConv_5(tf, x, `${prefix}/mbconv1`, 192, 320, 3, 48, 7);
+  const repeat10 = MBConv_4(tf, mbconv1, `${prefix}/repeat1/0`, 320, 320, 3, 0.19130434782608696, 80, 7);
+  return repeat10;
+}
+
+/** The spec's block EfficientNetV1Stages: its layers, named under `prefix`. */
+function EfficientNetV1Stages(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  const mbstage1 = MBStage(tf, x, `${prefix}/mbstage1`);
+  const mbstage2 = MBStage_2(
+    tf,
+    mbstage1,
+    `${prefix}/mbstage2`,
+    16,
+    3,
+    24,
+    1,
+    4,
+    56,
+    0.026086956521739136,
+    56,
+    0.034782608695652174,
+    56,
+  );
+  const mbstage3 = MBStage_2(
+    tf,
+    mbstage2,
+    `${prefix}/mbstage3`,
+    24,
+    5,
+    40,
+    2,
+    6,
+    28,
+    0.05217391304347827,
+    28,
+    0.06086956521739131,
+    28,
+  );
+  const mbstage4 = MBStage_3(tf, mbstage3, `${prefix}/mbstage4`);
+  const mbstage5 = MBStage_4(tf, mbstage4, `${prefix}/mbstage5`);
+  const mbstage6 = MBStage_5(tf, mbstage5, `${prefix}/mbstage6`);
+  const mbstage7 = MBStage_6(tf, mbstage6, `${prefix}/mbstage7`);
+  return mbstage7;
+}
+
+/** The spec's block EfficientNetV1Features: its layers, named under `prefix`. */
+function EfficientNetV1Features(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  // lib/efficientnet.net:90: conv 3x3/2 make_divisible(32 * width, 8) pad=1 bn silu
+  const conv1Pad = tf.layers
+    .zeroPadding2d({
+      padding: [
+        [1, 1],
+        [1, 1],
+      ],
+      name: `${prefix}/conv1/pad`,
+    })
+    .apply(x) as tfjs.SymbolicTensor;
+  const conv1 = tf.layers
+    .conv2d({ filters: 32, kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/conv1` })
+    .apply(conv1Pad) as tfjs.SymbolicTensor;
+  const conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/conv1/bn` })
+    .apply(conv1) as tfjs.SymbolicTensor;
+  const conv1BnSilu = tf.layers
+    .activation({ activation: "swish", name: `${prefix}/conv1/bn/silu` })
+    .apply(conv1Bn) as tfjs.SymbolicTensor;
+  const efficientnetv1stages1 = EfficientNetV1Stages(tf, conv1BnSilu, `${prefix}/efficientnetv1stages1`);
+  // lib/efficientnet.net:92: conv 1x1 4 * make_divisible(320 * width, 8) bn silu
+  const conv2 = tf.layers
+    .conv2d({ filters: 1280, kernelSize: 1, useBias: false, name: `${prefix}/conv2` })
+    .apply(efficientnetv1stages1) as tfjs.SymbolicTensor;
+  const conv2Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/conv2/bn` })
+    .apply(conv2) as tfjs.SymbolicTensor;
+  const conv2BnSilu = tf.layers
+    .activation({ activation: "swish", name: `${prefix}/conv2/bn/silu` })
+    .apply(conv2Bn) as tfjs.SymbolicTensor;
+  return conv2BnSilu;
+}
+
 /**
  * Builds EfficientNetB1. Without auxiliary heads the training and inference models are one model.
  */
@@ -16,2226 +377,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const image = tf.input({ shape: [224, 224, 3], name: "image" });
 
   // features = EfficientNetV1Features(width=1.0, depth=1.1) -> 1280
-  // lib/efficientnet.net:90: conv 3x3/2 make_divisible(32 * width, 8) pad=1 bn silu
-  const featuresConv1Pad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [1, 1],
-        [1, 1],
-      ],
-      name: "features/conv1/pad",
-    })
-    .apply(image) as tfjs.SymbolicTensor;
-  const featuresConv1 = tf.layers
-    .conv2d({ filters: 32, kernelSize: 3, strides: 2, useBias: false, name: "features/conv1" })
-    .apply(featuresConv1Pad) as tfjs.SymbolicTensor;
-  const featuresConv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "features/conv1/bn" })
-    .apply(featuresConv1) as tfjs.SymbolicTensor;
-  const featuresConv1BnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/conv1/bn/silu" })
-    .apply(featuresConv1Bn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresEfficientnetv1stages1Mbstage1Mbconv1B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/depthwise",
-    })
-    .apply(featuresConv1BnSilu) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage1Mbconv1B1DepthwiseBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/depthwise/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage1Mbconv1B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage1Mbconv1B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/depthwise/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage1Mbconv1B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresEfficientnetv1stages1Mbstage1Mbconv1B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({
-      poolSize: [112, 112],
-      name: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/se/b1/globalavgpool1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage1Mbconv1B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresEfficientnetv1stages1Mbstage1Mbconv1B1SeB1Fc1 = tf.layers
-    .conv2d({
-      filters: 8,
-      kernelSize: 1,
-      activation: "swish",
-      name: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/se/b1/fc1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage1Mbconv1B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresEfficientnetv1stages1Mbstage1Mbconv1B1SeB1Fc2 = tf.layers
-    .conv2d({
-      filters: 32,
-      kernelSize: 1,
-      activation: "sigmoid",
-      name: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/se/b1/fc2",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage1Mbconv1B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresEfficientnetv1stages1Mbstage1Mbconv1B1Se = broadcast({
-    op: "mul",
-    name: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/se",
-  }).apply([
-    featuresEfficientnetv1stages1Mbstage1Mbconv1B1SeB1Fc2,
-    featuresEfficientnetv1stages1Mbstage1Mbconv1B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresEfficientnetv1stages1Mbstage1Mbconv1B1Project = tf.layers
-    .conv2d({
-      filters: 16,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/project",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage1Mbconv1B1Se) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage1Mbconv1B1ProjectBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/project/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage1Mbconv1B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresEfficientnetv1stages1Mbstage1Repeat10B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/depthwise",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage1Mbconv1B1ProjectBn) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage1Repeat10B1DepthwiseBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/depthwise/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage1Repeat10B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage1Repeat10B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/depthwise/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage1Repeat10B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresEfficientnetv1stages1Mbstage1Repeat10B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({
-      poolSize: [112, 112],
-      name: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/se/b1/globalavgpool1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage1Repeat10B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresEfficientnetv1stages1Mbstage1Repeat10B1SeB1Fc1 = tf.layers
-    .conv2d({
-      filters: 4,
-      kernelSize: 1,
-      activation: "swish",
-      name: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/se/b1/fc1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage1Repeat10B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresEfficientnetv1stages1Mbstage1Repeat10B1SeB1Fc2 = tf.layers
-    .conv2d({
-      filters: 16,
-      kernelSize: 1,
-      activation: "sigmoid",
-      name: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/se/b1/fc2",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage1Repeat10B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresEfficientnetv1stages1Mbstage1Repeat10B1Se = broadcast({
-    op: "mul",
-    name: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/se",
-  }).apply([
-    featuresEfficientnetv1stages1Mbstage1Repeat10B1SeB1Fc2,
-    featuresEfficientnetv1stages1Mbstage1Repeat10B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresEfficientnetv1stages1Mbstage1Repeat10B1Project = tf.layers
-    .conv2d({
-      filters: 16,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/project",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage1Repeat10B1Se) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage1Repeat10B1ProjectBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/project/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage1Repeat10B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresEfficientnetv1stages1Mbstage1Repeat10B1Droppath1 = dropPath({
-    rate: 0.008695652173913044,
-    name: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/droppath1",
-  }).apply(featuresEfficientnetv1stages1Mbstage1Repeat10B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresEfficientnetv1stages1Mbstage1Repeat10 = tf.layers
-    .add({ name: "features/efficientnetv1stages1/mbstage1/repeat1/0" })
-    .apply([
-      featuresEfficientnetv1stages1Mbstage1Repeat10B1Droppath1,
-      featuresEfficientnetv1stages1Mbstage1Mbconv1B1ProjectBn,
-    ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresEfficientnetv1stages1Mbstage2Mbconv1B1Expand = tf.layers
-    .conv2d({
-      filters: 96,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/expand",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage1Repeat10) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage2Mbconv1B1ExpandBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/expand/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage2Mbconv1B1Expand) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage2Mbconv1B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/expand/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage2Mbconv1B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresEfficientnetv1stages1Mbstage2Mbconv1B1DepthwisePad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [1, 1],
-        [1, 1],
-      ],
-      name: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/depthwise/pad",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage2Mbconv1B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage2Mbconv1B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      strides: 2,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/depthwise",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage2Mbconv1B1DepthwisePad) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage2Mbconv1B1DepthwiseBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/depthwise/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage2Mbconv1B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage2Mbconv1B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/depthwise/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage2Mbconv1B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresEfficientnetv1stages1Mbstage2Mbconv1B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({
-      poolSize: [56, 56],
-      name: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/se/b1/globalavgpool1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage2Mbconv1B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresEfficientnetv1stages1Mbstage2Mbconv1B1SeB1Fc1 = tf.layers
-    .conv2d({
-      filters: 4,
-      kernelSize: 1,
-      activation: "swish",
-      name: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/se/b1/fc1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage2Mbconv1B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresEfficientnetv1stages1Mbstage2Mbconv1B1SeB1Fc2 = tf.layers
-    .conv2d({
-      filters: 96,
-      kernelSize: 1,
-      activation: "sigmoid",
-      name: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/se/b1/fc2",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage2Mbconv1B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresEfficientnetv1stages1Mbstage2Mbconv1B1Se = broadcast({
-    op: "mul",
-    name: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/se",
-  }).apply([
-    featuresEfficientnetv1stages1Mbstage2Mbconv1B1SeB1Fc2,
-    featuresEfficientnetv1stages1Mbstage2Mbconv1B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresEfficientnetv1stages1Mbstage2Mbconv1B1Project = tf.layers
-    .conv2d({
-      filters: 24,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/project",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage2Mbconv1B1Se) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage2Mbconv1B1ProjectBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/project/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage2Mbconv1B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresEfficientnetv1stages1Mbstage2Repeat10B1Expand = tf.layers
-    .conv2d({
-      filters: 144,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/expand",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage2Mbconv1B1ProjectBn) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage2Repeat10B1ExpandBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/expand/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage2Repeat10B1Expand) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage2Repeat10B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/expand/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage2Repeat10B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresEfficientnetv1stages1Mbstage2Repeat10B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/depthwise",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage2Repeat10B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage2Repeat10B1DepthwiseBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/depthwise/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage2Repeat10B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage2Repeat10B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/depthwise/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage2Repeat10B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresEfficientnetv1stages1Mbstage2Repeat10B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({
-      poolSize: [56, 56],
-      name: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/se/b1/globalavgpool1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage2Repeat10B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresEfficientnetv1stages1Mbstage2Repeat10B1SeB1Fc1 = tf.layers
-    .conv2d({
-      filters: 6,
-      kernelSize: 1,
-      activation: "swish",
-      name: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/se/b1/fc1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage2Repeat10B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresEfficientnetv1stages1Mbstage2Repeat10B1SeB1Fc2 = tf.layers
-    .conv2d({
-      filters: 144,
-      kernelSize: 1,
-      activation: "sigmoid",
-      name: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/se/b1/fc2",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage2Repeat10B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresEfficientnetv1stages1Mbstage2Repeat10B1Se = broadcast({
-    op: "mul",
-    name: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/se",
-  }).apply([
-    featuresEfficientnetv1stages1Mbstage2Repeat10B1SeB1Fc2,
-    featuresEfficientnetv1stages1Mbstage2Repeat10B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresEfficientnetv1stages1Mbstage2Repeat10B1Project = tf.layers
-    .conv2d({
-      filters: 24,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/project",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage2Repeat10B1Se) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage2Repeat10B1ProjectBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/project/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage2Repeat10B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresEfficientnetv1stages1Mbstage2Repeat10B1Droppath1 = dropPath({
-    rate: 0.026086956521739136,
-    name: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/droppath1",
-  }).apply(featuresEfficientnetv1stages1Mbstage2Repeat10B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresEfficientnetv1stages1Mbstage2Repeat10 = tf.layers
-    .add({ name: "features/efficientnetv1stages1/mbstage2/repeat1/0" })
-    .apply([
-      featuresEfficientnetv1stages1Mbstage2Repeat10B1Droppath1,
-      featuresEfficientnetv1stages1Mbstage2Mbconv1B1ProjectBn,
-    ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresEfficientnetv1stages1Mbstage2Repeat11B1Expand = tf.layers
-    .conv2d({
-      filters: 144,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/expand",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage2Repeat10) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage2Repeat11B1ExpandBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/expand/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage2Repeat11B1Expand) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage2Repeat11B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/expand/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage2Repeat11B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresEfficientnetv1stages1Mbstage2Repeat11B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/depthwise",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage2Repeat11B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage2Repeat11B1DepthwiseBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/depthwise/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage2Repeat11B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage2Repeat11B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/depthwise/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage2Repeat11B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresEfficientnetv1stages1Mbstage2Repeat11B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({
-      poolSize: [56, 56],
-      name: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/se/b1/globalavgpool1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage2Repeat11B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresEfficientnetv1stages1Mbstage2Repeat11B1SeB1Fc1 = tf.layers
-    .conv2d({
-      filters: 6,
-      kernelSize: 1,
-      activation: "swish",
-      name: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/se/b1/fc1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage2Repeat11B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresEfficientnetv1stages1Mbstage2Repeat11B1SeB1Fc2 = tf.layers
-    .conv2d({
-      filters: 144,
-      kernelSize: 1,
-      activation: "sigmoid",
-      name: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/se/b1/fc2",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage2Repeat11B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresEfficientnetv1stages1Mbstage2Repeat11B1Se = broadcast({
-    op: "mul",
-    name: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/se",
-  }).apply([
-    featuresEfficientnetv1stages1Mbstage2Repeat11B1SeB1Fc2,
-    featuresEfficientnetv1stages1Mbstage2Repeat11B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresEfficientnetv1stages1Mbstage2Repeat11B1Project = tf.layers
-    .conv2d({
-      filters: 24,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/project",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage2Repeat11B1Se) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage2Repeat11B1ProjectBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/project/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage2Repeat11B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresEfficientnetv1stages1Mbstage2Repeat11B1Droppath1 = dropPath({
-    rate: 0.034782608695652174,
-    name: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/droppath1",
-  }).apply(featuresEfficientnetv1stages1Mbstage2Repeat11B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresEfficientnetv1stages1Mbstage2Repeat11 = tf.layers
-    .add({ name: "features/efficientnetv1stages1/mbstage2/repeat1/1" })
-    .apply([
-      featuresEfficientnetv1stages1Mbstage2Repeat11B1Droppath1,
-      featuresEfficientnetv1stages1Mbstage2Repeat10,
-    ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresEfficientnetv1stages1Mbstage3Mbconv1B1Expand = tf.layers
-    .conv2d({
-      filters: 144,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/expand",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage2Repeat11) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage3Mbconv1B1ExpandBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/expand/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage3Mbconv1B1Expand) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage3Mbconv1B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/expand/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage3Mbconv1B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresEfficientnetv1stages1Mbstage3Mbconv1B1DepthwisePad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [2, 2],
-        [2, 2],
-      ],
-      name: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/depthwise/pad",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage3Mbconv1B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage3Mbconv1B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 5,
-      strides: 2,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/depthwise",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage3Mbconv1B1DepthwisePad) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage3Mbconv1B1DepthwiseBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/depthwise/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage3Mbconv1B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage3Mbconv1B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/depthwise/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage3Mbconv1B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresEfficientnetv1stages1Mbstage3Mbconv1B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({
-      poolSize: [28, 28],
-      name: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/se/b1/globalavgpool1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage3Mbconv1B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresEfficientnetv1stages1Mbstage3Mbconv1B1SeB1Fc1 = tf.layers
-    .conv2d({
-      filters: 6,
-      kernelSize: 1,
-      activation: "swish",
-      name: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/se/b1/fc1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage3Mbconv1B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresEfficientnetv1stages1Mbstage3Mbconv1B1SeB1Fc2 = tf.layers
-    .conv2d({
-      filters: 144,
-      kernelSize: 1,
-      activation: "sigmoid",
-      name: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/se/b1/fc2",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage3Mbconv1B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresEfficientnetv1stages1Mbstage3Mbconv1B1Se = broadcast({
-    op: "mul",
-    name: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/se",
-  }).apply([
-    featuresEfficientnetv1stages1Mbstage3Mbconv1B1SeB1Fc2,
-    featuresEfficientnetv1stages1Mbstage3Mbconv1B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresEfficientnetv1stages1Mbstage3Mbconv1B1Project = tf.layers
-    .conv2d({
-      filters: 40,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/project",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage3Mbconv1B1Se) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage3Mbconv1B1ProjectBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/project/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage3Mbconv1B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresEfficientnetv1stages1Mbstage3Repeat10B1Expand = tf.layers
-    .conv2d({
-      filters: 240,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/expand",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage3Mbconv1B1ProjectBn) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage3Repeat10B1ExpandBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/expand/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage3Repeat10B1Expand) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage3Repeat10B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/expand/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage3Repeat10B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresEfficientnetv1stages1Mbstage3Repeat10B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 5,
-      padding: "same",
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/depthwise",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage3Repeat10B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage3Repeat10B1DepthwiseBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/depthwise/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage3Repeat10B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage3Repeat10B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/depthwise/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage3Repeat10B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresEfficientnetv1stages1Mbstage3Repeat10B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({
-      poolSize: [28, 28],
-      name: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/se/b1/globalavgpool1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage3Repeat10B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresEfficientnetv1stages1Mbstage3Repeat10B1SeB1Fc1 = tf.layers
-    .conv2d({
-      filters: 10,
-      kernelSize: 1,
-      activation: "swish",
-      name: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/se/b1/fc1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage3Repeat10B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresEfficientnetv1stages1Mbstage3Repeat10B1SeB1Fc2 = tf.layers
-    .conv2d({
-      filters: 240,
-      kernelSize: 1,
-      activation: "sigmoid",
-      name: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/se/b1/fc2",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage3Repeat10B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresEfficientnetv1stages1Mbstage3Repeat10B1Se = broadcast({
-    op: "mul",
-    name: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/se",
-  }).apply([
-    featuresEfficientnetv1stages1Mbstage3Repeat10B1SeB1Fc2,
-    featuresEfficientnetv1stages1Mbstage3Repeat10B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresEfficientnetv1stages1Mbstage3Repeat10B1Project = tf.layers
-    .conv2d({
-      filters: 40,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/project",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage3Repeat10B1Se) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage3Repeat10B1ProjectBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/project/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage3Repeat10B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresEfficientnetv1stages1Mbstage3Repeat10B1Droppath1 = dropPath({
-    rate: 0.05217391304347827,
-    name: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/droppath1",
-  }).apply(featuresEfficientnetv1stages1Mbstage3Repeat10B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresEfficientnetv1stages1Mbstage3Repeat10 = tf.layers
-    .add({ name: "features/efficientnetv1stages1/mbstage3/repeat1/0" })
-    .apply([
-      featuresEfficientnetv1stages1Mbstage3Repeat10B1Droppath1,
-      featuresEfficientnetv1stages1Mbstage3Mbconv1B1ProjectBn,
-    ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresEfficientnetv1stages1Mbstage3Repeat11B1Expand = tf.layers
-    .conv2d({
-      filters: 240,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/expand",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage3Repeat10) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage3Repeat11B1ExpandBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/expand/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage3Repeat11B1Expand) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage3Repeat11B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/expand/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage3Repeat11B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresEfficientnetv1stages1Mbstage3Repeat11B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 5,
-      padding: "same",
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/depthwise",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage3Repeat11B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage3Repeat11B1DepthwiseBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/depthwise/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage3Repeat11B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage3Repeat11B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/depthwise/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage3Repeat11B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresEfficientnetv1stages1Mbstage3Repeat11B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({
-      poolSize: [28, 28],
-      name: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/se/b1/globalavgpool1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage3Repeat11B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresEfficientnetv1stages1Mbstage3Repeat11B1SeB1Fc1 = tf.layers
-    .conv2d({
-      filters: 10,
-      kernelSize: 1,
-      activation: "swish",
-      name: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/se/b1/fc1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage3Repeat11B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresEfficientnetv1stages1Mbstage3Repeat11B1SeB1Fc2 = tf.layers
-    .conv2d({
-      filters: 240,
-      kernelSize: 1,
-      activation: "sigmoid",
-      name: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/se/b1/fc2",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage3Repeat11B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresEfficientnetv1stages1Mbstage3Repeat11B1Se = broadcast({
-    op: "mul",
-    name: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/se",
-  }).apply([
-    featuresEfficientnetv1stages1Mbstage3Repeat11B1SeB1Fc2,
-    featuresEfficientnetv1stages1Mbstage3Repeat11B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresEfficientnetv1stages1Mbstage3Repeat11B1Project = tf.layers
-    .conv2d({
-      filters: 40,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/project",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage3Repeat11B1Se) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage3Repeat11B1ProjectBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/project/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage3Repeat11B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresEfficientnetv1stages1Mbstage3Repeat11B1Droppath1 = dropPath({
-    rate: 0.06086956521739131,
-    name: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/droppath1",
-  }).apply(featuresEfficientnetv1stages1Mbstage3Repeat11B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresEfficientnetv1stages1Mbstage3Repeat11 = tf.layers
-    .add({ name: "features/efficientnetv1stages1/mbstage3/repeat1/1" })
-    .apply([
-      featuresEfficientnetv1stages1Mbstage3Repeat11B1Droppath1,
-      featuresEfficientnetv1stages1Mbstage3Repeat10,
-    ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresEfficientnetv1stages1Mbstage4Mbconv1B1Expand = tf.layers
-    .conv2d({
-      filters: 240,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/expand",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage3Repeat11) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage4Mbconv1B1ExpandBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/expand/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Mbconv1B1Expand) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage4Mbconv1B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/expand/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage4Mbconv1B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresEfficientnetv1stages1Mbstage4Mbconv1B1DepthwisePad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [1, 1],
-        [1, 1],
-      ],
-      name: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/depthwise/pad",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Mbconv1B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage4Mbconv1B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      strides: 2,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/depthwise",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Mbconv1B1DepthwisePad) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage4Mbconv1B1DepthwiseBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/depthwise/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Mbconv1B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage4Mbconv1B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/depthwise/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage4Mbconv1B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresEfficientnetv1stages1Mbstage4Mbconv1B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({
-      poolSize: [14, 14],
-      name: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/se/b1/globalavgpool1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Mbconv1B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresEfficientnetv1stages1Mbstage4Mbconv1B1SeB1Fc1 = tf.layers
-    .conv2d({
-      filters: 10,
-      kernelSize: 1,
-      activation: "swish",
-      name: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/se/b1/fc1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Mbconv1B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresEfficientnetv1stages1Mbstage4Mbconv1B1SeB1Fc2 = tf.layers
-    .conv2d({
-      filters: 240,
-      kernelSize: 1,
-      activation: "sigmoid",
-      name: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/se/b1/fc2",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Mbconv1B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresEfficientnetv1stages1Mbstage4Mbconv1B1Se = broadcast({
-    op: "mul",
-    name: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/se",
-  }).apply([
-    featuresEfficientnetv1stages1Mbstage4Mbconv1B1SeB1Fc2,
-    featuresEfficientnetv1stages1Mbstage4Mbconv1B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresEfficientnetv1stages1Mbstage4Mbconv1B1Project = tf.layers
-    .conv2d({
-      filters: 80,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/project",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Mbconv1B1Se) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage4Mbconv1B1ProjectBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/project/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Mbconv1B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresEfficientnetv1stages1Mbstage4Repeat10B1Expand = tf.layers
-    .conv2d({
-      filters: 480,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/expand",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Mbconv1B1ProjectBn) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage4Repeat10B1ExpandBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/expand/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat10B1Expand) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage4Repeat10B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/expand/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat10B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresEfficientnetv1stages1Mbstage4Repeat10B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/depthwise",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat10B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage4Repeat10B1DepthwiseBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/depthwise/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat10B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage4Repeat10B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/depthwise/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat10B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresEfficientnetv1stages1Mbstage4Repeat10B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({
-      poolSize: [14, 14],
-      name: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/se/b1/globalavgpool1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat10B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresEfficientnetv1stages1Mbstage4Repeat10B1SeB1Fc1 = tf.layers
-    .conv2d({
-      filters: 20,
-      kernelSize: 1,
-      activation: "swish",
-      name: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/se/b1/fc1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat10B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresEfficientnetv1stages1Mbstage4Repeat10B1SeB1Fc2 = tf.layers
-    .conv2d({
-      filters: 480,
-      kernelSize: 1,
-      activation: "sigmoid",
-      name: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/se/b1/fc2",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat10B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresEfficientnetv1stages1Mbstage4Repeat10B1Se = broadcast({
-    op: "mul",
-    name: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/se",
-  }).apply([
-    featuresEfficientnetv1stages1Mbstage4Repeat10B1SeB1Fc2,
-    featuresEfficientnetv1stages1Mbstage4Repeat10B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresEfficientnetv1stages1Mbstage4Repeat10B1Project = tf.layers
-    .conv2d({
-      filters: 80,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/project",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat10B1Se) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage4Repeat10B1ProjectBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/project/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat10B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresEfficientnetv1stages1Mbstage4Repeat10B1Droppath1 = dropPath({
-    rate: 0.0782608695652174,
-    name: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/droppath1",
-  }).apply(featuresEfficientnetv1stages1Mbstage4Repeat10B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresEfficientnetv1stages1Mbstage4Repeat10 = tf.layers
-    .add({ name: "features/efficientnetv1stages1/mbstage4/repeat1/0" })
-    .apply([
-      featuresEfficientnetv1stages1Mbstage4Repeat10B1Droppath1,
-      featuresEfficientnetv1stages1Mbstage4Mbconv1B1ProjectBn,
-    ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresEfficientnetv1stages1Mbstage4Repeat11B1Expand = tf.layers
-    .conv2d({
-      filters: 480,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/expand",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat10) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage4Repeat11B1ExpandBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/expand/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat11B1Expand) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage4Repeat11B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/expand/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat11B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresEfficientnetv1stages1Mbstage4Repeat11B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/depthwise",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat11B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage4Repeat11B1DepthwiseBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/depthwise/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat11B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage4Repeat11B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/depthwise/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat11B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresEfficientnetv1stages1Mbstage4Repeat11B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({
-      poolSize: [14, 14],
-      name: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/se/b1/globalavgpool1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat11B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresEfficientnetv1stages1Mbstage4Repeat11B1SeB1Fc1 = tf.layers
-    .conv2d({
-      filters: 20,
-      kernelSize: 1,
-      activation: "swish",
-      name: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/se/b1/fc1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat11B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresEfficientnetv1stages1Mbstage4Repeat11B1SeB1Fc2 = tf.layers
-    .conv2d({
-      filters: 480,
-      kernelSize: 1,
-      activation: "sigmoid",
-      name: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/se/b1/fc2",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat11B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresEfficientnetv1stages1Mbstage4Repeat11B1Se = broadcast({
-    op: "mul",
-    name: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/se",
-  }).apply([
-    featuresEfficientnetv1stages1Mbstage4Repeat11B1SeB1Fc2,
-    featuresEfficientnetv1stages1Mbstage4Repeat11B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresEfficientnetv1stages1Mbstage4Repeat11B1Project = tf.layers
-    .conv2d({
-      filters: 80,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/project",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat11B1Se) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage4Repeat11B1ProjectBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/project/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat11B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresEfficientnetv1stages1Mbstage4Repeat11B1Droppath1 = dropPath({
-    rate: 0.08695652173913043,
-    name: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/droppath1",
-  }).apply(featuresEfficientnetv1stages1Mbstage4Repeat11B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresEfficientnetv1stages1Mbstage4Repeat11 = tf.layers
-    .add({ name: "features/efficientnetv1stages1/mbstage4/repeat1/1" })
-    .apply([
-      featuresEfficientnetv1stages1Mbstage4Repeat11B1Droppath1,
-      featuresEfficientnetv1stages1Mbstage4Repeat10,
-    ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresEfficientnetv1stages1Mbstage4Repeat12B1Expand = tf.layers
-    .conv2d({
-      filters: 480,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/expand",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat11) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage4Repeat12B1ExpandBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/expand/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat12B1Expand) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage4Repeat12B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/expand/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat12B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresEfficientnetv1stages1Mbstage4Repeat12B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/depthwise",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat12B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage4Repeat12B1DepthwiseBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/depthwise/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat12B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage4Repeat12B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/depthwise/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat12B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresEfficientnetv1stages1Mbstage4Repeat12B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({
-      poolSize: [14, 14],
-      name: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/se/b1/globalavgpool1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat12B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresEfficientnetv1stages1Mbstage4Repeat12B1SeB1Fc1 = tf.layers
-    .conv2d({
-      filters: 20,
-      kernelSize: 1,
-      activation: "swish",
-      name: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/se/b1/fc1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat12B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresEfficientnetv1stages1Mbstage4Repeat12B1SeB1Fc2 = tf.layers
-    .conv2d({
-      filters: 480,
-      kernelSize: 1,
-      activation: "sigmoid",
-      name: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/se/b1/fc2",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat12B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresEfficientnetv1stages1Mbstage4Repeat12B1Se = broadcast({
-    op: "mul",
-    name: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/se",
-  }).apply([
-    featuresEfficientnetv1stages1Mbstage4Repeat12B1SeB1Fc2,
-    featuresEfficientnetv1stages1Mbstage4Repeat12B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresEfficientnetv1stages1Mbstage4Repeat12B1Project = tf.layers
-    .conv2d({
-      filters: 80,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/project",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat12B1Se) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage4Repeat12B1ProjectBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/project/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat12B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresEfficientnetv1stages1Mbstage4Repeat12B1Droppath1 = dropPath({
-    rate: 0.09565217391304348,
-    name: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/droppath1",
-  }).apply(featuresEfficientnetv1stages1Mbstage4Repeat12B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresEfficientnetv1stages1Mbstage4Repeat12 = tf.layers
-    .add({ name: "features/efficientnetv1stages1/mbstage4/repeat1/2" })
-    .apply([
-      featuresEfficientnetv1stages1Mbstage4Repeat12B1Droppath1,
-      featuresEfficientnetv1stages1Mbstage4Repeat11,
-    ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresEfficientnetv1stages1Mbstage5Mbconv1B1Expand = tf.layers
-    .conv2d({
-      filters: 480,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/expand",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage4Repeat12) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage5Mbconv1B1ExpandBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/expand/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Mbconv1B1Expand) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage5Mbconv1B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/expand/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage5Mbconv1B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresEfficientnetv1stages1Mbstage5Mbconv1B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 5,
-      padding: "same",
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/depthwise",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Mbconv1B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage5Mbconv1B1DepthwiseBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/depthwise/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Mbconv1B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage5Mbconv1B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/depthwise/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage5Mbconv1B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresEfficientnetv1stages1Mbstage5Mbconv1B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({
-      poolSize: [14, 14],
-      name: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/se/b1/globalavgpool1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Mbconv1B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresEfficientnetv1stages1Mbstage5Mbconv1B1SeB1Fc1 = tf.layers
-    .conv2d({
-      filters: 20,
-      kernelSize: 1,
-      activation: "swish",
-      name: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/se/b1/fc1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Mbconv1B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresEfficientnetv1stages1Mbstage5Mbconv1B1SeB1Fc2 = tf.layers
-    .conv2d({
-      filters: 480,
-      kernelSize: 1,
-      activation: "sigmoid",
-      name: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/se/b1/fc2",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Mbconv1B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresEfficientnetv1stages1Mbstage5Mbconv1B1Se = broadcast({
-    op: "mul",
-    name: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/se",
-  }).apply([
-    featuresEfficientnetv1stages1Mbstage5Mbconv1B1SeB1Fc2,
-    featuresEfficientnetv1stages1Mbstage5Mbconv1B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresEfficientnetv1stages1Mbstage5Mbconv1B1Project = tf.layers
-    .conv2d({
-      filters: 112,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/project",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Mbconv1B1Se) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage5Mbconv1B1ProjectBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/project/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Mbconv1B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresEfficientnetv1stages1Mbstage5Repeat10B1Expand = tf.layers
-    .conv2d({
-      filters: 672,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/expand",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Mbconv1B1ProjectBn) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage5Repeat10B1ExpandBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/expand/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat10B1Expand) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage5Repeat10B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/expand/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat10B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresEfficientnetv1stages1Mbstage5Repeat10B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 5,
-      padding: "same",
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/depthwise",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat10B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage5Repeat10B1DepthwiseBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/depthwise/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat10B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage5Repeat10B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/depthwise/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat10B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresEfficientnetv1stages1Mbstage5Repeat10B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({
-      poolSize: [14, 14],
-      name: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/se/b1/globalavgpool1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat10B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresEfficientnetv1stages1Mbstage5Repeat10B1SeB1Fc1 = tf.layers
-    .conv2d({
-      filters: 28,
-      kernelSize: 1,
-      activation: "swish",
-      name: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/se/b1/fc1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat10B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresEfficientnetv1stages1Mbstage5Repeat10B1SeB1Fc2 = tf.layers
-    .conv2d({
-      filters: 672,
-      kernelSize: 1,
-      activation: "sigmoid",
-      name: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/se/b1/fc2",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat10B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresEfficientnetv1stages1Mbstage5Repeat10B1Se = broadcast({
-    op: "mul",
-    name: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/se",
-  }).apply([
-    featuresEfficientnetv1stages1Mbstage5Repeat10B1SeB1Fc2,
-    featuresEfficientnetv1stages1Mbstage5Repeat10B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresEfficientnetv1stages1Mbstage5Repeat10B1Project = tf.layers
-    .conv2d({
-      filters: 112,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/project",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat10B1Se) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage5Repeat10B1ProjectBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/project/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat10B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresEfficientnetv1stages1Mbstage5Repeat10B1Droppath1 = dropPath({
-    rate: 0.11304347826086956,
-    name: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/droppath1",
-  }).apply(featuresEfficientnetv1stages1Mbstage5Repeat10B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresEfficientnetv1stages1Mbstage5Repeat10 = tf.layers
-    .add({ name: "features/efficientnetv1stages1/mbstage5/repeat1/0" })
-    .apply([
-      featuresEfficientnetv1stages1Mbstage5Repeat10B1Droppath1,
-      featuresEfficientnetv1stages1Mbstage5Mbconv1B1ProjectBn,
-    ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresEfficientnetv1stages1Mbstage5Repeat11B1Expand = tf.layers
-    .conv2d({
-      filters: 672,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/expand",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat10) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage5Repeat11B1ExpandBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/expand/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat11B1Expand) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage5Repeat11B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/expand/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat11B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresEfficientnetv1stages1Mbstage5Repeat11B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 5,
-      padding: "same",
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/depthwise",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat11B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage5Repeat11B1DepthwiseBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/depthwise/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat11B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage5Repeat11B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/depthwise/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat11B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresEfficientnetv1stages1Mbstage5Repeat11B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({
-      poolSize: [14, 14],
-      name: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/se/b1/globalavgpool1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat11B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresEfficientnetv1stages1Mbstage5Repeat11B1SeB1Fc1 = tf.layers
-    .conv2d({
-      filters: 28,
-      kernelSize: 1,
-      activation: "swish",
-      name: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/se/b1/fc1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat11B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresEfficientnetv1stages1Mbstage5Repeat11B1SeB1Fc2 = tf.layers
-    .conv2d({
-      filters: 672,
-      kernelSize: 1,
-      activation: "sigmoid",
-      name: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/se/b1/fc2",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat11B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresEfficientnetv1stages1Mbstage5Repeat11B1Se = broadcast({
-    op: "mul",
-    name: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/se",
-  }).apply([
-    featuresEfficientnetv1stages1Mbstage5Repeat11B1SeB1Fc2,
-    featuresEfficientnetv1stages1Mbstage5Repeat11B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresEfficientnetv1stages1Mbstage5Repeat11B1Project = tf.layers
-    .conv2d({
-      filters: 112,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/project",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat11B1Se) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage5Repeat11B1ProjectBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/project/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat11B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresEfficientnetv1stages1Mbstage5Repeat11B1Droppath1 = dropPath({
-    rate: 0.12173913043478261,
-    name: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/droppath1",
-  }).apply(featuresEfficientnetv1stages1Mbstage5Repeat11B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresEfficientnetv1stages1Mbstage5Repeat11 = tf.layers
-    .add({ name: "features/efficientnetv1stages1/mbstage5/repeat1/1" })
-    .apply([
-      featuresEfficientnetv1stages1Mbstage5Repeat11B1Droppath1,
-      featuresEfficientnetv1stages1Mbstage5Repeat10,
-    ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresEfficientnetv1stages1Mbstage5Repeat12B1Expand = tf.layers
-    .conv2d({
-      filters: 672,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/expand",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat11) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage5Repeat12B1ExpandBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/expand/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat12B1Expand) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage5Repeat12B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/expand/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat12B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresEfficientnetv1stages1Mbstage5Repeat12B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 5,
-      padding: "same",
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/depthwise",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat12B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage5Repeat12B1DepthwiseBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/depthwise/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat12B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage5Repeat12B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/depthwise/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat12B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresEfficientnetv1stages1Mbstage5Repeat12B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({
-      poolSize: [14, 14],
-      name: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/se/b1/globalavgpool1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat12B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresEfficientnetv1stages1Mbstage5Repeat12B1SeB1Fc1 = tf.layers
-    .conv2d({
-      filters: 28,
-      kernelSize: 1,
-      activation: "swish",
-      name: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/se/b1/fc1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat12B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresEfficientnetv1stages1Mbstage5Repeat12B1SeB1Fc2 = tf.layers
-    .conv2d({
-      filters: 672,
-      kernelSize: 1,
-      activation: "sigmoid",
-      name: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/se/b1/fc2",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat12B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresEfficientnetv1stages1Mbstage5Repeat12B1Se = broadcast({
-    op: "mul",
-    name: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/se",
-  }).apply([
-    featuresEfficientnetv1stages1Mbstage5Repeat12B1SeB1Fc2,
-    featuresEfficientnetv1stages1Mbstage5Repeat12B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresEfficientnetv1stages1Mbstage5Repeat12B1Project = tf.layers
-    .conv2d({
-      filters: 112,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/project",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat12B1Se) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage5Repeat12B1ProjectBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/project/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat12B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresEfficientnetv1stages1Mbstage5Repeat12B1Droppath1 = dropPath({
-    rate: 0.13043478260869565,
-    name: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/droppath1",
-  }).apply(featuresEfficientnetv1stages1Mbstage5Repeat12B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresEfficientnetv1stages1Mbstage5Repeat12 = tf.layers
-    .add({ name: "features/efficientnetv1stages1/mbstage5/repeat1/2" })
-    .apply([
-      featuresEfficientnetv1stages1Mbstage5Repeat12B1Droppath1,
-      featuresEfficientnetv1stages1Mbstage5Repeat11,
-    ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresEfficientnetv1stages1Mbstage6Mbconv1B1Expand = tf.layers
-    .conv2d({
-      filters: 672,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/expand",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage5Repeat12) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage6Mbconv1B1ExpandBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/expand/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Mbconv1B1Expand) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage6Mbconv1B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/expand/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage6Mbconv1B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresEfficientnetv1stages1Mbstage6Mbconv1B1DepthwisePad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [2, 2],
-        [2, 2],
-      ],
-      name: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/depthwise/pad",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Mbconv1B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage6Mbconv1B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 5,
-      strides: 2,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/depthwise",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Mbconv1B1DepthwisePad) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage6Mbconv1B1DepthwiseBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/depthwise/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Mbconv1B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage6Mbconv1B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/depthwise/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage6Mbconv1B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresEfficientnetv1stages1Mbstage6Mbconv1B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({
-      poolSize: [7, 7],
-      name: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/se/b1/globalavgpool1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Mbconv1B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresEfficientnetv1stages1Mbstage6Mbconv1B1SeB1Fc1 = tf.layers
-    .conv2d({
-      filters: 28,
-      kernelSize: 1,
-      activation: "swish",
-      name: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/se/b1/fc1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Mbconv1B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresEfficientnetv1stages1Mbstage6Mbconv1B1SeB1Fc2 = tf.layers
-    .conv2d({
-      filters: 672,
-      kernelSize: 1,
-      activation: "sigmoid",
-      name: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/se/b1/fc2",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Mbconv1B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresEfficientnetv1stages1Mbstage6Mbconv1B1Se = broadcast({
-    op: "mul",
-    name: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/se",
-  }).apply([
-    featuresEfficientnetv1stages1Mbstage6Mbconv1B1SeB1Fc2,
-    featuresEfficientnetv1stages1Mbstage6Mbconv1B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresEfficientnetv1stages1Mbstage6Mbconv1B1Project = tf.layers
-    .conv2d({
-      filters: 192,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/project",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Mbconv1B1Se) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage6Mbconv1B1ProjectBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/project/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Mbconv1B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresEfficientnetv1stages1Mbstage6Repeat10B1Expand = tf.layers
-    .conv2d({
-      filters: 1152,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/expand",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Mbconv1B1ProjectBn) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage6Repeat10B1ExpandBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/expand/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat10B1Expand) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage6Repeat10B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/expand/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat10B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresEfficientnetv1stages1Mbstage6Repeat10B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 5,
-      padding: "same",
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/depthwise",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat10B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage6Repeat10B1DepthwiseBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/depthwise/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat10B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage6Repeat10B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/depthwise/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat10B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresEfficientnetv1stages1Mbstage6Repeat10B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({
-      poolSize: [7, 7],
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/se/b1/globalavgpool1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat10B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresEfficientnetv1stages1Mbstage6Repeat10B1SeB1Fc1 = tf.layers
-    .conv2d({
-      filters: 48,
-      kernelSize: 1,
-      activation: "swish",
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/se/b1/fc1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat10B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresEfficientnetv1stages1Mbstage6Repeat10B1SeB1Fc2 = tf.layers
-    .conv2d({
-      filters: 1152,
-      kernelSize: 1,
-      activation: "sigmoid",
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/se/b1/fc2",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat10B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresEfficientnetv1stages1Mbstage6Repeat10B1Se = broadcast({
-    op: "mul",
-    name: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/se",
-  }).apply([
-    featuresEfficientnetv1stages1Mbstage6Repeat10B1SeB1Fc2,
-    featuresEfficientnetv1stages1Mbstage6Repeat10B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresEfficientnetv1stages1Mbstage6Repeat10B1Project = tf.layers
-    .conv2d({
-      filters: 192,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/project",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat10B1Se) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage6Repeat10B1ProjectBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/project/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat10B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresEfficientnetv1stages1Mbstage6Repeat10B1Droppath1 = dropPath({
-    rate: 0.14782608695652175,
-    name: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/droppath1",
-  }).apply(featuresEfficientnetv1stages1Mbstage6Repeat10B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresEfficientnetv1stages1Mbstage6Repeat10 = tf.layers
-    .add({ name: "features/efficientnetv1stages1/mbstage6/repeat1/0" })
-    .apply([
-      featuresEfficientnetv1stages1Mbstage6Repeat10B1Droppath1,
-      featuresEfficientnetv1stages1Mbstage6Mbconv1B1ProjectBn,
-    ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresEfficientnetv1stages1Mbstage6Repeat11B1Expand = tf.layers
-    .conv2d({
-      filters: 1152,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/expand",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat10) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage6Repeat11B1ExpandBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/expand/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat11B1Expand) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage6Repeat11B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/expand/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat11B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresEfficientnetv1stages1Mbstage6Repeat11B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 5,
-      padding: "same",
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/depthwise",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat11B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage6Repeat11B1DepthwiseBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/depthwise/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat11B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage6Repeat11B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/depthwise/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat11B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresEfficientnetv1stages1Mbstage6Repeat11B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({
-      poolSize: [7, 7],
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/se/b1/globalavgpool1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat11B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresEfficientnetv1stages1Mbstage6Repeat11B1SeB1Fc1 = tf.layers
-    .conv2d({
-      filters: 48,
-      kernelSize: 1,
-      activation: "swish",
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/se/b1/fc1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat11B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresEfficientnetv1stages1Mbstage6Repeat11B1SeB1Fc2 = tf.layers
-    .conv2d({
-      filters: 1152,
-      kernelSize: 1,
-      activation: "sigmoid",
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/se/b1/fc2",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat11B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresEfficientnetv1stages1Mbstage6Repeat11B1Se = broadcast({
-    op: "mul",
-    name: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/se",
-  }).apply([
-    featuresEfficientnetv1stages1Mbstage6Repeat11B1SeB1Fc2,
-    featuresEfficientnetv1stages1Mbstage6Repeat11B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresEfficientnetv1stages1Mbstage6Repeat11B1Project = tf.layers
-    .conv2d({
-      filters: 192,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/project",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat11B1Se) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage6Repeat11B1ProjectBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/project/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat11B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresEfficientnetv1stages1Mbstage6Repeat11B1Droppath1 = dropPath({
-    rate: 0.1565217391304348,
-    name: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/droppath1",
-  }).apply(featuresEfficientnetv1stages1Mbstage6Repeat11B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresEfficientnetv1stages1Mbstage6Repeat11 = tf.layers
-    .add({ name: "features/efficientnetv1stages1/mbstage6/repeat1/1" })
-    .apply([
-      featuresEfficientnetv1stages1Mbstage6Repeat11B1Droppath1,
-      featuresEfficientnetv1stages1Mbstage6Repeat10,
-    ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresEfficientnetv1stages1Mbstage6Repeat12B1Expand = tf.layers
-    .conv2d({
-      filters: 1152,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/expand",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat11) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage6Repeat12B1ExpandBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/expand/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat12B1Expand) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage6Repeat12B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/expand/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat12B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresEfficientnetv1stages1Mbstage6Repeat12B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 5,
-      padding: "same",
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/depthwise",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat12B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage6Repeat12B1DepthwiseBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/depthwise/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat12B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage6Repeat12B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/depthwise/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat12B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresEfficientnetv1stages1Mbstage6Repeat12B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({
-      poolSize: [7, 7],
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/se/b1/globalavgpool1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat12B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresEfficientnetv1stages1Mbstage6Repeat12B1SeB1Fc1 = tf.layers
-    .conv2d({
-      filters: 48,
-      kernelSize: 1,
-      activation: "swish",
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/se/b1/fc1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat12B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresEfficientnetv1stages1Mbstage6Repeat12B1SeB1Fc2 = tf.layers
-    .conv2d({
-      filters: 1152,
-      kernelSize: 1,
-      activation: "sigmoid",
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/se/b1/fc2",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat12B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresEfficientnetv1stages1Mbstage6Repeat12B1Se = broadcast({
-    op: "mul",
-    name: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/se",
-  }).apply([
-    featuresEfficientnetv1stages1Mbstage6Repeat12B1SeB1Fc2,
-    featuresEfficientnetv1stages1Mbstage6Repeat12B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresEfficientnetv1stages1Mbstage6Repeat12B1Project = tf.layers
-    .conv2d({
-      filters: 192,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/project",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat12B1Se) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage6Repeat12B1ProjectBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/project/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat12B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresEfficientnetv1stages1Mbstage6Repeat12B1Droppath1 = dropPath({
-    rate: 0.16521739130434784,
-    name: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/droppath1",
-  }).apply(featuresEfficientnetv1stages1Mbstage6Repeat12B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresEfficientnetv1stages1Mbstage6Repeat12 = tf.layers
-    .add({ name: "features/efficientnetv1stages1/mbstage6/repeat1/2" })
-    .apply([
-      featuresEfficientnetv1stages1Mbstage6Repeat12B1Droppath1,
-      featuresEfficientnetv1stages1Mbstage6Repeat11,
-    ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresEfficientnetv1stages1Mbstage6Repeat13B1Expand = tf.layers
-    .conv2d({
-      filters: 1152,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/expand",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat12) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage6Repeat13B1ExpandBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/expand/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat13B1Expand) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage6Repeat13B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/expand/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat13B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresEfficientnetv1stages1Mbstage6Repeat13B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 5,
-      padding: "same",
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/depthwise",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat13B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage6Repeat13B1DepthwiseBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/depthwise/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat13B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage6Repeat13B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/depthwise/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat13B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresEfficientnetv1stages1Mbstage6Repeat13B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({
-      poolSize: [7, 7],
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/se/b1/globalavgpool1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat13B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresEfficientnetv1stages1Mbstage6Repeat13B1SeB1Fc1 = tf.layers
-    .conv2d({
-      filters: 48,
-      kernelSize: 1,
-      activation: "swish",
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/se/b1/fc1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat13B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresEfficientnetv1stages1Mbstage6Repeat13B1SeB1Fc2 = tf.layers
-    .conv2d({
-      filters: 1152,
-      kernelSize: 1,
-      activation: "sigmoid",
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/se/b1/fc2",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat13B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresEfficientnetv1stages1Mbstage6Repeat13B1Se = broadcast({
-    op: "mul",
-    name: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/se",
-  }).apply([
-    featuresEfficientnetv1stages1Mbstage6Repeat13B1SeB1Fc2,
-    featuresEfficientnetv1stages1Mbstage6Repeat13B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresEfficientnetv1stages1Mbstage6Repeat13B1Project = tf.layers
-    .conv2d({
-      filters: 192,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/project",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat13B1Se) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage6Repeat13B1ProjectBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/project/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat13B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresEfficientnetv1stages1Mbstage6Repeat13B1Droppath1 = dropPath({
-    rate: 0.17391304347826086,
-    name: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/droppath1",
-  }).apply(featuresEfficientnetv1stages1Mbstage6Repeat13B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresEfficientnetv1stages1Mbstage6Repeat13 = tf.layers
-    .add({ name: "features/efficientnetv1stages1/mbstage6/repeat1/3" })
-    .apply([
-      featuresEfficientnetv1stages1Mbstage6Repeat13B1Droppath1,
-      featuresEfficientnetv1stages1Mbstage6Repeat12,
-    ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresEfficientnetv1stages1Mbstage7Mbconv1B1Expand = tf.layers
-    .conv2d({
-      filters: 1152,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/expand",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage6Repeat13) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage7Mbconv1B1ExpandBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/expand/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage7Mbconv1B1Expand) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage7Mbconv1B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/expand/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage7Mbconv1B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresEfficientnetv1stages1Mbstage7Mbconv1B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/depthwise",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage7Mbconv1B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage7Mbconv1B1DepthwiseBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/depthwise/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage7Mbconv1B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage7Mbconv1B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/depthwise/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage7Mbconv1B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresEfficientnetv1stages1Mbstage7Mbconv1B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({
-      poolSize: [7, 7],
-      name: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/se/b1/globalavgpool1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage7Mbconv1B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresEfficientnetv1stages1Mbstage7Mbconv1B1SeB1Fc1 = tf.layers
-    .conv2d({
-      filters: 48,
-      kernelSize: 1,
-      activation: "swish",
-      name: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/se/b1/fc1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage7Mbconv1B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresEfficientnetv1stages1Mbstage7Mbconv1B1SeB1Fc2 = tf.layers
-    .conv2d({
-      filters: 1152,
-      kernelSize: 1,
-      activation: "sigmoid",
-      name: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/se/b1/fc2",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage7Mbconv1B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresEfficientnetv1stages1Mbstage7Mbconv1B1Se = broadcast({
-    op: "mul",
-    name: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/se",
-  }).apply([
-    featuresEfficientnetv1stages1Mbstage7Mbconv1B1SeB1Fc2,
-    featuresEfficientnetv1stages1Mbstage7Mbconv1B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresEfficientnetv1stages1Mbstage7Mbconv1B1Project = tf.layers
-    .conv2d({
-      filters: 320,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/project",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage7Mbconv1B1Se) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage7Mbconv1B1ProjectBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/project/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage7Mbconv1B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresEfficientnetv1stages1Mbstage7Repeat10B1Expand = tf.layers
-    .conv2d({
-      filters: 1920,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/expand",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage7Mbconv1B1ProjectBn) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage7Repeat10B1ExpandBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/expand/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage7Repeat10B1Expand) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage7Repeat10B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/expand/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage7Repeat10B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresEfficientnetv1stages1Mbstage7Repeat10B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/depthwise",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage7Repeat10B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage7Repeat10B1DepthwiseBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/depthwise/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage7Repeat10B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage7Repeat10B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/depthwise/bn/silu" })
-    .apply(featuresEfficientnetv1stages1Mbstage7Repeat10B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresEfficientnetv1stages1Mbstage7Repeat10B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({
-      poolSize: [7, 7],
-      name: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/se/b1/globalavgpool1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage7Repeat10B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresEfficientnetv1stages1Mbstage7Repeat10B1SeB1Fc1 = tf.layers
-    .conv2d({
-      filters: 80,
-      kernelSize: 1,
-      activation: "swish",
-      name: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/se/b1/fc1",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage7Repeat10B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresEfficientnetv1stages1Mbstage7Repeat10B1SeB1Fc2 = tf.layers
-    .conv2d({
-      filters: 1920,
-      kernelSize: 1,
-      activation: "sigmoid",
-      name: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/se/b1/fc2",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage7Repeat10B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresEfficientnetv1stages1Mbstage7Repeat10B1Se = broadcast({
-    op: "mul",
-    name: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/se",
-  }).apply([
-    featuresEfficientnetv1stages1Mbstage7Repeat10B1SeB1Fc2,
-    featuresEfficientnetv1stages1Mbstage7Repeat10B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresEfficientnetv1stages1Mbstage7Repeat10B1Project = tf.layers
-    .conv2d({
-      filters: 320,
-      kernelSize: 1,
-      useBias: false,
-      name: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/project",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage7Repeat10B1Se) as tfjs.SymbolicTensor;
-  const featuresEfficientnetv1stages1Mbstage7Repeat10B1ProjectBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/project/bn",
-    })
-    .apply(featuresEfficientnetv1stages1Mbstage7Repeat10B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresEfficientnetv1stages1Mbstage7Repeat10B1Droppath1 = dropPath({
-    rate: 0.19130434782608696,
-    name: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/droppath1",
-  }).apply(featuresEfficientnetv1stages1Mbstage7Repeat10B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresEfficientnetv1stages1Mbstage7Repeat10 = tf.layers
-    .add({ name: "features/efficientnetv1stages1/mbstage7/repeat1/0" })
-    .apply([
-      featuresEfficientnetv1stages1Mbstage7Repeat10B1Droppath1,
-      featuresEfficientnetv1stages1Mbstage7Mbconv1B1ProjectBn,
-    ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:92: conv 1x1 4 * make_divisible(320 * width, 8) bn silu
-  const featuresConv2 = tf.layers
-    .conv2d({ filters: 1280, kernelSize: 1, useBias: false, name: "features/conv2" })
-    .apply(featuresEfficientnetv1stages1Mbstage7Repeat10) as tfjs.SymbolicTensor;
-  const featuresConv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "features/conv2/bn" })
-    .apply(featuresConv2) as tfjs.SymbolicTensor;
-  const featuresConv2BnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/conv2/bn/silu" })
-    .apply(featuresConv2Bn) as tfjs.SymbolicTensor;
+  const featuresConv2BnSilu = EfficientNetV1Features(tf, image, "features");
   // line 19: adaptiveavgpool 1x1
   const headAdaptiveavgpool1 = tf.layers
     .averagePooling2d({ poolSize: 7, strides: 7, name: "head/adaptiveavgpool1" })

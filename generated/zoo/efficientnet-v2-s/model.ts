@@ -9,6 +9,367 @@ import { broadcast, dropPath } from "netc/runtime";
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
 
+/** The spec's block FusedMBConv, called 2 times: its layers, named under `prefix`. */
+function FusedMBConv(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string, sd: number): tfjs.SymbolicTensor {
+  // lib/efficientnet.net:66: conv kernel=k stride=stride cout pad=div(k-1, 2) bn silu
+  const b1Conv1 = tf.layers
+    .conv2d({ filters: 24, kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/conv1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/conv1/bn` })
+    .apply(b1Conv1) as tfjs.SymbolicTensor;
+  const b1Conv1BnSilu = tf.layers
+    .activation({ activation: "swish", name: `${prefix}/b1/conv1/bn/silu` })
+    .apply(b1Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/efficientnet.net:68: droppath sd
+  const b1Droppath1 = dropPath({ rate: sd, name: `${prefix}/b1/droppath1` }).apply(
+    b1Conv1BnSilu,
+  ) as tfjs.SymbolicTensor;
+  // lib/efficientnet.net:60: add
+  const out = tf.layers.add({ name: prefix }).apply([b1Droppath1, x]) as tfjs.SymbolicTensor;
+  return out;
+}
+
+/** The spec's block MBStage: its layers, named under `prefix`. */
+function MBStage(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  const fusedmbconv1 = FusedMBConv(tf, x, `${prefix}/fusedmbconv1`, 0);
+  const repeat10 = FusedMBConv(tf, fusedmbconv1, `${prefix}/repeat1/0`, 0.005);
+  return repeat10;
+}
+
+/** The spec's block FusedMBConv, called 2 times: its layers, named under `prefix`. */
+function FusedMBConv_2(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  inChannels: number,
+  cout: number,
+): tfjs.SymbolicTensor {
+  // lib/efficientnet.net:63: conv kernel=k stride=stride make_divisible(cin * ratio, 8) pad=div(k-1, 2) bn silu
+  const b1ExpandPad = tf.layers
+    .zeroPadding2d({
+      padding: [
+        [1, 1],
+        [1, 1],
+      ],
+      name: `${prefix}/b1/expand/pad`,
+    })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1Expand = tf.layers
+    .conv2d({ filters: 4 * inChannels, kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/b1/expand` })
+    .apply(b1ExpandPad) as tfjs.SymbolicTensor;
+  const b1ExpandBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/expand/bn` })
+    .apply(b1Expand) as tfjs.SymbolicTensor;
+  const b1ExpandBnSilu = tf.layers
+    .activation({ activation: "swish", name: `${prefix}/b1/expand/bn/silu` })
+    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+  // lib/efficientnet.net:64: conv 1x1 cout bn
+  const b1Project = tf.layers
+    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
+    .apply(b1ExpandBnSilu) as tfjs.SymbolicTensor;
+  const b1ProjectBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/project/bn` })
+    .apply(b1Project) as tfjs.SymbolicTensor;
+  return b1ProjectBn;
+}
+
+/** The spec's block FusedMBConv, called 6 times: its layers, named under `prefix`. */
+function FusedMBConv_3(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  inChannels: number,
+  cout: number,
+  sd: number,
+): tfjs.SymbolicTensor {
+  // lib/efficientnet.net:63: conv kernel=k stride=stride make_divisible(cin * ratio, 8) pad=div(k-1, 2) bn silu
+  const b1Expand = tf.layers
+    .conv2d({ filters: 4 * inChannels, kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/expand` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1ExpandBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/expand/bn` })
+    .apply(b1Expand) as tfjs.SymbolicTensor;
+  const b1ExpandBnSilu = tf.layers
+    .activation({ activation: "swish", name: `${prefix}/b1/expand/bn/silu` })
+    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+  // lib/efficientnet.net:64: conv 1x1 cout bn
+  const b1Project = tf.layers
+    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
+    .apply(b1ExpandBnSilu) as tfjs.SymbolicTensor;
+  const b1ProjectBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/project/bn` })
+    .apply(b1Project) as tfjs.SymbolicTensor;
+  // lib/efficientnet.net:68: droppath sd
+  const b1Droppath1 = dropPath({ rate: sd, name: `${prefix}/b1/droppath1` }).apply(b1ProjectBn) as tfjs.SymbolicTensor;
+  // lib/efficientnet.net:60: add
+  const out = tf.layers.add({ name: prefix }).apply([b1Droppath1, x]) as tfjs.SymbolicTensor;
+  return out;
+}
+
+/** The spec's block MBStage, called 2 times: its layers, named under `prefix`. */
+function MBStage_2(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  inChannels: number,
+  cout: number,
+  repeat10Value: number,
+  repeat11Value: number,
+  repeat12Value: number,
+): tfjs.SymbolicTensor {
+  const fusedmbconv1 = FusedMBConv_2(tf, x, `${prefix}/fusedmbconv1`, inChannels, cout);
+  const repeat10 = FusedMBConv_3(tf, fusedmbconv1, `${prefix}/repeat1/0`, cout, cout, repeat10Value);
+  const repeat11 = FusedMBConv_3(tf, repeat10, `${prefix}/repeat1/1`, cout, cout, repeat11Value);
+  const repeat12 = FusedMBConv_3(tf, repeat11, `${prefix}/repeat1/2`, cout, cout, repeat12Value);
+  return repeat12;
+}
+
+/** The spec's block SqueezeExcitation, called 30 times: its layers, named under `prefix`. */
+function SqueezeExcitation(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  inChannels: number,
+  squeeze: number,
+  b1Globalavgpool1PoolSize: number,
+): tfjs.SymbolicTensor {
+  // lib/efficientnet.net:28: gap
+  const b1Globalavgpool1 = tf.layers
+    .averagePooling2d({
+      poolSize: [b1Globalavgpool1PoolSize, b1Globalavgpool1PoolSize],
+      name: `${prefix}/b1/globalavgpool1`,
+    })
+    .apply(x) as tfjs.SymbolicTensor;
+  // lib/efficientnet.net:29: conv 1x1 squeeze silu
+  const b1Fc1 = tf.layers
+    .conv2d({ filters: squeeze, kernelSize: 1, activation: "swish", name: `${prefix}/b1/fc1` })
+    .apply(b1Globalavgpool1) as tfjs.SymbolicTensor;
+  // lib/efficientnet.net:30: conv 1x1 c sigmoid
+  const b1Fc2 = tf.layers
+    .conv2d({ filters: inChannels, kernelSize: 1, activation: "sigmoid", name: `${prefix}/b1/fc2` })
+    .apply(b1Fc1) as tfjs.SymbolicTensor;
+  // lib/efficientnet.net:26: mul
+  const out = broadcast({ op: "mul", name: prefix }).apply([b1Fc2, x]) as tfjs.SymbolicTensor;
+  return out;
+}
+
+/** The spec's block MBConv, called 2 times: its layers, named under `prefix`. */
+function MBConv(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  cout: number,
+  sd: number,
+  b1ExpandFilters: number,
+  b1SeValue: number,
+  b1SeValue2: number,
+): tfjs.SymbolicTensor {
+  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
+  const b1Expand = tf.layers
+    .conv2d({ filters: b1ExpandFilters, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1ExpandBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/expand/bn` })
+    .apply(b1Expand) as tfjs.SymbolicTensor;
+  const b1ExpandBnSilu = tf.layers
+    .activation({ activation: "swish", name: `${prefix}/b1/expand/bn/silu` })
+    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
+  const b1DepthwisePad = tf.layers
+    .zeroPadding2d({
+      padding: [
+        [1, 1],
+        [1, 1],
+      ],
+      name: `${prefix}/b1/depthwise/pad`,
+    })
+    .apply(b1ExpandBnSilu) as tfjs.SymbolicTensor;
+  const b1Depthwise = tf.layers
+    .depthwiseConv2d({ kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/b1/depthwise` })
+    .apply(b1DepthwisePad) as tfjs.SymbolicTensor;
+  const b1DepthwiseBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/depthwise/bn` })
+    .apply(b1Depthwise) as tfjs.SymbolicTensor;
+  const b1DepthwiseBnSilu = tf.layers
+    .activation({ activation: "swish", name: `${prefix}/b1/depthwise/bn/silu` })
+    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+  const b1Se = SqueezeExcitation(tf, b1DepthwiseBnSilu, `${prefix}/b1/se`, b1SeValue, 320 * sd, b1SeValue2);
+  // lib/efficientnet.net:49: conv 1x1 cout bn
+  const b1Project = tf.layers
+    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
+    .apply(b1Se) as tfjs.SymbolicTensor;
+  const b1ProjectBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/project/bn` })
+    .apply(b1Project) as tfjs.SymbolicTensor;
+  return b1ProjectBn;
+}
+
+/** The spec's block MBConv, called 27 times: its layers, named under `prefix`. */
+function MBConv_2(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  cout: number,
+  sd: number,
+  b1ExpandFilters: number,
+  b1SeValue: number,
+  b1SeValue2: number,
+  b1SeValue3: number,
+): tfjs.SymbolicTensor {
+  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
+  const b1Expand = tf.layers
+    .conv2d({ filters: b1ExpandFilters, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1ExpandBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/expand/bn` })
+    .apply(b1Expand) as tfjs.SymbolicTensor;
+  const b1ExpandBnSilu = tf.layers
+    .activation({ activation: "swish", name: `${prefix}/b1/expand/bn/silu` })
+    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
+  const b1Depthwise = tf.layers
+    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
+    .apply(b1ExpandBnSilu) as tfjs.SymbolicTensor;
+  const b1DepthwiseBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/depthwise/bn` })
+    .apply(b1Depthwise) as tfjs.SymbolicTensor;
+  const b1DepthwiseBnSilu = tf.layers
+    .activation({ activation: "swish", name: `${prefix}/b1/depthwise/bn/silu` })
+    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+  const b1Se = SqueezeExcitation(tf, b1DepthwiseBnSilu, `${prefix}/b1/se`, b1SeValue, b1SeValue2, b1SeValue3);
+  // lib/efficientnet.net:49: conv 1x1 cout bn
+  const b1Project = tf.layers
+    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
+    .apply(b1Se) as tfjs.SymbolicTensor;
+  const b1ProjectBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/project/bn` })
+    .apply(b1Project) as tfjs.SymbolicTensor;
+  // lib/efficientnet.net:50: droppath sd
+  const b1Droppath1 = dropPath({ rate: sd, name: `${prefix}/b1/droppath1` }).apply(b1ProjectBn) as tfjs.SymbolicTensor;
+  // lib/efficientnet.net:42: add
+  const out = tf.layers.add({ name: prefix }).apply([b1Droppath1, x]) as tfjs.SymbolicTensor;
+  return out;
+}
+
+/** The spec's block MBStage: its layers, named under `prefix`. */
+function MBStage_3(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  const mbconv1 = MBConv(tf, x, `${prefix}/mbconv1`, 128, 0.05, 256, 256, 14);
+  const repeat10 = MBConv_2(tf, mbconv1, `${prefix}/repeat1/0`, 128, 0.05500000000000001, 512, 512, 32, 14);
+  const repeat11 = MBConv_2(tf, repeat10, `${prefix}/repeat1/1`, 128, 0.06000000000000001, 512, 512, 32, 14);
+  const repeat12 = MBConv_2(tf, repeat11, `${prefix}/repeat1/2`, 128, 0.065, 512, 512, 32, 14);
+  const repeat13 = MBConv_2(tf, repeat12, `${prefix}/repeat1/3`, 128, 0.07, 512, 512, 32, 14);
+  const repeat14 = MBConv_2(tf, repeat13, `${prefix}/repeat1/4`, 128, 0.075, 512, 512, 32, 14);
+  return repeat14;
+}
+
+/** The spec's block MBConv: its layers, named under `prefix`. */
+function MBConv_3(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
+  const b1Expand = tf.layers
+    .conv2d({ filters: 768, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1ExpandBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/expand/bn` })
+    .apply(b1Expand) as tfjs.SymbolicTensor;
+  const b1ExpandBnSilu = tf.layers
+    .activation({ activation: "swish", name: `${prefix}/b1/expand/bn/silu` })
+    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
+  const b1Depthwise = tf.layers
+    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
+    .apply(b1ExpandBnSilu) as tfjs.SymbolicTensor;
+  const b1DepthwiseBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/depthwise/bn` })
+    .apply(b1Depthwise) as tfjs.SymbolicTensor;
+  const b1DepthwiseBnSilu = tf.layers
+    .activation({ activation: "swish", name: `${prefix}/b1/depthwise/bn/silu` })
+    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+  const b1Se = SqueezeExcitation(tf, b1DepthwiseBnSilu, `${prefix}/b1/se`, 768, 32, 14);
+  // lib/efficientnet.net:49: conv 1x1 cout bn
+  const b1Project = tf.layers
+    .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
+    .apply(b1Se) as tfjs.SymbolicTensor;
+  const b1ProjectBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/project/bn` })
+    .apply(b1Project) as tfjs.SymbolicTensor;
+  return b1ProjectBn;
+}
+
+/** The spec's block MBStage: its layers, named under `prefix`. */
+function MBStage_4(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  const mbconv1 = MBConv_3(tf, x, `${prefix}/mbconv1`);
+  const repeat10 = MBConv_2(tf, mbconv1, `${prefix}/repeat1/0`, 160, 0.085, 960, 960, 40, 14);
+  const repeat11 = MBConv_2(tf, repeat10, `${prefix}/repeat1/1`, 160, 0.09, 960, 960, 40, 14);
+  const repeat12 = MBConv_2(tf, repeat11, `${prefix}/repeat1/2`, 160, 0.095, 960, 960, 40, 14);
+  const repeat13 = MBConv_2(tf, repeat12, `${prefix}/repeat1/3`, 160, 0.1, 960, 960, 40, 14);
+  const repeat14 = MBConv_2(tf, repeat13, `${prefix}/repeat1/4`, 160, 0.10500000000000001, 960, 960, 40, 14);
+  const repeat15 = MBConv_2(tf, repeat14, `${prefix}/repeat1/5`, 160, 0.11000000000000001, 960, 960, 40, 14);
+  const repeat16 = MBConv_2(tf, repeat15, `${prefix}/repeat1/6`, 160, 0.11500000000000002, 960, 960, 40, 14);
+  const repeat17 = MBConv_2(tf, repeat16, `${prefix}/repeat1/7`, 160, 0.12000000000000002, 960, 960, 40, 14);
+  return repeat17;
+}
+
+/** The spec's block MBStage: its layers, named under `prefix`. */
+function MBStage_5(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  const mbconv1 = MBConv(tf, x, `${prefix}/mbconv1`, 256, 0.125, 960, 960, 7);
+  const repeat10 = MBConv_2(tf, mbconv1, `${prefix}/repeat1/0`, 256, 0.13, 1536, 1536, 64, 7);
+  const repeat11 = MBConv_2(tf, repeat10, `${prefix}/repeat1/1`, 256, 0.135, 1536, 1536, 64, 7);
+  const repeat12 = MBConv_2(tf, repeat11, `${prefix}/repeat1/2`, 256, 0.14, 1536, 1536, 64, 7);
+  const repeat13 = MBConv_2(tf, repeat12, `${prefix}/repeat1/3`, 256, 0.14500000000000002, 1536, 1536, 64, 7);
+  const repeat14 = MBConv_2(tf, repeat13, `${prefix}/repeat1/4`, 256, 0.15, 1536, 1536, 64, 7);
+  const repeat15 = MBConv_2(tf, repeat14, `${prefix}/repeat1/5`, 256, 0.155, 1536, 1536, 64, 7);
+  const repeat16 = MBConv_2(tf, repeat15, `${prefix}/repeat1/6`, 256, 0.16, 1536, 1536, 64, 7);
+  const repeat17 = MBConv_2(tf, repeat16, `${prefix}/repeat1/7`, 256, 0.165, 1536, 1536, 64, 7);
+  const repeat18 = MBConv_2(tf, repeat17, `${prefix}/repeat1/8`, 256, 0.17, 1536, 1536, 64, 7);
+  const repeat19 = MBConv_2(tf, repeat18, `${prefix}/repeat1/9`, 256, 0.175, 1536, 1536, 64, 7);
+  const repeat110 = MBConv_2(tf, repeat19, `${prefix}/repeat1/10`, 256, 0.18, 1536, 1536, 64, 7);
+  const repeat111 = MBConv_2(tf, repeat110, `${prefix}/repeat1/11`, 256, 0.185, 1536, 1536, 64, 7);
+  const repeat112 = MBConv_2(tf, repeat111, `${prefix}/repeat1/12`, 256, 0.19, 1536, 1536, 64, 7);
+  const repeat113 = MBConv_2(tf, repeat112, `${prefix}/repeat1/13`, 256, 0.195, 1536, 1536, 64, 7);
+  return repeat113;
+}
+
+/** The spec's block EfficientNetV2SFeatures: its layers, named under `prefix`. */
+function EfficientNetV2SFeatures(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  // lib/efficientnet.net:110: conv 3x3/2 24 pad=1 bn silu
+  const conv1Pad = tf.layers
+    .zeroPadding2d({
+      padding: [
+        [1, 1],
+        [1, 1],
+      ],
+      name: `${prefix}/conv1/pad`,
+    })
+    .apply(x) as tfjs.SymbolicTensor;
+  const conv1 = tf.layers
+    .conv2d({ filters: 24, kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/conv1` })
+    .apply(conv1Pad) as tfjs.SymbolicTensor;
+  const conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/conv1/bn` })
+    .apply(conv1) as tfjs.SymbolicTensor;
+  const conv1BnSilu = tf.layers
+    .activation({ activation: "swish", name: `${prefix}/conv1/bn/silu` })
+    .apply(conv1Bn) as tfjs.SymbolicTensor;
+  const mbstage1 = MBStage(tf, conv1BnSilu, `${prefix}/mbstage1`);
+  const mbstage2 = MBStage_2(tf, mbstage1, `${prefix}/mbstage2`, 24, 48, 0.015000000000000003, 0.02, 0.025);
+  const mbstage3 = MBStage_2(tf, mbstage2, `${prefix}/mbstage3`, 48, 64, 0.035, 0.04, 0.045);
+  const mbstage4 = MBStage_3(tf, mbstage3, `${prefix}/mbstage4`);
+  const mbstage5 = MBStage_4(tf, mbstage4, `${prefix}/mbstage5`);
+  const mbstage6 = MBStage_5(tf, mbstage5, `${prefix}/mbstage6`);
+  // lib/efficientnet.net:118: conv 1x1 1280 bn silu
+  const conv2 = tf.layers
+    .conv2d({ filters: 1280, kernelSize: 1, useBias: false, name: `${prefix}/conv2` })
+    .apply(mbstage6) as tfjs.SymbolicTensor;
+  const conv2Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/conv2/bn` })
+    .apply(conv2) as tfjs.SymbolicTensor;
+  const conv2BnSilu = tf.layers
+    .activation({ activation: "swish", name: `${prefix}/conv2/bn/silu` })
+    .apply(conv2Bn) as tfjs.SymbolicTensor;
+  return conv2BnSilu;
+}
+
 /**
  * Builds EfficientNetV2S. Without auxiliary heads the training and inference models are one model.
  */
@@ -16,2057 +377,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const image = tf.input({ shape: [224, 224, 3], name: "image" });
 
   // features = EfficientNetV2SFeatures() -> 1280
-  // lib/efficientnet.net:110: conv 3x3/2 24 pad=1 bn silu
-  const featuresConv1Pad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [1, 1],
-        [1, 1],
-      ],
-      name: "features/conv1/pad",
-    })
-    .apply(image) as tfjs.SymbolicTensor;
-  const featuresConv1 = tf.layers
-    .conv2d({ filters: 24, kernelSize: 3, strides: 2, useBias: false, name: "features/conv1" })
-    .apply(featuresConv1Pad) as tfjs.SymbolicTensor;
-  const featuresConv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/conv1/bn" })
-    .apply(featuresConv1) as tfjs.SymbolicTensor;
-  const featuresConv1BnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/conv1/bn/silu" })
-    .apply(featuresConv1Bn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:66: conv kernel=k stride=stride cout pad=div(k-1, 2) bn silu
-  const featuresMbstage1Fusedmbconv1B1Conv1 = tf.layers
-    .conv2d({
-      filters: 24,
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage1/fusedmbconv1/b1/conv1",
-    })
-    .apply(featuresConv1BnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage1Fusedmbconv1B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage1/fusedmbconv1/b1/conv1/bn" })
-    .apply(featuresMbstage1Fusedmbconv1B1Conv1) as tfjs.SymbolicTensor;
-  const featuresMbstage1Fusedmbconv1B1Conv1BnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage1/fusedmbconv1/b1/conv1/bn/silu" })
-    .apply(featuresMbstage1Fusedmbconv1B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:68: droppath sd
-  const featuresMbstage1Fusedmbconv1B1Droppath1 = dropPath({
-    rate: 0,
-    name: "features/mbstage1/fusedmbconv1/b1/droppath1",
-  }).apply(featuresMbstage1Fusedmbconv1B1Conv1BnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:60: add
-  const featuresMbstage1Fusedmbconv1 = tf.layers
-    .add({ name: "features/mbstage1/fusedmbconv1" })
-    .apply([featuresMbstage1Fusedmbconv1B1Droppath1, featuresConv1BnSilu]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:66: conv kernel=k stride=stride cout pad=div(k-1, 2) bn silu
-  const featuresMbstage1Repeat10B1Conv1 = tf.layers
-    .conv2d({
-      filters: 24,
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage1/repeat1/0/b1/conv1",
-    })
-    .apply(featuresMbstage1Fusedmbconv1) as tfjs.SymbolicTensor;
-  const featuresMbstage1Repeat10B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage1/repeat1/0/b1/conv1/bn" })
-    .apply(featuresMbstage1Repeat10B1Conv1) as tfjs.SymbolicTensor;
-  const featuresMbstage1Repeat10B1Conv1BnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage1/repeat1/0/b1/conv1/bn/silu" })
-    .apply(featuresMbstage1Repeat10B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:68: droppath sd
-  const featuresMbstage1Repeat10B1Droppath1 = dropPath({
-    rate: 0.005,
-    name: "features/mbstage1/repeat1/0/b1/droppath1",
-  }).apply(featuresMbstage1Repeat10B1Conv1BnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:60: add
-  const featuresMbstage1Repeat10 = tf.layers
-    .add({ name: "features/mbstage1/repeat1/0" })
-    .apply([featuresMbstage1Repeat10B1Droppath1, featuresMbstage1Fusedmbconv1]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:63: conv kernel=k stride=stride make_divisible(cin * ratio, 8) pad=div(k-1, 2) bn silu
-  const featuresMbstage2Fusedmbconv1B1ExpandPad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [1, 1],
-        [1, 1],
-      ],
-      name: "features/mbstage2/fusedmbconv1/b1/expand/pad",
-    })
-    .apply(featuresMbstage1Repeat10) as tfjs.SymbolicTensor;
-  const featuresMbstage2Fusedmbconv1B1Expand = tf.layers
-    .conv2d({
-      filters: 96,
-      kernelSize: 3,
-      strides: 2,
-      useBias: false,
-      name: "features/mbstage2/fusedmbconv1/b1/expand",
-    })
-    .apply(featuresMbstage2Fusedmbconv1B1ExpandPad) as tfjs.SymbolicTensor;
-  const featuresMbstage2Fusedmbconv1B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage2/fusedmbconv1/b1/expand/bn" })
-    .apply(featuresMbstage2Fusedmbconv1B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage2Fusedmbconv1B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage2/fusedmbconv1/b1/expand/bn/silu" })
-    .apply(featuresMbstage2Fusedmbconv1B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:64: conv 1x1 cout bn
-  const featuresMbstage2Fusedmbconv1B1Project = tf.layers
-    .conv2d({ filters: 48, kernelSize: 1, useBias: false, name: "features/mbstage2/fusedmbconv1/b1/project" })
-    .apply(featuresMbstage2Fusedmbconv1B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage2Fusedmbconv1B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage2/fusedmbconv1/b1/project/bn" })
-    .apply(featuresMbstage2Fusedmbconv1B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:63: conv kernel=k stride=stride make_divisible(cin * ratio, 8) pad=div(k-1, 2) bn silu
-  const featuresMbstage2Repeat10B1Expand = tf.layers
-    .conv2d({
-      filters: 192,
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage2/repeat1/0/b1/expand",
-    })
-    .apply(featuresMbstage2Fusedmbconv1B1ProjectBn) as tfjs.SymbolicTensor;
-  const featuresMbstage2Repeat10B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage2/repeat1/0/b1/expand/bn" })
-    .apply(featuresMbstage2Repeat10B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage2Repeat10B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage2/repeat1/0/b1/expand/bn/silu" })
-    .apply(featuresMbstage2Repeat10B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:64: conv 1x1 cout bn
-  const featuresMbstage2Repeat10B1Project = tf.layers
-    .conv2d({ filters: 48, kernelSize: 1, useBias: false, name: "features/mbstage2/repeat1/0/b1/project" })
-    .apply(featuresMbstage2Repeat10B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage2Repeat10B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage2/repeat1/0/b1/project/bn" })
-    .apply(featuresMbstage2Repeat10B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:68: droppath sd
-  const featuresMbstage2Repeat10B1Droppath1 = dropPath({
-    rate: 0.015000000000000003,
-    name: "features/mbstage2/repeat1/0/b1/droppath1",
-  }).apply(featuresMbstage2Repeat10B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:60: add
-  const featuresMbstage2Repeat10 = tf.layers
-    .add({ name: "features/mbstage2/repeat1/0" })
-    .apply([featuresMbstage2Repeat10B1Droppath1, featuresMbstage2Fusedmbconv1B1ProjectBn]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:63: conv kernel=k stride=stride make_divisible(cin * ratio, 8) pad=div(k-1, 2) bn silu
-  const featuresMbstage2Repeat11B1Expand = tf.layers
-    .conv2d({
-      filters: 192,
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage2/repeat1/1/b1/expand",
-    })
-    .apply(featuresMbstage2Repeat10) as tfjs.SymbolicTensor;
-  const featuresMbstage2Repeat11B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage2/repeat1/1/b1/expand/bn" })
-    .apply(featuresMbstage2Repeat11B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage2Repeat11B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage2/repeat1/1/b1/expand/bn/silu" })
-    .apply(featuresMbstage2Repeat11B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:64: conv 1x1 cout bn
-  const featuresMbstage2Repeat11B1Project = tf.layers
-    .conv2d({ filters: 48, kernelSize: 1, useBias: false, name: "features/mbstage2/repeat1/1/b1/project" })
-    .apply(featuresMbstage2Repeat11B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage2Repeat11B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage2/repeat1/1/b1/project/bn" })
-    .apply(featuresMbstage2Repeat11B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:68: droppath sd
-  const featuresMbstage2Repeat11B1Droppath1 = dropPath({
-    rate: 0.02,
-    name: "features/mbstage2/repeat1/1/b1/droppath1",
-  }).apply(featuresMbstage2Repeat11B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:60: add
-  const featuresMbstage2Repeat11 = tf.layers
-    .add({ name: "features/mbstage2/repeat1/1" })
-    .apply([featuresMbstage2Repeat11B1Droppath1, featuresMbstage2Repeat10]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:63: conv kernel=k stride=stride make_divisible(cin * ratio, 8) pad=div(k-1, 2) bn silu
-  const featuresMbstage2Repeat12B1Expand = tf.layers
-    .conv2d({
-      filters: 192,
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage2/repeat1/2/b1/expand",
-    })
-    .apply(featuresMbstage2Repeat11) as tfjs.SymbolicTensor;
-  const featuresMbstage2Repeat12B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage2/repeat1/2/b1/expand/bn" })
-    .apply(featuresMbstage2Repeat12B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage2Repeat12B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage2/repeat1/2/b1/expand/bn/silu" })
-    .apply(featuresMbstage2Repeat12B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:64: conv 1x1 cout bn
-  const featuresMbstage2Repeat12B1Project = tf.layers
-    .conv2d({ filters: 48, kernelSize: 1, useBias: false, name: "features/mbstage2/repeat1/2/b1/project" })
-    .apply(featuresMbstage2Repeat12B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage2Repeat12B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage2/repeat1/2/b1/project/bn" })
-    .apply(featuresMbstage2Repeat12B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:68: droppath sd
-  const featuresMbstage2Repeat12B1Droppath1 = dropPath({
-    rate: 0.025,
-    name: "features/mbstage2/repeat1/2/b1/droppath1",
-  }).apply(featuresMbstage2Repeat12B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:60: add
-  const featuresMbstage2Repeat12 = tf.layers
-    .add({ name: "features/mbstage2/repeat1/2" })
-    .apply([featuresMbstage2Repeat12B1Droppath1, featuresMbstage2Repeat11]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:63: conv kernel=k stride=stride make_divisible(cin * ratio, 8) pad=div(k-1, 2) bn silu
-  const featuresMbstage3Fusedmbconv1B1ExpandPad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [1, 1],
-        [1, 1],
-      ],
-      name: "features/mbstage3/fusedmbconv1/b1/expand/pad",
-    })
-    .apply(featuresMbstage2Repeat12) as tfjs.SymbolicTensor;
-  const featuresMbstage3Fusedmbconv1B1Expand = tf.layers
-    .conv2d({
-      filters: 192,
-      kernelSize: 3,
-      strides: 2,
-      useBias: false,
-      name: "features/mbstage3/fusedmbconv1/b1/expand",
-    })
-    .apply(featuresMbstage3Fusedmbconv1B1ExpandPad) as tfjs.SymbolicTensor;
-  const featuresMbstage3Fusedmbconv1B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage3/fusedmbconv1/b1/expand/bn" })
-    .apply(featuresMbstage3Fusedmbconv1B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage3Fusedmbconv1B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage3/fusedmbconv1/b1/expand/bn/silu" })
-    .apply(featuresMbstage3Fusedmbconv1B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:64: conv 1x1 cout bn
-  const featuresMbstage3Fusedmbconv1B1Project = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "features/mbstage3/fusedmbconv1/b1/project" })
-    .apply(featuresMbstage3Fusedmbconv1B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage3Fusedmbconv1B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage3/fusedmbconv1/b1/project/bn" })
-    .apply(featuresMbstage3Fusedmbconv1B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:63: conv kernel=k stride=stride make_divisible(cin * ratio, 8) pad=div(k-1, 2) bn silu
-  const featuresMbstage3Repeat10B1Expand = tf.layers
-    .conv2d({
-      filters: 256,
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage3/repeat1/0/b1/expand",
-    })
-    .apply(featuresMbstage3Fusedmbconv1B1ProjectBn) as tfjs.SymbolicTensor;
-  const featuresMbstage3Repeat10B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage3/repeat1/0/b1/expand/bn" })
-    .apply(featuresMbstage3Repeat10B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage3Repeat10B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage3/repeat1/0/b1/expand/bn/silu" })
-    .apply(featuresMbstage3Repeat10B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:64: conv 1x1 cout bn
-  const featuresMbstage3Repeat10B1Project = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "features/mbstage3/repeat1/0/b1/project" })
-    .apply(featuresMbstage3Repeat10B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage3Repeat10B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage3/repeat1/0/b1/project/bn" })
-    .apply(featuresMbstage3Repeat10B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:68: droppath sd
-  const featuresMbstage3Repeat10B1Droppath1 = dropPath({
-    rate: 0.035,
-    name: "features/mbstage3/repeat1/0/b1/droppath1",
-  }).apply(featuresMbstage3Repeat10B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:60: add
-  const featuresMbstage3Repeat10 = tf.layers
-    .add({ name: "features/mbstage3/repeat1/0" })
-    .apply([featuresMbstage3Repeat10B1Droppath1, featuresMbstage3Fusedmbconv1B1ProjectBn]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:63: conv kernel=k stride=stride make_divisible(cin * ratio, 8) pad=div(k-1, 2) bn silu
-  const featuresMbstage3Repeat11B1Expand = tf.layers
-    .conv2d({
-      filters: 256,
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage3/repeat1/1/b1/expand",
-    })
-    .apply(featuresMbstage3Repeat10) as tfjs.SymbolicTensor;
-  const featuresMbstage3Repeat11B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage3/repeat1/1/b1/expand/bn" })
-    .apply(featuresMbstage3Repeat11B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage3Repeat11B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage3/repeat1/1/b1/expand/bn/silu" })
-    .apply(featuresMbstage3Repeat11B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:64: conv 1x1 cout bn
-  const featuresMbstage3Repeat11B1Project = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "features/mbstage3/repeat1/1/b1/project" })
-    .apply(featuresMbstage3Repeat11B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage3Repeat11B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage3/repeat1/1/b1/project/bn" })
-    .apply(featuresMbstage3Repeat11B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:68: droppath sd
-  const featuresMbstage3Repeat11B1Droppath1 = dropPath({
-    rate: 0.04,
-    name: "features/mbstage3/repeat1/1/b1/droppath1",
-  }).apply(featuresMbstage3Repeat11B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:60: add
-  const featuresMbstage3Repeat11 = tf.layers
-    .add({ name: "features/mbstage3/repeat1/1" })
-    .apply([featuresMbstage3Repeat11B1Droppath1, featuresMbstage3Repeat10]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:63: conv kernel=k stride=stride make_divisible(cin * ratio, 8) pad=div(k-1, 2) bn silu
-  const featuresMbstage3Repeat12B1Expand = tf.layers
-    .conv2d({
-      filters: 256,
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage3/repeat1/2/b1/expand",
-    })
-    .apply(featuresMbstage3Repeat11) as tfjs.SymbolicTensor;
-  const featuresMbstage3Repeat12B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage3/repeat1/2/b1/expand/bn" })
-    .apply(featuresMbstage3Repeat12B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage3Repeat12B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage3/repeat1/2/b1/expand/bn/silu" })
-    .apply(featuresMbstage3Repeat12B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:64: conv 1x1 cout bn
-  const featuresMbstage3Repeat12B1Project = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "features/mbstage3/repeat1/2/b1/project" })
-    .apply(featuresMbstage3Repeat12B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage3Repeat12B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage3/repeat1/2/b1/project/bn" })
-    .apply(featuresMbstage3Repeat12B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:68: droppath sd
-  const featuresMbstage3Repeat12B1Droppath1 = dropPath({
-    rate: 0.045,
-    name: "features/mbstage3/repeat1/2/b1/droppath1",
-  }).apply(featuresMbstage3Repeat12B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:60: add
-  const featuresMbstage3Repeat12 = tf.layers
-    .add({ name: "features/mbstage3/repeat1/2" })
-    .apply([featuresMbstage3Repeat12B1Droppath1, featuresMbstage3Repeat11]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresMbstage4Mbconv1B1Expand = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "features/mbstage4/mbconv1/b1/expand" })
-    .apply(featuresMbstage3Repeat12) as tfjs.SymbolicTensor;
-  const featuresMbstage4Mbconv1B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage4/mbconv1/b1/expand/bn" })
-    .apply(featuresMbstage4Mbconv1B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage4Mbconv1B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage4/mbconv1/b1/expand/bn/silu" })
-    .apply(featuresMbstage4Mbconv1B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresMbstage4Mbconv1B1DepthwisePad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [1, 1],
-        [1, 1],
-      ],
-      name: "features/mbstage4/mbconv1/b1/depthwise/pad",
-    })
-    .apply(featuresMbstage4Mbconv1B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage4Mbconv1B1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, strides: 2, useBias: false, name: "features/mbstage4/mbconv1/b1/depthwise" })
-    .apply(featuresMbstage4Mbconv1B1DepthwisePad) as tfjs.SymbolicTensor;
-  const featuresMbstage4Mbconv1B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage4/mbconv1/b1/depthwise/bn" })
-    .apply(featuresMbstage4Mbconv1B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresMbstage4Mbconv1B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage4/mbconv1/b1/depthwise/bn/silu" })
-    .apply(featuresMbstage4Mbconv1B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresMbstage4Mbconv1B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [14, 14], name: "features/mbstage4/mbconv1/b1/se/b1/globalavgpool1" })
-    .apply(featuresMbstage4Mbconv1B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresMbstage4Mbconv1B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 16, kernelSize: 1, activation: "swish", name: "features/mbstage4/mbconv1/b1/se/b1/fc1" })
-    .apply(featuresMbstage4Mbconv1B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresMbstage4Mbconv1B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, activation: "sigmoid", name: "features/mbstage4/mbconv1/b1/se/b1/fc2" })
-    .apply(featuresMbstage4Mbconv1B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresMbstage4Mbconv1B1Se = broadcast({ op: "mul", name: "features/mbstage4/mbconv1/b1/se" }).apply([
-    featuresMbstage4Mbconv1B1SeB1Fc2,
-    featuresMbstage4Mbconv1B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresMbstage4Mbconv1B1Project = tf.layers
-    .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: "features/mbstage4/mbconv1/b1/project" })
-    .apply(featuresMbstage4Mbconv1B1Se) as tfjs.SymbolicTensor;
-  const featuresMbstage4Mbconv1B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage4/mbconv1/b1/project/bn" })
-    .apply(featuresMbstage4Mbconv1B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresMbstage4Repeat10B1Expand = tf.layers
-    .conv2d({ filters: 512, kernelSize: 1, useBias: false, name: "features/mbstage4/repeat1/0/b1/expand" })
-    .apply(featuresMbstage4Mbconv1B1ProjectBn) as tfjs.SymbolicTensor;
-  const featuresMbstage4Repeat10B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage4/repeat1/0/b1/expand/bn" })
-    .apply(featuresMbstage4Repeat10B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage4Repeat10B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage4/repeat1/0/b1/expand/bn/silu" })
-    .apply(featuresMbstage4Repeat10B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresMbstage4Repeat10B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage4/repeat1/0/b1/depthwise",
-    })
-    .apply(featuresMbstage4Repeat10B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage4Repeat10B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage4/repeat1/0/b1/depthwise/bn" })
-    .apply(featuresMbstage4Repeat10B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresMbstage4Repeat10B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage4/repeat1/0/b1/depthwise/bn/silu" })
-    .apply(featuresMbstage4Repeat10B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresMbstage4Repeat10B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [14, 14], name: "features/mbstage4/repeat1/0/b1/se/b1/globalavgpool1" })
-    .apply(featuresMbstage4Repeat10B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresMbstage4Repeat10B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 32, kernelSize: 1, activation: "swish", name: "features/mbstage4/repeat1/0/b1/se/b1/fc1" })
-    .apply(featuresMbstage4Repeat10B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresMbstage4Repeat10B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 512, kernelSize: 1, activation: "sigmoid", name: "features/mbstage4/repeat1/0/b1/se/b1/fc2" })
-    .apply(featuresMbstage4Repeat10B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresMbstage4Repeat10B1Se = broadcast({ op: "mul", name: "features/mbstage4/repeat1/0/b1/se" }).apply([
-    featuresMbstage4Repeat10B1SeB1Fc2,
-    featuresMbstage4Repeat10B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresMbstage4Repeat10B1Project = tf.layers
-    .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: "features/mbstage4/repeat1/0/b1/project" })
-    .apply(featuresMbstage4Repeat10B1Se) as tfjs.SymbolicTensor;
-  const featuresMbstage4Repeat10B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage4/repeat1/0/b1/project/bn" })
-    .apply(featuresMbstage4Repeat10B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresMbstage4Repeat10B1Droppath1 = dropPath({
-    rate: 0.05500000000000001,
-    name: "features/mbstage4/repeat1/0/b1/droppath1",
-  }).apply(featuresMbstage4Repeat10B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresMbstage4Repeat10 = tf.layers
-    .add({ name: "features/mbstage4/repeat1/0" })
-    .apply([featuresMbstage4Repeat10B1Droppath1, featuresMbstage4Mbconv1B1ProjectBn]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresMbstage4Repeat11B1Expand = tf.layers
-    .conv2d({ filters: 512, kernelSize: 1, useBias: false, name: "features/mbstage4/repeat1/1/b1/expand" })
-    .apply(featuresMbstage4Repeat10) as tfjs.SymbolicTensor;
-  const featuresMbstage4Repeat11B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage4/repeat1/1/b1/expand/bn" })
-    .apply(featuresMbstage4Repeat11B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage4Repeat11B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage4/repeat1/1/b1/expand/bn/silu" })
-    .apply(featuresMbstage4Repeat11B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresMbstage4Repeat11B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage4/repeat1/1/b1/depthwise",
-    })
-    .apply(featuresMbstage4Repeat11B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage4Repeat11B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage4/repeat1/1/b1/depthwise/bn" })
-    .apply(featuresMbstage4Repeat11B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresMbstage4Repeat11B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage4/repeat1/1/b1/depthwise/bn/silu" })
-    .apply(featuresMbstage4Repeat11B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresMbstage4Repeat11B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [14, 14], name: "features/mbstage4/repeat1/1/b1/se/b1/globalavgpool1" })
-    .apply(featuresMbstage4Repeat11B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresMbstage4Repeat11B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 32, kernelSize: 1, activation: "swish", name: "features/mbstage4/repeat1/1/b1/se/b1/fc1" })
-    .apply(featuresMbstage4Repeat11B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresMbstage4Repeat11B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 512, kernelSize: 1, activation: "sigmoid", name: "features/mbstage4/repeat1/1/b1/se/b1/fc2" })
-    .apply(featuresMbstage4Repeat11B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresMbstage4Repeat11B1Se = broadcast({ op: "mul", name: "features/mbstage4/repeat1/1/b1/se" }).apply([
-    featuresMbstage4Repeat11B1SeB1Fc2,
-    featuresMbstage4Repeat11B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresMbstage4Repeat11B1Project = tf.layers
-    .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: "features/mbstage4/repeat1/1/b1/project" })
-    .apply(featuresMbstage4Repeat11B1Se) as tfjs.SymbolicTensor;
-  const featuresMbstage4Repeat11B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage4/repeat1/1/b1/project/bn" })
-    .apply(featuresMbstage4Repeat11B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresMbstage4Repeat11B1Droppath1 = dropPath({
-    rate: 0.06000000000000001,
-    name: "features/mbstage4/repeat1/1/b1/droppath1",
-  }).apply(featuresMbstage4Repeat11B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresMbstage4Repeat11 = tf.layers
-    .add({ name: "features/mbstage4/repeat1/1" })
-    .apply([featuresMbstage4Repeat11B1Droppath1, featuresMbstage4Repeat10]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresMbstage4Repeat12B1Expand = tf.layers
-    .conv2d({ filters: 512, kernelSize: 1, useBias: false, name: "features/mbstage4/repeat1/2/b1/expand" })
-    .apply(featuresMbstage4Repeat11) as tfjs.SymbolicTensor;
-  const featuresMbstage4Repeat12B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage4/repeat1/2/b1/expand/bn" })
-    .apply(featuresMbstage4Repeat12B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage4Repeat12B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage4/repeat1/2/b1/expand/bn/silu" })
-    .apply(featuresMbstage4Repeat12B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresMbstage4Repeat12B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage4/repeat1/2/b1/depthwise",
-    })
-    .apply(featuresMbstage4Repeat12B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage4Repeat12B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage4/repeat1/2/b1/depthwise/bn" })
-    .apply(featuresMbstage4Repeat12B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresMbstage4Repeat12B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage4/repeat1/2/b1/depthwise/bn/silu" })
-    .apply(featuresMbstage4Repeat12B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresMbstage4Repeat12B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [14, 14], name: "features/mbstage4/repeat1/2/b1/se/b1/globalavgpool1" })
-    .apply(featuresMbstage4Repeat12B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresMbstage4Repeat12B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 32, kernelSize: 1, activation: "swish", name: "features/mbstage4/repeat1/2/b1/se/b1/fc1" })
-    .apply(featuresMbstage4Repeat12B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresMbstage4Repeat12B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 512, kernelSize: 1, activation: "sigmoid", name: "features/mbstage4/repeat1/2/b1/se/b1/fc2" })
-    .apply(featuresMbstage4Repeat12B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresMbstage4Repeat12B1Se = broadcast({ op: "mul", name: "features/mbstage4/repeat1/2/b1/se" }).apply([
-    featuresMbstage4Repeat12B1SeB1Fc2,
-    featuresMbstage4Repeat12B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresMbstage4Repeat12B1Project = tf.layers
-    .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: "features/mbstage4/repeat1/2/b1/project" })
-    .apply(featuresMbstage4Repeat12B1Se) as tfjs.SymbolicTensor;
-  const featuresMbstage4Repeat12B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage4/repeat1/2/b1/project/bn" })
-    .apply(featuresMbstage4Repeat12B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresMbstage4Repeat12B1Droppath1 = dropPath({
-    rate: 0.065,
-    name: "features/mbstage4/repeat1/2/b1/droppath1",
-  }).apply(featuresMbstage4Repeat12B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresMbstage4Repeat12 = tf.layers
-    .add({ name: "features/mbstage4/repeat1/2" })
-    .apply([featuresMbstage4Repeat12B1Droppath1, featuresMbstage4Repeat11]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresMbstage4Repeat13B1Expand = tf.layers
-    .conv2d({ filters: 512, kernelSize: 1, useBias: false, name: "features/mbstage4/repeat1/3/b1/expand" })
-    .apply(featuresMbstage4Repeat12) as tfjs.SymbolicTensor;
-  const featuresMbstage4Repeat13B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage4/repeat1/3/b1/expand/bn" })
-    .apply(featuresMbstage4Repeat13B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage4Repeat13B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage4/repeat1/3/b1/expand/bn/silu" })
-    .apply(featuresMbstage4Repeat13B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresMbstage4Repeat13B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage4/repeat1/3/b1/depthwise",
-    })
-    .apply(featuresMbstage4Repeat13B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage4Repeat13B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage4/repeat1/3/b1/depthwise/bn" })
-    .apply(featuresMbstage4Repeat13B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresMbstage4Repeat13B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage4/repeat1/3/b1/depthwise/bn/silu" })
-    .apply(featuresMbstage4Repeat13B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresMbstage4Repeat13B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [14, 14], name: "features/mbstage4/repeat1/3/b1/se/b1/globalavgpool1" })
-    .apply(featuresMbstage4Repeat13B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresMbstage4Repeat13B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 32, kernelSize: 1, activation: "swish", name: "features/mbstage4/repeat1/3/b1/se/b1/fc1" })
-    .apply(featuresMbstage4Repeat13B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresMbstage4Repeat13B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 512, kernelSize: 1, activation: "sigmoid", name: "features/mbstage4/repeat1/3/b1/se/b1/fc2" })
-    .apply(featuresMbstage4Repeat13B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresMbstage4Repeat13B1Se = broadcast({ op: "mul", name: "features/mbstage4/repeat1/3/b1/se" }).apply([
-    featuresMbstage4Repeat13B1SeB1Fc2,
-    featuresMbstage4Repeat13B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresMbstage4Repeat13B1Project = tf.layers
-    .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: "features/mbstage4/repeat1/3/b1/project" })
-    .apply(featuresMbstage4Repeat13B1Se) as tfjs.SymbolicTensor;
-  const featuresMbstage4Repeat13B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage4/repeat1/3/b1/project/bn" })
-    .apply(featuresMbstage4Repeat13B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresMbstage4Repeat13B1Droppath1 = dropPath({
-    rate: 0.07,
-    name: "features/mbstage4/repeat1/3/b1/droppath1",
-  }).apply(featuresMbstage4Repeat13B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresMbstage4Repeat13 = tf.layers
-    .add({ name: "features/mbstage4/repeat1/3" })
-    .apply([featuresMbstage4Repeat13B1Droppath1, featuresMbstage4Repeat12]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresMbstage4Repeat14B1Expand = tf.layers
-    .conv2d({ filters: 512, kernelSize: 1, useBias: false, name: "features/mbstage4/repeat1/4/b1/expand" })
-    .apply(featuresMbstage4Repeat13) as tfjs.SymbolicTensor;
-  const featuresMbstage4Repeat14B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage4/repeat1/4/b1/expand/bn" })
-    .apply(featuresMbstage4Repeat14B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage4Repeat14B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage4/repeat1/4/b1/expand/bn/silu" })
-    .apply(featuresMbstage4Repeat14B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresMbstage4Repeat14B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage4/repeat1/4/b1/depthwise",
-    })
-    .apply(featuresMbstage4Repeat14B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage4Repeat14B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage4/repeat1/4/b1/depthwise/bn" })
-    .apply(featuresMbstage4Repeat14B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresMbstage4Repeat14B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage4/repeat1/4/b1/depthwise/bn/silu" })
-    .apply(featuresMbstage4Repeat14B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresMbstage4Repeat14B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [14, 14], name: "features/mbstage4/repeat1/4/b1/se/b1/globalavgpool1" })
-    .apply(featuresMbstage4Repeat14B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresMbstage4Repeat14B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 32, kernelSize: 1, activation: "swish", name: "features/mbstage4/repeat1/4/b1/se/b1/fc1" })
-    .apply(featuresMbstage4Repeat14B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresMbstage4Repeat14B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 512, kernelSize: 1, activation: "sigmoid", name: "features/mbstage4/repeat1/4/b1/se/b1/fc2" })
-    .apply(featuresMbstage4Repeat14B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresMbstage4Repeat14B1Se = broadcast({ op: "mul", name: "features/mbstage4/repeat1/4/b1/se" }).apply([
-    featuresMbstage4Repeat14B1SeB1Fc2,
-    featuresMbstage4Repeat14B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresMbstage4Repeat14B1Project = tf.layers
-    .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: "features/mbstage4/repeat1/4/b1/project" })
-    .apply(featuresMbstage4Repeat14B1Se) as tfjs.SymbolicTensor;
-  const featuresMbstage4Repeat14B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage4/repeat1/4/b1/project/bn" })
-    .apply(featuresMbstage4Repeat14B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresMbstage4Repeat14B1Droppath1 = dropPath({
-    rate: 0.075,
-    name: "features/mbstage4/repeat1/4/b1/droppath1",
-  }).apply(featuresMbstage4Repeat14B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresMbstage4Repeat14 = tf.layers
-    .add({ name: "features/mbstage4/repeat1/4" })
-    .apply([featuresMbstage4Repeat14B1Droppath1, featuresMbstage4Repeat13]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresMbstage5Mbconv1B1Expand = tf.layers
-    .conv2d({ filters: 768, kernelSize: 1, useBias: false, name: "features/mbstage5/mbconv1/b1/expand" })
-    .apply(featuresMbstage4Repeat14) as tfjs.SymbolicTensor;
-  const featuresMbstage5Mbconv1B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage5/mbconv1/b1/expand/bn" })
-    .apply(featuresMbstage5Mbconv1B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage5Mbconv1B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage5/mbconv1/b1/expand/bn/silu" })
-    .apply(featuresMbstage5Mbconv1B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresMbstage5Mbconv1B1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: "features/mbstage5/mbconv1/b1/depthwise" })
-    .apply(featuresMbstage5Mbconv1B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage5Mbconv1B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage5/mbconv1/b1/depthwise/bn" })
-    .apply(featuresMbstage5Mbconv1B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresMbstage5Mbconv1B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage5/mbconv1/b1/depthwise/bn/silu" })
-    .apply(featuresMbstage5Mbconv1B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresMbstage5Mbconv1B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [14, 14], name: "features/mbstage5/mbconv1/b1/se/b1/globalavgpool1" })
-    .apply(featuresMbstage5Mbconv1B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresMbstage5Mbconv1B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 32, kernelSize: 1, activation: "swish", name: "features/mbstage5/mbconv1/b1/se/b1/fc1" })
-    .apply(featuresMbstage5Mbconv1B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresMbstage5Mbconv1B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 768, kernelSize: 1, activation: "sigmoid", name: "features/mbstage5/mbconv1/b1/se/b1/fc2" })
-    .apply(featuresMbstage5Mbconv1B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresMbstage5Mbconv1B1Se = broadcast({ op: "mul", name: "features/mbstage5/mbconv1/b1/se" }).apply([
-    featuresMbstage5Mbconv1B1SeB1Fc2,
-    featuresMbstage5Mbconv1B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresMbstage5Mbconv1B1Project = tf.layers
-    .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "features/mbstage5/mbconv1/b1/project" })
-    .apply(featuresMbstage5Mbconv1B1Se) as tfjs.SymbolicTensor;
-  const featuresMbstage5Mbconv1B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage5/mbconv1/b1/project/bn" })
-    .apply(featuresMbstage5Mbconv1B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresMbstage5Repeat10B1Expand = tf.layers
-    .conv2d({ filters: 960, kernelSize: 1, useBias: false, name: "features/mbstage5/repeat1/0/b1/expand" })
-    .apply(featuresMbstage5Mbconv1B1ProjectBn) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat10B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage5/repeat1/0/b1/expand/bn" })
-    .apply(featuresMbstage5Repeat10B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat10B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage5/repeat1/0/b1/expand/bn/silu" })
-    .apply(featuresMbstage5Repeat10B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresMbstage5Repeat10B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage5/repeat1/0/b1/depthwise",
-    })
-    .apply(featuresMbstage5Repeat10B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat10B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage5/repeat1/0/b1/depthwise/bn" })
-    .apply(featuresMbstage5Repeat10B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat10B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage5/repeat1/0/b1/depthwise/bn/silu" })
-    .apply(featuresMbstage5Repeat10B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresMbstage5Repeat10B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [14, 14], name: "features/mbstage5/repeat1/0/b1/se/b1/globalavgpool1" })
-    .apply(featuresMbstage5Repeat10B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresMbstage5Repeat10B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 40, kernelSize: 1, activation: "swish", name: "features/mbstage5/repeat1/0/b1/se/b1/fc1" })
-    .apply(featuresMbstage5Repeat10B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresMbstage5Repeat10B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 960, kernelSize: 1, activation: "sigmoid", name: "features/mbstage5/repeat1/0/b1/se/b1/fc2" })
-    .apply(featuresMbstage5Repeat10B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresMbstage5Repeat10B1Se = broadcast({ op: "mul", name: "features/mbstage5/repeat1/0/b1/se" }).apply([
-    featuresMbstage5Repeat10B1SeB1Fc2,
-    featuresMbstage5Repeat10B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresMbstage5Repeat10B1Project = tf.layers
-    .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "features/mbstage5/repeat1/0/b1/project" })
-    .apply(featuresMbstage5Repeat10B1Se) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat10B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage5/repeat1/0/b1/project/bn" })
-    .apply(featuresMbstage5Repeat10B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresMbstage5Repeat10B1Droppath1 = dropPath({
-    rate: 0.085,
-    name: "features/mbstage5/repeat1/0/b1/droppath1",
-  }).apply(featuresMbstage5Repeat10B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresMbstage5Repeat10 = tf.layers
-    .add({ name: "features/mbstage5/repeat1/0" })
-    .apply([featuresMbstage5Repeat10B1Droppath1, featuresMbstage5Mbconv1B1ProjectBn]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresMbstage5Repeat11B1Expand = tf.layers
-    .conv2d({ filters: 960, kernelSize: 1, useBias: false, name: "features/mbstage5/repeat1/1/b1/expand" })
-    .apply(featuresMbstage5Repeat10) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat11B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage5/repeat1/1/b1/expand/bn" })
-    .apply(featuresMbstage5Repeat11B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat11B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage5/repeat1/1/b1/expand/bn/silu" })
-    .apply(featuresMbstage5Repeat11B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresMbstage5Repeat11B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage5/repeat1/1/b1/depthwise",
-    })
-    .apply(featuresMbstage5Repeat11B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat11B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage5/repeat1/1/b1/depthwise/bn" })
-    .apply(featuresMbstage5Repeat11B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat11B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage5/repeat1/1/b1/depthwise/bn/silu" })
-    .apply(featuresMbstage5Repeat11B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresMbstage5Repeat11B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [14, 14], name: "features/mbstage5/repeat1/1/b1/se/b1/globalavgpool1" })
-    .apply(featuresMbstage5Repeat11B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresMbstage5Repeat11B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 40, kernelSize: 1, activation: "swish", name: "features/mbstage5/repeat1/1/b1/se/b1/fc1" })
-    .apply(featuresMbstage5Repeat11B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresMbstage5Repeat11B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 960, kernelSize: 1, activation: "sigmoid", name: "features/mbstage5/repeat1/1/b1/se/b1/fc2" })
-    .apply(featuresMbstage5Repeat11B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresMbstage5Repeat11B1Se = broadcast({ op: "mul", name: "features/mbstage5/repeat1/1/b1/se" }).apply([
-    featuresMbstage5Repeat11B1SeB1Fc2,
-    featuresMbstage5Repeat11B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresMbstage5Repeat11B1Project = tf.layers
-    .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "features/mbstage5/repeat1/1/b1/project" })
-    .apply(featuresMbstage5Repeat11B1Se) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat11B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage5/repeat1/1/b1/project/bn" })
-    .apply(featuresMbstage5Repeat11B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresMbstage5Repeat11B1Droppath1 = dropPath({
-    rate: 0.09,
-    name: "features/mbstage5/repeat1/1/b1/droppath1",
-  }).apply(featuresMbstage5Repeat11B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresMbstage5Repeat11 = tf.layers
-    .add({ name: "features/mbstage5/repeat1/1" })
-    .apply([featuresMbstage5Repeat11B1Droppath1, featuresMbstage5Repeat10]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresMbstage5Repeat12B1Expand = tf.layers
-    .conv2d({ filters: 960, kernelSize: 1, useBias: false, name: "features/mbstage5/repeat1/2/b1/expand" })
-    .apply(featuresMbstage5Repeat11) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat12B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage5/repeat1/2/b1/expand/bn" })
-    .apply(featuresMbstage5Repeat12B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat12B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage5/repeat1/2/b1/expand/bn/silu" })
-    .apply(featuresMbstage5Repeat12B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresMbstage5Repeat12B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage5/repeat1/2/b1/depthwise",
-    })
-    .apply(featuresMbstage5Repeat12B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat12B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage5/repeat1/2/b1/depthwise/bn" })
-    .apply(featuresMbstage5Repeat12B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat12B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage5/repeat1/2/b1/depthwise/bn/silu" })
-    .apply(featuresMbstage5Repeat12B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresMbstage5Repeat12B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [14, 14], name: "features/mbstage5/repeat1/2/b1/se/b1/globalavgpool1" })
-    .apply(featuresMbstage5Repeat12B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresMbstage5Repeat12B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 40, kernelSize: 1, activation: "swish", name: "features/mbstage5/repeat1/2/b1/se/b1/fc1" })
-    .apply(featuresMbstage5Repeat12B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresMbstage5Repeat12B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 960, kernelSize: 1, activation: "sigmoid", name: "features/mbstage5/repeat1/2/b1/se/b1/fc2" })
-    .apply(featuresMbstage5Repeat12B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresMbstage5Repeat12B1Se = broadcast({ op: "mul", name: "features/mbstage5/repeat1/2/b1/se" }).apply([
-    featuresMbstage5Repeat12B1SeB1Fc2,
-    featuresMbstage5Repeat12B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresMbstage5Repeat12B1Project = tf.layers
-    .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "features/mbstage5/repeat1/2/b1/project" })
-    .apply(featuresMbstage5Repeat12B1Se) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat12B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage5/repeat1/2/b1/project/bn" })
-    .apply(featuresMbstage5Repeat12B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresMbstage5Repeat12B1Droppath1 = dropPath({
-    rate: 0.095,
-    name: "features/mbstage5/repeat1/2/b1/droppath1",
-  }).apply(featuresMbstage5Repeat12B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresMbstage5Repeat12 = tf.layers
-    .add({ name: "features/mbstage5/repeat1/2" })
-    .apply([featuresMbstage5Repeat12B1Droppath1, featuresMbstage5Repeat11]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresMbstage5Repeat13B1Expand = tf.layers
-    .conv2d({ filters: 960, kernelSize: 1, useBias: false, name: "features/mbstage5/repeat1/3/b1/expand" })
-    .apply(featuresMbstage5Repeat12) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat13B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage5/repeat1/3/b1/expand/bn" })
-    .apply(featuresMbstage5Repeat13B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat13B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage5/repeat1/3/b1/expand/bn/silu" })
-    .apply(featuresMbstage5Repeat13B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresMbstage5Repeat13B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage5/repeat1/3/b1/depthwise",
-    })
-    .apply(featuresMbstage5Repeat13B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat13B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage5/repeat1/3/b1/depthwise/bn" })
-    .apply(featuresMbstage5Repeat13B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat13B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage5/repeat1/3/b1/depthwise/bn/silu" })
-    .apply(featuresMbstage5Repeat13B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresMbstage5Repeat13B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [14, 14], name: "features/mbstage5/repeat1/3/b1/se/b1/globalavgpool1" })
-    .apply(featuresMbstage5Repeat13B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresMbstage5Repeat13B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 40, kernelSize: 1, activation: "swish", name: "features/mbstage5/repeat1/3/b1/se/b1/fc1" })
-    .apply(featuresMbstage5Repeat13B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresMbstage5Repeat13B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 960, kernelSize: 1, activation: "sigmoid", name: "features/mbstage5/repeat1/3/b1/se/b1/fc2" })
-    .apply(featuresMbstage5Repeat13B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresMbstage5Repeat13B1Se = broadcast({ op: "mul", name: "features/mbstage5/repeat1/3/b1/se" }).apply([
-    featuresMbstage5Repeat13B1SeB1Fc2,
-    featuresMbstage5Repeat13B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresMbstage5Repeat13B1Project = tf.layers
-    .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "features/mbstage5/repeat1/3/b1/project" })
-    .apply(featuresMbstage5Repeat13B1Se) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat13B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage5/repeat1/3/b1/project/bn" })
-    .apply(featuresMbstage5Repeat13B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresMbstage5Repeat13B1Droppath1 = dropPath({
-    rate: 0.1,
-    name: "features/mbstage5/repeat1/3/b1/droppath1",
-  }).apply(featuresMbstage5Repeat13B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresMbstage5Repeat13 = tf.layers
-    .add({ name: "features/mbstage5/repeat1/3" })
-    .apply([featuresMbstage5Repeat13B1Droppath1, featuresMbstage5Repeat12]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresMbstage5Repeat14B1Expand = tf.layers
-    .conv2d({ filters: 960, kernelSize: 1, useBias: false, name: "features/mbstage5/repeat1/4/b1/expand" })
-    .apply(featuresMbstage5Repeat13) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat14B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage5/repeat1/4/b1/expand/bn" })
-    .apply(featuresMbstage5Repeat14B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat14B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage5/repeat1/4/b1/expand/bn/silu" })
-    .apply(featuresMbstage5Repeat14B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresMbstage5Repeat14B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage5/repeat1/4/b1/depthwise",
-    })
-    .apply(featuresMbstage5Repeat14B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat14B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage5/repeat1/4/b1/depthwise/bn" })
-    .apply(featuresMbstage5Repeat14B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat14B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage5/repeat1/4/b1/depthwise/bn/silu" })
-    .apply(featuresMbstage5Repeat14B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresMbstage5Repeat14B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [14, 14], name: "features/mbstage5/repeat1/4/b1/se/b1/globalavgpool1" })
-    .apply(featuresMbstage5Repeat14B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresMbstage5Repeat14B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 40, kernelSize: 1, activation: "swish", name: "features/mbstage5/repeat1/4/b1/se/b1/fc1" })
-    .apply(featuresMbstage5Repeat14B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresMbstage5Repeat14B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 960, kernelSize: 1, activation: "sigmoid", name: "features/mbstage5/repeat1/4/b1/se/b1/fc2" })
-    .apply(featuresMbstage5Repeat14B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresMbstage5Repeat14B1Se = broadcast({ op: "mul", name: "features/mbstage5/repeat1/4/b1/se" }).apply([
-    featuresMbstage5Repeat14B1SeB1Fc2,
-    featuresMbstage5Repeat14B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresMbstage5Repeat14B1Project = tf.layers
-    .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "features/mbstage5/repeat1/4/b1/project" })
-    .apply(featuresMbstage5Repeat14B1Se) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat14B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage5/repeat1/4/b1/project/bn" })
-    .apply(featuresMbstage5Repeat14B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresMbstage5Repeat14B1Droppath1 = dropPath({
-    rate: 0.10500000000000001,
-    name: "features/mbstage5/repeat1/4/b1/droppath1",
-  }).apply(featuresMbstage5Repeat14B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresMbstage5Repeat14 = tf.layers
-    .add({ name: "features/mbstage5/repeat1/4" })
-    .apply([featuresMbstage5Repeat14B1Droppath1, featuresMbstage5Repeat13]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresMbstage5Repeat15B1Expand = tf.layers
-    .conv2d({ filters: 960, kernelSize: 1, useBias: false, name: "features/mbstage5/repeat1/5/b1/expand" })
-    .apply(featuresMbstage5Repeat14) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat15B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage5/repeat1/5/b1/expand/bn" })
-    .apply(featuresMbstage5Repeat15B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat15B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage5/repeat1/5/b1/expand/bn/silu" })
-    .apply(featuresMbstage5Repeat15B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresMbstage5Repeat15B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage5/repeat1/5/b1/depthwise",
-    })
-    .apply(featuresMbstage5Repeat15B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat15B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage5/repeat1/5/b1/depthwise/bn" })
-    .apply(featuresMbstage5Repeat15B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat15B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage5/repeat1/5/b1/depthwise/bn/silu" })
-    .apply(featuresMbstage5Repeat15B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresMbstage5Repeat15B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [14, 14], name: "features/mbstage5/repeat1/5/b1/se/b1/globalavgpool1" })
-    .apply(featuresMbstage5Repeat15B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresMbstage5Repeat15B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 40, kernelSize: 1, activation: "swish", name: "features/mbstage5/repeat1/5/b1/se/b1/fc1" })
-    .apply(featuresMbstage5Repeat15B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresMbstage5Repeat15B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 960, kernelSize: 1, activation: "sigmoid", name: "features/mbstage5/repeat1/5/b1/se/b1/fc2" })
-    .apply(featuresMbstage5Repeat15B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresMbstage5Repeat15B1Se = broadcast({ op: "mul", name: "features/mbstage5/repeat1/5/b1/se" }).apply([
-    featuresMbstage5Repeat15B1SeB1Fc2,
-    featuresMbstage5Repeat15B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresMbstage5Repeat15B1Project = tf.layers
-    .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "features/mbstage5/repeat1/5/b1/project" })
-    .apply(featuresMbstage5Repeat15B1Se) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat15B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage5/repeat1/5/b1/project/bn" })
-    .apply(featuresMbstage5Repeat15B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresMbstage5Repeat15B1Droppath1 = dropPath({
-    rate: 0.11000000000000001,
-    name: "features/mbstage5/repeat1/5/b1/droppath1",
-  }).apply(featuresMbstage5Repeat15B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresMbstage5Repeat15 = tf.layers
-    .add({ name: "features/mbstage5/repeat1/5" })
-    .apply([featuresMbstage5Repeat15B1Droppath1, featuresMbstage5Repeat14]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresMbstage5Repeat16B1Expand = tf.layers
-    .conv2d({ filters: 960, kernelSize: 1, useBias: false, name: "features/mbstage5/repeat1/6/b1/expand" })
-    .apply(featuresMbstage5Repeat15) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat16B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage5/repeat1/6/b1/expand/bn" })
-    .apply(featuresMbstage5Repeat16B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat16B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage5/repeat1/6/b1/expand/bn/silu" })
-    .apply(featuresMbstage5Repeat16B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresMbstage5Repeat16B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage5/repeat1/6/b1/depthwise",
-    })
-    .apply(featuresMbstage5Repeat16B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat16B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage5/repeat1/6/b1/depthwise/bn" })
-    .apply(featuresMbstage5Repeat16B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat16B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage5/repeat1/6/b1/depthwise/bn/silu" })
-    .apply(featuresMbstage5Repeat16B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresMbstage5Repeat16B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [14, 14], name: "features/mbstage5/repeat1/6/b1/se/b1/globalavgpool1" })
-    .apply(featuresMbstage5Repeat16B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresMbstage5Repeat16B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 40, kernelSize: 1, activation: "swish", name: "features/mbstage5/repeat1/6/b1/se/b1/fc1" })
-    .apply(featuresMbstage5Repeat16B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresMbstage5Repeat16B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 960, kernelSize: 1, activation: "sigmoid", name: "features/mbstage5/repeat1/6/b1/se/b1/fc2" })
-    .apply(featuresMbstage5Repeat16B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresMbstage5Repeat16B1Se = broadcast({ op: "mul", name: "features/mbstage5/repeat1/6/b1/se" }).apply([
-    featuresMbstage5Repeat16B1SeB1Fc2,
-    featuresMbstage5Repeat16B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresMbstage5Repeat16B1Project = tf.layers
-    .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "features/mbstage5/repeat1/6/b1/project" })
-    .apply(featuresMbstage5Repeat16B1Se) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat16B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage5/repeat1/6/b1/project/bn" })
-    .apply(featuresMbstage5Repeat16B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresMbstage5Repeat16B1Droppath1 = dropPath({
-    rate: 0.11500000000000002,
-    name: "features/mbstage5/repeat1/6/b1/droppath1",
-  }).apply(featuresMbstage5Repeat16B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresMbstage5Repeat16 = tf.layers
-    .add({ name: "features/mbstage5/repeat1/6" })
-    .apply([featuresMbstage5Repeat16B1Droppath1, featuresMbstage5Repeat15]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresMbstage5Repeat17B1Expand = tf.layers
-    .conv2d({ filters: 960, kernelSize: 1, useBias: false, name: "features/mbstage5/repeat1/7/b1/expand" })
-    .apply(featuresMbstage5Repeat16) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat17B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage5/repeat1/7/b1/expand/bn" })
-    .apply(featuresMbstage5Repeat17B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat17B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage5/repeat1/7/b1/expand/bn/silu" })
-    .apply(featuresMbstage5Repeat17B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresMbstage5Repeat17B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage5/repeat1/7/b1/depthwise",
-    })
-    .apply(featuresMbstage5Repeat17B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat17B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage5/repeat1/7/b1/depthwise/bn" })
-    .apply(featuresMbstage5Repeat17B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat17B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage5/repeat1/7/b1/depthwise/bn/silu" })
-    .apply(featuresMbstage5Repeat17B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresMbstage5Repeat17B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [14, 14], name: "features/mbstage5/repeat1/7/b1/se/b1/globalavgpool1" })
-    .apply(featuresMbstage5Repeat17B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresMbstage5Repeat17B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 40, kernelSize: 1, activation: "swish", name: "features/mbstage5/repeat1/7/b1/se/b1/fc1" })
-    .apply(featuresMbstage5Repeat17B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresMbstage5Repeat17B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 960, kernelSize: 1, activation: "sigmoid", name: "features/mbstage5/repeat1/7/b1/se/b1/fc2" })
-    .apply(featuresMbstage5Repeat17B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresMbstage5Repeat17B1Se = broadcast({ op: "mul", name: "features/mbstage5/repeat1/7/b1/se" }).apply([
-    featuresMbstage5Repeat17B1SeB1Fc2,
-    featuresMbstage5Repeat17B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresMbstage5Repeat17B1Project = tf.layers
-    .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "features/mbstage5/repeat1/7/b1/project" })
-    .apply(featuresMbstage5Repeat17B1Se) as tfjs.SymbolicTensor;
-  const featuresMbstage5Repeat17B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage5/repeat1/7/b1/project/bn" })
-    .apply(featuresMbstage5Repeat17B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresMbstage5Repeat17B1Droppath1 = dropPath({
-    rate: 0.12000000000000002,
-    name: "features/mbstage5/repeat1/7/b1/droppath1",
-  }).apply(featuresMbstage5Repeat17B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresMbstage5Repeat17 = tf.layers
-    .add({ name: "features/mbstage5/repeat1/7" })
-    .apply([featuresMbstage5Repeat17B1Droppath1, featuresMbstage5Repeat16]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresMbstage6Mbconv1B1Expand = tf.layers
-    .conv2d({ filters: 960, kernelSize: 1, useBias: false, name: "features/mbstage6/mbconv1/b1/expand" })
-    .apply(featuresMbstage5Repeat17) as tfjs.SymbolicTensor;
-  const featuresMbstage6Mbconv1B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/mbconv1/b1/expand/bn" })
-    .apply(featuresMbstage6Mbconv1B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage6Mbconv1B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage6/mbconv1/b1/expand/bn/silu" })
-    .apply(featuresMbstage6Mbconv1B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresMbstage6Mbconv1B1DepthwisePad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [1, 1],
-        [1, 1],
-      ],
-      name: "features/mbstage6/mbconv1/b1/depthwise/pad",
-    })
-    .apply(featuresMbstage6Mbconv1B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage6Mbconv1B1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, strides: 2, useBias: false, name: "features/mbstage6/mbconv1/b1/depthwise" })
-    .apply(featuresMbstage6Mbconv1B1DepthwisePad) as tfjs.SymbolicTensor;
-  const featuresMbstage6Mbconv1B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/mbconv1/b1/depthwise/bn" })
-    .apply(featuresMbstage6Mbconv1B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresMbstage6Mbconv1B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage6/mbconv1/b1/depthwise/bn/silu" })
-    .apply(featuresMbstage6Mbconv1B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresMbstage6Mbconv1B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [7, 7], name: "features/mbstage6/mbconv1/b1/se/b1/globalavgpool1" })
-    .apply(featuresMbstage6Mbconv1B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresMbstage6Mbconv1B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 40, kernelSize: 1, activation: "swish", name: "features/mbstage6/mbconv1/b1/se/b1/fc1" })
-    .apply(featuresMbstage6Mbconv1B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresMbstage6Mbconv1B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 960, kernelSize: 1, activation: "sigmoid", name: "features/mbstage6/mbconv1/b1/se/b1/fc2" })
-    .apply(featuresMbstage6Mbconv1B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresMbstage6Mbconv1B1Se = broadcast({ op: "mul", name: "features/mbstage6/mbconv1/b1/se" }).apply([
-    featuresMbstage6Mbconv1B1SeB1Fc2,
-    featuresMbstage6Mbconv1B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresMbstage6Mbconv1B1Project = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "features/mbstage6/mbconv1/b1/project" })
-    .apply(featuresMbstage6Mbconv1B1Se) as tfjs.SymbolicTensor;
-  const featuresMbstage6Mbconv1B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/mbconv1/b1/project/bn" })
-    .apply(featuresMbstage6Mbconv1B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresMbstage6Repeat10B1Expand = tf.layers
-    .conv2d({ filters: 1536, kernelSize: 1, useBias: false, name: "features/mbstage6/repeat1/0/b1/expand" })
-    .apply(featuresMbstage6Mbconv1B1ProjectBn) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat10B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/0/b1/expand/bn" })
-    .apply(featuresMbstage6Repeat10B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat10B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage6/repeat1/0/b1/expand/bn/silu" })
-    .apply(featuresMbstage6Repeat10B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresMbstage6Repeat10B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage6/repeat1/0/b1/depthwise",
-    })
-    .apply(featuresMbstage6Repeat10B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat10B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/0/b1/depthwise/bn" })
-    .apply(featuresMbstage6Repeat10B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat10B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage6/repeat1/0/b1/depthwise/bn/silu" })
-    .apply(featuresMbstage6Repeat10B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresMbstage6Repeat10B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [7, 7], name: "features/mbstage6/repeat1/0/b1/se/b1/globalavgpool1" })
-    .apply(featuresMbstage6Repeat10B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresMbstage6Repeat10B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, activation: "swish", name: "features/mbstage6/repeat1/0/b1/se/b1/fc1" })
-    .apply(featuresMbstage6Repeat10B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresMbstage6Repeat10B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 1536, kernelSize: 1, activation: "sigmoid", name: "features/mbstage6/repeat1/0/b1/se/b1/fc2" })
-    .apply(featuresMbstage6Repeat10B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresMbstage6Repeat10B1Se = broadcast({ op: "mul", name: "features/mbstage6/repeat1/0/b1/se" }).apply([
-    featuresMbstage6Repeat10B1SeB1Fc2,
-    featuresMbstage6Repeat10B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresMbstage6Repeat10B1Project = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "features/mbstage6/repeat1/0/b1/project" })
-    .apply(featuresMbstage6Repeat10B1Se) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat10B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/0/b1/project/bn" })
-    .apply(featuresMbstage6Repeat10B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresMbstage6Repeat10B1Droppath1 = dropPath({
-    rate: 0.13,
-    name: "features/mbstage6/repeat1/0/b1/droppath1",
-  }).apply(featuresMbstage6Repeat10B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresMbstage6Repeat10 = tf.layers
-    .add({ name: "features/mbstage6/repeat1/0" })
-    .apply([featuresMbstage6Repeat10B1Droppath1, featuresMbstage6Mbconv1B1ProjectBn]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresMbstage6Repeat11B1Expand = tf.layers
-    .conv2d({ filters: 1536, kernelSize: 1, useBias: false, name: "features/mbstage6/repeat1/1/b1/expand" })
-    .apply(featuresMbstage6Repeat10) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat11B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/1/b1/expand/bn" })
-    .apply(featuresMbstage6Repeat11B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat11B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage6/repeat1/1/b1/expand/bn/silu" })
-    .apply(featuresMbstage6Repeat11B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresMbstage6Repeat11B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage6/repeat1/1/b1/depthwise",
-    })
-    .apply(featuresMbstage6Repeat11B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat11B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/1/b1/depthwise/bn" })
-    .apply(featuresMbstage6Repeat11B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat11B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage6/repeat1/1/b1/depthwise/bn/silu" })
-    .apply(featuresMbstage6Repeat11B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresMbstage6Repeat11B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [7, 7], name: "features/mbstage6/repeat1/1/b1/se/b1/globalavgpool1" })
-    .apply(featuresMbstage6Repeat11B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresMbstage6Repeat11B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, activation: "swish", name: "features/mbstage6/repeat1/1/b1/se/b1/fc1" })
-    .apply(featuresMbstage6Repeat11B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresMbstage6Repeat11B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 1536, kernelSize: 1, activation: "sigmoid", name: "features/mbstage6/repeat1/1/b1/se/b1/fc2" })
-    .apply(featuresMbstage6Repeat11B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresMbstage6Repeat11B1Se = broadcast({ op: "mul", name: "features/mbstage6/repeat1/1/b1/se" }).apply([
-    featuresMbstage6Repeat11B1SeB1Fc2,
-    featuresMbstage6Repeat11B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresMbstage6Repeat11B1Project = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "features/mbstage6/repeat1/1/b1/project" })
-    .apply(featuresMbstage6Repeat11B1Se) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat11B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/1/b1/project/bn" })
-    .apply(featuresMbstage6Repeat11B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresMbstage6Repeat11B1Droppath1 = dropPath({
-    rate: 0.135,
-    name: "features/mbstage6/repeat1/1/b1/droppath1",
-  }).apply(featuresMbstage6Repeat11B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresMbstage6Repeat11 = tf.layers
-    .add({ name: "features/mbstage6/repeat1/1" })
-    .apply([featuresMbstage6Repeat11B1Droppath1, featuresMbstage6Repeat10]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresMbstage6Repeat12B1Expand = tf.layers
-    .conv2d({ filters: 1536, kernelSize: 1, useBias: false, name: "features/mbstage6/repeat1/2/b1/expand" })
-    .apply(featuresMbstage6Repeat11) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat12B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/2/b1/expand/bn" })
-    .apply(featuresMbstage6Repeat12B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat12B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage6/repeat1/2/b1/expand/bn/silu" })
-    .apply(featuresMbstage6Repeat12B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresMbstage6Repeat12B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage6/repeat1/2/b1/depthwise",
-    })
-    .apply(featuresMbstage6Repeat12B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat12B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/2/b1/depthwise/bn" })
-    .apply(featuresMbstage6Repeat12B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat12B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage6/repeat1/2/b1/depthwise/bn/silu" })
-    .apply(featuresMbstage6Repeat12B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresMbstage6Repeat12B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [7, 7], name: "features/mbstage6/repeat1/2/b1/se/b1/globalavgpool1" })
-    .apply(featuresMbstage6Repeat12B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresMbstage6Repeat12B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, activation: "swish", name: "features/mbstage6/repeat1/2/b1/se/b1/fc1" })
-    .apply(featuresMbstage6Repeat12B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresMbstage6Repeat12B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 1536, kernelSize: 1, activation: "sigmoid", name: "features/mbstage6/repeat1/2/b1/se/b1/fc2" })
-    .apply(featuresMbstage6Repeat12B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresMbstage6Repeat12B1Se = broadcast({ op: "mul", name: "features/mbstage6/repeat1/2/b1/se" }).apply([
-    featuresMbstage6Repeat12B1SeB1Fc2,
-    featuresMbstage6Repeat12B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresMbstage6Repeat12B1Project = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "features/mbstage6/repeat1/2/b1/project" })
-    .apply(featuresMbstage6Repeat12B1Se) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat12B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/2/b1/project/bn" })
-    .apply(featuresMbstage6Repeat12B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresMbstage6Repeat12B1Droppath1 = dropPath({
-    rate: 0.14,
-    name: "features/mbstage6/repeat1/2/b1/droppath1",
-  }).apply(featuresMbstage6Repeat12B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresMbstage6Repeat12 = tf.layers
-    .add({ name: "features/mbstage6/repeat1/2" })
-    .apply([featuresMbstage6Repeat12B1Droppath1, featuresMbstage6Repeat11]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresMbstage6Repeat13B1Expand = tf.layers
-    .conv2d({ filters: 1536, kernelSize: 1, useBias: false, name: "features/mbstage6/repeat1/3/b1/expand" })
-    .apply(featuresMbstage6Repeat12) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat13B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/3/b1/expand/bn" })
-    .apply(featuresMbstage6Repeat13B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat13B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage6/repeat1/3/b1/expand/bn/silu" })
-    .apply(featuresMbstage6Repeat13B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresMbstage6Repeat13B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage6/repeat1/3/b1/depthwise",
-    })
-    .apply(featuresMbstage6Repeat13B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat13B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/3/b1/depthwise/bn" })
-    .apply(featuresMbstage6Repeat13B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat13B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage6/repeat1/3/b1/depthwise/bn/silu" })
-    .apply(featuresMbstage6Repeat13B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresMbstage6Repeat13B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [7, 7], name: "features/mbstage6/repeat1/3/b1/se/b1/globalavgpool1" })
-    .apply(featuresMbstage6Repeat13B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresMbstage6Repeat13B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, activation: "swish", name: "features/mbstage6/repeat1/3/b1/se/b1/fc1" })
-    .apply(featuresMbstage6Repeat13B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresMbstage6Repeat13B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 1536, kernelSize: 1, activation: "sigmoid", name: "features/mbstage6/repeat1/3/b1/se/b1/fc2" })
-    .apply(featuresMbstage6Repeat13B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresMbstage6Repeat13B1Se = broadcast({ op: "mul", name: "features/mbstage6/repeat1/3/b1/se" }).apply([
-    featuresMbstage6Repeat13B1SeB1Fc2,
-    featuresMbstage6Repeat13B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresMbstage6Repeat13B1Project = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "features/mbstage6/repeat1/3/b1/project" })
-    .apply(featuresMbstage6Repeat13B1Se) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat13B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/3/b1/project/bn" })
-    .apply(featuresMbstage6Repeat13B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresMbstage6Repeat13B1Droppath1 = dropPath({
-    rate: 0.14500000000000002,
-    name: "features/mbstage6/repeat1/3/b1/droppath1",
-  }).apply(featuresMbstage6Repeat13B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresMbstage6Repeat13 = tf.layers
-    .add({ name: "features/mbstage6/repeat1/3" })
-    .apply([featuresMbstage6Repeat13B1Droppath1, featuresMbstage6Repeat12]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresMbstage6Repeat14B1Expand = tf.layers
-    .conv2d({ filters: 1536, kernelSize: 1, useBias: false, name: "features/mbstage6/repeat1/4/b1/expand" })
-    .apply(featuresMbstage6Repeat13) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat14B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/4/b1/expand/bn" })
-    .apply(featuresMbstage6Repeat14B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat14B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage6/repeat1/4/b1/expand/bn/silu" })
-    .apply(featuresMbstage6Repeat14B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresMbstage6Repeat14B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage6/repeat1/4/b1/depthwise",
-    })
-    .apply(featuresMbstage6Repeat14B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat14B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/4/b1/depthwise/bn" })
-    .apply(featuresMbstage6Repeat14B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat14B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage6/repeat1/4/b1/depthwise/bn/silu" })
-    .apply(featuresMbstage6Repeat14B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresMbstage6Repeat14B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [7, 7], name: "features/mbstage6/repeat1/4/b1/se/b1/globalavgpool1" })
-    .apply(featuresMbstage6Repeat14B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresMbstage6Repeat14B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, activation: "swish", name: "features/mbstage6/repeat1/4/b1/se/b1/fc1" })
-    .apply(featuresMbstage6Repeat14B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresMbstage6Repeat14B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 1536, kernelSize: 1, activation: "sigmoid", name: "features/mbstage6/repeat1/4/b1/se/b1/fc2" })
-    .apply(featuresMbstage6Repeat14B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresMbstage6Repeat14B1Se = broadcast({ op: "mul", name: "features/mbstage6/repeat1/4/b1/se" }).apply([
-    featuresMbstage6Repeat14B1SeB1Fc2,
-    featuresMbstage6Repeat14B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresMbstage6Repeat14B1Project = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "features/mbstage6/repeat1/4/b1/project" })
-    .apply(featuresMbstage6Repeat14B1Se) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat14B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/4/b1/project/bn" })
-    .apply(featuresMbstage6Repeat14B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresMbstage6Repeat14B1Droppath1 = dropPath({
-    rate: 0.15,
-    name: "features/mbstage6/repeat1/4/b1/droppath1",
-  }).apply(featuresMbstage6Repeat14B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresMbstage6Repeat14 = tf.layers
-    .add({ name: "features/mbstage6/repeat1/4" })
-    .apply([featuresMbstage6Repeat14B1Droppath1, featuresMbstage6Repeat13]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresMbstage6Repeat15B1Expand = tf.layers
-    .conv2d({ filters: 1536, kernelSize: 1, useBias: false, name: "features/mbstage6/repeat1/5/b1/expand" })
-    .apply(featuresMbstage6Repeat14) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat15B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/5/b1/expand/bn" })
-    .apply(featuresMbstage6Repeat15B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat15B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage6/repeat1/5/b1/expand/bn/silu" })
-    .apply(featuresMbstage6Repeat15B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresMbstage6Repeat15B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage6/repeat1/5/b1/depthwise",
-    })
-    .apply(featuresMbstage6Repeat15B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat15B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/5/b1/depthwise/bn" })
-    .apply(featuresMbstage6Repeat15B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat15B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage6/repeat1/5/b1/depthwise/bn/silu" })
-    .apply(featuresMbstage6Repeat15B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresMbstage6Repeat15B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [7, 7], name: "features/mbstage6/repeat1/5/b1/se/b1/globalavgpool1" })
-    .apply(featuresMbstage6Repeat15B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresMbstage6Repeat15B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, activation: "swish", name: "features/mbstage6/repeat1/5/b1/se/b1/fc1" })
-    .apply(featuresMbstage6Repeat15B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresMbstage6Repeat15B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 1536, kernelSize: 1, activation: "sigmoid", name: "features/mbstage6/repeat1/5/b1/se/b1/fc2" })
-    .apply(featuresMbstage6Repeat15B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresMbstage6Repeat15B1Se = broadcast({ op: "mul", name: "features/mbstage6/repeat1/5/b1/se" }).apply([
-    featuresMbstage6Repeat15B1SeB1Fc2,
-    featuresMbstage6Repeat15B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresMbstage6Repeat15B1Project = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "features/mbstage6/repeat1/5/b1/project" })
-    .apply(featuresMbstage6Repeat15B1Se) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat15B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/5/b1/project/bn" })
-    .apply(featuresMbstage6Repeat15B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresMbstage6Repeat15B1Droppath1 = dropPath({
-    rate: 0.155,
-    name: "features/mbstage6/repeat1/5/b1/droppath1",
-  }).apply(featuresMbstage6Repeat15B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresMbstage6Repeat15 = tf.layers
-    .add({ name: "features/mbstage6/repeat1/5" })
-    .apply([featuresMbstage6Repeat15B1Droppath1, featuresMbstage6Repeat14]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresMbstage6Repeat16B1Expand = tf.layers
-    .conv2d({ filters: 1536, kernelSize: 1, useBias: false, name: "features/mbstage6/repeat1/6/b1/expand" })
-    .apply(featuresMbstage6Repeat15) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat16B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/6/b1/expand/bn" })
-    .apply(featuresMbstage6Repeat16B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat16B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage6/repeat1/6/b1/expand/bn/silu" })
-    .apply(featuresMbstage6Repeat16B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresMbstage6Repeat16B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage6/repeat1/6/b1/depthwise",
-    })
-    .apply(featuresMbstage6Repeat16B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat16B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/6/b1/depthwise/bn" })
-    .apply(featuresMbstage6Repeat16B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat16B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage6/repeat1/6/b1/depthwise/bn/silu" })
-    .apply(featuresMbstage6Repeat16B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresMbstage6Repeat16B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [7, 7], name: "features/mbstage6/repeat1/6/b1/se/b1/globalavgpool1" })
-    .apply(featuresMbstage6Repeat16B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresMbstage6Repeat16B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, activation: "swish", name: "features/mbstage6/repeat1/6/b1/se/b1/fc1" })
-    .apply(featuresMbstage6Repeat16B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresMbstage6Repeat16B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 1536, kernelSize: 1, activation: "sigmoid", name: "features/mbstage6/repeat1/6/b1/se/b1/fc2" })
-    .apply(featuresMbstage6Repeat16B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresMbstage6Repeat16B1Se = broadcast({ op: "mul", name: "features/mbstage6/repeat1/6/b1/se" }).apply([
-    featuresMbstage6Repeat16B1SeB1Fc2,
-    featuresMbstage6Repeat16B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresMbstage6Repeat16B1Project = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "features/mbstage6/repeat1/6/b1/project" })
-    .apply(featuresMbstage6Repeat16B1Se) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat16B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/6/b1/project/bn" })
-    .apply(featuresMbstage6Repeat16B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresMbstage6Repeat16B1Droppath1 = dropPath({
-    rate: 0.16,
-    name: "features/mbstage6/repeat1/6/b1/droppath1",
-  }).apply(featuresMbstage6Repeat16B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresMbstage6Repeat16 = tf.layers
-    .add({ name: "features/mbstage6/repeat1/6" })
-    .apply([featuresMbstage6Repeat16B1Droppath1, featuresMbstage6Repeat15]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresMbstage6Repeat17B1Expand = tf.layers
-    .conv2d({ filters: 1536, kernelSize: 1, useBias: false, name: "features/mbstage6/repeat1/7/b1/expand" })
-    .apply(featuresMbstage6Repeat16) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat17B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/7/b1/expand/bn" })
-    .apply(featuresMbstage6Repeat17B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat17B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage6/repeat1/7/b1/expand/bn/silu" })
-    .apply(featuresMbstage6Repeat17B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresMbstage6Repeat17B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage6/repeat1/7/b1/depthwise",
-    })
-    .apply(featuresMbstage6Repeat17B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat17B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/7/b1/depthwise/bn" })
-    .apply(featuresMbstage6Repeat17B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat17B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage6/repeat1/7/b1/depthwise/bn/silu" })
-    .apply(featuresMbstage6Repeat17B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresMbstage6Repeat17B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [7, 7], name: "features/mbstage6/repeat1/7/b1/se/b1/globalavgpool1" })
-    .apply(featuresMbstage6Repeat17B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresMbstage6Repeat17B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, activation: "swish", name: "features/mbstage6/repeat1/7/b1/se/b1/fc1" })
-    .apply(featuresMbstage6Repeat17B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresMbstage6Repeat17B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 1536, kernelSize: 1, activation: "sigmoid", name: "features/mbstage6/repeat1/7/b1/se/b1/fc2" })
-    .apply(featuresMbstage6Repeat17B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresMbstage6Repeat17B1Se = broadcast({ op: "mul", name: "features/mbstage6/repeat1/7/b1/se" }).apply([
-    featuresMbstage6Repeat17B1SeB1Fc2,
-    featuresMbstage6Repeat17B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresMbstage6Repeat17B1Project = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "features/mbstage6/repeat1/7/b1/project" })
-    .apply(featuresMbstage6Repeat17B1Se) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat17B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/7/b1/project/bn" })
-    .apply(featuresMbstage6Repeat17B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresMbstage6Repeat17B1Droppath1 = dropPath({
-    rate: 0.165,
-    name: "features/mbstage6/repeat1/7/b1/droppath1",
-  }).apply(featuresMbstage6Repeat17B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresMbstage6Repeat17 = tf.layers
-    .add({ name: "features/mbstage6/repeat1/7" })
-    .apply([featuresMbstage6Repeat17B1Droppath1, featuresMbstage6Repeat16]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresMbstage6Repeat18B1Expand = tf.layers
-    .conv2d({ filters: 1536, kernelSize: 1, useBias: false, name: "features/mbstage6/repeat1/8/b1/expand" })
-    .apply(featuresMbstage6Repeat17) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat18B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/8/b1/expand/bn" })
-    .apply(featuresMbstage6Repeat18B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat18B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage6/repeat1/8/b1/expand/bn/silu" })
-    .apply(featuresMbstage6Repeat18B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresMbstage6Repeat18B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage6/repeat1/8/b1/depthwise",
-    })
-    .apply(featuresMbstage6Repeat18B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat18B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/8/b1/depthwise/bn" })
-    .apply(featuresMbstage6Repeat18B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat18B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage6/repeat1/8/b1/depthwise/bn/silu" })
-    .apply(featuresMbstage6Repeat18B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresMbstage6Repeat18B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [7, 7], name: "features/mbstage6/repeat1/8/b1/se/b1/globalavgpool1" })
-    .apply(featuresMbstage6Repeat18B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresMbstage6Repeat18B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, activation: "swish", name: "features/mbstage6/repeat1/8/b1/se/b1/fc1" })
-    .apply(featuresMbstage6Repeat18B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresMbstage6Repeat18B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 1536, kernelSize: 1, activation: "sigmoid", name: "features/mbstage6/repeat1/8/b1/se/b1/fc2" })
-    .apply(featuresMbstage6Repeat18B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresMbstage6Repeat18B1Se = broadcast({ op: "mul", name: "features/mbstage6/repeat1/8/b1/se" }).apply([
-    featuresMbstage6Repeat18B1SeB1Fc2,
-    featuresMbstage6Repeat18B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresMbstage6Repeat18B1Project = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "features/mbstage6/repeat1/8/b1/project" })
-    .apply(featuresMbstage6Repeat18B1Se) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat18B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/8/b1/project/bn" })
-    .apply(featuresMbstage6Repeat18B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresMbstage6Repeat18B1Droppath1 = dropPath({
-    rate: 0.17,
-    name: "features/mbstage6/repeat1/8/b1/droppath1",
-  }).apply(featuresMbstage6Repeat18B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresMbstage6Repeat18 = tf.layers
-    .add({ name: "features/mbstage6/repeat1/8" })
-    .apply([featuresMbstage6Repeat18B1Droppath1, featuresMbstage6Repeat17]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresMbstage6Repeat19B1Expand = tf.layers
-    .conv2d({ filters: 1536, kernelSize: 1, useBias: false, name: "features/mbstage6/repeat1/9/b1/expand" })
-    .apply(featuresMbstage6Repeat18) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat19B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/9/b1/expand/bn" })
-    .apply(featuresMbstage6Repeat19B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat19B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage6/repeat1/9/b1/expand/bn/silu" })
-    .apply(featuresMbstage6Repeat19B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresMbstage6Repeat19B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage6/repeat1/9/b1/depthwise",
-    })
-    .apply(featuresMbstage6Repeat19B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat19B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/9/b1/depthwise/bn" })
-    .apply(featuresMbstage6Repeat19B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat19B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage6/repeat1/9/b1/depthwise/bn/silu" })
-    .apply(featuresMbstage6Repeat19B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresMbstage6Repeat19B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [7, 7], name: "features/mbstage6/repeat1/9/b1/se/b1/globalavgpool1" })
-    .apply(featuresMbstage6Repeat19B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresMbstage6Repeat19B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, activation: "swish", name: "features/mbstage6/repeat1/9/b1/se/b1/fc1" })
-    .apply(featuresMbstage6Repeat19B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresMbstage6Repeat19B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 1536, kernelSize: 1, activation: "sigmoid", name: "features/mbstage6/repeat1/9/b1/se/b1/fc2" })
-    .apply(featuresMbstage6Repeat19B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresMbstage6Repeat19B1Se = broadcast({ op: "mul", name: "features/mbstage6/repeat1/9/b1/se" }).apply([
-    featuresMbstage6Repeat19B1SeB1Fc2,
-    featuresMbstage6Repeat19B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresMbstage6Repeat19B1Project = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "features/mbstage6/repeat1/9/b1/project" })
-    .apply(featuresMbstage6Repeat19B1Se) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat19B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/9/b1/project/bn" })
-    .apply(featuresMbstage6Repeat19B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresMbstage6Repeat19B1Droppath1 = dropPath({
-    rate: 0.175,
-    name: "features/mbstage6/repeat1/9/b1/droppath1",
-  }).apply(featuresMbstage6Repeat19B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresMbstage6Repeat19 = tf.layers
-    .add({ name: "features/mbstage6/repeat1/9" })
-    .apply([featuresMbstage6Repeat19B1Droppath1, featuresMbstage6Repeat18]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresMbstage6Repeat110B1Expand = tf.layers
-    .conv2d({ filters: 1536, kernelSize: 1, useBias: false, name: "features/mbstage6/repeat1/10/b1/expand" })
-    .apply(featuresMbstage6Repeat19) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat110B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/10/b1/expand/bn" })
-    .apply(featuresMbstage6Repeat110B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat110B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage6/repeat1/10/b1/expand/bn/silu" })
-    .apply(featuresMbstage6Repeat110B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresMbstage6Repeat110B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage6/repeat1/10/b1/depthwise",
-    })
-    .apply(featuresMbstage6Repeat110B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat110B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/10/b1/depthwise/bn" })
-    .apply(featuresMbstage6Repeat110B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat110B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage6/repeat1/10/b1/depthwise/bn/silu" })
-    .apply(featuresMbstage6Repeat110B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresMbstage6Repeat110B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [7, 7], name: "features/mbstage6/repeat1/10/b1/se/b1/globalavgpool1" })
-    .apply(featuresMbstage6Repeat110B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresMbstage6Repeat110B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, activation: "swish", name: "features/mbstage6/repeat1/10/b1/se/b1/fc1" })
-    .apply(featuresMbstage6Repeat110B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresMbstage6Repeat110B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 1536, kernelSize: 1, activation: "sigmoid", name: "features/mbstage6/repeat1/10/b1/se/b1/fc2" })
-    .apply(featuresMbstage6Repeat110B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresMbstage6Repeat110B1Se = broadcast({ op: "mul", name: "features/mbstage6/repeat1/10/b1/se" }).apply([
-    featuresMbstage6Repeat110B1SeB1Fc2,
-    featuresMbstage6Repeat110B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresMbstage6Repeat110B1Project = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "features/mbstage6/repeat1/10/b1/project" })
-    .apply(featuresMbstage6Repeat110B1Se) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat110B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/10/b1/project/bn" })
-    .apply(featuresMbstage6Repeat110B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresMbstage6Repeat110B1Droppath1 = dropPath({
-    rate: 0.18,
-    name: "features/mbstage6/repeat1/10/b1/droppath1",
-  }).apply(featuresMbstage6Repeat110B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresMbstage6Repeat110 = tf.layers
-    .add({ name: "features/mbstage6/repeat1/10" })
-    .apply([featuresMbstage6Repeat110B1Droppath1, featuresMbstage6Repeat19]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresMbstage6Repeat111B1Expand = tf.layers
-    .conv2d({ filters: 1536, kernelSize: 1, useBias: false, name: "features/mbstage6/repeat1/11/b1/expand" })
-    .apply(featuresMbstage6Repeat110) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat111B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/11/b1/expand/bn" })
-    .apply(featuresMbstage6Repeat111B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat111B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage6/repeat1/11/b1/expand/bn/silu" })
-    .apply(featuresMbstage6Repeat111B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresMbstage6Repeat111B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage6/repeat1/11/b1/depthwise",
-    })
-    .apply(featuresMbstage6Repeat111B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat111B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/11/b1/depthwise/bn" })
-    .apply(featuresMbstage6Repeat111B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat111B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage6/repeat1/11/b1/depthwise/bn/silu" })
-    .apply(featuresMbstage6Repeat111B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresMbstage6Repeat111B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [7, 7], name: "features/mbstage6/repeat1/11/b1/se/b1/globalavgpool1" })
-    .apply(featuresMbstage6Repeat111B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresMbstage6Repeat111B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, activation: "swish", name: "features/mbstage6/repeat1/11/b1/se/b1/fc1" })
-    .apply(featuresMbstage6Repeat111B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresMbstage6Repeat111B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 1536, kernelSize: 1, activation: "sigmoid", name: "features/mbstage6/repeat1/11/b1/se/b1/fc2" })
-    .apply(featuresMbstage6Repeat111B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresMbstage6Repeat111B1Se = broadcast({ op: "mul", name: "features/mbstage6/repeat1/11/b1/se" }).apply([
-    featuresMbstage6Repeat111B1SeB1Fc2,
-    featuresMbstage6Repeat111B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresMbstage6Repeat111B1Project = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "features/mbstage6/repeat1/11/b1/project" })
-    .apply(featuresMbstage6Repeat111B1Se) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat111B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/11/b1/project/bn" })
-    .apply(featuresMbstage6Repeat111B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresMbstage6Repeat111B1Droppath1 = dropPath({
-    rate: 0.185,
-    name: "features/mbstage6/repeat1/11/b1/droppath1",
-  }).apply(featuresMbstage6Repeat111B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresMbstage6Repeat111 = tf.layers
-    .add({ name: "features/mbstage6/repeat1/11" })
-    .apply([featuresMbstage6Repeat111B1Droppath1, featuresMbstage6Repeat110]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresMbstage6Repeat112B1Expand = tf.layers
-    .conv2d({ filters: 1536, kernelSize: 1, useBias: false, name: "features/mbstage6/repeat1/12/b1/expand" })
-    .apply(featuresMbstage6Repeat111) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat112B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/12/b1/expand/bn" })
-    .apply(featuresMbstage6Repeat112B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat112B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage6/repeat1/12/b1/expand/bn/silu" })
-    .apply(featuresMbstage6Repeat112B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresMbstage6Repeat112B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage6/repeat1/12/b1/depthwise",
-    })
-    .apply(featuresMbstage6Repeat112B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat112B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/12/b1/depthwise/bn" })
-    .apply(featuresMbstage6Repeat112B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat112B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage6/repeat1/12/b1/depthwise/bn/silu" })
-    .apply(featuresMbstage6Repeat112B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresMbstage6Repeat112B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [7, 7], name: "features/mbstage6/repeat1/12/b1/se/b1/globalavgpool1" })
-    .apply(featuresMbstage6Repeat112B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresMbstage6Repeat112B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, activation: "swish", name: "features/mbstage6/repeat1/12/b1/se/b1/fc1" })
-    .apply(featuresMbstage6Repeat112B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresMbstage6Repeat112B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 1536, kernelSize: 1, activation: "sigmoid", name: "features/mbstage6/repeat1/12/b1/se/b1/fc2" })
-    .apply(featuresMbstage6Repeat112B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresMbstage6Repeat112B1Se = broadcast({ op: "mul", name: "features/mbstage6/repeat1/12/b1/se" }).apply([
-    featuresMbstage6Repeat112B1SeB1Fc2,
-    featuresMbstage6Repeat112B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresMbstage6Repeat112B1Project = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "features/mbstage6/repeat1/12/b1/project" })
-    .apply(featuresMbstage6Repeat112B1Se) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat112B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/12/b1/project/bn" })
-    .apply(featuresMbstage6Repeat112B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresMbstage6Repeat112B1Droppath1 = dropPath({
-    rate: 0.19,
-    name: "features/mbstage6/repeat1/12/b1/droppath1",
-  }).apply(featuresMbstage6Repeat112B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresMbstage6Repeat112 = tf.layers
-    .add({ name: "features/mbstage6/repeat1/12" })
-    .apply([featuresMbstage6Repeat112B1Droppath1, featuresMbstage6Repeat111]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const featuresMbstage6Repeat113B1Expand = tf.layers
-    .conv2d({ filters: 1536, kernelSize: 1, useBias: false, name: "features/mbstage6/repeat1/13/b1/expand" })
-    .apply(featuresMbstage6Repeat112) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat113B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/13/b1/expand/bn" })
-    .apply(featuresMbstage6Repeat113B1Expand) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat113B1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage6/repeat1/13/b1/expand/bn/silu" })
-    .apply(featuresMbstage6Repeat113B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const featuresMbstage6Repeat113B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "features/mbstage6/repeat1/13/b1/depthwise",
-    })
-    .apply(featuresMbstage6Repeat113B1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat113B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/13/b1/depthwise/bn" })
-    .apply(featuresMbstage6Repeat113B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat113B1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/mbstage6/repeat1/13/b1/depthwise/bn/silu" })
-    .apply(featuresMbstage6Repeat113B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:28: gap
-  const featuresMbstage6Repeat113B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [7, 7], name: "features/mbstage6/repeat1/13/b1/se/b1/globalavgpool1" })
-    .apply(featuresMbstage6Repeat113B1DepthwiseBnSilu) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const featuresMbstage6Repeat113B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, activation: "swish", name: "features/mbstage6/repeat1/13/b1/se/b1/fc1" })
-    .apply(featuresMbstage6Repeat113B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const featuresMbstage6Repeat113B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 1536, kernelSize: 1, activation: "sigmoid", name: "features/mbstage6/repeat1/13/b1/se/b1/fc2" })
-    .apply(featuresMbstage6Repeat113B1SeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:26: mul
-  const featuresMbstage6Repeat113B1Se = broadcast({ op: "mul", name: "features/mbstage6/repeat1/13/b1/se" }).apply([
-    featuresMbstage6Repeat113B1SeB1Fc2,
-    featuresMbstage6Repeat113B1DepthwiseBnSilu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:49: conv 1x1 cout bn
-  const featuresMbstage6Repeat113B1Project = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "features/mbstage6/repeat1/13/b1/project" })
-    .apply(featuresMbstage6Repeat113B1Se) as tfjs.SymbolicTensor;
-  const featuresMbstage6Repeat113B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/mbstage6/repeat1/13/b1/project/bn" })
-    .apply(featuresMbstage6Repeat113B1Project) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:50: droppath sd
-  const featuresMbstage6Repeat113B1Droppath1 = dropPath({
-    rate: 0.195,
-    name: "features/mbstage6/repeat1/13/b1/droppath1",
-  }).apply(featuresMbstage6Repeat113B1ProjectBn) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:42: add
-  const featuresMbstage6Repeat113 = tf.layers
-    .add({ name: "features/mbstage6/repeat1/13" })
-    .apply([featuresMbstage6Repeat113B1Droppath1, featuresMbstage6Repeat112]) as tfjs.SymbolicTensor;
-  // lib/efficientnet.net:118: conv 1x1 1280 bn silu
-  const featuresConv2 = tf.layers
-    .conv2d({ filters: 1280, kernelSize: 1, useBias: false, name: "features/conv2" })
-    .apply(featuresMbstage6Repeat113) as tfjs.SymbolicTensor;
-  const featuresConv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "features/conv2/bn" })
-    .apply(featuresConv2) as tfjs.SymbolicTensor;
-  const featuresConv2BnSilu = tf.layers
-    .activation({ activation: "swish", name: "features/conv2/bn/silu" })
-    .apply(featuresConv2Bn) as tfjs.SymbolicTensor;
+  const featuresConv2BnSilu = EfficientNetV2SFeatures(tf, image, "features");
   // line 26: adaptiveavgpool 1x1
   const headAdaptiveavgpool1 = tf.layers
     .averagePooling2d({ poolSize: 7, strides: 7, name: "head/adaptiveavgpool1" })

@@ -9,6 +9,517 @@ import { pool2d } from "netc/runtime";
 /** The input, channels last: [height, width, channels] (the spec's 3x299x299). */
 export const inputShape: number[] = [299, 299, 3];
 
+/** The spec's block InceptionA, called 3 times: its layers, named under `prefix`. */
+function InceptionA(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string, pool: number): tfjs.SymbolicTensor {
+  // lib/inception.net:16: conv 1x1 64
+  const b1Conv1 = tf.layers
+    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/conv1/bn` })
+    .apply(b1Conv1) as tfjs.SymbolicTensor;
+  const b1Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b1/conv1/bn/relu` })
+    .apply(b1Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:17: conv 1x1 48
+  const b2Conv1 = tf.layers
+    .conv2d({ filters: 48, kernelSize: 1, useBias: false, name: `${prefix}/b2/conv1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b2Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/conv1/bn` })
+    .apply(b2Conv1) as tfjs.SymbolicTensor;
+  const b2Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b2/conv1/bn/relu` })
+    .apply(b2Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:17: conv 5x5 64 pad=2
+  const b2Conv2 = tf.layers
+    .conv2d({ filters: 64, kernelSize: 5, padding: "same", useBias: false, name: `${prefix}/b2/conv2` })
+    .apply(b2Conv1BnRelu) as tfjs.SymbolicTensor;
+  const b2Conv2Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/conv2/bn` })
+    .apply(b2Conv2) as tfjs.SymbolicTensor;
+  const b2Conv2BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b2/conv2/bn/relu` })
+    .apply(b2Conv2Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:18: conv 1x1 64
+  const b3Conv1 = tf.layers
+    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: `${prefix}/b3/conv1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b3Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b3/conv1/bn` })
+    .apply(b3Conv1) as tfjs.SymbolicTensor;
+  const b3Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b3/conv1/bn/relu` })
+    .apply(b3Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:18: conv 3x3 96 pad=1
+  const b3Conv2 = tf.layers
+    .conv2d({ filters: 96, kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b3/conv2` })
+    .apply(b3Conv1BnRelu) as tfjs.SymbolicTensor;
+  const b3Conv2Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b3/conv2/bn` })
+    .apply(b3Conv2) as tfjs.SymbolicTensor;
+  const b3Conv2BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b3/conv2/bn/relu` })
+    .apply(b3Conv2Bn) as tfjs.SymbolicTensor;
+  const b3Conv3 = tf.layers
+    .conv2d({ filters: 96, kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b3/conv3` })
+    .apply(b3Conv2BnRelu) as tfjs.SymbolicTensor;
+  const b3Conv3Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b3/conv3/bn` })
+    .apply(b3Conv3) as tfjs.SymbolicTensor;
+  const b3Conv3BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b3/conv3/bn/relu` })
+    .apply(b3Conv3Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:19: avgpool 3x3/1 pad=1
+  const b4Avgpool1 = pool2d({
+    kind: "avg",
+    kernel: [3, 3],
+    stride: [1, 1],
+    pads: [1, 1, 1, 1],
+    ceil: false,
+    countIncludePad: true,
+    name: `${prefix}/b4/avgpool1`,
+  }).apply(x) as tfjs.SymbolicTensor;
+  // lib/inception.net:19: conv 1x1 pool
+  const b4Conv1 = tf.layers
+    .conv2d({ filters: pool, kernelSize: 1, useBias: false, name: `${prefix}/b4/conv1` })
+    .apply(b4Avgpool1) as tfjs.SymbolicTensor;
+  const b4Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b4/conv1/bn` })
+    .apply(b4Conv1) as tfjs.SymbolicTensor;
+  const b4Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b4/conv1/bn/relu` })
+    .apply(b4Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:15: concat
+  const out = tf.layers
+    .concatenate({ axis: -1, name: prefix })
+    .apply([b1Conv1BnRelu, b2Conv2BnRelu, b3Conv3BnRelu, b4Conv1BnRelu]) as tfjs.SymbolicTensor;
+  return out;
+}
+
+/** The spec's block InceptionB: its layers, named under `prefix`. */
+function InceptionB(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  // lib/inception.net:26: conv 3x3/2 384
+  const b1Conv1 = tf.layers
+    .conv2d({ filters: 384, kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/b1/conv1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/conv1/bn` })
+    .apply(b1Conv1) as tfjs.SymbolicTensor;
+  const b1Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b1/conv1/bn/relu` })
+    .apply(b1Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:27: conv 1x1 64
+  const b2Conv1 = tf.layers
+    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: `${prefix}/b2/conv1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b2Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/conv1/bn` })
+    .apply(b2Conv1) as tfjs.SymbolicTensor;
+  const b2Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b2/conv1/bn/relu` })
+    .apply(b2Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:27: conv 3x3 96 pad=1
+  const b2Conv2 = tf.layers
+    .conv2d({ filters: 96, kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b2/conv2` })
+    .apply(b2Conv1BnRelu) as tfjs.SymbolicTensor;
+  const b2Conv2Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/conv2/bn` })
+    .apply(b2Conv2) as tfjs.SymbolicTensor;
+  const b2Conv2BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b2/conv2/bn/relu` })
+    .apply(b2Conv2Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:27: conv 3x3/2 96
+  const b2Conv3 = tf.layers
+    .conv2d({ filters: 96, kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/b2/conv3` })
+    .apply(b2Conv2BnRelu) as tfjs.SymbolicTensor;
+  const b2Conv3Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/conv3/bn` })
+    .apply(b2Conv3) as tfjs.SymbolicTensor;
+  const b2Conv3BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b2/conv3/bn/relu` })
+    .apply(b2Conv3Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:28: maxpool 3x3/2
+  const b3Maxpool1 = tf.layers
+    .maxPooling2d({ poolSize: 3, strides: 2, name: `${prefix}/b3/maxpool1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  // lib/inception.net:25: concat
+  const out = tf.layers
+    .concatenate({ axis: -1, name: prefix })
+    .apply([b1Conv1BnRelu, b2Conv3BnRelu, b3Maxpool1]) as tfjs.SymbolicTensor;
+  return out;
+}
+
+/** The spec's block InceptionC, called 4 times: its layers, named under `prefix`. */
+function InceptionC(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string, c7: number): tfjs.SymbolicTensor {
+  // lib/inception.net:36: conv 1x1 192
+  const b1Conv1 = tf.layers
+    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/conv1/bn` })
+    .apply(b1Conv1) as tfjs.SymbolicTensor;
+  const b1Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b1/conv1/bn/relu` })
+    .apply(b1Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:37: conv 1x1 c7
+  const b2Conv1 = tf.layers
+    .conv2d({ filters: c7, kernelSize: 1, useBias: false, name: `${prefix}/b2/conv1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b2Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/conv1/bn` })
+    .apply(b2Conv1) as tfjs.SymbolicTensor;
+  const b2Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b2/conv1/bn/relu` })
+    .apply(b2Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:37: conv 1x7 c7 pad=(0, 3)
+  const b2Conv2 = tf.layers
+    .conv2d({ filters: c7, kernelSize: [1, 7], padding: "same", useBias: false, name: `${prefix}/b2/conv2` })
+    .apply(b2Conv1BnRelu) as tfjs.SymbolicTensor;
+  const b2Conv2Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/conv2/bn` })
+    .apply(b2Conv2) as tfjs.SymbolicTensor;
+  const b2Conv2BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b2/conv2/bn/relu` })
+    .apply(b2Conv2Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:37: conv 7x1 192 pad=(3, 0)
+  const b2Conv3 = tf.layers
+    .conv2d({ filters: 192, kernelSize: [7, 1], padding: "same", useBias: false, name: `${prefix}/b2/conv3` })
+    .apply(b2Conv2BnRelu) as tfjs.SymbolicTensor;
+  const b2Conv3Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/conv3/bn` })
+    .apply(b2Conv3) as tfjs.SymbolicTensor;
+  const b2Conv3BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b2/conv3/bn/relu` })
+    .apply(b2Conv3Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:39: conv 1x1 c7
+  const b3Conv1 = tf.layers
+    .conv2d({ filters: c7, kernelSize: 1, useBias: false, name: `${prefix}/b3/conv1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b3Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b3/conv1/bn` })
+    .apply(b3Conv1) as tfjs.SymbolicTensor;
+  const b3Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b3/conv1/bn/relu` })
+    .apply(b3Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:40: conv 7x1 c7 pad=(3, 0)
+  const b3Conv2 = tf.layers
+    .conv2d({ filters: c7, kernelSize: [7, 1], padding: "same", useBias: false, name: `${prefix}/b3/conv2` })
+    .apply(b3Conv1BnRelu) as tfjs.SymbolicTensor;
+  const b3Conv2Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b3/conv2/bn` })
+    .apply(b3Conv2) as tfjs.SymbolicTensor;
+  const b3Conv2BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b3/conv2/bn/relu` })
+    .apply(b3Conv2Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:41: conv 1x7 c7 pad=(0, 3)
+  const b3Conv3 = tf.layers
+    .conv2d({ filters: c7, kernelSize: [1, 7], padding: "same", useBias: false, name: `${prefix}/b3/conv3` })
+    .apply(b3Conv2BnRelu) as tfjs.SymbolicTensor;
+  const b3Conv3Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b3/conv3/bn` })
+    .apply(b3Conv3) as tfjs.SymbolicTensor;
+  const b3Conv3BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b3/conv3/bn/relu` })
+    .apply(b3Conv3Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:42: conv 7x1 c7 pad=(3, 0)
+  const b3Conv4 = tf.layers
+    .conv2d({ filters: c7, kernelSize: [7, 1], padding: "same", useBias: false, name: `${prefix}/b3/conv4` })
+    .apply(b3Conv3BnRelu) as tfjs.SymbolicTensor;
+  const b3Conv4Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b3/conv4/bn` })
+    .apply(b3Conv4) as tfjs.SymbolicTensor;
+  const b3Conv4BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b3/conv4/bn/relu` })
+    .apply(b3Conv4Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:43: conv 1x7 192 pad=(0, 3)
+  const b3Conv5 = tf.layers
+    .conv2d({ filters: 192, kernelSize: [1, 7], padding: "same", useBias: false, name: `${prefix}/b3/conv5` })
+    .apply(b3Conv4BnRelu) as tfjs.SymbolicTensor;
+  const b3Conv5Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b3/conv5/bn` })
+    .apply(b3Conv5) as tfjs.SymbolicTensor;
+  const b3Conv5BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b3/conv5/bn/relu` })
+    .apply(b3Conv5Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:45: avgpool 3x3/1 pad=1
+  const b4Avgpool1 = pool2d({
+    kind: "avg",
+    kernel: [3, 3],
+    stride: [1, 1],
+    pads: [1, 1, 1, 1],
+    ceil: false,
+    countIncludePad: true,
+    name: `${prefix}/b4/avgpool1`,
+  }).apply(x) as tfjs.SymbolicTensor;
+  // lib/inception.net:45: conv 1x1 192
+  const b4Conv1 = tf.layers
+    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: `${prefix}/b4/conv1` })
+    .apply(b4Avgpool1) as tfjs.SymbolicTensor;
+  const b4Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b4/conv1/bn` })
+    .apply(b4Conv1) as tfjs.SymbolicTensor;
+  const b4Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b4/conv1/bn/relu` })
+    .apply(b4Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:35: concat
+  const out = tf.layers
+    .concatenate({ axis: -1, name: prefix })
+    .apply([b1Conv1BnRelu, b2Conv3BnRelu, b3Conv5BnRelu, b4Conv1BnRelu]) as tfjs.SymbolicTensor;
+  return out;
+}
+
+/** The spec's block InceptionAux: its layers, named under `prefix`. */
+function InceptionAux(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  // lib/inception.net:78: avgpool 5x5/3
+  const avgpool1 = tf.layers
+    .averagePooling2d({ poolSize: 5, strides: 3, name: `${prefix}/avgpool1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  // lib/inception.net:79: conv 1x1 128
+  const conv1 = tf.layers
+    .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: `${prefix}/conv1` })
+    .apply(avgpool1) as tfjs.SymbolicTensor;
+  const conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/conv1/bn` })
+    .apply(conv1) as tfjs.SymbolicTensor;
+  const conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/conv1/bn/relu` })
+    .apply(conv1Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:80: conv 5x5 768
+  const conv2 = tf.layers
+    .conv2d({ filters: 768, kernelSize: 5, useBias: false, name: `${prefix}/conv2` })
+    .apply(conv1BnRelu) as tfjs.SymbolicTensor;
+  const conv2Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/conv2/bn` })
+    .apply(conv2) as tfjs.SymbolicTensor;
+  const conv2BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/conv2/bn/relu` })
+    .apply(conv2Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:81: adaptiveavgpool 1x1
+  const adaptiveavgpool1 = tf.layers
+    .averagePooling2d({ poolSize: 1, strides: 1, name: `${prefix}/adaptiveavgpool1` })
+    .apply(conv2BnRelu) as tfjs.SymbolicTensor;
+  // lib/inception.net:82: flatten
+  const flatten1 = tf.layers.flatten({ name: `${prefix}/flatten1` }).apply(adaptiveavgpool1) as tfjs.SymbolicTensor;
+  // lib/inception.net:83: dense classes
+  const dense1 = tf.layers.dense({ units: 1000, name: `${prefix}/dense1` }).apply(flatten1) as tfjs.SymbolicTensor;
+  return dense1;
+}
+
+/** The spec's block InceptionD: its layers, named under `prefix`. */
+function InceptionD(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  // lib/inception.net:52: conv 1x1 192
+  const b1Conv1 = tf.layers
+    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/conv1/bn` })
+    .apply(b1Conv1) as tfjs.SymbolicTensor;
+  const b1Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b1/conv1/bn/relu` })
+    .apply(b1Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:52: conv 3x3/2 320
+  const b1Conv2 = tf.layers
+    .conv2d({ filters: 320, kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/b1/conv2` })
+    .apply(b1Conv1BnRelu) as tfjs.SymbolicTensor;
+  const b1Conv2Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/conv2/bn` })
+    .apply(b1Conv2) as tfjs.SymbolicTensor;
+  const b1Conv2BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b1/conv2/bn/relu` })
+    .apply(b1Conv2Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:53: conv 1x1 192
+  const b2Conv1 = tf.layers
+    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: `${prefix}/b2/conv1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b2Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/conv1/bn` })
+    .apply(b2Conv1) as tfjs.SymbolicTensor;
+  const b2Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b2/conv1/bn/relu` })
+    .apply(b2Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:53: conv 1x7 192 pad=(0, 3)
+  const b2Conv2 = tf.layers
+    .conv2d({ filters: 192, kernelSize: [1, 7], padding: "same", useBias: false, name: `${prefix}/b2/conv2` })
+    .apply(b2Conv1BnRelu) as tfjs.SymbolicTensor;
+  const b2Conv2Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/conv2/bn` })
+    .apply(b2Conv2) as tfjs.SymbolicTensor;
+  const b2Conv2BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b2/conv2/bn/relu` })
+    .apply(b2Conv2Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:53: conv 7x1 192 pad=(3, 0)
+  const b2Conv3 = tf.layers
+    .conv2d({ filters: 192, kernelSize: [7, 1], padding: "same", useBias: false, name: `${prefix}/b2/conv3` })
+    .apply(b2Conv2BnRelu) as tfjs.SymbolicTensor;
+  const b2Conv3Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/conv3/bn` })
+    .apply(b2Conv3) as tfjs.SymbolicTensor;
+  const b2Conv3BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b2/conv3/bn/relu` })
+    .apply(b2Conv3Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:53: conv 3x3/2 192
+  const b2Conv4 = tf.layers
+    .conv2d({ filters: 192, kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/b2/conv4` })
+    .apply(b2Conv3BnRelu) as tfjs.SymbolicTensor;
+  const b2Conv4Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/conv4/bn` })
+    .apply(b2Conv4) as tfjs.SymbolicTensor;
+  const b2Conv4BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b2/conv4/bn/relu` })
+    .apply(b2Conv4Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:54: maxpool 3x3/2
+  const b3Maxpool1 = tf.layers
+    .maxPooling2d({ poolSize: 3, strides: 2, name: `${prefix}/b3/maxpool1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  // lib/inception.net:51: concat
+  const out = tf.layers
+    .concatenate({ axis: -1, name: prefix })
+    .apply([b1Conv2BnRelu, b2Conv4BnRelu, b3Maxpool1]) as tfjs.SymbolicTensor;
+  return out;
+}
+
+/** The spec's block InceptionE, called 2 times: its layers, named under `prefix`. */
+function InceptionE(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  // lib/inception.net:62: conv 1x1 320
+  const b1Conv1 = tf.layers
+    .conv2d({ filters: 320, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/conv1/bn` })
+    .apply(b1Conv1) as tfjs.SymbolicTensor;
+  const b1Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b1/conv1/bn/relu` })
+    .apply(b1Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:64: conv 1x1 384
+  const b2Conv1 = tf.layers
+    .conv2d({ filters: 384, kernelSize: 1, useBias: false, name: `${prefix}/b2/conv1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b2Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/conv1/bn` })
+    .apply(b2Conv1) as tfjs.SymbolicTensor;
+  const b2Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b2/conv1/bn/relu` })
+    .apply(b2Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:65: conv 1x3 384 pad=(0, 1)
+  const b2Concat1B1Conv1 = tf.layers
+    .conv2d({
+      filters: 384,
+      kernelSize: [1, 3],
+      padding: "same",
+      useBias: false,
+      name: `${prefix}/b2/concat1/b1/conv1`,
+    })
+    .apply(b2Conv1BnRelu) as tfjs.SymbolicTensor;
+  const b2Concat1B1Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/concat1/b1/conv1/bn` })
+    .apply(b2Concat1B1Conv1) as tfjs.SymbolicTensor;
+  const b2Concat1B1Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b2/concat1/b1/conv1/bn/relu` })
+    .apply(b2Concat1B1Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:65: conv 3x1 384 pad=(1, 0)
+  const b2Concat1B2Conv1 = tf.layers
+    .conv2d({
+      filters: 384,
+      kernelSize: [3, 1],
+      padding: "same",
+      useBias: false,
+      name: `${prefix}/b2/concat1/b2/conv1`,
+    })
+    .apply(b2Conv1BnRelu) as tfjs.SymbolicTensor;
+  const b2Concat1B2Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/concat1/b2/conv1/bn` })
+    .apply(b2Concat1B2Conv1) as tfjs.SymbolicTensor;
+  const b2Concat1B2Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b2/concat1/b2/conv1/bn/relu` })
+    .apply(b2Concat1B2Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:65: concat
+  const b2Concat1 = tf.layers
+    .concatenate({ axis: -1, name: `${prefix}/b2/concat1` })
+    .apply([b2Concat1B1Conv1BnRelu, b2Concat1B2Conv1BnRelu]) as tfjs.SymbolicTensor;
+  // lib/inception.net:68: conv 1x1 448
+  const b3Conv1 = tf.layers
+    .conv2d({ filters: 448, kernelSize: 1, useBias: false, name: `${prefix}/b3/conv1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b3Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b3/conv1/bn` })
+    .apply(b3Conv1) as tfjs.SymbolicTensor;
+  const b3Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b3/conv1/bn/relu` })
+    .apply(b3Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:69: conv 3x3 384 pad=1
+  const b3Conv2 = tf.layers
+    .conv2d({ filters: 384, kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b3/conv2` })
+    .apply(b3Conv1BnRelu) as tfjs.SymbolicTensor;
+  const b3Conv2Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b3/conv2/bn` })
+    .apply(b3Conv2) as tfjs.SymbolicTensor;
+  const b3Conv2BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b3/conv2/bn/relu` })
+    .apply(b3Conv2Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:70: conv 1x3 384 pad=(0, 1)
+  const b3Concat1B1Conv1 = tf.layers
+    .conv2d({
+      filters: 384,
+      kernelSize: [1, 3],
+      padding: "same",
+      useBias: false,
+      name: `${prefix}/b3/concat1/b1/conv1`,
+    })
+    .apply(b3Conv2BnRelu) as tfjs.SymbolicTensor;
+  const b3Concat1B1Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b3/concat1/b1/conv1/bn` })
+    .apply(b3Concat1B1Conv1) as tfjs.SymbolicTensor;
+  const b3Concat1B1Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b3/concat1/b1/conv1/bn/relu` })
+    .apply(b3Concat1B1Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:70: conv 3x1 384 pad=(1, 0)
+  const b3Concat1B2Conv1 = tf.layers
+    .conv2d({
+      filters: 384,
+      kernelSize: [3, 1],
+      padding: "same",
+      useBias: false,
+      name: `${prefix}/b3/concat1/b2/conv1`,
+    })
+    .apply(b3Conv2BnRelu) as tfjs.SymbolicTensor;
+  const b3Concat1B2Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b3/concat1/b2/conv1/bn` })
+    .apply(b3Concat1B2Conv1) as tfjs.SymbolicTensor;
+  const b3Concat1B2Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b3/concat1/b2/conv1/bn/relu` })
+    .apply(b3Concat1B2Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:70: concat
+  const b3Concat1 = tf.layers
+    .concatenate({ axis: -1, name: `${prefix}/b3/concat1` })
+    .apply([b3Concat1B1Conv1BnRelu, b3Concat1B2Conv1BnRelu]) as tfjs.SymbolicTensor;
+  // lib/inception.net:72: avgpool 3x3/1 pad=1
+  const b4Avgpool1 = pool2d({
+    kind: "avg",
+    kernel: [3, 3],
+    stride: [1, 1],
+    pads: [1, 1, 1, 1],
+    ceil: false,
+    countIncludePad: true,
+    name: `${prefix}/b4/avgpool1`,
+  }).apply(x) as tfjs.SymbolicTensor;
+  // lib/inception.net:72: conv 1x1 192
+  const b4Conv1 = tf.layers
+    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: `${prefix}/b4/conv1` })
+    .apply(b4Avgpool1) as tfjs.SymbolicTensor;
+  const b4Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b4/conv1/bn` })
+    .apply(b4Conv1) as tfjs.SymbolicTensor;
+  const b4Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b4/conv1/bn/relu` })
+    .apply(b4Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:61: concat
+  const out = tf.layers
+    .concatenate({ axis: -1, name: prefix })
+    .apply([b1Conv1BnRelu, b2Concat1, b3Concat1, b4Conv1BnRelu]) as tfjs.SymbolicTensor;
+  return out;
+}
+
 /**
  * Builds InceptionV3. `training` has the main output first, then the auxiliary heads (AuxLogits, loss weight 0.4), `inference`
  * has the main output only and shares every layer, so training one trains the other.
@@ -75,1147 +586,40 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
     .apply(stemConv2d4a3x3BnRelu) as tfjs.SymbolicTensor;
 
   // Mixed_5b = InceptionA(32) -> 256x35x35
-  // lib/inception.net:16: conv 1x1 64
-  const mixed5bB1Conv1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "Mixed_5b/b1/conv1" })
-    .apply(stemMaxpool2) as tfjs.SymbolicTensor;
-  const mixed5bB1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_5b/b1/conv1/bn" })
-    .apply(mixed5bB1Conv1) as tfjs.SymbolicTensor;
-  const mixed5bB1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_5b/b1/conv1/bn/relu" })
-    .apply(mixed5bB1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:17: conv 1x1 48
-  const mixed5bB2Conv1 = tf.layers
-    .conv2d({ filters: 48, kernelSize: 1, useBias: false, name: "Mixed_5b/b2/conv1" })
-    .apply(stemMaxpool2) as tfjs.SymbolicTensor;
-  const mixed5bB2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_5b/b2/conv1/bn" })
-    .apply(mixed5bB2Conv1) as tfjs.SymbolicTensor;
-  const mixed5bB2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_5b/b2/conv1/bn/relu" })
-    .apply(mixed5bB2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:17: conv 5x5 64 pad=2
-  const mixed5bB2Conv2 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 5, padding: "same", useBias: false, name: "Mixed_5b/b2/conv2" })
-    .apply(mixed5bB2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const mixed5bB2Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_5b/b2/conv2/bn" })
-    .apply(mixed5bB2Conv2) as tfjs.SymbolicTensor;
-  const mixed5bB2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_5b/b2/conv2/bn/relu" })
-    .apply(mixed5bB2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:18: conv 1x1 64
-  const mixed5bB3Conv1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "Mixed_5b/b3/conv1" })
-    .apply(stemMaxpool2) as tfjs.SymbolicTensor;
-  const mixed5bB3Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_5b/b3/conv1/bn" })
-    .apply(mixed5bB3Conv1) as tfjs.SymbolicTensor;
-  const mixed5bB3Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_5b/b3/conv1/bn/relu" })
-    .apply(mixed5bB3Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:18: conv 3x3 96 pad=1
-  const mixed5bB3Conv2 = tf.layers
-    .conv2d({ filters: 96, kernelSize: 3, padding: "same", useBias: false, name: "Mixed_5b/b3/conv2" })
-    .apply(mixed5bB3Conv1BnRelu) as tfjs.SymbolicTensor;
-  const mixed5bB3Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_5b/b3/conv2/bn" })
-    .apply(mixed5bB3Conv2) as tfjs.SymbolicTensor;
-  const mixed5bB3Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_5b/b3/conv2/bn/relu" })
-    .apply(mixed5bB3Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:18: conv 3x3 96 pad=1
-  const mixed5bB3Conv3 = tf.layers
-    .conv2d({ filters: 96, kernelSize: 3, padding: "same", useBias: false, name: "Mixed_5b/b3/conv3" })
-    .apply(mixed5bB3Conv2BnRelu) as tfjs.SymbolicTensor;
-  const mixed5bB3Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_5b/b3/conv3/bn" })
-    .apply(mixed5bB3Conv3) as tfjs.SymbolicTensor;
-  const mixed5bB3Conv3BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_5b/b3/conv3/bn/relu" })
-    .apply(mixed5bB3Conv3Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:19: avgpool 3x3/1 pad=1
-  const mixed5bB4Avgpool1 = pool2d({
-    kind: "avg",
-    kernel: [3, 3],
-    stride: [1, 1],
-    pads: [1, 1, 1, 1],
-    ceil: false,
-    countIncludePad: true,
-    name: "Mixed_5b/b4/avgpool1",
-  }).apply(stemMaxpool2) as tfjs.SymbolicTensor;
-  // lib/inception.net:19: conv 1x1 pool
-  const mixed5bB4Conv1 = tf.layers
-    .conv2d({ filters: 32, kernelSize: 1, useBias: false, name: "Mixed_5b/b4/conv1" })
-    .apply(mixed5bB4Avgpool1) as tfjs.SymbolicTensor;
-  const mixed5bB4Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_5b/b4/conv1/bn" })
-    .apply(mixed5bB4Conv1) as tfjs.SymbolicTensor;
-  const mixed5bB4Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_5b/b4/conv1/bn/relu" })
-    .apply(mixed5bB4Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:15: concat
-  const mixed5b = tf.layers
-    .concatenate({ axis: -1, name: "Mixed_5b" })
-    .apply([
-      mixed5bB1Conv1BnRelu,
-      mixed5bB2Conv2BnRelu,
-      mixed5bB3Conv3BnRelu,
-      mixed5bB4Conv1BnRelu,
-    ]) as tfjs.SymbolicTensor;
+  const mixed5b = InceptionA(tf, stemMaxpool2, "Mixed_5b", 32);
 
   // Mixed_5c = InceptionA(64) -> 288x35x35
-  // lib/inception.net:16: conv 1x1 64
-  const mixed5cB1Conv1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "Mixed_5c/b1/conv1" })
-    .apply(mixed5b) as tfjs.SymbolicTensor;
-  const mixed5cB1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_5c/b1/conv1/bn" })
-    .apply(mixed5cB1Conv1) as tfjs.SymbolicTensor;
-  const mixed5cB1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_5c/b1/conv1/bn/relu" })
-    .apply(mixed5cB1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:17: conv 1x1 48
-  const mixed5cB2Conv1 = tf.layers
-    .conv2d({ filters: 48, kernelSize: 1, useBias: false, name: "Mixed_5c/b2/conv1" })
-    .apply(mixed5b) as tfjs.SymbolicTensor;
-  const mixed5cB2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_5c/b2/conv1/bn" })
-    .apply(mixed5cB2Conv1) as tfjs.SymbolicTensor;
-  const mixed5cB2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_5c/b2/conv1/bn/relu" })
-    .apply(mixed5cB2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:17: conv 5x5 64 pad=2
-  const mixed5cB2Conv2 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 5, padding: "same", useBias: false, name: "Mixed_5c/b2/conv2" })
-    .apply(mixed5cB2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const mixed5cB2Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_5c/b2/conv2/bn" })
-    .apply(mixed5cB2Conv2) as tfjs.SymbolicTensor;
-  const mixed5cB2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_5c/b2/conv2/bn/relu" })
-    .apply(mixed5cB2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:18: conv 1x1 64
-  const mixed5cB3Conv1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "Mixed_5c/b3/conv1" })
-    .apply(mixed5b) as tfjs.SymbolicTensor;
-  const mixed5cB3Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_5c/b3/conv1/bn" })
-    .apply(mixed5cB3Conv1) as tfjs.SymbolicTensor;
-  const mixed5cB3Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_5c/b3/conv1/bn/relu" })
-    .apply(mixed5cB3Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:18: conv 3x3 96 pad=1
-  const mixed5cB3Conv2 = tf.layers
-    .conv2d({ filters: 96, kernelSize: 3, padding: "same", useBias: false, name: "Mixed_5c/b3/conv2" })
-    .apply(mixed5cB3Conv1BnRelu) as tfjs.SymbolicTensor;
-  const mixed5cB3Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_5c/b3/conv2/bn" })
-    .apply(mixed5cB3Conv2) as tfjs.SymbolicTensor;
-  const mixed5cB3Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_5c/b3/conv2/bn/relu" })
-    .apply(mixed5cB3Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:18: conv 3x3 96 pad=1
-  const mixed5cB3Conv3 = tf.layers
-    .conv2d({ filters: 96, kernelSize: 3, padding: "same", useBias: false, name: "Mixed_5c/b3/conv3" })
-    .apply(mixed5cB3Conv2BnRelu) as tfjs.SymbolicTensor;
-  const mixed5cB3Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_5c/b3/conv3/bn" })
-    .apply(mixed5cB3Conv3) as tfjs.SymbolicTensor;
-  const mixed5cB3Conv3BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_5c/b3/conv3/bn/relu" })
-    .apply(mixed5cB3Conv3Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:19: avgpool 3x3/1 pad=1
-  const mixed5cB4Avgpool1 = pool2d({
-    kind: "avg",
-    kernel: [3, 3],
-    stride: [1, 1],
-    pads: [1, 1, 1, 1],
-    ceil: false,
-    countIncludePad: true,
-    name: "Mixed_5c/b4/avgpool1",
-  }).apply(mixed5b) as tfjs.SymbolicTensor;
-  // lib/inception.net:19: conv 1x1 pool
-  const mixed5cB4Conv1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "Mixed_5c/b4/conv1" })
-    .apply(mixed5cB4Avgpool1) as tfjs.SymbolicTensor;
-  const mixed5cB4Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_5c/b4/conv1/bn" })
-    .apply(mixed5cB4Conv1) as tfjs.SymbolicTensor;
-  const mixed5cB4Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_5c/b4/conv1/bn/relu" })
-    .apply(mixed5cB4Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:15: concat
-  const mixed5c = tf.layers
-    .concatenate({ axis: -1, name: "Mixed_5c" })
-    .apply([
-      mixed5cB1Conv1BnRelu,
-      mixed5cB2Conv2BnRelu,
-      mixed5cB3Conv3BnRelu,
-      mixed5cB4Conv1BnRelu,
-    ]) as tfjs.SymbolicTensor;
+  const mixed5c = InceptionA(tf, mixed5b, "Mixed_5c", 64);
 
   // Mixed_5d = InceptionA(64) -> 288x35x35
-  // lib/inception.net:16: conv 1x1 64
-  const mixed5dB1Conv1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "Mixed_5d/b1/conv1" })
-    .apply(mixed5c) as tfjs.SymbolicTensor;
-  const mixed5dB1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_5d/b1/conv1/bn" })
-    .apply(mixed5dB1Conv1) as tfjs.SymbolicTensor;
-  const mixed5dB1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_5d/b1/conv1/bn/relu" })
-    .apply(mixed5dB1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:17: conv 1x1 48
-  const mixed5dB2Conv1 = tf.layers
-    .conv2d({ filters: 48, kernelSize: 1, useBias: false, name: "Mixed_5d/b2/conv1" })
-    .apply(mixed5c) as tfjs.SymbolicTensor;
-  const mixed5dB2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_5d/b2/conv1/bn" })
-    .apply(mixed5dB2Conv1) as tfjs.SymbolicTensor;
-  const mixed5dB2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_5d/b2/conv1/bn/relu" })
-    .apply(mixed5dB2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:17: conv 5x5 64 pad=2
-  const mixed5dB2Conv2 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 5, padding: "same", useBias: false, name: "Mixed_5d/b2/conv2" })
-    .apply(mixed5dB2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const mixed5dB2Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_5d/b2/conv2/bn" })
-    .apply(mixed5dB2Conv2) as tfjs.SymbolicTensor;
-  const mixed5dB2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_5d/b2/conv2/bn/relu" })
-    .apply(mixed5dB2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:18: conv 1x1 64
-  const mixed5dB3Conv1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "Mixed_5d/b3/conv1" })
-    .apply(mixed5c) as tfjs.SymbolicTensor;
-  const mixed5dB3Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_5d/b3/conv1/bn" })
-    .apply(mixed5dB3Conv1) as tfjs.SymbolicTensor;
-  const mixed5dB3Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_5d/b3/conv1/bn/relu" })
-    .apply(mixed5dB3Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:18: conv 3x3 96 pad=1
-  const mixed5dB3Conv2 = tf.layers
-    .conv2d({ filters: 96, kernelSize: 3, padding: "same", useBias: false, name: "Mixed_5d/b3/conv2" })
-    .apply(mixed5dB3Conv1BnRelu) as tfjs.SymbolicTensor;
-  const mixed5dB3Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_5d/b3/conv2/bn" })
-    .apply(mixed5dB3Conv2) as tfjs.SymbolicTensor;
-  const mixed5dB3Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_5d/b3/conv2/bn/relu" })
-    .apply(mixed5dB3Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:18: conv 3x3 96 pad=1
-  const mixed5dB3Conv3 = tf.layers
-    .conv2d({ filters: 96, kernelSize: 3, padding: "same", useBias: false, name: "Mixed_5d/b3/conv3" })
-    .apply(mixed5dB3Conv2BnRelu) as tfjs.SymbolicTensor;
-  const mixed5dB3Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_5d/b3/conv3/bn" })
-    .apply(mixed5dB3Conv3) as tfjs.SymbolicTensor;
-  const mixed5dB3Conv3BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_5d/b3/conv3/bn/relu" })
-    .apply(mixed5dB3Conv3Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:19: avgpool 3x3/1 pad=1
-  const mixed5dB4Avgpool1 = pool2d({
-    kind: "avg",
-    kernel: [3, 3],
-    stride: [1, 1],
-    pads: [1, 1, 1, 1],
-    ceil: false,
-    countIncludePad: true,
-    name: "Mixed_5d/b4/avgpool1",
-  }).apply(mixed5c) as tfjs.SymbolicTensor;
-  // lib/inception.net:19: conv 1x1 pool
-  const mixed5dB4Conv1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "Mixed_5d/b4/conv1" })
-    .apply(mixed5dB4Avgpool1) as tfjs.SymbolicTensor;
-  const mixed5dB4Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_5d/b4/conv1/bn" })
-    .apply(mixed5dB4Conv1) as tfjs.SymbolicTensor;
-  const mixed5dB4Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_5d/b4/conv1/bn/relu" })
-    .apply(mixed5dB4Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:15: concat
-  const mixed5d = tf.layers
-    .concatenate({ axis: -1, name: "Mixed_5d" })
-    .apply([
-      mixed5dB1Conv1BnRelu,
-      mixed5dB2Conv2BnRelu,
-      mixed5dB3Conv3BnRelu,
-      mixed5dB4Conv1BnRelu,
-    ]) as tfjs.SymbolicTensor;
+  const mixed5d = InceptionA(tf, mixed5c, "Mixed_5d", 64);
 
   // Mixed_6a = InceptionB() -> 768x17x17
-  // lib/inception.net:26: conv 3x3/2 384
-  const mixed6aB1Conv1 = tf.layers
-    .conv2d({ filters: 384, kernelSize: 3, strides: 2, useBias: false, name: "Mixed_6a/b1/conv1" })
-    .apply(mixed5d) as tfjs.SymbolicTensor;
-  const mixed6aB1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6a/b1/conv1/bn" })
-    .apply(mixed6aB1Conv1) as tfjs.SymbolicTensor;
-  const mixed6aB1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6a/b1/conv1/bn/relu" })
-    .apply(mixed6aB1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:27: conv 1x1 64
-  const mixed6aB2Conv1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "Mixed_6a/b2/conv1" })
-    .apply(mixed5d) as tfjs.SymbolicTensor;
-  const mixed6aB2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6a/b2/conv1/bn" })
-    .apply(mixed6aB2Conv1) as tfjs.SymbolicTensor;
-  const mixed6aB2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6a/b2/conv1/bn/relu" })
-    .apply(mixed6aB2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:27: conv 3x3 96 pad=1
-  const mixed6aB2Conv2 = tf.layers
-    .conv2d({ filters: 96, kernelSize: 3, padding: "same", useBias: false, name: "Mixed_6a/b2/conv2" })
-    .apply(mixed6aB2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const mixed6aB2Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6a/b2/conv2/bn" })
-    .apply(mixed6aB2Conv2) as tfjs.SymbolicTensor;
-  const mixed6aB2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6a/b2/conv2/bn/relu" })
-    .apply(mixed6aB2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:27: conv 3x3/2 96
-  const mixed6aB2Conv3 = tf.layers
-    .conv2d({ filters: 96, kernelSize: 3, strides: 2, useBias: false, name: "Mixed_6a/b2/conv3" })
-    .apply(mixed6aB2Conv2BnRelu) as tfjs.SymbolicTensor;
-  const mixed6aB2Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6a/b2/conv3/bn" })
-    .apply(mixed6aB2Conv3) as tfjs.SymbolicTensor;
-  const mixed6aB2Conv3BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6a/b2/conv3/bn/relu" })
-    .apply(mixed6aB2Conv3Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:28: maxpool 3x3/2
-  const mixed6aB3Maxpool1 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 2, name: "Mixed_6a/b3/maxpool1" })
-    .apply(mixed5d) as tfjs.SymbolicTensor;
-  // lib/inception.net:25: concat
-  const mixed6a = tf.layers
-    .concatenate({ axis: -1, name: "Mixed_6a" })
-    .apply([mixed6aB1Conv1BnRelu, mixed6aB2Conv3BnRelu, mixed6aB3Maxpool1]) as tfjs.SymbolicTensor;
+  const mixed6a = InceptionB(tf, mixed5d, "Mixed_6a");
 
   // Mixed_6b = InceptionC(128) -> 768x17x17
-  // lib/inception.net:36: conv 1x1 192
-  const mixed6bB1Conv1 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: "Mixed_6b/b1/conv1" })
-    .apply(mixed6a) as tfjs.SymbolicTensor;
-  const mixed6bB1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6b/b1/conv1/bn" })
-    .apply(mixed6bB1Conv1) as tfjs.SymbolicTensor;
-  const mixed6bB1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6b/b1/conv1/bn/relu" })
-    .apply(mixed6bB1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:37: conv 1x1 c7
-  const mixed6bB2Conv1 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: "Mixed_6b/b2/conv1" })
-    .apply(mixed6a) as tfjs.SymbolicTensor;
-  const mixed6bB2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6b/b2/conv1/bn" })
-    .apply(mixed6bB2Conv1) as tfjs.SymbolicTensor;
-  const mixed6bB2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6b/b2/conv1/bn/relu" })
-    .apply(mixed6bB2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:37: conv 1x7 c7 pad=(0, 3)
-  const mixed6bB2Conv2 = tf.layers
-    .conv2d({ filters: 128, kernelSize: [1, 7], padding: "same", useBias: false, name: "Mixed_6b/b2/conv2" })
-    .apply(mixed6bB2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const mixed6bB2Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6b/b2/conv2/bn" })
-    .apply(mixed6bB2Conv2) as tfjs.SymbolicTensor;
-  const mixed6bB2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6b/b2/conv2/bn/relu" })
-    .apply(mixed6bB2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:37: conv 7x1 192 pad=(3, 0)
-  const mixed6bB2Conv3 = tf.layers
-    .conv2d({ filters: 192, kernelSize: [7, 1], padding: "same", useBias: false, name: "Mixed_6b/b2/conv3" })
-    .apply(mixed6bB2Conv2BnRelu) as tfjs.SymbolicTensor;
-  const mixed6bB2Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6b/b2/conv3/bn" })
-    .apply(mixed6bB2Conv3) as tfjs.SymbolicTensor;
-  const mixed6bB2Conv3BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6b/b2/conv3/bn/relu" })
-    .apply(mixed6bB2Conv3Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:39: conv 1x1 c7
-  const mixed6bB3Conv1 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: "Mixed_6b/b3/conv1" })
-    .apply(mixed6a) as tfjs.SymbolicTensor;
-  const mixed6bB3Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6b/b3/conv1/bn" })
-    .apply(mixed6bB3Conv1) as tfjs.SymbolicTensor;
-  const mixed6bB3Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6b/b3/conv1/bn/relu" })
-    .apply(mixed6bB3Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:40: conv 7x1 c7 pad=(3, 0)
-  const mixed6bB3Conv2 = tf.layers
-    .conv2d({ filters: 128, kernelSize: [7, 1], padding: "same", useBias: false, name: "Mixed_6b/b3/conv2" })
-    .apply(mixed6bB3Conv1BnRelu) as tfjs.SymbolicTensor;
-  const mixed6bB3Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6b/b3/conv2/bn" })
-    .apply(mixed6bB3Conv2) as tfjs.SymbolicTensor;
-  const mixed6bB3Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6b/b3/conv2/bn/relu" })
-    .apply(mixed6bB3Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:41: conv 1x7 c7 pad=(0, 3)
-  const mixed6bB3Conv3 = tf.layers
-    .conv2d({ filters: 128, kernelSize: [1, 7], padding: "same", useBias: false, name: "Mixed_6b/b3/conv3" })
-    .apply(mixed6bB3Conv2BnRelu) as tfjs.SymbolicTensor;
-  const mixed6bB3Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6b/b3/conv3/bn" })
-    .apply(mixed6bB3Conv3) as tfjs.SymbolicTensor;
-  const mixed6bB3Conv3BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6b/b3/conv3/bn/relu" })
-    .apply(mixed6bB3Conv3Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:42: conv 7x1 c7 pad=(3, 0)
-  const mixed6bB3Conv4 = tf.layers
-    .conv2d({ filters: 128, kernelSize: [7, 1], padding: "same", useBias: false, name: "Mixed_6b/b3/conv4" })
-    .apply(mixed6bB3Conv3BnRelu) as tfjs.SymbolicTensor;
-  const mixed6bB3Conv4Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6b/b3/conv4/bn" })
-    .apply(mixed6bB3Conv4) as tfjs.SymbolicTensor;
-  const mixed6bB3Conv4BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6b/b3/conv4/bn/relu" })
-    .apply(mixed6bB3Conv4Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:43: conv 1x7 192 pad=(0, 3)
-  const mixed6bB3Conv5 = tf.layers
-    .conv2d({ filters: 192, kernelSize: [1, 7], padding: "same", useBias: false, name: "Mixed_6b/b3/conv5" })
-    .apply(mixed6bB3Conv4BnRelu) as tfjs.SymbolicTensor;
-  const mixed6bB3Conv5Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6b/b3/conv5/bn" })
-    .apply(mixed6bB3Conv5) as tfjs.SymbolicTensor;
-  const mixed6bB3Conv5BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6b/b3/conv5/bn/relu" })
-    .apply(mixed6bB3Conv5Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:45: avgpool 3x3/1 pad=1
-  const mixed6bB4Avgpool1 = pool2d({
-    kind: "avg",
-    kernel: [3, 3],
-    stride: [1, 1],
-    pads: [1, 1, 1, 1],
-    ceil: false,
-    countIncludePad: true,
-    name: "Mixed_6b/b4/avgpool1",
-  }).apply(mixed6a) as tfjs.SymbolicTensor;
-  // lib/inception.net:45: conv 1x1 192
-  const mixed6bB4Conv1 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: "Mixed_6b/b4/conv1" })
-    .apply(mixed6bB4Avgpool1) as tfjs.SymbolicTensor;
-  const mixed6bB4Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6b/b4/conv1/bn" })
-    .apply(mixed6bB4Conv1) as tfjs.SymbolicTensor;
-  const mixed6bB4Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6b/b4/conv1/bn/relu" })
-    .apply(mixed6bB4Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:35: concat
-  const mixed6b = tf.layers
-    .concatenate({ axis: -1, name: "Mixed_6b" })
-    .apply([
-      mixed6bB1Conv1BnRelu,
-      mixed6bB2Conv3BnRelu,
-      mixed6bB3Conv5BnRelu,
-      mixed6bB4Conv1BnRelu,
-    ]) as tfjs.SymbolicTensor;
+  const mixed6b = InceptionC(tf, mixed6a, "Mixed_6b", 128);
 
   // Mixed_6c = InceptionC(160) -> 768x17x17
-  // lib/inception.net:36: conv 1x1 192
-  const mixed6cB1Conv1 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: "Mixed_6c/b1/conv1" })
-    .apply(mixed6b) as tfjs.SymbolicTensor;
-  const mixed6cB1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6c/b1/conv1/bn" })
-    .apply(mixed6cB1Conv1) as tfjs.SymbolicTensor;
-  const mixed6cB1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6c/b1/conv1/bn/relu" })
-    .apply(mixed6cB1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:37: conv 1x1 c7
-  const mixed6cB2Conv1 = tf.layers
-    .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "Mixed_6c/b2/conv1" })
-    .apply(mixed6b) as tfjs.SymbolicTensor;
-  const mixed6cB2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6c/b2/conv1/bn" })
-    .apply(mixed6cB2Conv1) as tfjs.SymbolicTensor;
-  const mixed6cB2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6c/b2/conv1/bn/relu" })
-    .apply(mixed6cB2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:37: conv 1x7 c7 pad=(0, 3)
-  const mixed6cB2Conv2 = tf.layers
-    .conv2d({ filters: 160, kernelSize: [1, 7], padding: "same", useBias: false, name: "Mixed_6c/b2/conv2" })
-    .apply(mixed6cB2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const mixed6cB2Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6c/b2/conv2/bn" })
-    .apply(mixed6cB2Conv2) as tfjs.SymbolicTensor;
-  const mixed6cB2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6c/b2/conv2/bn/relu" })
-    .apply(mixed6cB2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:37: conv 7x1 192 pad=(3, 0)
-  const mixed6cB2Conv3 = tf.layers
-    .conv2d({ filters: 192, kernelSize: [7, 1], padding: "same", useBias: false, name: "Mixed_6c/b2/conv3" })
-    .apply(mixed6cB2Conv2BnRelu) as tfjs.SymbolicTensor;
-  const mixed6cB2Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6c/b2/conv3/bn" })
-    .apply(mixed6cB2Conv3) as tfjs.SymbolicTensor;
-  const mixed6cB2Conv3BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6c/b2/conv3/bn/relu" })
-    .apply(mixed6cB2Conv3Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:39: conv 1x1 c7
-  const mixed6cB3Conv1 = tf.layers
-    .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "Mixed_6c/b3/conv1" })
-    .apply(mixed6b) as tfjs.SymbolicTensor;
-  const mixed6cB3Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6c/b3/conv1/bn" })
-    .apply(mixed6cB3Conv1) as tfjs.SymbolicTensor;
-  const mixed6cB3Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6c/b3/conv1/bn/relu" })
-    .apply(mixed6cB3Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:40: conv 7x1 c7 pad=(3, 0)
-  const mixed6cB3Conv2 = tf.layers
-    .conv2d({ filters: 160, kernelSize: [7, 1], padding: "same", useBias: false, name: "Mixed_6c/b3/conv2" })
-    .apply(mixed6cB3Conv1BnRelu) as tfjs.SymbolicTensor;
-  const mixed6cB3Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6c/b3/conv2/bn" })
-    .apply(mixed6cB3Conv2) as tfjs.SymbolicTensor;
-  const mixed6cB3Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6c/b3/conv2/bn/relu" })
-    .apply(mixed6cB3Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:41: conv 1x7 c7 pad=(0, 3)
-  const mixed6cB3Conv3 = tf.layers
-    .conv2d({ filters: 160, kernelSize: [1, 7], padding: "same", useBias: false, name: "Mixed_6c/b3/conv3" })
-    .apply(mixed6cB3Conv2BnRelu) as tfjs.SymbolicTensor;
-  const mixed6cB3Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6c/b3/conv3/bn" })
-    .apply(mixed6cB3Conv3) as tfjs.SymbolicTensor;
-  const mixed6cB3Conv3BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6c/b3/conv3/bn/relu" })
-    .apply(mixed6cB3Conv3Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:42: conv 7x1 c7 pad=(3, 0)
-  const mixed6cB3Conv4 = tf.layers
-    .conv2d({ filters: 160, kernelSize: [7, 1], padding: "same", useBias: false, name: "Mixed_6c/b3/conv4" })
-    .apply(mixed6cB3Conv3BnRelu) as tfjs.SymbolicTensor;
-  const mixed6cB3Conv4Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6c/b3/conv4/bn" })
-    .apply(mixed6cB3Conv4) as tfjs.SymbolicTensor;
-  const mixed6cB3Conv4BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6c/b3/conv4/bn/relu" })
-    .apply(mixed6cB3Conv4Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:43: conv 1x7 192 pad=(0, 3)
-  const mixed6cB3Conv5 = tf.layers
-    .conv2d({ filters: 192, kernelSize: [1, 7], padding: "same", useBias: false, name: "Mixed_6c/b3/conv5" })
-    .apply(mixed6cB3Conv4BnRelu) as tfjs.SymbolicTensor;
-  const mixed6cB3Conv5Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6c/b3/conv5/bn" })
-    .apply(mixed6cB3Conv5) as tfjs.SymbolicTensor;
-  const mixed6cB3Conv5BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6c/b3/conv5/bn/relu" })
-    .apply(mixed6cB3Conv5Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:45: avgpool 3x3/1 pad=1
-  const mixed6cB4Avgpool1 = pool2d({
-    kind: "avg",
-    kernel: [3, 3],
-    stride: [1, 1],
-    pads: [1, 1, 1, 1],
-    ceil: false,
-    countIncludePad: true,
-    name: "Mixed_6c/b4/avgpool1",
-  }).apply(mixed6b) as tfjs.SymbolicTensor;
-  // lib/inception.net:45: conv 1x1 192
-  const mixed6cB4Conv1 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: "Mixed_6c/b4/conv1" })
-    .apply(mixed6cB4Avgpool1) as tfjs.SymbolicTensor;
-  const mixed6cB4Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6c/b4/conv1/bn" })
-    .apply(mixed6cB4Conv1) as tfjs.SymbolicTensor;
-  const mixed6cB4Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6c/b4/conv1/bn/relu" })
-    .apply(mixed6cB4Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:35: concat
-  const mixed6c = tf.layers
-    .concatenate({ axis: -1, name: "Mixed_6c" })
-    .apply([
-      mixed6cB1Conv1BnRelu,
-      mixed6cB2Conv3BnRelu,
-      mixed6cB3Conv5BnRelu,
-      mixed6cB4Conv1BnRelu,
-    ]) as tfjs.SymbolicTensor;
+  const mixed6c = InceptionC(tf, mixed6b, "Mixed_6c", 160);
 
   // Mixed_6d = InceptionC(160) -> 768x17x17
-  // lib/inception.net:36: conv 1x1 192
-  const mixed6dB1Conv1 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: "Mixed_6d/b1/conv1" })
-    .apply(mixed6c) as tfjs.SymbolicTensor;
-  const mixed6dB1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6d/b1/conv1/bn" })
-    .apply(mixed6dB1Conv1) as tfjs.SymbolicTensor;
-  const mixed6dB1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6d/b1/conv1/bn/relu" })
-    .apply(mixed6dB1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:37: conv 1x1 c7
-  const mixed6dB2Conv1 = tf.layers
-    .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "Mixed_6d/b2/conv1" })
-    .apply(mixed6c) as tfjs.SymbolicTensor;
-  const mixed6dB2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6d/b2/conv1/bn" })
-    .apply(mixed6dB2Conv1) as tfjs.SymbolicTensor;
-  const mixed6dB2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6d/b2/conv1/bn/relu" })
-    .apply(mixed6dB2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:37: conv 1x7 c7 pad=(0, 3)
-  const mixed6dB2Conv2 = tf.layers
-    .conv2d({ filters: 160, kernelSize: [1, 7], padding: "same", useBias: false, name: "Mixed_6d/b2/conv2" })
-    .apply(mixed6dB2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const mixed6dB2Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6d/b2/conv2/bn" })
-    .apply(mixed6dB2Conv2) as tfjs.SymbolicTensor;
-  const mixed6dB2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6d/b2/conv2/bn/relu" })
-    .apply(mixed6dB2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:37: conv 7x1 192 pad=(3, 0)
-  const mixed6dB2Conv3 = tf.layers
-    .conv2d({ filters: 192, kernelSize: [7, 1], padding: "same", useBias: false, name: "Mixed_6d/b2/conv3" })
-    .apply(mixed6dB2Conv2BnRelu) as tfjs.SymbolicTensor;
-  const mixed6dB2Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6d/b2/conv3/bn" })
-    .apply(mixed6dB2Conv3) as tfjs.SymbolicTensor;
-  const mixed6dB2Conv3BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6d/b2/conv3/bn/relu" })
-    .apply(mixed6dB2Conv3Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:39: conv 1x1 c7
-  const mixed6dB3Conv1 = tf.layers
-    .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "Mixed_6d/b3/conv1" })
-    .apply(mixed6c) as tfjs.SymbolicTensor;
-  const mixed6dB3Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6d/b3/conv1/bn" })
-    .apply(mixed6dB3Conv1) as tfjs.SymbolicTensor;
-  const mixed6dB3Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6d/b3/conv1/bn/relu" })
-    .apply(mixed6dB3Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:40: conv 7x1 c7 pad=(3, 0)
-  const mixed6dB3Conv2 = tf.layers
-    .conv2d({ filters: 160, kernelSize: [7, 1], padding: "same", useBias: false, name: "Mixed_6d/b3/conv2" })
-    .apply(mixed6dB3Conv1BnRelu) as tfjs.SymbolicTensor;
-  const mixed6dB3Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6d/b3/conv2/bn" })
-    .apply(mixed6dB3Conv2) as tfjs.SymbolicTensor;
-  const mixed6dB3Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6d/b3/conv2/bn/relu" })
-    .apply(mixed6dB3Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:41: conv 1x7 c7 pad=(0, 3)
-  const mixed6dB3Conv3 = tf.layers
-    .conv2d({ filters: 160, kernelSize: [1, 7], padding: "same", useBias: false, name: "Mixed_6d/b3/conv3" })
-    .apply(mixed6dB3Conv2BnRelu) as tfjs.SymbolicTensor;
-  const mixed6dB3Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6d/b3/conv3/bn" })
-    .apply(mixed6dB3Conv3) as tfjs.SymbolicTensor;
-  const mixed6dB3Conv3BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6d/b3/conv3/bn/relu" })
-    .apply(mixed6dB3Conv3Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:42: conv 7x1 c7 pad=(3, 0)
-  const mixed6dB3Conv4 = tf.layers
-    .conv2d({ filters: 160, kernelSize: [7, 1], padding: "same", useBias: false, name: "Mixed_6d/b3/conv4" })
-    .apply(mixed6dB3Conv3BnRelu) as tfjs.SymbolicTensor;
-  const mixed6dB3Conv4Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6d/b3/conv4/bn" })
-    .apply(mixed6dB3Conv4) as tfjs.SymbolicTensor;
-  const mixed6dB3Conv4BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6d/b3/conv4/bn/relu" })
-    .apply(mixed6dB3Conv4Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:43: conv 1x7 192 pad=(0, 3)
-  const mixed6dB3Conv5 = tf.layers
-    .conv2d({ filters: 192, kernelSize: [1, 7], padding: "same", useBias: false, name: "Mixed_6d/b3/conv5" })
-    .apply(mixed6dB3Conv4BnRelu) as tfjs.SymbolicTensor;
-  const mixed6dB3Conv5Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6d/b3/conv5/bn" })
-    .apply(mixed6dB3Conv5) as tfjs.SymbolicTensor;
-  const mixed6dB3Conv5BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6d/b3/conv5/bn/relu" })
-    .apply(mixed6dB3Conv5Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:45: avgpool 3x3/1 pad=1
-  const mixed6dB4Avgpool1 = pool2d({
-    kind: "avg",
-    kernel: [3, 3],
-    stride: [1, 1],
-    pads: [1, 1, 1, 1],
-    ceil: false,
-    countIncludePad: true,
-    name: "Mixed_6d/b4/avgpool1",
-  }).apply(mixed6c) as tfjs.SymbolicTensor;
-  // lib/inception.net:45: conv 1x1 192
-  const mixed6dB4Conv1 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: "Mixed_6d/b4/conv1" })
-    .apply(mixed6dB4Avgpool1) as tfjs.SymbolicTensor;
-  const mixed6dB4Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6d/b4/conv1/bn" })
-    .apply(mixed6dB4Conv1) as tfjs.SymbolicTensor;
-  const mixed6dB4Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6d/b4/conv1/bn/relu" })
-    .apply(mixed6dB4Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:35: concat
-  const mixed6d = tf.layers
-    .concatenate({ axis: -1, name: "Mixed_6d" })
-    .apply([
-      mixed6dB1Conv1BnRelu,
-      mixed6dB2Conv3BnRelu,
-      mixed6dB3Conv5BnRelu,
-      mixed6dB4Conv1BnRelu,
-    ]) as tfjs.SymbolicTensor;
+  const mixed6d = InceptionC(tf, mixed6c, "Mixed_6d", 160);
 
   // Mixed_6e = InceptionC(192) -> 768x17x17
-  // lib/inception.net:36: conv 1x1 192
-  const mixed6eB1Conv1 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: "Mixed_6e/b1/conv1" })
-    .apply(mixed6d) as tfjs.SymbolicTensor;
-  const mixed6eB1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6e/b1/conv1/bn" })
-    .apply(mixed6eB1Conv1) as tfjs.SymbolicTensor;
-  const mixed6eB1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6e/b1/conv1/bn/relu" })
-    .apply(mixed6eB1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:37: conv 1x1 c7
-  const mixed6eB2Conv1 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: "Mixed_6e/b2/conv1" })
-    .apply(mixed6d) as tfjs.SymbolicTensor;
-  const mixed6eB2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6e/b2/conv1/bn" })
-    .apply(mixed6eB2Conv1) as tfjs.SymbolicTensor;
-  const mixed6eB2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6e/b2/conv1/bn/relu" })
-    .apply(mixed6eB2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:37: conv 1x7 c7 pad=(0, 3)
-  const mixed6eB2Conv2 = tf.layers
-    .conv2d({ filters: 192, kernelSize: [1, 7], padding: "same", useBias: false, name: "Mixed_6e/b2/conv2" })
-    .apply(mixed6eB2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const mixed6eB2Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6e/b2/conv2/bn" })
-    .apply(mixed6eB2Conv2) as tfjs.SymbolicTensor;
-  const mixed6eB2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6e/b2/conv2/bn/relu" })
-    .apply(mixed6eB2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:37: conv 7x1 192 pad=(3, 0)
-  const mixed6eB2Conv3 = tf.layers
-    .conv2d({ filters: 192, kernelSize: [7, 1], padding: "same", useBias: false, name: "Mixed_6e/b2/conv3" })
-    .apply(mixed6eB2Conv2BnRelu) as tfjs.SymbolicTensor;
-  const mixed6eB2Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6e/b2/conv3/bn" })
-    .apply(mixed6eB2Conv3) as tfjs.SymbolicTensor;
-  const mixed6eB2Conv3BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6e/b2/conv3/bn/relu" })
-    .apply(mixed6eB2Conv3Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:39: conv 1x1 c7
-  const mixed6eB3Conv1 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: "Mixed_6e/b3/conv1" })
-    .apply(mixed6d) as tfjs.SymbolicTensor;
-  const mixed6eB3Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6e/b3/conv1/bn" })
-    .apply(mixed6eB3Conv1) as tfjs.SymbolicTensor;
-  const mixed6eB3Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6e/b3/conv1/bn/relu" })
-    .apply(mixed6eB3Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:40: conv 7x1 c7 pad=(3, 0)
-  const mixed6eB3Conv2 = tf.layers
-    .conv2d({ filters: 192, kernelSize: [7, 1], padding: "same", useBias: false, name: "Mixed_6e/b3/conv2" })
-    .apply(mixed6eB3Conv1BnRelu) as tfjs.SymbolicTensor;
-  const mixed6eB3Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6e/b3/conv2/bn" })
-    .apply(mixed6eB3Conv2) as tfjs.SymbolicTensor;
-  const mixed6eB3Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6e/b3/conv2/bn/relu" })
-    .apply(mixed6eB3Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:41: conv 1x7 c7 pad=(0, 3)
-  const mixed6eB3Conv3 = tf.layers
-    .conv2d({ filters: 192, kernelSize: [1, 7], padding: "same", useBias: false, name: "Mixed_6e/b3/conv3" })
-    .apply(mixed6eB3Conv2BnRelu) as tfjs.SymbolicTensor;
-  const mixed6eB3Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6e/b3/conv3/bn" })
-    .apply(mixed6eB3Conv3) as tfjs.SymbolicTensor;
-  const mixed6eB3Conv3BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6e/b3/conv3/bn/relu" })
-    .apply(mixed6eB3Conv3Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:42: conv 7x1 c7 pad=(3, 0)
-  const mixed6eB3Conv4 = tf.layers
-    .conv2d({ filters: 192, kernelSize: [7, 1], padding: "same", useBias: false, name: "Mixed_6e/b3/conv4" })
-    .apply(mixed6eB3Conv3BnRelu) as tfjs.SymbolicTensor;
-  const mixed6eB3Conv4Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6e/b3/conv4/bn" })
-    .apply(mixed6eB3Conv4) as tfjs.SymbolicTensor;
-  const mixed6eB3Conv4BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6e/b3/conv4/bn/relu" })
-    .apply(mixed6eB3Conv4Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:43: conv 1x7 192 pad=(0, 3)
-  const mixed6eB3Conv5 = tf.layers
-    .conv2d({ filters: 192, kernelSize: [1, 7], padding: "same", useBias: false, name: "Mixed_6e/b3/conv5" })
-    .apply(mixed6eB3Conv4BnRelu) as tfjs.SymbolicTensor;
-  const mixed6eB3Conv5Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6e/b3/conv5/bn" })
-    .apply(mixed6eB3Conv5) as tfjs.SymbolicTensor;
-  const mixed6eB3Conv5BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6e/b3/conv5/bn/relu" })
-    .apply(mixed6eB3Conv5Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:45: avgpool 3x3/1 pad=1
-  const mixed6eB4Avgpool1 = pool2d({
-    kind: "avg",
-    kernel: [3, 3],
-    stride: [1, 1],
-    pads: [1, 1, 1, 1],
-    ceil: false,
-    countIncludePad: true,
-    name: "Mixed_6e/b4/avgpool1",
-  }).apply(mixed6d) as tfjs.SymbolicTensor;
-  // lib/inception.net:45: conv 1x1 192
-  const mixed6eB4Conv1 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: "Mixed_6e/b4/conv1" })
-    .apply(mixed6eB4Avgpool1) as tfjs.SymbolicTensor;
-  const mixed6eB4Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_6e/b4/conv1/bn" })
-    .apply(mixed6eB4Conv1) as tfjs.SymbolicTensor;
-  const mixed6eB4Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_6e/b4/conv1/bn/relu" })
-    .apply(mixed6eB4Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:35: concat
-  const mixed6e = tf.layers
-    .concatenate({ axis: -1, name: "Mixed_6e" })
-    .apply([
-      mixed6eB1Conv1BnRelu,
-      mixed6eB2Conv3BnRelu,
-      mixed6eB3Conv5BnRelu,
-      mixed6eB4Conv1BnRelu,
-    ]) as tfjs.SymbolicTensor;
+  const mixed6e = InceptionC(tf, mixed6d, "Mixed_6e", 192);
 
   // AuxLogits = InceptionAux(classes) from Mixed_6e weight 0.4 -> classes params = 3326696 (auxiliary head AuxLogits)
-  // lib/inception.net:78: avgpool 5x5/3
-  const auxLogitsAvgpool1 = tf.layers
-    .averagePooling2d({ poolSize: 5, strides: 3, name: "AuxLogits/avgpool1" })
-    .apply(mixed6e) as tfjs.SymbolicTensor;
-  // lib/inception.net:79: conv 1x1 128
-  const auxLogitsConv1 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: "AuxLogits/conv1" })
-    .apply(auxLogitsAvgpool1) as tfjs.SymbolicTensor;
-  const auxLogitsConv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "AuxLogits/conv1/bn" })
-    .apply(auxLogitsConv1) as tfjs.SymbolicTensor;
-  const auxLogitsConv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "AuxLogits/conv1/bn/relu" })
-    .apply(auxLogitsConv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:80: conv 5x5 768
-  const auxLogitsConv2 = tf.layers
-    .conv2d({ filters: 768, kernelSize: 5, useBias: false, name: "AuxLogits/conv2" })
-    .apply(auxLogitsConv1BnRelu) as tfjs.SymbolicTensor;
-  const auxLogitsConv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "AuxLogits/conv2/bn" })
-    .apply(auxLogitsConv2) as tfjs.SymbolicTensor;
-  const auxLogitsConv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "AuxLogits/conv2/bn/relu" })
-    .apply(auxLogitsConv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:81: adaptiveavgpool 1x1
-  const auxLogitsAdaptiveavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: 1, strides: 1, name: "AuxLogits/adaptiveavgpool1" })
-    .apply(auxLogitsConv2BnRelu) as tfjs.SymbolicTensor;
-  // lib/inception.net:82: flatten
-  const auxLogitsFlatten1 = tf.layers
-    .flatten({ name: "AuxLogits/flatten1" })
-    .apply(auxLogitsAdaptiveavgpool1) as tfjs.SymbolicTensor;
-  // lib/inception.net:83: dense classes
-  const auxLogitsDense1 = tf.layers
-    .dense({ units: 1000, name: "AuxLogits/dense1" })
-    .apply(auxLogitsFlatten1) as tfjs.SymbolicTensor;
+  const auxLogitsDense1 = InceptionAux(tf, mixed6e, "AuxLogits");
 
   // Mixed_7a = InceptionD() -> 1280x8x8
-  // lib/inception.net:52: conv 1x1 192
-  const mixed7aB1Conv1 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: "Mixed_7a/b1/conv1" })
-    .apply(mixed6e) as tfjs.SymbolicTensor;
-  const mixed7aB1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_7a/b1/conv1/bn" })
-    .apply(mixed7aB1Conv1) as tfjs.SymbolicTensor;
-  const mixed7aB1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_7a/b1/conv1/bn/relu" })
-    .apply(mixed7aB1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:52: conv 3x3/2 320
-  const mixed7aB1Conv2 = tf.layers
-    .conv2d({ filters: 320, kernelSize: 3, strides: 2, useBias: false, name: "Mixed_7a/b1/conv2" })
-    .apply(mixed7aB1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const mixed7aB1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_7a/b1/conv2/bn" })
-    .apply(mixed7aB1Conv2) as tfjs.SymbolicTensor;
-  const mixed7aB1Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_7a/b1/conv2/bn/relu" })
-    .apply(mixed7aB1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:53: conv 1x1 192
-  const mixed7aB2Conv1 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: "Mixed_7a/b2/conv1" })
-    .apply(mixed6e) as tfjs.SymbolicTensor;
-  const mixed7aB2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_7a/b2/conv1/bn" })
-    .apply(mixed7aB2Conv1) as tfjs.SymbolicTensor;
-  const mixed7aB2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_7a/b2/conv1/bn/relu" })
-    .apply(mixed7aB2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:53: conv 1x7 192 pad=(0, 3)
-  const mixed7aB2Conv2 = tf.layers
-    .conv2d({ filters: 192, kernelSize: [1, 7], padding: "same", useBias: false, name: "Mixed_7a/b2/conv2" })
-    .apply(mixed7aB2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const mixed7aB2Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_7a/b2/conv2/bn" })
-    .apply(mixed7aB2Conv2) as tfjs.SymbolicTensor;
-  const mixed7aB2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_7a/b2/conv2/bn/relu" })
-    .apply(mixed7aB2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:53: conv 7x1 192 pad=(3, 0)
-  const mixed7aB2Conv3 = tf.layers
-    .conv2d({ filters: 192, kernelSize: [7, 1], padding: "same", useBias: false, name: "Mixed_7a/b2/conv3" })
-    .apply(mixed7aB2Conv2BnRelu) as tfjs.SymbolicTensor;
-  const mixed7aB2Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_7a/b2/conv3/bn" })
-    .apply(mixed7aB2Conv3) as tfjs.SymbolicTensor;
-  const mixed7aB2Conv3BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_7a/b2/conv3/bn/relu" })
-    .apply(mixed7aB2Conv3Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:53: conv 3x3/2 192
-  const mixed7aB2Conv4 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 3, strides: 2, useBias: false, name: "Mixed_7a/b2/conv4" })
-    .apply(mixed7aB2Conv3BnRelu) as tfjs.SymbolicTensor;
-  const mixed7aB2Conv4Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_7a/b2/conv4/bn" })
-    .apply(mixed7aB2Conv4) as tfjs.SymbolicTensor;
-  const mixed7aB2Conv4BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_7a/b2/conv4/bn/relu" })
-    .apply(mixed7aB2Conv4Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:54: maxpool 3x3/2
-  const mixed7aB3Maxpool1 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 2, name: "Mixed_7a/b3/maxpool1" })
-    .apply(mixed6e) as tfjs.SymbolicTensor;
-  // lib/inception.net:51: concat
-  const mixed7a = tf.layers
-    .concatenate({ axis: -1, name: "Mixed_7a" })
-    .apply([mixed7aB1Conv2BnRelu, mixed7aB2Conv4BnRelu, mixed7aB3Maxpool1]) as tfjs.SymbolicTensor;
+  const mixed7a = InceptionD(tf, mixed6e, "Mixed_7a");
 
   // Mixed_7b = InceptionE() -> 2048x8x8
-  // lib/inception.net:62: conv 1x1 320
-  const mixed7bB1Conv1 = tf.layers
-    .conv2d({ filters: 320, kernelSize: 1, useBias: false, name: "Mixed_7b/b1/conv1" })
-    .apply(mixed7a) as tfjs.SymbolicTensor;
-  const mixed7bB1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_7b/b1/conv1/bn" })
-    .apply(mixed7bB1Conv1) as tfjs.SymbolicTensor;
-  const mixed7bB1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_7b/b1/conv1/bn/relu" })
-    .apply(mixed7bB1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:64: conv 1x1 384
-  const mixed7bB2Conv1 = tf.layers
-    .conv2d({ filters: 384, kernelSize: 1, useBias: false, name: "Mixed_7b/b2/conv1" })
-    .apply(mixed7a) as tfjs.SymbolicTensor;
-  const mixed7bB2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_7b/b2/conv1/bn" })
-    .apply(mixed7bB2Conv1) as tfjs.SymbolicTensor;
-  const mixed7bB2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_7b/b2/conv1/bn/relu" })
-    .apply(mixed7bB2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:65: conv 1x3 384 pad=(0, 1)
-  const mixed7bB2Concat1B1Conv1 = tf.layers
-    .conv2d({ filters: 384, kernelSize: [1, 3], padding: "same", useBias: false, name: "Mixed_7b/b2/concat1/b1/conv1" })
-    .apply(mixed7bB2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const mixed7bB2Concat1B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_7b/b2/concat1/b1/conv1/bn" })
-    .apply(mixed7bB2Concat1B1Conv1) as tfjs.SymbolicTensor;
-  const mixed7bB2Concat1B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_7b/b2/concat1/b1/conv1/bn/relu" })
-    .apply(mixed7bB2Concat1B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:65: conv 3x1 384 pad=(1, 0)
-  const mixed7bB2Concat1B2Conv1 = tf.layers
-    .conv2d({ filters: 384, kernelSize: [3, 1], padding: "same", useBias: false, name: "Mixed_7b/b2/concat1/b2/conv1" })
-    .apply(mixed7bB2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const mixed7bB2Concat1B2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_7b/b2/concat1/b2/conv1/bn" })
-    .apply(mixed7bB2Concat1B2Conv1) as tfjs.SymbolicTensor;
-  const mixed7bB2Concat1B2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_7b/b2/concat1/b2/conv1/bn/relu" })
-    .apply(mixed7bB2Concat1B2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:65: concat
-  const mixed7bB2Concat1 = tf.layers
-    .concatenate({ axis: -1, name: "Mixed_7b/b2/concat1" })
-    .apply([mixed7bB2Concat1B1Conv1BnRelu, mixed7bB2Concat1B2Conv1BnRelu]) as tfjs.SymbolicTensor;
-  // lib/inception.net:68: conv 1x1 448
-  const mixed7bB3Conv1 = tf.layers
-    .conv2d({ filters: 448, kernelSize: 1, useBias: false, name: "Mixed_7b/b3/conv1" })
-    .apply(mixed7a) as tfjs.SymbolicTensor;
-  const mixed7bB3Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_7b/b3/conv1/bn" })
-    .apply(mixed7bB3Conv1) as tfjs.SymbolicTensor;
-  const mixed7bB3Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_7b/b3/conv1/bn/relu" })
-    .apply(mixed7bB3Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:69: conv 3x3 384 pad=1
-  const mixed7bB3Conv2 = tf.layers
-    .conv2d({ filters: 384, kernelSize: 3, padding: "same", useBias: false, name: "Mixed_7b/b3/conv2" })
-    .apply(mixed7bB3Conv1BnRelu) as tfjs.SymbolicTensor;
-  const mixed7bB3Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_7b/b3/conv2/bn" })
-    .apply(mixed7bB3Conv2) as tfjs.SymbolicTensor;
-  const mixed7bB3Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_7b/b3/conv2/bn/relu" })
-    .apply(mixed7bB3Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:70: conv 1x3 384 pad=(0, 1)
-  const mixed7bB3Concat1B1Conv1 = tf.layers
-    .conv2d({ filters: 384, kernelSize: [1, 3], padding: "same", useBias: false, name: "Mixed_7b/b3/concat1/b1/conv1" })
-    .apply(mixed7bB3Conv2BnRelu) as tfjs.SymbolicTensor;
-  const mixed7bB3Concat1B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_7b/b3/concat1/b1/conv1/bn" })
-    .apply(mixed7bB3Concat1B1Conv1) as tfjs.SymbolicTensor;
-  const mixed7bB3Concat1B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_7b/b3/concat1/b1/conv1/bn/relu" })
-    .apply(mixed7bB3Concat1B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:70: conv 3x1 384 pad=(1, 0)
-  const mixed7bB3Concat1B2Conv1 = tf.layers
-    .conv2d({ filters: 384, kernelSize: [3, 1], padding: "same", useBias: false, name: "Mixed_7b/b3/concat1/b2/conv1" })
-    .apply(mixed7bB3Conv2BnRelu) as tfjs.SymbolicTensor;
-  const mixed7bB3Concat1B2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_7b/b3/concat1/b2/conv1/bn" })
-    .apply(mixed7bB3Concat1B2Conv1) as tfjs.SymbolicTensor;
-  const mixed7bB3Concat1B2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_7b/b3/concat1/b2/conv1/bn/relu" })
-    .apply(mixed7bB3Concat1B2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:70: concat
-  const mixed7bB3Concat1 = tf.layers
-    .concatenate({ axis: -1, name: "Mixed_7b/b3/concat1" })
-    .apply([mixed7bB3Concat1B1Conv1BnRelu, mixed7bB3Concat1B2Conv1BnRelu]) as tfjs.SymbolicTensor;
-  // lib/inception.net:72: avgpool 3x3/1 pad=1
-  const mixed7bB4Avgpool1 = pool2d({
-    kind: "avg",
-    kernel: [3, 3],
-    stride: [1, 1],
-    pads: [1, 1, 1, 1],
-    ceil: false,
-    countIncludePad: true,
-    name: "Mixed_7b/b4/avgpool1",
-  }).apply(mixed7a) as tfjs.SymbolicTensor;
-  // lib/inception.net:72: conv 1x1 192
-  const mixed7bB4Conv1 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: "Mixed_7b/b4/conv1" })
-    .apply(mixed7bB4Avgpool1) as tfjs.SymbolicTensor;
-  const mixed7bB4Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_7b/b4/conv1/bn" })
-    .apply(mixed7bB4Conv1) as tfjs.SymbolicTensor;
-  const mixed7bB4Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_7b/b4/conv1/bn/relu" })
-    .apply(mixed7bB4Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:61: concat
-  const mixed7b = tf.layers
-    .concatenate({ axis: -1, name: "Mixed_7b" })
-    .apply([mixed7bB1Conv1BnRelu, mixed7bB2Concat1, mixed7bB3Concat1, mixed7bB4Conv1BnRelu]) as tfjs.SymbolicTensor;
+  const mixed7b = InceptionE(tf, mixed7a, "Mixed_7b");
 
   // Mixed_7c = InceptionE() -> 2048x8x8
-  // lib/inception.net:62: conv 1x1 320
-  const mixed7cB1Conv1 = tf.layers
-    .conv2d({ filters: 320, kernelSize: 1, useBias: false, name: "Mixed_7c/b1/conv1" })
-    .apply(mixed7b) as tfjs.SymbolicTensor;
-  const mixed7cB1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_7c/b1/conv1/bn" })
-    .apply(mixed7cB1Conv1) as tfjs.SymbolicTensor;
-  const mixed7cB1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_7c/b1/conv1/bn/relu" })
-    .apply(mixed7cB1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:64: conv 1x1 384
-  const mixed7cB2Conv1 = tf.layers
-    .conv2d({ filters: 384, kernelSize: 1, useBias: false, name: "Mixed_7c/b2/conv1" })
-    .apply(mixed7b) as tfjs.SymbolicTensor;
-  const mixed7cB2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_7c/b2/conv1/bn" })
-    .apply(mixed7cB2Conv1) as tfjs.SymbolicTensor;
-  const mixed7cB2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_7c/b2/conv1/bn/relu" })
-    .apply(mixed7cB2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:65: conv 1x3 384 pad=(0, 1)
-  const mixed7cB2Concat1B1Conv1 = tf.layers
-    .conv2d({ filters: 384, kernelSize: [1, 3], padding: "same", useBias: false, name: "Mixed_7c/b2/concat1/b1/conv1" })
-    .apply(mixed7cB2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const mixed7cB2Concat1B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_7c/b2/concat1/b1/conv1/bn" })
-    .apply(mixed7cB2Concat1B1Conv1) as tfjs.SymbolicTensor;
-  const mixed7cB2Concat1B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_7c/b2/concat1/b1/conv1/bn/relu" })
-    .apply(mixed7cB2Concat1B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:65: conv 3x1 384 pad=(1, 0)
-  const mixed7cB2Concat1B2Conv1 = tf.layers
-    .conv2d({ filters: 384, kernelSize: [3, 1], padding: "same", useBias: false, name: "Mixed_7c/b2/concat1/b2/conv1" })
-    .apply(mixed7cB2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const mixed7cB2Concat1B2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_7c/b2/concat1/b2/conv1/bn" })
-    .apply(mixed7cB2Concat1B2Conv1) as tfjs.SymbolicTensor;
-  const mixed7cB2Concat1B2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_7c/b2/concat1/b2/conv1/bn/relu" })
-    .apply(mixed7cB2Concat1B2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:65: concat
-  const mixed7cB2Concat1 = tf.layers
-    .concatenate({ axis: -1, name: "Mixed_7c/b2/concat1" })
-    .apply([mixed7cB2Concat1B1Conv1BnRelu, mixed7cB2Concat1B2Conv1BnRelu]) as tfjs.SymbolicTensor;
-  // lib/inception.net:68: conv 1x1 448
-  const mixed7cB3Conv1 = tf.layers
-    .conv2d({ filters: 448, kernelSize: 1, useBias: false, name: "Mixed_7c/b3/conv1" })
-    .apply(mixed7b) as tfjs.SymbolicTensor;
-  const mixed7cB3Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_7c/b3/conv1/bn" })
-    .apply(mixed7cB3Conv1) as tfjs.SymbolicTensor;
-  const mixed7cB3Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_7c/b3/conv1/bn/relu" })
-    .apply(mixed7cB3Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:69: conv 3x3 384 pad=1
-  const mixed7cB3Conv2 = tf.layers
-    .conv2d({ filters: 384, kernelSize: 3, padding: "same", useBias: false, name: "Mixed_7c/b3/conv2" })
-    .apply(mixed7cB3Conv1BnRelu) as tfjs.SymbolicTensor;
-  const mixed7cB3Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_7c/b3/conv2/bn" })
-    .apply(mixed7cB3Conv2) as tfjs.SymbolicTensor;
-  const mixed7cB3Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_7c/b3/conv2/bn/relu" })
-    .apply(mixed7cB3Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:70: conv 1x3 384 pad=(0, 1)
-  const mixed7cB3Concat1B1Conv1 = tf.layers
-    .conv2d({ filters: 384, kernelSize: [1, 3], padding: "same", useBias: false, name: "Mixed_7c/b3/concat1/b1/conv1" })
-    .apply(mixed7cB3Conv2BnRelu) as tfjs.SymbolicTensor;
-  const mixed7cB3Concat1B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_7c/b3/concat1/b1/conv1/bn" })
-    .apply(mixed7cB3Concat1B1Conv1) as tfjs.SymbolicTensor;
-  const mixed7cB3Concat1B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_7c/b3/concat1/b1/conv1/bn/relu" })
-    .apply(mixed7cB3Concat1B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:70: conv 3x1 384 pad=(1, 0)
-  const mixed7cB3Concat1B2Conv1 = tf.layers
-    .conv2d({ filters: 384, kernelSize: [3, 1], padding: "same", useBias: false, name: "Mixed_7c/b3/concat1/b2/conv1" })
-    .apply(mixed7cB3Conv2BnRelu) as tfjs.SymbolicTensor;
-  const mixed7cB3Concat1B2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_7c/b3/concat1/b2/conv1/bn" })
-    .apply(mixed7cB3Concat1B2Conv1) as tfjs.SymbolicTensor;
-  const mixed7cB3Concat1B2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_7c/b3/concat1/b2/conv1/bn/relu" })
-    .apply(mixed7cB3Concat1B2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:70: concat
-  const mixed7cB3Concat1 = tf.layers
-    .concatenate({ axis: -1, name: "Mixed_7c/b3/concat1" })
-    .apply([mixed7cB3Concat1B1Conv1BnRelu, mixed7cB3Concat1B2Conv1BnRelu]) as tfjs.SymbolicTensor;
-  // lib/inception.net:72: avgpool 3x3/1 pad=1
-  const mixed7cB4Avgpool1 = pool2d({
-    kind: "avg",
-    kernel: [3, 3],
-    stride: [1, 1],
-    pads: [1, 1, 1, 1],
-    ceil: false,
-    countIncludePad: true,
-    name: "Mixed_7c/b4/avgpool1",
-  }).apply(mixed7b) as tfjs.SymbolicTensor;
-  // lib/inception.net:72: conv 1x1 192
-  const mixed7cB4Conv1 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: "Mixed_7c/b4/conv1" })
-    .apply(mixed7cB4Avgpool1) as tfjs.SymbolicTensor;
-  const mixed7cB4Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "Mixed_7c/b4/conv1/bn" })
-    .apply(mixed7cB4Conv1) as tfjs.SymbolicTensor;
-  const mixed7cB4Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "Mixed_7c/b4/conv1/bn/relu" })
-    .apply(mixed7cB4Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:61: concat
-  const mixed7c = tf.layers
-    .concatenate({ axis: -1, name: "Mixed_7c" })
-    .apply([mixed7cB1Conv1BnRelu, mixed7cB2Concat1, mixed7cB3Concat1, mixed7cB4Conv1BnRelu]) as tfjs.SymbolicTensor;
+  const mixed7c = InceptionE(tf, mixed7b, "Mixed_7c");
   // line 51: adaptiveavgpool 1x1
   const headAdaptiveavgpool1 = tf.layers
     .averagePooling2d({ poolSize: 8, strides: 8, name: "head/adaptiveavgpool1" })

@@ -8,6 +8,182 @@ import type { InitTensor } from "netc/runtime";
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
 
+/** The spec's block MnasResidual, called 4 times: its layers, named under `prefix`. */
+function MnasResidual(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  cout: number,
+  ks: number,
+  b1Conv1Filters: number,
+  b1Dwconv1PadPadding: number,
+): tfjs.SymbolicTensor {
+  // lib/mnasnet.net:12: conv 1x1 cin * expand bn momentum=1-0.9997 relu
+  const b1Conv1 = tf.layers
+    .conv2d({ filters: b1Conv1Filters, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: `${prefix}/b1/conv1/bn` })
+    .apply(b1Conv1) as tfjs.SymbolicTensor;
+  const b1Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b1/conv1/bn/relu` })
+    .apply(b1Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/mnasnet.net:13: dwconv kernel=ks stride=stride pad=floor(ks/2) bn momentum=1-0.9997 relu
+  const b1Dwconv1Pad = tf.layers
+    .zeroPadding2d({
+      padding: [
+        [b1Dwconv1PadPadding, b1Dwconv1PadPadding],
+        [b1Dwconv1PadPadding, b1Dwconv1PadPadding],
+      ],
+      name: `${prefix}/b1/dwconv1/pad`,
+    })
+    .apply(b1Conv1BnRelu) as tfjs.SymbolicTensor;
+  const b1Dwconv1 = tf.layers
+    .depthwiseConv2d({ kernelSize: ks, strides: 2, useBias: false, name: `${prefix}/b1/dwconv1` })
+    .apply(b1Dwconv1Pad) as tfjs.SymbolicTensor;
+  const b1Dwconv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: `${prefix}/b1/dwconv1/bn` })
+    .apply(b1Dwconv1) as tfjs.SymbolicTensor;
+  const b1Dwconv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b1/dwconv1/bn/relu` })
+    .apply(b1Dwconv1Bn) as tfjs.SymbolicTensor;
+  // lib/mnasnet.net:14: conv 1x1 cout bn momentum=1-0.9997
+  const b1Conv2 = tf.layers
+    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv2` })
+    .apply(b1Dwconv1BnRelu) as tfjs.SymbolicTensor;
+  const b1Conv2Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: `${prefix}/b1/conv2/bn` })
+    .apply(b1Conv2) as tfjs.SymbolicTensor;
+  return b1Conv2Bn;
+}
+
+/** The spec's block MnasResidual, called 10 times: its layers, named under `prefix`. */
+function MnasResidual_2(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  cout: number,
+  ks: number,
+  b1Conv1Filters: number,
+): tfjs.SymbolicTensor {
+  // lib/mnasnet.net:12: conv 1x1 cin * expand bn momentum=1-0.9997 relu
+  const b1Conv1 = tf.layers
+    .conv2d({ filters: b1Conv1Filters, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: `${prefix}/b1/conv1/bn` })
+    .apply(b1Conv1) as tfjs.SymbolicTensor;
+  const b1Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b1/conv1/bn/relu` })
+    .apply(b1Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/mnasnet.net:13: dwconv kernel=ks stride=stride pad=floor(ks/2) bn momentum=1-0.9997 relu
+  const b1Dwconv1 = tf.layers
+    .depthwiseConv2d({ kernelSize: ks, padding: "same", useBias: false, name: `${prefix}/b1/dwconv1` })
+    .apply(b1Conv1BnRelu) as tfjs.SymbolicTensor;
+  const b1Dwconv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: `${prefix}/b1/dwconv1/bn` })
+    .apply(b1Dwconv1) as tfjs.SymbolicTensor;
+  const b1Dwconv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b1/dwconv1/bn/relu` })
+    .apply(b1Dwconv1Bn) as tfjs.SymbolicTensor;
+  // lib/mnasnet.net:14: conv 1x1 cout bn momentum=1-0.9997
+  const b1Conv2 = tf.layers
+    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv2` })
+    .apply(b1Dwconv1BnRelu) as tfjs.SymbolicTensor;
+  const b1Conv2Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: `${prefix}/b1/conv2/bn` })
+    .apply(b1Conv2) as tfjs.SymbolicTensor;
+  // lib/mnasnet.net:10: add
+  const out = tf.layers.add({ name: prefix }).apply([b1Conv2Bn, x]) as tfjs.SymbolicTensor;
+  return out;
+}
+
+/** The spec's block MnasStack, called 3 times: its layers, named under `prefix`. */
+function MnasStack(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  cout: number,
+  ks: number,
+  mnasresidual1Value: number,
+  mnasresidual1Value2: number,
+  repeat10Value: number,
+  repeat11Value: number,
+): tfjs.SymbolicTensor {
+  const mnasresidual1 = MnasResidual(
+    tf,
+    x,
+    `${prefix}/mnasresidual1`,
+    cout,
+    ks,
+    mnasresidual1Value,
+    mnasresidual1Value2,
+  );
+  const repeat10 = MnasResidual_2(tf, mnasresidual1, `${prefix}/repeat1/0`, cout, ks, repeat10Value);
+  const repeat11 = MnasResidual_2(tf, repeat10, `${prefix}/repeat1/1`, cout, ks, repeat11Value);
+  return repeat11;
+}
+
+/** The spec's block MnasResidual, called 2 times: its layers, named under `prefix`. */
+function MnasResidual_3(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  inChannels: number,
+  cout: number,
+): tfjs.SymbolicTensor {
+  // lib/mnasnet.net:12: conv 1x1 cin * expand bn momentum=1-0.9997 relu
+  const b1Conv1 = tf.layers
+    .conv2d({ filters: 6 * inChannels, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: `${prefix}/b1/conv1/bn` })
+    .apply(b1Conv1) as tfjs.SymbolicTensor;
+  const b1Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b1/conv1/bn/relu` })
+    .apply(b1Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/mnasnet.net:13: dwconv kernel=ks stride=stride pad=floor(ks/2) bn momentum=1-0.9997 relu
+  const b1Dwconv1 = tf.layers
+    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/dwconv1` })
+    .apply(b1Conv1BnRelu) as tfjs.SymbolicTensor;
+  const b1Dwconv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: `${prefix}/b1/dwconv1/bn` })
+    .apply(b1Dwconv1) as tfjs.SymbolicTensor;
+  const b1Dwconv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b1/dwconv1/bn/relu` })
+    .apply(b1Dwconv1Bn) as tfjs.SymbolicTensor;
+  // lib/mnasnet.net:14: conv 1x1 cout bn momentum=1-0.9997
+  const b1Conv2 = tf.layers
+    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv2` })
+    .apply(b1Dwconv1BnRelu) as tfjs.SymbolicTensor;
+  const b1Conv2Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: `${prefix}/b1/conv2/bn` })
+    .apply(b1Conv2) as tfjs.SymbolicTensor;
+  return b1Conv2Bn;
+}
+
+/** The spec's block MnasStack: its layers, named under `prefix`. */
+function MnasStack_2(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  const mnasresidual1 = MnasResidual_3(tf, x, `${prefix}/mnasresidual1`, 80, 96);
+  const repeat10 = MnasResidual_2(tf, mnasresidual1, `${prefix}/repeat1/0`, 96, 3, 576);
+  return repeat10;
+}
+
+/** The spec's block MnasStack: its layers, named under `prefix`. */
+function MnasStack_3(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  const mnasresidual1 = MnasResidual(tf, x, `${prefix}/mnasresidual1`, 192, 5, 576, 2);
+  const repeat10 = MnasResidual_2(tf, mnasresidual1, `${prefix}/repeat1/0`, 192, 5, 1152);
+  const repeat11 = MnasResidual_2(tf, repeat10, `${prefix}/repeat1/1`, 192, 5, 1152);
+  const repeat12 = MnasResidual_2(tf, repeat11, `${prefix}/repeat1/2`, 192, 5, 1152);
+  return repeat12;
+}
+
+/** The spec's block MnasStack: its layers, named under `prefix`. */
+function MnasStack_4(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  const mnasresidual1 = MnasResidual_3(tf, x, `${prefix}/mnasresidual1`, 192, 320);
+  return mnasresidual1;
+}
+
 /**
  * Builds MNASNet1_0. Without auxiliary heads the training and inference models are one model.
  */
@@ -51,524 +227,22 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layersConv2Bn = tf.layers
     .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/conv2/bn" })
     .apply(layersConv2) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:12: conv 1x1 cin * expand bn momentum=1-0.9997 relu
-  const layersMnasstack1Mnasresidual1B1Conv1 = tf.layers
-    .conv2d({ filters: 48, kernelSize: 1, useBias: false, name: "layers/mnasstack1/mnasresidual1/b1/conv1" })
-    .apply(layersConv2Bn) as tfjs.SymbolicTensor;
-  const layersMnasstack1Mnasresidual1B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack1/mnasresidual1/b1/conv1/bn" })
-    .apply(layersMnasstack1Mnasresidual1B1Conv1) as tfjs.SymbolicTensor;
-  const layersMnasstack1Mnasresidual1B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack1/mnasresidual1/b1/conv1/bn/relu" })
-    .apply(layersMnasstack1Mnasresidual1B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:13: dwconv kernel=ks stride=stride pad=floor(ks/2) bn momentum=1-0.9997 relu
-  const layersMnasstack1Mnasresidual1B1Dwconv1Pad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [1, 1],
-        [1, 1],
-      ],
-      name: "layers/mnasstack1/mnasresidual1/b1/dwconv1/pad",
-    })
-    .apply(layersMnasstack1Mnasresidual1B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack1Mnasresidual1B1Dwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, strides: 2, useBias: false, name: "layers/mnasstack1/mnasresidual1/b1/dwconv1" })
-    .apply(layersMnasstack1Mnasresidual1B1Dwconv1Pad) as tfjs.SymbolicTensor;
-  const layersMnasstack1Mnasresidual1B1Dwconv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack1/mnasresidual1/b1/dwconv1/bn" })
-    .apply(layersMnasstack1Mnasresidual1B1Dwconv1) as tfjs.SymbolicTensor;
-  const layersMnasstack1Mnasresidual1B1Dwconv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack1/mnasresidual1/b1/dwconv1/bn/relu" })
-    .apply(layersMnasstack1Mnasresidual1B1Dwconv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:14: conv 1x1 cout bn momentum=1-0.9997
-  const layersMnasstack1Mnasresidual1B1Conv2 = tf.layers
-    .conv2d({ filters: 24, kernelSize: 1, useBias: false, name: "layers/mnasstack1/mnasresidual1/b1/conv2" })
-    .apply(layersMnasstack1Mnasresidual1B1Dwconv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack1Mnasresidual1B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack1/mnasresidual1/b1/conv2/bn" })
-    .apply(layersMnasstack1Mnasresidual1B1Conv2) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:12: conv 1x1 cin * expand bn momentum=1-0.9997 relu
-  const layersMnasstack1Repeat10B1Conv1 = tf.layers
-    .conv2d({ filters: 72, kernelSize: 1, useBias: false, name: "layers/mnasstack1/repeat1/0/b1/conv1" })
-    .apply(layersMnasstack1Mnasresidual1B1Conv2Bn) as tfjs.SymbolicTensor;
-  const layersMnasstack1Repeat10B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack1/repeat1/0/b1/conv1/bn" })
-    .apply(layersMnasstack1Repeat10B1Conv1) as tfjs.SymbolicTensor;
-  const layersMnasstack1Repeat10B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack1/repeat1/0/b1/conv1/bn/relu" })
-    .apply(layersMnasstack1Repeat10B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:13: dwconv kernel=ks stride=stride pad=floor(ks/2) bn momentum=1-0.9997 relu
-  const layersMnasstack1Repeat10B1Dwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: "layers/mnasstack1/repeat1/0/b1/dwconv1" })
-    .apply(layersMnasstack1Repeat10B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack1Repeat10B1Dwconv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack1/repeat1/0/b1/dwconv1/bn" })
-    .apply(layersMnasstack1Repeat10B1Dwconv1) as tfjs.SymbolicTensor;
-  const layersMnasstack1Repeat10B1Dwconv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack1/repeat1/0/b1/dwconv1/bn/relu" })
-    .apply(layersMnasstack1Repeat10B1Dwconv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:14: conv 1x1 cout bn momentum=1-0.9997
-  const layersMnasstack1Repeat10B1Conv2 = tf.layers
-    .conv2d({ filters: 24, kernelSize: 1, useBias: false, name: "layers/mnasstack1/repeat1/0/b1/conv2" })
-    .apply(layersMnasstack1Repeat10B1Dwconv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack1Repeat10B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack1/repeat1/0/b1/conv2/bn" })
-    .apply(layersMnasstack1Repeat10B1Conv2) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:10: add
-  const layersMnasstack1Repeat10 = tf.layers
-    .add({ name: "layers/mnasstack1/repeat1/0" })
-    .apply([layersMnasstack1Repeat10B1Conv2Bn, layersMnasstack1Mnasresidual1B1Conv2Bn]) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:12: conv 1x1 cin * expand bn momentum=1-0.9997 relu
-  const layersMnasstack1Repeat11B1Conv1 = tf.layers
-    .conv2d({ filters: 72, kernelSize: 1, useBias: false, name: "layers/mnasstack1/repeat1/1/b1/conv1" })
-    .apply(layersMnasstack1Repeat10) as tfjs.SymbolicTensor;
-  const layersMnasstack1Repeat11B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack1/repeat1/1/b1/conv1/bn" })
-    .apply(layersMnasstack1Repeat11B1Conv1) as tfjs.SymbolicTensor;
-  const layersMnasstack1Repeat11B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack1/repeat1/1/b1/conv1/bn/relu" })
-    .apply(layersMnasstack1Repeat11B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:13: dwconv kernel=ks stride=stride pad=floor(ks/2) bn momentum=1-0.9997 relu
-  const layersMnasstack1Repeat11B1Dwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: "layers/mnasstack1/repeat1/1/b1/dwconv1" })
-    .apply(layersMnasstack1Repeat11B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack1Repeat11B1Dwconv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack1/repeat1/1/b1/dwconv1/bn" })
-    .apply(layersMnasstack1Repeat11B1Dwconv1) as tfjs.SymbolicTensor;
-  const layersMnasstack1Repeat11B1Dwconv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack1/repeat1/1/b1/dwconv1/bn/relu" })
-    .apply(layersMnasstack1Repeat11B1Dwconv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:14: conv 1x1 cout bn momentum=1-0.9997
-  const layersMnasstack1Repeat11B1Conv2 = tf.layers
-    .conv2d({ filters: 24, kernelSize: 1, useBias: false, name: "layers/mnasstack1/repeat1/1/b1/conv2" })
-    .apply(layersMnasstack1Repeat11B1Dwconv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack1Repeat11B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack1/repeat1/1/b1/conv2/bn" })
-    .apply(layersMnasstack1Repeat11B1Conv2) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:10: add
-  const layersMnasstack1Repeat11 = tf.layers
-    .add({ name: "layers/mnasstack1/repeat1/1" })
-    .apply([layersMnasstack1Repeat11B1Conv2Bn, layersMnasstack1Repeat10]) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:12: conv 1x1 cin * expand bn momentum=1-0.9997 relu
-  const layersMnasstack2Mnasresidual1B1Conv1 = tf.layers
-    .conv2d({ filters: 72, kernelSize: 1, useBias: false, name: "layers/mnasstack2/mnasresidual1/b1/conv1" })
-    .apply(layersMnasstack1Repeat11) as tfjs.SymbolicTensor;
-  const layersMnasstack2Mnasresidual1B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack2/mnasresidual1/b1/conv1/bn" })
-    .apply(layersMnasstack2Mnasresidual1B1Conv1) as tfjs.SymbolicTensor;
-  const layersMnasstack2Mnasresidual1B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack2/mnasresidual1/b1/conv1/bn/relu" })
-    .apply(layersMnasstack2Mnasresidual1B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:13: dwconv kernel=ks stride=stride pad=floor(ks/2) bn momentum=1-0.9997 relu
-  const layersMnasstack2Mnasresidual1B1Dwconv1Pad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [2, 2],
-        [2, 2],
-      ],
-      name: "layers/mnasstack2/mnasresidual1/b1/dwconv1/pad",
-    })
-    .apply(layersMnasstack2Mnasresidual1B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack2Mnasresidual1B1Dwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 5, strides: 2, useBias: false, name: "layers/mnasstack2/mnasresidual1/b1/dwconv1" })
-    .apply(layersMnasstack2Mnasresidual1B1Dwconv1Pad) as tfjs.SymbolicTensor;
-  const layersMnasstack2Mnasresidual1B1Dwconv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack2/mnasresidual1/b1/dwconv1/bn" })
-    .apply(layersMnasstack2Mnasresidual1B1Dwconv1) as tfjs.SymbolicTensor;
-  const layersMnasstack2Mnasresidual1B1Dwconv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack2/mnasresidual1/b1/dwconv1/bn/relu" })
-    .apply(layersMnasstack2Mnasresidual1B1Dwconv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:14: conv 1x1 cout bn momentum=1-0.9997
-  const layersMnasstack2Mnasresidual1B1Conv2 = tf.layers
-    .conv2d({ filters: 40, kernelSize: 1, useBias: false, name: "layers/mnasstack2/mnasresidual1/b1/conv2" })
-    .apply(layersMnasstack2Mnasresidual1B1Dwconv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack2Mnasresidual1B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack2/mnasresidual1/b1/conv2/bn" })
-    .apply(layersMnasstack2Mnasresidual1B1Conv2) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:12: conv 1x1 cin * expand bn momentum=1-0.9997 relu
-  const layersMnasstack2Repeat10B1Conv1 = tf.layers
-    .conv2d({ filters: 120, kernelSize: 1, useBias: false, name: "layers/mnasstack2/repeat1/0/b1/conv1" })
-    .apply(layersMnasstack2Mnasresidual1B1Conv2Bn) as tfjs.SymbolicTensor;
-  const layersMnasstack2Repeat10B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack2/repeat1/0/b1/conv1/bn" })
-    .apply(layersMnasstack2Repeat10B1Conv1) as tfjs.SymbolicTensor;
-  const layersMnasstack2Repeat10B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack2/repeat1/0/b1/conv1/bn/relu" })
-    .apply(layersMnasstack2Repeat10B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:13: dwconv kernel=ks stride=stride pad=floor(ks/2) bn momentum=1-0.9997 relu
-  const layersMnasstack2Repeat10B1Dwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 5, padding: "same", useBias: false, name: "layers/mnasstack2/repeat1/0/b1/dwconv1" })
-    .apply(layersMnasstack2Repeat10B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack2Repeat10B1Dwconv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack2/repeat1/0/b1/dwconv1/bn" })
-    .apply(layersMnasstack2Repeat10B1Dwconv1) as tfjs.SymbolicTensor;
-  const layersMnasstack2Repeat10B1Dwconv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack2/repeat1/0/b1/dwconv1/bn/relu" })
-    .apply(layersMnasstack2Repeat10B1Dwconv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:14: conv 1x1 cout bn momentum=1-0.9997
-  const layersMnasstack2Repeat10B1Conv2 = tf.layers
-    .conv2d({ filters: 40, kernelSize: 1, useBias: false, name: "layers/mnasstack2/repeat1/0/b1/conv2" })
-    .apply(layersMnasstack2Repeat10B1Dwconv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack2Repeat10B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack2/repeat1/0/b1/conv2/bn" })
-    .apply(layersMnasstack2Repeat10B1Conv2) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:10: add
-  const layersMnasstack2Repeat10 = tf.layers
-    .add({ name: "layers/mnasstack2/repeat1/0" })
-    .apply([layersMnasstack2Repeat10B1Conv2Bn, layersMnasstack2Mnasresidual1B1Conv2Bn]) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:12: conv 1x1 cin * expand bn momentum=1-0.9997 relu
-  const layersMnasstack2Repeat11B1Conv1 = tf.layers
-    .conv2d({ filters: 120, kernelSize: 1, useBias: false, name: "layers/mnasstack2/repeat1/1/b1/conv1" })
-    .apply(layersMnasstack2Repeat10) as tfjs.SymbolicTensor;
-  const layersMnasstack2Repeat11B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack2/repeat1/1/b1/conv1/bn" })
-    .apply(layersMnasstack2Repeat11B1Conv1) as tfjs.SymbolicTensor;
-  const layersMnasstack2Repeat11B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack2/repeat1/1/b1/conv1/bn/relu" })
-    .apply(layersMnasstack2Repeat11B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:13: dwconv kernel=ks stride=stride pad=floor(ks/2) bn momentum=1-0.9997 relu
-  const layersMnasstack2Repeat11B1Dwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 5, padding: "same", useBias: false, name: "layers/mnasstack2/repeat1/1/b1/dwconv1" })
-    .apply(layersMnasstack2Repeat11B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack2Repeat11B1Dwconv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack2/repeat1/1/b1/dwconv1/bn" })
-    .apply(layersMnasstack2Repeat11B1Dwconv1) as tfjs.SymbolicTensor;
-  const layersMnasstack2Repeat11B1Dwconv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack2/repeat1/1/b1/dwconv1/bn/relu" })
-    .apply(layersMnasstack2Repeat11B1Dwconv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:14: conv 1x1 cout bn momentum=1-0.9997
-  const layersMnasstack2Repeat11B1Conv2 = tf.layers
-    .conv2d({ filters: 40, kernelSize: 1, useBias: false, name: "layers/mnasstack2/repeat1/1/b1/conv2" })
-    .apply(layersMnasstack2Repeat11B1Dwconv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack2Repeat11B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack2/repeat1/1/b1/conv2/bn" })
-    .apply(layersMnasstack2Repeat11B1Conv2) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:10: add
-  const layersMnasstack2Repeat11 = tf.layers
-    .add({ name: "layers/mnasstack2/repeat1/1" })
-    .apply([layersMnasstack2Repeat11B1Conv2Bn, layersMnasstack2Repeat10]) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:12: conv 1x1 cin * expand bn momentum=1-0.9997 relu
-  const layersMnasstack3Mnasresidual1B1Conv1 = tf.layers
-    .conv2d({ filters: 240, kernelSize: 1, useBias: false, name: "layers/mnasstack3/mnasresidual1/b1/conv1" })
-    .apply(layersMnasstack2Repeat11) as tfjs.SymbolicTensor;
-  const layersMnasstack3Mnasresidual1B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack3/mnasresidual1/b1/conv1/bn" })
-    .apply(layersMnasstack3Mnasresidual1B1Conv1) as tfjs.SymbolicTensor;
-  const layersMnasstack3Mnasresidual1B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack3/mnasresidual1/b1/conv1/bn/relu" })
-    .apply(layersMnasstack3Mnasresidual1B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:13: dwconv kernel=ks stride=stride pad=floor(ks/2) bn momentum=1-0.9997 relu
-  const layersMnasstack3Mnasresidual1B1Dwconv1Pad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [2, 2],
-        [2, 2],
-      ],
-      name: "layers/mnasstack3/mnasresidual1/b1/dwconv1/pad",
-    })
-    .apply(layersMnasstack3Mnasresidual1B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack3Mnasresidual1B1Dwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 5, strides: 2, useBias: false, name: "layers/mnasstack3/mnasresidual1/b1/dwconv1" })
-    .apply(layersMnasstack3Mnasresidual1B1Dwconv1Pad) as tfjs.SymbolicTensor;
-  const layersMnasstack3Mnasresidual1B1Dwconv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack3/mnasresidual1/b1/dwconv1/bn" })
-    .apply(layersMnasstack3Mnasresidual1B1Dwconv1) as tfjs.SymbolicTensor;
-  const layersMnasstack3Mnasresidual1B1Dwconv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack3/mnasresidual1/b1/dwconv1/bn/relu" })
-    .apply(layersMnasstack3Mnasresidual1B1Dwconv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:14: conv 1x1 cout bn momentum=1-0.9997
-  const layersMnasstack3Mnasresidual1B1Conv2 = tf.layers
-    .conv2d({ filters: 80, kernelSize: 1, useBias: false, name: "layers/mnasstack3/mnasresidual1/b1/conv2" })
-    .apply(layersMnasstack3Mnasresidual1B1Dwconv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack3Mnasresidual1B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack3/mnasresidual1/b1/conv2/bn" })
-    .apply(layersMnasstack3Mnasresidual1B1Conv2) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:12: conv 1x1 cin * expand bn momentum=1-0.9997 relu
-  const layersMnasstack3Repeat10B1Conv1 = tf.layers
-    .conv2d({ filters: 480, kernelSize: 1, useBias: false, name: "layers/mnasstack3/repeat1/0/b1/conv1" })
-    .apply(layersMnasstack3Mnasresidual1B1Conv2Bn) as tfjs.SymbolicTensor;
-  const layersMnasstack3Repeat10B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack3/repeat1/0/b1/conv1/bn" })
-    .apply(layersMnasstack3Repeat10B1Conv1) as tfjs.SymbolicTensor;
-  const layersMnasstack3Repeat10B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack3/repeat1/0/b1/conv1/bn/relu" })
-    .apply(layersMnasstack3Repeat10B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:13: dwconv kernel=ks stride=stride pad=floor(ks/2) bn momentum=1-0.9997 relu
-  const layersMnasstack3Repeat10B1Dwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 5, padding: "same", useBias: false, name: "layers/mnasstack3/repeat1/0/b1/dwconv1" })
-    .apply(layersMnasstack3Repeat10B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack3Repeat10B1Dwconv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack3/repeat1/0/b1/dwconv1/bn" })
-    .apply(layersMnasstack3Repeat10B1Dwconv1) as tfjs.SymbolicTensor;
-  const layersMnasstack3Repeat10B1Dwconv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack3/repeat1/0/b1/dwconv1/bn/relu" })
-    .apply(layersMnasstack3Repeat10B1Dwconv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:14: conv 1x1 cout bn momentum=1-0.9997
-  const layersMnasstack3Repeat10B1Conv2 = tf.layers
-    .conv2d({ filters: 80, kernelSize: 1, useBias: false, name: "layers/mnasstack3/repeat1/0/b1/conv2" })
-    .apply(layersMnasstack3Repeat10B1Dwconv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack3Repeat10B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack3/repeat1/0/b1/conv2/bn" })
-    .apply(layersMnasstack3Repeat10B1Conv2) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:10: add
-  const layersMnasstack3Repeat10 = tf.layers
-    .add({ name: "layers/mnasstack3/repeat1/0" })
-    .apply([layersMnasstack3Repeat10B1Conv2Bn, layersMnasstack3Mnasresidual1B1Conv2Bn]) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:12: conv 1x1 cin * expand bn momentum=1-0.9997 relu
-  const layersMnasstack3Repeat11B1Conv1 = tf.layers
-    .conv2d({ filters: 480, kernelSize: 1, useBias: false, name: "layers/mnasstack3/repeat1/1/b1/conv1" })
-    .apply(layersMnasstack3Repeat10) as tfjs.SymbolicTensor;
-  const layersMnasstack3Repeat11B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack3/repeat1/1/b1/conv1/bn" })
-    .apply(layersMnasstack3Repeat11B1Conv1) as tfjs.SymbolicTensor;
-  const layersMnasstack3Repeat11B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack3/repeat1/1/b1/conv1/bn/relu" })
-    .apply(layersMnasstack3Repeat11B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:13: dwconv kernel=ks stride=stride pad=floor(ks/2) bn momentum=1-0.9997 relu
-  const layersMnasstack3Repeat11B1Dwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 5, padding: "same", useBias: false, name: "layers/mnasstack3/repeat1/1/b1/dwconv1" })
-    .apply(layersMnasstack3Repeat11B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack3Repeat11B1Dwconv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack3/repeat1/1/b1/dwconv1/bn" })
-    .apply(layersMnasstack3Repeat11B1Dwconv1) as tfjs.SymbolicTensor;
-  const layersMnasstack3Repeat11B1Dwconv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack3/repeat1/1/b1/dwconv1/bn/relu" })
-    .apply(layersMnasstack3Repeat11B1Dwconv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:14: conv 1x1 cout bn momentum=1-0.9997
-  const layersMnasstack3Repeat11B1Conv2 = tf.layers
-    .conv2d({ filters: 80, kernelSize: 1, useBias: false, name: "layers/mnasstack3/repeat1/1/b1/conv2" })
-    .apply(layersMnasstack3Repeat11B1Dwconv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack3Repeat11B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack3/repeat1/1/b1/conv2/bn" })
-    .apply(layersMnasstack3Repeat11B1Conv2) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:10: add
-  const layersMnasstack3Repeat11 = tf.layers
-    .add({ name: "layers/mnasstack3/repeat1/1" })
-    .apply([layersMnasstack3Repeat11B1Conv2Bn, layersMnasstack3Repeat10]) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:12: conv 1x1 cin * expand bn momentum=1-0.9997 relu
-  const layersMnasstack4Mnasresidual1B1Conv1 = tf.layers
-    .conv2d({ filters: 480, kernelSize: 1, useBias: false, name: "layers/mnasstack4/mnasresidual1/b1/conv1" })
-    .apply(layersMnasstack3Repeat11) as tfjs.SymbolicTensor;
-  const layersMnasstack4Mnasresidual1B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack4/mnasresidual1/b1/conv1/bn" })
-    .apply(layersMnasstack4Mnasresidual1B1Conv1) as tfjs.SymbolicTensor;
-  const layersMnasstack4Mnasresidual1B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack4/mnasresidual1/b1/conv1/bn/relu" })
-    .apply(layersMnasstack4Mnasresidual1B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:13: dwconv kernel=ks stride=stride pad=floor(ks/2) bn momentum=1-0.9997 relu
-  const layersMnasstack4Mnasresidual1B1Dwconv1 = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "layers/mnasstack4/mnasresidual1/b1/dwconv1",
-    })
-    .apply(layersMnasstack4Mnasresidual1B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack4Mnasresidual1B1Dwconv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack4/mnasresidual1/b1/dwconv1/bn" })
-    .apply(layersMnasstack4Mnasresidual1B1Dwconv1) as tfjs.SymbolicTensor;
-  const layersMnasstack4Mnasresidual1B1Dwconv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack4/mnasresidual1/b1/dwconv1/bn/relu" })
-    .apply(layersMnasstack4Mnasresidual1B1Dwconv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:14: conv 1x1 cout bn momentum=1-0.9997
-  const layersMnasstack4Mnasresidual1B1Conv2 = tf.layers
-    .conv2d({ filters: 96, kernelSize: 1, useBias: false, name: "layers/mnasstack4/mnasresidual1/b1/conv2" })
-    .apply(layersMnasstack4Mnasresidual1B1Dwconv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack4Mnasresidual1B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack4/mnasresidual1/b1/conv2/bn" })
-    .apply(layersMnasstack4Mnasresidual1B1Conv2) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:12: conv 1x1 cin * expand bn momentum=1-0.9997 relu
-  const layersMnasstack4Repeat10B1Conv1 = tf.layers
-    .conv2d({ filters: 576, kernelSize: 1, useBias: false, name: "layers/mnasstack4/repeat1/0/b1/conv1" })
-    .apply(layersMnasstack4Mnasresidual1B1Conv2Bn) as tfjs.SymbolicTensor;
-  const layersMnasstack4Repeat10B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack4/repeat1/0/b1/conv1/bn" })
-    .apply(layersMnasstack4Repeat10B1Conv1) as tfjs.SymbolicTensor;
-  const layersMnasstack4Repeat10B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack4/repeat1/0/b1/conv1/bn/relu" })
-    .apply(layersMnasstack4Repeat10B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:13: dwconv kernel=ks stride=stride pad=floor(ks/2) bn momentum=1-0.9997 relu
-  const layersMnasstack4Repeat10B1Dwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: "layers/mnasstack4/repeat1/0/b1/dwconv1" })
-    .apply(layersMnasstack4Repeat10B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack4Repeat10B1Dwconv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack4/repeat1/0/b1/dwconv1/bn" })
-    .apply(layersMnasstack4Repeat10B1Dwconv1) as tfjs.SymbolicTensor;
-  const layersMnasstack4Repeat10B1Dwconv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack4/repeat1/0/b1/dwconv1/bn/relu" })
-    .apply(layersMnasstack4Repeat10B1Dwconv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:14: conv 1x1 cout bn momentum=1-0.9997
-  const layersMnasstack4Repeat10B1Conv2 = tf.layers
-    .conv2d({ filters: 96, kernelSize: 1, useBias: false, name: "layers/mnasstack4/repeat1/0/b1/conv2" })
-    .apply(layersMnasstack4Repeat10B1Dwconv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack4Repeat10B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack4/repeat1/0/b1/conv2/bn" })
-    .apply(layersMnasstack4Repeat10B1Conv2) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:10: add
-  const layersMnasstack4Repeat10 = tf.layers
-    .add({ name: "layers/mnasstack4/repeat1/0" })
-    .apply([layersMnasstack4Repeat10B1Conv2Bn, layersMnasstack4Mnasresidual1B1Conv2Bn]) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:12: conv 1x1 cin * expand bn momentum=1-0.9997 relu
-  const layersMnasstack5Mnasresidual1B1Conv1 = tf.layers
-    .conv2d({ filters: 576, kernelSize: 1, useBias: false, name: "layers/mnasstack5/mnasresidual1/b1/conv1" })
-    .apply(layersMnasstack4Repeat10) as tfjs.SymbolicTensor;
-  const layersMnasstack5Mnasresidual1B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack5/mnasresidual1/b1/conv1/bn" })
-    .apply(layersMnasstack5Mnasresidual1B1Conv1) as tfjs.SymbolicTensor;
-  const layersMnasstack5Mnasresidual1B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack5/mnasresidual1/b1/conv1/bn/relu" })
-    .apply(layersMnasstack5Mnasresidual1B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:13: dwconv kernel=ks stride=stride pad=floor(ks/2) bn momentum=1-0.9997 relu
-  const layersMnasstack5Mnasresidual1B1Dwconv1Pad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [2, 2],
-        [2, 2],
-      ],
-      name: "layers/mnasstack5/mnasresidual1/b1/dwconv1/pad",
-    })
-    .apply(layersMnasstack5Mnasresidual1B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack5Mnasresidual1B1Dwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 5, strides: 2, useBias: false, name: "layers/mnasstack5/mnasresidual1/b1/dwconv1" })
-    .apply(layersMnasstack5Mnasresidual1B1Dwconv1Pad) as tfjs.SymbolicTensor;
-  const layersMnasstack5Mnasresidual1B1Dwconv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack5/mnasresidual1/b1/dwconv1/bn" })
-    .apply(layersMnasstack5Mnasresidual1B1Dwconv1) as tfjs.SymbolicTensor;
-  const layersMnasstack5Mnasresidual1B1Dwconv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack5/mnasresidual1/b1/dwconv1/bn/relu" })
-    .apply(layersMnasstack5Mnasresidual1B1Dwconv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:14: conv 1x1 cout bn momentum=1-0.9997
-  const layersMnasstack5Mnasresidual1B1Conv2 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: "layers/mnasstack5/mnasresidual1/b1/conv2" })
-    .apply(layersMnasstack5Mnasresidual1B1Dwconv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack5Mnasresidual1B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack5/mnasresidual1/b1/conv2/bn" })
-    .apply(layersMnasstack5Mnasresidual1B1Conv2) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:12: conv 1x1 cin * expand bn momentum=1-0.9997 relu
-  const layersMnasstack5Repeat10B1Conv1 = tf.layers
-    .conv2d({ filters: 1152, kernelSize: 1, useBias: false, name: "layers/mnasstack5/repeat1/0/b1/conv1" })
-    .apply(layersMnasstack5Mnasresidual1B1Conv2Bn) as tfjs.SymbolicTensor;
-  const layersMnasstack5Repeat10B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack5/repeat1/0/b1/conv1/bn" })
-    .apply(layersMnasstack5Repeat10B1Conv1) as tfjs.SymbolicTensor;
-  const layersMnasstack5Repeat10B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack5/repeat1/0/b1/conv1/bn/relu" })
-    .apply(layersMnasstack5Repeat10B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:13: dwconv kernel=ks stride=stride pad=floor(ks/2) bn momentum=1-0.9997 relu
-  const layersMnasstack5Repeat10B1Dwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 5, padding: "same", useBias: false, name: "layers/mnasstack5/repeat1/0/b1/dwconv1" })
-    .apply(layersMnasstack5Repeat10B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack5Repeat10B1Dwconv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack5/repeat1/0/b1/dwconv1/bn" })
-    .apply(layersMnasstack5Repeat10B1Dwconv1) as tfjs.SymbolicTensor;
-  const layersMnasstack5Repeat10B1Dwconv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack5/repeat1/0/b1/dwconv1/bn/relu" })
-    .apply(layersMnasstack5Repeat10B1Dwconv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:14: conv 1x1 cout bn momentum=1-0.9997
-  const layersMnasstack5Repeat10B1Conv2 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: "layers/mnasstack5/repeat1/0/b1/conv2" })
-    .apply(layersMnasstack5Repeat10B1Dwconv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack5Repeat10B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack5/repeat1/0/b1/conv2/bn" })
-    .apply(layersMnasstack5Repeat10B1Conv2) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:10: add
-  const layersMnasstack5Repeat10 = tf.layers
-    .add({ name: "layers/mnasstack5/repeat1/0" })
-    .apply([layersMnasstack5Repeat10B1Conv2Bn, layersMnasstack5Mnasresidual1B1Conv2Bn]) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:12: conv 1x1 cin * expand bn momentum=1-0.9997 relu
-  const layersMnasstack5Repeat11B1Conv1 = tf.layers
-    .conv2d({ filters: 1152, kernelSize: 1, useBias: false, name: "layers/mnasstack5/repeat1/1/b1/conv1" })
-    .apply(layersMnasstack5Repeat10) as tfjs.SymbolicTensor;
-  const layersMnasstack5Repeat11B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack5/repeat1/1/b1/conv1/bn" })
-    .apply(layersMnasstack5Repeat11B1Conv1) as tfjs.SymbolicTensor;
-  const layersMnasstack5Repeat11B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack5/repeat1/1/b1/conv1/bn/relu" })
-    .apply(layersMnasstack5Repeat11B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:13: dwconv kernel=ks stride=stride pad=floor(ks/2) bn momentum=1-0.9997 relu
-  const layersMnasstack5Repeat11B1Dwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 5, padding: "same", useBias: false, name: "layers/mnasstack5/repeat1/1/b1/dwconv1" })
-    .apply(layersMnasstack5Repeat11B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack5Repeat11B1Dwconv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack5/repeat1/1/b1/dwconv1/bn" })
-    .apply(layersMnasstack5Repeat11B1Dwconv1) as tfjs.SymbolicTensor;
-  const layersMnasstack5Repeat11B1Dwconv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack5/repeat1/1/b1/dwconv1/bn/relu" })
-    .apply(layersMnasstack5Repeat11B1Dwconv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:14: conv 1x1 cout bn momentum=1-0.9997
-  const layersMnasstack5Repeat11B1Conv2 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: "layers/mnasstack5/repeat1/1/b1/conv2" })
-    .apply(layersMnasstack5Repeat11B1Dwconv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack5Repeat11B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack5/repeat1/1/b1/conv2/bn" })
-    .apply(layersMnasstack5Repeat11B1Conv2) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:10: add
-  const layersMnasstack5Repeat11 = tf.layers
-    .add({ name: "layers/mnasstack5/repeat1/1" })
-    .apply([layersMnasstack5Repeat11B1Conv2Bn, layersMnasstack5Repeat10]) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:12: conv 1x1 cin * expand bn momentum=1-0.9997 relu
-  const layersMnasstack5Repeat12B1Conv1 = tf.layers
-    .conv2d({ filters: 1152, kernelSize: 1, useBias: false, name: "layers/mnasstack5/repeat1/2/b1/conv1" })
-    .apply(layersMnasstack5Repeat11) as tfjs.SymbolicTensor;
-  const layersMnasstack5Repeat12B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack5/repeat1/2/b1/conv1/bn" })
-    .apply(layersMnasstack5Repeat12B1Conv1) as tfjs.SymbolicTensor;
-  const layersMnasstack5Repeat12B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack5/repeat1/2/b1/conv1/bn/relu" })
-    .apply(layersMnasstack5Repeat12B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:13: dwconv kernel=ks stride=stride pad=floor(ks/2) bn momentum=1-0.9997 relu
-  const layersMnasstack5Repeat12B1Dwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 5, padding: "same", useBias: false, name: "layers/mnasstack5/repeat1/2/b1/dwconv1" })
-    .apply(layersMnasstack5Repeat12B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack5Repeat12B1Dwconv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack5/repeat1/2/b1/dwconv1/bn" })
-    .apply(layersMnasstack5Repeat12B1Dwconv1) as tfjs.SymbolicTensor;
-  const layersMnasstack5Repeat12B1Dwconv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack5/repeat1/2/b1/dwconv1/bn/relu" })
-    .apply(layersMnasstack5Repeat12B1Dwconv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:14: conv 1x1 cout bn momentum=1-0.9997
-  const layersMnasstack5Repeat12B1Conv2 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: "layers/mnasstack5/repeat1/2/b1/conv2" })
-    .apply(layersMnasstack5Repeat12B1Dwconv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack5Repeat12B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack5/repeat1/2/b1/conv2/bn" })
-    .apply(layersMnasstack5Repeat12B1Conv2) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:10: add
-  const layersMnasstack5Repeat12 = tf.layers
-    .add({ name: "layers/mnasstack5/repeat1/2" })
-    .apply([layersMnasstack5Repeat12B1Conv2Bn, layersMnasstack5Repeat11]) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:12: conv 1x1 cin * expand bn momentum=1-0.9997 relu
-  const layersMnasstack6Mnasresidual1B1Conv1 = tf.layers
-    .conv2d({ filters: 1152, kernelSize: 1, useBias: false, name: "layers/mnasstack6/mnasresidual1/b1/conv1" })
-    .apply(layersMnasstack5Repeat12) as tfjs.SymbolicTensor;
-  const layersMnasstack6Mnasresidual1B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack6/mnasresidual1/b1/conv1/bn" })
-    .apply(layersMnasstack6Mnasresidual1B1Conv1) as tfjs.SymbolicTensor;
-  const layersMnasstack6Mnasresidual1B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack6/mnasresidual1/b1/conv1/bn/relu" })
-    .apply(layersMnasstack6Mnasresidual1B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:13: dwconv kernel=ks stride=stride pad=floor(ks/2) bn momentum=1-0.9997 relu
-  const layersMnasstack6Mnasresidual1B1Dwconv1 = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "layers/mnasstack6/mnasresidual1/b1/dwconv1",
-    })
-    .apply(layersMnasstack6Mnasresidual1B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack6Mnasresidual1B1Dwconv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack6/mnasresidual1/b1/dwconv1/bn" })
-    .apply(layersMnasstack6Mnasresidual1B1Dwconv1) as tfjs.SymbolicTensor;
-  const layersMnasstack6Mnasresidual1B1Dwconv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/mnasstack6/mnasresidual1/b1/dwconv1/bn/relu" })
-    .apply(layersMnasstack6Mnasresidual1B1Dwconv1Bn) as tfjs.SymbolicTensor;
-  // lib/mnasnet.net:14: conv 1x1 cout bn momentum=1-0.9997
-  const layersMnasstack6Mnasresidual1B1Conv2 = tf.layers
-    .conv2d({ filters: 320, kernelSize: 1, useBias: false, name: "layers/mnasstack6/mnasresidual1/b1/conv2" })
-    .apply(layersMnasstack6Mnasresidual1B1Dwconv1BnRelu) as tfjs.SymbolicTensor;
-  const layersMnasstack6Mnasresidual1B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/mnasstack6/mnasresidual1/b1/conv2/bn" })
-    .apply(layersMnasstack6Mnasresidual1B1Conv2) as tfjs.SymbolicTensor;
+  const layersMnasstack1Repeat11 = MnasStack(tf, layersConv2Bn, "layers/mnasstack1", 24, 3, 48, 1, 72, 72);
+  const layersMnasstack2Repeat11 = MnasStack(tf, layersMnasstack1Repeat11, "layers/mnasstack2", 40, 5, 72, 2, 120, 120);
+  const layersMnasstack3Repeat11 = MnasStack(
+    tf,
+    layersMnasstack2Repeat11,
+    "layers/mnasstack3",
+    80,
+    5,
+    240,
+    2,
+    480,
+    480,
+  );
+  const layersMnasstack4Repeat10 = MnasStack_2(tf, layersMnasstack3Repeat11, "layers/mnasstack4");
+  const layersMnasstack5Repeat12 = MnasStack_3(tf, layersMnasstack4Repeat10, "layers/mnasstack5");
+  const layersMnasstack6Mnasresidual1B1Conv2Bn = MnasStack_4(tf, layersMnasstack5Repeat12, "layers/mnasstack6");
   // line 32: conv 1x1 1280 bn momentum=1-0.9997 relu
   const layersConv3 = tf.layers
     .conv2d({ filters: 1280, kernelSize: 1, useBias: false, name: "layers/conv3" })

@@ -8,6 +8,203 @@ import type { InitTensor } from "netc/runtime";
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
 
+/** The spec's block InvertedResidual: its layers, named under `prefix`. */
+function InvertedResidual(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  // lib/mobilenet.net:13: dwconv 3x3/stride pad=1 bn relu6
+  const b1Depthwise = tf.layers
+    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1DepthwiseBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/depthwise/bn` })
+    .apply(b1Depthwise) as tfjs.SymbolicTensor;
+  const b1DepthwiseBnRelu6 = tf.layers
+    .activation({ activation: "relu6", name: `${prefix}/b1/depthwise/bn/relu6` })
+    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+  // lib/mobilenet.net:14: conv 1x1 cout bn
+  const b1Project = tf.layers
+    .conv2d({ filters: 16, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
+    .apply(b1DepthwiseBnRelu6) as tfjs.SymbolicTensor;
+  const b1ProjectBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/project/bn` })
+    .apply(b1Project) as tfjs.SymbolicTensor;
+  return b1ProjectBn;
+}
+
+/** The spec's block InvertedStage: its layers, named under `prefix`. */
+function InvertedStage(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  const invertedresidual1 = InvertedResidual(tf, x, `${prefix}/invertedresidual1`);
+  return invertedresidual1;
+}
+
+/** The spec's block InvertedResidual, called 4 times: its layers, named under `prefix`. */
+function InvertedResidual_2(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  inChannels: number,
+  cout: number,
+): tfjs.SymbolicTensor {
+  // lib/mobilenet.net:12: conv 1x1 round(cin * expand) bn relu6
+  const b1Expand = tf.layers
+    .conv2d({ filters: 6 * inChannels, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1ExpandBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/expand/bn` })
+    .apply(b1Expand) as tfjs.SymbolicTensor;
+  const b1ExpandBnRelu6 = tf.layers
+    .activation({ activation: "relu6", name: `${prefix}/b1/expand/bn/relu6` })
+    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+  // lib/mobilenet.net:13: dwconv 3x3/stride pad=1 bn relu6
+  const b1DepthwisePad = tf.layers
+    .zeroPadding2d({
+      padding: [
+        [1, 1],
+        [1, 1],
+      ],
+      name: `${prefix}/b1/depthwise/pad`,
+    })
+    .apply(b1ExpandBnRelu6) as tfjs.SymbolicTensor;
+  const b1Depthwise = tf.layers
+    .depthwiseConv2d({ kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/b1/depthwise` })
+    .apply(b1DepthwisePad) as tfjs.SymbolicTensor;
+  const b1DepthwiseBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/depthwise/bn` })
+    .apply(b1Depthwise) as tfjs.SymbolicTensor;
+  const b1DepthwiseBnRelu6 = tf.layers
+    .activation({ activation: "relu6", name: `${prefix}/b1/depthwise/bn/relu6` })
+    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+  // lib/mobilenet.net:14: conv 1x1 cout bn
+  const b1Project = tf.layers
+    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
+    .apply(b1DepthwiseBnRelu6) as tfjs.SymbolicTensor;
+  const b1ProjectBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/project/bn` })
+    .apply(b1Project) as tfjs.SymbolicTensor;
+  return b1ProjectBn;
+}
+
+/** The spec's block InvertedResidual, called 10 times: its layers, named under `prefix`. */
+function InvertedResidual_3(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  inChannels: number,
+  cout: number,
+): tfjs.SymbolicTensor {
+  // lib/mobilenet.net:12: conv 1x1 round(cin * expand) bn relu6
+  const b1Expand = tf.layers
+    .conv2d({ filters: 6 * inChannels, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1ExpandBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/expand/bn` })
+    .apply(b1Expand) as tfjs.SymbolicTensor;
+  const b1ExpandBnRelu6 = tf.layers
+    .activation({ activation: "relu6", name: `${prefix}/b1/expand/bn/relu6` })
+    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+  // lib/mobilenet.net:13: dwconv 3x3/stride pad=1 bn relu6
+  const b1Depthwise = tf.layers
+    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
+    .apply(b1ExpandBnRelu6) as tfjs.SymbolicTensor;
+  const b1DepthwiseBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/depthwise/bn` })
+    .apply(b1Depthwise) as tfjs.SymbolicTensor;
+  const b1DepthwiseBnRelu6 = tf.layers
+    .activation({ activation: "relu6", name: `${prefix}/b1/depthwise/bn/relu6` })
+    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+  // lib/mobilenet.net:14: conv 1x1 cout bn
+  const b1Project = tf.layers
+    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
+    .apply(b1DepthwiseBnRelu6) as tfjs.SymbolicTensor;
+  const b1ProjectBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/project/bn` })
+    .apply(b1Project) as tfjs.SymbolicTensor;
+  // lib/mobilenet.net:10: add
+  const out = tf.layers.add({ name: prefix }).apply([b1ProjectBn, x]) as tfjs.SymbolicTensor;
+  return out;
+}
+
+/** The spec's block InvertedStage: its layers, named under `prefix`. */
+function InvertedStage_2(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  const invertedresidual1 = InvertedResidual_2(tf, x, `${prefix}/invertedresidual1`, 16, 24);
+  const repeat10 = InvertedResidual_3(tf, invertedresidual1, `${prefix}/repeat1/0`, 24, 24);
+  return repeat10;
+}
+
+/** The spec's block InvertedStage, called 2 times: its layers, named under `prefix`. */
+function InvertedStage_3(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  inChannels: number,
+  c: number,
+): tfjs.SymbolicTensor {
+  const invertedresidual1 = InvertedResidual_2(tf, x, `${prefix}/invertedresidual1`, inChannels, c);
+  const repeat10 = InvertedResidual_3(tf, invertedresidual1, `${prefix}/repeat1/0`, c, c);
+  const repeat11 = InvertedResidual_3(tf, repeat10, `${prefix}/repeat1/1`, c, c);
+  return repeat11;
+}
+
+/** The spec's block InvertedStage: its layers, named under `prefix`. */
+function InvertedStage_4(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  const invertedresidual1 = InvertedResidual_2(tf, x, `${prefix}/invertedresidual1`, 32, 64);
+  const repeat10 = InvertedResidual_3(tf, invertedresidual1, `${prefix}/repeat1/0`, 64, 64);
+  const repeat11 = InvertedResidual_3(tf, repeat10, `${prefix}/repeat1/1`, 64, 64);
+  const repeat12 = InvertedResidual_3(tf, repeat11, `${prefix}/repeat1/2`, 64, 64);
+  return repeat12;
+}
+
+/** The spec's block InvertedResidual, called 2 times: its layers, named under `prefix`. */
+function InvertedResidual_4(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  inChannels: number,
+  cout: number,
+): tfjs.SymbolicTensor {
+  // lib/mobilenet.net:12: conv 1x1 round(cin * expand) bn relu6
+  const b1Expand = tf.layers
+    .conv2d({ filters: 6 * inChannels, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1ExpandBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/expand/bn` })
+    .apply(b1Expand) as tfjs.SymbolicTensor;
+  const b1ExpandBnRelu6 = tf.layers
+    .activation({ activation: "relu6", name: `${prefix}/b1/expand/bn/relu6` })
+    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+  // lib/mobilenet.net:13: dwconv 3x3/stride pad=1 bn relu6
+  const b1Depthwise = tf.layers
+    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
+    .apply(b1ExpandBnRelu6) as tfjs.SymbolicTensor;
+  const b1DepthwiseBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/depthwise/bn` })
+    .apply(b1Depthwise) as tfjs.SymbolicTensor;
+  const b1DepthwiseBnRelu6 = tf.layers
+    .activation({ activation: "relu6", name: `${prefix}/b1/depthwise/bn/relu6` })
+    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+  // lib/mobilenet.net:14: conv 1x1 cout bn
+  const b1Project = tf.layers
+    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
+    .apply(b1DepthwiseBnRelu6) as tfjs.SymbolicTensor;
+  const b1ProjectBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/project/bn` })
+    .apply(b1Project) as tfjs.SymbolicTensor;
+  return b1ProjectBn;
+}
+
+/** The spec's block InvertedStage: its layers, named under `prefix`. */
+function InvertedStage_5(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  const invertedresidual1 = InvertedResidual_4(tf, x, `${prefix}/invertedresidual1`, 64, 96);
+  const repeat10 = InvertedResidual_3(tf, invertedresidual1, `${prefix}/repeat1/0`, 96, 96);
+  const repeat11 = InvertedResidual_3(tf, repeat10, `${prefix}/repeat1/1`, 96, 96);
+  return repeat11;
+}
+
+/** The spec's block InvertedStage: its layers, named under `prefix`. */
+function InvertedStage_6(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  const invertedresidual1 = InvertedResidual_4(tf, x, `${prefix}/invertedresidual1`, 160, 320);
+  return invertedresidual1;
+}
+
 /**
  * Builds MobileNetV2. Without auxiliary heads the training and inference models are one model.
  */
@@ -34,699 +231,33 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
     .apply(stemConv1Bn) as tfjs.SymbolicTensor;
 
   // InvertedStage(1, 16, 1, 1, width) -> 16
-  // lib/mobilenet.net:13: dwconv 3x3/stride pad=1 bn relu6
-  const bodyInvertedstage1Invertedresidual1B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "body/invertedstage1/invertedresidual1/b1/depthwise",
-    })
-    .apply(stemConv1BnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage1Invertedresidual1B1DepthwiseBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "body/invertedstage1/invertedresidual1/b1/depthwise/bn",
-    })
-    .apply(bodyInvertedstage1Invertedresidual1B1Depthwise) as tfjs.SymbolicTensor;
-  const bodyInvertedstage1Invertedresidual1B1DepthwiseBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage1/invertedresidual1/b1/depthwise/bn/relu6" })
-    .apply(bodyInvertedstage1Invertedresidual1B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:14: conv 1x1 cout bn
-  const bodyInvertedstage1Invertedresidual1B1Project = tf.layers
-    .conv2d({ filters: 16, kernelSize: 1, useBias: false, name: "body/invertedstage1/invertedresidual1/b1/project" })
-    .apply(bodyInvertedstage1Invertedresidual1B1DepthwiseBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage1Invertedresidual1B1ProjectBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "body/invertedstage1/invertedresidual1/b1/project/bn",
-    })
-    .apply(bodyInvertedstage1Invertedresidual1B1Project) as tfjs.SymbolicTensor;
+  const bodyInvertedstage1Invertedresidual1B1ProjectBn = InvertedStage(tf, stemConv1BnRelu6, "body/invertedstage1");
 
   // InvertedStage(6, 24, 2, 2, width) -> 24
-  // lib/mobilenet.net:12: conv 1x1 round(cin * expand) bn relu6
-  const bodyInvertedstage2Invertedresidual1B1Expand = tf.layers
-    .conv2d({ filters: 96, kernelSize: 1, useBias: false, name: "body/invertedstage2/invertedresidual1/b1/expand" })
-    .apply(bodyInvertedstage1Invertedresidual1B1ProjectBn) as tfjs.SymbolicTensor;
-  const bodyInvertedstage2Invertedresidual1B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage2/invertedresidual1/b1/expand/bn" })
-    .apply(bodyInvertedstage2Invertedresidual1B1Expand) as tfjs.SymbolicTensor;
-  const bodyInvertedstage2Invertedresidual1B1ExpandBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage2/invertedresidual1/b1/expand/bn/relu6" })
-    .apply(bodyInvertedstage2Invertedresidual1B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:13: dwconv 3x3/stride pad=1 bn relu6
-  const bodyInvertedstage2Invertedresidual1B1DepthwisePad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [1, 1],
-        [1, 1],
-      ],
-      name: "body/invertedstage2/invertedresidual1/b1/depthwise/pad",
-    })
-    .apply(bodyInvertedstage2Invertedresidual1B1ExpandBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage2Invertedresidual1B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      strides: 2,
-      useBias: false,
-      name: "body/invertedstage2/invertedresidual1/b1/depthwise",
-    })
-    .apply(bodyInvertedstage2Invertedresidual1B1DepthwisePad) as tfjs.SymbolicTensor;
-  const bodyInvertedstage2Invertedresidual1B1DepthwiseBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "body/invertedstage2/invertedresidual1/b1/depthwise/bn",
-    })
-    .apply(bodyInvertedstage2Invertedresidual1B1Depthwise) as tfjs.SymbolicTensor;
-  const bodyInvertedstage2Invertedresidual1B1DepthwiseBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage2/invertedresidual1/b1/depthwise/bn/relu6" })
-    .apply(bodyInvertedstage2Invertedresidual1B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:14: conv 1x1 cout bn
-  const bodyInvertedstage2Invertedresidual1B1Project = tf.layers
-    .conv2d({ filters: 24, kernelSize: 1, useBias: false, name: "body/invertedstage2/invertedresidual1/b1/project" })
-    .apply(bodyInvertedstage2Invertedresidual1B1DepthwiseBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage2Invertedresidual1B1ProjectBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "body/invertedstage2/invertedresidual1/b1/project/bn",
-    })
-    .apply(bodyInvertedstage2Invertedresidual1B1Project) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:12: conv 1x1 round(cin * expand) bn relu6
-  const bodyInvertedstage2Repeat10B1Expand = tf.layers
-    .conv2d({ filters: 144, kernelSize: 1, useBias: false, name: "body/invertedstage2/repeat1/0/b1/expand" })
-    .apply(bodyInvertedstage2Invertedresidual1B1ProjectBn) as tfjs.SymbolicTensor;
-  const bodyInvertedstage2Repeat10B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage2/repeat1/0/b1/expand/bn" })
-    .apply(bodyInvertedstage2Repeat10B1Expand) as tfjs.SymbolicTensor;
-  const bodyInvertedstage2Repeat10B1ExpandBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage2/repeat1/0/b1/expand/bn/relu6" })
-    .apply(bodyInvertedstage2Repeat10B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:13: dwconv 3x3/stride pad=1 bn relu6
-  const bodyInvertedstage2Repeat10B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "body/invertedstage2/repeat1/0/b1/depthwise",
-    })
-    .apply(bodyInvertedstage2Repeat10B1ExpandBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage2Repeat10B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage2/repeat1/0/b1/depthwise/bn" })
-    .apply(bodyInvertedstage2Repeat10B1Depthwise) as tfjs.SymbolicTensor;
-  const bodyInvertedstage2Repeat10B1DepthwiseBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage2/repeat1/0/b1/depthwise/bn/relu6" })
-    .apply(bodyInvertedstage2Repeat10B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:14: conv 1x1 cout bn
-  const bodyInvertedstage2Repeat10B1Project = tf.layers
-    .conv2d({ filters: 24, kernelSize: 1, useBias: false, name: "body/invertedstage2/repeat1/0/b1/project" })
-    .apply(bodyInvertedstage2Repeat10B1DepthwiseBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage2Repeat10B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage2/repeat1/0/b1/project/bn" })
-    .apply(bodyInvertedstage2Repeat10B1Project) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:10: add
-  const bodyInvertedstage2Repeat10 = tf.layers
-    .add({ name: "body/invertedstage2/repeat1/0" })
-    .apply([
-      bodyInvertedstage2Repeat10B1ProjectBn,
-      bodyInvertedstage2Invertedresidual1B1ProjectBn,
-    ]) as tfjs.SymbolicTensor;
+  const bodyInvertedstage2Repeat10 = InvertedStage_2(
+    tf,
+    bodyInvertedstage1Invertedresidual1B1ProjectBn,
+    "body/invertedstage2",
+  );
 
   // InvertedStage(6, 32, 3, 2, width) -> 32
-  // lib/mobilenet.net:12: conv 1x1 round(cin * expand) bn relu6
-  const bodyInvertedstage3Invertedresidual1B1Expand = tf.layers
-    .conv2d({ filters: 144, kernelSize: 1, useBias: false, name: "body/invertedstage3/invertedresidual1/b1/expand" })
-    .apply(bodyInvertedstage2Repeat10) as tfjs.SymbolicTensor;
-  const bodyInvertedstage3Invertedresidual1B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage3/invertedresidual1/b1/expand/bn" })
-    .apply(bodyInvertedstage3Invertedresidual1B1Expand) as tfjs.SymbolicTensor;
-  const bodyInvertedstage3Invertedresidual1B1ExpandBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage3/invertedresidual1/b1/expand/bn/relu6" })
-    .apply(bodyInvertedstage3Invertedresidual1B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:13: dwconv 3x3/stride pad=1 bn relu6
-  const bodyInvertedstage3Invertedresidual1B1DepthwisePad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [1, 1],
-        [1, 1],
-      ],
-      name: "body/invertedstage3/invertedresidual1/b1/depthwise/pad",
-    })
-    .apply(bodyInvertedstage3Invertedresidual1B1ExpandBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage3Invertedresidual1B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      strides: 2,
-      useBias: false,
-      name: "body/invertedstage3/invertedresidual1/b1/depthwise",
-    })
-    .apply(bodyInvertedstage3Invertedresidual1B1DepthwisePad) as tfjs.SymbolicTensor;
-  const bodyInvertedstage3Invertedresidual1B1DepthwiseBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "body/invertedstage3/invertedresidual1/b1/depthwise/bn",
-    })
-    .apply(bodyInvertedstage3Invertedresidual1B1Depthwise) as tfjs.SymbolicTensor;
-  const bodyInvertedstage3Invertedresidual1B1DepthwiseBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage3/invertedresidual1/b1/depthwise/bn/relu6" })
-    .apply(bodyInvertedstage3Invertedresidual1B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:14: conv 1x1 cout bn
-  const bodyInvertedstage3Invertedresidual1B1Project = tf.layers
-    .conv2d({ filters: 32, kernelSize: 1, useBias: false, name: "body/invertedstage3/invertedresidual1/b1/project" })
-    .apply(bodyInvertedstage3Invertedresidual1B1DepthwiseBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage3Invertedresidual1B1ProjectBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "body/invertedstage3/invertedresidual1/b1/project/bn",
-    })
-    .apply(bodyInvertedstage3Invertedresidual1B1Project) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:12: conv 1x1 round(cin * expand) bn relu6
-  const bodyInvertedstage3Repeat10B1Expand = tf.layers
-    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: "body/invertedstage3/repeat1/0/b1/expand" })
-    .apply(bodyInvertedstage3Invertedresidual1B1ProjectBn) as tfjs.SymbolicTensor;
-  const bodyInvertedstage3Repeat10B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage3/repeat1/0/b1/expand/bn" })
-    .apply(bodyInvertedstage3Repeat10B1Expand) as tfjs.SymbolicTensor;
-  const bodyInvertedstage3Repeat10B1ExpandBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage3/repeat1/0/b1/expand/bn/relu6" })
-    .apply(bodyInvertedstage3Repeat10B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:13: dwconv 3x3/stride pad=1 bn relu6
-  const bodyInvertedstage3Repeat10B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "body/invertedstage3/repeat1/0/b1/depthwise",
-    })
-    .apply(bodyInvertedstage3Repeat10B1ExpandBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage3Repeat10B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage3/repeat1/0/b1/depthwise/bn" })
-    .apply(bodyInvertedstage3Repeat10B1Depthwise) as tfjs.SymbolicTensor;
-  const bodyInvertedstage3Repeat10B1DepthwiseBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage3/repeat1/0/b1/depthwise/bn/relu6" })
-    .apply(bodyInvertedstage3Repeat10B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:14: conv 1x1 cout bn
-  const bodyInvertedstage3Repeat10B1Project = tf.layers
-    .conv2d({ filters: 32, kernelSize: 1, useBias: false, name: "body/invertedstage3/repeat1/0/b1/project" })
-    .apply(bodyInvertedstage3Repeat10B1DepthwiseBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage3Repeat10B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage3/repeat1/0/b1/project/bn" })
-    .apply(bodyInvertedstage3Repeat10B1Project) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:10: add
-  const bodyInvertedstage3Repeat10 = tf.layers
-    .add({ name: "body/invertedstage3/repeat1/0" })
-    .apply([
-      bodyInvertedstage3Repeat10B1ProjectBn,
-      bodyInvertedstage3Invertedresidual1B1ProjectBn,
-    ]) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:12: conv 1x1 round(cin * expand) bn relu6
-  const bodyInvertedstage3Repeat11B1Expand = tf.layers
-    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: "body/invertedstage3/repeat1/1/b1/expand" })
-    .apply(bodyInvertedstage3Repeat10) as tfjs.SymbolicTensor;
-  const bodyInvertedstage3Repeat11B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage3/repeat1/1/b1/expand/bn" })
-    .apply(bodyInvertedstage3Repeat11B1Expand) as tfjs.SymbolicTensor;
-  const bodyInvertedstage3Repeat11B1ExpandBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage3/repeat1/1/b1/expand/bn/relu6" })
-    .apply(bodyInvertedstage3Repeat11B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:13: dwconv 3x3/stride pad=1 bn relu6
-  const bodyInvertedstage3Repeat11B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "body/invertedstage3/repeat1/1/b1/depthwise",
-    })
-    .apply(bodyInvertedstage3Repeat11B1ExpandBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage3Repeat11B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage3/repeat1/1/b1/depthwise/bn" })
-    .apply(bodyInvertedstage3Repeat11B1Depthwise) as tfjs.SymbolicTensor;
-  const bodyInvertedstage3Repeat11B1DepthwiseBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage3/repeat1/1/b1/depthwise/bn/relu6" })
-    .apply(bodyInvertedstage3Repeat11B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:14: conv 1x1 cout bn
-  const bodyInvertedstage3Repeat11B1Project = tf.layers
-    .conv2d({ filters: 32, kernelSize: 1, useBias: false, name: "body/invertedstage3/repeat1/1/b1/project" })
-    .apply(bodyInvertedstage3Repeat11B1DepthwiseBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage3Repeat11B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage3/repeat1/1/b1/project/bn" })
-    .apply(bodyInvertedstage3Repeat11B1Project) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:10: add
-  const bodyInvertedstage3Repeat11 = tf.layers
-    .add({ name: "body/invertedstage3/repeat1/1" })
-    .apply([bodyInvertedstage3Repeat11B1ProjectBn, bodyInvertedstage3Repeat10]) as tfjs.SymbolicTensor;
+  const bodyInvertedstage3Repeat11 = InvertedStage_3(tf, bodyInvertedstage2Repeat10, "body/invertedstage3", 24, 32);
 
   // InvertedStage(6, 64, 4, 2, width) -> 64
-  // lib/mobilenet.net:12: conv 1x1 round(cin * expand) bn relu6
-  const bodyInvertedstage4Invertedresidual1B1Expand = tf.layers
-    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: "body/invertedstage4/invertedresidual1/b1/expand" })
-    .apply(bodyInvertedstage3Repeat11) as tfjs.SymbolicTensor;
-  const bodyInvertedstage4Invertedresidual1B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage4/invertedresidual1/b1/expand/bn" })
-    .apply(bodyInvertedstage4Invertedresidual1B1Expand) as tfjs.SymbolicTensor;
-  const bodyInvertedstage4Invertedresidual1B1ExpandBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage4/invertedresidual1/b1/expand/bn/relu6" })
-    .apply(bodyInvertedstage4Invertedresidual1B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:13: dwconv 3x3/stride pad=1 bn relu6
-  const bodyInvertedstage4Invertedresidual1B1DepthwisePad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [1, 1],
-        [1, 1],
-      ],
-      name: "body/invertedstage4/invertedresidual1/b1/depthwise/pad",
-    })
-    .apply(bodyInvertedstage4Invertedresidual1B1ExpandBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage4Invertedresidual1B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      strides: 2,
-      useBias: false,
-      name: "body/invertedstage4/invertedresidual1/b1/depthwise",
-    })
-    .apply(bodyInvertedstage4Invertedresidual1B1DepthwisePad) as tfjs.SymbolicTensor;
-  const bodyInvertedstage4Invertedresidual1B1DepthwiseBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "body/invertedstage4/invertedresidual1/b1/depthwise/bn",
-    })
-    .apply(bodyInvertedstage4Invertedresidual1B1Depthwise) as tfjs.SymbolicTensor;
-  const bodyInvertedstage4Invertedresidual1B1DepthwiseBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage4/invertedresidual1/b1/depthwise/bn/relu6" })
-    .apply(bodyInvertedstage4Invertedresidual1B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:14: conv 1x1 cout bn
-  const bodyInvertedstage4Invertedresidual1B1Project = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "body/invertedstage4/invertedresidual1/b1/project" })
-    .apply(bodyInvertedstage4Invertedresidual1B1DepthwiseBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage4Invertedresidual1B1ProjectBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "body/invertedstage4/invertedresidual1/b1/project/bn",
-    })
-    .apply(bodyInvertedstage4Invertedresidual1B1Project) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:12: conv 1x1 round(cin * expand) bn relu6
-  const bodyInvertedstage4Repeat10B1Expand = tf.layers
-    .conv2d({ filters: 384, kernelSize: 1, useBias: false, name: "body/invertedstage4/repeat1/0/b1/expand" })
-    .apply(bodyInvertedstage4Invertedresidual1B1ProjectBn) as tfjs.SymbolicTensor;
-  const bodyInvertedstage4Repeat10B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage4/repeat1/0/b1/expand/bn" })
-    .apply(bodyInvertedstage4Repeat10B1Expand) as tfjs.SymbolicTensor;
-  const bodyInvertedstage4Repeat10B1ExpandBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage4/repeat1/0/b1/expand/bn/relu6" })
-    .apply(bodyInvertedstage4Repeat10B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:13: dwconv 3x3/stride pad=1 bn relu6
-  const bodyInvertedstage4Repeat10B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "body/invertedstage4/repeat1/0/b1/depthwise",
-    })
-    .apply(bodyInvertedstage4Repeat10B1ExpandBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage4Repeat10B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage4/repeat1/0/b1/depthwise/bn" })
-    .apply(bodyInvertedstage4Repeat10B1Depthwise) as tfjs.SymbolicTensor;
-  const bodyInvertedstage4Repeat10B1DepthwiseBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage4/repeat1/0/b1/depthwise/bn/relu6" })
-    .apply(bodyInvertedstage4Repeat10B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:14: conv 1x1 cout bn
-  const bodyInvertedstage4Repeat10B1Project = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "body/invertedstage4/repeat1/0/b1/project" })
-    .apply(bodyInvertedstage4Repeat10B1DepthwiseBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage4Repeat10B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage4/repeat1/0/b1/project/bn" })
-    .apply(bodyInvertedstage4Repeat10B1Project) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:10: add
-  const bodyInvertedstage4Repeat10 = tf.layers
-    .add({ name: "body/invertedstage4/repeat1/0" })
-    .apply([
-      bodyInvertedstage4Repeat10B1ProjectBn,
-      bodyInvertedstage4Invertedresidual1B1ProjectBn,
-    ]) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:12: conv 1x1 round(cin * expand) bn relu6
-  const bodyInvertedstage4Repeat11B1Expand = tf.layers
-    .conv2d({ filters: 384, kernelSize: 1, useBias: false, name: "body/invertedstage4/repeat1/1/b1/expand" })
-    .apply(bodyInvertedstage4Repeat10) as tfjs.SymbolicTensor;
-  const bodyInvertedstage4Repeat11B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage4/repeat1/1/b1/expand/bn" })
-    .apply(bodyInvertedstage4Repeat11B1Expand) as tfjs.SymbolicTensor;
-  const bodyInvertedstage4Repeat11B1ExpandBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage4/repeat1/1/b1/expand/bn/relu6" })
-    .apply(bodyInvertedstage4Repeat11B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:13: dwconv 3x3/stride pad=1 bn relu6
-  const bodyInvertedstage4Repeat11B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "body/invertedstage4/repeat1/1/b1/depthwise",
-    })
-    .apply(bodyInvertedstage4Repeat11B1ExpandBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage4Repeat11B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage4/repeat1/1/b1/depthwise/bn" })
-    .apply(bodyInvertedstage4Repeat11B1Depthwise) as tfjs.SymbolicTensor;
-  const bodyInvertedstage4Repeat11B1DepthwiseBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage4/repeat1/1/b1/depthwise/bn/relu6" })
-    .apply(bodyInvertedstage4Repeat11B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:14: conv 1x1 cout bn
-  const bodyInvertedstage4Repeat11B1Project = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "body/invertedstage4/repeat1/1/b1/project" })
-    .apply(bodyInvertedstage4Repeat11B1DepthwiseBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage4Repeat11B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage4/repeat1/1/b1/project/bn" })
-    .apply(bodyInvertedstage4Repeat11B1Project) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:10: add
-  const bodyInvertedstage4Repeat11 = tf.layers
-    .add({ name: "body/invertedstage4/repeat1/1" })
-    .apply([bodyInvertedstage4Repeat11B1ProjectBn, bodyInvertedstage4Repeat10]) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:12: conv 1x1 round(cin * expand) bn relu6
-  const bodyInvertedstage4Repeat12B1Expand = tf.layers
-    .conv2d({ filters: 384, kernelSize: 1, useBias: false, name: "body/invertedstage4/repeat1/2/b1/expand" })
-    .apply(bodyInvertedstage4Repeat11) as tfjs.SymbolicTensor;
-  const bodyInvertedstage4Repeat12B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage4/repeat1/2/b1/expand/bn" })
-    .apply(bodyInvertedstage4Repeat12B1Expand) as tfjs.SymbolicTensor;
-  const bodyInvertedstage4Repeat12B1ExpandBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage4/repeat1/2/b1/expand/bn/relu6" })
-    .apply(bodyInvertedstage4Repeat12B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:13: dwconv 3x3/stride pad=1 bn relu6
-  const bodyInvertedstage4Repeat12B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "body/invertedstage4/repeat1/2/b1/depthwise",
-    })
-    .apply(bodyInvertedstage4Repeat12B1ExpandBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage4Repeat12B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage4/repeat1/2/b1/depthwise/bn" })
-    .apply(bodyInvertedstage4Repeat12B1Depthwise) as tfjs.SymbolicTensor;
-  const bodyInvertedstage4Repeat12B1DepthwiseBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage4/repeat1/2/b1/depthwise/bn/relu6" })
-    .apply(bodyInvertedstage4Repeat12B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:14: conv 1x1 cout bn
-  const bodyInvertedstage4Repeat12B1Project = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "body/invertedstage4/repeat1/2/b1/project" })
-    .apply(bodyInvertedstage4Repeat12B1DepthwiseBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage4Repeat12B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage4/repeat1/2/b1/project/bn" })
-    .apply(bodyInvertedstage4Repeat12B1Project) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:10: add
-  const bodyInvertedstage4Repeat12 = tf.layers
-    .add({ name: "body/invertedstage4/repeat1/2" })
-    .apply([bodyInvertedstage4Repeat12B1ProjectBn, bodyInvertedstage4Repeat11]) as tfjs.SymbolicTensor;
+  const bodyInvertedstage4Repeat12 = InvertedStage_4(tf, bodyInvertedstage3Repeat11, "body/invertedstage4");
 
   // InvertedStage(6, 96, 3, 1, width) -> 96
-  // lib/mobilenet.net:12: conv 1x1 round(cin * expand) bn relu6
-  const bodyInvertedstage5Invertedresidual1B1Expand = tf.layers
-    .conv2d({ filters: 384, kernelSize: 1, useBias: false, name: "body/invertedstage5/invertedresidual1/b1/expand" })
-    .apply(bodyInvertedstage4Repeat12) as tfjs.SymbolicTensor;
-  const bodyInvertedstage5Invertedresidual1B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage5/invertedresidual1/b1/expand/bn" })
-    .apply(bodyInvertedstage5Invertedresidual1B1Expand) as tfjs.SymbolicTensor;
-  const bodyInvertedstage5Invertedresidual1B1ExpandBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage5/invertedresidual1/b1/expand/bn/relu6" })
-    .apply(bodyInvertedstage5Invertedresidual1B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:13: dwconv 3x3/stride pad=1 bn relu6
-  const bodyInvertedstage5Invertedresidual1B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "body/invertedstage5/invertedresidual1/b1/depthwise",
-    })
-    .apply(bodyInvertedstage5Invertedresidual1B1ExpandBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage5Invertedresidual1B1DepthwiseBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "body/invertedstage5/invertedresidual1/b1/depthwise/bn",
-    })
-    .apply(bodyInvertedstage5Invertedresidual1B1Depthwise) as tfjs.SymbolicTensor;
-  const bodyInvertedstage5Invertedresidual1B1DepthwiseBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage5/invertedresidual1/b1/depthwise/bn/relu6" })
-    .apply(bodyInvertedstage5Invertedresidual1B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:14: conv 1x1 cout bn
-  const bodyInvertedstage5Invertedresidual1B1Project = tf.layers
-    .conv2d({ filters: 96, kernelSize: 1, useBias: false, name: "body/invertedstage5/invertedresidual1/b1/project" })
-    .apply(bodyInvertedstage5Invertedresidual1B1DepthwiseBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage5Invertedresidual1B1ProjectBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "body/invertedstage5/invertedresidual1/b1/project/bn",
-    })
-    .apply(bodyInvertedstage5Invertedresidual1B1Project) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:12: conv 1x1 round(cin * expand) bn relu6
-  const bodyInvertedstage5Repeat10B1Expand = tf.layers
-    .conv2d({ filters: 576, kernelSize: 1, useBias: false, name: "body/invertedstage5/repeat1/0/b1/expand" })
-    .apply(bodyInvertedstage5Invertedresidual1B1ProjectBn) as tfjs.SymbolicTensor;
-  const bodyInvertedstage5Repeat10B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage5/repeat1/0/b1/expand/bn" })
-    .apply(bodyInvertedstage5Repeat10B1Expand) as tfjs.SymbolicTensor;
-  const bodyInvertedstage5Repeat10B1ExpandBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage5/repeat1/0/b1/expand/bn/relu6" })
-    .apply(bodyInvertedstage5Repeat10B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:13: dwconv 3x3/stride pad=1 bn relu6
-  const bodyInvertedstage5Repeat10B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "body/invertedstage5/repeat1/0/b1/depthwise",
-    })
-    .apply(bodyInvertedstage5Repeat10B1ExpandBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage5Repeat10B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage5/repeat1/0/b1/depthwise/bn" })
-    .apply(bodyInvertedstage5Repeat10B1Depthwise) as tfjs.SymbolicTensor;
-  const bodyInvertedstage5Repeat10B1DepthwiseBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage5/repeat1/0/b1/depthwise/bn/relu6" })
-    .apply(bodyInvertedstage5Repeat10B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:14: conv 1x1 cout bn
-  const bodyInvertedstage5Repeat10B1Project = tf.layers
-    .conv2d({ filters: 96, kernelSize: 1, useBias: false, name: "body/invertedstage5/repeat1/0/b1/project" })
-    .apply(bodyInvertedstage5Repeat10B1DepthwiseBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage5Repeat10B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage5/repeat1/0/b1/project/bn" })
-    .apply(bodyInvertedstage5Repeat10B1Project) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:10: add
-  const bodyInvertedstage5Repeat10 = tf.layers
-    .add({ name: "body/invertedstage5/repeat1/0" })
-    .apply([
-      bodyInvertedstage5Repeat10B1ProjectBn,
-      bodyInvertedstage5Invertedresidual1B1ProjectBn,
-    ]) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:12: conv 1x1 round(cin * expand) bn relu6
-  const bodyInvertedstage5Repeat11B1Expand = tf.layers
-    .conv2d({ filters: 576, kernelSize: 1, useBias: false, name: "body/invertedstage5/repeat1/1/b1/expand" })
-    .apply(bodyInvertedstage5Repeat10) as tfjs.SymbolicTensor;
-  const bodyInvertedstage5Repeat11B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage5/repeat1/1/b1/expand/bn" })
-    .apply(bodyInvertedstage5Repeat11B1Expand) as tfjs.SymbolicTensor;
-  const bodyInvertedstage5Repeat11B1ExpandBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage5/repeat1/1/b1/expand/bn/relu6" })
-    .apply(bodyInvertedstage5Repeat11B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:13: dwconv 3x3/stride pad=1 bn relu6
-  const bodyInvertedstage5Repeat11B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "body/invertedstage5/repeat1/1/b1/depthwise",
-    })
-    .apply(bodyInvertedstage5Repeat11B1ExpandBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage5Repeat11B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage5/repeat1/1/b1/depthwise/bn" })
-    .apply(bodyInvertedstage5Repeat11B1Depthwise) as tfjs.SymbolicTensor;
-  const bodyInvertedstage5Repeat11B1DepthwiseBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage5/repeat1/1/b1/depthwise/bn/relu6" })
-    .apply(bodyInvertedstage5Repeat11B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:14: conv 1x1 cout bn
-  const bodyInvertedstage5Repeat11B1Project = tf.layers
-    .conv2d({ filters: 96, kernelSize: 1, useBias: false, name: "body/invertedstage5/repeat1/1/b1/project" })
-    .apply(bodyInvertedstage5Repeat11B1DepthwiseBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage5Repeat11B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage5/repeat1/1/b1/project/bn" })
-    .apply(bodyInvertedstage5Repeat11B1Project) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:10: add
-  const bodyInvertedstage5Repeat11 = tf.layers
-    .add({ name: "body/invertedstage5/repeat1/1" })
-    .apply([bodyInvertedstage5Repeat11B1ProjectBn, bodyInvertedstage5Repeat10]) as tfjs.SymbolicTensor;
+  const bodyInvertedstage5Repeat11 = InvertedStage_5(tf, bodyInvertedstage4Repeat12, "body/invertedstage5");
 
   // InvertedStage(6, 160, 3, 2, width) -> 160
-  // lib/mobilenet.net:12: conv 1x1 round(cin * expand) bn relu6
-  const bodyInvertedstage6Invertedresidual1B1Expand = tf.layers
-    .conv2d({ filters: 576, kernelSize: 1, useBias: false, name: "body/invertedstage6/invertedresidual1/b1/expand" })
-    .apply(bodyInvertedstage5Repeat11) as tfjs.SymbolicTensor;
-  const bodyInvertedstage6Invertedresidual1B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage6/invertedresidual1/b1/expand/bn" })
-    .apply(bodyInvertedstage6Invertedresidual1B1Expand) as tfjs.SymbolicTensor;
-  const bodyInvertedstage6Invertedresidual1B1ExpandBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage6/invertedresidual1/b1/expand/bn/relu6" })
-    .apply(bodyInvertedstage6Invertedresidual1B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:13: dwconv 3x3/stride pad=1 bn relu6
-  const bodyInvertedstage6Invertedresidual1B1DepthwisePad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [1, 1],
-        [1, 1],
-      ],
-      name: "body/invertedstage6/invertedresidual1/b1/depthwise/pad",
-    })
-    .apply(bodyInvertedstage6Invertedresidual1B1ExpandBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage6Invertedresidual1B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      strides: 2,
-      useBias: false,
-      name: "body/invertedstage6/invertedresidual1/b1/depthwise",
-    })
-    .apply(bodyInvertedstage6Invertedresidual1B1DepthwisePad) as tfjs.SymbolicTensor;
-  const bodyInvertedstage6Invertedresidual1B1DepthwiseBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "body/invertedstage6/invertedresidual1/b1/depthwise/bn",
-    })
-    .apply(bodyInvertedstage6Invertedresidual1B1Depthwise) as tfjs.SymbolicTensor;
-  const bodyInvertedstage6Invertedresidual1B1DepthwiseBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage6/invertedresidual1/b1/depthwise/bn/relu6" })
-    .apply(bodyInvertedstage6Invertedresidual1B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:14: conv 1x1 cout bn
-  const bodyInvertedstage6Invertedresidual1B1Project = tf.layers
-    .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "body/invertedstage6/invertedresidual1/b1/project" })
-    .apply(bodyInvertedstage6Invertedresidual1B1DepthwiseBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage6Invertedresidual1B1ProjectBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "body/invertedstage6/invertedresidual1/b1/project/bn",
-    })
-    .apply(bodyInvertedstage6Invertedresidual1B1Project) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:12: conv 1x1 round(cin * expand) bn relu6
-  const bodyInvertedstage6Repeat10B1Expand = tf.layers
-    .conv2d({ filters: 960, kernelSize: 1, useBias: false, name: "body/invertedstage6/repeat1/0/b1/expand" })
-    .apply(bodyInvertedstage6Invertedresidual1B1ProjectBn) as tfjs.SymbolicTensor;
-  const bodyInvertedstage6Repeat10B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage6/repeat1/0/b1/expand/bn" })
-    .apply(bodyInvertedstage6Repeat10B1Expand) as tfjs.SymbolicTensor;
-  const bodyInvertedstage6Repeat10B1ExpandBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage6/repeat1/0/b1/expand/bn/relu6" })
-    .apply(bodyInvertedstage6Repeat10B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:13: dwconv 3x3/stride pad=1 bn relu6
-  const bodyInvertedstage6Repeat10B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "body/invertedstage6/repeat1/0/b1/depthwise",
-    })
-    .apply(bodyInvertedstage6Repeat10B1ExpandBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage6Repeat10B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage6/repeat1/0/b1/depthwise/bn" })
-    .apply(bodyInvertedstage6Repeat10B1Depthwise) as tfjs.SymbolicTensor;
-  const bodyInvertedstage6Repeat10B1DepthwiseBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage6/repeat1/0/b1/depthwise/bn/relu6" })
-    .apply(bodyInvertedstage6Repeat10B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:14: conv 1x1 cout bn
-  const bodyInvertedstage6Repeat10B1Project = tf.layers
-    .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "body/invertedstage6/repeat1/0/b1/project" })
-    .apply(bodyInvertedstage6Repeat10B1DepthwiseBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage6Repeat10B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage6/repeat1/0/b1/project/bn" })
-    .apply(bodyInvertedstage6Repeat10B1Project) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:10: add
-  const bodyInvertedstage6Repeat10 = tf.layers
-    .add({ name: "body/invertedstage6/repeat1/0" })
-    .apply([
-      bodyInvertedstage6Repeat10B1ProjectBn,
-      bodyInvertedstage6Invertedresidual1B1ProjectBn,
-    ]) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:12: conv 1x1 round(cin * expand) bn relu6
-  const bodyInvertedstage6Repeat11B1Expand = tf.layers
-    .conv2d({ filters: 960, kernelSize: 1, useBias: false, name: "body/invertedstage6/repeat1/1/b1/expand" })
-    .apply(bodyInvertedstage6Repeat10) as tfjs.SymbolicTensor;
-  const bodyInvertedstage6Repeat11B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage6/repeat1/1/b1/expand/bn" })
-    .apply(bodyInvertedstage6Repeat11B1Expand) as tfjs.SymbolicTensor;
-  const bodyInvertedstage6Repeat11B1ExpandBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage6/repeat1/1/b1/expand/bn/relu6" })
-    .apply(bodyInvertedstage6Repeat11B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:13: dwconv 3x3/stride pad=1 bn relu6
-  const bodyInvertedstage6Repeat11B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "body/invertedstage6/repeat1/1/b1/depthwise",
-    })
-    .apply(bodyInvertedstage6Repeat11B1ExpandBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage6Repeat11B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage6/repeat1/1/b1/depthwise/bn" })
-    .apply(bodyInvertedstage6Repeat11B1Depthwise) as tfjs.SymbolicTensor;
-  const bodyInvertedstage6Repeat11B1DepthwiseBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage6/repeat1/1/b1/depthwise/bn/relu6" })
-    .apply(bodyInvertedstage6Repeat11B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:14: conv 1x1 cout bn
-  const bodyInvertedstage6Repeat11B1Project = tf.layers
-    .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "body/invertedstage6/repeat1/1/b1/project" })
-    .apply(bodyInvertedstage6Repeat11B1DepthwiseBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage6Repeat11B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage6/repeat1/1/b1/project/bn" })
-    .apply(bodyInvertedstage6Repeat11B1Project) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:10: add
-  const bodyInvertedstage6Repeat11 = tf.layers
-    .add({ name: "body/invertedstage6/repeat1/1" })
-    .apply([bodyInvertedstage6Repeat11B1ProjectBn, bodyInvertedstage6Repeat10]) as tfjs.SymbolicTensor;
+  const bodyInvertedstage6Repeat11 = InvertedStage_3(tf, bodyInvertedstage5Repeat11, "body/invertedstage6", 96, 160);
 
   // InvertedStage(6, 320, 1, 1, width) -> 320
-  // lib/mobilenet.net:12: conv 1x1 round(cin * expand) bn relu6
-  const bodyInvertedstage7Invertedresidual1B1Expand = tf.layers
-    .conv2d({ filters: 960, kernelSize: 1, useBias: false, name: "body/invertedstage7/invertedresidual1/b1/expand" })
-    .apply(bodyInvertedstage6Repeat11) as tfjs.SymbolicTensor;
-  const bodyInvertedstage7Invertedresidual1B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/invertedstage7/invertedresidual1/b1/expand/bn" })
-    .apply(bodyInvertedstage7Invertedresidual1B1Expand) as tfjs.SymbolicTensor;
-  const bodyInvertedstage7Invertedresidual1B1ExpandBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage7/invertedresidual1/b1/expand/bn/relu6" })
-    .apply(bodyInvertedstage7Invertedresidual1B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:13: dwconv 3x3/stride pad=1 bn relu6
-  const bodyInvertedstage7Invertedresidual1B1Depthwise = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "body/invertedstage7/invertedresidual1/b1/depthwise",
-    })
-    .apply(bodyInvertedstage7Invertedresidual1B1ExpandBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage7Invertedresidual1B1DepthwiseBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "body/invertedstage7/invertedresidual1/b1/depthwise/bn",
-    })
-    .apply(bodyInvertedstage7Invertedresidual1B1Depthwise) as tfjs.SymbolicTensor;
-  const bodyInvertedstage7Invertedresidual1B1DepthwiseBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/invertedstage7/invertedresidual1/b1/depthwise/bn/relu6" })
-    .apply(bodyInvertedstage7Invertedresidual1B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet.net:14: conv 1x1 cout bn
-  const bodyInvertedstage7Invertedresidual1B1Project = tf.layers
-    .conv2d({ filters: 320, kernelSize: 1, useBias: false, name: "body/invertedstage7/invertedresidual1/b1/project" })
-    .apply(bodyInvertedstage7Invertedresidual1B1DepthwiseBnRelu6) as tfjs.SymbolicTensor;
-  const bodyInvertedstage7Invertedresidual1B1ProjectBn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "body/invertedstage7/invertedresidual1/b1/project/bn",
-    })
-    .apply(bodyInvertedstage7Invertedresidual1B1Project) as tfjs.SymbolicTensor;
+  const bodyInvertedstage7Invertedresidual1B1ProjectBn = InvertedStage_6(
+    tf,
+    bodyInvertedstage6Repeat11,
+    "body/invertedstage7",
+  );
   // line 31: conv 1x1 make_divisible(1280 * max(1.0, width), 8) bn relu6
   const bodyConv1 = tf.layers
     .conv2d({ filters: 1280, kernelSize: 1, useBias: false, name: "body/conv1" })

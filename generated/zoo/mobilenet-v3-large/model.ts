@@ -9,6 +9,440 @@ import { broadcast, torchActivation } from "netc/runtime";
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
 
+/** The spec's block Bneck: its layers, named under `prefix`. */
+function Bneck(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
+  const b1Depthwise = tf.layers
+    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1DepthwiseBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/depthwise/bn` })
+    .apply(b1Depthwise) as tfjs.SymbolicTensor;
+  const b1DepthwiseBnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b1/depthwise/bn/relu` })
+    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+  // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
+  const b1Project = tf.layers
+    .conv2d({ filters: 16, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
+    .apply(b1DepthwiseBnRelu) as tfjs.SymbolicTensor;
+  const b1ProjectBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/project/bn` })
+    .apply(b1Project) as tfjs.SymbolicTensor;
+  // lib/mobilenet-v3.net:29: add
+  const out = tf.layers.add({ name: prefix }).apply([b1ProjectBn, x]) as tfjs.SymbolicTensor;
+  return out;
+}
+
+/** The spec's block Bneck: its layers, named under `prefix`. */
+function Bneck_2(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
+  const b1Expand = tf.layers
+    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1ExpandBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/expand/bn` })
+    .apply(b1Expand) as tfjs.SymbolicTensor;
+  const b1ExpandBnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b1/expand/bn/relu` })
+    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+  // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
+  const b1DepthwisePad = tf.layers
+    .zeroPadding2d({
+      padding: [
+        [1, 1],
+        [1, 1],
+      ],
+      name: `${prefix}/b1/depthwise/pad`,
+    })
+    .apply(b1ExpandBnRelu) as tfjs.SymbolicTensor;
+  const b1Depthwise = tf.layers
+    .depthwiseConv2d({ kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/b1/depthwise` })
+    .apply(b1DepthwisePad) as tfjs.SymbolicTensor;
+  const b1DepthwiseBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/depthwise/bn` })
+    .apply(b1Depthwise) as tfjs.SymbolicTensor;
+  const b1DepthwiseBnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b1/depthwise/bn/relu` })
+    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+  // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
+  const b1Project = tf.layers
+    .conv2d({ filters: 24, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
+    .apply(b1DepthwiseBnRelu) as tfjs.SymbolicTensor;
+  const b1ProjectBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/project/bn` })
+    .apply(b1Project) as tfjs.SymbolicTensor;
+  return b1ProjectBn;
+}
+
+/** The spec's block Bneck: its layers, named under `prefix`. */
+function Bneck_3(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
+  const b1Expand = tf.layers
+    .conv2d({ filters: 72, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1ExpandBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/expand/bn` })
+    .apply(b1Expand) as tfjs.SymbolicTensor;
+  const b1ExpandBnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b1/expand/bn/relu` })
+    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+  // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
+  const b1Depthwise = tf.layers
+    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
+    .apply(b1ExpandBnRelu) as tfjs.SymbolicTensor;
+  const b1DepthwiseBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/depthwise/bn` })
+    .apply(b1Depthwise) as tfjs.SymbolicTensor;
+  const b1DepthwiseBnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b1/depthwise/bn/relu` })
+    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+  // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
+  const b1Project = tf.layers
+    .conv2d({ filters: 24, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
+    .apply(b1DepthwiseBnRelu) as tfjs.SymbolicTensor;
+  const b1ProjectBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/project/bn` })
+    .apply(b1Project) as tfjs.SymbolicTensor;
+  // lib/mobilenet-v3.net:29: add
+  const out = tf.layers.add({ name: prefix }).apply([b1ProjectBn, x]) as tfjs.SymbolicTensor;
+  return out;
+}
+
+/** The spec's block HardSE, called 8 times: its layers, named under `prefix`. */
+function HardSE(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  inChannels: number,
+  b1Globalavgpool1PoolSize: number,
+  b1Fc1Filters: number,
+): tfjs.SymbolicTensor {
+  // lib/mobilenet-v3.net:15: gap
+  const b1Globalavgpool1 = tf.layers
+    .averagePooling2d({
+      poolSize: [b1Globalavgpool1PoolSize, b1Globalavgpool1PoolSize],
+      name: `${prefix}/b1/globalavgpool1`,
+    })
+    .apply(x) as tfjs.SymbolicTensor;
+  // lib/mobilenet-v3.net:16: conv 1x1 make_divisible(div(c, 4), 8) relu
+  const b1Fc1 = tf.layers
+    .conv2d({ filters: b1Fc1Filters, kernelSize: 1, activation: "relu", name: `${prefix}/b1/fc1` })
+    .apply(b1Globalavgpool1) as tfjs.SymbolicTensor;
+  // lib/mobilenet-v3.net:17: conv 1x1 c hardsigmoid
+  const b1Fc2 = tf.layers
+    .conv2d({ filters: inChannels, kernelSize: 1, name: `${prefix}/b1/fc2` })
+    .apply(b1Fc1) as tfjs.SymbolicTensor;
+  const b1Fc2Hardsigmoid = torchActivation({ fn: "hardsigmoid", name: `${prefix}/b1/fc2/hardsigmoid` }).apply(
+    b1Fc2,
+  ) as tfjs.SymbolicTensor;
+  // lib/mobilenet-v3.net:13: mul
+  const out = broadcast({ op: "mul", name: prefix }).apply([b1Fc2Hardsigmoid, x]) as tfjs.SymbolicTensor;
+  return out;
+}
+
+/** The spec's block Bneck: its layers, named under `prefix`. */
+function Bneck_4(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
+  const b1Expand = tf.layers
+    .conv2d({ filters: 72, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1ExpandBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/expand/bn` })
+    .apply(b1Expand) as tfjs.SymbolicTensor;
+  const b1ExpandBnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b1/expand/bn/relu` })
+    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+  // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
+  const b1DepthwisePad = tf.layers
+    .zeroPadding2d({
+      padding: [
+        [2, 2],
+        [2, 2],
+      ],
+      name: `${prefix}/b1/depthwise/pad`,
+    })
+    .apply(b1ExpandBnRelu) as tfjs.SymbolicTensor;
+  const b1Depthwise = tf.layers
+    .depthwiseConv2d({ kernelSize: 5, strides: 2, useBias: false, name: `${prefix}/b1/depthwise` })
+    .apply(b1DepthwisePad) as tfjs.SymbolicTensor;
+  const b1DepthwiseBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/depthwise/bn` })
+    .apply(b1Depthwise) as tfjs.SymbolicTensor;
+  const b1DepthwiseBnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b1/depthwise/bn/relu` })
+    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+  const b1Se = HardSE(tf, b1DepthwiseBnRelu, `${prefix}/b1/se`, 72, 28, 24);
+  // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
+  const b1Project = tf.layers
+    .conv2d({ filters: 40, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
+    .apply(b1Se) as tfjs.SymbolicTensor;
+  const b1ProjectBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/project/bn` })
+    .apply(b1Project) as tfjs.SymbolicTensor;
+  return b1ProjectBn;
+}
+
+/** The spec's block Bneck, called 2 times: its layers, named under `prefix`. */
+function Bneck_5(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
+  const b1Expand = tf.layers
+    .conv2d({ filters: 120, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1ExpandBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/expand/bn` })
+    .apply(b1Expand) as tfjs.SymbolicTensor;
+  const b1ExpandBnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b1/expand/bn/relu` })
+    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+  // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
+  const b1Depthwise = tf.layers
+    .depthwiseConv2d({ kernelSize: 5, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
+    .apply(b1ExpandBnRelu) as tfjs.SymbolicTensor;
+  const b1DepthwiseBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/depthwise/bn` })
+    .apply(b1Depthwise) as tfjs.SymbolicTensor;
+  const b1DepthwiseBnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b1/depthwise/bn/relu` })
+    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+  const b1Se = HardSE(tf, b1DepthwiseBnRelu, `${prefix}/b1/se`, 120, 28, 32);
+  // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
+  const b1Project = tf.layers
+    .conv2d({ filters: 40, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
+    .apply(b1Se) as tfjs.SymbolicTensor;
+  const b1ProjectBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/project/bn` })
+    .apply(b1Project) as tfjs.SymbolicTensor;
+  // lib/mobilenet-v3.net:29: add
+  const out = tf.layers.add({ name: prefix }).apply([b1ProjectBn, x]) as tfjs.SymbolicTensor;
+  return out;
+}
+
+/** The spec's block Bneck: its layers, named under `prefix`. */
+function Bneck_6(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
+  const b1Expand = tf.layers
+    .conv2d({ filters: 240, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1ExpandBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/expand/bn` })
+    .apply(b1Expand) as tfjs.SymbolicTensor;
+  const b1ExpandBnHardswish = torchActivation({ fn: "hardswish", name: `${prefix}/b1/expand/bn/hardswish` }).apply(
+    b1ExpandBn,
+  ) as tfjs.SymbolicTensor;
+  // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
+  const b1DepthwisePad = tf.layers
+    .zeroPadding2d({
+      padding: [
+        [1, 1],
+        [1, 1],
+      ],
+      name: `${prefix}/b1/depthwise/pad`,
+    })
+    .apply(b1ExpandBnHardswish) as tfjs.SymbolicTensor;
+  const b1Depthwise = tf.layers
+    .depthwiseConv2d({ kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/b1/depthwise` })
+    .apply(b1DepthwisePad) as tfjs.SymbolicTensor;
+  const b1DepthwiseBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/depthwise/bn` })
+    .apply(b1Depthwise) as tfjs.SymbolicTensor;
+  const b1DepthwiseBnHardswish = torchActivation({
+    fn: "hardswish",
+    name: `${prefix}/b1/depthwise/bn/hardswish`,
+  }).apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+  // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
+  const b1Project = tf.layers
+    .conv2d({ filters: 80, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
+    .apply(b1DepthwiseBnHardswish) as tfjs.SymbolicTensor;
+  const b1ProjectBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/project/bn` })
+    .apply(b1Project) as tfjs.SymbolicTensor;
+  return b1ProjectBn;
+}
+
+/** The spec's block Bneck, called 3 times: its layers, named under `prefix`. */
+function Bneck_7(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string, expanded: number): tfjs.SymbolicTensor {
+  // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
+  const b1Expand = tf.layers
+    .conv2d({ filters: expanded, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1ExpandBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/expand/bn` })
+    .apply(b1Expand) as tfjs.SymbolicTensor;
+  const b1ExpandBnHardswish = torchActivation({ fn: "hardswish", name: `${prefix}/b1/expand/bn/hardswish` }).apply(
+    b1ExpandBn,
+  ) as tfjs.SymbolicTensor;
+  // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
+  const b1Depthwise = tf.layers
+    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
+    .apply(b1ExpandBnHardswish) as tfjs.SymbolicTensor;
+  const b1DepthwiseBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/depthwise/bn` })
+    .apply(b1Depthwise) as tfjs.SymbolicTensor;
+  const b1DepthwiseBnHardswish = torchActivation({
+    fn: "hardswish",
+    name: `${prefix}/b1/depthwise/bn/hardswish`,
+  }).apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+  // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
+  const b1Project = tf.layers
+    .conv2d({ filters: 80, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
+    .apply(b1DepthwiseBnHardswish) as tfjs.SymbolicTensor;
+  const b1ProjectBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/project/bn` })
+    .apply(b1Project) as tfjs.SymbolicTensor;
+  // lib/mobilenet-v3.net:29: add
+  const out = tf.layers.add({ name: prefix }).apply([b1ProjectBn, x]) as tfjs.SymbolicTensor;
+  return out;
+}
+
+/** The spec's block Bneck: its layers, named under `prefix`. */
+function Bneck_8(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
+  const b1Expand = tf.layers
+    .conv2d({ filters: 480, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1ExpandBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/expand/bn` })
+    .apply(b1Expand) as tfjs.SymbolicTensor;
+  const b1ExpandBnHardswish = torchActivation({ fn: "hardswish", name: `${prefix}/b1/expand/bn/hardswish` }).apply(
+    b1ExpandBn,
+  ) as tfjs.SymbolicTensor;
+  // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
+  const b1Depthwise = tf.layers
+    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
+    .apply(b1ExpandBnHardswish) as tfjs.SymbolicTensor;
+  const b1DepthwiseBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/depthwise/bn` })
+    .apply(b1Depthwise) as tfjs.SymbolicTensor;
+  const b1DepthwiseBnHardswish = torchActivation({
+    fn: "hardswish",
+    name: `${prefix}/b1/depthwise/bn/hardswish`,
+  }).apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+  const b1Se = HardSE(tf, b1DepthwiseBnHardswish, `${prefix}/b1/se`, 480, 14, 120);
+  // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
+  const b1Project = tf.layers
+    .conv2d({ filters: 112, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
+    .apply(b1Se) as tfjs.SymbolicTensor;
+  const b1ProjectBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/project/bn` })
+    .apply(b1Project) as tfjs.SymbolicTensor;
+  return b1ProjectBn;
+}
+
+/** The spec's block Bneck, called 3 times: its layers, named under `prefix`. */
+function Bneck_9(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  ks: number,
+  expanded: number,
+  cout: number,
+  b1SeValue: number,
+  b1SeValue2: number,
+): tfjs.SymbolicTensor {
+  // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
+  const b1Expand = tf.layers
+    .conv2d({ filters: expanded, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1ExpandBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/expand/bn` })
+    .apply(b1Expand) as tfjs.SymbolicTensor;
+  const b1ExpandBnHardswish = torchActivation({ fn: "hardswish", name: `${prefix}/b1/expand/bn/hardswish` }).apply(
+    b1ExpandBn,
+  ) as tfjs.SymbolicTensor;
+  // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
+  const b1Depthwise = tf.layers
+    .depthwiseConv2d({ kernelSize: ks, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
+    .apply(b1ExpandBnHardswish) as tfjs.SymbolicTensor;
+  const b1DepthwiseBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/depthwise/bn` })
+    .apply(b1Depthwise) as tfjs.SymbolicTensor;
+  const b1DepthwiseBnHardswish = torchActivation({
+    fn: "hardswish",
+    name: `${prefix}/b1/depthwise/bn/hardswish`,
+  }).apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+  const b1Se = HardSE(tf, b1DepthwiseBnHardswish, `${prefix}/b1/se`, expanded, b1SeValue, b1SeValue2);
+  // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
+  const b1Project = tf.layers
+    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
+    .apply(b1Se) as tfjs.SymbolicTensor;
+  const b1ProjectBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/project/bn` })
+    .apply(b1Project) as tfjs.SymbolicTensor;
+  // lib/mobilenet-v3.net:29: add
+  const out = tf.layers.add({ name: prefix }).apply([b1ProjectBn, x]) as tfjs.SymbolicTensor;
+  return out;
+}
+
+/** The spec's block Bneck: its layers, named under `prefix`. */
+function Bneck_10(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
+  const b1Expand = tf.layers
+    .conv2d({ filters: 672, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1ExpandBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/expand/bn` })
+    .apply(b1Expand) as tfjs.SymbolicTensor;
+  const b1ExpandBnHardswish = torchActivation({ fn: "hardswish", name: `${prefix}/b1/expand/bn/hardswish` }).apply(
+    b1ExpandBn,
+  ) as tfjs.SymbolicTensor;
+  // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
+  const b1DepthwisePad = tf.layers
+    .zeroPadding2d({
+      padding: [
+        [2, 2],
+        [2, 2],
+      ],
+      name: `${prefix}/b1/depthwise/pad`,
+    })
+    .apply(b1ExpandBnHardswish) as tfjs.SymbolicTensor;
+  const b1Depthwise = tf.layers
+    .depthwiseConv2d({ kernelSize: 5, strides: 2, useBias: false, name: `${prefix}/b1/depthwise` })
+    .apply(b1DepthwisePad) as tfjs.SymbolicTensor;
+  const b1DepthwiseBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/depthwise/bn` })
+    .apply(b1Depthwise) as tfjs.SymbolicTensor;
+  const b1DepthwiseBnHardswish = torchActivation({
+    fn: "hardswish",
+    name: `${prefix}/b1/depthwise/bn/hardswish`,
+  }).apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+  const b1Se = HardSE(tf, b1DepthwiseBnHardswish, `${prefix}/b1/se`, 672, 7, 168);
+  // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
+  const b1Project = tf.layers
+    .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
+    .apply(b1Se) as tfjs.SymbolicTensor;
+  const b1ProjectBn = tf.layers
+    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/project/bn` })
+    .apply(b1Project) as tfjs.SymbolicTensor;
+  return b1ProjectBn;
+}
+
+/** The spec's block MobileNetV3Head: its layers, named under `prefix`. */
+function MobileNetV3Head(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  // lib/mobilenet-v3.net:45: adaptiveavgpool 1x1
+  const avgpool = tf.layers
+    .averagePooling2d({ poolSize: 7, strides: 7, name: `${prefix}/avgpool` })
+    .apply(x) as tfjs.SymbolicTensor;
+  // lib/mobilenet-v3.net:46: flatten
+  const flatten1 = tf.layers.flatten({ name: `${prefix}/flatten1` }).apply(avgpool) as tfjs.SymbolicTensor;
+  // lib/mobilenet-v3.net:48: dense last hardswish
+  const classifierDense1 = tf.layers
+    .dense({ units: 1280, name: `${prefix}/classifier/dense1` })
+    .apply(flatten1) as tfjs.SymbolicTensor;
+  const classifierDense1Hardswish = torchActivation({
+    fn: "hardswish",
+    name: `${prefix}/classifier/dense1/hardswish`,
+  }).apply(classifierDense1) as tfjs.SymbolicTensor;
+  // lib/mobilenet-v3.net:49: dropout dropout
+  const classifierDropout1 = tf.layers
+    .dropout({ rate: 0.2, name: `${prefix}/classifier/dropout1` })
+    .apply(classifierDense1Hardswish) as tfjs.SymbolicTensor;
+  // lib/mobilenet-v3.net:50: dense classes
+  const classifierDense2 = tf.layers
+    .dense({ units: 1000, name: `${prefix}/classifier/dense2` })
+    .apply(classifierDropout1) as tfjs.SymbolicTensor;
+  return classifierDense2;
+}
+
 /**
  * Builds MobileNetV3Large. Without auxiliary heads the training and inference models are one model.
  */
@@ -35,663 +469,21 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const featuresConv1BnHardswish = torchActivation({ fn: "hardswish", name: "features/conv1/bn/hardswish" }).apply(
     featuresConv1Bn,
   ) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
-  const featuresBneck1B1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: "features/bneck1/b1/depthwise" })
-    .apply(featuresConv1BnHardswish) as tfjs.SymbolicTensor;
-  const featuresBneck1B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck1/b1/depthwise/bn" })
-    .apply(featuresBneck1B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresBneck1B1DepthwiseBnRelu = tf.layers
-    .activation({ activation: "relu", name: "features/bneck1/b1/depthwise/bn/relu" })
-    .apply(featuresBneck1B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
-  const featuresBneck1B1Project = tf.layers
-    .conv2d({ filters: 16, kernelSize: 1, useBias: false, name: "features/bneck1/b1/project" })
-    .apply(featuresBneck1B1DepthwiseBnRelu) as tfjs.SymbolicTensor;
-  const featuresBneck1B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck1/b1/project/bn" })
-    .apply(featuresBneck1B1Project) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:29: add
-  const featuresBneck1 = tf.layers
-    .add({ name: "features/bneck1" })
-    .apply([featuresBneck1B1ProjectBn, featuresConv1BnHardswish]) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
-  const featuresBneck2B1Expand = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "features/bneck2/b1/expand" })
-    .apply(featuresBneck1) as tfjs.SymbolicTensor;
-  const featuresBneck2B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck2/b1/expand/bn" })
-    .apply(featuresBneck2B1Expand) as tfjs.SymbolicTensor;
-  const featuresBneck2B1ExpandBnRelu = tf.layers
-    .activation({ activation: "relu", name: "features/bneck2/b1/expand/bn/relu" })
-    .apply(featuresBneck2B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
-  const featuresBneck2B1DepthwisePad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [1, 1],
-        [1, 1],
-      ],
-      name: "features/bneck2/b1/depthwise/pad",
-    })
-    .apply(featuresBneck2B1ExpandBnRelu) as tfjs.SymbolicTensor;
-  const featuresBneck2B1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, strides: 2, useBias: false, name: "features/bneck2/b1/depthwise" })
-    .apply(featuresBneck2B1DepthwisePad) as tfjs.SymbolicTensor;
-  const featuresBneck2B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck2/b1/depthwise/bn" })
-    .apply(featuresBneck2B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresBneck2B1DepthwiseBnRelu = tf.layers
-    .activation({ activation: "relu", name: "features/bneck2/b1/depthwise/bn/relu" })
-    .apply(featuresBneck2B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
-  const featuresBneck2B1Project = tf.layers
-    .conv2d({ filters: 24, kernelSize: 1, useBias: false, name: "features/bneck2/b1/project" })
-    .apply(featuresBneck2B1DepthwiseBnRelu) as tfjs.SymbolicTensor;
-  const featuresBneck2B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck2/b1/project/bn" })
-    .apply(featuresBneck2B1Project) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
-  const featuresBneck3B1Expand = tf.layers
-    .conv2d({ filters: 72, kernelSize: 1, useBias: false, name: "features/bneck3/b1/expand" })
-    .apply(featuresBneck2B1ProjectBn) as tfjs.SymbolicTensor;
-  const featuresBneck3B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck3/b1/expand/bn" })
-    .apply(featuresBneck3B1Expand) as tfjs.SymbolicTensor;
-  const featuresBneck3B1ExpandBnRelu = tf.layers
-    .activation({ activation: "relu", name: "features/bneck3/b1/expand/bn/relu" })
-    .apply(featuresBneck3B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
-  const featuresBneck3B1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: "features/bneck3/b1/depthwise" })
-    .apply(featuresBneck3B1ExpandBnRelu) as tfjs.SymbolicTensor;
-  const featuresBneck3B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck3/b1/depthwise/bn" })
-    .apply(featuresBneck3B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresBneck3B1DepthwiseBnRelu = tf.layers
-    .activation({ activation: "relu", name: "features/bneck3/b1/depthwise/bn/relu" })
-    .apply(featuresBneck3B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
-  const featuresBneck3B1Project = tf.layers
-    .conv2d({ filters: 24, kernelSize: 1, useBias: false, name: "features/bneck3/b1/project" })
-    .apply(featuresBneck3B1DepthwiseBnRelu) as tfjs.SymbolicTensor;
-  const featuresBneck3B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck3/b1/project/bn" })
-    .apply(featuresBneck3B1Project) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:29: add
-  const featuresBneck3 = tf.layers
-    .add({ name: "features/bneck3" })
-    .apply([featuresBneck3B1ProjectBn, featuresBneck2B1ProjectBn]) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
-  const featuresBneck4B1Expand = tf.layers
-    .conv2d({ filters: 72, kernelSize: 1, useBias: false, name: "features/bneck4/b1/expand" })
-    .apply(featuresBneck3) as tfjs.SymbolicTensor;
-  const featuresBneck4B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck4/b1/expand/bn" })
-    .apply(featuresBneck4B1Expand) as tfjs.SymbolicTensor;
-  const featuresBneck4B1ExpandBnRelu = tf.layers
-    .activation({ activation: "relu", name: "features/bneck4/b1/expand/bn/relu" })
-    .apply(featuresBneck4B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
-  const featuresBneck4B1DepthwisePad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [2, 2],
-        [2, 2],
-      ],
-      name: "features/bneck4/b1/depthwise/pad",
-    })
-    .apply(featuresBneck4B1ExpandBnRelu) as tfjs.SymbolicTensor;
-  const featuresBneck4B1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 5, strides: 2, useBias: false, name: "features/bneck4/b1/depthwise" })
-    .apply(featuresBneck4B1DepthwisePad) as tfjs.SymbolicTensor;
-  const featuresBneck4B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck4/b1/depthwise/bn" })
-    .apply(featuresBneck4B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresBneck4B1DepthwiseBnRelu = tf.layers
-    .activation({ activation: "relu", name: "features/bneck4/b1/depthwise/bn/relu" })
-    .apply(featuresBneck4B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:15: gap
-  const featuresBneck4B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [28, 28], name: "features/bneck4/b1/se/b1/globalavgpool1" })
-    .apply(featuresBneck4B1DepthwiseBnRelu) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:16: conv 1x1 make_divisible(div(c, 4), 8) relu
-  const featuresBneck4B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 24, kernelSize: 1, activation: "relu", name: "features/bneck4/b1/se/b1/fc1" })
-    .apply(featuresBneck4B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:17: conv 1x1 c hardsigmoid
-  const featuresBneck4B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 72, kernelSize: 1, name: "features/bneck4/b1/se/b1/fc2" })
-    .apply(featuresBneck4B1SeB1Fc1) as tfjs.SymbolicTensor;
-  const featuresBneck4B1SeB1Fc2Hardsigmoid = torchActivation({
-    fn: "hardsigmoid",
-    name: "features/bneck4/b1/se/b1/fc2/hardsigmoid",
-  }).apply(featuresBneck4B1SeB1Fc2) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:13: mul
-  const featuresBneck4B1Se = broadcast({ op: "mul", name: "features/bneck4/b1/se" }).apply([
-    featuresBneck4B1SeB1Fc2Hardsigmoid,
-    featuresBneck4B1DepthwiseBnRelu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
-  const featuresBneck4B1Project = tf.layers
-    .conv2d({ filters: 40, kernelSize: 1, useBias: false, name: "features/bneck4/b1/project" })
-    .apply(featuresBneck4B1Se) as tfjs.SymbolicTensor;
-  const featuresBneck4B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck4/b1/project/bn" })
-    .apply(featuresBneck4B1Project) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
-  const featuresBneck5B1Expand = tf.layers
-    .conv2d({ filters: 120, kernelSize: 1, useBias: false, name: "features/bneck5/b1/expand" })
-    .apply(featuresBneck4B1ProjectBn) as tfjs.SymbolicTensor;
-  const featuresBneck5B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck5/b1/expand/bn" })
-    .apply(featuresBneck5B1Expand) as tfjs.SymbolicTensor;
-  const featuresBneck5B1ExpandBnRelu = tf.layers
-    .activation({ activation: "relu", name: "features/bneck5/b1/expand/bn/relu" })
-    .apply(featuresBneck5B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
-  const featuresBneck5B1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 5, padding: "same", useBias: false, name: "features/bneck5/b1/depthwise" })
-    .apply(featuresBneck5B1ExpandBnRelu) as tfjs.SymbolicTensor;
-  const featuresBneck5B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck5/b1/depthwise/bn" })
-    .apply(featuresBneck5B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresBneck5B1DepthwiseBnRelu = tf.layers
-    .activation({ activation: "relu", name: "features/bneck5/b1/depthwise/bn/relu" })
-    .apply(featuresBneck5B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:15: gap
-  const featuresBneck5B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [28, 28], name: "features/bneck5/b1/se/b1/globalavgpool1" })
-    .apply(featuresBneck5B1DepthwiseBnRelu) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:16: conv 1x1 make_divisible(div(c, 4), 8) relu
-  const featuresBneck5B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 32, kernelSize: 1, activation: "relu", name: "features/bneck5/b1/se/b1/fc1" })
-    .apply(featuresBneck5B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:17: conv 1x1 c hardsigmoid
-  const featuresBneck5B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 120, kernelSize: 1, name: "features/bneck5/b1/se/b1/fc2" })
-    .apply(featuresBneck5B1SeB1Fc1) as tfjs.SymbolicTensor;
-  const featuresBneck5B1SeB1Fc2Hardsigmoid = torchActivation({
-    fn: "hardsigmoid",
-    name: "features/bneck5/b1/se/b1/fc2/hardsigmoid",
-  }).apply(featuresBneck5B1SeB1Fc2) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:13: mul
-  const featuresBneck5B1Se = broadcast({ op: "mul", name: "features/bneck5/b1/se" }).apply([
-    featuresBneck5B1SeB1Fc2Hardsigmoid,
-    featuresBneck5B1DepthwiseBnRelu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
-  const featuresBneck5B1Project = tf.layers
-    .conv2d({ filters: 40, kernelSize: 1, useBias: false, name: "features/bneck5/b1/project" })
-    .apply(featuresBneck5B1Se) as tfjs.SymbolicTensor;
-  const featuresBneck5B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck5/b1/project/bn" })
-    .apply(featuresBneck5B1Project) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:29: add
-  const featuresBneck5 = tf.layers
-    .add({ name: "features/bneck5" })
-    .apply([featuresBneck5B1ProjectBn, featuresBneck4B1ProjectBn]) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
-  const featuresBneck6B1Expand = tf.layers
-    .conv2d({ filters: 120, kernelSize: 1, useBias: false, name: "features/bneck6/b1/expand" })
-    .apply(featuresBneck5) as tfjs.SymbolicTensor;
-  const featuresBneck6B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck6/b1/expand/bn" })
-    .apply(featuresBneck6B1Expand) as tfjs.SymbolicTensor;
-  const featuresBneck6B1ExpandBnRelu = tf.layers
-    .activation({ activation: "relu", name: "features/bneck6/b1/expand/bn/relu" })
-    .apply(featuresBneck6B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
-  const featuresBneck6B1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 5, padding: "same", useBias: false, name: "features/bneck6/b1/depthwise" })
-    .apply(featuresBneck6B1ExpandBnRelu) as tfjs.SymbolicTensor;
-  const featuresBneck6B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck6/b1/depthwise/bn" })
-    .apply(featuresBneck6B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresBneck6B1DepthwiseBnRelu = tf.layers
-    .activation({ activation: "relu", name: "features/bneck6/b1/depthwise/bn/relu" })
-    .apply(featuresBneck6B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:15: gap
-  const featuresBneck6B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [28, 28], name: "features/bneck6/b1/se/b1/globalavgpool1" })
-    .apply(featuresBneck6B1DepthwiseBnRelu) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:16: conv 1x1 make_divisible(div(c, 4), 8) relu
-  const featuresBneck6B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 32, kernelSize: 1, activation: "relu", name: "features/bneck6/b1/se/b1/fc1" })
-    .apply(featuresBneck6B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:17: conv 1x1 c hardsigmoid
-  const featuresBneck6B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 120, kernelSize: 1, name: "features/bneck6/b1/se/b1/fc2" })
-    .apply(featuresBneck6B1SeB1Fc1) as tfjs.SymbolicTensor;
-  const featuresBneck6B1SeB1Fc2Hardsigmoid = torchActivation({
-    fn: "hardsigmoid",
-    name: "features/bneck6/b1/se/b1/fc2/hardsigmoid",
-  }).apply(featuresBneck6B1SeB1Fc2) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:13: mul
-  const featuresBneck6B1Se = broadcast({ op: "mul", name: "features/bneck6/b1/se" }).apply([
-    featuresBneck6B1SeB1Fc2Hardsigmoid,
-    featuresBneck6B1DepthwiseBnRelu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
-  const featuresBneck6B1Project = tf.layers
-    .conv2d({ filters: 40, kernelSize: 1, useBias: false, name: "features/bneck6/b1/project" })
-    .apply(featuresBneck6B1Se) as tfjs.SymbolicTensor;
-  const featuresBneck6B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck6/b1/project/bn" })
-    .apply(featuresBneck6B1Project) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:29: add
-  const featuresBneck6 = tf.layers
-    .add({ name: "features/bneck6" })
-    .apply([featuresBneck6B1ProjectBn, featuresBneck5]) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
-  const featuresBneck7B1Expand = tf.layers
-    .conv2d({ filters: 240, kernelSize: 1, useBias: false, name: "features/bneck7/b1/expand" })
-    .apply(featuresBneck6) as tfjs.SymbolicTensor;
-  const featuresBneck7B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck7/b1/expand/bn" })
-    .apply(featuresBneck7B1Expand) as tfjs.SymbolicTensor;
-  const featuresBneck7B1ExpandBnHardswish = torchActivation({
-    fn: "hardswish",
-    name: "features/bneck7/b1/expand/bn/hardswish",
-  }).apply(featuresBneck7B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
-  const featuresBneck7B1DepthwisePad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [1, 1],
-        [1, 1],
-      ],
-      name: "features/bneck7/b1/depthwise/pad",
-    })
-    .apply(featuresBneck7B1ExpandBnHardswish) as tfjs.SymbolicTensor;
-  const featuresBneck7B1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, strides: 2, useBias: false, name: "features/bneck7/b1/depthwise" })
-    .apply(featuresBneck7B1DepthwisePad) as tfjs.SymbolicTensor;
-  const featuresBneck7B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck7/b1/depthwise/bn" })
-    .apply(featuresBneck7B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresBneck7B1DepthwiseBnHardswish = torchActivation({
-    fn: "hardswish",
-    name: "features/bneck7/b1/depthwise/bn/hardswish",
-  }).apply(featuresBneck7B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
-  const featuresBneck7B1Project = tf.layers
-    .conv2d({ filters: 80, kernelSize: 1, useBias: false, name: "features/bneck7/b1/project" })
-    .apply(featuresBneck7B1DepthwiseBnHardswish) as tfjs.SymbolicTensor;
-  const featuresBneck7B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck7/b1/project/bn" })
-    .apply(featuresBneck7B1Project) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
-  const featuresBneck8B1Expand = tf.layers
-    .conv2d({ filters: 200, kernelSize: 1, useBias: false, name: "features/bneck8/b1/expand" })
-    .apply(featuresBneck7B1ProjectBn) as tfjs.SymbolicTensor;
-  const featuresBneck8B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck8/b1/expand/bn" })
-    .apply(featuresBneck8B1Expand) as tfjs.SymbolicTensor;
-  const featuresBneck8B1ExpandBnHardswish = torchActivation({
-    fn: "hardswish",
-    name: "features/bneck8/b1/expand/bn/hardswish",
-  }).apply(featuresBneck8B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
-  const featuresBneck8B1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: "features/bneck8/b1/depthwise" })
-    .apply(featuresBneck8B1ExpandBnHardswish) as tfjs.SymbolicTensor;
-  const featuresBneck8B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck8/b1/depthwise/bn" })
-    .apply(featuresBneck8B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresBneck8B1DepthwiseBnHardswish = torchActivation({
-    fn: "hardswish",
-    name: "features/bneck8/b1/depthwise/bn/hardswish",
-  }).apply(featuresBneck8B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
-  const featuresBneck8B1Project = tf.layers
-    .conv2d({ filters: 80, kernelSize: 1, useBias: false, name: "features/bneck8/b1/project" })
-    .apply(featuresBneck8B1DepthwiseBnHardswish) as tfjs.SymbolicTensor;
-  const featuresBneck8B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck8/b1/project/bn" })
-    .apply(featuresBneck8B1Project) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:29: add
-  const featuresBneck8 = tf.layers
-    .add({ name: "features/bneck8" })
-    .apply([featuresBneck8B1ProjectBn, featuresBneck7B1ProjectBn]) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
-  const featuresBneck9B1Expand = tf.layers
-    .conv2d({ filters: 184, kernelSize: 1, useBias: false, name: "features/bneck9/b1/expand" })
-    .apply(featuresBneck8) as tfjs.SymbolicTensor;
-  const featuresBneck9B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck9/b1/expand/bn" })
-    .apply(featuresBneck9B1Expand) as tfjs.SymbolicTensor;
-  const featuresBneck9B1ExpandBnHardswish = torchActivation({
-    fn: "hardswish",
-    name: "features/bneck9/b1/expand/bn/hardswish",
-  }).apply(featuresBneck9B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
-  const featuresBneck9B1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: "features/bneck9/b1/depthwise" })
-    .apply(featuresBneck9B1ExpandBnHardswish) as tfjs.SymbolicTensor;
-  const featuresBneck9B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck9/b1/depthwise/bn" })
-    .apply(featuresBneck9B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresBneck9B1DepthwiseBnHardswish = torchActivation({
-    fn: "hardswish",
-    name: "features/bneck9/b1/depthwise/bn/hardswish",
-  }).apply(featuresBneck9B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
-  const featuresBneck9B1Project = tf.layers
-    .conv2d({ filters: 80, kernelSize: 1, useBias: false, name: "features/bneck9/b1/project" })
-    .apply(featuresBneck9B1DepthwiseBnHardswish) as tfjs.SymbolicTensor;
-  const featuresBneck9B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck9/b1/project/bn" })
-    .apply(featuresBneck9B1Project) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:29: add
-  const featuresBneck9 = tf.layers
-    .add({ name: "features/bneck9" })
-    .apply([featuresBneck9B1ProjectBn, featuresBneck8]) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
-  const featuresBneck10B1Expand = tf.layers
-    .conv2d({ filters: 184, kernelSize: 1, useBias: false, name: "features/bneck10/b1/expand" })
-    .apply(featuresBneck9) as tfjs.SymbolicTensor;
-  const featuresBneck10B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck10/b1/expand/bn" })
-    .apply(featuresBneck10B1Expand) as tfjs.SymbolicTensor;
-  const featuresBneck10B1ExpandBnHardswish = torchActivation({
-    fn: "hardswish",
-    name: "features/bneck10/b1/expand/bn/hardswish",
-  }).apply(featuresBneck10B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
-  const featuresBneck10B1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: "features/bneck10/b1/depthwise" })
-    .apply(featuresBneck10B1ExpandBnHardswish) as tfjs.SymbolicTensor;
-  const featuresBneck10B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck10/b1/depthwise/bn" })
-    .apply(featuresBneck10B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresBneck10B1DepthwiseBnHardswish = torchActivation({
-    fn: "hardswish",
-    name: "features/bneck10/b1/depthwise/bn/hardswish",
-  }).apply(featuresBneck10B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
-  const featuresBneck10B1Project = tf.layers
-    .conv2d({ filters: 80, kernelSize: 1, useBias: false, name: "features/bneck10/b1/project" })
-    .apply(featuresBneck10B1DepthwiseBnHardswish) as tfjs.SymbolicTensor;
-  const featuresBneck10B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck10/b1/project/bn" })
-    .apply(featuresBneck10B1Project) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:29: add
-  const featuresBneck10 = tf.layers
-    .add({ name: "features/bneck10" })
-    .apply([featuresBneck10B1ProjectBn, featuresBneck9]) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
-  const featuresBneck11B1Expand = tf.layers
-    .conv2d({ filters: 480, kernelSize: 1, useBias: false, name: "features/bneck11/b1/expand" })
-    .apply(featuresBneck10) as tfjs.SymbolicTensor;
-  const featuresBneck11B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck11/b1/expand/bn" })
-    .apply(featuresBneck11B1Expand) as tfjs.SymbolicTensor;
-  const featuresBneck11B1ExpandBnHardswish = torchActivation({
-    fn: "hardswish",
-    name: "features/bneck11/b1/expand/bn/hardswish",
-  }).apply(featuresBneck11B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
-  const featuresBneck11B1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: "features/bneck11/b1/depthwise" })
-    .apply(featuresBneck11B1ExpandBnHardswish) as tfjs.SymbolicTensor;
-  const featuresBneck11B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck11/b1/depthwise/bn" })
-    .apply(featuresBneck11B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresBneck11B1DepthwiseBnHardswish = torchActivation({
-    fn: "hardswish",
-    name: "features/bneck11/b1/depthwise/bn/hardswish",
-  }).apply(featuresBneck11B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:15: gap
-  const featuresBneck11B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [14, 14], name: "features/bneck11/b1/se/b1/globalavgpool1" })
-    .apply(featuresBneck11B1DepthwiseBnHardswish) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:16: conv 1x1 make_divisible(div(c, 4), 8) relu
-  const featuresBneck11B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 120, kernelSize: 1, activation: "relu", name: "features/bneck11/b1/se/b1/fc1" })
-    .apply(featuresBneck11B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:17: conv 1x1 c hardsigmoid
-  const featuresBneck11B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 480, kernelSize: 1, name: "features/bneck11/b1/se/b1/fc2" })
-    .apply(featuresBneck11B1SeB1Fc1) as tfjs.SymbolicTensor;
-  const featuresBneck11B1SeB1Fc2Hardsigmoid = torchActivation({
-    fn: "hardsigmoid",
-    name: "features/bneck11/b1/se/b1/fc2/hardsigmoid",
-  }).apply(featuresBneck11B1SeB1Fc2) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:13: mul
-  const featuresBneck11B1Se = broadcast({ op: "mul", name: "features/bneck11/b1/se" }).apply([
-    featuresBneck11B1SeB1Fc2Hardsigmoid,
-    featuresBneck11B1DepthwiseBnHardswish,
-  ]) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
-  const featuresBneck11B1Project = tf.layers
-    .conv2d({ filters: 112, kernelSize: 1, useBias: false, name: "features/bneck11/b1/project" })
-    .apply(featuresBneck11B1Se) as tfjs.SymbolicTensor;
-  const featuresBneck11B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck11/b1/project/bn" })
-    .apply(featuresBneck11B1Project) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
-  const featuresBneck12B1Expand = tf.layers
-    .conv2d({ filters: 672, kernelSize: 1, useBias: false, name: "features/bneck12/b1/expand" })
-    .apply(featuresBneck11B1ProjectBn) as tfjs.SymbolicTensor;
-  const featuresBneck12B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck12/b1/expand/bn" })
-    .apply(featuresBneck12B1Expand) as tfjs.SymbolicTensor;
-  const featuresBneck12B1ExpandBnHardswish = torchActivation({
-    fn: "hardswish",
-    name: "features/bneck12/b1/expand/bn/hardswish",
-  }).apply(featuresBneck12B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
-  const featuresBneck12B1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: "features/bneck12/b1/depthwise" })
-    .apply(featuresBneck12B1ExpandBnHardswish) as tfjs.SymbolicTensor;
-  const featuresBneck12B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck12/b1/depthwise/bn" })
-    .apply(featuresBneck12B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresBneck12B1DepthwiseBnHardswish = torchActivation({
-    fn: "hardswish",
-    name: "features/bneck12/b1/depthwise/bn/hardswish",
-  }).apply(featuresBneck12B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:15: gap
-  const featuresBneck12B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [14, 14], name: "features/bneck12/b1/se/b1/globalavgpool1" })
-    .apply(featuresBneck12B1DepthwiseBnHardswish) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:16: conv 1x1 make_divisible(div(c, 4), 8) relu
-  const featuresBneck12B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 168, kernelSize: 1, activation: "relu", name: "features/bneck12/b1/se/b1/fc1" })
-    .apply(featuresBneck12B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:17: conv 1x1 c hardsigmoid
-  const featuresBneck12B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 672, kernelSize: 1, name: "features/bneck12/b1/se/b1/fc2" })
-    .apply(featuresBneck12B1SeB1Fc1) as tfjs.SymbolicTensor;
-  const featuresBneck12B1SeB1Fc2Hardsigmoid = torchActivation({
-    fn: "hardsigmoid",
-    name: "features/bneck12/b1/se/b1/fc2/hardsigmoid",
-  }).apply(featuresBneck12B1SeB1Fc2) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:13: mul
-  const featuresBneck12B1Se = broadcast({ op: "mul", name: "features/bneck12/b1/se" }).apply([
-    featuresBneck12B1SeB1Fc2Hardsigmoid,
-    featuresBneck12B1DepthwiseBnHardswish,
-  ]) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
-  const featuresBneck12B1Project = tf.layers
-    .conv2d({ filters: 112, kernelSize: 1, useBias: false, name: "features/bneck12/b1/project" })
-    .apply(featuresBneck12B1Se) as tfjs.SymbolicTensor;
-  const featuresBneck12B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck12/b1/project/bn" })
-    .apply(featuresBneck12B1Project) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:29: add
-  const featuresBneck12 = tf.layers
-    .add({ name: "features/bneck12" })
-    .apply([featuresBneck12B1ProjectBn, featuresBneck11B1ProjectBn]) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
-  const featuresBneck13B1Expand = tf.layers
-    .conv2d({ filters: 672, kernelSize: 1, useBias: false, name: "features/bneck13/b1/expand" })
-    .apply(featuresBneck12) as tfjs.SymbolicTensor;
-  const featuresBneck13B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck13/b1/expand/bn" })
-    .apply(featuresBneck13B1Expand) as tfjs.SymbolicTensor;
-  const featuresBneck13B1ExpandBnHardswish = torchActivation({
-    fn: "hardswish",
-    name: "features/bneck13/b1/expand/bn/hardswish",
-  }).apply(featuresBneck13B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
-  const featuresBneck13B1DepthwisePad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [2, 2],
-        [2, 2],
-      ],
-      name: "features/bneck13/b1/depthwise/pad",
-    })
-    .apply(featuresBneck13B1ExpandBnHardswish) as tfjs.SymbolicTensor;
-  const featuresBneck13B1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 5, strides: 2, useBias: false, name: "features/bneck13/b1/depthwise" })
-    .apply(featuresBneck13B1DepthwisePad) as tfjs.SymbolicTensor;
-  const featuresBneck13B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck13/b1/depthwise/bn" })
-    .apply(featuresBneck13B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresBneck13B1DepthwiseBnHardswish = torchActivation({
-    fn: "hardswish",
-    name: "features/bneck13/b1/depthwise/bn/hardswish",
-  }).apply(featuresBneck13B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:15: gap
-  const featuresBneck13B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [7, 7], name: "features/bneck13/b1/se/b1/globalavgpool1" })
-    .apply(featuresBneck13B1DepthwiseBnHardswish) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:16: conv 1x1 make_divisible(div(c, 4), 8) relu
-  const featuresBneck13B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 168, kernelSize: 1, activation: "relu", name: "features/bneck13/b1/se/b1/fc1" })
-    .apply(featuresBneck13B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:17: conv 1x1 c hardsigmoid
-  const featuresBneck13B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 672, kernelSize: 1, name: "features/bneck13/b1/se/b1/fc2" })
-    .apply(featuresBneck13B1SeB1Fc1) as tfjs.SymbolicTensor;
-  const featuresBneck13B1SeB1Fc2Hardsigmoid = torchActivation({
-    fn: "hardsigmoid",
-    name: "features/bneck13/b1/se/b1/fc2/hardsigmoid",
-  }).apply(featuresBneck13B1SeB1Fc2) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:13: mul
-  const featuresBneck13B1Se = broadcast({ op: "mul", name: "features/bneck13/b1/se" }).apply([
-    featuresBneck13B1SeB1Fc2Hardsigmoid,
-    featuresBneck13B1DepthwiseBnHardswish,
-  ]) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
-  const featuresBneck13B1Project = tf.layers
-    .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "features/bneck13/b1/project" })
-    .apply(featuresBneck13B1Se) as tfjs.SymbolicTensor;
-  const featuresBneck13B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck13/b1/project/bn" })
-    .apply(featuresBneck13B1Project) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
-  const featuresBneck14B1Expand = tf.layers
-    .conv2d({ filters: 960, kernelSize: 1, useBias: false, name: "features/bneck14/b1/expand" })
-    .apply(featuresBneck13B1ProjectBn) as tfjs.SymbolicTensor;
-  const featuresBneck14B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck14/b1/expand/bn" })
-    .apply(featuresBneck14B1Expand) as tfjs.SymbolicTensor;
-  const featuresBneck14B1ExpandBnHardswish = torchActivation({
-    fn: "hardswish",
-    name: "features/bneck14/b1/expand/bn/hardswish",
-  }).apply(featuresBneck14B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
-  const featuresBneck14B1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 5, padding: "same", useBias: false, name: "features/bneck14/b1/depthwise" })
-    .apply(featuresBneck14B1ExpandBnHardswish) as tfjs.SymbolicTensor;
-  const featuresBneck14B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck14/b1/depthwise/bn" })
-    .apply(featuresBneck14B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresBneck14B1DepthwiseBnHardswish = torchActivation({
-    fn: "hardswish",
-    name: "features/bneck14/b1/depthwise/bn/hardswish",
-  }).apply(featuresBneck14B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:15: gap
-  const featuresBneck14B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [7, 7], name: "features/bneck14/b1/se/b1/globalavgpool1" })
-    .apply(featuresBneck14B1DepthwiseBnHardswish) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:16: conv 1x1 make_divisible(div(c, 4), 8) relu
-  const featuresBneck14B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 240, kernelSize: 1, activation: "relu", name: "features/bneck14/b1/se/b1/fc1" })
-    .apply(featuresBneck14B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:17: conv 1x1 c hardsigmoid
-  const featuresBneck14B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 960, kernelSize: 1, name: "features/bneck14/b1/se/b1/fc2" })
-    .apply(featuresBneck14B1SeB1Fc1) as tfjs.SymbolicTensor;
-  const featuresBneck14B1SeB1Fc2Hardsigmoid = torchActivation({
-    fn: "hardsigmoid",
-    name: "features/bneck14/b1/se/b1/fc2/hardsigmoid",
-  }).apply(featuresBneck14B1SeB1Fc2) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:13: mul
-  const featuresBneck14B1Se = broadcast({ op: "mul", name: "features/bneck14/b1/se" }).apply([
-    featuresBneck14B1SeB1Fc2Hardsigmoid,
-    featuresBneck14B1DepthwiseBnHardswish,
-  ]) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
-  const featuresBneck14B1Project = tf.layers
-    .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "features/bneck14/b1/project" })
-    .apply(featuresBneck14B1Se) as tfjs.SymbolicTensor;
-  const featuresBneck14B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck14/b1/project/bn" })
-    .apply(featuresBneck14B1Project) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:29: add
-  const featuresBneck14 = tf.layers
-    .add({ name: "features/bneck14" })
-    .apply([featuresBneck14B1ProjectBn, featuresBneck13B1ProjectBn]) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
-  const featuresBneck15B1Expand = tf.layers
-    .conv2d({ filters: 960, kernelSize: 1, useBias: false, name: "features/bneck15/b1/expand" })
-    .apply(featuresBneck14) as tfjs.SymbolicTensor;
-  const featuresBneck15B1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck15/b1/expand/bn" })
-    .apply(featuresBneck15B1Expand) as tfjs.SymbolicTensor;
-  const featuresBneck15B1ExpandBnHardswish = torchActivation({
-    fn: "hardswish",
-    name: "features/bneck15/b1/expand/bn/hardswish",
-  }).apply(featuresBneck15B1ExpandBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
-  const featuresBneck15B1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 5, padding: "same", useBias: false, name: "features/bneck15/b1/depthwise" })
-    .apply(featuresBneck15B1ExpandBnHardswish) as tfjs.SymbolicTensor;
-  const featuresBneck15B1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck15/b1/depthwise/bn" })
-    .apply(featuresBneck15B1Depthwise) as tfjs.SymbolicTensor;
-  const featuresBneck15B1DepthwiseBnHardswish = torchActivation({
-    fn: "hardswish",
-    name: "features/bneck15/b1/depthwise/bn/hardswish",
-  }).apply(featuresBneck15B1DepthwiseBn) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:15: gap
-  const featuresBneck15B1SeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [7, 7], name: "features/bneck15/b1/se/b1/globalavgpool1" })
-    .apply(featuresBneck15B1DepthwiseBnHardswish) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:16: conv 1x1 make_divisible(div(c, 4), 8) relu
-  const featuresBneck15B1SeB1Fc1 = tf.layers
-    .conv2d({ filters: 240, kernelSize: 1, activation: "relu", name: "features/bneck15/b1/se/b1/fc1" })
-    .apply(featuresBneck15B1SeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:17: conv 1x1 c hardsigmoid
-  const featuresBneck15B1SeB1Fc2 = tf.layers
-    .conv2d({ filters: 960, kernelSize: 1, name: "features/bneck15/b1/se/b1/fc2" })
-    .apply(featuresBneck15B1SeB1Fc1) as tfjs.SymbolicTensor;
-  const featuresBneck15B1SeB1Fc2Hardsigmoid = torchActivation({
-    fn: "hardsigmoid",
-    name: "features/bneck15/b1/se/b1/fc2/hardsigmoid",
-  }).apply(featuresBneck15B1SeB1Fc2) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:13: mul
-  const featuresBneck15B1Se = broadcast({ op: "mul", name: "features/bneck15/b1/se" }).apply([
-    featuresBneck15B1SeB1Fc2Hardsigmoid,
-    featuresBneck15B1DepthwiseBnHardswish,
-  ]) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
-  const featuresBneck15B1Project = tf.layers
-    .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: "features/bneck15/b1/project" })
-    .apply(featuresBneck15B1Se) as tfjs.SymbolicTensor;
-  const featuresBneck15B1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/bneck15/b1/project/bn" })
-    .apply(featuresBneck15B1Project) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:29: add
-  const featuresBneck15 = tf.layers
-    .add({ name: "features/bneck15" })
-    .apply([featuresBneck15B1ProjectBn, featuresBneck14]) as tfjs.SymbolicTensor;
+  const featuresBneck1 = Bneck(tf, featuresConv1BnHardswish, "features/bneck1");
+  const featuresBneck2B1ProjectBn = Bneck_2(tf, featuresBneck1, "features/bneck2");
+  const featuresBneck3 = Bneck_3(tf, featuresBneck2B1ProjectBn, "features/bneck3");
+  const featuresBneck4B1ProjectBn = Bneck_4(tf, featuresBneck3, "features/bneck4");
+  const featuresBneck5 = Bneck_5(tf, featuresBneck4B1ProjectBn, "features/bneck5");
+  const featuresBneck6 = Bneck_5(tf, featuresBneck5, "features/bneck6");
+  const featuresBneck7B1ProjectBn = Bneck_6(tf, featuresBneck6, "features/bneck7");
+  const featuresBneck8 = Bneck_7(tf, featuresBneck7B1ProjectBn, "features/bneck8", 200);
+  const featuresBneck9 = Bneck_7(tf, featuresBneck8, "features/bneck9", 184);
+  const featuresBneck10 = Bneck_7(tf, featuresBneck9, "features/bneck10", 184);
+  const featuresBneck11B1ProjectBn = Bneck_8(tf, featuresBneck10, "features/bneck11");
+  const featuresBneck12 = Bneck_9(tf, featuresBneck11B1ProjectBn, "features/bneck12", 3, 672, 112, 14, 168);
+  const featuresBneck13B1ProjectBn = Bneck_10(tf, featuresBneck12, "features/bneck13");
+  const featuresBneck14 = Bneck_9(tf, featuresBneck13B1ProjectBn, "features/bneck14", 5, 960, 160, 7, 240);
+  const featuresBneck15 = Bneck_9(tf, featuresBneck14, "features/bneck15", 5, 960, 160, 7, 240);
   // line 39: conv 1x1 6 * make_divisible(160 * width, 8) bn eps=0.001 momentum=0.01 hardswish
   const featuresConv2 = tf.layers
     .conv2d({ filters: 960, kernelSize: 1, useBias: false, name: "features/conv2" })
@@ -704,30 +496,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   ) as tfjs.SymbolicTensor;
 
   // MobileNetV3Head(make_divisible(1280 * width, 8), classes) -> classes
-  // lib/mobilenet-v3.net:45: adaptiveavgpool 1x1
-  const headMobilenetv3head1Avgpool = tf.layers
-    .averagePooling2d({ poolSize: 7, strides: 7, name: "head/mobilenetv3head1/avgpool" })
-    .apply(featuresConv2BnHardswish) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:46: flatten
-  const headMobilenetv3head1Flatten1 = tf.layers
-    .flatten({ name: "head/mobilenetv3head1/flatten1" })
-    .apply(headMobilenetv3head1Avgpool) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:48: dense last hardswish
-  const headMobilenetv3head1ClassifierDense1 = tf.layers
-    .dense({ units: 1280, name: "head/mobilenetv3head1/classifier/dense1" })
-    .apply(headMobilenetv3head1Flatten1) as tfjs.SymbolicTensor;
-  const headMobilenetv3head1ClassifierDense1Hardswish = torchActivation({
-    fn: "hardswish",
-    name: "head/mobilenetv3head1/classifier/dense1/hardswish",
-  }).apply(headMobilenetv3head1ClassifierDense1) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:49: dropout dropout
-  const headMobilenetv3head1ClassifierDropout1 = tf.layers
-    .dropout({ rate: 0.2, name: "head/mobilenetv3head1/classifier/dropout1" })
-    .apply(headMobilenetv3head1ClassifierDense1Hardswish) as tfjs.SymbolicTensor;
-  // lib/mobilenet-v3.net:50: dense classes
-  const headMobilenetv3head1ClassifierDense2 = tf.layers
-    .dense({ units: 1000, name: "head/mobilenetv3head1/classifier/dense2" })
-    .apply(headMobilenetv3head1ClassifierDropout1) as tfjs.SymbolicTensor;
+  const headMobilenetv3head1ClassifierDense2 = MobileNetV3Head(tf, featuresConv2BnHardswish, "head/mobilenetv3head1");
 
   const model = tf.model({ name: "MobileNetV3Large", inputs: image, outputs: headMobilenetv3head1ClassifierDense2 });
   return { training: model, inference: model };

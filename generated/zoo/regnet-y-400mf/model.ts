@@ -9,6 +9,308 @@ import { broadcast, groupConv2d } from "netc/runtime";
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
 
+/** The spec's block ResBottleneck, called 4 times: its layers, named under `prefix`. */
+function ResBottleneck(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  cout: number,
+  fBGroups: number,
+  fSeB1Globalavgpool1PoolSize: number,
+  fSeB1Fc1Filters: number,
+): tfjs.SymbolicTensor {
+  // lib/regnet.net:27: conv 1x1/stride cout bn
+  const b1Proj = tf.layers
+    .conv2d({ filters: cout, kernelSize: 1, strides: 2, useBias: false, name: `${prefix}/b1/proj` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1ProjBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/proj/bn` })
+    .apply(b1Proj) as tfjs.SymbolicTensor;
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
+  const fA = tf.layers
+    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/f/a` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const fABn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/f/a/bn` })
+    .apply(fA) as tfjs.SymbolicTensor;
+  const fABnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/f/a/bn/relu` })
+    .apply(fABn) as tfjs.SymbolicTensor;
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  const fB = groupConv2d({
+    filters: cout,
+    groups: fBGroups,
+    kernelSize: [3, 3],
+    strides: [2, 2],
+    pads: [1, 1, 1, 1],
+    useBias: false,
+    name: `${prefix}/f/b`,
+  }).apply(fABnRelu) as tfjs.SymbolicTensor;
+  const fBBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/f/b/bn` })
+    .apply(fB) as tfjs.SymbolicTensor;
+  const fBBnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/f/b/bn/relu` })
+    .apply(fBBn) as tfjs.SymbolicTensor;
+  // lib/regnet.net:34: gap
+  const fSeB1Globalavgpool1 = tf.layers
+    .averagePooling2d({
+      poolSize: [fSeB1Globalavgpool1PoolSize, fSeB1Globalavgpool1PoolSize],
+      name: `${prefix}/f/se/b1/globalavgpool1`,
+    })
+    .apply(fBBnRelu) as tfjs.SymbolicTensor;
+  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
+  const fSeB1Fc1 = tf.layers
+    .conv2d({ filters: fSeB1Fc1Filters, kernelSize: 1, activation: "relu", name: `${prefix}/f/se/b1/fc1` })
+    .apply(fSeB1Globalavgpool1) as tfjs.SymbolicTensor;
+  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
+  const fSeB1Fc2 = tf.layers
+    .conv2d({ filters: cout, kernelSize: 1, activation: "sigmoid", name: `${prefix}/f/se/b1/fc2` })
+    .apply(fSeB1Fc1) as tfjs.SymbolicTensor;
+  // lib/regnet.net:32: mul
+  const fSe = broadcast({ op: "mul", name: `${prefix}/f/se` }).apply([fSeB1Fc2, fBBnRelu]) as tfjs.SymbolicTensor;
+  // lib/regnet.net:41: conv 1x1 cout bn
+  const fC = tf.layers
+    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/f/c` })
+    .apply(fSe) as tfjs.SymbolicTensor;
+  const fCBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/f/c/bn` })
+    .apply(fC) as tfjs.SymbolicTensor;
+  // lib/regnet.net:26: add
+  const out = tf.layers.add({ name: prefix }).apply([b1ProjBn, fCBn]) as tfjs.SymbolicTensor;
+  const relu = tf.layers.activation({ activation: "relu", name: `${prefix}/relu` }).apply(out) as tfjs.SymbolicTensor;
+  return relu;
+}
+
+/** The spec's block RegNetStage: its layers, named under `prefix`. */
+function RegNetStage(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  const resbottleneck1 = ResBottleneck(tf, x, `${prefix}/resbottleneck1`, 48, 6, 56, 8);
+  return resbottleneck1;
+}
+
+/** The spec's block ResBottleneck, called 12 times: its layers, named under `prefix`. */
+function ResBottleneck_2(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  cout: number,
+  fBGroups: number,
+  fSeB1Globalavgpool1PoolSize: number,
+  fSeB1Fc1Filters: number,
+): tfjs.SymbolicTensor {
+  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
+  const fA = tf.layers
+    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/f/a` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const fABn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/f/a/bn` })
+    .apply(fA) as tfjs.SymbolicTensor;
+  const fABnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/f/a/bn/relu` })
+    .apply(fABn) as tfjs.SymbolicTensor;
+  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
+  const fB = groupConv2d({
+    filters: cout,
+    groups: fBGroups,
+    kernelSize: [3, 3],
+    pads: [1, 1, 1, 1],
+    useBias: false,
+    name: `${prefix}/f/b`,
+  }).apply(fABnRelu) as tfjs.SymbolicTensor;
+  const fBBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/f/b/bn` })
+    .apply(fB) as tfjs.SymbolicTensor;
+  const fBBnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/f/b/bn/relu` })
+    .apply(fBBn) as tfjs.SymbolicTensor;
+  // lib/regnet.net:34: gap
+  const fSeB1Globalavgpool1 = tf.layers
+    .averagePooling2d({
+      poolSize: [fSeB1Globalavgpool1PoolSize, fSeB1Globalavgpool1PoolSize],
+      name: `${prefix}/f/se/b1/globalavgpool1`,
+    })
+    .apply(fBBnRelu) as tfjs.SymbolicTensor;
+  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
+  const fSeB1Fc1 = tf.layers
+    .conv2d({ filters: fSeB1Fc1Filters, kernelSize: 1, activation: "relu", name: `${prefix}/f/se/b1/fc1` })
+    .apply(fSeB1Globalavgpool1) as tfjs.SymbolicTensor;
+  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
+  const fSeB1Fc2 = tf.layers
+    .conv2d({ filters: cout, kernelSize: 1, activation: "sigmoid", name: `${prefix}/f/se/b1/fc2` })
+    .apply(fSeB1Fc1) as tfjs.SymbolicTensor;
+  // lib/regnet.net:32: mul
+  const fSe = broadcast({ op: "mul", name: `${prefix}/f/se` }).apply([fSeB1Fc2, fBBnRelu]) as tfjs.SymbolicTensor;
+  // lib/regnet.net:41: conv 1x1 cout bn
+  const fC = tf.layers
+    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/f/c` })
+    .apply(fSe) as tfjs.SymbolicTensor;
+  const fCBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/f/c/bn` })
+    .apply(fC) as tfjs.SymbolicTensor;
+  // lib/regnet.net:26: add
+  const out = tf.layers.add({ name: prefix }).apply([x, fCBn]) as tfjs.SymbolicTensor;
+  const relu = tf.layers.activation({ activation: "relu", name: `${prefix}/relu` }).apply(out) as tfjs.SymbolicTensor;
+  return relu;
+}
+
+/** The spec's block RegNetStage: its layers, named under `prefix`. */
+function RegNetStage_2(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  const resbottleneck1 = ResBottleneck(tf, x, `${prefix}/resbottleneck1`, 104, 13, 28, 12);
+  const repeat10 = ResBottleneck_2(tf, resbottleneck1, `${prefix}/repeat1/0`, 104, 13, 28, 26);
+  const repeat11 = ResBottleneck_2(tf, repeat10, `${prefix}/repeat1/1`, 104, 13, 28, 26);
+  return repeat11;
+}
+
+/** The spec's block RegNetStage, called 2 times: its layers, named under `prefix`. */
+function RegNetStage_3(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  width: number,
+  resbottleneck1Value: number,
+  resbottleneck1Value2: number,
+  resbottleneck1Value3: number,
+  repeat10Value: number,
+  repeat10Value2: number,
+  repeat10Value3: number,
+  repeat11Value: number,
+  repeat11Value2: number,
+  repeat11Value3: number,
+  repeat12Value: number,
+  repeat12Value2: number,
+  repeat12Value3: number,
+  repeat13Value: number,
+  repeat13Value2: number,
+  repeat13Value3: number,
+  repeat14Value: number,
+  repeat14Value2: number,
+  repeat14Value3: number,
+): tfjs.SymbolicTensor {
+  const resbottleneck1 = ResBottleneck(
+    tf,
+    x,
+    `${prefix}/resbottleneck1`,
+    width,
+    resbottleneck1Value,
+    resbottleneck1Value2,
+    resbottleneck1Value3,
+  );
+  const repeat10 = ResBottleneck_2(
+    tf,
+    resbottleneck1,
+    `${prefix}/repeat1/0`,
+    width,
+    repeat10Value,
+    repeat10Value2,
+    repeat10Value3,
+  );
+  const repeat11 = ResBottleneck_2(
+    tf,
+    repeat10,
+    `${prefix}/repeat1/1`,
+    width,
+    repeat11Value,
+    repeat11Value2,
+    repeat11Value3,
+  );
+  const repeat12 = ResBottleneck_2(
+    tf,
+    repeat11,
+    `${prefix}/repeat1/2`,
+    width,
+    repeat12Value,
+    repeat12Value2,
+    repeat12Value3,
+  );
+  const repeat13 = ResBottleneck_2(
+    tf,
+    repeat12,
+    `${prefix}/repeat1/3`,
+    width,
+    repeat13Value,
+    repeat13Value2,
+    repeat13Value3,
+  );
+  const repeat14 = ResBottleneck_2(
+    tf,
+    repeat13,
+    `${prefix}/repeat1/4`,
+    width,
+    repeat14Value,
+    repeat14Value2,
+    repeat14Value3,
+  );
+  return repeat14;
+}
+
+/** The spec's block RegNetTrunk: its layers, named under `prefix`. */
+function RegNetTrunk(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  const block1 = RegNetStage(tf, x, `${prefix}/block1`);
+  const block2 = RegNetStage_2(tf, block1, `${prefix}/block2`);
+  const block3 = RegNetStage_3(
+    tf,
+    block2,
+    `${prefix}/block3`,
+    208,
+    26,
+    14,
+    26,
+    26,
+    14,
+    52,
+    26,
+    14,
+    52,
+    26,
+    14,
+    52,
+    26,
+    14,
+    52,
+    26,
+    14,
+    52,
+  );
+  const block4 = RegNetStage_3(
+    tf,
+    block3,
+    `${prefix}/block4`,
+    440,
+    55,
+    7,
+    52,
+    55,
+    7,
+    110,
+    55,
+    7,
+    110,
+    55,
+    7,
+    110,
+    55,
+    7,
+    110,
+    55,
+    7,
+    110,
+  );
+  return block4;
+}
+
+/** The spec's block RegNetHead: its layers, named under `prefix`. */
+function RegNetHead(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  // lib/regnet.net:73: adaptiveavgpool 1x1
+  const avgpool = tf.layers
+    .averagePooling2d({ poolSize: 7, strides: 7, name: `${prefix}/avgpool` })
+    .apply(x) as tfjs.SymbolicTensor;
+  // lib/regnet.net:74: flatten
+  const flatten1 = tf.layers.flatten({ name: `${prefix}/flatten1` }).apply(avgpool) as tfjs.SymbolicTensor;
+  // lib/regnet.net:75: dense classes
+  const fc = tf.layers.dense({ units: 1000, name: `${prefix}/fc` }).apply(flatten1) as tfjs.SymbolicTensor;
+  return fc;
+}
+
 /**
  * Builds RegNetY400MF. Without auxiliary heads the training and inference models are one model.
  */
@@ -35,992 +337,10 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
     .apply(stemConv1Bn) as tfjs.SymbolicTensor;
 
   // trunk_output = RegNetTrunk(depth=16, w_0=48, w_a=27.89, w_m=2.09, group_width=8, se_rat... -> 440x7x7
-  // lib/regnet.net:27: conv 1x1/stride cout bn
-  const trunkOutputBlock1Resbottleneck1B1Proj = tf.layers
-    .conv2d({
-      filters: 48,
-      kernelSize: 1,
-      strides: 2,
-      useBias: false,
-      name: "trunk_output/block1/resbottleneck1/b1/proj",
-    })
-    .apply(stemConv1BnRelu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock1Resbottleneck1B1ProjBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block1/resbottleneck1/b1/proj/bn" })
-    .apply(trunkOutputBlock1Resbottleneck1B1Proj) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
-  const trunkOutputBlock1Resbottleneck1FA = tf.layers
-    .conv2d({ filters: 48, kernelSize: 1, useBias: false, name: "trunk_output/block1/resbottleneck1/f/a" })
-    .apply(stemConv1BnRelu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock1Resbottleneck1FABn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block1/resbottleneck1/f/a/bn" })
-    .apply(trunkOutputBlock1Resbottleneck1FA) as tfjs.SymbolicTensor;
-  const trunkOutputBlock1Resbottleneck1FABnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block1/resbottleneck1/f/a/bn/relu" })
-    .apply(trunkOutputBlock1Resbottleneck1FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
-  const trunkOutputBlock1Resbottleneck1FB = groupConv2d({
-    filters: 48,
-    groups: 6,
-    kernelSize: [3, 3],
-    strides: [2, 2],
-    pads: [1, 1, 1, 1],
-    useBias: false,
-    name: "trunk_output/block1/resbottleneck1/f/b",
-  }).apply(trunkOutputBlock1Resbottleneck1FABnRelu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock1Resbottleneck1FBBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block1/resbottleneck1/f/b/bn" })
-    .apply(trunkOutputBlock1Resbottleneck1FB) as tfjs.SymbolicTensor;
-  const trunkOutputBlock1Resbottleneck1FBBnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block1/resbottleneck1/f/b/bn/relu" })
-    .apply(trunkOutputBlock1Resbottleneck1FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:34: gap
-  const trunkOutputBlock1Resbottleneck1FSeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [56, 56], name: "trunk_output/block1/resbottleneck1/f/se/b1/globalavgpool1" })
-    .apply(trunkOutputBlock1Resbottleneck1FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
-  const trunkOutputBlock1Resbottleneck1FSeB1Fc1 = tf.layers
-    .conv2d({ filters: 8, kernelSize: 1, activation: "relu", name: "trunk_output/block1/resbottleneck1/f/se/b1/fc1" })
-    .apply(trunkOutputBlock1Resbottleneck1FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
-  const trunkOutputBlock1Resbottleneck1FSeB1Fc2 = tf.layers
-    .conv2d({
-      filters: 48,
-      kernelSize: 1,
-      activation: "sigmoid",
-      name: "trunk_output/block1/resbottleneck1/f/se/b1/fc2",
-    })
-    .apply(trunkOutputBlock1Resbottleneck1FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: mul
-  const trunkOutputBlock1Resbottleneck1FSe = broadcast({
-    op: "mul",
-    name: "trunk_output/block1/resbottleneck1/f/se",
-  }).apply([trunkOutputBlock1Resbottleneck1FSeB1Fc2, trunkOutputBlock1Resbottleneck1FBBnRelu]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:41: conv 1x1 cout bn
-  const trunkOutputBlock1Resbottleneck1FC = tf.layers
-    .conv2d({ filters: 48, kernelSize: 1, useBias: false, name: "trunk_output/block1/resbottleneck1/f/c" })
-    .apply(trunkOutputBlock1Resbottleneck1FSe) as tfjs.SymbolicTensor;
-  const trunkOutputBlock1Resbottleneck1FCBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block1/resbottleneck1/f/c/bn" })
-    .apply(trunkOutputBlock1Resbottleneck1FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: add
-  const trunkOutputBlock1Resbottleneck1 = tf.layers
-    .add({ name: "trunk_output/block1/resbottleneck1" })
-    .apply([trunkOutputBlock1Resbottleneck1B1ProjBn, trunkOutputBlock1Resbottleneck1FCBn]) as tfjs.SymbolicTensor;
-  const trunkOutputBlock1Resbottleneck1Relu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block1/resbottleneck1/relu" })
-    .apply(trunkOutputBlock1Resbottleneck1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 1x1/stride cout bn
-  const trunkOutputBlock2Resbottleneck1B1Proj = tf.layers
-    .conv2d({
-      filters: 104,
-      kernelSize: 1,
-      strides: 2,
-      useBias: false,
-      name: "trunk_output/block2/resbottleneck1/b1/proj",
-    })
-    .apply(trunkOutputBlock1Resbottleneck1Relu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock2Resbottleneck1B1ProjBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block2/resbottleneck1/b1/proj/bn" })
-    .apply(trunkOutputBlock2Resbottleneck1B1Proj) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
-  const trunkOutputBlock2Resbottleneck1FA = tf.layers
-    .conv2d({ filters: 104, kernelSize: 1, useBias: false, name: "trunk_output/block2/resbottleneck1/f/a" })
-    .apply(trunkOutputBlock1Resbottleneck1Relu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock2Resbottleneck1FABn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block2/resbottleneck1/f/a/bn" })
-    .apply(trunkOutputBlock2Resbottleneck1FA) as tfjs.SymbolicTensor;
-  const trunkOutputBlock2Resbottleneck1FABnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block2/resbottleneck1/f/a/bn/relu" })
-    .apply(trunkOutputBlock2Resbottleneck1FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
-  const trunkOutputBlock2Resbottleneck1FB = groupConv2d({
-    filters: 104,
-    groups: 13,
-    kernelSize: [3, 3],
-    strides: [2, 2],
-    pads: [1, 1, 1, 1],
-    useBias: false,
-    name: "trunk_output/block2/resbottleneck1/f/b",
-  }).apply(trunkOutputBlock2Resbottleneck1FABnRelu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock2Resbottleneck1FBBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block2/resbottleneck1/f/b/bn" })
-    .apply(trunkOutputBlock2Resbottleneck1FB) as tfjs.SymbolicTensor;
-  const trunkOutputBlock2Resbottleneck1FBBnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block2/resbottleneck1/f/b/bn/relu" })
-    .apply(trunkOutputBlock2Resbottleneck1FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:34: gap
-  const trunkOutputBlock2Resbottleneck1FSeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [28, 28], name: "trunk_output/block2/resbottleneck1/f/se/b1/globalavgpool1" })
-    .apply(trunkOutputBlock2Resbottleneck1FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
-  const trunkOutputBlock2Resbottleneck1FSeB1Fc1 = tf.layers
-    .conv2d({ filters: 12, kernelSize: 1, activation: "relu", name: "trunk_output/block2/resbottleneck1/f/se/b1/fc1" })
-    .apply(trunkOutputBlock2Resbottleneck1FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
-  const trunkOutputBlock2Resbottleneck1FSeB1Fc2 = tf.layers
-    .conv2d({
-      filters: 104,
-      kernelSize: 1,
-      activation: "sigmoid",
-      name: "trunk_output/block2/resbottleneck1/f/se/b1/fc2",
-    })
-    .apply(trunkOutputBlock2Resbottleneck1FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: mul
-  const trunkOutputBlock2Resbottleneck1FSe = broadcast({
-    op: "mul",
-    name: "trunk_output/block2/resbottleneck1/f/se",
-  }).apply([trunkOutputBlock2Resbottleneck1FSeB1Fc2, trunkOutputBlock2Resbottleneck1FBBnRelu]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:41: conv 1x1 cout bn
-  const trunkOutputBlock2Resbottleneck1FC = tf.layers
-    .conv2d({ filters: 104, kernelSize: 1, useBias: false, name: "trunk_output/block2/resbottleneck1/f/c" })
-    .apply(trunkOutputBlock2Resbottleneck1FSe) as tfjs.SymbolicTensor;
-  const trunkOutputBlock2Resbottleneck1FCBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block2/resbottleneck1/f/c/bn" })
-    .apply(trunkOutputBlock2Resbottleneck1FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: add
-  const trunkOutputBlock2Resbottleneck1 = tf.layers
-    .add({ name: "trunk_output/block2/resbottleneck1" })
-    .apply([trunkOutputBlock2Resbottleneck1B1ProjBn, trunkOutputBlock2Resbottleneck1FCBn]) as tfjs.SymbolicTensor;
-  const trunkOutputBlock2Resbottleneck1Relu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block2/resbottleneck1/relu" })
-    .apply(trunkOutputBlock2Resbottleneck1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
-  const trunkOutputBlock2Repeat10FA = tf.layers
-    .conv2d({ filters: 104, kernelSize: 1, useBias: false, name: "trunk_output/block2/repeat1/0/f/a" })
-    .apply(trunkOutputBlock2Resbottleneck1Relu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock2Repeat10FABn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block2/repeat1/0/f/a/bn" })
-    .apply(trunkOutputBlock2Repeat10FA) as tfjs.SymbolicTensor;
-  const trunkOutputBlock2Repeat10FABnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block2/repeat1/0/f/a/bn/relu" })
-    .apply(trunkOutputBlock2Repeat10FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
-  const trunkOutputBlock2Repeat10FB = groupConv2d({
-    filters: 104,
-    groups: 13,
-    kernelSize: [3, 3],
-    pads: [1, 1, 1, 1],
-    useBias: false,
-    name: "trunk_output/block2/repeat1/0/f/b",
-  }).apply(trunkOutputBlock2Repeat10FABnRelu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock2Repeat10FBBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block2/repeat1/0/f/b/bn" })
-    .apply(trunkOutputBlock2Repeat10FB) as tfjs.SymbolicTensor;
-  const trunkOutputBlock2Repeat10FBBnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block2/repeat1/0/f/b/bn/relu" })
-    .apply(trunkOutputBlock2Repeat10FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:34: gap
-  const trunkOutputBlock2Repeat10FSeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [28, 28], name: "trunk_output/block2/repeat1/0/f/se/b1/globalavgpool1" })
-    .apply(trunkOutputBlock2Repeat10FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
-  const trunkOutputBlock2Repeat10FSeB1Fc1 = tf.layers
-    .conv2d({ filters: 26, kernelSize: 1, activation: "relu", name: "trunk_output/block2/repeat1/0/f/se/b1/fc1" })
-    .apply(trunkOutputBlock2Repeat10FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
-  const trunkOutputBlock2Repeat10FSeB1Fc2 = tf.layers
-    .conv2d({ filters: 104, kernelSize: 1, activation: "sigmoid", name: "trunk_output/block2/repeat1/0/f/se/b1/fc2" })
-    .apply(trunkOutputBlock2Repeat10FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: mul
-  const trunkOutputBlock2Repeat10FSe = broadcast({ op: "mul", name: "trunk_output/block2/repeat1/0/f/se" }).apply([
-    trunkOutputBlock2Repeat10FSeB1Fc2,
-    trunkOutputBlock2Repeat10FBBnRelu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:41: conv 1x1 cout bn
-  const trunkOutputBlock2Repeat10FC = tf.layers
-    .conv2d({ filters: 104, kernelSize: 1, useBias: false, name: "trunk_output/block2/repeat1/0/f/c" })
-    .apply(trunkOutputBlock2Repeat10FSe) as tfjs.SymbolicTensor;
-  const trunkOutputBlock2Repeat10FCBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block2/repeat1/0/f/c/bn" })
-    .apply(trunkOutputBlock2Repeat10FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: add
-  const trunkOutputBlock2Repeat10 = tf.layers
-    .add({ name: "trunk_output/block2/repeat1/0" })
-    .apply([trunkOutputBlock2Resbottleneck1Relu, trunkOutputBlock2Repeat10FCBn]) as tfjs.SymbolicTensor;
-  const trunkOutputBlock2Repeat10Relu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block2/repeat1/0/relu" })
-    .apply(trunkOutputBlock2Repeat10) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
-  const trunkOutputBlock2Repeat11FA = tf.layers
-    .conv2d({ filters: 104, kernelSize: 1, useBias: false, name: "trunk_output/block2/repeat1/1/f/a" })
-    .apply(trunkOutputBlock2Repeat10Relu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock2Repeat11FABn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block2/repeat1/1/f/a/bn" })
-    .apply(trunkOutputBlock2Repeat11FA) as tfjs.SymbolicTensor;
-  const trunkOutputBlock2Repeat11FABnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block2/repeat1/1/f/a/bn/relu" })
-    .apply(trunkOutputBlock2Repeat11FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
-  const trunkOutputBlock2Repeat11FB = groupConv2d({
-    filters: 104,
-    groups: 13,
-    kernelSize: [3, 3],
-    pads: [1, 1, 1, 1],
-    useBias: false,
-    name: "trunk_output/block2/repeat1/1/f/b",
-  }).apply(trunkOutputBlock2Repeat11FABnRelu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock2Repeat11FBBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block2/repeat1/1/f/b/bn" })
-    .apply(trunkOutputBlock2Repeat11FB) as tfjs.SymbolicTensor;
-  const trunkOutputBlock2Repeat11FBBnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block2/repeat1/1/f/b/bn/relu" })
-    .apply(trunkOutputBlock2Repeat11FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:34: gap
-  const trunkOutputBlock2Repeat11FSeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [28, 28], name: "trunk_output/block2/repeat1/1/f/se/b1/globalavgpool1" })
-    .apply(trunkOutputBlock2Repeat11FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
-  const trunkOutputBlock2Repeat11FSeB1Fc1 = tf.layers
-    .conv2d({ filters: 26, kernelSize: 1, activation: "relu", name: "trunk_output/block2/repeat1/1/f/se/b1/fc1" })
-    .apply(trunkOutputBlock2Repeat11FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
-  const trunkOutputBlock2Repeat11FSeB1Fc2 = tf.layers
-    .conv2d({ filters: 104, kernelSize: 1, activation: "sigmoid", name: "trunk_output/block2/repeat1/1/f/se/b1/fc2" })
-    .apply(trunkOutputBlock2Repeat11FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: mul
-  const trunkOutputBlock2Repeat11FSe = broadcast({ op: "mul", name: "trunk_output/block2/repeat1/1/f/se" }).apply([
-    trunkOutputBlock2Repeat11FSeB1Fc2,
-    trunkOutputBlock2Repeat11FBBnRelu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:41: conv 1x1 cout bn
-  const trunkOutputBlock2Repeat11FC = tf.layers
-    .conv2d({ filters: 104, kernelSize: 1, useBias: false, name: "trunk_output/block2/repeat1/1/f/c" })
-    .apply(trunkOutputBlock2Repeat11FSe) as tfjs.SymbolicTensor;
-  const trunkOutputBlock2Repeat11FCBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block2/repeat1/1/f/c/bn" })
-    .apply(trunkOutputBlock2Repeat11FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: add
-  const trunkOutputBlock2Repeat11 = tf.layers
-    .add({ name: "trunk_output/block2/repeat1/1" })
-    .apply([trunkOutputBlock2Repeat10Relu, trunkOutputBlock2Repeat11FCBn]) as tfjs.SymbolicTensor;
-  const trunkOutputBlock2Repeat11Relu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block2/repeat1/1/relu" })
-    .apply(trunkOutputBlock2Repeat11) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 1x1/stride cout bn
-  const trunkOutputBlock3Resbottleneck1B1Proj = tf.layers
-    .conv2d({
-      filters: 208,
-      kernelSize: 1,
-      strides: 2,
-      useBias: false,
-      name: "trunk_output/block3/resbottleneck1/b1/proj",
-    })
-    .apply(trunkOutputBlock2Repeat11Relu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Resbottleneck1B1ProjBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/resbottleneck1/b1/proj/bn" })
-    .apply(trunkOutputBlock3Resbottleneck1B1Proj) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
-  const trunkOutputBlock3Resbottleneck1FA = tf.layers
-    .conv2d({ filters: 208, kernelSize: 1, useBias: false, name: "trunk_output/block3/resbottleneck1/f/a" })
-    .apply(trunkOutputBlock2Repeat11Relu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Resbottleneck1FABn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/resbottleneck1/f/a/bn" })
-    .apply(trunkOutputBlock3Resbottleneck1FA) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Resbottleneck1FABnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block3/resbottleneck1/f/a/bn/relu" })
-    .apply(trunkOutputBlock3Resbottleneck1FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
-  const trunkOutputBlock3Resbottleneck1FB = groupConv2d({
-    filters: 208,
-    groups: 26,
-    kernelSize: [3, 3],
-    strides: [2, 2],
-    pads: [1, 1, 1, 1],
-    useBias: false,
-    name: "trunk_output/block3/resbottleneck1/f/b",
-  }).apply(trunkOutputBlock3Resbottleneck1FABnRelu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Resbottleneck1FBBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/resbottleneck1/f/b/bn" })
-    .apply(trunkOutputBlock3Resbottleneck1FB) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Resbottleneck1FBBnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block3/resbottleneck1/f/b/bn/relu" })
-    .apply(trunkOutputBlock3Resbottleneck1FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:34: gap
-  const trunkOutputBlock3Resbottleneck1FSeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [14, 14], name: "trunk_output/block3/resbottleneck1/f/se/b1/globalavgpool1" })
-    .apply(trunkOutputBlock3Resbottleneck1FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
-  const trunkOutputBlock3Resbottleneck1FSeB1Fc1 = tf.layers
-    .conv2d({ filters: 26, kernelSize: 1, activation: "relu", name: "trunk_output/block3/resbottleneck1/f/se/b1/fc1" })
-    .apply(trunkOutputBlock3Resbottleneck1FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
-  const trunkOutputBlock3Resbottleneck1FSeB1Fc2 = tf.layers
-    .conv2d({
-      filters: 208,
-      kernelSize: 1,
-      activation: "sigmoid",
-      name: "trunk_output/block3/resbottleneck1/f/se/b1/fc2",
-    })
-    .apply(trunkOutputBlock3Resbottleneck1FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: mul
-  const trunkOutputBlock3Resbottleneck1FSe = broadcast({
-    op: "mul",
-    name: "trunk_output/block3/resbottleneck1/f/se",
-  }).apply([trunkOutputBlock3Resbottleneck1FSeB1Fc2, trunkOutputBlock3Resbottleneck1FBBnRelu]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:41: conv 1x1 cout bn
-  const trunkOutputBlock3Resbottleneck1FC = tf.layers
-    .conv2d({ filters: 208, kernelSize: 1, useBias: false, name: "trunk_output/block3/resbottleneck1/f/c" })
-    .apply(trunkOutputBlock3Resbottleneck1FSe) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Resbottleneck1FCBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/resbottleneck1/f/c/bn" })
-    .apply(trunkOutputBlock3Resbottleneck1FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: add
-  const trunkOutputBlock3Resbottleneck1 = tf.layers
-    .add({ name: "trunk_output/block3/resbottleneck1" })
-    .apply([trunkOutputBlock3Resbottleneck1B1ProjBn, trunkOutputBlock3Resbottleneck1FCBn]) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Resbottleneck1Relu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block3/resbottleneck1/relu" })
-    .apply(trunkOutputBlock3Resbottleneck1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
-  const trunkOutputBlock3Repeat10FA = tf.layers
-    .conv2d({ filters: 208, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/0/f/a" })
-    .apply(trunkOutputBlock3Resbottleneck1Relu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Repeat10FABn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/repeat1/0/f/a/bn" })
-    .apply(trunkOutputBlock3Repeat10FA) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Repeat10FABnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block3/repeat1/0/f/a/bn/relu" })
-    .apply(trunkOutputBlock3Repeat10FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
-  const trunkOutputBlock3Repeat10FB = groupConv2d({
-    filters: 208,
-    groups: 26,
-    kernelSize: [3, 3],
-    pads: [1, 1, 1, 1],
-    useBias: false,
-    name: "trunk_output/block3/repeat1/0/f/b",
-  }).apply(trunkOutputBlock3Repeat10FABnRelu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Repeat10FBBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/repeat1/0/f/b/bn" })
-    .apply(trunkOutputBlock3Repeat10FB) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Repeat10FBBnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block3/repeat1/0/f/b/bn/relu" })
-    .apply(trunkOutputBlock3Repeat10FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:34: gap
-  const trunkOutputBlock3Repeat10FSeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [14, 14], name: "trunk_output/block3/repeat1/0/f/se/b1/globalavgpool1" })
-    .apply(trunkOutputBlock3Repeat10FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
-  const trunkOutputBlock3Repeat10FSeB1Fc1 = tf.layers
-    .conv2d({ filters: 52, kernelSize: 1, activation: "relu", name: "trunk_output/block3/repeat1/0/f/se/b1/fc1" })
-    .apply(trunkOutputBlock3Repeat10FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
-  const trunkOutputBlock3Repeat10FSeB1Fc2 = tf.layers
-    .conv2d({ filters: 208, kernelSize: 1, activation: "sigmoid", name: "trunk_output/block3/repeat1/0/f/se/b1/fc2" })
-    .apply(trunkOutputBlock3Repeat10FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: mul
-  const trunkOutputBlock3Repeat10FSe = broadcast({ op: "mul", name: "trunk_output/block3/repeat1/0/f/se" }).apply([
-    trunkOutputBlock3Repeat10FSeB1Fc2,
-    trunkOutputBlock3Repeat10FBBnRelu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:41: conv 1x1 cout bn
-  const trunkOutputBlock3Repeat10FC = tf.layers
-    .conv2d({ filters: 208, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/0/f/c" })
-    .apply(trunkOutputBlock3Repeat10FSe) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Repeat10FCBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/repeat1/0/f/c/bn" })
-    .apply(trunkOutputBlock3Repeat10FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: add
-  const trunkOutputBlock3Repeat10 = tf.layers
-    .add({ name: "trunk_output/block3/repeat1/0" })
-    .apply([trunkOutputBlock3Resbottleneck1Relu, trunkOutputBlock3Repeat10FCBn]) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Repeat10Relu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block3/repeat1/0/relu" })
-    .apply(trunkOutputBlock3Repeat10) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
-  const trunkOutputBlock3Repeat11FA = tf.layers
-    .conv2d({ filters: 208, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/1/f/a" })
-    .apply(trunkOutputBlock3Repeat10Relu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Repeat11FABn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/repeat1/1/f/a/bn" })
-    .apply(trunkOutputBlock3Repeat11FA) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Repeat11FABnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block3/repeat1/1/f/a/bn/relu" })
-    .apply(trunkOutputBlock3Repeat11FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
-  const trunkOutputBlock3Repeat11FB = groupConv2d({
-    filters: 208,
-    groups: 26,
-    kernelSize: [3, 3],
-    pads: [1, 1, 1, 1],
-    useBias: false,
-    name: "trunk_output/block3/repeat1/1/f/b",
-  }).apply(trunkOutputBlock3Repeat11FABnRelu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Repeat11FBBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/repeat1/1/f/b/bn" })
-    .apply(trunkOutputBlock3Repeat11FB) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Repeat11FBBnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block3/repeat1/1/f/b/bn/relu" })
-    .apply(trunkOutputBlock3Repeat11FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:34: gap
-  const trunkOutputBlock3Repeat11FSeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [14, 14], name: "trunk_output/block3/repeat1/1/f/se/b1/globalavgpool1" })
-    .apply(trunkOutputBlock3Repeat11FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
-  const trunkOutputBlock3Repeat11FSeB1Fc1 = tf.layers
-    .conv2d({ filters: 52, kernelSize: 1, activation: "relu", name: "trunk_output/block3/repeat1/1/f/se/b1/fc1" })
-    .apply(trunkOutputBlock3Repeat11FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
-  const trunkOutputBlock3Repeat11FSeB1Fc2 = tf.layers
-    .conv2d({ filters: 208, kernelSize: 1, activation: "sigmoid", name: "trunk_output/block3/repeat1/1/f/se/b1/fc2" })
-    .apply(trunkOutputBlock3Repeat11FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: mul
-  const trunkOutputBlock3Repeat11FSe = broadcast({ op: "mul", name: "trunk_output/block3/repeat1/1/f/se" }).apply([
-    trunkOutputBlock3Repeat11FSeB1Fc2,
-    trunkOutputBlock3Repeat11FBBnRelu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:41: conv 1x1 cout bn
-  const trunkOutputBlock3Repeat11FC = tf.layers
-    .conv2d({ filters: 208, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/1/f/c" })
-    .apply(trunkOutputBlock3Repeat11FSe) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Repeat11FCBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/repeat1/1/f/c/bn" })
-    .apply(trunkOutputBlock3Repeat11FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: add
-  const trunkOutputBlock3Repeat11 = tf.layers
-    .add({ name: "trunk_output/block3/repeat1/1" })
-    .apply([trunkOutputBlock3Repeat10Relu, trunkOutputBlock3Repeat11FCBn]) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Repeat11Relu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block3/repeat1/1/relu" })
-    .apply(trunkOutputBlock3Repeat11) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
-  const trunkOutputBlock3Repeat12FA = tf.layers
-    .conv2d({ filters: 208, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/2/f/a" })
-    .apply(trunkOutputBlock3Repeat11Relu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Repeat12FABn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/repeat1/2/f/a/bn" })
-    .apply(trunkOutputBlock3Repeat12FA) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Repeat12FABnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block3/repeat1/2/f/a/bn/relu" })
-    .apply(trunkOutputBlock3Repeat12FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
-  const trunkOutputBlock3Repeat12FB = groupConv2d({
-    filters: 208,
-    groups: 26,
-    kernelSize: [3, 3],
-    pads: [1, 1, 1, 1],
-    useBias: false,
-    name: "trunk_output/block3/repeat1/2/f/b",
-  }).apply(trunkOutputBlock3Repeat12FABnRelu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Repeat12FBBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/repeat1/2/f/b/bn" })
-    .apply(trunkOutputBlock3Repeat12FB) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Repeat12FBBnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block3/repeat1/2/f/b/bn/relu" })
-    .apply(trunkOutputBlock3Repeat12FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:34: gap
-  const trunkOutputBlock3Repeat12FSeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [14, 14], name: "trunk_output/block3/repeat1/2/f/se/b1/globalavgpool1" })
-    .apply(trunkOutputBlock3Repeat12FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
-  const trunkOutputBlock3Repeat12FSeB1Fc1 = tf.layers
-    .conv2d({ filters: 52, kernelSize: 1, activation: "relu", name: "trunk_output/block3/repeat1/2/f/se/b1/fc1" })
-    .apply(trunkOutputBlock3Repeat12FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
-  const trunkOutputBlock3Repeat12FSeB1Fc2 = tf.layers
-    .conv2d({ filters: 208, kernelSize: 1, activation: "sigmoid", name: "trunk_output/block3/repeat1/2/f/se/b1/fc2" })
-    .apply(trunkOutputBlock3Repeat12FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: mul
-  const trunkOutputBlock3Repeat12FSe = broadcast({ op: "mul", name: "trunk_output/block3/repeat1/2/f/se" }).apply([
-    trunkOutputBlock3Repeat12FSeB1Fc2,
-    trunkOutputBlock3Repeat12FBBnRelu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:41: conv 1x1 cout bn
-  const trunkOutputBlock3Repeat12FC = tf.layers
-    .conv2d({ filters: 208, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/2/f/c" })
-    .apply(trunkOutputBlock3Repeat12FSe) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Repeat12FCBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/repeat1/2/f/c/bn" })
-    .apply(trunkOutputBlock3Repeat12FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: add
-  const trunkOutputBlock3Repeat12 = tf.layers
-    .add({ name: "trunk_output/block3/repeat1/2" })
-    .apply([trunkOutputBlock3Repeat11Relu, trunkOutputBlock3Repeat12FCBn]) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Repeat12Relu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block3/repeat1/2/relu" })
-    .apply(trunkOutputBlock3Repeat12) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
-  const trunkOutputBlock3Repeat13FA = tf.layers
-    .conv2d({ filters: 208, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/3/f/a" })
-    .apply(trunkOutputBlock3Repeat12Relu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Repeat13FABn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/repeat1/3/f/a/bn" })
-    .apply(trunkOutputBlock3Repeat13FA) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Repeat13FABnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block3/repeat1/3/f/a/bn/relu" })
-    .apply(trunkOutputBlock3Repeat13FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
-  const trunkOutputBlock3Repeat13FB = groupConv2d({
-    filters: 208,
-    groups: 26,
-    kernelSize: [3, 3],
-    pads: [1, 1, 1, 1],
-    useBias: false,
-    name: "trunk_output/block3/repeat1/3/f/b",
-  }).apply(trunkOutputBlock3Repeat13FABnRelu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Repeat13FBBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/repeat1/3/f/b/bn" })
-    .apply(trunkOutputBlock3Repeat13FB) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Repeat13FBBnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block3/repeat1/3/f/b/bn/relu" })
-    .apply(trunkOutputBlock3Repeat13FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:34: gap
-  const trunkOutputBlock3Repeat13FSeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [14, 14], name: "trunk_output/block3/repeat1/3/f/se/b1/globalavgpool1" })
-    .apply(trunkOutputBlock3Repeat13FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
-  const trunkOutputBlock3Repeat13FSeB1Fc1 = tf.layers
-    .conv2d({ filters: 52, kernelSize: 1, activation: "relu", name: "trunk_output/block3/repeat1/3/f/se/b1/fc1" })
-    .apply(trunkOutputBlock3Repeat13FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
-  const trunkOutputBlock3Repeat13FSeB1Fc2 = tf.layers
-    .conv2d({ filters: 208, kernelSize: 1, activation: "sigmoid", name: "trunk_output/block3/repeat1/3/f/se/b1/fc2" })
-    .apply(trunkOutputBlock3Repeat13FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: mul
-  const trunkOutputBlock3Repeat13FSe = broadcast({ op: "mul", name: "trunk_output/block3/repeat1/3/f/se" }).apply([
-    trunkOutputBlock3Repeat13FSeB1Fc2,
-    trunkOutputBlock3Repeat13FBBnRelu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:41: conv 1x1 cout bn
-  const trunkOutputBlock3Repeat13FC = tf.layers
-    .conv2d({ filters: 208, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/3/f/c" })
-    .apply(trunkOutputBlock3Repeat13FSe) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Repeat13FCBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/repeat1/3/f/c/bn" })
-    .apply(trunkOutputBlock3Repeat13FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: add
-  const trunkOutputBlock3Repeat13 = tf.layers
-    .add({ name: "trunk_output/block3/repeat1/3" })
-    .apply([trunkOutputBlock3Repeat12Relu, trunkOutputBlock3Repeat13FCBn]) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Repeat13Relu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block3/repeat1/3/relu" })
-    .apply(trunkOutputBlock3Repeat13) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
-  const trunkOutputBlock3Repeat14FA = tf.layers
-    .conv2d({ filters: 208, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/4/f/a" })
-    .apply(trunkOutputBlock3Repeat13Relu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Repeat14FABn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/repeat1/4/f/a/bn" })
-    .apply(trunkOutputBlock3Repeat14FA) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Repeat14FABnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block3/repeat1/4/f/a/bn/relu" })
-    .apply(trunkOutputBlock3Repeat14FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
-  const trunkOutputBlock3Repeat14FB = groupConv2d({
-    filters: 208,
-    groups: 26,
-    kernelSize: [3, 3],
-    pads: [1, 1, 1, 1],
-    useBias: false,
-    name: "trunk_output/block3/repeat1/4/f/b",
-  }).apply(trunkOutputBlock3Repeat14FABnRelu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Repeat14FBBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/repeat1/4/f/b/bn" })
-    .apply(trunkOutputBlock3Repeat14FB) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Repeat14FBBnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block3/repeat1/4/f/b/bn/relu" })
-    .apply(trunkOutputBlock3Repeat14FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:34: gap
-  const trunkOutputBlock3Repeat14FSeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [14, 14], name: "trunk_output/block3/repeat1/4/f/se/b1/globalavgpool1" })
-    .apply(trunkOutputBlock3Repeat14FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
-  const trunkOutputBlock3Repeat14FSeB1Fc1 = tf.layers
-    .conv2d({ filters: 52, kernelSize: 1, activation: "relu", name: "trunk_output/block3/repeat1/4/f/se/b1/fc1" })
-    .apply(trunkOutputBlock3Repeat14FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
-  const trunkOutputBlock3Repeat14FSeB1Fc2 = tf.layers
-    .conv2d({ filters: 208, kernelSize: 1, activation: "sigmoid", name: "trunk_output/block3/repeat1/4/f/se/b1/fc2" })
-    .apply(trunkOutputBlock3Repeat14FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: mul
-  const trunkOutputBlock3Repeat14FSe = broadcast({ op: "mul", name: "trunk_output/block3/repeat1/4/f/se" }).apply([
-    trunkOutputBlock3Repeat14FSeB1Fc2,
-    trunkOutputBlock3Repeat14FBBnRelu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:41: conv 1x1 cout bn
-  const trunkOutputBlock3Repeat14FC = tf.layers
-    .conv2d({ filters: 208, kernelSize: 1, useBias: false, name: "trunk_output/block3/repeat1/4/f/c" })
-    .apply(trunkOutputBlock3Repeat14FSe) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Repeat14FCBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block3/repeat1/4/f/c/bn" })
-    .apply(trunkOutputBlock3Repeat14FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: add
-  const trunkOutputBlock3Repeat14 = tf.layers
-    .add({ name: "trunk_output/block3/repeat1/4" })
-    .apply([trunkOutputBlock3Repeat13Relu, trunkOutputBlock3Repeat14FCBn]) as tfjs.SymbolicTensor;
-  const trunkOutputBlock3Repeat14Relu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block3/repeat1/4/relu" })
-    .apply(trunkOutputBlock3Repeat14) as tfjs.SymbolicTensor;
-  // lib/regnet.net:27: conv 1x1/stride cout bn
-  const trunkOutputBlock4Resbottleneck1B1Proj = tf.layers
-    .conv2d({
-      filters: 440,
-      kernelSize: 1,
-      strides: 2,
-      useBias: false,
-      name: "trunk_output/block4/resbottleneck1/b1/proj",
-    })
-    .apply(trunkOutputBlock3Repeat14Relu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Resbottleneck1B1ProjBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/resbottleneck1/b1/proj/bn" })
-    .apply(trunkOutputBlock4Resbottleneck1B1Proj) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
-  const trunkOutputBlock4Resbottleneck1FA = tf.layers
-    .conv2d({ filters: 440, kernelSize: 1, useBias: false, name: "trunk_output/block4/resbottleneck1/f/a" })
-    .apply(trunkOutputBlock3Repeat14Relu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Resbottleneck1FABn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/resbottleneck1/f/a/bn" })
-    .apply(trunkOutputBlock4Resbottleneck1FA) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Resbottleneck1FABnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block4/resbottleneck1/f/a/bn/relu" })
-    .apply(trunkOutputBlock4Resbottleneck1FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
-  const trunkOutputBlock4Resbottleneck1FB = groupConv2d({
-    filters: 440,
-    groups: 55,
-    kernelSize: [3, 3],
-    strides: [2, 2],
-    pads: [1, 1, 1, 1],
-    useBias: false,
-    name: "trunk_output/block4/resbottleneck1/f/b",
-  }).apply(trunkOutputBlock4Resbottleneck1FABnRelu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Resbottleneck1FBBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/resbottleneck1/f/b/bn" })
-    .apply(trunkOutputBlock4Resbottleneck1FB) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Resbottleneck1FBBnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block4/resbottleneck1/f/b/bn/relu" })
-    .apply(trunkOutputBlock4Resbottleneck1FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:34: gap
-  const trunkOutputBlock4Resbottleneck1FSeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [7, 7], name: "trunk_output/block4/resbottleneck1/f/se/b1/globalavgpool1" })
-    .apply(trunkOutputBlock4Resbottleneck1FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
-  const trunkOutputBlock4Resbottleneck1FSeB1Fc1 = tf.layers
-    .conv2d({ filters: 52, kernelSize: 1, activation: "relu", name: "trunk_output/block4/resbottleneck1/f/se/b1/fc1" })
-    .apply(trunkOutputBlock4Resbottleneck1FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
-  const trunkOutputBlock4Resbottleneck1FSeB1Fc2 = tf.layers
-    .conv2d({
-      filters: 440,
-      kernelSize: 1,
-      activation: "sigmoid",
-      name: "trunk_output/block4/resbottleneck1/f/se/b1/fc2",
-    })
-    .apply(trunkOutputBlock4Resbottleneck1FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: mul
-  const trunkOutputBlock4Resbottleneck1FSe = broadcast({
-    op: "mul",
-    name: "trunk_output/block4/resbottleneck1/f/se",
-  }).apply([trunkOutputBlock4Resbottleneck1FSeB1Fc2, trunkOutputBlock4Resbottleneck1FBBnRelu]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:41: conv 1x1 cout bn
-  const trunkOutputBlock4Resbottleneck1FC = tf.layers
-    .conv2d({ filters: 440, kernelSize: 1, useBias: false, name: "trunk_output/block4/resbottleneck1/f/c" })
-    .apply(trunkOutputBlock4Resbottleneck1FSe) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Resbottleneck1FCBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/resbottleneck1/f/c/bn" })
-    .apply(trunkOutputBlock4Resbottleneck1FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: add
-  const trunkOutputBlock4Resbottleneck1 = tf.layers
-    .add({ name: "trunk_output/block4/resbottleneck1" })
-    .apply([trunkOutputBlock4Resbottleneck1B1ProjBn, trunkOutputBlock4Resbottleneck1FCBn]) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Resbottleneck1Relu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block4/resbottleneck1/relu" })
-    .apply(trunkOutputBlock4Resbottleneck1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
-  const trunkOutputBlock4Repeat10FA = tf.layers
-    .conv2d({ filters: 440, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/0/f/a" })
-    .apply(trunkOutputBlock4Resbottleneck1Relu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Repeat10FABn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/repeat1/0/f/a/bn" })
-    .apply(trunkOutputBlock4Repeat10FA) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Repeat10FABnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block4/repeat1/0/f/a/bn/relu" })
-    .apply(trunkOutputBlock4Repeat10FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
-  const trunkOutputBlock4Repeat10FB = groupConv2d({
-    filters: 440,
-    groups: 55,
-    kernelSize: [3, 3],
-    pads: [1, 1, 1, 1],
-    useBias: false,
-    name: "trunk_output/block4/repeat1/0/f/b",
-  }).apply(trunkOutputBlock4Repeat10FABnRelu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Repeat10FBBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/repeat1/0/f/b/bn" })
-    .apply(trunkOutputBlock4Repeat10FB) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Repeat10FBBnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block4/repeat1/0/f/b/bn/relu" })
-    .apply(trunkOutputBlock4Repeat10FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:34: gap
-  const trunkOutputBlock4Repeat10FSeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [7, 7], name: "trunk_output/block4/repeat1/0/f/se/b1/globalavgpool1" })
-    .apply(trunkOutputBlock4Repeat10FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
-  const trunkOutputBlock4Repeat10FSeB1Fc1 = tf.layers
-    .conv2d({ filters: 110, kernelSize: 1, activation: "relu", name: "trunk_output/block4/repeat1/0/f/se/b1/fc1" })
-    .apply(trunkOutputBlock4Repeat10FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
-  const trunkOutputBlock4Repeat10FSeB1Fc2 = tf.layers
-    .conv2d({ filters: 440, kernelSize: 1, activation: "sigmoid", name: "trunk_output/block4/repeat1/0/f/se/b1/fc2" })
-    .apply(trunkOutputBlock4Repeat10FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: mul
-  const trunkOutputBlock4Repeat10FSe = broadcast({ op: "mul", name: "trunk_output/block4/repeat1/0/f/se" }).apply([
-    trunkOutputBlock4Repeat10FSeB1Fc2,
-    trunkOutputBlock4Repeat10FBBnRelu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:41: conv 1x1 cout bn
-  const trunkOutputBlock4Repeat10FC = tf.layers
-    .conv2d({ filters: 440, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/0/f/c" })
-    .apply(trunkOutputBlock4Repeat10FSe) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Repeat10FCBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/repeat1/0/f/c/bn" })
-    .apply(trunkOutputBlock4Repeat10FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: add
-  const trunkOutputBlock4Repeat10 = tf.layers
-    .add({ name: "trunk_output/block4/repeat1/0" })
-    .apply([trunkOutputBlock4Resbottleneck1Relu, trunkOutputBlock4Repeat10FCBn]) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Repeat10Relu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block4/repeat1/0/relu" })
-    .apply(trunkOutputBlock4Repeat10) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
-  const trunkOutputBlock4Repeat11FA = tf.layers
-    .conv2d({ filters: 440, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/1/f/a" })
-    .apply(trunkOutputBlock4Repeat10Relu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Repeat11FABn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/repeat1/1/f/a/bn" })
-    .apply(trunkOutputBlock4Repeat11FA) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Repeat11FABnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block4/repeat1/1/f/a/bn/relu" })
-    .apply(trunkOutputBlock4Repeat11FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
-  const trunkOutputBlock4Repeat11FB = groupConv2d({
-    filters: 440,
-    groups: 55,
-    kernelSize: [3, 3],
-    pads: [1, 1, 1, 1],
-    useBias: false,
-    name: "trunk_output/block4/repeat1/1/f/b",
-  }).apply(trunkOutputBlock4Repeat11FABnRelu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Repeat11FBBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/repeat1/1/f/b/bn" })
-    .apply(trunkOutputBlock4Repeat11FB) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Repeat11FBBnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block4/repeat1/1/f/b/bn/relu" })
-    .apply(trunkOutputBlock4Repeat11FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:34: gap
-  const trunkOutputBlock4Repeat11FSeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [7, 7], name: "trunk_output/block4/repeat1/1/f/se/b1/globalavgpool1" })
-    .apply(trunkOutputBlock4Repeat11FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
-  const trunkOutputBlock4Repeat11FSeB1Fc1 = tf.layers
-    .conv2d({ filters: 110, kernelSize: 1, activation: "relu", name: "trunk_output/block4/repeat1/1/f/se/b1/fc1" })
-    .apply(trunkOutputBlock4Repeat11FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
-  const trunkOutputBlock4Repeat11FSeB1Fc2 = tf.layers
-    .conv2d({ filters: 440, kernelSize: 1, activation: "sigmoid", name: "trunk_output/block4/repeat1/1/f/se/b1/fc2" })
-    .apply(trunkOutputBlock4Repeat11FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: mul
-  const trunkOutputBlock4Repeat11FSe = broadcast({ op: "mul", name: "trunk_output/block4/repeat1/1/f/se" }).apply([
-    trunkOutputBlock4Repeat11FSeB1Fc2,
-    trunkOutputBlock4Repeat11FBBnRelu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:41: conv 1x1 cout bn
-  const trunkOutputBlock4Repeat11FC = tf.layers
-    .conv2d({ filters: 440, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/1/f/c" })
-    .apply(trunkOutputBlock4Repeat11FSe) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Repeat11FCBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/repeat1/1/f/c/bn" })
-    .apply(trunkOutputBlock4Repeat11FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: add
-  const trunkOutputBlock4Repeat11 = tf.layers
-    .add({ name: "trunk_output/block4/repeat1/1" })
-    .apply([trunkOutputBlock4Repeat10Relu, trunkOutputBlock4Repeat11FCBn]) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Repeat11Relu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block4/repeat1/1/relu" })
-    .apply(trunkOutputBlock4Repeat11) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
-  const trunkOutputBlock4Repeat12FA = tf.layers
-    .conv2d({ filters: 440, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/2/f/a" })
-    .apply(trunkOutputBlock4Repeat11Relu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Repeat12FABn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/repeat1/2/f/a/bn" })
-    .apply(trunkOutputBlock4Repeat12FA) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Repeat12FABnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block4/repeat1/2/f/a/bn/relu" })
-    .apply(trunkOutputBlock4Repeat12FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
-  const trunkOutputBlock4Repeat12FB = groupConv2d({
-    filters: 440,
-    groups: 55,
-    kernelSize: [3, 3],
-    pads: [1, 1, 1, 1],
-    useBias: false,
-    name: "trunk_output/block4/repeat1/2/f/b",
-  }).apply(trunkOutputBlock4Repeat12FABnRelu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Repeat12FBBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/repeat1/2/f/b/bn" })
-    .apply(trunkOutputBlock4Repeat12FB) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Repeat12FBBnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block4/repeat1/2/f/b/bn/relu" })
-    .apply(trunkOutputBlock4Repeat12FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:34: gap
-  const trunkOutputBlock4Repeat12FSeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [7, 7], name: "trunk_output/block4/repeat1/2/f/se/b1/globalavgpool1" })
-    .apply(trunkOutputBlock4Repeat12FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
-  const trunkOutputBlock4Repeat12FSeB1Fc1 = tf.layers
-    .conv2d({ filters: 110, kernelSize: 1, activation: "relu", name: "trunk_output/block4/repeat1/2/f/se/b1/fc1" })
-    .apply(trunkOutputBlock4Repeat12FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
-  const trunkOutputBlock4Repeat12FSeB1Fc2 = tf.layers
-    .conv2d({ filters: 440, kernelSize: 1, activation: "sigmoid", name: "trunk_output/block4/repeat1/2/f/se/b1/fc2" })
-    .apply(trunkOutputBlock4Repeat12FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: mul
-  const trunkOutputBlock4Repeat12FSe = broadcast({ op: "mul", name: "trunk_output/block4/repeat1/2/f/se" }).apply([
-    trunkOutputBlock4Repeat12FSeB1Fc2,
-    trunkOutputBlock4Repeat12FBBnRelu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:41: conv 1x1 cout bn
-  const trunkOutputBlock4Repeat12FC = tf.layers
-    .conv2d({ filters: 440, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/2/f/c" })
-    .apply(trunkOutputBlock4Repeat12FSe) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Repeat12FCBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/repeat1/2/f/c/bn" })
-    .apply(trunkOutputBlock4Repeat12FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: add
-  const trunkOutputBlock4Repeat12 = tf.layers
-    .add({ name: "trunk_output/block4/repeat1/2" })
-    .apply([trunkOutputBlock4Repeat11Relu, trunkOutputBlock4Repeat12FCBn]) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Repeat12Relu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block4/repeat1/2/relu" })
-    .apply(trunkOutputBlock4Repeat12) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
-  const trunkOutputBlock4Repeat13FA = tf.layers
-    .conv2d({ filters: 440, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/3/f/a" })
-    .apply(trunkOutputBlock4Repeat12Relu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Repeat13FABn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/repeat1/3/f/a/bn" })
-    .apply(trunkOutputBlock4Repeat13FA) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Repeat13FABnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block4/repeat1/3/f/a/bn/relu" })
-    .apply(trunkOutputBlock4Repeat13FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
-  const trunkOutputBlock4Repeat13FB = groupConv2d({
-    filters: 440,
-    groups: 55,
-    kernelSize: [3, 3],
-    pads: [1, 1, 1, 1],
-    useBias: false,
-    name: "trunk_output/block4/repeat1/3/f/b",
-  }).apply(trunkOutputBlock4Repeat13FABnRelu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Repeat13FBBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/repeat1/3/f/b/bn" })
-    .apply(trunkOutputBlock4Repeat13FB) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Repeat13FBBnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block4/repeat1/3/f/b/bn/relu" })
-    .apply(trunkOutputBlock4Repeat13FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:34: gap
-  const trunkOutputBlock4Repeat13FSeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [7, 7], name: "trunk_output/block4/repeat1/3/f/se/b1/globalavgpool1" })
-    .apply(trunkOutputBlock4Repeat13FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
-  const trunkOutputBlock4Repeat13FSeB1Fc1 = tf.layers
-    .conv2d({ filters: 110, kernelSize: 1, activation: "relu", name: "trunk_output/block4/repeat1/3/f/se/b1/fc1" })
-    .apply(trunkOutputBlock4Repeat13FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
-  const trunkOutputBlock4Repeat13FSeB1Fc2 = tf.layers
-    .conv2d({ filters: 440, kernelSize: 1, activation: "sigmoid", name: "trunk_output/block4/repeat1/3/f/se/b1/fc2" })
-    .apply(trunkOutputBlock4Repeat13FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: mul
-  const trunkOutputBlock4Repeat13FSe = broadcast({ op: "mul", name: "trunk_output/block4/repeat1/3/f/se" }).apply([
-    trunkOutputBlock4Repeat13FSeB1Fc2,
-    trunkOutputBlock4Repeat13FBBnRelu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:41: conv 1x1 cout bn
-  const trunkOutputBlock4Repeat13FC = tf.layers
-    .conv2d({ filters: 440, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/3/f/c" })
-    .apply(trunkOutputBlock4Repeat13FSe) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Repeat13FCBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/repeat1/3/f/c/bn" })
-    .apply(trunkOutputBlock4Repeat13FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: add
-  const trunkOutputBlock4Repeat13 = tf.layers
-    .add({ name: "trunk_output/block4/repeat1/3" })
-    .apply([trunkOutputBlock4Repeat12Relu, trunkOutputBlock4Repeat13FCBn]) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Repeat13Relu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block4/repeat1/3/relu" })
-    .apply(trunkOutputBlock4Repeat13) as tfjs.SymbolicTensor;
-  // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
-  const trunkOutputBlock4Repeat14FA = tf.layers
-    .conv2d({ filters: 440, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/4/f/a" })
-    .apply(trunkOutputBlock4Repeat13Relu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Repeat14FABn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/repeat1/4/f/a/bn" })
-    .apply(trunkOutputBlock4Repeat14FA) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Repeat14FABnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block4/repeat1/4/f/a/bn/relu" })
-    .apply(trunkOutputBlock4Repeat14FABn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
-  const trunkOutputBlock4Repeat14FB = groupConv2d({
-    filters: 440,
-    groups: 55,
-    kernelSize: [3, 3],
-    pads: [1, 1, 1, 1],
-    useBias: false,
-    name: "trunk_output/block4/repeat1/4/f/b",
-  }).apply(trunkOutputBlock4Repeat14FABnRelu) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Repeat14FBBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/repeat1/4/f/b/bn" })
-    .apply(trunkOutputBlock4Repeat14FB) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Repeat14FBBnRelu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block4/repeat1/4/f/b/bn/relu" })
-    .apply(trunkOutputBlock4Repeat14FBBn) as tfjs.SymbolicTensor;
-  // lib/regnet.net:34: gap
-  const trunkOutputBlock4Repeat14FSeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [7, 7], name: "trunk_output/block4/repeat1/4/f/se/b1/globalavgpool1" })
-    .apply(trunkOutputBlock4Repeat14FBBnRelu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
-  const trunkOutputBlock4Repeat14FSeB1Fc1 = tf.layers
-    .conv2d({ filters: 110, kernelSize: 1, activation: "relu", name: "trunk_output/block4/repeat1/4/f/se/b1/fc1" })
-    .apply(trunkOutputBlock4Repeat14FSeB1Globalavgpool1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
-  const trunkOutputBlock4Repeat14FSeB1Fc2 = tf.layers
-    .conv2d({ filters: 440, kernelSize: 1, activation: "sigmoid", name: "trunk_output/block4/repeat1/4/f/se/b1/fc2" })
-    .apply(trunkOutputBlock4Repeat14FSeB1Fc1) as tfjs.SymbolicTensor;
-  // lib/regnet.net:32: mul
-  const trunkOutputBlock4Repeat14FSe = broadcast({ op: "mul", name: "trunk_output/block4/repeat1/4/f/se" }).apply([
-    trunkOutputBlock4Repeat14FSeB1Fc2,
-    trunkOutputBlock4Repeat14FBBnRelu,
-  ]) as tfjs.SymbolicTensor;
-  // lib/regnet.net:41: conv 1x1 cout bn
-  const trunkOutputBlock4Repeat14FC = tf.layers
-    .conv2d({ filters: 440, kernelSize: 1, useBias: false, name: "trunk_output/block4/repeat1/4/f/c" })
-    .apply(trunkOutputBlock4Repeat14FSe) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Repeat14FCBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "trunk_output/block4/repeat1/4/f/c/bn" })
-    .apply(trunkOutputBlock4Repeat14FC) as tfjs.SymbolicTensor;
-  // lib/regnet.net:26: add
-  const trunkOutputBlock4Repeat14 = tf.layers
-    .add({ name: "trunk_output/block4/repeat1/4" })
-    .apply([trunkOutputBlock4Repeat13Relu, trunkOutputBlock4Repeat14FCBn]) as tfjs.SymbolicTensor;
-  const trunkOutputBlock4Repeat14Relu = tf.layers
-    .activation({ activation: "relu", name: "trunk_output/block4/repeat1/4/relu" })
-    .apply(trunkOutputBlock4Repeat14) as tfjs.SymbolicTensor;
+  const trunkOutputBlock4Repeat14Relu = RegNetTrunk(tf, stemConv1BnRelu, "trunk_output");
 
   // RegNetHead(classes) -> classes
-  // lib/regnet.net:73: adaptiveavgpool 1x1
-  const headRegnethead1Avgpool = tf.layers
-    .averagePooling2d({ poolSize: 7, strides: 7, name: "head/regnethead1/avgpool" })
-    .apply(trunkOutputBlock4Repeat14Relu) as tfjs.SymbolicTensor;
-  // lib/regnet.net:74: flatten
-  const headRegnethead1Flatten1 = tf.layers
-    .flatten({ name: "head/regnethead1/flatten1" })
-    .apply(headRegnethead1Avgpool) as tfjs.SymbolicTensor;
-  // lib/regnet.net:75: dense classes
-  const headRegnethead1Fc = tf.layers
-    .dense({ units: 1000, name: "head/regnethead1/fc" })
-    .apply(headRegnethead1Flatten1) as tfjs.SymbolicTensor;
+  const headRegnethead1Fc = RegNetHead(tf, trunkOutputBlock4Repeat14Relu, "head/regnethead1");
 
   const model = tf.model({ name: "RegNetY400MF", inputs: image, outputs: headRegnethead1Fc });
   return { training: model, inference: model };

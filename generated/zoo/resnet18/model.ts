@@ -9,6 +9,86 @@ import { pool2d } from "netc/runtime";
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
 
+/** The spec's block Basic, called 5 times: its layers, named under `prefix`. */
+function Basic(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string, cout: number): tfjs.SymbolicTensor {
+  // lib/resnet.net:11: conv 3x3/stride cout pad=1 bn relu
+  const b1Conv1 = tf.layers
+    .conv2d({ filters: cout, kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/conv1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/conv1/bn` })
+    .apply(b1Conv1) as tfjs.SymbolicTensor;
+  const b1Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b1/conv1/bn/relu` })
+    .apply(b1Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/resnet.net:12: conv 3x3 cout pad=1 bn
+  const b1Conv2 = tf.layers
+    .conv2d({ filters: cout, kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/conv2` })
+    .apply(b1Conv1BnRelu) as tfjs.SymbolicTensor;
+  const b1Conv2Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/conv2/bn` })
+    .apply(b1Conv2) as tfjs.SymbolicTensor;
+  // lib/resnet.net:9: add
+  const out = tf.layers.add({ name: prefix }).apply([b1Conv2Bn, x]) as tfjs.SymbolicTensor;
+  const relu = tf.layers.activation({ activation: "relu", name: `${prefix}/relu` }).apply(out) as tfjs.SymbolicTensor;
+  return relu;
+}
+
+/** The spec's block BasicStage: its layers, named under `prefix`. */
+function BasicStage(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  const basic1 = Basic(tf, x, `${prefix}/basic1`, 64);
+  const repeat10 = Basic(tf, basic1, `${prefix}/repeat1/0`, 64);
+  return repeat10;
+}
+
+/** The spec's block Basic, called 3 times: its layers, named under `prefix`. */
+function Basic_2(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string, cout: number): tfjs.SymbolicTensor {
+  // lib/resnet.net:11: conv 3x3/stride cout pad=1 bn relu
+  const b1Conv1Pad = tf.layers
+    .zeroPadding2d({
+      padding: [
+        [1, 1],
+        [1, 1],
+      ],
+      name: `${prefix}/b1/conv1/pad`,
+    })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1Conv1 = tf.layers
+    .conv2d({ filters: cout, kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/b1/conv1` })
+    .apply(b1Conv1Pad) as tfjs.SymbolicTensor;
+  const b1Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/conv1/bn` })
+    .apply(b1Conv1) as tfjs.SymbolicTensor;
+  const b1Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b1/conv1/bn/relu` })
+    .apply(b1Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/resnet.net:12: conv 3x3 cout pad=1 bn
+  const b1Conv2 = tf.layers
+    .conv2d({ filters: cout, kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/conv2` })
+    .apply(b1Conv1BnRelu) as tfjs.SymbolicTensor;
+  const b1Conv2Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/conv2/bn` })
+    .apply(b1Conv2) as tfjs.SymbolicTensor;
+  // lib/resnet.net:14: conv 1x1/stride cout bn
+  const b2Downsample = tf.layers
+    .conv2d({ filters: cout, kernelSize: 1, strides: 2, useBias: false, name: `${prefix}/b2/downsample` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b2DownsampleBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b2/downsample/bn` })
+    .apply(b2Downsample) as tfjs.SymbolicTensor;
+  // lib/resnet.net:9: add
+  const out = tf.layers.add({ name: prefix }).apply([b1Conv2Bn, b2DownsampleBn]) as tfjs.SymbolicTensor;
+  const relu = tf.layers.activation({ activation: "relu", name: `${prefix}/relu` }).apply(out) as tfjs.SymbolicTensor;
+  return relu;
+}
+
+/** The spec's block BasicStage, called 3 times: its layers, named under `prefix`. */
+function BasicStage_2(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string, cout: number): tfjs.SymbolicTensor {
+  const basic1 = Basic_2(tf, x, `${prefix}/basic1`, cout);
+  const repeat10 = Basic(tf, basic1, `${prefix}/repeat1/0`, cout);
+  return repeat10;
+}
+
 /**
  * Builds ResNet18. Without auxiliary heads the training and inference models are one model.
  */
@@ -44,252 +124,16 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   }).apply(stemConv1BnRelu) as tfjs.SymbolicTensor;
 
   // layer1 = BasicStage(64, 2) -> 64
-  // lib/resnet.net:11: conv 3x3/stride cout pad=1 bn relu
-  const layer1Basic1B1Conv1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 3, padding: "same", useBias: false, name: "layer1/basic1/b1/conv1" })
-    .apply(stemMaxpool) as tfjs.SymbolicTensor;
-  const layer1Basic1B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer1/basic1/b1/conv1/bn" })
-    .apply(layer1Basic1B1Conv1) as tfjs.SymbolicTensor;
-  const layer1Basic1B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer1/basic1/b1/conv1/bn/relu" })
-    .apply(layer1Basic1B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:12: conv 3x3 cout pad=1 bn
-  const layer1Basic1B1Conv2 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 3, padding: "same", useBias: false, name: "layer1/basic1/b1/conv2" })
-    .apply(layer1Basic1B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layer1Basic1B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer1/basic1/b1/conv2/bn" })
-    .apply(layer1Basic1B1Conv2) as tfjs.SymbolicTensor;
-  // lib/resnet.net:9: add
-  const layer1Basic1 = tf.layers
-    .add({ name: "layer1/basic1" })
-    .apply([layer1Basic1B1Conv2Bn, stemMaxpool]) as tfjs.SymbolicTensor;
-  const layer1Basic1Relu = tf.layers
-    .activation({ activation: "relu", name: "layer1/basic1/relu" })
-    .apply(layer1Basic1) as tfjs.SymbolicTensor;
-  // lib/resnet.net:11: conv 3x3/stride cout pad=1 bn relu
-  const layer1Repeat10B1Conv1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 3, padding: "same", useBias: false, name: "layer1/repeat1/0/b1/conv1" })
-    .apply(layer1Basic1Relu) as tfjs.SymbolicTensor;
-  const layer1Repeat10B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer1/repeat1/0/b1/conv1/bn" })
-    .apply(layer1Repeat10B1Conv1) as tfjs.SymbolicTensor;
-  const layer1Repeat10B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer1/repeat1/0/b1/conv1/bn/relu" })
-    .apply(layer1Repeat10B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:12: conv 3x3 cout pad=1 bn
-  const layer1Repeat10B1Conv2 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 3, padding: "same", useBias: false, name: "layer1/repeat1/0/b1/conv2" })
-    .apply(layer1Repeat10B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layer1Repeat10B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer1/repeat1/0/b1/conv2/bn" })
-    .apply(layer1Repeat10B1Conv2) as tfjs.SymbolicTensor;
-  // lib/resnet.net:9: add
-  const layer1Repeat10 = tf.layers
-    .add({ name: "layer1/repeat1/0" })
-    .apply([layer1Repeat10B1Conv2Bn, layer1Basic1Relu]) as tfjs.SymbolicTensor;
-  const layer1Repeat10Relu = tf.layers
-    .activation({ activation: "relu", name: "layer1/repeat1/0/relu" })
-    .apply(layer1Repeat10) as tfjs.SymbolicTensor;
+  const layer1Repeat10Relu = BasicStage(tf, stemMaxpool, "layer1");
 
   // layer2 = BasicStage(128, 2, stride=2) -> 128
-  // lib/resnet.net:11: conv 3x3/stride cout pad=1 bn relu
-  const layer2Basic1B1Conv1Pad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [1, 1],
-        [1, 1],
-      ],
-      name: "layer2/basic1/b1/conv1/pad",
-    })
-    .apply(layer1Repeat10Relu) as tfjs.SymbolicTensor;
-  const layer2Basic1B1Conv1 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 3, strides: 2, useBias: false, name: "layer2/basic1/b1/conv1" })
-    .apply(layer2Basic1B1Conv1Pad) as tfjs.SymbolicTensor;
-  const layer2Basic1B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer2/basic1/b1/conv1/bn" })
-    .apply(layer2Basic1B1Conv1) as tfjs.SymbolicTensor;
-  const layer2Basic1B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer2/basic1/b1/conv1/bn/relu" })
-    .apply(layer2Basic1B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:12: conv 3x3 cout pad=1 bn
-  const layer2Basic1B1Conv2 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 3, padding: "same", useBias: false, name: "layer2/basic1/b1/conv2" })
-    .apply(layer2Basic1B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layer2Basic1B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer2/basic1/b1/conv2/bn" })
-    .apply(layer2Basic1B1Conv2) as tfjs.SymbolicTensor;
-  // lib/resnet.net:14: conv 1x1/stride cout bn
-  const layer2Basic1B2Downsample = tf.layers
-    .conv2d({ filters: 128, kernelSize: 1, strides: 2, useBias: false, name: "layer2/basic1/b2/downsample" })
-    .apply(layer1Repeat10Relu) as tfjs.SymbolicTensor;
-  const layer2Basic1B2DownsampleBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer2/basic1/b2/downsample/bn" })
-    .apply(layer2Basic1B2Downsample) as tfjs.SymbolicTensor;
-  // lib/resnet.net:9: add
-  const layer2Basic1 = tf.layers
-    .add({ name: "layer2/basic1" })
-    .apply([layer2Basic1B1Conv2Bn, layer2Basic1B2DownsampleBn]) as tfjs.SymbolicTensor;
-  const layer2Basic1Relu = tf.layers
-    .activation({ activation: "relu", name: "layer2/basic1/relu" })
-    .apply(layer2Basic1) as tfjs.SymbolicTensor;
-  // lib/resnet.net:11: conv 3x3/stride cout pad=1 bn relu
-  const layer2Repeat10B1Conv1 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 3, padding: "same", useBias: false, name: "layer2/repeat1/0/b1/conv1" })
-    .apply(layer2Basic1Relu) as tfjs.SymbolicTensor;
-  const layer2Repeat10B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer2/repeat1/0/b1/conv1/bn" })
-    .apply(layer2Repeat10B1Conv1) as tfjs.SymbolicTensor;
-  const layer2Repeat10B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer2/repeat1/0/b1/conv1/bn/relu" })
-    .apply(layer2Repeat10B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:12: conv 3x3 cout pad=1 bn
-  const layer2Repeat10B1Conv2 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 3, padding: "same", useBias: false, name: "layer2/repeat1/0/b1/conv2" })
-    .apply(layer2Repeat10B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layer2Repeat10B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer2/repeat1/0/b1/conv2/bn" })
-    .apply(layer2Repeat10B1Conv2) as tfjs.SymbolicTensor;
-  // lib/resnet.net:9: add
-  const layer2Repeat10 = tf.layers
-    .add({ name: "layer2/repeat1/0" })
-    .apply([layer2Repeat10B1Conv2Bn, layer2Basic1Relu]) as tfjs.SymbolicTensor;
-  const layer2Repeat10Relu = tf.layers
-    .activation({ activation: "relu", name: "layer2/repeat1/0/relu" })
-    .apply(layer2Repeat10) as tfjs.SymbolicTensor;
+  const layer2Repeat10Relu = BasicStage_2(tf, layer1Repeat10Relu, "layer2", 128);
 
   // layer3 = BasicStage(256, 2, stride=2) -> 256
-  // lib/resnet.net:11: conv 3x3/stride cout pad=1 bn relu
-  const layer3Basic1B1Conv1Pad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [1, 1],
-        [1, 1],
-      ],
-      name: "layer3/basic1/b1/conv1/pad",
-    })
-    .apply(layer2Repeat10Relu) as tfjs.SymbolicTensor;
-  const layer3Basic1B1Conv1 = tf.layers
-    .conv2d({ filters: 256, kernelSize: 3, strides: 2, useBias: false, name: "layer3/basic1/b1/conv1" })
-    .apply(layer3Basic1B1Conv1Pad) as tfjs.SymbolicTensor;
-  const layer3Basic1B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer3/basic1/b1/conv1/bn" })
-    .apply(layer3Basic1B1Conv1) as tfjs.SymbolicTensor;
-  const layer3Basic1B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer3/basic1/b1/conv1/bn/relu" })
-    .apply(layer3Basic1B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:12: conv 3x3 cout pad=1 bn
-  const layer3Basic1B1Conv2 = tf.layers
-    .conv2d({ filters: 256, kernelSize: 3, padding: "same", useBias: false, name: "layer3/basic1/b1/conv2" })
-    .apply(layer3Basic1B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layer3Basic1B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer3/basic1/b1/conv2/bn" })
-    .apply(layer3Basic1B1Conv2) as tfjs.SymbolicTensor;
-  // lib/resnet.net:14: conv 1x1/stride cout bn
-  const layer3Basic1B2Downsample = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, strides: 2, useBias: false, name: "layer3/basic1/b2/downsample" })
-    .apply(layer2Repeat10Relu) as tfjs.SymbolicTensor;
-  const layer3Basic1B2DownsampleBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer3/basic1/b2/downsample/bn" })
-    .apply(layer3Basic1B2Downsample) as tfjs.SymbolicTensor;
-  // lib/resnet.net:9: add
-  const layer3Basic1 = tf.layers
-    .add({ name: "layer3/basic1" })
-    .apply([layer3Basic1B1Conv2Bn, layer3Basic1B2DownsampleBn]) as tfjs.SymbolicTensor;
-  const layer3Basic1Relu = tf.layers
-    .activation({ activation: "relu", name: "layer3/basic1/relu" })
-    .apply(layer3Basic1) as tfjs.SymbolicTensor;
-  // lib/resnet.net:11: conv 3x3/stride cout pad=1 bn relu
-  const layer3Repeat10B1Conv1 = tf.layers
-    .conv2d({ filters: 256, kernelSize: 3, padding: "same", useBias: false, name: "layer3/repeat1/0/b1/conv1" })
-    .apply(layer3Basic1Relu) as tfjs.SymbolicTensor;
-  const layer3Repeat10B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer3/repeat1/0/b1/conv1/bn" })
-    .apply(layer3Repeat10B1Conv1) as tfjs.SymbolicTensor;
-  const layer3Repeat10B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer3/repeat1/0/b1/conv1/bn/relu" })
-    .apply(layer3Repeat10B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:12: conv 3x3 cout pad=1 bn
-  const layer3Repeat10B1Conv2 = tf.layers
-    .conv2d({ filters: 256, kernelSize: 3, padding: "same", useBias: false, name: "layer3/repeat1/0/b1/conv2" })
-    .apply(layer3Repeat10B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layer3Repeat10B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer3/repeat1/0/b1/conv2/bn" })
-    .apply(layer3Repeat10B1Conv2) as tfjs.SymbolicTensor;
-  // lib/resnet.net:9: add
-  const layer3Repeat10 = tf.layers
-    .add({ name: "layer3/repeat1/0" })
-    .apply([layer3Repeat10B1Conv2Bn, layer3Basic1Relu]) as tfjs.SymbolicTensor;
-  const layer3Repeat10Relu = tf.layers
-    .activation({ activation: "relu", name: "layer3/repeat1/0/relu" })
-    .apply(layer3Repeat10) as tfjs.SymbolicTensor;
+  const layer3Repeat10Relu = BasicStage_2(tf, layer2Repeat10Relu, "layer3", 256);
 
   // layer4 = BasicStage(512, 2, stride=2) -> 512
-  // lib/resnet.net:11: conv 3x3/stride cout pad=1 bn relu
-  const layer4Basic1B1Conv1Pad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [1, 1],
-        [1, 1],
-      ],
-      name: "layer4/basic1/b1/conv1/pad",
-    })
-    .apply(layer3Repeat10Relu) as tfjs.SymbolicTensor;
-  const layer4Basic1B1Conv1 = tf.layers
-    .conv2d({ filters: 512, kernelSize: 3, strides: 2, useBias: false, name: "layer4/basic1/b1/conv1" })
-    .apply(layer4Basic1B1Conv1Pad) as tfjs.SymbolicTensor;
-  const layer4Basic1B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer4/basic1/b1/conv1/bn" })
-    .apply(layer4Basic1B1Conv1) as tfjs.SymbolicTensor;
-  const layer4Basic1B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer4/basic1/b1/conv1/bn/relu" })
-    .apply(layer4Basic1B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:12: conv 3x3 cout pad=1 bn
-  const layer4Basic1B1Conv2 = tf.layers
-    .conv2d({ filters: 512, kernelSize: 3, padding: "same", useBias: false, name: "layer4/basic1/b1/conv2" })
-    .apply(layer4Basic1B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layer4Basic1B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer4/basic1/b1/conv2/bn" })
-    .apply(layer4Basic1B1Conv2) as tfjs.SymbolicTensor;
-  // lib/resnet.net:14: conv 1x1/stride cout bn
-  const layer4Basic1B2Downsample = tf.layers
-    .conv2d({ filters: 512, kernelSize: 1, strides: 2, useBias: false, name: "layer4/basic1/b2/downsample" })
-    .apply(layer3Repeat10Relu) as tfjs.SymbolicTensor;
-  const layer4Basic1B2DownsampleBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer4/basic1/b2/downsample/bn" })
-    .apply(layer4Basic1B2Downsample) as tfjs.SymbolicTensor;
-  // lib/resnet.net:9: add
-  const layer4Basic1 = tf.layers
-    .add({ name: "layer4/basic1" })
-    .apply([layer4Basic1B1Conv2Bn, layer4Basic1B2DownsampleBn]) as tfjs.SymbolicTensor;
-  const layer4Basic1Relu = tf.layers
-    .activation({ activation: "relu", name: "layer4/basic1/relu" })
-    .apply(layer4Basic1) as tfjs.SymbolicTensor;
-  // lib/resnet.net:11: conv 3x3/stride cout pad=1 bn relu
-  const layer4Repeat10B1Conv1 = tf.layers
-    .conv2d({ filters: 512, kernelSize: 3, padding: "same", useBias: false, name: "layer4/repeat1/0/b1/conv1" })
-    .apply(layer4Basic1Relu) as tfjs.SymbolicTensor;
-  const layer4Repeat10B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer4/repeat1/0/b1/conv1/bn" })
-    .apply(layer4Repeat10B1Conv1) as tfjs.SymbolicTensor;
-  const layer4Repeat10B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer4/repeat1/0/b1/conv1/bn/relu" })
-    .apply(layer4Repeat10B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:12: conv 3x3 cout pad=1 bn
-  const layer4Repeat10B1Conv2 = tf.layers
-    .conv2d({ filters: 512, kernelSize: 3, padding: "same", useBias: false, name: "layer4/repeat1/0/b1/conv2" })
-    .apply(layer4Repeat10B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layer4Repeat10B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer4/repeat1/0/b1/conv2/bn" })
-    .apply(layer4Repeat10B1Conv2) as tfjs.SymbolicTensor;
-  // lib/resnet.net:9: add
-  const layer4Repeat10 = tf.layers
-    .add({ name: "layer4/repeat1/0" })
-    .apply([layer4Repeat10B1Conv2Bn, layer4Basic1Relu]) as tfjs.SymbolicTensor;
-  const layer4Repeat10Relu = tf.layers
-    .activation({ activation: "relu", name: "layer4/repeat1/0/relu" })
-    .apply(layer4Repeat10) as tfjs.SymbolicTensor;
+  const layer4Repeat10Relu = BasicStage_2(tf, layer3Repeat10Relu, "layer4", 512);
   // line 27: adaptiveavgpool 1x1
   const headAdaptiveavgpool1 = tf.layers
     .averagePooling2d({ poolSize: 7, strides: 7, name: "head/adaptiveavgpool1" })

@@ -9,6 +9,281 @@ import { channelShuffle, channelSlice, pool2d } from "netc/runtime";
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
 
+/** The spec's block ShuffleDownUnit, called 3 times: its layers, named under `prefix`. */
+function ShuffleDownUnit(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  concat1Branch1Conv1Filters: number,
+  concat1Branch2Conv1Filters: number,
+  concat1Branch2Conv2Filters: number,
+): tfjs.SymbolicTensor {
+  // lib/shufflenet.net:26: dwconv 3x3/2 pad=1 bn
+  const concat1Branch1Dwconv1Pad = tf.layers
+    .zeroPadding2d({
+      padding: [
+        [1, 1],
+        [1, 1],
+      ],
+      name: `${prefix}/concat1/branch1/dwconv1/pad`,
+    })
+    .apply(x) as tfjs.SymbolicTensor;
+  const concat1Branch1Dwconv1 = tf.layers
+    .depthwiseConv2d({ kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/concat1/branch1/dwconv1` })
+    .apply(concat1Branch1Dwconv1Pad) as tfjs.SymbolicTensor;
+  const concat1Branch1Dwconv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/concat1/branch1/dwconv1/bn` })
+    .apply(concat1Branch1Dwconv1) as tfjs.SymbolicTensor;
+  // lib/shufflenet.net:27: conv 1x1 cout / 2 bn relu
+  const concat1Branch1Conv1 = tf.layers
+    .conv2d({
+      filters: concat1Branch1Conv1Filters,
+      kernelSize: 1,
+      useBias: false,
+      name: `${prefix}/concat1/branch1/conv1`,
+    })
+    .apply(concat1Branch1Dwconv1Bn) as tfjs.SymbolicTensor;
+  const concat1Branch1Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/concat1/branch1/conv1/bn` })
+    .apply(concat1Branch1Conv1) as tfjs.SymbolicTensor;
+  const concat1Branch1Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/concat1/branch1/conv1/bn/relu` })
+    .apply(concat1Branch1Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/shufflenet.net:30: conv 1x1 cout / 2 bn relu
+  const concat1Branch2Conv1 = tf.layers
+    .conv2d({
+      filters: concat1Branch2Conv1Filters,
+      kernelSize: 1,
+      useBias: false,
+      name: `${prefix}/concat1/branch2/conv1`,
+    })
+    .apply(x) as tfjs.SymbolicTensor;
+  const concat1Branch2Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/concat1/branch2/conv1/bn` })
+    .apply(concat1Branch2Conv1) as tfjs.SymbolicTensor;
+  const concat1Branch2Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/concat1/branch2/conv1/bn/relu` })
+    .apply(concat1Branch2Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/shufflenet.net:31: dwconv 3x3/2 pad=1 bn
+  const concat1Branch2Dwconv1Pad = tf.layers
+    .zeroPadding2d({
+      padding: [
+        [1, 1],
+        [1, 1],
+      ],
+      name: `${prefix}/concat1/branch2/dwconv1/pad`,
+    })
+    .apply(concat1Branch2Conv1BnRelu) as tfjs.SymbolicTensor;
+  const concat1Branch2Dwconv1 = tf.layers
+    .depthwiseConv2d({ kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/concat1/branch2/dwconv1` })
+    .apply(concat1Branch2Dwconv1Pad) as tfjs.SymbolicTensor;
+  const concat1Branch2Dwconv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/concat1/branch2/dwconv1/bn` })
+    .apply(concat1Branch2Dwconv1) as tfjs.SymbolicTensor;
+  // lib/shufflenet.net:32: conv 1x1 cout / 2 bn relu
+  const concat1Branch2Conv2 = tf.layers
+    .conv2d({
+      filters: concat1Branch2Conv2Filters,
+      kernelSize: 1,
+      useBias: false,
+      name: `${prefix}/concat1/branch2/conv2`,
+    })
+    .apply(concat1Branch2Dwconv1Bn) as tfjs.SymbolicTensor;
+  const concat1Branch2Conv2Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/concat1/branch2/conv2/bn` })
+    .apply(concat1Branch2Conv2) as tfjs.SymbolicTensor;
+  const concat1Branch2Conv2BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/concat1/branch2/conv2/bn/relu` })
+    .apply(concat1Branch2Conv2Bn) as tfjs.SymbolicTensor;
+  // lib/shufflenet.net:24: concat
+  const concat1 = tf.layers
+    .concatenate({ axis: -1, name: `${prefix}/concat1` })
+    .apply([concat1Branch1Conv1BnRelu, concat1Branch2Conv2BnRelu]) as tfjs.SymbolicTensor;
+  // lib/shufflenet.net:35: shuffle 2
+  const shuffle1 = channelShuffle({ groups: 2, name: `${prefix}/shuffle1` }).apply(concat1) as tfjs.SymbolicTensor;
+  return shuffle1;
+}
+
+/** The spec's block ShuffleUnit, called 13 times: its layers, named under `prefix`. */
+function ShuffleUnit(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  cout: number,
+  concat1B1Chunk1End: number,
+  concat1Branch2Chunk1Start: number,
+  concat1Branch2Conv1Filters: number,
+  concat1Branch2Conv2Filters: number,
+): tfjs.SymbolicTensor {
+  // lib/shufflenet.net:10: chunk 2 take=0
+  const concat1B1Chunk1 = channelSlice({
+    start: 0,
+    end: concat1B1Chunk1End,
+    name: `${prefix}/concat1/b1/chunk1`,
+  }).apply(x) as tfjs.SymbolicTensor;
+  // lib/shufflenet.net:12: chunk 2 take=1
+  const concat1Branch2Chunk1 = channelSlice({
+    start: concat1Branch2Chunk1Start,
+    end: cout,
+    name: `${prefix}/concat1/branch2/chunk1`,
+  }).apply(x) as tfjs.SymbolicTensor;
+  // lib/shufflenet.net:13: conv 1x1 cout / 2 bn relu
+  const concat1Branch2Conv1 = tf.layers
+    .conv2d({
+      filters: concat1Branch2Conv1Filters,
+      kernelSize: 1,
+      useBias: false,
+      name: `${prefix}/concat1/branch2/conv1`,
+    })
+    .apply(concat1Branch2Chunk1) as tfjs.SymbolicTensor;
+  const concat1Branch2Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/concat1/branch2/conv1/bn` })
+    .apply(concat1Branch2Conv1) as tfjs.SymbolicTensor;
+  const concat1Branch2Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/concat1/branch2/conv1/bn/relu` })
+    .apply(concat1Branch2Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/shufflenet.net:14: dwconv 3x3 pad=1 bn
+  const concat1Branch2Dwconv1 = tf.layers
+    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/concat1/branch2/dwconv1` })
+    .apply(concat1Branch2Conv1BnRelu) as tfjs.SymbolicTensor;
+  const concat1Branch2Dwconv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/concat1/branch2/dwconv1/bn` })
+    .apply(concat1Branch2Dwconv1) as tfjs.SymbolicTensor;
+  // lib/shufflenet.net:15: conv 1x1 cout / 2 bn relu
+  const concat1Branch2Conv2 = tf.layers
+    .conv2d({
+      filters: concat1Branch2Conv2Filters,
+      kernelSize: 1,
+      useBias: false,
+      name: `${prefix}/concat1/branch2/conv2`,
+    })
+    .apply(concat1Branch2Dwconv1Bn) as tfjs.SymbolicTensor;
+  const concat1Branch2Conv2Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/concat1/branch2/conv2/bn` })
+    .apply(concat1Branch2Conv2) as tfjs.SymbolicTensor;
+  const concat1Branch2Conv2BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/concat1/branch2/conv2/bn/relu` })
+    .apply(concat1Branch2Conv2Bn) as tfjs.SymbolicTensor;
+  // lib/shufflenet.net:9: concat
+  const concat1 = tf.layers
+    .concatenate({ axis: -1, name: `${prefix}/concat1` })
+    .apply([concat1B1Chunk1, concat1Branch2Conv2BnRelu]) as tfjs.SymbolicTensor;
+  // lib/shufflenet.net:18: shuffle 2
+  const shuffle1 = channelShuffle({ groups: 2, name: `${prefix}/shuffle1` }).apply(concat1) as tfjs.SymbolicTensor;
+  return shuffle1;
+}
+
+/** The spec's block ShuffleStage, called 2 times: its layers, named under `prefix`. */
+function ShuffleStage(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  cout: number,
+  shuffledownunit1Value: number,
+  repeat10Value: number,
+  repeat11Value: number,
+  repeat12Value: number,
+): tfjs.SymbolicTensor {
+  const shuffledownunit1 = ShuffleDownUnit(
+    tf,
+    x,
+    `${prefix}/shuffledownunit1`,
+    shuffledownunit1Value,
+    shuffledownunit1Value,
+    shuffledownunit1Value,
+  );
+  const repeat10 = ShuffleUnit(
+    tf,
+    shuffledownunit1,
+    `${prefix}/repeat1/0`,
+    cout,
+    repeat10Value,
+    repeat10Value,
+    repeat10Value,
+    repeat10Value,
+  );
+  const repeat11 = ShuffleUnit(
+    tf,
+    repeat10,
+    `${prefix}/repeat1/1`,
+    cout,
+    repeat11Value,
+    repeat11Value,
+    repeat11Value,
+    repeat11Value,
+  );
+  const repeat12 = ShuffleUnit(
+    tf,
+    repeat11,
+    `${prefix}/repeat1/2`,
+    cout,
+    repeat12Value,
+    repeat12Value,
+    repeat12Value,
+    repeat12Value,
+  );
+  return repeat12;
+}
+
+/** The spec's block ShuffleStage: its layers, named under `prefix`. */
+function ShuffleStage_2(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  const shuffledownunit1 = ShuffleDownUnit(tf, x, `${prefix}/shuffledownunit1`, 116, 116, 116);
+  const repeat10 = ShuffleUnit(tf, shuffledownunit1, `${prefix}/repeat1/0`, 232, 116, 116, 116, 116);
+  const repeat11 = ShuffleUnit(tf, repeat10, `${prefix}/repeat1/1`, 232, 116, 116, 116, 116);
+  const repeat12 = ShuffleUnit(tf, repeat11, `${prefix}/repeat1/2`, 232, 116, 116, 116, 116);
+  const repeat13 = ShuffleUnit(tf, repeat12, `${prefix}/repeat1/3`, 232, 116, 116, 116, 116);
+  const repeat14 = ShuffleUnit(tf, repeat13, `${prefix}/repeat1/4`, 232, 116, 116, 116, 116);
+  const repeat15 = ShuffleUnit(tf, repeat14, `${prefix}/repeat1/5`, 232, 116, 116, 116, 116);
+  const repeat16 = ShuffleUnit(tf, repeat15, `${prefix}/repeat1/6`, 232, 116, 116, 116, 116);
+  return repeat16;
+}
+
+/** The spec's block ShuffleNetV2Features: its layers, named under `prefix`. */
+function ShuffleNetV2Features(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  // lib/shufflenet.net:47: conv 3x3/2 24 pad=1 bn relu
+  const conv1Pad = tf.layers
+    .zeroPadding2d({
+      padding: [
+        [1, 1],
+        [1, 1],
+      ],
+      name: `${prefix}/conv1/pad`,
+    })
+    .apply(x) as tfjs.SymbolicTensor;
+  const conv1 = tf.layers
+    .conv2d({ filters: 24, kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/conv1` })
+    .apply(conv1Pad) as tfjs.SymbolicTensor;
+  const conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/conv1/bn` })
+    .apply(conv1) as tfjs.SymbolicTensor;
+  const conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/conv1/bn/relu` })
+    .apply(conv1Bn) as tfjs.SymbolicTensor;
+  // lib/shufflenet.net:48: maxpool 3x3/2 pad=1
+  const maxpool = pool2d({
+    kind: "max",
+    kernel: [3, 3],
+    stride: [2, 2],
+    pads: [1, 1, 1, 1],
+    ceil: false,
+    name: `${prefix}/maxpool`,
+  }).apply(conv1BnRelu) as tfjs.SymbolicTensor;
+  const stage2 = ShuffleStage(tf, maxpool, `${prefix}/stage2`, 116, 58, 58, 58, 58);
+  const stage3 = ShuffleStage_2(tf, stage2, `${prefix}/stage3`);
+  const stage4 = ShuffleStage(tf, stage3, `${prefix}/stage4`, 464, 232, 232, 232, 232);
+  // lib/shufflenet.net:52: conv 1x1 c5 bn relu
+  const conv5 = tf.layers
+    .conv2d({ filters: 1024, kernelSize: 1, useBias: false, name: `${prefix}/conv5` })
+    .apply(stage4) as tfjs.SymbolicTensor;
+  const conv5Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/conv5/bn` })
+    .apply(conv5) as tfjs.SymbolicTensor;
+  const conv5BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/conv5/bn/relu` })
+    .apply(conv5Bn) as tfjs.SymbolicTensor;
+  return conv5BnRelu;
+}
+
 /**
  * Builds ShuffleNetV2_x1_0. Without auxiliary heads the training and inference models are one model.
  */
@@ -16,1442 +291,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const image = tf.input({ shape: [224, 224, 3], name: "image" });
 
   // ShuffleNetV2Features(116, 232, 464, 1024) -> 1024
-  // lib/shufflenet.net:47: conv 3x3/2 24 pad=1 bn relu
-  const shufflenetv2features1Conv1Pad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [1, 1],
-        [1, 1],
-      ],
-      name: "shufflenetv2features1/conv1/pad",
-    })
-    .apply(image) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Conv1 = tf.layers
-    .conv2d({ filters: 24, kernelSize: 3, strides: 2, useBias: false, name: "shufflenetv2features1/conv1" })
-    .apply(shufflenetv2features1Conv1Pad) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "shufflenetv2features1/conv1/bn" })
-    .apply(shufflenetv2features1Conv1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "shufflenetv2features1/conv1/bn/relu" })
-    .apply(shufflenetv2features1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:48: maxpool 3x3/2 pad=1
-  const shufflenetv2features1Maxpool = pool2d({
-    kind: "max",
-    kernel: [3, 3],
-    stride: [2, 2],
-    pads: [1, 1, 1, 1],
-    ceil: false,
-    name: "shufflenetv2features1/maxpool",
-  }).apply(shufflenetv2features1Conv1BnRelu) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:26: dwconv 3x3/2 pad=1 bn
-  const shufflenetv2features1Stage2Shuffledownunit1Concat1Branch1Dwconv1Pad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [1, 1],
-        [1, 1],
-      ],
-      name: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch1/dwconv1/pad",
-    })
-    .apply(shufflenetv2features1Maxpool) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage2Shuffledownunit1Concat1Branch1Dwconv1 = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      strides: 2,
-      useBias: false,
-      name: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch1/dwconv1",
-    })
-    .apply(shufflenetv2features1Stage2Shuffledownunit1Concat1Branch1Dwconv1Pad) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage2Shuffledownunit1Concat1Branch1Dwconv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch1/dwconv1/bn",
-    })
-    .apply(shufflenetv2features1Stage2Shuffledownunit1Concat1Branch1Dwconv1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:27: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage2Shuffledownunit1Concat1Branch1Conv1 = tf.layers
-    .conv2d({
-      filters: 58,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch1/conv1",
-    })
-    .apply(shufflenetv2features1Stage2Shuffledownunit1Concat1Branch1Dwconv1Bn) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage2Shuffledownunit1Concat1Branch1Conv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch1/conv1/bn",
-    })
-    .apply(shufflenetv2features1Stage2Shuffledownunit1Concat1Branch1Conv1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage2Shuffledownunit1Concat1Branch1Conv1BnRelu = tf.layers
-    .activation({
-      activation: "relu",
-      name: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch1/conv1/bn/relu",
-    })
-    .apply(shufflenetv2features1Stage2Shuffledownunit1Concat1Branch1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:30: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage2Shuffledownunit1Concat1Branch2Conv1 = tf.layers
-    .conv2d({
-      filters: 58,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/conv1",
-    })
-    .apply(shufflenetv2features1Maxpool) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage2Shuffledownunit1Concat1Branch2Conv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/conv1/bn",
-    })
-    .apply(shufflenetv2features1Stage2Shuffledownunit1Concat1Branch2Conv1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage2Shuffledownunit1Concat1Branch2Conv1BnRelu = tf.layers
-    .activation({
-      activation: "relu",
-      name: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/conv1/bn/relu",
-    })
-    .apply(shufflenetv2features1Stage2Shuffledownunit1Concat1Branch2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:31: dwconv 3x3/2 pad=1 bn
-  const shufflenetv2features1Stage2Shuffledownunit1Concat1Branch2Dwconv1Pad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [1, 1],
-        [1, 1],
-      ],
-      name: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/dwconv1/pad",
-    })
-    .apply(shufflenetv2features1Stage2Shuffledownunit1Concat1Branch2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage2Shuffledownunit1Concat1Branch2Dwconv1 = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      strides: 2,
-      useBias: false,
-      name: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/dwconv1",
-    })
-    .apply(shufflenetv2features1Stage2Shuffledownunit1Concat1Branch2Dwconv1Pad) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage2Shuffledownunit1Concat1Branch2Dwconv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/dwconv1/bn",
-    })
-    .apply(shufflenetv2features1Stage2Shuffledownunit1Concat1Branch2Dwconv1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:32: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage2Shuffledownunit1Concat1Branch2Conv2 = tf.layers
-    .conv2d({
-      filters: 58,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/conv2",
-    })
-    .apply(shufflenetv2features1Stage2Shuffledownunit1Concat1Branch2Dwconv1Bn) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage2Shuffledownunit1Concat1Branch2Conv2Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/conv2/bn",
-    })
-    .apply(shufflenetv2features1Stage2Shuffledownunit1Concat1Branch2Conv2) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage2Shuffledownunit1Concat1Branch2Conv2BnRelu = tf.layers
-    .activation({
-      activation: "relu",
-      name: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/conv2/bn/relu",
-    })
-    .apply(shufflenetv2features1Stage2Shuffledownunit1Concat1Branch2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:24: concat
-  const shufflenetv2features1Stage2Shuffledownunit1Concat1 = tf.layers
-    .concatenate({ axis: -1, name: "shufflenetv2features1/stage2/shuffledownunit1/concat1" })
-    .apply([
-      shufflenetv2features1Stage2Shuffledownunit1Concat1Branch1Conv1BnRelu,
-      shufflenetv2features1Stage2Shuffledownunit1Concat1Branch2Conv2BnRelu,
-    ]) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:35: shuffle 2
-  const shufflenetv2features1Stage2Shuffledownunit1Shuffle1 = channelShuffle({
-    groups: 2,
-    name: "shufflenetv2features1/stage2/shuffledownunit1/shuffle1",
-  }).apply(shufflenetv2features1Stage2Shuffledownunit1Concat1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:10: chunk 2 take=0
-  const shufflenetv2features1Stage2Repeat10Concat1B1Chunk1 = channelSlice({
-    start: 0,
-    end: 58,
-    name: "shufflenetv2features1/stage2/repeat1/0/concat1/b1/chunk1",
-  }).apply(shufflenetv2features1Stage2Shuffledownunit1Shuffle1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:12: chunk 2 take=1
-  const shufflenetv2features1Stage2Repeat10Concat1Branch2Chunk1 = channelSlice({
-    start: 58,
-    end: 116,
-    name: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/chunk1",
-  }).apply(shufflenetv2features1Stage2Shuffledownunit1Shuffle1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:13: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage2Repeat10Concat1Branch2Conv1 = tf.layers
-    .conv2d({
-      filters: 58,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/conv1",
-    })
-    .apply(shufflenetv2features1Stage2Repeat10Concat1Branch2Chunk1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage2Repeat10Concat1Branch2Conv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/conv1/bn",
-    })
-    .apply(shufflenetv2features1Stage2Repeat10Concat1Branch2Conv1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage2Repeat10Concat1Branch2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/conv1/bn/relu" })
-    .apply(shufflenetv2features1Stage2Repeat10Concat1Branch2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:14: dwconv 3x3 pad=1 bn
-  const shufflenetv2features1Stage2Repeat10Concat1Branch2Dwconv1 = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/dwconv1",
-    })
-    .apply(shufflenetv2features1Stage2Repeat10Concat1Branch2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage2Repeat10Concat1Branch2Dwconv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/dwconv1/bn",
-    })
-    .apply(shufflenetv2features1Stage2Repeat10Concat1Branch2Dwconv1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:15: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage2Repeat10Concat1Branch2Conv2 = tf.layers
-    .conv2d({
-      filters: 58,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/conv2",
-    })
-    .apply(shufflenetv2features1Stage2Repeat10Concat1Branch2Dwconv1Bn) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage2Repeat10Concat1Branch2Conv2Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/conv2/bn",
-    })
-    .apply(shufflenetv2features1Stage2Repeat10Concat1Branch2Conv2) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage2Repeat10Concat1Branch2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/conv2/bn/relu" })
-    .apply(shufflenetv2features1Stage2Repeat10Concat1Branch2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:9: concat
-  const shufflenetv2features1Stage2Repeat10Concat1 = tf.layers
-    .concatenate({ axis: -1, name: "shufflenetv2features1/stage2/repeat1/0/concat1" })
-    .apply([
-      shufflenetv2features1Stage2Repeat10Concat1B1Chunk1,
-      shufflenetv2features1Stage2Repeat10Concat1Branch2Conv2BnRelu,
-    ]) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:18: shuffle 2
-  const shufflenetv2features1Stage2Repeat10Shuffle1 = channelShuffle({
-    groups: 2,
-    name: "shufflenetv2features1/stage2/repeat1/0/shuffle1",
-  }).apply(shufflenetv2features1Stage2Repeat10Concat1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:10: chunk 2 take=0
-  const shufflenetv2features1Stage2Repeat11Concat1B1Chunk1 = channelSlice({
-    start: 0,
-    end: 58,
-    name: "shufflenetv2features1/stage2/repeat1/1/concat1/b1/chunk1",
-  }).apply(shufflenetv2features1Stage2Repeat10Shuffle1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:12: chunk 2 take=1
-  const shufflenetv2features1Stage2Repeat11Concat1Branch2Chunk1 = channelSlice({
-    start: 58,
-    end: 116,
-    name: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/chunk1",
-  }).apply(shufflenetv2features1Stage2Repeat10Shuffle1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:13: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage2Repeat11Concat1Branch2Conv1 = tf.layers
-    .conv2d({
-      filters: 58,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/conv1",
-    })
-    .apply(shufflenetv2features1Stage2Repeat11Concat1Branch2Chunk1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage2Repeat11Concat1Branch2Conv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/conv1/bn",
-    })
-    .apply(shufflenetv2features1Stage2Repeat11Concat1Branch2Conv1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage2Repeat11Concat1Branch2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/conv1/bn/relu" })
-    .apply(shufflenetv2features1Stage2Repeat11Concat1Branch2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:14: dwconv 3x3 pad=1 bn
-  const shufflenetv2features1Stage2Repeat11Concat1Branch2Dwconv1 = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/dwconv1",
-    })
-    .apply(shufflenetv2features1Stage2Repeat11Concat1Branch2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage2Repeat11Concat1Branch2Dwconv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/dwconv1/bn",
-    })
-    .apply(shufflenetv2features1Stage2Repeat11Concat1Branch2Dwconv1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:15: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage2Repeat11Concat1Branch2Conv2 = tf.layers
-    .conv2d({
-      filters: 58,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/conv2",
-    })
-    .apply(shufflenetv2features1Stage2Repeat11Concat1Branch2Dwconv1Bn) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage2Repeat11Concat1Branch2Conv2Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/conv2/bn",
-    })
-    .apply(shufflenetv2features1Stage2Repeat11Concat1Branch2Conv2) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage2Repeat11Concat1Branch2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/conv2/bn/relu" })
-    .apply(shufflenetv2features1Stage2Repeat11Concat1Branch2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:9: concat
-  const shufflenetv2features1Stage2Repeat11Concat1 = tf.layers
-    .concatenate({ axis: -1, name: "shufflenetv2features1/stage2/repeat1/1/concat1" })
-    .apply([
-      shufflenetv2features1Stage2Repeat11Concat1B1Chunk1,
-      shufflenetv2features1Stage2Repeat11Concat1Branch2Conv2BnRelu,
-    ]) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:18: shuffle 2
-  const shufflenetv2features1Stage2Repeat11Shuffle1 = channelShuffle({
-    groups: 2,
-    name: "shufflenetv2features1/stage2/repeat1/1/shuffle1",
-  }).apply(shufflenetv2features1Stage2Repeat11Concat1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:10: chunk 2 take=0
-  const shufflenetv2features1Stage2Repeat12Concat1B1Chunk1 = channelSlice({
-    start: 0,
-    end: 58,
-    name: "shufflenetv2features1/stage2/repeat1/2/concat1/b1/chunk1",
-  }).apply(shufflenetv2features1Stage2Repeat11Shuffle1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:12: chunk 2 take=1
-  const shufflenetv2features1Stage2Repeat12Concat1Branch2Chunk1 = channelSlice({
-    start: 58,
-    end: 116,
-    name: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/chunk1",
-  }).apply(shufflenetv2features1Stage2Repeat11Shuffle1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:13: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage2Repeat12Concat1Branch2Conv1 = tf.layers
-    .conv2d({
-      filters: 58,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/conv1",
-    })
-    .apply(shufflenetv2features1Stage2Repeat12Concat1Branch2Chunk1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage2Repeat12Concat1Branch2Conv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/conv1/bn",
-    })
-    .apply(shufflenetv2features1Stage2Repeat12Concat1Branch2Conv1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage2Repeat12Concat1Branch2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/conv1/bn/relu" })
-    .apply(shufflenetv2features1Stage2Repeat12Concat1Branch2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:14: dwconv 3x3 pad=1 bn
-  const shufflenetv2features1Stage2Repeat12Concat1Branch2Dwconv1 = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/dwconv1",
-    })
-    .apply(shufflenetv2features1Stage2Repeat12Concat1Branch2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage2Repeat12Concat1Branch2Dwconv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/dwconv1/bn",
-    })
-    .apply(shufflenetv2features1Stage2Repeat12Concat1Branch2Dwconv1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:15: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage2Repeat12Concat1Branch2Conv2 = tf.layers
-    .conv2d({
-      filters: 58,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/conv2",
-    })
-    .apply(shufflenetv2features1Stage2Repeat12Concat1Branch2Dwconv1Bn) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage2Repeat12Concat1Branch2Conv2Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/conv2/bn",
-    })
-    .apply(shufflenetv2features1Stage2Repeat12Concat1Branch2Conv2) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage2Repeat12Concat1Branch2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/conv2/bn/relu" })
-    .apply(shufflenetv2features1Stage2Repeat12Concat1Branch2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:9: concat
-  const shufflenetv2features1Stage2Repeat12Concat1 = tf.layers
-    .concatenate({ axis: -1, name: "shufflenetv2features1/stage2/repeat1/2/concat1" })
-    .apply([
-      shufflenetv2features1Stage2Repeat12Concat1B1Chunk1,
-      shufflenetv2features1Stage2Repeat12Concat1Branch2Conv2BnRelu,
-    ]) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:18: shuffle 2
-  const shufflenetv2features1Stage2Repeat12Shuffle1 = channelShuffle({
-    groups: 2,
-    name: "shufflenetv2features1/stage2/repeat1/2/shuffle1",
-  }).apply(shufflenetv2features1Stage2Repeat12Concat1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:26: dwconv 3x3/2 pad=1 bn
-  const shufflenetv2features1Stage3Shuffledownunit1Concat1Branch1Dwconv1Pad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [1, 1],
-        [1, 1],
-      ],
-      name: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch1/dwconv1/pad",
-    })
-    .apply(shufflenetv2features1Stage2Repeat12Shuffle1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Shuffledownunit1Concat1Branch1Dwconv1 = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      strides: 2,
-      useBias: false,
-      name: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch1/dwconv1",
-    })
-    .apply(shufflenetv2features1Stage3Shuffledownunit1Concat1Branch1Dwconv1Pad) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Shuffledownunit1Concat1Branch1Dwconv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch1/dwconv1/bn",
-    })
-    .apply(shufflenetv2features1Stage3Shuffledownunit1Concat1Branch1Dwconv1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:27: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage3Shuffledownunit1Concat1Branch1Conv1 = tf.layers
-    .conv2d({
-      filters: 116,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch1/conv1",
-    })
-    .apply(shufflenetv2features1Stage3Shuffledownunit1Concat1Branch1Dwconv1Bn) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Shuffledownunit1Concat1Branch1Conv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch1/conv1/bn",
-    })
-    .apply(shufflenetv2features1Stage3Shuffledownunit1Concat1Branch1Conv1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Shuffledownunit1Concat1Branch1Conv1BnRelu = tf.layers
-    .activation({
-      activation: "relu",
-      name: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch1/conv1/bn/relu",
-    })
-    .apply(shufflenetv2features1Stage3Shuffledownunit1Concat1Branch1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:30: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage3Shuffledownunit1Concat1Branch2Conv1 = tf.layers
-    .conv2d({
-      filters: 116,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/conv1",
-    })
-    .apply(shufflenetv2features1Stage2Repeat12Shuffle1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Shuffledownunit1Concat1Branch2Conv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/conv1/bn",
-    })
-    .apply(shufflenetv2features1Stage3Shuffledownunit1Concat1Branch2Conv1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Shuffledownunit1Concat1Branch2Conv1BnRelu = tf.layers
-    .activation({
-      activation: "relu",
-      name: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/conv1/bn/relu",
-    })
-    .apply(shufflenetv2features1Stage3Shuffledownunit1Concat1Branch2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:31: dwconv 3x3/2 pad=1 bn
-  const shufflenetv2features1Stage3Shuffledownunit1Concat1Branch2Dwconv1Pad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [1, 1],
-        [1, 1],
-      ],
-      name: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/dwconv1/pad",
-    })
-    .apply(shufflenetv2features1Stage3Shuffledownunit1Concat1Branch2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Shuffledownunit1Concat1Branch2Dwconv1 = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      strides: 2,
-      useBias: false,
-      name: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/dwconv1",
-    })
-    .apply(shufflenetv2features1Stage3Shuffledownunit1Concat1Branch2Dwconv1Pad) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Shuffledownunit1Concat1Branch2Dwconv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/dwconv1/bn",
-    })
-    .apply(shufflenetv2features1Stage3Shuffledownunit1Concat1Branch2Dwconv1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:32: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage3Shuffledownunit1Concat1Branch2Conv2 = tf.layers
-    .conv2d({
-      filters: 116,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/conv2",
-    })
-    .apply(shufflenetv2features1Stage3Shuffledownunit1Concat1Branch2Dwconv1Bn) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Shuffledownunit1Concat1Branch2Conv2Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/conv2/bn",
-    })
-    .apply(shufflenetv2features1Stage3Shuffledownunit1Concat1Branch2Conv2) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Shuffledownunit1Concat1Branch2Conv2BnRelu = tf.layers
-    .activation({
-      activation: "relu",
-      name: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/conv2/bn/relu",
-    })
-    .apply(shufflenetv2features1Stage3Shuffledownunit1Concat1Branch2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:24: concat
-  const shufflenetv2features1Stage3Shuffledownunit1Concat1 = tf.layers
-    .concatenate({ axis: -1, name: "shufflenetv2features1/stage3/shuffledownunit1/concat1" })
-    .apply([
-      shufflenetv2features1Stage3Shuffledownunit1Concat1Branch1Conv1BnRelu,
-      shufflenetv2features1Stage3Shuffledownunit1Concat1Branch2Conv2BnRelu,
-    ]) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:35: shuffle 2
-  const shufflenetv2features1Stage3Shuffledownunit1Shuffle1 = channelShuffle({
-    groups: 2,
-    name: "shufflenetv2features1/stage3/shuffledownunit1/shuffle1",
-  }).apply(shufflenetv2features1Stage3Shuffledownunit1Concat1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:10: chunk 2 take=0
-  const shufflenetv2features1Stage3Repeat10Concat1B1Chunk1 = channelSlice({
-    start: 0,
-    end: 116,
-    name: "shufflenetv2features1/stage3/repeat1/0/concat1/b1/chunk1",
-  }).apply(shufflenetv2features1Stage3Shuffledownunit1Shuffle1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:12: chunk 2 take=1
-  const shufflenetv2features1Stage3Repeat10Concat1Branch2Chunk1 = channelSlice({
-    start: 116,
-    end: 232,
-    name: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/chunk1",
-  }).apply(shufflenetv2features1Stage3Shuffledownunit1Shuffle1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:13: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage3Repeat10Concat1Branch2Conv1 = tf.layers
-    .conv2d({
-      filters: 116,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/conv1",
-    })
-    .apply(shufflenetv2features1Stage3Repeat10Concat1Branch2Chunk1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat10Concat1Branch2Conv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/conv1/bn",
-    })
-    .apply(shufflenetv2features1Stage3Repeat10Concat1Branch2Conv1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat10Concat1Branch2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/conv1/bn/relu" })
-    .apply(shufflenetv2features1Stage3Repeat10Concat1Branch2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:14: dwconv 3x3 pad=1 bn
-  const shufflenetv2features1Stage3Repeat10Concat1Branch2Dwconv1 = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/dwconv1",
-    })
-    .apply(shufflenetv2features1Stage3Repeat10Concat1Branch2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat10Concat1Branch2Dwconv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/dwconv1/bn",
-    })
-    .apply(shufflenetv2features1Stage3Repeat10Concat1Branch2Dwconv1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:15: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage3Repeat10Concat1Branch2Conv2 = tf.layers
-    .conv2d({
-      filters: 116,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/conv2",
-    })
-    .apply(shufflenetv2features1Stage3Repeat10Concat1Branch2Dwconv1Bn) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat10Concat1Branch2Conv2Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/conv2/bn",
-    })
-    .apply(shufflenetv2features1Stage3Repeat10Concat1Branch2Conv2) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat10Concat1Branch2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/conv2/bn/relu" })
-    .apply(shufflenetv2features1Stage3Repeat10Concat1Branch2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:9: concat
-  const shufflenetv2features1Stage3Repeat10Concat1 = tf.layers
-    .concatenate({ axis: -1, name: "shufflenetv2features1/stage3/repeat1/0/concat1" })
-    .apply([
-      shufflenetv2features1Stage3Repeat10Concat1B1Chunk1,
-      shufflenetv2features1Stage3Repeat10Concat1Branch2Conv2BnRelu,
-    ]) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:18: shuffle 2
-  const shufflenetv2features1Stage3Repeat10Shuffle1 = channelShuffle({
-    groups: 2,
-    name: "shufflenetv2features1/stage3/repeat1/0/shuffle1",
-  }).apply(shufflenetv2features1Stage3Repeat10Concat1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:10: chunk 2 take=0
-  const shufflenetv2features1Stage3Repeat11Concat1B1Chunk1 = channelSlice({
-    start: 0,
-    end: 116,
-    name: "shufflenetv2features1/stage3/repeat1/1/concat1/b1/chunk1",
-  }).apply(shufflenetv2features1Stage3Repeat10Shuffle1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:12: chunk 2 take=1
-  const shufflenetv2features1Stage3Repeat11Concat1Branch2Chunk1 = channelSlice({
-    start: 116,
-    end: 232,
-    name: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/chunk1",
-  }).apply(shufflenetv2features1Stage3Repeat10Shuffle1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:13: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage3Repeat11Concat1Branch2Conv1 = tf.layers
-    .conv2d({
-      filters: 116,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/conv1",
-    })
-    .apply(shufflenetv2features1Stage3Repeat11Concat1Branch2Chunk1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat11Concat1Branch2Conv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/conv1/bn",
-    })
-    .apply(shufflenetv2features1Stage3Repeat11Concat1Branch2Conv1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat11Concat1Branch2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/conv1/bn/relu" })
-    .apply(shufflenetv2features1Stage3Repeat11Concat1Branch2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:14: dwconv 3x3 pad=1 bn
-  const shufflenetv2features1Stage3Repeat11Concat1Branch2Dwconv1 = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/dwconv1",
-    })
-    .apply(shufflenetv2features1Stage3Repeat11Concat1Branch2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat11Concat1Branch2Dwconv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/dwconv1/bn",
-    })
-    .apply(shufflenetv2features1Stage3Repeat11Concat1Branch2Dwconv1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:15: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage3Repeat11Concat1Branch2Conv2 = tf.layers
-    .conv2d({
-      filters: 116,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/conv2",
-    })
-    .apply(shufflenetv2features1Stage3Repeat11Concat1Branch2Dwconv1Bn) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat11Concat1Branch2Conv2Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/conv2/bn",
-    })
-    .apply(shufflenetv2features1Stage3Repeat11Concat1Branch2Conv2) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat11Concat1Branch2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/conv2/bn/relu" })
-    .apply(shufflenetv2features1Stage3Repeat11Concat1Branch2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:9: concat
-  const shufflenetv2features1Stage3Repeat11Concat1 = tf.layers
-    .concatenate({ axis: -1, name: "shufflenetv2features1/stage3/repeat1/1/concat1" })
-    .apply([
-      shufflenetv2features1Stage3Repeat11Concat1B1Chunk1,
-      shufflenetv2features1Stage3Repeat11Concat1Branch2Conv2BnRelu,
-    ]) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:18: shuffle 2
-  const shufflenetv2features1Stage3Repeat11Shuffle1 = channelShuffle({
-    groups: 2,
-    name: "shufflenetv2features1/stage3/repeat1/1/shuffle1",
-  }).apply(shufflenetv2features1Stage3Repeat11Concat1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:10: chunk 2 take=0
-  const shufflenetv2features1Stage3Repeat12Concat1B1Chunk1 = channelSlice({
-    start: 0,
-    end: 116,
-    name: "shufflenetv2features1/stage3/repeat1/2/concat1/b1/chunk1",
-  }).apply(shufflenetv2features1Stage3Repeat11Shuffle1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:12: chunk 2 take=1
-  const shufflenetv2features1Stage3Repeat12Concat1Branch2Chunk1 = channelSlice({
-    start: 116,
-    end: 232,
-    name: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/chunk1",
-  }).apply(shufflenetv2features1Stage3Repeat11Shuffle1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:13: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage3Repeat12Concat1Branch2Conv1 = tf.layers
-    .conv2d({
-      filters: 116,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/conv1",
-    })
-    .apply(shufflenetv2features1Stage3Repeat12Concat1Branch2Chunk1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat12Concat1Branch2Conv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/conv1/bn",
-    })
-    .apply(shufflenetv2features1Stage3Repeat12Concat1Branch2Conv1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat12Concat1Branch2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/conv1/bn/relu" })
-    .apply(shufflenetv2features1Stage3Repeat12Concat1Branch2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:14: dwconv 3x3 pad=1 bn
-  const shufflenetv2features1Stage3Repeat12Concat1Branch2Dwconv1 = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/dwconv1",
-    })
-    .apply(shufflenetv2features1Stage3Repeat12Concat1Branch2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat12Concat1Branch2Dwconv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/dwconv1/bn",
-    })
-    .apply(shufflenetv2features1Stage3Repeat12Concat1Branch2Dwconv1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:15: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage3Repeat12Concat1Branch2Conv2 = tf.layers
-    .conv2d({
-      filters: 116,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/conv2",
-    })
-    .apply(shufflenetv2features1Stage3Repeat12Concat1Branch2Dwconv1Bn) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat12Concat1Branch2Conv2Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/conv2/bn",
-    })
-    .apply(shufflenetv2features1Stage3Repeat12Concat1Branch2Conv2) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat12Concat1Branch2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/conv2/bn/relu" })
-    .apply(shufflenetv2features1Stage3Repeat12Concat1Branch2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:9: concat
-  const shufflenetv2features1Stage3Repeat12Concat1 = tf.layers
-    .concatenate({ axis: -1, name: "shufflenetv2features1/stage3/repeat1/2/concat1" })
-    .apply([
-      shufflenetv2features1Stage3Repeat12Concat1B1Chunk1,
-      shufflenetv2features1Stage3Repeat12Concat1Branch2Conv2BnRelu,
-    ]) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:18: shuffle 2
-  const shufflenetv2features1Stage3Repeat12Shuffle1 = channelShuffle({
-    groups: 2,
-    name: "shufflenetv2features1/stage3/repeat1/2/shuffle1",
-  }).apply(shufflenetv2features1Stage3Repeat12Concat1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:10: chunk 2 take=0
-  const shufflenetv2features1Stage3Repeat13Concat1B1Chunk1 = channelSlice({
-    start: 0,
-    end: 116,
-    name: "shufflenetv2features1/stage3/repeat1/3/concat1/b1/chunk1",
-  }).apply(shufflenetv2features1Stage3Repeat12Shuffle1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:12: chunk 2 take=1
-  const shufflenetv2features1Stage3Repeat13Concat1Branch2Chunk1 = channelSlice({
-    start: 116,
-    end: 232,
-    name: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/chunk1",
-  }).apply(shufflenetv2features1Stage3Repeat12Shuffle1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:13: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage3Repeat13Concat1Branch2Conv1 = tf.layers
-    .conv2d({
-      filters: 116,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/conv1",
-    })
-    .apply(shufflenetv2features1Stage3Repeat13Concat1Branch2Chunk1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat13Concat1Branch2Conv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/conv1/bn",
-    })
-    .apply(shufflenetv2features1Stage3Repeat13Concat1Branch2Conv1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat13Concat1Branch2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/conv1/bn/relu" })
-    .apply(shufflenetv2features1Stage3Repeat13Concat1Branch2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:14: dwconv 3x3 pad=1 bn
-  const shufflenetv2features1Stage3Repeat13Concat1Branch2Dwconv1 = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/dwconv1",
-    })
-    .apply(shufflenetv2features1Stage3Repeat13Concat1Branch2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat13Concat1Branch2Dwconv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/dwconv1/bn",
-    })
-    .apply(shufflenetv2features1Stage3Repeat13Concat1Branch2Dwconv1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:15: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage3Repeat13Concat1Branch2Conv2 = tf.layers
-    .conv2d({
-      filters: 116,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/conv2",
-    })
-    .apply(shufflenetv2features1Stage3Repeat13Concat1Branch2Dwconv1Bn) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat13Concat1Branch2Conv2Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/conv2/bn",
-    })
-    .apply(shufflenetv2features1Stage3Repeat13Concat1Branch2Conv2) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat13Concat1Branch2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/conv2/bn/relu" })
-    .apply(shufflenetv2features1Stage3Repeat13Concat1Branch2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:9: concat
-  const shufflenetv2features1Stage3Repeat13Concat1 = tf.layers
-    .concatenate({ axis: -1, name: "shufflenetv2features1/stage3/repeat1/3/concat1" })
-    .apply([
-      shufflenetv2features1Stage3Repeat13Concat1B1Chunk1,
-      shufflenetv2features1Stage3Repeat13Concat1Branch2Conv2BnRelu,
-    ]) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:18: shuffle 2
-  const shufflenetv2features1Stage3Repeat13Shuffle1 = channelShuffle({
-    groups: 2,
-    name: "shufflenetv2features1/stage3/repeat1/3/shuffle1",
-  }).apply(shufflenetv2features1Stage3Repeat13Concat1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:10: chunk 2 take=0
-  const shufflenetv2features1Stage3Repeat14Concat1B1Chunk1 = channelSlice({
-    start: 0,
-    end: 116,
-    name: "shufflenetv2features1/stage3/repeat1/4/concat1/b1/chunk1",
-  }).apply(shufflenetv2features1Stage3Repeat13Shuffle1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:12: chunk 2 take=1
-  const shufflenetv2features1Stage3Repeat14Concat1Branch2Chunk1 = channelSlice({
-    start: 116,
-    end: 232,
-    name: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/chunk1",
-  }).apply(shufflenetv2features1Stage3Repeat13Shuffle1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:13: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage3Repeat14Concat1Branch2Conv1 = tf.layers
-    .conv2d({
-      filters: 116,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/conv1",
-    })
-    .apply(shufflenetv2features1Stage3Repeat14Concat1Branch2Chunk1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat14Concat1Branch2Conv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/conv1/bn",
-    })
-    .apply(shufflenetv2features1Stage3Repeat14Concat1Branch2Conv1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat14Concat1Branch2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/conv1/bn/relu" })
-    .apply(shufflenetv2features1Stage3Repeat14Concat1Branch2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:14: dwconv 3x3 pad=1 bn
-  const shufflenetv2features1Stage3Repeat14Concat1Branch2Dwconv1 = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/dwconv1",
-    })
-    .apply(shufflenetv2features1Stage3Repeat14Concat1Branch2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat14Concat1Branch2Dwconv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/dwconv1/bn",
-    })
-    .apply(shufflenetv2features1Stage3Repeat14Concat1Branch2Dwconv1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:15: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage3Repeat14Concat1Branch2Conv2 = tf.layers
-    .conv2d({
-      filters: 116,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/conv2",
-    })
-    .apply(shufflenetv2features1Stage3Repeat14Concat1Branch2Dwconv1Bn) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat14Concat1Branch2Conv2Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/conv2/bn",
-    })
-    .apply(shufflenetv2features1Stage3Repeat14Concat1Branch2Conv2) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat14Concat1Branch2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/conv2/bn/relu" })
-    .apply(shufflenetv2features1Stage3Repeat14Concat1Branch2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:9: concat
-  const shufflenetv2features1Stage3Repeat14Concat1 = tf.layers
-    .concatenate({ axis: -1, name: "shufflenetv2features1/stage3/repeat1/4/concat1" })
-    .apply([
-      shufflenetv2features1Stage3Repeat14Concat1B1Chunk1,
-      shufflenetv2features1Stage3Repeat14Concat1Branch2Conv2BnRelu,
-    ]) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:18: shuffle 2
-  const shufflenetv2features1Stage3Repeat14Shuffle1 = channelShuffle({
-    groups: 2,
-    name: "shufflenetv2features1/stage3/repeat1/4/shuffle1",
-  }).apply(shufflenetv2features1Stage3Repeat14Concat1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:10: chunk 2 take=0
-  const shufflenetv2features1Stage3Repeat15Concat1B1Chunk1 = channelSlice({
-    start: 0,
-    end: 116,
-    name: "shufflenetv2features1/stage3/repeat1/5/concat1/b1/chunk1",
-  }).apply(shufflenetv2features1Stage3Repeat14Shuffle1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:12: chunk 2 take=1
-  const shufflenetv2features1Stage3Repeat15Concat1Branch2Chunk1 = channelSlice({
-    start: 116,
-    end: 232,
-    name: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/chunk1",
-  }).apply(shufflenetv2features1Stage3Repeat14Shuffle1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:13: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage3Repeat15Concat1Branch2Conv1 = tf.layers
-    .conv2d({
-      filters: 116,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/conv1",
-    })
-    .apply(shufflenetv2features1Stage3Repeat15Concat1Branch2Chunk1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat15Concat1Branch2Conv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/conv1/bn",
-    })
-    .apply(shufflenetv2features1Stage3Repeat15Concat1Branch2Conv1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat15Concat1Branch2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/conv1/bn/relu" })
-    .apply(shufflenetv2features1Stage3Repeat15Concat1Branch2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:14: dwconv 3x3 pad=1 bn
-  const shufflenetv2features1Stage3Repeat15Concat1Branch2Dwconv1 = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/dwconv1",
-    })
-    .apply(shufflenetv2features1Stage3Repeat15Concat1Branch2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat15Concat1Branch2Dwconv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/dwconv1/bn",
-    })
-    .apply(shufflenetv2features1Stage3Repeat15Concat1Branch2Dwconv1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:15: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage3Repeat15Concat1Branch2Conv2 = tf.layers
-    .conv2d({
-      filters: 116,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/conv2",
-    })
-    .apply(shufflenetv2features1Stage3Repeat15Concat1Branch2Dwconv1Bn) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat15Concat1Branch2Conv2Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/conv2/bn",
-    })
-    .apply(shufflenetv2features1Stage3Repeat15Concat1Branch2Conv2) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat15Concat1Branch2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/conv2/bn/relu" })
-    .apply(shufflenetv2features1Stage3Repeat15Concat1Branch2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:9: concat
-  const shufflenetv2features1Stage3Repeat15Concat1 = tf.layers
-    .concatenate({ axis: -1, name: "shufflenetv2features1/stage3/repeat1/5/concat1" })
-    .apply([
-      shufflenetv2features1Stage3Repeat15Concat1B1Chunk1,
-      shufflenetv2features1Stage3Repeat15Concat1Branch2Conv2BnRelu,
-    ]) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:18: shuffle 2
-  const shufflenetv2features1Stage3Repeat15Shuffle1 = channelShuffle({
-    groups: 2,
-    name: "shufflenetv2features1/stage3/repeat1/5/shuffle1",
-  }).apply(shufflenetv2features1Stage3Repeat15Concat1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:10: chunk 2 take=0
-  const shufflenetv2features1Stage3Repeat16Concat1B1Chunk1 = channelSlice({
-    start: 0,
-    end: 116,
-    name: "shufflenetv2features1/stage3/repeat1/6/concat1/b1/chunk1",
-  }).apply(shufflenetv2features1Stage3Repeat15Shuffle1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:12: chunk 2 take=1
-  const shufflenetv2features1Stage3Repeat16Concat1Branch2Chunk1 = channelSlice({
-    start: 116,
-    end: 232,
-    name: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/chunk1",
-  }).apply(shufflenetv2features1Stage3Repeat15Shuffle1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:13: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage3Repeat16Concat1Branch2Conv1 = tf.layers
-    .conv2d({
-      filters: 116,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/conv1",
-    })
-    .apply(shufflenetv2features1Stage3Repeat16Concat1Branch2Chunk1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat16Concat1Branch2Conv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/conv1/bn",
-    })
-    .apply(shufflenetv2features1Stage3Repeat16Concat1Branch2Conv1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat16Concat1Branch2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/conv1/bn/relu" })
-    .apply(shufflenetv2features1Stage3Repeat16Concat1Branch2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:14: dwconv 3x3 pad=1 bn
-  const shufflenetv2features1Stage3Repeat16Concat1Branch2Dwconv1 = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/dwconv1",
-    })
-    .apply(shufflenetv2features1Stage3Repeat16Concat1Branch2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat16Concat1Branch2Dwconv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/dwconv1/bn",
-    })
-    .apply(shufflenetv2features1Stage3Repeat16Concat1Branch2Dwconv1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:15: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage3Repeat16Concat1Branch2Conv2 = tf.layers
-    .conv2d({
-      filters: 116,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/conv2",
-    })
-    .apply(shufflenetv2features1Stage3Repeat16Concat1Branch2Dwconv1Bn) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat16Concat1Branch2Conv2Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/conv2/bn",
-    })
-    .apply(shufflenetv2features1Stage3Repeat16Concat1Branch2Conv2) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage3Repeat16Concat1Branch2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/conv2/bn/relu" })
-    .apply(shufflenetv2features1Stage3Repeat16Concat1Branch2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:9: concat
-  const shufflenetv2features1Stage3Repeat16Concat1 = tf.layers
-    .concatenate({ axis: -1, name: "shufflenetv2features1/stage3/repeat1/6/concat1" })
-    .apply([
-      shufflenetv2features1Stage3Repeat16Concat1B1Chunk1,
-      shufflenetv2features1Stage3Repeat16Concat1Branch2Conv2BnRelu,
-    ]) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:18: shuffle 2
-  const shufflenetv2features1Stage3Repeat16Shuffle1 = channelShuffle({
-    groups: 2,
-    name: "shufflenetv2features1/stage3/repeat1/6/shuffle1",
-  }).apply(shufflenetv2features1Stage3Repeat16Concat1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:26: dwconv 3x3/2 pad=1 bn
-  const shufflenetv2features1Stage4Shuffledownunit1Concat1Branch1Dwconv1Pad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [1, 1],
-        [1, 1],
-      ],
-      name: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch1/dwconv1/pad",
-    })
-    .apply(shufflenetv2features1Stage3Repeat16Shuffle1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage4Shuffledownunit1Concat1Branch1Dwconv1 = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      strides: 2,
-      useBias: false,
-      name: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch1/dwconv1",
-    })
-    .apply(shufflenetv2features1Stage4Shuffledownunit1Concat1Branch1Dwconv1Pad) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage4Shuffledownunit1Concat1Branch1Dwconv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch1/dwconv1/bn",
-    })
-    .apply(shufflenetv2features1Stage4Shuffledownunit1Concat1Branch1Dwconv1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:27: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage4Shuffledownunit1Concat1Branch1Conv1 = tf.layers
-    .conv2d({
-      filters: 232,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch1/conv1",
-    })
-    .apply(shufflenetv2features1Stage4Shuffledownunit1Concat1Branch1Dwconv1Bn) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage4Shuffledownunit1Concat1Branch1Conv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch1/conv1/bn",
-    })
-    .apply(shufflenetv2features1Stage4Shuffledownunit1Concat1Branch1Conv1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage4Shuffledownunit1Concat1Branch1Conv1BnRelu = tf.layers
-    .activation({
-      activation: "relu",
-      name: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch1/conv1/bn/relu",
-    })
-    .apply(shufflenetv2features1Stage4Shuffledownunit1Concat1Branch1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:30: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage4Shuffledownunit1Concat1Branch2Conv1 = tf.layers
-    .conv2d({
-      filters: 232,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/conv1",
-    })
-    .apply(shufflenetv2features1Stage3Repeat16Shuffle1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage4Shuffledownunit1Concat1Branch2Conv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/conv1/bn",
-    })
-    .apply(shufflenetv2features1Stage4Shuffledownunit1Concat1Branch2Conv1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage4Shuffledownunit1Concat1Branch2Conv1BnRelu = tf.layers
-    .activation({
-      activation: "relu",
-      name: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/conv1/bn/relu",
-    })
-    .apply(shufflenetv2features1Stage4Shuffledownunit1Concat1Branch2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:31: dwconv 3x3/2 pad=1 bn
-  const shufflenetv2features1Stage4Shuffledownunit1Concat1Branch2Dwconv1Pad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [1, 1],
-        [1, 1],
-      ],
-      name: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/dwconv1/pad",
-    })
-    .apply(shufflenetv2features1Stage4Shuffledownunit1Concat1Branch2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage4Shuffledownunit1Concat1Branch2Dwconv1 = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      strides: 2,
-      useBias: false,
-      name: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/dwconv1",
-    })
-    .apply(shufflenetv2features1Stage4Shuffledownunit1Concat1Branch2Dwconv1Pad) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage4Shuffledownunit1Concat1Branch2Dwconv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/dwconv1/bn",
-    })
-    .apply(shufflenetv2features1Stage4Shuffledownunit1Concat1Branch2Dwconv1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:32: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage4Shuffledownunit1Concat1Branch2Conv2 = tf.layers
-    .conv2d({
-      filters: 232,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/conv2",
-    })
-    .apply(shufflenetv2features1Stage4Shuffledownunit1Concat1Branch2Dwconv1Bn) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage4Shuffledownunit1Concat1Branch2Conv2Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/conv2/bn",
-    })
-    .apply(shufflenetv2features1Stage4Shuffledownunit1Concat1Branch2Conv2) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage4Shuffledownunit1Concat1Branch2Conv2BnRelu = tf.layers
-    .activation({
-      activation: "relu",
-      name: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/conv2/bn/relu",
-    })
-    .apply(shufflenetv2features1Stage4Shuffledownunit1Concat1Branch2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:24: concat
-  const shufflenetv2features1Stage4Shuffledownunit1Concat1 = tf.layers
-    .concatenate({ axis: -1, name: "shufflenetv2features1/stage4/shuffledownunit1/concat1" })
-    .apply([
-      shufflenetv2features1Stage4Shuffledownunit1Concat1Branch1Conv1BnRelu,
-      shufflenetv2features1Stage4Shuffledownunit1Concat1Branch2Conv2BnRelu,
-    ]) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:35: shuffle 2
-  const shufflenetv2features1Stage4Shuffledownunit1Shuffle1 = channelShuffle({
-    groups: 2,
-    name: "shufflenetv2features1/stage4/shuffledownunit1/shuffle1",
-  }).apply(shufflenetv2features1Stage4Shuffledownunit1Concat1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:10: chunk 2 take=0
-  const shufflenetv2features1Stage4Repeat10Concat1B1Chunk1 = channelSlice({
-    start: 0,
-    end: 232,
-    name: "shufflenetv2features1/stage4/repeat1/0/concat1/b1/chunk1",
-  }).apply(shufflenetv2features1Stage4Shuffledownunit1Shuffle1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:12: chunk 2 take=1
-  const shufflenetv2features1Stage4Repeat10Concat1Branch2Chunk1 = channelSlice({
-    start: 232,
-    end: 464,
-    name: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/chunk1",
-  }).apply(shufflenetv2features1Stage4Shuffledownunit1Shuffle1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:13: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage4Repeat10Concat1Branch2Conv1 = tf.layers
-    .conv2d({
-      filters: 232,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/conv1",
-    })
-    .apply(shufflenetv2features1Stage4Repeat10Concat1Branch2Chunk1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage4Repeat10Concat1Branch2Conv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/conv1/bn",
-    })
-    .apply(shufflenetv2features1Stage4Repeat10Concat1Branch2Conv1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage4Repeat10Concat1Branch2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/conv1/bn/relu" })
-    .apply(shufflenetv2features1Stage4Repeat10Concat1Branch2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:14: dwconv 3x3 pad=1 bn
-  const shufflenetv2features1Stage4Repeat10Concat1Branch2Dwconv1 = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/dwconv1",
-    })
-    .apply(shufflenetv2features1Stage4Repeat10Concat1Branch2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage4Repeat10Concat1Branch2Dwconv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/dwconv1/bn",
-    })
-    .apply(shufflenetv2features1Stage4Repeat10Concat1Branch2Dwconv1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:15: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage4Repeat10Concat1Branch2Conv2 = tf.layers
-    .conv2d({
-      filters: 232,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/conv2",
-    })
-    .apply(shufflenetv2features1Stage4Repeat10Concat1Branch2Dwconv1Bn) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage4Repeat10Concat1Branch2Conv2Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/conv2/bn",
-    })
-    .apply(shufflenetv2features1Stage4Repeat10Concat1Branch2Conv2) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage4Repeat10Concat1Branch2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/conv2/bn/relu" })
-    .apply(shufflenetv2features1Stage4Repeat10Concat1Branch2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:9: concat
-  const shufflenetv2features1Stage4Repeat10Concat1 = tf.layers
-    .concatenate({ axis: -1, name: "shufflenetv2features1/stage4/repeat1/0/concat1" })
-    .apply([
-      shufflenetv2features1Stage4Repeat10Concat1B1Chunk1,
-      shufflenetv2features1Stage4Repeat10Concat1Branch2Conv2BnRelu,
-    ]) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:18: shuffle 2
-  const shufflenetv2features1Stage4Repeat10Shuffle1 = channelShuffle({
-    groups: 2,
-    name: "shufflenetv2features1/stage4/repeat1/0/shuffle1",
-  }).apply(shufflenetv2features1Stage4Repeat10Concat1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:10: chunk 2 take=0
-  const shufflenetv2features1Stage4Repeat11Concat1B1Chunk1 = channelSlice({
-    start: 0,
-    end: 232,
-    name: "shufflenetv2features1/stage4/repeat1/1/concat1/b1/chunk1",
-  }).apply(shufflenetv2features1Stage4Repeat10Shuffle1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:12: chunk 2 take=1
-  const shufflenetv2features1Stage4Repeat11Concat1Branch2Chunk1 = channelSlice({
-    start: 232,
-    end: 464,
-    name: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/chunk1",
-  }).apply(shufflenetv2features1Stage4Repeat10Shuffle1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:13: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage4Repeat11Concat1Branch2Conv1 = tf.layers
-    .conv2d({
-      filters: 232,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/conv1",
-    })
-    .apply(shufflenetv2features1Stage4Repeat11Concat1Branch2Chunk1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage4Repeat11Concat1Branch2Conv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/conv1/bn",
-    })
-    .apply(shufflenetv2features1Stage4Repeat11Concat1Branch2Conv1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage4Repeat11Concat1Branch2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/conv1/bn/relu" })
-    .apply(shufflenetv2features1Stage4Repeat11Concat1Branch2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:14: dwconv 3x3 pad=1 bn
-  const shufflenetv2features1Stage4Repeat11Concat1Branch2Dwconv1 = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/dwconv1",
-    })
-    .apply(shufflenetv2features1Stage4Repeat11Concat1Branch2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage4Repeat11Concat1Branch2Dwconv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/dwconv1/bn",
-    })
-    .apply(shufflenetv2features1Stage4Repeat11Concat1Branch2Dwconv1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:15: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage4Repeat11Concat1Branch2Conv2 = tf.layers
-    .conv2d({
-      filters: 232,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/conv2",
-    })
-    .apply(shufflenetv2features1Stage4Repeat11Concat1Branch2Dwconv1Bn) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage4Repeat11Concat1Branch2Conv2Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/conv2/bn",
-    })
-    .apply(shufflenetv2features1Stage4Repeat11Concat1Branch2Conv2) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage4Repeat11Concat1Branch2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/conv2/bn/relu" })
-    .apply(shufflenetv2features1Stage4Repeat11Concat1Branch2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:9: concat
-  const shufflenetv2features1Stage4Repeat11Concat1 = tf.layers
-    .concatenate({ axis: -1, name: "shufflenetv2features1/stage4/repeat1/1/concat1" })
-    .apply([
-      shufflenetv2features1Stage4Repeat11Concat1B1Chunk1,
-      shufflenetv2features1Stage4Repeat11Concat1Branch2Conv2BnRelu,
-    ]) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:18: shuffle 2
-  const shufflenetv2features1Stage4Repeat11Shuffle1 = channelShuffle({
-    groups: 2,
-    name: "shufflenetv2features1/stage4/repeat1/1/shuffle1",
-  }).apply(shufflenetv2features1Stage4Repeat11Concat1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:10: chunk 2 take=0
-  const shufflenetv2features1Stage4Repeat12Concat1B1Chunk1 = channelSlice({
-    start: 0,
-    end: 232,
-    name: "shufflenetv2features1/stage4/repeat1/2/concat1/b1/chunk1",
-  }).apply(shufflenetv2features1Stage4Repeat11Shuffle1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:12: chunk 2 take=1
-  const shufflenetv2features1Stage4Repeat12Concat1Branch2Chunk1 = channelSlice({
-    start: 232,
-    end: 464,
-    name: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/chunk1",
-  }).apply(shufflenetv2features1Stage4Repeat11Shuffle1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:13: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage4Repeat12Concat1Branch2Conv1 = tf.layers
-    .conv2d({
-      filters: 232,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/conv1",
-    })
-    .apply(shufflenetv2features1Stage4Repeat12Concat1Branch2Chunk1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage4Repeat12Concat1Branch2Conv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/conv1/bn",
-    })
-    .apply(shufflenetv2features1Stage4Repeat12Concat1Branch2Conv1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage4Repeat12Concat1Branch2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/conv1/bn/relu" })
-    .apply(shufflenetv2features1Stage4Repeat12Concat1Branch2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:14: dwconv 3x3 pad=1 bn
-  const shufflenetv2features1Stage4Repeat12Concat1Branch2Dwconv1 = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: "same",
-      useBias: false,
-      name: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/dwconv1",
-    })
-    .apply(shufflenetv2features1Stage4Repeat12Concat1Branch2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage4Repeat12Concat1Branch2Dwconv1Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/dwconv1/bn",
-    })
-    .apply(shufflenetv2features1Stage4Repeat12Concat1Branch2Dwconv1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:15: conv 1x1 cout / 2 bn relu
-  const shufflenetv2features1Stage4Repeat12Concat1Branch2Conv2 = tf.layers
-    .conv2d({
-      filters: 232,
-      kernelSize: 1,
-      useBias: false,
-      name: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/conv2",
-    })
-    .apply(shufflenetv2features1Stage4Repeat12Concat1Branch2Dwconv1Bn) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage4Repeat12Concat1Branch2Conv2Bn = tf.layers
-    .batchNormalization({
-      epsilon: 0.00001,
-      momentum: 0.9,
-      name: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/conv2/bn",
-    })
-    .apply(shufflenetv2features1Stage4Repeat12Concat1Branch2Conv2) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Stage4Repeat12Concat1Branch2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/conv2/bn/relu" })
-    .apply(shufflenetv2features1Stage4Repeat12Concat1Branch2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:9: concat
-  const shufflenetv2features1Stage4Repeat12Concat1 = tf.layers
-    .concatenate({ axis: -1, name: "shufflenetv2features1/stage4/repeat1/2/concat1" })
-    .apply([
-      shufflenetv2features1Stage4Repeat12Concat1B1Chunk1,
-      shufflenetv2features1Stage4Repeat12Concat1Branch2Conv2BnRelu,
-    ]) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:18: shuffle 2
-  const shufflenetv2features1Stage4Repeat12Shuffle1 = channelShuffle({
-    groups: 2,
-    name: "shufflenetv2features1/stage4/repeat1/2/shuffle1",
-  }).apply(shufflenetv2features1Stage4Repeat12Concat1) as tfjs.SymbolicTensor;
-  // lib/shufflenet.net:52: conv 1x1 c5 bn relu
-  const shufflenetv2features1Conv5 = tf.layers
-    .conv2d({ filters: 1024, kernelSize: 1, useBias: false, name: "shufflenetv2features1/conv5" })
-    .apply(shufflenetv2features1Stage4Repeat12Shuffle1) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Conv5Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "shufflenetv2features1/conv5/bn" })
-    .apply(shufflenetv2features1Conv5) as tfjs.SymbolicTensor;
-  const shufflenetv2features1Conv5BnRelu = tf.layers
-    .activation({ activation: "relu", name: "shufflenetv2features1/conv5/bn/relu" })
-    .apply(shufflenetv2features1Conv5Bn) as tfjs.SymbolicTensor;
+  const shufflenetv2features1Conv5BnRelu = ShuffleNetV2Features(tf, image, "shufflenetv2features1");
   // line 20: adaptiveavgpool 1x1
   const headAdaptiveavgpool1 = tf.layers
     .averagePooling2d({ poolSize: 7, strides: 7, name: "head/adaptiveavgpool1" })

@@ -8,6 +8,44 @@ import type { InitTensor } from "netc/runtime";
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
 
+/** The spec's block Fire, called 8 times: its layers, named under `prefix`. */
+function Fire(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string, s: number, e1: number): tfjs.SymbolicTensor {
+  // lib/squeezenet.net:8: conv 1x1 s relu
+  const squeeze = tf.layers
+    .conv2d({ filters: s, kernelSize: 1, activation: "relu", name: `${prefix}/squeeze` })
+    .apply(x) as tfjs.SymbolicTensor;
+  // lib/squeezenet.net:10: conv 1x1 e1 relu
+  const concat1Expand1x1 = tf.layers
+    .conv2d({ filters: e1, kernelSize: 1, activation: "relu", name: `${prefix}/concat1/expand1x1` })
+    .apply(squeeze) as tfjs.SymbolicTensor;
+  // lib/squeezenet.net:11: conv 3x3 e3 pad=1 relu
+  const concat1Expand3x3 = tf.layers
+    .conv2d({ filters: e1, kernelSize: 3, padding: "same", activation: "relu", name: `${prefix}/concat1/expand3x3` })
+    .apply(squeeze) as tfjs.SymbolicTensor;
+  // lib/squeezenet.net:9: concat
+  const concat1 = tf.layers
+    .concatenate({ axis: -1, name: `${prefix}/concat1` })
+    .apply([concat1Expand1x1, concat1Expand3x3]) as tfjs.SymbolicTensor;
+  return concat1;
+}
+
+/** The spec's block FireClassifier: its layers, named under `prefix`. */
+function FireClassifier(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  // lib/squeezenet.net:18: dropout 0.5
+  const dropout1 = tf.layers.dropout({ rate: 0.5, name: `${prefix}/dropout1` }).apply(x) as tfjs.SymbolicTensor;
+  // lib/squeezenet.net:19: conv 1x1 classes relu
+  const conv1 = tf.layers
+    .conv2d({ filters: 1000, kernelSize: 1, activation: "relu", name: `${prefix}/conv1` })
+    .apply(dropout1) as tfjs.SymbolicTensor;
+  // lib/squeezenet.net:20: adaptiveavgpool 1x1
+  const adaptiveavgpool1 = tf.layers
+    .averagePooling2d({ poolSize: 13, strides: 13, name: `${prefix}/adaptiveavgpool1` })
+    .apply(conv1) as tfjs.SymbolicTensor;
+  // lib/squeezenet.net:21: flatten
+  const flatten1 = tf.layers.flatten({ name: `${prefix}/flatten1` }).apply(adaptiveavgpool1) as tfjs.SymbolicTensor;
+  return flatten1;
+}
+
 /**
  * Builds SqueezeNet1_1. Without auxiliary heads the training and inference models are one model.
  */
@@ -23,208 +61,25 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const featuresMaxpool1 = tf.layers
     .maxPooling2d({ poolSize: 3, strides: 2, name: "features/maxpool1" })
     .apply(featuresConv1) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:8: conv 1x1 s relu
-  const featuresFire1Squeeze = tf.layers
-    .conv2d({ filters: 16, kernelSize: 1, activation: "relu", name: "features/fire1/squeeze" })
-    .apply(featuresMaxpool1) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:10: conv 1x1 e1 relu
-  const featuresFire1Concat1Expand1x1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, activation: "relu", name: "features/fire1/concat1/expand1x1" })
-    .apply(featuresFire1Squeeze) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:11: conv 3x3 e3 pad=1 relu
-  const featuresFire1Concat1Expand3x3 = tf.layers
-    .conv2d({
-      filters: 64,
-      kernelSize: 3,
-      padding: "same",
-      activation: "relu",
-      name: "features/fire1/concat1/expand3x3",
-    })
-    .apply(featuresFire1Squeeze) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:9: concat
-  const featuresFire1Concat1 = tf.layers
-    .concatenate({ axis: -1, name: "features/fire1/concat1" })
-    .apply([featuresFire1Concat1Expand1x1, featuresFire1Concat1Expand3x3]) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:8: conv 1x1 s relu
-  const featuresFire2Squeeze = tf.layers
-    .conv2d({ filters: 16, kernelSize: 1, activation: "relu", name: "features/fire2/squeeze" })
-    .apply(featuresFire1Concat1) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:10: conv 1x1 e1 relu
-  const featuresFire2Concat1Expand1x1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, activation: "relu", name: "features/fire2/concat1/expand1x1" })
-    .apply(featuresFire2Squeeze) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:11: conv 3x3 e3 pad=1 relu
-  const featuresFire2Concat1Expand3x3 = tf.layers
-    .conv2d({
-      filters: 64,
-      kernelSize: 3,
-      padding: "same",
-      activation: "relu",
-      name: "features/fire2/concat1/expand3x3",
-    })
-    .apply(featuresFire2Squeeze) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:9: concat
-  const featuresFire2Concat1 = tf.layers
-    .concatenate({ axis: -1, name: "features/fire2/concat1" })
-    .apply([featuresFire2Concat1Expand1x1, featuresFire2Concat1Expand3x3]) as tfjs.SymbolicTensor;
+  const featuresFire1Concat1 = Fire(tf, featuresMaxpool1, "features/fire1", 16, 64);
+  const featuresFire2Concat1 = Fire(tf, featuresFire1Concat1, "features/fire2", 16, 64);
   // line 24: maxpool 3x3/2 ceil
   const featuresMaxpool2 = tf.layers
     .maxPooling2d({ poolSize: 3, strides: 2, name: "features/maxpool2" })
     .apply(featuresFire2Concat1) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:8: conv 1x1 s relu
-  const featuresFire3Squeeze = tf.layers
-    .conv2d({ filters: 32, kernelSize: 1, activation: "relu", name: "features/fire3/squeeze" })
-    .apply(featuresMaxpool2) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:10: conv 1x1 e1 relu
-  const featuresFire3Concat1Expand1x1 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 1, activation: "relu", name: "features/fire3/concat1/expand1x1" })
-    .apply(featuresFire3Squeeze) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:11: conv 3x3 e3 pad=1 relu
-  const featuresFire3Concat1Expand3x3 = tf.layers
-    .conv2d({
-      filters: 128,
-      kernelSize: 3,
-      padding: "same",
-      activation: "relu",
-      name: "features/fire3/concat1/expand3x3",
-    })
-    .apply(featuresFire3Squeeze) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:9: concat
-  const featuresFire3Concat1 = tf.layers
-    .concatenate({ axis: -1, name: "features/fire3/concat1" })
-    .apply([featuresFire3Concat1Expand1x1, featuresFire3Concat1Expand3x3]) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:8: conv 1x1 s relu
-  const featuresFire4Squeeze = tf.layers
-    .conv2d({ filters: 32, kernelSize: 1, activation: "relu", name: "features/fire4/squeeze" })
-    .apply(featuresFire3Concat1) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:10: conv 1x1 e1 relu
-  const featuresFire4Concat1Expand1x1 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 1, activation: "relu", name: "features/fire4/concat1/expand1x1" })
-    .apply(featuresFire4Squeeze) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:11: conv 3x3 e3 pad=1 relu
-  const featuresFire4Concat1Expand3x3 = tf.layers
-    .conv2d({
-      filters: 128,
-      kernelSize: 3,
-      padding: "same",
-      activation: "relu",
-      name: "features/fire4/concat1/expand3x3",
-    })
-    .apply(featuresFire4Squeeze) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:9: concat
-  const featuresFire4Concat1 = tf.layers
-    .concatenate({ axis: -1, name: "features/fire4/concat1" })
-    .apply([featuresFire4Concat1Expand1x1, featuresFire4Concat1Expand3x3]) as tfjs.SymbolicTensor;
+  const featuresFire3Concat1 = Fire(tf, featuresMaxpool2, "features/fire3", 32, 128);
+  const featuresFire4Concat1 = Fire(tf, featuresFire3Concat1, "features/fire4", 32, 128);
   // line 27: maxpool 3x3/2 ceil
   const featuresMaxpool3 = tf.layers
     .maxPooling2d({ poolSize: 3, strides: 2, name: "features/maxpool3" })
     .apply(featuresFire4Concat1) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:8: conv 1x1 s relu
-  const featuresFire5Squeeze = tf.layers
-    .conv2d({ filters: 48, kernelSize: 1, activation: "relu", name: "features/fire5/squeeze" })
-    .apply(featuresMaxpool3) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:10: conv 1x1 e1 relu
-  const featuresFire5Concat1Expand1x1 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 1, activation: "relu", name: "features/fire5/concat1/expand1x1" })
-    .apply(featuresFire5Squeeze) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:11: conv 3x3 e3 pad=1 relu
-  const featuresFire5Concat1Expand3x3 = tf.layers
-    .conv2d({
-      filters: 192,
-      kernelSize: 3,
-      padding: "same",
-      activation: "relu",
-      name: "features/fire5/concat1/expand3x3",
-    })
-    .apply(featuresFire5Squeeze) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:9: concat
-  const featuresFire5Concat1 = tf.layers
-    .concatenate({ axis: -1, name: "features/fire5/concat1" })
-    .apply([featuresFire5Concat1Expand1x1, featuresFire5Concat1Expand3x3]) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:8: conv 1x1 s relu
-  const featuresFire6Squeeze = tf.layers
-    .conv2d({ filters: 48, kernelSize: 1, activation: "relu", name: "features/fire6/squeeze" })
-    .apply(featuresFire5Concat1) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:10: conv 1x1 e1 relu
-  const featuresFire6Concat1Expand1x1 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 1, activation: "relu", name: "features/fire6/concat1/expand1x1" })
-    .apply(featuresFire6Squeeze) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:11: conv 3x3 e3 pad=1 relu
-  const featuresFire6Concat1Expand3x3 = tf.layers
-    .conv2d({
-      filters: 192,
-      kernelSize: 3,
-      padding: "same",
-      activation: "relu",
-      name: "features/fire6/concat1/expand3x3",
-    })
-    .apply(featuresFire6Squeeze) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:9: concat
-  const featuresFire6Concat1 = tf.layers
-    .concatenate({ axis: -1, name: "features/fire6/concat1" })
-    .apply([featuresFire6Concat1Expand1x1, featuresFire6Concat1Expand3x3]) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:8: conv 1x1 s relu
-  const featuresFire7Squeeze = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, activation: "relu", name: "features/fire7/squeeze" })
-    .apply(featuresFire6Concat1) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:10: conv 1x1 e1 relu
-  const featuresFire7Concat1Expand1x1 = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, activation: "relu", name: "features/fire7/concat1/expand1x1" })
-    .apply(featuresFire7Squeeze) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:11: conv 3x3 e3 pad=1 relu
-  const featuresFire7Concat1Expand3x3 = tf.layers
-    .conv2d({
-      filters: 256,
-      kernelSize: 3,
-      padding: "same",
-      activation: "relu",
-      name: "features/fire7/concat1/expand3x3",
-    })
-    .apply(featuresFire7Squeeze) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:9: concat
-  const featuresFire7Concat1 = tf.layers
-    .concatenate({ axis: -1, name: "features/fire7/concat1" })
-    .apply([featuresFire7Concat1Expand1x1, featuresFire7Concat1Expand3x3]) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:8: conv 1x1 s relu
-  const featuresFire8Squeeze = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, activation: "relu", name: "features/fire8/squeeze" })
-    .apply(featuresFire7Concat1) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:10: conv 1x1 e1 relu
-  const featuresFire8Concat1Expand1x1 = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, activation: "relu", name: "features/fire8/concat1/expand1x1" })
-    .apply(featuresFire8Squeeze) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:11: conv 3x3 e3 pad=1 relu
-  const featuresFire8Concat1Expand3x3 = tf.layers
-    .conv2d({
-      filters: 256,
-      kernelSize: 3,
-      padding: "same",
-      activation: "relu",
-      name: "features/fire8/concat1/expand3x3",
-    })
-    .apply(featuresFire8Squeeze) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:9: concat
-  const featuresFire8Concat1 = tf.layers
-    .concatenate({ axis: -1, name: "features/fire8/concat1" })
-    .apply([featuresFire8Concat1Expand1x1, featuresFire8Concat1Expand3x3]) as tfjs.SymbolicTensor;
+  const featuresFire5Concat1 = Fire(tf, featuresMaxpool3, "features/fire5", 48, 192);
+  const featuresFire6Concat1 = Fire(tf, featuresFire5Concat1, "features/fire6", 48, 192);
+  const featuresFire7Concat1 = Fire(tf, featuresFire6Concat1, "features/fire7", 64, 256);
+  const featuresFire8Concat1 = Fire(tf, featuresFire7Concat1, "features/fire8", 64, 256);
 
   // classifier = FireClassifier(classes) -> classes
-  // lib/squeezenet.net:18: dropout 0.5
-  const classifierDropout1 = tf.layers
-    .dropout({ rate: 0.5, name: "classifier/dropout1" })
-    .apply(featuresFire8Concat1) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:19: conv 1x1 classes relu
-  const classifierConv1 = tf.layers
-    .conv2d({ filters: 1000, kernelSize: 1, activation: "relu", name: "classifier/conv1" })
-    .apply(classifierDropout1) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:20: adaptiveavgpool 1x1
-  const classifierAdaptiveavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: 13, strides: 13, name: "classifier/adaptiveavgpool1" })
-    .apply(classifierConv1) as tfjs.SymbolicTensor;
-  // lib/squeezenet.net:21: flatten
-  const classifierFlatten1 = tf.layers
-    .flatten({ name: "classifier/flatten1" })
-    .apply(classifierAdaptiveavgpool1) as tfjs.SymbolicTensor;
+  const classifierFlatten1 = FireClassifier(tf, featuresFire8Concat1, "classifier");
 
   const model = tf.model({ name: "SqueezeNet1_1", inputs: image, outputs: classifierFlatten1 });
   return { training: model, inference: model };

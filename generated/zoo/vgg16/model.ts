@@ -8,6 +8,41 @@ import type { InitTensor } from "netc/runtime";
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
 
+/** The spec's block VggStage, called 2 times: its layers, named under `prefix`. */
+function VggStage(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string, c: number): tfjs.SymbolicTensor {
+  // lib/vgg.net:7: conv 3x3 c pad=1 relu
+  const repeat10 = tf.layers
+    .conv2d({ filters: c, kernelSize: 3, padding: "same", activation: "relu", name: `${prefix}/repeat1/0` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const repeat11 = tf.layers
+    .conv2d({ filters: c, kernelSize: 3, padding: "same", activation: "relu", name: `${prefix}/repeat1/1` })
+    .apply(repeat10) as tfjs.SymbolicTensor;
+  // lib/vgg.net:9: maxpool 2x2/2
+  const maxpool1 = tf.layers
+    .maxPooling2d({ poolSize: 2, strides: 2, name: `${prefix}/maxpool1` })
+    .apply(repeat11) as tfjs.SymbolicTensor;
+  return maxpool1;
+}
+
+/** The spec's block VggStage, called 3 times: its layers, named under `prefix`. */
+function VggStage_2(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string, c: number): tfjs.SymbolicTensor {
+  // lib/vgg.net:7: conv 3x3 c pad=1 relu
+  const repeat10 = tf.layers
+    .conv2d({ filters: c, kernelSize: 3, padding: "same", activation: "relu", name: `${prefix}/repeat1/0` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const repeat11 = tf.layers
+    .conv2d({ filters: c, kernelSize: 3, padding: "same", activation: "relu", name: `${prefix}/repeat1/1` })
+    .apply(repeat10) as tfjs.SymbolicTensor;
+  const repeat12 = tf.layers
+    .conv2d({ filters: c, kernelSize: 3, padding: "same", activation: "relu", name: `${prefix}/repeat1/2` })
+    .apply(repeat11) as tfjs.SymbolicTensor;
+  // lib/vgg.net:9: maxpool 2x2/2
+  const maxpool1 = tf.layers
+    .maxPooling2d({ poolSize: 2, strides: 2, name: `${prefix}/maxpool1` })
+    .apply(repeat12) as tfjs.SymbolicTensor;
+  return maxpool1;
+}
+
 /**
  * Builds VGG16. Without auxiliary heads the training and inference models are one model.
  */
@@ -15,78 +50,19 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const image = tf.input({ shape: [224, 224, 3], name: "image" });
 
   // stage1 = VggStage(2, 64) -> 64x112x112
-  // lib/vgg.net:7: conv 3x3 c pad=1 relu
-  const bodyStage1Repeat10 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 3, padding: "same", activation: "relu", name: "body/stage1/repeat1/0" })
-    .apply(image) as tfjs.SymbolicTensor;
-  const bodyStage1Repeat11 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 3, padding: "same", activation: "relu", name: "body/stage1/repeat1/1" })
-    .apply(bodyStage1Repeat10) as tfjs.SymbolicTensor;
-  // lib/vgg.net:9: maxpool 2x2/2
-  const bodyStage1Maxpool1 = tf.layers
-    .maxPooling2d({ poolSize: 2, strides: 2, name: "body/stage1/maxpool1" })
-    .apply(bodyStage1Repeat11) as tfjs.SymbolicTensor;
+  const bodyStage1Maxpool1 = VggStage(tf, image, "body/stage1", 64);
 
   // stage2 = VggStage(2, 128) -> 128x56x56
-  // lib/vgg.net:7: conv 3x3 c pad=1 relu
-  const bodyStage2Repeat10 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 3, padding: "same", activation: "relu", name: "body/stage2/repeat1/0" })
-    .apply(bodyStage1Maxpool1) as tfjs.SymbolicTensor;
-  const bodyStage2Repeat11 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 3, padding: "same", activation: "relu", name: "body/stage2/repeat1/1" })
-    .apply(bodyStage2Repeat10) as tfjs.SymbolicTensor;
-  // lib/vgg.net:9: maxpool 2x2/2
-  const bodyStage2Maxpool1 = tf.layers
-    .maxPooling2d({ poolSize: 2, strides: 2, name: "body/stage2/maxpool1" })
-    .apply(bodyStage2Repeat11) as tfjs.SymbolicTensor;
+  const bodyStage2Maxpool1 = VggStage(tf, bodyStage1Maxpool1, "body/stage2", 128);
 
   // stage3 = VggStage(3, 256) -> 256x28x28
-  // lib/vgg.net:7: conv 3x3 c pad=1 relu
-  const bodyStage3Repeat10 = tf.layers
-    .conv2d({ filters: 256, kernelSize: 3, padding: "same", activation: "relu", name: "body/stage3/repeat1/0" })
-    .apply(bodyStage2Maxpool1) as tfjs.SymbolicTensor;
-  const bodyStage3Repeat11 = tf.layers
-    .conv2d({ filters: 256, kernelSize: 3, padding: "same", activation: "relu", name: "body/stage3/repeat1/1" })
-    .apply(bodyStage3Repeat10) as tfjs.SymbolicTensor;
-  const bodyStage3Repeat12 = tf.layers
-    .conv2d({ filters: 256, kernelSize: 3, padding: "same", activation: "relu", name: "body/stage3/repeat1/2" })
-    .apply(bodyStage3Repeat11) as tfjs.SymbolicTensor;
-  // lib/vgg.net:9: maxpool 2x2/2
-  const bodyStage3Maxpool1 = tf.layers
-    .maxPooling2d({ poolSize: 2, strides: 2, name: "body/stage3/maxpool1" })
-    .apply(bodyStage3Repeat12) as tfjs.SymbolicTensor;
+  const bodyStage3Maxpool1 = VggStage_2(tf, bodyStage2Maxpool1, "body/stage3", 256);
 
   // stage4 = VggStage(3, 512) -> 512x14x14
-  // lib/vgg.net:7: conv 3x3 c pad=1 relu
-  const bodyStage4Repeat10 = tf.layers
-    .conv2d({ filters: 512, kernelSize: 3, padding: "same", activation: "relu", name: "body/stage4/repeat1/0" })
-    .apply(bodyStage3Maxpool1) as tfjs.SymbolicTensor;
-  const bodyStage4Repeat11 = tf.layers
-    .conv2d({ filters: 512, kernelSize: 3, padding: "same", activation: "relu", name: "body/stage4/repeat1/1" })
-    .apply(bodyStage4Repeat10) as tfjs.SymbolicTensor;
-  const bodyStage4Repeat12 = tf.layers
-    .conv2d({ filters: 512, kernelSize: 3, padding: "same", activation: "relu", name: "body/stage4/repeat1/2" })
-    .apply(bodyStage4Repeat11) as tfjs.SymbolicTensor;
-  // lib/vgg.net:9: maxpool 2x2/2
-  const bodyStage4Maxpool1 = tf.layers
-    .maxPooling2d({ poolSize: 2, strides: 2, name: "body/stage4/maxpool1" })
-    .apply(bodyStage4Repeat12) as tfjs.SymbolicTensor;
+  const bodyStage4Maxpool1 = VggStage_2(tf, bodyStage3Maxpool1, "body/stage4", 512);
 
   // stage5 = VggStage(3, 512) -> 512x7x7
-  // lib/vgg.net:7: conv 3x3 c pad=1 relu
-  const bodyStage5Repeat10 = tf.layers
-    .conv2d({ filters: 512, kernelSize: 3, padding: "same", activation: "relu", name: "body/stage5/repeat1/0" })
-    .apply(bodyStage4Maxpool1) as tfjs.SymbolicTensor;
-  const bodyStage5Repeat11 = tf.layers
-    .conv2d({ filters: 512, kernelSize: 3, padding: "same", activation: "relu", name: "body/stage5/repeat1/1" })
-    .apply(bodyStage5Repeat10) as tfjs.SymbolicTensor;
-  const bodyStage5Repeat12 = tf.layers
-    .conv2d({ filters: 512, kernelSize: 3, padding: "same", activation: "relu", name: "body/stage5/repeat1/2" })
-    .apply(bodyStage5Repeat11) as tfjs.SymbolicTensor;
-  // lib/vgg.net:9: maxpool 2x2/2
-  const bodyStage5Maxpool1 = tf.layers
-    .maxPooling2d({ poolSize: 2, strides: 2, name: "body/stage5/maxpool1" })
-    .apply(bodyStage5Repeat12) as tfjs.SymbolicTensor;
+  const bodyStage5Maxpool1 = VggStage_2(tf, bodyStage4Maxpool1, "body/stage5", 512);
   // line 26: adaptiveavgpool 7x7
   const headAdaptiveavgpool1 = tf.layers
     .averagePooling2d({ poolSize: 1, strides: 1, name: "head/adaptiveavgpool1" })

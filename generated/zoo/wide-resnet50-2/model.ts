@@ -9,6 +9,181 @@ import { pool2d } from "netc/runtime";
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
 
+/** The spec's block Bottleneck: its layers, named under `prefix`. */
+function Bottleneck(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
+  const b1Conv1 = tf.layers
+    .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/conv1/bn` })
+    .apply(b1Conv1) as tfjs.SymbolicTensor;
+  const b1Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b1/conv1/bn/relu` })
+    .apply(b1Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
+  const b1Conv2 = tf.layers
+    .conv2d({ filters: 128, kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/conv2` })
+    .apply(b1Conv1BnRelu) as tfjs.SymbolicTensor;
+  const b1Conv2Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/conv2/bn` })
+    .apply(b1Conv2) as tfjs.SymbolicTensor;
+  const b1Conv2BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b1/conv2/bn/relu` })
+    .apply(b1Conv2Bn) as tfjs.SymbolicTensor;
+  // lib/resnet.net:30: conv 1x1 planes * 4 bn
+  const b1Conv3 = tf.layers
+    .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv3` })
+    .apply(b1Conv2BnRelu) as tfjs.SymbolicTensor;
+  const b1Conv3Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/conv3/bn` })
+    .apply(b1Conv3) as tfjs.SymbolicTensor;
+  // lib/resnet.net:33: conv 1x1/stride planes * 4 bn
+  const b2Downsample = tf.layers
+    .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: `${prefix}/b2/downsample` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b2DownsampleBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b2/downsample/bn` })
+    .apply(b2Downsample) as tfjs.SymbolicTensor;
+  // lib/resnet.net:26: add
+  const out = tf.layers.add({ name: prefix }).apply([b1Conv3Bn, b2DownsampleBn]) as tfjs.SymbolicTensor;
+  const relu = tf.layers.activation({ activation: "relu", name: `${prefix}/relu` }).apply(out) as tfjs.SymbolicTensor;
+  return relu;
+}
+
+/** The spec's block Bottleneck, called 12 times: its layers, named under `prefix`. */
+function Bottleneck_2(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  inChannels: number,
+  planes: number,
+): tfjs.SymbolicTensor {
+  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
+  const b1Conv1 = tf.layers
+    .conv2d({ filters: 2 * planes, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/conv1/bn` })
+    .apply(b1Conv1) as tfjs.SymbolicTensor;
+  const b1Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b1/conv1/bn/relu` })
+    .apply(b1Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
+  const b1Conv2 = tf.layers
+    .conv2d({ filters: 2 * planes, kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/conv2` })
+    .apply(b1Conv1BnRelu) as tfjs.SymbolicTensor;
+  const b1Conv2Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/conv2/bn` })
+    .apply(b1Conv2) as tfjs.SymbolicTensor;
+  const b1Conv2BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b1/conv2/bn/relu` })
+    .apply(b1Conv2Bn) as tfjs.SymbolicTensor;
+  // lib/resnet.net:30: conv 1x1 planes * 4 bn
+  const b1Conv3 = tf.layers
+    .conv2d({ filters: inChannels, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv3` })
+    .apply(b1Conv2BnRelu) as tfjs.SymbolicTensor;
+  const b1Conv3Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/conv3/bn` })
+    .apply(b1Conv3) as tfjs.SymbolicTensor;
+  // lib/resnet.net:26: add
+  const out = tf.layers.add({ name: prefix }).apply([b1Conv3Bn, x]) as tfjs.SymbolicTensor;
+  const relu = tf.layers.activation({ activation: "relu", name: `${prefix}/relu` }).apply(out) as tfjs.SymbolicTensor;
+  return relu;
+}
+
+/** The spec's block BottleneckStage: its layers, named under `prefix`. */
+function BottleneckStage(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  const bottleneck1 = Bottleneck(tf, x, `${prefix}/bottleneck1`);
+  const repeat10 = Bottleneck_2(tf, bottleneck1, `${prefix}/repeat1/0`, 256, 64);
+  const repeat11 = Bottleneck_2(tf, repeat10, `${prefix}/repeat1/1`, 256, 64);
+  return repeat11;
+}
+
+/** The spec's block Bottleneck, called 3 times: its layers, named under `prefix`. */
+function Bottleneck_3(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  prefix: string,
+  inChannels: number,
+): tfjs.SymbolicTensor {
+  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
+  const b1Conv1 = tf.layers
+    .conv2d({ filters: inChannels, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv1` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b1Conv1Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/conv1/bn` })
+    .apply(b1Conv1) as tfjs.SymbolicTensor;
+  const b1Conv1BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b1/conv1/bn/relu` })
+    .apply(b1Conv1Bn) as tfjs.SymbolicTensor;
+  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
+  const b1Conv2Pad = tf.layers
+    .zeroPadding2d({
+      padding: [
+        [1, 1],
+        [1, 1],
+      ],
+      name: `${prefix}/b1/conv2/pad`,
+    })
+    .apply(b1Conv1BnRelu) as tfjs.SymbolicTensor;
+  const b1Conv2 = tf.layers
+    .conv2d({ filters: inChannels, kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/b1/conv2` })
+    .apply(b1Conv2Pad) as tfjs.SymbolicTensor;
+  const b1Conv2Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/conv2/bn` })
+    .apply(b1Conv2) as tfjs.SymbolicTensor;
+  const b1Conv2BnRelu = tf.layers
+    .activation({ activation: "relu", name: `${prefix}/b1/conv2/bn/relu` })
+    .apply(b1Conv2Bn) as tfjs.SymbolicTensor;
+  // lib/resnet.net:30: conv 1x1 planes * 4 bn
+  const b1Conv3 = tf.layers
+    .conv2d({ filters: 2 * inChannels, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv3` })
+    .apply(b1Conv2BnRelu) as tfjs.SymbolicTensor;
+  const b1Conv3Bn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/conv3/bn` })
+    .apply(b1Conv3) as tfjs.SymbolicTensor;
+  // lib/resnet.net:33: conv 1x1/stride planes * 4 bn
+  const b2Downsample = tf.layers
+    .conv2d({ filters: 2 * inChannels, kernelSize: 1, strides: 2, useBias: false, name: `${prefix}/b2/downsample` })
+    .apply(x) as tfjs.SymbolicTensor;
+  const b2DownsampleBn = tf.layers
+    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b2/downsample/bn` })
+    .apply(b2Downsample) as tfjs.SymbolicTensor;
+  // lib/resnet.net:26: add
+  const out = tf.layers.add({ name: prefix }).apply([b1Conv3Bn, b2DownsampleBn]) as tfjs.SymbolicTensor;
+  const relu = tf.layers.activation({ activation: "relu", name: `${prefix}/relu` }).apply(out) as tfjs.SymbolicTensor;
+  return relu;
+}
+
+/** The spec's block BottleneckStage: its layers, named under `prefix`. */
+function BottleneckStage_2(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  const bottleneck1 = Bottleneck_3(tf, x, `${prefix}/bottleneck1`, 256);
+  const repeat10 = Bottleneck_2(tf, bottleneck1, `${prefix}/repeat1/0`, 512, 128);
+  const repeat11 = Bottleneck_2(tf, repeat10, `${prefix}/repeat1/1`, 512, 128);
+  const repeat12 = Bottleneck_2(tf, repeat11, `${prefix}/repeat1/2`, 512, 128);
+  return repeat12;
+}
+
+/** The spec's block BottleneckStage: its layers, named under `prefix`. */
+function BottleneckStage_3(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  const bottleneck1 = Bottleneck_3(tf, x, `${prefix}/bottleneck1`, 512);
+  const repeat10 = Bottleneck_2(tf, bottleneck1, `${prefix}/repeat1/0`, 1024, 256);
+  const repeat11 = Bottleneck_2(tf, repeat10, `${prefix}/repeat1/1`, 1024, 256);
+  const repeat12 = Bottleneck_2(tf, repeat11, `${prefix}/repeat1/2`, 1024, 256);
+  const repeat13 = Bottleneck_2(tf, repeat12, `${prefix}/repeat1/3`, 1024, 256);
+  const repeat14 = Bottleneck_2(tf, repeat13, `${prefix}/repeat1/4`, 1024, 256);
+  return repeat14;
+}
+
+/** The spec's block BottleneckStage: its layers, named under `prefix`. */
+function BottleneckStage_4(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
+  const bottleneck1 = Bottleneck_3(tf, x, `${prefix}/bottleneck1`, 1024);
+  const repeat10 = Bottleneck_2(tf, bottleneck1, `${prefix}/repeat1/0`, 2048, 512);
+  const repeat11 = Bottleneck_2(tf, repeat10, `${prefix}/repeat1/1`, 2048, 512);
+  return repeat11;
+}
+
 /**
  * Builds WideResNet50_2. Without auxiliary heads the training and inference models are one model.
  */
@@ -44,611 +219,16 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   }).apply(stemConv1BnRelu) as tfjs.SymbolicTensor;
 
   // layer1 = BottleneckStage(64, 3, 1, 1, width_per_group) -> 256
-  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
-  const layer1Bottleneck1B1Conv1 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: "layer1/bottleneck1/b1/conv1" })
-    .apply(stemMaxpool) as tfjs.SymbolicTensor;
-  const layer1Bottleneck1B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer1/bottleneck1/b1/conv1/bn" })
-    .apply(layer1Bottleneck1B1Conv1) as tfjs.SymbolicTensor;
-  const layer1Bottleneck1B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer1/bottleneck1/b1/conv1/bn/relu" })
-    .apply(layer1Bottleneck1B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
-  const layer1Bottleneck1B1Conv2 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 3, padding: "same", useBias: false, name: "layer1/bottleneck1/b1/conv2" })
-    .apply(layer1Bottleneck1B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layer1Bottleneck1B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer1/bottleneck1/b1/conv2/bn" })
-    .apply(layer1Bottleneck1B1Conv2) as tfjs.SymbolicTensor;
-  const layer1Bottleneck1B1Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer1/bottleneck1/b1/conv2/bn/relu" })
-    .apply(layer1Bottleneck1B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:30: conv 1x1 planes * 4 bn
-  const layer1Bottleneck1B1Conv3 = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "layer1/bottleneck1/b1/conv3" })
-    .apply(layer1Bottleneck1B1Conv2BnRelu) as tfjs.SymbolicTensor;
-  const layer1Bottleneck1B1Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer1/bottleneck1/b1/conv3/bn" })
-    .apply(layer1Bottleneck1B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:33: conv 1x1/stride planes * 4 bn
-  const layer1Bottleneck1B2Downsample = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "layer1/bottleneck1/b2/downsample" })
-    .apply(stemMaxpool) as tfjs.SymbolicTensor;
-  const layer1Bottleneck1B2DownsampleBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer1/bottleneck1/b2/downsample/bn" })
-    .apply(layer1Bottleneck1B2Downsample) as tfjs.SymbolicTensor;
-  // lib/resnet.net:26: add
-  const layer1Bottleneck1 = tf.layers
-    .add({ name: "layer1/bottleneck1" })
-    .apply([layer1Bottleneck1B1Conv3Bn, layer1Bottleneck1B2DownsampleBn]) as tfjs.SymbolicTensor;
-  const layer1Bottleneck1Relu = tf.layers
-    .activation({ activation: "relu", name: "layer1/bottleneck1/relu" })
-    .apply(layer1Bottleneck1) as tfjs.SymbolicTensor;
-  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
-  const layer1Repeat10B1Conv1 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: "layer1/repeat1/0/b1/conv1" })
-    .apply(layer1Bottleneck1Relu) as tfjs.SymbolicTensor;
-  const layer1Repeat10B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer1/repeat1/0/b1/conv1/bn" })
-    .apply(layer1Repeat10B1Conv1) as tfjs.SymbolicTensor;
-  const layer1Repeat10B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer1/repeat1/0/b1/conv1/bn/relu" })
-    .apply(layer1Repeat10B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
-  const layer1Repeat10B1Conv2 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 3, padding: "same", useBias: false, name: "layer1/repeat1/0/b1/conv2" })
-    .apply(layer1Repeat10B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layer1Repeat10B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer1/repeat1/0/b1/conv2/bn" })
-    .apply(layer1Repeat10B1Conv2) as tfjs.SymbolicTensor;
-  const layer1Repeat10B1Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer1/repeat1/0/b1/conv2/bn/relu" })
-    .apply(layer1Repeat10B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:30: conv 1x1 planes * 4 bn
-  const layer1Repeat10B1Conv3 = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "layer1/repeat1/0/b1/conv3" })
-    .apply(layer1Repeat10B1Conv2BnRelu) as tfjs.SymbolicTensor;
-  const layer1Repeat10B1Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer1/repeat1/0/b1/conv3/bn" })
-    .apply(layer1Repeat10B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:26: add
-  const layer1Repeat10 = tf.layers
-    .add({ name: "layer1/repeat1/0" })
-    .apply([layer1Repeat10B1Conv3Bn, layer1Bottleneck1Relu]) as tfjs.SymbolicTensor;
-  const layer1Repeat10Relu = tf.layers
-    .activation({ activation: "relu", name: "layer1/repeat1/0/relu" })
-    .apply(layer1Repeat10) as tfjs.SymbolicTensor;
-  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
-  const layer1Repeat11B1Conv1 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: "layer1/repeat1/1/b1/conv1" })
-    .apply(layer1Repeat10Relu) as tfjs.SymbolicTensor;
-  const layer1Repeat11B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer1/repeat1/1/b1/conv1/bn" })
-    .apply(layer1Repeat11B1Conv1) as tfjs.SymbolicTensor;
-  const layer1Repeat11B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer1/repeat1/1/b1/conv1/bn/relu" })
-    .apply(layer1Repeat11B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
-  const layer1Repeat11B1Conv2 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 3, padding: "same", useBias: false, name: "layer1/repeat1/1/b1/conv2" })
-    .apply(layer1Repeat11B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layer1Repeat11B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer1/repeat1/1/b1/conv2/bn" })
-    .apply(layer1Repeat11B1Conv2) as tfjs.SymbolicTensor;
-  const layer1Repeat11B1Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer1/repeat1/1/b1/conv2/bn/relu" })
-    .apply(layer1Repeat11B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:30: conv 1x1 planes * 4 bn
-  const layer1Repeat11B1Conv3 = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "layer1/repeat1/1/b1/conv3" })
-    .apply(layer1Repeat11B1Conv2BnRelu) as tfjs.SymbolicTensor;
-  const layer1Repeat11B1Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer1/repeat1/1/b1/conv3/bn" })
-    .apply(layer1Repeat11B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:26: add
-  const layer1Repeat11 = tf.layers
-    .add({ name: "layer1/repeat1/1" })
-    .apply([layer1Repeat11B1Conv3Bn, layer1Repeat10Relu]) as tfjs.SymbolicTensor;
-  const layer1Repeat11Relu = tf.layers
-    .activation({ activation: "relu", name: "layer1/repeat1/1/relu" })
-    .apply(layer1Repeat11) as tfjs.SymbolicTensor;
+  const layer1Repeat11Relu = BottleneckStage(tf, stemMaxpool, "layer1");
 
   // layer2 = BottleneckStage(128, 4, 2, 1, width_per_group) -> 512
-  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
-  const layer2Bottleneck1B1Conv1 = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "layer2/bottleneck1/b1/conv1" })
-    .apply(layer1Repeat11Relu) as tfjs.SymbolicTensor;
-  const layer2Bottleneck1B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer2/bottleneck1/b1/conv1/bn" })
-    .apply(layer2Bottleneck1B1Conv1) as tfjs.SymbolicTensor;
-  const layer2Bottleneck1B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer2/bottleneck1/b1/conv1/bn/relu" })
-    .apply(layer2Bottleneck1B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
-  const layer2Bottleneck1B1Conv2Pad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [1, 1],
-        [1, 1],
-      ],
-      name: "layer2/bottleneck1/b1/conv2/pad",
-    })
-    .apply(layer2Bottleneck1B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layer2Bottleneck1B1Conv2 = tf.layers
-    .conv2d({ filters: 256, kernelSize: 3, strides: 2, useBias: false, name: "layer2/bottleneck1/b1/conv2" })
-    .apply(layer2Bottleneck1B1Conv2Pad) as tfjs.SymbolicTensor;
-  const layer2Bottleneck1B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer2/bottleneck1/b1/conv2/bn" })
-    .apply(layer2Bottleneck1B1Conv2) as tfjs.SymbolicTensor;
-  const layer2Bottleneck1B1Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer2/bottleneck1/b1/conv2/bn/relu" })
-    .apply(layer2Bottleneck1B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:30: conv 1x1 planes * 4 bn
-  const layer2Bottleneck1B1Conv3 = tf.layers
-    .conv2d({ filters: 512, kernelSize: 1, useBias: false, name: "layer2/bottleneck1/b1/conv3" })
-    .apply(layer2Bottleneck1B1Conv2BnRelu) as tfjs.SymbolicTensor;
-  const layer2Bottleneck1B1Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer2/bottleneck1/b1/conv3/bn" })
-    .apply(layer2Bottleneck1B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:33: conv 1x1/stride planes * 4 bn
-  const layer2Bottleneck1B2Downsample = tf.layers
-    .conv2d({ filters: 512, kernelSize: 1, strides: 2, useBias: false, name: "layer2/bottleneck1/b2/downsample" })
-    .apply(layer1Repeat11Relu) as tfjs.SymbolicTensor;
-  const layer2Bottleneck1B2DownsampleBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer2/bottleneck1/b2/downsample/bn" })
-    .apply(layer2Bottleneck1B2Downsample) as tfjs.SymbolicTensor;
-  // lib/resnet.net:26: add
-  const layer2Bottleneck1 = tf.layers
-    .add({ name: "layer2/bottleneck1" })
-    .apply([layer2Bottleneck1B1Conv3Bn, layer2Bottleneck1B2DownsampleBn]) as tfjs.SymbolicTensor;
-  const layer2Bottleneck1Relu = tf.layers
-    .activation({ activation: "relu", name: "layer2/bottleneck1/relu" })
-    .apply(layer2Bottleneck1) as tfjs.SymbolicTensor;
-  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
-  const layer2Repeat10B1Conv1 = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "layer2/repeat1/0/b1/conv1" })
-    .apply(layer2Bottleneck1Relu) as tfjs.SymbolicTensor;
-  const layer2Repeat10B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer2/repeat1/0/b1/conv1/bn" })
-    .apply(layer2Repeat10B1Conv1) as tfjs.SymbolicTensor;
-  const layer2Repeat10B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer2/repeat1/0/b1/conv1/bn/relu" })
-    .apply(layer2Repeat10B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
-  const layer2Repeat10B1Conv2 = tf.layers
-    .conv2d({ filters: 256, kernelSize: 3, padding: "same", useBias: false, name: "layer2/repeat1/0/b1/conv2" })
-    .apply(layer2Repeat10B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layer2Repeat10B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer2/repeat1/0/b1/conv2/bn" })
-    .apply(layer2Repeat10B1Conv2) as tfjs.SymbolicTensor;
-  const layer2Repeat10B1Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer2/repeat1/0/b1/conv2/bn/relu" })
-    .apply(layer2Repeat10B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:30: conv 1x1 planes * 4 bn
-  const layer2Repeat10B1Conv3 = tf.layers
-    .conv2d({ filters: 512, kernelSize: 1, useBias: false, name: "layer2/repeat1/0/b1/conv3" })
-    .apply(layer2Repeat10B1Conv2BnRelu) as tfjs.SymbolicTensor;
-  const layer2Repeat10B1Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer2/repeat1/0/b1/conv3/bn" })
-    .apply(layer2Repeat10B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:26: add
-  const layer2Repeat10 = tf.layers
-    .add({ name: "layer2/repeat1/0" })
-    .apply([layer2Repeat10B1Conv3Bn, layer2Bottleneck1Relu]) as tfjs.SymbolicTensor;
-  const layer2Repeat10Relu = tf.layers
-    .activation({ activation: "relu", name: "layer2/repeat1/0/relu" })
-    .apply(layer2Repeat10) as tfjs.SymbolicTensor;
-  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
-  const layer2Repeat11B1Conv1 = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "layer2/repeat1/1/b1/conv1" })
-    .apply(layer2Repeat10Relu) as tfjs.SymbolicTensor;
-  const layer2Repeat11B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer2/repeat1/1/b1/conv1/bn" })
-    .apply(layer2Repeat11B1Conv1) as tfjs.SymbolicTensor;
-  const layer2Repeat11B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer2/repeat1/1/b1/conv1/bn/relu" })
-    .apply(layer2Repeat11B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
-  const layer2Repeat11B1Conv2 = tf.layers
-    .conv2d({ filters: 256, kernelSize: 3, padding: "same", useBias: false, name: "layer2/repeat1/1/b1/conv2" })
-    .apply(layer2Repeat11B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layer2Repeat11B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer2/repeat1/1/b1/conv2/bn" })
-    .apply(layer2Repeat11B1Conv2) as tfjs.SymbolicTensor;
-  const layer2Repeat11B1Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer2/repeat1/1/b1/conv2/bn/relu" })
-    .apply(layer2Repeat11B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:30: conv 1x1 planes * 4 bn
-  const layer2Repeat11B1Conv3 = tf.layers
-    .conv2d({ filters: 512, kernelSize: 1, useBias: false, name: "layer2/repeat1/1/b1/conv3" })
-    .apply(layer2Repeat11B1Conv2BnRelu) as tfjs.SymbolicTensor;
-  const layer2Repeat11B1Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer2/repeat1/1/b1/conv3/bn" })
-    .apply(layer2Repeat11B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:26: add
-  const layer2Repeat11 = tf.layers
-    .add({ name: "layer2/repeat1/1" })
-    .apply([layer2Repeat11B1Conv3Bn, layer2Repeat10Relu]) as tfjs.SymbolicTensor;
-  const layer2Repeat11Relu = tf.layers
-    .activation({ activation: "relu", name: "layer2/repeat1/1/relu" })
-    .apply(layer2Repeat11) as tfjs.SymbolicTensor;
-  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
-  const layer2Repeat12B1Conv1 = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: "layer2/repeat1/2/b1/conv1" })
-    .apply(layer2Repeat11Relu) as tfjs.SymbolicTensor;
-  const layer2Repeat12B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer2/repeat1/2/b1/conv1/bn" })
-    .apply(layer2Repeat12B1Conv1) as tfjs.SymbolicTensor;
-  const layer2Repeat12B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer2/repeat1/2/b1/conv1/bn/relu" })
-    .apply(layer2Repeat12B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
-  const layer2Repeat12B1Conv2 = tf.layers
-    .conv2d({ filters: 256, kernelSize: 3, padding: "same", useBias: false, name: "layer2/repeat1/2/b1/conv2" })
-    .apply(layer2Repeat12B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layer2Repeat12B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer2/repeat1/2/b1/conv2/bn" })
-    .apply(layer2Repeat12B1Conv2) as tfjs.SymbolicTensor;
-  const layer2Repeat12B1Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer2/repeat1/2/b1/conv2/bn/relu" })
-    .apply(layer2Repeat12B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:30: conv 1x1 planes * 4 bn
-  const layer2Repeat12B1Conv3 = tf.layers
-    .conv2d({ filters: 512, kernelSize: 1, useBias: false, name: "layer2/repeat1/2/b1/conv3" })
-    .apply(layer2Repeat12B1Conv2BnRelu) as tfjs.SymbolicTensor;
-  const layer2Repeat12B1Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer2/repeat1/2/b1/conv3/bn" })
-    .apply(layer2Repeat12B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:26: add
-  const layer2Repeat12 = tf.layers
-    .add({ name: "layer2/repeat1/2" })
-    .apply([layer2Repeat12B1Conv3Bn, layer2Repeat11Relu]) as tfjs.SymbolicTensor;
-  const layer2Repeat12Relu = tf.layers
-    .activation({ activation: "relu", name: "layer2/repeat1/2/relu" })
-    .apply(layer2Repeat12) as tfjs.SymbolicTensor;
+  const layer2Repeat12Relu = BottleneckStage_2(tf, layer1Repeat11Relu, "layer2");
 
   // layer3 = BottleneckStage(256, 6, 2, 1, width_per_group) -> 1024
-  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
-  const layer3Bottleneck1B1Conv1 = tf.layers
-    .conv2d({ filters: 512, kernelSize: 1, useBias: false, name: "layer3/bottleneck1/b1/conv1" })
-    .apply(layer2Repeat12Relu) as tfjs.SymbolicTensor;
-  const layer3Bottleneck1B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer3/bottleneck1/b1/conv1/bn" })
-    .apply(layer3Bottleneck1B1Conv1) as tfjs.SymbolicTensor;
-  const layer3Bottleneck1B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer3/bottleneck1/b1/conv1/bn/relu" })
-    .apply(layer3Bottleneck1B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
-  const layer3Bottleneck1B1Conv2Pad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [1, 1],
-        [1, 1],
-      ],
-      name: "layer3/bottleneck1/b1/conv2/pad",
-    })
-    .apply(layer3Bottleneck1B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layer3Bottleneck1B1Conv2 = tf.layers
-    .conv2d({ filters: 512, kernelSize: 3, strides: 2, useBias: false, name: "layer3/bottleneck1/b1/conv2" })
-    .apply(layer3Bottleneck1B1Conv2Pad) as tfjs.SymbolicTensor;
-  const layer3Bottleneck1B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer3/bottleneck1/b1/conv2/bn" })
-    .apply(layer3Bottleneck1B1Conv2) as tfjs.SymbolicTensor;
-  const layer3Bottleneck1B1Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer3/bottleneck1/b1/conv2/bn/relu" })
-    .apply(layer3Bottleneck1B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:30: conv 1x1 planes * 4 bn
-  const layer3Bottleneck1B1Conv3 = tf.layers
-    .conv2d({ filters: 1024, kernelSize: 1, useBias: false, name: "layer3/bottleneck1/b1/conv3" })
-    .apply(layer3Bottleneck1B1Conv2BnRelu) as tfjs.SymbolicTensor;
-  const layer3Bottleneck1B1Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer3/bottleneck1/b1/conv3/bn" })
-    .apply(layer3Bottleneck1B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:33: conv 1x1/stride planes * 4 bn
-  const layer3Bottleneck1B2Downsample = tf.layers
-    .conv2d({ filters: 1024, kernelSize: 1, strides: 2, useBias: false, name: "layer3/bottleneck1/b2/downsample" })
-    .apply(layer2Repeat12Relu) as tfjs.SymbolicTensor;
-  const layer3Bottleneck1B2DownsampleBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer3/bottleneck1/b2/downsample/bn" })
-    .apply(layer3Bottleneck1B2Downsample) as tfjs.SymbolicTensor;
-  // lib/resnet.net:26: add
-  const layer3Bottleneck1 = tf.layers
-    .add({ name: "layer3/bottleneck1" })
-    .apply([layer3Bottleneck1B1Conv3Bn, layer3Bottleneck1B2DownsampleBn]) as tfjs.SymbolicTensor;
-  const layer3Bottleneck1Relu = tf.layers
-    .activation({ activation: "relu", name: "layer3/bottleneck1/relu" })
-    .apply(layer3Bottleneck1) as tfjs.SymbolicTensor;
-  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
-  const layer3Repeat10B1Conv1 = tf.layers
-    .conv2d({ filters: 512, kernelSize: 1, useBias: false, name: "layer3/repeat1/0/b1/conv1" })
-    .apply(layer3Bottleneck1Relu) as tfjs.SymbolicTensor;
-  const layer3Repeat10B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer3/repeat1/0/b1/conv1/bn" })
-    .apply(layer3Repeat10B1Conv1) as tfjs.SymbolicTensor;
-  const layer3Repeat10B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer3/repeat1/0/b1/conv1/bn/relu" })
-    .apply(layer3Repeat10B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
-  const layer3Repeat10B1Conv2 = tf.layers
-    .conv2d({ filters: 512, kernelSize: 3, padding: "same", useBias: false, name: "layer3/repeat1/0/b1/conv2" })
-    .apply(layer3Repeat10B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layer3Repeat10B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer3/repeat1/0/b1/conv2/bn" })
-    .apply(layer3Repeat10B1Conv2) as tfjs.SymbolicTensor;
-  const layer3Repeat10B1Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer3/repeat1/0/b1/conv2/bn/relu" })
-    .apply(layer3Repeat10B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:30: conv 1x1 planes * 4 bn
-  const layer3Repeat10B1Conv3 = tf.layers
-    .conv2d({ filters: 1024, kernelSize: 1, useBias: false, name: "layer3/repeat1/0/b1/conv3" })
-    .apply(layer3Repeat10B1Conv2BnRelu) as tfjs.SymbolicTensor;
-  const layer3Repeat10B1Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer3/repeat1/0/b1/conv3/bn" })
-    .apply(layer3Repeat10B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:26: add
-  const layer3Repeat10 = tf.layers
-    .add({ name: "layer3/repeat1/0" })
-    .apply([layer3Repeat10B1Conv3Bn, layer3Bottleneck1Relu]) as tfjs.SymbolicTensor;
-  const layer3Repeat10Relu = tf.layers
-    .activation({ activation: "relu", name: "layer3/repeat1/0/relu" })
-    .apply(layer3Repeat10) as tfjs.SymbolicTensor;
-  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
-  const layer3Repeat11B1Conv1 = tf.layers
-    .conv2d({ filters: 512, kernelSize: 1, useBias: false, name: "layer3/repeat1/1/b1/conv1" })
-    .apply(layer3Repeat10Relu) as tfjs.SymbolicTensor;
-  const layer3Repeat11B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer3/repeat1/1/b1/conv1/bn" })
-    .apply(layer3Repeat11B1Conv1) as tfjs.SymbolicTensor;
-  const layer3Repeat11B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer3/repeat1/1/b1/conv1/bn/relu" })
-    .apply(layer3Repeat11B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
-  const layer3Repeat11B1Conv2 = tf.layers
-    .conv2d({ filters: 512, kernelSize: 3, padding: "same", useBias: false, name: "layer3/repeat1/1/b1/conv2" })
-    .apply(layer3Repeat11B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layer3Repeat11B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer3/repeat1/1/b1/conv2/bn" })
-    .apply(layer3Repeat11B1Conv2) as tfjs.SymbolicTensor;
-  const layer3Repeat11B1Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer3/repeat1/1/b1/conv2/bn/relu" })
-    .apply(layer3Repeat11B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:30: conv 1x1 planes * 4 bn
-  const layer3Repeat11B1Conv3 = tf.layers
-    .conv2d({ filters: 1024, kernelSize: 1, useBias: false, name: "layer3/repeat1/1/b1/conv3" })
-    .apply(layer3Repeat11B1Conv2BnRelu) as tfjs.SymbolicTensor;
-  const layer3Repeat11B1Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer3/repeat1/1/b1/conv3/bn" })
-    .apply(layer3Repeat11B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:26: add
-  const layer3Repeat11 = tf.layers
-    .add({ name: "layer3/repeat1/1" })
-    .apply([layer3Repeat11B1Conv3Bn, layer3Repeat10Relu]) as tfjs.SymbolicTensor;
-  const layer3Repeat11Relu = tf.layers
-    .activation({ activation: "relu", name: "layer3/repeat1/1/relu" })
-    .apply(layer3Repeat11) as tfjs.SymbolicTensor;
-  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
-  const layer3Repeat12B1Conv1 = tf.layers
-    .conv2d({ filters: 512, kernelSize: 1, useBias: false, name: "layer3/repeat1/2/b1/conv1" })
-    .apply(layer3Repeat11Relu) as tfjs.SymbolicTensor;
-  const layer3Repeat12B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer3/repeat1/2/b1/conv1/bn" })
-    .apply(layer3Repeat12B1Conv1) as tfjs.SymbolicTensor;
-  const layer3Repeat12B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer3/repeat1/2/b1/conv1/bn/relu" })
-    .apply(layer3Repeat12B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
-  const layer3Repeat12B1Conv2 = tf.layers
-    .conv2d({ filters: 512, kernelSize: 3, padding: "same", useBias: false, name: "layer3/repeat1/2/b1/conv2" })
-    .apply(layer3Repeat12B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layer3Repeat12B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer3/repeat1/2/b1/conv2/bn" })
-    .apply(layer3Repeat12B1Conv2) as tfjs.SymbolicTensor;
-  const layer3Repeat12B1Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer3/repeat1/2/b1/conv2/bn/relu" })
-    .apply(layer3Repeat12B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:30: conv 1x1 planes * 4 bn
-  const layer3Repeat12B1Conv3 = tf.layers
-    .conv2d({ filters: 1024, kernelSize: 1, useBias: false, name: "layer3/repeat1/2/b1/conv3" })
-    .apply(layer3Repeat12B1Conv2BnRelu) as tfjs.SymbolicTensor;
-  const layer3Repeat12B1Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer3/repeat1/2/b1/conv3/bn" })
-    .apply(layer3Repeat12B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:26: add
-  const layer3Repeat12 = tf.layers
-    .add({ name: "layer3/repeat1/2" })
-    .apply([layer3Repeat12B1Conv3Bn, layer3Repeat11Relu]) as tfjs.SymbolicTensor;
-  const layer3Repeat12Relu = tf.layers
-    .activation({ activation: "relu", name: "layer3/repeat1/2/relu" })
-    .apply(layer3Repeat12) as tfjs.SymbolicTensor;
-  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
-  const layer3Repeat13B1Conv1 = tf.layers
-    .conv2d({ filters: 512, kernelSize: 1, useBias: false, name: "layer3/repeat1/3/b1/conv1" })
-    .apply(layer3Repeat12Relu) as tfjs.SymbolicTensor;
-  const layer3Repeat13B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer3/repeat1/3/b1/conv1/bn" })
-    .apply(layer3Repeat13B1Conv1) as tfjs.SymbolicTensor;
-  const layer3Repeat13B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer3/repeat1/3/b1/conv1/bn/relu" })
-    .apply(layer3Repeat13B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
-  const layer3Repeat13B1Conv2 = tf.layers
-    .conv2d({ filters: 512, kernelSize: 3, padding: "same", useBias: false, name: "layer3/repeat1/3/b1/conv2" })
-    .apply(layer3Repeat13B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layer3Repeat13B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer3/repeat1/3/b1/conv2/bn" })
-    .apply(layer3Repeat13B1Conv2) as tfjs.SymbolicTensor;
-  const layer3Repeat13B1Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer3/repeat1/3/b1/conv2/bn/relu" })
-    .apply(layer3Repeat13B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:30: conv 1x1 planes * 4 bn
-  const layer3Repeat13B1Conv3 = tf.layers
-    .conv2d({ filters: 1024, kernelSize: 1, useBias: false, name: "layer3/repeat1/3/b1/conv3" })
-    .apply(layer3Repeat13B1Conv2BnRelu) as tfjs.SymbolicTensor;
-  const layer3Repeat13B1Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer3/repeat1/3/b1/conv3/bn" })
-    .apply(layer3Repeat13B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:26: add
-  const layer3Repeat13 = tf.layers
-    .add({ name: "layer3/repeat1/3" })
-    .apply([layer3Repeat13B1Conv3Bn, layer3Repeat12Relu]) as tfjs.SymbolicTensor;
-  const layer3Repeat13Relu = tf.layers
-    .activation({ activation: "relu", name: "layer3/repeat1/3/relu" })
-    .apply(layer3Repeat13) as tfjs.SymbolicTensor;
-  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
-  const layer3Repeat14B1Conv1 = tf.layers
-    .conv2d({ filters: 512, kernelSize: 1, useBias: false, name: "layer3/repeat1/4/b1/conv1" })
-    .apply(layer3Repeat13Relu) as tfjs.SymbolicTensor;
-  const layer3Repeat14B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer3/repeat1/4/b1/conv1/bn" })
-    .apply(layer3Repeat14B1Conv1) as tfjs.SymbolicTensor;
-  const layer3Repeat14B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer3/repeat1/4/b1/conv1/bn/relu" })
-    .apply(layer3Repeat14B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
-  const layer3Repeat14B1Conv2 = tf.layers
-    .conv2d({ filters: 512, kernelSize: 3, padding: "same", useBias: false, name: "layer3/repeat1/4/b1/conv2" })
-    .apply(layer3Repeat14B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layer3Repeat14B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer3/repeat1/4/b1/conv2/bn" })
-    .apply(layer3Repeat14B1Conv2) as tfjs.SymbolicTensor;
-  const layer3Repeat14B1Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer3/repeat1/4/b1/conv2/bn/relu" })
-    .apply(layer3Repeat14B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:30: conv 1x1 planes * 4 bn
-  const layer3Repeat14B1Conv3 = tf.layers
-    .conv2d({ filters: 1024, kernelSize: 1, useBias: false, name: "layer3/repeat1/4/b1/conv3" })
-    .apply(layer3Repeat14B1Conv2BnRelu) as tfjs.SymbolicTensor;
-  const layer3Repeat14B1Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer3/repeat1/4/b1/conv3/bn" })
-    .apply(layer3Repeat14B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:26: add
-  const layer3Repeat14 = tf.layers
-    .add({ name: "layer3/repeat1/4" })
-    .apply([layer3Repeat14B1Conv3Bn, layer3Repeat13Relu]) as tfjs.SymbolicTensor;
-  const layer3Repeat14Relu = tf.layers
-    .activation({ activation: "relu", name: "layer3/repeat1/4/relu" })
-    .apply(layer3Repeat14) as tfjs.SymbolicTensor;
+  const layer3Repeat14Relu = BottleneckStage_3(tf, layer2Repeat12Relu, "layer3");
 
   // layer4 = BottleneckStage(512, 3, 2, 1, width_per_group) -> 2048
-  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
-  const layer4Bottleneck1B1Conv1 = tf.layers
-    .conv2d({ filters: 1024, kernelSize: 1, useBias: false, name: "layer4/bottleneck1/b1/conv1" })
-    .apply(layer3Repeat14Relu) as tfjs.SymbolicTensor;
-  const layer4Bottleneck1B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer4/bottleneck1/b1/conv1/bn" })
-    .apply(layer4Bottleneck1B1Conv1) as tfjs.SymbolicTensor;
-  const layer4Bottleneck1B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer4/bottleneck1/b1/conv1/bn/relu" })
-    .apply(layer4Bottleneck1B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
-  const layer4Bottleneck1B1Conv2Pad = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [1, 1],
-        [1, 1],
-      ],
-      name: "layer4/bottleneck1/b1/conv2/pad",
-    })
-    .apply(layer4Bottleneck1B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layer4Bottleneck1B1Conv2 = tf.layers
-    .conv2d({ filters: 1024, kernelSize: 3, strides: 2, useBias: false, name: "layer4/bottleneck1/b1/conv2" })
-    .apply(layer4Bottleneck1B1Conv2Pad) as tfjs.SymbolicTensor;
-  const layer4Bottleneck1B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer4/bottleneck1/b1/conv2/bn" })
-    .apply(layer4Bottleneck1B1Conv2) as tfjs.SymbolicTensor;
-  const layer4Bottleneck1B1Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer4/bottleneck1/b1/conv2/bn/relu" })
-    .apply(layer4Bottleneck1B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:30: conv 1x1 planes * 4 bn
-  const layer4Bottleneck1B1Conv3 = tf.layers
-    .conv2d({ filters: 2048, kernelSize: 1, useBias: false, name: "layer4/bottleneck1/b1/conv3" })
-    .apply(layer4Bottleneck1B1Conv2BnRelu) as tfjs.SymbolicTensor;
-  const layer4Bottleneck1B1Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer4/bottleneck1/b1/conv3/bn" })
-    .apply(layer4Bottleneck1B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:33: conv 1x1/stride planes * 4 bn
-  const layer4Bottleneck1B2Downsample = tf.layers
-    .conv2d({ filters: 2048, kernelSize: 1, strides: 2, useBias: false, name: "layer4/bottleneck1/b2/downsample" })
-    .apply(layer3Repeat14Relu) as tfjs.SymbolicTensor;
-  const layer4Bottleneck1B2DownsampleBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer4/bottleneck1/b2/downsample/bn" })
-    .apply(layer4Bottleneck1B2Downsample) as tfjs.SymbolicTensor;
-  // lib/resnet.net:26: add
-  const layer4Bottleneck1 = tf.layers
-    .add({ name: "layer4/bottleneck1" })
-    .apply([layer4Bottleneck1B1Conv3Bn, layer4Bottleneck1B2DownsampleBn]) as tfjs.SymbolicTensor;
-  const layer4Bottleneck1Relu = tf.layers
-    .activation({ activation: "relu", name: "layer4/bottleneck1/relu" })
-    .apply(layer4Bottleneck1) as tfjs.SymbolicTensor;
-  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
-  const layer4Repeat10B1Conv1 = tf.layers
-    .conv2d({ filters: 1024, kernelSize: 1, useBias: false, name: "layer4/repeat1/0/b1/conv1" })
-    .apply(layer4Bottleneck1Relu) as tfjs.SymbolicTensor;
-  const layer4Repeat10B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer4/repeat1/0/b1/conv1/bn" })
-    .apply(layer4Repeat10B1Conv1) as tfjs.SymbolicTensor;
-  const layer4Repeat10B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer4/repeat1/0/b1/conv1/bn/relu" })
-    .apply(layer4Repeat10B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
-  const layer4Repeat10B1Conv2 = tf.layers
-    .conv2d({ filters: 1024, kernelSize: 3, padding: "same", useBias: false, name: "layer4/repeat1/0/b1/conv2" })
-    .apply(layer4Repeat10B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layer4Repeat10B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer4/repeat1/0/b1/conv2/bn" })
-    .apply(layer4Repeat10B1Conv2) as tfjs.SymbolicTensor;
-  const layer4Repeat10B1Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer4/repeat1/0/b1/conv2/bn/relu" })
-    .apply(layer4Repeat10B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:30: conv 1x1 planes * 4 bn
-  const layer4Repeat10B1Conv3 = tf.layers
-    .conv2d({ filters: 2048, kernelSize: 1, useBias: false, name: "layer4/repeat1/0/b1/conv3" })
-    .apply(layer4Repeat10B1Conv2BnRelu) as tfjs.SymbolicTensor;
-  const layer4Repeat10B1Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer4/repeat1/0/b1/conv3/bn" })
-    .apply(layer4Repeat10B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:26: add
-  const layer4Repeat10 = tf.layers
-    .add({ name: "layer4/repeat1/0" })
-    .apply([layer4Repeat10B1Conv3Bn, layer4Bottleneck1Relu]) as tfjs.SymbolicTensor;
-  const layer4Repeat10Relu = tf.layers
-    .activation({ activation: "relu", name: "layer4/repeat1/0/relu" })
-    .apply(layer4Repeat10) as tfjs.SymbolicTensor;
-  // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
-  const layer4Repeat11B1Conv1 = tf.layers
-    .conv2d({ filters: 1024, kernelSize: 1, useBias: false, name: "layer4/repeat1/1/b1/conv1" })
-    .apply(layer4Repeat10Relu) as tfjs.SymbolicTensor;
-  const layer4Repeat11B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer4/repeat1/1/b1/conv1/bn" })
-    .apply(layer4Repeat11B1Conv1) as tfjs.SymbolicTensor;
-  const layer4Repeat11B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer4/repeat1/1/b1/conv1/bn/relu" })
-    .apply(layer4Repeat11B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
-  const layer4Repeat11B1Conv2 = tf.layers
-    .conv2d({ filters: 1024, kernelSize: 3, padding: "same", useBias: false, name: "layer4/repeat1/1/b1/conv2" })
-    .apply(layer4Repeat11B1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const layer4Repeat11B1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer4/repeat1/1/b1/conv2/bn" })
-    .apply(layer4Repeat11B1Conv2) as tfjs.SymbolicTensor;
-  const layer4Repeat11B1Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layer4/repeat1/1/b1/conv2/bn/relu" })
-    .apply(layer4Repeat11B1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/resnet.net:30: conv 1x1 planes * 4 bn
-  const layer4Repeat11B1Conv3 = tf.layers
-    .conv2d({ filters: 2048, kernelSize: 1, useBias: false, name: "layer4/repeat1/1/b1/conv3" })
-    .apply(layer4Repeat11B1Conv2BnRelu) as tfjs.SymbolicTensor;
-  const layer4Repeat11B1Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "layer4/repeat1/1/b1/conv3/bn" })
-    .apply(layer4Repeat11B1Conv3) as tfjs.SymbolicTensor;
-  // lib/resnet.net:26: add
-  const layer4Repeat11 = tf.layers
-    .add({ name: "layer4/repeat1/1" })
-    .apply([layer4Repeat11B1Conv3Bn, layer4Repeat10Relu]) as tfjs.SymbolicTensor;
-  const layer4Repeat11Relu = tf.layers
-    .activation({ activation: "relu", name: "layer4/repeat1/1/relu" })
-    .apply(layer4Repeat11) as tfjs.SymbolicTensor;
+  const layer4Repeat11Relu = BottleneckStage_4(tf, layer3Repeat14Relu, "layer4");
   // line 27: adaptiveavgpool 1x1
   const headAdaptiveavgpool1 = tf.layers
     .averagePooling2d({ poolSize: 7, strides: 7, name: "head/adaptiveavgpool1" })

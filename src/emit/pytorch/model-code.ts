@@ -14,6 +14,8 @@ import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Activation, IrGraph, IrNode, NodeAttrs, OpKind } from "../../ir/graph.js";
 import { preprocessSteps } from "../../ir/preprocess.js";
 import { stateDictOrder } from "../../ir/state-dict.js";
+import { blockInstances, type BlockInstance } from "../blocks.js";
+import { pyLines } from "./python-format.js";
 
 /** The attributes of op K (pool and global-pool records serve two ops each). */
 type Attrs<K extends OpKind> = NodeAttrs extends infer T ? (T extends { op: infer O } ? (K extends O ? T : never) : never) : never;
@@ -60,7 +62,8 @@ const symmetric = (pads: readonly number[], kernel: readonly [number, number]): 
   pads[0] === pads[2] && pads[1] === pads[3] && pads[0]! <= kernel[0] / 2 && pads[1]! <= kernel[1] / 2;
 
 const none = () => "";
-const channelsLast = (x: string, f: (y: string) => string): string => `${f(`${x}.permute(0, 2, 3, 1)`)}.permute(0, 3, 1, 2)`;
+/** A layer over the channels of each pixel (nn.Linear or nn.LayerNorm on [N, H, W, C]), by the prelude's helper. */
+const channelsLast = (x: string, module: string): string => `channels_last(${module}, ${x})`;
 
 export const OPS = {
   input: { module: none, forward: (_a, c) => c.inputs[0] ?? "x" },
@@ -118,11 +121,11 @@ export const OPS = {
   flatten: { module: none, forward: (_a, c) => `torch.flatten(${c.inputs[0]}, 1)` },
   dense: {
     module: (a, n, g) => `nn.Linear(${inShape(n, g)[0]}, ${a.units}${a.bias ? "" : ", bias=False"})`,
-    forward: (a, c) => act(a.pixelwise && inShape(c.node, c.graph).length === 3 ? channelsLast(c.inputs[0]!, (y) => `${c.module}(${y})`) : `${c.module}(${c.inputs[0]})`, a.act, a.actAlpha),
+    forward: (a, c) => act(a.pixelwise && inShape(c.node, c.graph).length === 3 ? channelsLast(c.inputs[0]!, c.module) : `${c.module}(${c.inputs[0]})`, a.act, a.actAlpha),
   },
   layernorm: {
     module: (a, n, g) => `nn.LayerNorm(${inShape(n, g)[0]}, eps=${num(a.eps)})`,
-    forward: (_a, c) => (inShape(c.node, c.graph).length === 3 ? channelsLast(c.inputs[0]!, (y) => `${c.module}(${y})`) : `${c.module}(${c.inputs[0]})`),
+    forward: (_a, c) => (inShape(c.node, c.graph).length === 3 ? channelsLast(c.inputs[0]!, c.module) : `${c.module}(${c.inputs[0]})`),
   },
   groupnorm: { module: (a, n, g) => `nn.GroupNorm(${a.groups}, ${inShape(n, g)[0]}, eps=${num(a.eps)})`, forward: (_a, c) => `${c.module}(${c.inputs[0]})` },
   act: { module: none, forward: (a, c) => act(c.inputs[0]!, a.fn, a.alpha) },
@@ -209,25 +212,6 @@ export function planPytorch(graph: IrGraph): Plan {
   return { diagnostics, modules };
 }
 
-/** Python access to a module path from `self`. */
-function access(path: string[], layers: Set<string>): string {
-  let out = "self";
-  for (let i = 0; i < path.length; i++) {
-    const seg = path[i]!;
-    const parentIsLayer = i > 0 && layers.has(path.slice(0, i).join("/"));
-    out = identifier(seg) ? `${out}.${seg}` : parentIsLayer ? `getattr(${out}, ${pyString(seg)})` : `${out}[${pyString(seg)}]`;
-  }
-  return out;
-}
-
-function assign(path: string[], layers: Set<string>, value: string): string {
-  const seg = path[path.length - 1]!;
-  const parent = access(path.slice(0, -1), layers);
-  if (identifier(seg)) return `${parent}.${seg} = ${value}`;
-  const parentIsLayer = path.length > 1 && layers.has(path.slice(0, -1).join("/"));
-  return parentIsLayer ? `${parent}.add_module(${pyString(seg)}, ${value})` : `${parent}[${pyString(seg)}] = ${value}`;
-}
-
 const PRELUDE = `import math
 
 import torch
@@ -261,6 +245,11 @@ def drop_path(x, p, training):
     return x * keep / (1.0 - p)
 
 
+def channels_last(layer, x):
+    """A layer over the channels of each pixel: [N, C, H, W] to [N, H, W, C] and back."""
+    return layer(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+
+
 def channel_shuffle(x, groups):
     """ShuffleNet's channel shuffle."""
     n, c, h, w = x.shape
@@ -272,73 +261,387 @@ export interface PytorchModel {
   diagnostics: Diagnostic[];
 }
 
+/** The positional parameters of the torch layers netc writes, to name a class parameter after the argument it feeds. */
+const POSITIONAL: Record<string, string[]> = {
+  "nn.Conv2d": ["in_channels", "out_channels", "kernel_size"],
+  "nn.BatchNorm1d": ["num_features"],
+  "nn.BatchNorm2d": ["num_features"],
+  "nn.Linear": ["in_features", "out_features"],
+  "nn.LayerNorm": ["normalized_shape"],
+  "nn.GroupNorm": ["num_groups", "num_channels"],
+  Scale: ["shape", "init"],
+};
+
+/** The calls in forward whose numbers may differ between the calls of one class (a drop rate), by argument. */
+const RATES: Record<string, string[]> = { drop_path: ["x", "p"], "F.dropout": ["x", "p"] };
+
+/** A number literal in generated Python (not part of a name or a string). */
+const NUMBER = /(?<![\w."])\d+(?:\.\d+)?(?:e[-+]?\d+)?(?![\w."])/g;
+
+interface Rendered {
+  /** Logical lines of __init__ after super().__init__() (comments start with "#"). */
+  init: string[];
+  forward: string[];
+}
+
+interface Slot {
+  /** The number as written. */
+  text: string;
+  /** The constructor argument it sits in: "b2_conv1_out_channels". */
+  derived: string;
+}
+
+/** The numbers of __init__'s lines, each with a readable name for the argument it is in; `template` has them as \u0000. */
+function slots(init: string[], childParams: (callee: string) => string[] | undefined, onlyKnown = false): { template: string; slots: Slot[] } {
+  const out: Slot[] = [];
+  const lines = init.map((line) => {
+    if (line.startsWith("#")) return line;
+    const eq = line.indexOf(" = ");
+    const added = /add_module\("([^"]*)", /.exec(line);
+    const target = (added ? added[1]! : eq >= 0 ? line.slice(0, eq) : "").replace(/^self\.?/, "").replace(/[^A-Za-z0-9_]+/g, "_").replace(/^_+|_+$/g, "");
+    return line.replace(NUMBER, (text, offset: number) => {
+      // The innermost open call around the number, and which argument of it this is.
+      let depth = 0;
+      let commas = 0;
+      let open = -1;
+      for (let i = offset - 1; i >= 0; i--) {
+        const c = line[i]!;
+        if (c === ")" || c === "]") depth++;
+        else if (c === "(" || c === "[") {
+          if (depth === 0) {
+            const callee = /([A-Za-z_][\w.]*)$/.exec(line.slice(0, i))?.[1];
+            if (callee && (POSITIONAL[callee] || childParams(callee))) {
+              open = i;
+              break;
+            }
+            commas = 0;
+            continue;
+          }
+          depth--;
+        } else if (c === "," && depth === 0) commas++;
+      }
+      let arg = "value";
+      if (open < 0 && onlyKnown) return text;
+      if (open >= 0) {
+        const callee = /([A-Za-z_][\w.]*)$/.exec(line.slice(0, open))![1]!;
+        const between = line.slice(open + 1, offset);
+        const parts = between.split(",");
+        const kw = /^\s*([A-Za-z_]\w*)=/.exec(parts[parts.length - 1]!)?.[1];
+        arg = kw ?? (POSITIONAL[callee] ?? childParams(callee) ?? [])[commas] ?? `arg${commas + 1}`;
+      }
+      out.push({ text, derived: target ? `${/^[0-9]/.test(target) ? "p" : ""}${target}_${arg}` : arg });
+      return "\u0000";
+    });
+  });
+  return { template: lines.join("\n"), slots: out };
+}
+
 export function pytorchModel(graph: IrGraph, opts: { specPath: string; netcVersion: string }): PytorchModel {
   const plan = planPytorch(graph);
   if (plan.diagnostics.length > 0) return { code: "", diagnostics: plan.diagnostics };
   const layers = new Set(plan.modules.map((m) => m.name));
-  const className = identifier(graph.name) && graph.name !== "Container" && graph.name !== "Scale" ? graph.name : `Net_${graph.name.replace(/[^A-Za-z0-9_]/g, "_")}`;
+  const order = new Map(plan.modules.map((m, i) => [m.id, i]));
+  // A block call is a module of its own only when its weights are one run of the state_dict (they always are
+  // when the spec lists them as torchvision registers them): a module's tensors are contiguous in PyTorch's.
+  const all = blockInstances(graph, (inst) => {
+    const at = inst.nodes.map((id) => order.get(id)).filter((i): i is number => i !== undefined).sort((a, b) => a - b);
+    return !at.every((v, i) => v === at[0]! + i) || layers.has(inst.path);
+  });
+  const reserved = new Set(["Container", "Scale", "Model", "torch", "nn", "F", "math", "drop_path", "channel_shuffle", "channels", "channels_last", "preprocess"]);
+  const className = identifier(graph.name) && !reserved.has(graph.name) ? graph.name : `Net_${graph.name.replace(/[^A-Za-z0-9_]/g, "_")}`;
+  reserved.add(className);
 
-  // __init__: containers and layers at their paths, in state_dict order.
-  const init: string[] = [];
-  const made = new Set<string>();
-  for (const m of plan.modules) {
-    const parts = m.name.split("/");
-    for (let i = 1; i < parts.length; i++) {
-      const prefix = parts.slice(0, i).join("/");
-      if (made.has(prefix) || layers.has(prefix)) continue;
-      made.add(prefix);
-      init.push(assign(parts.slice(0, i), layers, "Container()"));
-    }
-    made.add(m.name);
-    const where = m.loc ? `  # ${commentText(`${basename(m.loc.file)}:${m.loc.line}`)}` : "";
-    init.push(assign(parts, layers, opOf(m.attrs).module(m.attrs as never, m, graph)) + where);
-  }
-
-  // forward: the inference graph (auxiliary heads and dead ends left out).
   const live = new Array<boolean>(graph.nodes.length).fill(false);
   live[graph.output] = true;
   for (let id = graph.nodes.length - 1; id >= 0; id--) if (live[id]) for (const i of graph.nodes[id]!.inputs) live[i] = true;
-  const taken = new Set(["self", "x", "torch", "nn", "F", "math", "drop_path", "channel_shuffle", "Container", "Scale", "preprocess", className]);
-  const varOf = new Map<number, string>();
-  const body: string[] = [];
-  for (const n of graph.nodes) {
-    if (!live[n.id] || n.aux !== undefined) continue;
-    if (n.attrs.op === "input") {
-      varOf.set(n.id, "x");
-      continue;
+  const groupLoc = new Map(graph.groups.map((g) => [g.name, g.loc]));
+  const where = (loc: { file: string; line: number } | undefined) => (loc ? `# ${commentText(`${basename(loc.file)}:${loc.line}`)}` : "");
+
+  /** The direct child of `unit` that holds node `id` (which lies in a deeper instance). */
+  const childHolding = (id: number, unit: number | undefined): BlockInstance => {
+    let u = all.unitOf[id]!;
+    while (all.instances[u]!.parent !== unit) u = all.instances[u]!.parent!;
+    return all.instances[u]!;
+  };
+
+  /** __init__ and forward of one unit (the network, or one block call), its block calls written by `call`. */
+  function render(unit: number | undefined, call: (child: BlockInstance) => string): Rendered {
+    const inst = unit === undefined ? undefined : all.instances[unit]!;
+    const prefix = inst ? `${inst.path}/` : "";
+    const nodeIds = inst ? inst.nodes : graph.nodes.map((n) => n.id);
+    const local = (name: string) => name.slice(prefix.length).split("/");
+    const children = all.instances.filter((c) => c.parent === unit);
+    const childPaths = new Set(children.map((c) => c.path.slice(prefix.length)));
+    const layerPaths = new Set(nodeIds.filter((id) => all.unitOf[id] === unit && layers.has(graph.nodes[id]!.name)).map((id) => graph.nodes[id]!.name.slice(prefix.length)));
+    const kind = (parts: string[]) => (parts.length === 0 ? "self" : layerPaths.has(parts.join("/")) ? "layer" : childPaths.has(parts.join("/")) ? "block" : "container");
+    const access = (parts: string[]) => {
+      let out = "self";
+      parts.forEach((seg, i) => {
+        out = identifier(seg) ? `${out}.${seg}` : kind(parts.slice(0, i)) === "container" ? `${out}[${pyString(seg)}]` : `getattr(${out}, ${pyString(seg)})`;
+      });
+      return out;
+    };
+    const assign = (parts: string[], value: string) => {
+      const seg = parts[parts.length - 1]!;
+      const parent = access(parts.slice(0, -1));
+      if (identifier(seg)) return `${parent}.${seg} = ${value}`;
+      return kind(parts.slice(0, -1)) === "container" ? `${parent}[${pyString(seg)}] = ${value}` : `${parent}.add_module(${pyString(seg)}, ${value})`;
+    };
+
+    // __init__: containers, layers and block calls at their paths, in state_dict order.
+    const init: string[] = [];
+    const made = new Set<string>();
+    let lastComment = "";
+    const comment = (c: string) => {
+      if (c && c !== lastComment) init.push(c);
+      lastComment = c;
+    };
+    const containers = (parts: string[]) => {
+      for (let i = 1; i < parts.length; i++) {
+        const p = parts.slice(0, i).join("/");
+        if (made.has(p) || layerPaths.has(p)) continue;
+        made.add(p);
+        init.push(assign(parts.slice(0, i), "Container()"));
+      }
+    };
+    const addChild = (c: BlockInstance) => {
+      const parts = local(c.path);
+      if (made.has(parts.join("/"))) return;
+      containers(parts);
+      made.add(parts.join("/"));
+      comment(where(groupLoc.get(c.path)));
+      init.push(assign(parts, call(c)));
+    };
+    const inside = new Set(nodeIds);
+    for (const m of plan.modules) {
+      if (!inside.has(m.id)) continue;
+      if (all.unitOf[m.id] !== unit) {
+        addChild(childHolding(m.id, unit));
+        continue;
+      }
+      const parts = local(m.name);
+      containers(parts);
+      made.add(parts.join("/"));
+      comment(where(m.loc));
+      init.push(assign(parts, opOf(m.attrs).module(m.attrs as never, m, graph)));
     }
-    let v = n.name.replace(/[^A-Za-z0-9_]/g, "_");
-    if (!/^[A-Za-z_]/.test(v)) v = `x_${v}`;
-    if (KEYWORDS.has(v)) v = `${v}_`;
-    for (let k = 2; taken.has(v); k++) v = `${v.replace(/_\d+$/, "")}_${k}`;
-    taken.add(v);
-    varOf.set(n.id, v);
-    const ctx: Ctx = { graph, node: n, inputs: n.inputs.map((i) => varOf.get(i)!), module: layers.has(n.name) ? access(n.name.split("/"), layers) : "" };
-    body.push(`${v} = ${opOf(n.attrs).forward(n.attrs as never, ctx)}`);
+    for (const c of children) addChild(c);
+
+    // forward: the inference graph (auxiliary heads and dead ends left out), a block call as one call.
+    const alive = new Array<boolean>(graph.nodes.length).fill(false);
+    if (inst) {
+      alive[inst.output] = true;
+      for (let k = nodeIds.length - 1; k >= 0; k--) {
+        const id = nodeIds[k]!;
+        if (alive[id]) for (const i of graph.nodes[id]!.inputs) if (inside.has(i)) alive[i] = true;
+      }
+    }
+    const taken = new Set(["self", "x", ...reserved]);
+    const varOf = new Map<number, string>();
+    if (inst) varOf.set(inst.input, "x");
+    const fresh = (name: string) => {
+      let v = name.replace(/[^A-Za-z0-9_]/g, "_");
+      if (!/^[A-Za-z_]/.test(v)) v = `x_${v}`;
+      if (KEYWORDS.has(v)) v = `${v}_`;
+      for (let k = 2; taken.has(v); k++) v = `${v.replace(/_\d+$/, "")}_${k}`;
+      taken.add(v);
+      return v;
+    };
+    const body: string[] = [];
+    const called = new Set<number>();
+    for (const id of nodeIds) {
+      const n = graph.nodes[id]!;
+      if (inst ? !alive[id] : !live[id] || n.aux !== undefined) continue;
+      if (all.unitOf[id] !== unit) {
+        const c = childHolding(id, unit);
+        if (called.has(c.index)) continue;
+        called.add(c.index);
+        const v = fresh(c.path.slice(prefix.length));
+        body.push(`${v} = ${access(local(c.path))}(${varOf.get(c.input)})`);
+        varOf.set(c.output, v);
+        continue;
+      }
+      if (n.attrs.op === "input") {
+        varOf.set(id, "x");
+        continue;
+      }
+      const v = fresh(n.name === inst?.path ? "out" : n.name.slice(prefix.length));
+      varOf.set(id, v);
+      const ctx: Ctx = { graph, node: n, inputs: n.inputs.map((i) => varOf.get(i)!), module: layers.has(n.name) ? access(local(n.name)) : "" };
+      body.push(`${v} = ${opOf(n.attrs).forward(n.attrs as never, ctx)}`);
+    }
+    body.push(`return ${varOf.get(inst ? inst.output : graph.output)}`);
+    return { init, forward: body };
   }
-  body.push(`return ${varOf.get(graph.output)}`);
+
+  // Phase 1: each block call's structure (its code with numbers left out, block calls by their structure).
+  const keyOf = new Map<number, string>();
+  const valuesOf = new Map<number, string[]>();
+  const byDepth = [...all.instances].sort((a, b) => b.depth - a.depth || a.index - b.index);
+  const keyIds = new Map<string, number>();
+  for (const inst of byDepth) {
+    const r = render(inst.index, (c) => `\u0001K${keyIds.get(keyOf.get(c.index)!)}\u0001(${valuesOf.get(c.index)!.join(", ")})`);
+    const s = slots(r.init, () => undefined);
+    const f = slots(r.forward, (callee) => RATES[callee], true);
+    const key = `${inst.block}\n${s.template}\n${f.template}`;
+    if (!keyIds.has(key)) keyIds.set(key, keyIds.size);
+    keyOf.set(inst.index, key);
+    valuesOf.set(inst.index, [...s.slots, ...f.slots].map((x) => x.text));
+  }
+
+  // One class per structure, named after the block (Inception, Inception_2 for a second structure).
+  interface PyClass {
+    name: string;
+    block: string;
+    instances: BlockInstance[];
+    params?: string[];
+    /** Per instance: the argument texts, in params order. */
+    args?: Map<number, string[]>;
+    text?: string[];
+  }
+  const classes = new Map<string, PyClass>();
+  const names = new Set(reserved);
+  for (const inst of all.instances) {
+    const key = keyOf.get(inst.index)!;
+    let cls = classes.get(key);
+    if (!cls) {
+      let base = inst.block.replace(/[^A-Za-z0-9_]/g, "_");
+      if (!/^[A-Za-z_]/.test(base) || KEYWORDS.has(base)) base = `Block_${base}`;
+      let name = base;
+      for (let k = 2; names.has(name); k++) name = `${base}_${k}`;
+      names.add(name);
+      cls = { name, block: inst.block, instances: [] };
+      classes.set(key, cls);
+    }
+    cls.instances.push(inst);
+  }
+  const classOf = (inst: BlockInstance) => classes.get(keyOf.get(inst.index)!)!;
+  const defined: PyClass[] = [];
+  const callText = (c: BlockInstance) => {
+    const cls = finish(classOf(c));
+    return `${cls.name}(${cls.args!.get(c.index)!.join(", ")})`;
+  };
+  const paramsOfClass = new Map<string, string[]>();
+
+  // Phase 2: each class's code, with the numbers that differ between its calls as constructor parameters.
+  function finish(cls: PyClass): PyClass {
+    if (cls.text) return cls;
+    const rendered = cls.instances.map((inst) => {
+      const r = render(inst.index, callText);
+      const s = slots(r.init, (callee) => paramsOfClass.get(callee));
+      const f = slots(r.forward, (callee) => RATES[callee], true);
+      return { inst, r, s: { template: s.template, forward: f.template, slots: [...s.slots, ...f.slots], inInit: s.slots.length } };
+    });
+    const first = rendered[0]!;
+    const varying = first.s.slots.map((_, k) => rendered.some((x) => x.s.slots[k]!.text !== first.s.slots[k]!.text));
+    const values = (k: number) => rendered.map((x) => Number(x.s.slots[k]!.text));
+    const inChannels = rendered.map((x) => graph.nodes[x.inst.input]!.shape[0]);
+    const nameOf: string[] = [];
+    const exprOf: string[] = [];
+    const used = new Set<string>();
+    const signature = new Map<string, string>();
+    first.s.slots.forEach((slot, k) => {
+      if (!varying[k]) return;
+      const v = values(k);
+      const spec = first.inst.params.findIndex((_, p) => rendered.every((x, i) => x.inst.args[p] === v[i]));
+      // A whole multiple or part of the incoming channels or of a parameter (ConvNeXt's 4 * c) is written so.
+      if (spec < 0 && k < first.s.inInit && !v.every((x, i) => x === inChannels[i])) {
+        const bases: [string, number[]][] = [["in_channels", inChannels.map((c) => c ?? NaN)], ...first.inst.params.map((p, j): [string, number[]] => [p, rendered.map((x) => x.inst.args[j] ?? NaN)])];
+        for (const [base, b] of bases) {
+          const ratio = v[0]! / b[0]!;
+          if (Number.isInteger(ratio) && ratio > 1 && v.every((x, i) => x === ratio * b[i]!)) exprOf[k] = `${ratio} * ${base}`;
+          const part = b[0]! / v[0]!;
+          if (!exprOf[k] && Number.isInteger(part) && part > 1 && v.every((x, i) => x * part === b[i]!)) exprOf[k] = `${base} // ${part}`;
+          if (exprOf[k]) {
+            bases.length = 0;
+            used.add(base);
+          }
+        }
+        if (exprOf[k]) return;
+      }
+      let name = spec >= 0 ? first.inst.params[spec]! : v.every((x, i) => x === inChannels[i]) ? "in_channels" : slot.derived;
+      // Not a keyword, nor a global __init__ reads (nn, Container, a class).
+      if (!identifier(name) || name === "self" || name === "super" || names.has(name)) name = `${name.replace(/[^A-Za-z0-9_]/g, "_")}_`;
+      const sig = v.join(",");
+      let unique = name;
+      for (let n = 2; signature.has(unique) && signature.get(unique) !== sig; n++) unique = `${name}_${n}`;
+      signature.set(unique, sig);
+      nameOf[k] = unique;
+    });
+    const specOrder = (p: string) => (p === "in_channels" ? -1 : first.inst.params.includes(p) ? first.inst.params.indexOf(p) : first.inst.params.length);
+    const params = [...new Set([...used, ...nameOf.filter((n) => n !== undefined)])].sort((a, b) => specOrder(a) - specOrder(b));
+    const valueOf = (p: string, x: (typeof rendered)[number], i: number) =>
+      nameOf.includes(p) ? x.s.slots[nameOf.indexOf(p)]!.text : p === "in_channels" ? num(inChannels[i]!) : num(x.inst.args[x.inst.params.indexOf(p)]!);
+    cls.params = params;
+    paramsOfClass.set(cls.name, params);
+    cls.args = new Map(
+      rendered.map((x, i) => [x.inst.index, params.map((p) => valueOf(p, x, i))]),
+    );
+    let k = 0;
+    const fill = (template: string, self: string) =>
+      template.split("\n").map((line) =>
+        line.replace(/\u0000/g, () => {
+          const i = k++;
+          return exprOf[i] ?? (varying[i] ? `${self}${nameOf[i]!}` : first.s.slots[i]!.text);
+        }),
+      );
+    // Numbers the forward pass reads (drop rates) that differ between calls: kept on the module, under
+    // a name no submodule or torch attribute has.
+    const members = new Set([...first.s.template.matchAll(/self\.(\w+)|add_module\("([^"]*)"/g)].map((m) => m[1] ?? m[2]!));
+    const attr = (n: string) => (members.has(n) || MODULE_ATTRS.has(n) ? `_${n}` : n);
+    const init = fill(first.s.template, "");
+    let k0 = 0;
+    const forward = first.s.forward.split("\n").map((line) =>
+      line.replace(/\u0000/g, () => {
+        const i = first.s.inInit + k0++;
+        return varying[i] ? `self.${attr(nameOf[i]!)}` : first.s.slots[i]!.text;
+      }),
+    );
+    const kept = [...new Set(nameOf.slice(first.s.inInit).filter((n) => n !== undefined))].map((n) => `self.${attr(n)} = ${n}`);
+    cls.text = [
+      "",
+      "",
+      `class ${cls.name}(nn.Module):`,
+      `    """${commentText(`The spec's block ${cls.block}${cls.instances.length > 1 ? `, called ${cls.instances.length} times` : ""}.`)}"""`,
+      "",
+      ...pyLines(4, `def __init__(${["self", ...params].join(", ")}):`),
+      "        super().__init__()",
+      ...[...kept, ...init].flatMap((l) => pyLines(8, l)),
+      "",
+      "    def forward(self, x):",
+      ...forward.flatMap((l) => pyLines(8, l)),
+    ];
+    defined.push(cls);
+    return cls;
+  }
+  const net = render(undefined, callText);
+  for (const cls of classes.values()) finish(cls);
 
   const steps = preprocessSteps(graph.preprocess);
-  const pre =
-    steps.length === 0
-      ? ["    return x"]
-      : steps.map((s) => {
-          const values = s.values.length === 1 ? num(s.values[0]!) : `torch.tensor([${s.values.map(num).join(", ")}]).view(1, -1, 1, 1)`;
-          return `    x = x ${{ mul: "*", div: "/", sub: "-", add: "+" }[s.op]} ${values}  # ${s.what}`;
-        });
+  const pre = steps.flatMap((s) => {
+    const values = s.values.length === 1 ? num(s.values[0]!) : `channels(${s.values.map(num).join(", ")})`;
+    return [`    # ${commentText(s.what)}`, ...pyLines(4, `x = x ${{ mul: "*", div: "/", sub: "-", add: "+" }[s.op]} ${values}`)];
+  });
   const inputShape = graph.inputShape.join(", ");
   const lines = [
-    `# ${commentText(`${graph.name}: generated by netc ${opts.netcVersion} from ${opts.specPath}. Do not edit; regenerate with`)}`,
-    `# ${commentText(`netc compile ${opts.specPath} --target pytorch`)}.`,
+    `# ${commentText(`${graph.name}: generated by netc ${opts.netcVersion} from ${opts.specPath}.`)}`,
+    `# ${commentText(`Do not edit; regenerate with netc compile ${opts.specPath} --target pytorch.`)}`,
     "#",
-    "# state_dict keys are netc's tensor paths (`netc weights SPEC`) with dots for",
-    "# slashes, in the same order: netc's checkpoints and torchvision's load directly.",
+    "# Each block of the spec is a class, defined once and built once per call. state_dict",
+    "# keys are netc's tensor paths (`netc weights SPEC`) with dots for slashes, in the",
+    "# same order: netc's checkpoints and torchvision's load directly.",
     PRELUDE,
+    "",
+    "def channels(*values):",
+    `    """One value per channel, to broadcast over [N, C, H, W]."""`,
+    "    return torch.tensor(values).view(1, -1, 1, 1)",
+    "",
     "",
     "def preprocess(x):",
     `    """The spec's input preprocessing, in torchvision's order (outside forward, as in torchvision)."""`,
-    ...pre.slice(0, steps.length === 0 ? 1 : undefined),
-    ...(steps.length === 0 ? [] : ["    return x"]),
+    ...pre,
+    "    return x",
+    ...defined.flatMap((c) => c.text!),
     "",
     "",
     `class ${className}(nn.Module):`,
@@ -348,10 +651,10 @@ export function pytorchModel(graph: IrGraph, opts: { specPath: string; netcVersi
     "",
     "    def __init__(self):",
     "        super().__init__()",
-    ...init.map((l) => `        ${l}`),
+    ...net.init.flatMap((l) => pyLines(8, l)),
     "",
     "    def forward(self, x):",
-    ...body.map((l) => `        ${l}`),
+    ...net.forward.flatMap((l) => pyLines(8, l)),
     "",
     "",
     `Model = ${className}`,

@@ -3,7 +3,8 @@
 // With `ts: false` the same code without type annotations (ESM JavaScript).
 
 import type { IrGroup } from "../../ir/graph.js";
-import type { LayerPlan } from "./plan.js";
+import type { LayerPlan, PlannedLayer } from "./plan.js";
+import { blockCode } from "./blocks-code.js";
 import { docComment, docLine, lineComment } from "./escape.js";
 import { describe, literal, snippet } from "./source.js";
 import { initTable } from "../../runtime/init-table.js";
@@ -40,6 +41,38 @@ export function modelSource(plan: LayerPlan, o: CodeOptions): string {
   out.push(`export const inputShape${ts ? ": number[]" : ""} = ${literal(plan.input.shape)};`);
   out.push("");
 
+  const headers = statementHeaders(g.groups, g.file);
+  const spansMany = (group: IrGroup) => new Set(group.nodes.map((n) => `${g.nodes[n]!.source.file}:${g.nodes[n]!.source.span.offset}`)).size > 1;
+  let lastNode = -1;
+  let lastSource = "";
+  // Before a layer of buildModel: the statement it starts, and the spec line it comes from.
+  const layerHeader = (layer: PlannedLayer, _index: number, call: boolean): string[] => {
+    const lines: string[] = [];
+    const node = layer.node;
+    if (node.id === lastNode) return lines;
+    lastNode = node.id;
+    const group = headers.get(node.id);
+    if (group && spansMany(group)) {
+      lines.push("");
+      const snip = snippet(group.loc) || group.name;
+      const shape = snip.includes("->") ? "" : ` -> ${shapeText(group.shape)}`;
+      const aux = group.aux ? ` (auxiliary head ${group.aux})` : "";
+      lines.push(lineComment(`${snip}${shape}${aux}`));
+    }
+    if (call) {
+      lastSource = "";
+      return lines;
+    }
+    // conv + bn + relu written as one statement share a location: say it once.
+    const key = `${node.source.file}:${node.source.span.offset}:${node.source.span.length}`;
+    const where = describe(node.loc, g.file);
+    if (where && key !== lastSource) lines.push(lineComment(where));
+    lastSource = key;
+    return lines;
+  };
+  const code = blockCode(plan, ts, layerHeader);
+  for (const f of code.functions) out.push(...f, "");
+
   const auxDoc =
     plan.aux.length > 0
       ? ` then the auxiliary heads (${plan.aux.map((a) => `${a.name}, loss weight ${a.weight}`).join("; ")}),`
@@ -58,33 +91,7 @@ export function modelSource(plan: LayerPlan, o: CodeOptions): string {
   out.push(`export function buildModel(tf${ts ? ": typeof tfjs" : ""})${ret} {`);
   out.push(`const ${plan.input.variable} = tf.input({ shape: ${literal(plan.input.shape)}, name: ${literal(plan.input.name)} });`);
 
-  const headers = statementHeaders(g.groups, g.file);
-  const spansMany = (group: IrGroup) => new Set(group.nodes.map((n) => `${g.nodes[n]!.source.file}:${g.nodes[n]!.source.span.offset}`)).size > 1;
-  const cast = ts ? " as tfjs.SymbolicTensor" : "";
-  let lastNode = -1;
-  let lastSource = "";
-  for (const layer of plan.layers) {
-    const node = layer.node;
-    if (node.id !== lastNode) {
-      lastNode = node.id;
-      const group = headers.get(node.id);
-      if (group && spansMany(group)) {
-        out.push("");
-        const snip = snippet(group.loc) || group.name;
-        const shape = snip.includes("->") ? "" : ` -> ${shapeText(group.shape)}`;
-        const aux = group.aux ? ` (auxiliary head ${group.aux})` : "";
-        out.push(lineComment(`${snip}${shape}${aux}`));
-      }
-      // conv + bn + relu written as one statement share a location: say it once.
-      const key = `${node.source.file}:${node.source.span.offset}:${node.source.span.length}`;
-      const where = describe(node.loc, g.file);
-      if (where && key !== lastSource) out.push(lineComment(where));
-      lastSource = key;
-    }
-    const factory = layer.from === "tf" ? `tf.layers.${layer.fn}` : layer.fn;
-    const arg = layer.inputs.length === 1 ? layer.inputs[0]! : `[${layer.inputs.join(", ")}]`;
-    out.push(`const ${layer.output} = ${factory}(${literal(layer.config)}).apply(${arg})${cast};`);
-  }
+  out.push(...code.body);
 
   out.push("");
   const input = plan.input.variable;

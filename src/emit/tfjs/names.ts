@@ -10,6 +10,11 @@ const RESERVED = new Set(
   ).split(" "),
 );
 
+/** Whether `s` is a word generated code cannot take as a name (keywords, and the names model.ts uses). */
+export function reservedWord(s: string): boolean {
+  return RESERVED.has(s);
+}
+
 /** A readable camelCase JS identifier for an IR name: "inception3a/b2/conv1" -> "inception3aB2Conv1". */
 export function identifier(name: string, taken: Set<string>): string {
   const parts = name.split(/[^A-Za-z0-9]+/).filter((p) => p.length > 0);
