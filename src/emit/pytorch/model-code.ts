@@ -602,7 +602,7 @@ export function pytorchModel(graph: IrGraph, opts: { specPath: string; netcVersi
       "",
       "",
       `class ${cls.name}(nn.Module):`,
-      `    """${commentText(`The spec's block ${cls.block}${cls.instances.length > 1 ? `, called ${cls.instances.length} times` : ""}.`)}"""`,
+      `    """${commentText(`The spec's block ${cls.block.replace(/[^A-Za-z0-9_]/g, "_")}${cls.instances.length > 1 ? `, called ${cls.instances.length} times` : ""}.`)}"""`,
       "",
       ...pyLines(4, `def __init__(${["self", ...params].join(", ")}):`),
       "        super().__init__()",

@@ -9,7 +9,7 @@
 
 import type { IrGraph } from "../../ir/graph.js";
 import { blockInstances, type BlockInstance, type BlockInstances } from "../blocks.js";
-import { lineComment } from "./escape.js";
+import { commentText, lineComment } from "./escape.js";
 import { identifier, reservedWord } from "./names.js";
 import type { LayerPlan, PlannedLayer } from "./plan.js";
 import { describe, literal } from "./source.js";
@@ -233,7 +233,7 @@ export function blockCode(plan: LayerPlan, ts: boolean, header: (layer: PlannedL
     const calls = fn.instances.length;
     fn.lines = [
       "",
-      `/** The spec's block ${fn.block.replace(/\*\//g, "*\\/")}${calls > 1 ? `, called ${calls} times` : ""}: its layers, named under \`prefix\`. */`,
+      `/** The spec's block ${commentText(fn.block)}${calls > 1 ? `, called ${calls} times` : ""}: its layers, named under \`prefix\`. */`,
       `function ${fn.name}(${sig})${t("tfjs.SymbolicTensor")} {`,
       ...body,
       "}",
