@@ -15,7 +15,11 @@ import type { LayerPlan, PlannedLayer } from "./plan.js";
 import { describe, literal } from "./source.js";
 
 const NUMBER = /(?<![\w."$])\d+(?:\.\d+)?(?:e[-+]?\d+)?(?![\w."])/g;
-const SAFE_NAME = /^[-A-Za-z0-9._/]*$/;
+/** A call's path as the plan's layer names spell it (src/runtime/layer-names.ts: other characters are '_'). */
+const tfPath = (path: string): string => {
+  const s = path.replace(/[^-A-Za-z0-9._/]/g, "_");
+  return /^[A-Za-z0-9]/.test(s) ? s : `x${s}`;
+};
 
 export interface BlockCode {
   /** The functions, each a list of lines (before prettier). */
@@ -49,10 +53,11 @@ export function blockCode(plan: LayerPlan, ts: boolean, header: (layer: PlannedL
   const all: BlockInstances = blockInstances(g, (inst) => {
     const idx = inst.nodes.flatMap((id) => layersOf.get(id) ?? []).sort((a, b) => a - b);
     if (idx.length === 0 || !idx.every((v, i) => v === idx[0]! + i)) return true;
-    if (!SAFE_NAME.test(inst.path)) return true;
     const own = new Set(idx.map((i) => plan.layers[i]!.output));
     const names = idx.map((i) => String(plan.layers[i]!.config.name));
-    if (!names.every((n) => n === inst.path || n.startsWith(`${inst.path}/`))) return true;
+    // Every layer named under the call's path (a name made unique with "_2" is not): the function names them so.
+    const p = tfPath(inst.path);
+    if (!names.every((n) => n === p || n.startsWith(`${p}/`))) return true;
     const inputs = new Set(idx.flatMap((i) => plan.layers[i]!.inputs).filter((v) => !own.has(v)));
     const used = new Set<string>();
     plan.layers.forEach((l, i) => {
@@ -81,7 +86,7 @@ export function blockCode(plan: LayerPlan, ts: boolean, header: (layer: PlannedL
     const v = (name: string) => local.get(name) ?? name;
     const nameText = (full: string) => {
       if (!inst) return literal(full);
-      const rest = full.slice(inst.path.length);
+      const rest = full.slice(tfPath(inst.path).length);
       return rest === "" ? "prefix" : `\`\${prefix}${rest}\``;
     };
     const names: string[] = [];
@@ -98,7 +103,7 @@ export function blockCode(plan: LayerPlan, ts: boolean, header: (layer: PlannedL
         if (!inst) lines.push(...header(layer, i, true));
         const variable = inst ? identifier(child.path.slice(inst.path.length + 1), taken) : info.output;
         if (inst) local.set(info.output, variable);
-        names.push(child.path);
+        names.push(tfPath(child.path));
         lines.push(`const ${variable} = ${call(child)}(tf, ${v(info.input)}, "@NAME_${names.length - 1}_@"${callArgs.get(child.index) ?? ""});`);
         lastWhere = "";
         continue;
@@ -109,7 +114,7 @@ export function blockCode(plan: LayerPlan, ts: boolean, header: (layer: PlannedL
         if (where && where !== lastWhere) lines.push(lineComment(where));
         lastWhere = where;
       }
-      if (inst) local.set(layer.output, identifier(String(layer.config.name).slice(inst.path.length + 1) || "out", taken));
+      if (inst) local.set(layer.output, identifier(String(layer.config.name).slice(tfPath(inst.path).length + 1) || "out", taken));
       const factory = layer.from === "tf" ? `tf.layers.${layer.fn}` : layer.fn;
       const args = layer.inputs.map(v);
       const arg = args.length === 1 ? args[0]! : `[${args.join(", ")}]`;
