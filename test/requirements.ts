@@ -124,3 +124,33 @@ export function needGraphviz(): Requirement & { path?: string } {
   const path = onPath(["dot"]);
   return { ...requirement(path !== undefined, "Graphviz's dot is missing (apt-get install graphviz)"), path };
 }
+
+let black: Requirement | undefined;
+/** The black formatter for /usr/bin/python3 (Debian's black, CI installs it): generated Python is black-formatted. */
+export function needBlack(): Requirement {
+  if (!black) {
+    let present = true;
+    try {
+      execFileSync("/usr/bin/python3", ["-m", "black", "--version"], { stdio: "ignore" });
+    } catch {
+      present = false;
+    }
+    black = requirement(present, "black is missing for /usr/bin/python3 (apt-get install black)");
+  }
+  return black;
+}
+
+let pil: Requirement | undefined;
+/** numpy and Pillow beside PyTorch for /usr/bin/python3: what the PyTorch target's train.py reads data with. */
+export function needTorchTraining(): Requirement {
+  if (!pil) {
+    let present = true;
+    try {
+      execFileSync("/usr/bin/python3", ["-c", "import torch, numpy, PIL"], { stdio: "ignore" });
+    } catch {
+      present = false;
+    }
+    pil = requirement(present, "PyTorch, numpy or Pillow is missing for /usr/bin/python3 (apt-get install python3-torch python3-numpy python3-pil)");
+  }
+  return pil;
+}
