@@ -126,7 +126,7 @@ export function needGraphviz(): Requirement & { path?: string } {
 }
 
 let black: Requirement | undefined;
-/** black (23) for /usr/bin/python3: the formatter generated Python must already satisfy (CI installs it). */
+/** The black formatter for /usr/bin/python3 (Debian's black, CI installs it): generated Python is black-formatted. */
 export function needBlack(): Requirement {
   if (!black) {
     let present = true;
@@ -135,7 +135,22 @@ export function needBlack(): Requirement {
     } catch {
       present = false;
     }
-    black = requirement(present, "black is missing for /usr/bin/python3 (apt-get install black, or pip install black)");
+    black = requirement(present, "black is missing for /usr/bin/python3 (apt-get install black)");
   }
   return black;
+}
+
+let pil: Requirement | undefined;
+/** numpy and Pillow beside PyTorch for /usr/bin/python3: what the PyTorch target's train.py reads data with. */
+export function needTorchTraining(): Requirement {
+  if (!pil) {
+    let present = true;
+    try {
+      execFileSync("/usr/bin/python3", ["-c", "import torch, numpy, PIL"], { stdio: "ignore" });
+    } catch {
+      present = false;
+    }
+    pil = requirement(present, "PyTorch, numpy or Pillow is missing for /usr/bin/python3 (apt-get install python3-torch python3-numpy python3-pil)");
+  }
+  return pil;
 }

@@ -67,7 +67,7 @@ describe("netc compile --target pytorch", () => {
     test.runIf(torchReady)(`${spec}: same state_dict as netc weights, same parameters, same outputs as the ONNX model`, async () => {
       const dir = tmp("netc-pytorch-");
       const c = netc(["compile", spec, "--target", "pytorch", "--out", dir, ...setArgs(params)]);
-      expect(c.stderr).toBe(`wrote ${join(dir, "model.py")}\n`);
+      expect(c.stderr).toBe(`wrote ${join(dir, "model.py")}\nwrote ${join(dir, "train.py")}\n`);
       const py = spawnSync("/usr/bin/python3", ["-m", "py_compile", join(dir, "model.py")], { encoding: "utf8" });
       expect(py.stderr).toBe("");
       const batch = 2;

@@ -655,10 +655,57 @@ export function pytorchModel(graph: IrGraph, opts: { specPath: string; netcVersi
     "",
     "    def forward(self, x):",
     ...net.forward.flatMap((l) => pyLines(8, l)),
+    // [trainpy] train.py's training graph (auxiliary heads included): see withAuxMethod below.
+    ...withAuxMethod(graph, layers),
     "",
     "",
     `Model = ${className}`,
     "",
   ];
   return { code: lines.join("\n"), diagnostics: [] };
+}
+
+// ---- [trainpy] forward_with_aux: the training graph for train.py ----------
+// A network with auxiliary heads gets a second method running the main graph
+// and the heads (in graph.auxOutputs order); train.py weighs their losses with
+// the spec's `weight`s. forward() stays the inference graph. Networks without
+// auxiliary heads get nothing (train.py calls forward()).
+
+function withAuxMethod(graph: IrGraph, layers: Set<string>): string[] {
+  if (graph.auxOutputs.length === 0) return [];
+  const ends = [graph.output, ...graph.auxOutputs.map((a) => a.node)];
+  const live = new Array<boolean>(graph.nodes.length).fill(false);
+  for (const e of ends) live[e] = true;
+  for (let id = graph.nodes.length - 1; id >= 0; id--) if (live[id]) for (const i of graph.nodes[id]!.inputs) live[i] = true;
+  const taken = new Set(["self", "x", "torch", "nn", "F", "math", "drop_path", "channel_shuffle", "Container", "Scale", "preprocess"]);
+  const varOf = new Map<number, string>();
+  const body: string[] = [];
+  for (const n of graph.nodes) {
+    if (!live[n.id]) continue;
+    if (n.attrs.op === "input") {
+      varOf.set(n.id, "x");
+      continue;
+    }
+    let v = n.name.replace(/[^A-Za-z0-9_]/g, "_");
+    if (!/^[A-Za-z_]/.test(v)) v = `x_${v}`;
+    if (KEYWORDS.has(v)) v = `${v}_`;
+    for (let k = 2; taken.has(v); k++) v = `${v.replace(/_\d+$/, "")}_${k}`;
+    taken.add(v);
+    varOf.set(n.id, v);
+    const ctx: Ctx = { graph, node: n, inputs: n.inputs.map((i) => varOf.get(i)!), module: layers.has(n.name) ? pathAccess(n.name.split("/")) : "" };
+    body.push(`${v} = ${opOf(n.attrs).forward(n.attrs as never, ctx)}`);
+  }
+  body.push(`return ${varOf.get(graph.output)}, [${graph.auxOutputs.map((a) => varOf.get(a.node)).join(", ")}]`);
+  const heads = graph.auxOutputs.map((a) => `${a.name} (loss weight ${num(a.weight)})`).join(", ");
+  return [
+    "",
+    "    def forward_with_aux(self, x):",
+    `        """${commentText(`Training graph for train.py: the main output and the auxiliary heads' [${heads}].`)}"""`,
+    ...body.flatMap((l) => pyLines(8, l)),
+  ];
+}
+
+/** `self.a.b` for a module at netc path a/b from the network's root; getattr works on every nn.Module, block classes and containers alike. */
+function pathAccess(path: string[]): string {
+  return path.reduce((out, seg) => (identifier(seg) ? `${out}.${seg}` : `getattr(${out}, ${pyString(seg)})`), "self");
 }
