@@ -4,7 +4,7 @@
 // Debian's PyTorch for /usr/bin/python3 and, for real images, Debian's
 // dataset-fashion-mnist (random images otherwise; tfjs is then skipped).
 //
-//   node bench/pytorch.js [--threads 1] [--rounds 20] [--steps 10] [--repeats 1]
+//   node bench/pytorch.js [--threads 1] [--rounds 20] [--steps 10] [--repeats 1] [--malloc keep,default]
 //   npm run bench -- pytorch
 //
 // Each repeat is one Python process (bench/pytorch_train.py): it imports the
@@ -26,6 +26,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const SPEC = "specs/inception-fashion.net";
 const PYTHON = "/usr/bin/python3";
 const DATA = "/usr/share/datasets/fashion-mnist";
+// glibc's malloc gives large freed blocks back to the kernel (munmap, heap
+// trimming) and PyTorch's CPU tensors of a few MB then cost fresh page faults
+// at every step: on this machine half the step's time, and a spread of 0.3x to
+// 2.5x between a round's two blocks. "keep" raises both thresholds so freed
+// memory is reused; "default" is what a plain `python3` gets. Both are measured.
+const KEEP = "glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967296";
 
 const netc = (...args) => spawnSync(process.execPath, [join(root, "bin", "netc.js"), ...args], { cwd: root, encoding: "utf8" });
 const median = (a) => {
@@ -39,9 +45,12 @@ function compile(target, dir, ...extra) {
 }
 
 /** One Python process: generated vs hand-written, alternating. */
-function pytorchRun(modelPy, { threads, rounds, steps, batch }) {
+function pytorchRun(modelPy, { threads, rounds, steps, batch, malloc }) {
   const args = [join(root, "bench", "pytorch_train.py"), modelPy, "--threads", String(threads), "--rounds", String(rounds), "--steps", String(steps), "--batch", String(batch), "--data", DATA];
-  const r = spawnSync(PYTHON, args, { cwd: root, encoding: "utf8" });
+  const env = { ...process.env };
+  if (malloc === "keep") env.GLIBC_TUNABLES = KEEP;
+  else delete env.GLIBC_TUNABLES;
+  const r = spawnSync(PYTHON, args, { cwd: root, encoding: "utf8", env });
   if (r.status !== 0) throw new Error(`pytorch_train.py failed:\n${r.stderr}`);
   return JSON.parse(r.stdout);
 }
@@ -56,7 +65,7 @@ function tfjsRun(dir, limit) {
 }
 
 /** Images per second of both PyTorch models (training step and forward pass) and of the tfjs WASM training program. */
-export async function benchPytorch({ threads = 1, rounds = 20, steps = 10, repeats = 1, tfjsImages = 3200 } = {}) {
+export async function benchPytorch({ threads = 1, rounds = 20, steps = 10, repeats = 1, mallocs = ["keep", "default"], tfjsImages = 3200 } = {}) {
   const probe = spawnSync(PYTHON, ["-c", "import torch"], { stdio: "ignore" });
   if (probe.status !== 0) throw new Error(`${PYTHON} has no torch (apt-get install python3-torch)`);
   const dir = mkdtempSync(join(tmpdir(), "netc-bench-pytorch-"));
@@ -76,20 +85,26 @@ export async function benchPytorch({ threads = 1, rounds = 20, steps = 10, repea
       tfjs = [];
     }
     for (let i = 0; i < repeats; i++) {
-      runs.push(pytorchRun(join(dir, "pytorch", "model.py"), { threads, rounds, steps, batch }));
-      load.push(loadavg()[0]);
+      for (const malloc of mallocs) {
+        runs.push({ malloc, ...pytorchRun(join(dir, "pytorch", "model.py"), { threads, rounds, steps, batch, malloc }) });
+        load.push(loadavg()[0]);
+      }
       if (tfjs) {
         tfjs.push(tfjsRun(join(dir, "tfjs"), tfjsImages));
         load.push(loadavg()[0]);
       }
     }
-    const pick = (kind, key) => median(runs.map((r) => r[kind][key]));
-    const side = (kind) => ({
-      generatedImagesPerSecond: pick(kind, "generatedImagesPerSecond"),
-      handImagesPerSecond: pick(kind, "handImagesPerSecond"),
-      ratio: pick(kind, "ratio"),
-      ratios: runs.map((r) => r[kind].ratio),
-    });
+    const side = (malloc, kind) => {
+      const of = runs.filter((r) => r.malloc === malloc);
+      const pick = (key) => median(of.map((r) => r[kind][key]));
+      return {
+        generatedImagesPerSecond: pick("generatedImagesPerSecond"),
+        handImagesPerSecond: pick("handImagesPerSecond"),
+        ratio: pick("ratio"),
+        ratios: of.map((r) => r[kind].ratio),
+      };
+    };
+    const pytorch = Object.fromEntries(mallocs.map((m) => [m, { train: side(m, "train"), infer: side(m, "infer") }]));
     return {
       name: "PyTorch target vs hand-written PyTorch (inception-fashion), and the tfjs WASM training program",
       spec: SPEC,
@@ -102,8 +117,8 @@ export async function benchPytorch({ threads = 1, rounds = 20, steps = 10, repea
       rounds,
       stepsPerRound: steps,
       repeats,
-      train: side("train"),
-      infer: side("infer"),
+      malloc: { keep: KEEP, default: "glibc's defaults" },
+      pytorch,
       tfjsWasmTrainImagesPerSecond: tfjs ? median(tfjs) : null,
       tfjsWasmTrainRuns: tfjs ?? null,
       tfjsWasmThreads: 1,
@@ -116,7 +131,8 @@ export async function benchPytorch({ threads = 1, rounds = 20, steps = 10, repea
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { threads: { type: "string" }, rounds: { type: "string" }, steps: { type: "string" }, repeats: { type: "string" } } });
-  const opts = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Number(v)]));
+  const { values } = parseArgs({ options: { threads: { type: "string" }, rounds: { type: "string" }, steps: { type: "string" }, repeats: { type: "string" }, malloc: { type: "string" } } });
+  const opts = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, k === "malloc" ? v.split(",") : Number(v)]));
+  if (opts.malloc) (opts.mallocs = opts.malloc), delete opts.malloc;
   console.log(JSON.stringify(await benchPytorch(opts), null, 2));
 }
