@@ -51,7 +51,9 @@ class Inception(nn.Module):
         )
 
     def forward(self, x):
-        return torch.cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], 1)
+        return torch.cat(
+            [self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], 1
+        )
 
 
 class InceptionFashion(nn.Module):
@@ -93,11 +95,15 @@ def load_generated(hand, generated):
     src = list(generated.state_dict().items())
     dst = list(hand.state_dict().items())
     if len(src) != len(dst):
-        raise ValueError(f"state_dict sizes differ: generated {len(src)}, hand-written {len(dst)}")
+        raise ValueError(
+            f"state_dict sizes differ: generated {len(src)}, hand-written {len(dst)}"
+        )
     out = {}
     for (gk, gv), (hk, hv) in zip(src, dst):
         if gk.rsplit(".", 1)[-1] != hk.rsplit(".", 1)[-1] or gv.shape != hv.shape:
-            raise ValueError(f"generated {gk} {tuple(gv.shape)} does not match hand-written {hk} {tuple(hv.shape)}")
+            raise ValueError(
+                f"generated {gk} {tuple(gv.shape)} does not match hand-written {hk} {tuple(hv.shape)}"
+            )
         out[hk] = gv.clone()
     hand.load_state_dict(out, strict=True)
 
@@ -109,7 +115,9 @@ def randomize(model, seed):
         for name, t in model.state_dict().items():
             if not t.is_floating_point():
                 continue
-            if name.endswith("running_var") or (name.endswith(".weight") and t.dim() == 1):
+            if name.endswith("running_var") or (
+                name.endswith(".weight") and t.dim() == 1
+            ):
                 t.copy_(torch.rand(t.shape, generator=g) + 0.5)
             elif t.dim() > 1:  # fan-in scaled, so the softmax does not saturate
                 t.copy_(torch.randn(t.shape, generator=g) * (t[0].numel() ** -0.5))
@@ -125,7 +133,10 @@ def compare(generated_path):
     load_generated(hand, gen)
     x = torch.rand(8, 1, 28, 28, generator=torch.Generator().manual_seed(2))
     y = torch.arange(8) % 10
-    result = {"generatedParameters": parameter_count(gen), "handParameters": parameter_count(hand)}
+    result = {
+        "generatedParameters": parameter_count(gen),
+        "handParameters": parameter_count(hand),
+    }
 
     gen.eval(), hand.eval()
     with torch.no_grad():

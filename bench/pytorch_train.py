@@ -20,8 +20,14 @@ import time
 import torch
 import torch.nn.functional as F
 
+sys.dont_write_bytecode = True  # no __pycache__ in bench/
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hand_inception_fashion import InceptionFashion, load_generated, load_module, parameter_count  # noqa: E402
+from hand_inception_fashion import (
+    InceptionFashion,
+    load_generated,
+    load_module,
+    parameter_count,
+)  # noqa: E402
 
 
 def batches(data_dir, batch, count):
@@ -32,7 +38,11 @@ def batches(data_dir, batch, count):
     if data_dir and os.path.exists(images) and os.path.exists(labels):
         with gzip.open(images) as f:
             f.read(16)
-            x = torch.frombuffer(bytearray(f.read(n * 784)), dtype=torch.uint8).float().div_(255)
+            x = (
+                torch.frombuffer(bytearray(f.read(n * 784)), dtype=torch.uint8)
+                .float()
+                .div_(255)
+            )
         with gzip.open(labels) as f:
             f.read(8)
             y = torch.frombuffer(bytearray(f.read(n)), dtype=torch.uint8).long()
@@ -55,7 +65,9 @@ def main():
     ap.add_argument("--lr", type=float, default=0.002)
     ap.add_argument("--rounds", type=int, default=20)
     ap.add_argument("--steps", type=int, default=10)
-    ap.add_argument("--warmup", type=int, default=1, help="untimed blocks per model first")
+    ap.add_argument(
+        "--warmup", type=int, default=1, help="untimed blocks per model first"
+    )
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     args = ap.parse_args()
 
@@ -65,7 +77,9 @@ def main():
     gen = mod.InceptionFashion()
     hand = InceptionFashion()
     if parameter_count(gen) != parameter_count(hand):
-        raise SystemExit(f"parameter counts differ: generated {parameter_count(gen)}, hand-written {parameter_count(hand)}")
+        raise SystemExit(
+            f"parameter counts differ: generated {parameter_count(gen)}, hand-written {parameter_count(hand)}"
+        )
     load_generated(hand, gen)
     data, source = batches(args.data, args.batch, args.steps)
     preprocess = mod.preprocess
@@ -85,7 +99,9 @@ def main():
             for x, y in data:
                 opt.zero_grad(set_to_none=True)
                 out = model(prep(x))
-                loss = F.nll_loss(torch.log(out), y)  # cross-entropy of the softmax output
+                loss = F.nll_loss(
+                    torch.log(out), y
+                )  # cross-entropy of the softmax output
                 loss.backward()
                 opt.step()
             return time.perf_counter() - t

@@ -28,7 +28,11 @@ g = torch.Generator().manual_seed(1)
 with torch.no_grad():
     for t in a.state_dict().values():
         if t.is_floating_point():
-            t.copy_(torch.randn(t.shape, generator=g) * (t[0].numel() ** -0.5 if t.dim() > 1 else 0.1) + (1 if t.dim() == 1 else 0))
+            t.copy_(
+                torch.randn(t.shape, generator=g)
+                * (t[0].numel() ** -0.5 if t.dim() > 1 else 0.1)
+                + (1 if t.dim() == 1 else 0)
+            )
 b.load_state_dict(a.state_dict())
 x = torch.randn((4,) + tuple(a.input_shape), generator=g)
 outs, grads = [], []
