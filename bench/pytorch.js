@@ -11,9 +11,12 @@
 // generated model.py by its class name, checks equal parameter counts and outputs with the hand-written
 // model's weights loaded from it, then alternates timed blocks of training
 // steps (and of forward passes) between the two. The ratio generated/hand is
-// the median of the per-round ratios (the machine may be shared: a round's two
-// blocks see the same load). tfjs under Node runs WASM on one thread, so
-// PyTorch's default here is one thread too.
+// the median of the rounds' ratios of CPU time (the process's user + system
+// time: on a shared machine, waiting for a core is not the model's cost;
+// wallRatio is the same of wall time), the images/s are from wall time (and
+// from CPU time: about what an idle machine gives). tfjs under Node runs WASM
+// on one thread, so PyTorch's default here is one thread too (CPU time then is
+// that thread's work). Figures of several repeats are medians.
 
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
@@ -100,7 +103,10 @@ export async function benchPytorch({ threads = 1, rounds = 20, steps = 10, repea
       return {
         generatedImagesPerSecond: pick("generatedImagesPerSecond"),
         handImagesPerSecond: pick("handImagesPerSecond"),
+        generatedCpuImagesPerSecond: pick("generatedCpuImagesPerSecond"),
+        handCpuImagesPerSecond: pick("handCpuImagesPerSecond"),
         ratio: pick("ratio"),
+        wallRatio: pick("wallRatio"),
         ratios: of.map((r) => r[kind].ratio),
       };
     };
