@@ -11,6 +11,7 @@ const sections = [
   ["onnx", async () => (await import("./onnx.js")).benchOnnx()],
   ["train-backends", async () => (await import("./train-backends.js")).benchTrainBackends()],
   ["tfjs", async () => (await import("./tfjs.js")).benchTfjs()],
+  ["pytorch", async () => (await import("./pytorch.js")).benchPytorch()],
   ["lsp", async () => (await import("./lsp.js")).benchLsp()],
 ];
 
