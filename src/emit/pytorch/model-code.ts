@@ -381,6 +381,10 @@ export function pytorchModel(graph: IrGraph, opts: { specPath: string; netcVersi
   const live = new Array<boolean>(graph.nodes.length).fill(false);
   live[graph.output] = true;
   for (let id = graph.nodes.length - 1; id >= 0; id--) if (live[id]) for (const i of graph.nodes[id]!.inputs) live[i] = true;
+  // forward_with_aux (train.py's training graph): the main output and the auxiliary heads.
+  const liveAux = new Array<boolean>(graph.nodes.length).fill(false);
+  for (const e of [graph.output, ...graph.auxOutputs.map((a) => a.node)]) liveAux[e] = true;
+  for (let id = graph.nodes.length - 1; id >= 0; id--) if (liveAux[id]) for (const i of graph.nodes[id]!.inputs) liveAux[i] = true;
   const groupLoc = new Map(graph.groups.map((g) => [g.name, g.loc]));
   const where = (loc: { file: string; line: number } | undefined) => (loc ? `# ${commentText(`${basename(loc.file)}:${loc.line}`)}` : "");
 
@@ -392,7 +396,7 @@ export function pytorchModel(graph: IrGraph, opts: { specPath: string; netcVersi
   };
 
   /** __init__ and forward of one unit (the network, or one block call), its block calls written by `call`. */
-  function render(unit: number | undefined, call: (child: BlockInstance) => string): Rendered {
+  function render(unit: number | undefined, call: (child: BlockInstance) => string, withAux = false): Rendered {
     const inst = unit === undefined ? undefined : all.instances[unit]!;
     const prefix = inst ? `${inst.path}/` : "";
     const nodeIds = inst ? inst.nodes : graph.nodes.map((n) => n.id);
@@ -478,7 +482,7 @@ export function pytorchModel(graph: IrGraph, opts: { specPath: string; netcVersi
     const called = new Set<number>();
     for (const id of nodeIds) {
       const n = graph.nodes[id]!;
-      if (inst ? !alive[id] : !live[id] || n.aux !== undefined) continue;
+      if (inst ? !alive[id] : withAux ? !liveAux[id] : !live[id] || n.aux !== undefined) continue;
       if (all.unitOf[id] !== unit) {
         const c = childHolding(id, unit);
         if (called.has(c.index)) continue;
@@ -497,7 +501,8 @@ export function pytorchModel(graph: IrGraph, opts: { specPath: string; netcVersi
       const ctx: Ctx = { graph, node: n, inputs: n.inputs.map((i) => varOf.get(i)!), module: layers.has(n.name) ? access(local(n.name)) : "" };
       body.push(`${v} = ${opOf(n.attrs).forward(n.attrs as never, ctx)}`);
     }
-    body.push(`return ${varOf.get(inst ? inst.output : graph.output)}`);
+    if (withAux) body.push(`return ${varOf.get(graph.output)}, [${graph.auxOutputs.map((a) => varOf.get(a.node)).join(", ")}]`);
+    else body.push(`return ${varOf.get(inst ? inst.output : graph.output)}`);
     return { init, forward: body };
   }
 
@@ -642,6 +647,7 @@ export function pytorchModel(graph: IrGraph, opts: { specPath: string; netcVersi
     return cls;
   }
   const net = render(undefined, callText);
+  const netAux = graph.auxOutputs.length > 0 ? render(undefined, callText, true) : undefined;
   for (const cls of classes.values()) finish(cls);
 
   const steps = preprocessSteps(graph.preprocess);
@@ -683,7 +689,7 @@ export function pytorchModel(graph: IrGraph, opts: { specPath: string; netcVersi
     "    def forward(self, x):",
     ...net.forward.flatMap((l) => pyLines(8, l)),
     // [trainpy] train.py's training graph (auxiliary heads included): see withAuxMethod below.
-    ...withAuxMethod(graph, layers),
+    ...withAuxMethod(graph, netAux?.forward ?? []),
     "",
     "",
     `Model = ${className}`,
@@ -698,31 +704,8 @@ export function pytorchModel(graph: IrGraph, opts: { specPath: string; netcVersi
 // the spec's `weight`s. forward() stays the inference graph. Networks without
 // auxiliary heads get nothing (train.py calls forward()).
 
-function withAuxMethod(graph: IrGraph, layers: Set<string>): string[] {
+function withAuxMethod(graph: IrGraph, body: string[]): string[] {
   if (graph.auxOutputs.length === 0) return [];
-  const ends = [graph.output, ...graph.auxOutputs.map((a) => a.node)];
-  const live = new Array<boolean>(graph.nodes.length).fill(false);
-  for (const e of ends) live[e] = true;
-  for (let id = graph.nodes.length - 1; id >= 0; id--) if (live[id]) for (const i of graph.nodes[id]!.inputs) live[i] = true;
-  const taken = new Set(["self", "x", "torch", "nn", "F", "math", "drop_path", "channel_shuffle", "Container", "Scale", "preprocess"]);
-  const varOf = new Map<number, string>();
-  const body: string[] = [];
-  for (const n of graph.nodes) {
-    if (!live[n.id]) continue;
-    if (n.attrs.op === "input") {
-      varOf.set(n.id, "x");
-      continue;
-    }
-    let v = n.name.replace(/[^A-Za-z0-9_]/g, "_");
-    if (!/^[A-Za-z_]/.test(v)) v = `x_${v}`;
-    if (KEYWORDS.has(v)) v = `${v}_`;
-    for (let k = 2; taken.has(v); k++) v = `${v.replace(/_\d+$/, "")}_${k}`;
-    taken.add(v);
-    varOf.set(n.id, v);
-    const ctx: Ctx = { graph, node: n, inputs: n.inputs.map((i) => varOf.get(i)!), module: layers.has(n.name) ? pathAccess(n.name.split("/")) : "" };
-    body.push(`${v} = ${opOf(n.attrs).forward(n.attrs as never, ctx)}`);
-  }
-  body.push(`return ${varOf.get(graph.output)}, [${graph.auxOutputs.map((a) => varOf.get(a.node)).join(", ")}]`);
   const heads = graph.auxOutputs.map((a) => `${a.name} (loss weight ${num(a.weight)})`).join(", ");
   return [
     "",
@@ -730,9 +713,4 @@ function withAuxMethod(graph: IrGraph, layers: Set<string>): string[] {
     `        """${commentText(`Training graph for train.py: the main output and the auxiliary heads' [${heads}].`)}"""`,
     ...body.flatMap((l) => pyLines(8, l)),
   ];
-}
-
-/** `self.a.b` for a module at netc path a/b from the network's root; getattr works on every nn.Module, block classes and containers alike. */
-function pathAccess(path: string[]): string {
-  return path.reduce((out, seg) => (identifier(seg) ? `${out}.${seg}` : `getattr(${out}, ${pyString(seg)})`), "self");
 }
