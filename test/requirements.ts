@@ -20,34 +20,32 @@ function requirement(present: boolean, missing: string): Requirement {
   return { present, missing };
 }
 
-let pythonOnnx: Requirement | undefined;
-/** Debian's onnx package for /usr/bin/python3: the reference checker. */
-export function needPythonOnnx(): Requirement {
-  if (!pythonOnnx) {
+const pythonProbes = new Map<string, Requirement>();
+/** Whether /usr/bin/python3 runs `args` (an import, a module's --version) cleanly; asked once per run. */
+function python(args: string[], missing: string): Requirement {
+  const key = args.join("\0");
+  let req = pythonProbes.get(key);
+  if (!req) {
     let present = true;
     try {
-      execFileSync("/usr/bin/python3", ["-c", "import onnx"], { stdio: "ignore" });
+      execFileSync("/usr/bin/python3", args, { stdio: "ignore" });
     } catch {
       present = false;
     }
-    pythonOnnx = requirement(present, "python3-onnx is missing for /usr/bin/python3 (apt-get install python3-onnx)");
+    req = requirement(present, missing);
+    pythonProbes.set(key, req);
   }
-  return pythonOnnx;
+  return req;
 }
 
-let pythonTorch: Requirement | undefined;
+/** Debian's onnx package for /usr/bin/python3: the reference checker. */
+export function needPythonOnnx(): Requirement {
+  return python(["-c", "import onnx"], "python3-onnx is missing for /usr/bin/python3 (apt-get install python3-onnx)");
+}
+
 /** Debian's PyTorch and torchvision for /usr/bin/python3: the reference for weight layouts and the zoo's figures. */
 export function needTorchvision(): Requirement {
-  if (!pythonTorch) {
-    let present = true;
-    try {
-      execFileSync("/usr/bin/python3", ["-c", "import torch, torchvision"], { stdio: "ignore" });
-    } catch {
-      present = false;
-    }
-    pythonTorch = requirement(present, "PyTorch or torchvision is missing for /usr/bin/python3 (apt-get install python3-torch python3-torchvision)");
-  }
-  return pythonTorch;
+  return python(["-c", "import torch, torchvision"], "PyTorch or torchvision is missing for /usr/bin/python3 (apt-get install python3-torch python3-torchvision)");
 }
 
 export const FASHION_MNIST = "/usr/share/datasets/fashion-mnist";
@@ -71,34 +69,14 @@ export function runs(req: Requirement, what: string): boolean {
   return req.present;
 }
 
-let torchOnly: Requirement | undefined;
 /** Debian's PyTorch for /usr/bin/python3: ground truth for op semantics and parameter counts. */
 export function needTorch(): Requirement {
-  if (!torchOnly) {
-    let present = true;
-    try {
-      execFileSync("/usr/bin/python3", ["-c", "import torch"], { stdio: "ignore" });
-    } catch {
-      present = false;
-    }
-    torchOnly = requirement(present, "PyTorch is missing for /usr/bin/python3 (apt-get install python3-torch)");
-  }
-  return torchOnly;
+  return python(["-c", "import torch"], "PyTorch is missing for /usr/bin/python3 (apt-get install python3-torch)");
 }
 
-let pythonProtobuf: Requirement | undefined;
 /** Google's protobuf for /usr/bin/python3 (python3-protobuf, which python3-onnx depends on): its text-format parser checks Triton configs. */
 export function needPythonProtobuf(): Requirement {
-  if (!pythonProtobuf) {
-    let present = true;
-    try {
-      execFileSync("/usr/bin/python3", ["-c", "from google.protobuf import text_format, descriptor_pool"], { stdio: "ignore" });
-    } catch {
-      present = false;
-    }
-    pythonProtobuf = requirement(present, "protobuf is missing for /usr/bin/python3 (apt-get install python3-protobuf)");
-  }
-  return pythonProtobuf;
+  return python(["-c", "from google.protobuf import text_format, descriptor_pool"], "protobuf is missing for /usr/bin/python3 (apt-get install python3-protobuf)");
 }
 
 /** The first of `names` on PATH, or undefined. */
@@ -125,32 +103,12 @@ export function needGraphviz(): Requirement & { path?: string } {
   return { ...requirement(path !== undefined, "Graphviz's dot is missing (apt-get install graphviz)"), path };
 }
 
-let black: Requirement | undefined;
 /** The black formatter for /usr/bin/python3 (Debian's black, CI installs it): generated Python is black-formatted. */
 export function needBlack(): Requirement {
-  if (!black) {
-    let present = true;
-    try {
-      execFileSync("/usr/bin/python3", ["-m", "black", "--version"], { stdio: "ignore" });
-    } catch {
-      present = false;
-    }
-    black = requirement(present, "black is missing for /usr/bin/python3 (apt-get install black)");
-  }
-  return black;
+  return python(["-m", "black", "--version"], "black is missing for /usr/bin/python3 (apt-get install black)");
 }
 
-let pil: Requirement | undefined;
 /** numpy and Pillow beside PyTorch for /usr/bin/python3: what the PyTorch target's train.py reads data with. */
 export function needTorchTraining(): Requirement {
-  if (!pil) {
-    let present = true;
-    try {
-      execFileSync("/usr/bin/python3", ["-c", "import torch, numpy, PIL"], { stdio: "ignore" });
-    } catch {
-      present = false;
-    }
-    pil = requirement(present, "PyTorch, numpy or Pillow is missing for /usr/bin/python3 (apt-get install python3-torch python3-numpy python3-pil)");
-  }
-  return pil;
+  return python(["-c", "import torch, numpy, PIL"], "PyTorch, numpy or Pillow is missing for /usr/bin/python3 (apt-get install python3-torch python3-numpy python3-pil)");
 }
