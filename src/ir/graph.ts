@@ -336,3 +336,11 @@ export interface IrGraph {
   /** params + the aux heads' parameters. */
   paramsWithAux: number;
 }
+
+/** By node id: whether any of `ends` depends on the node (the ends included). Nodes are in topological order. */
+export function dependedOn(graph: IrGraph, ends: readonly number[]): boolean[] {
+  const on = new Array<boolean>(graph.nodes.length).fill(false);
+  for (const e of ends) on[e] = true;
+  for (let id = graph.nodes.length - 1; id >= 0; id--) if (on[id]) for (const i of graph.nodes[id]!.inputs) on[i] = true;
+  return on;
+}

@@ -1,5 +1,6 @@
 // IR graph → ONNX ModelProto (opset 17, IR version 8), inference graph only.
 import type { IrGraph, IrNode } from "../../ir/graph.js";
+import { dependedOn } from "../../ir/graph.js";
 import { initWeights, weightShapes, type NodeWeights } from "../../ir/weights.js";
 import type { WeightSet } from "../../ir/weights.js";
 import { GraphBuilder } from "./builder.js";
@@ -52,12 +53,7 @@ export interface EmittedOnnx {
 
 /** Nodes the output depends on, outside auxiliary heads. */
 function liveNodes(graph: IrGraph): boolean[] {
-  const live = new Array<boolean>(graph.nodes.length).fill(false);
-  live[graph.output] = true;
-  for (let id = graph.nodes.length - 1; id >= 0; id--) {
-    if (!live[id]) continue;
-    for (const i of graph.nodes[id]!.inputs) live[i] = true;
-  }
+  const live = dependedOn(graph, [graph.output]);
   return graph.nodes.map((n) => live[n.id]! && n.aux === undefined);
 }
 

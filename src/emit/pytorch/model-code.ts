@@ -12,6 +12,7 @@ import { basename } from "node:path";
 import { diag } from "../../diagnostics/catalogue.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Activation, IrGraph, IrNode, NodeAttrs, OpKind } from "../../ir/graph.js";
+import { dependedOn } from "../../ir/graph.js";
 import { preprocessSteps } from "../../ir/preprocess.js";
 import { stateDictOrder } from "../../ir/state-dict.js";
 import { blockInstances, type BlockInstance } from "../blocks.js";
@@ -378,13 +379,9 @@ export function pytorchModel(graph: IrGraph, opts: { specPath: string; netcVersi
   const className = identifier(graph.name) && !reserved.has(graph.name) ? graph.name : `Net_${graph.name.replace(/[^A-Za-z0-9_]/g, "_")}`;
   reserved.add(className);
 
-  const live = new Array<boolean>(graph.nodes.length).fill(false);
-  live[graph.output] = true;
-  for (let id = graph.nodes.length - 1; id >= 0; id--) if (live[id]) for (const i of graph.nodes[id]!.inputs) live[i] = true;
+  const live = dependedOn(graph, [graph.output]);
   // forward_with_aux (train.py's training graph): the main output and the auxiliary heads.
-  const liveAux = new Array<boolean>(graph.nodes.length).fill(false);
-  for (const e of [graph.output, ...graph.auxOutputs.map((a) => a.node)]) liveAux[e] = true;
-  for (let id = graph.nodes.length - 1; id >= 0; id--) if (liveAux[id]) for (const i of graph.nodes[id]!.inputs) liveAux[i] = true;
+  const liveAux = dependedOn(graph, [graph.output, ...graph.auxOutputs.map((a) => a.node)]);
   const groupLoc = new Map(graph.groups.map((g) => [g.name, g.loc]));
   const where = (loc: { file: string; line: number } | undefined) => (loc ? `# ${commentText(`${basename(loc.file)}:${loc.line}`)}` : "");
 
@@ -688,7 +685,7 @@ export function pytorchModel(graph: IrGraph, opts: { specPath: string; netcVersi
     "",
     "    def forward(self, x):",
     ...net.forward.flatMap((l) => pyLines(8, l)),
-    // [trainpy] train.py's training graph (auxiliary heads included): see withAuxMethod below.
+    // train.py's training graph (auxiliary heads included): see withAuxMethod below.
     ...withAuxMethod(graph, netAux?.forward ?? []),
     "",
     "",
@@ -698,7 +695,7 @@ export function pytorchModel(graph: IrGraph, opts: { specPath: string; netcVersi
   return { code: lines.join("\n"), diagnostics: [] };
 }
 
-// ---- [trainpy] forward_with_aux: the training graph for train.py ----------
+// ---- forward_with_aux: the training graph for train.py ----------
 // A network with auxiliary heads gets a second method running the main graph
 // and the heads (in graph.auxOutputs order); train.py weighs their losses with
 // the spec's `weight`s. forward() stays the inference graph. Networks without

@@ -30,38 +30,11 @@ function openingOf(text: string, close: number): number {
   return -1;
 }
 
-/** Top-level comma-separated items of a bracket's contents. */
-function items(body: string): string[] {
-  const out: string[] = [];
+/** The indices in `text` outside strings and brackets where `at` holds. */
+function topLevel(text: string, at: (c: string, i: number) => boolean): number[] {
+  const out: number[] = [];
   let depth = 0;
   let quote: string | undefined;
-  let start = 0;
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i]!;
-    if (quote) {
-      if (c === "\\") i++;
-      else if (c === quote) quote = undefined;
-      continue;
-    }
-    if (c === '"') quote = c;
-    else if ("([{".includes(c)) depth++;
-    else if (")]}".includes(c)) depth--;
-    else if (c === "," && depth === 0) {
-      out.push(body.slice(start, i).trim());
-      start = i + 1;
-    }
-  }
-  const last = body.slice(start).trim();
-  if (last !== "") out.push(last);
-  return out;
-}
-
-/** Splits before the top-level operators of an arithmetic expression (black's delimiter split), or undefined. */
-function operands(text: string): string[] | undefined {
-  const out: string[] = [];
-  let depth = 0;
-  let quote: string | undefined;
-  let start = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quote) {
@@ -72,14 +45,29 @@ function operands(text: string): string[] | undefined {
     if (c === '"') quote = c;
     else if ("([{".includes(c)) depth++;
     else if (")]}".includes(c)) depth--;
-    else if (depth === 0 && (c === "+" || c === "*" || c === "-" || c === "/") && text[i - 1] === " " && text[i + 1] === " ") {
-      out.push(text.slice(start, i).trim());
-      start = i;
-    }
+    else if (depth === 0 && at(c, i)) out.push(i);
   }
-  if (out.length === 0) return undefined;
-  out.push(text.slice(start).trim());
   return out;
+}
+
+/** Top-level comma-separated items of a bracket's contents. */
+function items(body: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (const i of topLevel(body, (c) => c === ",")) {
+    out.push(body.slice(start, i).trim());
+    start = i + 1;
+  }
+  const last = body.slice(start).trim();
+  if (last !== "") out.push(last);
+  return out;
+}
+
+/** Splits before the top-level operators of an arithmetic expression (black's delimiter split), or undefined. */
+function operands(text: string): string[] | undefined {
+  const at = topLevel(text, (c, i) => (c === "+" || c === "*" || c === "-" || c === "/") && text[i - 1] === " " && text[i + 1] === " ");
+  if (at.length === 0) return undefined;
+  return [0, ...at].map((start, k) => text.slice(start, at[k]).trim());
 }
 
 /** The lines of a bracket's contents that do not fit on one line. */
