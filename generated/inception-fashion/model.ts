@@ -15,7 +15,7 @@ function apply(layer: tfjs.layers.Layer, x: tfjs.SymbolicTensor | tfjs.SymbolicT
 
 type Conv2dArgs = Parameters<typeof tfjs.layers.conv2d>[0];
 
-/** conv2d, batchNormalization, relu as one spec statement writes them: layers `name`, `name/bn`, `name/bn/relu`. */
+/** conv2d, batchNormalization, relu: one statement's layers `name`, `name/bn`, `name/bn/relu`. */
 function convBnRelu(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: Conv2dArgs): tfjs.SymbolicTensor {
   const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
   const bn = apply(tf.layers.batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: name + "/bn" }), conv);

@@ -13,7 +13,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import type * as tfjs from "@tensorflow/tfjs";
-import { checkFile } from "../../src/check/index.js";
+import { checkFile, checkText } from "../../src/check/index.js";
+import type { IrGraph } from "../../src/ir/graph.js";
 import { buildFromPlan, planModel, tfjsSources } from "../../src/emit/tfjs/index.js";
 import { stateDictOrder } from "../../src/ir/state-dict.js";
 import { initTable, tfjsShape, type InitTensor } from "../../src/runtime/init-table.js";
@@ -43,34 +44,85 @@ describe.runIf(built)("model.ts's stateDict rows", () => {
 
   for (const spec of specs) {
     it(`${spec}: the rows give stateDictOrder's tensors, filling each of the tfjs model's weights once`, async () => {
-      const graph = checkFile(join(root, "specs", spec)).graph!;
-      const dir = join(root, "tmp", `tfjs-state-dict-${spec.replace(/\W/g, "-")}`);
-      rmSync(dir, { recursive: true, force: true });
-      mkdirSync(dir, { recursive: true });
-      const files = await tfjsSources(graph, { js: true, specPath: spec, netcVersion: "test" });
-      writeFileSync(join(dir, "model.js"), files.get("model.js")!);
-      const { stateDict } = (await import(pathToFileURL(join(dir, "model.js")).href)) as { stateDict: InitTensor[] };
-
-      expect(stateDict).toStrictEqual(initTable(graph));
-
-      // PyTorch's side: every tensor of the state_dict, in its order, with its shape and head.
-      const order = stateDictOrder(graph);
-      expect(stateDict.map((t) => [t.path, t.shape])).toEqual(order.map((s) => [`${s.node}.${s.torchName}`, s.shape]));
-      const auxOf = new Map(graph.nodes.map((n) => [n.name, n.aux]));
-      expect(stateDict.map((t) => t.aux)).toEqual(order.map((s) => auxOf.get(s.node)));
-
-      // tfjs's side: the training model (aux heads included) the plan builds.
-      const runtime = await import(pathToFileURL(join(root, "dist", "runtime", "index.js")).href);
-      const tf = (await runtime.loadTf({ quiet: true })) as typeof tfjs;
-      const model = buildFromPlan(tf, planModel(graph), runtime).training;
-      try {
-        const weights = new Map(model.weights.map((w) => [(w as unknown as { originalName: string }).originalName, w.shape]));
-        expect(weights.size).toBe(model.weights.length);
-        expect(stateDict.map((t) => t.tfjs).sort()).toEqual([...weights.keys()].sort());
-        for (const t of stateDict) expect(tfjsShape(t), t.tfjs).toEqual(weights.get(t.tfjs));
-      } finally {
-        model.dispose();
-      }
+      await expectTable(checkFile(join(root, "specs", spec)).graph!, spec.replace(/\W/g, "-"));
     }, 120_000);
   }
+
+  it("names tfjs spells differently, a conv with a bias, a depthwise conv, BatchNorm on a vector, an aux head", async () => {
+    // "a b" and a_b are both "a_b" in tfjs: the second layer is "a_b_2", its BatchNorm "a_b/bn_2".
+    const spec = [
+      "network Edge(classes = 3) {",
+      "  input x 2x8x8",
+      '  "a b" = conv 3x3 8 pad=1 bn relu',
+      "  a_b = conv 3x3 8 pad=1 bn relu",
+      "  c = conv 3x3 8 pad=1 bias=true bn",
+      "  d = dwconv 3x3 pad=1 bias=true bn relu6",
+      "  aux1 = seq { flatten; dense classes } from d weight 0.3",
+      "  flatten",
+      "  bn",
+      "  dense classes",
+      "}",
+      "",
+    ].join("\n");
+    const graph = checkText(spec, join(root, "tmp", "edge.net")).graph!;
+    const code = (await tfjsSources(graph, { js: false, specPath: "edge.net", netcVersion: "test" })).get("model.ts")!;
+    expect(code).toContain('  convBnInit("a b", [8, 2, 3, 3]),\n  convInit("a_b", [8, 8, 3, 3], { layer: "a_b_2" }),\n  batchNormInit("a_b/bn", [8], { layer: "a_b/bn_2" }),\n');
+    expect(code).toContain('  depthwiseBnInit("d", [8, 1, 3, 3], 8, { bias: true }),\n');
+    expect(code).toContain('  batchNormInit("bn1", [512], { flatten: [8, 64] }),\n');
+    // The network code: the colliding layers are not a helper's (their names are not the conv's plus "/bn").
+    expect(code).toContain('const aB = convBnRelu(tf, x, "a_b", { filters: 8, kernelSize: 3, padding: "same" });');
+    expect(code).toContain('name: "a_b/bn_2" }), aB2);');
+    await expectTable(graph, "edge");
+
+    // model.js builds the plan's model: the same layers, classes and weights.
+    const runtime = await import(pathToFileURL(join(root, "dist", "runtime", "index.js")).href);
+    const tf = (await runtime.loadTf({ quiet: true })) as typeof tfjs;
+    const generated = (await import(pathToFileURL(join(root, "tmp", "tfjs-state-dict-edge", "model.js")).href)) as GeneratedModel;
+    const got = generated.buildModel(tf).training;
+    const want = buildFromPlan(tf, planModel(graph), runtime).training;
+    try {
+      expect(got.layers.map((l) => [l.name, l.getClassName()])).toEqual(want.layers.map((l) => [l.name, l.getClassName()]));
+      const named = (m: tfjs.LayersModel) => m.weights.map((w) => [(w as unknown as { originalName: string }).originalName, w.shape]);
+      expect(named(got)).toEqual(named(want));
+    } finally {
+      got.dispose();
+      want.dispose();
+    }
+  }, 120_000);
 });
+
+interface GeneratedModel {
+  stateDict: InitTensor[];
+  buildModel(t: typeof tfjs): { training: tfjs.LayersModel };
+}
+
+/** The generated model.js's stateDict (in tmp/tfjs-state-dict-NAME/) is initTable's, stateDictOrder's tensors, and the plan's tfjs weights. */
+async function expectTable(graph: IrGraph, name: string): Promise<void> {
+  const dir = join(root, "tmp", `tfjs-state-dict-${name}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const files = await tfjsSources(graph, { js: true, specPath: `${name}.net`, netcVersion: "test" });
+  writeFileSync(join(dir, "model.js"), files.get("model.js")!);
+  const { stateDict } = (await import(pathToFileURL(join(dir, "model.js")).href)) as GeneratedModel;
+
+  expect(stateDict).toStrictEqual(initTable(graph));
+
+  // PyTorch's side: every tensor of the state_dict, in its order, with its shape and head.
+  const order = stateDictOrder(graph);
+  expect(stateDict.map((t) => [t.path, t.shape])).toEqual(order.map((s) => [`${s.node}.${s.torchName}`, s.shape]));
+  const auxOf = new Map(graph.nodes.map((n) => [n.name, n.aux]));
+  expect(stateDict.map((t) => t.aux)).toEqual(order.map((s) => auxOf.get(s.node)));
+
+  // tfjs's side: the training model (aux heads included) the plan builds.
+  const runtime = await import(pathToFileURL(join(root, "dist", "runtime", "index.js")).href);
+  const tf = (await runtime.loadTf({ quiet: true })) as typeof tfjs;
+  const planned = buildFromPlan(tf, planModel(graph), runtime).training;
+  try {
+    const weights = new Map(planned.weights.map((w) => [(w as unknown as { originalName: string }).originalName, w.shape]));
+    expect(weights.size).toBe(planned.weights.length);
+    expect(stateDict.map((t) => t.tfjs).sort()).toEqual([...weights.keys()].sort());
+    for (const t of stateDict) expect(tfjsShape(t), t.tfjs).toEqual(weights.get(t.tfjs));
+  } finally {
+    planned.dispose();
+  }
+}

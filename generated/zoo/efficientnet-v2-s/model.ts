@@ -15,14 +15,14 @@ function apply(layer: tfjs.layers.Layer, x: tfjs.SymbolicTensor | tfjs.SymbolicT
 
 type Conv2dArgs = Parameters<typeof tfjs.layers.conv2d>[0];
 
-/** conv2d, batchNormalization, swish as one spec statement writes them: layers `name`, `name/bn`, `name/bn/silu`. */
+/** conv2d, batchNormalization, swish: one statement's layers `name`, `name/bn`, `name/bn/silu`. */
 function convBnSwish(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: Conv2dArgs): tfjs.SymbolicTensor {
   const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
   const bn = apply(tf.layers.batchNormalization({ epsilon: 0.001, momentum: 0.9, name: name + "/bn" }), conv);
   return apply(tf.layers.activation({ activation: "swish", name: name + "/bn/silu" }), bn);
 }
 
-/** conv2d, batchNormalization as one spec statement writes them: layers `name`, `name/bn`. */
+/** conv2d, batchNormalization: one statement's layers `name`, `name/bn`. */
 function convBn(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: Conv2dArgs): tfjs.SymbolicTensor {
   const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
   return apply(tf.layers.batchNormalization({ epsilon: 0.001, momentum: 0.9, name: name + "/bn" }), conv);
@@ -30,7 +30,7 @@ function convBn(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: C
 
 type DepthwiseConv2dArgs = Parameters<typeof tfjs.layers.depthwiseConv2d>[0];
 
-/** depthwiseConv2d, batchNormalization, swish as one spec statement writes them: layers `name`, `name/bn`, `name/bn/silu`. */
+/** depthwiseConv2d, batchNormalization, swish: one statement's layers `name`, `name/bn`, `name/bn/silu`. */
 function depthwiseBnSwish(
   tf: typeof tfjs,
   x: tfjs.SymbolicTensor,

@@ -15,7 +15,7 @@ function apply(layer: tfjs.layers.Layer, x: tfjs.SymbolicTensor | tfjs.SymbolicT
 
 type Conv2dArgs = Parameters<typeof tfjs.layers.conv2d>[0];
 
-/** conv2d, batchNormalization, relu6 as one spec statement writes them: layers `name`, `name/bn`, `name/bn/relu6`. */
+/** conv2d, batchNormalization, relu6: one statement's layers `name`, `name/bn`, `name/bn/relu6`. */
 function convBnRelu6(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: Conv2dArgs): tfjs.SymbolicTensor {
   const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
   const bn = apply(tf.layers.batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: name + "/bn" }), conv);
@@ -24,7 +24,7 @@ function convBnRelu6(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, conf
 
 type DepthwiseConv2dArgs = Parameters<typeof tfjs.layers.depthwiseConv2d>[0];
 
-/** depthwiseConv2d, batchNormalization, relu6 as one spec statement writes them: layers `name`, `name/bn`, `name/bn/relu6`. */
+/** depthwiseConv2d, batchNormalization, relu6: one statement's layers `name`, `name/bn`, `name/bn/relu6`. */
 function depthwiseBnRelu6(
   tf: typeof tfjs,
   x: tfjs.SymbolicTensor,
@@ -36,7 +36,7 @@ function depthwiseBnRelu6(
   return apply(tf.layers.activation({ activation: "relu6", name: name + "/bn/relu6" }), bn);
 }
 
-/** conv2d, batchNormalization as one spec statement writes them: layers `name`, `name/bn`. */
+/** conv2d, batchNormalization: one statement's layers `name`, `name/bn`. */
 function convBn(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: Conv2dArgs): tfjs.SymbolicTensor {
   const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
   return apply(tf.layers.batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: name + "/bn" }), conv);

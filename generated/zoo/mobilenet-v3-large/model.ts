@@ -23,7 +23,7 @@ function apply(layer: tfjs.layers.Layer, x: tfjs.SymbolicTensor | tfjs.SymbolicT
 
 type Conv2dArgs = Parameters<typeof tfjs.layers.conv2d>[0];
 
-/** conv2d, batchNormalization, hardswish as one spec statement writes them: layers `name`, `name/bn`, `name/bn/hardswish`. */
+/** conv2d, batchNormalization, hardswish: one statement's layers `name`, `name/bn`, `name/bn/hardswish`. */
 function convBnHardswish(
   tf: typeof tfjs,
   x: tfjs.SymbolicTensor,
@@ -37,7 +37,7 @@ function convBnHardswish(
 
 type DepthwiseConv2dArgs = Parameters<typeof tfjs.layers.depthwiseConv2d>[0];
 
-/** depthwiseConv2d, batchNormalization, relu as one spec statement writes them: layers `name`, `name/bn`, `name/bn/relu`. */
+/** depthwiseConv2d, batchNormalization, relu: one statement's layers `name`, `name/bn`, `name/bn/relu`. */
 function depthwiseBnRelu(
   tf: typeof tfjs,
   x: tfjs.SymbolicTensor,
@@ -49,20 +49,20 @@ function depthwiseBnRelu(
   return apply(tf.layers.activation({ activation: "relu", name: name + "/bn/relu" }), bn);
 }
 
-/** conv2d, batchNormalization as one spec statement writes them: layers `name`, `name/bn`. */
+/** conv2d, batchNormalization: one statement's layers `name`, `name/bn`. */
 function convBn(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: Conv2dArgs): tfjs.SymbolicTensor {
   const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
   return apply(tf.layers.batchNormalization({ epsilon: 0.001, momentum: 0.99, name: name + "/bn" }), conv);
 }
 
-/** conv2d, batchNormalization, relu as one spec statement writes them: layers `name`, `name/bn`, `name/bn/relu`. */
+/** conv2d, batchNormalization, relu: one statement's layers `name`, `name/bn`, `name/bn/relu`. */
 function convBnRelu(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: Conv2dArgs): tfjs.SymbolicTensor {
   const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
   const bn = apply(tf.layers.batchNormalization({ epsilon: 0.001, momentum: 0.99, name: name + "/bn" }), conv);
   return apply(tf.layers.activation({ activation: "relu", name: name + "/bn/relu" }), bn);
 }
 
-/** depthwiseConv2d, batchNormalization, hardswish as one spec statement writes them: layers `name`, `name/bn`, `name/bn/hardswish`. */
+/** depthwiseConv2d, batchNormalization, hardswish: one statement's layers `name`, `name/bn`, `name/bn/hardswish`. */
 function depthwiseBnHardswish(
   tf: typeof tfjs,
   x: tfjs.SymbolicTensor,

@@ -15,14 +15,14 @@ function apply(layer: tfjs.layers.Layer, x: tfjs.SymbolicTensor | tfjs.SymbolicT
 
 type Conv2dArgs = Parameters<typeof tfjs.layers.conv2d>[0];
 
-/** conv2d, batchNormalization, relu as one spec statement writes them: layers `name`, `name/bn`, `name/bn/relu`. */
+/** conv2d, batchNormalization, relu: one statement's layers `name`, `name/bn`, `name/bn/relu`. */
 function convBnRelu(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: Conv2dArgs): tfjs.SymbolicTensor {
   const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
   const bn = apply(tf.layers.batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: name + "/bn" }), conv);
   return apply(tf.layers.activation({ activation: "relu", name: name + "/bn/relu" }), bn);
 }
 
-/** conv2d, batchNormalization as one spec statement writes them: layers `name`, `name/bn`. */
+/** conv2d, batchNormalization: one statement's layers `name`, `name/bn`. */
 function convBn(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: Conv2dArgs): tfjs.SymbolicTensor {
   const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
   return apply(tf.layers.batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: name + "/bn" }), conv);

@@ -6,6 +6,13 @@
 // its calls. Layer names stay the plan's (`${prefix}/b2/conv1` is
 // "inception3a/b2/conv1"), so checkpoints, --init and --weights see the same
 // model as before; only the text is shorter.
+//
+// Each statement is one line where it fits: a layer is `apply(layer, x)` (a
+// helper written into model.ts, typed so no cast is needed), and a convolution
+// with the BatchNorm and activation after it, which the spec writes as one
+// statement, is one call of a helper written once per kind (`convBnRelu(tf, x,
+// name, config)`: the same three layers, named `name`, `name/bn`,
+// `name/bn/relu` as the plan names them; fusedLayers says when that holds).
 
 import type { IrGraph } from "../../ir/graph.js";
 import { blockInstances, type BlockInstance, type BlockInstances } from "../blocks.js";
@@ -132,7 +139,7 @@ export function blockCode(plan: LayerPlan, ts: boolean, header: (layer: PlannedL
     const t = (type: string) => (ts ? `: ${type}` : "");
     helpers.push([
       "",
-      docLine(`${what.join(", ")} as one spec statement writes them: layers ${names.join(", ")}.`),
+      docLine(`${what.join(", ")}: one statement's layers ${names.join(", ")}.`),
       `function ${name}(tf${t("typeof tfjs")}, x${t("tfjs.SymbolicTensor")}, name${t("string")}, config${configType})${t("tfjs.SymbolicTensor")} {`,
       ...body,
       "}",
