@@ -3,11 +3,24 @@
 // change the spec and run `netc compile specs/googlenet-torchvision.net --target tfjs` again.
 
 import type * as tfjs from "@tensorflow/tfjs";
-import type { InitTensor } from "netc/runtime";
-import { adaptiveAvgPool2d } from "netc/runtime";
+import { adaptiveAvgPool2d, convBnInit, denseInit, type InitTensor } from "netc/runtime";
 
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
+
+/** Applies a layer to the tensor before it (to the list of tensors for a merge). */
+function apply(layer: tfjs.layers.Layer, x: tfjs.SymbolicTensor | tfjs.SymbolicTensor[]): tfjs.SymbolicTensor {
+  return layer.apply(x) as tfjs.SymbolicTensor;
+}
+
+type Conv2dArgs = Parameters<typeof tfjs.layers.conv2d>[0];
+
+/** conv2d, batchNormalization, relu: one statement's layers `name`, `name/bn`, `name/bn/relu`. */
+function convBnRelu(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: Conv2dArgs): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
+  const bn = apply(tf.layers.batchNormalization({ epsilon: 0.001, momentum: 0.9, name: name + "/bn" }), conv);
+  return apply(tf.layers.activation({ activation: "relu", name: name + "/bn/relu" }), bn);
+}
 
 /** The spec's block Inception, called 9 times: its layers, named under `prefix`. */
 function Inception(
@@ -22,103 +35,37 @@ function Inception(
   proj: number,
 ): tfjs.SymbolicTensor {
   // line 12: conv 1x1 c1
-  const b1Conv1 = tf.layers
-    .conv2d({ filters: c1, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/conv1/bn` })
-    .apply(b1Conv1) as tfjs.SymbolicTensor;
-  const b1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/conv1/bn/relu` })
-    .apply(b1Conv1Bn) as tfjs.SymbolicTensor;
-  // line 13: conv 1x1 r3
-  const b2Conv1 = tf.layers
-    .conv2d({ filters: r3, kernelSize: 1, useBias: false, name: `${prefix}/b2/conv1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/conv1/bn` })
-    .apply(b2Conv1) as tfjs.SymbolicTensor;
-  const b2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b2/conv1/bn/relu` })
-    .apply(b2Conv1Bn) as tfjs.SymbolicTensor;
-  // line 13: conv 3x3 c3
-  const b2Conv2 = tf.layers
-    .conv2d({ filters: c3, kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b2/conv2` })
-    .apply(b2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const b2Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/conv2/bn` })
-    .apply(b2Conv2) as tfjs.SymbolicTensor;
-  const b2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b2/conv2/bn/relu` })
-    .apply(b2Conv2Bn) as tfjs.SymbolicTensor;
-  // line 14: conv 1x1 r5
-  const b3Conv1 = tf.layers
-    .conv2d({ filters: r5, kernelSize: 1, useBias: false, name: `${prefix}/b3/conv1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b3Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b3/conv1/bn` })
-    .apply(b3Conv1) as tfjs.SymbolicTensor;
-  const b3Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b3/conv1/bn/relu` })
-    .apply(b3Conv1Bn) as tfjs.SymbolicTensor;
-  // line 14: conv 3x3 c5
-  const b3Conv2 = tf.layers
-    .conv2d({ filters: c5, kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b3/conv2` })
-    .apply(b3Conv1BnRelu) as tfjs.SymbolicTensor;
-  const b3Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b3/conv2/bn` })
-    .apply(b3Conv2) as tfjs.SymbolicTensor;
-  const b3Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b3/conv2/bn/relu` })
-    .apply(b3Conv2Bn) as tfjs.SymbolicTensor;
-  // line 15: maxpool 3x3/1 pad=1
-  const b4Maxpool1 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 1, padding: "same", name: `${prefix}/b4/maxpool1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  // line 15: conv 1x1 proj
-  const b4Conv1 = tf.layers
-    .conv2d({ filters: proj, kernelSize: 1, useBias: false, name: `${prefix}/b4/conv1` })
-    .apply(b4Maxpool1) as tfjs.SymbolicTensor;
-  const b4Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b4/conv1/bn` })
-    .apply(b4Conv1) as tfjs.SymbolicTensor;
-  const b4Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b4/conv1/bn/relu` })
-    .apply(b4Conv1Bn) as tfjs.SymbolicTensor;
+  const b1Conv1 = convBnRelu(tf, x, `${prefix}/b1/conv1`, { filters: c1, kernelSize: 1 });
+  // line 13: conv 1x1 r3; conv 3x3 c3
+  const b2Conv1 = convBnRelu(tf, x, `${prefix}/b2/conv1`, { filters: r3, kernelSize: 1 });
+  const b2Conv2 = convBnRelu(tf, b2Conv1, `${prefix}/b2/conv2`, { filters: c3, kernelSize: 3, padding: "same" });
+  // line 14: conv 1x1 r5; conv 3x3 c5
+  const b3Conv1 = convBnRelu(tf, x, `${prefix}/b3/conv1`, { filters: r5, kernelSize: 1 });
+  const b3Conv2 = convBnRelu(tf, b3Conv1, `${prefix}/b3/conv2`, { filters: c5, kernelSize: 3, padding: "same" });
+  // line 15: maxpool 3x3/1 pad=1; conv 1x1 proj
+  const b4Maxpool1 = apply(
+    tf.layers.maxPooling2d({ poolSize: 3, strides: 1, padding: "same", name: `${prefix}/b4/maxpool1` }),
+    x,
+  );
+  const b4Conv1 = convBnRelu(tf, b4Maxpool1, `${prefix}/b4/conv1`, { filters: proj, kernelSize: 1 });
   // line 11: concat
-  const out = tf.layers
-    .concatenate({ axis: -1, name: prefix })
-    .apply([b1Conv1BnRelu, b2Conv2BnRelu, b3Conv2BnRelu, b4Conv1BnRelu]) as tfjs.SymbolicTensor;
-  return out;
+  return apply(tf.layers.concatenate({ axis: -1, name: prefix }), [b1Conv1, b2Conv2, b3Conv2, b4Conv1]);
 }
 
 /** The spec's block Aux, called 2 times: its layers, named under `prefix`. */
 function Aux(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // line 21: adaptiveavgpool 4x4
-  const adaptiveavgpool1 = adaptiveAvgPool2d({ out: [4, 4], name: `${prefix}/adaptiveavgpool1` }).apply(
-    x,
-  ) as tfjs.SymbolicTensor;
+  const adaptiveavgpool1 = apply(adaptiveAvgPool2d({ out: [4, 4], name: `${prefix}/adaptiveavgpool1` }), x);
   // line 22: conv 1x1 128
-  const conv1 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: `${prefix}/conv1` })
-    .apply(adaptiveavgpool1) as tfjs.SymbolicTensor;
-  const conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/conv1/bn` })
-    .apply(conv1) as tfjs.SymbolicTensor;
-  const conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/conv1/bn/relu` })
-    .apply(conv1Bn) as tfjs.SymbolicTensor;
+  const conv1 = convBnRelu(tf, adaptiveavgpool1, `${prefix}/conv1`, { filters: 128, kernelSize: 1 });
   // line 23: flatten
-  const flatten1 = tf.layers.flatten({ name: `${prefix}/flatten1` }).apply(conv1BnRelu) as tfjs.SymbolicTensor;
+  const flatten1 = apply(tf.layers.flatten({ name: `${prefix}/flatten1` }), conv1);
   // line 24: dense 1024 relu
-  const dense1 = tf.layers
-    .dense({ units: 1024, activation: "relu", name: `${prefix}/dense1` })
-    .apply(flatten1) as tfjs.SymbolicTensor;
+  const dense1 = apply(tf.layers.dense({ units: 1024, activation: "relu", name: `${prefix}/dense1` }), flatten1);
   // line 25: dropout 0.7
-  const dropout1 = tf.layers.dropout({ rate: 0.7, name: `${prefix}/dropout1` }).apply(dense1) as tfjs.SymbolicTensor;
+  const dropout1 = apply(tf.layers.dropout({ rate: 0.7, name: `${prefix}/dropout1` }), dense1);
   // line 26: dense classes
-  const dense2 = tf.layers.dense({ units: 1000, name: `${prefix}/dense2` }).apply(dropout1) as tfjs.SymbolicTensor;
-  return dense2;
+  return apply(tf.layers.dense({ units: 1000, name: `${prefix}/dense2` }), dropout1);
 }
 
 /**
@@ -128,52 +75,31 @@ function Aux(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.Symb
 export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; inference: tfjs.LayersModel } {
   const image = tf.input({ shape: [224, 224, 3], name: "image" });
   // line 43: conv 7x7/2 64 pad=3
-  const stemConv1Pad = tf.layers
-    .zeroPadding2d({
+  const stemConv1Pad = apply(
+    tf.layers.zeroPadding2d({
       padding: [
         [3, 3],
         [3, 3],
       ],
       name: "stem/conv1/pad",
-    })
-    .apply(image) as tfjs.SymbolicTensor;
-  const stemConv1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 7, strides: 2, useBias: false, name: "stem/conv1" })
-    .apply(stemConv1Pad) as tfjs.SymbolicTensor;
-  const stemConv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "stem/conv1/bn" })
-    .apply(stemConv1) as tfjs.SymbolicTensor;
-  const stemConv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "stem/conv1/bn/relu" })
-    .apply(stemConv1Bn) as tfjs.SymbolicTensor;
+    }),
+    image,
+  );
+  const stemConv1 = convBnRelu(tf, stemConv1Pad, "stem/conv1", { filters: 64, kernelSize: 7, strides: 2 });
   // line 44: maxpool 3x3/2
-  const stemMaxpool1 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 2, padding: "same", name: "stem/maxpool1" })
-    .apply(stemConv1BnRelu) as tfjs.SymbolicTensor;
+  const stemMaxpool1 = apply(
+    tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: "same", name: "stem/maxpool1" }),
+    stemConv1,
+  );
   // line 45: conv 1x1 64
-  const stemConv2 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: "stem/conv2" })
-    .apply(stemMaxpool1) as tfjs.SymbolicTensor;
-  const stemConv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "stem/conv2/bn" })
-    .apply(stemConv2) as tfjs.SymbolicTensor;
-  const stemConv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: "stem/conv2/bn/relu" })
-    .apply(stemConv2Bn) as tfjs.SymbolicTensor;
+  const stemConv2 = convBnRelu(tf, stemMaxpool1, "stem/conv2", { filters: 64, kernelSize: 1 });
   // line 46: conv 3x3 192
-  const stemConv3 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 3, padding: "same", useBias: false, name: "stem/conv3" })
-    .apply(stemConv2BnRelu) as tfjs.SymbolicTensor;
-  const stemConv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "stem/conv3/bn" })
-    .apply(stemConv3) as tfjs.SymbolicTensor;
-  const stemConv3BnRelu = tf.layers
-    .activation({ activation: "relu", name: "stem/conv3/bn/relu" })
-    .apply(stemConv3Bn) as tfjs.SymbolicTensor;
+  const stemConv3 = convBnRelu(tf, stemConv2, "stem/conv3", { filters: 192, kernelSize: 3, padding: "same" });
   // line 47: maxpool 3x3/2
-  const stemMaxpool2 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 2, padding: "same", name: "stem/maxpool2" })
-    .apply(stemConv3BnRelu) as tfjs.SymbolicTensor;
+  const stemMaxpool2 = apply(
+    tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: "same", name: "stem/maxpool2" }),
+    stemConv3,
+  );
 
   // concat { -> 256x28x28
   const inception3a = Inception(tf, stemMaxpool2, "inception3a", 64, 96, 128, 16, 32, 32);
@@ -181,9 +107,10 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   // concat { -> 480x28x28
   const inception3b = Inception(tf, inception3a, "inception3b", 128, 128, 192, 32, 96, 64);
   // line 51: maxpool 3x3/2
-  const maxpool3 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 2, padding: "same", name: "maxpool3" })
-    .apply(inception3b) as tfjs.SymbolicTensor;
+  const maxpool3 = apply(
+    tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: "same", name: "maxpool3" }),
+    inception3b,
+  );
 
   // concat { -> 512x14x14
   const inception4a = Inception(tf, maxpool3, "inception4a", 192, 96, 208, 16, 48, 64);
@@ -200,9 +127,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   // concat { -> 832x14x14
   const inception4e = Inception(tf, inception4d, "inception4e", 256, 160, 320, 32, 128, 128);
   // line 57: maxpool 2x2/2
-  const maxpool4 = tf.layers
-    .maxPooling2d({ poolSize: 2, strides: 2, name: "maxpool4" })
-    .apply(inception4e) as tfjs.SymbolicTensor;
+  const maxpool4 = apply(tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: "maxpool4" }), inception4e);
 
   // concat { -> 832x7x7
   const inception5a = Inception(tf, maxpool4, "inception5a", 256, 160, 320, 32, 128, 128);
@@ -216,17 +141,16 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   // aux2 = Aux(classes) from inception4d weight 0.3 params = 3191016 -> 1000 (auxiliary head aux2)
   const aux2Dense2 = Aux(tf, inception4d, "aux2");
   // line 65: adaptiveavgpool 1x1
-  const headAdaptiveavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: 7, strides: 7, name: "head/adaptiveavgpool1" })
-    .apply(inception5b) as tfjs.SymbolicTensor;
+  const headAdaptiveavgpool1 = apply(
+    tf.layers.averagePooling2d({ poolSize: 7, strides: 7, name: "head/adaptiveavgpool1" }),
+    inception5b,
+  );
   // line 66: flatten
-  const headFlatten1 = tf.layers.flatten({ name: "head/flatten1" }).apply(headAdaptiveavgpool1) as tfjs.SymbolicTensor;
+  const headFlatten1 = apply(tf.layers.flatten({ name: "head/flatten1" }), headAdaptiveavgpool1);
   // line 67: dropout 0.2
-  const headDropout1 = tf.layers
-    .dropout({ rate: 0.2, name: "head/dropout1" })
-    .apply(headFlatten1) as tfjs.SymbolicTensor;
+  const headDropout1 = apply(tf.layers.dropout({ rate: 0.2, name: "head/dropout1" }), headFlatten1);
   // line 68: dense classes
-  const headFc = tf.layers.dense({ units: 1000, name: "head/fc" }).apply(headDropout1) as tfjs.SymbolicTensor;
+  const headFc = apply(tf.layers.dense({ units: 1000, name: "head/fc" }), headDropout1);
 
   const training = tf.model({
     name: "GoogLeNetTorchvision_training",
@@ -238,327 +162,72 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
 }
 
 /**
- * The network's tensors in PyTorch state_dict order, each with the tfjs weight it fills and its layout:
- * how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
+ * The network's tensors in PyTorch state_dict order with the tfjs weights they fill, one row per layer with weights
+ * (a conv and its BatchNorm share one): how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
  */
 export const stateDict: InitTensor[] = [
-  { path: "stem/conv1.weight", shape: [64, 3, 7, 7], tfjs: "stem/conv1/kernel", layout: "hwio" },
-  { path: "stem/conv1/bn.weight", shape: [64], tfjs: "stem/conv1/bn/gamma" },
-  { path: "stem/conv1/bn.bias", shape: [64], tfjs: "stem/conv1/bn/beta" },
-  { path: "stem/conv1/bn.running_mean", shape: [64], tfjs: "stem/conv1/bn/moving_mean" },
-  { path: "stem/conv1/bn.running_var", shape: [64], tfjs: "stem/conv1/bn/moving_variance" },
-  { path: "stem/conv2.weight", shape: [64, 64, 1, 1], tfjs: "stem/conv2/kernel", layout: "hwio" },
-  { path: "stem/conv2/bn.weight", shape: [64], tfjs: "stem/conv2/bn/gamma" },
-  { path: "stem/conv2/bn.bias", shape: [64], tfjs: "stem/conv2/bn/beta" },
-  { path: "stem/conv2/bn.running_mean", shape: [64], tfjs: "stem/conv2/bn/moving_mean" },
-  { path: "stem/conv2/bn.running_var", shape: [64], tfjs: "stem/conv2/bn/moving_variance" },
-  { path: "stem/conv3.weight", shape: [192, 64, 3, 3], tfjs: "stem/conv3/kernel", layout: "hwio" },
-  { path: "stem/conv3/bn.weight", shape: [192], tfjs: "stem/conv3/bn/gamma" },
-  { path: "stem/conv3/bn.bias", shape: [192], tfjs: "stem/conv3/bn/beta" },
-  { path: "stem/conv3/bn.running_mean", shape: [192], tfjs: "stem/conv3/bn/moving_mean" },
-  { path: "stem/conv3/bn.running_var", shape: [192], tfjs: "stem/conv3/bn/moving_variance" },
-  { path: "inception3a/b1/conv1.weight", shape: [64, 192, 1, 1], tfjs: "inception3a/b1/conv1/kernel", layout: "hwio" },
-  { path: "inception3a/b1/conv1/bn.weight", shape: [64], tfjs: "inception3a/b1/conv1/bn/gamma" },
-  { path: "inception3a/b1/conv1/bn.bias", shape: [64], tfjs: "inception3a/b1/conv1/bn/beta" },
-  { path: "inception3a/b1/conv1/bn.running_mean", shape: [64], tfjs: "inception3a/b1/conv1/bn/moving_mean" },
-  { path: "inception3a/b1/conv1/bn.running_var", shape: [64], tfjs: "inception3a/b1/conv1/bn/moving_variance" },
-  { path: "inception3a/b2/conv1.weight", shape: [96, 192, 1, 1], tfjs: "inception3a/b2/conv1/kernel", layout: "hwio" },
-  { path: "inception3a/b2/conv1/bn.weight", shape: [96], tfjs: "inception3a/b2/conv1/bn/gamma" },
-  { path: "inception3a/b2/conv1/bn.bias", shape: [96], tfjs: "inception3a/b2/conv1/bn/beta" },
-  { path: "inception3a/b2/conv1/bn.running_mean", shape: [96], tfjs: "inception3a/b2/conv1/bn/moving_mean" },
-  { path: "inception3a/b2/conv1/bn.running_var", shape: [96], tfjs: "inception3a/b2/conv1/bn/moving_variance" },
-  { path: "inception3a/b2/conv2.weight", shape: [128, 96, 3, 3], tfjs: "inception3a/b2/conv2/kernel", layout: "hwio" },
-  { path: "inception3a/b2/conv2/bn.weight", shape: [128], tfjs: "inception3a/b2/conv2/bn/gamma" },
-  { path: "inception3a/b2/conv2/bn.bias", shape: [128], tfjs: "inception3a/b2/conv2/bn/beta" },
-  { path: "inception3a/b2/conv2/bn.running_mean", shape: [128], tfjs: "inception3a/b2/conv2/bn/moving_mean" },
-  { path: "inception3a/b2/conv2/bn.running_var", shape: [128], tfjs: "inception3a/b2/conv2/bn/moving_variance" },
-  { path: "inception3a/b3/conv1.weight", shape: [16, 192, 1, 1], tfjs: "inception3a/b3/conv1/kernel", layout: "hwio" },
-  { path: "inception3a/b3/conv1/bn.weight", shape: [16], tfjs: "inception3a/b3/conv1/bn/gamma" },
-  { path: "inception3a/b3/conv1/bn.bias", shape: [16], tfjs: "inception3a/b3/conv1/bn/beta" },
-  { path: "inception3a/b3/conv1/bn.running_mean", shape: [16], tfjs: "inception3a/b3/conv1/bn/moving_mean" },
-  { path: "inception3a/b3/conv1/bn.running_var", shape: [16], tfjs: "inception3a/b3/conv1/bn/moving_variance" },
-  { path: "inception3a/b3/conv2.weight", shape: [32, 16, 3, 3], tfjs: "inception3a/b3/conv2/kernel", layout: "hwio" },
-  { path: "inception3a/b3/conv2/bn.weight", shape: [32], tfjs: "inception3a/b3/conv2/bn/gamma" },
-  { path: "inception3a/b3/conv2/bn.bias", shape: [32], tfjs: "inception3a/b3/conv2/bn/beta" },
-  { path: "inception3a/b3/conv2/bn.running_mean", shape: [32], tfjs: "inception3a/b3/conv2/bn/moving_mean" },
-  { path: "inception3a/b3/conv2/bn.running_var", shape: [32], tfjs: "inception3a/b3/conv2/bn/moving_variance" },
-  { path: "inception3a/b4/conv1.weight", shape: [32, 192, 1, 1], tfjs: "inception3a/b4/conv1/kernel", layout: "hwio" },
-  { path: "inception3a/b4/conv1/bn.weight", shape: [32], tfjs: "inception3a/b4/conv1/bn/gamma" },
-  { path: "inception3a/b4/conv1/bn.bias", shape: [32], tfjs: "inception3a/b4/conv1/bn/beta" },
-  { path: "inception3a/b4/conv1/bn.running_mean", shape: [32], tfjs: "inception3a/b4/conv1/bn/moving_mean" },
-  { path: "inception3a/b4/conv1/bn.running_var", shape: [32], tfjs: "inception3a/b4/conv1/bn/moving_variance" },
-  { path: "inception3b/b1/conv1.weight", shape: [128, 256, 1, 1], tfjs: "inception3b/b1/conv1/kernel", layout: "hwio" },
-  { path: "inception3b/b1/conv1/bn.weight", shape: [128], tfjs: "inception3b/b1/conv1/bn/gamma" },
-  { path: "inception3b/b1/conv1/bn.bias", shape: [128], tfjs: "inception3b/b1/conv1/bn/beta" },
-  { path: "inception3b/b1/conv1/bn.running_mean", shape: [128], tfjs: "inception3b/b1/conv1/bn/moving_mean" },
-  { path: "inception3b/b1/conv1/bn.running_var", shape: [128], tfjs: "inception3b/b1/conv1/bn/moving_variance" },
-  { path: "inception3b/b2/conv1.weight", shape: [128, 256, 1, 1], tfjs: "inception3b/b2/conv1/kernel", layout: "hwio" },
-  { path: "inception3b/b2/conv1/bn.weight", shape: [128], tfjs: "inception3b/b2/conv1/bn/gamma" },
-  { path: "inception3b/b2/conv1/bn.bias", shape: [128], tfjs: "inception3b/b2/conv1/bn/beta" },
-  { path: "inception3b/b2/conv1/bn.running_mean", shape: [128], tfjs: "inception3b/b2/conv1/bn/moving_mean" },
-  { path: "inception3b/b2/conv1/bn.running_var", shape: [128], tfjs: "inception3b/b2/conv1/bn/moving_variance" },
-  { path: "inception3b/b2/conv2.weight", shape: [192, 128, 3, 3], tfjs: "inception3b/b2/conv2/kernel", layout: "hwio" },
-  { path: "inception3b/b2/conv2/bn.weight", shape: [192], tfjs: "inception3b/b2/conv2/bn/gamma" },
-  { path: "inception3b/b2/conv2/bn.bias", shape: [192], tfjs: "inception3b/b2/conv2/bn/beta" },
-  { path: "inception3b/b2/conv2/bn.running_mean", shape: [192], tfjs: "inception3b/b2/conv2/bn/moving_mean" },
-  { path: "inception3b/b2/conv2/bn.running_var", shape: [192], tfjs: "inception3b/b2/conv2/bn/moving_variance" },
-  { path: "inception3b/b3/conv1.weight", shape: [32, 256, 1, 1], tfjs: "inception3b/b3/conv1/kernel", layout: "hwio" },
-  { path: "inception3b/b3/conv1/bn.weight", shape: [32], tfjs: "inception3b/b3/conv1/bn/gamma" },
-  { path: "inception3b/b3/conv1/bn.bias", shape: [32], tfjs: "inception3b/b3/conv1/bn/beta" },
-  { path: "inception3b/b3/conv1/bn.running_mean", shape: [32], tfjs: "inception3b/b3/conv1/bn/moving_mean" },
-  { path: "inception3b/b3/conv1/bn.running_var", shape: [32], tfjs: "inception3b/b3/conv1/bn/moving_variance" },
-  { path: "inception3b/b3/conv2.weight", shape: [96, 32, 3, 3], tfjs: "inception3b/b3/conv2/kernel", layout: "hwio" },
-  { path: "inception3b/b3/conv2/bn.weight", shape: [96], tfjs: "inception3b/b3/conv2/bn/gamma" },
-  { path: "inception3b/b3/conv2/bn.bias", shape: [96], tfjs: "inception3b/b3/conv2/bn/beta" },
-  { path: "inception3b/b3/conv2/bn.running_mean", shape: [96], tfjs: "inception3b/b3/conv2/bn/moving_mean" },
-  { path: "inception3b/b3/conv2/bn.running_var", shape: [96], tfjs: "inception3b/b3/conv2/bn/moving_variance" },
-  { path: "inception3b/b4/conv1.weight", shape: [64, 256, 1, 1], tfjs: "inception3b/b4/conv1/kernel", layout: "hwio" },
-  { path: "inception3b/b4/conv1/bn.weight", shape: [64], tfjs: "inception3b/b4/conv1/bn/gamma" },
-  { path: "inception3b/b4/conv1/bn.bias", shape: [64], tfjs: "inception3b/b4/conv1/bn/beta" },
-  { path: "inception3b/b4/conv1/bn.running_mean", shape: [64], tfjs: "inception3b/b4/conv1/bn/moving_mean" },
-  { path: "inception3b/b4/conv1/bn.running_var", shape: [64], tfjs: "inception3b/b4/conv1/bn/moving_variance" },
-  { path: "inception4a/b1/conv1.weight", shape: [192, 480, 1, 1], tfjs: "inception4a/b1/conv1/kernel", layout: "hwio" },
-  { path: "inception4a/b1/conv1/bn.weight", shape: [192], tfjs: "inception4a/b1/conv1/bn/gamma" },
-  { path: "inception4a/b1/conv1/bn.bias", shape: [192], tfjs: "inception4a/b1/conv1/bn/beta" },
-  { path: "inception4a/b1/conv1/bn.running_mean", shape: [192], tfjs: "inception4a/b1/conv1/bn/moving_mean" },
-  { path: "inception4a/b1/conv1/bn.running_var", shape: [192], tfjs: "inception4a/b1/conv1/bn/moving_variance" },
-  { path: "inception4a/b2/conv1.weight", shape: [96, 480, 1, 1], tfjs: "inception4a/b2/conv1/kernel", layout: "hwio" },
-  { path: "inception4a/b2/conv1/bn.weight", shape: [96], tfjs: "inception4a/b2/conv1/bn/gamma" },
-  { path: "inception4a/b2/conv1/bn.bias", shape: [96], tfjs: "inception4a/b2/conv1/bn/beta" },
-  { path: "inception4a/b2/conv1/bn.running_mean", shape: [96], tfjs: "inception4a/b2/conv1/bn/moving_mean" },
-  { path: "inception4a/b2/conv1/bn.running_var", shape: [96], tfjs: "inception4a/b2/conv1/bn/moving_variance" },
-  { path: "inception4a/b2/conv2.weight", shape: [208, 96, 3, 3], tfjs: "inception4a/b2/conv2/kernel", layout: "hwio" },
-  { path: "inception4a/b2/conv2/bn.weight", shape: [208], tfjs: "inception4a/b2/conv2/bn/gamma" },
-  { path: "inception4a/b2/conv2/bn.bias", shape: [208], tfjs: "inception4a/b2/conv2/bn/beta" },
-  { path: "inception4a/b2/conv2/bn.running_mean", shape: [208], tfjs: "inception4a/b2/conv2/bn/moving_mean" },
-  { path: "inception4a/b2/conv2/bn.running_var", shape: [208], tfjs: "inception4a/b2/conv2/bn/moving_variance" },
-  { path: "inception4a/b3/conv1.weight", shape: [16, 480, 1, 1], tfjs: "inception4a/b3/conv1/kernel", layout: "hwio" },
-  { path: "inception4a/b3/conv1/bn.weight", shape: [16], tfjs: "inception4a/b3/conv1/bn/gamma" },
-  { path: "inception4a/b3/conv1/bn.bias", shape: [16], tfjs: "inception4a/b3/conv1/bn/beta" },
-  { path: "inception4a/b3/conv1/bn.running_mean", shape: [16], tfjs: "inception4a/b3/conv1/bn/moving_mean" },
-  { path: "inception4a/b3/conv1/bn.running_var", shape: [16], tfjs: "inception4a/b3/conv1/bn/moving_variance" },
-  { path: "inception4a/b3/conv2.weight", shape: [48, 16, 3, 3], tfjs: "inception4a/b3/conv2/kernel", layout: "hwio" },
-  { path: "inception4a/b3/conv2/bn.weight", shape: [48], tfjs: "inception4a/b3/conv2/bn/gamma" },
-  { path: "inception4a/b3/conv2/bn.bias", shape: [48], tfjs: "inception4a/b3/conv2/bn/beta" },
-  { path: "inception4a/b3/conv2/bn.running_mean", shape: [48], tfjs: "inception4a/b3/conv2/bn/moving_mean" },
-  { path: "inception4a/b3/conv2/bn.running_var", shape: [48], tfjs: "inception4a/b3/conv2/bn/moving_variance" },
-  { path: "inception4a/b4/conv1.weight", shape: [64, 480, 1, 1], tfjs: "inception4a/b4/conv1/kernel", layout: "hwio" },
-  { path: "inception4a/b4/conv1/bn.weight", shape: [64], tfjs: "inception4a/b4/conv1/bn/gamma" },
-  { path: "inception4a/b4/conv1/bn.bias", shape: [64], tfjs: "inception4a/b4/conv1/bn/beta" },
-  { path: "inception4a/b4/conv1/bn.running_mean", shape: [64], tfjs: "inception4a/b4/conv1/bn/moving_mean" },
-  { path: "inception4a/b4/conv1/bn.running_var", shape: [64], tfjs: "inception4a/b4/conv1/bn/moving_variance" },
-  { path: "inception4b/b1/conv1.weight", shape: [160, 512, 1, 1], tfjs: "inception4b/b1/conv1/kernel", layout: "hwio" },
-  { path: "inception4b/b1/conv1/bn.weight", shape: [160], tfjs: "inception4b/b1/conv1/bn/gamma" },
-  { path: "inception4b/b1/conv1/bn.bias", shape: [160], tfjs: "inception4b/b1/conv1/bn/beta" },
-  { path: "inception4b/b1/conv1/bn.running_mean", shape: [160], tfjs: "inception4b/b1/conv1/bn/moving_mean" },
-  { path: "inception4b/b1/conv1/bn.running_var", shape: [160], tfjs: "inception4b/b1/conv1/bn/moving_variance" },
-  { path: "inception4b/b2/conv1.weight", shape: [112, 512, 1, 1], tfjs: "inception4b/b2/conv1/kernel", layout: "hwio" },
-  { path: "inception4b/b2/conv1/bn.weight", shape: [112], tfjs: "inception4b/b2/conv1/bn/gamma" },
-  { path: "inception4b/b2/conv1/bn.bias", shape: [112], tfjs: "inception4b/b2/conv1/bn/beta" },
-  { path: "inception4b/b2/conv1/bn.running_mean", shape: [112], tfjs: "inception4b/b2/conv1/bn/moving_mean" },
-  { path: "inception4b/b2/conv1/bn.running_var", shape: [112], tfjs: "inception4b/b2/conv1/bn/moving_variance" },
-  { path: "inception4b/b2/conv2.weight", shape: [224, 112, 3, 3], tfjs: "inception4b/b2/conv2/kernel", layout: "hwio" },
-  { path: "inception4b/b2/conv2/bn.weight", shape: [224], tfjs: "inception4b/b2/conv2/bn/gamma" },
-  { path: "inception4b/b2/conv2/bn.bias", shape: [224], tfjs: "inception4b/b2/conv2/bn/beta" },
-  { path: "inception4b/b2/conv2/bn.running_mean", shape: [224], tfjs: "inception4b/b2/conv2/bn/moving_mean" },
-  { path: "inception4b/b2/conv2/bn.running_var", shape: [224], tfjs: "inception4b/b2/conv2/bn/moving_variance" },
-  { path: "inception4b/b3/conv1.weight", shape: [24, 512, 1, 1], tfjs: "inception4b/b3/conv1/kernel", layout: "hwio" },
-  { path: "inception4b/b3/conv1/bn.weight", shape: [24], tfjs: "inception4b/b3/conv1/bn/gamma" },
-  { path: "inception4b/b3/conv1/bn.bias", shape: [24], tfjs: "inception4b/b3/conv1/bn/beta" },
-  { path: "inception4b/b3/conv1/bn.running_mean", shape: [24], tfjs: "inception4b/b3/conv1/bn/moving_mean" },
-  { path: "inception4b/b3/conv1/bn.running_var", shape: [24], tfjs: "inception4b/b3/conv1/bn/moving_variance" },
-  { path: "inception4b/b3/conv2.weight", shape: [64, 24, 3, 3], tfjs: "inception4b/b3/conv2/kernel", layout: "hwio" },
-  { path: "inception4b/b3/conv2/bn.weight", shape: [64], tfjs: "inception4b/b3/conv2/bn/gamma" },
-  { path: "inception4b/b3/conv2/bn.bias", shape: [64], tfjs: "inception4b/b3/conv2/bn/beta" },
-  { path: "inception4b/b3/conv2/bn.running_mean", shape: [64], tfjs: "inception4b/b3/conv2/bn/moving_mean" },
-  { path: "inception4b/b3/conv2/bn.running_var", shape: [64], tfjs: "inception4b/b3/conv2/bn/moving_variance" },
-  { path: "inception4b/b4/conv1.weight", shape: [64, 512, 1, 1], tfjs: "inception4b/b4/conv1/kernel", layout: "hwio" },
-  { path: "inception4b/b4/conv1/bn.weight", shape: [64], tfjs: "inception4b/b4/conv1/bn/gamma" },
-  { path: "inception4b/b4/conv1/bn.bias", shape: [64], tfjs: "inception4b/b4/conv1/bn/beta" },
-  { path: "inception4b/b4/conv1/bn.running_mean", shape: [64], tfjs: "inception4b/b4/conv1/bn/moving_mean" },
-  { path: "inception4b/b4/conv1/bn.running_var", shape: [64], tfjs: "inception4b/b4/conv1/bn/moving_variance" },
-  { path: "inception4c/b1/conv1.weight", shape: [128, 512, 1, 1], tfjs: "inception4c/b1/conv1/kernel", layout: "hwio" },
-  { path: "inception4c/b1/conv1/bn.weight", shape: [128], tfjs: "inception4c/b1/conv1/bn/gamma" },
-  { path: "inception4c/b1/conv1/bn.bias", shape: [128], tfjs: "inception4c/b1/conv1/bn/beta" },
-  { path: "inception4c/b1/conv1/bn.running_mean", shape: [128], tfjs: "inception4c/b1/conv1/bn/moving_mean" },
-  { path: "inception4c/b1/conv1/bn.running_var", shape: [128], tfjs: "inception4c/b1/conv1/bn/moving_variance" },
-  { path: "inception4c/b2/conv1.weight", shape: [128, 512, 1, 1], tfjs: "inception4c/b2/conv1/kernel", layout: "hwio" },
-  { path: "inception4c/b2/conv1/bn.weight", shape: [128], tfjs: "inception4c/b2/conv1/bn/gamma" },
-  { path: "inception4c/b2/conv1/bn.bias", shape: [128], tfjs: "inception4c/b2/conv1/bn/beta" },
-  { path: "inception4c/b2/conv1/bn.running_mean", shape: [128], tfjs: "inception4c/b2/conv1/bn/moving_mean" },
-  { path: "inception4c/b2/conv1/bn.running_var", shape: [128], tfjs: "inception4c/b2/conv1/bn/moving_variance" },
-  { path: "inception4c/b2/conv2.weight", shape: [256, 128, 3, 3], tfjs: "inception4c/b2/conv2/kernel", layout: "hwio" },
-  { path: "inception4c/b2/conv2/bn.weight", shape: [256], tfjs: "inception4c/b2/conv2/bn/gamma" },
-  { path: "inception4c/b2/conv2/bn.bias", shape: [256], tfjs: "inception4c/b2/conv2/bn/beta" },
-  { path: "inception4c/b2/conv2/bn.running_mean", shape: [256], tfjs: "inception4c/b2/conv2/bn/moving_mean" },
-  { path: "inception4c/b2/conv2/bn.running_var", shape: [256], tfjs: "inception4c/b2/conv2/bn/moving_variance" },
-  { path: "inception4c/b3/conv1.weight", shape: [24, 512, 1, 1], tfjs: "inception4c/b3/conv1/kernel", layout: "hwio" },
-  { path: "inception4c/b3/conv1/bn.weight", shape: [24], tfjs: "inception4c/b3/conv1/bn/gamma" },
-  { path: "inception4c/b3/conv1/bn.bias", shape: [24], tfjs: "inception4c/b3/conv1/bn/beta" },
-  { path: "inception4c/b3/conv1/bn.running_mean", shape: [24], tfjs: "inception4c/b3/conv1/bn/moving_mean" },
-  { path: "inception4c/b3/conv1/bn.running_var", shape: [24], tfjs: "inception4c/b3/conv1/bn/moving_variance" },
-  { path: "inception4c/b3/conv2.weight", shape: [64, 24, 3, 3], tfjs: "inception4c/b3/conv2/kernel", layout: "hwio" },
-  { path: "inception4c/b3/conv2/bn.weight", shape: [64], tfjs: "inception4c/b3/conv2/bn/gamma" },
-  { path: "inception4c/b3/conv2/bn.bias", shape: [64], tfjs: "inception4c/b3/conv2/bn/beta" },
-  { path: "inception4c/b3/conv2/bn.running_mean", shape: [64], tfjs: "inception4c/b3/conv2/bn/moving_mean" },
-  { path: "inception4c/b3/conv2/bn.running_var", shape: [64], tfjs: "inception4c/b3/conv2/bn/moving_variance" },
-  { path: "inception4c/b4/conv1.weight", shape: [64, 512, 1, 1], tfjs: "inception4c/b4/conv1/kernel", layout: "hwio" },
-  { path: "inception4c/b4/conv1/bn.weight", shape: [64], tfjs: "inception4c/b4/conv1/bn/gamma" },
-  { path: "inception4c/b4/conv1/bn.bias", shape: [64], tfjs: "inception4c/b4/conv1/bn/beta" },
-  { path: "inception4c/b4/conv1/bn.running_mean", shape: [64], tfjs: "inception4c/b4/conv1/bn/moving_mean" },
-  { path: "inception4c/b4/conv1/bn.running_var", shape: [64], tfjs: "inception4c/b4/conv1/bn/moving_variance" },
-  { path: "inception4d/b1/conv1.weight", shape: [112, 512, 1, 1], tfjs: "inception4d/b1/conv1/kernel", layout: "hwio" },
-  { path: "inception4d/b1/conv1/bn.weight", shape: [112], tfjs: "inception4d/b1/conv1/bn/gamma" },
-  { path: "inception4d/b1/conv1/bn.bias", shape: [112], tfjs: "inception4d/b1/conv1/bn/beta" },
-  { path: "inception4d/b1/conv1/bn.running_mean", shape: [112], tfjs: "inception4d/b1/conv1/bn/moving_mean" },
-  { path: "inception4d/b1/conv1/bn.running_var", shape: [112], tfjs: "inception4d/b1/conv1/bn/moving_variance" },
-  { path: "inception4d/b2/conv1.weight", shape: [144, 512, 1, 1], tfjs: "inception4d/b2/conv1/kernel", layout: "hwio" },
-  { path: "inception4d/b2/conv1/bn.weight", shape: [144], tfjs: "inception4d/b2/conv1/bn/gamma" },
-  { path: "inception4d/b2/conv1/bn.bias", shape: [144], tfjs: "inception4d/b2/conv1/bn/beta" },
-  { path: "inception4d/b2/conv1/bn.running_mean", shape: [144], tfjs: "inception4d/b2/conv1/bn/moving_mean" },
-  { path: "inception4d/b2/conv1/bn.running_var", shape: [144], tfjs: "inception4d/b2/conv1/bn/moving_variance" },
-  { path: "inception4d/b2/conv2.weight", shape: [288, 144, 3, 3], tfjs: "inception4d/b2/conv2/kernel", layout: "hwio" },
-  { path: "inception4d/b2/conv2/bn.weight", shape: [288], tfjs: "inception4d/b2/conv2/bn/gamma" },
-  { path: "inception4d/b2/conv2/bn.bias", shape: [288], tfjs: "inception4d/b2/conv2/bn/beta" },
-  { path: "inception4d/b2/conv2/bn.running_mean", shape: [288], tfjs: "inception4d/b2/conv2/bn/moving_mean" },
-  { path: "inception4d/b2/conv2/bn.running_var", shape: [288], tfjs: "inception4d/b2/conv2/bn/moving_variance" },
-  { path: "inception4d/b3/conv1.weight", shape: [32, 512, 1, 1], tfjs: "inception4d/b3/conv1/kernel", layout: "hwio" },
-  { path: "inception4d/b3/conv1/bn.weight", shape: [32], tfjs: "inception4d/b3/conv1/bn/gamma" },
-  { path: "inception4d/b3/conv1/bn.bias", shape: [32], tfjs: "inception4d/b3/conv1/bn/beta" },
-  { path: "inception4d/b3/conv1/bn.running_mean", shape: [32], tfjs: "inception4d/b3/conv1/bn/moving_mean" },
-  { path: "inception4d/b3/conv1/bn.running_var", shape: [32], tfjs: "inception4d/b3/conv1/bn/moving_variance" },
-  { path: "inception4d/b3/conv2.weight", shape: [64, 32, 3, 3], tfjs: "inception4d/b3/conv2/kernel", layout: "hwio" },
-  { path: "inception4d/b3/conv2/bn.weight", shape: [64], tfjs: "inception4d/b3/conv2/bn/gamma" },
-  { path: "inception4d/b3/conv2/bn.bias", shape: [64], tfjs: "inception4d/b3/conv2/bn/beta" },
-  { path: "inception4d/b3/conv2/bn.running_mean", shape: [64], tfjs: "inception4d/b3/conv2/bn/moving_mean" },
-  { path: "inception4d/b3/conv2/bn.running_var", shape: [64], tfjs: "inception4d/b3/conv2/bn/moving_variance" },
-  { path: "inception4d/b4/conv1.weight", shape: [64, 512, 1, 1], tfjs: "inception4d/b4/conv1/kernel", layout: "hwio" },
-  { path: "inception4d/b4/conv1/bn.weight", shape: [64], tfjs: "inception4d/b4/conv1/bn/gamma" },
-  { path: "inception4d/b4/conv1/bn.bias", shape: [64], tfjs: "inception4d/b4/conv1/bn/beta" },
-  { path: "inception4d/b4/conv1/bn.running_mean", shape: [64], tfjs: "inception4d/b4/conv1/bn/moving_mean" },
-  { path: "inception4d/b4/conv1/bn.running_var", shape: [64], tfjs: "inception4d/b4/conv1/bn/moving_variance" },
-  { path: "inception4e/b1/conv1.weight", shape: [256, 528, 1, 1], tfjs: "inception4e/b1/conv1/kernel", layout: "hwio" },
-  { path: "inception4e/b1/conv1/bn.weight", shape: [256], tfjs: "inception4e/b1/conv1/bn/gamma" },
-  { path: "inception4e/b1/conv1/bn.bias", shape: [256], tfjs: "inception4e/b1/conv1/bn/beta" },
-  { path: "inception4e/b1/conv1/bn.running_mean", shape: [256], tfjs: "inception4e/b1/conv1/bn/moving_mean" },
-  { path: "inception4e/b1/conv1/bn.running_var", shape: [256], tfjs: "inception4e/b1/conv1/bn/moving_variance" },
-  { path: "inception4e/b2/conv1.weight", shape: [160, 528, 1, 1], tfjs: "inception4e/b2/conv1/kernel", layout: "hwio" },
-  { path: "inception4e/b2/conv1/bn.weight", shape: [160], tfjs: "inception4e/b2/conv1/bn/gamma" },
-  { path: "inception4e/b2/conv1/bn.bias", shape: [160], tfjs: "inception4e/b2/conv1/bn/beta" },
-  { path: "inception4e/b2/conv1/bn.running_mean", shape: [160], tfjs: "inception4e/b2/conv1/bn/moving_mean" },
-  { path: "inception4e/b2/conv1/bn.running_var", shape: [160], tfjs: "inception4e/b2/conv1/bn/moving_variance" },
-  { path: "inception4e/b2/conv2.weight", shape: [320, 160, 3, 3], tfjs: "inception4e/b2/conv2/kernel", layout: "hwio" },
-  { path: "inception4e/b2/conv2/bn.weight", shape: [320], tfjs: "inception4e/b2/conv2/bn/gamma" },
-  { path: "inception4e/b2/conv2/bn.bias", shape: [320], tfjs: "inception4e/b2/conv2/bn/beta" },
-  { path: "inception4e/b2/conv2/bn.running_mean", shape: [320], tfjs: "inception4e/b2/conv2/bn/moving_mean" },
-  { path: "inception4e/b2/conv2/bn.running_var", shape: [320], tfjs: "inception4e/b2/conv2/bn/moving_variance" },
-  { path: "inception4e/b3/conv1.weight", shape: [32, 528, 1, 1], tfjs: "inception4e/b3/conv1/kernel", layout: "hwio" },
-  { path: "inception4e/b3/conv1/bn.weight", shape: [32], tfjs: "inception4e/b3/conv1/bn/gamma" },
-  { path: "inception4e/b3/conv1/bn.bias", shape: [32], tfjs: "inception4e/b3/conv1/bn/beta" },
-  { path: "inception4e/b3/conv1/bn.running_mean", shape: [32], tfjs: "inception4e/b3/conv1/bn/moving_mean" },
-  { path: "inception4e/b3/conv1/bn.running_var", shape: [32], tfjs: "inception4e/b3/conv1/bn/moving_variance" },
-  { path: "inception4e/b3/conv2.weight", shape: [128, 32, 3, 3], tfjs: "inception4e/b3/conv2/kernel", layout: "hwio" },
-  { path: "inception4e/b3/conv2/bn.weight", shape: [128], tfjs: "inception4e/b3/conv2/bn/gamma" },
-  { path: "inception4e/b3/conv2/bn.bias", shape: [128], tfjs: "inception4e/b3/conv2/bn/beta" },
-  { path: "inception4e/b3/conv2/bn.running_mean", shape: [128], tfjs: "inception4e/b3/conv2/bn/moving_mean" },
-  { path: "inception4e/b3/conv2/bn.running_var", shape: [128], tfjs: "inception4e/b3/conv2/bn/moving_variance" },
-  { path: "inception4e/b4/conv1.weight", shape: [128, 528, 1, 1], tfjs: "inception4e/b4/conv1/kernel", layout: "hwio" },
-  { path: "inception4e/b4/conv1/bn.weight", shape: [128], tfjs: "inception4e/b4/conv1/bn/gamma" },
-  { path: "inception4e/b4/conv1/bn.bias", shape: [128], tfjs: "inception4e/b4/conv1/bn/beta" },
-  { path: "inception4e/b4/conv1/bn.running_mean", shape: [128], tfjs: "inception4e/b4/conv1/bn/moving_mean" },
-  { path: "inception4e/b4/conv1/bn.running_var", shape: [128], tfjs: "inception4e/b4/conv1/bn/moving_variance" },
-  { path: "inception5a/b1/conv1.weight", shape: [256, 832, 1, 1], tfjs: "inception5a/b1/conv1/kernel", layout: "hwio" },
-  { path: "inception5a/b1/conv1/bn.weight", shape: [256], tfjs: "inception5a/b1/conv1/bn/gamma" },
-  { path: "inception5a/b1/conv1/bn.bias", shape: [256], tfjs: "inception5a/b1/conv1/bn/beta" },
-  { path: "inception5a/b1/conv1/bn.running_mean", shape: [256], tfjs: "inception5a/b1/conv1/bn/moving_mean" },
-  { path: "inception5a/b1/conv1/bn.running_var", shape: [256], tfjs: "inception5a/b1/conv1/bn/moving_variance" },
-  { path: "inception5a/b2/conv1.weight", shape: [160, 832, 1, 1], tfjs: "inception5a/b2/conv1/kernel", layout: "hwio" },
-  { path: "inception5a/b2/conv1/bn.weight", shape: [160], tfjs: "inception5a/b2/conv1/bn/gamma" },
-  { path: "inception5a/b2/conv1/bn.bias", shape: [160], tfjs: "inception5a/b2/conv1/bn/beta" },
-  { path: "inception5a/b2/conv1/bn.running_mean", shape: [160], tfjs: "inception5a/b2/conv1/bn/moving_mean" },
-  { path: "inception5a/b2/conv1/bn.running_var", shape: [160], tfjs: "inception5a/b2/conv1/bn/moving_variance" },
-  { path: "inception5a/b2/conv2.weight", shape: [320, 160, 3, 3], tfjs: "inception5a/b2/conv2/kernel", layout: "hwio" },
-  { path: "inception5a/b2/conv2/bn.weight", shape: [320], tfjs: "inception5a/b2/conv2/bn/gamma" },
-  { path: "inception5a/b2/conv2/bn.bias", shape: [320], tfjs: "inception5a/b2/conv2/bn/beta" },
-  { path: "inception5a/b2/conv2/bn.running_mean", shape: [320], tfjs: "inception5a/b2/conv2/bn/moving_mean" },
-  { path: "inception5a/b2/conv2/bn.running_var", shape: [320], tfjs: "inception5a/b2/conv2/bn/moving_variance" },
-  { path: "inception5a/b3/conv1.weight", shape: [32, 832, 1, 1], tfjs: "inception5a/b3/conv1/kernel", layout: "hwio" },
-  { path: "inception5a/b3/conv1/bn.weight", shape: [32], tfjs: "inception5a/b3/conv1/bn/gamma" },
-  { path: "inception5a/b3/conv1/bn.bias", shape: [32], tfjs: "inception5a/b3/conv1/bn/beta" },
-  { path: "inception5a/b3/conv1/bn.running_mean", shape: [32], tfjs: "inception5a/b3/conv1/bn/moving_mean" },
-  { path: "inception5a/b3/conv1/bn.running_var", shape: [32], tfjs: "inception5a/b3/conv1/bn/moving_variance" },
-  { path: "inception5a/b3/conv2.weight", shape: [128, 32, 3, 3], tfjs: "inception5a/b3/conv2/kernel", layout: "hwio" },
-  { path: "inception5a/b3/conv2/bn.weight", shape: [128], tfjs: "inception5a/b3/conv2/bn/gamma" },
-  { path: "inception5a/b3/conv2/bn.bias", shape: [128], tfjs: "inception5a/b3/conv2/bn/beta" },
-  { path: "inception5a/b3/conv2/bn.running_mean", shape: [128], tfjs: "inception5a/b3/conv2/bn/moving_mean" },
-  { path: "inception5a/b3/conv2/bn.running_var", shape: [128], tfjs: "inception5a/b3/conv2/bn/moving_variance" },
-  { path: "inception5a/b4/conv1.weight", shape: [128, 832, 1, 1], tfjs: "inception5a/b4/conv1/kernel", layout: "hwio" },
-  { path: "inception5a/b4/conv1/bn.weight", shape: [128], tfjs: "inception5a/b4/conv1/bn/gamma" },
-  { path: "inception5a/b4/conv1/bn.bias", shape: [128], tfjs: "inception5a/b4/conv1/bn/beta" },
-  { path: "inception5a/b4/conv1/bn.running_mean", shape: [128], tfjs: "inception5a/b4/conv1/bn/moving_mean" },
-  { path: "inception5a/b4/conv1/bn.running_var", shape: [128], tfjs: "inception5a/b4/conv1/bn/moving_variance" },
-  { path: "inception5b/b1/conv1.weight", shape: [384, 832, 1, 1], tfjs: "inception5b/b1/conv1/kernel", layout: "hwio" },
-  { path: "inception5b/b1/conv1/bn.weight", shape: [384], tfjs: "inception5b/b1/conv1/bn/gamma" },
-  { path: "inception5b/b1/conv1/bn.bias", shape: [384], tfjs: "inception5b/b1/conv1/bn/beta" },
-  { path: "inception5b/b1/conv1/bn.running_mean", shape: [384], tfjs: "inception5b/b1/conv1/bn/moving_mean" },
-  { path: "inception5b/b1/conv1/bn.running_var", shape: [384], tfjs: "inception5b/b1/conv1/bn/moving_variance" },
-  { path: "inception5b/b2/conv1.weight", shape: [192, 832, 1, 1], tfjs: "inception5b/b2/conv1/kernel", layout: "hwio" },
-  { path: "inception5b/b2/conv1/bn.weight", shape: [192], tfjs: "inception5b/b2/conv1/bn/gamma" },
-  { path: "inception5b/b2/conv1/bn.bias", shape: [192], tfjs: "inception5b/b2/conv1/bn/beta" },
-  { path: "inception5b/b2/conv1/bn.running_mean", shape: [192], tfjs: "inception5b/b2/conv1/bn/moving_mean" },
-  { path: "inception5b/b2/conv1/bn.running_var", shape: [192], tfjs: "inception5b/b2/conv1/bn/moving_variance" },
-  { path: "inception5b/b2/conv2.weight", shape: [384, 192, 3, 3], tfjs: "inception5b/b2/conv2/kernel", layout: "hwio" },
-  { path: "inception5b/b2/conv2/bn.weight", shape: [384], tfjs: "inception5b/b2/conv2/bn/gamma" },
-  { path: "inception5b/b2/conv2/bn.bias", shape: [384], tfjs: "inception5b/b2/conv2/bn/beta" },
-  { path: "inception5b/b2/conv2/bn.running_mean", shape: [384], tfjs: "inception5b/b2/conv2/bn/moving_mean" },
-  { path: "inception5b/b2/conv2/bn.running_var", shape: [384], tfjs: "inception5b/b2/conv2/bn/moving_variance" },
-  { path: "inception5b/b3/conv1.weight", shape: [48, 832, 1, 1], tfjs: "inception5b/b3/conv1/kernel", layout: "hwio" },
-  { path: "inception5b/b3/conv1/bn.weight", shape: [48], tfjs: "inception5b/b3/conv1/bn/gamma" },
-  { path: "inception5b/b3/conv1/bn.bias", shape: [48], tfjs: "inception5b/b3/conv1/bn/beta" },
-  { path: "inception5b/b3/conv1/bn.running_mean", shape: [48], tfjs: "inception5b/b3/conv1/bn/moving_mean" },
-  { path: "inception5b/b3/conv1/bn.running_var", shape: [48], tfjs: "inception5b/b3/conv1/bn/moving_variance" },
-  { path: "inception5b/b3/conv2.weight", shape: [128, 48, 3, 3], tfjs: "inception5b/b3/conv2/kernel", layout: "hwio" },
-  { path: "inception5b/b3/conv2/bn.weight", shape: [128], tfjs: "inception5b/b3/conv2/bn/gamma" },
-  { path: "inception5b/b3/conv2/bn.bias", shape: [128], tfjs: "inception5b/b3/conv2/bn/beta" },
-  { path: "inception5b/b3/conv2/bn.running_mean", shape: [128], tfjs: "inception5b/b3/conv2/bn/moving_mean" },
-  { path: "inception5b/b3/conv2/bn.running_var", shape: [128], tfjs: "inception5b/b3/conv2/bn/moving_variance" },
-  { path: "inception5b/b4/conv1.weight", shape: [128, 832, 1, 1], tfjs: "inception5b/b4/conv1/kernel", layout: "hwio" },
-  { path: "inception5b/b4/conv1/bn.weight", shape: [128], tfjs: "inception5b/b4/conv1/bn/gamma" },
-  { path: "inception5b/b4/conv1/bn.bias", shape: [128], tfjs: "inception5b/b4/conv1/bn/beta" },
-  { path: "inception5b/b4/conv1/bn.running_mean", shape: [128], tfjs: "inception5b/b4/conv1/bn/moving_mean" },
-  { path: "inception5b/b4/conv1/bn.running_var", shape: [128], tfjs: "inception5b/b4/conv1/bn/moving_variance" },
-  { path: "aux1/conv1.weight", shape: [128, 512, 1, 1], tfjs: "aux1/conv1/kernel", layout: "hwio", aux: "aux1" },
-  { path: "aux1/conv1/bn.weight", shape: [128], tfjs: "aux1/conv1/bn/gamma", aux: "aux1" },
-  { path: "aux1/conv1/bn.bias", shape: [128], tfjs: "aux1/conv1/bn/beta", aux: "aux1" },
-  { path: "aux1/conv1/bn.running_mean", shape: [128], tfjs: "aux1/conv1/bn/moving_mean", aux: "aux1" },
-  { path: "aux1/conv1/bn.running_var", shape: [128], tfjs: "aux1/conv1/bn/moving_variance", aux: "aux1" },
-  {
-    path: "aux1/dense1.weight",
-    shape: [1024, 2048],
-    tfjs: "aux1/dense1/kernel",
-    layout: "dense",
-    flatten: [128, 16],
-    aux: "aux1",
-  },
-  { path: "aux1/dense1.bias", shape: [1024], tfjs: "aux1/dense1/bias", aux: "aux1" },
-  { path: "aux1/dense2.weight", shape: [1000, 1024], tfjs: "aux1/dense2/kernel", layout: "dense", aux: "aux1" },
-  { path: "aux1/dense2.bias", shape: [1000], tfjs: "aux1/dense2/bias", aux: "aux1" },
-  { path: "aux2/conv1.weight", shape: [128, 528, 1, 1], tfjs: "aux2/conv1/kernel", layout: "hwio", aux: "aux2" },
-  { path: "aux2/conv1/bn.weight", shape: [128], tfjs: "aux2/conv1/bn/gamma", aux: "aux2" },
-  { path: "aux2/conv1/bn.bias", shape: [128], tfjs: "aux2/conv1/bn/beta", aux: "aux2" },
-  { path: "aux2/conv1/bn.running_mean", shape: [128], tfjs: "aux2/conv1/bn/moving_mean", aux: "aux2" },
-  { path: "aux2/conv1/bn.running_var", shape: [128], tfjs: "aux2/conv1/bn/moving_variance", aux: "aux2" },
-  {
-    path: "aux2/dense1.weight",
-    shape: [1024, 2048],
-    tfjs: "aux2/dense1/kernel",
-    layout: "dense",
-    flatten: [128, 16],
-    aux: "aux2",
-  },
-  { path: "aux2/dense1.bias", shape: [1024], tfjs: "aux2/dense1/bias", aux: "aux2" },
-  { path: "aux2/dense2.weight", shape: [1000, 1024], tfjs: "aux2/dense2/kernel", layout: "dense", aux: "aux2" },
-  { path: "aux2/dense2.bias", shape: [1000], tfjs: "aux2/dense2/bias", aux: "aux2" },
-  { path: "head/fc.weight", shape: [1000, 1024], tfjs: "head/fc/kernel", layout: "dense" },
-  { path: "head/fc.bias", shape: [1000], tfjs: "head/fc/bias" },
-];
+  convBnInit("stem/conv1", [64, 3, 7, 7]),
+  convBnInit("stem/conv2", [64, 64, 1, 1]),
+  convBnInit("stem/conv3", [192, 64, 3, 3]),
+  convBnInit("inception3a/b1/conv1", [64, 192, 1, 1]),
+  convBnInit("inception3a/b2/conv1", [96, 192, 1, 1]),
+  convBnInit("inception3a/b2/conv2", [128, 96, 3, 3]),
+  convBnInit("inception3a/b3/conv1", [16, 192, 1, 1]),
+  convBnInit("inception3a/b3/conv2", [32, 16, 3, 3]),
+  convBnInit("inception3a/b4/conv1", [32, 192, 1, 1]),
+  convBnInit("inception3b/b1/conv1", [128, 256, 1, 1]),
+  convBnInit("inception3b/b2/conv1", [128, 256, 1, 1]),
+  convBnInit("inception3b/b2/conv2", [192, 128, 3, 3]),
+  convBnInit("inception3b/b3/conv1", [32, 256, 1, 1]),
+  convBnInit("inception3b/b3/conv2", [96, 32, 3, 3]),
+  convBnInit("inception3b/b4/conv1", [64, 256, 1, 1]),
+  convBnInit("inception4a/b1/conv1", [192, 480, 1, 1]),
+  convBnInit("inception4a/b2/conv1", [96, 480, 1, 1]),
+  convBnInit("inception4a/b2/conv2", [208, 96, 3, 3]),
+  convBnInit("inception4a/b3/conv1", [16, 480, 1, 1]),
+  convBnInit("inception4a/b3/conv2", [48, 16, 3, 3]),
+  convBnInit("inception4a/b4/conv1", [64, 480, 1, 1]),
+  convBnInit("inception4b/b1/conv1", [160, 512, 1, 1]),
+  convBnInit("inception4b/b2/conv1", [112, 512, 1, 1]),
+  convBnInit("inception4b/b2/conv2", [224, 112, 3, 3]),
+  convBnInit("inception4b/b3/conv1", [24, 512, 1, 1]),
+  convBnInit("inception4b/b3/conv2", [64, 24, 3, 3]),
+  convBnInit("inception4b/b4/conv1", [64, 512, 1, 1]),
+  convBnInit("inception4c/b1/conv1", [128, 512, 1, 1]),
+  convBnInit("inception4c/b2/conv1", [128, 512, 1, 1]),
+  convBnInit("inception4c/b2/conv2", [256, 128, 3, 3]),
+  convBnInit("inception4c/b3/conv1", [24, 512, 1, 1]),
+  convBnInit("inception4c/b3/conv2", [64, 24, 3, 3]),
+  convBnInit("inception4c/b4/conv1", [64, 512, 1, 1]),
+  convBnInit("inception4d/b1/conv1", [112, 512, 1, 1]),
+  convBnInit("inception4d/b2/conv1", [144, 512, 1, 1]),
+  convBnInit("inception4d/b2/conv2", [288, 144, 3, 3]),
+  convBnInit("inception4d/b3/conv1", [32, 512, 1, 1]),
+  convBnInit("inception4d/b3/conv2", [64, 32, 3, 3]),
+  convBnInit("inception4d/b4/conv1", [64, 512, 1, 1]),
+  convBnInit("inception4e/b1/conv1", [256, 528, 1, 1]),
+  convBnInit("inception4e/b2/conv1", [160, 528, 1, 1]),
+  convBnInit("inception4e/b2/conv2", [320, 160, 3, 3]),
+  convBnInit("inception4e/b3/conv1", [32, 528, 1, 1]),
+  convBnInit("inception4e/b3/conv2", [128, 32, 3, 3]),
+  convBnInit("inception4e/b4/conv1", [128, 528, 1, 1]),
+  convBnInit("inception5a/b1/conv1", [256, 832, 1, 1]),
+  convBnInit("inception5a/b2/conv1", [160, 832, 1, 1]),
+  convBnInit("inception5a/b2/conv2", [320, 160, 3, 3]),
+  convBnInit("inception5a/b3/conv1", [32, 832, 1, 1]),
+  convBnInit("inception5a/b3/conv2", [128, 32, 3, 3]),
+  convBnInit("inception5a/b4/conv1", [128, 832, 1, 1]),
+  convBnInit("inception5b/b1/conv1", [384, 832, 1, 1]),
+  convBnInit("inception5b/b2/conv1", [192, 832, 1, 1]),
+  convBnInit("inception5b/b2/conv2", [384, 192, 3, 3]),
+  convBnInit("inception5b/b3/conv1", [48, 832, 1, 1]),
+  convBnInit("inception5b/b3/conv2", [128, 48, 3, 3]),
+  convBnInit("inception5b/b4/conv1", [128, 832, 1, 1]),
+  convBnInit("aux1/conv1", [128, 512, 1, 1], { aux: "aux1" }),
+  denseInit("aux1/dense1", [1024, 2048], { bias: true, flatten: [128, 16], aux: "aux1" }),
+  denseInit("aux1/dense2", [1000, 1024], { bias: true, aux: "aux1" }),
+  convBnInit("aux2/conv1", [128, 528, 1, 1], { aux: "aux2" }),
+  denseInit("aux2/dense1", [1024, 2048], { bias: true, flatten: [128, 16], aux: "aux2" }),
+  denseInit("aux2/dense2", [1000, 1024], { bias: true, aux: "aux2" }),
+  denseInit("head/fc", [1000, 1024], { bias: true }),
+].flat();

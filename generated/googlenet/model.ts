@@ -3,11 +3,15 @@
 // change the spec and run `netc compile specs/googlenet.net --target tfjs` again.
 
 import type * as tfjs from "@tensorflow/tfjs";
-import type { InitTensor } from "netc/runtime";
-import { lrn } from "netc/runtime";
+import { convInit, denseInit, lrn, type InitTensor } from "netc/runtime";
 
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
+
+/** Applies a layer to the tensor before it (to the list of tensors for a merge). */
+function apply(layer: tfjs.layers.Layer, x: tfjs.SymbolicTensor | tfjs.SymbolicTensor[]): tfjs.SymbolicTensor {
+  return layer.apply(x) as tfjs.SymbolicTensor;
+}
 
 /** The spec's block Inception, called 9 times: its layers, named under `prefix`. */
 function Inception(
@@ -22,61 +26,58 @@ function Inception(
   proj: number,
 ): tfjs.SymbolicTensor {
   // lib/inception.net:8: conv 1x1 c1
-  const b1Conv1 = tf.layers
-    .conv2d({ filters: c1, kernelSize: 1, activation: "relu", name: `${prefix}/b1/conv1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  // lib/inception.net:9: conv 1x1 r3
-  const b2Conv1 = tf.layers
-    .conv2d({ filters: r3, kernelSize: 1, activation: "relu", name: `${prefix}/b2/conv1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  // lib/inception.net:9: conv 3x3 c3
-  const b2Conv2 = tf.layers
-    .conv2d({ filters: c3, kernelSize: 3, padding: "same", activation: "relu", name: `${prefix}/b2/conv2` })
-    .apply(b2Conv1) as tfjs.SymbolicTensor;
-  // lib/inception.net:10: conv 1x1 r5
-  const b3Conv1 = tf.layers
-    .conv2d({ filters: r5, kernelSize: 1, activation: "relu", name: `${prefix}/b3/conv1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  // lib/inception.net:10: conv 5x5 c5
-  const b3Conv2 = tf.layers
-    .conv2d({ filters: c5, kernelSize: 5, padding: "same", activation: "relu", name: `${prefix}/b3/conv2` })
-    .apply(b3Conv1) as tfjs.SymbolicTensor;
-  // lib/inception.net:11: maxpool 3x3/1 pad=1
-  const b4Maxpool1 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 1, padding: "same", name: `${prefix}/b4/maxpool1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  // lib/inception.net:11: conv 1x1 proj
-  const b4Conv1 = tf.layers
-    .conv2d({ filters: proj, kernelSize: 1, activation: "relu", name: `${prefix}/b4/conv1` })
-    .apply(b4Maxpool1) as tfjs.SymbolicTensor;
+  const b1Conv1 = apply(
+    tf.layers.conv2d({ filters: c1, kernelSize: 1, activation: "relu", name: `${prefix}/b1/conv1` }),
+    x,
+  );
+  // lib/inception.net:9: conv 1x1 r3; conv 3x3 c3
+  const b2Conv1 = apply(
+    tf.layers.conv2d({ filters: r3, kernelSize: 1, activation: "relu", name: `${prefix}/b2/conv1` }),
+    x,
+  );
+  const b2Conv2 = apply(
+    tf.layers.conv2d({ filters: c3, kernelSize: 3, padding: "same", activation: "relu", name: `${prefix}/b2/conv2` }),
+    b2Conv1,
+  );
+  // lib/inception.net:10: conv 1x1 r5; conv 5x5 c5
+  const b3Conv1 = apply(
+    tf.layers.conv2d({ filters: r5, kernelSize: 1, activation: "relu", name: `${prefix}/b3/conv1` }),
+    x,
+  );
+  const b3Conv2 = apply(
+    tf.layers.conv2d({ filters: c5, kernelSize: 5, padding: "same", activation: "relu", name: `${prefix}/b3/conv2` }),
+    b3Conv1,
+  );
+  // lib/inception.net:11: maxpool 3x3/1 pad=1; conv 1x1 proj
+  const b4Maxpool1 = apply(
+    tf.layers.maxPooling2d({ poolSize: 3, strides: 1, padding: "same", name: `${prefix}/b4/maxpool1` }),
+    x,
+  );
+  const b4Conv1 = apply(
+    tf.layers.conv2d({ filters: proj, kernelSize: 1, activation: "relu", name: `${prefix}/b4/conv1` }),
+    b4Maxpool1,
+  );
   // lib/inception.net:7: concat
-  const out = tf.layers
-    .concatenate({ axis: -1, name: prefix })
-    .apply([b1Conv1, b2Conv2, b3Conv2, b4Conv1]) as tfjs.SymbolicTensor;
-  return out;
+  return apply(tf.layers.concatenate({ axis: -1, name: prefix }), [b1Conv1, b2Conv2, b3Conv2, b4Conv1]);
 }
 
 /** The spec's block Aux, called 2 times: its layers, named under `prefix`. */
 function Aux(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/inception.net:18: avgpool 5x5/3
-  const avgpool1 = tf.layers
-    .averagePooling2d({ poolSize: 5, strides: 3, name: `${prefix}/avgpool1` })
-    .apply(x) as tfjs.SymbolicTensor;
+  const avgpool1 = apply(tf.layers.averagePooling2d({ poolSize: 5, strides: 3, name: `${prefix}/avgpool1` }), x);
   // lib/inception.net:19: conv 1x1 128
-  const conv1 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 1, activation: "relu", name: `${prefix}/conv1` })
-    .apply(avgpool1) as tfjs.SymbolicTensor;
+  const conv1 = apply(
+    tf.layers.conv2d({ filters: 128, kernelSize: 1, activation: "relu", name: `${prefix}/conv1` }),
+    avgpool1,
+  );
   // lib/inception.net:20: flatten
-  const flatten1 = tf.layers.flatten({ name: `${prefix}/flatten1` }).apply(conv1) as tfjs.SymbolicTensor;
+  const flatten1 = apply(tf.layers.flatten({ name: `${prefix}/flatten1` }), conv1);
   // lib/inception.net:21: dense 1024 relu
-  const dense1 = tf.layers
-    .dense({ units: 1024, activation: "relu", name: `${prefix}/dense1` })
-    .apply(flatten1) as tfjs.SymbolicTensor;
+  const dense1 = apply(tf.layers.dense({ units: 1024, activation: "relu", name: `${prefix}/dense1` }), flatten1);
   // lib/inception.net:22: dropout 0.7
-  const dropout1 = tf.layers.dropout({ rate: 0.7, name: `${prefix}/dropout1` }).apply(dense1) as tfjs.SymbolicTensor;
+  const dropout1 = apply(tf.layers.dropout({ rate: 0.7, name: `${prefix}/dropout1` }), dense1);
   // lib/inception.net:23: dense classes
-  const dense2 = tf.layers.dense({ units: 1000, name: `${prefix}/dense2` }).apply(dropout1) as tfjs.SymbolicTensor;
-  return dense2;
+  return apply(tf.layers.dense({ units: 1000, name: `${prefix}/dense2` }), dropout1);
 }
 
 /**
@@ -86,44 +87,46 @@ function Aux(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.Symb
 export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; inference: tfjs.LayersModel } {
   const image = tf.input({ shape: [224, 224, 3], name: "image" });
   // line 34: conv 7x7/2 64 pad=3
-  const stemConv1Pad = tf.layers
-    .zeroPadding2d({
+  const stemConv1Pad = apply(
+    tf.layers.zeroPadding2d({
       padding: [
         [3, 3],
         [3, 3],
       ],
       name: "stem/conv1/pad",
-    })
-    .apply(image) as tfjs.SymbolicTensor;
-  const stemConv1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 7, strides: 2, activation: "relu", name: "stem/conv1" })
-    .apply(stemConv1Pad) as tfjs.SymbolicTensor;
+    }),
+    image,
+  );
+  const stemConv1 = apply(
+    tf.layers.conv2d({ filters: 64, kernelSize: 7, strides: 2, activation: "relu", name: "stem/conv1" }),
+    stemConv1Pad,
+  );
   // line 35: maxpool 3x3/2
-  const stemPool1 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 2, padding: "same", name: "stem/pool1" })
-    .apply(stemConv1) as tfjs.SymbolicTensor;
+  const stemPool1 = apply(
+    tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: "same", name: "stem/pool1" }),
+    stemConv1,
+  );
   // line 36: lrn 5 alpha 1e-4 beta 0.75
-  const stemNorm1 = lrn({ size: 5, alpha: 0.0001, beta: 0.75, bias: 1, name: "stem/norm1" }).apply(
-    stemPool1,
-  ) as tfjs.SymbolicTensor;
+  const stemNorm1 = apply(lrn({ size: 5, alpha: 0.0001, beta: 0.75, bias: 1, name: "stem/norm1" }), stemPool1);
 
   // conv2 = seq { conv 1x1 64; conv 3x3 192 } -> 192x56x56 macs ~ 360M
   // line 37: conv 1x1 64
-  const stemConv2Conv1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, activation: "relu", name: "stem/conv2/conv1" })
-    .apply(stemNorm1) as tfjs.SymbolicTensor;
+  const stemConv2Conv1 = apply(
+    tf.layers.conv2d({ filters: 64, kernelSize: 1, activation: "relu", name: "stem/conv2/conv1" }),
+    stemNorm1,
+  );
   // line 37: conv 3x3 192
-  const stemConv2Conv2 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 3, padding: "same", activation: "relu", name: "stem/conv2/conv2" })
-    .apply(stemConv2Conv1) as tfjs.SymbolicTensor;
+  const stemConv2Conv2 = apply(
+    tf.layers.conv2d({ filters: 192, kernelSize: 3, padding: "same", activation: "relu", name: "stem/conv2/conv2" }),
+    stemConv2Conv1,
+  );
   // line 38: lrn 5 alpha 1e-4 beta 0.75
-  const stemNorm2 = lrn({ size: 5, alpha: 0.0001, beta: 0.75, bias: 1, name: "stem/norm2" }).apply(
-    stemConv2Conv2,
-  ) as tfjs.SymbolicTensor;
+  const stemNorm2 = apply(lrn({ size: 5, alpha: 0.0001, beta: 0.75, bias: 1, name: "stem/norm2" }), stemConv2Conv2);
   // line 39: maxpool 3x3/2
-  const stemPool2 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 2, padding: "same", name: "stem/pool2" })
-    .apply(stemNorm2) as tfjs.SymbolicTensor;
+  const stemPool2 = apply(
+    tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: "same", name: "stem/pool2" }),
+    stemNorm2,
+  );
 
   // inception3a = Inception(64, 96, 128, 16, 32, 32) -> 256x28x28 macs ~ 128M tol 1%
   const inception3a = Inception(tf, stemPool2, "inception3a", 64, 96, 128, 16, 32, 32);
@@ -131,9 +134,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   // inception3b = Inception(128, 128, 192, 32, 96, 64) -> 480x28x28 macs ~ 304M tol 1%
   const inception3b = Inception(tf, inception3a, "inception3b", 128, 128, 192, 32, 96, 64);
   // line 43: maxpool 3x3/2
-  const pool3 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 2, padding: "same", name: "pool3" })
-    .apply(inception3b) as tfjs.SymbolicTensor;
+  const pool3 = apply(tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: "same", name: "pool3" }), inception3b);
 
   // inception4a = Inception(192, 96, 208, 16, 48, 64) -> 512x14x14 macs ~ 73M tol 1%
   const inception4a = Inception(tf, pool3, "inception4a", 192, 96, 208, 16, 48, 64);
@@ -150,9 +151,7 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   // inception4e = Inception(256, 160, 320, 32, 128, 128) -> 832x14x14 macs ~ 170M tol 1%
   const inception4e = Inception(tf, inception4d, "inception4e", 256, 160, 320, 32, 128, 128);
   // line 49: maxpool 3x3/2
-  const pool4 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 2, padding: "same", name: "pool4" })
-    .apply(inception4e) as tfjs.SymbolicTensor;
+  const pool4 = apply(tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: "same", name: "pool4" }), inception4e);
 
   // inception5a = Inception(256, 160, 320, 32, 128, 128) -> 832x7x7 macs ~ 51.1M
   const inception5a = Inception(tf, pool4, "inception5a", 256, 160, 320, 32, 128, 128);
@@ -166,21 +165,15 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   // aux2 = Aux(classes) from inception4d weight 0.3 -> classes (auxiliary head aux2)
   const aux2Dense2 = Aux(tf, inception4d, "aux2");
   // line 57: avgpool 7x7/1
-  const headPool5 = tf.layers
-    .averagePooling2d({ poolSize: 7, strides: 1, name: "head/pool5" })
-    .apply(inception5b) as tfjs.SymbolicTensor;
+  const headPool5 = apply(tf.layers.averagePooling2d({ poolSize: 7, strides: 1, name: "head/pool5" }), inception5b);
   // line 58: dropout 0.4
-  const headDropout1 = tf.layers.dropout({ rate: 0.4, name: "head/dropout1" }).apply(headPool5) as tfjs.SymbolicTensor;
+  const headDropout1 = apply(tf.layers.dropout({ rate: 0.4, name: "head/dropout1" }), headPool5);
   // line 59: flatten
-  const headFlatten1 = tf.layers.flatten({ name: "head/flatten1" }).apply(headDropout1) as tfjs.SymbolicTensor;
+  const headFlatten1 = apply(tf.layers.flatten({ name: "head/flatten1" }), headDropout1);
   // line 60: dense classes
-  const headClassifier = tf.layers
-    .dense({ units: 1000, name: "head/classifier" })
-    .apply(headFlatten1) as tfjs.SymbolicTensor;
+  const headClassifier = apply(tf.layers.dense({ units: 1000, name: "head/classifier" }), headFlatten1);
   // line 61: softmax
-  const headSoftmax1 = tf.layers
-    .activation({ activation: "softmax", name: "head/softmax1" })
-    .apply(headClassifier) as tfjs.SymbolicTensor;
+  const headSoftmax1 = apply(tf.layers.activation({ activation: "softmax", name: "head/softmax1" }), headClassifier);
 
   const training = tf.model({
     name: "GoogLeNet_training",
@@ -192,150 +185,72 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
 }
 
 /**
- * The network's tensors in PyTorch state_dict order, each with the tfjs weight it fills and its layout:
- * how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
+ * The network's tensors in PyTorch state_dict order with the tfjs weights they fill, one row per layer with weights
+ * (a conv and its BatchNorm share one): how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
  */
 export const stateDict: InitTensor[] = [
-  { path: "stem/conv1.weight", shape: [64, 3, 7, 7], tfjs: "stem/conv1/kernel", layout: "hwio" },
-  { path: "stem/conv1.bias", shape: [64], tfjs: "stem/conv1/bias" },
-  { path: "stem/conv2/conv1.weight", shape: [64, 64, 1, 1], tfjs: "stem/conv2/conv1/kernel", layout: "hwio" },
-  { path: "stem/conv2/conv1.bias", shape: [64], tfjs: "stem/conv2/conv1/bias" },
-  { path: "stem/conv2/conv2.weight", shape: [192, 64, 3, 3], tfjs: "stem/conv2/conv2/kernel", layout: "hwio" },
-  { path: "stem/conv2/conv2.bias", shape: [192], tfjs: "stem/conv2/conv2/bias" },
-  { path: "inception3a/b1/conv1.weight", shape: [64, 192, 1, 1], tfjs: "inception3a/b1/conv1/kernel", layout: "hwio" },
-  { path: "inception3a/b1/conv1.bias", shape: [64], tfjs: "inception3a/b1/conv1/bias" },
-  { path: "inception3a/b2/conv1.weight", shape: [96, 192, 1, 1], tfjs: "inception3a/b2/conv1/kernel", layout: "hwio" },
-  { path: "inception3a/b2/conv1.bias", shape: [96], tfjs: "inception3a/b2/conv1/bias" },
-  { path: "inception3a/b2/conv2.weight", shape: [128, 96, 3, 3], tfjs: "inception3a/b2/conv2/kernel", layout: "hwio" },
-  { path: "inception3a/b2/conv2.bias", shape: [128], tfjs: "inception3a/b2/conv2/bias" },
-  { path: "inception3a/b3/conv1.weight", shape: [16, 192, 1, 1], tfjs: "inception3a/b3/conv1/kernel", layout: "hwio" },
-  { path: "inception3a/b3/conv1.bias", shape: [16], tfjs: "inception3a/b3/conv1/bias" },
-  { path: "inception3a/b3/conv2.weight", shape: [32, 16, 5, 5], tfjs: "inception3a/b3/conv2/kernel", layout: "hwio" },
-  { path: "inception3a/b3/conv2.bias", shape: [32], tfjs: "inception3a/b3/conv2/bias" },
-  { path: "inception3a/b4/conv1.weight", shape: [32, 192, 1, 1], tfjs: "inception3a/b4/conv1/kernel", layout: "hwio" },
-  { path: "inception3a/b4/conv1.bias", shape: [32], tfjs: "inception3a/b4/conv1/bias" },
-  { path: "inception3b/b1/conv1.weight", shape: [128, 256, 1, 1], tfjs: "inception3b/b1/conv1/kernel", layout: "hwio" },
-  { path: "inception3b/b1/conv1.bias", shape: [128], tfjs: "inception3b/b1/conv1/bias" },
-  { path: "inception3b/b2/conv1.weight", shape: [128, 256, 1, 1], tfjs: "inception3b/b2/conv1/kernel", layout: "hwio" },
-  { path: "inception3b/b2/conv1.bias", shape: [128], tfjs: "inception3b/b2/conv1/bias" },
-  { path: "inception3b/b2/conv2.weight", shape: [192, 128, 3, 3], tfjs: "inception3b/b2/conv2/kernel", layout: "hwio" },
-  { path: "inception3b/b2/conv2.bias", shape: [192], tfjs: "inception3b/b2/conv2/bias" },
-  { path: "inception3b/b3/conv1.weight", shape: [32, 256, 1, 1], tfjs: "inception3b/b3/conv1/kernel", layout: "hwio" },
-  { path: "inception3b/b3/conv1.bias", shape: [32], tfjs: "inception3b/b3/conv1/bias" },
-  { path: "inception3b/b3/conv2.weight", shape: [96, 32, 5, 5], tfjs: "inception3b/b3/conv2/kernel", layout: "hwio" },
-  { path: "inception3b/b3/conv2.bias", shape: [96], tfjs: "inception3b/b3/conv2/bias" },
-  { path: "inception3b/b4/conv1.weight", shape: [64, 256, 1, 1], tfjs: "inception3b/b4/conv1/kernel", layout: "hwio" },
-  { path: "inception3b/b4/conv1.bias", shape: [64], tfjs: "inception3b/b4/conv1/bias" },
-  { path: "inception4a/b1/conv1.weight", shape: [192, 480, 1, 1], tfjs: "inception4a/b1/conv1/kernel", layout: "hwio" },
-  { path: "inception4a/b1/conv1.bias", shape: [192], tfjs: "inception4a/b1/conv1/bias" },
-  { path: "inception4a/b2/conv1.weight", shape: [96, 480, 1, 1], tfjs: "inception4a/b2/conv1/kernel", layout: "hwio" },
-  { path: "inception4a/b2/conv1.bias", shape: [96], tfjs: "inception4a/b2/conv1/bias" },
-  { path: "inception4a/b2/conv2.weight", shape: [208, 96, 3, 3], tfjs: "inception4a/b2/conv2/kernel", layout: "hwio" },
-  { path: "inception4a/b2/conv2.bias", shape: [208], tfjs: "inception4a/b2/conv2/bias" },
-  { path: "inception4a/b3/conv1.weight", shape: [16, 480, 1, 1], tfjs: "inception4a/b3/conv1/kernel", layout: "hwio" },
-  { path: "inception4a/b3/conv1.bias", shape: [16], tfjs: "inception4a/b3/conv1/bias" },
-  { path: "inception4a/b3/conv2.weight", shape: [48, 16, 5, 5], tfjs: "inception4a/b3/conv2/kernel", layout: "hwio" },
-  { path: "inception4a/b3/conv2.bias", shape: [48], tfjs: "inception4a/b3/conv2/bias" },
-  { path: "inception4a/b4/conv1.weight", shape: [64, 480, 1, 1], tfjs: "inception4a/b4/conv1/kernel", layout: "hwio" },
-  { path: "inception4a/b4/conv1.bias", shape: [64], tfjs: "inception4a/b4/conv1/bias" },
-  { path: "inception4b/b1/conv1.weight", shape: [160, 512, 1, 1], tfjs: "inception4b/b1/conv1/kernel", layout: "hwio" },
-  { path: "inception4b/b1/conv1.bias", shape: [160], tfjs: "inception4b/b1/conv1/bias" },
-  { path: "inception4b/b2/conv1.weight", shape: [112, 512, 1, 1], tfjs: "inception4b/b2/conv1/kernel", layout: "hwio" },
-  { path: "inception4b/b2/conv1.bias", shape: [112], tfjs: "inception4b/b2/conv1/bias" },
-  { path: "inception4b/b2/conv2.weight", shape: [224, 112, 3, 3], tfjs: "inception4b/b2/conv2/kernel", layout: "hwio" },
-  { path: "inception4b/b2/conv2.bias", shape: [224], tfjs: "inception4b/b2/conv2/bias" },
-  { path: "inception4b/b3/conv1.weight", shape: [24, 512, 1, 1], tfjs: "inception4b/b3/conv1/kernel", layout: "hwio" },
-  { path: "inception4b/b3/conv1.bias", shape: [24], tfjs: "inception4b/b3/conv1/bias" },
-  { path: "inception4b/b3/conv2.weight", shape: [64, 24, 5, 5], tfjs: "inception4b/b3/conv2/kernel", layout: "hwio" },
-  { path: "inception4b/b3/conv2.bias", shape: [64], tfjs: "inception4b/b3/conv2/bias" },
-  { path: "inception4b/b4/conv1.weight", shape: [64, 512, 1, 1], tfjs: "inception4b/b4/conv1/kernel", layout: "hwio" },
-  { path: "inception4b/b4/conv1.bias", shape: [64], tfjs: "inception4b/b4/conv1/bias" },
-  { path: "inception4c/b1/conv1.weight", shape: [128, 512, 1, 1], tfjs: "inception4c/b1/conv1/kernel", layout: "hwio" },
-  { path: "inception4c/b1/conv1.bias", shape: [128], tfjs: "inception4c/b1/conv1/bias" },
-  { path: "inception4c/b2/conv1.weight", shape: [128, 512, 1, 1], tfjs: "inception4c/b2/conv1/kernel", layout: "hwio" },
-  { path: "inception4c/b2/conv1.bias", shape: [128], tfjs: "inception4c/b2/conv1/bias" },
-  { path: "inception4c/b2/conv2.weight", shape: [256, 128, 3, 3], tfjs: "inception4c/b2/conv2/kernel", layout: "hwio" },
-  { path: "inception4c/b2/conv2.bias", shape: [256], tfjs: "inception4c/b2/conv2/bias" },
-  { path: "inception4c/b3/conv1.weight", shape: [24, 512, 1, 1], tfjs: "inception4c/b3/conv1/kernel", layout: "hwio" },
-  { path: "inception4c/b3/conv1.bias", shape: [24], tfjs: "inception4c/b3/conv1/bias" },
-  { path: "inception4c/b3/conv2.weight", shape: [64, 24, 5, 5], tfjs: "inception4c/b3/conv2/kernel", layout: "hwio" },
-  { path: "inception4c/b3/conv2.bias", shape: [64], tfjs: "inception4c/b3/conv2/bias" },
-  { path: "inception4c/b4/conv1.weight", shape: [64, 512, 1, 1], tfjs: "inception4c/b4/conv1/kernel", layout: "hwio" },
-  { path: "inception4c/b4/conv1.bias", shape: [64], tfjs: "inception4c/b4/conv1/bias" },
-  { path: "inception4d/b1/conv1.weight", shape: [112, 512, 1, 1], tfjs: "inception4d/b1/conv1/kernel", layout: "hwio" },
-  { path: "inception4d/b1/conv1.bias", shape: [112], tfjs: "inception4d/b1/conv1/bias" },
-  { path: "inception4d/b2/conv1.weight", shape: [144, 512, 1, 1], tfjs: "inception4d/b2/conv1/kernel", layout: "hwio" },
-  { path: "inception4d/b2/conv1.bias", shape: [144], tfjs: "inception4d/b2/conv1/bias" },
-  { path: "inception4d/b2/conv2.weight", shape: [288, 144, 3, 3], tfjs: "inception4d/b2/conv2/kernel", layout: "hwio" },
-  { path: "inception4d/b2/conv2.bias", shape: [288], tfjs: "inception4d/b2/conv2/bias" },
-  { path: "inception4d/b3/conv1.weight", shape: [32, 512, 1, 1], tfjs: "inception4d/b3/conv1/kernel", layout: "hwio" },
-  { path: "inception4d/b3/conv1.bias", shape: [32], tfjs: "inception4d/b3/conv1/bias" },
-  { path: "inception4d/b3/conv2.weight", shape: [64, 32, 5, 5], tfjs: "inception4d/b3/conv2/kernel", layout: "hwio" },
-  { path: "inception4d/b3/conv2.bias", shape: [64], tfjs: "inception4d/b3/conv2/bias" },
-  { path: "inception4d/b4/conv1.weight", shape: [64, 512, 1, 1], tfjs: "inception4d/b4/conv1/kernel", layout: "hwio" },
-  { path: "inception4d/b4/conv1.bias", shape: [64], tfjs: "inception4d/b4/conv1/bias" },
-  { path: "inception4e/b1/conv1.weight", shape: [256, 528, 1, 1], tfjs: "inception4e/b1/conv1/kernel", layout: "hwio" },
-  { path: "inception4e/b1/conv1.bias", shape: [256], tfjs: "inception4e/b1/conv1/bias" },
-  { path: "inception4e/b2/conv1.weight", shape: [160, 528, 1, 1], tfjs: "inception4e/b2/conv1/kernel", layout: "hwio" },
-  { path: "inception4e/b2/conv1.bias", shape: [160], tfjs: "inception4e/b2/conv1/bias" },
-  { path: "inception4e/b2/conv2.weight", shape: [320, 160, 3, 3], tfjs: "inception4e/b2/conv2/kernel", layout: "hwio" },
-  { path: "inception4e/b2/conv2.bias", shape: [320], tfjs: "inception4e/b2/conv2/bias" },
-  { path: "inception4e/b3/conv1.weight", shape: [32, 528, 1, 1], tfjs: "inception4e/b3/conv1/kernel", layout: "hwio" },
-  { path: "inception4e/b3/conv1.bias", shape: [32], tfjs: "inception4e/b3/conv1/bias" },
-  { path: "inception4e/b3/conv2.weight", shape: [128, 32, 5, 5], tfjs: "inception4e/b3/conv2/kernel", layout: "hwio" },
-  { path: "inception4e/b3/conv2.bias", shape: [128], tfjs: "inception4e/b3/conv2/bias" },
-  { path: "inception4e/b4/conv1.weight", shape: [128, 528, 1, 1], tfjs: "inception4e/b4/conv1/kernel", layout: "hwio" },
-  { path: "inception4e/b4/conv1.bias", shape: [128], tfjs: "inception4e/b4/conv1/bias" },
-  { path: "inception5a/b1/conv1.weight", shape: [256, 832, 1, 1], tfjs: "inception5a/b1/conv1/kernel", layout: "hwio" },
-  { path: "inception5a/b1/conv1.bias", shape: [256], tfjs: "inception5a/b1/conv1/bias" },
-  { path: "inception5a/b2/conv1.weight", shape: [160, 832, 1, 1], tfjs: "inception5a/b2/conv1/kernel", layout: "hwio" },
-  { path: "inception5a/b2/conv1.bias", shape: [160], tfjs: "inception5a/b2/conv1/bias" },
-  { path: "inception5a/b2/conv2.weight", shape: [320, 160, 3, 3], tfjs: "inception5a/b2/conv2/kernel", layout: "hwio" },
-  { path: "inception5a/b2/conv2.bias", shape: [320], tfjs: "inception5a/b2/conv2/bias" },
-  { path: "inception5a/b3/conv1.weight", shape: [32, 832, 1, 1], tfjs: "inception5a/b3/conv1/kernel", layout: "hwio" },
-  { path: "inception5a/b3/conv1.bias", shape: [32], tfjs: "inception5a/b3/conv1/bias" },
-  { path: "inception5a/b3/conv2.weight", shape: [128, 32, 5, 5], tfjs: "inception5a/b3/conv2/kernel", layout: "hwio" },
-  { path: "inception5a/b3/conv2.bias", shape: [128], tfjs: "inception5a/b3/conv2/bias" },
-  { path: "inception5a/b4/conv1.weight", shape: [128, 832, 1, 1], tfjs: "inception5a/b4/conv1/kernel", layout: "hwio" },
-  { path: "inception5a/b4/conv1.bias", shape: [128], tfjs: "inception5a/b4/conv1/bias" },
-  { path: "inception5b/b1/conv1.weight", shape: [384, 832, 1, 1], tfjs: "inception5b/b1/conv1/kernel", layout: "hwio" },
-  { path: "inception5b/b1/conv1.bias", shape: [384], tfjs: "inception5b/b1/conv1/bias" },
-  { path: "inception5b/b2/conv1.weight", shape: [192, 832, 1, 1], tfjs: "inception5b/b2/conv1/kernel", layout: "hwio" },
-  { path: "inception5b/b2/conv1.bias", shape: [192], tfjs: "inception5b/b2/conv1/bias" },
-  { path: "inception5b/b2/conv2.weight", shape: [384, 192, 3, 3], tfjs: "inception5b/b2/conv2/kernel", layout: "hwio" },
-  { path: "inception5b/b2/conv2.bias", shape: [384], tfjs: "inception5b/b2/conv2/bias" },
-  { path: "inception5b/b3/conv1.weight", shape: [48, 832, 1, 1], tfjs: "inception5b/b3/conv1/kernel", layout: "hwio" },
-  { path: "inception5b/b3/conv1.bias", shape: [48], tfjs: "inception5b/b3/conv1/bias" },
-  { path: "inception5b/b3/conv2.weight", shape: [128, 48, 5, 5], tfjs: "inception5b/b3/conv2/kernel", layout: "hwio" },
-  { path: "inception5b/b3/conv2.bias", shape: [128], tfjs: "inception5b/b3/conv2/bias" },
-  { path: "inception5b/b4/conv1.weight", shape: [128, 832, 1, 1], tfjs: "inception5b/b4/conv1/kernel", layout: "hwio" },
-  { path: "inception5b/b4/conv1.bias", shape: [128], tfjs: "inception5b/b4/conv1/bias" },
-  { path: "aux1/conv1.weight", shape: [128, 512, 1, 1], tfjs: "aux1/conv1/kernel", layout: "hwio", aux: "aux1" },
-  { path: "aux1/conv1.bias", shape: [128], tfjs: "aux1/conv1/bias", aux: "aux1" },
-  {
-    path: "aux1/dense1.weight",
-    shape: [1024, 2048],
-    tfjs: "aux1/dense1/kernel",
-    layout: "dense",
-    flatten: [128, 16],
-    aux: "aux1",
-  },
-  { path: "aux1/dense1.bias", shape: [1024], tfjs: "aux1/dense1/bias", aux: "aux1" },
-  { path: "aux1/dense2.weight", shape: [1000, 1024], tfjs: "aux1/dense2/kernel", layout: "dense", aux: "aux1" },
-  { path: "aux1/dense2.bias", shape: [1000], tfjs: "aux1/dense2/bias", aux: "aux1" },
-  { path: "aux2/conv1.weight", shape: [128, 528, 1, 1], tfjs: "aux2/conv1/kernel", layout: "hwio", aux: "aux2" },
-  { path: "aux2/conv1.bias", shape: [128], tfjs: "aux2/conv1/bias", aux: "aux2" },
-  {
-    path: "aux2/dense1.weight",
-    shape: [1024, 2048],
-    tfjs: "aux2/dense1/kernel",
-    layout: "dense",
-    flatten: [128, 16],
-    aux: "aux2",
-  },
-  { path: "aux2/dense1.bias", shape: [1024], tfjs: "aux2/dense1/bias", aux: "aux2" },
-  { path: "aux2/dense2.weight", shape: [1000, 1024], tfjs: "aux2/dense2/kernel", layout: "dense", aux: "aux2" },
-  { path: "aux2/dense2.bias", shape: [1000], tfjs: "aux2/dense2/bias", aux: "aux2" },
-  { path: "head/classifier.weight", shape: [1000, 1024], tfjs: "head/classifier/kernel", layout: "dense" },
-  { path: "head/classifier.bias", shape: [1000], tfjs: "head/classifier/bias" },
-];
+  convInit("stem/conv1", [64, 3, 7, 7], { bias: true }),
+  convInit("stem/conv2/conv1", [64, 64, 1, 1], { bias: true }),
+  convInit("stem/conv2/conv2", [192, 64, 3, 3], { bias: true }),
+  convInit("inception3a/b1/conv1", [64, 192, 1, 1], { bias: true }),
+  convInit("inception3a/b2/conv1", [96, 192, 1, 1], { bias: true }),
+  convInit("inception3a/b2/conv2", [128, 96, 3, 3], { bias: true }),
+  convInit("inception3a/b3/conv1", [16, 192, 1, 1], { bias: true }),
+  convInit("inception3a/b3/conv2", [32, 16, 5, 5], { bias: true }),
+  convInit("inception3a/b4/conv1", [32, 192, 1, 1], { bias: true }),
+  convInit("inception3b/b1/conv1", [128, 256, 1, 1], { bias: true }),
+  convInit("inception3b/b2/conv1", [128, 256, 1, 1], { bias: true }),
+  convInit("inception3b/b2/conv2", [192, 128, 3, 3], { bias: true }),
+  convInit("inception3b/b3/conv1", [32, 256, 1, 1], { bias: true }),
+  convInit("inception3b/b3/conv2", [96, 32, 5, 5], { bias: true }),
+  convInit("inception3b/b4/conv1", [64, 256, 1, 1], { bias: true }),
+  convInit("inception4a/b1/conv1", [192, 480, 1, 1], { bias: true }),
+  convInit("inception4a/b2/conv1", [96, 480, 1, 1], { bias: true }),
+  convInit("inception4a/b2/conv2", [208, 96, 3, 3], { bias: true }),
+  convInit("inception4a/b3/conv1", [16, 480, 1, 1], { bias: true }),
+  convInit("inception4a/b3/conv2", [48, 16, 5, 5], { bias: true }),
+  convInit("inception4a/b4/conv1", [64, 480, 1, 1], { bias: true }),
+  convInit("inception4b/b1/conv1", [160, 512, 1, 1], { bias: true }),
+  convInit("inception4b/b2/conv1", [112, 512, 1, 1], { bias: true }),
+  convInit("inception4b/b2/conv2", [224, 112, 3, 3], { bias: true }),
+  convInit("inception4b/b3/conv1", [24, 512, 1, 1], { bias: true }),
+  convInit("inception4b/b3/conv2", [64, 24, 5, 5], { bias: true }),
+  convInit("inception4b/b4/conv1", [64, 512, 1, 1], { bias: true }),
+  convInit("inception4c/b1/conv1", [128, 512, 1, 1], { bias: true }),
+  convInit("inception4c/b2/conv1", [128, 512, 1, 1], { bias: true }),
+  convInit("inception4c/b2/conv2", [256, 128, 3, 3], { bias: true }),
+  convInit("inception4c/b3/conv1", [24, 512, 1, 1], { bias: true }),
+  convInit("inception4c/b3/conv2", [64, 24, 5, 5], { bias: true }),
+  convInit("inception4c/b4/conv1", [64, 512, 1, 1], { bias: true }),
+  convInit("inception4d/b1/conv1", [112, 512, 1, 1], { bias: true }),
+  convInit("inception4d/b2/conv1", [144, 512, 1, 1], { bias: true }),
+  convInit("inception4d/b2/conv2", [288, 144, 3, 3], { bias: true }),
+  convInit("inception4d/b3/conv1", [32, 512, 1, 1], { bias: true }),
+  convInit("inception4d/b3/conv2", [64, 32, 5, 5], { bias: true }),
+  convInit("inception4d/b4/conv1", [64, 512, 1, 1], { bias: true }),
+  convInit("inception4e/b1/conv1", [256, 528, 1, 1], { bias: true }),
+  convInit("inception4e/b2/conv1", [160, 528, 1, 1], { bias: true }),
+  convInit("inception4e/b2/conv2", [320, 160, 3, 3], { bias: true }),
+  convInit("inception4e/b3/conv1", [32, 528, 1, 1], { bias: true }),
+  convInit("inception4e/b3/conv2", [128, 32, 5, 5], { bias: true }),
+  convInit("inception4e/b4/conv1", [128, 528, 1, 1], { bias: true }),
+  convInit("inception5a/b1/conv1", [256, 832, 1, 1], { bias: true }),
+  convInit("inception5a/b2/conv1", [160, 832, 1, 1], { bias: true }),
+  convInit("inception5a/b2/conv2", [320, 160, 3, 3], { bias: true }),
+  convInit("inception5a/b3/conv1", [32, 832, 1, 1], { bias: true }),
+  convInit("inception5a/b3/conv2", [128, 32, 5, 5], { bias: true }),
+  convInit("inception5a/b4/conv1", [128, 832, 1, 1], { bias: true }),
+  convInit("inception5b/b1/conv1", [384, 832, 1, 1], { bias: true }),
+  convInit("inception5b/b2/conv1", [192, 832, 1, 1], { bias: true }),
+  convInit("inception5b/b2/conv2", [384, 192, 3, 3], { bias: true }),
+  convInit("inception5b/b3/conv1", [48, 832, 1, 1], { bias: true }),
+  convInit("inception5b/b3/conv2", [128, 48, 5, 5], { bias: true }),
+  convInit("inception5b/b4/conv1", [128, 832, 1, 1], { bias: true }),
+  convInit("aux1/conv1", [128, 512, 1, 1], { bias: true, aux: "aux1" }),
+  denseInit("aux1/dense1", [1024, 2048], { bias: true, flatten: [128, 16], aux: "aux1" }),
+  denseInit("aux1/dense2", [1000, 1024], { bias: true, aux: "aux1" }),
+  convInit("aux2/conv1", [128, 528, 1, 1], { bias: true, aux: "aux2" }),
+  denseInit("aux2/dense1", [1024, 2048], { bias: true, flatten: [128, 16], aux: "aux2" }),
+  denseInit("aux2/dense2", [1000, 1024], { bias: true, aux: "aux2" }),
+  denseInit("head/classifier", [1000, 1024], { bias: true }),
+].flat();

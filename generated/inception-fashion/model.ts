@@ -3,10 +3,24 @@
 // change the spec and run `netc compile specs/inception-fashion.net --target tfjs` again.
 
 import type * as tfjs from "@tensorflow/tfjs";
-import type { InitTensor } from "netc/runtime";
+import { convBnInit, denseInit, type InitTensor } from "netc/runtime";
 
 /** The input, channels last: [height, width, channels] (the spec's 1x28x28). */
 export const inputShape: number[] = [28, 28, 1];
+
+/** Applies a layer to the tensor before it (to the list of tensors for a merge). */
+function apply(layer: tfjs.layers.Layer, x: tfjs.SymbolicTensor | tfjs.SymbolicTensor[]): tfjs.SymbolicTensor {
+  return layer.apply(x) as tfjs.SymbolicTensor;
+}
+
+type Conv2dArgs = Parameters<typeof tfjs.layers.conv2d>[0];
+
+/** conv2d, batchNormalization, relu: one statement's layers `name`, `name/bn`, `name/bn/relu`. */
+function convBnRelu(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: Conv2dArgs): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
+  const bn = apply(tf.layers.batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: name + "/bn" }), conv);
+  return apply(tf.layers.activation({ activation: "relu", name: name + "/bn/relu" }), bn);
+}
 
 /** The spec's block Inception, called 2 times: its layers, named under `prefix`. */
 function Inception(
@@ -19,74 +33,21 @@ function Inception(
   c5: number,
 ): tfjs.SymbolicTensor {
   // lib/inception.net:8: conv 1x1 c1
-  const b1Conv1 = tf.layers
-    .conv2d({ filters: c1, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/conv1/bn` })
-    .apply(b1Conv1) as tfjs.SymbolicTensor;
-  const b1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/conv1/bn/relu` })
-    .apply(b1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:9: conv 1x1 r3
-  const b2Conv1 = tf.layers
-    .conv2d({ filters: r3, kernelSize: 1, useBias: false, name: `${prefix}/b2/conv1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b2/conv1/bn` })
-    .apply(b2Conv1) as tfjs.SymbolicTensor;
-  const b2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b2/conv1/bn/relu` })
-    .apply(b2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:9: conv 3x3 c3
-  const b2Conv2 = tf.layers
-    .conv2d({ filters: c3, kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b2/conv2` })
-    .apply(b2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const b2Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b2/conv2/bn` })
-    .apply(b2Conv2) as tfjs.SymbolicTensor;
-  const b2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b2/conv2/bn/relu` })
-    .apply(b2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:10: conv 1x1 r5
-  const b3Conv1 = tf.layers
-    .conv2d({ filters: 8, kernelSize: 1, useBias: false, name: `${prefix}/b3/conv1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b3Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b3/conv1/bn` })
-    .apply(b3Conv1) as tfjs.SymbolicTensor;
-  const b3Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b3/conv1/bn/relu` })
-    .apply(b3Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:10: conv 5x5 c5
-  const b3Conv2 = tf.layers
-    .conv2d({ filters: c5, kernelSize: 5, padding: "same", useBias: false, name: `${prefix}/b3/conv2` })
-    .apply(b3Conv1BnRelu) as tfjs.SymbolicTensor;
-  const b3Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b3/conv2/bn` })
-    .apply(b3Conv2) as tfjs.SymbolicTensor;
-  const b3Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b3/conv2/bn/relu` })
-    .apply(b3Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:11: maxpool 3x3/1 pad=1
-  const b4Maxpool1 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 1, padding: "same", name: `${prefix}/b4/maxpool1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  // lib/inception.net:11: conv 1x1 proj
-  const b4Conv1 = tf.layers
-    .conv2d({ filters: c5, kernelSize: 1, useBias: false, name: `${prefix}/b4/conv1` })
-    .apply(b4Maxpool1) as tfjs.SymbolicTensor;
-  const b4Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b4/conv1/bn` })
-    .apply(b4Conv1) as tfjs.SymbolicTensor;
-  const b4Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b4/conv1/bn/relu` })
-    .apply(b4Conv1Bn) as tfjs.SymbolicTensor;
+  const b1Conv1 = convBnRelu(tf, x, `${prefix}/b1/conv1`, { filters: c1, kernelSize: 1 });
+  // lib/inception.net:9: conv 1x1 r3; conv 3x3 c3
+  const b2Conv1 = convBnRelu(tf, x, `${prefix}/b2/conv1`, { filters: r3, kernelSize: 1 });
+  const b2Conv2 = convBnRelu(tf, b2Conv1, `${prefix}/b2/conv2`, { filters: c3, kernelSize: 3, padding: "same" });
+  // lib/inception.net:10: conv 1x1 r5; conv 5x5 c5
+  const b3Conv1 = convBnRelu(tf, x, `${prefix}/b3/conv1`, { filters: 8, kernelSize: 1 });
+  const b3Conv2 = convBnRelu(tf, b3Conv1, `${prefix}/b3/conv2`, { filters: c5, kernelSize: 5, padding: "same" });
+  // lib/inception.net:11: maxpool 3x3/1 pad=1; conv 1x1 proj
+  const b4Maxpool1 = apply(
+    tf.layers.maxPooling2d({ poolSize: 3, strides: 1, padding: "same", name: `${prefix}/b4/maxpool1` }),
+    x,
+  );
+  const b4Conv1 = convBnRelu(tf, b4Maxpool1, `${prefix}/b4/conv1`, { filters: c5, kernelSize: 1 });
   // lib/inception.net:7: concat
-  const out = tf.layers
-    .concatenate({ axis: -1, name: prefix })
-    .apply([b1Conv1BnRelu, b2Conv2BnRelu, b3Conv2BnRelu, b4Conv1BnRelu]) as tfjs.SymbolicTensor;
-  return out;
+  return apply(tf.layers.concatenate({ axis: -1, name: prefix }), [b1Conv1, b2Conv2, b3Conv2, b4Conv1]);
 }
 
 /**
@@ -95,120 +56,49 @@ function Inception(
 export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; inference: tfjs.LayersModel } {
   const image = tf.input({ shape: [28, 28, 1], name: "image" });
   // line 25: conv 3x3 32
-  const stemConv1 = tf.layers
-    .conv2d({ filters: 32, kernelSize: 3, padding: "same", useBias: false, name: "stem/conv1" })
-    .apply(image) as tfjs.SymbolicTensor;
-  const stemConv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "stem/conv1/bn" })
-    .apply(stemConv1) as tfjs.SymbolicTensor;
-  const stemConv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "stem/conv1/bn/relu" })
-    .apply(stemConv1Bn) as tfjs.SymbolicTensor;
+  const stemConv1 = convBnRelu(tf, image, "stem/conv1", { filters: 32, kernelSize: 3, padding: "same" });
   // line 26: maxpool 2x2/2
-  const stemPool1 = tf.layers
-    .maxPooling2d({ poolSize: 2, strides: 2, name: "stem/pool1" })
-    .apply(stemConv1BnRelu) as tfjs.SymbolicTensor;
+  const stemPool1 = apply(tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: "stem/pool1" }), stemConv1);
 
   // a = Inception(24, 24, 32, 8, 16, 16) -> 88x14x14
   const a = Inception(tf, stemPool1, "a", 24, 24, 32, 16);
   // line 29: maxpool 3x3/2 pad=same
-  const pool = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 2, padding: "same", name: "pool" })
-    .apply(a) as tfjs.SymbolicTensor;
+  const pool = apply(tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: "same", name: "pool" }), a);
 
   // b = Inception(48, 32, 64, 8, 24, 24) -> 160x7x7
   const b = Inception(tf, pool, "b", 48, 32, 64, 24);
   // line 32: avgpool global
-  const headAvgpool1 = tf.layers
-    .averagePooling2d({ poolSize: [7, 7], name: "head/avgpool1" })
-    .apply(b) as tfjs.SymbolicTensor;
+  const headAvgpool1 = apply(tf.layers.averagePooling2d({ poolSize: [7, 7], name: "head/avgpool1" }), b);
   // line 33: dropout 0.2
-  const headDropout1 = tf.layers
-    .dropout({ rate: 0.2, name: "head/dropout1" })
-    .apply(headAvgpool1) as tfjs.SymbolicTensor;
+  const headDropout1 = apply(tf.layers.dropout({ rate: 0.2, name: "head/dropout1" }), headAvgpool1);
   // line 34: flatten
-  const headFlatten1 = tf.layers.flatten({ name: "head/flatten1" }).apply(headDropout1) as tfjs.SymbolicTensor;
+  const headFlatten1 = apply(tf.layers.flatten({ name: "head/flatten1" }), headDropout1);
   // line 35: dense classes
-  const headDense1 = tf.layers.dense({ units: 10, name: "head/dense1" }).apply(headFlatten1) as tfjs.SymbolicTensor;
+  const headDense1 = apply(tf.layers.dense({ units: 10, name: "head/dense1" }), headFlatten1);
   // line 36: softmax
-  const headSoftmax1 = tf.layers
-    .activation({ activation: "softmax", name: "head/softmax1" })
-    .apply(headDense1) as tfjs.SymbolicTensor;
+  const headSoftmax1 = apply(tf.layers.activation({ activation: "softmax", name: "head/softmax1" }), headDense1);
 
   const model = tf.model({ name: "InceptionFashion", inputs: image, outputs: headSoftmax1 });
   return { training: model, inference: model };
 }
 
 /**
- * The network's tensors in PyTorch state_dict order, each with the tfjs weight it fills and its layout:
- * how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
+ * The network's tensors in PyTorch state_dict order with the tfjs weights they fill, one row per layer with weights
+ * (a conv and its BatchNorm share one): how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
  */
 export const stateDict: InitTensor[] = [
-  { path: "stem/conv1.weight", shape: [32, 1, 3, 3], tfjs: "stem/conv1/kernel", layout: "hwio" },
-  { path: "stem/conv1/bn.weight", shape: [32], tfjs: "stem/conv1/bn/gamma" },
-  { path: "stem/conv1/bn.bias", shape: [32], tfjs: "stem/conv1/bn/beta" },
-  { path: "stem/conv1/bn.running_mean", shape: [32], tfjs: "stem/conv1/bn/moving_mean" },
-  { path: "stem/conv1/bn.running_var", shape: [32], tfjs: "stem/conv1/bn/moving_variance" },
-  { path: "a/b1/conv1.weight", shape: [24, 32, 1, 1], tfjs: "a/b1/conv1/kernel", layout: "hwio" },
-  { path: "a/b1/conv1/bn.weight", shape: [24], tfjs: "a/b1/conv1/bn/gamma" },
-  { path: "a/b1/conv1/bn.bias", shape: [24], tfjs: "a/b1/conv1/bn/beta" },
-  { path: "a/b1/conv1/bn.running_mean", shape: [24], tfjs: "a/b1/conv1/bn/moving_mean" },
-  { path: "a/b1/conv1/bn.running_var", shape: [24], tfjs: "a/b1/conv1/bn/moving_variance" },
-  { path: "a/b2/conv1.weight", shape: [24, 32, 1, 1], tfjs: "a/b2/conv1/kernel", layout: "hwio" },
-  { path: "a/b2/conv1/bn.weight", shape: [24], tfjs: "a/b2/conv1/bn/gamma" },
-  { path: "a/b2/conv1/bn.bias", shape: [24], tfjs: "a/b2/conv1/bn/beta" },
-  { path: "a/b2/conv1/bn.running_mean", shape: [24], tfjs: "a/b2/conv1/bn/moving_mean" },
-  { path: "a/b2/conv1/bn.running_var", shape: [24], tfjs: "a/b2/conv1/bn/moving_variance" },
-  { path: "a/b2/conv2.weight", shape: [32, 24, 3, 3], tfjs: "a/b2/conv2/kernel", layout: "hwio" },
-  { path: "a/b2/conv2/bn.weight", shape: [32], tfjs: "a/b2/conv2/bn/gamma" },
-  { path: "a/b2/conv2/bn.bias", shape: [32], tfjs: "a/b2/conv2/bn/beta" },
-  { path: "a/b2/conv2/bn.running_mean", shape: [32], tfjs: "a/b2/conv2/bn/moving_mean" },
-  { path: "a/b2/conv2/bn.running_var", shape: [32], tfjs: "a/b2/conv2/bn/moving_variance" },
-  { path: "a/b3/conv1.weight", shape: [8, 32, 1, 1], tfjs: "a/b3/conv1/kernel", layout: "hwio" },
-  { path: "a/b3/conv1/bn.weight", shape: [8], tfjs: "a/b3/conv1/bn/gamma" },
-  { path: "a/b3/conv1/bn.bias", shape: [8], tfjs: "a/b3/conv1/bn/beta" },
-  { path: "a/b3/conv1/bn.running_mean", shape: [8], tfjs: "a/b3/conv1/bn/moving_mean" },
-  { path: "a/b3/conv1/bn.running_var", shape: [8], tfjs: "a/b3/conv1/bn/moving_variance" },
-  { path: "a/b3/conv2.weight", shape: [16, 8, 5, 5], tfjs: "a/b3/conv2/kernel", layout: "hwio" },
-  { path: "a/b3/conv2/bn.weight", shape: [16], tfjs: "a/b3/conv2/bn/gamma" },
-  { path: "a/b3/conv2/bn.bias", shape: [16], tfjs: "a/b3/conv2/bn/beta" },
-  { path: "a/b3/conv2/bn.running_mean", shape: [16], tfjs: "a/b3/conv2/bn/moving_mean" },
-  { path: "a/b3/conv2/bn.running_var", shape: [16], tfjs: "a/b3/conv2/bn/moving_variance" },
-  { path: "a/b4/conv1.weight", shape: [16, 32, 1, 1], tfjs: "a/b4/conv1/kernel", layout: "hwio" },
-  { path: "a/b4/conv1/bn.weight", shape: [16], tfjs: "a/b4/conv1/bn/gamma" },
-  { path: "a/b4/conv1/bn.bias", shape: [16], tfjs: "a/b4/conv1/bn/beta" },
-  { path: "a/b4/conv1/bn.running_mean", shape: [16], tfjs: "a/b4/conv1/bn/moving_mean" },
-  { path: "a/b4/conv1/bn.running_var", shape: [16], tfjs: "a/b4/conv1/bn/moving_variance" },
-  { path: "b/b1/conv1.weight", shape: [48, 88, 1, 1], tfjs: "b/b1/conv1/kernel", layout: "hwio" },
-  { path: "b/b1/conv1/bn.weight", shape: [48], tfjs: "b/b1/conv1/bn/gamma" },
-  { path: "b/b1/conv1/bn.bias", shape: [48], tfjs: "b/b1/conv1/bn/beta" },
-  { path: "b/b1/conv1/bn.running_mean", shape: [48], tfjs: "b/b1/conv1/bn/moving_mean" },
-  { path: "b/b1/conv1/bn.running_var", shape: [48], tfjs: "b/b1/conv1/bn/moving_variance" },
-  { path: "b/b2/conv1.weight", shape: [32, 88, 1, 1], tfjs: "b/b2/conv1/kernel", layout: "hwio" },
-  { path: "b/b2/conv1/bn.weight", shape: [32], tfjs: "b/b2/conv1/bn/gamma" },
-  { path: "b/b2/conv1/bn.bias", shape: [32], tfjs: "b/b2/conv1/bn/beta" },
-  { path: "b/b2/conv1/bn.running_mean", shape: [32], tfjs: "b/b2/conv1/bn/moving_mean" },
-  { path: "b/b2/conv1/bn.running_var", shape: [32], tfjs: "b/b2/conv1/bn/moving_variance" },
-  { path: "b/b2/conv2.weight", shape: [64, 32, 3, 3], tfjs: "b/b2/conv2/kernel", layout: "hwio" },
-  { path: "b/b2/conv2/bn.weight", shape: [64], tfjs: "b/b2/conv2/bn/gamma" },
-  { path: "b/b2/conv2/bn.bias", shape: [64], tfjs: "b/b2/conv2/bn/beta" },
-  { path: "b/b2/conv2/bn.running_mean", shape: [64], tfjs: "b/b2/conv2/bn/moving_mean" },
-  { path: "b/b2/conv2/bn.running_var", shape: [64], tfjs: "b/b2/conv2/bn/moving_variance" },
-  { path: "b/b3/conv1.weight", shape: [8, 88, 1, 1], tfjs: "b/b3/conv1/kernel", layout: "hwio" },
-  { path: "b/b3/conv1/bn.weight", shape: [8], tfjs: "b/b3/conv1/bn/gamma" },
-  { path: "b/b3/conv1/bn.bias", shape: [8], tfjs: "b/b3/conv1/bn/beta" },
-  { path: "b/b3/conv1/bn.running_mean", shape: [8], tfjs: "b/b3/conv1/bn/moving_mean" },
-  { path: "b/b3/conv1/bn.running_var", shape: [8], tfjs: "b/b3/conv1/bn/moving_variance" },
-  { path: "b/b3/conv2.weight", shape: [24, 8, 5, 5], tfjs: "b/b3/conv2/kernel", layout: "hwio" },
-  { path: "b/b3/conv2/bn.weight", shape: [24], tfjs: "b/b3/conv2/bn/gamma" },
-  { path: "b/b3/conv2/bn.bias", shape: [24], tfjs: "b/b3/conv2/bn/beta" },
-  { path: "b/b3/conv2/bn.running_mean", shape: [24], tfjs: "b/b3/conv2/bn/moving_mean" },
-  { path: "b/b3/conv2/bn.running_var", shape: [24], tfjs: "b/b3/conv2/bn/moving_variance" },
-  { path: "b/b4/conv1.weight", shape: [24, 88, 1, 1], tfjs: "b/b4/conv1/kernel", layout: "hwio" },
-  { path: "b/b4/conv1/bn.weight", shape: [24], tfjs: "b/b4/conv1/bn/gamma" },
-  { path: "b/b4/conv1/bn.bias", shape: [24], tfjs: "b/b4/conv1/bn/beta" },
-  { path: "b/b4/conv1/bn.running_mean", shape: [24], tfjs: "b/b4/conv1/bn/moving_mean" },
-  { path: "b/b4/conv1/bn.running_var", shape: [24], tfjs: "b/b4/conv1/bn/moving_variance" },
-  { path: "head/dense1.weight", shape: [10, 160], tfjs: "head/dense1/kernel", layout: "dense" },
-  { path: "head/dense1.bias", shape: [10], tfjs: "head/dense1/bias" },
-];
+  convBnInit("stem/conv1", [32, 1, 3, 3]),
+  convBnInit("a/b1/conv1", [24, 32, 1, 1]),
+  convBnInit("a/b2/conv1", [24, 32, 1, 1]),
+  convBnInit("a/b2/conv2", [32, 24, 3, 3]),
+  convBnInit("a/b3/conv1", [8, 32, 1, 1]),
+  convBnInit("a/b3/conv2", [16, 8, 5, 5]),
+  convBnInit("a/b4/conv1", [16, 32, 1, 1]),
+  convBnInit("b/b1/conv1", [48, 88, 1, 1]),
+  convBnInit("b/b2/conv1", [32, 88, 1, 1]),
+  convBnInit("b/b2/conv2", [64, 32, 3, 3]),
+  convBnInit("b/b3/conv1", [8, 88, 1, 1]),
+  convBnInit("b/b3/conv2", [24, 8, 5, 5]),
+  convBnInit("b/b4/conv1", [24, 88, 1, 1]),
+  denseInit("head/dense1", [10, 160], { bias: true }),
+].flat();

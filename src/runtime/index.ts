@@ -115,7 +115,8 @@ export function groupConv2d(config: GroupConv2DConfig & BaseLayerOptions): NetcL
 // ---- end channel layers ----
 
 // ---- training, data, checkpoints (tfjs backend: generated train.ts) ----
-export { initTable, toTfjsTensor, tfjsShape, type InitTensor } from "./init-table.js";
+export { initTable, toTfjsTensor, tfjsShape, type InitTensor, type InitRowOptions } from "./init-table.js";
+export { convInit, convBnInit, depthwiseInit, depthwiseBnInit, denseInit, batchNormInit, normInit, scaleInit } from "./init-table.js";
 export { train, accuracy, seedWeights, setInitialWeights, type TrainJob, type TrainResult, type EpochResult } from "./train.js";
 export { parseTrainArgs, parseStrict as parseTrainArgsStrict, type TrainArgs, type TrainDefaults } from "./train-args.js";
 export { loadDataset, shuffled, DatasetError, type Dataset, type Split, type LoadOptions } from "./data/index.js";

@@ -1,7 +1,7 @@
 // `train --init FILE`: the network's tensors in PyTorch state_dict order, each
 // with the tfjs weight it fills and how its layout changes on the way. The
 // table is computed from the IR when the code is generated (model.ts exports it
-// as `stateDict`), so a generated training program maps a PyTorch, safetensors
+// as `stateDict`, one row per layer: the row functions at the end), so a generated training program maps a PyTorch, safetensors
 // or ONNX checkpoint exactly as `netc compile --weights` does, without the IR.
 // The same conversions as toTfjsWeights (checkpoint-layout.ts), one tensor at a
 // time; a test holds the two to the same bytes.
@@ -9,7 +9,7 @@
 import type { IrGraph } from "../ir/graph.js";
 import { stateDictOrder } from "../ir/state-dict.js";
 import { featureOrder, type NamedTensor } from "./checkpoint-layout.js";
-import { weightLayers } from "./layer-names.js";
+import { tfjsSafe, weightLayers } from "./layer-names.js";
 
 export interface InitTensor {
   /** netc's path: the node's IR path and PyTorch's attribute ("stem/conv1/bn.running_mean"). */
@@ -138,4 +138,89 @@ export function toTfjsTensor(t: InitTensor, src: Float32Array): NamedTensor {
     for (let i = 0; i < dst.length; i++) dst[i] = src[at ? at(i) : i]!;
   }
   return { shape, data: dst };
+}
+
+// ---- model.ts's table, one row per weighted layer ----
+// model.ts writes `stateDict` as one call per layer that holds weights (a conv
+// and the BatchNorm after it share one); each gives that layer's entries, in
+// PyTorch's order. The code generator checks every row against initTable's
+// entries when it writes it and spells out, entry by entry, any layer a row
+// would not give exactly.
+
+/** What a row may add to its layer's entries. */
+export interface InitRowOptions {
+  /** The tfjs layer, where it is not the path made tfjs-safe (src/runtime/layer-names.ts): a name made unique. */
+  layer?: string;
+  /** conv, dense: the layer has a bias. */
+  bias?: boolean;
+  /** A vector's feature order (dense: its kernel's input rows), as in InitTensor. */
+  flatten?: [number, number];
+  order?: number[];
+  /** The auxiliary head the layer belongs to. */
+  aux?: string;
+}
+
+function entry(path: string, attr: string, shape: number[], tfjs: string, extra: Partial<InitTensor>, o: InitRowOptions): InitTensor {
+  const e: InitTensor = { path: `${path}.${attr}`, shape, tfjs, ...extra };
+  if (o.aux !== undefined) e.aux = o.aux;
+  return e;
+}
+
+const layerOf = (path: string, o: InitRowOptions): string => o.layer ?? tfjsSafe(path);
+
+const orderOpts = (o: InitRowOptions): Partial<InitTensor> => (o.flatten ? { flatten: o.flatten } : o.order ? { order: o.order } : {});
+
+function withBias(path: string, shape: number[], kernel: InitTensor, o: InitRowOptions): InitTensor[] {
+  const layer = layerOf(path, o);
+  return o.bias ? [kernel, entry(path, "bias", [shape[0]!], `${layer}/bias`, {}, o)] : [kernel];
+}
+
+/** A convolution (nn.Conv2d, groups included): weight [O, I/groups, kh, kw] as tfjs's [kh, kw, I/groups, O]. */
+export function convInit(path: string, shape: number[], o: InitRowOptions = {}): InitTensor[] {
+  return withBias(path, shape, entry(path, "weight", shape, `${layerOf(path, o)}/kernel`, { layout: "hwio" }, o), o);
+}
+
+/** A depthwise convolution over `channels` input channels: weight [O, 1, kh, kw] as [kh, kw, channels, O/channels]. */
+export function depthwiseInit(path: string, shape: number[], channels: number, o: InitRowOptions = {}): InitTensor[] {
+  return withBias(path, shape, entry(path, "weight", shape, `${layerOf(path, o)}/depthwise_kernel`, { layout: "depthwise", channels }, o), o);
+}
+
+/** nn.Linear: weight [out, in] as [in, out], its input rows in tfjs's feature order. */
+export function denseInit(path: string, shape: number[], o: InitRowOptions = {}): InitTensor[] {
+  return withBias(path, shape, entry(path, "weight", shape, `${layerOf(path, o)}/kernel`, { layout: "dense", ...orderOpts(o) }, o), o);
+}
+
+/** nn.BatchNorm: weight, bias, running_mean, running_var, each `shape`. */
+export function batchNormInit(path: string, shape: number[], o: InitRowOptions = {}): InitTensor[] {
+  const layer = layerOf(path, o);
+  const names: [string, string][] = [
+    ["weight", "gamma"],
+    ["bias", "beta"],
+    ["running_mean", "moving_mean"],
+    ["running_var", "moving_variance"],
+  ];
+  return names.map(([attr, tf]) => entry(path, attr, shape, `${layer}/${tf}`, orderOpts(o), o));
+}
+
+/** A convolution and the BatchNorm after it, at `${path}/bn` (its layer at `${layer}/bn`), as one spec statement writes them. */
+export function convBnInit(path: string, shape: number[], o: InitRowOptions = {}): InitTensor[] {
+  return [...convInit(path, shape, o), ...batchNormInit(`${path}/bn`, [shape[0]!], bnOptions(o))];
+}
+
+const bnOptions = (o: InitRowOptions): InitRowOptions => ({ aux: o.aux, ...(o.layer !== undefined ? { layer: `${o.layer}/bn` } : {}) });
+
+/** A depthwise convolution and the BatchNorm after it, at `${path}/bn`, as one spec statement writes them. */
+export function depthwiseBnInit(path: string, shape: number[], channels: number, o: InitRowOptions = {}): InitTensor[] {
+  return [...depthwiseInit(path, shape, channels, o), ...batchNormInit(`${path}/bn`, [shape[0]!], bnOptions(o))];
+}
+
+/** nn.LayerNorm, nn.GroupNorm: weight and bias, each `shape`. */
+export function normInit(path: string, shape: number[], o: InitRowOptions = {}): InitTensor[] {
+  const layer = layerOf(path, o);
+  return [entry(path, "weight", shape, `${layer}/gamma`, orderOpts(o), o), entry(path, "bias", shape, `${layer}/beta`, orderOpts(o), o)];
+}
+
+/** A layer scale (an nn.Parameter of its block's module): layer_scale `shape`. */
+export function scaleInit(path: string, shape: number[], o: InitRowOptions = {}): InitTensor[] {
+  return [entry(path, "layer_scale", shape, `${layerOf(path, o)}/scale`, orderOpts(o), o)];
 }

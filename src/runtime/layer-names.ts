@@ -14,7 +14,7 @@ import type { ConvAttrs, IrGraph } from "../ir/graph.js";
 const VALID = /^[A-Za-z0-9][-A-Za-z0-9._/]*$/;
 
 /** tfjs-safe spelling of one name (not yet made unique). */
-function tfjsSafe(name: string): string {
+export function tfjsSafe(name: string): string {
   if (VALID.test(name)) return name;
   let s = name.replace(/[^-A-Za-z0-9._/]/g, "_");
   if (!/^[A-Za-z0-9]/.test(s)) s = "x" + s;

@@ -3,10 +3,15 @@
 // change the spec and run `netc compile specs/zoo/alexnet.net --target tfjs` again.
 
 import type * as tfjs from "@tensorflow/tfjs";
-import type { InitTensor } from "netc/runtime";
+import { convInit, denseInit, type InitTensor } from "netc/runtime";
 
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
+
+/** Applies a layer to the tensor before it (to the list of tensors for a merge). */
+function apply(layer: tfjs.layers.Layer, x: tfjs.SymbolicTensor | tfjs.SymbolicTensor[]): tfjs.SymbolicTensor {
+  return layer.apply(x) as tfjs.SymbolicTensor;
+}
 
 /**
  * Builds AlexNet. Without auxiliary heads the training and inference models are one model.
@@ -14,92 +19,79 @@ export const inputShape: number[] = [224, 224, 3];
 export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; inference: tfjs.LayersModel } {
   const image = tf.input({ shape: [224, 224, 3], name: "image" });
   // line 20: conv 11x11/4 64 pad=2
-  const bodyConv1Pad = tf.layers
-    .zeroPadding2d({
+  const bodyConv1Pad = apply(
+    tf.layers.zeroPadding2d({
       padding: [
         [2, 2],
         [2, 2],
       ],
       name: "body/conv1/pad",
-    })
-    .apply(image) as tfjs.SymbolicTensor;
-  const bodyConv1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 11, strides: 4, activation: "relu", name: "body/conv1" })
-    .apply(bodyConv1Pad) as tfjs.SymbolicTensor;
+    }),
+    image,
+  );
+  const bodyConv1 = apply(
+    tf.layers.conv2d({ filters: 64, kernelSize: 11, strides: 4, activation: "relu", name: "body/conv1" }),
+    bodyConv1Pad,
+  );
   // line 21: maxpool 3x3/2
-  const bodyPool1 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 2, name: "body/pool1" })
-    .apply(bodyConv1) as tfjs.SymbolicTensor;
+  const bodyPool1 = apply(tf.layers.maxPooling2d({ poolSize: 3, strides: 2, name: "body/pool1" }), bodyConv1);
   // line 22: conv 5x5 192 pad=2
-  const bodyConv2 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 5, padding: "same", activation: "relu", name: "body/conv2" })
-    .apply(bodyPool1) as tfjs.SymbolicTensor;
+  const bodyConv2 = apply(
+    tf.layers.conv2d({ filters: 192, kernelSize: 5, padding: "same", activation: "relu", name: "body/conv2" }),
+    bodyPool1,
+  );
   // line 23: maxpool 3x3/2
-  const bodyPool2 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 2, name: "body/pool2" })
-    .apply(bodyConv2) as tfjs.SymbolicTensor;
+  const bodyPool2 = apply(tf.layers.maxPooling2d({ poolSize: 3, strides: 2, name: "body/pool2" }), bodyConv2);
   // line 24: conv 3x3 384 pad=1
-  const bodyConv3 = tf.layers
-    .conv2d({ filters: 384, kernelSize: 3, padding: "same", activation: "relu", name: "body/conv3" })
-    .apply(bodyPool2) as tfjs.SymbolicTensor;
+  const bodyConv3 = apply(
+    tf.layers.conv2d({ filters: 384, kernelSize: 3, padding: "same", activation: "relu", name: "body/conv3" }),
+    bodyPool2,
+  );
   // line 25: conv 3x3 256 pad=1
-  const bodyConv4 = tf.layers
-    .conv2d({ filters: 256, kernelSize: 3, padding: "same", activation: "relu", name: "body/conv4" })
-    .apply(bodyConv3) as tfjs.SymbolicTensor;
+  const bodyConv4 = apply(
+    tf.layers.conv2d({ filters: 256, kernelSize: 3, padding: "same", activation: "relu", name: "body/conv4" }),
+    bodyConv3,
+  );
   // line 26: conv 3x3 256 pad=1
-  const bodyConv5 = tf.layers
-    .conv2d({ filters: 256, kernelSize: 3, padding: "same", activation: "relu", name: "body/conv5" })
-    .apply(bodyConv4) as tfjs.SymbolicTensor;
+  const bodyConv5 = apply(
+    tf.layers.conv2d({ filters: 256, kernelSize: 3, padding: "same", activation: "relu", name: "body/conv5" }),
+    bodyConv4,
+  );
   // line 27: maxpool 3x3/2
-  const bodyPool5 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 2, name: "body/pool5" })
-    .apply(bodyConv5) as tfjs.SymbolicTensor;
+  const bodyPool5 = apply(tf.layers.maxPooling2d({ poolSize: 3, strides: 2, name: "body/pool5" }), bodyConv5);
   // line 30: adaptiveavgpool 6x6
-  const headAdaptiveavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: 1, strides: 1, name: "head/adaptiveavgpool1" })
-    .apply(bodyPool5) as tfjs.SymbolicTensor;
+  const headAdaptiveavgpool1 = apply(
+    tf.layers.averagePooling2d({ poolSize: 1, strides: 1, name: "head/adaptiveavgpool1" }),
+    bodyPool5,
+  );
   // line 31: flatten
-  const headFlatten1 = tf.layers.flatten({ name: "head/flatten1" }).apply(headAdaptiveavgpool1) as tfjs.SymbolicTensor;
+  const headFlatten1 = apply(tf.layers.flatten({ name: "head/flatten1" }), headAdaptiveavgpool1);
   // line 32: dropout 0.5
-  const headDropout1 = tf.layers
-    .dropout({ rate: 0.5, name: "head/dropout1" })
-    .apply(headFlatten1) as tfjs.SymbolicTensor;
+  const headDropout1 = apply(tf.layers.dropout({ rate: 0.5, name: "head/dropout1" }), headFlatten1);
   // line 33: dense 4096 relu
-  const headFc6 = tf.layers
-    .dense({ units: 4096, activation: "relu", name: "head/fc6" })
-    .apply(headDropout1) as tfjs.SymbolicTensor;
+  const headFc6 = apply(tf.layers.dense({ units: 4096, activation: "relu", name: "head/fc6" }), headDropout1);
   // line 34: dropout 0.5
-  const headDropout2 = tf.layers.dropout({ rate: 0.5, name: "head/dropout2" }).apply(headFc6) as tfjs.SymbolicTensor;
+  const headDropout2 = apply(tf.layers.dropout({ rate: 0.5, name: "head/dropout2" }), headFc6);
   // line 35: dense 4096 relu
-  const headFc7 = tf.layers
-    .dense({ units: 4096, activation: "relu", name: "head/fc7" })
-    .apply(headDropout2) as tfjs.SymbolicTensor;
+  const headFc7 = apply(tf.layers.dense({ units: 4096, activation: "relu", name: "head/fc7" }), headDropout2);
   // line 36: dense classes
-  const headFc8 = tf.layers.dense({ units: 1000, name: "head/fc8" }).apply(headFc7) as tfjs.SymbolicTensor;
+  const headFc8 = apply(tf.layers.dense({ units: 1000, name: "head/fc8" }), headFc7);
 
   const model = tf.model({ name: "AlexNet", inputs: image, outputs: headFc8 });
   return { training: model, inference: model };
 }
 
 /**
- * The network's tensors in PyTorch state_dict order, each with the tfjs weight it fills and its layout:
- * how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
+ * The network's tensors in PyTorch state_dict order with the tfjs weights they fill, one row per layer with weights
+ * (a conv and its BatchNorm share one): how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
  */
 export const stateDict: InitTensor[] = [
-  { path: "body/conv1.weight", shape: [64, 3, 11, 11], tfjs: "body/conv1/kernel", layout: "hwio" },
-  { path: "body/conv1.bias", shape: [64], tfjs: "body/conv1/bias" },
-  { path: "body/conv2.weight", shape: [192, 64, 5, 5], tfjs: "body/conv2/kernel", layout: "hwio" },
-  { path: "body/conv2.bias", shape: [192], tfjs: "body/conv2/bias" },
-  { path: "body/conv3.weight", shape: [384, 192, 3, 3], tfjs: "body/conv3/kernel", layout: "hwio" },
-  { path: "body/conv3.bias", shape: [384], tfjs: "body/conv3/bias" },
-  { path: "body/conv4.weight", shape: [256, 384, 3, 3], tfjs: "body/conv4/kernel", layout: "hwio" },
-  { path: "body/conv4.bias", shape: [256], tfjs: "body/conv4/bias" },
-  { path: "body/conv5.weight", shape: [256, 256, 3, 3], tfjs: "body/conv5/kernel", layout: "hwio" },
-  { path: "body/conv5.bias", shape: [256], tfjs: "body/conv5/bias" },
-  { path: "head/fc6.weight", shape: [4096, 9216], tfjs: "head/fc6/kernel", layout: "dense", flatten: [256, 36] },
-  { path: "head/fc6.bias", shape: [4096], tfjs: "head/fc6/bias" },
-  { path: "head/fc7.weight", shape: [4096, 4096], tfjs: "head/fc7/kernel", layout: "dense" },
-  { path: "head/fc7.bias", shape: [4096], tfjs: "head/fc7/bias" },
-  { path: "head/fc8.weight", shape: [1000, 4096], tfjs: "head/fc8/kernel", layout: "dense" },
-  { path: "head/fc8.bias", shape: [1000], tfjs: "head/fc8/bias" },
-];
+  convInit("body/conv1", [64, 3, 11, 11], { bias: true }),
+  convInit("body/conv2", [192, 64, 5, 5], { bias: true }),
+  convInit("body/conv3", [384, 192, 3, 3], { bias: true }),
+  convInit("body/conv4", [256, 384, 3, 3], { bias: true }),
+  convInit("body/conv5", [256, 256, 3, 3], { bias: true }),
+  denseInit("head/fc6", [4096, 9216], { bias: true, flatten: [256, 36] }),
+  denseInit("head/fc7", [4096, 4096], { bias: true }),
+  denseInit("head/fc8", [1000, 4096], { bias: true }),
+].flat();

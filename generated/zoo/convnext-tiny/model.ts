@@ -3,11 +3,24 @@
 // change the spec and run `netc compile specs/zoo/convnext-tiny.net --target tfjs` again.
 
 import type * as tfjs from "@tensorflow/tfjs";
-import type { InitTensor } from "netc/runtime";
-import { channelScale, dropPath } from "netc/runtime";
+import {
+  channelScale,
+  convInit,
+  denseInit,
+  depthwiseInit,
+  dropPath,
+  normInit,
+  scaleInit,
+  type InitTensor,
+} from "netc/runtime";
 
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
+
+/** Applies a layer to the tensor before it (to the list of tensors for a merge). */
+function apply(layer: tfjs.layers.Layer, x: tfjs.SymbolicTensor | tfjs.SymbolicTensor[]): tfjs.SymbolicTensor {
+  return layer.apply(x) as tfjs.SymbolicTensor;
+}
 
 /** The spec's block CNBlock, called 18 times: its layers, named under `prefix`. */
 function CNBlock(
@@ -18,36 +31,39 @@ function CNBlock(
   p: number,
 ): tfjs.SymbolicTensor {
   // lib/convnext.net:15: dwconv 7x7 pad=3
-  const residualDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 7, padding: "same", name: `${prefix}/residual/dwconv1` })
-    .apply(x) as tfjs.SymbolicTensor;
+  const residualDwconv1 = apply(
+    tf.layers.depthwiseConv2d({ kernelSize: 7, padding: "same", name: `${prefix}/residual/dwconv1` }),
+    x,
+  );
   // lib/convnext.net:16: layernorm eps=1e-6
-  const residualLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: `${prefix}/residual/layernorm1` })
-    .apply(residualDwconv1) as tfjs.SymbolicTensor;
+  const residualLayernorm1 = apply(
+    tf.layers.layerNormalization({ axis: -1, epsilon: 0.000001, name: `${prefix}/residual/layernorm1` }),
+    residualDwconv1,
+  );
   // lib/convnext.net:17: dense 4 * c pixelwise
-  const residualDense1 = tf.layers
-    .dense({ units: 4 * inChannels, name: `${prefix}/residual/dense1` })
-    .apply(residualLayernorm1) as tfjs.SymbolicTensor;
+  const residualDense1 = apply(
+    tf.layers.dense({ units: 4 * inChannels, name: `${prefix}/residual/dense1` }),
+    residualLayernorm1,
+  );
   // lib/convnext.net:18: gelu
-  const residualGelu1 = tf.layers
-    .activation({ activation: "gelu", name: `${prefix}/residual/gelu1` })
-    .apply(residualDense1) as tfjs.SymbolicTensor;
+  const residualGelu1 = apply(
+    tf.layers.activation({ activation: "gelu", name: `${prefix}/residual/gelu1` }),
+    residualDense1,
+  );
   // lib/convnext.net:19: dense c pixelwise
-  const residualDense2 = tf.layers
-    .dense({ units: inChannels, name: `${prefix}/residual/dense2` })
-    .apply(residualGelu1) as tfjs.SymbolicTensor;
+  const residualDense2 = apply(
+    tf.layers.dense({ units: inChannels, name: `${prefix}/residual/dense2` }),
+    residualGelu1,
+  );
   // lib/convnext.net:20: scale layer_scale
-  const residualLayerScale = channelScale({ init: 0.000001, name: `${prefix}/residual/layer_scale` }).apply(
+  const residualLayerScale = apply(
+    channelScale({ init: 0.000001, name: `${prefix}/residual/layer_scale` }),
     residualDense2,
-  ) as tfjs.SymbolicTensor;
+  );
   // lib/convnext.net:21: droppath p
-  const residualDroppath1 = dropPath({ rate: p, name: `${prefix}/residual/droppath1` }).apply(
-    residualLayerScale,
-  ) as tfjs.SymbolicTensor;
+  const residualDroppath1 = apply(dropPath({ rate: p, name: `${prefix}/residual/droppath1` }), residualLayerScale);
   // lib/convnext.net:13: add
-  const out = tf.layers.add({ name: prefix }).apply([residualDroppath1, x]) as tfjs.SymbolicTensor;
-  return out;
+  return apply(tf.layers.add({ name: prefix }), [residualDroppath1, x]);
 }
 
 /** The spec's block CNStage, called 3 times: its layers, named under `prefix`. */
@@ -62,21 +78,18 @@ function CNStage(
 ): tfjs.SymbolicTensor {
   const x0 = CNBlock(tf, x, `${prefix}/0`, inChannels, x0Value);
   const x1 = CNBlock(tf, x0, `${prefix}/1`, inChannels, x1Value);
-  const x2 = CNBlock(tf, x1, `${prefix}/2`, inChannels, x2Value);
-  return x2;
+  return CNBlock(tf, x1, `${prefix}/2`, inChannels, x2Value);
 }
 
 /** The spec's block CNDownsample, called 3 times: its layers, named under `prefix`. */
 function CNDownsample(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string, cout: number): tfjs.SymbolicTensor {
   // lib/convnext.net:35: layernorm eps=1e-6
-  const layernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: `${prefix}/layernorm1` })
-    .apply(x) as tfjs.SymbolicTensor;
+  const layernorm1 = apply(
+    tf.layers.layerNormalization({ axis: -1, epsilon: 0.000001, name: `${prefix}/layernorm1` }),
+    x,
+  );
   // lib/convnext.net:36: conv 2x2/2 cout
-  const conv1 = tf.layers
-    .conv2d({ filters: cout, kernelSize: 2, strides: 2, name: `${prefix}/conv1` })
-    .apply(layernorm1) as tfjs.SymbolicTensor;
-  return conv1;
+  return apply(tf.layers.conv2d({ filters: cout, kernelSize: 2, strides: 2, name: `${prefix}/conv1` }), layernorm1);
 }
 
 /** The spec's block CNStage: its layers, named under `prefix`. */
@@ -89,20 +102,21 @@ function CNStage_2(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfj
   const x5 = CNBlock(tf, x4, `${prefix}/5`, 384, 0.06470588235294118);
   const x6 = CNBlock(tf, x5, `${prefix}/6`, 384, 0.07058823529411766);
   const x7 = CNBlock(tf, x6, `${prefix}/7`, 384, 0.07647058823529412);
-  const x8 = CNBlock(tf, x7, `${prefix}/8`, 384, 0.0823529411764706);
-  return x8;
+  return CNBlock(tf, x7, `${prefix}/8`, 384, 0.0823529411764706);
 }
 
 /** The spec's block ConvNeXtFeatures: its layers, named under `prefix`. */
 function ConvNeXtFeatures(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/convnext.net:45: conv 4x4/4 c1
-  const patchifyConv1 = tf.layers
-    .conv2d({ filters: 96, kernelSize: 4, strides: 4, name: `${prefix}/patchify/conv1` })
-    .apply(x) as tfjs.SymbolicTensor;
+  const patchifyConv1 = apply(
+    tf.layers.conv2d({ filters: 96, kernelSize: 4, strides: 4, name: `${prefix}/patchify/conv1` }),
+    x,
+  );
   // lib/convnext.net:46: layernorm eps=1e-6
-  const patchifyLayernorm1 = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: `${prefix}/patchify/layernorm1` })
-    .apply(patchifyConv1) as tfjs.SymbolicTensor;
+  const patchifyLayernorm1 = apply(
+    tf.layers.layerNormalization({ axis: -1, epsilon: 0.000001, name: `${prefix}/patchify/layernorm1` }),
+    patchifyConv1,
+  );
   const stage1 = CNStage(
     tf,
     patchifyLayernorm1,
@@ -125,27 +139,25 @@ function ConvNeXtFeatures(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: strin
   const down3 = CNDownsample(tf, stage2, `${prefix}/down3`, 384);
   const stage3 = CNStage_2(tf, down3, `${prefix}/stage3`);
   const down4 = CNDownsample(tf, stage3, `${prefix}/down4`, 768);
-  const stage4 = CNStage(tf, down4, `${prefix}/stage4`, 768, 0.08823529411764706, 0.09411764705882353, 0.1);
-  return stage4;
+  return CNStage(tf, down4, `${prefix}/stage4`, 768, 0.08823529411764706, 0.09411764705882353, 0.1);
 }
 
 /** The spec's block ConvNeXtHead: its layers, named under `prefix`. */
 function ConvNeXtHead(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/convnext.net:59: adaptiveavgpool 1x1
-  const adaptiveavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: 7, strides: 7, name: `${prefix}/adaptiveavgpool1` })
-    .apply(x) as tfjs.SymbolicTensor;
+  const adaptiveavgpool1 = apply(
+    tf.layers.averagePooling2d({ poolSize: 7, strides: 7, name: `${prefix}/adaptiveavgpool1` }),
+    x,
+  );
   // lib/convnext.net:60: layernorm eps=1e-6
-  const norm = tf.layers
-    .layerNormalization({ axis: -1, epsilon: 0.000001, name: `${prefix}/norm` })
-    .apply(adaptiveavgpool1) as tfjs.SymbolicTensor;
+  const norm = apply(
+    tf.layers.layerNormalization({ axis: -1, epsilon: 0.000001, name: `${prefix}/norm` }),
+    adaptiveavgpool1,
+  );
   // lib/convnext.net:61: flatten
-  const flatten1 = tf.layers.flatten({ name: `${prefix}/flatten1` }).apply(norm) as tfjs.SymbolicTensor;
+  const flatten1 = apply(tf.layers.flatten({ name: `${prefix}/flatten1` }), norm);
   // lib/convnext.net:62: dense classes
-  const classifier = tf.layers
-    .dense({ units: 1000, name: `${prefix}/classifier` })
-    .apply(flatten1) as tfjs.SymbolicTensor;
-  return classifier;
+  return apply(tf.layers.dense({ units: 1000, name: `${prefix}/classifier` }), flatten1);
 }
 
 /**
@@ -165,704 +177,108 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
 }
 
 /**
- * The network's tensors in PyTorch state_dict order, each with the tfjs weight it fills and its layout:
- * how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
+ * The network's tensors in PyTorch state_dict order with the tfjs weights they fill, one row per layer with weights
+ * (a conv and its BatchNorm share one): how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
  */
 export const stateDict: InitTensor[] = [
-  {
-    path: "features/patchify/conv1.weight",
-    shape: [96, 3, 4, 4],
-    tfjs: "features/patchify/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/patchify/conv1.bias", shape: [96], tfjs: "features/patchify/conv1/bias" },
-  { path: "features/patchify/layernorm1.weight", shape: [96], tfjs: "features/patchify/layernorm1/gamma" },
-  { path: "features/patchify/layernorm1.bias", shape: [96], tfjs: "features/patchify/layernorm1/beta" },
-  {
-    path: "features/stage1/0/residual/layer_scale.layer_scale",
-    shape: [96, 1, 1],
-    tfjs: "features/stage1/0/residual/layer_scale/scale",
-  },
-  {
-    path: "features/stage1/0/residual/dwconv1.weight",
-    shape: [96, 1, 7, 7],
-    tfjs: "features/stage1/0/residual/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 96,
-  },
-  { path: "features/stage1/0/residual/dwconv1.bias", shape: [96], tfjs: "features/stage1/0/residual/dwconv1/bias" },
-  {
-    path: "features/stage1/0/residual/layernorm1.weight",
-    shape: [96],
-    tfjs: "features/stage1/0/residual/layernorm1/gamma",
-  },
-  {
-    path: "features/stage1/0/residual/layernorm1.bias",
-    shape: [96],
-    tfjs: "features/stage1/0/residual/layernorm1/beta",
-  },
-  {
-    path: "features/stage1/0/residual/dense1.weight",
-    shape: [384, 96],
-    tfjs: "features/stage1/0/residual/dense1/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage1/0/residual/dense1.bias", shape: [384], tfjs: "features/stage1/0/residual/dense1/bias" },
-  {
-    path: "features/stage1/0/residual/dense2.weight",
-    shape: [96, 384],
-    tfjs: "features/stage1/0/residual/dense2/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage1/0/residual/dense2.bias", shape: [96], tfjs: "features/stage1/0/residual/dense2/bias" },
-  {
-    path: "features/stage1/1/residual/layer_scale.layer_scale",
-    shape: [96, 1, 1],
-    tfjs: "features/stage1/1/residual/layer_scale/scale",
-  },
-  {
-    path: "features/stage1/1/residual/dwconv1.weight",
-    shape: [96, 1, 7, 7],
-    tfjs: "features/stage1/1/residual/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 96,
-  },
-  { path: "features/stage1/1/residual/dwconv1.bias", shape: [96], tfjs: "features/stage1/1/residual/dwconv1/bias" },
-  {
-    path: "features/stage1/1/residual/layernorm1.weight",
-    shape: [96],
-    tfjs: "features/stage1/1/residual/layernorm1/gamma",
-  },
-  {
-    path: "features/stage1/1/residual/layernorm1.bias",
-    shape: [96],
-    tfjs: "features/stage1/1/residual/layernorm1/beta",
-  },
-  {
-    path: "features/stage1/1/residual/dense1.weight",
-    shape: [384, 96],
-    tfjs: "features/stage1/1/residual/dense1/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage1/1/residual/dense1.bias", shape: [384], tfjs: "features/stage1/1/residual/dense1/bias" },
-  {
-    path: "features/stage1/1/residual/dense2.weight",
-    shape: [96, 384],
-    tfjs: "features/stage1/1/residual/dense2/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage1/1/residual/dense2.bias", shape: [96], tfjs: "features/stage1/1/residual/dense2/bias" },
-  {
-    path: "features/stage1/2/residual/layer_scale.layer_scale",
-    shape: [96, 1, 1],
-    tfjs: "features/stage1/2/residual/layer_scale/scale",
-  },
-  {
-    path: "features/stage1/2/residual/dwconv1.weight",
-    shape: [96, 1, 7, 7],
-    tfjs: "features/stage1/2/residual/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 96,
-  },
-  { path: "features/stage1/2/residual/dwconv1.bias", shape: [96], tfjs: "features/stage1/2/residual/dwconv1/bias" },
-  {
-    path: "features/stage1/2/residual/layernorm1.weight",
-    shape: [96],
-    tfjs: "features/stage1/2/residual/layernorm1/gamma",
-  },
-  {
-    path: "features/stage1/2/residual/layernorm1.bias",
-    shape: [96],
-    tfjs: "features/stage1/2/residual/layernorm1/beta",
-  },
-  {
-    path: "features/stage1/2/residual/dense1.weight",
-    shape: [384, 96],
-    tfjs: "features/stage1/2/residual/dense1/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage1/2/residual/dense1.bias", shape: [384], tfjs: "features/stage1/2/residual/dense1/bias" },
-  {
-    path: "features/stage1/2/residual/dense2.weight",
-    shape: [96, 384],
-    tfjs: "features/stage1/2/residual/dense2/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage1/2/residual/dense2.bias", shape: [96], tfjs: "features/stage1/2/residual/dense2/bias" },
-  { path: "features/down2/layernorm1.weight", shape: [96], tfjs: "features/down2/layernorm1/gamma" },
-  { path: "features/down2/layernorm1.bias", shape: [96], tfjs: "features/down2/layernorm1/beta" },
-  { path: "features/down2/conv1.weight", shape: [192, 96, 2, 2], tfjs: "features/down2/conv1/kernel", layout: "hwio" },
-  { path: "features/down2/conv1.bias", shape: [192], tfjs: "features/down2/conv1/bias" },
-  {
-    path: "features/stage2/0/residual/layer_scale.layer_scale",
-    shape: [192, 1, 1],
-    tfjs: "features/stage2/0/residual/layer_scale/scale",
-  },
-  {
-    path: "features/stage2/0/residual/dwconv1.weight",
-    shape: [192, 1, 7, 7],
-    tfjs: "features/stage2/0/residual/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 192,
-  },
-  { path: "features/stage2/0/residual/dwconv1.bias", shape: [192], tfjs: "features/stage2/0/residual/dwconv1/bias" },
-  {
-    path: "features/stage2/0/residual/layernorm1.weight",
-    shape: [192],
-    tfjs: "features/stage2/0/residual/layernorm1/gamma",
-  },
-  {
-    path: "features/stage2/0/residual/layernorm1.bias",
-    shape: [192],
-    tfjs: "features/stage2/0/residual/layernorm1/beta",
-  },
-  {
-    path: "features/stage2/0/residual/dense1.weight",
-    shape: [768, 192],
-    tfjs: "features/stage2/0/residual/dense1/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage2/0/residual/dense1.bias", shape: [768], tfjs: "features/stage2/0/residual/dense1/bias" },
-  {
-    path: "features/stage2/0/residual/dense2.weight",
-    shape: [192, 768],
-    tfjs: "features/stage2/0/residual/dense2/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage2/0/residual/dense2.bias", shape: [192], tfjs: "features/stage2/0/residual/dense2/bias" },
-  {
-    path: "features/stage2/1/residual/layer_scale.layer_scale",
-    shape: [192, 1, 1],
-    tfjs: "features/stage2/1/residual/layer_scale/scale",
-  },
-  {
-    path: "features/stage2/1/residual/dwconv1.weight",
-    shape: [192, 1, 7, 7],
-    tfjs: "features/stage2/1/residual/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 192,
-  },
-  { path: "features/stage2/1/residual/dwconv1.bias", shape: [192], tfjs: "features/stage2/1/residual/dwconv1/bias" },
-  {
-    path: "features/stage2/1/residual/layernorm1.weight",
-    shape: [192],
-    tfjs: "features/stage2/1/residual/layernorm1/gamma",
-  },
-  {
-    path: "features/stage2/1/residual/layernorm1.bias",
-    shape: [192],
-    tfjs: "features/stage2/1/residual/layernorm1/beta",
-  },
-  {
-    path: "features/stage2/1/residual/dense1.weight",
-    shape: [768, 192],
-    tfjs: "features/stage2/1/residual/dense1/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage2/1/residual/dense1.bias", shape: [768], tfjs: "features/stage2/1/residual/dense1/bias" },
-  {
-    path: "features/stage2/1/residual/dense2.weight",
-    shape: [192, 768],
-    tfjs: "features/stage2/1/residual/dense2/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage2/1/residual/dense2.bias", shape: [192], tfjs: "features/stage2/1/residual/dense2/bias" },
-  {
-    path: "features/stage2/2/residual/layer_scale.layer_scale",
-    shape: [192, 1, 1],
-    tfjs: "features/stage2/2/residual/layer_scale/scale",
-  },
-  {
-    path: "features/stage2/2/residual/dwconv1.weight",
-    shape: [192, 1, 7, 7],
-    tfjs: "features/stage2/2/residual/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 192,
-  },
-  { path: "features/stage2/2/residual/dwconv1.bias", shape: [192], tfjs: "features/stage2/2/residual/dwconv1/bias" },
-  {
-    path: "features/stage2/2/residual/layernorm1.weight",
-    shape: [192],
-    tfjs: "features/stage2/2/residual/layernorm1/gamma",
-  },
-  {
-    path: "features/stage2/2/residual/layernorm1.bias",
-    shape: [192],
-    tfjs: "features/stage2/2/residual/layernorm1/beta",
-  },
-  {
-    path: "features/stage2/2/residual/dense1.weight",
-    shape: [768, 192],
-    tfjs: "features/stage2/2/residual/dense1/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage2/2/residual/dense1.bias", shape: [768], tfjs: "features/stage2/2/residual/dense1/bias" },
-  {
-    path: "features/stage2/2/residual/dense2.weight",
-    shape: [192, 768],
-    tfjs: "features/stage2/2/residual/dense2/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage2/2/residual/dense2.bias", shape: [192], tfjs: "features/stage2/2/residual/dense2/bias" },
-  { path: "features/down3/layernorm1.weight", shape: [192], tfjs: "features/down3/layernorm1/gamma" },
-  { path: "features/down3/layernorm1.bias", shape: [192], tfjs: "features/down3/layernorm1/beta" },
-  { path: "features/down3/conv1.weight", shape: [384, 192, 2, 2], tfjs: "features/down3/conv1/kernel", layout: "hwio" },
-  { path: "features/down3/conv1.bias", shape: [384], tfjs: "features/down3/conv1/bias" },
-  {
-    path: "features/stage3/0/residual/layer_scale.layer_scale",
-    shape: [384, 1, 1],
-    tfjs: "features/stage3/0/residual/layer_scale/scale",
-  },
-  {
-    path: "features/stage3/0/residual/dwconv1.weight",
-    shape: [384, 1, 7, 7],
-    tfjs: "features/stage3/0/residual/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 384,
-  },
-  { path: "features/stage3/0/residual/dwconv1.bias", shape: [384], tfjs: "features/stage3/0/residual/dwconv1/bias" },
-  {
-    path: "features/stage3/0/residual/layernorm1.weight",
-    shape: [384],
-    tfjs: "features/stage3/0/residual/layernorm1/gamma",
-  },
-  {
-    path: "features/stage3/0/residual/layernorm1.bias",
-    shape: [384],
-    tfjs: "features/stage3/0/residual/layernorm1/beta",
-  },
-  {
-    path: "features/stage3/0/residual/dense1.weight",
-    shape: [1536, 384],
-    tfjs: "features/stage3/0/residual/dense1/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage3/0/residual/dense1.bias", shape: [1536], tfjs: "features/stage3/0/residual/dense1/bias" },
-  {
-    path: "features/stage3/0/residual/dense2.weight",
-    shape: [384, 1536],
-    tfjs: "features/stage3/0/residual/dense2/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage3/0/residual/dense2.bias", shape: [384], tfjs: "features/stage3/0/residual/dense2/bias" },
-  {
-    path: "features/stage3/1/residual/layer_scale.layer_scale",
-    shape: [384, 1, 1],
-    tfjs: "features/stage3/1/residual/layer_scale/scale",
-  },
-  {
-    path: "features/stage3/1/residual/dwconv1.weight",
-    shape: [384, 1, 7, 7],
-    tfjs: "features/stage3/1/residual/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 384,
-  },
-  { path: "features/stage3/1/residual/dwconv1.bias", shape: [384], tfjs: "features/stage3/1/residual/dwconv1/bias" },
-  {
-    path: "features/stage3/1/residual/layernorm1.weight",
-    shape: [384],
-    tfjs: "features/stage3/1/residual/layernorm1/gamma",
-  },
-  {
-    path: "features/stage3/1/residual/layernorm1.bias",
-    shape: [384],
-    tfjs: "features/stage3/1/residual/layernorm1/beta",
-  },
-  {
-    path: "features/stage3/1/residual/dense1.weight",
-    shape: [1536, 384],
-    tfjs: "features/stage3/1/residual/dense1/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage3/1/residual/dense1.bias", shape: [1536], tfjs: "features/stage3/1/residual/dense1/bias" },
-  {
-    path: "features/stage3/1/residual/dense2.weight",
-    shape: [384, 1536],
-    tfjs: "features/stage3/1/residual/dense2/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage3/1/residual/dense2.bias", shape: [384], tfjs: "features/stage3/1/residual/dense2/bias" },
-  {
-    path: "features/stage3/2/residual/layer_scale.layer_scale",
-    shape: [384, 1, 1],
-    tfjs: "features/stage3/2/residual/layer_scale/scale",
-  },
-  {
-    path: "features/stage3/2/residual/dwconv1.weight",
-    shape: [384, 1, 7, 7],
-    tfjs: "features/stage3/2/residual/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 384,
-  },
-  { path: "features/stage3/2/residual/dwconv1.bias", shape: [384], tfjs: "features/stage3/2/residual/dwconv1/bias" },
-  {
-    path: "features/stage3/2/residual/layernorm1.weight",
-    shape: [384],
-    tfjs: "features/stage3/2/residual/layernorm1/gamma",
-  },
-  {
-    path: "features/stage3/2/residual/layernorm1.bias",
-    shape: [384],
-    tfjs: "features/stage3/2/residual/layernorm1/beta",
-  },
-  {
-    path: "features/stage3/2/residual/dense1.weight",
-    shape: [1536, 384],
-    tfjs: "features/stage3/2/residual/dense1/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage3/2/residual/dense1.bias", shape: [1536], tfjs: "features/stage3/2/residual/dense1/bias" },
-  {
-    path: "features/stage3/2/residual/dense2.weight",
-    shape: [384, 1536],
-    tfjs: "features/stage3/2/residual/dense2/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage3/2/residual/dense2.bias", shape: [384], tfjs: "features/stage3/2/residual/dense2/bias" },
-  {
-    path: "features/stage3/3/residual/layer_scale.layer_scale",
-    shape: [384, 1, 1],
-    tfjs: "features/stage3/3/residual/layer_scale/scale",
-  },
-  {
-    path: "features/stage3/3/residual/dwconv1.weight",
-    shape: [384, 1, 7, 7],
-    tfjs: "features/stage3/3/residual/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 384,
-  },
-  { path: "features/stage3/3/residual/dwconv1.bias", shape: [384], tfjs: "features/stage3/3/residual/dwconv1/bias" },
-  {
-    path: "features/stage3/3/residual/layernorm1.weight",
-    shape: [384],
-    tfjs: "features/stage3/3/residual/layernorm1/gamma",
-  },
-  {
-    path: "features/stage3/3/residual/layernorm1.bias",
-    shape: [384],
-    tfjs: "features/stage3/3/residual/layernorm1/beta",
-  },
-  {
-    path: "features/stage3/3/residual/dense1.weight",
-    shape: [1536, 384],
-    tfjs: "features/stage3/3/residual/dense1/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage3/3/residual/dense1.bias", shape: [1536], tfjs: "features/stage3/3/residual/dense1/bias" },
-  {
-    path: "features/stage3/3/residual/dense2.weight",
-    shape: [384, 1536],
-    tfjs: "features/stage3/3/residual/dense2/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage3/3/residual/dense2.bias", shape: [384], tfjs: "features/stage3/3/residual/dense2/bias" },
-  {
-    path: "features/stage3/4/residual/layer_scale.layer_scale",
-    shape: [384, 1, 1],
-    tfjs: "features/stage3/4/residual/layer_scale/scale",
-  },
-  {
-    path: "features/stage3/4/residual/dwconv1.weight",
-    shape: [384, 1, 7, 7],
-    tfjs: "features/stage3/4/residual/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 384,
-  },
-  { path: "features/stage3/4/residual/dwconv1.bias", shape: [384], tfjs: "features/stage3/4/residual/dwconv1/bias" },
-  {
-    path: "features/stage3/4/residual/layernorm1.weight",
-    shape: [384],
-    tfjs: "features/stage3/4/residual/layernorm1/gamma",
-  },
-  {
-    path: "features/stage3/4/residual/layernorm1.bias",
-    shape: [384],
-    tfjs: "features/stage3/4/residual/layernorm1/beta",
-  },
-  {
-    path: "features/stage3/4/residual/dense1.weight",
-    shape: [1536, 384],
-    tfjs: "features/stage3/4/residual/dense1/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage3/4/residual/dense1.bias", shape: [1536], tfjs: "features/stage3/4/residual/dense1/bias" },
-  {
-    path: "features/stage3/4/residual/dense2.weight",
-    shape: [384, 1536],
-    tfjs: "features/stage3/4/residual/dense2/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage3/4/residual/dense2.bias", shape: [384], tfjs: "features/stage3/4/residual/dense2/bias" },
-  {
-    path: "features/stage3/5/residual/layer_scale.layer_scale",
-    shape: [384, 1, 1],
-    tfjs: "features/stage3/5/residual/layer_scale/scale",
-  },
-  {
-    path: "features/stage3/5/residual/dwconv1.weight",
-    shape: [384, 1, 7, 7],
-    tfjs: "features/stage3/5/residual/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 384,
-  },
-  { path: "features/stage3/5/residual/dwconv1.bias", shape: [384], tfjs: "features/stage3/5/residual/dwconv1/bias" },
-  {
-    path: "features/stage3/5/residual/layernorm1.weight",
-    shape: [384],
-    tfjs: "features/stage3/5/residual/layernorm1/gamma",
-  },
-  {
-    path: "features/stage3/5/residual/layernorm1.bias",
-    shape: [384],
-    tfjs: "features/stage3/5/residual/layernorm1/beta",
-  },
-  {
-    path: "features/stage3/5/residual/dense1.weight",
-    shape: [1536, 384],
-    tfjs: "features/stage3/5/residual/dense1/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage3/5/residual/dense1.bias", shape: [1536], tfjs: "features/stage3/5/residual/dense1/bias" },
-  {
-    path: "features/stage3/5/residual/dense2.weight",
-    shape: [384, 1536],
-    tfjs: "features/stage3/5/residual/dense2/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage3/5/residual/dense2.bias", shape: [384], tfjs: "features/stage3/5/residual/dense2/bias" },
-  {
-    path: "features/stage3/6/residual/layer_scale.layer_scale",
-    shape: [384, 1, 1],
-    tfjs: "features/stage3/6/residual/layer_scale/scale",
-  },
-  {
-    path: "features/stage3/6/residual/dwconv1.weight",
-    shape: [384, 1, 7, 7],
-    tfjs: "features/stage3/6/residual/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 384,
-  },
-  { path: "features/stage3/6/residual/dwconv1.bias", shape: [384], tfjs: "features/stage3/6/residual/dwconv1/bias" },
-  {
-    path: "features/stage3/6/residual/layernorm1.weight",
-    shape: [384],
-    tfjs: "features/stage3/6/residual/layernorm1/gamma",
-  },
-  {
-    path: "features/stage3/6/residual/layernorm1.bias",
-    shape: [384],
-    tfjs: "features/stage3/6/residual/layernorm1/beta",
-  },
-  {
-    path: "features/stage3/6/residual/dense1.weight",
-    shape: [1536, 384],
-    tfjs: "features/stage3/6/residual/dense1/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage3/6/residual/dense1.bias", shape: [1536], tfjs: "features/stage3/6/residual/dense1/bias" },
-  {
-    path: "features/stage3/6/residual/dense2.weight",
-    shape: [384, 1536],
-    tfjs: "features/stage3/6/residual/dense2/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage3/6/residual/dense2.bias", shape: [384], tfjs: "features/stage3/6/residual/dense2/bias" },
-  {
-    path: "features/stage3/7/residual/layer_scale.layer_scale",
-    shape: [384, 1, 1],
-    tfjs: "features/stage3/7/residual/layer_scale/scale",
-  },
-  {
-    path: "features/stage3/7/residual/dwconv1.weight",
-    shape: [384, 1, 7, 7],
-    tfjs: "features/stage3/7/residual/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 384,
-  },
-  { path: "features/stage3/7/residual/dwconv1.bias", shape: [384], tfjs: "features/stage3/7/residual/dwconv1/bias" },
-  {
-    path: "features/stage3/7/residual/layernorm1.weight",
-    shape: [384],
-    tfjs: "features/stage3/7/residual/layernorm1/gamma",
-  },
-  {
-    path: "features/stage3/7/residual/layernorm1.bias",
-    shape: [384],
-    tfjs: "features/stage3/7/residual/layernorm1/beta",
-  },
-  {
-    path: "features/stage3/7/residual/dense1.weight",
-    shape: [1536, 384],
-    tfjs: "features/stage3/7/residual/dense1/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage3/7/residual/dense1.bias", shape: [1536], tfjs: "features/stage3/7/residual/dense1/bias" },
-  {
-    path: "features/stage3/7/residual/dense2.weight",
-    shape: [384, 1536],
-    tfjs: "features/stage3/7/residual/dense2/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage3/7/residual/dense2.bias", shape: [384], tfjs: "features/stage3/7/residual/dense2/bias" },
-  {
-    path: "features/stage3/8/residual/layer_scale.layer_scale",
-    shape: [384, 1, 1],
-    tfjs: "features/stage3/8/residual/layer_scale/scale",
-  },
-  {
-    path: "features/stage3/8/residual/dwconv1.weight",
-    shape: [384, 1, 7, 7],
-    tfjs: "features/stage3/8/residual/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 384,
-  },
-  { path: "features/stage3/8/residual/dwconv1.bias", shape: [384], tfjs: "features/stage3/8/residual/dwconv1/bias" },
-  {
-    path: "features/stage3/8/residual/layernorm1.weight",
-    shape: [384],
-    tfjs: "features/stage3/8/residual/layernorm1/gamma",
-  },
-  {
-    path: "features/stage3/8/residual/layernorm1.bias",
-    shape: [384],
-    tfjs: "features/stage3/8/residual/layernorm1/beta",
-  },
-  {
-    path: "features/stage3/8/residual/dense1.weight",
-    shape: [1536, 384],
-    tfjs: "features/stage3/8/residual/dense1/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage3/8/residual/dense1.bias", shape: [1536], tfjs: "features/stage3/8/residual/dense1/bias" },
-  {
-    path: "features/stage3/8/residual/dense2.weight",
-    shape: [384, 1536],
-    tfjs: "features/stage3/8/residual/dense2/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage3/8/residual/dense2.bias", shape: [384], tfjs: "features/stage3/8/residual/dense2/bias" },
-  { path: "features/down4/layernorm1.weight", shape: [384], tfjs: "features/down4/layernorm1/gamma" },
-  { path: "features/down4/layernorm1.bias", shape: [384], tfjs: "features/down4/layernorm1/beta" },
-  { path: "features/down4/conv1.weight", shape: [768, 384, 2, 2], tfjs: "features/down4/conv1/kernel", layout: "hwio" },
-  { path: "features/down4/conv1.bias", shape: [768], tfjs: "features/down4/conv1/bias" },
-  {
-    path: "features/stage4/0/residual/layer_scale.layer_scale",
-    shape: [768, 1, 1],
-    tfjs: "features/stage4/0/residual/layer_scale/scale",
-  },
-  {
-    path: "features/stage4/0/residual/dwconv1.weight",
-    shape: [768, 1, 7, 7],
-    tfjs: "features/stage4/0/residual/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 768,
-  },
-  { path: "features/stage4/0/residual/dwconv1.bias", shape: [768], tfjs: "features/stage4/0/residual/dwconv1/bias" },
-  {
-    path: "features/stage4/0/residual/layernorm1.weight",
-    shape: [768],
-    tfjs: "features/stage4/0/residual/layernorm1/gamma",
-  },
-  {
-    path: "features/stage4/0/residual/layernorm1.bias",
-    shape: [768],
-    tfjs: "features/stage4/0/residual/layernorm1/beta",
-  },
-  {
-    path: "features/stage4/0/residual/dense1.weight",
-    shape: [3072, 768],
-    tfjs: "features/stage4/0/residual/dense1/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage4/0/residual/dense1.bias", shape: [3072], tfjs: "features/stage4/0/residual/dense1/bias" },
-  {
-    path: "features/stage4/0/residual/dense2.weight",
-    shape: [768, 3072],
-    tfjs: "features/stage4/0/residual/dense2/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage4/0/residual/dense2.bias", shape: [768], tfjs: "features/stage4/0/residual/dense2/bias" },
-  {
-    path: "features/stage4/1/residual/layer_scale.layer_scale",
-    shape: [768, 1, 1],
-    tfjs: "features/stage4/1/residual/layer_scale/scale",
-  },
-  {
-    path: "features/stage4/1/residual/dwconv1.weight",
-    shape: [768, 1, 7, 7],
-    tfjs: "features/stage4/1/residual/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 768,
-  },
-  { path: "features/stage4/1/residual/dwconv1.bias", shape: [768], tfjs: "features/stage4/1/residual/dwconv1/bias" },
-  {
-    path: "features/stage4/1/residual/layernorm1.weight",
-    shape: [768],
-    tfjs: "features/stage4/1/residual/layernorm1/gamma",
-  },
-  {
-    path: "features/stage4/1/residual/layernorm1.bias",
-    shape: [768],
-    tfjs: "features/stage4/1/residual/layernorm1/beta",
-  },
-  {
-    path: "features/stage4/1/residual/dense1.weight",
-    shape: [3072, 768],
-    tfjs: "features/stage4/1/residual/dense1/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage4/1/residual/dense1.bias", shape: [3072], tfjs: "features/stage4/1/residual/dense1/bias" },
-  {
-    path: "features/stage4/1/residual/dense2.weight",
-    shape: [768, 3072],
-    tfjs: "features/stage4/1/residual/dense2/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage4/1/residual/dense2.bias", shape: [768], tfjs: "features/stage4/1/residual/dense2/bias" },
-  {
-    path: "features/stage4/2/residual/layer_scale.layer_scale",
-    shape: [768, 1, 1],
-    tfjs: "features/stage4/2/residual/layer_scale/scale",
-  },
-  {
-    path: "features/stage4/2/residual/dwconv1.weight",
-    shape: [768, 1, 7, 7],
-    tfjs: "features/stage4/2/residual/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 768,
-  },
-  { path: "features/stage4/2/residual/dwconv1.bias", shape: [768], tfjs: "features/stage4/2/residual/dwconv1/bias" },
-  {
-    path: "features/stage4/2/residual/layernorm1.weight",
-    shape: [768],
-    tfjs: "features/stage4/2/residual/layernorm1/gamma",
-  },
-  {
-    path: "features/stage4/2/residual/layernorm1.bias",
-    shape: [768],
-    tfjs: "features/stage4/2/residual/layernorm1/beta",
-  },
-  {
-    path: "features/stage4/2/residual/dense1.weight",
-    shape: [3072, 768],
-    tfjs: "features/stage4/2/residual/dense1/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage4/2/residual/dense1.bias", shape: [3072], tfjs: "features/stage4/2/residual/dense1/bias" },
-  {
-    path: "features/stage4/2/residual/dense2.weight",
-    shape: [768, 3072],
-    tfjs: "features/stage4/2/residual/dense2/kernel",
-    layout: "dense",
-  },
-  { path: "features/stage4/2/residual/dense2.bias", shape: [768], tfjs: "features/stage4/2/residual/dense2/bias" },
-  { path: "convnexthead1/norm.weight", shape: [768], tfjs: "convnexthead1/norm/gamma" },
-  { path: "convnexthead1/norm.bias", shape: [768], tfjs: "convnexthead1/norm/beta" },
-  {
-    path: "convnexthead1/classifier.weight",
-    shape: [1000, 768],
-    tfjs: "convnexthead1/classifier/kernel",
-    layout: "dense",
-  },
-  { path: "convnexthead1/classifier.bias", shape: [1000], tfjs: "convnexthead1/classifier/bias" },
-];
+  convInit("features/patchify/conv1", [96, 3, 4, 4], { bias: true }),
+  normInit("features/patchify/layernorm1", [96]),
+  scaleInit("features/stage1/0/residual/layer_scale", [96, 1, 1]),
+  depthwiseInit("features/stage1/0/residual/dwconv1", [96, 1, 7, 7], 96, { bias: true }),
+  normInit("features/stage1/0/residual/layernorm1", [96]),
+  denseInit("features/stage1/0/residual/dense1", [384, 96], { bias: true }),
+  denseInit("features/stage1/0/residual/dense2", [96, 384], { bias: true }),
+  scaleInit("features/stage1/1/residual/layer_scale", [96, 1, 1]),
+  depthwiseInit("features/stage1/1/residual/dwconv1", [96, 1, 7, 7], 96, { bias: true }),
+  normInit("features/stage1/1/residual/layernorm1", [96]),
+  denseInit("features/stage1/1/residual/dense1", [384, 96], { bias: true }),
+  denseInit("features/stage1/1/residual/dense2", [96, 384], { bias: true }),
+  scaleInit("features/stage1/2/residual/layer_scale", [96, 1, 1]),
+  depthwiseInit("features/stage1/2/residual/dwconv1", [96, 1, 7, 7], 96, { bias: true }),
+  normInit("features/stage1/2/residual/layernorm1", [96]),
+  denseInit("features/stage1/2/residual/dense1", [384, 96], { bias: true }),
+  denseInit("features/stage1/2/residual/dense2", [96, 384], { bias: true }),
+  normInit("features/down2/layernorm1", [96]),
+  convInit("features/down2/conv1", [192, 96, 2, 2], { bias: true }),
+  scaleInit("features/stage2/0/residual/layer_scale", [192, 1, 1]),
+  depthwiseInit("features/stage2/0/residual/dwconv1", [192, 1, 7, 7], 192, { bias: true }),
+  normInit("features/stage2/0/residual/layernorm1", [192]),
+  denseInit("features/stage2/0/residual/dense1", [768, 192], { bias: true }),
+  denseInit("features/stage2/0/residual/dense2", [192, 768], { bias: true }),
+  scaleInit("features/stage2/1/residual/layer_scale", [192, 1, 1]),
+  depthwiseInit("features/stage2/1/residual/dwconv1", [192, 1, 7, 7], 192, { bias: true }),
+  normInit("features/stage2/1/residual/layernorm1", [192]),
+  denseInit("features/stage2/1/residual/dense1", [768, 192], { bias: true }),
+  denseInit("features/stage2/1/residual/dense2", [192, 768], { bias: true }),
+  scaleInit("features/stage2/2/residual/layer_scale", [192, 1, 1]),
+  depthwiseInit("features/stage2/2/residual/dwconv1", [192, 1, 7, 7], 192, { bias: true }),
+  normInit("features/stage2/2/residual/layernorm1", [192]),
+  denseInit("features/stage2/2/residual/dense1", [768, 192], { bias: true }),
+  denseInit("features/stage2/2/residual/dense2", [192, 768], { bias: true }),
+  normInit("features/down3/layernorm1", [192]),
+  convInit("features/down3/conv1", [384, 192, 2, 2], { bias: true }),
+  scaleInit("features/stage3/0/residual/layer_scale", [384, 1, 1]),
+  depthwiseInit("features/stage3/0/residual/dwconv1", [384, 1, 7, 7], 384, { bias: true }),
+  normInit("features/stage3/0/residual/layernorm1", [384]),
+  denseInit("features/stage3/0/residual/dense1", [1536, 384], { bias: true }),
+  denseInit("features/stage3/0/residual/dense2", [384, 1536], { bias: true }),
+  scaleInit("features/stage3/1/residual/layer_scale", [384, 1, 1]),
+  depthwiseInit("features/stage3/1/residual/dwconv1", [384, 1, 7, 7], 384, { bias: true }),
+  normInit("features/stage3/1/residual/layernorm1", [384]),
+  denseInit("features/stage3/1/residual/dense1", [1536, 384], { bias: true }),
+  denseInit("features/stage3/1/residual/dense2", [384, 1536], { bias: true }),
+  scaleInit("features/stage3/2/residual/layer_scale", [384, 1, 1]),
+  depthwiseInit("features/stage3/2/residual/dwconv1", [384, 1, 7, 7], 384, { bias: true }),
+  normInit("features/stage3/2/residual/layernorm1", [384]),
+  denseInit("features/stage3/2/residual/dense1", [1536, 384], { bias: true }),
+  denseInit("features/stage3/2/residual/dense2", [384, 1536], { bias: true }),
+  scaleInit("features/stage3/3/residual/layer_scale", [384, 1, 1]),
+  depthwiseInit("features/stage3/3/residual/dwconv1", [384, 1, 7, 7], 384, { bias: true }),
+  normInit("features/stage3/3/residual/layernorm1", [384]),
+  denseInit("features/stage3/3/residual/dense1", [1536, 384], { bias: true }),
+  denseInit("features/stage3/3/residual/dense2", [384, 1536], { bias: true }),
+  scaleInit("features/stage3/4/residual/layer_scale", [384, 1, 1]),
+  depthwiseInit("features/stage3/4/residual/dwconv1", [384, 1, 7, 7], 384, { bias: true }),
+  normInit("features/stage3/4/residual/layernorm1", [384]),
+  denseInit("features/stage3/4/residual/dense1", [1536, 384], { bias: true }),
+  denseInit("features/stage3/4/residual/dense2", [384, 1536], { bias: true }),
+  scaleInit("features/stage3/5/residual/layer_scale", [384, 1, 1]),
+  depthwiseInit("features/stage3/5/residual/dwconv1", [384, 1, 7, 7], 384, { bias: true }),
+  normInit("features/stage3/5/residual/layernorm1", [384]),
+  denseInit("features/stage3/5/residual/dense1", [1536, 384], { bias: true }),
+  denseInit("features/stage3/5/residual/dense2", [384, 1536], { bias: true }),
+  scaleInit("features/stage3/6/residual/layer_scale", [384, 1, 1]),
+  depthwiseInit("features/stage3/6/residual/dwconv1", [384, 1, 7, 7], 384, { bias: true }),
+  normInit("features/stage3/6/residual/layernorm1", [384]),
+  denseInit("features/stage3/6/residual/dense1", [1536, 384], { bias: true }),
+  denseInit("features/stage3/6/residual/dense2", [384, 1536], { bias: true }),
+  scaleInit("features/stage3/7/residual/layer_scale", [384, 1, 1]),
+  depthwiseInit("features/stage3/7/residual/dwconv1", [384, 1, 7, 7], 384, { bias: true }),
+  normInit("features/stage3/7/residual/layernorm1", [384]),
+  denseInit("features/stage3/7/residual/dense1", [1536, 384], { bias: true }),
+  denseInit("features/stage3/7/residual/dense2", [384, 1536], { bias: true }),
+  scaleInit("features/stage3/8/residual/layer_scale", [384, 1, 1]),
+  depthwiseInit("features/stage3/8/residual/dwconv1", [384, 1, 7, 7], 384, { bias: true }),
+  normInit("features/stage3/8/residual/layernorm1", [384]),
+  denseInit("features/stage3/8/residual/dense1", [1536, 384], { bias: true }),
+  denseInit("features/stage3/8/residual/dense2", [384, 1536], { bias: true }),
+  normInit("features/down4/layernorm1", [384]),
+  convInit("features/down4/conv1", [768, 384, 2, 2], { bias: true }),
+  scaleInit("features/stage4/0/residual/layer_scale", [768, 1, 1]),
+  depthwiseInit("features/stage4/0/residual/dwconv1", [768, 1, 7, 7], 768, { bias: true }),
+  normInit("features/stage4/0/residual/layernorm1", [768]),
+  denseInit("features/stage4/0/residual/dense1", [3072, 768], { bias: true }),
+  denseInit("features/stage4/0/residual/dense2", [768, 3072], { bias: true }),
+  scaleInit("features/stage4/1/residual/layer_scale", [768, 1, 1]),
+  depthwiseInit("features/stage4/1/residual/dwconv1", [768, 1, 7, 7], 768, { bias: true }),
+  normInit("features/stage4/1/residual/layernorm1", [768]),
+  denseInit("features/stage4/1/residual/dense1", [3072, 768], { bias: true }),
+  denseInit("features/stage4/1/residual/dense2", [768, 3072], { bias: true }),
+  scaleInit("features/stage4/2/residual/layer_scale", [768, 1, 1]),
+  depthwiseInit("features/stage4/2/residual/dwconv1", [768, 1, 7, 7], 768, { bias: true }),
+  normInit("features/stage4/2/residual/layernorm1", [768]),
+  denseInit("features/stage4/2/residual/dense1", [3072, 768], { bias: true }),
+  denseInit("features/stage4/2/residual/dense2", [768, 3072], { bias: true }),
+  normInit("convnexthead1/norm", [768]),
+  denseInit("convnexthead1/classifier", [1000, 768], { bias: true }),
+].flat();

@@ -3,39 +3,42 @@
 // change the spec and run `netc compile specs/zoo/densenet121.net --target tfjs` again.
 
 import type * as tfjs from "@tensorflow/tfjs";
-import type { InitTensor } from "netc/runtime";
-import { pool2d } from "netc/runtime";
+import { batchNormInit, convInit, denseInit, pool2d, type InitTensor } from "netc/runtime";
 
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
 
+/** Applies a layer to the tensor before it (to the list of tensors for a merge). */
+function apply(layer: tfjs.layers.Layer, x: tfjs.SymbolicTensor | tfjs.SymbolicTensor[]): tfjs.SymbolicTensor {
+  return layer.apply(x) as tfjs.SymbolicTensor;
+}
+
 /** The spec's block DenseLayer, called 58 times: its layers, named under `prefix`. */
 function DenseLayer(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/densenet.net:13: bn relu
-  const b2Norm1 = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b2/norm1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b2Norm1Relu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b2/norm1/relu` })
-    .apply(b2Norm1) as tfjs.SymbolicTensor;
+  const b2Norm1 = apply(
+    tf.layers.batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b2/norm1` }),
+    x,
+  );
+  const b2Norm1Relu = apply(tf.layers.activation({ activation: "relu", name: `${prefix}/b2/norm1/relu` }), b2Norm1);
   // lib/densenet.net:14: conv 1x1 bn_size * growth nobias
-  const b2Conv1 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: `${prefix}/b2/conv1` })
-    .apply(b2Norm1Relu) as tfjs.SymbolicTensor;
+  const b2Conv1 = apply(
+    tf.layers.conv2d({ filters: 128, kernelSize: 1, useBias: false, name: `${prefix}/b2/conv1` }),
+    b2Norm1Relu,
+  );
   // lib/densenet.net:15: bn relu
-  const b2Norm2 = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b2/norm2` })
-    .apply(b2Conv1) as tfjs.SymbolicTensor;
-  const b2Norm2Relu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b2/norm2/relu` })
-    .apply(b2Norm2) as tfjs.SymbolicTensor;
+  const b2Norm2 = apply(
+    tf.layers.batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b2/norm2` }),
+    b2Conv1,
+  );
+  const b2Norm2Relu = apply(tf.layers.activation({ activation: "relu", name: `${prefix}/b2/norm2/relu` }), b2Norm2);
   // lib/densenet.net:16: conv 3x3 growth pad=1 nobias
-  const b2Conv2 = tf.layers
-    .conv2d({ filters: 32, kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b2/conv2` })
-    .apply(b2Norm2Relu) as tfjs.SymbolicTensor;
+  const b2Conv2 = apply(
+    tf.layers.conv2d({ filters: 32, kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b2/conv2` }),
+    b2Norm2Relu,
+  );
   // lib/densenet.net:10: concat
-  const out = tf.layers.concatenate({ axis: -1, name: prefix }).apply([x, b2Conv2]) as tfjs.SymbolicTensor;
-  return out;
+  return apply(tf.layers.concatenate({ axis: -1, name: prefix }), [x, b2Conv2]);
 }
 
 /** The spec's block DenseBlock: its layers, named under `prefix`. */
@@ -45,28 +48,21 @@ function DenseBlock(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tf
   const x2 = DenseLayer(tf, x1, `${prefix}/2`);
   const x3 = DenseLayer(tf, x2, `${prefix}/3`);
   const x4 = DenseLayer(tf, x3, `${prefix}/4`);
-  const x5 = DenseLayer(tf, x4, `${prefix}/5`);
-  return x5;
+  return DenseLayer(tf, x4, `${prefix}/5`);
 }
 
 /** The spec's block Transition, called 3 times: its layers, named under `prefix`. */
 function Transition(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string, convFilters: number): tfjs.SymbolicTensor {
   // lib/densenet.net:28: bn relu
-  const norm = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/norm` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const normRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/norm/relu` })
-    .apply(norm) as tfjs.SymbolicTensor;
+  const norm = apply(tf.layers.batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/norm` }), x);
+  const normRelu = apply(tf.layers.activation({ activation: "relu", name: `${prefix}/norm/relu` }), norm);
   // lib/densenet.net:29: conv 1x1 floor(cin / 2) nobias
-  const conv = tf.layers
-    .conv2d({ filters: convFilters, kernelSize: 1, useBias: false, name: `${prefix}/conv` })
-    .apply(normRelu) as tfjs.SymbolicTensor;
+  const conv = apply(
+    tf.layers.conv2d({ filters: convFilters, kernelSize: 1, useBias: false, name: `${prefix}/conv` }),
+    normRelu,
+  );
   // lib/densenet.net:30: avgpool 2x2/2
-  const pool = tf.layers
-    .averagePooling2d({ poolSize: 2, strides: 2, name: `${prefix}/pool` })
-    .apply(conv) as tfjs.SymbolicTensor;
-  return pool;
+  return apply(tf.layers.averagePooling2d({ poolSize: 2, strides: 2, name: `${prefix}/pool` }), conv);
 }
 
 /** The spec's block DenseBlock: its layers, named under `prefix`. */
@@ -82,8 +78,7 @@ function DenseBlock_2(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): 
   const x8 = DenseLayer(tf, x7, `${prefix}/8`);
   const x9 = DenseLayer(tf, x8, `${prefix}/9`);
   const x10 = DenseLayer(tf, x9, `${prefix}/10`);
-  const x11 = DenseLayer(tf, x10, `${prefix}/11`);
-  return x11;
+  return DenseLayer(tf, x10, `${prefix}/11`);
 }
 
 /** The spec's block DenseBlock: its layers, named under `prefix`. */
@@ -111,8 +106,7 @@ function DenseBlock_3(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): 
   const x20 = DenseLayer(tf, x19, `${prefix}/20`);
   const x21 = DenseLayer(tf, x20, `${prefix}/21`);
   const x22 = DenseLayer(tf, x21, `${prefix}/22`);
-  const x23 = DenseLayer(tf, x22, `${prefix}/23`);
-  return x23;
+  return DenseLayer(tf, x22, `${prefix}/23`);
 }
 
 /** The spec's block DenseBlock: its layers, named under `prefix`. */
@@ -132,8 +126,7 @@ function DenseBlock_4(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): 
   const x12 = DenseLayer(tf, x11, `${prefix}/12`);
   const x13 = DenseLayer(tf, x12, `${prefix}/13`);
   const x14 = DenseLayer(tf, x13, `${prefix}/14`);
-  const x15 = DenseLayer(tf, x14, `${prefix}/15`);
-  return x15;
+  return DenseLayer(tf, x14, `${prefix}/15`);
 }
 
 /**
@@ -144,34 +137,34 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
 
   // features = seq { -> 1024x7x7
   // line 20: conv 7x7/2 64 pad=3 nobias
-  const featuresConv0Pad = tf.layers
-    .zeroPadding2d({
+  const featuresConv0Pad = apply(
+    tf.layers.zeroPadding2d({
       padding: [
         [3, 3],
         [3, 3],
       ],
       name: "features/conv0/pad",
-    })
-    .apply(image) as tfjs.SymbolicTensor;
-  const featuresConv0 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 7, strides: 2, useBias: false, name: "features/conv0" })
-    .apply(featuresConv0Pad) as tfjs.SymbolicTensor;
+    }),
+    image,
+  );
+  const featuresConv0 = apply(
+    tf.layers.conv2d({ filters: 64, kernelSize: 7, strides: 2, useBias: false, name: "features/conv0" }),
+    featuresConv0Pad,
+  );
   // line 21: bn relu
-  const featuresNorm0 = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "features/norm0" })
-    .apply(featuresConv0) as tfjs.SymbolicTensor;
-  const featuresNorm0Relu = tf.layers
-    .activation({ activation: "relu", name: "features/norm0/relu" })
-    .apply(featuresNorm0) as tfjs.SymbolicTensor;
+  const featuresNorm0 = apply(
+    tf.layers.batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "features/norm0" }),
+    featuresConv0,
+  );
+  const featuresNorm0Relu = apply(
+    tf.layers.activation({ activation: "relu", name: "features/norm0/relu" }),
+    featuresNorm0,
+  );
   // line 22: maxpool 3x3/2 pad=1
-  const featuresPool0 = pool2d({
-    kind: "max",
-    kernel: [3, 3],
-    stride: [2, 2],
-    pads: [1, 1, 1, 1],
-    ceil: false,
-    name: "features/pool0",
-  }).apply(featuresNorm0Relu) as tfjs.SymbolicTensor;
+  const featuresPool0 = apply(
+    pool2d({ kind: "max", kernel: [3, 3], stride: [2, 2], pads: [1, 1, 1, 1], ceil: false, name: "features/pool0" }),
+    featuresNorm0Relu,
+  );
   const featuresDenseblock15 = DenseBlock(tf, featuresPool0, "features/denseblock1");
   const featuresTransition1Pool = Transition(tf, featuresDenseblock15, "features/transition1", 128);
   const featuresDenseblock211 = DenseBlock_2(tf, featuresTransition1Pool, "features/denseblock2");
@@ -180,2159 +173,273 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const featuresTransition3Pool = Transition(tf, featuresDenseblock323, "features/transition3", 512);
   const featuresDenseblock415 = DenseBlock_4(tf, featuresTransition3Pool, "features/denseblock4");
   // line 30: bn relu
-  const featuresNorm5 = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "features/norm5" })
-    .apply(featuresDenseblock415) as tfjs.SymbolicTensor;
-  const featuresNorm5Relu = tf.layers
-    .activation({ activation: "relu", name: "features/norm5/relu" })
-    .apply(featuresNorm5) as tfjs.SymbolicTensor;
+  const featuresNorm5 = apply(
+    tf.layers.batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "features/norm5" }),
+    featuresDenseblock415,
+  );
+  const featuresNorm5Relu = apply(
+    tf.layers.activation({ activation: "relu", name: "features/norm5/relu" }),
+    featuresNorm5,
+  );
   // line 33: adaptiveavgpool 1x1
-  const headAdaptiveavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: 7, strides: 7, name: "head/adaptiveavgpool1" })
-    .apply(featuresNorm5Relu) as tfjs.SymbolicTensor;
+  const headAdaptiveavgpool1 = apply(
+    tf.layers.averagePooling2d({ poolSize: 7, strides: 7, name: "head/adaptiveavgpool1" }),
+    featuresNorm5Relu,
+  );
   // line 34: flatten
-  const headFlatten1 = tf.layers.flatten({ name: "head/flatten1" }).apply(headAdaptiveavgpool1) as tfjs.SymbolicTensor;
+  const headFlatten1 = apply(tf.layers.flatten({ name: "head/flatten1" }), headAdaptiveavgpool1);
   // line 35: dense classes
-  const headClassifier = tf.layers
-    .dense({ units: 1000, name: "head/classifier" })
-    .apply(headFlatten1) as tfjs.SymbolicTensor;
+  const headClassifier = apply(tf.layers.dense({ units: 1000, name: "head/classifier" }), headFlatten1);
 
   const model = tf.model({ name: "DenseNet121", inputs: image, outputs: headClassifier });
   return { training: model, inference: model };
 }
 
 /**
- * The network's tensors in PyTorch state_dict order, each with the tfjs weight it fills and its layout:
- * how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
+ * The network's tensors in PyTorch state_dict order with the tfjs weights they fill, one row per layer with weights
+ * (a conv and its BatchNorm share one): how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
  */
 export const stateDict: InitTensor[] = [
-  { path: "features/conv0.weight", shape: [64, 3, 7, 7], tfjs: "features/conv0/kernel", layout: "hwio" },
-  { path: "features/norm0.weight", shape: [64], tfjs: "features/norm0/gamma" },
-  { path: "features/norm0.bias", shape: [64], tfjs: "features/norm0/beta" },
-  { path: "features/norm0.running_mean", shape: [64], tfjs: "features/norm0/moving_mean" },
-  { path: "features/norm0.running_var", shape: [64], tfjs: "features/norm0/moving_variance" },
-  { path: "features/denseblock1/0/b2/norm1.weight", shape: [64], tfjs: "features/denseblock1/0/b2/norm1/gamma" },
-  { path: "features/denseblock1/0/b2/norm1.bias", shape: [64], tfjs: "features/denseblock1/0/b2/norm1/beta" },
-  {
-    path: "features/denseblock1/0/b2/norm1.running_mean",
-    shape: [64],
-    tfjs: "features/denseblock1/0/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock1/0/b2/norm1.running_var",
-    shape: [64],
-    tfjs: "features/denseblock1/0/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock1/0/b2/conv1.weight",
-    shape: [128, 64, 1, 1],
-    tfjs: "features/denseblock1/0/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock1/0/b2/norm2.weight", shape: [128], tfjs: "features/denseblock1/0/b2/norm2/gamma" },
-  { path: "features/denseblock1/0/b2/norm2.bias", shape: [128], tfjs: "features/denseblock1/0/b2/norm2/beta" },
-  {
-    path: "features/denseblock1/0/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock1/0/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock1/0/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock1/0/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock1/0/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock1/0/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock1/1/b2/norm1.weight", shape: [96], tfjs: "features/denseblock1/1/b2/norm1/gamma" },
-  { path: "features/denseblock1/1/b2/norm1.bias", shape: [96], tfjs: "features/denseblock1/1/b2/norm1/beta" },
-  {
-    path: "features/denseblock1/1/b2/norm1.running_mean",
-    shape: [96],
-    tfjs: "features/denseblock1/1/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock1/1/b2/norm1.running_var",
-    shape: [96],
-    tfjs: "features/denseblock1/1/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock1/1/b2/conv1.weight",
-    shape: [128, 96, 1, 1],
-    tfjs: "features/denseblock1/1/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock1/1/b2/norm2.weight", shape: [128], tfjs: "features/denseblock1/1/b2/norm2/gamma" },
-  { path: "features/denseblock1/1/b2/norm2.bias", shape: [128], tfjs: "features/denseblock1/1/b2/norm2/beta" },
-  {
-    path: "features/denseblock1/1/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock1/1/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock1/1/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock1/1/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock1/1/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock1/1/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock1/2/b2/norm1.weight", shape: [128], tfjs: "features/denseblock1/2/b2/norm1/gamma" },
-  { path: "features/denseblock1/2/b2/norm1.bias", shape: [128], tfjs: "features/denseblock1/2/b2/norm1/beta" },
-  {
-    path: "features/denseblock1/2/b2/norm1.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock1/2/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock1/2/b2/norm1.running_var",
-    shape: [128],
-    tfjs: "features/denseblock1/2/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock1/2/b2/conv1.weight",
-    shape: [128, 128, 1, 1],
-    tfjs: "features/denseblock1/2/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock1/2/b2/norm2.weight", shape: [128], tfjs: "features/denseblock1/2/b2/norm2/gamma" },
-  { path: "features/denseblock1/2/b2/norm2.bias", shape: [128], tfjs: "features/denseblock1/2/b2/norm2/beta" },
-  {
-    path: "features/denseblock1/2/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock1/2/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock1/2/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock1/2/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock1/2/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock1/2/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock1/3/b2/norm1.weight", shape: [160], tfjs: "features/denseblock1/3/b2/norm1/gamma" },
-  { path: "features/denseblock1/3/b2/norm1.bias", shape: [160], tfjs: "features/denseblock1/3/b2/norm1/beta" },
-  {
-    path: "features/denseblock1/3/b2/norm1.running_mean",
-    shape: [160],
-    tfjs: "features/denseblock1/3/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock1/3/b2/norm1.running_var",
-    shape: [160],
-    tfjs: "features/denseblock1/3/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock1/3/b2/conv1.weight",
-    shape: [128, 160, 1, 1],
-    tfjs: "features/denseblock1/3/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock1/3/b2/norm2.weight", shape: [128], tfjs: "features/denseblock1/3/b2/norm2/gamma" },
-  { path: "features/denseblock1/3/b2/norm2.bias", shape: [128], tfjs: "features/denseblock1/3/b2/norm2/beta" },
-  {
-    path: "features/denseblock1/3/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock1/3/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock1/3/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock1/3/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock1/3/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock1/3/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock1/4/b2/norm1.weight", shape: [192], tfjs: "features/denseblock1/4/b2/norm1/gamma" },
-  { path: "features/denseblock1/4/b2/norm1.bias", shape: [192], tfjs: "features/denseblock1/4/b2/norm1/beta" },
-  {
-    path: "features/denseblock1/4/b2/norm1.running_mean",
-    shape: [192],
-    tfjs: "features/denseblock1/4/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock1/4/b2/norm1.running_var",
-    shape: [192],
-    tfjs: "features/denseblock1/4/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock1/4/b2/conv1.weight",
-    shape: [128, 192, 1, 1],
-    tfjs: "features/denseblock1/4/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock1/4/b2/norm2.weight", shape: [128], tfjs: "features/denseblock1/4/b2/norm2/gamma" },
-  { path: "features/denseblock1/4/b2/norm2.bias", shape: [128], tfjs: "features/denseblock1/4/b2/norm2/beta" },
-  {
-    path: "features/denseblock1/4/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock1/4/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock1/4/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock1/4/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock1/4/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock1/4/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock1/5/b2/norm1.weight", shape: [224], tfjs: "features/denseblock1/5/b2/norm1/gamma" },
-  { path: "features/denseblock1/5/b2/norm1.bias", shape: [224], tfjs: "features/denseblock1/5/b2/norm1/beta" },
-  {
-    path: "features/denseblock1/5/b2/norm1.running_mean",
-    shape: [224],
-    tfjs: "features/denseblock1/5/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock1/5/b2/norm1.running_var",
-    shape: [224],
-    tfjs: "features/denseblock1/5/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock1/5/b2/conv1.weight",
-    shape: [128, 224, 1, 1],
-    tfjs: "features/denseblock1/5/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock1/5/b2/norm2.weight", shape: [128], tfjs: "features/denseblock1/5/b2/norm2/gamma" },
-  { path: "features/denseblock1/5/b2/norm2.bias", shape: [128], tfjs: "features/denseblock1/5/b2/norm2/beta" },
-  {
-    path: "features/denseblock1/5/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock1/5/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock1/5/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock1/5/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock1/5/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock1/5/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/transition1/norm.weight", shape: [256], tfjs: "features/transition1/norm/gamma" },
-  { path: "features/transition1/norm.bias", shape: [256], tfjs: "features/transition1/norm/beta" },
-  { path: "features/transition1/norm.running_mean", shape: [256], tfjs: "features/transition1/norm/moving_mean" },
-  { path: "features/transition1/norm.running_var", shape: [256], tfjs: "features/transition1/norm/moving_variance" },
-  {
-    path: "features/transition1/conv.weight",
-    shape: [128, 256, 1, 1],
-    tfjs: "features/transition1/conv/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock2/0/b2/norm1.weight", shape: [128], tfjs: "features/denseblock2/0/b2/norm1/gamma" },
-  { path: "features/denseblock2/0/b2/norm1.bias", shape: [128], tfjs: "features/denseblock2/0/b2/norm1/beta" },
-  {
-    path: "features/denseblock2/0/b2/norm1.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock2/0/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock2/0/b2/norm1.running_var",
-    shape: [128],
-    tfjs: "features/denseblock2/0/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock2/0/b2/conv1.weight",
-    shape: [128, 128, 1, 1],
-    tfjs: "features/denseblock2/0/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock2/0/b2/norm2.weight", shape: [128], tfjs: "features/denseblock2/0/b2/norm2/gamma" },
-  { path: "features/denseblock2/0/b2/norm2.bias", shape: [128], tfjs: "features/denseblock2/0/b2/norm2/beta" },
-  {
-    path: "features/denseblock2/0/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock2/0/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock2/0/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock2/0/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock2/0/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock2/0/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock2/1/b2/norm1.weight", shape: [160], tfjs: "features/denseblock2/1/b2/norm1/gamma" },
-  { path: "features/denseblock2/1/b2/norm1.bias", shape: [160], tfjs: "features/denseblock2/1/b2/norm1/beta" },
-  {
-    path: "features/denseblock2/1/b2/norm1.running_mean",
-    shape: [160],
-    tfjs: "features/denseblock2/1/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock2/1/b2/norm1.running_var",
-    shape: [160],
-    tfjs: "features/denseblock2/1/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock2/1/b2/conv1.weight",
-    shape: [128, 160, 1, 1],
-    tfjs: "features/denseblock2/1/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock2/1/b2/norm2.weight", shape: [128], tfjs: "features/denseblock2/1/b2/norm2/gamma" },
-  { path: "features/denseblock2/1/b2/norm2.bias", shape: [128], tfjs: "features/denseblock2/1/b2/norm2/beta" },
-  {
-    path: "features/denseblock2/1/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock2/1/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock2/1/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock2/1/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock2/1/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock2/1/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock2/2/b2/norm1.weight", shape: [192], tfjs: "features/denseblock2/2/b2/norm1/gamma" },
-  { path: "features/denseblock2/2/b2/norm1.bias", shape: [192], tfjs: "features/denseblock2/2/b2/norm1/beta" },
-  {
-    path: "features/denseblock2/2/b2/norm1.running_mean",
-    shape: [192],
-    tfjs: "features/denseblock2/2/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock2/2/b2/norm1.running_var",
-    shape: [192],
-    tfjs: "features/denseblock2/2/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock2/2/b2/conv1.weight",
-    shape: [128, 192, 1, 1],
-    tfjs: "features/denseblock2/2/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock2/2/b2/norm2.weight", shape: [128], tfjs: "features/denseblock2/2/b2/norm2/gamma" },
-  { path: "features/denseblock2/2/b2/norm2.bias", shape: [128], tfjs: "features/denseblock2/2/b2/norm2/beta" },
-  {
-    path: "features/denseblock2/2/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock2/2/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock2/2/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock2/2/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock2/2/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock2/2/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock2/3/b2/norm1.weight", shape: [224], tfjs: "features/denseblock2/3/b2/norm1/gamma" },
-  { path: "features/denseblock2/3/b2/norm1.bias", shape: [224], tfjs: "features/denseblock2/3/b2/norm1/beta" },
-  {
-    path: "features/denseblock2/3/b2/norm1.running_mean",
-    shape: [224],
-    tfjs: "features/denseblock2/3/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock2/3/b2/norm1.running_var",
-    shape: [224],
-    tfjs: "features/denseblock2/3/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock2/3/b2/conv1.weight",
-    shape: [128, 224, 1, 1],
-    tfjs: "features/denseblock2/3/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock2/3/b2/norm2.weight", shape: [128], tfjs: "features/denseblock2/3/b2/norm2/gamma" },
-  { path: "features/denseblock2/3/b2/norm2.bias", shape: [128], tfjs: "features/denseblock2/3/b2/norm2/beta" },
-  {
-    path: "features/denseblock2/3/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock2/3/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock2/3/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock2/3/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock2/3/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock2/3/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock2/4/b2/norm1.weight", shape: [256], tfjs: "features/denseblock2/4/b2/norm1/gamma" },
-  { path: "features/denseblock2/4/b2/norm1.bias", shape: [256], tfjs: "features/denseblock2/4/b2/norm1/beta" },
-  {
-    path: "features/denseblock2/4/b2/norm1.running_mean",
-    shape: [256],
-    tfjs: "features/denseblock2/4/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock2/4/b2/norm1.running_var",
-    shape: [256],
-    tfjs: "features/denseblock2/4/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock2/4/b2/conv1.weight",
-    shape: [128, 256, 1, 1],
-    tfjs: "features/denseblock2/4/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock2/4/b2/norm2.weight", shape: [128], tfjs: "features/denseblock2/4/b2/norm2/gamma" },
-  { path: "features/denseblock2/4/b2/norm2.bias", shape: [128], tfjs: "features/denseblock2/4/b2/norm2/beta" },
-  {
-    path: "features/denseblock2/4/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock2/4/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock2/4/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock2/4/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock2/4/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock2/4/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock2/5/b2/norm1.weight", shape: [288], tfjs: "features/denseblock2/5/b2/norm1/gamma" },
-  { path: "features/denseblock2/5/b2/norm1.bias", shape: [288], tfjs: "features/denseblock2/5/b2/norm1/beta" },
-  {
-    path: "features/denseblock2/5/b2/norm1.running_mean",
-    shape: [288],
-    tfjs: "features/denseblock2/5/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock2/5/b2/norm1.running_var",
-    shape: [288],
-    tfjs: "features/denseblock2/5/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock2/5/b2/conv1.weight",
-    shape: [128, 288, 1, 1],
-    tfjs: "features/denseblock2/5/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock2/5/b2/norm2.weight", shape: [128], tfjs: "features/denseblock2/5/b2/norm2/gamma" },
-  { path: "features/denseblock2/5/b2/norm2.bias", shape: [128], tfjs: "features/denseblock2/5/b2/norm2/beta" },
-  {
-    path: "features/denseblock2/5/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock2/5/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock2/5/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock2/5/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock2/5/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock2/5/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock2/6/b2/norm1.weight", shape: [320], tfjs: "features/denseblock2/6/b2/norm1/gamma" },
-  { path: "features/denseblock2/6/b2/norm1.bias", shape: [320], tfjs: "features/denseblock2/6/b2/norm1/beta" },
-  {
-    path: "features/denseblock2/6/b2/norm1.running_mean",
-    shape: [320],
-    tfjs: "features/denseblock2/6/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock2/6/b2/norm1.running_var",
-    shape: [320],
-    tfjs: "features/denseblock2/6/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock2/6/b2/conv1.weight",
-    shape: [128, 320, 1, 1],
-    tfjs: "features/denseblock2/6/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock2/6/b2/norm2.weight", shape: [128], tfjs: "features/denseblock2/6/b2/norm2/gamma" },
-  { path: "features/denseblock2/6/b2/norm2.bias", shape: [128], tfjs: "features/denseblock2/6/b2/norm2/beta" },
-  {
-    path: "features/denseblock2/6/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock2/6/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock2/6/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock2/6/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock2/6/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock2/6/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock2/7/b2/norm1.weight", shape: [352], tfjs: "features/denseblock2/7/b2/norm1/gamma" },
-  { path: "features/denseblock2/7/b2/norm1.bias", shape: [352], tfjs: "features/denseblock2/7/b2/norm1/beta" },
-  {
-    path: "features/denseblock2/7/b2/norm1.running_mean",
-    shape: [352],
-    tfjs: "features/denseblock2/7/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock2/7/b2/norm1.running_var",
-    shape: [352],
-    tfjs: "features/denseblock2/7/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock2/7/b2/conv1.weight",
-    shape: [128, 352, 1, 1],
-    tfjs: "features/denseblock2/7/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock2/7/b2/norm2.weight", shape: [128], tfjs: "features/denseblock2/7/b2/norm2/gamma" },
-  { path: "features/denseblock2/7/b2/norm2.bias", shape: [128], tfjs: "features/denseblock2/7/b2/norm2/beta" },
-  {
-    path: "features/denseblock2/7/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock2/7/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock2/7/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock2/7/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock2/7/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock2/7/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock2/8/b2/norm1.weight", shape: [384], tfjs: "features/denseblock2/8/b2/norm1/gamma" },
-  { path: "features/denseblock2/8/b2/norm1.bias", shape: [384], tfjs: "features/denseblock2/8/b2/norm1/beta" },
-  {
-    path: "features/denseblock2/8/b2/norm1.running_mean",
-    shape: [384],
-    tfjs: "features/denseblock2/8/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock2/8/b2/norm1.running_var",
-    shape: [384],
-    tfjs: "features/denseblock2/8/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock2/8/b2/conv1.weight",
-    shape: [128, 384, 1, 1],
-    tfjs: "features/denseblock2/8/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock2/8/b2/norm2.weight", shape: [128], tfjs: "features/denseblock2/8/b2/norm2/gamma" },
-  { path: "features/denseblock2/8/b2/norm2.bias", shape: [128], tfjs: "features/denseblock2/8/b2/norm2/beta" },
-  {
-    path: "features/denseblock2/8/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock2/8/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock2/8/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock2/8/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock2/8/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock2/8/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock2/9/b2/norm1.weight", shape: [416], tfjs: "features/denseblock2/9/b2/norm1/gamma" },
-  { path: "features/denseblock2/9/b2/norm1.bias", shape: [416], tfjs: "features/denseblock2/9/b2/norm1/beta" },
-  {
-    path: "features/denseblock2/9/b2/norm1.running_mean",
-    shape: [416],
-    tfjs: "features/denseblock2/9/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock2/9/b2/norm1.running_var",
-    shape: [416],
-    tfjs: "features/denseblock2/9/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock2/9/b2/conv1.weight",
-    shape: [128, 416, 1, 1],
-    tfjs: "features/denseblock2/9/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock2/9/b2/norm2.weight", shape: [128], tfjs: "features/denseblock2/9/b2/norm2/gamma" },
-  { path: "features/denseblock2/9/b2/norm2.bias", shape: [128], tfjs: "features/denseblock2/9/b2/norm2/beta" },
-  {
-    path: "features/denseblock2/9/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock2/9/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock2/9/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock2/9/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock2/9/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock2/9/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock2/10/b2/norm1.weight", shape: [448], tfjs: "features/denseblock2/10/b2/norm1/gamma" },
-  { path: "features/denseblock2/10/b2/norm1.bias", shape: [448], tfjs: "features/denseblock2/10/b2/norm1/beta" },
-  {
-    path: "features/denseblock2/10/b2/norm1.running_mean",
-    shape: [448],
-    tfjs: "features/denseblock2/10/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock2/10/b2/norm1.running_var",
-    shape: [448],
-    tfjs: "features/denseblock2/10/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock2/10/b2/conv1.weight",
-    shape: [128, 448, 1, 1],
-    tfjs: "features/denseblock2/10/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock2/10/b2/norm2.weight", shape: [128], tfjs: "features/denseblock2/10/b2/norm2/gamma" },
-  { path: "features/denseblock2/10/b2/norm2.bias", shape: [128], tfjs: "features/denseblock2/10/b2/norm2/beta" },
-  {
-    path: "features/denseblock2/10/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock2/10/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock2/10/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock2/10/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock2/10/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock2/10/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock2/11/b2/norm1.weight", shape: [480], tfjs: "features/denseblock2/11/b2/norm1/gamma" },
-  { path: "features/denseblock2/11/b2/norm1.bias", shape: [480], tfjs: "features/denseblock2/11/b2/norm1/beta" },
-  {
-    path: "features/denseblock2/11/b2/norm1.running_mean",
-    shape: [480],
-    tfjs: "features/denseblock2/11/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock2/11/b2/norm1.running_var",
-    shape: [480],
-    tfjs: "features/denseblock2/11/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock2/11/b2/conv1.weight",
-    shape: [128, 480, 1, 1],
-    tfjs: "features/denseblock2/11/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock2/11/b2/norm2.weight", shape: [128], tfjs: "features/denseblock2/11/b2/norm2/gamma" },
-  { path: "features/denseblock2/11/b2/norm2.bias", shape: [128], tfjs: "features/denseblock2/11/b2/norm2/beta" },
-  {
-    path: "features/denseblock2/11/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock2/11/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock2/11/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock2/11/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock2/11/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock2/11/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/transition2/norm.weight", shape: [512], tfjs: "features/transition2/norm/gamma" },
-  { path: "features/transition2/norm.bias", shape: [512], tfjs: "features/transition2/norm/beta" },
-  { path: "features/transition2/norm.running_mean", shape: [512], tfjs: "features/transition2/norm/moving_mean" },
-  { path: "features/transition2/norm.running_var", shape: [512], tfjs: "features/transition2/norm/moving_variance" },
-  {
-    path: "features/transition2/conv.weight",
-    shape: [256, 512, 1, 1],
-    tfjs: "features/transition2/conv/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/0/b2/norm1.weight", shape: [256], tfjs: "features/denseblock3/0/b2/norm1/gamma" },
-  { path: "features/denseblock3/0/b2/norm1.bias", shape: [256], tfjs: "features/denseblock3/0/b2/norm1/beta" },
-  {
-    path: "features/denseblock3/0/b2/norm1.running_mean",
-    shape: [256],
-    tfjs: "features/denseblock3/0/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock3/0/b2/norm1.running_var",
-    shape: [256],
-    tfjs: "features/denseblock3/0/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock3/0/b2/conv1.weight",
-    shape: [128, 256, 1, 1],
-    tfjs: "features/denseblock3/0/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/0/b2/norm2.weight", shape: [128], tfjs: "features/denseblock3/0/b2/norm2/gamma" },
-  { path: "features/denseblock3/0/b2/norm2.bias", shape: [128], tfjs: "features/denseblock3/0/b2/norm2/beta" },
-  {
-    path: "features/denseblock3/0/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock3/0/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock3/0/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock3/0/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock3/0/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock3/0/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/1/b2/norm1.weight", shape: [288], tfjs: "features/denseblock3/1/b2/norm1/gamma" },
-  { path: "features/denseblock3/1/b2/norm1.bias", shape: [288], tfjs: "features/denseblock3/1/b2/norm1/beta" },
-  {
-    path: "features/denseblock3/1/b2/norm1.running_mean",
-    shape: [288],
-    tfjs: "features/denseblock3/1/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock3/1/b2/norm1.running_var",
-    shape: [288],
-    tfjs: "features/denseblock3/1/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock3/1/b2/conv1.weight",
-    shape: [128, 288, 1, 1],
-    tfjs: "features/denseblock3/1/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/1/b2/norm2.weight", shape: [128], tfjs: "features/denseblock3/1/b2/norm2/gamma" },
-  { path: "features/denseblock3/1/b2/norm2.bias", shape: [128], tfjs: "features/denseblock3/1/b2/norm2/beta" },
-  {
-    path: "features/denseblock3/1/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock3/1/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock3/1/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock3/1/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock3/1/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock3/1/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/2/b2/norm1.weight", shape: [320], tfjs: "features/denseblock3/2/b2/norm1/gamma" },
-  { path: "features/denseblock3/2/b2/norm1.bias", shape: [320], tfjs: "features/denseblock3/2/b2/norm1/beta" },
-  {
-    path: "features/denseblock3/2/b2/norm1.running_mean",
-    shape: [320],
-    tfjs: "features/denseblock3/2/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock3/2/b2/norm1.running_var",
-    shape: [320],
-    tfjs: "features/denseblock3/2/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock3/2/b2/conv1.weight",
-    shape: [128, 320, 1, 1],
-    tfjs: "features/denseblock3/2/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/2/b2/norm2.weight", shape: [128], tfjs: "features/denseblock3/2/b2/norm2/gamma" },
-  { path: "features/denseblock3/2/b2/norm2.bias", shape: [128], tfjs: "features/denseblock3/2/b2/norm2/beta" },
-  {
-    path: "features/denseblock3/2/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock3/2/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock3/2/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock3/2/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock3/2/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock3/2/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/3/b2/norm1.weight", shape: [352], tfjs: "features/denseblock3/3/b2/norm1/gamma" },
-  { path: "features/denseblock3/3/b2/norm1.bias", shape: [352], tfjs: "features/denseblock3/3/b2/norm1/beta" },
-  {
-    path: "features/denseblock3/3/b2/norm1.running_mean",
-    shape: [352],
-    tfjs: "features/denseblock3/3/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock3/3/b2/norm1.running_var",
-    shape: [352],
-    tfjs: "features/denseblock3/3/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock3/3/b2/conv1.weight",
-    shape: [128, 352, 1, 1],
-    tfjs: "features/denseblock3/3/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/3/b2/norm2.weight", shape: [128], tfjs: "features/denseblock3/3/b2/norm2/gamma" },
-  { path: "features/denseblock3/3/b2/norm2.bias", shape: [128], tfjs: "features/denseblock3/3/b2/norm2/beta" },
-  {
-    path: "features/denseblock3/3/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock3/3/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock3/3/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock3/3/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock3/3/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock3/3/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/4/b2/norm1.weight", shape: [384], tfjs: "features/denseblock3/4/b2/norm1/gamma" },
-  { path: "features/denseblock3/4/b2/norm1.bias", shape: [384], tfjs: "features/denseblock3/4/b2/norm1/beta" },
-  {
-    path: "features/denseblock3/4/b2/norm1.running_mean",
-    shape: [384],
-    tfjs: "features/denseblock3/4/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock3/4/b2/norm1.running_var",
-    shape: [384],
-    tfjs: "features/denseblock3/4/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock3/4/b2/conv1.weight",
-    shape: [128, 384, 1, 1],
-    tfjs: "features/denseblock3/4/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/4/b2/norm2.weight", shape: [128], tfjs: "features/denseblock3/4/b2/norm2/gamma" },
-  { path: "features/denseblock3/4/b2/norm2.bias", shape: [128], tfjs: "features/denseblock3/4/b2/norm2/beta" },
-  {
-    path: "features/denseblock3/4/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock3/4/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock3/4/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock3/4/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock3/4/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock3/4/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/5/b2/norm1.weight", shape: [416], tfjs: "features/denseblock3/5/b2/norm1/gamma" },
-  { path: "features/denseblock3/5/b2/norm1.bias", shape: [416], tfjs: "features/denseblock3/5/b2/norm1/beta" },
-  {
-    path: "features/denseblock3/5/b2/norm1.running_mean",
-    shape: [416],
-    tfjs: "features/denseblock3/5/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock3/5/b2/norm1.running_var",
-    shape: [416],
-    tfjs: "features/denseblock3/5/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock3/5/b2/conv1.weight",
-    shape: [128, 416, 1, 1],
-    tfjs: "features/denseblock3/5/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/5/b2/norm2.weight", shape: [128], tfjs: "features/denseblock3/5/b2/norm2/gamma" },
-  { path: "features/denseblock3/5/b2/norm2.bias", shape: [128], tfjs: "features/denseblock3/5/b2/norm2/beta" },
-  {
-    path: "features/denseblock3/5/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock3/5/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock3/5/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock3/5/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock3/5/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock3/5/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/6/b2/norm1.weight", shape: [448], tfjs: "features/denseblock3/6/b2/norm1/gamma" },
-  { path: "features/denseblock3/6/b2/norm1.bias", shape: [448], tfjs: "features/denseblock3/6/b2/norm1/beta" },
-  {
-    path: "features/denseblock3/6/b2/norm1.running_mean",
-    shape: [448],
-    tfjs: "features/denseblock3/6/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock3/6/b2/norm1.running_var",
-    shape: [448],
-    tfjs: "features/denseblock3/6/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock3/6/b2/conv1.weight",
-    shape: [128, 448, 1, 1],
-    tfjs: "features/denseblock3/6/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/6/b2/norm2.weight", shape: [128], tfjs: "features/denseblock3/6/b2/norm2/gamma" },
-  { path: "features/denseblock3/6/b2/norm2.bias", shape: [128], tfjs: "features/denseblock3/6/b2/norm2/beta" },
-  {
-    path: "features/denseblock3/6/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock3/6/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock3/6/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock3/6/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock3/6/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock3/6/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/7/b2/norm1.weight", shape: [480], tfjs: "features/denseblock3/7/b2/norm1/gamma" },
-  { path: "features/denseblock3/7/b2/norm1.bias", shape: [480], tfjs: "features/denseblock3/7/b2/norm1/beta" },
-  {
-    path: "features/denseblock3/7/b2/norm1.running_mean",
-    shape: [480],
-    tfjs: "features/denseblock3/7/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock3/7/b2/norm1.running_var",
-    shape: [480],
-    tfjs: "features/denseblock3/7/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock3/7/b2/conv1.weight",
-    shape: [128, 480, 1, 1],
-    tfjs: "features/denseblock3/7/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/7/b2/norm2.weight", shape: [128], tfjs: "features/denseblock3/7/b2/norm2/gamma" },
-  { path: "features/denseblock3/7/b2/norm2.bias", shape: [128], tfjs: "features/denseblock3/7/b2/norm2/beta" },
-  {
-    path: "features/denseblock3/7/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock3/7/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock3/7/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock3/7/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock3/7/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock3/7/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/8/b2/norm1.weight", shape: [512], tfjs: "features/denseblock3/8/b2/norm1/gamma" },
-  { path: "features/denseblock3/8/b2/norm1.bias", shape: [512], tfjs: "features/denseblock3/8/b2/norm1/beta" },
-  {
-    path: "features/denseblock3/8/b2/norm1.running_mean",
-    shape: [512],
-    tfjs: "features/denseblock3/8/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock3/8/b2/norm1.running_var",
-    shape: [512],
-    tfjs: "features/denseblock3/8/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock3/8/b2/conv1.weight",
-    shape: [128, 512, 1, 1],
-    tfjs: "features/denseblock3/8/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/8/b2/norm2.weight", shape: [128], tfjs: "features/denseblock3/8/b2/norm2/gamma" },
-  { path: "features/denseblock3/8/b2/norm2.bias", shape: [128], tfjs: "features/denseblock3/8/b2/norm2/beta" },
-  {
-    path: "features/denseblock3/8/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock3/8/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock3/8/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock3/8/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock3/8/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock3/8/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/9/b2/norm1.weight", shape: [544], tfjs: "features/denseblock3/9/b2/norm1/gamma" },
-  { path: "features/denseblock3/9/b2/norm1.bias", shape: [544], tfjs: "features/denseblock3/9/b2/norm1/beta" },
-  {
-    path: "features/denseblock3/9/b2/norm1.running_mean",
-    shape: [544],
-    tfjs: "features/denseblock3/9/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock3/9/b2/norm1.running_var",
-    shape: [544],
-    tfjs: "features/denseblock3/9/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock3/9/b2/conv1.weight",
-    shape: [128, 544, 1, 1],
-    tfjs: "features/denseblock3/9/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/9/b2/norm2.weight", shape: [128], tfjs: "features/denseblock3/9/b2/norm2/gamma" },
-  { path: "features/denseblock3/9/b2/norm2.bias", shape: [128], tfjs: "features/denseblock3/9/b2/norm2/beta" },
-  {
-    path: "features/denseblock3/9/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock3/9/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock3/9/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock3/9/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock3/9/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock3/9/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/10/b2/norm1.weight", shape: [576], tfjs: "features/denseblock3/10/b2/norm1/gamma" },
-  { path: "features/denseblock3/10/b2/norm1.bias", shape: [576], tfjs: "features/denseblock3/10/b2/norm1/beta" },
-  {
-    path: "features/denseblock3/10/b2/norm1.running_mean",
-    shape: [576],
-    tfjs: "features/denseblock3/10/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock3/10/b2/norm1.running_var",
-    shape: [576],
-    tfjs: "features/denseblock3/10/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock3/10/b2/conv1.weight",
-    shape: [128, 576, 1, 1],
-    tfjs: "features/denseblock3/10/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/10/b2/norm2.weight", shape: [128], tfjs: "features/denseblock3/10/b2/norm2/gamma" },
-  { path: "features/denseblock3/10/b2/norm2.bias", shape: [128], tfjs: "features/denseblock3/10/b2/norm2/beta" },
-  {
-    path: "features/denseblock3/10/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock3/10/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock3/10/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock3/10/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock3/10/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock3/10/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/11/b2/norm1.weight", shape: [608], tfjs: "features/denseblock3/11/b2/norm1/gamma" },
-  { path: "features/denseblock3/11/b2/norm1.bias", shape: [608], tfjs: "features/denseblock3/11/b2/norm1/beta" },
-  {
-    path: "features/denseblock3/11/b2/norm1.running_mean",
-    shape: [608],
-    tfjs: "features/denseblock3/11/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock3/11/b2/norm1.running_var",
-    shape: [608],
-    tfjs: "features/denseblock3/11/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock3/11/b2/conv1.weight",
-    shape: [128, 608, 1, 1],
-    tfjs: "features/denseblock3/11/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/11/b2/norm2.weight", shape: [128], tfjs: "features/denseblock3/11/b2/norm2/gamma" },
-  { path: "features/denseblock3/11/b2/norm2.bias", shape: [128], tfjs: "features/denseblock3/11/b2/norm2/beta" },
-  {
-    path: "features/denseblock3/11/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock3/11/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock3/11/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock3/11/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock3/11/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock3/11/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/12/b2/norm1.weight", shape: [640], tfjs: "features/denseblock3/12/b2/norm1/gamma" },
-  { path: "features/denseblock3/12/b2/norm1.bias", shape: [640], tfjs: "features/denseblock3/12/b2/norm1/beta" },
-  {
-    path: "features/denseblock3/12/b2/norm1.running_mean",
-    shape: [640],
-    tfjs: "features/denseblock3/12/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock3/12/b2/norm1.running_var",
-    shape: [640],
-    tfjs: "features/denseblock3/12/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock3/12/b2/conv1.weight",
-    shape: [128, 640, 1, 1],
-    tfjs: "features/denseblock3/12/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/12/b2/norm2.weight", shape: [128], tfjs: "features/denseblock3/12/b2/norm2/gamma" },
-  { path: "features/denseblock3/12/b2/norm2.bias", shape: [128], tfjs: "features/denseblock3/12/b2/norm2/beta" },
-  {
-    path: "features/denseblock3/12/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock3/12/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock3/12/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock3/12/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock3/12/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock3/12/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/13/b2/norm1.weight", shape: [672], tfjs: "features/denseblock3/13/b2/norm1/gamma" },
-  { path: "features/denseblock3/13/b2/norm1.bias", shape: [672], tfjs: "features/denseblock3/13/b2/norm1/beta" },
-  {
-    path: "features/denseblock3/13/b2/norm1.running_mean",
-    shape: [672],
-    tfjs: "features/denseblock3/13/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock3/13/b2/norm1.running_var",
-    shape: [672],
-    tfjs: "features/denseblock3/13/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock3/13/b2/conv1.weight",
-    shape: [128, 672, 1, 1],
-    tfjs: "features/denseblock3/13/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/13/b2/norm2.weight", shape: [128], tfjs: "features/denseblock3/13/b2/norm2/gamma" },
-  { path: "features/denseblock3/13/b2/norm2.bias", shape: [128], tfjs: "features/denseblock3/13/b2/norm2/beta" },
-  {
-    path: "features/denseblock3/13/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock3/13/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock3/13/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock3/13/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock3/13/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock3/13/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/14/b2/norm1.weight", shape: [704], tfjs: "features/denseblock3/14/b2/norm1/gamma" },
-  { path: "features/denseblock3/14/b2/norm1.bias", shape: [704], tfjs: "features/denseblock3/14/b2/norm1/beta" },
-  {
-    path: "features/denseblock3/14/b2/norm1.running_mean",
-    shape: [704],
-    tfjs: "features/denseblock3/14/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock3/14/b2/norm1.running_var",
-    shape: [704],
-    tfjs: "features/denseblock3/14/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock3/14/b2/conv1.weight",
-    shape: [128, 704, 1, 1],
-    tfjs: "features/denseblock3/14/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/14/b2/norm2.weight", shape: [128], tfjs: "features/denseblock3/14/b2/norm2/gamma" },
-  { path: "features/denseblock3/14/b2/norm2.bias", shape: [128], tfjs: "features/denseblock3/14/b2/norm2/beta" },
-  {
-    path: "features/denseblock3/14/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock3/14/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock3/14/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock3/14/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock3/14/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock3/14/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/15/b2/norm1.weight", shape: [736], tfjs: "features/denseblock3/15/b2/norm1/gamma" },
-  { path: "features/denseblock3/15/b2/norm1.bias", shape: [736], tfjs: "features/denseblock3/15/b2/norm1/beta" },
-  {
-    path: "features/denseblock3/15/b2/norm1.running_mean",
-    shape: [736],
-    tfjs: "features/denseblock3/15/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock3/15/b2/norm1.running_var",
-    shape: [736],
-    tfjs: "features/denseblock3/15/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock3/15/b2/conv1.weight",
-    shape: [128, 736, 1, 1],
-    tfjs: "features/denseblock3/15/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/15/b2/norm2.weight", shape: [128], tfjs: "features/denseblock3/15/b2/norm2/gamma" },
-  { path: "features/denseblock3/15/b2/norm2.bias", shape: [128], tfjs: "features/denseblock3/15/b2/norm2/beta" },
-  {
-    path: "features/denseblock3/15/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock3/15/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock3/15/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock3/15/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock3/15/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock3/15/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/16/b2/norm1.weight", shape: [768], tfjs: "features/denseblock3/16/b2/norm1/gamma" },
-  { path: "features/denseblock3/16/b2/norm1.bias", shape: [768], tfjs: "features/denseblock3/16/b2/norm1/beta" },
-  {
-    path: "features/denseblock3/16/b2/norm1.running_mean",
-    shape: [768],
-    tfjs: "features/denseblock3/16/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock3/16/b2/norm1.running_var",
-    shape: [768],
-    tfjs: "features/denseblock3/16/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock3/16/b2/conv1.weight",
-    shape: [128, 768, 1, 1],
-    tfjs: "features/denseblock3/16/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/16/b2/norm2.weight", shape: [128], tfjs: "features/denseblock3/16/b2/norm2/gamma" },
-  { path: "features/denseblock3/16/b2/norm2.bias", shape: [128], tfjs: "features/denseblock3/16/b2/norm2/beta" },
-  {
-    path: "features/denseblock3/16/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock3/16/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock3/16/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock3/16/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock3/16/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock3/16/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/17/b2/norm1.weight", shape: [800], tfjs: "features/denseblock3/17/b2/norm1/gamma" },
-  { path: "features/denseblock3/17/b2/norm1.bias", shape: [800], tfjs: "features/denseblock3/17/b2/norm1/beta" },
-  {
-    path: "features/denseblock3/17/b2/norm1.running_mean",
-    shape: [800],
-    tfjs: "features/denseblock3/17/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock3/17/b2/norm1.running_var",
-    shape: [800],
-    tfjs: "features/denseblock3/17/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock3/17/b2/conv1.weight",
-    shape: [128, 800, 1, 1],
-    tfjs: "features/denseblock3/17/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/17/b2/norm2.weight", shape: [128], tfjs: "features/denseblock3/17/b2/norm2/gamma" },
-  { path: "features/denseblock3/17/b2/norm2.bias", shape: [128], tfjs: "features/denseblock3/17/b2/norm2/beta" },
-  {
-    path: "features/denseblock3/17/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock3/17/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock3/17/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock3/17/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock3/17/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock3/17/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/18/b2/norm1.weight", shape: [832], tfjs: "features/denseblock3/18/b2/norm1/gamma" },
-  { path: "features/denseblock3/18/b2/norm1.bias", shape: [832], tfjs: "features/denseblock3/18/b2/norm1/beta" },
-  {
-    path: "features/denseblock3/18/b2/norm1.running_mean",
-    shape: [832],
-    tfjs: "features/denseblock3/18/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock3/18/b2/norm1.running_var",
-    shape: [832],
-    tfjs: "features/denseblock3/18/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock3/18/b2/conv1.weight",
-    shape: [128, 832, 1, 1],
-    tfjs: "features/denseblock3/18/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/18/b2/norm2.weight", shape: [128], tfjs: "features/denseblock3/18/b2/norm2/gamma" },
-  { path: "features/denseblock3/18/b2/norm2.bias", shape: [128], tfjs: "features/denseblock3/18/b2/norm2/beta" },
-  {
-    path: "features/denseblock3/18/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock3/18/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock3/18/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock3/18/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock3/18/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock3/18/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/19/b2/norm1.weight", shape: [864], tfjs: "features/denseblock3/19/b2/norm1/gamma" },
-  { path: "features/denseblock3/19/b2/norm1.bias", shape: [864], tfjs: "features/denseblock3/19/b2/norm1/beta" },
-  {
-    path: "features/denseblock3/19/b2/norm1.running_mean",
-    shape: [864],
-    tfjs: "features/denseblock3/19/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock3/19/b2/norm1.running_var",
-    shape: [864],
-    tfjs: "features/denseblock3/19/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock3/19/b2/conv1.weight",
-    shape: [128, 864, 1, 1],
-    tfjs: "features/denseblock3/19/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/19/b2/norm2.weight", shape: [128], tfjs: "features/denseblock3/19/b2/norm2/gamma" },
-  { path: "features/denseblock3/19/b2/norm2.bias", shape: [128], tfjs: "features/denseblock3/19/b2/norm2/beta" },
-  {
-    path: "features/denseblock3/19/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock3/19/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock3/19/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock3/19/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock3/19/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock3/19/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/20/b2/norm1.weight", shape: [896], tfjs: "features/denseblock3/20/b2/norm1/gamma" },
-  { path: "features/denseblock3/20/b2/norm1.bias", shape: [896], tfjs: "features/denseblock3/20/b2/norm1/beta" },
-  {
-    path: "features/denseblock3/20/b2/norm1.running_mean",
-    shape: [896],
-    tfjs: "features/denseblock3/20/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock3/20/b2/norm1.running_var",
-    shape: [896],
-    tfjs: "features/denseblock3/20/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock3/20/b2/conv1.weight",
-    shape: [128, 896, 1, 1],
-    tfjs: "features/denseblock3/20/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/20/b2/norm2.weight", shape: [128], tfjs: "features/denseblock3/20/b2/norm2/gamma" },
-  { path: "features/denseblock3/20/b2/norm2.bias", shape: [128], tfjs: "features/denseblock3/20/b2/norm2/beta" },
-  {
-    path: "features/denseblock3/20/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock3/20/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock3/20/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock3/20/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock3/20/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock3/20/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/21/b2/norm1.weight", shape: [928], tfjs: "features/denseblock3/21/b2/norm1/gamma" },
-  { path: "features/denseblock3/21/b2/norm1.bias", shape: [928], tfjs: "features/denseblock3/21/b2/norm1/beta" },
-  {
-    path: "features/denseblock3/21/b2/norm1.running_mean",
-    shape: [928],
-    tfjs: "features/denseblock3/21/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock3/21/b2/norm1.running_var",
-    shape: [928],
-    tfjs: "features/denseblock3/21/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock3/21/b2/conv1.weight",
-    shape: [128, 928, 1, 1],
-    tfjs: "features/denseblock3/21/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/21/b2/norm2.weight", shape: [128], tfjs: "features/denseblock3/21/b2/norm2/gamma" },
-  { path: "features/denseblock3/21/b2/norm2.bias", shape: [128], tfjs: "features/denseblock3/21/b2/norm2/beta" },
-  {
-    path: "features/denseblock3/21/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock3/21/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock3/21/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock3/21/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock3/21/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock3/21/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/22/b2/norm1.weight", shape: [960], tfjs: "features/denseblock3/22/b2/norm1/gamma" },
-  { path: "features/denseblock3/22/b2/norm1.bias", shape: [960], tfjs: "features/denseblock3/22/b2/norm1/beta" },
-  {
-    path: "features/denseblock3/22/b2/norm1.running_mean",
-    shape: [960],
-    tfjs: "features/denseblock3/22/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock3/22/b2/norm1.running_var",
-    shape: [960],
-    tfjs: "features/denseblock3/22/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock3/22/b2/conv1.weight",
-    shape: [128, 960, 1, 1],
-    tfjs: "features/denseblock3/22/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/22/b2/norm2.weight", shape: [128], tfjs: "features/denseblock3/22/b2/norm2/gamma" },
-  { path: "features/denseblock3/22/b2/norm2.bias", shape: [128], tfjs: "features/denseblock3/22/b2/norm2/beta" },
-  {
-    path: "features/denseblock3/22/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock3/22/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock3/22/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock3/22/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock3/22/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock3/22/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/23/b2/norm1.weight", shape: [992], tfjs: "features/denseblock3/23/b2/norm1/gamma" },
-  { path: "features/denseblock3/23/b2/norm1.bias", shape: [992], tfjs: "features/denseblock3/23/b2/norm1/beta" },
-  {
-    path: "features/denseblock3/23/b2/norm1.running_mean",
-    shape: [992],
-    tfjs: "features/denseblock3/23/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock3/23/b2/norm1.running_var",
-    shape: [992],
-    tfjs: "features/denseblock3/23/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock3/23/b2/conv1.weight",
-    shape: [128, 992, 1, 1],
-    tfjs: "features/denseblock3/23/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock3/23/b2/norm2.weight", shape: [128], tfjs: "features/denseblock3/23/b2/norm2/gamma" },
-  { path: "features/denseblock3/23/b2/norm2.bias", shape: [128], tfjs: "features/denseblock3/23/b2/norm2/beta" },
-  {
-    path: "features/denseblock3/23/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock3/23/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock3/23/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock3/23/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock3/23/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock3/23/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/transition3/norm.weight", shape: [1024], tfjs: "features/transition3/norm/gamma" },
-  { path: "features/transition3/norm.bias", shape: [1024], tfjs: "features/transition3/norm/beta" },
-  { path: "features/transition3/norm.running_mean", shape: [1024], tfjs: "features/transition3/norm/moving_mean" },
-  { path: "features/transition3/norm.running_var", shape: [1024], tfjs: "features/transition3/norm/moving_variance" },
-  {
-    path: "features/transition3/conv.weight",
-    shape: [512, 1024, 1, 1],
-    tfjs: "features/transition3/conv/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/0/b2/norm1.weight", shape: [512], tfjs: "features/denseblock4/0/b2/norm1/gamma" },
-  { path: "features/denseblock4/0/b2/norm1.bias", shape: [512], tfjs: "features/denseblock4/0/b2/norm1/beta" },
-  {
-    path: "features/denseblock4/0/b2/norm1.running_mean",
-    shape: [512],
-    tfjs: "features/denseblock4/0/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock4/0/b2/norm1.running_var",
-    shape: [512],
-    tfjs: "features/denseblock4/0/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock4/0/b2/conv1.weight",
-    shape: [128, 512, 1, 1],
-    tfjs: "features/denseblock4/0/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/0/b2/norm2.weight", shape: [128], tfjs: "features/denseblock4/0/b2/norm2/gamma" },
-  { path: "features/denseblock4/0/b2/norm2.bias", shape: [128], tfjs: "features/denseblock4/0/b2/norm2/beta" },
-  {
-    path: "features/denseblock4/0/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock4/0/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock4/0/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock4/0/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock4/0/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock4/0/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/1/b2/norm1.weight", shape: [544], tfjs: "features/denseblock4/1/b2/norm1/gamma" },
-  { path: "features/denseblock4/1/b2/norm1.bias", shape: [544], tfjs: "features/denseblock4/1/b2/norm1/beta" },
-  {
-    path: "features/denseblock4/1/b2/norm1.running_mean",
-    shape: [544],
-    tfjs: "features/denseblock4/1/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock4/1/b2/norm1.running_var",
-    shape: [544],
-    tfjs: "features/denseblock4/1/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock4/1/b2/conv1.weight",
-    shape: [128, 544, 1, 1],
-    tfjs: "features/denseblock4/1/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/1/b2/norm2.weight", shape: [128], tfjs: "features/denseblock4/1/b2/norm2/gamma" },
-  { path: "features/denseblock4/1/b2/norm2.bias", shape: [128], tfjs: "features/denseblock4/1/b2/norm2/beta" },
-  {
-    path: "features/denseblock4/1/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock4/1/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock4/1/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock4/1/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock4/1/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock4/1/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/2/b2/norm1.weight", shape: [576], tfjs: "features/denseblock4/2/b2/norm1/gamma" },
-  { path: "features/denseblock4/2/b2/norm1.bias", shape: [576], tfjs: "features/denseblock4/2/b2/norm1/beta" },
-  {
-    path: "features/denseblock4/2/b2/norm1.running_mean",
-    shape: [576],
-    tfjs: "features/denseblock4/2/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock4/2/b2/norm1.running_var",
-    shape: [576],
-    tfjs: "features/denseblock4/2/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock4/2/b2/conv1.weight",
-    shape: [128, 576, 1, 1],
-    tfjs: "features/denseblock4/2/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/2/b2/norm2.weight", shape: [128], tfjs: "features/denseblock4/2/b2/norm2/gamma" },
-  { path: "features/denseblock4/2/b2/norm2.bias", shape: [128], tfjs: "features/denseblock4/2/b2/norm2/beta" },
-  {
-    path: "features/denseblock4/2/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock4/2/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock4/2/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock4/2/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock4/2/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock4/2/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/3/b2/norm1.weight", shape: [608], tfjs: "features/denseblock4/3/b2/norm1/gamma" },
-  { path: "features/denseblock4/3/b2/norm1.bias", shape: [608], tfjs: "features/denseblock4/3/b2/norm1/beta" },
-  {
-    path: "features/denseblock4/3/b2/norm1.running_mean",
-    shape: [608],
-    tfjs: "features/denseblock4/3/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock4/3/b2/norm1.running_var",
-    shape: [608],
-    tfjs: "features/denseblock4/3/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock4/3/b2/conv1.weight",
-    shape: [128, 608, 1, 1],
-    tfjs: "features/denseblock4/3/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/3/b2/norm2.weight", shape: [128], tfjs: "features/denseblock4/3/b2/norm2/gamma" },
-  { path: "features/denseblock4/3/b2/norm2.bias", shape: [128], tfjs: "features/denseblock4/3/b2/norm2/beta" },
-  {
-    path: "features/denseblock4/3/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock4/3/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock4/3/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock4/3/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock4/3/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock4/3/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/4/b2/norm1.weight", shape: [640], tfjs: "features/denseblock4/4/b2/norm1/gamma" },
-  { path: "features/denseblock4/4/b2/norm1.bias", shape: [640], tfjs: "features/denseblock4/4/b2/norm1/beta" },
-  {
-    path: "features/denseblock4/4/b2/norm1.running_mean",
-    shape: [640],
-    tfjs: "features/denseblock4/4/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock4/4/b2/norm1.running_var",
-    shape: [640],
-    tfjs: "features/denseblock4/4/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock4/4/b2/conv1.weight",
-    shape: [128, 640, 1, 1],
-    tfjs: "features/denseblock4/4/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/4/b2/norm2.weight", shape: [128], tfjs: "features/denseblock4/4/b2/norm2/gamma" },
-  { path: "features/denseblock4/4/b2/norm2.bias", shape: [128], tfjs: "features/denseblock4/4/b2/norm2/beta" },
-  {
-    path: "features/denseblock4/4/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock4/4/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock4/4/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock4/4/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock4/4/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock4/4/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/5/b2/norm1.weight", shape: [672], tfjs: "features/denseblock4/5/b2/norm1/gamma" },
-  { path: "features/denseblock4/5/b2/norm1.bias", shape: [672], tfjs: "features/denseblock4/5/b2/norm1/beta" },
-  {
-    path: "features/denseblock4/5/b2/norm1.running_mean",
-    shape: [672],
-    tfjs: "features/denseblock4/5/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock4/5/b2/norm1.running_var",
-    shape: [672],
-    tfjs: "features/denseblock4/5/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock4/5/b2/conv1.weight",
-    shape: [128, 672, 1, 1],
-    tfjs: "features/denseblock4/5/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/5/b2/norm2.weight", shape: [128], tfjs: "features/denseblock4/5/b2/norm2/gamma" },
-  { path: "features/denseblock4/5/b2/norm2.bias", shape: [128], tfjs: "features/denseblock4/5/b2/norm2/beta" },
-  {
-    path: "features/denseblock4/5/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock4/5/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock4/5/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock4/5/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock4/5/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock4/5/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/6/b2/norm1.weight", shape: [704], tfjs: "features/denseblock4/6/b2/norm1/gamma" },
-  { path: "features/denseblock4/6/b2/norm1.bias", shape: [704], tfjs: "features/denseblock4/6/b2/norm1/beta" },
-  {
-    path: "features/denseblock4/6/b2/norm1.running_mean",
-    shape: [704],
-    tfjs: "features/denseblock4/6/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock4/6/b2/norm1.running_var",
-    shape: [704],
-    tfjs: "features/denseblock4/6/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock4/6/b2/conv1.weight",
-    shape: [128, 704, 1, 1],
-    tfjs: "features/denseblock4/6/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/6/b2/norm2.weight", shape: [128], tfjs: "features/denseblock4/6/b2/norm2/gamma" },
-  { path: "features/denseblock4/6/b2/norm2.bias", shape: [128], tfjs: "features/denseblock4/6/b2/norm2/beta" },
-  {
-    path: "features/denseblock4/6/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock4/6/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock4/6/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock4/6/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock4/6/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock4/6/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/7/b2/norm1.weight", shape: [736], tfjs: "features/denseblock4/7/b2/norm1/gamma" },
-  { path: "features/denseblock4/7/b2/norm1.bias", shape: [736], tfjs: "features/denseblock4/7/b2/norm1/beta" },
-  {
-    path: "features/denseblock4/7/b2/norm1.running_mean",
-    shape: [736],
-    tfjs: "features/denseblock4/7/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock4/7/b2/norm1.running_var",
-    shape: [736],
-    tfjs: "features/denseblock4/7/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock4/7/b2/conv1.weight",
-    shape: [128, 736, 1, 1],
-    tfjs: "features/denseblock4/7/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/7/b2/norm2.weight", shape: [128], tfjs: "features/denseblock4/7/b2/norm2/gamma" },
-  { path: "features/denseblock4/7/b2/norm2.bias", shape: [128], tfjs: "features/denseblock4/7/b2/norm2/beta" },
-  {
-    path: "features/denseblock4/7/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock4/7/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock4/7/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock4/7/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock4/7/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock4/7/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/8/b2/norm1.weight", shape: [768], tfjs: "features/denseblock4/8/b2/norm1/gamma" },
-  { path: "features/denseblock4/8/b2/norm1.bias", shape: [768], tfjs: "features/denseblock4/8/b2/norm1/beta" },
-  {
-    path: "features/denseblock4/8/b2/norm1.running_mean",
-    shape: [768],
-    tfjs: "features/denseblock4/8/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock4/8/b2/norm1.running_var",
-    shape: [768],
-    tfjs: "features/denseblock4/8/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock4/8/b2/conv1.weight",
-    shape: [128, 768, 1, 1],
-    tfjs: "features/denseblock4/8/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/8/b2/norm2.weight", shape: [128], tfjs: "features/denseblock4/8/b2/norm2/gamma" },
-  { path: "features/denseblock4/8/b2/norm2.bias", shape: [128], tfjs: "features/denseblock4/8/b2/norm2/beta" },
-  {
-    path: "features/denseblock4/8/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock4/8/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock4/8/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock4/8/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock4/8/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock4/8/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/9/b2/norm1.weight", shape: [800], tfjs: "features/denseblock4/9/b2/norm1/gamma" },
-  { path: "features/denseblock4/9/b2/norm1.bias", shape: [800], tfjs: "features/denseblock4/9/b2/norm1/beta" },
-  {
-    path: "features/denseblock4/9/b2/norm1.running_mean",
-    shape: [800],
-    tfjs: "features/denseblock4/9/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock4/9/b2/norm1.running_var",
-    shape: [800],
-    tfjs: "features/denseblock4/9/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock4/9/b2/conv1.weight",
-    shape: [128, 800, 1, 1],
-    tfjs: "features/denseblock4/9/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/9/b2/norm2.weight", shape: [128], tfjs: "features/denseblock4/9/b2/norm2/gamma" },
-  { path: "features/denseblock4/9/b2/norm2.bias", shape: [128], tfjs: "features/denseblock4/9/b2/norm2/beta" },
-  {
-    path: "features/denseblock4/9/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock4/9/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock4/9/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock4/9/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock4/9/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock4/9/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/10/b2/norm1.weight", shape: [832], tfjs: "features/denseblock4/10/b2/norm1/gamma" },
-  { path: "features/denseblock4/10/b2/norm1.bias", shape: [832], tfjs: "features/denseblock4/10/b2/norm1/beta" },
-  {
-    path: "features/denseblock4/10/b2/norm1.running_mean",
-    shape: [832],
-    tfjs: "features/denseblock4/10/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock4/10/b2/norm1.running_var",
-    shape: [832],
-    tfjs: "features/denseblock4/10/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock4/10/b2/conv1.weight",
-    shape: [128, 832, 1, 1],
-    tfjs: "features/denseblock4/10/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/10/b2/norm2.weight", shape: [128], tfjs: "features/denseblock4/10/b2/norm2/gamma" },
-  { path: "features/denseblock4/10/b2/norm2.bias", shape: [128], tfjs: "features/denseblock4/10/b2/norm2/beta" },
-  {
-    path: "features/denseblock4/10/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock4/10/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock4/10/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock4/10/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock4/10/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock4/10/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/11/b2/norm1.weight", shape: [864], tfjs: "features/denseblock4/11/b2/norm1/gamma" },
-  { path: "features/denseblock4/11/b2/norm1.bias", shape: [864], tfjs: "features/denseblock4/11/b2/norm1/beta" },
-  {
-    path: "features/denseblock4/11/b2/norm1.running_mean",
-    shape: [864],
-    tfjs: "features/denseblock4/11/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock4/11/b2/norm1.running_var",
-    shape: [864],
-    tfjs: "features/denseblock4/11/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock4/11/b2/conv1.weight",
-    shape: [128, 864, 1, 1],
-    tfjs: "features/denseblock4/11/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/11/b2/norm2.weight", shape: [128], tfjs: "features/denseblock4/11/b2/norm2/gamma" },
-  { path: "features/denseblock4/11/b2/norm2.bias", shape: [128], tfjs: "features/denseblock4/11/b2/norm2/beta" },
-  {
-    path: "features/denseblock4/11/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock4/11/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock4/11/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock4/11/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock4/11/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock4/11/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/12/b2/norm1.weight", shape: [896], tfjs: "features/denseblock4/12/b2/norm1/gamma" },
-  { path: "features/denseblock4/12/b2/norm1.bias", shape: [896], tfjs: "features/denseblock4/12/b2/norm1/beta" },
-  {
-    path: "features/denseblock4/12/b2/norm1.running_mean",
-    shape: [896],
-    tfjs: "features/denseblock4/12/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock4/12/b2/norm1.running_var",
-    shape: [896],
-    tfjs: "features/denseblock4/12/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock4/12/b2/conv1.weight",
-    shape: [128, 896, 1, 1],
-    tfjs: "features/denseblock4/12/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/12/b2/norm2.weight", shape: [128], tfjs: "features/denseblock4/12/b2/norm2/gamma" },
-  { path: "features/denseblock4/12/b2/norm2.bias", shape: [128], tfjs: "features/denseblock4/12/b2/norm2/beta" },
-  {
-    path: "features/denseblock4/12/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock4/12/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock4/12/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock4/12/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock4/12/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock4/12/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/13/b2/norm1.weight", shape: [928], tfjs: "features/denseblock4/13/b2/norm1/gamma" },
-  { path: "features/denseblock4/13/b2/norm1.bias", shape: [928], tfjs: "features/denseblock4/13/b2/norm1/beta" },
-  {
-    path: "features/denseblock4/13/b2/norm1.running_mean",
-    shape: [928],
-    tfjs: "features/denseblock4/13/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock4/13/b2/norm1.running_var",
-    shape: [928],
-    tfjs: "features/denseblock4/13/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock4/13/b2/conv1.weight",
-    shape: [128, 928, 1, 1],
-    tfjs: "features/denseblock4/13/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/13/b2/norm2.weight", shape: [128], tfjs: "features/denseblock4/13/b2/norm2/gamma" },
-  { path: "features/denseblock4/13/b2/norm2.bias", shape: [128], tfjs: "features/denseblock4/13/b2/norm2/beta" },
-  {
-    path: "features/denseblock4/13/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock4/13/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock4/13/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock4/13/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock4/13/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock4/13/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/14/b2/norm1.weight", shape: [960], tfjs: "features/denseblock4/14/b2/norm1/gamma" },
-  { path: "features/denseblock4/14/b2/norm1.bias", shape: [960], tfjs: "features/denseblock4/14/b2/norm1/beta" },
-  {
-    path: "features/denseblock4/14/b2/norm1.running_mean",
-    shape: [960],
-    tfjs: "features/denseblock4/14/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock4/14/b2/norm1.running_var",
-    shape: [960],
-    tfjs: "features/denseblock4/14/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock4/14/b2/conv1.weight",
-    shape: [128, 960, 1, 1],
-    tfjs: "features/denseblock4/14/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/14/b2/norm2.weight", shape: [128], tfjs: "features/denseblock4/14/b2/norm2/gamma" },
-  { path: "features/denseblock4/14/b2/norm2.bias", shape: [128], tfjs: "features/denseblock4/14/b2/norm2/beta" },
-  {
-    path: "features/denseblock4/14/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock4/14/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock4/14/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock4/14/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock4/14/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock4/14/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/15/b2/norm1.weight", shape: [992], tfjs: "features/denseblock4/15/b2/norm1/gamma" },
-  { path: "features/denseblock4/15/b2/norm1.bias", shape: [992], tfjs: "features/denseblock4/15/b2/norm1/beta" },
-  {
-    path: "features/denseblock4/15/b2/norm1.running_mean",
-    shape: [992],
-    tfjs: "features/denseblock4/15/b2/norm1/moving_mean",
-  },
-  {
-    path: "features/denseblock4/15/b2/norm1.running_var",
-    shape: [992],
-    tfjs: "features/denseblock4/15/b2/norm1/moving_variance",
-  },
-  {
-    path: "features/denseblock4/15/b2/conv1.weight",
-    shape: [128, 992, 1, 1],
-    tfjs: "features/denseblock4/15/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/denseblock4/15/b2/norm2.weight", shape: [128], tfjs: "features/denseblock4/15/b2/norm2/gamma" },
-  { path: "features/denseblock4/15/b2/norm2.bias", shape: [128], tfjs: "features/denseblock4/15/b2/norm2/beta" },
-  {
-    path: "features/denseblock4/15/b2/norm2.running_mean",
-    shape: [128],
-    tfjs: "features/denseblock4/15/b2/norm2/moving_mean",
-  },
-  {
-    path: "features/denseblock4/15/b2/norm2.running_var",
-    shape: [128],
-    tfjs: "features/denseblock4/15/b2/norm2/moving_variance",
-  },
-  {
-    path: "features/denseblock4/15/b2/conv2.weight",
-    shape: [32, 128, 3, 3],
-    tfjs: "features/denseblock4/15/b2/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/norm5.weight", shape: [1024], tfjs: "features/norm5/gamma" },
-  { path: "features/norm5.bias", shape: [1024], tfjs: "features/norm5/beta" },
-  { path: "features/norm5.running_mean", shape: [1024], tfjs: "features/norm5/moving_mean" },
-  { path: "features/norm5.running_var", shape: [1024], tfjs: "features/norm5/moving_variance" },
-  { path: "head/classifier.weight", shape: [1000, 1024], tfjs: "head/classifier/kernel", layout: "dense" },
-  { path: "head/classifier.bias", shape: [1000], tfjs: "head/classifier/bias" },
-];
+  convInit("features/conv0", [64, 3, 7, 7]),
+  batchNormInit("features/norm0", [64]),
+  batchNormInit("features/denseblock1/0/b2/norm1", [64]),
+  convInit("features/denseblock1/0/b2/conv1", [128, 64, 1, 1]),
+  batchNormInit("features/denseblock1/0/b2/norm2", [128]),
+  convInit("features/denseblock1/0/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock1/1/b2/norm1", [96]),
+  convInit("features/denseblock1/1/b2/conv1", [128, 96, 1, 1]),
+  batchNormInit("features/denseblock1/1/b2/norm2", [128]),
+  convInit("features/denseblock1/1/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock1/2/b2/norm1", [128]),
+  convInit("features/denseblock1/2/b2/conv1", [128, 128, 1, 1]),
+  batchNormInit("features/denseblock1/2/b2/norm2", [128]),
+  convInit("features/denseblock1/2/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock1/3/b2/norm1", [160]),
+  convInit("features/denseblock1/3/b2/conv1", [128, 160, 1, 1]),
+  batchNormInit("features/denseblock1/3/b2/norm2", [128]),
+  convInit("features/denseblock1/3/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock1/4/b2/norm1", [192]),
+  convInit("features/denseblock1/4/b2/conv1", [128, 192, 1, 1]),
+  batchNormInit("features/denseblock1/4/b2/norm2", [128]),
+  convInit("features/denseblock1/4/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock1/5/b2/norm1", [224]),
+  convInit("features/denseblock1/5/b2/conv1", [128, 224, 1, 1]),
+  batchNormInit("features/denseblock1/5/b2/norm2", [128]),
+  convInit("features/denseblock1/5/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/transition1/norm", [256]),
+  convInit("features/transition1/conv", [128, 256, 1, 1]),
+  batchNormInit("features/denseblock2/0/b2/norm1", [128]),
+  convInit("features/denseblock2/0/b2/conv1", [128, 128, 1, 1]),
+  batchNormInit("features/denseblock2/0/b2/norm2", [128]),
+  convInit("features/denseblock2/0/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock2/1/b2/norm1", [160]),
+  convInit("features/denseblock2/1/b2/conv1", [128, 160, 1, 1]),
+  batchNormInit("features/denseblock2/1/b2/norm2", [128]),
+  convInit("features/denseblock2/1/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock2/2/b2/norm1", [192]),
+  convInit("features/denseblock2/2/b2/conv1", [128, 192, 1, 1]),
+  batchNormInit("features/denseblock2/2/b2/norm2", [128]),
+  convInit("features/denseblock2/2/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock2/3/b2/norm1", [224]),
+  convInit("features/denseblock2/3/b2/conv1", [128, 224, 1, 1]),
+  batchNormInit("features/denseblock2/3/b2/norm2", [128]),
+  convInit("features/denseblock2/3/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock2/4/b2/norm1", [256]),
+  convInit("features/denseblock2/4/b2/conv1", [128, 256, 1, 1]),
+  batchNormInit("features/denseblock2/4/b2/norm2", [128]),
+  convInit("features/denseblock2/4/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock2/5/b2/norm1", [288]),
+  convInit("features/denseblock2/5/b2/conv1", [128, 288, 1, 1]),
+  batchNormInit("features/denseblock2/5/b2/norm2", [128]),
+  convInit("features/denseblock2/5/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock2/6/b2/norm1", [320]),
+  convInit("features/denseblock2/6/b2/conv1", [128, 320, 1, 1]),
+  batchNormInit("features/denseblock2/6/b2/norm2", [128]),
+  convInit("features/denseblock2/6/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock2/7/b2/norm1", [352]),
+  convInit("features/denseblock2/7/b2/conv1", [128, 352, 1, 1]),
+  batchNormInit("features/denseblock2/7/b2/norm2", [128]),
+  convInit("features/denseblock2/7/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock2/8/b2/norm1", [384]),
+  convInit("features/denseblock2/8/b2/conv1", [128, 384, 1, 1]),
+  batchNormInit("features/denseblock2/8/b2/norm2", [128]),
+  convInit("features/denseblock2/8/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock2/9/b2/norm1", [416]),
+  convInit("features/denseblock2/9/b2/conv1", [128, 416, 1, 1]),
+  batchNormInit("features/denseblock2/9/b2/norm2", [128]),
+  convInit("features/denseblock2/9/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock2/10/b2/norm1", [448]),
+  convInit("features/denseblock2/10/b2/conv1", [128, 448, 1, 1]),
+  batchNormInit("features/denseblock2/10/b2/norm2", [128]),
+  convInit("features/denseblock2/10/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock2/11/b2/norm1", [480]),
+  convInit("features/denseblock2/11/b2/conv1", [128, 480, 1, 1]),
+  batchNormInit("features/denseblock2/11/b2/norm2", [128]),
+  convInit("features/denseblock2/11/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/transition2/norm", [512]),
+  convInit("features/transition2/conv", [256, 512, 1, 1]),
+  batchNormInit("features/denseblock3/0/b2/norm1", [256]),
+  convInit("features/denseblock3/0/b2/conv1", [128, 256, 1, 1]),
+  batchNormInit("features/denseblock3/0/b2/norm2", [128]),
+  convInit("features/denseblock3/0/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock3/1/b2/norm1", [288]),
+  convInit("features/denseblock3/1/b2/conv1", [128, 288, 1, 1]),
+  batchNormInit("features/denseblock3/1/b2/norm2", [128]),
+  convInit("features/denseblock3/1/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock3/2/b2/norm1", [320]),
+  convInit("features/denseblock3/2/b2/conv1", [128, 320, 1, 1]),
+  batchNormInit("features/denseblock3/2/b2/norm2", [128]),
+  convInit("features/denseblock3/2/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock3/3/b2/norm1", [352]),
+  convInit("features/denseblock3/3/b2/conv1", [128, 352, 1, 1]),
+  batchNormInit("features/denseblock3/3/b2/norm2", [128]),
+  convInit("features/denseblock3/3/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock3/4/b2/norm1", [384]),
+  convInit("features/denseblock3/4/b2/conv1", [128, 384, 1, 1]),
+  batchNormInit("features/denseblock3/4/b2/norm2", [128]),
+  convInit("features/denseblock3/4/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock3/5/b2/norm1", [416]),
+  convInit("features/denseblock3/5/b2/conv1", [128, 416, 1, 1]),
+  batchNormInit("features/denseblock3/5/b2/norm2", [128]),
+  convInit("features/denseblock3/5/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock3/6/b2/norm1", [448]),
+  convInit("features/denseblock3/6/b2/conv1", [128, 448, 1, 1]),
+  batchNormInit("features/denseblock3/6/b2/norm2", [128]),
+  convInit("features/denseblock3/6/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock3/7/b2/norm1", [480]),
+  convInit("features/denseblock3/7/b2/conv1", [128, 480, 1, 1]),
+  batchNormInit("features/denseblock3/7/b2/norm2", [128]),
+  convInit("features/denseblock3/7/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock3/8/b2/norm1", [512]),
+  convInit("features/denseblock3/8/b2/conv1", [128, 512, 1, 1]),
+  batchNormInit("features/denseblock3/8/b2/norm2", [128]),
+  convInit("features/denseblock3/8/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock3/9/b2/norm1", [544]),
+  convInit("features/denseblock3/9/b2/conv1", [128, 544, 1, 1]),
+  batchNormInit("features/denseblock3/9/b2/norm2", [128]),
+  convInit("features/denseblock3/9/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock3/10/b2/norm1", [576]),
+  convInit("features/denseblock3/10/b2/conv1", [128, 576, 1, 1]),
+  batchNormInit("features/denseblock3/10/b2/norm2", [128]),
+  convInit("features/denseblock3/10/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock3/11/b2/norm1", [608]),
+  convInit("features/denseblock3/11/b2/conv1", [128, 608, 1, 1]),
+  batchNormInit("features/denseblock3/11/b2/norm2", [128]),
+  convInit("features/denseblock3/11/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock3/12/b2/norm1", [640]),
+  convInit("features/denseblock3/12/b2/conv1", [128, 640, 1, 1]),
+  batchNormInit("features/denseblock3/12/b2/norm2", [128]),
+  convInit("features/denseblock3/12/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock3/13/b2/norm1", [672]),
+  convInit("features/denseblock3/13/b2/conv1", [128, 672, 1, 1]),
+  batchNormInit("features/denseblock3/13/b2/norm2", [128]),
+  convInit("features/denseblock3/13/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock3/14/b2/norm1", [704]),
+  convInit("features/denseblock3/14/b2/conv1", [128, 704, 1, 1]),
+  batchNormInit("features/denseblock3/14/b2/norm2", [128]),
+  convInit("features/denseblock3/14/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock3/15/b2/norm1", [736]),
+  convInit("features/denseblock3/15/b2/conv1", [128, 736, 1, 1]),
+  batchNormInit("features/denseblock3/15/b2/norm2", [128]),
+  convInit("features/denseblock3/15/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock3/16/b2/norm1", [768]),
+  convInit("features/denseblock3/16/b2/conv1", [128, 768, 1, 1]),
+  batchNormInit("features/denseblock3/16/b2/norm2", [128]),
+  convInit("features/denseblock3/16/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock3/17/b2/norm1", [800]),
+  convInit("features/denseblock3/17/b2/conv1", [128, 800, 1, 1]),
+  batchNormInit("features/denseblock3/17/b2/norm2", [128]),
+  convInit("features/denseblock3/17/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock3/18/b2/norm1", [832]),
+  convInit("features/denseblock3/18/b2/conv1", [128, 832, 1, 1]),
+  batchNormInit("features/denseblock3/18/b2/norm2", [128]),
+  convInit("features/denseblock3/18/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock3/19/b2/norm1", [864]),
+  convInit("features/denseblock3/19/b2/conv1", [128, 864, 1, 1]),
+  batchNormInit("features/denseblock3/19/b2/norm2", [128]),
+  convInit("features/denseblock3/19/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock3/20/b2/norm1", [896]),
+  convInit("features/denseblock3/20/b2/conv1", [128, 896, 1, 1]),
+  batchNormInit("features/denseblock3/20/b2/norm2", [128]),
+  convInit("features/denseblock3/20/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock3/21/b2/norm1", [928]),
+  convInit("features/denseblock3/21/b2/conv1", [128, 928, 1, 1]),
+  batchNormInit("features/denseblock3/21/b2/norm2", [128]),
+  convInit("features/denseblock3/21/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock3/22/b2/norm1", [960]),
+  convInit("features/denseblock3/22/b2/conv1", [128, 960, 1, 1]),
+  batchNormInit("features/denseblock3/22/b2/norm2", [128]),
+  convInit("features/denseblock3/22/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock3/23/b2/norm1", [992]),
+  convInit("features/denseblock3/23/b2/conv1", [128, 992, 1, 1]),
+  batchNormInit("features/denseblock3/23/b2/norm2", [128]),
+  convInit("features/denseblock3/23/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/transition3/norm", [1024]),
+  convInit("features/transition3/conv", [512, 1024, 1, 1]),
+  batchNormInit("features/denseblock4/0/b2/norm1", [512]),
+  convInit("features/denseblock4/0/b2/conv1", [128, 512, 1, 1]),
+  batchNormInit("features/denseblock4/0/b2/norm2", [128]),
+  convInit("features/denseblock4/0/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock4/1/b2/norm1", [544]),
+  convInit("features/denseblock4/1/b2/conv1", [128, 544, 1, 1]),
+  batchNormInit("features/denseblock4/1/b2/norm2", [128]),
+  convInit("features/denseblock4/1/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock4/2/b2/norm1", [576]),
+  convInit("features/denseblock4/2/b2/conv1", [128, 576, 1, 1]),
+  batchNormInit("features/denseblock4/2/b2/norm2", [128]),
+  convInit("features/denseblock4/2/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock4/3/b2/norm1", [608]),
+  convInit("features/denseblock4/3/b2/conv1", [128, 608, 1, 1]),
+  batchNormInit("features/denseblock4/3/b2/norm2", [128]),
+  convInit("features/denseblock4/3/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock4/4/b2/norm1", [640]),
+  convInit("features/denseblock4/4/b2/conv1", [128, 640, 1, 1]),
+  batchNormInit("features/denseblock4/4/b2/norm2", [128]),
+  convInit("features/denseblock4/4/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock4/5/b2/norm1", [672]),
+  convInit("features/denseblock4/5/b2/conv1", [128, 672, 1, 1]),
+  batchNormInit("features/denseblock4/5/b2/norm2", [128]),
+  convInit("features/denseblock4/5/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock4/6/b2/norm1", [704]),
+  convInit("features/denseblock4/6/b2/conv1", [128, 704, 1, 1]),
+  batchNormInit("features/denseblock4/6/b2/norm2", [128]),
+  convInit("features/denseblock4/6/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock4/7/b2/norm1", [736]),
+  convInit("features/denseblock4/7/b2/conv1", [128, 736, 1, 1]),
+  batchNormInit("features/denseblock4/7/b2/norm2", [128]),
+  convInit("features/denseblock4/7/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock4/8/b2/norm1", [768]),
+  convInit("features/denseblock4/8/b2/conv1", [128, 768, 1, 1]),
+  batchNormInit("features/denseblock4/8/b2/norm2", [128]),
+  convInit("features/denseblock4/8/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock4/9/b2/norm1", [800]),
+  convInit("features/denseblock4/9/b2/conv1", [128, 800, 1, 1]),
+  batchNormInit("features/denseblock4/9/b2/norm2", [128]),
+  convInit("features/denseblock4/9/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock4/10/b2/norm1", [832]),
+  convInit("features/denseblock4/10/b2/conv1", [128, 832, 1, 1]),
+  batchNormInit("features/denseblock4/10/b2/norm2", [128]),
+  convInit("features/denseblock4/10/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock4/11/b2/norm1", [864]),
+  convInit("features/denseblock4/11/b2/conv1", [128, 864, 1, 1]),
+  batchNormInit("features/denseblock4/11/b2/norm2", [128]),
+  convInit("features/denseblock4/11/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock4/12/b2/norm1", [896]),
+  convInit("features/denseblock4/12/b2/conv1", [128, 896, 1, 1]),
+  batchNormInit("features/denseblock4/12/b2/norm2", [128]),
+  convInit("features/denseblock4/12/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock4/13/b2/norm1", [928]),
+  convInit("features/denseblock4/13/b2/conv1", [128, 928, 1, 1]),
+  batchNormInit("features/denseblock4/13/b2/norm2", [128]),
+  convInit("features/denseblock4/13/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock4/14/b2/norm1", [960]),
+  convInit("features/denseblock4/14/b2/conv1", [128, 960, 1, 1]),
+  batchNormInit("features/denseblock4/14/b2/norm2", [128]),
+  convInit("features/denseblock4/14/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/denseblock4/15/b2/norm1", [992]),
+  convInit("features/denseblock4/15/b2/conv1", [128, 992, 1, 1]),
+  batchNormInit("features/denseblock4/15/b2/norm2", [128]),
+  convInit("features/denseblock4/15/b2/conv2", [32, 128, 3, 3]),
+  batchNormInit("features/norm5", [1024]),
+  denseInit("head/classifier", [1000, 1024], { bias: true }),
+].flat();

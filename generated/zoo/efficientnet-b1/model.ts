@@ -3,11 +3,44 @@
 // change the spec and run `netc compile specs/zoo/efficientnet-b1.net --target tfjs` again.
 
 import type * as tfjs from "@tensorflow/tfjs";
-import type { InitTensor } from "netc/runtime";
-import { broadcast, dropPath } from "netc/runtime";
+import { broadcast, convBnInit, convInit, denseInit, depthwiseBnInit, dropPath, type InitTensor } from "netc/runtime";
 
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
+
+/** Applies a layer to the tensor before it (to the list of tensors for a merge). */
+function apply(layer: tfjs.layers.Layer, x: tfjs.SymbolicTensor | tfjs.SymbolicTensor[]): tfjs.SymbolicTensor {
+  return layer.apply(x) as tfjs.SymbolicTensor;
+}
+
+type Conv2dArgs = Parameters<typeof tfjs.layers.conv2d>[0];
+
+/** conv2d, batchNormalization, swish: one statement's layers `name`, `name/bn`, `name/bn/silu`. */
+function convBnSwish(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: Conv2dArgs): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
+  const bn = apply(tf.layers.batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: name + "/bn" }), conv);
+  return apply(tf.layers.activation({ activation: "swish", name: name + "/bn/silu" }), bn);
+}
+
+type DepthwiseConv2dArgs = Parameters<typeof tfjs.layers.depthwiseConv2d>[0];
+
+/** depthwiseConv2d, batchNormalization, swish: one statement's layers `name`, `name/bn`, `name/bn/silu`. */
+function depthwiseBnSwish(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  name: string,
+  config: DepthwiseConv2dArgs,
+): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.depthwiseConv2d({ ...config, useBias: false, name }), x);
+  const bn = apply(tf.layers.batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: name + "/bn" }), conv);
+  return apply(tf.layers.activation({ activation: "swish", name: name + "/bn/silu" }), bn);
+}
+
+/** conv2d, batchNormalization: one statement's layers `name`, `name/bn`. */
+function convBn(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: Conv2dArgs): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
+  return apply(tf.layers.batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: name + "/bn" }), conv);
+}
 
 /** The spec's block SqueezeExcitation, called 23 times: its layers, named under `prefix`. */
 function SqueezeExcitation(
@@ -19,82 +52,53 @@ function SqueezeExcitation(
   b1Globalavgpool1PoolSize: number,
 ): tfjs.SymbolicTensor {
   // lib/efficientnet.net:28: gap
-  const b1Globalavgpool1 = tf.layers
-    .averagePooling2d({
+  const b1Globalavgpool1 = apply(
+    tf.layers.averagePooling2d({
       poolSize: [b1Globalavgpool1PoolSize, b1Globalavgpool1PoolSize],
       name: `${prefix}/b1/globalavgpool1`,
-    })
-    .apply(x) as tfjs.SymbolicTensor;
+    }),
+    x,
+  );
   // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const b1Fc1 = tf.layers
-    .conv2d({ filters: squeeze, kernelSize: 1, activation: "swish", name: `${prefix}/b1/fc1` })
-    .apply(b1Globalavgpool1) as tfjs.SymbolicTensor;
+  const b1Fc1 = apply(
+    tf.layers.conv2d({ filters: squeeze, kernelSize: 1, activation: "swish", name: `${prefix}/b1/fc1` }),
+    b1Globalavgpool1,
+  );
   // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const b1Fc2 = tf.layers
-    .conv2d({ filters: inChannels, kernelSize: 1, activation: "sigmoid", name: `${prefix}/b1/fc2` })
-    .apply(b1Fc1) as tfjs.SymbolicTensor;
+  const b1Fc2 = apply(
+    tf.layers.conv2d({ filters: inChannels, kernelSize: 1, activation: "sigmoid", name: `${prefix}/b1/fc2` }),
+    b1Fc1,
+  );
   // lib/efficientnet.net:26: mul
-  const out = broadcast({ op: "mul", name: prefix }).apply([b1Fc2, x]) as tfjs.SymbolicTensor;
-  return out;
+  return apply(broadcast({ op: "mul", name: prefix }), [b1Fc2, x]);
 }
 
 /** The spec's block MBConv: its layers, named under `prefix`. */
 function MBConv(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const b1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/depthwise/bn` })
-    .apply(b1Depthwise) as tfjs.SymbolicTensor;
-  const b1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: `${prefix}/b1/depthwise/bn/silu` })
-    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
-  const b1Se = SqueezeExcitation(tf, b1DepthwiseBnSilu, `${prefix}/b1/se`, 32, 8, 112);
+  const b1Depthwise = depthwiseBnSwish(tf, x, `${prefix}/b1/depthwise`, { kernelSize: 3, padding: "same" });
+  const b1Se = SqueezeExcitation(tf, b1Depthwise, `${prefix}/b1/se`, 32, 8, 112);
   // lib/efficientnet.net:49: conv 1x1 cout bn
-  const b1Project = tf.layers
-    .conv2d({ filters: 16, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
-    .apply(b1Se) as tfjs.SymbolicTensor;
-  const b1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/project/bn` })
-    .apply(b1Project) as tfjs.SymbolicTensor;
-  return b1ProjectBn;
+  return convBn(tf, b1Se, `${prefix}/b1/project`, { filters: 16, kernelSize: 1 });
 }
 
 /** The spec's block MBConv: its layers, named under `prefix`. */
 function MBConv_2(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const b1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/depthwise/bn` })
-    .apply(b1Depthwise) as tfjs.SymbolicTensor;
-  const b1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: `${prefix}/b1/depthwise/bn/silu` })
-    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
-  const b1Se = SqueezeExcitation(tf, b1DepthwiseBnSilu, `${prefix}/b1/se`, 16, 4, 112);
+  const b1Depthwise = depthwiseBnSwish(tf, x, `${prefix}/b1/depthwise`, { kernelSize: 3, padding: "same" });
+  const b1Se = SqueezeExcitation(tf, b1Depthwise, `${prefix}/b1/se`, 16, 4, 112);
   // lib/efficientnet.net:49: conv 1x1 cout bn
-  const b1Project = tf.layers
-    .conv2d({ filters: 16, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
-    .apply(b1Se) as tfjs.SymbolicTensor;
-  const b1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/project/bn` })
-    .apply(b1Project) as tfjs.SymbolicTensor;
+  const b1Project = convBn(tf, b1Se, `${prefix}/b1/project`, { filters: 16, kernelSize: 1 });
   // lib/efficientnet.net:50: droppath sd
-  const b1Droppath1 = dropPath({ rate: 0.008695652173913044, name: `${prefix}/b1/droppath1` }).apply(
-    b1ProjectBn,
-  ) as tfjs.SymbolicTensor;
+  const b1Droppath1 = apply(dropPath({ rate: 0.008695652173913044, name: `${prefix}/b1/droppath1` }), b1Project);
   // lib/efficientnet.net:42: add
-  const out = tf.layers.add({ name: prefix }).apply([b1Droppath1, x]) as tfjs.SymbolicTensor;
-  return out;
+  return apply(tf.layers.add({ name: prefix }), [b1Droppath1, x]);
 }
 
 /** The spec's block MBStage: its layers, named under `prefix`. */
 function MBStage(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   const mbconv1 = MBConv(tf, x, `${prefix}/mbconv1`);
-  const repeat10 = MBConv_2(tf, mbconv1, `${prefix}/repeat1/0`);
-  return repeat10;
+  return MBConv_2(tf, mbconv1, `${prefix}/repeat1/0`);
 }
 
 /** The spec's block MBConv, called 4 times: its layers, named under `prefix`. */
@@ -110,43 +114,22 @@ function MBConv_3(
   b1SeValue2: number,
 ): tfjs.SymbolicTensor {
   // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const b1Expand = tf.layers
-    .conv2d({ filters: 6 * inChannels, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/expand/bn` })
-    .apply(b1Expand) as tfjs.SymbolicTensor;
-  const b1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: `${prefix}/b1/expand/bn/silu` })
-    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+  const b1Expand = convBnSwish(tf, x, `${prefix}/b1/expand`, { filters: 6 * inChannels, kernelSize: 1 });
   // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const b1DepthwisePad = tf.layers
-    .zeroPadding2d({
+  const b1DepthwisePad = apply(
+    tf.layers.zeroPadding2d({
       padding: [
         [b1DepthwisePadPadding, b1DepthwisePadPadding],
         [b1DepthwisePadPadding, b1DepthwisePadPadding],
       ],
       name: `${prefix}/b1/depthwise/pad`,
-    })
-    .apply(b1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const b1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: k, strides: 2, useBias: false, name: `${prefix}/b1/depthwise` })
-    .apply(b1DepthwisePad) as tfjs.SymbolicTensor;
-  const b1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/depthwise/bn` })
-    .apply(b1Depthwise) as tfjs.SymbolicTensor;
-  const b1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: `${prefix}/b1/depthwise/bn/silu` })
-    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
-  const b1Se = SqueezeExcitation(tf, b1DepthwiseBnSilu, `${prefix}/b1/se`, 6 * inChannels, b1SeValue, b1SeValue2);
+    }),
+    b1Expand,
+  );
+  const b1Depthwise = depthwiseBnSwish(tf, b1DepthwisePad, `${prefix}/b1/depthwise`, { kernelSize: k, strides: 2 });
+  const b1Se = SqueezeExcitation(tf, b1Depthwise, `${prefix}/b1/se`, 6 * inChannels, b1SeValue, b1SeValue2);
   // lib/efficientnet.net:49: conv 1x1 cout bn
-  const b1Project = tf.layers
-    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
-    .apply(b1Se) as tfjs.SymbolicTensor;
-  const b1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/project/bn` })
-    .apply(b1Project) as tfjs.SymbolicTensor;
-  return b1ProjectBn;
+  return convBn(tf, b1Se, `${prefix}/b1/project`, { filters: cout, kernelSize: 1 });
 }
 
 /** The spec's block MBConv, called 15 times: its layers, named under `prefix`. */
@@ -162,38 +145,16 @@ function MBConv_4(
   b1SeValue2: number,
 ): tfjs.SymbolicTensor {
   // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const b1Expand = tf.layers
-    .conv2d({ filters: 6 * inChannels, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/expand/bn` })
-    .apply(b1Expand) as tfjs.SymbolicTensor;
-  const b1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: `${prefix}/b1/expand/bn/silu` })
-    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+  const b1Expand = convBnSwish(tf, x, `${prefix}/b1/expand`, { filters: 6 * inChannels, kernelSize: 1 });
   // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const b1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: k, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
-    .apply(b1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const b1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/depthwise/bn` })
-    .apply(b1Depthwise) as tfjs.SymbolicTensor;
-  const b1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: `${prefix}/b1/depthwise/bn/silu` })
-    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
-  const b1Se = SqueezeExcitation(tf, b1DepthwiseBnSilu, `${prefix}/b1/se`, 6 * inChannels, b1SeValue, b1SeValue2);
+  const b1Depthwise = depthwiseBnSwish(tf, b1Expand, `${prefix}/b1/depthwise`, { kernelSize: k, padding: "same" });
+  const b1Se = SqueezeExcitation(tf, b1Depthwise, `${prefix}/b1/se`, 6 * inChannels, b1SeValue, b1SeValue2);
   // lib/efficientnet.net:49: conv 1x1 cout bn
-  const b1Project = tf.layers
-    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
-    .apply(b1Se) as tfjs.SymbolicTensor;
-  const b1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/project/bn` })
-    .apply(b1Project) as tfjs.SymbolicTensor;
+  const b1Project = convBn(tf, b1Se, `${prefix}/b1/project`, { filters: cout, kernelSize: 1 });
   // lib/efficientnet.net:50: droppath sd
-  const b1Droppath1 = dropPath({ rate: sd, name: `${prefix}/b1/droppath1` }).apply(b1ProjectBn) as tfjs.SymbolicTensor;
+  const b1Droppath1 = apply(dropPath({ rate: sd, name: `${prefix}/b1/droppath1` }), b1Project);
   // lib/efficientnet.net:42: add
-  const out = tf.layers.add({ name: prefix }).apply([b1Droppath1, x]) as tfjs.SymbolicTensor;
-  return out;
+  return apply(tf.layers.add({ name: prefix }), [b1Droppath1, x]);
 }
 
 /** The spec's block MBStage, called 2 times: its layers, named under `prefix`. */
@@ -214,8 +175,7 @@ function MBStage_2(
 ): tfjs.SymbolicTensor {
   const mbconv1 = MBConv_3(tf, x, `${prefix}/mbconv1`, inChannels, cout, k, mbconv1Value, mbconv1Value2, mbconv1Value3);
   const repeat10 = MBConv_4(tf, mbconv1, `${prefix}/repeat1/0`, cout, cout, k, repeat10Value, 2 * k, repeat10Value2);
-  const repeat11 = MBConv_4(tf, repeat10, `${prefix}/repeat1/1`, cout, cout, k, repeat11Value, 2 * k, repeat11Value2);
-  return repeat11;
+  return MBConv_4(tf, repeat10, `${prefix}/repeat1/1`, cout, cout, k, repeat11Value, 2 * k, repeat11Value2);
 }
 
 /** The spec's block MBStage: its layers, named under `prefix`. */
@@ -223,8 +183,7 @@ function MBStage_3(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfj
   const mbconv1 = MBConv_3(tf, x, `${prefix}/mbconv1`, 40, 80, 3, 1, 10, 14);
   const repeat10 = MBConv_4(tf, mbconv1, `${prefix}/repeat1/0`, 80, 80, 3, 0.0782608695652174, 20, 14);
   const repeat11 = MBConv_4(tf, repeat10, `${prefix}/repeat1/1`, 80, 80, 3, 0.08695652173913043, 20, 14);
-  const repeat12 = MBConv_4(tf, repeat11, `${prefix}/repeat1/2`, 80, 80, 3, 0.09565217391304348, 20, 14);
-  return repeat12;
+  return MBConv_4(tf, repeat11, `${prefix}/repeat1/2`, 80, 80, 3, 0.09565217391304348, 20, 14);
 }
 
 /** The spec's block MBConv, called 2 times: its layers, named under `prefix`. */
@@ -239,34 +198,12 @@ function MBConv_5(
   b1SeValue2: number,
 ): tfjs.SymbolicTensor {
   // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const b1Expand = tf.layers
-    .conv2d({ filters: 6 * inChannels, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/expand/bn` })
-    .apply(b1Expand) as tfjs.SymbolicTensor;
-  const b1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: `${prefix}/b1/expand/bn/silu` })
-    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+  const b1Expand = convBnSwish(tf, x, `${prefix}/b1/expand`, { filters: 6 * inChannels, kernelSize: 1 });
   // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const b1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: k, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
-    .apply(b1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const b1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/depthwise/bn` })
-    .apply(b1Depthwise) as tfjs.SymbolicTensor;
-  const b1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: `${prefix}/b1/depthwise/bn/silu` })
-    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
-  const b1Se = SqueezeExcitation(tf, b1DepthwiseBnSilu, `${prefix}/b1/se`, 6 * inChannels, b1SeValue, b1SeValue2);
+  const b1Depthwise = depthwiseBnSwish(tf, b1Expand, `${prefix}/b1/depthwise`, { kernelSize: k, padding: "same" });
+  const b1Se = SqueezeExcitation(tf, b1Depthwise, `${prefix}/b1/se`, 6 * inChannels, b1SeValue, b1SeValue2);
   // lib/efficientnet.net:49: conv 1x1 cout bn
-  const b1Project = tf.layers
-    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
-    .apply(b1Se) as tfjs.SymbolicTensor;
-  const b1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/project/bn` })
-    .apply(b1Project) as tfjs.SymbolicTensor;
-  return b1ProjectBn;
+  return convBn(tf, b1Se, `${prefix}/b1/project`, { filters: cout, kernelSize: 1 });
 }
 
 /** The spec's block MBStage: its layers, named under `prefix`. */
@@ -274,8 +211,7 @@ function MBStage_4(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfj
   const mbconv1 = MBConv_5(tf, x, `${prefix}/mbconv1`, 80, 112, 5, 20, 14);
   const repeat10 = MBConv_4(tf, mbconv1, `${prefix}/repeat1/0`, 112, 112, 5, 0.11304347826086956, 28, 14);
   const repeat11 = MBConv_4(tf, repeat10, `${prefix}/repeat1/1`, 112, 112, 5, 0.12173913043478261, 28, 14);
-  const repeat12 = MBConv_4(tf, repeat11, `${prefix}/repeat1/2`, 112, 112, 5, 0.13043478260869565, 28, 14);
-  return repeat12;
+  return MBConv_4(tf, repeat11, `${prefix}/repeat1/2`, 112, 112, 5, 0.13043478260869565, 28, 14);
 }
 
 /** The spec's block MBStage: its layers, named under `prefix`. */
@@ -284,15 +220,13 @@ function MBStage_5(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfj
   const repeat10 = MBConv_4(tf, mbconv1, `${prefix}/repeat1/0`, 192, 192, 5, 0.14782608695652175, 48, 7);
   const repeat11 = MBConv_4(tf, repeat10, `${prefix}/repeat1/1`, 192, 192, 5, 0.1565217391304348, 48, 7);
   const repeat12 = MBConv_4(tf, repeat11, `${prefix}/repeat1/2`, 192, 192, 5, 0.16521739130434784, 48, 7);
-  const repeat13 = MBConv_4(tf, repeat12, `${prefix}/repeat1/3`, 192, 192, 5, 0.17391304347826086, 48, 7);
-  return repeat13;
+  return MBConv_4(tf, repeat12, `${prefix}/repeat1/3`, 192, 192, 5, 0.17391304347826086, 48, 7);
 }
 
 /** The spec's block MBStage: its layers, named under `prefix`. */
 function MBStage_6(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   const mbconv1 = MBConv_5(tf, x, `${prefix}/mbconv1`, 192, 320, 3, 48, 7);
-  const repeat10 = MBConv_4(tf, mbconv1, `${prefix}/repeat1/0`, 320, 320, 3, 0.19130434782608696, 80, 7);
-  return repeat10;
+  return MBConv_4(tf, mbconv1, `${prefix}/repeat1/0`, 320, 320, 3, 0.19130434782608696, 80, 7);
 }
 
 /** The spec's block EfficientNetV1Stages: its layers, named under `prefix`. */
@@ -331,43 +265,26 @@ function EfficientNetV1Stages(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: s
   const mbstage4 = MBStage_3(tf, mbstage3, `${prefix}/mbstage4`);
   const mbstage5 = MBStage_4(tf, mbstage4, `${prefix}/mbstage5`);
   const mbstage6 = MBStage_5(tf, mbstage5, `${prefix}/mbstage6`);
-  const mbstage7 = MBStage_6(tf, mbstage6, `${prefix}/mbstage7`);
-  return mbstage7;
+  return MBStage_6(tf, mbstage6, `${prefix}/mbstage7`);
 }
 
 /** The spec's block EfficientNetV1Features: its layers, named under `prefix`. */
 function EfficientNetV1Features(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/efficientnet.net:90: conv 3x3/2 make_divisible(32 * width, 8) pad=1 bn silu
-  const conv1Pad = tf.layers
-    .zeroPadding2d({
+  const conv1Pad = apply(
+    tf.layers.zeroPadding2d({
       padding: [
         [1, 1],
         [1, 1],
       ],
       name: `${prefix}/conv1/pad`,
-    })
-    .apply(x) as tfjs.SymbolicTensor;
-  const conv1 = tf.layers
-    .conv2d({ filters: 32, kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/conv1` })
-    .apply(conv1Pad) as tfjs.SymbolicTensor;
-  const conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/conv1/bn` })
-    .apply(conv1) as tfjs.SymbolicTensor;
-  const conv1BnSilu = tf.layers
-    .activation({ activation: "swish", name: `${prefix}/conv1/bn/silu` })
-    .apply(conv1Bn) as tfjs.SymbolicTensor;
-  const efficientnetv1stages1 = EfficientNetV1Stages(tf, conv1BnSilu, `${prefix}/efficientnetv1stages1`);
+    }),
+    x,
+  );
+  const conv1 = convBnSwish(tf, conv1Pad, `${prefix}/conv1`, { filters: 32, kernelSize: 3, strides: 2 });
+  const efficientnetv1stages1 = EfficientNetV1Stages(tf, conv1, `${prefix}/efficientnetv1stages1`);
   // lib/efficientnet.net:92: conv 1x1 4 * make_divisible(320 * width, 8) bn silu
-  const conv2 = tf.layers
-    .conv2d({ filters: 1280, kernelSize: 1, useBias: false, name: `${prefix}/conv2` })
-    .apply(efficientnetv1stages1) as tfjs.SymbolicTensor;
-  const conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/conv2/bn` })
-    .apply(conv2) as tfjs.SymbolicTensor;
-  const conv2BnSilu = tf.layers
-    .activation({ activation: "swish", name: `${prefix}/conv2/bn/silu` })
-    .apply(conv2Bn) as tfjs.SymbolicTensor;
-  return conv2BnSilu;
+  return convBnSwish(tf, efficientnetv1stages1, `${prefix}/conv2`, { filters: 1280, kernelSize: 1 });
 }
 
 /**
@@ -379,2310 +296,140 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   // features = EfficientNetV1Features(width=1.0, depth=1.1) -> 1280
   const featuresConv2BnSilu = EfficientNetV1Features(tf, image, "features");
   // line 19: adaptiveavgpool 1x1
-  const headAdaptiveavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: 7, strides: 7, name: "head/adaptiveavgpool1" })
-    .apply(featuresConv2BnSilu) as tfjs.SymbolicTensor;
+  const headAdaptiveavgpool1 = apply(
+    tf.layers.averagePooling2d({ poolSize: 7, strides: 7, name: "head/adaptiveavgpool1" }),
+    featuresConv2BnSilu,
+  );
   // line 20: flatten
-  const headFlatten1 = tf.layers.flatten({ name: "head/flatten1" }).apply(headAdaptiveavgpool1) as tfjs.SymbolicTensor;
+  const headFlatten1 = apply(tf.layers.flatten({ name: "head/flatten1" }), headAdaptiveavgpool1);
   // line 21: dropout 0.2
-  const headDropout1 = tf.layers
-    .dropout({ rate: 0.2, name: "head/dropout1" })
-    .apply(headFlatten1) as tfjs.SymbolicTensor;
+  const headDropout1 = apply(tf.layers.dropout({ rate: 0.2, name: "head/dropout1" }), headFlatten1);
   // line 22: dense classes
-  const headClassifier = tf.layers
-    .dense({ units: 1000, name: "head/classifier" })
-    .apply(headDropout1) as tfjs.SymbolicTensor;
+  const headClassifier = apply(tf.layers.dense({ units: 1000, name: "head/classifier" }), headDropout1);
 
   const model = tf.model({ name: "EfficientNetB1", inputs: image, outputs: headClassifier });
   return { training: model, inference: model };
 }
 
 /**
- * The network's tensors in PyTorch state_dict order, each with the tfjs weight it fills and its layout:
- * how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
+ * The network's tensors in PyTorch state_dict order with the tfjs weights they fill, one row per layer with weights
+ * (a conv and its BatchNorm share one): how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
  */
 export const stateDict: InitTensor[] = [
-  { path: "features/conv1.weight", shape: [32, 3, 3, 3], tfjs: "features/conv1/kernel", layout: "hwio" },
-  { path: "features/conv1/bn.weight", shape: [32], tfjs: "features/conv1/bn/gamma" },
-  { path: "features/conv1/bn.bias", shape: [32], tfjs: "features/conv1/bn/beta" },
-  { path: "features/conv1/bn.running_mean", shape: [32], tfjs: "features/conv1/bn/moving_mean" },
-  { path: "features/conv1/bn.running_var", shape: [32], tfjs: "features/conv1/bn/moving_variance" },
-  {
-    path: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/depthwise.weight",
-    shape: [32, 1, 3, 3],
-    tfjs: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 32,
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/depthwise/bn.weight",
-    shape: [32],
-    tfjs: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/depthwise/bn.bias",
-    shape: [32],
-    tfjs: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/depthwise/bn.running_mean",
-    shape: [32],
-    tfjs: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/depthwise/bn.running_var",
-    shape: [32],
-    tfjs: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/se/b1/fc1.weight",
-    shape: [8, 32, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/se/b1/fc1.bias",
-    shape: [8],
-    tfjs: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/se/b1/fc2.weight",
-    shape: [32, 8, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/se/b1/fc2.bias",
-    shape: [32],
-    tfjs: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/project.weight",
-    shape: [16, 32, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/project/bn.weight",
-    shape: [16],
-    tfjs: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/project/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/project/bn.bias",
-    shape: [16],
-    tfjs: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/project/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/project/bn.running_mean",
-    shape: [16],
-    tfjs: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/project/bn.running_var",
-    shape: [16],
-    tfjs: "features/efficientnetv1stages1/mbstage1/mbconv1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/depthwise.weight",
-    shape: [16, 1, 3, 3],
-    tfjs: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 16,
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/depthwise/bn.weight",
-    shape: [16],
-    tfjs: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/depthwise/bn.bias",
-    shape: [16],
-    tfjs: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/depthwise/bn.running_mean",
-    shape: [16],
-    tfjs: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/depthwise/bn.running_var",
-    shape: [16],
-    tfjs: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/se/b1/fc1.weight",
-    shape: [4, 16, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/se/b1/fc1.bias",
-    shape: [4],
-    tfjs: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/se/b1/fc2.weight",
-    shape: [16, 4, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/se/b1/fc2.bias",
-    shape: [16],
-    tfjs: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/project.weight",
-    shape: [16, 16, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/project/bn.weight",
-    shape: [16],
-    tfjs: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/project/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/project/bn.bias",
-    shape: [16],
-    tfjs: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/project/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/project/bn.running_mean",
-    shape: [16],
-    tfjs: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/project/bn.running_var",
-    shape: [16],
-    tfjs: "features/efficientnetv1stages1/mbstage1/repeat1/0/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/expand.weight",
-    shape: [96, 16, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/expand/bn.weight",
-    shape: [96],
-    tfjs: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/expand/bn.bias",
-    shape: [96],
-    tfjs: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/expand/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/expand/bn.running_mean",
-    shape: [96],
-    tfjs: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/expand/bn.running_var",
-    shape: [96],
-    tfjs: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/depthwise.weight",
-    shape: [96, 1, 3, 3],
-    tfjs: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 96,
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/depthwise/bn.weight",
-    shape: [96],
-    tfjs: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/depthwise/bn.bias",
-    shape: [96],
-    tfjs: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/depthwise/bn.running_mean",
-    shape: [96],
-    tfjs: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/depthwise/bn.running_var",
-    shape: [96],
-    tfjs: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/se/b1/fc1.weight",
-    shape: [4, 96, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/se/b1/fc1.bias",
-    shape: [4],
-    tfjs: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/se/b1/fc2.weight",
-    shape: [96, 4, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/se/b1/fc2.bias",
-    shape: [96],
-    tfjs: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/project.weight",
-    shape: [24, 96, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/project/bn.weight",
-    shape: [24],
-    tfjs: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/project/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/project/bn.bias",
-    shape: [24],
-    tfjs: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/project/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/project/bn.running_mean",
-    shape: [24],
-    tfjs: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/project/bn.running_var",
-    shape: [24],
-    tfjs: "features/efficientnetv1stages1/mbstage2/mbconv1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/expand.weight",
-    shape: [144, 24, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/expand/bn.weight",
-    shape: [144],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/expand/bn.bias",
-    shape: [144],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/expand/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/expand/bn.running_mean",
-    shape: [144],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/expand/bn.running_var",
-    shape: [144],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/depthwise.weight",
-    shape: [144, 1, 3, 3],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 144,
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/depthwise/bn.weight",
-    shape: [144],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/depthwise/bn.bias",
-    shape: [144],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/depthwise/bn.running_mean",
-    shape: [144],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/depthwise/bn.running_var",
-    shape: [144],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/se/b1/fc1.weight",
-    shape: [6, 144, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/se/b1/fc1.bias",
-    shape: [6],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/se/b1/fc2.weight",
-    shape: [144, 6, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/se/b1/fc2.bias",
-    shape: [144],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/project.weight",
-    shape: [24, 144, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/project/bn.weight",
-    shape: [24],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/project/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/project/bn.bias",
-    shape: [24],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/project/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/project/bn.running_mean",
-    shape: [24],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/project/bn.running_var",
-    shape: [24],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/0/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/expand.weight",
-    shape: [144, 24, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/expand/bn.weight",
-    shape: [144],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/expand/bn.bias",
-    shape: [144],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/expand/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/expand/bn.running_mean",
-    shape: [144],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/expand/bn.running_var",
-    shape: [144],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/depthwise.weight",
-    shape: [144, 1, 3, 3],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 144,
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/depthwise/bn.weight",
-    shape: [144],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/depthwise/bn.bias",
-    shape: [144],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/depthwise/bn.running_mean",
-    shape: [144],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/depthwise/bn.running_var",
-    shape: [144],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/se/b1/fc1.weight",
-    shape: [6, 144, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/se/b1/fc1.bias",
-    shape: [6],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/se/b1/fc2.weight",
-    shape: [144, 6, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/se/b1/fc2.bias",
-    shape: [144],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/project.weight",
-    shape: [24, 144, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/project/bn.weight",
-    shape: [24],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/project/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/project/bn.bias",
-    shape: [24],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/project/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/project/bn.running_mean",
-    shape: [24],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/project/bn.running_var",
-    shape: [24],
-    tfjs: "features/efficientnetv1stages1/mbstage2/repeat1/1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/expand.weight",
-    shape: [144, 24, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/expand/bn.weight",
-    shape: [144],
-    tfjs: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/expand/bn.bias",
-    shape: [144],
-    tfjs: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/expand/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/expand/bn.running_mean",
-    shape: [144],
-    tfjs: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/expand/bn.running_var",
-    shape: [144],
-    tfjs: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/depthwise.weight",
-    shape: [144, 1, 5, 5],
-    tfjs: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 144,
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/depthwise/bn.weight",
-    shape: [144],
-    tfjs: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/depthwise/bn.bias",
-    shape: [144],
-    tfjs: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/depthwise/bn.running_mean",
-    shape: [144],
-    tfjs: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/depthwise/bn.running_var",
-    shape: [144],
-    tfjs: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/se/b1/fc1.weight",
-    shape: [6, 144, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/se/b1/fc1.bias",
-    shape: [6],
-    tfjs: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/se/b1/fc2.weight",
-    shape: [144, 6, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/se/b1/fc2.bias",
-    shape: [144],
-    tfjs: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/project.weight",
-    shape: [40, 144, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/project/bn.weight",
-    shape: [40],
-    tfjs: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/project/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/project/bn.bias",
-    shape: [40],
-    tfjs: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/project/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/project/bn.running_mean",
-    shape: [40],
-    tfjs: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/project/bn.running_var",
-    shape: [40],
-    tfjs: "features/efficientnetv1stages1/mbstage3/mbconv1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/expand.weight",
-    shape: [240, 40, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/expand/bn.weight",
-    shape: [240],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/expand/bn.bias",
-    shape: [240],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/expand/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/expand/bn.running_mean",
-    shape: [240],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/expand/bn.running_var",
-    shape: [240],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/depthwise.weight",
-    shape: [240, 1, 5, 5],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 240,
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/depthwise/bn.weight",
-    shape: [240],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/depthwise/bn.bias",
-    shape: [240],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/depthwise/bn.running_mean",
-    shape: [240],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/depthwise/bn.running_var",
-    shape: [240],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/se/b1/fc1.weight",
-    shape: [10, 240, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/se/b1/fc1.bias",
-    shape: [10],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/se/b1/fc2.weight",
-    shape: [240, 10, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/se/b1/fc2.bias",
-    shape: [240],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/project.weight",
-    shape: [40, 240, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/project/bn.weight",
-    shape: [40],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/project/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/project/bn.bias",
-    shape: [40],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/project/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/project/bn.running_mean",
-    shape: [40],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/project/bn.running_var",
-    shape: [40],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/0/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/expand.weight",
-    shape: [240, 40, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/expand/bn.weight",
-    shape: [240],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/expand/bn.bias",
-    shape: [240],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/expand/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/expand/bn.running_mean",
-    shape: [240],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/expand/bn.running_var",
-    shape: [240],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/depthwise.weight",
-    shape: [240, 1, 5, 5],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 240,
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/depthwise/bn.weight",
-    shape: [240],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/depthwise/bn.bias",
-    shape: [240],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/depthwise/bn.running_mean",
-    shape: [240],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/depthwise/bn.running_var",
-    shape: [240],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/se/b1/fc1.weight",
-    shape: [10, 240, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/se/b1/fc1.bias",
-    shape: [10],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/se/b1/fc2.weight",
-    shape: [240, 10, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/se/b1/fc2.bias",
-    shape: [240],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/project.weight",
-    shape: [40, 240, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/project/bn.weight",
-    shape: [40],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/project/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/project/bn.bias",
-    shape: [40],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/project/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/project/bn.running_mean",
-    shape: [40],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/project/bn.running_var",
-    shape: [40],
-    tfjs: "features/efficientnetv1stages1/mbstage3/repeat1/1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/expand.weight",
-    shape: [240, 40, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/expand/bn.weight",
-    shape: [240],
-    tfjs: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/expand/bn.bias",
-    shape: [240],
-    tfjs: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/expand/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/expand/bn.running_mean",
-    shape: [240],
-    tfjs: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/expand/bn.running_var",
-    shape: [240],
-    tfjs: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/depthwise.weight",
-    shape: [240, 1, 3, 3],
-    tfjs: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 240,
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/depthwise/bn.weight",
-    shape: [240],
-    tfjs: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/depthwise/bn.bias",
-    shape: [240],
-    tfjs: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/depthwise/bn.running_mean",
-    shape: [240],
-    tfjs: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/depthwise/bn.running_var",
-    shape: [240],
-    tfjs: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/se/b1/fc1.weight",
-    shape: [10, 240, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/se/b1/fc1.bias",
-    shape: [10],
-    tfjs: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/se/b1/fc2.weight",
-    shape: [240, 10, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/se/b1/fc2.bias",
-    shape: [240],
-    tfjs: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/project.weight",
-    shape: [80, 240, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/project/bn.weight",
-    shape: [80],
-    tfjs: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/project/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/project/bn.bias",
-    shape: [80],
-    tfjs: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/project/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/project/bn.running_mean",
-    shape: [80],
-    tfjs: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/project/bn.running_var",
-    shape: [80],
-    tfjs: "features/efficientnetv1stages1/mbstage4/mbconv1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/expand.weight",
-    shape: [480, 80, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/expand/bn.weight",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/expand/bn.bias",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/expand/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/expand/bn.running_mean",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/expand/bn.running_var",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/depthwise.weight",
-    shape: [480, 1, 3, 3],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 480,
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/depthwise/bn.weight",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/depthwise/bn.bias",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/depthwise/bn.running_mean",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/depthwise/bn.running_var",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/se/b1/fc1.weight",
-    shape: [20, 480, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/se/b1/fc1.bias",
-    shape: [20],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/se/b1/fc2.weight",
-    shape: [480, 20, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/se/b1/fc2.bias",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/project.weight",
-    shape: [80, 480, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/project/bn.weight",
-    shape: [80],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/project/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/project/bn.bias",
-    shape: [80],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/project/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/project/bn.running_mean",
-    shape: [80],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/project/bn.running_var",
-    shape: [80],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/0/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/expand.weight",
-    shape: [480, 80, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/expand/bn.weight",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/expand/bn.bias",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/expand/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/expand/bn.running_mean",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/expand/bn.running_var",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/depthwise.weight",
-    shape: [480, 1, 3, 3],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 480,
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/depthwise/bn.weight",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/depthwise/bn.bias",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/depthwise/bn.running_mean",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/depthwise/bn.running_var",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/se/b1/fc1.weight",
-    shape: [20, 480, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/se/b1/fc1.bias",
-    shape: [20],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/se/b1/fc2.weight",
-    shape: [480, 20, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/se/b1/fc2.bias",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/project.weight",
-    shape: [80, 480, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/project/bn.weight",
-    shape: [80],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/project/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/project/bn.bias",
-    shape: [80],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/project/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/project/bn.running_mean",
-    shape: [80],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/project/bn.running_var",
-    shape: [80],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/expand.weight",
-    shape: [480, 80, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/expand/bn.weight",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/expand/bn.bias",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/expand/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/expand/bn.running_mean",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/expand/bn.running_var",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/depthwise.weight",
-    shape: [480, 1, 3, 3],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 480,
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/depthwise/bn.weight",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/depthwise/bn.bias",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/depthwise/bn.running_mean",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/depthwise/bn.running_var",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/se/b1/fc1.weight",
-    shape: [20, 480, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/se/b1/fc1.bias",
-    shape: [20],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/se/b1/fc2.weight",
-    shape: [480, 20, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/se/b1/fc2.bias",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/project.weight",
-    shape: [80, 480, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/project/bn.weight",
-    shape: [80],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/project/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/project/bn.bias",
-    shape: [80],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/project/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/project/bn.running_mean",
-    shape: [80],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/project/bn.running_var",
-    shape: [80],
-    tfjs: "features/efficientnetv1stages1/mbstage4/repeat1/2/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/expand.weight",
-    shape: [480, 80, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/expand/bn.weight",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/expand/bn.bias",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/expand/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/expand/bn.running_mean",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/expand/bn.running_var",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/depthwise.weight",
-    shape: [480, 1, 5, 5],
-    tfjs: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 480,
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/depthwise/bn.weight",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/depthwise/bn.bias",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/depthwise/bn.running_mean",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/depthwise/bn.running_var",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/se/b1/fc1.weight",
-    shape: [20, 480, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/se/b1/fc1.bias",
-    shape: [20],
-    tfjs: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/se/b1/fc2.weight",
-    shape: [480, 20, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/se/b1/fc2.bias",
-    shape: [480],
-    tfjs: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/project.weight",
-    shape: [112, 480, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/project/bn.weight",
-    shape: [112],
-    tfjs: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/project/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/project/bn.bias",
-    shape: [112],
-    tfjs: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/project/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/project/bn.running_mean",
-    shape: [112],
-    tfjs: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/project/bn.running_var",
-    shape: [112],
-    tfjs: "features/efficientnetv1stages1/mbstage5/mbconv1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/expand.weight",
-    shape: [672, 112, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/expand/bn.weight",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/expand/bn.bias",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/expand/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/expand/bn.running_mean",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/expand/bn.running_var",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/depthwise.weight",
-    shape: [672, 1, 5, 5],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 672,
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/depthwise/bn.weight",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/depthwise/bn.bias",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/depthwise/bn.running_mean",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/depthwise/bn.running_var",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/se/b1/fc1.weight",
-    shape: [28, 672, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/se/b1/fc1.bias",
-    shape: [28],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/se/b1/fc2.weight",
-    shape: [672, 28, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/se/b1/fc2.bias",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/project.weight",
-    shape: [112, 672, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/project/bn.weight",
-    shape: [112],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/project/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/project/bn.bias",
-    shape: [112],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/project/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/project/bn.running_mean",
-    shape: [112],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/project/bn.running_var",
-    shape: [112],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/0/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/expand.weight",
-    shape: [672, 112, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/expand/bn.weight",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/expand/bn.bias",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/expand/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/expand/bn.running_mean",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/expand/bn.running_var",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/depthwise.weight",
-    shape: [672, 1, 5, 5],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 672,
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/depthwise/bn.weight",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/depthwise/bn.bias",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/depthwise/bn.running_mean",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/depthwise/bn.running_var",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/se/b1/fc1.weight",
-    shape: [28, 672, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/se/b1/fc1.bias",
-    shape: [28],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/se/b1/fc2.weight",
-    shape: [672, 28, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/se/b1/fc2.bias",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/project.weight",
-    shape: [112, 672, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/project/bn.weight",
-    shape: [112],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/project/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/project/bn.bias",
-    shape: [112],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/project/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/project/bn.running_mean",
-    shape: [112],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/project/bn.running_var",
-    shape: [112],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/expand.weight",
-    shape: [672, 112, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/expand/bn.weight",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/expand/bn.bias",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/expand/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/expand/bn.running_mean",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/expand/bn.running_var",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/depthwise.weight",
-    shape: [672, 1, 5, 5],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 672,
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/depthwise/bn.weight",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/depthwise/bn.bias",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/depthwise/bn.running_mean",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/depthwise/bn.running_var",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/se/b1/fc1.weight",
-    shape: [28, 672, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/se/b1/fc1.bias",
-    shape: [28],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/se/b1/fc2.weight",
-    shape: [672, 28, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/se/b1/fc2.bias",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/project.weight",
-    shape: [112, 672, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/project/bn.weight",
-    shape: [112],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/project/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/project/bn.bias",
-    shape: [112],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/project/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/project/bn.running_mean",
-    shape: [112],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/project/bn.running_var",
-    shape: [112],
-    tfjs: "features/efficientnetv1stages1/mbstage5/repeat1/2/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/expand.weight",
-    shape: [672, 112, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/expand/bn.weight",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/expand/bn.bias",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/expand/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/expand/bn.running_mean",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/expand/bn.running_var",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/depthwise.weight",
-    shape: [672, 1, 5, 5],
-    tfjs: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 672,
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/depthwise/bn.weight",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/depthwise/bn.bias",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/depthwise/bn.running_mean",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/depthwise/bn.running_var",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/se/b1/fc1.weight",
-    shape: [28, 672, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/se/b1/fc1.bias",
-    shape: [28],
-    tfjs: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/se/b1/fc2.weight",
-    shape: [672, 28, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/se/b1/fc2.bias",
-    shape: [672],
-    tfjs: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/project.weight",
-    shape: [192, 672, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/project/bn.weight",
-    shape: [192],
-    tfjs: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/project/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/project/bn.bias",
-    shape: [192],
-    tfjs: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/project/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/project/bn.running_mean",
-    shape: [192],
-    tfjs: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/project/bn.running_var",
-    shape: [192],
-    tfjs: "features/efficientnetv1stages1/mbstage6/mbconv1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/expand.weight",
-    shape: [1152, 192, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/expand/bn.weight",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/expand/bn.bias",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/expand/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/expand/bn.running_mean",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/expand/bn.running_var",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/depthwise.weight",
-    shape: [1152, 1, 5, 5],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 1152,
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/depthwise/bn.weight",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/depthwise/bn.bias",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/depthwise/bn.running_mean",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/depthwise/bn.running_var",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/se/b1/fc1.weight",
-    shape: [48, 1152, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/se/b1/fc1.bias",
-    shape: [48],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/se/b1/fc2.weight",
-    shape: [1152, 48, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/se/b1/fc2.bias",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/project.weight",
-    shape: [192, 1152, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/project/bn.weight",
-    shape: [192],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/project/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/project/bn.bias",
-    shape: [192],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/project/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/project/bn.running_mean",
-    shape: [192],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/project/bn.running_var",
-    shape: [192],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/0/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/expand.weight",
-    shape: [1152, 192, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/expand/bn.weight",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/expand/bn.bias",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/expand/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/expand/bn.running_mean",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/expand/bn.running_var",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/depthwise.weight",
-    shape: [1152, 1, 5, 5],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 1152,
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/depthwise/bn.weight",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/depthwise/bn.bias",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/depthwise/bn.running_mean",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/depthwise/bn.running_var",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/se/b1/fc1.weight",
-    shape: [48, 1152, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/se/b1/fc1.bias",
-    shape: [48],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/se/b1/fc2.weight",
-    shape: [1152, 48, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/se/b1/fc2.bias",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/project.weight",
-    shape: [192, 1152, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/project/bn.weight",
-    shape: [192],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/project/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/project/bn.bias",
-    shape: [192],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/project/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/project/bn.running_mean",
-    shape: [192],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/project/bn.running_var",
-    shape: [192],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/expand.weight",
-    shape: [1152, 192, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/expand/bn.weight",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/expand/bn.bias",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/expand/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/expand/bn.running_mean",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/expand/bn.running_var",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/depthwise.weight",
-    shape: [1152, 1, 5, 5],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 1152,
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/depthwise/bn.weight",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/depthwise/bn.bias",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/depthwise/bn.running_mean",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/depthwise/bn.running_var",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/se/b1/fc1.weight",
-    shape: [48, 1152, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/se/b1/fc1.bias",
-    shape: [48],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/se/b1/fc2.weight",
-    shape: [1152, 48, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/se/b1/fc2.bias",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/project.weight",
-    shape: [192, 1152, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/project/bn.weight",
-    shape: [192],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/project/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/project/bn.bias",
-    shape: [192],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/project/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/project/bn.running_mean",
-    shape: [192],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/project/bn.running_var",
-    shape: [192],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/2/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/expand.weight",
-    shape: [1152, 192, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/expand/bn.weight",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/expand/bn.bias",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/expand/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/expand/bn.running_mean",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/expand/bn.running_var",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/depthwise.weight",
-    shape: [1152, 1, 5, 5],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 1152,
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/depthwise/bn.weight",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/depthwise/bn.bias",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/depthwise/bn.running_mean",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/depthwise/bn.running_var",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/se/b1/fc1.weight",
-    shape: [48, 1152, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/se/b1/fc1.bias",
-    shape: [48],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/se/b1/fc2.weight",
-    shape: [1152, 48, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/se/b1/fc2.bias",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/project.weight",
-    shape: [192, 1152, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/project/bn.weight",
-    shape: [192],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/project/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/project/bn.bias",
-    shape: [192],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/project/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/project/bn.running_mean",
-    shape: [192],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/project/bn.running_var",
-    shape: [192],
-    tfjs: "features/efficientnetv1stages1/mbstage6/repeat1/3/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/expand.weight",
-    shape: [1152, 192, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/expand/bn.weight",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/expand/bn.bias",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/expand/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/expand/bn.running_mean",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/expand/bn.running_var",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/depthwise.weight",
-    shape: [1152, 1, 3, 3],
-    tfjs: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 1152,
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/depthwise/bn.weight",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/depthwise/bn.bias",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/depthwise/bn.running_mean",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/depthwise/bn.running_var",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/se/b1/fc1.weight",
-    shape: [48, 1152, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/se/b1/fc1.bias",
-    shape: [48],
-    tfjs: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/se/b1/fc2.weight",
-    shape: [1152, 48, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/se/b1/fc2.bias",
-    shape: [1152],
-    tfjs: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/project.weight",
-    shape: [320, 1152, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/project/bn.weight",
-    shape: [320],
-    tfjs: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/project/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/project/bn.bias",
-    shape: [320],
-    tfjs: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/project/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/project/bn.running_mean",
-    shape: [320],
-    tfjs: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/project/bn.running_var",
-    shape: [320],
-    tfjs: "features/efficientnetv1stages1/mbstage7/mbconv1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/expand.weight",
-    shape: [1920, 320, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/expand/bn.weight",
-    shape: [1920],
-    tfjs: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/expand/bn.bias",
-    shape: [1920],
-    tfjs: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/expand/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/expand/bn.running_mean",
-    shape: [1920],
-    tfjs: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/expand/bn.running_var",
-    shape: [1920],
-    tfjs: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/depthwise.weight",
-    shape: [1920, 1, 3, 3],
-    tfjs: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 1920,
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/depthwise/bn.weight",
-    shape: [1920],
-    tfjs: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/depthwise/bn.bias",
-    shape: [1920],
-    tfjs: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/depthwise/bn.running_mean",
-    shape: [1920],
-    tfjs: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/depthwise/bn.running_var",
-    shape: [1920],
-    tfjs: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/se/b1/fc1.weight",
-    shape: [80, 1920, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/se/b1/fc1.bias",
-    shape: [80],
-    tfjs: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/se/b1/fc2.weight",
-    shape: [1920, 80, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/se/b1/fc2.bias",
-    shape: [1920],
-    tfjs: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/project.weight",
-    shape: [320, 1920, 1, 1],
-    tfjs: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/project/bn.weight",
-    shape: [320],
-    tfjs: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/project/bn/gamma",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/project/bn.bias",
-    shape: [320],
-    tfjs: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/project/bn/beta",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/project/bn.running_mean",
-    shape: [320],
-    tfjs: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/project/bn.running_var",
-    shape: [320],
-    tfjs: "features/efficientnetv1stages1/mbstage7/repeat1/0/b1/project/bn/moving_variance",
-  },
-  { path: "features/conv2.weight", shape: [1280, 320, 1, 1], tfjs: "features/conv2/kernel", layout: "hwio" },
-  { path: "features/conv2/bn.weight", shape: [1280], tfjs: "features/conv2/bn/gamma" },
-  { path: "features/conv2/bn.bias", shape: [1280], tfjs: "features/conv2/bn/beta" },
-  { path: "features/conv2/bn.running_mean", shape: [1280], tfjs: "features/conv2/bn/moving_mean" },
-  { path: "features/conv2/bn.running_var", shape: [1280], tfjs: "features/conv2/bn/moving_variance" },
-  { path: "head/classifier.weight", shape: [1000, 1280], tfjs: "head/classifier/kernel", layout: "dense" },
-  { path: "head/classifier.bias", shape: [1000], tfjs: "head/classifier/bias" },
-];
+  convBnInit("features/conv1", [32, 3, 3, 3]),
+  depthwiseBnInit("features/efficientnetv1stages1/mbstage1/mbconv1/b1/depthwise", [32, 1, 3, 3], 32),
+  convInit("features/efficientnetv1stages1/mbstage1/mbconv1/b1/se/b1/fc1", [8, 32, 1, 1], { bias: true }),
+  convInit("features/efficientnetv1stages1/mbstage1/mbconv1/b1/se/b1/fc2", [32, 8, 1, 1], { bias: true }),
+  convBnInit("features/efficientnetv1stages1/mbstage1/mbconv1/b1/project", [16, 32, 1, 1]),
+  depthwiseBnInit("features/efficientnetv1stages1/mbstage1/repeat1/0/b1/depthwise", [16, 1, 3, 3], 16),
+  convInit("features/efficientnetv1stages1/mbstage1/repeat1/0/b1/se/b1/fc1", [4, 16, 1, 1], { bias: true }),
+  convInit("features/efficientnetv1stages1/mbstage1/repeat1/0/b1/se/b1/fc2", [16, 4, 1, 1], { bias: true }),
+  convBnInit("features/efficientnetv1stages1/mbstage1/repeat1/0/b1/project", [16, 16, 1, 1]),
+  convBnInit("features/efficientnetv1stages1/mbstage2/mbconv1/b1/expand", [96, 16, 1, 1]),
+  depthwiseBnInit("features/efficientnetv1stages1/mbstage2/mbconv1/b1/depthwise", [96, 1, 3, 3], 96),
+  convInit("features/efficientnetv1stages1/mbstage2/mbconv1/b1/se/b1/fc1", [4, 96, 1, 1], { bias: true }),
+  convInit("features/efficientnetv1stages1/mbstage2/mbconv1/b1/se/b1/fc2", [96, 4, 1, 1], { bias: true }),
+  convBnInit("features/efficientnetv1stages1/mbstage2/mbconv1/b1/project", [24, 96, 1, 1]),
+  convBnInit("features/efficientnetv1stages1/mbstage2/repeat1/0/b1/expand", [144, 24, 1, 1]),
+  depthwiseBnInit("features/efficientnetv1stages1/mbstage2/repeat1/0/b1/depthwise", [144, 1, 3, 3], 144),
+  convInit("features/efficientnetv1stages1/mbstage2/repeat1/0/b1/se/b1/fc1", [6, 144, 1, 1], { bias: true }),
+  convInit("features/efficientnetv1stages1/mbstage2/repeat1/0/b1/se/b1/fc2", [144, 6, 1, 1], { bias: true }),
+  convBnInit("features/efficientnetv1stages1/mbstage2/repeat1/0/b1/project", [24, 144, 1, 1]),
+  convBnInit("features/efficientnetv1stages1/mbstage2/repeat1/1/b1/expand", [144, 24, 1, 1]),
+  depthwiseBnInit("features/efficientnetv1stages1/mbstage2/repeat1/1/b1/depthwise", [144, 1, 3, 3], 144),
+  convInit("features/efficientnetv1stages1/mbstage2/repeat1/1/b1/se/b1/fc1", [6, 144, 1, 1], { bias: true }),
+  convInit("features/efficientnetv1stages1/mbstage2/repeat1/1/b1/se/b1/fc2", [144, 6, 1, 1], { bias: true }),
+  convBnInit("features/efficientnetv1stages1/mbstage2/repeat1/1/b1/project", [24, 144, 1, 1]),
+  convBnInit("features/efficientnetv1stages1/mbstage3/mbconv1/b1/expand", [144, 24, 1, 1]),
+  depthwiseBnInit("features/efficientnetv1stages1/mbstage3/mbconv1/b1/depthwise", [144, 1, 5, 5], 144),
+  convInit("features/efficientnetv1stages1/mbstage3/mbconv1/b1/se/b1/fc1", [6, 144, 1, 1], { bias: true }),
+  convInit("features/efficientnetv1stages1/mbstage3/mbconv1/b1/se/b1/fc2", [144, 6, 1, 1], { bias: true }),
+  convBnInit("features/efficientnetv1stages1/mbstage3/mbconv1/b1/project", [40, 144, 1, 1]),
+  convBnInit("features/efficientnetv1stages1/mbstage3/repeat1/0/b1/expand", [240, 40, 1, 1]),
+  depthwiseBnInit("features/efficientnetv1stages1/mbstage3/repeat1/0/b1/depthwise", [240, 1, 5, 5], 240),
+  convInit("features/efficientnetv1stages1/mbstage3/repeat1/0/b1/se/b1/fc1", [10, 240, 1, 1], { bias: true }),
+  convInit("features/efficientnetv1stages1/mbstage3/repeat1/0/b1/se/b1/fc2", [240, 10, 1, 1], { bias: true }),
+  convBnInit("features/efficientnetv1stages1/mbstage3/repeat1/0/b1/project", [40, 240, 1, 1]),
+  convBnInit("features/efficientnetv1stages1/mbstage3/repeat1/1/b1/expand", [240, 40, 1, 1]),
+  depthwiseBnInit("features/efficientnetv1stages1/mbstage3/repeat1/1/b1/depthwise", [240, 1, 5, 5], 240),
+  convInit("features/efficientnetv1stages1/mbstage3/repeat1/1/b1/se/b1/fc1", [10, 240, 1, 1], { bias: true }),
+  convInit("features/efficientnetv1stages1/mbstage3/repeat1/1/b1/se/b1/fc2", [240, 10, 1, 1], { bias: true }),
+  convBnInit("features/efficientnetv1stages1/mbstage3/repeat1/1/b1/project", [40, 240, 1, 1]),
+  convBnInit("features/efficientnetv1stages1/mbstage4/mbconv1/b1/expand", [240, 40, 1, 1]),
+  depthwiseBnInit("features/efficientnetv1stages1/mbstage4/mbconv1/b1/depthwise", [240, 1, 3, 3], 240),
+  convInit("features/efficientnetv1stages1/mbstage4/mbconv1/b1/se/b1/fc1", [10, 240, 1, 1], { bias: true }),
+  convInit("features/efficientnetv1stages1/mbstage4/mbconv1/b1/se/b1/fc2", [240, 10, 1, 1], { bias: true }),
+  convBnInit("features/efficientnetv1stages1/mbstage4/mbconv1/b1/project", [80, 240, 1, 1]),
+  convBnInit("features/efficientnetv1stages1/mbstage4/repeat1/0/b1/expand", [480, 80, 1, 1]),
+  depthwiseBnInit("features/efficientnetv1stages1/mbstage4/repeat1/0/b1/depthwise", [480, 1, 3, 3], 480),
+  convInit("features/efficientnetv1stages1/mbstage4/repeat1/0/b1/se/b1/fc1", [20, 480, 1, 1], { bias: true }),
+  convInit("features/efficientnetv1stages1/mbstage4/repeat1/0/b1/se/b1/fc2", [480, 20, 1, 1], { bias: true }),
+  convBnInit("features/efficientnetv1stages1/mbstage4/repeat1/0/b1/project", [80, 480, 1, 1]),
+  convBnInit("features/efficientnetv1stages1/mbstage4/repeat1/1/b1/expand", [480, 80, 1, 1]),
+  depthwiseBnInit("features/efficientnetv1stages1/mbstage4/repeat1/1/b1/depthwise", [480, 1, 3, 3], 480),
+  convInit("features/efficientnetv1stages1/mbstage4/repeat1/1/b1/se/b1/fc1", [20, 480, 1, 1], { bias: true }),
+  convInit("features/efficientnetv1stages1/mbstage4/repeat1/1/b1/se/b1/fc2", [480, 20, 1, 1], { bias: true }),
+  convBnInit("features/efficientnetv1stages1/mbstage4/repeat1/1/b1/project", [80, 480, 1, 1]),
+  convBnInit("features/efficientnetv1stages1/mbstage4/repeat1/2/b1/expand", [480, 80, 1, 1]),
+  depthwiseBnInit("features/efficientnetv1stages1/mbstage4/repeat1/2/b1/depthwise", [480, 1, 3, 3], 480),
+  convInit("features/efficientnetv1stages1/mbstage4/repeat1/2/b1/se/b1/fc1", [20, 480, 1, 1], { bias: true }),
+  convInit("features/efficientnetv1stages1/mbstage4/repeat1/2/b1/se/b1/fc2", [480, 20, 1, 1], { bias: true }),
+  convBnInit("features/efficientnetv1stages1/mbstage4/repeat1/2/b1/project", [80, 480, 1, 1]),
+  convBnInit("features/efficientnetv1stages1/mbstage5/mbconv1/b1/expand", [480, 80, 1, 1]),
+  depthwiseBnInit("features/efficientnetv1stages1/mbstage5/mbconv1/b1/depthwise", [480, 1, 5, 5], 480),
+  convInit("features/efficientnetv1stages1/mbstage5/mbconv1/b1/se/b1/fc1", [20, 480, 1, 1], { bias: true }),
+  convInit("features/efficientnetv1stages1/mbstage5/mbconv1/b1/se/b1/fc2", [480, 20, 1, 1], { bias: true }),
+  convBnInit("features/efficientnetv1stages1/mbstage5/mbconv1/b1/project", [112, 480, 1, 1]),
+  convBnInit("features/efficientnetv1stages1/mbstage5/repeat1/0/b1/expand", [672, 112, 1, 1]),
+  depthwiseBnInit("features/efficientnetv1stages1/mbstage5/repeat1/0/b1/depthwise", [672, 1, 5, 5], 672),
+  convInit("features/efficientnetv1stages1/mbstage5/repeat1/0/b1/se/b1/fc1", [28, 672, 1, 1], { bias: true }),
+  convInit("features/efficientnetv1stages1/mbstage5/repeat1/0/b1/se/b1/fc2", [672, 28, 1, 1], { bias: true }),
+  convBnInit("features/efficientnetv1stages1/mbstage5/repeat1/0/b1/project", [112, 672, 1, 1]),
+  convBnInit("features/efficientnetv1stages1/mbstage5/repeat1/1/b1/expand", [672, 112, 1, 1]),
+  depthwiseBnInit("features/efficientnetv1stages1/mbstage5/repeat1/1/b1/depthwise", [672, 1, 5, 5], 672),
+  convInit("features/efficientnetv1stages1/mbstage5/repeat1/1/b1/se/b1/fc1", [28, 672, 1, 1], { bias: true }),
+  convInit("features/efficientnetv1stages1/mbstage5/repeat1/1/b1/se/b1/fc2", [672, 28, 1, 1], { bias: true }),
+  convBnInit("features/efficientnetv1stages1/mbstage5/repeat1/1/b1/project", [112, 672, 1, 1]),
+  convBnInit("features/efficientnetv1stages1/mbstage5/repeat1/2/b1/expand", [672, 112, 1, 1]),
+  depthwiseBnInit("features/efficientnetv1stages1/mbstage5/repeat1/2/b1/depthwise", [672, 1, 5, 5], 672),
+  convInit("features/efficientnetv1stages1/mbstage5/repeat1/2/b1/se/b1/fc1", [28, 672, 1, 1], { bias: true }),
+  convInit("features/efficientnetv1stages1/mbstage5/repeat1/2/b1/se/b1/fc2", [672, 28, 1, 1], { bias: true }),
+  convBnInit("features/efficientnetv1stages1/mbstage5/repeat1/2/b1/project", [112, 672, 1, 1]),
+  convBnInit("features/efficientnetv1stages1/mbstage6/mbconv1/b1/expand", [672, 112, 1, 1]),
+  depthwiseBnInit("features/efficientnetv1stages1/mbstage6/mbconv1/b1/depthwise", [672, 1, 5, 5], 672),
+  convInit("features/efficientnetv1stages1/mbstage6/mbconv1/b1/se/b1/fc1", [28, 672, 1, 1], { bias: true }),
+  convInit("features/efficientnetv1stages1/mbstage6/mbconv1/b1/se/b1/fc2", [672, 28, 1, 1], { bias: true }),
+  convBnInit("features/efficientnetv1stages1/mbstage6/mbconv1/b1/project", [192, 672, 1, 1]),
+  convBnInit("features/efficientnetv1stages1/mbstage6/repeat1/0/b1/expand", [1152, 192, 1, 1]),
+  depthwiseBnInit("features/efficientnetv1stages1/mbstage6/repeat1/0/b1/depthwise", [1152, 1, 5, 5], 1152),
+  convInit("features/efficientnetv1stages1/mbstage6/repeat1/0/b1/se/b1/fc1", [48, 1152, 1, 1], { bias: true }),
+  convInit("features/efficientnetv1stages1/mbstage6/repeat1/0/b1/se/b1/fc2", [1152, 48, 1, 1], { bias: true }),
+  convBnInit("features/efficientnetv1stages1/mbstage6/repeat1/0/b1/project", [192, 1152, 1, 1]),
+  convBnInit("features/efficientnetv1stages1/mbstage6/repeat1/1/b1/expand", [1152, 192, 1, 1]),
+  depthwiseBnInit("features/efficientnetv1stages1/mbstage6/repeat1/1/b1/depthwise", [1152, 1, 5, 5], 1152),
+  convInit("features/efficientnetv1stages1/mbstage6/repeat1/1/b1/se/b1/fc1", [48, 1152, 1, 1], { bias: true }),
+  convInit("features/efficientnetv1stages1/mbstage6/repeat1/1/b1/se/b1/fc2", [1152, 48, 1, 1], { bias: true }),
+  convBnInit("features/efficientnetv1stages1/mbstage6/repeat1/1/b1/project", [192, 1152, 1, 1]),
+  convBnInit("features/efficientnetv1stages1/mbstage6/repeat1/2/b1/expand", [1152, 192, 1, 1]),
+  depthwiseBnInit("features/efficientnetv1stages1/mbstage6/repeat1/2/b1/depthwise", [1152, 1, 5, 5], 1152),
+  convInit("features/efficientnetv1stages1/mbstage6/repeat1/2/b1/se/b1/fc1", [48, 1152, 1, 1], { bias: true }),
+  convInit("features/efficientnetv1stages1/mbstage6/repeat1/2/b1/se/b1/fc2", [1152, 48, 1, 1], { bias: true }),
+  convBnInit("features/efficientnetv1stages1/mbstage6/repeat1/2/b1/project", [192, 1152, 1, 1]),
+  convBnInit("features/efficientnetv1stages1/mbstage6/repeat1/3/b1/expand", [1152, 192, 1, 1]),
+  depthwiseBnInit("features/efficientnetv1stages1/mbstage6/repeat1/3/b1/depthwise", [1152, 1, 5, 5], 1152),
+  convInit("features/efficientnetv1stages1/mbstage6/repeat1/3/b1/se/b1/fc1", [48, 1152, 1, 1], { bias: true }),
+  convInit("features/efficientnetv1stages1/mbstage6/repeat1/3/b1/se/b1/fc2", [1152, 48, 1, 1], { bias: true }),
+  convBnInit("features/efficientnetv1stages1/mbstage6/repeat1/3/b1/project", [192, 1152, 1, 1]),
+  convBnInit("features/efficientnetv1stages1/mbstage7/mbconv1/b1/expand", [1152, 192, 1, 1]),
+  depthwiseBnInit("features/efficientnetv1stages1/mbstage7/mbconv1/b1/depthwise", [1152, 1, 3, 3], 1152),
+  convInit("features/efficientnetv1stages1/mbstage7/mbconv1/b1/se/b1/fc1", [48, 1152, 1, 1], { bias: true }),
+  convInit("features/efficientnetv1stages1/mbstage7/mbconv1/b1/se/b1/fc2", [1152, 48, 1, 1], { bias: true }),
+  convBnInit("features/efficientnetv1stages1/mbstage7/mbconv1/b1/project", [320, 1152, 1, 1]),
+  convBnInit("features/efficientnetv1stages1/mbstage7/repeat1/0/b1/expand", [1920, 320, 1, 1]),
+  depthwiseBnInit("features/efficientnetv1stages1/mbstage7/repeat1/0/b1/depthwise", [1920, 1, 3, 3], 1920),
+  convInit("features/efficientnetv1stages1/mbstage7/repeat1/0/b1/se/b1/fc1", [80, 1920, 1, 1], { bias: true }),
+  convInit("features/efficientnetv1stages1/mbstage7/repeat1/0/b1/se/b1/fc2", [1920, 80, 1, 1], { bias: true }),
+  convBnInit("features/efficientnetv1stages1/mbstage7/repeat1/0/b1/project", [320, 1920, 1, 1]),
+  convBnInit("features/conv2", [1280, 320, 1, 1]),
+  denseInit("head/classifier", [1000, 1280], { bias: true }),
+].flat();

@@ -3,38 +3,59 @@
 // change the spec and run `netc compile specs/zoo/efficientnet-v2-s.net --target tfjs` again.
 
 import type * as tfjs from "@tensorflow/tfjs";
-import type { InitTensor } from "netc/runtime";
-import { broadcast, dropPath } from "netc/runtime";
+import { broadcast, convBnInit, convInit, denseInit, depthwiseBnInit, dropPath, type InitTensor } from "netc/runtime";
 
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
 
+/** Applies a layer to the tensor before it (to the list of tensors for a merge). */
+function apply(layer: tfjs.layers.Layer, x: tfjs.SymbolicTensor | tfjs.SymbolicTensor[]): tfjs.SymbolicTensor {
+  return layer.apply(x) as tfjs.SymbolicTensor;
+}
+
+type Conv2dArgs = Parameters<typeof tfjs.layers.conv2d>[0];
+
+/** conv2d, batchNormalization, swish: one statement's layers `name`, `name/bn`, `name/bn/silu`. */
+function convBnSwish(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: Conv2dArgs): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
+  const bn = apply(tf.layers.batchNormalization({ epsilon: 0.001, momentum: 0.9, name: name + "/bn" }), conv);
+  return apply(tf.layers.activation({ activation: "swish", name: name + "/bn/silu" }), bn);
+}
+
+/** conv2d, batchNormalization: one statement's layers `name`, `name/bn`. */
+function convBn(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: Conv2dArgs): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
+  return apply(tf.layers.batchNormalization({ epsilon: 0.001, momentum: 0.9, name: name + "/bn" }), conv);
+}
+
+type DepthwiseConv2dArgs = Parameters<typeof tfjs.layers.depthwiseConv2d>[0];
+
+/** depthwiseConv2d, batchNormalization, swish: one statement's layers `name`, `name/bn`, `name/bn/silu`. */
+function depthwiseBnSwish(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  name: string,
+  config: DepthwiseConv2dArgs,
+): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.depthwiseConv2d({ ...config, useBias: false, name }), x);
+  const bn = apply(tf.layers.batchNormalization({ epsilon: 0.001, momentum: 0.9, name: name + "/bn" }), conv);
+  return apply(tf.layers.activation({ activation: "swish", name: name + "/bn/silu" }), bn);
+}
+
 /** The spec's block FusedMBConv, called 2 times: its layers, named under `prefix`. */
 function FusedMBConv(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string, sd: number): tfjs.SymbolicTensor {
   // lib/efficientnet.net:66: conv kernel=k stride=stride cout pad=div(k-1, 2) bn silu
-  const b1Conv1 = tf.layers
-    .conv2d({ filters: 24, kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/conv1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/conv1/bn` })
-    .apply(b1Conv1) as tfjs.SymbolicTensor;
-  const b1Conv1BnSilu = tf.layers
-    .activation({ activation: "swish", name: `${prefix}/b1/conv1/bn/silu` })
-    .apply(b1Conv1Bn) as tfjs.SymbolicTensor;
+  const b1Conv1 = convBnSwish(tf, x, `${prefix}/b1/conv1`, { filters: 24, kernelSize: 3, padding: "same" });
   // lib/efficientnet.net:68: droppath sd
-  const b1Droppath1 = dropPath({ rate: sd, name: `${prefix}/b1/droppath1` }).apply(
-    b1Conv1BnSilu,
-  ) as tfjs.SymbolicTensor;
+  const b1Droppath1 = apply(dropPath({ rate: sd, name: `${prefix}/b1/droppath1` }), b1Conv1);
   // lib/efficientnet.net:60: add
-  const out = tf.layers.add({ name: prefix }).apply([b1Droppath1, x]) as tfjs.SymbolicTensor;
-  return out;
+  return apply(tf.layers.add({ name: prefix }), [b1Droppath1, x]);
 }
 
 /** The spec's block MBStage: its layers, named under `prefix`. */
 function MBStage(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   const fusedmbconv1 = FusedMBConv(tf, x, `${prefix}/fusedmbconv1`, 0);
-  const repeat10 = FusedMBConv(tf, fusedmbconv1, `${prefix}/repeat1/0`, 0.005);
-  return repeat10;
+  return FusedMBConv(tf, fusedmbconv1, `${prefix}/repeat1/0`, 0.005);
 }
 
 /** The spec's block FusedMBConv, called 2 times: its layers, named under `prefix`. */
@@ -46,32 +67,23 @@ function FusedMBConv_2(
   cout: number,
 ): tfjs.SymbolicTensor {
   // lib/efficientnet.net:63: conv kernel=k stride=stride make_divisible(cin * ratio, 8) pad=div(k-1, 2) bn silu
-  const b1ExpandPad = tf.layers
-    .zeroPadding2d({
+  const b1ExpandPad = apply(
+    tf.layers.zeroPadding2d({
       padding: [
         [1, 1],
         [1, 1],
       ],
       name: `${prefix}/b1/expand/pad`,
-    })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1Expand = tf.layers
-    .conv2d({ filters: 4 * inChannels, kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/b1/expand` })
-    .apply(b1ExpandPad) as tfjs.SymbolicTensor;
-  const b1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/expand/bn` })
-    .apply(b1Expand) as tfjs.SymbolicTensor;
-  const b1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: `${prefix}/b1/expand/bn/silu` })
-    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+    }),
+    x,
+  );
+  const b1Expand = convBnSwish(tf, b1ExpandPad, `${prefix}/b1/expand`, {
+    filters: 4 * inChannels,
+    kernelSize: 3,
+    strides: 2,
+  });
   // lib/efficientnet.net:64: conv 1x1 cout bn
-  const b1Project = tf.layers
-    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
-    .apply(b1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const b1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/project/bn` })
-    .apply(b1Project) as tfjs.SymbolicTensor;
-  return b1ProjectBn;
+  return convBn(tf, b1Expand, `${prefix}/b1/project`, { filters: cout, kernelSize: 1 });
 }
 
 /** The spec's block FusedMBConv, called 6 times: its layers, named under `prefix`. */
@@ -84,27 +96,17 @@ function FusedMBConv_3(
   sd: number,
 ): tfjs.SymbolicTensor {
   // lib/efficientnet.net:63: conv kernel=k stride=stride make_divisible(cin * ratio, 8) pad=div(k-1, 2) bn silu
-  const b1Expand = tf.layers
-    .conv2d({ filters: 4 * inChannels, kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/expand` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/expand/bn` })
-    .apply(b1Expand) as tfjs.SymbolicTensor;
-  const b1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: `${prefix}/b1/expand/bn/silu` })
-    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+  const b1Expand = convBnSwish(tf, x, `${prefix}/b1/expand`, {
+    filters: 4 * inChannels,
+    kernelSize: 3,
+    padding: "same",
+  });
   // lib/efficientnet.net:64: conv 1x1 cout bn
-  const b1Project = tf.layers
-    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
-    .apply(b1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const b1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/project/bn` })
-    .apply(b1Project) as tfjs.SymbolicTensor;
+  const b1Project = convBn(tf, b1Expand, `${prefix}/b1/project`, { filters: cout, kernelSize: 1 });
   // lib/efficientnet.net:68: droppath sd
-  const b1Droppath1 = dropPath({ rate: sd, name: `${prefix}/b1/droppath1` }).apply(b1ProjectBn) as tfjs.SymbolicTensor;
+  const b1Droppath1 = apply(dropPath({ rate: sd, name: `${prefix}/b1/droppath1` }), b1Project);
   // lib/efficientnet.net:60: add
-  const out = tf.layers.add({ name: prefix }).apply([b1Droppath1, x]) as tfjs.SymbolicTensor;
-  return out;
+  return apply(tf.layers.add({ name: prefix }), [b1Droppath1, x]);
 }
 
 /** The spec's block MBStage, called 2 times: its layers, named under `prefix`. */
@@ -121,8 +123,7 @@ function MBStage_2(
   const fusedmbconv1 = FusedMBConv_2(tf, x, `${prefix}/fusedmbconv1`, inChannels, cout);
   const repeat10 = FusedMBConv_3(tf, fusedmbconv1, `${prefix}/repeat1/0`, cout, cout, repeat10Value);
   const repeat11 = FusedMBConv_3(tf, repeat10, `${prefix}/repeat1/1`, cout, cout, repeat11Value);
-  const repeat12 = FusedMBConv_3(tf, repeat11, `${prefix}/repeat1/2`, cout, cout, repeat12Value);
-  return repeat12;
+  return FusedMBConv_3(tf, repeat11, `${prefix}/repeat1/2`, cout, cout, repeat12Value);
 }
 
 /** The spec's block SqueezeExcitation, called 30 times: its layers, named under `prefix`. */
@@ -135,23 +136,25 @@ function SqueezeExcitation(
   b1Globalavgpool1PoolSize: number,
 ): tfjs.SymbolicTensor {
   // lib/efficientnet.net:28: gap
-  const b1Globalavgpool1 = tf.layers
-    .averagePooling2d({
+  const b1Globalavgpool1 = apply(
+    tf.layers.averagePooling2d({
       poolSize: [b1Globalavgpool1PoolSize, b1Globalavgpool1PoolSize],
       name: `${prefix}/b1/globalavgpool1`,
-    })
-    .apply(x) as tfjs.SymbolicTensor;
+    }),
+    x,
+  );
   // lib/efficientnet.net:29: conv 1x1 squeeze silu
-  const b1Fc1 = tf.layers
-    .conv2d({ filters: squeeze, kernelSize: 1, activation: "swish", name: `${prefix}/b1/fc1` })
-    .apply(b1Globalavgpool1) as tfjs.SymbolicTensor;
+  const b1Fc1 = apply(
+    tf.layers.conv2d({ filters: squeeze, kernelSize: 1, activation: "swish", name: `${prefix}/b1/fc1` }),
+    b1Globalavgpool1,
+  );
   // lib/efficientnet.net:30: conv 1x1 c sigmoid
-  const b1Fc2 = tf.layers
-    .conv2d({ filters: inChannels, kernelSize: 1, activation: "sigmoid", name: `${prefix}/b1/fc2` })
-    .apply(b1Fc1) as tfjs.SymbolicTensor;
+  const b1Fc2 = apply(
+    tf.layers.conv2d({ filters: inChannels, kernelSize: 1, activation: "sigmoid", name: `${prefix}/b1/fc2` }),
+    b1Fc1,
+  );
   // lib/efficientnet.net:26: mul
-  const out = broadcast({ op: "mul", name: prefix }).apply([b1Fc2, x]) as tfjs.SymbolicTensor;
-  return out;
+  return apply(broadcast({ op: "mul", name: prefix }), [b1Fc2, x]);
 }
 
 /** The spec's block MBConv, called 2 times: its layers, named under `prefix`. */
@@ -166,43 +169,22 @@ function MBConv(
   b1SeValue2: number,
 ): tfjs.SymbolicTensor {
   // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const b1Expand = tf.layers
-    .conv2d({ filters: b1ExpandFilters, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/expand/bn` })
-    .apply(b1Expand) as tfjs.SymbolicTensor;
-  const b1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: `${prefix}/b1/expand/bn/silu` })
-    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+  const b1Expand = convBnSwish(tf, x, `${prefix}/b1/expand`, { filters: b1ExpandFilters, kernelSize: 1 });
   // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const b1DepthwisePad = tf.layers
-    .zeroPadding2d({
+  const b1DepthwisePad = apply(
+    tf.layers.zeroPadding2d({
       padding: [
         [1, 1],
         [1, 1],
       ],
       name: `${prefix}/b1/depthwise/pad`,
-    })
-    .apply(b1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const b1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/b1/depthwise` })
-    .apply(b1DepthwisePad) as tfjs.SymbolicTensor;
-  const b1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/depthwise/bn` })
-    .apply(b1Depthwise) as tfjs.SymbolicTensor;
-  const b1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: `${prefix}/b1/depthwise/bn/silu` })
-    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
-  const b1Se = SqueezeExcitation(tf, b1DepthwiseBnSilu, `${prefix}/b1/se`, b1SeValue, 320 * sd, b1SeValue2);
+    }),
+    b1Expand,
+  );
+  const b1Depthwise = depthwiseBnSwish(tf, b1DepthwisePad, `${prefix}/b1/depthwise`, { kernelSize: 3, strides: 2 });
+  const b1Se = SqueezeExcitation(tf, b1Depthwise, `${prefix}/b1/se`, b1SeValue, 320 * sd, b1SeValue2);
   // lib/efficientnet.net:49: conv 1x1 cout bn
-  const b1Project = tf.layers
-    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
-    .apply(b1Se) as tfjs.SymbolicTensor;
-  const b1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/project/bn` })
-    .apply(b1Project) as tfjs.SymbolicTensor;
-  return b1ProjectBn;
+  return convBn(tf, b1Se, `${prefix}/b1/project`, { filters: cout, kernelSize: 1 });
 }
 
 /** The spec's block MBConv, called 27 times: its layers, named under `prefix`. */
@@ -218,38 +200,16 @@ function MBConv_2(
   b1SeValue3: number,
 ): tfjs.SymbolicTensor {
   // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const b1Expand = tf.layers
-    .conv2d({ filters: b1ExpandFilters, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/expand/bn` })
-    .apply(b1Expand) as tfjs.SymbolicTensor;
-  const b1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: `${prefix}/b1/expand/bn/silu` })
-    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+  const b1Expand = convBnSwish(tf, x, `${prefix}/b1/expand`, { filters: b1ExpandFilters, kernelSize: 1 });
   // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const b1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
-    .apply(b1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const b1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/depthwise/bn` })
-    .apply(b1Depthwise) as tfjs.SymbolicTensor;
-  const b1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: `${prefix}/b1/depthwise/bn/silu` })
-    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
-  const b1Se = SqueezeExcitation(tf, b1DepthwiseBnSilu, `${prefix}/b1/se`, b1SeValue, b1SeValue2, b1SeValue3);
+  const b1Depthwise = depthwiseBnSwish(tf, b1Expand, `${prefix}/b1/depthwise`, { kernelSize: 3, padding: "same" });
+  const b1Se = SqueezeExcitation(tf, b1Depthwise, `${prefix}/b1/se`, b1SeValue, b1SeValue2, b1SeValue3);
   // lib/efficientnet.net:49: conv 1x1 cout bn
-  const b1Project = tf.layers
-    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
-    .apply(b1Se) as tfjs.SymbolicTensor;
-  const b1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/project/bn` })
-    .apply(b1Project) as tfjs.SymbolicTensor;
+  const b1Project = convBn(tf, b1Se, `${prefix}/b1/project`, { filters: cout, kernelSize: 1 });
   // lib/efficientnet.net:50: droppath sd
-  const b1Droppath1 = dropPath({ rate: sd, name: `${prefix}/b1/droppath1` }).apply(b1ProjectBn) as tfjs.SymbolicTensor;
+  const b1Droppath1 = apply(dropPath({ rate: sd, name: `${prefix}/b1/droppath1` }), b1Project);
   // lib/efficientnet.net:42: add
-  const out = tf.layers.add({ name: prefix }).apply([b1Droppath1, x]) as tfjs.SymbolicTensor;
-  return out;
+  return apply(tf.layers.add({ name: prefix }), [b1Droppath1, x]);
 }
 
 /** The spec's block MBStage: its layers, named under `prefix`. */
@@ -259,41 +219,18 @@ function MBStage_3(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfj
   const repeat11 = MBConv_2(tf, repeat10, `${prefix}/repeat1/1`, 128, 0.06000000000000001, 512, 512, 32, 14);
   const repeat12 = MBConv_2(tf, repeat11, `${prefix}/repeat1/2`, 128, 0.065, 512, 512, 32, 14);
   const repeat13 = MBConv_2(tf, repeat12, `${prefix}/repeat1/3`, 128, 0.07, 512, 512, 32, 14);
-  const repeat14 = MBConv_2(tf, repeat13, `${prefix}/repeat1/4`, 128, 0.075, 512, 512, 32, 14);
-  return repeat14;
+  return MBConv_2(tf, repeat13, `${prefix}/repeat1/4`, 128, 0.075, 512, 512, 32, 14);
 }
 
 /** The spec's block MBConv: its layers, named under `prefix`. */
 function MBConv_3(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/efficientnet.net:45: conv 1x1 make_divisible(cin * ratio, 8) bn silu
-  const b1Expand = tf.layers
-    .conv2d({ filters: 768, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/expand/bn` })
-    .apply(b1Expand) as tfjs.SymbolicTensor;
-  const b1ExpandBnSilu = tf.layers
-    .activation({ activation: "swish", name: `${prefix}/b1/expand/bn/silu` })
-    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+  const b1Expand = convBnSwish(tf, x, `${prefix}/b1/expand`, { filters: 768, kernelSize: 1 });
   // lib/efficientnet.net:47: dwconv kernel=k stride=stride pad=div(k-1, 2) bn silu
-  const b1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
-    .apply(b1ExpandBnSilu) as tfjs.SymbolicTensor;
-  const b1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/depthwise/bn` })
-    .apply(b1Depthwise) as tfjs.SymbolicTensor;
-  const b1DepthwiseBnSilu = tf.layers
-    .activation({ activation: "swish", name: `${prefix}/b1/depthwise/bn/silu` })
-    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
-  const b1Se = SqueezeExcitation(tf, b1DepthwiseBnSilu, `${prefix}/b1/se`, 768, 32, 14);
+  const b1Depthwise = depthwiseBnSwish(tf, b1Expand, `${prefix}/b1/depthwise`, { kernelSize: 3, padding: "same" });
+  const b1Se = SqueezeExcitation(tf, b1Depthwise, `${prefix}/b1/se`, 768, 32, 14);
   // lib/efficientnet.net:49: conv 1x1 cout bn
-  const b1Project = tf.layers
-    .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
-    .apply(b1Se) as tfjs.SymbolicTensor;
-  const b1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/project/bn` })
-    .apply(b1Project) as tfjs.SymbolicTensor;
-  return b1ProjectBn;
+  return convBn(tf, b1Se, `${prefix}/b1/project`, { filters: 160, kernelSize: 1 });
 }
 
 /** The spec's block MBStage: its layers, named under `prefix`. */
@@ -306,8 +243,7 @@ function MBStage_4(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfj
   const repeat14 = MBConv_2(tf, repeat13, `${prefix}/repeat1/4`, 160, 0.10500000000000001, 960, 960, 40, 14);
   const repeat15 = MBConv_2(tf, repeat14, `${prefix}/repeat1/5`, 160, 0.11000000000000001, 960, 960, 40, 14);
   const repeat16 = MBConv_2(tf, repeat15, `${prefix}/repeat1/6`, 160, 0.11500000000000002, 960, 960, 40, 14);
-  const repeat17 = MBConv_2(tf, repeat16, `${prefix}/repeat1/7`, 160, 0.12000000000000002, 960, 960, 40, 14);
-  return repeat17;
+  return MBConv_2(tf, repeat16, `${prefix}/repeat1/7`, 160, 0.12000000000000002, 960, 960, 40, 14);
 }
 
 /** The spec's block MBStage: its layers, named under `prefix`. */
@@ -326,48 +262,31 @@ function MBStage_5(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfj
   const repeat110 = MBConv_2(tf, repeat19, `${prefix}/repeat1/10`, 256, 0.18, 1536, 1536, 64, 7);
   const repeat111 = MBConv_2(tf, repeat110, `${prefix}/repeat1/11`, 256, 0.185, 1536, 1536, 64, 7);
   const repeat112 = MBConv_2(tf, repeat111, `${prefix}/repeat1/12`, 256, 0.19, 1536, 1536, 64, 7);
-  const repeat113 = MBConv_2(tf, repeat112, `${prefix}/repeat1/13`, 256, 0.195, 1536, 1536, 64, 7);
-  return repeat113;
+  return MBConv_2(tf, repeat112, `${prefix}/repeat1/13`, 256, 0.195, 1536, 1536, 64, 7);
 }
 
 /** The spec's block EfficientNetV2SFeatures: its layers, named under `prefix`. */
 function EfficientNetV2SFeatures(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/efficientnet.net:110: conv 3x3/2 24 pad=1 bn silu
-  const conv1Pad = tf.layers
-    .zeroPadding2d({
+  const conv1Pad = apply(
+    tf.layers.zeroPadding2d({
       padding: [
         [1, 1],
         [1, 1],
       ],
       name: `${prefix}/conv1/pad`,
-    })
-    .apply(x) as tfjs.SymbolicTensor;
-  const conv1 = tf.layers
-    .conv2d({ filters: 24, kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/conv1` })
-    .apply(conv1Pad) as tfjs.SymbolicTensor;
-  const conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/conv1/bn` })
-    .apply(conv1) as tfjs.SymbolicTensor;
-  const conv1BnSilu = tf.layers
-    .activation({ activation: "swish", name: `${prefix}/conv1/bn/silu` })
-    .apply(conv1Bn) as tfjs.SymbolicTensor;
-  const mbstage1 = MBStage(tf, conv1BnSilu, `${prefix}/mbstage1`);
+    }),
+    x,
+  );
+  const conv1 = convBnSwish(tf, conv1Pad, `${prefix}/conv1`, { filters: 24, kernelSize: 3, strides: 2 });
+  const mbstage1 = MBStage(tf, conv1, `${prefix}/mbstage1`);
   const mbstage2 = MBStage_2(tf, mbstage1, `${prefix}/mbstage2`, 24, 48, 0.015000000000000003, 0.02, 0.025);
   const mbstage3 = MBStage_2(tf, mbstage2, `${prefix}/mbstage3`, 48, 64, 0.035, 0.04, 0.045);
   const mbstage4 = MBStage_3(tf, mbstage3, `${prefix}/mbstage4`);
   const mbstage5 = MBStage_4(tf, mbstage4, `${prefix}/mbstage5`);
   const mbstage6 = MBStage_5(tf, mbstage5, `${prefix}/mbstage6`);
   // lib/efficientnet.net:118: conv 1x1 1280 bn silu
-  const conv2 = tf.layers
-    .conv2d({ filters: 1280, kernelSize: 1, useBias: false, name: `${prefix}/conv2` })
-    .apply(mbstage6) as tfjs.SymbolicTensor;
-  const conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/conv2/bn` })
-    .apply(conv2) as tfjs.SymbolicTensor;
-  const conv2BnSilu = tf.layers
-    .activation({ activation: "swish", name: `${prefix}/conv2/bn/silu` })
-    .apply(conv2Bn) as tfjs.SymbolicTensor;
-  return conv2BnSilu;
+  return convBnSwish(tf, mbstage6, `${prefix}/conv2`, { filters: 1280, kernelSize: 1 });
 }
 
 /**
@@ -379,3537 +298,195 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   // features = EfficientNetV2SFeatures() -> 1280
   const featuresConv2BnSilu = EfficientNetV2SFeatures(tf, image, "features");
   // line 26: adaptiveavgpool 1x1
-  const headAdaptiveavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: 7, strides: 7, name: "head/adaptiveavgpool1" })
-    .apply(featuresConv2BnSilu) as tfjs.SymbolicTensor;
+  const headAdaptiveavgpool1 = apply(
+    tf.layers.averagePooling2d({ poolSize: 7, strides: 7, name: "head/adaptiveavgpool1" }),
+    featuresConv2BnSilu,
+  );
   // line 27: flatten
-  const headFlatten1 = tf.layers.flatten({ name: "head/flatten1" }).apply(headAdaptiveavgpool1) as tfjs.SymbolicTensor;
+  const headFlatten1 = apply(tf.layers.flatten({ name: "head/flatten1" }), headAdaptiveavgpool1);
   // line 28: dropout 0.2
-  const headDropout1 = tf.layers
-    .dropout({ rate: 0.2, name: "head/dropout1" })
-    .apply(headFlatten1) as tfjs.SymbolicTensor;
+  const headDropout1 = apply(tf.layers.dropout({ rate: 0.2, name: "head/dropout1" }), headFlatten1);
   // line 29: dense classes
-  const headClassifier = tf.layers
-    .dense({ units: 1000, name: "head/classifier" })
-    .apply(headDropout1) as tfjs.SymbolicTensor;
+  const headClassifier = apply(tf.layers.dense({ units: 1000, name: "head/classifier" }), headDropout1);
 
   const model = tf.model({ name: "EfficientNetV2S", inputs: image, outputs: headClassifier });
   return { training: model, inference: model };
 }
 
 /**
- * The network's tensors in PyTorch state_dict order, each with the tfjs weight it fills and its layout:
- * how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
+ * The network's tensors in PyTorch state_dict order with the tfjs weights they fill, one row per layer with weights
+ * (a conv and its BatchNorm share one): how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
  */
 export const stateDict: InitTensor[] = [
-  { path: "features/conv1.weight", shape: [24, 3, 3, 3], tfjs: "features/conv1/kernel", layout: "hwio" },
-  { path: "features/conv1/bn.weight", shape: [24], tfjs: "features/conv1/bn/gamma" },
-  { path: "features/conv1/bn.bias", shape: [24], tfjs: "features/conv1/bn/beta" },
-  { path: "features/conv1/bn.running_mean", shape: [24], tfjs: "features/conv1/bn/moving_mean" },
-  { path: "features/conv1/bn.running_var", shape: [24], tfjs: "features/conv1/bn/moving_variance" },
-  {
-    path: "features/mbstage1/fusedmbconv1/b1/conv1.weight",
-    shape: [24, 24, 3, 3],
-    tfjs: "features/mbstage1/fusedmbconv1/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage1/fusedmbconv1/b1/conv1/bn.weight",
-    shape: [24],
-    tfjs: "features/mbstage1/fusedmbconv1/b1/conv1/bn/gamma",
-  },
-  {
-    path: "features/mbstage1/fusedmbconv1/b1/conv1/bn.bias",
-    shape: [24],
-    tfjs: "features/mbstage1/fusedmbconv1/b1/conv1/bn/beta",
-  },
-  {
-    path: "features/mbstage1/fusedmbconv1/b1/conv1/bn.running_mean",
-    shape: [24],
-    tfjs: "features/mbstage1/fusedmbconv1/b1/conv1/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage1/fusedmbconv1/b1/conv1/bn.running_var",
-    shape: [24],
-    tfjs: "features/mbstage1/fusedmbconv1/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage1/repeat1/0/b1/conv1.weight",
-    shape: [24, 24, 3, 3],
-    tfjs: "features/mbstage1/repeat1/0/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage1/repeat1/0/b1/conv1/bn.weight",
-    shape: [24],
-    tfjs: "features/mbstage1/repeat1/0/b1/conv1/bn/gamma",
-  },
-  {
-    path: "features/mbstage1/repeat1/0/b1/conv1/bn.bias",
-    shape: [24],
-    tfjs: "features/mbstage1/repeat1/0/b1/conv1/bn/beta",
-  },
-  {
-    path: "features/mbstage1/repeat1/0/b1/conv1/bn.running_mean",
-    shape: [24],
-    tfjs: "features/mbstage1/repeat1/0/b1/conv1/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage1/repeat1/0/b1/conv1/bn.running_var",
-    shape: [24],
-    tfjs: "features/mbstage1/repeat1/0/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage2/fusedmbconv1/b1/expand.weight",
-    shape: [96, 24, 3, 3],
-    tfjs: "features/mbstage2/fusedmbconv1/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage2/fusedmbconv1/b1/expand/bn.weight",
-    shape: [96],
-    tfjs: "features/mbstage2/fusedmbconv1/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage2/fusedmbconv1/b1/expand/bn.bias",
-    shape: [96],
-    tfjs: "features/mbstage2/fusedmbconv1/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage2/fusedmbconv1/b1/expand/bn.running_mean",
-    shape: [96],
-    tfjs: "features/mbstage2/fusedmbconv1/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage2/fusedmbconv1/b1/expand/bn.running_var",
-    shape: [96],
-    tfjs: "features/mbstage2/fusedmbconv1/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage2/fusedmbconv1/b1/project.weight",
-    shape: [48, 96, 1, 1],
-    tfjs: "features/mbstage2/fusedmbconv1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage2/fusedmbconv1/b1/project/bn.weight",
-    shape: [48],
-    tfjs: "features/mbstage2/fusedmbconv1/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage2/fusedmbconv1/b1/project/bn.bias",
-    shape: [48],
-    tfjs: "features/mbstage2/fusedmbconv1/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage2/fusedmbconv1/b1/project/bn.running_mean",
-    shape: [48],
-    tfjs: "features/mbstage2/fusedmbconv1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage2/fusedmbconv1/b1/project/bn.running_var",
-    shape: [48],
-    tfjs: "features/mbstage2/fusedmbconv1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage2/repeat1/0/b1/expand.weight",
-    shape: [192, 48, 3, 3],
-    tfjs: "features/mbstage2/repeat1/0/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage2/repeat1/0/b1/expand/bn.weight",
-    shape: [192],
-    tfjs: "features/mbstage2/repeat1/0/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage2/repeat1/0/b1/expand/bn.bias",
-    shape: [192],
-    tfjs: "features/mbstage2/repeat1/0/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage2/repeat1/0/b1/expand/bn.running_mean",
-    shape: [192],
-    tfjs: "features/mbstage2/repeat1/0/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage2/repeat1/0/b1/expand/bn.running_var",
-    shape: [192],
-    tfjs: "features/mbstage2/repeat1/0/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage2/repeat1/0/b1/project.weight",
-    shape: [48, 192, 1, 1],
-    tfjs: "features/mbstage2/repeat1/0/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage2/repeat1/0/b1/project/bn.weight",
-    shape: [48],
-    tfjs: "features/mbstage2/repeat1/0/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage2/repeat1/0/b1/project/bn.bias",
-    shape: [48],
-    tfjs: "features/mbstage2/repeat1/0/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage2/repeat1/0/b1/project/bn.running_mean",
-    shape: [48],
-    tfjs: "features/mbstage2/repeat1/0/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage2/repeat1/0/b1/project/bn.running_var",
-    shape: [48],
-    tfjs: "features/mbstage2/repeat1/0/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage2/repeat1/1/b1/expand.weight",
-    shape: [192, 48, 3, 3],
-    tfjs: "features/mbstage2/repeat1/1/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage2/repeat1/1/b1/expand/bn.weight",
-    shape: [192],
-    tfjs: "features/mbstage2/repeat1/1/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage2/repeat1/1/b1/expand/bn.bias",
-    shape: [192],
-    tfjs: "features/mbstage2/repeat1/1/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage2/repeat1/1/b1/expand/bn.running_mean",
-    shape: [192],
-    tfjs: "features/mbstage2/repeat1/1/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage2/repeat1/1/b1/expand/bn.running_var",
-    shape: [192],
-    tfjs: "features/mbstage2/repeat1/1/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage2/repeat1/1/b1/project.weight",
-    shape: [48, 192, 1, 1],
-    tfjs: "features/mbstage2/repeat1/1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage2/repeat1/1/b1/project/bn.weight",
-    shape: [48],
-    tfjs: "features/mbstage2/repeat1/1/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage2/repeat1/1/b1/project/bn.bias",
-    shape: [48],
-    tfjs: "features/mbstage2/repeat1/1/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage2/repeat1/1/b1/project/bn.running_mean",
-    shape: [48],
-    tfjs: "features/mbstage2/repeat1/1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage2/repeat1/1/b1/project/bn.running_var",
-    shape: [48],
-    tfjs: "features/mbstage2/repeat1/1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage2/repeat1/2/b1/expand.weight",
-    shape: [192, 48, 3, 3],
-    tfjs: "features/mbstage2/repeat1/2/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage2/repeat1/2/b1/expand/bn.weight",
-    shape: [192],
-    tfjs: "features/mbstage2/repeat1/2/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage2/repeat1/2/b1/expand/bn.bias",
-    shape: [192],
-    tfjs: "features/mbstage2/repeat1/2/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage2/repeat1/2/b1/expand/bn.running_mean",
-    shape: [192],
-    tfjs: "features/mbstage2/repeat1/2/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage2/repeat1/2/b1/expand/bn.running_var",
-    shape: [192],
-    tfjs: "features/mbstage2/repeat1/2/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage2/repeat1/2/b1/project.weight",
-    shape: [48, 192, 1, 1],
-    tfjs: "features/mbstage2/repeat1/2/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage2/repeat1/2/b1/project/bn.weight",
-    shape: [48],
-    tfjs: "features/mbstage2/repeat1/2/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage2/repeat1/2/b1/project/bn.bias",
-    shape: [48],
-    tfjs: "features/mbstage2/repeat1/2/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage2/repeat1/2/b1/project/bn.running_mean",
-    shape: [48],
-    tfjs: "features/mbstage2/repeat1/2/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage2/repeat1/2/b1/project/bn.running_var",
-    shape: [48],
-    tfjs: "features/mbstage2/repeat1/2/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage3/fusedmbconv1/b1/expand.weight",
-    shape: [192, 48, 3, 3],
-    tfjs: "features/mbstage3/fusedmbconv1/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage3/fusedmbconv1/b1/expand/bn.weight",
-    shape: [192],
-    tfjs: "features/mbstage3/fusedmbconv1/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage3/fusedmbconv1/b1/expand/bn.bias",
-    shape: [192],
-    tfjs: "features/mbstage3/fusedmbconv1/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage3/fusedmbconv1/b1/expand/bn.running_mean",
-    shape: [192],
-    tfjs: "features/mbstage3/fusedmbconv1/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage3/fusedmbconv1/b1/expand/bn.running_var",
-    shape: [192],
-    tfjs: "features/mbstage3/fusedmbconv1/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage3/fusedmbconv1/b1/project.weight",
-    shape: [64, 192, 1, 1],
-    tfjs: "features/mbstage3/fusedmbconv1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage3/fusedmbconv1/b1/project/bn.weight",
-    shape: [64],
-    tfjs: "features/mbstage3/fusedmbconv1/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage3/fusedmbconv1/b1/project/bn.bias",
-    shape: [64],
-    tfjs: "features/mbstage3/fusedmbconv1/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage3/fusedmbconv1/b1/project/bn.running_mean",
-    shape: [64],
-    tfjs: "features/mbstage3/fusedmbconv1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage3/fusedmbconv1/b1/project/bn.running_var",
-    shape: [64],
-    tfjs: "features/mbstage3/fusedmbconv1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage3/repeat1/0/b1/expand.weight",
-    shape: [256, 64, 3, 3],
-    tfjs: "features/mbstage3/repeat1/0/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage3/repeat1/0/b1/expand/bn.weight",
-    shape: [256],
-    tfjs: "features/mbstage3/repeat1/0/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage3/repeat1/0/b1/expand/bn.bias",
-    shape: [256],
-    tfjs: "features/mbstage3/repeat1/0/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage3/repeat1/0/b1/expand/bn.running_mean",
-    shape: [256],
-    tfjs: "features/mbstage3/repeat1/0/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage3/repeat1/0/b1/expand/bn.running_var",
-    shape: [256],
-    tfjs: "features/mbstage3/repeat1/0/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage3/repeat1/0/b1/project.weight",
-    shape: [64, 256, 1, 1],
-    tfjs: "features/mbstage3/repeat1/0/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage3/repeat1/0/b1/project/bn.weight",
-    shape: [64],
-    tfjs: "features/mbstage3/repeat1/0/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage3/repeat1/0/b1/project/bn.bias",
-    shape: [64],
-    tfjs: "features/mbstage3/repeat1/0/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage3/repeat1/0/b1/project/bn.running_mean",
-    shape: [64],
-    tfjs: "features/mbstage3/repeat1/0/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage3/repeat1/0/b1/project/bn.running_var",
-    shape: [64],
-    tfjs: "features/mbstage3/repeat1/0/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage3/repeat1/1/b1/expand.weight",
-    shape: [256, 64, 3, 3],
-    tfjs: "features/mbstage3/repeat1/1/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage3/repeat1/1/b1/expand/bn.weight",
-    shape: [256],
-    tfjs: "features/mbstage3/repeat1/1/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage3/repeat1/1/b1/expand/bn.bias",
-    shape: [256],
-    tfjs: "features/mbstage3/repeat1/1/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage3/repeat1/1/b1/expand/bn.running_mean",
-    shape: [256],
-    tfjs: "features/mbstage3/repeat1/1/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage3/repeat1/1/b1/expand/bn.running_var",
-    shape: [256],
-    tfjs: "features/mbstage3/repeat1/1/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage3/repeat1/1/b1/project.weight",
-    shape: [64, 256, 1, 1],
-    tfjs: "features/mbstage3/repeat1/1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage3/repeat1/1/b1/project/bn.weight",
-    shape: [64],
-    tfjs: "features/mbstage3/repeat1/1/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage3/repeat1/1/b1/project/bn.bias",
-    shape: [64],
-    tfjs: "features/mbstage3/repeat1/1/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage3/repeat1/1/b1/project/bn.running_mean",
-    shape: [64],
-    tfjs: "features/mbstage3/repeat1/1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage3/repeat1/1/b1/project/bn.running_var",
-    shape: [64],
-    tfjs: "features/mbstage3/repeat1/1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage3/repeat1/2/b1/expand.weight",
-    shape: [256, 64, 3, 3],
-    tfjs: "features/mbstage3/repeat1/2/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage3/repeat1/2/b1/expand/bn.weight",
-    shape: [256],
-    tfjs: "features/mbstage3/repeat1/2/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage3/repeat1/2/b1/expand/bn.bias",
-    shape: [256],
-    tfjs: "features/mbstage3/repeat1/2/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage3/repeat1/2/b1/expand/bn.running_mean",
-    shape: [256],
-    tfjs: "features/mbstage3/repeat1/2/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage3/repeat1/2/b1/expand/bn.running_var",
-    shape: [256],
-    tfjs: "features/mbstage3/repeat1/2/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage3/repeat1/2/b1/project.weight",
-    shape: [64, 256, 1, 1],
-    tfjs: "features/mbstage3/repeat1/2/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage3/repeat1/2/b1/project/bn.weight",
-    shape: [64],
-    tfjs: "features/mbstage3/repeat1/2/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage3/repeat1/2/b1/project/bn.bias",
-    shape: [64],
-    tfjs: "features/mbstage3/repeat1/2/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage3/repeat1/2/b1/project/bn.running_mean",
-    shape: [64],
-    tfjs: "features/mbstage3/repeat1/2/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage3/repeat1/2/b1/project/bn.running_var",
-    shape: [64],
-    tfjs: "features/mbstage3/repeat1/2/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage4/mbconv1/b1/expand.weight",
-    shape: [256, 64, 1, 1],
-    tfjs: "features/mbstage4/mbconv1/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage4/mbconv1/b1/expand/bn.weight",
-    shape: [256],
-    tfjs: "features/mbstage4/mbconv1/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage4/mbconv1/b1/expand/bn.bias",
-    shape: [256],
-    tfjs: "features/mbstage4/mbconv1/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage4/mbconv1/b1/expand/bn.running_mean",
-    shape: [256],
-    tfjs: "features/mbstage4/mbconv1/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage4/mbconv1/b1/expand/bn.running_var",
-    shape: [256],
-    tfjs: "features/mbstage4/mbconv1/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage4/mbconv1/b1/depthwise.weight",
-    shape: [256, 1, 3, 3],
-    tfjs: "features/mbstage4/mbconv1/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 256,
-  },
-  {
-    path: "features/mbstage4/mbconv1/b1/depthwise/bn.weight",
-    shape: [256],
-    tfjs: "features/mbstage4/mbconv1/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/mbstage4/mbconv1/b1/depthwise/bn.bias",
-    shape: [256],
-    tfjs: "features/mbstage4/mbconv1/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/mbstage4/mbconv1/b1/depthwise/bn.running_mean",
-    shape: [256],
-    tfjs: "features/mbstage4/mbconv1/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage4/mbconv1/b1/depthwise/bn.running_var",
-    shape: [256],
-    tfjs: "features/mbstage4/mbconv1/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage4/mbconv1/b1/se/b1/fc1.weight",
-    shape: [16, 256, 1, 1],
-    tfjs: "features/mbstage4/mbconv1/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage4/mbconv1/b1/se/b1/fc1.bias",
-    shape: [16],
-    tfjs: "features/mbstage4/mbconv1/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/mbstage4/mbconv1/b1/se/b1/fc2.weight",
-    shape: [256, 16, 1, 1],
-    tfjs: "features/mbstage4/mbconv1/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage4/mbconv1/b1/se/b1/fc2.bias",
-    shape: [256],
-    tfjs: "features/mbstage4/mbconv1/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/mbstage4/mbconv1/b1/project.weight",
-    shape: [128, 256, 1, 1],
-    tfjs: "features/mbstage4/mbconv1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage4/mbconv1/b1/project/bn.weight",
-    shape: [128],
-    tfjs: "features/mbstage4/mbconv1/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage4/mbconv1/b1/project/bn.bias",
-    shape: [128],
-    tfjs: "features/mbstage4/mbconv1/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage4/mbconv1/b1/project/bn.running_mean",
-    shape: [128],
-    tfjs: "features/mbstage4/mbconv1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage4/mbconv1/b1/project/bn.running_var",
-    shape: [128],
-    tfjs: "features/mbstage4/mbconv1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage4/repeat1/0/b1/expand.weight",
-    shape: [512, 128, 1, 1],
-    tfjs: "features/mbstage4/repeat1/0/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage4/repeat1/0/b1/expand/bn.weight",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/0/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage4/repeat1/0/b1/expand/bn.bias",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/0/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage4/repeat1/0/b1/expand/bn.running_mean",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/0/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage4/repeat1/0/b1/expand/bn.running_var",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/0/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage4/repeat1/0/b1/depthwise.weight",
-    shape: [512, 1, 3, 3],
-    tfjs: "features/mbstage4/repeat1/0/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 512,
-  },
-  {
-    path: "features/mbstage4/repeat1/0/b1/depthwise/bn.weight",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/0/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/mbstage4/repeat1/0/b1/depthwise/bn.bias",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/0/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/mbstage4/repeat1/0/b1/depthwise/bn.running_mean",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/0/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage4/repeat1/0/b1/depthwise/bn.running_var",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/0/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage4/repeat1/0/b1/se/b1/fc1.weight",
-    shape: [32, 512, 1, 1],
-    tfjs: "features/mbstage4/repeat1/0/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage4/repeat1/0/b1/se/b1/fc1.bias",
-    shape: [32],
-    tfjs: "features/mbstage4/repeat1/0/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/mbstage4/repeat1/0/b1/se/b1/fc2.weight",
-    shape: [512, 32, 1, 1],
-    tfjs: "features/mbstage4/repeat1/0/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage4/repeat1/0/b1/se/b1/fc2.bias",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/0/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/mbstage4/repeat1/0/b1/project.weight",
-    shape: [128, 512, 1, 1],
-    tfjs: "features/mbstage4/repeat1/0/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage4/repeat1/0/b1/project/bn.weight",
-    shape: [128],
-    tfjs: "features/mbstage4/repeat1/0/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage4/repeat1/0/b1/project/bn.bias",
-    shape: [128],
-    tfjs: "features/mbstage4/repeat1/0/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage4/repeat1/0/b1/project/bn.running_mean",
-    shape: [128],
-    tfjs: "features/mbstage4/repeat1/0/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage4/repeat1/0/b1/project/bn.running_var",
-    shape: [128],
-    tfjs: "features/mbstage4/repeat1/0/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage4/repeat1/1/b1/expand.weight",
-    shape: [512, 128, 1, 1],
-    tfjs: "features/mbstage4/repeat1/1/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage4/repeat1/1/b1/expand/bn.weight",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/1/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage4/repeat1/1/b1/expand/bn.bias",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/1/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage4/repeat1/1/b1/expand/bn.running_mean",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/1/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage4/repeat1/1/b1/expand/bn.running_var",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/1/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage4/repeat1/1/b1/depthwise.weight",
-    shape: [512, 1, 3, 3],
-    tfjs: "features/mbstage4/repeat1/1/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 512,
-  },
-  {
-    path: "features/mbstage4/repeat1/1/b1/depthwise/bn.weight",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/1/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/mbstage4/repeat1/1/b1/depthwise/bn.bias",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/1/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/mbstage4/repeat1/1/b1/depthwise/bn.running_mean",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/1/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage4/repeat1/1/b1/depthwise/bn.running_var",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/1/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage4/repeat1/1/b1/se/b1/fc1.weight",
-    shape: [32, 512, 1, 1],
-    tfjs: "features/mbstage4/repeat1/1/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage4/repeat1/1/b1/se/b1/fc1.bias",
-    shape: [32],
-    tfjs: "features/mbstage4/repeat1/1/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/mbstage4/repeat1/1/b1/se/b1/fc2.weight",
-    shape: [512, 32, 1, 1],
-    tfjs: "features/mbstage4/repeat1/1/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage4/repeat1/1/b1/se/b1/fc2.bias",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/1/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/mbstage4/repeat1/1/b1/project.weight",
-    shape: [128, 512, 1, 1],
-    tfjs: "features/mbstage4/repeat1/1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage4/repeat1/1/b1/project/bn.weight",
-    shape: [128],
-    tfjs: "features/mbstage4/repeat1/1/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage4/repeat1/1/b1/project/bn.bias",
-    shape: [128],
-    tfjs: "features/mbstage4/repeat1/1/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage4/repeat1/1/b1/project/bn.running_mean",
-    shape: [128],
-    tfjs: "features/mbstage4/repeat1/1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage4/repeat1/1/b1/project/bn.running_var",
-    shape: [128],
-    tfjs: "features/mbstage4/repeat1/1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage4/repeat1/2/b1/expand.weight",
-    shape: [512, 128, 1, 1],
-    tfjs: "features/mbstage4/repeat1/2/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage4/repeat1/2/b1/expand/bn.weight",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/2/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage4/repeat1/2/b1/expand/bn.bias",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/2/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage4/repeat1/2/b1/expand/bn.running_mean",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/2/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage4/repeat1/2/b1/expand/bn.running_var",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/2/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage4/repeat1/2/b1/depthwise.weight",
-    shape: [512, 1, 3, 3],
-    tfjs: "features/mbstage4/repeat1/2/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 512,
-  },
-  {
-    path: "features/mbstage4/repeat1/2/b1/depthwise/bn.weight",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/2/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/mbstage4/repeat1/2/b1/depthwise/bn.bias",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/2/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/mbstage4/repeat1/2/b1/depthwise/bn.running_mean",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/2/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage4/repeat1/2/b1/depthwise/bn.running_var",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/2/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage4/repeat1/2/b1/se/b1/fc1.weight",
-    shape: [32, 512, 1, 1],
-    tfjs: "features/mbstage4/repeat1/2/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage4/repeat1/2/b1/se/b1/fc1.bias",
-    shape: [32],
-    tfjs: "features/mbstage4/repeat1/2/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/mbstage4/repeat1/2/b1/se/b1/fc2.weight",
-    shape: [512, 32, 1, 1],
-    tfjs: "features/mbstage4/repeat1/2/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage4/repeat1/2/b1/se/b1/fc2.bias",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/2/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/mbstage4/repeat1/2/b1/project.weight",
-    shape: [128, 512, 1, 1],
-    tfjs: "features/mbstage4/repeat1/2/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage4/repeat1/2/b1/project/bn.weight",
-    shape: [128],
-    tfjs: "features/mbstage4/repeat1/2/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage4/repeat1/2/b1/project/bn.bias",
-    shape: [128],
-    tfjs: "features/mbstage4/repeat1/2/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage4/repeat1/2/b1/project/bn.running_mean",
-    shape: [128],
-    tfjs: "features/mbstage4/repeat1/2/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage4/repeat1/2/b1/project/bn.running_var",
-    shape: [128],
-    tfjs: "features/mbstage4/repeat1/2/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage4/repeat1/3/b1/expand.weight",
-    shape: [512, 128, 1, 1],
-    tfjs: "features/mbstage4/repeat1/3/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage4/repeat1/3/b1/expand/bn.weight",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/3/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage4/repeat1/3/b1/expand/bn.bias",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/3/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage4/repeat1/3/b1/expand/bn.running_mean",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/3/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage4/repeat1/3/b1/expand/bn.running_var",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/3/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage4/repeat1/3/b1/depthwise.weight",
-    shape: [512, 1, 3, 3],
-    tfjs: "features/mbstage4/repeat1/3/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 512,
-  },
-  {
-    path: "features/mbstage4/repeat1/3/b1/depthwise/bn.weight",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/3/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/mbstage4/repeat1/3/b1/depthwise/bn.bias",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/3/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/mbstage4/repeat1/3/b1/depthwise/bn.running_mean",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/3/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage4/repeat1/3/b1/depthwise/bn.running_var",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/3/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage4/repeat1/3/b1/se/b1/fc1.weight",
-    shape: [32, 512, 1, 1],
-    tfjs: "features/mbstage4/repeat1/3/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage4/repeat1/3/b1/se/b1/fc1.bias",
-    shape: [32],
-    tfjs: "features/mbstage4/repeat1/3/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/mbstage4/repeat1/3/b1/se/b1/fc2.weight",
-    shape: [512, 32, 1, 1],
-    tfjs: "features/mbstage4/repeat1/3/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage4/repeat1/3/b1/se/b1/fc2.bias",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/3/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/mbstage4/repeat1/3/b1/project.weight",
-    shape: [128, 512, 1, 1],
-    tfjs: "features/mbstage4/repeat1/3/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage4/repeat1/3/b1/project/bn.weight",
-    shape: [128],
-    tfjs: "features/mbstage4/repeat1/3/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage4/repeat1/3/b1/project/bn.bias",
-    shape: [128],
-    tfjs: "features/mbstage4/repeat1/3/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage4/repeat1/3/b1/project/bn.running_mean",
-    shape: [128],
-    tfjs: "features/mbstage4/repeat1/3/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage4/repeat1/3/b1/project/bn.running_var",
-    shape: [128],
-    tfjs: "features/mbstage4/repeat1/3/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage4/repeat1/4/b1/expand.weight",
-    shape: [512, 128, 1, 1],
-    tfjs: "features/mbstage4/repeat1/4/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage4/repeat1/4/b1/expand/bn.weight",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/4/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage4/repeat1/4/b1/expand/bn.bias",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/4/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage4/repeat1/4/b1/expand/bn.running_mean",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/4/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage4/repeat1/4/b1/expand/bn.running_var",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/4/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage4/repeat1/4/b1/depthwise.weight",
-    shape: [512, 1, 3, 3],
-    tfjs: "features/mbstage4/repeat1/4/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 512,
-  },
-  {
-    path: "features/mbstage4/repeat1/4/b1/depthwise/bn.weight",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/4/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/mbstage4/repeat1/4/b1/depthwise/bn.bias",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/4/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/mbstage4/repeat1/4/b1/depthwise/bn.running_mean",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/4/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage4/repeat1/4/b1/depthwise/bn.running_var",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/4/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage4/repeat1/4/b1/se/b1/fc1.weight",
-    shape: [32, 512, 1, 1],
-    tfjs: "features/mbstage4/repeat1/4/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage4/repeat1/4/b1/se/b1/fc1.bias",
-    shape: [32],
-    tfjs: "features/mbstage4/repeat1/4/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/mbstage4/repeat1/4/b1/se/b1/fc2.weight",
-    shape: [512, 32, 1, 1],
-    tfjs: "features/mbstage4/repeat1/4/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage4/repeat1/4/b1/se/b1/fc2.bias",
-    shape: [512],
-    tfjs: "features/mbstage4/repeat1/4/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/mbstage4/repeat1/4/b1/project.weight",
-    shape: [128, 512, 1, 1],
-    tfjs: "features/mbstage4/repeat1/4/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage4/repeat1/4/b1/project/bn.weight",
-    shape: [128],
-    tfjs: "features/mbstage4/repeat1/4/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage4/repeat1/4/b1/project/bn.bias",
-    shape: [128],
-    tfjs: "features/mbstage4/repeat1/4/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage4/repeat1/4/b1/project/bn.running_mean",
-    shape: [128],
-    tfjs: "features/mbstage4/repeat1/4/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage4/repeat1/4/b1/project/bn.running_var",
-    shape: [128],
-    tfjs: "features/mbstage4/repeat1/4/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage5/mbconv1/b1/expand.weight",
-    shape: [768, 128, 1, 1],
-    tfjs: "features/mbstage5/mbconv1/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/mbconv1/b1/expand/bn.weight",
-    shape: [768],
-    tfjs: "features/mbstage5/mbconv1/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage5/mbconv1/b1/expand/bn.bias",
-    shape: [768],
-    tfjs: "features/mbstage5/mbconv1/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage5/mbconv1/b1/expand/bn.running_mean",
-    shape: [768],
-    tfjs: "features/mbstage5/mbconv1/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage5/mbconv1/b1/expand/bn.running_var",
-    shape: [768],
-    tfjs: "features/mbstage5/mbconv1/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage5/mbconv1/b1/depthwise.weight",
-    shape: [768, 1, 3, 3],
-    tfjs: "features/mbstage5/mbconv1/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 768,
-  },
-  {
-    path: "features/mbstage5/mbconv1/b1/depthwise/bn.weight",
-    shape: [768],
-    tfjs: "features/mbstage5/mbconv1/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/mbstage5/mbconv1/b1/depthwise/bn.bias",
-    shape: [768],
-    tfjs: "features/mbstage5/mbconv1/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/mbstage5/mbconv1/b1/depthwise/bn.running_mean",
-    shape: [768],
-    tfjs: "features/mbstage5/mbconv1/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage5/mbconv1/b1/depthwise/bn.running_var",
-    shape: [768],
-    tfjs: "features/mbstage5/mbconv1/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage5/mbconv1/b1/se/b1/fc1.weight",
-    shape: [32, 768, 1, 1],
-    tfjs: "features/mbstage5/mbconv1/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/mbconv1/b1/se/b1/fc1.bias",
-    shape: [32],
-    tfjs: "features/mbstage5/mbconv1/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/mbstage5/mbconv1/b1/se/b1/fc2.weight",
-    shape: [768, 32, 1, 1],
-    tfjs: "features/mbstage5/mbconv1/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/mbconv1/b1/se/b1/fc2.bias",
-    shape: [768],
-    tfjs: "features/mbstage5/mbconv1/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/mbstage5/mbconv1/b1/project.weight",
-    shape: [160, 768, 1, 1],
-    tfjs: "features/mbstage5/mbconv1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/mbconv1/b1/project/bn.weight",
-    shape: [160],
-    tfjs: "features/mbstage5/mbconv1/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage5/mbconv1/b1/project/bn.bias",
-    shape: [160],
-    tfjs: "features/mbstage5/mbconv1/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage5/mbconv1/b1/project/bn.running_mean",
-    shape: [160],
-    tfjs: "features/mbstage5/mbconv1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage5/mbconv1/b1/project/bn.running_var",
-    shape: [160],
-    tfjs: "features/mbstage5/mbconv1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage5/repeat1/0/b1/expand.weight",
-    shape: [960, 160, 1, 1],
-    tfjs: "features/mbstage5/repeat1/0/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/0/b1/expand/bn.weight",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/0/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage5/repeat1/0/b1/expand/bn.bias",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/0/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage5/repeat1/0/b1/expand/bn.running_mean",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/0/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage5/repeat1/0/b1/expand/bn.running_var",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/0/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage5/repeat1/0/b1/depthwise.weight",
-    shape: [960, 1, 3, 3],
-    tfjs: "features/mbstage5/repeat1/0/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 960,
-  },
-  {
-    path: "features/mbstage5/repeat1/0/b1/depthwise/bn.weight",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/0/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/mbstage5/repeat1/0/b1/depthwise/bn.bias",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/0/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/mbstage5/repeat1/0/b1/depthwise/bn.running_mean",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/0/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage5/repeat1/0/b1/depthwise/bn.running_var",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/0/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage5/repeat1/0/b1/se/b1/fc1.weight",
-    shape: [40, 960, 1, 1],
-    tfjs: "features/mbstage5/repeat1/0/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/0/b1/se/b1/fc1.bias",
-    shape: [40],
-    tfjs: "features/mbstage5/repeat1/0/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/mbstage5/repeat1/0/b1/se/b1/fc2.weight",
-    shape: [960, 40, 1, 1],
-    tfjs: "features/mbstage5/repeat1/0/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/0/b1/se/b1/fc2.bias",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/0/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/mbstage5/repeat1/0/b1/project.weight",
-    shape: [160, 960, 1, 1],
-    tfjs: "features/mbstage5/repeat1/0/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/0/b1/project/bn.weight",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/0/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage5/repeat1/0/b1/project/bn.bias",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/0/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage5/repeat1/0/b1/project/bn.running_mean",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/0/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage5/repeat1/0/b1/project/bn.running_var",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/0/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage5/repeat1/1/b1/expand.weight",
-    shape: [960, 160, 1, 1],
-    tfjs: "features/mbstage5/repeat1/1/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/1/b1/expand/bn.weight",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/1/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage5/repeat1/1/b1/expand/bn.bias",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/1/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage5/repeat1/1/b1/expand/bn.running_mean",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/1/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage5/repeat1/1/b1/expand/bn.running_var",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/1/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage5/repeat1/1/b1/depthwise.weight",
-    shape: [960, 1, 3, 3],
-    tfjs: "features/mbstage5/repeat1/1/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 960,
-  },
-  {
-    path: "features/mbstage5/repeat1/1/b1/depthwise/bn.weight",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/1/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/mbstage5/repeat1/1/b1/depthwise/bn.bias",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/1/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/mbstage5/repeat1/1/b1/depthwise/bn.running_mean",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/1/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage5/repeat1/1/b1/depthwise/bn.running_var",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/1/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage5/repeat1/1/b1/se/b1/fc1.weight",
-    shape: [40, 960, 1, 1],
-    tfjs: "features/mbstage5/repeat1/1/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/1/b1/se/b1/fc1.bias",
-    shape: [40],
-    tfjs: "features/mbstage5/repeat1/1/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/mbstage5/repeat1/1/b1/se/b1/fc2.weight",
-    shape: [960, 40, 1, 1],
-    tfjs: "features/mbstage5/repeat1/1/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/1/b1/se/b1/fc2.bias",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/1/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/mbstage5/repeat1/1/b1/project.weight",
-    shape: [160, 960, 1, 1],
-    tfjs: "features/mbstage5/repeat1/1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/1/b1/project/bn.weight",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/1/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage5/repeat1/1/b1/project/bn.bias",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/1/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage5/repeat1/1/b1/project/bn.running_mean",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage5/repeat1/1/b1/project/bn.running_var",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage5/repeat1/2/b1/expand.weight",
-    shape: [960, 160, 1, 1],
-    tfjs: "features/mbstage5/repeat1/2/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/2/b1/expand/bn.weight",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/2/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage5/repeat1/2/b1/expand/bn.bias",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/2/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage5/repeat1/2/b1/expand/bn.running_mean",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/2/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage5/repeat1/2/b1/expand/bn.running_var",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/2/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage5/repeat1/2/b1/depthwise.weight",
-    shape: [960, 1, 3, 3],
-    tfjs: "features/mbstage5/repeat1/2/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 960,
-  },
-  {
-    path: "features/mbstage5/repeat1/2/b1/depthwise/bn.weight",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/2/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/mbstage5/repeat1/2/b1/depthwise/bn.bias",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/2/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/mbstage5/repeat1/2/b1/depthwise/bn.running_mean",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/2/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage5/repeat1/2/b1/depthwise/bn.running_var",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/2/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage5/repeat1/2/b1/se/b1/fc1.weight",
-    shape: [40, 960, 1, 1],
-    tfjs: "features/mbstage5/repeat1/2/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/2/b1/se/b1/fc1.bias",
-    shape: [40],
-    tfjs: "features/mbstage5/repeat1/2/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/mbstage5/repeat1/2/b1/se/b1/fc2.weight",
-    shape: [960, 40, 1, 1],
-    tfjs: "features/mbstage5/repeat1/2/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/2/b1/se/b1/fc2.bias",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/2/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/mbstage5/repeat1/2/b1/project.weight",
-    shape: [160, 960, 1, 1],
-    tfjs: "features/mbstage5/repeat1/2/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/2/b1/project/bn.weight",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/2/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage5/repeat1/2/b1/project/bn.bias",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/2/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage5/repeat1/2/b1/project/bn.running_mean",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/2/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage5/repeat1/2/b1/project/bn.running_var",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/2/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage5/repeat1/3/b1/expand.weight",
-    shape: [960, 160, 1, 1],
-    tfjs: "features/mbstage5/repeat1/3/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/3/b1/expand/bn.weight",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/3/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage5/repeat1/3/b1/expand/bn.bias",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/3/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage5/repeat1/3/b1/expand/bn.running_mean",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/3/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage5/repeat1/3/b1/expand/bn.running_var",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/3/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage5/repeat1/3/b1/depthwise.weight",
-    shape: [960, 1, 3, 3],
-    tfjs: "features/mbstage5/repeat1/3/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 960,
-  },
-  {
-    path: "features/mbstage5/repeat1/3/b1/depthwise/bn.weight",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/3/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/mbstage5/repeat1/3/b1/depthwise/bn.bias",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/3/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/mbstage5/repeat1/3/b1/depthwise/bn.running_mean",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/3/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage5/repeat1/3/b1/depthwise/bn.running_var",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/3/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage5/repeat1/3/b1/se/b1/fc1.weight",
-    shape: [40, 960, 1, 1],
-    tfjs: "features/mbstage5/repeat1/3/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/3/b1/se/b1/fc1.bias",
-    shape: [40],
-    tfjs: "features/mbstage5/repeat1/3/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/mbstage5/repeat1/3/b1/se/b1/fc2.weight",
-    shape: [960, 40, 1, 1],
-    tfjs: "features/mbstage5/repeat1/3/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/3/b1/se/b1/fc2.bias",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/3/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/mbstage5/repeat1/3/b1/project.weight",
-    shape: [160, 960, 1, 1],
-    tfjs: "features/mbstage5/repeat1/3/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/3/b1/project/bn.weight",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/3/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage5/repeat1/3/b1/project/bn.bias",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/3/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage5/repeat1/3/b1/project/bn.running_mean",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/3/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage5/repeat1/3/b1/project/bn.running_var",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/3/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage5/repeat1/4/b1/expand.weight",
-    shape: [960, 160, 1, 1],
-    tfjs: "features/mbstage5/repeat1/4/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/4/b1/expand/bn.weight",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/4/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage5/repeat1/4/b1/expand/bn.bias",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/4/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage5/repeat1/4/b1/expand/bn.running_mean",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/4/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage5/repeat1/4/b1/expand/bn.running_var",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/4/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage5/repeat1/4/b1/depthwise.weight",
-    shape: [960, 1, 3, 3],
-    tfjs: "features/mbstage5/repeat1/4/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 960,
-  },
-  {
-    path: "features/mbstage5/repeat1/4/b1/depthwise/bn.weight",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/4/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/mbstage5/repeat1/4/b1/depthwise/bn.bias",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/4/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/mbstage5/repeat1/4/b1/depthwise/bn.running_mean",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/4/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage5/repeat1/4/b1/depthwise/bn.running_var",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/4/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage5/repeat1/4/b1/se/b1/fc1.weight",
-    shape: [40, 960, 1, 1],
-    tfjs: "features/mbstage5/repeat1/4/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/4/b1/se/b1/fc1.bias",
-    shape: [40],
-    tfjs: "features/mbstage5/repeat1/4/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/mbstage5/repeat1/4/b1/se/b1/fc2.weight",
-    shape: [960, 40, 1, 1],
-    tfjs: "features/mbstage5/repeat1/4/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/4/b1/se/b1/fc2.bias",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/4/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/mbstage5/repeat1/4/b1/project.weight",
-    shape: [160, 960, 1, 1],
-    tfjs: "features/mbstage5/repeat1/4/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/4/b1/project/bn.weight",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/4/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage5/repeat1/4/b1/project/bn.bias",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/4/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage5/repeat1/4/b1/project/bn.running_mean",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/4/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage5/repeat1/4/b1/project/bn.running_var",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/4/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage5/repeat1/5/b1/expand.weight",
-    shape: [960, 160, 1, 1],
-    tfjs: "features/mbstage5/repeat1/5/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/5/b1/expand/bn.weight",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/5/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage5/repeat1/5/b1/expand/bn.bias",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/5/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage5/repeat1/5/b1/expand/bn.running_mean",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/5/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage5/repeat1/5/b1/expand/bn.running_var",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/5/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage5/repeat1/5/b1/depthwise.weight",
-    shape: [960, 1, 3, 3],
-    tfjs: "features/mbstage5/repeat1/5/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 960,
-  },
-  {
-    path: "features/mbstage5/repeat1/5/b1/depthwise/bn.weight",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/5/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/mbstage5/repeat1/5/b1/depthwise/bn.bias",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/5/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/mbstage5/repeat1/5/b1/depthwise/bn.running_mean",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/5/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage5/repeat1/5/b1/depthwise/bn.running_var",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/5/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage5/repeat1/5/b1/se/b1/fc1.weight",
-    shape: [40, 960, 1, 1],
-    tfjs: "features/mbstage5/repeat1/5/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/5/b1/se/b1/fc1.bias",
-    shape: [40],
-    tfjs: "features/mbstage5/repeat1/5/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/mbstage5/repeat1/5/b1/se/b1/fc2.weight",
-    shape: [960, 40, 1, 1],
-    tfjs: "features/mbstage5/repeat1/5/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/5/b1/se/b1/fc2.bias",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/5/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/mbstage5/repeat1/5/b1/project.weight",
-    shape: [160, 960, 1, 1],
-    tfjs: "features/mbstage5/repeat1/5/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/5/b1/project/bn.weight",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/5/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage5/repeat1/5/b1/project/bn.bias",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/5/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage5/repeat1/5/b1/project/bn.running_mean",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/5/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage5/repeat1/5/b1/project/bn.running_var",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/5/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage5/repeat1/6/b1/expand.weight",
-    shape: [960, 160, 1, 1],
-    tfjs: "features/mbstage5/repeat1/6/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/6/b1/expand/bn.weight",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/6/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage5/repeat1/6/b1/expand/bn.bias",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/6/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage5/repeat1/6/b1/expand/bn.running_mean",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/6/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage5/repeat1/6/b1/expand/bn.running_var",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/6/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage5/repeat1/6/b1/depthwise.weight",
-    shape: [960, 1, 3, 3],
-    tfjs: "features/mbstage5/repeat1/6/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 960,
-  },
-  {
-    path: "features/mbstage5/repeat1/6/b1/depthwise/bn.weight",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/6/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/mbstage5/repeat1/6/b1/depthwise/bn.bias",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/6/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/mbstage5/repeat1/6/b1/depthwise/bn.running_mean",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/6/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage5/repeat1/6/b1/depthwise/bn.running_var",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/6/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage5/repeat1/6/b1/se/b1/fc1.weight",
-    shape: [40, 960, 1, 1],
-    tfjs: "features/mbstage5/repeat1/6/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/6/b1/se/b1/fc1.bias",
-    shape: [40],
-    tfjs: "features/mbstage5/repeat1/6/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/mbstage5/repeat1/6/b1/se/b1/fc2.weight",
-    shape: [960, 40, 1, 1],
-    tfjs: "features/mbstage5/repeat1/6/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/6/b1/se/b1/fc2.bias",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/6/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/mbstage5/repeat1/6/b1/project.weight",
-    shape: [160, 960, 1, 1],
-    tfjs: "features/mbstage5/repeat1/6/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/6/b1/project/bn.weight",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/6/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage5/repeat1/6/b1/project/bn.bias",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/6/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage5/repeat1/6/b1/project/bn.running_mean",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/6/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage5/repeat1/6/b1/project/bn.running_var",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/6/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage5/repeat1/7/b1/expand.weight",
-    shape: [960, 160, 1, 1],
-    tfjs: "features/mbstage5/repeat1/7/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/7/b1/expand/bn.weight",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/7/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage5/repeat1/7/b1/expand/bn.bias",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/7/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage5/repeat1/7/b1/expand/bn.running_mean",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/7/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage5/repeat1/7/b1/expand/bn.running_var",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/7/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage5/repeat1/7/b1/depthwise.weight",
-    shape: [960, 1, 3, 3],
-    tfjs: "features/mbstage5/repeat1/7/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 960,
-  },
-  {
-    path: "features/mbstage5/repeat1/7/b1/depthwise/bn.weight",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/7/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/mbstage5/repeat1/7/b1/depthwise/bn.bias",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/7/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/mbstage5/repeat1/7/b1/depthwise/bn.running_mean",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/7/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage5/repeat1/7/b1/depthwise/bn.running_var",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/7/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage5/repeat1/7/b1/se/b1/fc1.weight",
-    shape: [40, 960, 1, 1],
-    tfjs: "features/mbstage5/repeat1/7/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/7/b1/se/b1/fc1.bias",
-    shape: [40],
-    tfjs: "features/mbstage5/repeat1/7/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/mbstage5/repeat1/7/b1/se/b1/fc2.weight",
-    shape: [960, 40, 1, 1],
-    tfjs: "features/mbstage5/repeat1/7/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/7/b1/se/b1/fc2.bias",
-    shape: [960],
-    tfjs: "features/mbstage5/repeat1/7/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/mbstage5/repeat1/7/b1/project.weight",
-    shape: [160, 960, 1, 1],
-    tfjs: "features/mbstage5/repeat1/7/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage5/repeat1/7/b1/project/bn.weight",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/7/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage5/repeat1/7/b1/project/bn.bias",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/7/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage5/repeat1/7/b1/project/bn.running_mean",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/7/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage5/repeat1/7/b1/project/bn.running_var",
-    shape: [160],
-    tfjs: "features/mbstage5/repeat1/7/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/mbconv1/b1/expand.weight",
-    shape: [960, 160, 1, 1],
-    tfjs: "features/mbstage6/mbconv1/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/mbconv1/b1/expand/bn.weight",
-    shape: [960],
-    tfjs: "features/mbstage6/mbconv1/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/mbconv1/b1/expand/bn.bias",
-    shape: [960],
-    tfjs: "features/mbstage6/mbconv1/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage6/mbconv1/b1/expand/bn.running_mean",
-    shape: [960],
-    tfjs: "features/mbstage6/mbconv1/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/mbconv1/b1/expand/bn.running_var",
-    shape: [960],
-    tfjs: "features/mbstage6/mbconv1/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/mbconv1/b1/depthwise.weight",
-    shape: [960, 1, 3, 3],
-    tfjs: "features/mbstage6/mbconv1/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 960,
-  },
-  {
-    path: "features/mbstage6/mbconv1/b1/depthwise/bn.weight",
-    shape: [960],
-    tfjs: "features/mbstage6/mbconv1/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/mbconv1/b1/depthwise/bn.bias",
-    shape: [960],
-    tfjs: "features/mbstage6/mbconv1/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/mbstage6/mbconv1/b1/depthwise/bn.running_mean",
-    shape: [960],
-    tfjs: "features/mbstage6/mbconv1/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/mbconv1/b1/depthwise/bn.running_var",
-    shape: [960],
-    tfjs: "features/mbstage6/mbconv1/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/mbconv1/b1/se/b1/fc1.weight",
-    shape: [40, 960, 1, 1],
-    tfjs: "features/mbstage6/mbconv1/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/mbconv1/b1/se/b1/fc1.bias",
-    shape: [40],
-    tfjs: "features/mbstage6/mbconv1/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/mbstage6/mbconv1/b1/se/b1/fc2.weight",
-    shape: [960, 40, 1, 1],
-    tfjs: "features/mbstage6/mbconv1/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/mbconv1/b1/se/b1/fc2.bias",
-    shape: [960],
-    tfjs: "features/mbstage6/mbconv1/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/mbstage6/mbconv1/b1/project.weight",
-    shape: [256, 960, 1, 1],
-    tfjs: "features/mbstage6/mbconv1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/mbconv1/b1/project/bn.weight",
-    shape: [256],
-    tfjs: "features/mbstage6/mbconv1/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/mbconv1/b1/project/bn.bias",
-    shape: [256],
-    tfjs: "features/mbstage6/mbconv1/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage6/mbconv1/b1/project/bn.running_mean",
-    shape: [256],
-    tfjs: "features/mbstage6/mbconv1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/mbconv1/b1/project/bn.running_var",
-    shape: [256],
-    tfjs: "features/mbstage6/mbconv1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/0/b1/expand.weight",
-    shape: [1536, 256, 1, 1],
-    tfjs: "features/mbstage6/repeat1/0/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/0/b1/expand/bn.weight",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/0/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/0/b1/expand/bn.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/0/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/0/b1/expand/bn.running_mean",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/0/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/0/b1/expand/bn.running_var",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/0/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/0/b1/depthwise.weight",
-    shape: [1536, 1, 3, 3],
-    tfjs: "features/mbstage6/repeat1/0/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 1536,
-  },
-  {
-    path: "features/mbstage6/repeat1/0/b1/depthwise/bn.weight",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/0/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/0/b1/depthwise/bn.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/0/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/0/b1/depthwise/bn.running_mean",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/0/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/0/b1/depthwise/bn.running_var",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/0/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/0/b1/se/b1/fc1.weight",
-    shape: [64, 1536, 1, 1],
-    tfjs: "features/mbstage6/repeat1/0/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/0/b1/se/b1/fc1.bias",
-    shape: [64],
-    tfjs: "features/mbstage6/repeat1/0/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/mbstage6/repeat1/0/b1/se/b1/fc2.weight",
-    shape: [1536, 64, 1, 1],
-    tfjs: "features/mbstage6/repeat1/0/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/0/b1/se/b1/fc2.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/0/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/mbstage6/repeat1/0/b1/project.weight",
-    shape: [256, 1536, 1, 1],
-    tfjs: "features/mbstage6/repeat1/0/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/0/b1/project/bn.weight",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/0/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/0/b1/project/bn.bias",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/0/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/0/b1/project/bn.running_mean",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/0/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/0/b1/project/bn.running_var",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/0/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/1/b1/expand.weight",
-    shape: [1536, 256, 1, 1],
-    tfjs: "features/mbstage6/repeat1/1/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/1/b1/expand/bn.weight",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/1/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/1/b1/expand/bn.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/1/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/1/b1/expand/bn.running_mean",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/1/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/1/b1/expand/bn.running_var",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/1/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/1/b1/depthwise.weight",
-    shape: [1536, 1, 3, 3],
-    tfjs: "features/mbstage6/repeat1/1/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 1536,
-  },
-  {
-    path: "features/mbstage6/repeat1/1/b1/depthwise/bn.weight",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/1/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/1/b1/depthwise/bn.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/1/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/1/b1/depthwise/bn.running_mean",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/1/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/1/b1/depthwise/bn.running_var",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/1/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/1/b1/se/b1/fc1.weight",
-    shape: [64, 1536, 1, 1],
-    tfjs: "features/mbstage6/repeat1/1/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/1/b1/se/b1/fc1.bias",
-    shape: [64],
-    tfjs: "features/mbstage6/repeat1/1/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/mbstage6/repeat1/1/b1/se/b1/fc2.weight",
-    shape: [1536, 64, 1, 1],
-    tfjs: "features/mbstage6/repeat1/1/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/1/b1/se/b1/fc2.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/1/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/mbstage6/repeat1/1/b1/project.weight",
-    shape: [256, 1536, 1, 1],
-    tfjs: "features/mbstage6/repeat1/1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/1/b1/project/bn.weight",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/1/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/1/b1/project/bn.bias",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/1/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/1/b1/project/bn.running_mean",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/1/b1/project/bn.running_var",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/2/b1/expand.weight",
-    shape: [1536, 256, 1, 1],
-    tfjs: "features/mbstage6/repeat1/2/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/2/b1/expand/bn.weight",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/2/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/2/b1/expand/bn.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/2/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/2/b1/expand/bn.running_mean",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/2/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/2/b1/expand/bn.running_var",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/2/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/2/b1/depthwise.weight",
-    shape: [1536, 1, 3, 3],
-    tfjs: "features/mbstage6/repeat1/2/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 1536,
-  },
-  {
-    path: "features/mbstage6/repeat1/2/b1/depthwise/bn.weight",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/2/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/2/b1/depthwise/bn.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/2/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/2/b1/depthwise/bn.running_mean",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/2/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/2/b1/depthwise/bn.running_var",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/2/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/2/b1/se/b1/fc1.weight",
-    shape: [64, 1536, 1, 1],
-    tfjs: "features/mbstage6/repeat1/2/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/2/b1/se/b1/fc1.bias",
-    shape: [64],
-    tfjs: "features/mbstage6/repeat1/2/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/mbstage6/repeat1/2/b1/se/b1/fc2.weight",
-    shape: [1536, 64, 1, 1],
-    tfjs: "features/mbstage6/repeat1/2/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/2/b1/se/b1/fc2.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/2/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/mbstage6/repeat1/2/b1/project.weight",
-    shape: [256, 1536, 1, 1],
-    tfjs: "features/mbstage6/repeat1/2/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/2/b1/project/bn.weight",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/2/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/2/b1/project/bn.bias",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/2/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/2/b1/project/bn.running_mean",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/2/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/2/b1/project/bn.running_var",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/2/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/3/b1/expand.weight",
-    shape: [1536, 256, 1, 1],
-    tfjs: "features/mbstage6/repeat1/3/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/3/b1/expand/bn.weight",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/3/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/3/b1/expand/bn.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/3/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/3/b1/expand/bn.running_mean",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/3/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/3/b1/expand/bn.running_var",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/3/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/3/b1/depthwise.weight",
-    shape: [1536, 1, 3, 3],
-    tfjs: "features/mbstage6/repeat1/3/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 1536,
-  },
-  {
-    path: "features/mbstage6/repeat1/3/b1/depthwise/bn.weight",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/3/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/3/b1/depthwise/bn.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/3/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/3/b1/depthwise/bn.running_mean",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/3/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/3/b1/depthwise/bn.running_var",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/3/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/3/b1/se/b1/fc1.weight",
-    shape: [64, 1536, 1, 1],
-    tfjs: "features/mbstage6/repeat1/3/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/3/b1/se/b1/fc1.bias",
-    shape: [64],
-    tfjs: "features/mbstage6/repeat1/3/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/mbstage6/repeat1/3/b1/se/b1/fc2.weight",
-    shape: [1536, 64, 1, 1],
-    tfjs: "features/mbstage6/repeat1/3/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/3/b1/se/b1/fc2.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/3/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/mbstage6/repeat1/3/b1/project.weight",
-    shape: [256, 1536, 1, 1],
-    tfjs: "features/mbstage6/repeat1/3/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/3/b1/project/bn.weight",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/3/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/3/b1/project/bn.bias",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/3/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/3/b1/project/bn.running_mean",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/3/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/3/b1/project/bn.running_var",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/3/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/4/b1/expand.weight",
-    shape: [1536, 256, 1, 1],
-    tfjs: "features/mbstage6/repeat1/4/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/4/b1/expand/bn.weight",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/4/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/4/b1/expand/bn.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/4/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/4/b1/expand/bn.running_mean",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/4/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/4/b1/expand/bn.running_var",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/4/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/4/b1/depthwise.weight",
-    shape: [1536, 1, 3, 3],
-    tfjs: "features/mbstage6/repeat1/4/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 1536,
-  },
-  {
-    path: "features/mbstage6/repeat1/4/b1/depthwise/bn.weight",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/4/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/4/b1/depthwise/bn.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/4/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/4/b1/depthwise/bn.running_mean",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/4/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/4/b1/depthwise/bn.running_var",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/4/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/4/b1/se/b1/fc1.weight",
-    shape: [64, 1536, 1, 1],
-    tfjs: "features/mbstage6/repeat1/4/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/4/b1/se/b1/fc1.bias",
-    shape: [64],
-    tfjs: "features/mbstage6/repeat1/4/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/mbstage6/repeat1/4/b1/se/b1/fc2.weight",
-    shape: [1536, 64, 1, 1],
-    tfjs: "features/mbstage6/repeat1/4/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/4/b1/se/b1/fc2.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/4/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/mbstage6/repeat1/4/b1/project.weight",
-    shape: [256, 1536, 1, 1],
-    tfjs: "features/mbstage6/repeat1/4/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/4/b1/project/bn.weight",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/4/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/4/b1/project/bn.bias",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/4/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/4/b1/project/bn.running_mean",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/4/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/4/b1/project/bn.running_var",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/4/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/5/b1/expand.weight",
-    shape: [1536, 256, 1, 1],
-    tfjs: "features/mbstage6/repeat1/5/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/5/b1/expand/bn.weight",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/5/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/5/b1/expand/bn.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/5/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/5/b1/expand/bn.running_mean",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/5/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/5/b1/expand/bn.running_var",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/5/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/5/b1/depthwise.weight",
-    shape: [1536, 1, 3, 3],
-    tfjs: "features/mbstage6/repeat1/5/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 1536,
-  },
-  {
-    path: "features/mbstage6/repeat1/5/b1/depthwise/bn.weight",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/5/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/5/b1/depthwise/bn.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/5/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/5/b1/depthwise/bn.running_mean",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/5/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/5/b1/depthwise/bn.running_var",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/5/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/5/b1/se/b1/fc1.weight",
-    shape: [64, 1536, 1, 1],
-    tfjs: "features/mbstage6/repeat1/5/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/5/b1/se/b1/fc1.bias",
-    shape: [64],
-    tfjs: "features/mbstage6/repeat1/5/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/mbstage6/repeat1/5/b1/se/b1/fc2.weight",
-    shape: [1536, 64, 1, 1],
-    tfjs: "features/mbstage6/repeat1/5/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/5/b1/se/b1/fc2.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/5/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/mbstage6/repeat1/5/b1/project.weight",
-    shape: [256, 1536, 1, 1],
-    tfjs: "features/mbstage6/repeat1/5/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/5/b1/project/bn.weight",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/5/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/5/b1/project/bn.bias",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/5/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/5/b1/project/bn.running_mean",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/5/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/5/b1/project/bn.running_var",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/5/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/6/b1/expand.weight",
-    shape: [1536, 256, 1, 1],
-    tfjs: "features/mbstage6/repeat1/6/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/6/b1/expand/bn.weight",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/6/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/6/b1/expand/bn.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/6/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/6/b1/expand/bn.running_mean",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/6/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/6/b1/expand/bn.running_var",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/6/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/6/b1/depthwise.weight",
-    shape: [1536, 1, 3, 3],
-    tfjs: "features/mbstage6/repeat1/6/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 1536,
-  },
-  {
-    path: "features/mbstage6/repeat1/6/b1/depthwise/bn.weight",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/6/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/6/b1/depthwise/bn.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/6/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/6/b1/depthwise/bn.running_mean",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/6/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/6/b1/depthwise/bn.running_var",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/6/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/6/b1/se/b1/fc1.weight",
-    shape: [64, 1536, 1, 1],
-    tfjs: "features/mbstage6/repeat1/6/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/6/b1/se/b1/fc1.bias",
-    shape: [64],
-    tfjs: "features/mbstage6/repeat1/6/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/mbstage6/repeat1/6/b1/se/b1/fc2.weight",
-    shape: [1536, 64, 1, 1],
-    tfjs: "features/mbstage6/repeat1/6/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/6/b1/se/b1/fc2.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/6/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/mbstage6/repeat1/6/b1/project.weight",
-    shape: [256, 1536, 1, 1],
-    tfjs: "features/mbstage6/repeat1/6/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/6/b1/project/bn.weight",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/6/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/6/b1/project/bn.bias",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/6/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/6/b1/project/bn.running_mean",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/6/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/6/b1/project/bn.running_var",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/6/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/7/b1/expand.weight",
-    shape: [1536, 256, 1, 1],
-    tfjs: "features/mbstage6/repeat1/7/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/7/b1/expand/bn.weight",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/7/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/7/b1/expand/bn.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/7/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/7/b1/expand/bn.running_mean",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/7/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/7/b1/expand/bn.running_var",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/7/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/7/b1/depthwise.weight",
-    shape: [1536, 1, 3, 3],
-    tfjs: "features/mbstage6/repeat1/7/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 1536,
-  },
-  {
-    path: "features/mbstage6/repeat1/7/b1/depthwise/bn.weight",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/7/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/7/b1/depthwise/bn.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/7/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/7/b1/depthwise/bn.running_mean",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/7/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/7/b1/depthwise/bn.running_var",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/7/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/7/b1/se/b1/fc1.weight",
-    shape: [64, 1536, 1, 1],
-    tfjs: "features/mbstage6/repeat1/7/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/7/b1/se/b1/fc1.bias",
-    shape: [64],
-    tfjs: "features/mbstage6/repeat1/7/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/mbstage6/repeat1/7/b1/se/b1/fc2.weight",
-    shape: [1536, 64, 1, 1],
-    tfjs: "features/mbstage6/repeat1/7/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/7/b1/se/b1/fc2.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/7/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/mbstage6/repeat1/7/b1/project.weight",
-    shape: [256, 1536, 1, 1],
-    tfjs: "features/mbstage6/repeat1/7/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/7/b1/project/bn.weight",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/7/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/7/b1/project/bn.bias",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/7/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/7/b1/project/bn.running_mean",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/7/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/7/b1/project/bn.running_var",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/7/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/8/b1/expand.weight",
-    shape: [1536, 256, 1, 1],
-    tfjs: "features/mbstage6/repeat1/8/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/8/b1/expand/bn.weight",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/8/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/8/b1/expand/bn.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/8/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/8/b1/expand/bn.running_mean",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/8/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/8/b1/expand/bn.running_var",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/8/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/8/b1/depthwise.weight",
-    shape: [1536, 1, 3, 3],
-    tfjs: "features/mbstage6/repeat1/8/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 1536,
-  },
-  {
-    path: "features/mbstage6/repeat1/8/b1/depthwise/bn.weight",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/8/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/8/b1/depthwise/bn.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/8/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/8/b1/depthwise/bn.running_mean",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/8/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/8/b1/depthwise/bn.running_var",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/8/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/8/b1/se/b1/fc1.weight",
-    shape: [64, 1536, 1, 1],
-    tfjs: "features/mbstage6/repeat1/8/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/8/b1/se/b1/fc1.bias",
-    shape: [64],
-    tfjs: "features/mbstage6/repeat1/8/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/mbstage6/repeat1/8/b1/se/b1/fc2.weight",
-    shape: [1536, 64, 1, 1],
-    tfjs: "features/mbstage6/repeat1/8/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/8/b1/se/b1/fc2.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/8/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/mbstage6/repeat1/8/b1/project.weight",
-    shape: [256, 1536, 1, 1],
-    tfjs: "features/mbstage6/repeat1/8/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/8/b1/project/bn.weight",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/8/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/8/b1/project/bn.bias",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/8/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/8/b1/project/bn.running_mean",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/8/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/8/b1/project/bn.running_var",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/8/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/9/b1/expand.weight",
-    shape: [1536, 256, 1, 1],
-    tfjs: "features/mbstage6/repeat1/9/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/9/b1/expand/bn.weight",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/9/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/9/b1/expand/bn.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/9/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/9/b1/expand/bn.running_mean",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/9/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/9/b1/expand/bn.running_var",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/9/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/9/b1/depthwise.weight",
-    shape: [1536, 1, 3, 3],
-    tfjs: "features/mbstage6/repeat1/9/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 1536,
-  },
-  {
-    path: "features/mbstage6/repeat1/9/b1/depthwise/bn.weight",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/9/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/9/b1/depthwise/bn.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/9/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/9/b1/depthwise/bn.running_mean",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/9/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/9/b1/depthwise/bn.running_var",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/9/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/9/b1/se/b1/fc1.weight",
-    shape: [64, 1536, 1, 1],
-    tfjs: "features/mbstage6/repeat1/9/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/9/b1/se/b1/fc1.bias",
-    shape: [64],
-    tfjs: "features/mbstage6/repeat1/9/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/mbstage6/repeat1/9/b1/se/b1/fc2.weight",
-    shape: [1536, 64, 1, 1],
-    tfjs: "features/mbstage6/repeat1/9/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/9/b1/se/b1/fc2.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/9/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/mbstage6/repeat1/9/b1/project.weight",
-    shape: [256, 1536, 1, 1],
-    tfjs: "features/mbstage6/repeat1/9/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/9/b1/project/bn.weight",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/9/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/9/b1/project/bn.bias",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/9/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/9/b1/project/bn.running_mean",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/9/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/9/b1/project/bn.running_var",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/9/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/10/b1/expand.weight",
-    shape: [1536, 256, 1, 1],
-    tfjs: "features/mbstage6/repeat1/10/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/10/b1/expand/bn.weight",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/10/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/10/b1/expand/bn.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/10/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/10/b1/expand/bn.running_mean",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/10/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/10/b1/expand/bn.running_var",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/10/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/10/b1/depthwise.weight",
-    shape: [1536, 1, 3, 3],
-    tfjs: "features/mbstage6/repeat1/10/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 1536,
-  },
-  {
-    path: "features/mbstage6/repeat1/10/b1/depthwise/bn.weight",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/10/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/10/b1/depthwise/bn.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/10/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/10/b1/depthwise/bn.running_mean",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/10/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/10/b1/depthwise/bn.running_var",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/10/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/10/b1/se/b1/fc1.weight",
-    shape: [64, 1536, 1, 1],
-    tfjs: "features/mbstage6/repeat1/10/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/10/b1/se/b1/fc1.bias",
-    shape: [64],
-    tfjs: "features/mbstage6/repeat1/10/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/mbstage6/repeat1/10/b1/se/b1/fc2.weight",
-    shape: [1536, 64, 1, 1],
-    tfjs: "features/mbstage6/repeat1/10/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/10/b1/se/b1/fc2.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/10/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/mbstage6/repeat1/10/b1/project.weight",
-    shape: [256, 1536, 1, 1],
-    tfjs: "features/mbstage6/repeat1/10/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/10/b1/project/bn.weight",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/10/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/10/b1/project/bn.bias",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/10/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/10/b1/project/bn.running_mean",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/10/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/10/b1/project/bn.running_var",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/10/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/11/b1/expand.weight",
-    shape: [1536, 256, 1, 1],
-    tfjs: "features/mbstage6/repeat1/11/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/11/b1/expand/bn.weight",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/11/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/11/b1/expand/bn.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/11/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/11/b1/expand/bn.running_mean",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/11/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/11/b1/expand/bn.running_var",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/11/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/11/b1/depthwise.weight",
-    shape: [1536, 1, 3, 3],
-    tfjs: "features/mbstage6/repeat1/11/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 1536,
-  },
-  {
-    path: "features/mbstage6/repeat1/11/b1/depthwise/bn.weight",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/11/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/11/b1/depthwise/bn.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/11/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/11/b1/depthwise/bn.running_mean",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/11/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/11/b1/depthwise/bn.running_var",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/11/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/11/b1/se/b1/fc1.weight",
-    shape: [64, 1536, 1, 1],
-    tfjs: "features/mbstage6/repeat1/11/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/11/b1/se/b1/fc1.bias",
-    shape: [64],
-    tfjs: "features/mbstage6/repeat1/11/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/mbstage6/repeat1/11/b1/se/b1/fc2.weight",
-    shape: [1536, 64, 1, 1],
-    tfjs: "features/mbstage6/repeat1/11/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/11/b1/se/b1/fc2.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/11/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/mbstage6/repeat1/11/b1/project.weight",
-    shape: [256, 1536, 1, 1],
-    tfjs: "features/mbstage6/repeat1/11/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/11/b1/project/bn.weight",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/11/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/11/b1/project/bn.bias",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/11/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/11/b1/project/bn.running_mean",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/11/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/11/b1/project/bn.running_var",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/11/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/12/b1/expand.weight",
-    shape: [1536, 256, 1, 1],
-    tfjs: "features/mbstage6/repeat1/12/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/12/b1/expand/bn.weight",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/12/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/12/b1/expand/bn.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/12/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/12/b1/expand/bn.running_mean",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/12/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/12/b1/expand/bn.running_var",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/12/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/12/b1/depthwise.weight",
-    shape: [1536, 1, 3, 3],
-    tfjs: "features/mbstage6/repeat1/12/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 1536,
-  },
-  {
-    path: "features/mbstage6/repeat1/12/b1/depthwise/bn.weight",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/12/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/12/b1/depthwise/bn.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/12/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/12/b1/depthwise/bn.running_mean",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/12/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/12/b1/depthwise/bn.running_var",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/12/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/12/b1/se/b1/fc1.weight",
-    shape: [64, 1536, 1, 1],
-    tfjs: "features/mbstage6/repeat1/12/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/12/b1/se/b1/fc1.bias",
-    shape: [64],
-    tfjs: "features/mbstage6/repeat1/12/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/mbstage6/repeat1/12/b1/se/b1/fc2.weight",
-    shape: [1536, 64, 1, 1],
-    tfjs: "features/mbstage6/repeat1/12/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/12/b1/se/b1/fc2.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/12/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/mbstage6/repeat1/12/b1/project.weight",
-    shape: [256, 1536, 1, 1],
-    tfjs: "features/mbstage6/repeat1/12/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/12/b1/project/bn.weight",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/12/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/12/b1/project/bn.bias",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/12/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/12/b1/project/bn.running_mean",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/12/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/12/b1/project/bn.running_var",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/12/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/13/b1/expand.weight",
-    shape: [1536, 256, 1, 1],
-    tfjs: "features/mbstage6/repeat1/13/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/13/b1/expand/bn.weight",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/13/b1/expand/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/13/b1/expand/bn.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/13/b1/expand/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/13/b1/expand/bn.running_mean",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/13/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/13/b1/expand/bn.running_var",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/13/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/13/b1/depthwise.weight",
-    shape: [1536, 1, 3, 3],
-    tfjs: "features/mbstage6/repeat1/13/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 1536,
-  },
-  {
-    path: "features/mbstage6/repeat1/13/b1/depthwise/bn.weight",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/13/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/13/b1/depthwise/bn.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/13/b1/depthwise/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/13/b1/depthwise/bn.running_mean",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/13/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/13/b1/depthwise/bn.running_var",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/13/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/mbstage6/repeat1/13/b1/se/b1/fc1.weight",
-    shape: [64, 1536, 1, 1],
-    tfjs: "features/mbstage6/repeat1/13/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/13/b1/se/b1/fc1.bias",
-    shape: [64],
-    tfjs: "features/mbstage6/repeat1/13/b1/se/b1/fc1/bias",
-  },
-  {
-    path: "features/mbstage6/repeat1/13/b1/se/b1/fc2.weight",
-    shape: [1536, 64, 1, 1],
-    tfjs: "features/mbstage6/repeat1/13/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/13/b1/se/b1/fc2.bias",
-    shape: [1536],
-    tfjs: "features/mbstage6/repeat1/13/b1/se/b1/fc2/bias",
-  },
-  {
-    path: "features/mbstage6/repeat1/13/b1/project.weight",
-    shape: [256, 1536, 1, 1],
-    tfjs: "features/mbstage6/repeat1/13/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "features/mbstage6/repeat1/13/b1/project/bn.weight",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/13/b1/project/bn/gamma",
-  },
-  {
-    path: "features/mbstage6/repeat1/13/b1/project/bn.bias",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/13/b1/project/bn/beta",
-  },
-  {
-    path: "features/mbstage6/repeat1/13/b1/project/bn.running_mean",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/13/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/mbstage6/repeat1/13/b1/project/bn.running_var",
-    shape: [256],
-    tfjs: "features/mbstage6/repeat1/13/b1/project/bn/moving_variance",
-  },
-  { path: "features/conv2.weight", shape: [1280, 256, 1, 1], tfjs: "features/conv2/kernel", layout: "hwio" },
-  { path: "features/conv2/bn.weight", shape: [1280], tfjs: "features/conv2/bn/gamma" },
-  { path: "features/conv2/bn.bias", shape: [1280], tfjs: "features/conv2/bn/beta" },
-  { path: "features/conv2/bn.running_mean", shape: [1280], tfjs: "features/conv2/bn/moving_mean" },
-  { path: "features/conv2/bn.running_var", shape: [1280], tfjs: "features/conv2/bn/moving_variance" },
-  { path: "head/classifier.weight", shape: [1000, 1280], tfjs: "head/classifier/kernel", layout: "dense" },
-  { path: "head/classifier.bias", shape: [1000], tfjs: "head/classifier/bias" },
-];
+  convBnInit("features/conv1", [24, 3, 3, 3]),
+  convBnInit("features/mbstage1/fusedmbconv1/b1/conv1", [24, 24, 3, 3]),
+  convBnInit("features/mbstage1/repeat1/0/b1/conv1", [24, 24, 3, 3]),
+  convBnInit("features/mbstage2/fusedmbconv1/b1/expand", [96, 24, 3, 3]),
+  convBnInit("features/mbstage2/fusedmbconv1/b1/project", [48, 96, 1, 1]),
+  convBnInit("features/mbstage2/repeat1/0/b1/expand", [192, 48, 3, 3]),
+  convBnInit("features/mbstage2/repeat1/0/b1/project", [48, 192, 1, 1]),
+  convBnInit("features/mbstage2/repeat1/1/b1/expand", [192, 48, 3, 3]),
+  convBnInit("features/mbstage2/repeat1/1/b1/project", [48, 192, 1, 1]),
+  convBnInit("features/mbstage2/repeat1/2/b1/expand", [192, 48, 3, 3]),
+  convBnInit("features/mbstage2/repeat1/2/b1/project", [48, 192, 1, 1]),
+  convBnInit("features/mbstage3/fusedmbconv1/b1/expand", [192, 48, 3, 3]),
+  convBnInit("features/mbstage3/fusedmbconv1/b1/project", [64, 192, 1, 1]),
+  convBnInit("features/mbstage3/repeat1/0/b1/expand", [256, 64, 3, 3]),
+  convBnInit("features/mbstage3/repeat1/0/b1/project", [64, 256, 1, 1]),
+  convBnInit("features/mbstage3/repeat1/1/b1/expand", [256, 64, 3, 3]),
+  convBnInit("features/mbstage3/repeat1/1/b1/project", [64, 256, 1, 1]),
+  convBnInit("features/mbstage3/repeat1/2/b1/expand", [256, 64, 3, 3]),
+  convBnInit("features/mbstage3/repeat1/2/b1/project", [64, 256, 1, 1]),
+  convBnInit("features/mbstage4/mbconv1/b1/expand", [256, 64, 1, 1]),
+  depthwiseBnInit("features/mbstage4/mbconv1/b1/depthwise", [256, 1, 3, 3], 256),
+  convInit("features/mbstage4/mbconv1/b1/se/b1/fc1", [16, 256, 1, 1], { bias: true }),
+  convInit("features/mbstage4/mbconv1/b1/se/b1/fc2", [256, 16, 1, 1], { bias: true }),
+  convBnInit("features/mbstage4/mbconv1/b1/project", [128, 256, 1, 1]),
+  convBnInit("features/mbstage4/repeat1/0/b1/expand", [512, 128, 1, 1]),
+  depthwiseBnInit("features/mbstage4/repeat1/0/b1/depthwise", [512, 1, 3, 3], 512),
+  convInit("features/mbstage4/repeat1/0/b1/se/b1/fc1", [32, 512, 1, 1], { bias: true }),
+  convInit("features/mbstage4/repeat1/0/b1/se/b1/fc2", [512, 32, 1, 1], { bias: true }),
+  convBnInit("features/mbstage4/repeat1/0/b1/project", [128, 512, 1, 1]),
+  convBnInit("features/mbstage4/repeat1/1/b1/expand", [512, 128, 1, 1]),
+  depthwiseBnInit("features/mbstage4/repeat1/1/b1/depthwise", [512, 1, 3, 3], 512),
+  convInit("features/mbstage4/repeat1/1/b1/se/b1/fc1", [32, 512, 1, 1], { bias: true }),
+  convInit("features/mbstage4/repeat1/1/b1/se/b1/fc2", [512, 32, 1, 1], { bias: true }),
+  convBnInit("features/mbstage4/repeat1/1/b1/project", [128, 512, 1, 1]),
+  convBnInit("features/mbstage4/repeat1/2/b1/expand", [512, 128, 1, 1]),
+  depthwiseBnInit("features/mbstage4/repeat1/2/b1/depthwise", [512, 1, 3, 3], 512),
+  convInit("features/mbstage4/repeat1/2/b1/se/b1/fc1", [32, 512, 1, 1], { bias: true }),
+  convInit("features/mbstage4/repeat1/2/b1/se/b1/fc2", [512, 32, 1, 1], { bias: true }),
+  convBnInit("features/mbstage4/repeat1/2/b1/project", [128, 512, 1, 1]),
+  convBnInit("features/mbstage4/repeat1/3/b1/expand", [512, 128, 1, 1]),
+  depthwiseBnInit("features/mbstage4/repeat1/3/b1/depthwise", [512, 1, 3, 3], 512),
+  convInit("features/mbstage4/repeat1/3/b1/se/b1/fc1", [32, 512, 1, 1], { bias: true }),
+  convInit("features/mbstage4/repeat1/3/b1/se/b1/fc2", [512, 32, 1, 1], { bias: true }),
+  convBnInit("features/mbstage4/repeat1/3/b1/project", [128, 512, 1, 1]),
+  convBnInit("features/mbstage4/repeat1/4/b1/expand", [512, 128, 1, 1]),
+  depthwiseBnInit("features/mbstage4/repeat1/4/b1/depthwise", [512, 1, 3, 3], 512),
+  convInit("features/mbstage4/repeat1/4/b1/se/b1/fc1", [32, 512, 1, 1], { bias: true }),
+  convInit("features/mbstage4/repeat1/4/b1/se/b1/fc2", [512, 32, 1, 1], { bias: true }),
+  convBnInit("features/mbstage4/repeat1/4/b1/project", [128, 512, 1, 1]),
+  convBnInit("features/mbstage5/mbconv1/b1/expand", [768, 128, 1, 1]),
+  depthwiseBnInit("features/mbstage5/mbconv1/b1/depthwise", [768, 1, 3, 3], 768),
+  convInit("features/mbstage5/mbconv1/b1/se/b1/fc1", [32, 768, 1, 1], { bias: true }),
+  convInit("features/mbstage5/mbconv1/b1/se/b1/fc2", [768, 32, 1, 1], { bias: true }),
+  convBnInit("features/mbstage5/mbconv1/b1/project", [160, 768, 1, 1]),
+  convBnInit("features/mbstage5/repeat1/0/b1/expand", [960, 160, 1, 1]),
+  depthwiseBnInit("features/mbstage5/repeat1/0/b1/depthwise", [960, 1, 3, 3], 960),
+  convInit("features/mbstage5/repeat1/0/b1/se/b1/fc1", [40, 960, 1, 1], { bias: true }),
+  convInit("features/mbstage5/repeat1/0/b1/se/b1/fc2", [960, 40, 1, 1], { bias: true }),
+  convBnInit("features/mbstage5/repeat1/0/b1/project", [160, 960, 1, 1]),
+  convBnInit("features/mbstage5/repeat1/1/b1/expand", [960, 160, 1, 1]),
+  depthwiseBnInit("features/mbstage5/repeat1/1/b1/depthwise", [960, 1, 3, 3], 960),
+  convInit("features/mbstage5/repeat1/1/b1/se/b1/fc1", [40, 960, 1, 1], { bias: true }),
+  convInit("features/mbstage5/repeat1/1/b1/se/b1/fc2", [960, 40, 1, 1], { bias: true }),
+  convBnInit("features/mbstage5/repeat1/1/b1/project", [160, 960, 1, 1]),
+  convBnInit("features/mbstage5/repeat1/2/b1/expand", [960, 160, 1, 1]),
+  depthwiseBnInit("features/mbstage5/repeat1/2/b1/depthwise", [960, 1, 3, 3], 960),
+  convInit("features/mbstage5/repeat1/2/b1/se/b1/fc1", [40, 960, 1, 1], { bias: true }),
+  convInit("features/mbstage5/repeat1/2/b1/se/b1/fc2", [960, 40, 1, 1], { bias: true }),
+  convBnInit("features/mbstage5/repeat1/2/b1/project", [160, 960, 1, 1]),
+  convBnInit("features/mbstage5/repeat1/3/b1/expand", [960, 160, 1, 1]),
+  depthwiseBnInit("features/mbstage5/repeat1/3/b1/depthwise", [960, 1, 3, 3], 960),
+  convInit("features/mbstage5/repeat1/3/b1/se/b1/fc1", [40, 960, 1, 1], { bias: true }),
+  convInit("features/mbstage5/repeat1/3/b1/se/b1/fc2", [960, 40, 1, 1], { bias: true }),
+  convBnInit("features/mbstage5/repeat1/3/b1/project", [160, 960, 1, 1]),
+  convBnInit("features/mbstage5/repeat1/4/b1/expand", [960, 160, 1, 1]),
+  depthwiseBnInit("features/mbstage5/repeat1/4/b1/depthwise", [960, 1, 3, 3], 960),
+  convInit("features/mbstage5/repeat1/4/b1/se/b1/fc1", [40, 960, 1, 1], { bias: true }),
+  convInit("features/mbstage5/repeat1/4/b1/se/b1/fc2", [960, 40, 1, 1], { bias: true }),
+  convBnInit("features/mbstage5/repeat1/4/b1/project", [160, 960, 1, 1]),
+  convBnInit("features/mbstage5/repeat1/5/b1/expand", [960, 160, 1, 1]),
+  depthwiseBnInit("features/mbstage5/repeat1/5/b1/depthwise", [960, 1, 3, 3], 960),
+  convInit("features/mbstage5/repeat1/5/b1/se/b1/fc1", [40, 960, 1, 1], { bias: true }),
+  convInit("features/mbstage5/repeat1/5/b1/se/b1/fc2", [960, 40, 1, 1], { bias: true }),
+  convBnInit("features/mbstage5/repeat1/5/b1/project", [160, 960, 1, 1]),
+  convBnInit("features/mbstage5/repeat1/6/b1/expand", [960, 160, 1, 1]),
+  depthwiseBnInit("features/mbstage5/repeat1/6/b1/depthwise", [960, 1, 3, 3], 960),
+  convInit("features/mbstage5/repeat1/6/b1/se/b1/fc1", [40, 960, 1, 1], { bias: true }),
+  convInit("features/mbstage5/repeat1/6/b1/se/b1/fc2", [960, 40, 1, 1], { bias: true }),
+  convBnInit("features/mbstage5/repeat1/6/b1/project", [160, 960, 1, 1]),
+  convBnInit("features/mbstage5/repeat1/7/b1/expand", [960, 160, 1, 1]),
+  depthwiseBnInit("features/mbstage5/repeat1/7/b1/depthwise", [960, 1, 3, 3], 960),
+  convInit("features/mbstage5/repeat1/7/b1/se/b1/fc1", [40, 960, 1, 1], { bias: true }),
+  convInit("features/mbstage5/repeat1/7/b1/se/b1/fc2", [960, 40, 1, 1], { bias: true }),
+  convBnInit("features/mbstage5/repeat1/7/b1/project", [160, 960, 1, 1]),
+  convBnInit("features/mbstage6/mbconv1/b1/expand", [960, 160, 1, 1]),
+  depthwiseBnInit("features/mbstage6/mbconv1/b1/depthwise", [960, 1, 3, 3], 960),
+  convInit("features/mbstage6/mbconv1/b1/se/b1/fc1", [40, 960, 1, 1], { bias: true }),
+  convInit("features/mbstage6/mbconv1/b1/se/b1/fc2", [960, 40, 1, 1], { bias: true }),
+  convBnInit("features/mbstage6/mbconv1/b1/project", [256, 960, 1, 1]),
+  convBnInit("features/mbstage6/repeat1/0/b1/expand", [1536, 256, 1, 1]),
+  depthwiseBnInit("features/mbstage6/repeat1/0/b1/depthwise", [1536, 1, 3, 3], 1536),
+  convInit("features/mbstage6/repeat1/0/b1/se/b1/fc1", [64, 1536, 1, 1], { bias: true }),
+  convInit("features/mbstage6/repeat1/0/b1/se/b1/fc2", [1536, 64, 1, 1], { bias: true }),
+  convBnInit("features/mbstage6/repeat1/0/b1/project", [256, 1536, 1, 1]),
+  convBnInit("features/mbstage6/repeat1/1/b1/expand", [1536, 256, 1, 1]),
+  depthwiseBnInit("features/mbstage6/repeat1/1/b1/depthwise", [1536, 1, 3, 3], 1536),
+  convInit("features/mbstage6/repeat1/1/b1/se/b1/fc1", [64, 1536, 1, 1], { bias: true }),
+  convInit("features/mbstage6/repeat1/1/b1/se/b1/fc2", [1536, 64, 1, 1], { bias: true }),
+  convBnInit("features/mbstage6/repeat1/1/b1/project", [256, 1536, 1, 1]),
+  convBnInit("features/mbstage6/repeat1/2/b1/expand", [1536, 256, 1, 1]),
+  depthwiseBnInit("features/mbstage6/repeat1/2/b1/depthwise", [1536, 1, 3, 3], 1536),
+  convInit("features/mbstage6/repeat1/2/b1/se/b1/fc1", [64, 1536, 1, 1], { bias: true }),
+  convInit("features/mbstage6/repeat1/2/b1/se/b1/fc2", [1536, 64, 1, 1], { bias: true }),
+  convBnInit("features/mbstage6/repeat1/2/b1/project", [256, 1536, 1, 1]),
+  convBnInit("features/mbstage6/repeat1/3/b1/expand", [1536, 256, 1, 1]),
+  depthwiseBnInit("features/mbstage6/repeat1/3/b1/depthwise", [1536, 1, 3, 3], 1536),
+  convInit("features/mbstage6/repeat1/3/b1/se/b1/fc1", [64, 1536, 1, 1], { bias: true }),
+  convInit("features/mbstage6/repeat1/3/b1/se/b1/fc2", [1536, 64, 1, 1], { bias: true }),
+  convBnInit("features/mbstage6/repeat1/3/b1/project", [256, 1536, 1, 1]),
+  convBnInit("features/mbstage6/repeat1/4/b1/expand", [1536, 256, 1, 1]),
+  depthwiseBnInit("features/mbstage6/repeat1/4/b1/depthwise", [1536, 1, 3, 3], 1536),
+  convInit("features/mbstage6/repeat1/4/b1/se/b1/fc1", [64, 1536, 1, 1], { bias: true }),
+  convInit("features/mbstage6/repeat1/4/b1/se/b1/fc2", [1536, 64, 1, 1], { bias: true }),
+  convBnInit("features/mbstage6/repeat1/4/b1/project", [256, 1536, 1, 1]),
+  convBnInit("features/mbstage6/repeat1/5/b1/expand", [1536, 256, 1, 1]),
+  depthwiseBnInit("features/mbstage6/repeat1/5/b1/depthwise", [1536, 1, 3, 3], 1536),
+  convInit("features/mbstage6/repeat1/5/b1/se/b1/fc1", [64, 1536, 1, 1], { bias: true }),
+  convInit("features/mbstage6/repeat1/5/b1/se/b1/fc2", [1536, 64, 1, 1], { bias: true }),
+  convBnInit("features/mbstage6/repeat1/5/b1/project", [256, 1536, 1, 1]),
+  convBnInit("features/mbstage6/repeat1/6/b1/expand", [1536, 256, 1, 1]),
+  depthwiseBnInit("features/mbstage6/repeat1/6/b1/depthwise", [1536, 1, 3, 3], 1536),
+  convInit("features/mbstage6/repeat1/6/b1/se/b1/fc1", [64, 1536, 1, 1], { bias: true }),
+  convInit("features/mbstage6/repeat1/6/b1/se/b1/fc2", [1536, 64, 1, 1], { bias: true }),
+  convBnInit("features/mbstage6/repeat1/6/b1/project", [256, 1536, 1, 1]),
+  convBnInit("features/mbstage6/repeat1/7/b1/expand", [1536, 256, 1, 1]),
+  depthwiseBnInit("features/mbstage6/repeat1/7/b1/depthwise", [1536, 1, 3, 3], 1536),
+  convInit("features/mbstage6/repeat1/7/b1/se/b1/fc1", [64, 1536, 1, 1], { bias: true }),
+  convInit("features/mbstage6/repeat1/7/b1/se/b1/fc2", [1536, 64, 1, 1], { bias: true }),
+  convBnInit("features/mbstage6/repeat1/7/b1/project", [256, 1536, 1, 1]),
+  convBnInit("features/mbstage6/repeat1/8/b1/expand", [1536, 256, 1, 1]),
+  depthwiseBnInit("features/mbstage6/repeat1/8/b1/depthwise", [1536, 1, 3, 3], 1536),
+  convInit("features/mbstage6/repeat1/8/b1/se/b1/fc1", [64, 1536, 1, 1], { bias: true }),
+  convInit("features/mbstage6/repeat1/8/b1/se/b1/fc2", [1536, 64, 1, 1], { bias: true }),
+  convBnInit("features/mbstage6/repeat1/8/b1/project", [256, 1536, 1, 1]),
+  convBnInit("features/mbstage6/repeat1/9/b1/expand", [1536, 256, 1, 1]),
+  depthwiseBnInit("features/mbstage6/repeat1/9/b1/depthwise", [1536, 1, 3, 3], 1536),
+  convInit("features/mbstage6/repeat1/9/b1/se/b1/fc1", [64, 1536, 1, 1], { bias: true }),
+  convInit("features/mbstage6/repeat1/9/b1/se/b1/fc2", [1536, 64, 1, 1], { bias: true }),
+  convBnInit("features/mbstage6/repeat1/9/b1/project", [256, 1536, 1, 1]),
+  convBnInit("features/mbstage6/repeat1/10/b1/expand", [1536, 256, 1, 1]),
+  depthwiseBnInit("features/mbstage6/repeat1/10/b1/depthwise", [1536, 1, 3, 3], 1536),
+  convInit("features/mbstage6/repeat1/10/b1/se/b1/fc1", [64, 1536, 1, 1], { bias: true }),
+  convInit("features/mbstage6/repeat1/10/b1/se/b1/fc2", [1536, 64, 1, 1], { bias: true }),
+  convBnInit("features/mbstage6/repeat1/10/b1/project", [256, 1536, 1, 1]),
+  convBnInit("features/mbstage6/repeat1/11/b1/expand", [1536, 256, 1, 1]),
+  depthwiseBnInit("features/mbstage6/repeat1/11/b1/depthwise", [1536, 1, 3, 3], 1536),
+  convInit("features/mbstage6/repeat1/11/b1/se/b1/fc1", [64, 1536, 1, 1], { bias: true }),
+  convInit("features/mbstage6/repeat1/11/b1/se/b1/fc2", [1536, 64, 1, 1], { bias: true }),
+  convBnInit("features/mbstage6/repeat1/11/b1/project", [256, 1536, 1, 1]),
+  convBnInit("features/mbstage6/repeat1/12/b1/expand", [1536, 256, 1, 1]),
+  depthwiseBnInit("features/mbstage6/repeat1/12/b1/depthwise", [1536, 1, 3, 3], 1536),
+  convInit("features/mbstage6/repeat1/12/b1/se/b1/fc1", [64, 1536, 1, 1], { bias: true }),
+  convInit("features/mbstage6/repeat1/12/b1/se/b1/fc2", [1536, 64, 1, 1], { bias: true }),
+  convBnInit("features/mbstage6/repeat1/12/b1/project", [256, 1536, 1, 1]),
+  convBnInit("features/mbstage6/repeat1/13/b1/expand", [1536, 256, 1, 1]),
+  depthwiseBnInit("features/mbstage6/repeat1/13/b1/depthwise", [1536, 1, 3, 3], 1536),
+  convInit("features/mbstage6/repeat1/13/b1/se/b1/fc1", [64, 1536, 1, 1], { bias: true }),
+  convInit("features/mbstage6/repeat1/13/b1/se/b1/fc2", [1536, 64, 1, 1], { bias: true }),
+  convBnInit("features/mbstage6/repeat1/13/b1/project", [256, 1536, 1, 1]),
+  convBnInit("features/conv2", [1280, 256, 1, 1]),
+  denseInit("head/classifier", [1000, 1280], { bias: true }),
+].flat();

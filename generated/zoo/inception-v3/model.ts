@@ -3,521 +3,195 @@
 // change the spec and run `netc compile specs/zoo/inception-v3.net --target tfjs` again.
 
 import type * as tfjs from "@tensorflow/tfjs";
-import type { InitTensor } from "netc/runtime";
-import { pool2d } from "netc/runtime";
+import { convBnInit, denseInit, pool2d, type InitTensor } from "netc/runtime";
 
 /** The input, channels last: [height, width, channels] (the spec's 3x299x299). */
 export const inputShape: number[] = [299, 299, 3];
 
+/** Applies a layer to the tensor before it (to the list of tensors for a merge). */
+function apply(layer: tfjs.layers.Layer, x: tfjs.SymbolicTensor | tfjs.SymbolicTensor[]): tfjs.SymbolicTensor {
+  return layer.apply(x) as tfjs.SymbolicTensor;
+}
+
+type Conv2dArgs = Parameters<typeof tfjs.layers.conv2d>[0];
+
+/** conv2d, batchNormalization, relu: one statement's layers `name`, `name/bn`, `name/bn/relu`. */
+function convBnRelu(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: Conv2dArgs): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
+  const bn = apply(tf.layers.batchNormalization({ epsilon: 0.001, momentum: 0.9, name: name + "/bn" }), conv);
+  return apply(tf.layers.activation({ activation: "relu", name: name + "/bn/relu" }), bn);
+}
+
 /** The spec's block InceptionA, called 3 times: its layers, named under `prefix`. */
 function InceptionA(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string, pool: number): tfjs.SymbolicTensor {
   // lib/inception.net:16: conv 1x1 64
-  const b1Conv1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/conv1/bn` })
-    .apply(b1Conv1) as tfjs.SymbolicTensor;
-  const b1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/conv1/bn/relu` })
-    .apply(b1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:17: conv 1x1 48
-  const b2Conv1 = tf.layers
-    .conv2d({ filters: 48, kernelSize: 1, useBias: false, name: `${prefix}/b2/conv1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/conv1/bn` })
-    .apply(b2Conv1) as tfjs.SymbolicTensor;
-  const b2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b2/conv1/bn/relu` })
-    .apply(b2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:17: conv 5x5 64 pad=2
-  const b2Conv2 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 5, padding: "same", useBias: false, name: `${prefix}/b2/conv2` })
-    .apply(b2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const b2Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/conv2/bn` })
-    .apply(b2Conv2) as tfjs.SymbolicTensor;
-  const b2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b2/conv2/bn/relu` })
-    .apply(b2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:18: conv 1x1 64
-  const b3Conv1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: `${prefix}/b3/conv1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b3Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b3/conv1/bn` })
-    .apply(b3Conv1) as tfjs.SymbolicTensor;
-  const b3Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b3/conv1/bn/relu` })
-    .apply(b3Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:18: conv 3x3 96 pad=1
-  const b3Conv2 = tf.layers
-    .conv2d({ filters: 96, kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b3/conv2` })
-    .apply(b3Conv1BnRelu) as tfjs.SymbolicTensor;
-  const b3Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b3/conv2/bn` })
-    .apply(b3Conv2) as tfjs.SymbolicTensor;
-  const b3Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b3/conv2/bn/relu` })
-    .apply(b3Conv2Bn) as tfjs.SymbolicTensor;
-  const b3Conv3 = tf.layers
-    .conv2d({ filters: 96, kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b3/conv3` })
-    .apply(b3Conv2BnRelu) as tfjs.SymbolicTensor;
-  const b3Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b3/conv3/bn` })
-    .apply(b3Conv3) as tfjs.SymbolicTensor;
-  const b3Conv3BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b3/conv3/bn/relu` })
-    .apply(b3Conv3Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:19: avgpool 3x3/1 pad=1
-  const b4Avgpool1 = pool2d({
-    kind: "avg",
-    kernel: [3, 3],
-    stride: [1, 1],
-    pads: [1, 1, 1, 1],
-    ceil: false,
-    countIncludePad: true,
-    name: `${prefix}/b4/avgpool1`,
-  }).apply(x) as tfjs.SymbolicTensor;
-  // lib/inception.net:19: conv 1x1 pool
-  const b4Conv1 = tf.layers
-    .conv2d({ filters: pool, kernelSize: 1, useBias: false, name: `${prefix}/b4/conv1` })
-    .apply(b4Avgpool1) as tfjs.SymbolicTensor;
-  const b4Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b4/conv1/bn` })
-    .apply(b4Conv1) as tfjs.SymbolicTensor;
-  const b4Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b4/conv1/bn/relu` })
-    .apply(b4Conv1Bn) as tfjs.SymbolicTensor;
+  const b1Conv1 = convBnRelu(tf, x, `${prefix}/b1/conv1`, { filters: 64, kernelSize: 1 });
+  // lib/inception.net:17: conv 1x1 48; conv 5x5 64 pad=2
+  const b2Conv1 = convBnRelu(tf, x, `${prefix}/b2/conv1`, { filters: 48, kernelSize: 1 });
+  const b2Conv2 = convBnRelu(tf, b2Conv1, `${prefix}/b2/conv2`, { filters: 64, kernelSize: 5, padding: "same" });
+  // lib/inception.net:18: conv 1x1 64; conv 3x3 96 pad=1; conv 3x3 96 pad=1
+  const b3Conv1 = convBnRelu(tf, x, `${prefix}/b3/conv1`, { filters: 64, kernelSize: 1 });
+  const b3Conv2 = convBnRelu(tf, b3Conv1, `${prefix}/b3/conv2`, { filters: 96, kernelSize: 3, padding: "same" });
+  const b3Conv3 = convBnRelu(tf, b3Conv2, `${prefix}/b3/conv3`, { filters: 96, kernelSize: 3, padding: "same" });
+  // lib/inception.net:19: avgpool 3x3/1 pad=1; conv 1x1 pool
+  const b4Avgpool1 = apply(
+    pool2d({
+      kind: "avg",
+      kernel: [3, 3],
+      stride: [1, 1],
+      pads: [1, 1, 1, 1],
+      ceil: false,
+      countIncludePad: true,
+      name: `${prefix}/b4/avgpool1`,
+    }),
+    x,
+  );
+  const b4Conv1 = convBnRelu(tf, b4Avgpool1, `${prefix}/b4/conv1`, { filters: pool, kernelSize: 1 });
   // lib/inception.net:15: concat
-  const out = tf.layers
-    .concatenate({ axis: -1, name: prefix })
-    .apply([b1Conv1BnRelu, b2Conv2BnRelu, b3Conv3BnRelu, b4Conv1BnRelu]) as tfjs.SymbolicTensor;
-  return out;
+  return apply(tf.layers.concatenate({ axis: -1, name: prefix }), [b1Conv1, b2Conv2, b3Conv3, b4Conv1]);
 }
 
 /** The spec's block InceptionB: its layers, named under `prefix`. */
 function InceptionB(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/inception.net:26: conv 3x3/2 384
-  const b1Conv1 = tf.layers
-    .conv2d({ filters: 384, kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/b1/conv1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/conv1/bn` })
-    .apply(b1Conv1) as tfjs.SymbolicTensor;
-  const b1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/conv1/bn/relu` })
-    .apply(b1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:27: conv 1x1 64
-  const b2Conv1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: `${prefix}/b2/conv1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/conv1/bn` })
-    .apply(b2Conv1) as tfjs.SymbolicTensor;
-  const b2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b2/conv1/bn/relu` })
-    .apply(b2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:27: conv 3x3 96 pad=1
-  const b2Conv2 = tf.layers
-    .conv2d({ filters: 96, kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b2/conv2` })
-    .apply(b2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const b2Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/conv2/bn` })
-    .apply(b2Conv2) as tfjs.SymbolicTensor;
-  const b2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b2/conv2/bn/relu` })
-    .apply(b2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:27: conv 3x3/2 96
-  const b2Conv3 = tf.layers
-    .conv2d({ filters: 96, kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/b2/conv3` })
-    .apply(b2Conv2BnRelu) as tfjs.SymbolicTensor;
-  const b2Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/conv3/bn` })
-    .apply(b2Conv3) as tfjs.SymbolicTensor;
-  const b2Conv3BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b2/conv3/bn/relu` })
-    .apply(b2Conv3Bn) as tfjs.SymbolicTensor;
+  const b1Conv1 = convBnRelu(tf, x, `${prefix}/b1/conv1`, { filters: 384, kernelSize: 3, strides: 2 });
+  // lib/inception.net:27: conv 1x1 64; conv 3x3 96 pad=1; conv 3x3/2 96
+  const b2Conv1 = convBnRelu(tf, x, `${prefix}/b2/conv1`, { filters: 64, kernelSize: 1 });
+  const b2Conv2 = convBnRelu(tf, b2Conv1, `${prefix}/b2/conv2`, { filters: 96, kernelSize: 3, padding: "same" });
+  const b2Conv3 = convBnRelu(tf, b2Conv2, `${prefix}/b2/conv3`, { filters: 96, kernelSize: 3, strides: 2 });
   // lib/inception.net:28: maxpool 3x3/2
-  const b3Maxpool1 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 2, name: `${prefix}/b3/maxpool1` })
-    .apply(x) as tfjs.SymbolicTensor;
+  const b3Maxpool1 = apply(tf.layers.maxPooling2d({ poolSize: 3, strides: 2, name: `${prefix}/b3/maxpool1` }), x);
   // lib/inception.net:25: concat
-  const out = tf.layers
-    .concatenate({ axis: -1, name: prefix })
-    .apply([b1Conv1BnRelu, b2Conv3BnRelu, b3Maxpool1]) as tfjs.SymbolicTensor;
-  return out;
+  return apply(tf.layers.concatenate({ axis: -1, name: prefix }), [b1Conv1, b2Conv3, b3Maxpool1]);
 }
 
 /** The spec's block InceptionC, called 4 times: its layers, named under `prefix`. */
 function InceptionC(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string, c7: number): tfjs.SymbolicTensor {
   // lib/inception.net:36: conv 1x1 192
-  const b1Conv1 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/conv1/bn` })
-    .apply(b1Conv1) as tfjs.SymbolicTensor;
-  const b1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/conv1/bn/relu` })
-    .apply(b1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:37: conv 1x1 c7
-  const b2Conv1 = tf.layers
-    .conv2d({ filters: c7, kernelSize: 1, useBias: false, name: `${prefix}/b2/conv1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/conv1/bn` })
-    .apply(b2Conv1) as tfjs.SymbolicTensor;
-  const b2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b2/conv1/bn/relu` })
-    .apply(b2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:37: conv 1x7 c7 pad=(0, 3)
-  const b2Conv2 = tf.layers
-    .conv2d({ filters: c7, kernelSize: [1, 7], padding: "same", useBias: false, name: `${prefix}/b2/conv2` })
-    .apply(b2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const b2Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/conv2/bn` })
-    .apply(b2Conv2) as tfjs.SymbolicTensor;
-  const b2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b2/conv2/bn/relu` })
-    .apply(b2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:37: conv 7x1 192 pad=(3, 0)
-  const b2Conv3 = tf.layers
-    .conv2d({ filters: 192, kernelSize: [7, 1], padding: "same", useBias: false, name: `${prefix}/b2/conv3` })
-    .apply(b2Conv2BnRelu) as tfjs.SymbolicTensor;
-  const b2Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/conv3/bn` })
-    .apply(b2Conv3) as tfjs.SymbolicTensor;
-  const b2Conv3BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b2/conv3/bn/relu` })
-    .apply(b2Conv3Bn) as tfjs.SymbolicTensor;
+  const b1Conv1 = convBnRelu(tf, x, `${prefix}/b1/conv1`, { filters: 192, kernelSize: 1 });
+  // lib/inception.net:37: conv 1x1 c7; conv 1x7 c7 pad=(0, 3); conv 7x1 192 pad=(3, 0)
+  const b2Conv1 = convBnRelu(tf, x, `${prefix}/b2/conv1`, { filters: c7, kernelSize: 1 });
+  const b2Conv2 = convBnRelu(tf, b2Conv1, `${prefix}/b2/conv2`, { filters: c7, kernelSize: [1, 7], padding: "same" });
+  const b2Conv3 = convBnRelu(tf, b2Conv2, `${prefix}/b2/conv3`, { filters: 192, kernelSize: [7, 1], padding: "same" });
   // lib/inception.net:39: conv 1x1 c7
-  const b3Conv1 = tf.layers
-    .conv2d({ filters: c7, kernelSize: 1, useBias: false, name: `${prefix}/b3/conv1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b3Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b3/conv1/bn` })
-    .apply(b3Conv1) as tfjs.SymbolicTensor;
-  const b3Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b3/conv1/bn/relu` })
-    .apply(b3Conv1Bn) as tfjs.SymbolicTensor;
+  const b3Conv1 = convBnRelu(tf, x, `${prefix}/b3/conv1`, { filters: c7, kernelSize: 1 });
   // lib/inception.net:40: conv 7x1 c7 pad=(3, 0)
-  const b3Conv2 = tf.layers
-    .conv2d({ filters: c7, kernelSize: [7, 1], padding: "same", useBias: false, name: `${prefix}/b3/conv2` })
-    .apply(b3Conv1BnRelu) as tfjs.SymbolicTensor;
-  const b3Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b3/conv2/bn` })
-    .apply(b3Conv2) as tfjs.SymbolicTensor;
-  const b3Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b3/conv2/bn/relu` })
-    .apply(b3Conv2Bn) as tfjs.SymbolicTensor;
+  const b3Conv2 = convBnRelu(tf, b3Conv1, `${prefix}/b3/conv2`, { filters: c7, kernelSize: [7, 1], padding: "same" });
   // lib/inception.net:41: conv 1x7 c7 pad=(0, 3)
-  const b3Conv3 = tf.layers
-    .conv2d({ filters: c7, kernelSize: [1, 7], padding: "same", useBias: false, name: `${prefix}/b3/conv3` })
-    .apply(b3Conv2BnRelu) as tfjs.SymbolicTensor;
-  const b3Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b3/conv3/bn` })
-    .apply(b3Conv3) as tfjs.SymbolicTensor;
-  const b3Conv3BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b3/conv3/bn/relu` })
-    .apply(b3Conv3Bn) as tfjs.SymbolicTensor;
+  const b3Conv3 = convBnRelu(tf, b3Conv2, `${prefix}/b3/conv3`, { filters: c7, kernelSize: [1, 7], padding: "same" });
   // lib/inception.net:42: conv 7x1 c7 pad=(3, 0)
-  const b3Conv4 = tf.layers
-    .conv2d({ filters: c7, kernelSize: [7, 1], padding: "same", useBias: false, name: `${prefix}/b3/conv4` })
-    .apply(b3Conv3BnRelu) as tfjs.SymbolicTensor;
-  const b3Conv4Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b3/conv4/bn` })
-    .apply(b3Conv4) as tfjs.SymbolicTensor;
-  const b3Conv4BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b3/conv4/bn/relu` })
-    .apply(b3Conv4Bn) as tfjs.SymbolicTensor;
+  const b3Conv4 = convBnRelu(tf, b3Conv3, `${prefix}/b3/conv4`, { filters: c7, kernelSize: [7, 1], padding: "same" });
   // lib/inception.net:43: conv 1x7 192 pad=(0, 3)
-  const b3Conv5 = tf.layers
-    .conv2d({ filters: 192, kernelSize: [1, 7], padding: "same", useBias: false, name: `${prefix}/b3/conv5` })
-    .apply(b3Conv4BnRelu) as tfjs.SymbolicTensor;
-  const b3Conv5Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b3/conv5/bn` })
-    .apply(b3Conv5) as tfjs.SymbolicTensor;
-  const b3Conv5BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b3/conv5/bn/relu` })
-    .apply(b3Conv5Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:45: avgpool 3x3/1 pad=1
-  const b4Avgpool1 = pool2d({
-    kind: "avg",
-    kernel: [3, 3],
-    stride: [1, 1],
-    pads: [1, 1, 1, 1],
-    ceil: false,
-    countIncludePad: true,
-    name: `${prefix}/b4/avgpool1`,
-  }).apply(x) as tfjs.SymbolicTensor;
-  // lib/inception.net:45: conv 1x1 192
-  const b4Conv1 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: `${prefix}/b4/conv1` })
-    .apply(b4Avgpool1) as tfjs.SymbolicTensor;
-  const b4Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b4/conv1/bn` })
-    .apply(b4Conv1) as tfjs.SymbolicTensor;
-  const b4Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b4/conv1/bn/relu` })
-    .apply(b4Conv1Bn) as tfjs.SymbolicTensor;
+  const b3Conv5 = convBnRelu(tf, b3Conv4, `${prefix}/b3/conv5`, { filters: 192, kernelSize: [1, 7], padding: "same" });
+  // lib/inception.net:45: avgpool 3x3/1 pad=1; conv 1x1 192
+  const b4Avgpool1 = apply(
+    pool2d({
+      kind: "avg",
+      kernel: [3, 3],
+      stride: [1, 1],
+      pads: [1, 1, 1, 1],
+      ceil: false,
+      countIncludePad: true,
+      name: `${prefix}/b4/avgpool1`,
+    }),
+    x,
+  );
+  const b4Conv1 = convBnRelu(tf, b4Avgpool1, `${prefix}/b4/conv1`, { filters: 192, kernelSize: 1 });
   // lib/inception.net:35: concat
-  const out = tf.layers
-    .concatenate({ axis: -1, name: prefix })
-    .apply([b1Conv1BnRelu, b2Conv3BnRelu, b3Conv5BnRelu, b4Conv1BnRelu]) as tfjs.SymbolicTensor;
-  return out;
+  return apply(tf.layers.concatenate({ axis: -1, name: prefix }), [b1Conv1, b2Conv3, b3Conv5, b4Conv1]);
 }
 
 /** The spec's block InceptionAux: its layers, named under `prefix`. */
 function InceptionAux(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/inception.net:78: avgpool 5x5/3
-  const avgpool1 = tf.layers
-    .averagePooling2d({ poolSize: 5, strides: 3, name: `${prefix}/avgpool1` })
-    .apply(x) as tfjs.SymbolicTensor;
+  const avgpool1 = apply(tf.layers.averagePooling2d({ poolSize: 5, strides: 3, name: `${prefix}/avgpool1` }), x);
   // lib/inception.net:79: conv 1x1 128
-  const conv1 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: `${prefix}/conv1` })
-    .apply(avgpool1) as tfjs.SymbolicTensor;
-  const conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/conv1/bn` })
-    .apply(conv1) as tfjs.SymbolicTensor;
-  const conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/conv1/bn/relu` })
-    .apply(conv1Bn) as tfjs.SymbolicTensor;
+  const conv1 = convBnRelu(tf, avgpool1, `${prefix}/conv1`, { filters: 128, kernelSize: 1 });
   // lib/inception.net:80: conv 5x5 768
-  const conv2 = tf.layers
-    .conv2d({ filters: 768, kernelSize: 5, useBias: false, name: `${prefix}/conv2` })
-    .apply(conv1BnRelu) as tfjs.SymbolicTensor;
-  const conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/conv2/bn` })
-    .apply(conv2) as tfjs.SymbolicTensor;
-  const conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/conv2/bn/relu` })
-    .apply(conv2Bn) as tfjs.SymbolicTensor;
+  const conv2 = convBnRelu(tf, conv1, `${prefix}/conv2`, { filters: 768, kernelSize: 5 });
   // lib/inception.net:81: adaptiveavgpool 1x1
-  const adaptiveavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: 1, strides: 1, name: `${prefix}/adaptiveavgpool1` })
-    .apply(conv2BnRelu) as tfjs.SymbolicTensor;
+  const adaptiveavgpool1 = apply(
+    tf.layers.averagePooling2d({ poolSize: 1, strides: 1, name: `${prefix}/adaptiveavgpool1` }),
+    conv2,
+  );
   // lib/inception.net:82: flatten
-  const flatten1 = tf.layers.flatten({ name: `${prefix}/flatten1` }).apply(adaptiveavgpool1) as tfjs.SymbolicTensor;
+  const flatten1 = apply(tf.layers.flatten({ name: `${prefix}/flatten1` }), adaptiveavgpool1);
   // lib/inception.net:83: dense classes
-  const dense1 = tf.layers.dense({ units: 1000, name: `${prefix}/dense1` }).apply(flatten1) as tfjs.SymbolicTensor;
-  return dense1;
+  return apply(tf.layers.dense({ units: 1000, name: `${prefix}/dense1` }), flatten1);
 }
 
 /** The spec's block InceptionD: its layers, named under `prefix`. */
 function InceptionD(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
-  // lib/inception.net:52: conv 1x1 192
-  const b1Conv1 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/conv1/bn` })
-    .apply(b1Conv1) as tfjs.SymbolicTensor;
-  const b1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/conv1/bn/relu` })
-    .apply(b1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:52: conv 3x3/2 320
-  const b1Conv2 = tf.layers
-    .conv2d({ filters: 320, kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/b1/conv2` })
-    .apply(b1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const b1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/conv2/bn` })
-    .apply(b1Conv2) as tfjs.SymbolicTensor;
-  const b1Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/conv2/bn/relu` })
-    .apply(b1Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:53: conv 1x1 192
-  const b2Conv1 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: `${prefix}/b2/conv1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/conv1/bn` })
-    .apply(b2Conv1) as tfjs.SymbolicTensor;
-  const b2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b2/conv1/bn/relu` })
-    .apply(b2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:53: conv 1x7 192 pad=(0, 3)
-  const b2Conv2 = tf.layers
-    .conv2d({ filters: 192, kernelSize: [1, 7], padding: "same", useBias: false, name: `${prefix}/b2/conv2` })
-    .apply(b2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const b2Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/conv2/bn` })
-    .apply(b2Conv2) as tfjs.SymbolicTensor;
-  const b2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b2/conv2/bn/relu` })
-    .apply(b2Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:53: conv 7x1 192 pad=(3, 0)
-  const b2Conv3 = tf.layers
-    .conv2d({ filters: 192, kernelSize: [7, 1], padding: "same", useBias: false, name: `${prefix}/b2/conv3` })
-    .apply(b2Conv2BnRelu) as tfjs.SymbolicTensor;
-  const b2Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/conv3/bn` })
-    .apply(b2Conv3) as tfjs.SymbolicTensor;
-  const b2Conv3BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b2/conv3/bn/relu` })
-    .apply(b2Conv3Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:53: conv 3x3/2 192
-  const b2Conv4 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/b2/conv4` })
-    .apply(b2Conv3BnRelu) as tfjs.SymbolicTensor;
-  const b2Conv4Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/conv4/bn` })
-    .apply(b2Conv4) as tfjs.SymbolicTensor;
-  const b2Conv4BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b2/conv4/bn/relu` })
-    .apply(b2Conv4Bn) as tfjs.SymbolicTensor;
+  // lib/inception.net:52: conv 1x1 192; conv 3x3/2 320
+  const b1Conv1 = convBnRelu(tf, x, `${prefix}/b1/conv1`, { filters: 192, kernelSize: 1 });
+  const b1Conv2 = convBnRelu(tf, b1Conv1, `${prefix}/b1/conv2`, { filters: 320, kernelSize: 3, strides: 2 });
+  // lib/inception.net:53: conv 1x1 192; conv 1x7 192 pad=(0, 3); conv 7x1 192 pad=(3, 0); conv 3x3/2 192
+  const b2Conv1 = convBnRelu(tf, x, `${prefix}/b2/conv1`, { filters: 192, kernelSize: 1 });
+  const b2Conv2 = convBnRelu(tf, b2Conv1, `${prefix}/b2/conv2`, { filters: 192, kernelSize: [1, 7], padding: "same" });
+  const b2Conv3 = convBnRelu(tf, b2Conv2, `${prefix}/b2/conv3`, { filters: 192, kernelSize: [7, 1], padding: "same" });
+  const b2Conv4 = convBnRelu(tf, b2Conv3, `${prefix}/b2/conv4`, { filters: 192, kernelSize: 3, strides: 2 });
   // lib/inception.net:54: maxpool 3x3/2
-  const b3Maxpool1 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 2, name: `${prefix}/b3/maxpool1` })
-    .apply(x) as tfjs.SymbolicTensor;
+  const b3Maxpool1 = apply(tf.layers.maxPooling2d({ poolSize: 3, strides: 2, name: `${prefix}/b3/maxpool1` }), x);
   // lib/inception.net:51: concat
-  const out = tf.layers
-    .concatenate({ axis: -1, name: prefix })
-    .apply([b1Conv2BnRelu, b2Conv4BnRelu, b3Maxpool1]) as tfjs.SymbolicTensor;
-  return out;
+  return apply(tf.layers.concatenate({ axis: -1, name: prefix }), [b1Conv2, b2Conv4, b3Maxpool1]);
 }
 
 /** The spec's block InceptionE, called 2 times: its layers, named under `prefix`. */
 function InceptionE(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/inception.net:62: conv 1x1 320
-  const b1Conv1 = tf.layers
-    .conv2d({ filters: 320, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b1/conv1/bn` })
-    .apply(b1Conv1) as tfjs.SymbolicTensor;
-  const b1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/conv1/bn/relu` })
-    .apply(b1Conv1Bn) as tfjs.SymbolicTensor;
+  const b1Conv1 = convBnRelu(tf, x, `${prefix}/b1/conv1`, { filters: 320, kernelSize: 1 });
   // lib/inception.net:64: conv 1x1 384
-  const b2Conv1 = tf.layers
-    .conv2d({ filters: 384, kernelSize: 1, useBias: false, name: `${prefix}/b2/conv1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/conv1/bn` })
-    .apply(b2Conv1) as tfjs.SymbolicTensor;
-  const b2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b2/conv1/bn/relu` })
-    .apply(b2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:65: conv 1x3 384 pad=(0, 1)
-  const b2Concat1B1Conv1 = tf.layers
-    .conv2d({
-      filters: 384,
-      kernelSize: [1, 3],
-      padding: "same",
-      useBias: false,
-      name: `${prefix}/b2/concat1/b1/conv1`,
-    })
-    .apply(b2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const b2Concat1B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/concat1/b1/conv1/bn` })
-    .apply(b2Concat1B1Conv1) as tfjs.SymbolicTensor;
-  const b2Concat1B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b2/concat1/b1/conv1/bn/relu` })
-    .apply(b2Concat1B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:65: conv 3x1 384 pad=(1, 0)
-  const b2Concat1B2Conv1 = tf.layers
-    .conv2d({
-      filters: 384,
-      kernelSize: [3, 1],
-      padding: "same",
-      useBias: false,
-      name: `${prefix}/b2/concat1/b2/conv1`,
-    })
-    .apply(b2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const b2Concat1B2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b2/concat1/b2/conv1/bn` })
-    .apply(b2Concat1B2Conv1) as tfjs.SymbolicTensor;
-  const b2Concat1B2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b2/concat1/b2/conv1/bn/relu` })
-    .apply(b2Concat1B2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:65: concat
-  const b2Concat1 = tf.layers
-    .concatenate({ axis: -1, name: `${prefix}/b2/concat1` })
-    .apply([b2Concat1B1Conv1BnRelu, b2Concat1B2Conv1BnRelu]) as tfjs.SymbolicTensor;
+  const b2Conv1 = convBnRelu(tf, x, `${prefix}/b2/conv1`, { filters: 384, kernelSize: 1 });
+  // lib/inception.net:65: conv 1x3 384 pad=(0, 1); conv 3x1 384 pad=(1, 0); concat
+  const b2Concat1B1Conv1 = convBnRelu(tf, b2Conv1, `${prefix}/b2/concat1/b1/conv1`, {
+    filters: 384,
+    kernelSize: [1, 3],
+    padding: "same",
+  });
+  const b2Concat1B2Conv1 = convBnRelu(tf, b2Conv1, `${prefix}/b2/concat1/b2/conv1`, {
+    filters: 384,
+    kernelSize: [3, 1],
+    padding: "same",
+  });
+  const b2Concat1 = apply(tf.layers.concatenate({ axis: -1, name: `${prefix}/b2/concat1` }), [
+    b2Concat1B1Conv1,
+    b2Concat1B2Conv1,
+  ]);
   // lib/inception.net:68: conv 1x1 448
-  const b3Conv1 = tf.layers
-    .conv2d({ filters: 448, kernelSize: 1, useBias: false, name: `${prefix}/b3/conv1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b3Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b3/conv1/bn` })
-    .apply(b3Conv1) as tfjs.SymbolicTensor;
-  const b3Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b3/conv1/bn/relu` })
-    .apply(b3Conv1Bn) as tfjs.SymbolicTensor;
+  const b3Conv1 = convBnRelu(tf, x, `${prefix}/b3/conv1`, { filters: 448, kernelSize: 1 });
   // lib/inception.net:69: conv 3x3 384 pad=1
-  const b3Conv2 = tf.layers
-    .conv2d({ filters: 384, kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b3/conv2` })
-    .apply(b3Conv1BnRelu) as tfjs.SymbolicTensor;
-  const b3Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b3/conv2/bn` })
-    .apply(b3Conv2) as tfjs.SymbolicTensor;
-  const b3Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b3/conv2/bn/relu` })
-    .apply(b3Conv2Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:70: conv 1x3 384 pad=(0, 1)
-  const b3Concat1B1Conv1 = tf.layers
-    .conv2d({
-      filters: 384,
-      kernelSize: [1, 3],
-      padding: "same",
-      useBias: false,
-      name: `${prefix}/b3/concat1/b1/conv1`,
-    })
-    .apply(b3Conv2BnRelu) as tfjs.SymbolicTensor;
-  const b3Concat1B1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b3/concat1/b1/conv1/bn` })
-    .apply(b3Concat1B1Conv1) as tfjs.SymbolicTensor;
-  const b3Concat1B1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b3/concat1/b1/conv1/bn/relu` })
-    .apply(b3Concat1B1Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:70: conv 3x1 384 pad=(1, 0)
-  const b3Concat1B2Conv1 = tf.layers
-    .conv2d({
-      filters: 384,
-      kernelSize: [3, 1],
-      padding: "same",
-      useBias: false,
-      name: `${prefix}/b3/concat1/b2/conv1`,
-    })
-    .apply(b3Conv2BnRelu) as tfjs.SymbolicTensor;
-  const b3Concat1B2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b3/concat1/b2/conv1/bn` })
-    .apply(b3Concat1B2Conv1) as tfjs.SymbolicTensor;
-  const b3Concat1B2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b3/concat1/b2/conv1/bn/relu` })
-    .apply(b3Concat1B2Conv1Bn) as tfjs.SymbolicTensor;
-  // lib/inception.net:70: concat
-  const b3Concat1 = tf.layers
-    .concatenate({ axis: -1, name: `${prefix}/b3/concat1` })
-    .apply([b3Concat1B1Conv1BnRelu, b3Concat1B2Conv1BnRelu]) as tfjs.SymbolicTensor;
-  // lib/inception.net:72: avgpool 3x3/1 pad=1
-  const b4Avgpool1 = pool2d({
-    kind: "avg",
-    kernel: [3, 3],
-    stride: [1, 1],
-    pads: [1, 1, 1, 1],
-    ceil: false,
-    countIncludePad: true,
-    name: `${prefix}/b4/avgpool1`,
-  }).apply(x) as tfjs.SymbolicTensor;
-  // lib/inception.net:72: conv 1x1 192
-  const b4Conv1 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 1, useBias: false, name: `${prefix}/b4/conv1` })
-    .apply(b4Avgpool1) as tfjs.SymbolicTensor;
-  const b4Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: `${prefix}/b4/conv1/bn` })
-    .apply(b4Conv1) as tfjs.SymbolicTensor;
-  const b4Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b4/conv1/bn/relu` })
-    .apply(b4Conv1Bn) as tfjs.SymbolicTensor;
+  const b3Conv2 = convBnRelu(tf, b3Conv1, `${prefix}/b3/conv2`, { filters: 384, kernelSize: 3, padding: "same" });
+  // lib/inception.net:70: conv 1x3 384 pad=(0, 1); conv 3x1 384 pad=(1, 0); concat
+  const b3Concat1B1Conv1 = convBnRelu(tf, b3Conv2, `${prefix}/b3/concat1/b1/conv1`, {
+    filters: 384,
+    kernelSize: [1, 3],
+    padding: "same",
+  });
+  const b3Concat1B2Conv1 = convBnRelu(tf, b3Conv2, `${prefix}/b3/concat1/b2/conv1`, {
+    filters: 384,
+    kernelSize: [3, 1],
+    padding: "same",
+  });
+  const b3Concat1 = apply(tf.layers.concatenate({ axis: -1, name: `${prefix}/b3/concat1` }), [
+    b3Concat1B1Conv1,
+    b3Concat1B2Conv1,
+  ]);
+  // lib/inception.net:72: avgpool 3x3/1 pad=1; conv 1x1 192
+  const b4Avgpool1 = apply(
+    pool2d({
+      kind: "avg",
+      kernel: [3, 3],
+      stride: [1, 1],
+      pads: [1, 1, 1, 1],
+      ceil: false,
+      countIncludePad: true,
+      name: `${prefix}/b4/avgpool1`,
+    }),
+    x,
+  );
+  const b4Conv1 = convBnRelu(tf, b4Avgpool1, `${prefix}/b4/conv1`, { filters: 192, kernelSize: 1 });
   // lib/inception.net:61: concat
-  const out = tf.layers
-    .concatenate({ axis: -1, name: prefix })
-    .apply([b1Conv1BnRelu, b2Concat1, b3Concat1, b4Conv1BnRelu]) as tfjs.SymbolicTensor;
-  return out;
+  return apply(tf.layers.concatenate({ axis: -1, name: prefix }), [b1Conv1, b2Concat1, b3Concat1, b4Conv1]);
 }
 
 /**
@@ -527,63 +201,29 @@ function InceptionE(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tf
 export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; inference: tfjs.LayersModel } {
   const image = tf.input({ shape: [299, 299, 3], name: "image" });
   // line 26: conv 3x3/2 32
-  const stemConv2d1a3x3 = tf.layers
-    .conv2d({ filters: 32, kernelSize: 3, strides: 2, useBias: false, name: "stem/Conv2d_1a_3x3" })
-    .apply(image) as tfjs.SymbolicTensor;
-  const stemConv2d1a3x3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "stem/Conv2d_1a_3x3/bn" })
-    .apply(stemConv2d1a3x3) as tfjs.SymbolicTensor;
-  const stemConv2d1a3x3BnRelu = tf.layers
-    .activation({ activation: "relu", name: "stem/Conv2d_1a_3x3/bn/relu" })
-    .apply(stemConv2d1a3x3Bn) as tfjs.SymbolicTensor;
+  const stemConv2d1a3x3 = convBnRelu(tf, image, "stem/Conv2d_1a_3x3", { filters: 32, kernelSize: 3, strides: 2 });
   // line 27: conv 3x3 32
-  const stemConv2d2a3x3 = tf.layers
-    .conv2d({ filters: 32, kernelSize: 3, useBias: false, name: "stem/Conv2d_2a_3x3" })
-    .apply(stemConv2d1a3x3BnRelu) as tfjs.SymbolicTensor;
-  const stemConv2d2a3x3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "stem/Conv2d_2a_3x3/bn" })
-    .apply(stemConv2d2a3x3) as tfjs.SymbolicTensor;
-  const stemConv2d2a3x3BnRelu = tf.layers
-    .activation({ activation: "relu", name: "stem/Conv2d_2a_3x3/bn/relu" })
-    .apply(stemConv2d2a3x3Bn) as tfjs.SymbolicTensor;
+  const stemConv2d2a3x3 = convBnRelu(tf, stemConv2d1a3x3, "stem/Conv2d_2a_3x3", { filters: 32, kernelSize: 3 });
   // line 28: conv 3x3 64 pad=1
-  const stemConv2d2b3x3 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 3, padding: "same", useBias: false, name: "stem/Conv2d_2b_3x3" })
-    .apply(stemConv2d2a3x3BnRelu) as tfjs.SymbolicTensor;
-  const stemConv2d2b3x3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "stem/Conv2d_2b_3x3/bn" })
-    .apply(stemConv2d2b3x3) as tfjs.SymbolicTensor;
-  const stemConv2d2b3x3BnRelu = tf.layers
-    .activation({ activation: "relu", name: "stem/Conv2d_2b_3x3/bn/relu" })
-    .apply(stemConv2d2b3x3Bn) as tfjs.SymbolicTensor;
+  const stemConv2d2b3x3 = convBnRelu(tf, stemConv2d2a3x3, "stem/Conv2d_2b_3x3", {
+    filters: 64,
+    kernelSize: 3,
+    padding: "same",
+  });
   // line 29: maxpool 3x3/2
-  const stemMaxpool1 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 2, name: "stem/maxpool1" })
-    .apply(stemConv2d2b3x3BnRelu) as tfjs.SymbolicTensor;
+  const stemMaxpool1 = apply(
+    tf.layers.maxPooling2d({ poolSize: 3, strides: 2, name: "stem/maxpool1" }),
+    stemConv2d2b3x3,
+  );
   // line 30: conv 1x1 80
-  const stemConv2d3b1x1 = tf.layers
-    .conv2d({ filters: 80, kernelSize: 1, useBias: false, name: "stem/Conv2d_3b_1x1" })
-    .apply(stemMaxpool1) as tfjs.SymbolicTensor;
-  const stemConv2d3b1x1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "stem/Conv2d_3b_1x1/bn" })
-    .apply(stemConv2d3b1x1) as tfjs.SymbolicTensor;
-  const stemConv2d3b1x1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "stem/Conv2d_3b_1x1/bn/relu" })
-    .apply(stemConv2d3b1x1Bn) as tfjs.SymbolicTensor;
+  const stemConv2d3b1x1 = convBnRelu(tf, stemMaxpool1, "stem/Conv2d_3b_1x1", { filters: 80, kernelSize: 1 });
   // line 31: conv 3x3 192
-  const stemConv2d4a3x3 = tf.layers
-    .conv2d({ filters: 192, kernelSize: 3, useBias: false, name: "stem/Conv2d_4a_3x3" })
-    .apply(stemConv2d3b1x1BnRelu) as tfjs.SymbolicTensor;
-  const stemConv2d4a3x3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.9, name: "stem/Conv2d_4a_3x3/bn" })
-    .apply(stemConv2d4a3x3) as tfjs.SymbolicTensor;
-  const stemConv2d4a3x3BnRelu = tf.layers
-    .activation({ activation: "relu", name: "stem/Conv2d_4a_3x3/bn/relu" })
-    .apply(stemConv2d4a3x3Bn) as tfjs.SymbolicTensor;
+  const stemConv2d4a3x3 = convBnRelu(tf, stemConv2d3b1x1, "stem/Conv2d_4a_3x3", { filters: 192, kernelSize: 3 });
   // line 32: maxpool 3x3/2
-  const stemMaxpool2 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 2, name: "stem/maxpool2" })
-    .apply(stemConv2d4a3x3BnRelu) as tfjs.SymbolicTensor;
+  const stemMaxpool2 = apply(
+    tf.layers.maxPooling2d({ poolSize: 3, strides: 2, name: "stem/maxpool2" }),
+    stemConv2d4a3x3,
+  );
 
   // Mixed_5b = InceptionA(32) -> 256x35x35
   const mixed5b = InceptionA(tf, stemMaxpool2, "Mixed_5b", 32);
@@ -621,17 +261,16 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   // Mixed_7c = InceptionE() -> 2048x8x8
   const mixed7c = InceptionE(tf, mixed7b, "Mixed_7c");
   // line 51: adaptiveavgpool 1x1
-  const headAdaptiveavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: 8, strides: 8, name: "head/adaptiveavgpool1" })
-    .apply(mixed7c) as tfjs.SymbolicTensor;
+  const headAdaptiveavgpool1 = apply(
+    tf.layers.averagePooling2d({ poolSize: 8, strides: 8, name: "head/adaptiveavgpool1" }),
+    mixed7c,
+  );
   // line 52: dropout 0.5
-  const headDropout1 = tf.layers
-    .dropout({ rate: 0.5, name: "head/dropout1" })
-    .apply(headAdaptiveavgpool1) as tfjs.SymbolicTensor;
+  const headDropout1 = apply(tf.layers.dropout({ rate: 0.5, name: "head/dropout1" }), headAdaptiveavgpool1);
   // line 53: flatten
-  const headFlatten1 = tf.layers.flatten({ name: "head/flatten1" }).apply(headDropout1) as tfjs.SymbolicTensor;
+  const headFlatten1 = apply(tf.layers.flatten({ name: "head/flatten1" }), headDropout1);
   // line 54: dense classes
-  const headFc = tf.layers.dense({ units: 1000, name: "head/fc" }).apply(headFlatten1) as tfjs.SymbolicTensor;
+  const headFc = apply(tf.layers.dense({ units: 1000, name: "head/fc" }), headFlatten1);
 
   const training = tf.model({ name: "InceptionV3_training", inputs: image, outputs: [headFc, auxLogitsDense1] });
   const inference = tf.model({ name: "InceptionV3", inputs: image, outputs: headFc });
@@ -639,624 +278,106 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
 }
 
 /**
- * The network's tensors in PyTorch state_dict order, each with the tfjs weight it fills and its layout:
- * how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
+ * The network's tensors in PyTorch state_dict order with the tfjs weights they fill, one row per layer with weights
+ * (a conv and its BatchNorm share one): how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
  */
 export const stateDict: InitTensor[] = [
-  { path: "stem/Conv2d_1a_3x3.weight", shape: [32, 3, 3, 3], tfjs: "stem/Conv2d_1a_3x3/kernel", layout: "hwio" },
-  { path: "stem/Conv2d_1a_3x3/bn.weight", shape: [32], tfjs: "stem/Conv2d_1a_3x3/bn/gamma" },
-  { path: "stem/Conv2d_1a_3x3/bn.bias", shape: [32], tfjs: "stem/Conv2d_1a_3x3/bn/beta" },
-  { path: "stem/Conv2d_1a_3x3/bn.running_mean", shape: [32], tfjs: "stem/Conv2d_1a_3x3/bn/moving_mean" },
-  { path: "stem/Conv2d_1a_3x3/bn.running_var", shape: [32], tfjs: "stem/Conv2d_1a_3x3/bn/moving_variance" },
-  { path: "stem/Conv2d_2a_3x3.weight", shape: [32, 32, 3, 3], tfjs: "stem/Conv2d_2a_3x3/kernel", layout: "hwio" },
-  { path: "stem/Conv2d_2a_3x3/bn.weight", shape: [32], tfjs: "stem/Conv2d_2a_3x3/bn/gamma" },
-  { path: "stem/Conv2d_2a_3x3/bn.bias", shape: [32], tfjs: "stem/Conv2d_2a_3x3/bn/beta" },
-  { path: "stem/Conv2d_2a_3x3/bn.running_mean", shape: [32], tfjs: "stem/Conv2d_2a_3x3/bn/moving_mean" },
-  { path: "stem/Conv2d_2a_3x3/bn.running_var", shape: [32], tfjs: "stem/Conv2d_2a_3x3/bn/moving_variance" },
-  { path: "stem/Conv2d_2b_3x3.weight", shape: [64, 32, 3, 3], tfjs: "stem/Conv2d_2b_3x3/kernel", layout: "hwio" },
-  { path: "stem/Conv2d_2b_3x3/bn.weight", shape: [64], tfjs: "stem/Conv2d_2b_3x3/bn/gamma" },
-  { path: "stem/Conv2d_2b_3x3/bn.bias", shape: [64], tfjs: "stem/Conv2d_2b_3x3/bn/beta" },
-  { path: "stem/Conv2d_2b_3x3/bn.running_mean", shape: [64], tfjs: "stem/Conv2d_2b_3x3/bn/moving_mean" },
-  { path: "stem/Conv2d_2b_3x3/bn.running_var", shape: [64], tfjs: "stem/Conv2d_2b_3x3/bn/moving_variance" },
-  { path: "stem/Conv2d_3b_1x1.weight", shape: [80, 64, 1, 1], tfjs: "stem/Conv2d_3b_1x1/kernel", layout: "hwio" },
-  { path: "stem/Conv2d_3b_1x1/bn.weight", shape: [80], tfjs: "stem/Conv2d_3b_1x1/bn/gamma" },
-  { path: "stem/Conv2d_3b_1x1/bn.bias", shape: [80], tfjs: "stem/Conv2d_3b_1x1/bn/beta" },
-  { path: "stem/Conv2d_3b_1x1/bn.running_mean", shape: [80], tfjs: "stem/Conv2d_3b_1x1/bn/moving_mean" },
-  { path: "stem/Conv2d_3b_1x1/bn.running_var", shape: [80], tfjs: "stem/Conv2d_3b_1x1/bn/moving_variance" },
-  { path: "stem/Conv2d_4a_3x3.weight", shape: [192, 80, 3, 3], tfjs: "stem/Conv2d_4a_3x3/kernel", layout: "hwio" },
-  { path: "stem/Conv2d_4a_3x3/bn.weight", shape: [192], tfjs: "stem/Conv2d_4a_3x3/bn/gamma" },
-  { path: "stem/Conv2d_4a_3x3/bn.bias", shape: [192], tfjs: "stem/Conv2d_4a_3x3/bn/beta" },
-  { path: "stem/Conv2d_4a_3x3/bn.running_mean", shape: [192], tfjs: "stem/Conv2d_4a_3x3/bn/moving_mean" },
-  { path: "stem/Conv2d_4a_3x3/bn.running_var", shape: [192], tfjs: "stem/Conv2d_4a_3x3/bn/moving_variance" },
-  { path: "Mixed_5b/b1/conv1.weight", shape: [64, 192, 1, 1], tfjs: "Mixed_5b/b1/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_5b/b1/conv1/bn.weight", shape: [64], tfjs: "Mixed_5b/b1/conv1/bn/gamma" },
-  { path: "Mixed_5b/b1/conv1/bn.bias", shape: [64], tfjs: "Mixed_5b/b1/conv1/bn/beta" },
-  { path: "Mixed_5b/b1/conv1/bn.running_mean", shape: [64], tfjs: "Mixed_5b/b1/conv1/bn/moving_mean" },
-  { path: "Mixed_5b/b1/conv1/bn.running_var", shape: [64], tfjs: "Mixed_5b/b1/conv1/bn/moving_variance" },
-  { path: "Mixed_5b/b2/conv1.weight", shape: [48, 192, 1, 1], tfjs: "Mixed_5b/b2/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_5b/b2/conv1/bn.weight", shape: [48], tfjs: "Mixed_5b/b2/conv1/bn/gamma" },
-  { path: "Mixed_5b/b2/conv1/bn.bias", shape: [48], tfjs: "Mixed_5b/b2/conv1/bn/beta" },
-  { path: "Mixed_5b/b2/conv1/bn.running_mean", shape: [48], tfjs: "Mixed_5b/b2/conv1/bn/moving_mean" },
-  { path: "Mixed_5b/b2/conv1/bn.running_var", shape: [48], tfjs: "Mixed_5b/b2/conv1/bn/moving_variance" },
-  { path: "Mixed_5b/b2/conv2.weight", shape: [64, 48, 5, 5], tfjs: "Mixed_5b/b2/conv2/kernel", layout: "hwio" },
-  { path: "Mixed_5b/b2/conv2/bn.weight", shape: [64], tfjs: "Mixed_5b/b2/conv2/bn/gamma" },
-  { path: "Mixed_5b/b2/conv2/bn.bias", shape: [64], tfjs: "Mixed_5b/b2/conv2/bn/beta" },
-  { path: "Mixed_5b/b2/conv2/bn.running_mean", shape: [64], tfjs: "Mixed_5b/b2/conv2/bn/moving_mean" },
-  { path: "Mixed_5b/b2/conv2/bn.running_var", shape: [64], tfjs: "Mixed_5b/b2/conv2/bn/moving_variance" },
-  { path: "Mixed_5b/b3/conv1.weight", shape: [64, 192, 1, 1], tfjs: "Mixed_5b/b3/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_5b/b3/conv1/bn.weight", shape: [64], tfjs: "Mixed_5b/b3/conv1/bn/gamma" },
-  { path: "Mixed_5b/b3/conv1/bn.bias", shape: [64], tfjs: "Mixed_5b/b3/conv1/bn/beta" },
-  { path: "Mixed_5b/b3/conv1/bn.running_mean", shape: [64], tfjs: "Mixed_5b/b3/conv1/bn/moving_mean" },
-  { path: "Mixed_5b/b3/conv1/bn.running_var", shape: [64], tfjs: "Mixed_5b/b3/conv1/bn/moving_variance" },
-  { path: "Mixed_5b/b3/conv2.weight", shape: [96, 64, 3, 3], tfjs: "Mixed_5b/b3/conv2/kernel", layout: "hwio" },
-  { path: "Mixed_5b/b3/conv2/bn.weight", shape: [96], tfjs: "Mixed_5b/b3/conv2/bn/gamma" },
-  { path: "Mixed_5b/b3/conv2/bn.bias", shape: [96], tfjs: "Mixed_5b/b3/conv2/bn/beta" },
-  { path: "Mixed_5b/b3/conv2/bn.running_mean", shape: [96], tfjs: "Mixed_5b/b3/conv2/bn/moving_mean" },
-  { path: "Mixed_5b/b3/conv2/bn.running_var", shape: [96], tfjs: "Mixed_5b/b3/conv2/bn/moving_variance" },
-  { path: "Mixed_5b/b3/conv3.weight", shape: [96, 96, 3, 3], tfjs: "Mixed_5b/b3/conv3/kernel", layout: "hwio" },
-  { path: "Mixed_5b/b3/conv3/bn.weight", shape: [96], tfjs: "Mixed_5b/b3/conv3/bn/gamma" },
-  { path: "Mixed_5b/b3/conv3/bn.bias", shape: [96], tfjs: "Mixed_5b/b3/conv3/bn/beta" },
-  { path: "Mixed_5b/b3/conv3/bn.running_mean", shape: [96], tfjs: "Mixed_5b/b3/conv3/bn/moving_mean" },
-  { path: "Mixed_5b/b3/conv3/bn.running_var", shape: [96], tfjs: "Mixed_5b/b3/conv3/bn/moving_variance" },
-  { path: "Mixed_5b/b4/conv1.weight", shape: [32, 192, 1, 1], tfjs: "Mixed_5b/b4/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_5b/b4/conv1/bn.weight", shape: [32], tfjs: "Mixed_5b/b4/conv1/bn/gamma" },
-  { path: "Mixed_5b/b4/conv1/bn.bias", shape: [32], tfjs: "Mixed_5b/b4/conv1/bn/beta" },
-  { path: "Mixed_5b/b4/conv1/bn.running_mean", shape: [32], tfjs: "Mixed_5b/b4/conv1/bn/moving_mean" },
-  { path: "Mixed_5b/b4/conv1/bn.running_var", shape: [32], tfjs: "Mixed_5b/b4/conv1/bn/moving_variance" },
-  { path: "Mixed_5c/b1/conv1.weight", shape: [64, 256, 1, 1], tfjs: "Mixed_5c/b1/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_5c/b1/conv1/bn.weight", shape: [64], tfjs: "Mixed_5c/b1/conv1/bn/gamma" },
-  { path: "Mixed_5c/b1/conv1/bn.bias", shape: [64], tfjs: "Mixed_5c/b1/conv1/bn/beta" },
-  { path: "Mixed_5c/b1/conv1/bn.running_mean", shape: [64], tfjs: "Mixed_5c/b1/conv1/bn/moving_mean" },
-  { path: "Mixed_5c/b1/conv1/bn.running_var", shape: [64], tfjs: "Mixed_5c/b1/conv1/bn/moving_variance" },
-  { path: "Mixed_5c/b2/conv1.weight", shape: [48, 256, 1, 1], tfjs: "Mixed_5c/b2/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_5c/b2/conv1/bn.weight", shape: [48], tfjs: "Mixed_5c/b2/conv1/bn/gamma" },
-  { path: "Mixed_5c/b2/conv1/bn.bias", shape: [48], tfjs: "Mixed_5c/b2/conv1/bn/beta" },
-  { path: "Mixed_5c/b2/conv1/bn.running_mean", shape: [48], tfjs: "Mixed_5c/b2/conv1/bn/moving_mean" },
-  { path: "Mixed_5c/b2/conv1/bn.running_var", shape: [48], tfjs: "Mixed_5c/b2/conv1/bn/moving_variance" },
-  { path: "Mixed_5c/b2/conv2.weight", shape: [64, 48, 5, 5], tfjs: "Mixed_5c/b2/conv2/kernel", layout: "hwio" },
-  { path: "Mixed_5c/b2/conv2/bn.weight", shape: [64], tfjs: "Mixed_5c/b2/conv2/bn/gamma" },
-  { path: "Mixed_5c/b2/conv2/bn.bias", shape: [64], tfjs: "Mixed_5c/b2/conv2/bn/beta" },
-  { path: "Mixed_5c/b2/conv2/bn.running_mean", shape: [64], tfjs: "Mixed_5c/b2/conv2/bn/moving_mean" },
-  { path: "Mixed_5c/b2/conv2/bn.running_var", shape: [64], tfjs: "Mixed_5c/b2/conv2/bn/moving_variance" },
-  { path: "Mixed_5c/b3/conv1.weight", shape: [64, 256, 1, 1], tfjs: "Mixed_5c/b3/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_5c/b3/conv1/bn.weight", shape: [64], tfjs: "Mixed_5c/b3/conv1/bn/gamma" },
-  { path: "Mixed_5c/b3/conv1/bn.bias", shape: [64], tfjs: "Mixed_5c/b3/conv1/bn/beta" },
-  { path: "Mixed_5c/b3/conv1/bn.running_mean", shape: [64], tfjs: "Mixed_5c/b3/conv1/bn/moving_mean" },
-  { path: "Mixed_5c/b3/conv1/bn.running_var", shape: [64], tfjs: "Mixed_5c/b3/conv1/bn/moving_variance" },
-  { path: "Mixed_5c/b3/conv2.weight", shape: [96, 64, 3, 3], tfjs: "Mixed_5c/b3/conv2/kernel", layout: "hwio" },
-  { path: "Mixed_5c/b3/conv2/bn.weight", shape: [96], tfjs: "Mixed_5c/b3/conv2/bn/gamma" },
-  { path: "Mixed_5c/b3/conv2/bn.bias", shape: [96], tfjs: "Mixed_5c/b3/conv2/bn/beta" },
-  { path: "Mixed_5c/b3/conv2/bn.running_mean", shape: [96], tfjs: "Mixed_5c/b3/conv2/bn/moving_mean" },
-  { path: "Mixed_5c/b3/conv2/bn.running_var", shape: [96], tfjs: "Mixed_5c/b3/conv2/bn/moving_variance" },
-  { path: "Mixed_5c/b3/conv3.weight", shape: [96, 96, 3, 3], tfjs: "Mixed_5c/b3/conv3/kernel", layout: "hwio" },
-  { path: "Mixed_5c/b3/conv3/bn.weight", shape: [96], tfjs: "Mixed_5c/b3/conv3/bn/gamma" },
-  { path: "Mixed_5c/b3/conv3/bn.bias", shape: [96], tfjs: "Mixed_5c/b3/conv3/bn/beta" },
-  { path: "Mixed_5c/b3/conv3/bn.running_mean", shape: [96], tfjs: "Mixed_5c/b3/conv3/bn/moving_mean" },
-  { path: "Mixed_5c/b3/conv3/bn.running_var", shape: [96], tfjs: "Mixed_5c/b3/conv3/bn/moving_variance" },
-  { path: "Mixed_5c/b4/conv1.weight", shape: [64, 256, 1, 1], tfjs: "Mixed_5c/b4/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_5c/b4/conv1/bn.weight", shape: [64], tfjs: "Mixed_5c/b4/conv1/bn/gamma" },
-  { path: "Mixed_5c/b4/conv1/bn.bias", shape: [64], tfjs: "Mixed_5c/b4/conv1/bn/beta" },
-  { path: "Mixed_5c/b4/conv1/bn.running_mean", shape: [64], tfjs: "Mixed_5c/b4/conv1/bn/moving_mean" },
-  { path: "Mixed_5c/b4/conv1/bn.running_var", shape: [64], tfjs: "Mixed_5c/b4/conv1/bn/moving_variance" },
-  { path: "Mixed_5d/b1/conv1.weight", shape: [64, 288, 1, 1], tfjs: "Mixed_5d/b1/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_5d/b1/conv1/bn.weight", shape: [64], tfjs: "Mixed_5d/b1/conv1/bn/gamma" },
-  { path: "Mixed_5d/b1/conv1/bn.bias", shape: [64], tfjs: "Mixed_5d/b1/conv1/bn/beta" },
-  { path: "Mixed_5d/b1/conv1/bn.running_mean", shape: [64], tfjs: "Mixed_5d/b1/conv1/bn/moving_mean" },
-  { path: "Mixed_5d/b1/conv1/bn.running_var", shape: [64], tfjs: "Mixed_5d/b1/conv1/bn/moving_variance" },
-  { path: "Mixed_5d/b2/conv1.weight", shape: [48, 288, 1, 1], tfjs: "Mixed_5d/b2/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_5d/b2/conv1/bn.weight", shape: [48], tfjs: "Mixed_5d/b2/conv1/bn/gamma" },
-  { path: "Mixed_5d/b2/conv1/bn.bias", shape: [48], tfjs: "Mixed_5d/b2/conv1/bn/beta" },
-  { path: "Mixed_5d/b2/conv1/bn.running_mean", shape: [48], tfjs: "Mixed_5d/b2/conv1/bn/moving_mean" },
-  { path: "Mixed_5d/b2/conv1/bn.running_var", shape: [48], tfjs: "Mixed_5d/b2/conv1/bn/moving_variance" },
-  { path: "Mixed_5d/b2/conv2.weight", shape: [64, 48, 5, 5], tfjs: "Mixed_5d/b2/conv2/kernel", layout: "hwio" },
-  { path: "Mixed_5d/b2/conv2/bn.weight", shape: [64], tfjs: "Mixed_5d/b2/conv2/bn/gamma" },
-  { path: "Mixed_5d/b2/conv2/bn.bias", shape: [64], tfjs: "Mixed_5d/b2/conv2/bn/beta" },
-  { path: "Mixed_5d/b2/conv2/bn.running_mean", shape: [64], tfjs: "Mixed_5d/b2/conv2/bn/moving_mean" },
-  { path: "Mixed_5d/b2/conv2/bn.running_var", shape: [64], tfjs: "Mixed_5d/b2/conv2/bn/moving_variance" },
-  { path: "Mixed_5d/b3/conv1.weight", shape: [64, 288, 1, 1], tfjs: "Mixed_5d/b3/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_5d/b3/conv1/bn.weight", shape: [64], tfjs: "Mixed_5d/b3/conv1/bn/gamma" },
-  { path: "Mixed_5d/b3/conv1/bn.bias", shape: [64], tfjs: "Mixed_5d/b3/conv1/bn/beta" },
-  { path: "Mixed_5d/b3/conv1/bn.running_mean", shape: [64], tfjs: "Mixed_5d/b3/conv1/bn/moving_mean" },
-  { path: "Mixed_5d/b3/conv1/bn.running_var", shape: [64], tfjs: "Mixed_5d/b3/conv1/bn/moving_variance" },
-  { path: "Mixed_5d/b3/conv2.weight", shape: [96, 64, 3, 3], tfjs: "Mixed_5d/b3/conv2/kernel", layout: "hwio" },
-  { path: "Mixed_5d/b3/conv2/bn.weight", shape: [96], tfjs: "Mixed_5d/b3/conv2/bn/gamma" },
-  { path: "Mixed_5d/b3/conv2/bn.bias", shape: [96], tfjs: "Mixed_5d/b3/conv2/bn/beta" },
-  { path: "Mixed_5d/b3/conv2/bn.running_mean", shape: [96], tfjs: "Mixed_5d/b3/conv2/bn/moving_mean" },
-  { path: "Mixed_5d/b3/conv2/bn.running_var", shape: [96], tfjs: "Mixed_5d/b3/conv2/bn/moving_variance" },
-  { path: "Mixed_5d/b3/conv3.weight", shape: [96, 96, 3, 3], tfjs: "Mixed_5d/b3/conv3/kernel", layout: "hwio" },
-  { path: "Mixed_5d/b3/conv3/bn.weight", shape: [96], tfjs: "Mixed_5d/b3/conv3/bn/gamma" },
-  { path: "Mixed_5d/b3/conv3/bn.bias", shape: [96], tfjs: "Mixed_5d/b3/conv3/bn/beta" },
-  { path: "Mixed_5d/b3/conv3/bn.running_mean", shape: [96], tfjs: "Mixed_5d/b3/conv3/bn/moving_mean" },
-  { path: "Mixed_5d/b3/conv3/bn.running_var", shape: [96], tfjs: "Mixed_5d/b3/conv3/bn/moving_variance" },
-  { path: "Mixed_5d/b4/conv1.weight", shape: [64, 288, 1, 1], tfjs: "Mixed_5d/b4/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_5d/b4/conv1/bn.weight", shape: [64], tfjs: "Mixed_5d/b4/conv1/bn/gamma" },
-  { path: "Mixed_5d/b4/conv1/bn.bias", shape: [64], tfjs: "Mixed_5d/b4/conv1/bn/beta" },
-  { path: "Mixed_5d/b4/conv1/bn.running_mean", shape: [64], tfjs: "Mixed_5d/b4/conv1/bn/moving_mean" },
-  { path: "Mixed_5d/b4/conv1/bn.running_var", shape: [64], tfjs: "Mixed_5d/b4/conv1/bn/moving_variance" },
-  { path: "Mixed_6a/b1/conv1.weight", shape: [384, 288, 3, 3], tfjs: "Mixed_6a/b1/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_6a/b1/conv1/bn.weight", shape: [384], tfjs: "Mixed_6a/b1/conv1/bn/gamma" },
-  { path: "Mixed_6a/b1/conv1/bn.bias", shape: [384], tfjs: "Mixed_6a/b1/conv1/bn/beta" },
-  { path: "Mixed_6a/b1/conv1/bn.running_mean", shape: [384], tfjs: "Mixed_6a/b1/conv1/bn/moving_mean" },
-  { path: "Mixed_6a/b1/conv1/bn.running_var", shape: [384], tfjs: "Mixed_6a/b1/conv1/bn/moving_variance" },
-  { path: "Mixed_6a/b2/conv1.weight", shape: [64, 288, 1, 1], tfjs: "Mixed_6a/b2/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_6a/b2/conv1/bn.weight", shape: [64], tfjs: "Mixed_6a/b2/conv1/bn/gamma" },
-  { path: "Mixed_6a/b2/conv1/bn.bias", shape: [64], tfjs: "Mixed_6a/b2/conv1/bn/beta" },
-  { path: "Mixed_6a/b2/conv1/bn.running_mean", shape: [64], tfjs: "Mixed_6a/b2/conv1/bn/moving_mean" },
-  { path: "Mixed_6a/b2/conv1/bn.running_var", shape: [64], tfjs: "Mixed_6a/b2/conv1/bn/moving_variance" },
-  { path: "Mixed_6a/b2/conv2.weight", shape: [96, 64, 3, 3], tfjs: "Mixed_6a/b2/conv2/kernel", layout: "hwio" },
-  { path: "Mixed_6a/b2/conv2/bn.weight", shape: [96], tfjs: "Mixed_6a/b2/conv2/bn/gamma" },
-  { path: "Mixed_6a/b2/conv2/bn.bias", shape: [96], tfjs: "Mixed_6a/b2/conv2/bn/beta" },
-  { path: "Mixed_6a/b2/conv2/bn.running_mean", shape: [96], tfjs: "Mixed_6a/b2/conv2/bn/moving_mean" },
-  { path: "Mixed_6a/b2/conv2/bn.running_var", shape: [96], tfjs: "Mixed_6a/b2/conv2/bn/moving_variance" },
-  { path: "Mixed_6a/b2/conv3.weight", shape: [96, 96, 3, 3], tfjs: "Mixed_6a/b2/conv3/kernel", layout: "hwio" },
-  { path: "Mixed_6a/b2/conv3/bn.weight", shape: [96], tfjs: "Mixed_6a/b2/conv3/bn/gamma" },
-  { path: "Mixed_6a/b2/conv3/bn.bias", shape: [96], tfjs: "Mixed_6a/b2/conv3/bn/beta" },
-  { path: "Mixed_6a/b2/conv3/bn.running_mean", shape: [96], tfjs: "Mixed_6a/b2/conv3/bn/moving_mean" },
-  { path: "Mixed_6a/b2/conv3/bn.running_var", shape: [96], tfjs: "Mixed_6a/b2/conv3/bn/moving_variance" },
-  { path: "Mixed_6b/b1/conv1.weight", shape: [192, 768, 1, 1], tfjs: "Mixed_6b/b1/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_6b/b1/conv1/bn.weight", shape: [192], tfjs: "Mixed_6b/b1/conv1/bn/gamma" },
-  { path: "Mixed_6b/b1/conv1/bn.bias", shape: [192], tfjs: "Mixed_6b/b1/conv1/bn/beta" },
-  { path: "Mixed_6b/b1/conv1/bn.running_mean", shape: [192], tfjs: "Mixed_6b/b1/conv1/bn/moving_mean" },
-  { path: "Mixed_6b/b1/conv1/bn.running_var", shape: [192], tfjs: "Mixed_6b/b1/conv1/bn/moving_variance" },
-  { path: "Mixed_6b/b2/conv1.weight", shape: [128, 768, 1, 1], tfjs: "Mixed_6b/b2/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_6b/b2/conv1/bn.weight", shape: [128], tfjs: "Mixed_6b/b2/conv1/bn/gamma" },
-  { path: "Mixed_6b/b2/conv1/bn.bias", shape: [128], tfjs: "Mixed_6b/b2/conv1/bn/beta" },
-  { path: "Mixed_6b/b2/conv1/bn.running_mean", shape: [128], tfjs: "Mixed_6b/b2/conv1/bn/moving_mean" },
-  { path: "Mixed_6b/b2/conv1/bn.running_var", shape: [128], tfjs: "Mixed_6b/b2/conv1/bn/moving_variance" },
-  { path: "Mixed_6b/b2/conv2.weight", shape: [128, 128, 1, 7], tfjs: "Mixed_6b/b2/conv2/kernel", layout: "hwio" },
-  { path: "Mixed_6b/b2/conv2/bn.weight", shape: [128], tfjs: "Mixed_6b/b2/conv2/bn/gamma" },
-  { path: "Mixed_6b/b2/conv2/bn.bias", shape: [128], tfjs: "Mixed_6b/b2/conv2/bn/beta" },
-  { path: "Mixed_6b/b2/conv2/bn.running_mean", shape: [128], tfjs: "Mixed_6b/b2/conv2/bn/moving_mean" },
-  { path: "Mixed_6b/b2/conv2/bn.running_var", shape: [128], tfjs: "Mixed_6b/b2/conv2/bn/moving_variance" },
-  { path: "Mixed_6b/b2/conv3.weight", shape: [192, 128, 7, 1], tfjs: "Mixed_6b/b2/conv3/kernel", layout: "hwio" },
-  { path: "Mixed_6b/b2/conv3/bn.weight", shape: [192], tfjs: "Mixed_6b/b2/conv3/bn/gamma" },
-  { path: "Mixed_6b/b2/conv3/bn.bias", shape: [192], tfjs: "Mixed_6b/b2/conv3/bn/beta" },
-  { path: "Mixed_6b/b2/conv3/bn.running_mean", shape: [192], tfjs: "Mixed_6b/b2/conv3/bn/moving_mean" },
-  { path: "Mixed_6b/b2/conv3/bn.running_var", shape: [192], tfjs: "Mixed_6b/b2/conv3/bn/moving_variance" },
-  { path: "Mixed_6b/b3/conv1.weight", shape: [128, 768, 1, 1], tfjs: "Mixed_6b/b3/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_6b/b3/conv1/bn.weight", shape: [128], tfjs: "Mixed_6b/b3/conv1/bn/gamma" },
-  { path: "Mixed_6b/b3/conv1/bn.bias", shape: [128], tfjs: "Mixed_6b/b3/conv1/bn/beta" },
-  { path: "Mixed_6b/b3/conv1/bn.running_mean", shape: [128], tfjs: "Mixed_6b/b3/conv1/bn/moving_mean" },
-  { path: "Mixed_6b/b3/conv1/bn.running_var", shape: [128], tfjs: "Mixed_6b/b3/conv1/bn/moving_variance" },
-  { path: "Mixed_6b/b3/conv2.weight", shape: [128, 128, 7, 1], tfjs: "Mixed_6b/b3/conv2/kernel", layout: "hwio" },
-  { path: "Mixed_6b/b3/conv2/bn.weight", shape: [128], tfjs: "Mixed_6b/b3/conv2/bn/gamma" },
-  { path: "Mixed_6b/b3/conv2/bn.bias", shape: [128], tfjs: "Mixed_6b/b3/conv2/bn/beta" },
-  { path: "Mixed_6b/b3/conv2/bn.running_mean", shape: [128], tfjs: "Mixed_6b/b3/conv2/bn/moving_mean" },
-  { path: "Mixed_6b/b3/conv2/bn.running_var", shape: [128], tfjs: "Mixed_6b/b3/conv2/bn/moving_variance" },
-  { path: "Mixed_6b/b3/conv3.weight", shape: [128, 128, 1, 7], tfjs: "Mixed_6b/b3/conv3/kernel", layout: "hwio" },
-  { path: "Mixed_6b/b3/conv3/bn.weight", shape: [128], tfjs: "Mixed_6b/b3/conv3/bn/gamma" },
-  { path: "Mixed_6b/b3/conv3/bn.bias", shape: [128], tfjs: "Mixed_6b/b3/conv3/bn/beta" },
-  { path: "Mixed_6b/b3/conv3/bn.running_mean", shape: [128], tfjs: "Mixed_6b/b3/conv3/bn/moving_mean" },
-  { path: "Mixed_6b/b3/conv3/bn.running_var", shape: [128], tfjs: "Mixed_6b/b3/conv3/bn/moving_variance" },
-  { path: "Mixed_6b/b3/conv4.weight", shape: [128, 128, 7, 1], tfjs: "Mixed_6b/b3/conv4/kernel", layout: "hwio" },
-  { path: "Mixed_6b/b3/conv4/bn.weight", shape: [128], tfjs: "Mixed_6b/b3/conv4/bn/gamma" },
-  { path: "Mixed_6b/b3/conv4/bn.bias", shape: [128], tfjs: "Mixed_6b/b3/conv4/bn/beta" },
-  { path: "Mixed_6b/b3/conv4/bn.running_mean", shape: [128], tfjs: "Mixed_6b/b3/conv4/bn/moving_mean" },
-  { path: "Mixed_6b/b3/conv4/bn.running_var", shape: [128], tfjs: "Mixed_6b/b3/conv4/bn/moving_variance" },
-  { path: "Mixed_6b/b3/conv5.weight", shape: [192, 128, 1, 7], tfjs: "Mixed_6b/b3/conv5/kernel", layout: "hwio" },
-  { path: "Mixed_6b/b3/conv5/bn.weight", shape: [192], tfjs: "Mixed_6b/b3/conv5/bn/gamma" },
-  { path: "Mixed_6b/b3/conv5/bn.bias", shape: [192], tfjs: "Mixed_6b/b3/conv5/bn/beta" },
-  { path: "Mixed_6b/b3/conv5/bn.running_mean", shape: [192], tfjs: "Mixed_6b/b3/conv5/bn/moving_mean" },
-  { path: "Mixed_6b/b3/conv5/bn.running_var", shape: [192], tfjs: "Mixed_6b/b3/conv5/bn/moving_variance" },
-  { path: "Mixed_6b/b4/conv1.weight", shape: [192, 768, 1, 1], tfjs: "Mixed_6b/b4/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_6b/b4/conv1/bn.weight", shape: [192], tfjs: "Mixed_6b/b4/conv1/bn/gamma" },
-  { path: "Mixed_6b/b4/conv1/bn.bias", shape: [192], tfjs: "Mixed_6b/b4/conv1/bn/beta" },
-  { path: "Mixed_6b/b4/conv1/bn.running_mean", shape: [192], tfjs: "Mixed_6b/b4/conv1/bn/moving_mean" },
-  { path: "Mixed_6b/b4/conv1/bn.running_var", shape: [192], tfjs: "Mixed_6b/b4/conv1/bn/moving_variance" },
-  { path: "Mixed_6c/b1/conv1.weight", shape: [192, 768, 1, 1], tfjs: "Mixed_6c/b1/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_6c/b1/conv1/bn.weight", shape: [192], tfjs: "Mixed_6c/b1/conv1/bn/gamma" },
-  { path: "Mixed_6c/b1/conv1/bn.bias", shape: [192], tfjs: "Mixed_6c/b1/conv1/bn/beta" },
-  { path: "Mixed_6c/b1/conv1/bn.running_mean", shape: [192], tfjs: "Mixed_6c/b1/conv1/bn/moving_mean" },
-  { path: "Mixed_6c/b1/conv1/bn.running_var", shape: [192], tfjs: "Mixed_6c/b1/conv1/bn/moving_variance" },
-  { path: "Mixed_6c/b2/conv1.weight", shape: [160, 768, 1, 1], tfjs: "Mixed_6c/b2/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_6c/b2/conv1/bn.weight", shape: [160], tfjs: "Mixed_6c/b2/conv1/bn/gamma" },
-  { path: "Mixed_6c/b2/conv1/bn.bias", shape: [160], tfjs: "Mixed_6c/b2/conv1/bn/beta" },
-  { path: "Mixed_6c/b2/conv1/bn.running_mean", shape: [160], tfjs: "Mixed_6c/b2/conv1/bn/moving_mean" },
-  { path: "Mixed_6c/b2/conv1/bn.running_var", shape: [160], tfjs: "Mixed_6c/b2/conv1/bn/moving_variance" },
-  { path: "Mixed_6c/b2/conv2.weight", shape: [160, 160, 1, 7], tfjs: "Mixed_6c/b2/conv2/kernel", layout: "hwio" },
-  { path: "Mixed_6c/b2/conv2/bn.weight", shape: [160], tfjs: "Mixed_6c/b2/conv2/bn/gamma" },
-  { path: "Mixed_6c/b2/conv2/bn.bias", shape: [160], tfjs: "Mixed_6c/b2/conv2/bn/beta" },
-  { path: "Mixed_6c/b2/conv2/bn.running_mean", shape: [160], tfjs: "Mixed_6c/b2/conv2/bn/moving_mean" },
-  { path: "Mixed_6c/b2/conv2/bn.running_var", shape: [160], tfjs: "Mixed_6c/b2/conv2/bn/moving_variance" },
-  { path: "Mixed_6c/b2/conv3.weight", shape: [192, 160, 7, 1], tfjs: "Mixed_6c/b2/conv3/kernel", layout: "hwio" },
-  { path: "Mixed_6c/b2/conv3/bn.weight", shape: [192], tfjs: "Mixed_6c/b2/conv3/bn/gamma" },
-  { path: "Mixed_6c/b2/conv3/bn.bias", shape: [192], tfjs: "Mixed_6c/b2/conv3/bn/beta" },
-  { path: "Mixed_6c/b2/conv3/bn.running_mean", shape: [192], tfjs: "Mixed_6c/b2/conv3/bn/moving_mean" },
-  { path: "Mixed_6c/b2/conv3/bn.running_var", shape: [192], tfjs: "Mixed_6c/b2/conv3/bn/moving_variance" },
-  { path: "Mixed_6c/b3/conv1.weight", shape: [160, 768, 1, 1], tfjs: "Mixed_6c/b3/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_6c/b3/conv1/bn.weight", shape: [160], tfjs: "Mixed_6c/b3/conv1/bn/gamma" },
-  { path: "Mixed_6c/b3/conv1/bn.bias", shape: [160], tfjs: "Mixed_6c/b3/conv1/bn/beta" },
-  { path: "Mixed_6c/b3/conv1/bn.running_mean", shape: [160], tfjs: "Mixed_6c/b3/conv1/bn/moving_mean" },
-  { path: "Mixed_6c/b3/conv1/bn.running_var", shape: [160], tfjs: "Mixed_6c/b3/conv1/bn/moving_variance" },
-  { path: "Mixed_6c/b3/conv2.weight", shape: [160, 160, 7, 1], tfjs: "Mixed_6c/b3/conv2/kernel", layout: "hwio" },
-  { path: "Mixed_6c/b3/conv2/bn.weight", shape: [160], tfjs: "Mixed_6c/b3/conv2/bn/gamma" },
-  { path: "Mixed_6c/b3/conv2/bn.bias", shape: [160], tfjs: "Mixed_6c/b3/conv2/bn/beta" },
-  { path: "Mixed_6c/b3/conv2/bn.running_mean", shape: [160], tfjs: "Mixed_6c/b3/conv2/bn/moving_mean" },
-  { path: "Mixed_6c/b3/conv2/bn.running_var", shape: [160], tfjs: "Mixed_6c/b3/conv2/bn/moving_variance" },
-  { path: "Mixed_6c/b3/conv3.weight", shape: [160, 160, 1, 7], tfjs: "Mixed_6c/b3/conv3/kernel", layout: "hwio" },
-  { path: "Mixed_6c/b3/conv3/bn.weight", shape: [160], tfjs: "Mixed_6c/b3/conv3/bn/gamma" },
-  { path: "Mixed_6c/b3/conv3/bn.bias", shape: [160], tfjs: "Mixed_6c/b3/conv3/bn/beta" },
-  { path: "Mixed_6c/b3/conv3/bn.running_mean", shape: [160], tfjs: "Mixed_6c/b3/conv3/bn/moving_mean" },
-  { path: "Mixed_6c/b3/conv3/bn.running_var", shape: [160], tfjs: "Mixed_6c/b3/conv3/bn/moving_variance" },
-  { path: "Mixed_6c/b3/conv4.weight", shape: [160, 160, 7, 1], tfjs: "Mixed_6c/b3/conv4/kernel", layout: "hwio" },
-  { path: "Mixed_6c/b3/conv4/bn.weight", shape: [160], tfjs: "Mixed_6c/b3/conv4/bn/gamma" },
-  { path: "Mixed_6c/b3/conv4/bn.bias", shape: [160], tfjs: "Mixed_6c/b3/conv4/bn/beta" },
-  { path: "Mixed_6c/b3/conv4/bn.running_mean", shape: [160], tfjs: "Mixed_6c/b3/conv4/bn/moving_mean" },
-  { path: "Mixed_6c/b3/conv4/bn.running_var", shape: [160], tfjs: "Mixed_6c/b3/conv4/bn/moving_variance" },
-  { path: "Mixed_6c/b3/conv5.weight", shape: [192, 160, 1, 7], tfjs: "Mixed_6c/b3/conv5/kernel", layout: "hwio" },
-  { path: "Mixed_6c/b3/conv5/bn.weight", shape: [192], tfjs: "Mixed_6c/b3/conv5/bn/gamma" },
-  { path: "Mixed_6c/b3/conv5/bn.bias", shape: [192], tfjs: "Mixed_6c/b3/conv5/bn/beta" },
-  { path: "Mixed_6c/b3/conv5/bn.running_mean", shape: [192], tfjs: "Mixed_6c/b3/conv5/bn/moving_mean" },
-  { path: "Mixed_6c/b3/conv5/bn.running_var", shape: [192], tfjs: "Mixed_6c/b3/conv5/bn/moving_variance" },
-  { path: "Mixed_6c/b4/conv1.weight", shape: [192, 768, 1, 1], tfjs: "Mixed_6c/b4/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_6c/b4/conv1/bn.weight", shape: [192], tfjs: "Mixed_6c/b4/conv1/bn/gamma" },
-  { path: "Mixed_6c/b4/conv1/bn.bias", shape: [192], tfjs: "Mixed_6c/b4/conv1/bn/beta" },
-  { path: "Mixed_6c/b4/conv1/bn.running_mean", shape: [192], tfjs: "Mixed_6c/b4/conv1/bn/moving_mean" },
-  { path: "Mixed_6c/b4/conv1/bn.running_var", shape: [192], tfjs: "Mixed_6c/b4/conv1/bn/moving_variance" },
-  { path: "Mixed_6d/b1/conv1.weight", shape: [192, 768, 1, 1], tfjs: "Mixed_6d/b1/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_6d/b1/conv1/bn.weight", shape: [192], tfjs: "Mixed_6d/b1/conv1/bn/gamma" },
-  { path: "Mixed_6d/b1/conv1/bn.bias", shape: [192], tfjs: "Mixed_6d/b1/conv1/bn/beta" },
-  { path: "Mixed_6d/b1/conv1/bn.running_mean", shape: [192], tfjs: "Mixed_6d/b1/conv1/bn/moving_mean" },
-  { path: "Mixed_6d/b1/conv1/bn.running_var", shape: [192], tfjs: "Mixed_6d/b1/conv1/bn/moving_variance" },
-  { path: "Mixed_6d/b2/conv1.weight", shape: [160, 768, 1, 1], tfjs: "Mixed_6d/b2/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_6d/b2/conv1/bn.weight", shape: [160], tfjs: "Mixed_6d/b2/conv1/bn/gamma" },
-  { path: "Mixed_6d/b2/conv1/bn.bias", shape: [160], tfjs: "Mixed_6d/b2/conv1/bn/beta" },
-  { path: "Mixed_6d/b2/conv1/bn.running_mean", shape: [160], tfjs: "Mixed_6d/b2/conv1/bn/moving_mean" },
-  { path: "Mixed_6d/b2/conv1/bn.running_var", shape: [160], tfjs: "Mixed_6d/b2/conv1/bn/moving_variance" },
-  { path: "Mixed_6d/b2/conv2.weight", shape: [160, 160, 1, 7], tfjs: "Mixed_6d/b2/conv2/kernel", layout: "hwio" },
-  { path: "Mixed_6d/b2/conv2/bn.weight", shape: [160], tfjs: "Mixed_6d/b2/conv2/bn/gamma" },
-  { path: "Mixed_6d/b2/conv2/bn.bias", shape: [160], tfjs: "Mixed_6d/b2/conv2/bn/beta" },
-  { path: "Mixed_6d/b2/conv2/bn.running_mean", shape: [160], tfjs: "Mixed_6d/b2/conv2/bn/moving_mean" },
-  { path: "Mixed_6d/b2/conv2/bn.running_var", shape: [160], tfjs: "Mixed_6d/b2/conv2/bn/moving_variance" },
-  { path: "Mixed_6d/b2/conv3.weight", shape: [192, 160, 7, 1], tfjs: "Mixed_6d/b2/conv3/kernel", layout: "hwio" },
-  { path: "Mixed_6d/b2/conv3/bn.weight", shape: [192], tfjs: "Mixed_6d/b2/conv3/bn/gamma" },
-  { path: "Mixed_6d/b2/conv3/bn.bias", shape: [192], tfjs: "Mixed_6d/b2/conv3/bn/beta" },
-  { path: "Mixed_6d/b2/conv3/bn.running_mean", shape: [192], tfjs: "Mixed_6d/b2/conv3/bn/moving_mean" },
-  { path: "Mixed_6d/b2/conv3/bn.running_var", shape: [192], tfjs: "Mixed_6d/b2/conv3/bn/moving_variance" },
-  { path: "Mixed_6d/b3/conv1.weight", shape: [160, 768, 1, 1], tfjs: "Mixed_6d/b3/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_6d/b3/conv1/bn.weight", shape: [160], tfjs: "Mixed_6d/b3/conv1/bn/gamma" },
-  { path: "Mixed_6d/b3/conv1/bn.bias", shape: [160], tfjs: "Mixed_6d/b3/conv1/bn/beta" },
-  { path: "Mixed_6d/b3/conv1/bn.running_mean", shape: [160], tfjs: "Mixed_6d/b3/conv1/bn/moving_mean" },
-  { path: "Mixed_6d/b3/conv1/bn.running_var", shape: [160], tfjs: "Mixed_6d/b3/conv1/bn/moving_variance" },
-  { path: "Mixed_6d/b3/conv2.weight", shape: [160, 160, 7, 1], tfjs: "Mixed_6d/b3/conv2/kernel", layout: "hwio" },
-  { path: "Mixed_6d/b3/conv2/bn.weight", shape: [160], tfjs: "Mixed_6d/b3/conv2/bn/gamma" },
-  { path: "Mixed_6d/b3/conv2/bn.bias", shape: [160], tfjs: "Mixed_6d/b3/conv2/bn/beta" },
-  { path: "Mixed_6d/b3/conv2/bn.running_mean", shape: [160], tfjs: "Mixed_6d/b3/conv2/bn/moving_mean" },
-  { path: "Mixed_6d/b3/conv2/bn.running_var", shape: [160], tfjs: "Mixed_6d/b3/conv2/bn/moving_variance" },
-  { path: "Mixed_6d/b3/conv3.weight", shape: [160, 160, 1, 7], tfjs: "Mixed_6d/b3/conv3/kernel", layout: "hwio" },
-  { path: "Mixed_6d/b3/conv3/bn.weight", shape: [160], tfjs: "Mixed_6d/b3/conv3/bn/gamma" },
-  { path: "Mixed_6d/b3/conv3/bn.bias", shape: [160], tfjs: "Mixed_6d/b3/conv3/bn/beta" },
-  { path: "Mixed_6d/b3/conv3/bn.running_mean", shape: [160], tfjs: "Mixed_6d/b3/conv3/bn/moving_mean" },
-  { path: "Mixed_6d/b3/conv3/bn.running_var", shape: [160], tfjs: "Mixed_6d/b3/conv3/bn/moving_variance" },
-  { path: "Mixed_6d/b3/conv4.weight", shape: [160, 160, 7, 1], tfjs: "Mixed_6d/b3/conv4/kernel", layout: "hwio" },
-  { path: "Mixed_6d/b3/conv4/bn.weight", shape: [160], tfjs: "Mixed_6d/b3/conv4/bn/gamma" },
-  { path: "Mixed_6d/b3/conv4/bn.bias", shape: [160], tfjs: "Mixed_6d/b3/conv4/bn/beta" },
-  { path: "Mixed_6d/b3/conv4/bn.running_mean", shape: [160], tfjs: "Mixed_6d/b3/conv4/bn/moving_mean" },
-  { path: "Mixed_6d/b3/conv4/bn.running_var", shape: [160], tfjs: "Mixed_6d/b3/conv4/bn/moving_variance" },
-  { path: "Mixed_6d/b3/conv5.weight", shape: [192, 160, 1, 7], tfjs: "Mixed_6d/b3/conv5/kernel", layout: "hwio" },
-  { path: "Mixed_6d/b3/conv5/bn.weight", shape: [192], tfjs: "Mixed_6d/b3/conv5/bn/gamma" },
-  { path: "Mixed_6d/b3/conv5/bn.bias", shape: [192], tfjs: "Mixed_6d/b3/conv5/bn/beta" },
-  { path: "Mixed_6d/b3/conv5/bn.running_mean", shape: [192], tfjs: "Mixed_6d/b3/conv5/bn/moving_mean" },
-  { path: "Mixed_6d/b3/conv5/bn.running_var", shape: [192], tfjs: "Mixed_6d/b3/conv5/bn/moving_variance" },
-  { path: "Mixed_6d/b4/conv1.weight", shape: [192, 768, 1, 1], tfjs: "Mixed_6d/b4/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_6d/b4/conv1/bn.weight", shape: [192], tfjs: "Mixed_6d/b4/conv1/bn/gamma" },
-  { path: "Mixed_6d/b4/conv1/bn.bias", shape: [192], tfjs: "Mixed_6d/b4/conv1/bn/beta" },
-  { path: "Mixed_6d/b4/conv1/bn.running_mean", shape: [192], tfjs: "Mixed_6d/b4/conv1/bn/moving_mean" },
-  { path: "Mixed_6d/b4/conv1/bn.running_var", shape: [192], tfjs: "Mixed_6d/b4/conv1/bn/moving_variance" },
-  { path: "Mixed_6e/b1/conv1.weight", shape: [192, 768, 1, 1], tfjs: "Mixed_6e/b1/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_6e/b1/conv1/bn.weight", shape: [192], tfjs: "Mixed_6e/b1/conv1/bn/gamma" },
-  { path: "Mixed_6e/b1/conv1/bn.bias", shape: [192], tfjs: "Mixed_6e/b1/conv1/bn/beta" },
-  { path: "Mixed_6e/b1/conv1/bn.running_mean", shape: [192], tfjs: "Mixed_6e/b1/conv1/bn/moving_mean" },
-  { path: "Mixed_6e/b1/conv1/bn.running_var", shape: [192], tfjs: "Mixed_6e/b1/conv1/bn/moving_variance" },
-  { path: "Mixed_6e/b2/conv1.weight", shape: [192, 768, 1, 1], tfjs: "Mixed_6e/b2/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_6e/b2/conv1/bn.weight", shape: [192], tfjs: "Mixed_6e/b2/conv1/bn/gamma" },
-  { path: "Mixed_6e/b2/conv1/bn.bias", shape: [192], tfjs: "Mixed_6e/b2/conv1/bn/beta" },
-  { path: "Mixed_6e/b2/conv1/bn.running_mean", shape: [192], tfjs: "Mixed_6e/b2/conv1/bn/moving_mean" },
-  { path: "Mixed_6e/b2/conv1/bn.running_var", shape: [192], tfjs: "Mixed_6e/b2/conv1/bn/moving_variance" },
-  { path: "Mixed_6e/b2/conv2.weight", shape: [192, 192, 1, 7], tfjs: "Mixed_6e/b2/conv2/kernel", layout: "hwio" },
-  { path: "Mixed_6e/b2/conv2/bn.weight", shape: [192], tfjs: "Mixed_6e/b2/conv2/bn/gamma" },
-  { path: "Mixed_6e/b2/conv2/bn.bias", shape: [192], tfjs: "Mixed_6e/b2/conv2/bn/beta" },
-  { path: "Mixed_6e/b2/conv2/bn.running_mean", shape: [192], tfjs: "Mixed_6e/b2/conv2/bn/moving_mean" },
-  { path: "Mixed_6e/b2/conv2/bn.running_var", shape: [192], tfjs: "Mixed_6e/b2/conv2/bn/moving_variance" },
-  { path: "Mixed_6e/b2/conv3.weight", shape: [192, 192, 7, 1], tfjs: "Mixed_6e/b2/conv3/kernel", layout: "hwio" },
-  { path: "Mixed_6e/b2/conv3/bn.weight", shape: [192], tfjs: "Mixed_6e/b2/conv3/bn/gamma" },
-  { path: "Mixed_6e/b2/conv3/bn.bias", shape: [192], tfjs: "Mixed_6e/b2/conv3/bn/beta" },
-  { path: "Mixed_6e/b2/conv3/bn.running_mean", shape: [192], tfjs: "Mixed_6e/b2/conv3/bn/moving_mean" },
-  { path: "Mixed_6e/b2/conv3/bn.running_var", shape: [192], tfjs: "Mixed_6e/b2/conv3/bn/moving_variance" },
-  { path: "Mixed_6e/b3/conv1.weight", shape: [192, 768, 1, 1], tfjs: "Mixed_6e/b3/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_6e/b3/conv1/bn.weight", shape: [192], tfjs: "Mixed_6e/b3/conv1/bn/gamma" },
-  { path: "Mixed_6e/b3/conv1/bn.bias", shape: [192], tfjs: "Mixed_6e/b3/conv1/bn/beta" },
-  { path: "Mixed_6e/b3/conv1/bn.running_mean", shape: [192], tfjs: "Mixed_6e/b3/conv1/bn/moving_mean" },
-  { path: "Mixed_6e/b3/conv1/bn.running_var", shape: [192], tfjs: "Mixed_6e/b3/conv1/bn/moving_variance" },
-  { path: "Mixed_6e/b3/conv2.weight", shape: [192, 192, 7, 1], tfjs: "Mixed_6e/b3/conv2/kernel", layout: "hwio" },
-  { path: "Mixed_6e/b3/conv2/bn.weight", shape: [192], tfjs: "Mixed_6e/b3/conv2/bn/gamma" },
-  { path: "Mixed_6e/b3/conv2/bn.bias", shape: [192], tfjs: "Mixed_6e/b3/conv2/bn/beta" },
-  { path: "Mixed_6e/b3/conv2/bn.running_mean", shape: [192], tfjs: "Mixed_6e/b3/conv2/bn/moving_mean" },
-  { path: "Mixed_6e/b3/conv2/bn.running_var", shape: [192], tfjs: "Mixed_6e/b3/conv2/bn/moving_variance" },
-  { path: "Mixed_6e/b3/conv3.weight", shape: [192, 192, 1, 7], tfjs: "Mixed_6e/b3/conv3/kernel", layout: "hwio" },
-  { path: "Mixed_6e/b3/conv3/bn.weight", shape: [192], tfjs: "Mixed_6e/b3/conv3/bn/gamma" },
-  { path: "Mixed_6e/b3/conv3/bn.bias", shape: [192], tfjs: "Mixed_6e/b3/conv3/bn/beta" },
-  { path: "Mixed_6e/b3/conv3/bn.running_mean", shape: [192], tfjs: "Mixed_6e/b3/conv3/bn/moving_mean" },
-  { path: "Mixed_6e/b3/conv3/bn.running_var", shape: [192], tfjs: "Mixed_6e/b3/conv3/bn/moving_variance" },
-  { path: "Mixed_6e/b3/conv4.weight", shape: [192, 192, 7, 1], tfjs: "Mixed_6e/b3/conv4/kernel", layout: "hwio" },
-  { path: "Mixed_6e/b3/conv4/bn.weight", shape: [192], tfjs: "Mixed_6e/b3/conv4/bn/gamma" },
-  { path: "Mixed_6e/b3/conv4/bn.bias", shape: [192], tfjs: "Mixed_6e/b3/conv4/bn/beta" },
-  { path: "Mixed_6e/b3/conv4/bn.running_mean", shape: [192], tfjs: "Mixed_6e/b3/conv4/bn/moving_mean" },
-  { path: "Mixed_6e/b3/conv4/bn.running_var", shape: [192], tfjs: "Mixed_6e/b3/conv4/bn/moving_variance" },
-  { path: "Mixed_6e/b3/conv5.weight", shape: [192, 192, 1, 7], tfjs: "Mixed_6e/b3/conv5/kernel", layout: "hwio" },
-  { path: "Mixed_6e/b3/conv5/bn.weight", shape: [192], tfjs: "Mixed_6e/b3/conv5/bn/gamma" },
-  { path: "Mixed_6e/b3/conv5/bn.bias", shape: [192], tfjs: "Mixed_6e/b3/conv5/bn/beta" },
-  { path: "Mixed_6e/b3/conv5/bn.running_mean", shape: [192], tfjs: "Mixed_6e/b3/conv5/bn/moving_mean" },
-  { path: "Mixed_6e/b3/conv5/bn.running_var", shape: [192], tfjs: "Mixed_6e/b3/conv5/bn/moving_variance" },
-  { path: "Mixed_6e/b4/conv1.weight", shape: [192, 768, 1, 1], tfjs: "Mixed_6e/b4/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_6e/b4/conv1/bn.weight", shape: [192], tfjs: "Mixed_6e/b4/conv1/bn/gamma" },
-  { path: "Mixed_6e/b4/conv1/bn.bias", shape: [192], tfjs: "Mixed_6e/b4/conv1/bn/beta" },
-  { path: "Mixed_6e/b4/conv1/bn.running_mean", shape: [192], tfjs: "Mixed_6e/b4/conv1/bn/moving_mean" },
-  { path: "Mixed_6e/b4/conv1/bn.running_var", shape: [192], tfjs: "Mixed_6e/b4/conv1/bn/moving_variance" },
-  {
-    path: "AuxLogits/conv1.weight",
-    shape: [128, 768, 1, 1],
-    tfjs: "AuxLogits/conv1/kernel",
-    layout: "hwio",
-    aux: "AuxLogits",
-  },
-  { path: "AuxLogits/conv1/bn.weight", shape: [128], tfjs: "AuxLogits/conv1/bn/gamma", aux: "AuxLogits" },
-  { path: "AuxLogits/conv1/bn.bias", shape: [128], tfjs: "AuxLogits/conv1/bn/beta", aux: "AuxLogits" },
-  { path: "AuxLogits/conv1/bn.running_mean", shape: [128], tfjs: "AuxLogits/conv1/bn/moving_mean", aux: "AuxLogits" },
-  {
-    path: "AuxLogits/conv1/bn.running_var",
-    shape: [128],
-    tfjs: "AuxLogits/conv1/bn/moving_variance",
-    aux: "AuxLogits",
-  },
-  {
-    path: "AuxLogits/conv2.weight",
-    shape: [768, 128, 5, 5],
-    tfjs: "AuxLogits/conv2/kernel",
-    layout: "hwio",
-    aux: "AuxLogits",
-  },
-  { path: "AuxLogits/conv2/bn.weight", shape: [768], tfjs: "AuxLogits/conv2/bn/gamma", aux: "AuxLogits" },
-  { path: "AuxLogits/conv2/bn.bias", shape: [768], tfjs: "AuxLogits/conv2/bn/beta", aux: "AuxLogits" },
-  { path: "AuxLogits/conv2/bn.running_mean", shape: [768], tfjs: "AuxLogits/conv2/bn/moving_mean", aux: "AuxLogits" },
-  {
-    path: "AuxLogits/conv2/bn.running_var",
-    shape: [768],
-    tfjs: "AuxLogits/conv2/bn/moving_variance",
-    aux: "AuxLogits",
-  },
-  {
-    path: "AuxLogits/dense1.weight",
-    shape: [1000, 768],
-    tfjs: "AuxLogits/dense1/kernel",
-    layout: "dense",
-    aux: "AuxLogits",
-  },
-  { path: "AuxLogits/dense1.bias", shape: [1000], tfjs: "AuxLogits/dense1/bias", aux: "AuxLogits" },
-  { path: "Mixed_7a/b1/conv1.weight", shape: [192, 768, 1, 1], tfjs: "Mixed_7a/b1/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_7a/b1/conv1/bn.weight", shape: [192], tfjs: "Mixed_7a/b1/conv1/bn/gamma" },
-  { path: "Mixed_7a/b1/conv1/bn.bias", shape: [192], tfjs: "Mixed_7a/b1/conv1/bn/beta" },
-  { path: "Mixed_7a/b1/conv1/bn.running_mean", shape: [192], tfjs: "Mixed_7a/b1/conv1/bn/moving_mean" },
-  { path: "Mixed_7a/b1/conv1/bn.running_var", shape: [192], tfjs: "Mixed_7a/b1/conv1/bn/moving_variance" },
-  { path: "Mixed_7a/b1/conv2.weight", shape: [320, 192, 3, 3], tfjs: "Mixed_7a/b1/conv2/kernel", layout: "hwio" },
-  { path: "Mixed_7a/b1/conv2/bn.weight", shape: [320], tfjs: "Mixed_7a/b1/conv2/bn/gamma" },
-  { path: "Mixed_7a/b1/conv2/bn.bias", shape: [320], tfjs: "Mixed_7a/b1/conv2/bn/beta" },
-  { path: "Mixed_7a/b1/conv2/bn.running_mean", shape: [320], tfjs: "Mixed_7a/b1/conv2/bn/moving_mean" },
-  { path: "Mixed_7a/b1/conv2/bn.running_var", shape: [320], tfjs: "Mixed_7a/b1/conv2/bn/moving_variance" },
-  { path: "Mixed_7a/b2/conv1.weight", shape: [192, 768, 1, 1], tfjs: "Mixed_7a/b2/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_7a/b2/conv1/bn.weight", shape: [192], tfjs: "Mixed_7a/b2/conv1/bn/gamma" },
-  { path: "Mixed_7a/b2/conv1/bn.bias", shape: [192], tfjs: "Mixed_7a/b2/conv1/bn/beta" },
-  { path: "Mixed_7a/b2/conv1/bn.running_mean", shape: [192], tfjs: "Mixed_7a/b2/conv1/bn/moving_mean" },
-  { path: "Mixed_7a/b2/conv1/bn.running_var", shape: [192], tfjs: "Mixed_7a/b2/conv1/bn/moving_variance" },
-  { path: "Mixed_7a/b2/conv2.weight", shape: [192, 192, 1, 7], tfjs: "Mixed_7a/b2/conv2/kernel", layout: "hwio" },
-  { path: "Mixed_7a/b2/conv2/bn.weight", shape: [192], tfjs: "Mixed_7a/b2/conv2/bn/gamma" },
-  { path: "Mixed_7a/b2/conv2/bn.bias", shape: [192], tfjs: "Mixed_7a/b2/conv2/bn/beta" },
-  { path: "Mixed_7a/b2/conv2/bn.running_mean", shape: [192], tfjs: "Mixed_7a/b2/conv2/bn/moving_mean" },
-  { path: "Mixed_7a/b2/conv2/bn.running_var", shape: [192], tfjs: "Mixed_7a/b2/conv2/bn/moving_variance" },
-  { path: "Mixed_7a/b2/conv3.weight", shape: [192, 192, 7, 1], tfjs: "Mixed_7a/b2/conv3/kernel", layout: "hwio" },
-  { path: "Mixed_7a/b2/conv3/bn.weight", shape: [192], tfjs: "Mixed_7a/b2/conv3/bn/gamma" },
-  { path: "Mixed_7a/b2/conv3/bn.bias", shape: [192], tfjs: "Mixed_7a/b2/conv3/bn/beta" },
-  { path: "Mixed_7a/b2/conv3/bn.running_mean", shape: [192], tfjs: "Mixed_7a/b2/conv3/bn/moving_mean" },
-  { path: "Mixed_7a/b2/conv3/bn.running_var", shape: [192], tfjs: "Mixed_7a/b2/conv3/bn/moving_variance" },
-  { path: "Mixed_7a/b2/conv4.weight", shape: [192, 192, 3, 3], tfjs: "Mixed_7a/b2/conv4/kernel", layout: "hwio" },
-  { path: "Mixed_7a/b2/conv4/bn.weight", shape: [192], tfjs: "Mixed_7a/b2/conv4/bn/gamma" },
-  { path: "Mixed_7a/b2/conv4/bn.bias", shape: [192], tfjs: "Mixed_7a/b2/conv4/bn/beta" },
-  { path: "Mixed_7a/b2/conv4/bn.running_mean", shape: [192], tfjs: "Mixed_7a/b2/conv4/bn/moving_mean" },
-  { path: "Mixed_7a/b2/conv4/bn.running_var", shape: [192], tfjs: "Mixed_7a/b2/conv4/bn/moving_variance" },
-  { path: "Mixed_7b/b1/conv1.weight", shape: [320, 1280, 1, 1], tfjs: "Mixed_7b/b1/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_7b/b1/conv1/bn.weight", shape: [320], tfjs: "Mixed_7b/b1/conv1/bn/gamma" },
-  { path: "Mixed_7b/b1/conv1/bn.bias", shape: [320], tfjs: "Mixed_7b/b1/conv1/bn/beta" },
-  { path: "Mixed_7b/b1/conv1/bn.running_mean", shape: [320], tfjs: "Mixed_7b/b1/conv1/bn/moving_mean" },
-  { path: "Mixed_7b/b1/conv1/bn.running_var", shape: [320], tfjs: "Mixed_7b/b1/conv1/bn/moving_variance" },
-  { path: "Mixed_7b/b2/conv1.weight", shape: [384, 1280, 1, 1], tfjs: "Mixed_7b/b2/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_7b/b2/conv1/bn.weight", shape: [384], tfjs: "Mixed_7b/b2/conv1/bn/gamma" },
-  { path: "Mixed_7b/b2/conv1/bn.bias", shape: [384], tfjs: "Mixed_7b/b2/conv1/bn/beta" },
-  { path: "Mixed_7b/b2/conv1/bn.running_mean", shape: [384], tfjs: "Mixed_7b/b2/conv1/bn/moving_mean" },
-  { path: "Mixed_7b/b2/conv1/bn.running_var", shape: [384], tfjs: "Mixed_7b/b2/conv1/bn/moving_variance" },
-  {
-    path: "Mixed_7b/b2/concat1/b1/conv1.weight",
-    shape: [384, 384, 1, 3],
-    tfjs: "Mixed_7b/b2/concat1/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "Mixed_7b/b2/concat1/b1/conv1/bn.weight", shape: [384], tfjs: "Mixed_7b/b2/concat1/b1/conv1/bn/gamma" },
-  { path: "Mixed_7b/b2/concat1/b1/conv1/bn.bias", shape: [384], tfjs: "Mixed_7b/b2/concat1/b1/conv1/bn/beta" },
-  {
-    path: "Mixed_7b/b2/concat1/b1/conv1/bn.running_mean",
-    shape: [384],
-    tfjs: "Mixed_7b/b2/concat1/b1/conv1/bn/moving_mean",
-  },
-  {
-    path: "Mixed_7b/b2/concat1/b1/conv1/bn.running_var",
-    shape: [384],
-    tfjs: "Mixed_7b/b2/concat1/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "Mixed_7b/b2/concat1/b2/conv1.weight",
-    shape: [384, 384, 3, 1],
-    tfjs: "Mixed_7b/b2/concat1/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "Mixed_7b/b2/concat1/b2/conv1/bn.weight", shape: [384], tfjs: "Mixed_7b/b2/concat1/b2/conv1/bn/gamma" },
-  { path: "Mixed_7b/b2/concat1/b2/conv1/bn.bias", shape: [384], tfjs: "Mixed_7b/b2/concat1/b2/conv1/bn/beta" },
-  {
-    path: "Mixed_7b/b2/concat1/b2/conv1/bn.running_mean",
-    shape: [384],
-    tfjs: "Mixed_7b/b2/concat1/b2/conv1/bn/moving_mean",
-  },
-  {
-    path: "Mixed_7b/b2/concat1/b2/conv1/bn.running_var",
-    shape: [384],
-    tfjs: "Mixed_7b/b2/concat1/b2/conv1/bn/moving_variance",
-  },
-  { path: "Mixed_7b/b3/conv1.weight", shape: [448, 1280, 1, 1], tfjs: "Mixed_7b/b3/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_7b/b3/conv1/bn.weight", shape: [448], tfjs: "Mixed_7b/b3/conv1/bn/gamma" },
-  { path: "Mixed_7b/b3/conv1/bn.bias", shape: [448], tfjs: "Mixed_7b/b3/conv1/bn/beta" },
-  { path: "Mixed_7b/b3/conv1/bn.running_mean", shape: [448], tfjs: "Mixed_7b/b3/conv1/bn/moving_mean" },
-  { path: "Mixed_7b/b3/conv1/bn.running_var", shape: [448], tfjs: "Mixed_7b/b3/conv1/bn/moving_variance" },
-  { path: "Mixed_7b/b3/conv2.weight", shape: [384, 448, 3, 3], tfjs: "Mixed_7b/b3/conv2/kernel", layout: "hwio" },
-  { path: "Mixed_7b/b3/conv2/bn.weight", shape: [384], tfjs: "Mixed_7b/b3/conv2/bn/gamma" },
-  { path: "Mixed_7b/b3/conv2/bn.bias", shape: [384], tfjs: "Mixed_7b/b3/conv2/bn/beta" },
-  { path: "Mixed_7b/b3/conv2/bn.running_mean", shape: [384], tfjs: "Mixed_7b/b3/conv2/bn/moving_mean" },
-  { path: "Mixed_7b/b3/conv2/bn.running_var", shape: [384], tfjs: "Mixed_7b/b3/conv2/bn/moving_variance" },
-  {
-    path: "Mixed_7b/b3/concat1/b1/conv1.weight",
-    shape: [384, 384, 1, 3],
-    tfjs: "Mixed_7b/b3/concat1/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "Mixed_7b/b3/concat1/b1/conv1/bn.weight", shape: [384], tfjs: "Mixed_7b/b3/concat1/b1/conv1/bn/gamma" },
-  { path: "Mixed_7b/b3/concat1/b1/conv1/bn.bias", shape: [384], tfjs: "Mixed_7b/b3/concat1/b1/conv1/bn/beta" },
-  {
-    path: "Mixed_7b/b3/concat1/b1/conv1/bn.running_mean",
-    shape: [384],
-    tfjs: "Mixed_7b/b3/concat1/b1/conv1/bn/moving_mean",
-  },
-  {
-    path: "Mixed_7b/b3/concat1/b1/conv1/bn.running_var",
-    shape: [384],
-    tfjs: "Mixed_7b/b3/concat1/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "Mixed_7b/b3/concat1/b2/conv1.weight",
-    shape: [384, 384, 3, 1],
-    tfjs: "Mixed_7b/b3/concat1/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "Mixed_7b/b3/concat1/b2/conv1/bn.weight", shape: [384], tfjs: "Mixed_7b/b3/concat1/b2/conv1/bn/gamma" },
-  { path: "Mixed_7b/b3/concat1/b2/conv1/bn.bias", shape: [384], tfjs: "Mixed_7b/b3/concat1/b2/conv1/bn/beta" },
-  {
-    path: "Mixed_7b/b3/concat1/b2/conv1/bn.running_mean",
-    shape: [384],
-    tfjs: "Mixed_7b/b3/concat1/b2/conv1/bn/moving_mean",
-  },
-  {
-    path: "Mixed_7b/b3/concat1/b2/conv1/bn.running_var",
-    shape: [384],
-    tfjs: "Mixed_7b/b3/concat1/b2/conv1/bn/moving_variance",
-  },
-  { path: "Mixed_7b/b4/conv1.weight", shape: [192, 1280, 1, 1], tfjs: "Mixed_7b/b4/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_7b/b4/conv1/bn.weight", shape: [192], tfjs: "Mixed_7b/b4/conv1/bn/gamma" },
-  { path: "Mixed_7b/b4/conv1/bn.bias", shape: [192], tfjs: "Mixed_7b/b4/conv1/bn/beta" },
-  { path: "Mixed_7b/b4/conv1/bn.running_mean", shape: [192], tfjs: "Mixed_7b/b4/conv1/bn/moving_mean" },
-  { path: "Mixed_7b/b4/conv1/bn.running_var", shape: [192], tfjs: "Mixed_7b/b4/conv1/bn/moving_variance" },
-  { path: "Mixed_7c/b1/conv1.weight", shape: [320, 2048, 1, 1], tfjs: "Mixed_7c/b1/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_7c/b1/conv1/bn.weight", shape: [320], tfjs: "Mixed_7c/b1/conv1/bn/gamma" },
-  { path: "Mixed_7c/b1/conv1/bn.bias", shape: [320], tfjs: "Mixed_7c/b1/conv1/bn/beta" },
-  { path: "Mixed_7c/b1/conv1/bn.running_mean", shape: [320], tfjs: "Mixed_7c/b1/conv1/bn/moving_mean" },
-  { path: "Mixed_7c/b1/conv1/bn.running_var", shape: [320], tfjs: "Mixed_7c/b1/conv1/bn/moving_variance" },
-  { path: "Mixed_7c/b2/conv1.weight", shape: [384, 2048, 1, 1], tfjs: "Mixed_7c/b2/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_7c/b2/conv1/bn.weight", shape: [384], tfjs: "Mixed_7c/b2/conv1/bn/gamma" },
-  { path: "Mixed_7c/b2/conv1/bn.bias", shape: [384], tfjs: "Mixed_7c/b2/conv1/bn/beta" },
-  { path: "Mixed_7c/b2/conv1/bn.running_mean", shape: [384], tfjs: "Mixed_7c/b2/conv1/bn/moving_mean" },
-  { path: "Mixed_7c/b2/conv1/bn.running_var", shape: [384], tfjs: "Mixed_7c/b2/conv1/bn/moving_variance" },
-  {
-    path: "Mixed_7c/b2/concat1/b1/conv1.weight",
-    shape: [384, 384, 1, 3],
-    tfjs: "Mixed_7c/b2/concat1/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "Mixed_7c/b2/concat1/b1/conv1/bn.weight", shape: [384], tfjs: "Mixed_7c/b2/concat1/b1/conv1/bn/gamma" },
-  { path: "Mixed_7c/b2/concat1/b1/conv1/bn.bias", shape: [384], tfjs: "Mixed_7c/b2/concat1/b1/conv1/bn/beta" },
-  {
-    path: "Mixed_7c/b2/concat1/b1/conv1/bn.running_mean",
-    shape: [384],
-    tfjs: "Mixed_7c/b2/concat1/b1/conv1/bn/moving_mean",
-  },
-  {
-    path: "Mixed_7c/b2/concat1/b1/conv1/bn.running_var",
-    shape: [384],
-    tfjs: "Mixed_7c/b2/concat1/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "Mixed_7c/b2/concat1/b2/conv1.weight",
-    shape: [384, 384, 3, 1],
-    tfjs: "Mixed_7c/b2/concat1/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "Mixed_7c/b2/concat1/b2/conv1/bn.weight", shape: [384], tfjs: "Mixed_7c/b2/concat1/b2/conv1/bn/gamma" },
-  { path: "Mixed_7c/b2/concat1/b2/conv1/bn.bias", shape: [384], tfjs: "Mixed_7c/b2/concat1/b2/conv1/bn/beta" },
-  {
-    path: "Mixed_7c/b2/concat1/b2/conv1/bn.running_mean",
-    shape: [384],
-    tfjs: "Mixed_7c/b2/concat1/b2/conv1/bn/moving_mean",
-  },
-  {
-    path: "Mixed_7c/b2/concat1/b2/conv1/bn.running_var",
-    shape: [384],
-    tfjs: "Mixed_7c/b2/concat1/b2/conv1/bn/moving_variance",
-  },
-  { path: "Mixed_7c/b3/conv1.weight", shape: [448, 2048, 1, 1], tfjs: "Mixed_7c/b3/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_7c/b3/conv1/bn.weight", shape: [448], tfjs: "Mixed_7c/b3/conv1/bn/gamma" },
-  { path: "Mixed_7c/b3/conv1/bn.bias", shape: [448], tfjs: "Mixed_7c/b3/conv1/bn/beta" },
-  { path: "Mixed_7c/b3/conv1/bn.running_mean", shape: [448], tfjs: "Mixed_7c/b3/conv1/bn/moving_mean" },
-  { path: "Mixed_7c/b3/conv1/bn.running_var", shape: [448], tfjs: "Mixed_7c/b3/conv1/bn/moving_variance" },
-  { path: "Mixed_7c/b3/conv2.weight", shape: [384, 448, 3, 3], tfjs: "Mixed_7c/b3/conv2/kernel", layout: "hwio" },
-  { path: "Mixed_7c/b3/conv2/bn.weight", shape: [384], tfjs: "Mixed_7c/b3/conv2/bn/gamma" },
-  { path: "Mixed_7c/b3/conv2/bn.bias", shape: [384], tfjs: "Mixed_7c/b3/conv2/bn/beta" },
-  { path: "Mixed_7c/b3/conv2/bn.running_mean", shape: [384], tfjs: "Mixed_7c/b3/conv2/bn/moving_mean" },
-  { path: "Mixed_7c/b3/conv2/bn.running_var", shape: [384], tfjs: "Mixed_7c/b3/conv2/bn/moving_variance" },
-  {
-    path: "Mixed_7c/b3/concat1/b1/conv1.weight",
-    shape: [384, 384, 1, 3],
-    tfjs: "Mixed_7c/b3/concat1/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "Mixed_7c/b3/concat1/b1/conv1/bn.weight", shape: [384], tfjs: "Mixed_7c/b3/concat1/b1/conv1/bn/gamma" },
-  { path: "Mixed_7c/b3/concat1/b1/conv1/bn.bias", shape: [384], tfjs: "Mixed_7c/b3/concat1/b1/conv1/bn/beta" },
-  {
-    path: "Mixed_7c/b3/concat1/b1/conv1/bn.running_mean",
-    shape: [384],
-    tfjs: "Mixed_7c/b3/concat1/b1/conv1/bn/moving_mean",
-  },
-  {
-    path: "Mixed_7c/b3/concat1/b1/conv1/bn.running_var",
-    shape: [384],
-    tfjs: "Mixed_7c/b3/concat1/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "Mixed_7c/b3/concat1/b2/conv1.weight",
-    shape: [384, 384, 3, 1],
-    tfjs: "Mixed_7c/b3/concat1/b2/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "Mixed_7c/b3/concat1/b2/conv1/bn.weight", shape: [384], tfjs: "Mixed_7c/b3/concat1/b2/conv1/bn/gamma" },
-  { path: "Mixed_7c/b3/concat1/b2/conv1/bn.bias", shape: [384], tfjs: "Mixed_7c/b3/concat1/b2/conv1/bn/beta" },
-  {
-    path: "Mixed_7c/b3/concat1/b2/conv1/bn.running_mean",
-    shape: [384],
-    tfjs: "Mixed_7c/b3/concat1/b2/conv1/bn/moving_mean",
-  },
-  {
-    path: "Mixed_7c/b3/concat1/b2/conv1/bn.running_var",
-    shape: [384],
-    tfjs: "Mixed_7c/b3/concat1/b2/conv1/bn/moving_variance",
-  },
-  { path: "Mixed_7c/b4/conv1.weight", shape: [192, 2048, 1, 1], tfjs: "Mixed_7c/b4/conv1/kernel", layout: "hwio" },
-  { path: "Mixed_7c/b4/conv1/bn.weight", shape: [192], tfjs: "Mixed_7c/b4/conv1/bn/gamma" },
-  { path: "Mixed_7c/b4/conv1/bn.bias", shape: [192], tfjs: "Mixed_7c/b4/conv1/bn/beta" },
-  { path: "Mixed_7c/b4/conv1/bn.running_mean", shape: [192], tfjs: "Mixed_7c/b4/conv1/bn/moving_mean" },
-  { path: "Mixed_7c/b4/conv1/bn.running_var", shape: [192], tfjs: "Mixed_7c/b4/conv1/bn/moving_variance" },
-  { path: "head/fc.weight", shape: [1000, 2048], tfjs: "head/fc/kernel", layout: "dense" },
-  { path: "head/fc.bias", shape: [1000], tfjs: "head/fc/bias" },
-];
+  convBnInit("stem/Conv2d_1a_3x3", [32, 3, 3, 3]),
+  convBnInit("stem/Conv2d_2a_3x3", [32, 32, 3, 3]),
+  convBnInit("stem/Conv2d_2b_3x3", [64, 32, 3, 3]),
+  convBnInit("stem/Conv2d_3b_1x1", [80, 64, 1, 1]),
+  convBnInit("stem/Conv2d_4a_3x3", [192, 80, 3, 3]),
+  convBnInit("Mixed_5b/b1/conv1", [64, 192, 1, 1]),
+  convBnInit("Mixed_5b/b2/conv1", [48, 192, 1, 1]),
+  convBnInit("Mixed_5b/b2/conv2", [64, 48, 5, 5]),
+  convBnInit("Mixed_5b/b3/conv1", [64, 192, 1, 1]),
+  convBnInit("Mixed_5b/b3/conv2", [96, 64, 3, 3]),
+  convBnInit("Mixed_5b/b3/conv3", [96, 96, 3, 3]),
+  convBnInit("Mixed_5b/b4/conv1", [32, 192, 1, 1]),
+  convBnInit("Mixed_5c/b1/conv1", [64, 256, 1, 1]),
+  convBnInit("Mixed_5c/b2/conv1", [48, 256, 1, 1]),
+  convBnInit("Mixed_5c/b2/conv2", [64, 48, 5, 5]),
+  convBnInit("Mixed_5c/b3/conv1", [64, 256, 1, 1]),
+  convBnInit("Mixed_5c/b3/conv2", [96, 64, 3, 3]),
+  convBnInit("Mixed_5c/b3/conv3", [96, 96, 3, 3]),
+  convBnInit("Mixed_5c/b4/conv1", [64, 256, 1, 1]),
+  convBnInit("Mixed_5d/b1/conv1", [64, 288, 1, 1]),
+  convBnInit("Mixed_5d/b2/conv1", [48, 288, 1, 1]),
+  convBnInit("Mixed_5d/b2/conv2", [64, 48, 5, 5]),
+  convBnInit("Mixed_5d/b3/conv1", [64, 288, 1, 1]),
+  convBnInit("Mixed_5d/b3/conv2", [96, 64, 3, 3]),
+  convBnInit("Mixed_5d/b3/conv3", [96, 96, 3, 3]),
+  convBnInit("Mixed_5d/b4/conv1", [64, 288, 1, 1]),
+  convBnInit("Mixed_6a/b1/conv1", [384, 288, 3, 3]),
+  convBnInit("Mixed_6a/b2/conv1", [64, 288, 1, 1]),
+  convBnInit("Mixed_6a/b2/conv2", [96, 64, 3, 3]),
+  convBnInit("Mixed_6a/b2/conv3", [96, 96, 3, 3]),
+  convBnInit("Mixed_6b/b1/conv1", [192, 768, 1, 1]),
+  convBnInit("Mixed_6b/b2/conv1", [128, 768, 1, 1]),
+  convBnInit("Mixed_6b/b2/conv2", [128, 128, 1, 7]),
+  convBnInit("Mixed_6b/b2/conv3", [192, 128, 7, 1]),
+  convBnInit("Mixed_6b/b3/conv1", [128, 768, 1, 1]),
+  convBnInit("Mixed_6b/b3/conv2", [128, 128, 7, 1]),
+  convBnInit("Mixed_6b/b3/conv3", [128, 128, 1, 7]),
+  convBnInit("Mixed_6b/b3/conv4", [128, 128, 7, 1]),
+  convBnInit("Mixed_6b/b3/conv5", [192, 128, 1, 7]),
+  convBnInit("Mixed_6b/b4/conv1", [192, 768, 1, 1]),
+  convBnInit("Mixed_6c/b1/conv1", [192, 768, 1, 1]),
+  convBnInit("Mixed_6c/b2/conv1", [160, 768, 1, 1]),
+  convBnInit("Mixed_6c/b2/conv2", [160, 160, 1, 7]),
+  convBnInit("Mixed_6c/b2/conv3", [192, 160, 7, 1]),
+  convBnInit("Mixed_6c/b3/conv1", [160, 768, 1, 1]),
+  convBnInit("Mixed_6c/b3/conv2", [160, 160, 7, 1]),
+  convBnInit("Mixed_6c/b3/conv3", [160, 160, 1, 7]),
+  convBnInit("Mixed_6c/b3/conv4", [160, 160, 7, 1]),
+  convBnInit("Mixed_6c/b3/conv5", [192, 160, 1, 7]),
+  convBnInit("Mixed_6c/b4/conv1", [192, 768, 1, 1]),
+  convBnInit("Mixed_6d/b1/conv1", [192, 768, 1, 1]),
+  convBnInit("Mixed_6d/b2/conv1", [160, 768, 1, 1]),
+  convBnInit("Mixed_6d/b2/conv2", [160, 160, 1, 7]),
+  convBnInit("Mixed_6d/b2/conv3", [192, 160, 7, 1]),
+  convBnInit("Mixed_6d/b3/conv1", [160, 768, 1, 1]),
+  convBnInit("Mixed_6d/b3/conv2", [160, 160, 7, 1]),
+  convBnInit("Mixed_6d/b3/conv3", [160, 160, 1, 7]),
+  convBnInit("Mixed_6d/b3/conv4", [160, 160, 7, 1]),
+  convBnInit("Mixed_6d/b3/conv5", [192, 160, 1, 7]),
+  convBnInit("Mixed_6d/b4/conv1", [192, 768, 1, 1]),
+  convBnInit("Mixed_6e/b1/conv1", [192, 768, 1, 1]),
+  convBnInit("Mixed_6e/b2/conv1", [192, 768, 1, 1]),
+  convBnInit("Mixed_6e/b2/conv2", [192, 192, 1, 7]),
+  convBnInit("Mixed_6e/b2/conv3", [192, 192, 7, 1]),
+  convBnInit("Mixed_6e/b3/conv1", [192, 768, 1, 1]),
+  convBnInit("Mixed_6e/b3/conv2", [192, 192, 7, 1]),
+  convBnInit("Mixed_6e/b3/conv3", [192, 192, 1, 7]),
+  convBnInit("Mixed_6e/b3/conv4", [192, 192, 7, 1]),
+  convBnInit("Mixed_6e/b3/conv5", [192, 192, 1, 7]),
+  convBnInit("Mixed_6e/b4/conv1", [192, 768, 1, 1]),
+  convBnInit("AuxLogits/conv1", [128, 768, 1, 1], { aux: "AuxLogits" }),
+  convBnInit("AuxLogits/conv2", [768, 128, 5, 5], { aux: "AuxLogits" }),
+  denseInit("AuxLogits/dense1", [1000, 768], { bias: true, aux: "AuxLogits" }),
+  convBnInit("Mixed_7a/b1/conv1", [192, 768, 1, 1]),
+  convBnInit("Mixed_7a/b1/conv2", [320, 192, 3, 3]),
+  convBnInit("Mixed_7a/b2/conv1", [192, 768, 1, 1]),
+  convBnInit("Mixed_7a/b2/conv2", [192, 192, 1, 7]),
+  convBnInit("Mixed_7a/b2/conv3", [192, 192, 7, 1]),
+  convBnInit("Mixed_7a/b2/conv4", [192, 192, 3, 3]),
+  convBnInit("Mixed_7b/b1/conv1", [320, 1280, 1, 1]),
+  convBnInit("Mixed_7b/b2/conv1", [384, 1280, 1, 1]),
+  convBnInit("Mixed_7b/b2/concat1/b1/conv1", [384, 384, 1, 3]),
+  convBnInit("Mixed_7b/b2/concat1/b2/conv1", [384, 384, 3, 1]),
+  convBnInit("Mixed_7b/b3/conv1", [448, 1280, 1, 1]),
+  convBnInit("Mixed_7b/b3/conv2", [384, 448, 3, 3]),
+  convBnInit("Mixed_7b/b3/concat1/b1/conv1", [384, 384, 1, 3]),
+  convBnInit("Mixed_7b/b3/concat1/b2/conv1", [384, 384, 3, 1]),
+  convBnInit("Mixed_7b/b4/conv1", [192, 1280, 1, 1]),
+  convBnInit("Mixed_7c/b1/conv1", [320, 2048, 1, 1]),
+  convBnInit("Mixed_7c/b2/conv1", [384, 2048, 1, 1]),
+  convBnInit("Mixed_7c/b2/concat1/b1/conv1", [384, 384, 1, 3]),
+  convBnInit("Mixed_7c/b2/concat1/b2/conv1", [384, 384, 3, 1]),
+  convBnInit("Mixed_7c/b3/conv1", [448, 2048, 1, 1]),
+  convBnInit("Mixed_7c/b3/conv2", [384, 448, 3, 3]),
+  convBnInit("Mixed_7c/b3/concat1/b1/conv1", [384, 384, 1, 3]),
+  convBnInit("Mixed_7c/b3/concat1/b2/conv1", [384, 384, 3, 1]),
+  convBnInit("Mixed_7c/b4/conv1", [192, 2048, 1, 1]),
+  denseInit("head/fc", [1000, 2048], { bias: true }),
+].flat();

@@ -3,10 +3,44 @@
 // change the spec and run `netc compile specs/zoo/mnasnet1-0.net --target tfjs` again.
 
 import type * as tfjs from "@tensorflow/tfjs";
-import type { InitTensor } from "netc/runtime";
+import { convBnInit, denseInit, depthwiseBnInit, type InitTensor } from "netc/runtime";
 
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
+
+/** Applies a layer to the tensor before it (to the list of tensors for a merge). */
+function apply(layer: tfjs.layers.Layer, x: tfjs.SymbolicTensor | tfjs.SymbolicTensor[]): tfjs.SymbolicTensor {
+  return layer.apply(x) as tfjs.SymbolicTensor;
+}
+
+type Conv2dArgs = Parameters<typeof tfjs.layers.conv2d>[0];
+
+/** conv2d, batchNormalization, relu: one statement's layers `name`, `name/bn`, `name/bn/relu`. */
+function convBnRelu(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: Conv2dArgs): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
+  const bn = apply(tf.layers.batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: name + "/bn" }), conv);
+  return apply(tf.layers.activation({ activation: "relu", name: name + "/bn/relu" }), bn);
+}
+
+type DepthwiseConv2dArgs = Parameters<typeof tfjs.layers.depthwiseConv2d>[0];
+
+/** depthwiseConv2d, batchNormalization, relu: one statement's layers `name`, `name/bn`, `name/bn/relu`. */
+function depthwiseBnRelu(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  name: string,
+  config: DepthwiseConv2dArgs,
+): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.depthwiseConv2d({ ...config, useBias: false, name }), x);
+  const bn = apply(tf.layers.batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: name + "/bn" }), conv);
+  return apply(tf.layers.activation({ activation: "relu", name: name + "/bn/relu" }), bn);
+}
+
+/** conv2d, batchNormalization: one statement's layers `name`, `name/bn`. */
+function convBn(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: Conv2dArgs): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
+  return apply(tf.layers.batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: name + "/bn" }), conv);
+}
 
 /** The spec's block MnasResidual, called 4 times: its layers, named under `prefix`. */
 function MnasResidual(
@@ -19,42 +53,21 @@ function MnasResidual(
   b1Dwconv1PadPadding: number,
 ): tfjs.SymbolicTensor {
   // lib/mnasnet.net:12: conv 1x1 cin * expand bn momentum=1-0.9997 relu
-  const b1Conv1 = tf.layers
-    .conv2d({ filters: b1Conv1Filters, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: `${prefix}/b1/conv1/bn` })
-    .apply(b1Conv1) as tfjs.SymbolicTensor;
-  const b1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/conv1/bn/relu` })
-    .apply(b1Conv1Bn) as tfjs.SymbolicTensor;
+  const b1Conv1 = convBnRelu(tf, x, `${prefix}/b1/conv1`, { filters: b1Conv1Filters, kernelSize: 1 });
   // lib/mnasnet.net:13: dwconv kernel=ks stride=stride pad=floor(ks/2) bn momentum=1-0.9997 relu
-  const b1Dwconv1Pad = tf.layers
-    .zeroPadding2d({
+  const b1Dwconv1Pad = apply(
+    tf.layers.zeroPadding2d({
       padding: [
         [b1Dwconv1PadPadding, b1Dwconv1PadPadding],
         [b1Dwconv1PadPadding, b1Dwconv1PadPadding],
       ],
       name: `${prefix}/b1/dwconv1/pad`,
-    })
-    .apply(b1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const b1Dwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: ks, strides: 2, useBias: false, name: `${prefix}/b1/dwconv1` })
-    .apply(b1Dwconv1Pad) as tfjs.SymbolicTensor;
-  const b1Dwconv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: `${prefix}/b1/dwconv1/bn` })
-    .apply(b1Dwconv1) as tfjs.SymbolicTensor;
-  const b1Dwconv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/dwconv1/bn/relu` })
-    .apply(b1Dwconv1Bn) as tfjs.SymbolicTensor;
+    }),
+    b1Conv1,
+  );
+  const b1Dwconv1 = depthwiseBnRelu(tf, b1Dwconv1Pad, `${prefix}/b1/dwconv1`, { kernelSize: ks, strides: 2 });
   // lib/mnasnet.net:14: conv 1x1 cout bn momentum=1-0.9997
-  const b1Conv2 = tf.layers
-    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv2` })
-    .apply(b1Dwconv1BnRelu) as tfjs.SymbolicTensor;
-  const b1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: `${prefix}/b1/conv2/bn` })
-    .apply(b1Conv2) as tfjs.SymbolicTensor;
-  return b1Conv2Bn;
+  return convBn(tf, b1Dwconv1, `${prefix}/b1/conv2`, { filters: cout, kernelSize: 1 });
 }
 
 /** The spec's block MnasResidual, called 10 times: its layers, named under `prefix`. */
@@ -67,35 +80,13 @@ function MnasResidual_2(
   b1Conv1Filters: number,
 ): tfjs.SymbolicTensor {
   // lib/mnasnet.net:12: conv 1x1 cin * expand bn momentum=1-0.9997 relu
-  const b1Conv1 = tf.layers
-    .conv2d({ filters: b1Conv1Filters, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: `${prefix}/b1/conv1/bn` })
-    .apply(b1Conv1) as tfjs.SymbolicTensor;
-  const b1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/conv1/bn/relu` })
-    .apply(b1Conv1Bn) as tfjs.SymbolicTensor;
+  const b1Conv1 = convBnRelu(tf, x, `${prefix}/b1/conv1`, { filters: b1Conv1Filters, kernelSize: 1 });
   // lib/mnasnet.net:13: dwconv kernel=ks stride=stride pad=floor(ks/2) bn momentum=1-0.9997 relu
-  const b1Dwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: ks, padding: "same", useBias: false, name: `${prefix}/b1/dwconv1` })
-    .apply(b1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const b1Dwconv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: `${prefix}/b1/dwconv1/bn` })
-    .apply(b1Dwconv1) as tfjs.SymbolicTensor;
-  const b1Dwconv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/dwconv1/bn/relu` })
-    .apply(b1Dwconv1Bn) as tfjs.SymbolicTensor;
+  const b1Dwconv1 = depthwiseBnRelu(tf, b1Conv1, `${prefix}/b1/dwconv1`, { kernelSize: ks, padding: "same" });
   // lib/mnasnet.net:14: conv 1x1 cout bn momentum=1-0.9997
-  const b1Conv2 = tf.layers
-    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv2` })
-    .apply(b1Dwconv1BnRelu) as tfjs.SymbolicTensor;
-  const b1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: `${prefix}/b1/conv2/bn` })
-    .apply(b1Conv2) as tfjs.SymbolicTensor;
+  const b1Conv2 = convBn(tf, b1Dwconv1, `${prefix}/b1/conv2`, { filters: cout, kernelSize: 1 });
   // lib/mnasnet.net:10: add
-  const out = tf.layers.add({ name: prefix }).apply([b1Conv2Bn, x]) as tfjs.SymbolicTensor;
-  return out;
+  return apply(tf.layers.add({ name: prefix }), [b1Conv2, x]);
 }
 
 /** The spec's block MnasStack, called 3 times: its layers, named under `prefix`. */
@@ -120,8 +111,7 @@ function MnasStack(
     mnasresidual1Value2,
   );
   const repeat10 = MnasResidual_2(tf, mnasresidual1, `${prefix}/repeat1/0`, cout, ks, repeat10Value);
-  const repeat11 = MnasResidual_2(tf, repeat10, `${prefix}/repeat1/1`, cout, ks, repeat11Value);
-  return repeat11;
+  return MnasResidual_2(tf, repeat10, `${prefix}/repeat1/1`, cout, ks, repeat11Value);
 }
 
 /** The spec's block MnasResidual, called 2 times: its layers, named under `prefix`. */
@@ -133,40 +123,17 @@ function MnasResidual_3(
   cout: number,
 ): tfjs.SymbolicTensor {
   // lib/mnasnet.net:12: conv 1x1 cin * expand bn momentum=1-0.9997 relu
-  const b1Conv1 = tf.layers
-    .conv2d({ filters: 6 * inChannels, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: `${prefix}/b1/conv1/bn` })
-    .apply(b1Conv1) as tfjs.SymbolicTensor;
-  const b1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/conv1/bn/relu` })
-    .apply(b1Conv1Bn) as tfjs.SymbolicTensor;
+  const b1Conv1 = convBnRelu(tf, x, `${prefix}/b1/conv1`, { filters: 6 * inChannels, kernelSize: 1 });
   // lib/mnasnet.net:13: dwconv kernel=ks stride=stride pad=floor(ks/2) bn momentum=1-0.9997 relu
-  const b1Dwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/dwconv1` })
-    .apply(b1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const b1Dwconv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: `${prefix}/b1/dwconv1/bn` })
-    .apply(b1Dwconv1) as tfjs.SymbolicTensor;
-  const b1Dwconv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/dwconv1/bn/relu` })
-    .apply(b1Dwconv1Bn) as tfjs.SymbolicTensor;
+  const b1Dwconv1 = depthwiseBnRelu(tf, b1Conv1, `${prefix}/b1/dwconv1`, { kernelSize: 3, padding: "same" });
   // lib/mnasnet.net:14: conv 1x1 cout bn momentum=1-0.9997
-  const b1Conv2 = tf.layers
-    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv2` })
-    .apply(b1Dwconv1BnRelu) as tfjs.SymbolicTensor;
-  const b1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: `${prefix}/b1/conv2/bn` })
-    .apply(b1Conv2) as tfjs.SymbolicTensor;
-  return b1Conv2Bn;
+  return convBn(tf, b1Dwconv1, `${prefix}/b1/conv2`, { filters: cout, kernelSize: 1 });
 }
 
 /** The spec's block MnasStack: its layers, named under `prefix`. */
 function MnasStack_2(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   const mnasresidual1 = MnasResidual_3(tf, x, `${prefix}/mnasresidual1`, 80, 96);
-  const repeat10 = MnasResidual_2(tf, mnasresidual1, `${prefix}/repeat1/0`, 96, 3, 576);
-  return repeat10;
+  return MnasResidual_2(tf, mnasresidual1, `${prefix}/repeat1/0`, 96, 3, 576);
 }
 
 /** The spec's block MnasStack: its layers, named under `prefix`. */
@@ -174,14 +141,12 @@ function MnasStack_3(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): t
   const mnasresidual1 = MnasResidual(tf, x, `${prefix}/mnasresidual1`, 192, 5, 576, 2);
   const repeat10 = MnasResidual_2(tf, mnasresidual1, `${prefix}/repeat1/0`, 192, 5, 1152);
   const repeat11 = MnasResidual_2(tf, repeat10, `${prefix}/repeat1/1`, 192, 5, 1152);
-  const repeat12 = MnasResidual_2(tf, repeat11, `${prefix}/repeat1/2`, 192, 5, 1152);
-  return repeat12;
+  return MnasResidual_2(tf, repeat11, `${prefix}/repeat1/2`, 192, 5, 1152);
 }
 
 /** The spec's block MnasStack: its layers, named under `prefix`. */
 function MnasStack_4(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
-  const mnasresidual1 = MnasResidual_3(tf, x, `${prefix}/mnasresidual1`, 192, 320);
-  return mnasresidual1;
+  return MnasResidual_3(tf, x, `${prefix}/mnasresidual1`, 192, 320);
 }
 
 /**
@@ -192,42 +157,22 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
 
   // layers = seq { -> 1280x7x7
   // line 22: conv 3x3/2 make_divisible(32 * alpha, 8) pad=1 bn momentum=1-0.9997 relu
-  const layersConv1Pad = tf.layers
-    .zeroPadding2d({
+  const layersConv1Pad = apply(
+    tf.layers.zeroPadding2d({
       padding: [
         [1, 1],
         [1, 1],
       ],
       name: "layers/conv1/pad",
-    })
-    .apply(image) as tfjs.SymbolicTensor;
-  const layersConv1 = tf.layers
-    .conv2d({ filters: 32, kernelSize: 3, strides: 2, useBias: false, name: "layers/conv1" })
-    .apply(layersConv1Pad) as tfjs.SymbolicTensor;
-  const layersConv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/conv1/bn" })
-    .apply(layersConv1) as tfjs.SymbolicTensor;
-  const layersConv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/conv1/bn/relu" })
-    .apply(layersConv1Bn) as tfjs.SymbolicTensor;
+    }),
+    image,
+  );
+  const layersConv1 = convBnRelu(tf, layersConv1Pad, "layers/conv1", { filters: 32, kernelSize: 3, strides: 2 });
   // line 23: dwconv 3x3 pad=1 bn momentum=1-0.9997 relu
-  const layersDwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: "layers/dwconv1" })
-    .apply(layersConv1BnRelu) as tfjs.SymbolicTensor;
-  const layersDwconv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/dwconv1/bn" })
-    .apply(layersDwconv1) as tfjs.SymbolicTensor;
-  const layersDwconv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/dwconv1/bn/relu" })
-    .apply(layersDwconv1Bn) as tfjs.SymbolicTensor;
+  const layersDwconv1 = depthwiseBnRelu(tf, layersConv1, "layers/dwconv1", { kernelSize: 3, padding: "same" });
   // line 24: conv 1x1 make_divisible(16 * alpha, 8) bn momentum=1-0.9997
-  const layersConv2 = tf.layers
-    .conv2d({ filters: 16, kernelSize: 1, useBias: false, name: "layers/conv2" })
-    .apply(layersDwconv1BnRelu) as tfjs.SymbolicTensor;
-  const layersConv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/conv2/bn" })
-    .apply(layersConv2) as tfjs.SymbolicTensor;
-  const layersMnasstack1Repeat11 = MnasStack(tf, layersConv2Bn, "layers/mnasstack1", 24, 3, 48, 1, 72, 72);
+  const layersConv2 = convBn(tf, layersDwconv1, "layers/conv2", { filters: 16, kernelSize: 1 });
+  const layersMnasstack1Repeat11 = MnasStack(tf, layersConv2, "layers/mnasstack1", 24, 3, 48, 1, 72, 72);
   const layersMnasstack2Repeat11 = MnasStack(tf, layersMnasstack1Repeat11, "layers/mnasstack2", 40, 5, 72, 2, 120, 120);
   const layersMnasstack3Repeat11 = MnasStack(
     tf,
@@ -244,1329 +189,82 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const layersMnasstack5Repeat12 = MnasStack_3(tf, layersMnasstack4Repeat10, "layers/mnasstack5");
   const layersMnasstack6Mnasresidual1B1Conv2Bn = MnasStack_4(tf, layersMnasstack5Repeat12, "layers/mnasstack6");
   // line 32: conv 1x1 1280 bn momentum=1-0.9997 relu
-  const layersConv3 = tf.layers
-    .conv2d({ filters: 1280, kernelSize: 1, useBias: false, name: "layers/conv3" })
-    .apply(layersMnasstack6Mnasresidual1B1Conv2Bn) as tfjs.SymbolicTensor;
-  const layersConv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9997, name: "layers/conv3/bn" })
-    .apply(layersConv3) as tfjs.SymbolicTensor;
-  const layersConv3BnRelu = tf.layers
-    .activation({ activation: "relu", name: "layers/conv3/bn/relu" })
-    .apply(layersConv3Bn) as tfjs.SymbolicTensor;
+  const layersConv3 = convBnRelu(tf, layersMnasstack6Mnasresidual1B1Conv2Bn, "layers/conv3", {
+    filters: 1280,
+    kernelSize: 1,
+  });
   // line 35: adaptiveavgpool 1x1
-  const headAdaptiveavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: 7, strides: 7, name: "head/adaptiveavgpool1" })
-    .apply(layersConv3BnRelu) as tfjs.SymbolicTensor;
+  const headAdaptiveavgpool1 = apply(
+    tf.layers.averagePooling2d({ poolSize: 7, strides: 7, name: "head/adaptiveavgpool1" }),
+    layersConv3,
+  );
   // line 36: flatten
-  const headFlatten1 = tf.layers.flatten({ name: "head/flatten1" }).apply(headAdaptiveavgpool1) as tfjs.SymbolicTensor;
+  const headFlatten1 = apply(tf.layers.flatten({ name: "head/flatten1" }), headAdaptiveavgpool1);
   // line 37: dropout 0.2
-  const headDropout1 = tf.layers
-    .dropout({ rate: 0.2, name: "head/dropout1" })
-    .apply(headFlatten1) as tfjs.SymbolicTensor;
+  const headDropout1 = apply(tf.layers.dropout({ rate: 0.2, name: "head/dropout1" }), headFlatten1);
   // line 38: dense classes
-  const headClassifier = tf.layers
-    .dense({ units: 1000, name: "head/classifier" })
-    .apply(headDropout1) as tfjs.SymbolicTensor;
+  const headClassifier = apply(tf.layers.dense({ units: 1000, name: "head/classifier" }), headDropout1);
 
   const model = tf.model({ name: "MNASNet1_0", inputs: image, outputs: headClassifier });
   return { training: model, inference: model };
 }
 
 /**
- * The network's tensors in PyTorch state_dict order, each with the tfjs weight it fills and its layout:
- * how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
+ * The network's tensors in PyTorch state_dict order with the tfjs weights they fill, one row per layer with weights
+ * (a conv and its BatchNorm share one): how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
  */
 export const stateDict: InitTensor[] = [
-  { path: "layers/conv1.weight", shape: [32, 3, 3, 3], tfjs: "layers/conv1/kernel", layout: "hwio" },
-  { path: "layers/conv1/bn.weight", shape: [32], tfjs: "layers/conv1/bn/gamma" },
-  { path: "layers/conv1/bn.bias", shape: [32], tfjs: "layers/conv1/bn/beta" },
-  { path: "layers/conv1/bn.running_mean", shape: [32], tfjs: "layers/conv1/bn/moving_mean" },
-  { path: "layers/conv1/bn.running_var", shape: [32], tfjs: "layers/conv1/bn/moving_variance" },
-  {
-    path: "layers/dwconv1.weight",
-    shape: [32, 1, 3, 3],
-    tfjs: "layers/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 32,
-  },
-  { path: "layers/dwconv1/bn.weight", shape: [32], tfjs: "layers/dwconv1/bn/gamma" },
-  { path: "layers/dwconv1/bn.bias", shape: [32], tfjs: "layers/dwconv1/bn/beta" },
-  { path: "layers/dwconv1/bn.running_mean", shape: [32], tfjs: "layers/dwconv1/bn/moving_mean" },
-  { path: "layers/dwconv1/bn.running_var", shape: [32], tfjs: "layers/dwconv1/bn/moving_variance" },
-  { path: "layers/conv2.weight", shape: [16, 32, 1, 1], tfjs: "layers/conv2/kernel", layout: "hwio" },
-  { path: "layers/conv2/bn.weight", shape: [16], tfjs: "layers/conv2/bn/gamma" },
-  { path: "layers/conv2/bn.bias", shape: [16], tfjs: "layers/conv2/bn/beta" },
-  { path: "layers/conv2/bn.running_mean", shape: [16], tfjs: "layers/conv2/bn/moving_mean" },
-  { path: "layers/conv2/bn.running_var", shape: [16], tfjs: "layers/conv2/bn/moving_variance" },
-  {
-    path: "layers/mnasstack1/mnasresidual1/b1/conv1.weight",
-    shape: [48, 16, 1, 1],
-    tfjs: "layers/mnasstack1/mnasresidual1/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack1/mnasresidual1/b1/conv1/bn.weight",
-    shape: [48],
-    tfjs: "layers/mnasstack1/mnasresidual1/b1/conv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack1/mnasresidual1/b1/conv1/bn.bias",
-    shape: [48],
-    tfjs: "layers/mnasstack1/mnasresidual1/b1/conv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack1/mnasresidual1/b1/conv1/bn.running_mean",
-    shape: [48],
-    tfjs: "layers/mnasstack1/mnasresidual1/b1/conv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack1/mnasresidual1/b1/conv1/bn.running_var",
-    shape: [48],
-    tfjs: "layers/mnasstack1/mnasresidual1/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack1/mnasresidual1/b1/dwconv1.weight",
-    shape: [48, 1, 3, 3],
-    tfjs: "layers/mnasstack1/mnasresidual1/b1/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 48,
-  },
-  {
-    path: "layers/mnasstack1/mnasresidual1/b1/dwconv1/bn.weight",
-    shape: [48],
-    tfjs: "layers/mnasstack1/mnasresidual1/b1/dwconv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack1/mnasresidual1/b1/dwconv1/bn.bias",
-    shape: [48],
-    tfjs: "layers/mnasstack1/mnasresidual1/b1/dwconv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack1/mnasresidual1/b1/dwconv1/bn.running_mean",
-    shape: [48],
-    tfjs: "layers/mnasstack1/mnasresidual1/b1/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack1/mnasresidual1/b1/dwconv1/bn.running_var",
-    shape: [48],
-    tfjs: "layers/mnasstack1/mnasresidual1/b1/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack1/mnasresidual1/b1/conv2.weight",
-    shape: [24, 48, 1, 1],
-    tfjs: "layers/mnasstack1/mnasresidual1/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack1/mnasresidual1/b1/conv2/bn.weight",
-    shape: [24],
-    tfjs: "layers/mnasstack1/mnasresidual1/b1/conv2/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack1/mnasresidual1/b1/conv2/bn.bias",
-    shape: [24],
-    tfjs: "layers/mnasstack1/mnasresidual1/b1/conv2/bn/beta",
-  },
-  {
-    path: "layers/mnasstack1/mnasresidual1/b1/conv2/bn.running_mean",
-    shape: [24],
-    tfjs: "layers/mnasstack1/mnasresidual1/b1/conv2/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack1/mnasresidual1/b1/conv2/bn.running_var",
-    shape: [24],
-    tfjs: "layers/mnasstack1/mnasresidual1/b1/conv2/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack1/repeat1/0/b1/conv1.weight",
-    shape: [72, 24, 1, 1],
-    tfjs: "layers/mnasstack1/repeat1/0/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack1/repeat1/0/b1/conv1/bn.weight",
-    shape: [72],
-    tfjs: "layers/mnasstack1/repeat1/0/b1/conv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack1/repeat1/0/b1/conv1/bn.bias",
-    shape: [72],
-    tfjs: "layers/mnasstack1/repeat1/0/b1/conv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack1/repeat1/0/b1/conv1/bn.running_mean",
-    shape: [72],
-    tfjs: "layers/mnasstack1/repeat1/0/b1/conv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack1/repeat1/0/b1/conv1/bn.running_var",
-    shape: [72],
-    tfjs: "layers/mnasstack1/repeat1/0/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack1/repeat1/0/b1/dwconv1.weight",
-    shape: [72, 1, 3, 3],
-    tfjs: "layers/mnasstack1/repeat1/0/b1/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 72,
-  },
-  {
-    path: "layers/mnasstack1/repeat1/0/b1/dwconv1/bn.weight",
-    shape: [72],
-    tfjs: "layers/mnasstack1/repeat1/0/b1/dwconv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack1/repeat1/0/b1/dwconv1/bn.bias",
-    shape: [72],
-    tfjs: "layers/mnasstack1/repeat1/0/b1/dwconv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack1/repeat1/0/b1/dwconv1/bn.running_mean",
-    shape: [72],
-    tfjs: "layers/mnasstack1/repeat1/0/b1/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack1/repeat1/0/b1/dwconv1/bn.running_var",
-    shape: [72],
-    tfjs: "layers/mnasstack1/repeat1/0/b1/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack1/repeat1/0/b1/conv2.weight",
-    shape: [24, 72, 1, 1],
-    tfjs: "layers/mnasstack1/repeat1/0/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack1/repeat1/0/b1/conv2/bn.weight",
-    shape: [24],
-    tfjs: "layers/mnasstack1/repeat1/0/b1/conv2/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack1/repeat1/0/b1/conv2/bn.bias",
-    shape: [24],
-    tfjs: "layers/mnasstack1/repeat1/0/b1/conv2/bn/beta",
-  },
-  {
-    path: "layers/mnasstack1/repeat1/0/b1/conv2/bn.running_mean",
-    shape: [24],
-    tfjs: "layers/mnasstack1/repeat1/0/b1/conv2/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack1/repeat1/0/b1/conv2/bn.running_var",
-    shape: [24],
-    tfjs: "layers/mnasstack1/repeat1/0/b1/conv2/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack1/repeat1/1/b1/conv1.weight",
-    shape: [72, 24, 1, 1],
-    tfjs: "layers/mnasstack1/repeat1/1/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack1/repeat1/1/b1/conv1/bn.weight",
-    shape: [72],
-    tfjs: "layers/mnasstack1/repeat1/1/b1/conv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack1/repeat1/1/b1/conv1/bn.bias",
-    shape: [72],
-    tfjs: "layers/mnasstack1/repeat1/1/b1/conv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack1/repeat1/1/b1/conv1/bn.running_mean",
-    shape: [72],
-    tfjs: "layers/mnasstack1/repeat1/1/b1/conv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack1/repeat1/1/b1/conv1/bn.running_var",
-    shape: [72],
-    tfjs: "layers/mnasstack1/repeat1/1/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack1/repeat1/1/b1/dwconv1.weight",
-    shape: [72, 1, 3, 3],
-    tfjs: "layers/mnasstack1/repeat1/1/b1/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 72,
-  },
-  {
-    path: "layers/mnasstack1/repeat1/1/b1/dwconv1/bn.weight",
-    shape: [72],
-    tfjs: "layers/mnasstack1/repeat1/1/b1/dwconv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack1/repeat1/1/b1/dwconv1/bn.bias",
-    shape: [72],
-    tfjs: "layers/mnasstack1/repeat1/1/b1/dwconv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack1/repeat1/1/b1/dwconv1/bn.running_mean",
-    shape: [72],
-    tfjs: "layers/mnasstack1/repeat1/1/b1/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack1/repeat1/1/b1/dwconv1/bn.running_var",
-    shape: [72],
-    tfjs: "layers/mnasstack1/repeat1/1/b1/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack1/repeat1/1/b1/conv2.weight",
-    shape: [24, 72, 1, 1],
-    tfjs: "layers/mnasstack1/repeat1/1/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack1/repeat1/1/b1/conv2/bn.weight",
-    shape: [24],
-    tfjs: "layers/mnasstack1/repeat1/1/b1/conv2/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack1/repeat1/1/b1/conv2/bn.bias",
-    shape: [24],
-    tfjs: "layers/mnasstack1/repeat1/1/b1/conv2/bn/beta",
-  },
-  {
-    path: "layers/mnasstack1/repeat1/1/b1/conv2/bn.running_mean",
-    shape: [24],
-    tfjs: "layers/mnasstack1/repeat1/1/b1/conv2/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack1/repeat1/1/b1/conv2/bn.running_var",
-    shape: [24],
-    tfjs: "layers/mnasstack1/repeat1/1/b1/conv2/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack2/mnasresidual1/b1/conv1.weight",
-    shape: [72, 24, 1, 1],
-    tfjs: "layers/mnasstack2/mnasresidual1/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack2/mnasresidual1/b1/conv1/bn.weight",
-    shape: [72],
-    tfjs: "layers/mnasstack2/mnasresidual1/b1/conv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack2/mnasresidual1/b1/conv1/bn.bias",
-    shape: [72],
-    tfjs: "layers/mnasstack2/mnasresidual1/b1/conv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack2/mnasresidual1/b1/conv1/bn.running_mean",
-    shape: [72],
-    tfjs: "layers/mnasstack2/mnasresidual1/b1/conv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack2/mnasresidual1/b1/conv1/bn.running_var",
-    shape: [72],
-    tfjs: "layers/mnasstack2/mnasresidual1/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack2/mnasresidual1/b1/dwconv1.weight",
-    shape: [72, 1, 5, 5],
-    tfjs: "layers/mnasstack2/mnasresidual1/b1/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 72,
-  },
-  {
-    path: "layers/mnasstack2/mnasresidual1/b1/dwconv1/bn.weight",
-    shape: [72],
-    tfjs: "layers/mnasstack2/mnasresidual1/b1/dwconv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack2/mnasresidual1/b1/dwconv1/bn.bias",
-    shape: [72],
-    tfjs: "layers/mnasstack2/mnasresidual1/b1/dwconv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack2/mnasresidual1/b1/dwconv1/bn.running_mean",
-    shape: [72],
-    tfjs: "layers/mnasstack2/mnasresidual1/b1/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack2/mnasresidual1/b1/dwconv1/bn.running_var",
-    shape: [72],
-    tfjs: "layers/mnasstack2/mnasresidual1/b1/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack2/mnasresidual1/b1/conv2.weight",
-    shape: [40, 72, 1, 1],
-    tfjs: "layers/mnasstack2/mnasresidual1/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack2/mnasresidual1/b1/conv2/bn.weight",
-    shape: [40],
-    tfjs: "layers/mnasstack2/mnasresidual1/b1/conv2/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack2/mnasresidual1/b1/conv2/bn.bias",
-    shape: [40],
-    tfjs: "layers/mnasstack2/mnasresidual1/b1/conv2/bn/beta",
-  },
-  {
-    path: "layers/mnasstack2/mnasresidual1/b1/conv2/bn.running_mean",
-    shape: [40],
-    tfjs: "layers/mnasstack2/mnasresidual1/b1/conv2/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack2/mnasresidual1/b1/conv2/bn.running_var",
-    shape: [40],
-    tfjs: "layers/mnasstack2/mnasresidual1/b1/conv2/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack2/repeat1/0/b1/conv1.weight",
-    shape: [120, 40, 1, 1],
-    tfjs: "layers/mnasstack2/repeat1/0/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack2/repeat1/0/b1/conv1/bn.weight",
-    shape: [120],
-    tfjs: "layers/mnasstack2/repeat1/0/b1/conv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack2/repeat1/0/b1/conv1/bn.bias",
-    shape: [120],
-    tfjs: "layers/mnasstack2/repeat1/0/b1/conv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack2/repeat1/0/b1/conv1/bn.running_mean",
-    shape: [120],
-    tfjs: "layers/mnasstack2/repeat1/0/b1/conv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack2/repeat1/0/b1/conv1/bn.running_var",
-    shape: [120],
-    tfjs: "layers/mnasstack2/repeat1/0/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack2/repeat1/0/b1/dwconv1.weight",
-    shape: [120, 1, 5, 5],
-    tfjs: "layers/mnasstack2/repeat1/0/b1/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 120,
-  },
-  {
-    path: "layers/mnasstack2/repeat1/0/b1/dwconv1/bn.weight",
-    shape: [120],
-    tfjs: "layers/mnasstack2/repeat1/0/b1/dwconv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack2/repeat1/0/b1/dwconv1/bn.bias",
-    shape: [120],
-    tfjs: "layers/mnasstack2/repeat1/0/b1/dwconv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack2/repeat1/0/b1/dwconv1/bn.running_mean",
-    shape: [120],
-    tfjs: "layers/mnasstack2/repeat1/0/b1/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack2/repeat1/0/b1/dwconv1/bn.running_var",
-    shape: [120],
-    tfjs: "layers/mnasstack2/repeat1/0/b1/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack2/repeat1/0/b1/conv2.weight",
-    shape: [40, 120, 1, 1],
-    tfjs: "layers/mnasstack2/repeat1/0/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack2/repeat1/0/b1/conv2/bn.weight",
-    shape: [40],
-    tfjs: "layers/mnasstack2/repeat1/0/b1/conv2/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack2/repeat1/0/b1/conv2/bn.bias",
-    shape: [40],
-    tfjs: "layers/mnasstack2/repeat1/0/b1/conv2/bn/beta",
-  },
-  {
-    path: "layers/mnasstack2/repeat1/0/b1/conv2/bn.running_mean",
-    shape: [40],
-    tfjs: "layers/mnasstack2/repeat1/0/b1/conv2/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack2/repeat1/0/b1/conv2/bn.running_var",
-    shape: [40],
-    tfjs: "layers/mnasstack2/repeat1/0/b1/conv2/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack2/repeat1/1/b1/conv1.weight",
-    shape: [120, 40, 1, 1],
-    tfjs: "layers/mnasstack2/repeat1/1/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack2/repeat1/1/b1/conv1/bn.weight",
-    shape: [120],
-    tfjs: "layers/mnasstack2/repeat1/1/b1/conv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack2/repeat1/1/b1/conv1/bn.bias",
-    shape: [120],
-    tfjs: "layers/mnasstack2/repeat1/1/b1/conv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack2/repeat1/1/b1/conv1/bn.running_mean",
-    shape: [120],
-    tfjs: "layers/mnasstack2/repeat1/1/b1/conv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack2/repeat1/1/b1/conv1/bn.running_var",
-    shape: [120],
-    tfjs: "layers/mnasstack2/repeat1/1/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack2/repeat1/1/b1/dwconv1.weight",
-    shape: [120, 1, 5, 5],
-    tfjs: "layers/mnasstack2/repeat1/1/b1/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 120,
-  },
-  {
-    path: "layers/mnasstack2/repeat1/1/b1/dwconv1/bn.weight",
-    shape: [120],
-    tfjs: "layers/mnasstack2/repeat1/1/b1/dwconv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack2/repeat1/1/b1/dwconv1/bn.bias",
-    shape: [120],
-    tfjs: "layers/mnasstack2/repeat1/1/b1/dwconv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack2/repeat1/1/b1/dwconv1/bn.running_mean",
-    shape: [120],
-    tfjs: "layers/mnasstack2/repeat1/1/b1/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack2/repeat1/1/b1/dwconv1/bn.running_var",
-    shape: [120],
-    tfjs: "layers/mnasstack2/repeat1/1/b1/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack2/repeat1/1/b1/conv2.weight",
-    shape: [40, 120, 1, 1],
-    tfjs: "layers/mnasstack2/repeat1/1/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack2/repeat1/1/b1/conv2/bn.weight",
-    shape: [40],
-    tfjs: "layers/mnasstack2/repeat1/1/b1/conv2/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack2/repeat1/1/b1/conv2/bn.bias",
-    shape: [40],
-    tfjs: "layers/mnasstack2/repeat1/1/b1/conv2/bn/beta",
-  },
-  {
-    path: "layers/mnasstack2/repeat1/1/b1/conv2/bn.running_mean",
-    shape: [40],
-    tfjs: "layers/mnasstack2/repeat1/1/b1/conv2/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack2/repeat1/1/b1/conv2/bn.running_var",
-    shape: [40],
-    tfjs: "layers/mnasstack2/repeat1/1/b1/conv2/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack3/mnasresidual1/b1/conv1.weight",
-    shape: [240, 40, 1, 1],
-    tfjs: "layers/mnasstack3/mnasresidual1/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack3/mnasresidual1/b1/conv1/bn.weight",
-    shape: [240],
-    tfjs: "layers/mnasstack3/mnasresidual1/b1/conv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack3/mnasresidual1/b1/conv1/bn.bias",
-    shape: [240],
-    tfjs: "layers/mnasstack3/mnasresidual1/b1/conv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack3/mnasresidual1/b1/conv1/bn.running_mean",
-    shape: [240],
-    tfjs: "layers/mnasstack3/mnasresidual1/b1/conv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack3/mnasresidual1/b1/conv1/bn.running_var",
-    shape: [240],
-    tfjs: "layers/mnasstack3/mnasresidual1/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack3/mnasresidual1/b1/dwconv1.weight",
-    shape: [240, 1, 5, 5],
-    tfjs: "layers/mnasstack3/mnasresidual1/b1/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 240,
-  },
-  {
-    path: "layers/mnasstack3/mnasresidual1/b1/dwconv1/bn.weight",
-    shape: [240],
-    tfjs: "layers/mnasstack3/mnasresidual1/b1/dwconv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack3/mnasresidual1/b1/dwconv1/bn.bias",
-    shape: [240],
-    tfjs: "layers/mnasstack3/mnasresidual1/b1/dwconv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack3/mnasresidual1/b1/dwconv1/bn.running_mean",
-    shape: [240],
-    tfjs: "layers/mnasstack3/mnasresidual1/b1/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack3/mnasresidual1/b1/dwconv1/bn.running_var",
-    shape: [240],
-    tfjs: "layers/mnasstack3/mnasresidual1/b1/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack3/mnasresidual1/b1/conv2.weight",
-    shape: [80, 240, 1, 1],
-    tfjs: "layers/mnasstack3/mnasresidual1/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack3/mnasresidual1/b1/conv2/bn.weight",
-    shape: [80],
-    tfjs: "layers/mnasstack3/mnasresidual1/b1/conv2/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack3/mnasresidual1/b1/conv2/bn.bias",
-    shape: [80],
-    tfjs: "layers/mnasstack3/mnasresidual1/b1/conv2/bn/beta",
-  },
-  {
-    path: "layers/mnasstack3/mnasresidual1/b1/conv2/bn.running_mean",
-    shape: [80],
-    tfjs: "layers/mnasstack3/mnasresidual1/b1/conv2/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack3/mnasresidual1/b1/conv2/bn.running_var",
-    shape: [80],
-    tfjs: "layers/mnasstack3/mnasresidual1/b1/conv2/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack3/repeat1/0/b1/conv1.weight",
-    shape: [480, 80, 1, 1],
-    tfjs: "layers/mnasstack3/repeat1/0/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack3/repeat1/0/b1/conv1/bn.weight",
-    shape: [480],
-    tfjs: "layers/mnasstack3/repeat1/0/b1/conv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack3/repeat1/0/b1/conv1/bn.bias",
-    shape: [480],
-    tfjs: "layers/mnasstack3/repeat1/0/b1/conv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack3/repeat1/0/b1/conv1/bn.running_mean",
-    shape: [480],
-    tfjs: "layers/mnasstack3/repeat1/0/b1/conv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack3/repeat1/0/b1/conv1/bn.running_var",
-    shape: [480],
-    tfjs: "layers/mnasstack3/repeat1/0/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack3/repeat1/0/b1/dwconv1.weight",
-    shape: [480, 1, 5, 5],
-    tfjs: "layers/mnasstack3/repeat1/0/b1/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 480,
-  },
-  {
-    path: "layers/mnasstack3/repeat1/0/b1/dwconv1/bn.weight",
-    shape: [480],
-    tfjs: "layers/mnasstack3/repeat1/0/b1/dwconv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack3/repeat1/0/b1/dwconv1/bn.bias",
-    shape: [480],
-    tfjs: "layers/mnasstack3/repeat1/0/b1/dwconv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack3/repeat1/0/b1/dwconv1/bn.running_mean",
-    shape: [480],
-    tfjs: "layers/mnasstack3/repeat1/0/b1/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack3/repeat1/0/b1/dwconv1/bn.running_var",
-    shape: [480],
-    tfjs: "layers/mnasstack3/repeat1/0/b1/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack3/repeat1/0/b1/conv2.weight",
-    shape: [80, 480, 1, 1],
-    tfjs: "layers/mnasstack3/repeat1/0/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack3/repeat1/0/b1/conv2/bn.weight",
-    shape: [80],
-    tfjs: "layers/mnasstack3/repeat1/0/b1/conv2/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack3/repeat1/0/b1/conv2/bn.bias",
-    shape: [80],
-    tfjs: "layers/mnasstack3/repeat1/0/b1/conv2/bn/beta",
-  },
-  {
-    path: "layers/mnasstack3/repeat1/0/b1/conv2/bn.running_mean",
-    shape: [80],
-    tfjs: "layers/mnasstack3/repeat1/0/b1/conv2/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack3/repeat1/0/b1/conv2/bn.running_var",
-    shape: [80],
-    tfjs: "layers/mnasstack3/repeat1/0/b1/conv2/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack3/repeat1/1/b1/conv1.weight",
-    shape: [480, 80, 1, 1],
-    tfjs: "layers/mnasstack3/repeat1/1/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack3/repeat1/1/b1/conv1/bn.weight",
-    shape: [480],
-    tfjs: "layers/mnasstack3/repeat1/1/b1/conv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack3/repeat1/1/b1/conv1/bn.bias",
-    shape: [480],
-    tfjs: "layers/mnasstack3/repeat1/1/b1/conv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack3/repeat1/1/b1/conv1/bn.running_mean",
-    shape: [480],
-    tfjs: "layers/mnasstack3/repeat1/1/b1/conv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack3/repeat1/1/b1/conv1/bn.running_var",
-    shape: [480],
-    tfjs: "layers/mnasstack3/repeat1/1/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack3/repeat1/1/b1/dwconv1.weight",
-    shape: [480, 1, 5, 5],
-    tfjs: "layers/mnasstack3/repeat1/1/b1/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 480,
-  },
-  {
-    path: "layers/mnasstack3/repeat1/1/b1/dwconv1/bn.weight",
-    shape: [480],
-    tfjs: "layers/mnasstack3/repeat1/1/b1/dwconv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack3/repeat1/1/b1/dwconv1/bn.bias",
-    shape: [480],
-    tfjs: "layers/mnasstack3/repeat1/1/b1/dwconv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack3/repeat1/1/b1/dwconv1/bn.running_mean",
-    shape: [480],
-    tfjs: "layers/mnasstack3/repeat1/1/b1/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack3/repeat1/1/b1/dwconv1/bn.running_var",
-    shape: [480],
-    tfjs: "layers/mnasstack3/repeat1/1/b1/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack3/repeat1/1/b1/conv2.weight",
-    shape: [80, 480, 1, 1],
-    tfjs: "layers/mnasstack3/repeat1/1/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack3/repeat1/1/b1/conv2/bn.weight",
-    shape: [80],
-    tfjs: "layers/mnasstack3/repeat1/1/b1/conv2/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack3/repeat1/1/b1/conv2/bn.bias",
-    shape: [80],
-    tfjs: "layers/mnasstack3/repeat1/1/b1/conv2/bn/beta",
-  },
-  {
-    path: "layers/mnasstack3/repeat1/1/b1/conv2/bn.running_mean",
-    shape: [80],
-    tfjs: "layers/mnasstack3/repeat1/1/b1/conv2/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack3/repeat1/1/b1/conv2/bn.running_var",
-    shape: [80],
-    tfjs: "layers/mnasstack3/repeat1/1/b1/conv2/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack4/mnasresidual1/b1/conv1.weight",
-    shape: [480, 80, 1, 1],
-    tfjs: "layers/mnasstack4/mnasresidual1/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack4/mnasresidual1/b1/conv1/bn.weight",
-    shape: [480],
-    tfjs: "layers/mnasstack4/mnasresidual1/b1/conv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack4/mnasresidual1/b1/conv1/bn.bias",
-    shape: [480],
-    tfjs: "layers/mnasstack4/mnasresidual1/b1/conv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack4/mnasresidual1/b1/conv1/bn.running_mean",
-    shape: [480],
-    tfjs: "layers/mnasstack4/mnasresidual1/b1/conv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack4/mnasresidual1/b1/conv1/bn.running_var",
-    shape: [480],
-    tfjs: "layers/mnasstack4/mnasresidual1/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack4/mnasresidual1/b1/dwconv1.weight",
-    shape: [480, 1, 3, 3],
-    tfjs: "layers/mnasstack4/mnasresidual1/b1/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 480,
-  },
-  {
-    path: "layers/mnasstack4/mnasresidual1/b1/dwconv1/bn.weight",
-    shape: [480],
-    tfjs: "layers/mnasstack4/mnasresidual1/b1/dwconv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack4/mnasresidual1/b1/dwconv1/bn.bias",
-    shape: [480],
-    tfjs: "layers/mnasstack4/mnasresidual1/b1/dwconv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack4/mnasresidual1/b1/dwconv1/bn.running_mean",
-    shape: [480],
-    tfjs: "layers/mnasstack4/mnasresidual1/b1/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack4/mnasresidual1/b1/dwconv1/bn.running_var",
-    shape: [480],
-    tfjs: "layers/mnasstack4/mnasresidual1/b1/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack4/mnasresidual1/b1/conv2.weight",
-    shape: [96, 480, 1, 1],
-    tfjs: "layers/mnasstack4/mnasresidual1/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack4/mnasresidual1/b1/conv2/bn.weight",
-    shape: [96],
-    tfjs: "layers/mnasstack4/mnasresidual1/b1/conv2/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack4/mnasresidual1/b1/conv2/bn.bias",
-    shape: [96],
-    tfjs: "layers/mnasstack4/mnasresidual1/b1/conv2/bn/beta",
-  },
-  {
-    path: "layers/mnasstack4/mnasresidual1/b1/conv2/bn.running_mean",
-    shape: [96],
-    tfjs: "layers/mnasstack4/mnasresidual1/b1/conv2/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack4/mnasresidual1/b1/conv2/bn.running_var",
-    shape: [96],
-    tfjs: "layers/mnasstack4/mnasresidual1/b1/conv2/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack4/repeat1/0/b1/conv1.weight",
-    shape: [576, 96, 1, 1],
-    tfjs: "layers/mnasstack4/repeat1/0/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack4/repeat1/0/b1/conv1/bn.weight",
-    shape: [576],
-    tfjs: "layers/mnasstack4/repeat1/0/b1/conv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack4/repeat1/0/b1/conv1/bn.bias",
-    shape: [576],
-    tfjs: "layers/mnasstack4/repeat1/0/b1/conv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack4/repeat1/0/b1/conv1/bn.running_mean",
-    shape: [576],
-    tfjs: "layers/mnasstack4/repeat1/0/b1/conv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack4/repeat1/0/b1/conv1/bn.running_var",
-    shape: [576],
-    tfjs: "layers/mnasstack4/repeat1/0/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack4/repeat1/0/b1/dwconv1.weight",
-    shape: [576, 1, 3, 3],
-    tfjs: "layers/mnasstack4/repeat1/0/b1/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 576,
-  },
-  {
-    path: "layers/mnasstack4/repeat1/0/b1/dwconv1/bn.weight",
-    shape: [576],
-    tfjs: "layers/mnasstack4/repeat1/0/b1/dwconv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack4/repeat1/0/b1/dwconv1/bn.bias",
-    shape: [576],
-    tfjs: "layers/mnasstack4/repeat1/0/b1/dwconv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack4/repeat1/0/b1/dwconv1/bn.running_mean",
-    shape: [576],
-    tfjs: "layers/mnasstack4/repeat1/0/b1/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack4/repeat1/0/b1/dwconv1/bn.running_var",
-    shape: [576],
-    tfjs: "layers/mnasstack4/repeat1/0/b1/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack4/repeat1/0/b1/conv2.weight",
-    shape: [96, 576, 1, 1],
-    tfjs: "layers/mnasstack4/repeat1/0/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack4/repeat1/0/b1/conv2/bn.weight",
-    shape: [96],
-    tfjs: "layers/mnasstack4/repeat1/0/b1/conv2/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack4/repeat1/0/b1/conv2/bn.bias",
-    shape: [96],
-    tfjs: "layers/mnasstack4/repeat1/0/b1/conv2/bn/beta",
-  },
-  {
-    path: "layers/mnasstack4/repeat1/0/b1/conv2/bn.running_mean",
-    shape: [96],
-    tfjs: "layers/mnasstack4/repeat1/0/b1/conv2/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack4/repeat1/0/b1/conv2/bn.running_var",
-    shape: [96],
-    tfjs: "layers/mnasstack4/repeat1/0/b1/conv2/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack5/mnasresidual1/b1/conv1.weight",
-    shape: [576, 96, 1, 1],
-    tfjs: "layers/mnasstack5/mnasresidual1/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack5/mnasresidual1/b1/conv1/bn.weight",
-    shape: [576],
-    tfjs: "layers/mnasstack5/mnasresidual1/b1/conv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack5/mnasresidual1/b1/conv1/bn.bias",
-    shape: [576],
-    tfjs: "layers/mnasstack5/mnasresidual1/b1/conv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack5/mnasresidual1/b1/conv1/bn.running_mean",
-    shape: [576],
-    tfjs: "layers/mnasstack5/mnasresidual1/b1/conv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack5/mnasresidual1/b1/conv1/bn.running_var",
-    shape: [576],
-    tfjs: "layers/mnasstack5/mnasresidual1/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack5/mnasresidual1/b1/dwconv1.weight",
-    shape: [576, 1, 5, 5],
-    tfjs: "layers/mnasstack5/mnasresidual1/b1/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 576,
-  },
-  {
-    path: "layers/mnasstack5/mnasresidual1/b1/dwconv1/bn.weight",
-    shape: [576],
-    tfjs: "layers/mnasstack5/mnasresidual1/b1/dwconv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack5/mnasresidual1/b1/dwconv1/bn.bias",
-    shape: [576],
-    tfjs: "layers/mnasstack5/mnasresidual1/b1/dwconv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack5/mnasresidual1/b1/dwconv1/bn.running_mean",
-    shape: [576],
-    tfjs: "layers/mnasstack5/mnasresidual1/b1/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack5/mnasresidual1/b1/dwconv1/bn.running_var",
-    shape: [576],
-    tfjs: "layers/mnasstack5/mnasresidual1/b1/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack5/mnasresidual1/b1/conv2.weight",
-    shape: [192, 576, 1, 1],
-    tfjs: "layers/mnasstack5/mnasresidual1/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack5/mnasresidual1/b1/conv2/bn.weight",
-    shape: [192],
-    tfjs: "layers/mnasstack5/mnasresidual1/b1/conv2/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack5/mnasresidual1/b1/conv2/bn.bias",
-    shape: [192],
-    tfjs: "layers/mnasstack5/mnasresidual1/b1/conv2/bn/beta",
-  },
-  {
-    path: "layers/mnasstack5/mnasresidual1/b1/conv2/bn.running_mean",
-    shape: [192],
-    tfjs: "layers/mnasstack5/mnasresidual1/b1/conv2/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack5/mnasresidual1/b1/conv2/bn.running_var",
-    shape: [192],
-    tfjs: "layers/mnasstack5/mnasresidual1/b1/conv2/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/0/b1/conv1.weight",
-    shape: [1152, 192, 1, 1],
-    tfjs: "layers/mnasstack5/repeat1/0/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/0/b1/conv1/bn.weight",
-    shape: [1152],
-    tfjs: "layers/mnasstack5/repeat1/0/b1/conv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/0/b1/conv1/bn.bias",
-    shape: [1152],
-    tfjs: "layers/mnasstack5/repeat1/0/b1/conv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/0/b1/conv1/bn.running_mean",
-    shape: [1152],
-    tfjs: "layers/mnasstack5/repeat1/0/b1/conv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/0/b1/conv1/bn.running_var",
-    shape: [1152],
-    tfjs: "layers/mnasstack5/repeat1/0/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/0/b1/dwconv1.weight",
-    shape: [1152, 1, 5, 5],
-    tfjs: "layers/mnasstack5/repeat1/0/b1/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 1152,
-  },
-  {
-    path: "layers/mnasstack5/repeat1/0/b1/dwconv1/bn.weight",
-    shape: [1152],
-    tfjs: "layers/mnasstack5/repeat1/0/b1/dwconv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/0/b1/dwconv1/bn.bias",
-    shape: [1152],
-    tfjs: "layers/mnasstack5/repeat1/0/b1/dwconv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/0/b1/dwconv1/bn.running_mean",
-    shape: [1152],
-    tfjs: "layers/mnasstack5/repeat1/0/b1/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/0/b1/dwconv1/bn.running_var",
-    shape: [1152],
-    tfjs: "layers/mnasstack5/repeat1/0/b1/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/0/b1/conv2.weight",
-    shape: [192, 1152, 1, 1],
-    tfjs: "layers/mnasstack5/repeat1/0/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/0/b1/conv2/bn.weight",
-    shape: [192],
-    tfjs: "layers/mnasstack5/repeat1/0/b1/conv2/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/0/b1/conv2/bn.bias",
-    shape: [192],
-    tfjs: "layers/mnasstack5/repeat1/0/b1/conv2/bn/beta",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/0/b1/conv2/bn.running_mean",
-    shape: [192],
-    tfjs: "layers/mnasstack5/repeat1/0/b1/conv2/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/0/b1/conv2/bn.running_var",
-    shape: [192],
-    tfjs: "layers/mnasstack5/repeat1/0/b1/conv2/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/1/b1/conv1.weight",
-    shape: [1152, 192, 1, 1],
-    tfjs: "layers/mnasstack5/repeat1/1/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/1/b1/conv1/bn.weight",
-    shape: [1152],
-    tfjs: "layers/mnasstack5/repeat1/1/b1/conv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/1/b1/conv1/bn.bias",
-    shape: [1152],
-    tfjs: "layers/mnasstack5/repeat1/1/b1/conv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/1/b1/conv1/bn.running_mean",
-    shape: [1152],
-    tfjs: "layers/mnasstack5/repeat1/1/b1/conv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/1/b1/conv1/bn.running_var",
-    shape: [1152],
-    tfjs: "layers/mnasstack5/repeat1/1/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/1/b1/dwconv1.weight",
-    shape: [1152, 1, 5, 5],
-    tfjs: "layers/mnasstack5/repeat1/1/b1/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 1152,
-  },
-  {
-    path: "layers/mnasstack5/repeat1/1/b1/dwconv1/bn.weight",
-    shape: [1152],
-    tfjs: "layers/mnasstack5/repeat1/1/b1/dwconv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/1/b1/dwconv1/bn.bias",
-    shape: [1152],
-    tfjs: "layers/mnasstack5/repeat1/1/b1/dwconv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/1/b1/dwconv1/bn.running_mean",
-    shape: [1152],
-    tfjs: "layers/mnasstack5/repeat1/1/b1/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/1/b1/dwconv1/bn.running_var",
-    shape: [1152],
-    tfjs: "layers/mnasstack5/repeat1/1/b1/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/1/b1/conv2.weight",
-    shape: [192, 1152, 1, 1],
-    tfjs: "layers/mnasstack5/repeat1/1/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/1/b1/conv2/bn.weight",
-    shape: [192],
-    tfjs: "layers/mnasstack5/repeat1/1/b1/conv2/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/1/b1/conv2/bn.bias",
-    shape: [192],
-    tfjs: "layers/mnasstack5/repeat1/1/b1/conv2/bn/beta",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/1/b1/conv2/bn.running_mean",
-    shape: [192],
-    tfjs: "layers/mnasstack5/repeat1/1/b1/conv2/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/1/b1/conv2/bn.running_var",
-    shape: [192],
-    tfjs: "layers/mnasstack5/repeat1/1/b1/conv2/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/2/b1/conv1.weight",
-    shape: [1152, 192, 1, 1],
-    tfjs: "layers/mnasstack5/repeat1/2/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/2/b1/conv1/bn.weight",
-    shape: [1152],
-    tfjs: "layers/mnasstack5/repeat1/2/b1/conv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/2/b1/conv1/bn.bias",
-    shape: [1152],
-    tfjs: "layers/mnasstack5/repeat1/2/b1/conv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/2/b1/conv1/bn.running_mean",
-    shape: [1152],
-    tfjs: "layers/mnasstack5/repeat1/2/b1/conv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/2/b1/conv1/bn.running_var",
-    shape: [1152],
-    tfjs: "layers/mnasstack5/repeat1/2/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/2/b1/dwconv1.weight",
-    shape: [1152, 1, 5, 5],
-    tfjs: "layers/mnasstack5/repeat1/2/b1/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 1152,
-  },
-  {
-    path: "layers/mnasstack5/repeat1/2/b1/dwconv1/bn.weight",
-    shape: [1152],
-    tfjs: "layers/mnasstack5/repeat1/2/b1/dwconv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/2/b1/dwconv1/bn.bias",
-    shape: [1152],
-    tfjs: "layers/mnasstack5/repeat1/2/b1/dwconv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/2/b1/dwconv1/bn.running_mean",
-    shape: [1152],
-    tfjs: "layers/mnasstack5/repeat1/2/b1/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/2/b1/dwconv1/bn.running_var",
-    shape: [1152],
-    tfjs: "layers/mnasstack5/repeat1/2/b1/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/2/b1/conv2.weight",
-    shape: [192, 1152, 1, 1],
-    tfjs: "layers/mnasstack5/repeat1/2/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/2/b1/conv2/bn.weight",
-    shape: [192],
-    tfjs: "layers/mnasstack5/repeat1/2/b1/conv2/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/2/b1/conv2/bn.bias",
-    shape: [192],
-    tfjs: "layers/mnasstack5/repeat1/2/b1/conv2/bn/beta",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/2/b1/conv2/bn.running_mean",
-    shape: [192],
-    tfjs: "layers/mnasstack5/repeat1/2/b1/conv2/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack5/repeat1/2/b1/conv2/bn.running_var",
-    shape: [192],
-    tfjs: "layers/mnasstack5/repeat1/2/b1/conv2/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack6/mnasresidual1/b1/conv1.weight",
-    shape: [1152, 192, 1, 1],
-    tfjs: "layers/mnasstack6/mnasresidual1/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack6/mnasresidual1/b1/conv1/bn.weight",
-    shape: [1152],
-    tfjs: "layers/mnasstack6/mnasresidual1/b1/conv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack6/mnasresidual1/b1/conv1/bn.bias",
-    shape: [1152],
-    tfjs: "layers/mnasstack6/mnasresidual1/b1/conv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack6/mnasresidual1/b1/conv1/bn.running_mean",
-    shape: [1152],
-    tfjs: "layers/mnasstack6/mnasresidual1/b1/conv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack6/mnasresidual1/b1/conv1/bn.running_var",
-    shape: [1152],
-    tfjs: "layers/mnasstack6/mnasresidual1/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack6/mnasresidual1/b1/dwconv1.weight",
-    shape: [1152, 1, 3, 3],
-    tfjs: "layers/mnasstack6/mnasresidual1/b1/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 1152,
-  },
-  {
-    path: "layers/mnasstack6/mnasresidual1/b1/dwconv1/bn.weight",
-    shape: [1152],
-    tfjs: "layers/mnasstack6/mnasresidual1/b1/dwconv1/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack6/mnasresidual1/b1/dwconv1/bn.bias",
-    shape: [1152],
-    tfjs: "layers/mnasstack6/mnasresidual1/b1/dwconv1/bn/beta",
-  },
-  {
-    path: "layers/mnasstack6/mnasresidual1/b1/dwconv1/bn.running_mean",
-    shape: [1152],
-    tfjs: "layers/mnasstack6/mnasresidual1/b1/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack6/mnasresidual1/b1/dwconv1/bn.running_var",
-    shape: [1152],
-    tfjs: "layers/mnasstack6/mnasresidual1/b1/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "layers/mnasstack6/mnasresidual1/b1/conv2.weight",
-    shape: [320, 1152, 1, 1],
-    tfjs: "layers/mnasstack6/mnasresidual1/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layers/mnasstack6/mnasresidual1/b1/conv2/bn.weight",
-    shape: [320],
-    tfjs: "layers/mnasstack6/mnasresidual1/b1/conv2/bn/gamma",
-  },
-  {
-    path: "layers/mnasstack6/mnasresidual1/b1/conv2/bn.bias",
-    shape: [320],
-    tfjs: "layers/mnasstack6/mnasresidual1/b1/conv2/bn/beta",
-  },
-  {
-    path: "layers/mnasstack6/mnasresidual1/b1/conv2/bn.running_mean",
-    shape: [320],
-    tfjs: "layers/mnasstack6/mnasresidual1/b1/conv2/bn/moving_mean",
-  },
-  {
-    path: "layers/mnasstack6/mnasresidual1/b1/conv2/bn.running_var",
-    shape: [320],
-    tfjs: "layers/mnasstack6/mnasresidual1/b1/conv2/bn/moving_variance",
-  },
-  { path: "layers/conv3.weight", shape: [1280, 320, 1, 1], tfjs: "layers/conv3/kernel", layout: "hwio" },
-  { path: "layers/conv3/bn.weight", shape: [1280], tfjs: "layers/conv3/bn/gamma" },
-  { path: "layers/conv3/bn.bias", shape: [1280], tfjs: "layers/conv3/bn/beta" },
-  { path: "layers/conv3/bn.running_mean", shape: [1280], tfjs: "layers/conv3/bn/moving_mean" },
-  { path: "layers/conv3/bn.running_var", shape: [1280], tfjs: "layers/conv3/bn/moving_variance" },
-  { path: "head/classifier.weight", shape: [1000, 1280], tfjs: "head/classifier/kernel", layout: "dense" },
-  { path: "head/classifier.bias", shape: [1000], tfjs: "head/classifier/bias" },
-];
+  convBnInit("layers/conv1", [32, 3, 3, 3]),
+  depthwiseBnInit("layers/dwconv1", [32, 1, 3, 3], 32),
+  convBnInit("layers/conv2", [16, 32, 1, 1]),
+  convBnInit("layers/mnasstack1/mnasresidual1/b1/conv1", [48, 16, 1, 1]),
+  depthwiseBnInit("layers/mnasstack1/mnasresidual1/b1/dwconv1", [48, 1, 3, 3], 48),
+  convBnInit("layers/mnasstack1/mnasresidual1/b1/conv2", [24, 48, 1, 1]),
+  convBnInit("layers/mnasstack1/repeat1/0/b1/conv1", [72, 24, 1, 1]),
+  depthwiseBnInit("layers/mnasstack1/repeat1/0/b1/dwconv1", [72, 1, 3, 3], 72),
+  convBnInit("layers/mnasstack1/repeat1/0/b1/conv2", [24, 72, 1, 1]),
+  convBnInit("layers/mnasstack1/repeat1/1/b1/conv1", [72, 24, 1, 1]),
+  depthwiseBnInit("layers/mnasstack1/repeat1/1/b1/dwconv1", [72, 1, 3, 3], 72),
+  convBnInit("layers/mnasstack1/repeat1/1/b1/conv2", [24, 72, 1, 1]),
+  convBnInit("layers/mnasstack2/mnasresidual1/b1/conv1", [72, 24, 1, 1]),
+  depthwiseBnInit("layers/mnasstack2/mnasresidual1/b1/dwconv1", [72, 1, 5, 5], 72),
+  convBnInit("layers/mnasstack2/mnasresidual1/b1/conv2", [40, 72, 1, 1]),
+  convBnInit("layers/mnasstack2/repeat1/0/b1/conv1", [120, 40, 1, 1]),
+  depthwiseBnInit("layers/mnasstack2/repeat1/0/b1/dwconv1", [120, 1, 5, 5], 120),
+  convBnInit("layers/mnasstack2/repeat1/0/b1/conv2", [40, 120, 1, 1]),
+  convBnInit("layers/mnasstack2/repeat1/1/b1/conv1", [120, 40, 1, 1]),
+  depthwiseBnInit("layers/mnasstack2/repeat1/1/b1/dwconv1", [120, 1, 5, 5], 120),
+  convBnInit("layers/mnasstack2/repeat1/1/b1/conv2", [40, 120, 1, 1]),
+  convBnInit("layers/mnasstack3/mnasresidual1/b1/conv1", [240, 40, 1, 1]),
+  depthwiseBnInit("layers/mnasstack3/mnasresidual1/b1/dwconv1", [240, 1, 5, 5], 240),
+  convBnInit("layers/mnasstack3/mnasresidual1/b1/conv2", [80, 240, 1, 1]),
+  convBnInit("layers/mnasstack3/repeat1/0/b1/conv1", [480, 80, 1, 1]),
+  depthwiseBnInit("layers/mnasstack3/repeat1/0/b1/dwconv1", [480, 1, 5, 5], 480),
+  convBnInit("layers/mnasstack3/repeat1/0/b1/conv2", [80, 480, 1, 1]),
+  convBnInit("layers/mnasstack3/repeat1/1/b1/conv1", [480, 80, 1, 1]),
+  depthwiseBnInit("layers/mnasstack3/repeat1/1/b1/dwconv1", [480, 1, 5, 5], 480),
+  convBnInit("layers/mnasstack3/repeat1/1/b1/conv2", [80, 480, 1, 1]),
+  convBnInit("layers/mnasstack4/mnasresidual1/b1/conv1", [480, 80, 1, 1]),
+  depthwiseBnInit("layers/mnasstack4/mnasresidual1/b1/dwconv1", [480, 1, 3, 3], 480),
+  convBnInit("layers/mnasstack4/mnasresidual1/b1/conv2", [96, 480, 1, 1]),
+  convBnInit("layers/mnasstack4/repeat1/0/b1/conv1", [576, 96, 1, 1]),
+  depthwiseBnInit("layers/mnasstack4/repeat1/0/b1/dwconv1", [576, 1, 3, 3], 576),
+  convBnInit("layers/mnasstack4/repeat1/0/b1/conv2", [96, 576, 1, 1]),
+  convBnInit("layers/mnasstack5/mnasresidual1/b1/conv1", [576, 96, 1, 1]),
+  depthwiseBnInit("layers/mnasstack5/mnasresidual1/b1/dwconv1", [576, 1, 5, 5], 576),
+  convBnInit("layers/mnasstack5/mnasresidual1/b1/conv2", [192, 576, 1, 1]),
+  convBnInit("layers/mnasstack5/repeat1/0/b1/conv1", [1152, 192, 1, 1]),
+  depthwiseBnInit("layers/mnasstack5/repeat1/0/b1/dwconv1", [1152, 1, 5, 5], 1152),
+  convBnInit("layers/mnasstack5/repeat1/0/b1/conv2", [192, 1152, 1, 1]),
+  convBnInit("layers/mnasstack5/repeat1/1/b1/conv1", [1152, 192, 1, 1]),
+  depthwiseBnInit("layers/mnasstack5/repeat1/1/b1/dwconv1", [1152, 1, 5, 5], 1152),
+  convBnInit("layers/mnasstack5/repeat1/1/b1/conv2", [192, 1152, 1, 1]),
+  convBnInit("layers/mnasstack5/repeat1/2/b1/conv1", [1152, 192, 1, 1]),
+  depthwiseBnInit("layers/mnasstack5/repeat1/2/b1/dwconv1", [1152, 1, 5, 5], 1152),
+  convBnInit("layers/mnasstack5/repeat1/2/b1/conv2", [192, 1152, 1, 1]),
+  convBnInit("layers/mnasstack6/mnasresidual1/b1/conv1", [1152, 192, 1, 1]),
+  depthwiseBnInit("layers/mnasstack6/mnasresidual1/b1/dwconv1", [1152, 1, 3, 3], 1152),
+  convBnInit("layers/mnasstack6/mnasresidual1/b1/conv2", [320, 1152, 1, 1]),
+  convBnInit("layers/conv3", [1280, 320, 1, 1]),
+  denseInit("head/classifier", [1000, 1280], { bias: true }),
+].flat();

@@ -3,37 +3,56 @@
 // change the spec and run `netc compile specs/zoo/mobilenet-v2.net --target tfjs` again.
 
 import type * as tfjs from "@tensorflow/tfjs";
-import type { InitTensor } from "netc/runtime";
+import { convBnInit, denseInit, depthwiseBnInit, type InitTensor } from "netc/runtime";
 
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
 
+/** Applies a layer to the tensor before it (to the list of tensors for a merge). */
+function apply(layer: tfjs.layers.Layer, x: tfjs.SymbolicTensor | tfjs.SymbolicTensor[]): tfjs.SymbolicTensor {
+  return layer.apply(x) as tfjs.SymbolicTensor;
+}
+
+type Conv2dArgs = Parameters<typeof tfjs.layers.conv2d>[0];
+
+/** conv2d, batchNormalization, relu6: one statement's layers `name`, `name/bn`, `name/bn/relu6`. */
+function convBnRelu6(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: Conv2dArgs): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
+  const bn = apply(tf.layers.batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: name + "/bn" }), conv);
+  return apply(tf.layers.activation({ activation: "relu6", name: name + "/bn/relu6" }), bn);
+}
+
+type DepthwiseConv2dArgs = Parameters<typeof tfjs.layers.depthwiseConv2d>[0];
+
+/** depthwiseConv2d, batchNormalization, relu6: one statement's layers `name`, `name/bn`, `name/bn/relu6`. */
+function depthwiseBnRelu6(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  name: string,
+  config: DepthwiseConv2dArgs,
+): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.depthwiseConv2d({ ...config, useBias: false, name }), x);
+  const bn = apply(tf.layers.batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: name + "/bn" }), conv);
+  return apply(tf.layers.activation({ activation: "relu6", name: name + "/bn/relu6" }), bn);
+}
+
+/** conv2d, batchNormalization: one statement's layers `name`, `name/bn`. */
+function convBn(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: Conv2dArgs): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
+  return apply(tf.layers.batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: name + "/bn" }), conv);
+}
+
 /** The spec's block InvertedResidual: its layers, named under `prefix`. */
 function InvertedResidual(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/mobilenet.net:13: dwconv 3x3/stride pad=1 bn relu6
-  const b1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/depthwise/bn` })
-    .apply(b1Depthwise) as tfjs.SymbolicTensor;
-  const b1DepthwiseBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: `${prefix}/b1/depthwise/bn/relu6` })
-    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+  const b1Depthwise = depthwiseBnRelu6(tf, x, `${prefix}/b1/depthwise`, { kernelSize: 3, padding: "same" });
   // lib/mobilenet.net:14: conv 1x1 cout bn
-  const b1Project = tf.layers
-    .conv2d({ filters: 16, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
-    .apply(b1DepthwiseBnRelu6) as tfjs.SymbolicTensor;
-  const b1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/project/bn` })
-    .apply(b1Project) as tfjs.SymbolicTensor;
-  return b1ProjectBn;
+  return convBn(tf, b1Depthwise, `${prefix}/b1/project`, { filters: 16, kernelSize: 1 });
 }
 
 /** The spec's block InvertedStage: its layers, named under `prefix`. */
 function InvertedStage(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
-  const invertedresidual1 = InvertedResidual(tf, x, `${prefix}/invertedresidual1`);
-  return invertedresidual1;
+  return InvertedResidual(tf, x, `${prefix}/invertedresidual1`);
 }
 
 /** The spec's block InvertedResidual, called 4 times: its layers, named under `prefix`. */
@@ -45,42 +64,21 @@ function InvertedResidual_2(
   cout: number,
 ): tfjs.SymbolicTensor {
   // lib/mobilenet.net:12: conv 1x1 round(cin * expand) bn relu6
-  const b1Expand = tf.layers
-    .conv2d({ filters: 6 * inChannels, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/expand/bn` })
-    .apply(b1Expand) as tfjs.SymbolicTensor;
-  const b1ExpandBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: `${prefix}/b1/expand/bn/relu6` })
-    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+  const b1Expand = convBnRelu6(tf, x, `${prefix}/b1/expand`, { filters: 6 * inChannels, kernelSize: 1 });
   // lib/mobilenet.net:13: dwconv 3x3/stride pad=1 bn relu6
-  const b1DepthwisePad = tf.layers
-    .zeroPadding2d({
+  const b1DepthwisePad = apply(
+    tf.layers.zeroPadding2d({
       padding: [
         [1, 1],
         [1, 1],
       ],
       name: `${prefix}/b1/depthwise/pad`,
-    })
-    .apply(b1ExpandBnRelu6) as tfjs.SymbolicTensor;
-  const b1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/b1/depthwise` })
-    .apply(b1DepthwisePad) as tfjs.SymbolicTensor;
-  const b1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/depthwise/bn` })
-    .apply(b1Depthwise) as tfjs.SymbolicTensor;
-  const b1DepthwiseBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: `${prefix}/b1/depthwise/bn/relu6` })
-    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+    }),
+    b1Expand,
+  );
+  const b1Depthwise = depthwiseBnRelu6(tf, b1DepthwisePad, `${prefix}/b1/depthwise`, { kernelSize: 3, strides: 2 });
   // lib/mobilenet.net:14: conv 1x1 cout bn
-  const b1Project = tf.layers
-    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
-    .apply(b1DepthwiseBnRelu6) as tfjs.SymbolicTensor;
-  const b1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/project/bn` })
-    .apply(b1Project) as tfjs.SymbolicTensor;
-  return b1ProjectBn;
+  return convBn(tf, b1Depthwise, `${prefix}/b1/project`, { filters: cout, kernelSize: 1 });
 }
 
 /** The spec's block InvertedResidual, called 10 times: its layers, named under `prefix`. */
@@ -92,42 +90,19 @@ function InvertedResidual_3(
   cout: number,
 ): tfjs.SymbolicTensor {
   // lib/mobilenet.net:12: conv 1x1 round(cin * expand) bn relu6
-  const b1Expand = tf.layers
-    .conv2d({ filters: 6 * inChannels, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/expand/bn` })
-    .apply(b1Expand) as tfjs.SymbolicTensor;
-  const b1ExpandBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: `${prefix}/b1/expand/bn/relu6` })
-    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+  const b1Expand = convBnRelu6(tf, x, `${prefix}/b1/expand`, { filters: 6 * inChannels, kernelSize: 1 });
   // lib/mobilenet.net:13: dwconv 3x3/stride pad=1 bn relu6
-  const b1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
-    .apply(b1ExpandBnRelu6) as tfjs.SymbolicTensor;
-  const b1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/depthwise/bn` })
-    .apply(b1Depthwise) as tfjs.SymbolicTensor;
-  const b1DepthwiseBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: `${prefix}/b1/depthwise/bn/relu6` })
-    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+  const b1Depthwise = depthwiseBnRelu6(tf, b1Expand, `${prefix}/b1/depthwise`, { kernelSize: 3, padding: "same" });
   // lib/mobilenet.net:14: conv 1x1 cout bn
-  const b1Project = tf.layers
-    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
-    .apply(b1DepthwiseBnRelu6) as tfjs.SymbolicTensor;
-  const b1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/project/bn` })
-    .apply(b1Project) as tfjs.SymbolicTensor;
+  const b1Project = convBn(tf, b1Depthwise, `${prefix}/b1/project`, { filters: cout, kernelSize: 1 });
   // lib/mobilenet.net:10: add
-  const out = tf.layers.add({ name: prefix }).apply([b1ProjectBn, x]) as tfjs.SymbolicTensor;
-  return out;
+  return apply(tf.layers.add({ name: prefix }), [b1Project, x]);
 }
 
 /** The spec's block InvertedStage: its layers, named under `prefix`. */
 function InvertedStage_2(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   const invertedresidual1 = InvertedResidual_2(tf, x, `${prefix}/invertedresidual1`, 16, 24);
-  const repeat10 = InvertedResidual_3(tf, invertedresidual1, `${prefix}/repeat1/0`, 24, 24);
-  return repeat10;
+  return InvertedResidual_3(tf, invertedresidual1, `${prefix}/repeat1/0`, 24, 24);
 }
 
 /** The spec's block InvertedStage, called 2 times: its layers, named under `prefix`. */
@@ -140,8 +115,7 @@ function InvertedStage_3(
 ): tfjs.SymbolicTensor {
   const invertedresidual1 = InvertedResidual_2(tf, x, `${prefix}/invertedresidual1`, inChannels, c);
   const repeat10 = InvertedResidual_3(tf, invertedresidual1, `${prefix}/repeat1/0`, c, c);
-  const repeat11 = InvertedResidual_3(tf, repeat10, `${prefix}/repeat1/1`, c, c);
-  return repeat11;
+  return InvertedResidual_3(tf, repeat10, `${prefix}/repeat1/1`, c, c);
 }
 
 /** The spec's block InvertedStage: its layers, named under `prefix`. */
@@ -149,8 +123,7 @@ function InvertedStage_4(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string
   const invertedresidual1 = InvertedResidual_2(tf, x, `${prefix}/invertedresidual1`, 32, 64);
   const repeat10 = InvertedResidual_3(tf, invertedresidual1, `${prefix}/repeat1/0`, 64, 64);
   const repeat11 = InvertedResidual_3(tf, repeat10, `${prefix}/repeat1/1`, 64, 64);
-  const repeat12 = InvertedResidual_3(tf, repeat11, `${prefix}/repeat1/2`, 64, 64);
-  return repeat12;
+  return InvertedResidual_3(tf, repeat11, `${prefix}/repeat1/2`, 64, 64);
 }
 
 /** The spec's block InvertedResidual, called 2 times: its layers, named under `prefix`. */
@@ -162,47 +135,23 @@ function InvertedResidual_4(
   cout: number,
 ): tfjs.SymbolicTensor {
   // lib/mobilenet.net:12: conv 1x1 round(cin * expand) bn relu6
-  const b1Expand = tf.layers
-    .conv2d({ filters: 6 * inChannels, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/expand/bn` })
-    .apply(b1Expand) as tfjs.SymbolicTensor;
-  const b1ExpandBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: `${prefix}/b1/expand/bn/relu6` })
-    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+  const b1Expand = convBnRelu6(tf, x, `${prefix}/b1/expand`, { filters: 6 * inChannels, kernelSize: 1 });
   // lib/mobilenet.net:13: dwconv 3x3/stride pad=1 bn relu6
-  const b1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
-    .apply(b1ExpandBnRelu6) as tfjs.SymbolicTensor;
-  const b1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/depthwise/bn` })
-    .apply(b1Depthwise) as tfjs.SymbolicTensor;
-  const b1DepthwiseBnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: `${prefix}/b1/depthwise/bn/relu6` })
-    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+  const b1Depthwise = depthwiseBnRelu6(tf, b1Expand, `${prefix}/b1/depthwise`, { kernelSize: 3, padding: "same" });
   // lib/mobilenet.net:14: conv 1x1 cout bn
-  const b1Project = tf.layers
-    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
-    .apply(b1DepthwiseBnRelu6) as tfjs.SymbolicTensor;
-  const b1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/project/bn` })
-    .apply(b1Project) as tfjs.SymbolicTensor;
-  return b1ProjectBn;
+  return convBn(tf, b1Depthwise, `${prefix}/b1/project`, { filters: cout, kernelSize: 1 });
 }
 
 /** The spec's block InvertedStage: its layers, named under `prefix`. */
 function InvertedStage_5(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   const invertedresidual1 = InvertedResidual_4(tf, x, `${prefix}/invertedresidual1`, 64, 96);
   const repeat10 = InvertedResidual_3(tf, invertedresidual1, `${prefix}/repeat1/0`, 96, 96);
-  const repeat11 = InvertedResidual_3(tf, repeat10, `${prefix}/repeat1/1`, 96, 96);
-  return repeat11;
+  return InvertedResidual_3(tf, repeat10, `${prefix}/repeat1/1`, 96, 96);
 }
 
 /** The spec's block InvertedStage: its layers, named under `prefix`. */
 function InvertedStage_6(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
-  const invertedresidual1 = InvertedResidual_4(tf, x, `${prefix}/invertedresidual1`, 160, 320);
-  return invertedresidual1;
+  return InvertedResidual_4(tf, x, `${prefix}/invertedresidual1`, 160, 320);
 }
 
 /**
@@ -211,27 +160,20 @@ function InvertedStage_6(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string
 export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; inference: tfjs.LayersModel } {
   const image = tf.input({ shape: [224, 224, 3], name: "image" });
   // line 20: conv 3x3/2 make_divisible(32 * width, 8) pad=1 bn relu6
-  const stemConv1Pad = tf.layers
-    .zeroPadding2d({
+  const stemConv1Pad = apply(
+    tf.layers.zeroPadding2d({
       padding: [
         [1, 1],
         [1, 1],
       ],
       name: "stem/conv1/pad",
-    })
-    .apply(image) as tfjs.SymbolicTensor;
-  const stemConv1 = tf.layers
-    .conv2d({ filters: 32, kernelSize: 3, strides: 2, useBias: false, name: "stem/conv1" })
-    .apply(stemConv1Pad) as tfjs.SymbolicTensor;
-  const stemConv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "stem/conv1/bn" })
-    .apply(stemConv1) as tfjs.SymbolicTensor;
-  const stemConv1BnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "stem/conv1/bn/relu6" })
-    .apply(stemConv1Bn) as tfjs.SymbolicTensor;
+    }),
+    image,
+  );
+  const stemConv1 = convBnRelu6(tf, stemConv1Pad, "stem/conv1", { filters: 32, kernelSize: 3, strides: 2 });
 
   // InvertedStage(1, 16, 1, 1, width) -> 16
-  const bodyInvertedstage1Invertedresidual1B1ProjectBn = InvertedStage(tf, stemConv1BnRelu6, "body/invertedstage1");
+  const bodyInvertedstage1Invertedresidual1B1ProjectBn = InvertedStage(tf, stemConv1, "body/invertedstage1");
 
   // InvertedStage(6, 24, 2, 2, width) -> 24
   const bodyInvertedstage2Repeat10 = InvertedStage_2(
@@ -259,1366 +201,82 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
     "body/invertedstage7",
   );
   // line 31: conv 1x1 make_divisible(1280 * max(1.0, width), 8) bn relu6
-  const bodyConv1 = tf.layers
-    .conv2d({ filters: 1280, kernelSize: 1, useBias: false, name: "body/conv1" })
-    .apply(bodyInvertedstage7Invertedresidual1B1ProjectBn) as tfjs.SymbolicTensor;
-  const bodyConv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "body/conv1/bn" })
-    .apply(bodyConv1) as tfjs.SymbolicTensor;
-  const bodyConv1BnRelu6 = tf.layers
-    .activation({ activation: "relu6", name: "body/conv1/bn/relu6" })
-    .apply(bodyConv1Bn) as tfjs.SymbolicTensor;
+  const bodyConv1 = convBnRelu6(tf, bodyInvertedstage7Invertedresidual1B1ProjectBn, "body/conv1", {
+    filters: 1280,
+    kernelSize: 1,
+  });
   // line 34: adaptiveavgpool 1x1
-  const headAdaptiveavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: 7, strides: 7, name: "head/adaptiveavgpool1" })
-    .apply(bodyConv1BnRelu6) as tfjs.SymbolicTensor;
+  const headAdaptiveavgpool1 = apply(
+    tf.layers.averagePooling2d({ poolSize: 7, strides: 7, name: "head/adaptiveavgpool1" }),
+    bodyConv1,
+  );
   // line 35: flatten
-  const headFlatten1 = tf.layers.flatten({ name: "head/flatten1" }).apply(headAdaptiveavgpool1) as tfjs.SymbolicTensor;
+  const headFlatten1 = apply(tf.layers.flatten({ name: "head/flatten1" }), headAdaptiveavgpool1);
   // line 36: dropout 0.2
-  const headDropout1 = tf.layers
-    .dropout({ rate: 0.2, name: "head/dropout1" })
-    .apply(headFlatten1) as tfjs.SymbolicTensor;
+  const headDropout1 = apply(tf.layers.dropout({ rate: 0.2, name: "head/dropout1" }), headFlatten1);
   // line 37: dense classes
-  const headClassifier = tf.layers
-    .dense({ units: 1000, name: "head/classifier" })
-    .apply(headDropout1) as tfjs.SymbolicTensor;
+  const headClassifier = apply(tf.layers.dense({ units: 1000, name: "head/classifier" }), headDropout1);
 
   const model = tf.model({ name: "MobileNetV2", inputs: image, outputs: headClassifier });
   return { training: model, inference: model };
 }
 
 /**
- * The network's tensors in PyTorch state_dict order, each with the tfjs weight it fills and its layout:
- * how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
+ * The network's tensors in PyTorch state_dict order with the tfjs weights they fill, one row per layer with weights
+ * (a conv and its BatchNorm share one): how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
  */
 export const stateDict: InitTensor[] = [
-  { path: "stem/conv1.weight", shape: [32, 3, 3, 3], tfjs: "stem/conv1/kernel", layout: "hwio" },
-  { path: "stem/conv1/bn.weight", shape: [32], tfjs: "stem/conv1/bn/gamma" },
-  { path: "stem/conv1/bn.bias", shape: [32], tfjs: "stem/conv1/bn/beta" },
-  { path: "stem/conv1/bn.running_mean", shape: [32], tfjs: "stem/conv1/bn/moving_mean" },
-  { path: "stem/conv1/bn.running_var", shape: [32], tfjs: "stem/conv1/bn/moving_variance" },
-  {
-    path: "body/invertedstage1/invertedresidual1/b1/depthwise.weight",
-    shape: [32, 1, 3, 3],
-    tfjs: "body/invertedstage1/invertedresidual1/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 32,
-  },
-  {
-    path: "body/invertedstage1/invertedresidual1/b1/depthwise/bn.weight",
-    shape: [32],
-    tfjs: "body/invertedstage1/invertedresidual1/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "body/invertedstage1/invertedresidual1/b1/depthwise/bn.bias",
-    shape: [32],
-    tfjs: "body/invertedstage1/invertedresidual1/b1/depthwise/bn/beta",
-  },
-  {
-    path: "body/invertedstage1/invertedresidual1/b1/depthwise/bn.running_mean",
-    shape: [32],
-    tfjs: "body/invertedstage1/invertedresidual1/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage1/invertedresidual1/b1/depthwise/bn.running_var",
-    shape: [32],
-    tfjs: "body/invertedstage1/invertedresidual1/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage1/invertedresidual1/b1/project.weight",
-    shape: [16, 32, 1, 1],
-    tfjs: "body/invertedstage1/invertedresidual1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage1/invertedresidual1/b1/project/bn.weight",
-    shape: [16],
-    tfjs: "body/invertedstage1/invertedresidual1/b1/project/bn/gamma",
-  },
-  {
-    path: "body/invertedstage1/invertedresidual1/b1/project/bn.bias",
-    shape: [16],
-    tfjs: "body/invertedstage1/invertedresidual1/b1/project/bn/beta",
-  },
-  {
-    path: "body/invertedstage1/invertedresidual1/b1/project/bn.running_mean",
-    shape: [16],
-    tfjs: "body/invertedstage1/invertedresidual1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage1/invertedresidual1/b1/project/bn.running_var",
-    shape: [16],
-    tfjs: "body/invertedstage1/invertedresidual1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage2/invertedresidual1/b1/expand.weight",
-    shape: [96, 16, 1, 1],
-    tfjs: "body/invertedstage2/invertedresidual1/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage2/invertedresidual1/b1/expand/bn.weight",
-    shape: [96],
-    tfjs: "body/invertedstage2/invertedresidual1/b1/expand/bn/gamma",
-  },
-  {
-    path: "body/invertedstage2/invertedresidual1/b1/expand/bn.bias",
-    shape: [96],
-    tfjs: "body/invertedstage2/invertedresidual1/b1/expand/bn/beta",
-  },
-  {
-    path: "body/invertedstage2/invertedresidual1/b1/expand/bn.running_mean",
-    shape: [96],
-    tfjs: "body/invertedstage2/invertedresidual1/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage2/invertedresidual1/b1/expand/bn.running_var",
-    shape: [96],
-    tfjs: "body/invertedstage2/invertedresidual1/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage2/invertedresidual1/b1/depthwise.weight",
-    shape: [96, 1, 3, 3],
-    tfjs: "body/invertedstage2/invertedresidual1/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 96,
-  },
-  {
-    path: "body/invertedstage2/invertedresidual1/b1/depthwise/bn.weight",
-    shape: [96],
-    tfjs: "body/invertedstage2/invertedresidual1/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "body/invertedstage2/invertedresidual1/b1/depthwise/bn.bias",
-    shape: [96],
-    tfjs: "body/invertedstage2/invertedresidual1/b1/depthwise/bn/beta",
-  },
-  {
-    path: "body/invertedstage2/invertedresidual1/b1/depthwise/bn.running_mean",
-    shape: [96],
-    tfjs: "body/invertedstage2/invertedresidual1/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage2/invertedresidual1/b1/depthwise/bn.running_var",
-    shape: [96],
-    tfjs: "body/invertedstage2/invertedresidual1/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage2/invertedresidual1/b1/project.weight",
-    shape: [24, 96, 1, 1],
-    tfjs: "body/invertedstage2/invertedresidual1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage2/invertedresidual1/b1/project/bn.weight",
-    shape: [24],
-    tfjs: "body/invertedstage2/invertedresidual1/b1/project/bn/gamma",
-  },
-  {
-    path: "body/invertedstage2/invertedresidual1/b1/project/bn.bias",
-    shape: [24],
-    tfjs: "body/invertedstage2/invertedresidual1/b1/project/bn/beta",
-  },
-  {
-    path: "body/invertedstage2/invertedresidual1/b1/project/bn.running_mean",
-    shape: [24],
-    tfjs: "body/invertedstage2/invertedresidual1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage2/invertedresidual1/b1/project/bn.running_var",
-    shape: [24],
-    tfjs: "body/invertedstage2/invertedresidual1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage2/repeat1/0/b1/expand.weight",
-    shape: [144, 24, 1, 1],
-    tfjs: "body/invertedstage2/repeat1/0/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage2/repeat1/0/b1/expand/bn.weight",
-    shape: [144],
-    tfjs: "body/invertedstage2/repeat1/0/b1/expand/bn/gamma",
-  },
-  {
-    path: "body/invertedstage2/repeat1/0/b1/expand/bn.bias",
-    shape: [144],
-    tfjs: "body/invertedstage2/repeat1/0/b1/expand/bn/beta",
-  },
-  {
-    path: "body/invertedstage2/repeat1/0/b1/expand/bn.running_mean",
-    shape: [144],
-    tfjs: "body/invertedstage2/repeat1/0/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage2/repeat1/0/b1/expand/bn.running_var",
-    shape: [144],
-    tfjs: "body/invertedstage2/repeat1/0/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage2/repeat1/0/b1/depthwise.weight",
-    shape: [144, 1, 3, 3],
-    tfjs: "body/invertedstage2/repeat1/0/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 144,
-  },
-  {
-    path: "body/invertedstage2/repeat1/0/b1/depthwise/bn.weight",
-    shape: [144],
-    tfjs: "body/invertedstage2/repeat1/0/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "body/invertedstage2/repeat1/0/b1/depthwise/bn.bias",
-    shape: [144],
-    tfjs: "body/invertedstage2/repeat1/0/b1/depthwise/bn/beta",
-  },
-  {
-    path: "body/invertedstage2/repeat1/0/b1/depthwise/bn.running_mean",
-    shape: [144],
-    tfjs: "body/invertedstage2/repeat1/0/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage2/repeat1/0/b1/depthwise/bn.running_var",
-    shape: [144],
-    tfjs: "body/invertedstage2/repeat1/0/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage2/repeat1/0/b1/project.weight",
-    shape: [24, 144, 1, 1],
-    tfjs: "body/invertedstage2/repeat1/0/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage2/repeat1/0/b1/project/bn.weight",
-    shape: [24],
-    tfjs: "body/invertedstage2/repeat1/0/b1/project/bn/gamma",
-  },
-  {
-    path: "body/invertedstage2/repeat1/0/b1/project/bn.bias",
-    shape: [24],
-    tfjs: "body/invertedstage2/repeat1/0/b1/project/bn/beta",
-  },
-  {
-    path: "body/invertedstage2/repeat1/0/b1/project/bn.running_mean",
-    shape: [24],
-    tfjs: "body/invertedstage2/repeat1/0/b1/project/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage2/repeat1/0/b1/project/bn.running_var",
-    shape: [24],
-    tfjs: "body/invertedstage2/repeat1/0/b1/project/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage3/invertedresidual1/b1/expand.weight",
-    shape: [144, 24, 1, 1],
-    tfjs: "body/invertedstage3/invertedresidual1/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage3/invertedresidual1/b1/expand/bn.weight",
-    shape: [144],
-    tfjs: "body/invertedstage3/invertedresidual1/b1/expand/bn/gamma",
-  },
-  {
-    path: "body/invertedstage3/invertedresidual1/b1/expand/bn.bias",
-    shape: [144],
-    tfjs: "body/invertedstage3/invertedresidual1/b1/expand/bn/beta",
-  },
-  {
-    path: "body/invertedstage3/invertedresidual1/b1/expand/bn.running_mean",
-    shape: [144],
-    tfjs: "body/invertedstage3/invertedresidual1/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage3/invertedresidual1/b1/expand/bn.running_var",
-    shape: [144],
-    tfjs: "body/invertedstage3/invertedresidual1/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage3/invertedresidual1/b1/depthwise.weight",
-    shape: [144, 1, 3, 3],
-    tfjs: "body/invertedstage3/invertedresidual1/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 144,
-  },
-  {
-    path: "body/invertedstage3/invertedresidual1/b1/depthwise/bn.weight",
-    shape: [144],
-    tfjs: "body/invertedstage3/invertedresidual1/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "body/invertedstage3/invertedresidual1/b1/depthwise/bn.bias",
-    shape: [144],
-    tfjs: "body/invertedstage3/invertedresidual1/b1/depthwise/bn/beta",
-  },
-  {
-    path: "body/invertedstage3/invertedresidual1/b1/depthwise/bn.running_mean",
-    shape: [144],
-    tfjs: "body/invertedstage3/invertedresidual1/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage3/invertedresidual1/b1/depthwise/bn.running_var",
-    shape: [144],
-    tfjs: "body/invertedstage3/invertedresidual1/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage3/invertedresidual1/b1/project.weight",
-    shape: [32, 144, 1, 1],
-    tfjs: "body/invertedstage3/invertedresidual1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage3/invertedresidual1/b1/project/bn.weight",
-    shape: [32],
-    tfjs: "body/invertedstage3/invertedresidual1/b1/project/bn/gamma",
-  },
-  {
-    path: "body/invertedstage3/invertedresidual1/b1/project/bn.bias",
-    shape: [32],
-    tfjs: "body/invertedstage3/invertedresidual1/b1/project/bn/beta",
-  },
-  {
-    path: "body/invertedstage3/invertedresidual1/b1/project/bn.running_mean",
-    shape: [32],
-    tfjs: "body/invertedstage3/invertedresidual1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage3/invertedresidual1/b1/project/bn.running_var",
-    shape: [32],
-    tfjs: "body/invertedstage3/invertedresidual1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage3/repeat1/0/b1/expand.weight",
-    shape: [192, 32, 1, 1],
-    tfjs: "body/invertedstage3/repeat1/0/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage3/repeat1/0/b1/expand/bn.weight",
-    shape: [192],
-    tfjs: "body/invertedstage3/repeat1/0/b1/expand/bn/gamma",
-  },
-  {
-    path: "body/invertedstage3/repeat1/0/b1/expand/bn.bias",
-    shape: [192],
-    tfjs: "body/invertedstage3/repeat1/0/b1/expand/bn/beta",
-  },
-  {
-    path: "body/invertedstage3/repeat1/0/b1/expand/bn.running_mean",
-    shape: [192],
-    tfjs: "body/invertedstage3/repeat1/0/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage3/repeat1/0/b1/expand/bn.running_var",
-    shape: [192],
-    tfjs: "body/invertedstage3/repeat1/0/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage3/repeat1/0/b1/depthwise.weight",
-    shape: [192, 1, 3, 3],
-    tfjs: "body/invertedstage3/repeat1/0/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 192,
-  },
-  {
-    path: "body/invertedstage3/repeat1/0/b1/depthwise/bn.weight",
-    shape: [192],
-    tfjs: "body/invertedstage3/repeat1/0/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "body/invertedstage3/repeat1/0/b1/depthwise/bn.bias",
-    shape: [192],
-    tfjs: "body/invertedstage3/repeat1/0/b1/depthwise/bn/beta",
-  },
-  {
-    path: "body/invertedstage3/repeat1/0/b1/depthwise/bn.running_mean",
-    shape: [192],
-    tfjs: "body/invertedstage3/repeat1/0/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage3/repeat1/0/b1/depthwise/bn.running_var",
-    shape: [192],
-    tfjs: "body/invertedstage3/repeat1/0/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage3/repeat1/0/b1/project.weight",
-    shape: [32, 192, 1, 1],
-    tfjs: "body/invertedstage3/repeat1/0/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage3/repeat1/0/b1/project/bn.weight",
-    shape: [32],
-    tfjs: "body/invertedstage3/repeat1/0/b1/project/bn/gamma",
-  },
-  {
-    path: "body/invertedstage3/repeat1/0/b1/project/bn.bias",
-    shape: [32],
-    tfjs: "body/invertedstage3/repeat1/0/b1/project/bn/beta",
-  },
-  {
-    path: "body/invertedstage3/repeat1/0/b1/project/bn.running_mean",
-    shape: [32],
-    tfjs: "body/invertedstage3/repeat1/0/b1/project/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage3/repeat1/0/b1/project/bn.running_var",
-    shape: [32],
-    tfjs: "body/invertedstage3/repeat1/0/b1/project/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage3/repeat1/1/b1/expand.weight",
-    shape: [192, 32, 1, 1],
-    tfjs: "body/invertedstage3/repeat1/1/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage3/repeat1/1/b1/expand/bn.weight",
-    shape: [192],
-    tfjs: "body/invertedstage3/repeat1/1/b1/expand/bn/gamma",
-  },
-  {
-    path: "body/invertedstage3/repeat1/1/b1/expand/bn.bias",
-    shape: [192],
-    tfjs: "body/invertedstage3/repeat1/1/b1/expand/bn/beta",
-  },
-  {
-    path: "body/invertedstage3/repeat1/1/b1/expand/bn.running_mean",
-    shape: [192],
-    tfjs: "body/invertedstage3/repeat1/1/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage3/repeat1/1/b1/expand/bn.running_var",
-    shape: [192],
-    tfjs: "body/invertedstage3/repeat1/1/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage3/repeat1/1/b1/depthwise.weight",
-    shape: [192, 1, 3, 3],
-    tfjs: "body/invertedstage3/repeat1/1/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 192,
-  },
-  {
-    path: "body/invertedstage3/repeat1/1/b1/depthwise/bn.weight",
-    shape: [192],
-    tfjs: "body/invertedstage3/repeat1/1/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "body/invertedstage3/repeat1/1/b1/depthwise/bn.bias",
-    shape: [192],
-    tfjs: "body/invertedstage3/repeat1/1/b1/depthwise/bn/beta",
-  },
-  {
-    path: "body/invertedstage3/repeat1/1/b1/depthwise/bn.running_mean",
-    shape: [192],
-    tfjs: "body/invertedstage3/repeat1/1/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage3/repeat1/1/b1/depthwise/bn.running_var",
-    shape: [192],
-    tfjs: "body/invertedstage3/repeat1/1/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage3/repeat1/1/b1/project.weight",
-    shape: [32, 192, 1, 1],
-    tfjs: "body/invertedstage3/repeat1/1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage3/repeat1/1/b1/project/bn.weight",
-    shape: [32],
-    tfjs: "body/invertedstage3/repeat1/1/b1/project/bn/gamma",
-  },
-  {
-    path: "body/invertedstage3/repeat1/1/b1/project/bn.bias",
-    shape: [32],
-    tfjs: "body/invertedstage3/repeat1/1/b1/project/bn/beta",
-  },
-  {
-    path: "body/invertedstage3/repeat1/1/b1/project/bn.running_mean",
-    shape: [32],
-    tfjs: "body/invertedstage3/repeat1/1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage3/repeat1/1/b1/project/bn.running_var",
-    shape: [32],
-    tfjs: "body/invertedstage3/repeat1/1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage4/invertedresidual1/b1/expand.weight",
-    shape: [192, 32, 1, 1],
-    tfjs: "body/invertedstage4/invertedresidual1/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage4/invertedresidual1/b1/expand/bn.weight",
-    shape: [192],
-    tfjs: "body/invertedstage4/invertedresidual1/b1/expand/bn/gamma",
-  },
-  {
-    path: "body/invertedstage4/invertedresidual1/b1/expand/bn.bias",
-    shape: [192],
-    tfjs: "body/invertedstage4/invertedresidual1/b1/expand/bn/beta",
-  },
-  {
-    path: "body/invertedstage4/invertedresidual1/b1/expand/bn.running_mean",
-    shape: [192],
-    tfjs: "body/invertedstage4/invertedresidual1/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage4/invertedresidual1/b1/expand/bn.running_var",
-    shape: [192],
-    tfjs: "body/invertedstage4/invertedresidual1/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage4/invertedresidual1/b1/depthwise.weight",
-    shape: [192, 1, 3, 3],
-    tfjs: "body/invertedstage4/invertedresidual1/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 192,
-  },
-  {
-    path: "body/invertedstage4/invertedresidual1/b1/depthwise/bn.weight",
-    shape: [192],
-    tfjs: "body/invertedstage4/invertedresidual1/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "body/invertedstage4/invertedresidual1/b1/depthwise/bn.bias",
-    shape: [192],
-    tfjs: "body/invertedstage4/invertedresidual1/b1/depthwise/bn/beta",
-  },
-  {
-    path: "body/invertedstage4/invertedresidual1/b1/depthwise/bn.running_mean",
-    shape: [192],
-    tfjs: "body/invertedstage4/invertedresidual1/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage4/invertedresidual1/b1/depthwise/bn.running_var",
-    shape: [192],
-    tfjs: "body/invertedstage4/invertedresidual1/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage4/invertedresidual1/b1/project.weight",
-    shape: [64, 192, 1, 1],
-    tfjs: "body/invertedstage4/invertedresidual1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage4/invertedresidual1/b1/project/bn.weight",
-    shape: [64],
-    tfjs: "body/invertedstage4/invertedresidual1/b1/project/bn/gamma",
-  },
-  {
-    path: "body/invertedstage4/invertedresidual1/b1/project/bn.bias",
-    shape: [64],
-    tfjs: "body/invertedstage4/invertedresidual1/b1/project/bn/beta",
-  },
-  {
-    path: "body/invertedstage4/invertedresidual1/b1/project/bn.running_mean",
-    shape: [64],
-    tfjs: "body/invertedstage4/invertedresidual1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage4/invertedresidual1/b1/project/bn.running_var",
-    shape: [64],
-    tfjs: "body/invertedstage4/invertedresidual1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage4/repeat1/0/b1/expand.weight",
-    shape: [384, 64, 1, 1],
-    tfjs: "body/invertedstage4/repeat1/0/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage4/repeat1/0/b1/expand/bn.weight",
-    shape: [384],
-    tfjs: "body/invertedstage4/repeat1/0/b1/expand/bn/gamma",
-  },
-  {
-    path: "body/invertedstage4/repeat1/0/b1/expand/bn.bias",
-    shape: [384],
-    tfjs: "body/invertedstage4/repeat1/0/b1/expand/bn/beta",
-  },
-  {
-    path: "body/invertedstage4/repeat1/0/b1/expand/bn.running_mean",
-    shape: [384],
-    tfjs: "body/invertedstage4/repeat1/0/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage4/repeat1/0/b1/expand/bn.running_var",
-    shape: [384],
-    tfjs: "body/invertedstage4/repeat1/0/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage4/repeat1/0/b1/depthwise.weight",
-    shape: [384, 1, 3, 3],
-    tfjs: "body/invertedstage4/repeat1/0/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 384,
-  },
-  {
-    path: "body/invertedstage4/repeat1/0/b1/depthwise/bn.weight",
-    shape: [384],
-    tfjs: "body/invertedstage4/repeat1/0/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "body/invertedstage4/repeat1/0/b1/depthwise/bn.bias",
-    shape: [384],
-    tfjs: "body/invertedstage4/repeat1/0/b1/depthwise/bn/beta",
-  },
-  {
-    path: "body/invertedstage4/repeat1/0/b1/depthwise/bn.running_mean",
-    shape: [384],
-    tfjs: "body/invertedstage4/repeat1/0/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage4/repeat1/0/b1/depthwise/bn.running_var",
-    shape: [384],
-    tfjs: "body/invertedstage4/repeat1/0/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage4/repeat1/0/b1/project.weight",
-    shape: [64, 384, 1, 1],
-    tfjs: "body/invertedstage4/repeat1/0/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage4/repeat1/0/b1/project/bn.weight",
-    shape: [64],
-    tfjs: "body/invertedstage4/repeat1/0/b1/project/bn/gamma",
-  },
-  {
-    path: "body/invertedstage4/repeat1/0/b1/project/bn.bias",
-    shape: [64],
-    tfjs: "body/invertedstage4/repeat1/0/b1/project/bn/beta",
-  },
-  {
-    path: "body/invertedstage4/repeat1/0/b1/project/bn.running_mean",
-    shape: [64],
-    tfjs: "body/invertedstage4/repeat1/0/b1/project/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage4/repeat1/0/b1/project/bn.running_var",
-    shape: [64],
-    tfjs: "body/invertedstage4/repeat1/0/b1/project/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage4/repeat1/1/b1/expand.weight",
-    shape: [384, 64, 1, 1],
-    tfjs: "body/invertedstage4/repeat1/1/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage4/repeat1/1/b1/expand/bn.weight",
-    shape: [384],
-    tfjs: "body/invertedstage4/repeat1/1/b1/expand/bn/gamma",
-  },
-  {
-    path: "body/invertedstage4/repeat1/1/b1/expand/bn.bias",
-    shape: [384],
-    tfjs: "body/invertedstage4/repeat1/1/b1/expand/bn/beta",
-  },
-  {
-    path: "body/invertedstage4/repeat1/1/b1/expand/bn.running_mean",
-    shape: [384],
-    tfjs: "body/invertedstage4/repeat1/1/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage4/repeat1/1/b1/expand/bn.running_var",
-    shape: [384],
-    tfjs: "body/invertedstage4/repeat1/1/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage4/repeat1/1/b1/depthwise.weight",
-    shape: [384, 1, 3, 3],
-    tfjs: "body/invertedstage4/repeat1/1/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 384,
-  },
-  {
-    path: "body/invertedstage4/repeat1/1/b1/depthwise/bn.weight",
-    shape: [384],
-    tfjs: "body/invertedstage4/repeat1/1/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "body/invertedstage4/repeat1/1/b1/depthwise/bn.bias",
-    shape: [384],
-    tfjs: "body/invertedstage4/repeat1/1/b1/depthwise/bn/beta",
-  },
-  {
-    path: "body/invertedstage4/repeat1/1/b1/depthwise/bn.running_mean",
-    shape: [384],
-    tfjs: "body/invertedstage4/repeat1/1/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage4/repeat1/1/b1/depthwise/bn.running_var",
-    shape: [384],
-    tfjs: "body/invertedstage4/repeat1/1/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage4/repeat1/1/b1/project.weight",
-    shape: [64, 384, 1, 1],
-    tfjs: "body/invertedstage4/repeat1/1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage4/repeat1/1/b1/project/bn.weight",
-    shape: [64],
-    tfjs: "body/invertedstage4/repeat1/1/b1/project/bn/gamma",
-  },
-  {
-    path: "body/invertedstage4/repeat1/1/b1/project/bn.bias",
-    shape: [64],
-    tfjs: "body/invertedstage4/repeat1/1/b1/project/bn/beta",
-  },
-  {
-    path: "body/invertedstage4/repeat1/1/b1/project/bn.running_mean",
-    shape: [64],
-    tfjs: "body/invertedstage4/repeat1/1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage4/repeat1/1/b1/project/bn.running_var",
-    shape: [64],
-    tfjs: "body/invertedstage4/repeat1/1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage4/repeat1/2/b1/expand.weight",
-    shape: [384, 64, 1, 1],
-    tfjs: "body/invertedstage4/repeat1/2/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage4/repeat1/2/b1/expand/bn.weight",
-    shape: [384],
-    tfjs: "body/invertedstage4/repeat1/2/b1/expand/bn/gamma",
-  },
-  {
-    path: "body/invertedstage4/repeat1/2/b1/expand/bn.bias",
-    shape: [384],
-    tfjs: "body/invertedstage4/repeat1/2/b1/expand/bn/beta",
-  },
-  {
-    path: "body/invertedstage4/repeat1/2/b1/expand/bn.running_mean",
-    shape: [384],
-    tfjs: "body/invertedstage4/repeat1/2/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage4/repeat1/2/b1/expand/bn.running_var",
-    shape: [384],
-    tfjs: "body/invertedstage4/repeat1/2/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage4/repeat1/2/b1/depthwise.weight",
-    shape: [384, 1, 3, 3],
-    tfjs: "body/invertedstage4/repeat1/2/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 384,
-  },
-  {
-    path: "body/invertedstage4/repeat1/2/b1/depthwise/bn.weight",
-    shape: [384],
-    tfjs: "body/invertedstage4/repeat1/2/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "body/invertedstage4/repeat1/2/b1/depthwise/bn.bias",
-    shape: [384],
-    tfjs: "body/invertedstage4/repeat1/2/b1/depthwise/bn/beta",
-  },
-  {
-    path: "body/invertedstage4/repeat1/2/b1/depthwise/bn.running_mean",
-    shape: [384],
-    tfjs: "body/invertedstage4/repeat1/2/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage4/repeat1/2/b1/depthwise/bn.running_var",
-    shape: [384],
-    tfjs: "body/invertedstage4/repeat1/2/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage4/repeat1/2/b1/project.weight",
-    shape: [64, 384, 1, 1],
-    tfjs: "body/invertedstage4/repeat1/2/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage4/repeat1/2/b1/project/bn.weight",
-    shape: [64],
-    tfjs: "body/invertedstage4/repeat1/2/b1/project/bn/gamma",
-  },
-  {
-    path: "body/invertedstage4/repeat1/2/b1/project/bn.bias",
-    shape: [64],
-    tfjs: "body/invertedstage4/repeat1/2/b1/project/bn/beta",
-  },
-  {
-    path: "body/invertedstage4/repeat1/2/b1/project/bn.running_mean",
-    shape: [64],
-    tfjs: "body/invertedstage4/repeat1/2/b1/project/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage4/repeat1/2/b1/project/bn.running_var",
-    shape: [64],
-    tfjs: "body/invertedstage4/repeat1/2/b1/project/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage5/invertedresidual1/b1/expand.weight",
-    shape: [384, 64, 1, 1],
-    tfjs: "body/invertedstage5/invertedresidual1/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage5/invertedresidual1/b1/expand/bn.weight",
-    shape: [384],
-    tfjs: "body/invertedstage5/invertedresidual1/b1/expand/bn/gamma",
-  },
-  {
-    path: "body/invertedstage5/invertedresidual1/b1/expand/bn.bias",
-    shape: [384],
-    tfjs: "body/invertedstage5/invertedresidual1/b1/expand/bn/beta",
-  },
-  {
-    path: "body/invertedstage5/invertedresidual1/b1/expand/bn.running_mean",
-    shape: [384],
-    tfjs: "body/invertedstage5/invertedresidual1/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage5/invertedresidual1/b1/expand/bn.running_var",
-    shape: [384],
-    tfjs: "body/invertedstage5/invertedresidual1/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage5/invertedresidual1/b1/depthwise.weight",
-    shape: [384, 1, 3, 3],
-    tfjs: "body/invertedstage5/invertedresidual1/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 384,
-  },
-  {
-    path: "body/invertedstage5/invertedresidual1/b1/depthwise/bn.weight",
-    shape: [384],
-    tfjs: "body/invertedstage5/invertedresidual1/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "body/invertedstage5/invertedresidual1/b1/depthwise/bn.bias",
-    shape: [384],
-    tfjs: "body/invertedstage5/invertedresidual1/b1/depthwise/bn/beta",
-  },
-  {
-    path: "body/invertedstage5/invertedresidual1/b1/depthwise/bn.running_mean",
-    shape: [384],
-    tfjs: "body/invertedstage5/invertedresidual1/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage5/invertedresidual1/b1/depthwise/bn.running_var",
-    shape: [384],
-    tfjs: "body/invertedstage5/invertedresidual1/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage5/invertedresidual1/b1/project.weight",
-    shape: [96, 384, 1, 1],
-    tfjs: "body/invertedstage5/invertedresidual1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage5/invertedresidual1/b1/project/bn.weight",
-    shape: [96],
-    tfjs: "body/invertedstage5/invertedresidual1/b1/project/bn/gamma",
-  },
-  {
-    path: "body/invertedstage5/invertedresidual1/b1/project/bn.bias",
-    shape: [96],
-    tfjs: "body/invertedstage5/invertedresidual1/b1/project/bn/beta",
-  },
-  {
-    path: "body/invertedstage5/invertedresidual1/b1/project/bn.running_mean",
-    shape: [96],
-    tfjs: "body/invertedstage5/invertedresidual1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage5/invertedresidual1/b1/project/bn.running_var",
-    shape: [96],
-    tfjs: "body/invertedstage5/invertedresidual1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage5/repeat1/0/b1/expand.weight",
-    shape: [576, 96, 1, 1],
-    tfjs: "body/invertedstage5/repeat1/0/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage5/repeat1/0/b1/expand/bn.weight",
-    shape: [576],
-    tfjs: "body/invertedstage5/repeat1/0/b1/expand/bn/gamma",
-  },
-  {
-    path: "body/invertedstage5/repeat1/0/b1/expand/bn.bias",
-    shape: [576],
-    tfjs: "body/invertedstage5/repeat1/0/b1/expand/bn/beta",
-  },
-  {
-    path: "body/invertedstage5/repeat1/0/b1/expand/bn.running_mean",
-    shape: [576],
-    tfjs: "body/invertedstage5/repeat1/0/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage5/repeat1/0/b1/expand/bn.running_var",
-    shape: [576],
-    tfjs: "body/invertedstage5/repeat1/0/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage5/repeat1/0/b1/depthwise.weight",
-    shape: [576, 1, 3, 3],
-    tfjs: "body/invertedstage5/repeat1/0/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 576,
-  },
-  {
-    path: "body/invertedstage5/repeat1/0/b1/depthwise/bn.weight",
-    shape: [576],
-    tfjs: "body/invertedstage5/repeat1/0/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "body/invertedstage5/repeat1/0/b1/depthwise/bn.bias",
-    shape: [576],
-    tfjs: "body/invertedstage5/repeat1/0/b1/depthwise/bn/beta",
-  },
-  {
-    path: "body/invertedstage5/repeat1/0/b1/depthwise/bn.running_mean",
-    shape: [576],
-    tfjs: "body/invertedstage5/repeat1/0/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage5/repeat1/0/b1/depthwise/bn.running_var",
-    shape: [576],
-    tfjs: "body/invertedstage5/repeat1/0/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage5/repeat1/0/b1/project.weight",
-    shape: [96, 576, 1, 1],
-    tfjs: "body/invertedstage5/repeat1/0/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage5/repeat1/0/b1/project/bn.weight",
-    shape: [96],
-    tfjs: "body/invertedstage5/repeat1/0/b1/project/bn/gamma",
-  },
-  {
-    path: "body/invertedstage5/repeat1/0/b1/project/bn.bias",
-    shape: [96],
-    tfjs: "body/invertedstage5/repeat1/0/b1/project/bn/beta",
-  },
-  {
-    path: "body/invertedstage5/repeat1/0/b1/project/bn.running_mean",
-    shape: [96],
-    tfjs: "body/invertedstage5/repeat1/0/b1/project/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage5/repeat1/0/b1/project/bn.running_var",
-    shape: [96],
-    tfjs: "body/invertedstage5/repeat1/0/b1/project/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage5/repeat1/1/b1/expand.weight",
-    shape: [576, 96, 1, 1],
-    tfjs: "body/invertedstage5/repeat1/1/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage5/repeat1/1/b1/expand/bn.weight",
-    shape: [576],
-    tfjs: "body/invertedstage5/repeat1/1/b1/expand/bn/gamma",
-  },
-  {
-    path: "body/invertedstage5/repeat1/1/b1/expand/bn.bias",
-    shape: [576],
-    tfjs: "body/invertedstage5/repeat1/1/b1/expand/bn/beta",
-  },
-  {
-    path: "body/invertedstage5/repeat1/1/b1/expand/bn.running_mean",
-    shape: [576],
-    tfjs: "body/invertedstage5/repeat1/1/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage5/repeat1/1/b1/expand/bn.running_var",
-    shape: [576],
-    tfjs: "body/invertedstage5/repeat1/1/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage5/repeat1/1/b1/depthwise.weight",
-    shape: [576, 1, 3, 3],
-    tfjs: "body/invertedstage5/repeat1/1/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 576,
-  },
-  {
-    path: "body/invertedstage5/repeat1/1/b1/depthwise/bn.weight",
-    shape: [576],
-    tfjs: "body/invertedstage5/repeat1/1/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "body/invertedstage5/repeat1/1/b1/depthwise/bn.bias",
-    shape: [576],
-    tfjs: "body/invertedstage5/repeat1/1/b1/depthwise/bn/beta",
-  },
-  {
-    path: "body/invertedstage5/repeat1/1/b1/depthwise/bn.running_mean",
-    shape: [576],
-    tfjs: "body/invertedstage5/repeat1/1/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage5/repeat1/1/b1/depthwise/bn.running_var",
-    shape: [576],
-    tfjs: "body/invertedstage5/repeat1/1/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage5/repeat1/1/b1/project.weight",
-    shape: [96, 576, 1, 1],
-    tfjs: "body/invertedstage5/repeat1/1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage5/repeat1/1/b1/project/bn.weight",
-    shape: [96],
-    tfjs: "body/invertedstage5/repeat1/1/b1/project/bn/gamma",
-  },
-  {
-    path: "body/invertedstage5/repeat1/1/b1/project/bn.bias",
-    shape: [96],
-    tfjs: "body/invertedstage5/repeat1/1/b1/project/bn/beta",
-  },
-  {
-    path: "body/invertedstage5/repeat1/1/b1/project/bn.running_mean",
-    shape: [96],
-    tfjs: "body/invertedstage5/repeat1/1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage5/repeat1/1/b1/project/bn.running_var",
-    shape: [96],
-    tfjs: "body/invertedstage5/repeat1/1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage6/invertedresidual1/b1/expand.weight",
-    shape: [576, 96, 1, 1],
-    tfjs: "body/invertedstage6/invertedresidual1/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage6/invertedresidual1/b1/expand/bn.weight",
-    shape: [576],
-    tfjs: "body/invertedstage6/invertedresidual1/b1/expand/bn/gamma",
-  },
-  {
-    path: "body/invertedstage6/invertedresidual1/b1/expand/bn.bias",
-    shape: [576],
-    tfjs: "body/invertedstage6/invertedresidual1/b1/expand/bn/beta",
-  },
-  {
-    path: "body/invertedstage6/invertedresidual1/b1/expand/bn.running_mean",
-    shape: [576],
-    tfjs: "body/invertedstage6/invertedresidual1/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage6/invertedresidual1/b1/expand/bn.running_var",
-    shape: [576],
-    tfjs: "body/invertedstage6/invertedresidual1/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage6/invertedresidual1/b1/depthwise.weight",
-    shape: [576, 1, 3, 3],
-    tfjs: "body/invertedstage6/invertedresidual1/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 576,
-  },
-  {
-    path: "body/invertedstage6/invertedresidual1/b1/depthwise/bn.weight",
-    shape: [576],
-    tfjs: "body/invertedstage6/invertedresidual1/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "body/invertedstage6/invertedresidual1/b1/depthwise/bn.bias",
-    shape: [576],
-    tfjs: "body/invertedstage6/invertedresidual1/b1/depthwise/bn/beta",
-  },
-  {
-    path: "body/invertedstage6/invertedresidual1/b1/depthwise/bn.running_mean",
-    shape: [576],
-    tfjs: "body/invertedstage6/invertedresidual1/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage6/invertedresidual1/b1/depthwise/bn.running_var",
-    shape: [576],
-    tfjs: "body/invertedstage6/invertedresidual1/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage6/invertedresidual1/b1/project.weight",
-    shape: [160, 576, 1, 1],
-    tfjs: "body/invertedstage6/invertedresidual1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage6/invertedresidual1/b1/project/bn.weight",
-    shape: [160],
-    tfjs: "body/invertedstage6/invertedresidual1/b1/project/bn/gamma",
-  },
-  {
-    path: "body/invertedstage6/invertedresidual1/b1/project/bn.bias",
-    shape: [160],
-    tfjs: "body/invertedstage6/invertedresidual1/b1/project/bn/beta",
-  },
-  {
-    path: "body/invertedstage6/invertedresidual1/b1/project/bn.running_mean",
-    shape: [160],
-    tfjs: "body/invertedstage6/invertedresidual1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage6/invertedresidual1/b1/project/bn.running_var",
-    shape: [160],
-    tfjs: "body/invertedstage6/invertedresidual1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage6/repeat1/0/b1/expand.weight",
-    shape: [960, 160, 1, 1],
-    tfjs: "body/invertedstage6/repeat1/0/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage6/repeat1/0/b1/expand/bn.weight",
-    shape: [960],
-    tfjs: "body/invertedstage6/repeat1/0/b1/expand/bn/gamma",
-  },
-  {
-    path: "body/invertedstage6/repeat1/0/b1/expand/bn.bias",
-    shape: [960],
-    tfjs: "body/invertedstage6/repeat1/0/b1/expand/bn/beta",
-  },
-  {
-    path: "body/invertedstage6/repeat1/0/b1/expand/bn.running_mean",
-    shape: [960],
-    tfjs: "body/invertedstage6/repeat1/0/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage6/repeat1/0/b1/expand/bn.running_var",
-    shape: [960],
-    tfjs: "body/invertedstage6/repeat1/0/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage6/repeat1/0/b1/depthwise.weight",
-    shape: [960, 1, 3, 3],
-    tfjs: "body/invertedstage6/repeat1/0/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 960,
-  },
-  {
-    path: "body/invertedstage6/repeat1/0/b1/depthwise/bn.weight",
-    shape: [960],
-    tfjs: "body/invertedstage6/repeat1/0/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "body/invertedstage6/repeat1/0/b1/depthwise/bn.bias",
-    shape: [960],
-    tfjs: "body/invertedstage6/repeat1/0/b1/depthwise/bn/beta",
-  },
-  {
-    path: "body/invertedstage6/repeat1/0/b1/depthwise/bn.running_mean",
-    shape: [960],
-    tfjs: "body/invertedstage6/repeat1/0/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage6/repeat1/0/b1/depthwise/bn.running_var",
-    shape: [960],
-    tfjs: "body/invertedstage6/repeat1/0/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage6/repeat1/0/b1/project.weight",
-    shape: [160, 960, 1, 1],
-    tfjs: "body/invertedstage6/repeat1/0/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage6/repeat1/0/b1/project/bn.weight",
-    shape: [160],
-    tfjs: "body/invertedstage6/repeat1/0/b1/project/bn/gamma",
-  },
-  {
-    path: "body/invertedstage6/repeat1/0/b1/project/bn.bias",
-    shape: [160],
-    tfjs: "body/invertedstage6/repeat1/0/b1/project/bn/beta",
-  },
-  {
-    path: "body/invertedstage6/repeat1/0/b1/project/bn.running_mean",
-    shape: [160],
-    tfjs: "body/invertedstage6/repeat1/0/b1/project/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage6/repeat1/0/b1/project/bn.running_var",
-    shape: [160],
-    tfjs: "body/invertedstage6/repeat1/0/b1/project/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage6/repeat1/1/b1/expand.weight",
-    shape: [960, 160, 1, 1],
-    tfjs: "body/invertedstage6/repeat1/1/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage6/repeat1/1/b1/expand/bn.weight",
-    shape: [960],
-    tfjs: "body/invertedstage6/repeat1/1/b1/expand/bn/gamma",
-  },
-  {
-    path: "body/invertedstage6/repeat1/1/b1/expand/bn.bias",
-    shape: [960],
-    tfjs: "body/invertedstage6/repeat1/1/b1/expand/bn/beta",
-  },
-  {
-    path: "body/invertedstage6/repeat1/1/b1/expand/bn.running_mean",
-    shape: [960],
-    tfjs: "body/invertedstage6/repeat1/1/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage6/repeat1/1/b1/expand/bn.running_var",
-    shape: [960],
-    tfjs: "body/invertedstage6/repeat1/1/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage6/repeat1/1/b1/depthwise.weight",
-    shape: [960, 1, 3, 3],
-    tfjs: "body/invertedstage6/repeat1/1/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 960,
-  },
-  {
-    path: "body/invertedstage6/repeat1/1/b1/depthwise/bn.weight",
-    shape: [960],
-    tfjs: "body/invertedstage6/repeat1/1/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "body/invertedstage6/repeat1/1/b1/depthwise/bn.bias",
-    shape: [960],
-    tfjs: "body/invertedstage6/repeat1/1/b1/depthwise/bn/beta",
-  },
-  {
-    path: "body/invertedstage6/repeat1/1/b1/depthwise/bn.running_mean",
-    shape: [960],
-    tfjs: "body/invertedstage6/repeat1/1/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage6/repeat1/1/b1/depthwise/bn.running_var",
-    shape: [960],
-    tfjs: "body/invertedstage6/repeat1/1/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage6/repeat1/1/b1/project.weight",
-    shape: [160, 960, 1, 1],
-    tfjs: "body/invertedstage6/repeat1/1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage6/repeat1/1/b1/project/bn.weight",
-    shape: [160],
-    tfjs: "body/invertedstage6/repeat1/1/b1/project/bn/gamma",
-  },
-  {
-    path: "body/invertedstage6/repeat1/1/b1/project/bn.bias",
-    shape: [160],
-    tfjs: "body/invertedstage6/repeat1/1/b1/project/bn/beta",
-  },
-  {
-    path: "body/invertedstage6/repeat1/1/b1/project/bn.running_mean",
-    shape: [160],
-    tfjs: "body/invertedstage6/repeat1/1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage6/repeat1/1/b1/project/bn.running_var",
-    shape: [160],
-    tfjs: "body/invertedstage6/repeat1/1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage7/invertedresidual1/b1/expand.weight",
-    shape: [960, 160, 1, 1],
-    tfjs: "body/invertedstage7/invertedresidual1/b1/expand/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage7/invertedresidual1/b1/expand/bn.weight",
-    shape: [960],
-    tfjs: "body/invertedstage7/invertedresidual1/b1/expand/bn/gamma",
-  },
-  {
-    path: "body/invertedstage7/invertedresidual1/b1/expand/bn.bias",
-    shape: [960],
-    tfjs: "body/invertedstage7/invertedresidual1/b1/expand/bn/beta",
-  },
-  {
-    path: "body/invertedstage7/invertedresidual1/b1/expand/bn.running_mean",
-    shape: [960],
-    tfjs: "body/invertedstage7/invertedresidual1/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage7/invertedresidual1/b1/expand/bn.running_var",
-    shape: [960],
-    tfjs: "body/invertedstage7/invertedresidual1/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage7/invertedresidual1/b1/depthwise.weight",
-    shape: [960, 1, 3, 3],
-    tfjs: "body/invertedstage7/invertedresidual1/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 960,
-  },
-  {
-    path: "body/invertedstage7/invertedresidual1/b1/depthwise/bn.weight",
-    shape: [960],
-    tfjs: "body/invertedstage7/invertedresidual1/b1/depthwise/bn/gamma",
-  },
-  {
-    path: "body/invertedstage7/invertedresidual1/b1/depthwise/bn.bias",
-    shape: [960],
-    tfjs: "body/invertedstage7/invertedresidual1/b1/depthwise/bn/beta",
-  },
-  {
-    path: "body/invertedstage7/invertedresidual1/b1/depthwise/bn.running_mean",
-    shape: [960],
-    tfjs: "body/invertedstage7/invertedresidual1/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage7/invertedresidual1/b1/depthwise/bn.running_var",
-    shape: [960],
-    tfjs: "body/invertedstage7/invertedresidual1/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "body/invertedstage7/invertedresidual1/b1/project.weight",
-    shape: [320, 960, 1, 1],
-    tfjs: "body/invertedstage7/invertedresidual1/b1/project/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "body/invertedstage7/invertedresidual1/b1/project/bn.weight",
-    shape: [320],
-    tfjs: "body/invertedstage7/invertedresidual1/b1/project/bn/gamma",
-  },
-  {
-    path: "body/invertedstage7/invertedresidual1/b1/project/bn.bias",
-    shape: [320],
-    tfjs: "body/invertedstage7/invertedresidual1/b1/project/bn/beta",
-  },
-  {
-    path: "body/invertedstage7/invertedresidual1/b1/project/bn.running_mean",
-    shape: [320],
-    tfjs: "body/invertedstage7/invertedresidual1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "body/invertedstage7/invertedresidual1/b1/project/bn.running_var",
-    shape: [320],
-    tfjs: "body/invertedstage7/invertedresidual1/b1/project/bn/moving_variance",
-  },
-  { path: "body/conv1.weight", shape: [1280, 320, 1, 1], tfjs: "body/conv1/kernel", layout: "hwio" },
-  { path: "body/conv1/bn.weight", shape: [1280], tfjs: "body/conv1/bn/gamma" },
-  { path: "body/conv1/bn.bias", shape: [1280], tfjs: "body/conv1/bn/beta" },
-  { path: "body/conv1/bn.running_mean", shape: [1280], tfjs: "body/conv1/bn/moving_mean" },
-  { path: "body/conv1/bn.running_var", shape: [1280], tfjs: "body/conv1/bn/moving_variance" },
-  { path: "head/classifier.weight", shape: [1000, 1280], tfjs: "head/classifier/kernel", layout: "dense" },
-  { path: "head/classifier.bias", shape: [1000], tfjs: "head/classifier/bias" },
-];
+  convBnInit("stem/conv1", [32, 3, 3, 3]),
+  depthwiseBnInit("body/invertedstage1/invertedresidual1/b1/depthwise", [32, 1, 3, 3], 32),
+  convBnInit("body/invertedstage1/invertedresidual1/b1/project", [16, 32, 1, 1]),
+  convBnInit("body/invertedstage2/invertedresidual1/b1/expand", [96, 16, 1, 1]),
+  depthwiseBnInit("body/invertedstage2/invertedresidual1/b1/depthwise", [96, 1, 3, 3], 96),
+  convBnInit("body/invertedstage2/invertedresidual1/b1/project", [24, 96, 1, 1]),
+  convBnInit("body/invertedstage2/repeat1/0/b1/expand", [144, 24, 1, 1]),
+  depthwiseBnInit("body/invertedstage2/repeat1/0/b1/depthwise", [144, 1, 3, 3], 144),
+  convBnInit("body/invertedstage2/repeat1/0/b1/project", [24, 144, 1, 1]),
+  convBnInit("body/invertedstage3/invertedresidual1/b1/expand", [144, 24, 1, 1]),
+  depthwiseBnInit("body/invertedstage3/invertedresidual1/b1/depthwise", [144, 1, 3, 3], 144),
+  convBnInit("body/invertedstage3/invertedresidual1/b1/project", [32, 144, 1, 1]),
+  convBnInit("body/invertedstage3/repeat1/0/b1/expand", [192, 32, 1, 1]),
+  depthwiseBnInit("body/invertedstage3/repeat1/0/b1/depthwise", [192, 1, 3, 3], 192),
+  convBnInit("body/invertedstage3/repeat1/0/b1/project", [32, 192, 1, 1]),
+  convBnInit("body/invertedstage3/repeat1/1/b1/expand", [192, 32, 1, 1]),
+  depthwiseBnInit("body/invertedstage3/repeat1/1/b1/depthwise", [192, 1, 3, 3], 192),
+  convBnInit("body/invertedstage3/repeat1/1/b1/project", [32, 192, 1, 1]),
+  convBnInit("body/invertedstage4/invertedresidual1/b1/expand", [192, 32, 1, 1]),
+  depthwiseBnInit("body/invertedstage4/invertedresidual1/b1/depthwise", [192, 1, 3, 3], 192),
+  convBnInit("body/invertedstage4/invertedresidual1/b1/project", [64, 192, 1, 1]),
+  convBnInit("body/invertedstage4/repeat1/0/b1/expand", [384, 64, 1, 1]),
+  depthwiseBnInit("body/invertedstage4/repeat1/0/b1/depthwise", [384, 1, 3, 3], 384),
+  convBnInit("body/invertedstage4/repeat1/0/b1/project", [64, 384, 1, 1]),
+  convBnInit("body/invertedstage4/repeat1/1/b1/expand", [384, 64, 1, 1]),
+  depthwiseBnInit("body/invertedstage4/repeat1/1/b1/depthwise", [384, 1, 3, 3], 384),
+  convBnInit("body/invertedstage4/repeat1/1/b1/project", [64, 384, 1, 1]),
+  convBnInit("body/invertedstage4/repeat1/2/b1/expand", [384, 64, 1, 1]),
+  depthwiseBnInit("body/invertedstage4/repeat1/2/b1/depthwise", [384, 1, 3, 3], 384),
+  convBnInit("body/invertedstage4/repeat1/2/b1/project", [64, 384, 1, 1]),
+  convBnInit("body/invertedstage5/invertedresidual1/b1/expand", [384, 64, 1, 1]),
+  depthwiseBnInit("body/invertedstage5/invertedresidual1/b1/depthwise", [384, 1, 3, 3], 384),
+  convBnInit("body/invertedstage5/invertedresidual1/b1/project", [96, 384, 1, 1]),
+  convBnInit("body/invertedstage5/repeat1/0/b1/expand", [576, 96, 1, 1]),
+  depthwiseBnInit("body/invertedstage5/repeat1/0/b1/depthwise", [576, 1, 3, 3], 576),
+  convBnInit("body/invertedstage5/repeat1/0/b1/project", [96, 576, 1, 1]),
+  convBnInit("body/invertedstage5/repeat1/1/b1/expand", [576, 96, 1, 1]),
+  depthwiseBnInit("body/invertedstage5/repeat1/1/b1/depthwise", [576, 1, 3, 3], 576),
+  convBnInit("body/invertedstage5/repeat1/1/b1/project", [96, 576, 1, 1]),
+  convBnInit("body/invertedstage6/invertedresidual1/b1/expand", [576, 96, 1, 1]),
+  depthwiseBnInit("body/invertedstage6/invertedresidual1/b1/depthwise", [576, 1, 3, 3], 576),
+  convBnInit("body/invertedstage6/invertedresidual1/b1/project", [160, 576, 1, 1]),
+  convBnInit("body/invertedstage6/repeat1/0/b1/expand", [960, 160, 1, 1]),
+  depthwiseBnInit("body/invertedstage6/repeat1/0/b1/depthwise", [960, 1, 3, 3], 960),
+  convBnInit("body/invertedstage6/repeat1/0/b1/project", [160, 960, 1, 1]),
+  convBnInit("body/invertedstage6/repeat1/1/b1/expand", [960, 160, 1, 1]),
+  depthwiseBnInit("body/invertedstage6/repeat1/1/b1/depthwise", [960, 1, 3, 3], 960),
+  convBnInit("body/invertedstage6/repeat1/1/b1/project", [160, 960, 1, 1]),
+  convBnInit("body/invertedstage7/invertedresidual1/b1/expand", [960, 160, 1, 1]),
+  depthwiseBnInit("body/invertedstage7/invertedresidual1/b1/depthwise", [960, 1, 3, 3], 960),
+  convBnInit("body/invertedstage7/invertedresidual1/b1/project", [320, 960, 1, 1]),
+  convBnInit("body/conv1", [1280, 320, 1, 1]),
+  denseInit("head/classifier", [1000, 1280], { bias: true }),
+].flat();

@@ -3,109 +3,117 @@
 // change the spec and run `netc compile specs/zoo/mobilenet-v3-large.net --target tfjs` again.
 
 import type * as tfjs from "@tensorflow/tfjs";
-import type { InitTensor } from "netc/runtime";
-import { broadcast, torchActivation } from "netc/runtime";
+import {
+  broadcast,
+  convBnInit,
+  convInit,
+  denseInit,
+  depthwiseBnInit,
+  torchActivation,
+  type InitTensor,
+} from "netc/runtime";
 
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
 
+/** Applies a layer to the tensor before it (to the list of tensors for a merge). */
+function apply(layer: tfjs.layers.Layer, x: tfjs.SymbolicTensor | tfjs.SymbolicTensor[]): tfjs.SymbolicTensor {
+  return layer.apply(x) as tfjs.SymbolicTensor;
+}
+
+type Conv2dArgs = Parameters<typeof tfjs.layers.conv2d>[0];
+
+/** conv2d, batchNormalization, hardswish: one statement's layers `name`, `name/bn`, `name/bn/hardswish`. */
+function convBnHardswish(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  name: string,
+  config: Conv2dArgs,
+): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
+  const bn = apply(tf.layers.batchNormalization({ epsilon: 0.001, momentum: 0.99, name: name + "/bn" }), conv);
+  return apply(torchActivation({ fn: "hardswish", name: name + "/bn/hardswish" }), bn);
+}
+
+type DepthwiseConv2dArgs = Parameters<typeof tfjs.layers.depthwiseConv2d>[0];
+
+/** depthwiseConv2d, batchNormalization, relu: one statement's layers `name`, `name/bn`, `name/bn/relu`. */
+function depthwiseBnRelu(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  name: string,
+  config: DepthwiseConv2dArgs,
+): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.depthwiseConv2d({ ...config, useBias: false, name }), x);
+  const bn = apply(tf.layers.batchNormalization({ epsilon: 0.001, momentum: 0.99, name: name + "/bn" }), conv);
+  return apply(tf.layers.activation({ activation: "relu", name: name + "/bn/relu" }), bn);
+}
+
+/** conv2d, batchNormalization: one statement's layers `name`, `name/bn`. */
+function convBn(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: Conv2dArgs): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
+  return apply(tf.layers.batchNormalization({ epsilon: 0.001, momentum: 0.99, name: name + "/bn" }), conv);
+}
+
+/** conv2d, batchNormalization, relu: one statement's layers `name`, `name/bn`, `name/bn/relu`. */
+function convBnRelu(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: Conv2dArgs): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
+  const bn = apply(tf.layers.batchNormalization({ epsilon: 0.001, momentum: 0.99, name: name + "/bn" }), conv);
+  return apply(tf.layers.activation({ activation: "relu", name: name + "/bn/relu" }), bn);
+}
+
+/** depthwiseConv2d, batchNormalization, hardswish: one statement's layers `name`, `name/bn`, `name/bn/hardswish`. */
+function depthwiseBnHardswish(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  name: string,
+  config: DepthwiseConv2dArgs,
+): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.depthwiseConv2d({ ...config, useBias: false, name }), x);
+  const bn = apply(tf.layers.batchNormalization({ epsilon: 0.001, momentum: 0.99, name: name + "/bn" }), conv);
+  return apply(torchActivation({ fn: "hardswish", name: name + "/bn/hardswish" }), bn);
+}
+
 /** The spec's block Bneck: its layers, named under `prefix`. */
 function Bneck(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
-  const b1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/depthwise/bn` })
-    .apply(b1Depthwise) as tfjs.SymbolicTensor;
-  const b1DepthwiseBnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/depthwise/bn/relu` })
-    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+  const b1Depthwise = depthwiseBnRelu(tf, x, `${prefix}/b1/depthwise`, { kernelSize: 3, padding: "same" });
   // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
-  const b1Project = tf.layers
-    .conv2d({ filters: 16, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
-    .apply(b1DepthwiseBnRelu) as tfjs.SymbolicTensor;
-  const b1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/project/bn` })
-    .apply(b1Project) as tfjs.SymbolicTensor;
+  const b1Project = convBn(tf, b1Depthwise, `${prefix}/b1/project`, { filters: 16, kernelSize: 1 });
   // lib/mobilenet-v3.net:29: add
-  const out = tf.layers.add({ name: prefix }).apply([b1ProjectBn, x]) as tfjs.SymbolicTensor;
-  return out;
+  return apply(tf.layers.add({ name: prefix }), [b1Project, x]);
 }
 
 /** The spec's block Bneck: its layers, named under `prefix`. */
 function Bneck_2(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
-  const b1Expand = tf.layers
-    .conv2d({ filters: 64, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/expand/bn` })
-    .apply(b1Expand) as tfjs.SymbolicTensor;
-  const b1ExpandBnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/expand/bn/relu` })
-    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+  const b1Expand = convBnRelu(tf, x, `${prefix}/b1/expand`, { filters: 64, kernelSize: 1 });
   // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
-  const b1DepthwisePad = tf.layers
-    .zeroPadding2d({
+  const b1DepthwisePad = apply(
+    tf.layers.zeroPadding2d({
       padding: [
         [1, 1],
         [1, 1],
       ],
       name: `${prefix}/b1/depthwise/pad`,
-    })
-    .apply(b1ExpandBnRelu) as tfjs.SymbolicTensor;
-  const b1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/b1/depthwise` })
-    .apply(b1DepthwisePad) as tfjs.SymbolicTensor;
-  const b1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/depthwise/bn` })
-    .apply(b1Depthwise) as tfjs.SymbolicTensor;
-  const b1DepthwiseBnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/depthwise/bn/relu` })
-    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+    }),
+    b1Expand,
+  );
+  const b1Depthwise = depthwiseBnRelu(tf, b1DepthwisePad, `${prefix}/b1/depthwise`, { kernelSize: 3, strides: 2 });
   // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
-  const b1Project = tf.layers
-    .conv2d({ filters: 24, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
-    .apply(b1DepthwiseBnRelu) as tfjs.SymbolicTensor;
-  const b1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/project/bn` })
-    .apply(b1Project) as tfjs.SymbolicTensor;
-  return b1ProjectBn;
+  return convBn(tf, b1Depthwise, `${prefix}/b1/project`, { filters: 24, kernelSize: 1 });
 }
 
 /** The spec's block Bneck: its layers, named under `prefix`. */
 function Bneck_3(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
-  const b1Expand = tf.layers
-    .conv2d({ filters: 72, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/expand/bn` })
-    .apply(b1Expand) as tfjs.SymbolicTensor;
-  const b1ExpandBnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/expand/bn/relu` })
-    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+  const b1Expand = convBnRelu(tf, x, `${prefix}/b1/expand`, { filters: 72, kernelSize: 1 });
   // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
-  const b1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
-    .apply(b1ExpandBnRelu) as tfjs.SymbolicTensor;
-  const b1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/depthwise/bn` })
-    .apply(b1Depthwise) as tfjs.SymbolicTensor;
-  const b1DepthwiseBnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/depthwise/bn/relu` })
-    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+  const b1Depthwise = depthwiseBnRelu(tf, b1Expand, `${prefix}/b1/depthwise`, { kernelSize: 3, padding: "same" });
   // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
-  const b1Project = tf.layers
-    .conv2d({ filters: 24, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
-    .apply(b1DepthwiseBnRelu) as tfjs.SymbolicTensor;
-  const b1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/project/bn` })
-    .apply(b1Project) as tfjs.SymbolicTensor;
+  const b1Project = convBn(tf, b1Depthwise, `${prefix}/b1/project`, { filters: 24, kernelSize: 1 });
   // lib/mobilenet-v3.net:29: add
-  const out = tf.layers.add({ name: prefix }).apply([b1ProjectBn, x]) as tfjs.SymbolicTensor;
-  return out;
+  return apply(tf.layers.add({ name: prefix }), [b1Project, x]);
 }
 
 /** The spec's block HardSE, called 8 times: its layers, named under `prefix`. */
@@ -118,214 +126,100 @@ function HardSE(
   b1Fc1Filters: number,
 ): tfjs.SymbolicTensor {
   // lib/mobilenet-v3.net:15: gap
-  const b1Globalavgpool1 = tf.layers
-    .averagePooling2d({
+  const b1Globalavgpool1 = apply(
+    tf.layers.averagePooling2d({
       poolSize: [b1Globalavgpool1PoolSize, b1Globalavgpool1PoolSize],
       name: `${prefix}/b1/globalavgpool1`,
-    })
-    .apply(x) as tfjs.SymbolicTensor;
+    }),
+    x,
+  );
   // lib/mobilenet-v3.net:16: conv 1x1 make_divisible(div(c, 4), 8) relu
-  const b1Fc1 = tf.layers
-    .conv2d({ filters: b1Fc1Filters, kernelSize: 1, activation: "relu", name: `${prefix}/b1/fc1` })
-    .apply(b1Globalavgpool1) as tfjs.SymbolicTensor;
+  const b1Fc1 = apply(
+    tf.layers.conv2d({ filters: b1Fc1Filters, kernelSize: 1, activation: "relu", name: `${prefix}/b1/fc1` }),
+    b1Globalavgpool1,
+  );
   // lib/mobilenet-v3.net:17: conv 1x1 c hardsigmoid
-  const b1Fc2 = tf.layers
-    .conv2d({ filters: inChannels, kernelSize: 1, name: `${prefix}/b1/fc2` })
-    .apply(b1Fc1) as tfjs.SymbolicTensor;
-  const b1Fc2Hardsigmoid = torchActivation({ fn: "hardsigmoid", name: `${prefix}/b1/fc2/hardsigmoid` }).apply(
-    b1Fc2,
-  ) as tfjs.SymbolicTensor;
+  const b1Fc2 = apply(tf.layers.conv2d({ filters: inChannels, kernelSize: 1, name: `${prefix}/b1/fc2` }), b1Fc1);
+  const b1Fc2Hardsigmoid = apply(torchActivation({ fn: "hardsigmoid", name: `${prefix}/b1/fc2/hardsigmoid` }), b1Fc2);
   // lib/mobilenet-v3.net:13: mul
-  const out = broadcast({ op: "mul", name: prefix }).apply([b1Fc2Hardsigmoid, x]) as tfjs.SymbolicTensor;
-  return out;
+  return apply(broadcast({ op: "mul", name: prefix }), [b1Fc2Hardsigmoid, x]);
 }
 
 /** The spec's block Bneck: its layers, named under `prefix`. */
 function Bneck_4(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
-  const b1Expand = tf.layers
-    .conv2d({ filters: 72, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/expand/bn` })
-    .apply(b1Expand) as tfjs.SymbolicTensor;
-  const b1ExpandBnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/expand/bn/relu` })
-    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+  const b1Expand = convBnRelu(tf, x, `${prefix}/b1/expand`, { filters: 72, kernelSize: 1 });
   // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
-  const b1DepthwisePad = tf.layers
-    .zeroPadding2d({
+  const b1DepthwisePad = apply(
+    tf.layers.zeroPadding2d({
       padding: [
         [2, 2],
         [2, 2],
       ],
       name: `${prefix}/b1/depthwise/pad`,
-    })
-    .apply(b1ExpandBnRelu) as tfjs.SymbolicTensor;
-  const b1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 5, strides: 2, useBias: false, name: `${prefix}/b1/depthwise` })
-    .apply(b1DepthwisePad) as tfjs.SymbolicTensor;
-  const b1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/depthwise/bn` })
-    .apply(b1Depthwise) as tfjs.SymbolicTensor;
-  const b1DepthwiseBnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/depthwise/bn/relu` })
-    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
-  const b1Se = HardSE(tf, b1DepthwiseBnRelu, `${prefix}/b1/se`, 72, 28, 24);
+    }),
+    b1Expand,
+  );
+  const b1Depthwise = depthwiseBnRelu(tf, b1DepthwisePad, `${prefix}/b1/depthwise`, { kernelSize: 5, strides: 2 });
+  const b1Se = HardSE(tf, b1Depthwise, `${prefix}/b1/se`, 72, 28, 24);
   // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
-  const b1Project = tf.layers
-    .conv2d({ filters: 40, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
-    .apply(b1Se) as tfjs.SymbolicTensor;
-  const b1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/project/bn` })
-    .apply(b1Project) as tfjs.SymbolicTensor;
-  return b1ProjectBn;
+  return convBn(tf, b1Se, `${prefix}/b1/project`, { filters: 40, kernelSize: 1 });
 }
 
 /** The spec's block Bneck, called 2 times: its layers, named under `prefix`. */
 function Bneck_5(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
-  const b1Expand = tf.layers
-    .conv2d({ filters: 120, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/expand/bn` })
-    .apply(b1Expand) as tfjs.SymbolicTensor;
-  const b1ExpandBnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/expand/bn/relu` })
-    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+  const b1Expand = convBnRelu(tf, x, `${prefix}/b1/expand`, { filters: 120, kernelSize: 1 });
   // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
-  const b1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 5, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
-    .apply(b1ExpandBnRelu) as tfjs.SymbolicTensor;
-  const b1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/depthwise/bn` })
-    .apply(b1Depthwise) as tfjs.SymbolicTensor;
-  const b1DepthwiseBnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/depthwise/bn/relu` })
-    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
-  const b1Se = HardSE(tf, b1DepthwiseBnRelu, `${prefix}/b1/se`, 120, 28, 32);
+  const b1Depthwise = depthwiseBnRelu(tf, b1Expand, `${prefix}/b1/depthwise`, { kernelSize: 5, padding: "same" });
+  const b1Se = HardSE(tf, b1Depthwise, `${prefix}/b1/se`, 120, 28, 32);
   // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
-  const b1Project = tf.layers
-    .conv2d({ filters: 40, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
-    .apply(b1Se) as tfjs.SymbolicTensor;
-  const b1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/project/bn` })
-    .apply(b1Project) as tfjs.SymbolicTensor;
+  const b1Project = convBn(tf, b1Se, `${prefix}/b1/project`, { filters: 40, kernelSize: 1 });
   // lib/mobilenet-v3.net:29: add
-  const out = tf.layers.add({ name: prefix }).apply([b1ProjectBn, x]) as tfjs.SymbolicTensor;
-  return out;
+  return apply(tf.layers.add({ name: prefix }), [b1Project, x]);
 }
 
 /** The spec's block Bneck: its layers, named under `prefix`. */
 function Bneck_6(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
-  const b1Expand = tf.layers
-    .conv2d({ filters: 240, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/expand/bn` })
-    .apply(b1Expand) as tfjs.SymbolicTensor;
-  const b1ExpandBnHardswish = torchActivation({ fn: "hardswish", name: `${prefix}/b1/expand/bn/hardswish` }).apply(
-    b1ExpandBn,
-  ) as tfjs.SymbolicTensor;
+  const b1Expand = convBnHardswish(tf, x, `${prefix}/b1/expand`, { filters: 240, kernelSize: 1 });
   // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
-  const b1DepthwisePad = tf.layers
-    .zeroPadding2d({
+  const b1DepthwisePad = apply(
+    tf.layers.zeroPadding2d({
       padding: [
         [1, 1],
         [1, 1],
       ],
       name: `${prefix}/b1/depthwise/pad`,
-    })
-    .apply(b1ExpandBnHardswish) as tfjs.SymbolicTensor;
-  const b1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/b1/depthwise` })
-    .apply(b1DepthwisePad) as tfjs.SymbolicTensor;
-  const b1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/depthwise/bn` })
-    .apply(b1Depthwise) as tfjs.SymbolicTensor;
-  const b1DepthwiseBnHardswish = torchActivation({
-    fn: "hardswish",
-    name: `${prefix}/b1/depthwise/bn/hardswish`,
-  }).apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+    }),
+    b1Expand,
+  );
+  const b1Depthwise = depthwiseBnHardswish(tf, b1DepthwisePad, `${prefix}/b1/depthwise`, { kernelSize: 3, strides: 2 });
   // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
-  const b1Project = tf.layers
-    .conv2d({ filters: 80, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
-    .apply(b1DepthwiseBnHardswish) as tfjs.SymbolicTensor;
-  const b1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/project/bn` })
-    .apply(b1Project) as tfjs.SymbolicTensor;
-  return b1ProjectBn;
+  return convBn(tf, b1Depthwise, `${prefix}/b1/project`, { filters: 80, kernelSize: 1 });
 }
 
 /** The spec's block Bneck, called 3 times: its layers, named under `prefix`. */
 function Bneck_7(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string, expanded: number): tfjs.SymbolicTensor {
   // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
-  const b1Expand = tf.layers
-    .conv2d({ filters: expanded, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/expand/bn` })
-    .apply(b1Expand) as tfjs.SymbolicTensor;
-  const b1ExpandBnHardswish = torchActivation({ fn: "hardswish", name: `${prefix}/b1/expand/bn/hardswish` }).apply(
-    b1ExpandBn,
-  ) as tfjs.SymbolicTensor;
+  const b1Expand = convBnHardswish(tf, x, `${prefix}/b1/expand`, { filters: expanded, kernelSize: 1 });
   // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
-  const b1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
-    .apply(b1ExpandBnHardswish) as tfjs.SymbolicTensor;
-  const b1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/depthwise/bn` })
-    .apply(b1Depthwise) as tfjs.SymbolicTensor;
-  const b1DepthwiseBnHardswish = torchActivation({
-    fn: "hardswish",
-    name: `${prefix}/b1/depthwise/bn/hardswish`,
-  }).apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+  const b1Depthwise = depthwiseBnHardswish(tf, b1Expand, `${prefix}/b1/depthwise`, { kernelSize: 3, padding: "same" });
   // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
-  const b1Project = tf.layers
-    .conv2d({ filters: 80, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
-    .apply(b1DepthwiseBnHardswish) as tfjs.SymbolicTensor;
-  const b1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/project/bn` })
-    .apply(b1Project) as tfjs.SymbolicTensor;
+  const b1Project = convBn(tf, b1Depthwise, `${prefix}/b1/project`, { filters: 80, kernelSize: 1 });
   // lib/mobilenet-v3.net:29: add
-  const out = tf.layers.add({ name: prefix }).apply([b1ProjectBn, x]) as tfjs.SymbolicTensor;
-  return out;
+  return apply(tf.layers.add({ name: prefix }), [b1Project, x]);
 }
 
 /** The spec's block Bneck: its layers, named under `prefix`. */
 function Bneck_8(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
-  const b1Expand = tf.layers
-    .conv2d({ filters: 480, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/expand/bn` })
-    .apply(b1Expand) as tfjs.SymbolicTensor;
-  const b1ExpandBnHardswish = torchActivation({ fn: "hardswish", name: `${prefix}/b1/expand/bn/hardswish` }).apply(
-    b1ExpandBn,
-  ) as tfjs.SymbolicTensor;
+  const b1Expand = convBnHardswish(tf, x, `${prefix}/b1/expand`, { filters: 480, kernelSize: 1 });
   // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
-  const b1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
-    .apply(b1ExpandBnHardswish) as tfjs.SymbolicTensor;
-  const b1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/depthwise/bn` })
-    .apply(b1Depthwise) as tfjs.SymbolicTensor;
-  const b1DepthwiseBnHardswish = torchActivation({
-    fn: "hardswish",
-    name: `${prefix}/b1/depthwise/bn/hardswish`,
-  }).apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
-  const b1Se = HardSE(tf, b1DepthwiseBnHardswish, `${prefix}/b1/se`, 480, 14, 120);
+  const b1Depthwise = depthwiseBnHardswish(tf, b1Expand, `${prefix}/b1/depthwise`, { kernelSize: 3, padding: "same" });
+  const b1Se = HardSE(tf, b1Depthwise, `${prefix}/b1/se`, 480, 14, 120);
   // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
-  const b1Project = tf.layers
-    .conv2d({ filters: 112, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
-    .apply(b1Se) as tfjs.SymbolicTensor;
-  const b1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/project/bn` })
-    .apply(b1Project) as tfjs.SymbolicTensor;
-  return b1ProjectBn;
+  return convBn(tf, b1Se, `${prefix}/b1/project`, { filters: 112, kernelSize: 1 });
 }
 
 /** The spec's block Bneck, called 3 times: its layers, named under `prefix`. */
@@ -340,107 +234,56 @@ function Bneck_9(
   b1SeValue2: number,
 ): tfjs.SymbolicTensor {
   // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
-  const b1Expand = tf.layers
-    .conv2d({ filters: expanded, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/expand/bn` })
-    .apply(b1Expand) as tfjs.SymbolicTensor;
-  const b1ExpandBnHardswish = torchActivation({ fn: "hardswish", name: `${prefix}/b1/expand/bn/hardswish` }).apply(
-    b1ExpandBn,
-  ) as tfjs.SymbolicTensor;
+  const b1Expand = convBnHardswish(tf, x, `${prefix}/b1/expand`, { filters: expanded, kernelSize: 1 });
   // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
-  const b1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: ks, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
-    .apply(b1ExpandBnHardswish) as tfjs.SymbolicTensor;
-  const b1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/depthwise/bn` })
-    .apply(b1Depthwise) as tfjs.SymbolicTensor;
-  const b1DepthwiseBnHardswish = torchActivation({
-    fn: "hardswish",
-    name: `${prefix}/b1/depthwise/bn/hardswish`,
-  }).apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
-  const b1Se = HardSE(tf, b1DepthwiseBnHardswish, `${prefix}/b1/se`, expanded, b1SeValue, b1SeValue2);
+  const b1Depthwise = depthwiseBnHardswish(tf, b1Expand, `${prefix}/b1/depthwise`, { kernelSize: ks, padding: "same" });
+  const b1Se = HardSE(tf, b1Depthwise, `${prefix}/b1/se`, expanded, b1SeValue, b1SeValue2);
   // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
-  const b1Project = tf.layers
-    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
-    .apply(b1Se) as tfjs.SymbolicTensor;
-  const b1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/project/bn` })
-    .apply(b1Project) as tfjs.SymbolicTensor;
+  const b1Project = convBn(tf, b1Se, `${prefix}/b1/project`, { filters: cout, kernelSize: 1 });
   // lib/mobilenet-v3.net:29: add
-  const out = tf.layers.add({ name: prefix }).apply([b1ProjectBn, x]) as tfjs.SymbolicTensor;
-  return out;
+  return apply(tf.layers.add({ name: prefix }), [b1Project, x]);
 }
 
 /** The spec's block Bneck: its layers, named under `prefix`. */
 function Bneck_10(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
-  const b1Expand = tf.layers
-    .conv2d({ filters: 672, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/expand/bn` })
-    .apply(b1Expand) as tfjs.SymbolicTensor;
-  const b1ExpandBnHardswish = torchActivation({ fn: "hardswish", name: `${prefix}/b1/expand/bn/hardswish` }).apply(
-    b1ExpandBn,
-  ) as tfjs.SymbolicTensor;
+  const b1Expand = convBnHardswish(tf, x, `${prefix}/b1/expand`, { filters: 672, kernelSize: 1 });
   // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
-  const b1DepthwisePad = tf.layers
-    .zeroPadding2d({
+  const b1DepthwisePad = apply(
+    tf.layers.zeroPadding2d({
       padding: [
         [2, 2],
         [2, 2],
       ],
       name: `${prefix}/b1/depthwise/pad`,
-    })
-    .apply(b1ExpandBnHardswish) as tfjs.SymbolicTensor;
-  const b1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 5, strides: 2, useBias: false, name: `${prefix}/b1/depthwise` })
-    .apply(b1DepthwisePad) as tfjs.SymbolicTensor;
-  const b1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/depthwise/bn` })
-    .apply(b1Depthwise) as tfjs.SymbolicTensor;
-  const b1DepthwiseBnHardswish = torchActivation({
-    fn: "hardswish",
-    name: `${prefix}/b1/depthwise/bn/hardswish`,
-  }).apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
-  const b1Se = HardSE(tf, b1DepthwiseBnHardswish, `${prefix}/b1/se`, 672, 7, 168);
+    }),
+    b1Expand,
+  );
+  const b1Depthwise = depthwiseBnHardswish(tf, b1DepthwisePad, `${prefix}/b1/depthwise`, { kernelSize: 5, strides: 2 });
+  const b1Se = HardSE(tf, b1Depthwise, `${prefix}/b1/se`, 672, 7, 168);
   // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
-  const b1Project = tf.layers
-    .conv2d({ filters: 160, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
-    .apply(b1Se) as tfjs.SymbolicTensor;
-  const b1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/project/bn` })
-    .apply(b1Project) as tfjs.SymbolicTensor;
-  return b1ProjectBn;
+  return convBn(tf, b1Se, `${prefix}/b1/project`, { filters: 160, kernelSize: 1 });
 }
 
 /** The spec's block MobileNetV3Head: its layers, named under `prefix`. */
 function MobileNetV3Head(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/mobilenet-v3.net:45: adaptiveavgpool 1x1
-  const avgpool = tf.layers
-    .averagePooling2d({ poolSize: 7, strides: 7, name: `${prefix}/avgpool` })
-    .apply(x) as tfjs.SymbolicTensor;
+  const avgpool = apply(tf.layers.averagePooling2d({ poolSize: 7, strides: 7, name: `${prefix}/avgpool` }), x);
   // lib/mobilenet-v3.net:46: flatten
-  const flatten1 = tf.layers.flatten({ name: `${prefix}/flatten1` }).apply(avgpool) as tfjs.SymbolicTensor;
+  const flatten1 = apply(tf.layers.flatten({ name: `${prefix}/flatten1` }), avgpool);
   // lib/mobilenet-v3.net:48: dense last hardswish
-  const classifierDense1 = tf.layers
-    .dense({ units: 1280, name: `${prefix}/classifier/dense1` })
-    .apply(flatten1) as tfjs.SymbolicTensor;
-  const classifierDense1Hardswish = torchActivation({
-    fn: "hardswish",
-    name: `${prefix}/classifier/dense1/hardswish`,
-  }).apply(classifierDense1) as tfjs.SymbolicTensor;
+  const classifierDense1 = apply(tf.layers.dense({ units: 1280, name: `${prefix}/classifier/dense1` }), flatten1);
+  const classifierDense1Hardswish = apply(
+    torchActivation({ fn: "hardswish", name: `${prefix}/classifier/dense1/hardswish` }),
+    classifierDense1,
+  );
   // lib/mobilenet-v3.net:49: dropout dropout
-  const classifierDropout1 = tf.layers
-    .dropout({ rate: 0.2, name: `${prefix}/classifier/dropout1` })
-    .apply(classifierDense1Hardswish) as tfjs.SymbolicTensor;
+  const classifierDropout1 = apply(
+    tf.layers.dropout({ rate: 0.2, name: `${prefix}/classifier/dropout1` }),
+    classifierDense1Hardswish,
+  );
   // lib/mobilenet-v3.net:50: dense classes
-  const classifierDense2 = tf.layers
-    .dense({ units: 1000, name: `${prefix}/classifier/dense2` })
-    .apply(classifierDropout1) as tfjs.SymbolicTensor;
-  return classifierDense2;
+  return apply(tf.layers.dense({ units: 1000, name: `${prefix}/classifier/dense2` }), classifierDropout1);
 }
 
 /**
@@ -451,25 +294,22 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
 
   // features = seq { -> 960x7x7
   // line 21: conv 3x3/2 make_divisible(16 * width, 8) pad=1 bn eps=0.001 momentum=0.01 hardswish
-  const featuresConv1Pad = tf.layers
-    .zeroPadding2d({
+  const featuresConv1Pad = apply(
+    tf.layers.zeroPadding2d({
       padding: [
         [1, 1],
         [1, 1],
       ],
       name: "features/conv1/pad",
-    })
-    .apply(image) as tfjs.SymbolicTensor;
-  const featuresConv1 = tf.layers
-    .conv2d({ filters: 16, kernelSize: 3, strides: 2, useBias: false, name: "features/conv1" })
-    .apply(featuresConv1Pad) as tfjs.SymbolicTensor;
-  const featuresConv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/conv1/bn" })
-    .apply(featuresConv1) as tfjs.SymbolicTensor;
-  const featuresConv1BnHardswish = torchActivation({ fn: "hardswish", name: "features/conv1/bn/hardswish" }).apply(
-    featuresConv1Bn,
-  ) as tfjs.SymbolicTensor;
-  const featuresBneck1 = Bneck(tf, featuresConv1BnHardswish, "features/bneck1");
+    }),
+    image,
+  );
+  const featuresConv1 = convBnHardswish(tf, featuresConv1Pad, "features/conv1", {
+    filters: 16,
+    kernelSize: 3,
+    strides: 2,
+  });
+  const featuresBneck1 = Bneck(tf, featuresConv1, "features/bneck1");
   const featuresBneck2B1ProjectBn = Bneck_2(tf, featuresBneck1, "features/bneck2");
   const featuresBneck3 = Bneck_3(tf, featuresBneck2B1ProjectBn, "features/bneck3");
   const featuresBneck4B1ProjectBn = Bneck_4(tf, featuresBneck3, "features/bneck4");
@@ -485,945 +325,82 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const featuresBneck14 = Bneck_9(tf, featuresBneck13B1ProjectBn, "features/bneck14", 5, 960, 160, 7, 240);
   const featuresBneck15 = Bneck_9(tf, featuresBneck14, "features/bneck15", 5, 960, 160, 7, 240);
   // line 39: conv 1x1 6 * make_divisible(160 * width, 8) bn eps=0.001 momentum=0.01 hardswish
-  const featuresConv2 = tf.layers
-    .conv2d({ filters: 960, kernelSize: 1, useBias: false, name: "features/conv2" })
-    .apply(featuresBneck15) as tfjs.SymbolicTensor;
-  const featuresConv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/conv2/bn" })
-    .apply(featuresConv2) as tfjs.SymbolicTensor;
-  const featuresConv2BnHardswish = torchActivation({ fn: "hardswish", name: "features/conv2/bn/hardswish" }).apply(
-    featuresConv2Bn,
-  ) as tfjs.SymbolicTensor;
+  const featuresConv2 = convBnHardswish(tf, featuresBneck15, "features/conv2", { filters: 960, kernelSize: 1 });
 
   // MobileNetV3Head(make_divisible(1280 * width, 8), classes) -> classes
-  const headMobilenetv3head1ClassifierDense2 = MobileNetV3Head(tf, featuresConv2BnHardswish, "head/mobilenetv3head1");
+  const headMobilenetv3head1ClassifierDense2 = MobileNetV3Head(tf, featuresConv2, "head/mobilenetv3head1");
 
   const model = tf.model({ name: "MobileNetV3Large", inputs: image, outputs: headMobilenetv3head1ClassifierDense2 });
   return { training: model, inference: model };
 }
 
 /**
- * The network's tensors in PyTorch state_dict order, each with the tfjs weight it fills and its layout:
- * how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
+ * The network's tensors in PyTorch state_dict order with the tfjs weights they fill, one row per layer with weights
+ * (a conv and its BatchNorm share one): how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
  */
 export const stateDict: InitTensor[] = [
-  { path: "features/conv1.weight", shape: [16, 3, 3, 3], tfjs: "features/conv1/kernel", layout: "hwio" },
-  { path: "features/conv1/bn.weight", shape: [16], tfjs: "features/conv1/bn/gamma" },
-  { path: "features/conv1/bn.bias", shape: [16], tfjs: "features/conv1/bn/beta" },
-  { path: "features/conv1/bn.running_mean", shape: [16], tfjs: "features/conv1/bn/moving_mean" },
-  { path: "features/conv1/bn.running_var", shape: [16], tfjs: "features/conv1/bn/moving_variance" },
-  {
-    path: "features/bneck1/b1/depthwise.weight",
-    shape: [16, 1, 3, 3],
-    tfjs: "features/bneck1/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 16,
-  },
-  { path: "features/bneck1/b1/depthwise/bn.weight", shape: [16], tfjs: "features/bneck1/b1/depthwise/bn/gamma" },
-  { path: "features/bneck1/b1/depthwise/bn.bias", shape: [16], tfjs: "features/bneck1/b1/depthwise/bn/beta" },
-  {
-    path: "features/bneck1/b1/depthwise/bn.running_mean",
-    shape: [16],
-    tfjs: "features/bneck1/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/bneck1/b1/depthwise/bn.running_var",
-    shape: [16],
-    tfjs: "features/bneck1/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/bneck1/b1/project.weight",
-    shape: [16, 16, 1, 1],
-    tfjs: "features/bneck1/b1/project/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck1/b1/project/bn.weight", shape: [16], tfjs: "features/bneck1/b1/project/bn/gamma" },
-  { path: "features/bneck1/b1/project/bn.bias", shape: [16], tfjs: "features/bneck1/b1/project/bn/beta" },
-  {
-    path: "features/bneck1/b1/project/bn.running_mean",
-    shape: [16],
-    tfjs: "features/bneck1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/bneck1/b1/project/bn.running_var",
-    shape: [16],
-    tfjs: "features/bneck1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/bneck2/b1/expand.weight",
-    shape: [64, 16, 1, 1],
-    tfjs: "features/bneck2/b1/expand/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck2/b1/expand/bn.weight", shape: [64], tfjs: "features/bneck2/b1/expand/bn/gamma" },
-  { path: "features/bneck2/b1/expand/bn.bias", shape: [64], tfjs: "features/bneck2/b1/expand/bn/beta" },
-  { path: "features/bneck2/b1/expand/bn.running_mean", shape: [64], tfjs: "features/bneck2/b1/expand/bn/moving_mean" },
-  {
-    path: "features/bneck2/b1/expand/bn.running_var",
-    shape: [64],
-    tfjs: "features/bneck2/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/bneck2/b1/depthwise.weight",
-    shape: [64, 1, 3, 3],
-    tfjs: "features/bneck2/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 64,
-  },
-  { path: "features/bneck2/b1/depthwise/bn.weight", shape: [64], tfjs: "features/bneck2/b1/depthwise/bn/gamma" },
-  { path: "features/bneck2/b1/depthwise/bn.bias", shape: [64], tfjs: "features/bneck2/b1/depthwise/bn/beta" },
-  {
-    path: "features/bneck2/b1/depthwise/bn.running_mean",
-    shape: [64],
-    tfjs: "features/bneck2/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/bneck2/b1/depthwise/bn.running_var",
-    shape: [64],
-    tfjs: "features/bneck2/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/bneck2/b1/project.weight",
-    shape: [24, 64, 1, 1],
-    tfjs: "features/bneck2/b1/project/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck2/b1/project/bn.weight", shape: [24], tfjs: "features/bneck2/b1/project/bn/gamma" },
-  { path: "features/bneck2/b1/project/bn.bias", shape: [24], tfjs: "features/bneck2/b1/project/bn/beta" },
-  {
-    path: "features/bneck2/b1/project/bn.running_mean",
-    shape: [24],
-    tfjs: "features/bneck2/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/bneck2/b1/project/bn.running_var",
-    shape: [24],
-    tfjs: "features/bneck2/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/bneck3/b1/expand.weight",
-    shape: [72, 24, 1, 1],
-    tfjs: "features/bneck3/b1/expand/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck3/b1/expand/bn.weight", shape: [72], tfjs: "features/bneck3/b1/expand/bn/gamma" },
-  { path: "features/bneck3/b1/expand/bn.bias", shape: [72], tfjs: "features/bneck3/b1/expand/bn/beta" },
-  { path: "features/bneck3/b1/expand/bn.running_mean", shape: [72], tfjs: "features/bneck3/b1/expand/bn/moving_mean" },
-  {
-    path: "features/bneck3/b1/expand/bn.running_var",
-    shape: [72],
-    tfjs: "features/bneck3/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/bneck3/b1/depthwise.weight",
-    shape: [72, 1, 3, 3],
-    tfjs: "features/bneck3/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 72,
-  },
-  { path: "features/bneck3/b1/depthwise/bn.weight", shape: [72], tfjs: "features/bneck3/b1/depthwise/bn/gamma" },
-  { path: "features/bneck3/b1/depthwise/bn.bias", shape: [72], tfjs: "features/bneck3/b1/depthwise/bn/beta" },
-  {
-    path: "features/bneck3/b1/depthwise/bn.running_mean",
-    shape: [72],
-    tfjs: "features/bneck3/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/bneck3/b1/depthwise/bn.running_var",
-    shape: [72],
-    tfjs: "features/bneck3/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/bneck3/b1/project.weight",
-    shape: [24, 72, 1, 1],
-    tfjs: "features/bneck3/b1/project/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck3/b1/project/bn.weight", shape: [24], tfjs: "features/bneck3/b1/project/bn/gamma" },
-  { path: "features/bneck3/b1/project/bn.bias", shape: [24], tfjs: "features/bneck3/b1/project/bn/beta" },
-  {
-    path: "features/bneck3/b1/project/bn.running_mean",
-    shape: [24],
-    tfjs: "features/bneck3/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/bneck3/b1/project/bn.running_var",
-    shape: [24],
-    tfjs: "features/bneck3/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/bneck4/b1/expand.weight",
-    shape: [72, 24, 1, 1],
-    tfjs: "features/bneck4/b1/expand/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck4/b1/expand/bn.weight", shape: [72], tfjs: "features/bneck4/b1/expand/bn/gamma" },
-  { path: "features/bneck4/b1/expand/bn.bias", shape: [72], tfjs: "features/bneck4/b1/expand/bn/beta" },
-  { path: "features/bneck4/b1/expand/bn.running_mean", shape: [72], tfjs: "features/bneck4/b1/expand/bn/moving_mean" },
-  {
-    path: "features/bneck4/b1/expand/bn.running_var",
-    shape: [72],
-    tfjs: "features/bneck4/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/bneck4/b1/depthwise.weight",
-    shape: [72, 1, 5, 5],
-    tfjs: "features/bneck4/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 72,
-  },
-  { path: "features/bneck4/b1/depthwise/bn.weight", shape: [72], tfjs: "features/bneck4/b1/depthwise/bn/gamma" },
-  { path: "features/bneck4/b1/depthwise/bn.bias", shape: [72], tfjs: "features/bneck4/b1/depthwise/bn/beta" },
-  {
-    path: "features/bneck4/b1/depthwise/bn.running_mean",
-    shape: [72],
-    tfjs: "features/bneck4/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/bneck4/b1/depthwise/bn.running_var",
-    shape: [72],
-    tfjs: "features/bneck4/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/bneck4/b1/se/b1/fc1.weight",
-    shape: [24, 72, 1, 1],
-    tfjs: "features/bneck4/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck4/b1/se/b1/fc1.bias", shape: [24], tfjs: "features/bneck4/b1/se/b1/fc1/bias" },
-  {
-    path: "features/bneck4/b1/se/b1/fc2.weight",
-    shape: [72, 24, 1, 1],
-    tfjs: "features/bneck4/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck4/b1/se/b1/fc2.bias", shape: [72], tfjs: "features/bneck4/b1/se/b1/fc2/bias" },
-  {
-    path: "features/bneck4/b1/project.weight",
-    shape: [40, 72, 1, 1],
-    tfjs: "features/bneck4/b1/project/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck4/b1/project/bn.weight", shape: [40], tfjs: "features/bneck4/b1/project/bn/gamma" },
-  { path: "features/bneck4/b1/project/bn.bias", shape: [40], tfjs: "features/bneck4/b1/project/bn/beta" },
-  {
-    path: "features/bneck4/b1/project/bn.running_mean",
-    shape: [40],
-    tfjs: "features/bneck4/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/bneck4/b1/project/bn.running_var",
-    shape: [40],
-    tfjs: "features/bneck4/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/bneck5/b1/expand.weight",
-    shape: [120, 40, 1, 1],
-    tfjs: "features/bneck5/b1/expand/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck5/b1/expand/bn.weight", shape: [120], tfjs: "features/bneck5/b1/expand/bn/gamma" },
-  { path: "features/bneck5/b1/expand/bn.bias", shape: [120], tfjs: "features/bneck5/b1/expand/bn/beta" },
-  { path: "features/bneck5/b1/expand/bn.running_mean", shape: [120], tfjs: "features/bneck5/b1/expand/bn/moving_mean" },
-  {
-    path: "features/bneck5/b1/expand/bn.running_var",
-    shape: [120],
-    tfjs: "features/bneck5/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/bneck5/b1/depthwise.weight",
-    shape: [120, 1, 5, 5],
-    tfjs: "features/bneck5/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 120,
-  },
-  { path: "features/bneck5/b1/depthwise/bn.weight", shape: [120], tfjs: "features/bneck5/b1/depthwise/bn/gamma" },
-  { path: "features/bneck5/b1/depthwise/bn.bias", shape: [120], tfjs: "features/bneck5/b1/depthwise/bn/beta" },
-  {
-    path: "features/bneck5/b1/depthwise/bn.running_mean",
-    shape: [120],
-    tfjs: "features/bneck5/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/bneck5/b1/depthwise/bn.running_var",
-    shape: [120],
-    tfjs: "features/bneck5/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/bneck5/b1/se/b1/fc1.weight",
-    shape: [32, 120, 1, 1],
-    tfjs: "features/bneck5/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck5/b1/se/b1/fc1.bias", shape: [32], tfjs: "features/bneck5/b1/se/b1/fc1/bias" },
-  {
-    path: "features/bneck5/b1/se/b1/fc2.weight",
-    shape: [120, 32, 1, 1],
-    tfjs: "features/bneck5/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck5/b1/se/b1/fc2.bias", shape: [120], tfjs: "features/bneck5/b1/se/b1/fc2/bias" },
-  {
-    path: "features/bneck5/b1/project.weight",
-    shape: [40, 120, 1, 1],
-    tfjs: "features/bneck5/b1/project/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck5/b1/project/bn.weight", shape: [40], tfjs: "features/bneck5/b1/project/bn/gamma" },
-  { path: "features/bneck5/b1/project/bn.bias", shape: [40], tfjs: "features/bneck5/b1/project/bn/beta" },
-  {
-    path: "features/bneck5/b1/project/bn.running_mean",
-    shape: [40],
-    tfjs: "features/bneck5/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/bneck5/b1/project/bn.running_var",
-    shape: [40],
-    tfjs: "features/bneck5/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/bneck6/b1/expand.weight",
-    shape: [120, 40, 1, 1],
-    tfjs: "features/bneck6/b1/expand/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck6/b1/expand/bn.weight", shape: [120], tfjs: "features/bneck6/b1/expand/bn/gamma" },
-  { path: "features/bneck6/b1/expand/bn.bias", shape: [120], tfjs: "features/bneck6/b1/expand/bn/beta" },
-  { path: "features/bneck6/b1/expand/bn.running_mean", shape: [120], tfjs: "features/bneck6/b1/expand/bn/moving_mean" },
-  {
-    path: "features/bneck6/b1/expand/bn.running_var",
-    shape: [120],
-    tfjs: "features/bneck6/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/bneck6/b1/depthwise.weight",
-    shape: [120, 1, 5, 5],
-    tfjs: "features/bneck6/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 120,
-  },
-  { path: "features/bneck6/b1/depthwise/bn.weight", shape: [120], tfjs: "features/bneck6/b1/depthwise/bn/gamma" },
-  { path: "features/bneck6/b1/depthwise/bn.bias", shape: [120], tfjs: "features/bneck6/b1/depthwise/bn/beta" },
-  {
-    path: "features/bneck6/b1/depthwise/bn.running_mean",
-    shape: [120],
-    tfjs: "features/bneck6/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/bneck6/b1/depthwise/bn.running_var",
-    shape: [120],
-    tfjs: "features/bneck6/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/bneck6/b1/se/b1/fc1.weight",
-    shape: [32, 120, 1, 1],
-    tfjs: "features/bneck6/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck6/b1/se/b1/fc1.bias", shape: [32], tfjs: "features/bneck6/b1/se/b1/fc1/bias" },
-  {
-    path: "features/bneck6/b1/se/b1/fc2.weight",
-    shape: [120, 32, 1, 1],
-    tfjs: "features/bneck6/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck6/b1/se/b1/fc2.bias", shape: [120], tfjs: "features/bneck6/b1/se/b1/fc2/bias" },
-  {
-    path: "features/bneck6/b1/project.weight",
-    shape: [40, 120, 1, 1],
-    tfjs: "features/bneck6/b1/project/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck6/b1/project/bn.weight", shape: [40], tfjs: "features/bneck6/b1/project/bn/gamma" },
-  { path: "features/bneck6/b1/project/bn.bias", shape: [40], tfjs: "features/bneck6/b1/project/bn/beta" },
-  {
-    path: "features/bneck6/b1/project/bn.running_mean",
-    shape: [40],
-    tfjs: "features/bneck6/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/bneck6/b1/project/bn.running_var",
-    shape: [40],
-    tfjs: "features/bneck6/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/bneck7/b1/expand.weight",
-    shape: [240, 40, 1, 1],
-    tfjs: "features/bneck7/b1/expand/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck7/b1/expand/bn.weight", shape: [240], tfjs: "features/bneck7/b1/expand/bn/gamma" },
-  { path: "features/bneck7/b1/expand/bn.bias", shape: [240], tfjs: "features/bneck7/b1/expand/bn/beta" },
-  { path: "features/bneck7/b1/expand/bn.running_mean", shape: [240], tfjs: "features/bneck7/b1/expand/bn/moving_mean" },
-  {
-    path: "features/bneck7/b1/expand/bn.running_var",
-    shape: [240],
-    tfjs: "features/bneck7/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/bneck7/b1/depthwise.weight",
-    shape: [240, 1, 3, 3],
-    tfjs: "features/bneck7/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 240,
-  },
-  { path: "features/bneck7/b1/depthwise/bn.weight", shape: [240], tfjs: "features/bneck7/b1/depthwise/bn/gamma" },
-  { path: "features/bneck7/b1/depthwise/bn.bias", shape: [240], tfjs: "features/bneck7/b1/depthwise/bn/beta" },
-  {
-    path: "features/bneck7/b1/depthwise/bn.running_mean",
-    shape: [240],
-    tfjs: "features/bneck7/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/bneck7/b1/depthwise/bn.running_var",
-    shape: [240],
-    tfjs: "features/bneck7/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/bneck7/b1/project.weight",
-    shape: [80, 240, 1, 1],
-    tfjs: "features/bneck7/b1/project/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck7/b1/project/bn.weight", shape: [80], tfjs: "features/bneck7/b1/project/bn/gamma" },
-  { path: "features/bneck7/b1/project/bn.bias", shape: [80], tfjs: "features/bneck7/b1/project/bn/beta" },
-  {
-    path: "features/bneck7/b1/project/bn.running_mean",
-    shape: [80],
-    tfjs: "features/bneck7/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/bneck7/b1/project/bn.running_var",
-    shape: [80],
-    tfjs: "features/bneck7/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/bneck8/b1/expand.weight",
-    shape: [200, 80, 1, 1],
-    tfjs: "features/bneck8/b1/expand/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck8/b1/expand/bn.weight", shape: [200], tfjs: "features/bneck8/b1/expand/bn/gamma" },
-  { path: "features/bneck8/b1/expand/bn.bias", shape: [200], tfjs: "features/bneck8/b1/expand/bn/beta" },
-  { path: "features/bneck8/b1/expand/bn.running_mean", shape: [200], tfjs: "features/bneck8/b1/expand/bn/moving_mean" },
-  {
-    path: "features/bneck8/b1/expand/bn.running_var",
-    shape: [200],
-    tfjs: "features/bneck8/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/bneck8/b1/depthwise.weight",
-    shape: [200, 1, 3, 3],
-    tfjs: "features/bneck8/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 200,
-  },
-  { path: "features/bneck8/b1/depthwise/bn.weight", shape: [200], tfjs: "features/bneck8/b1/depthwise/bn/gamma" },
-  { path: "features/bneck8/b1/depthwise/bn.bias", shape: [200], tfjs: "features/bneck8/b1/depthwise/bn/beta" },
-  {
-    path: "features/bneck8/b1/depthwise/bn.running_mean",
-    shape: [200],
-    tfjs: "features/bneck8/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/bneck8/b1/depthwise/bn.running_var",
-    shape: [200],
-    tfjs: "features/bneck8/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/bneck8/b1/project.weight",
-    shape: [80, 200, 1, 1],
-    tfjs: "features/bneck8/b1/project/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck8/b1/project/bn.weight", shape: [80], tfjs: "features/bneck8/b1/project/bn/gamma" },
-  { path: "features/bneck8/b1/project/bn.bias", shape: [80], tfjs: "features/bneck8/b1/project/bn/beta" },
-  {
-    path: "features/bneck8/b1/project/bn.running_mean",
-    shape: [80],
-    tfjs: "features/bneck8/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/bneck8/b1/project/bn.running_var",
-    shape: [80],
-    tfjs: "features/bneck8/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/bneck9/b1/expand.weight",
-    shape: [184, 80, 1, 1],
-    tfjs: "features/bneck9/b1/expand/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck9/b1/expand/bn.weight", shape: [184], tfjs: "features/bneck9/b1/expand/bn/gamma" },
-  { path: "features/bneck9/b1/expand/bn.bias", shape: [184], tfjs: "features/bneck9/b1/expand/bn/beta" },
-  { path: "features/bneck9/b1/expand/bn.running_mean", shape: [184], tfjs: "features/bneck9/b1/expand/bn/moving_mean" },
-  {
-    path: "features/bneck9/b1/expand/bn.running_var",
-    shape: [184],
-    tfjs: "features/bneck9/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/bneck9/b1/depthwise.weight",
-    shape: [184, 1, 3, 3],
-    tfjs: "features/bneck9/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 184,
-  },
-  { path: "features/bneck9/b1/depthwise/bn.weight", shape: [184], tfjs: "features/bneck9/b1/depthwise/bn/gamma" },
-  { path: "features/bneck9/b1/depthwise/bn.bias", shape: [184], tfjs: "features/bneck9/b1/depthwise/bn/beta" },
-  {
-    path: "features/bneck9/b1/depthwise/bn.running_mean",
-    shape: [184],
-    tfjs: "features/bneck9/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/bneck9/b1/depthwise/bn.running_var",
-    shape: [184],
-    tfjs: "features/bneck9/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/bneck9/b1/project.weight",
-    shape: [80, 184, 1, 1],
-    tfjs: "features/bneck9/b1/project/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck9/b1/project/bn.weight", shape: [80], tfjs: "features/bneck9/b1/project/bn/gamma" },
-  { path: "features/bneck9/b1/project/bn.bias", shape: [80], tfjs: "features/bneck9/b1/project/bn/beta" },
-  {
-    path: "features/bneck9/b1/project/bn.running_mean",
-    shape: [80],
-    tfjs: "features/bneck9/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/bneck9/b1/project/bn.running_var",
-    shape: [80],
-    tfjs: "features/bneck9/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/bneck10/b1/expand.weight",
-    shape: [184, 80, 1, 1],
-    tfjs: "features/bneck10/b1/expand/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck10/b1/expand/bn.weight", shape: [184], tfjs: "features/bneck10/b1/expand/bn/gamma" },
-  { path: "features/bneck10/b1/expand/bn.bias", shape: [184], tfjs: "features/bneck10/b1/expand/bn/beta" },
-  {
-    path: "features/bneck10/b1/expand/bn.running_mean",
-    shape: [184],
-    tfjs: "features/bneck10/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/bneck10/b1/expand/bn.running_var",
-    shape: [184],
-    tfjs: "features/bneck10/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/bneck10/b1/depthwise.weight",
-    shape: [184, 1, 3, 3],
-    tfjs: "features/bneck10/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 184,
-  },
-  { path: "features/bneck10/b1/depthwise/bn.weight", shape: [184], tfjs: "features/bneck10/b1/depthwise/bn/gamma" },
-  { path: "features/bneck10/b1/depthwise/bn.bias", shape: [184], tfjs: "features/bneck10/b1/depthwise/bn/beta" },
-  {
-    path: "features/bneck10/b1/depthwise/bn.running_mean",
-    shape: [184],
-    tfjs: "features/bneck10/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/bneck10/b1/depthwise/bn.running_var",
-    shape: [184],
-    tfjs: "features/bneck10/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/bneck10/b1/project.weight",
-    shape: [80, 184, 1, 1],
-    tfjs: "features/bneck10/b1/project/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck10/b1/project/bn.weight", shape: [80], tfjs: "features/bneck10/b1/project/bn/gamma" },
-  { path: "features/bneck10/b1/project/bn.bias", shape: [80], tfjs: "features/bneck10/b1/project/bn/beta" },
-  {
-    path: "features/bneck10/b1/project/bn.running_mean",
-    shape: [80],
-    tfjs: "features/bneck10/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/bneck10/b1/project/bn.running_var",
-    shape: [80],
-    tfjs: "features/bneck10/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/bneck11/b1/expand.weight",
-    shape: [480, 80, 1, 1],
-    tfjs: "features/bneck11/b1/expand/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck11/b1/expand/bn.weight", shape: [480], tfjs: "features/bneck11/b1/expand/bn/gamma" },
-  { path: "features/bneck11/b1/expand/bn.bias", shape: [480], tfjs: "features/bneck11/b1/expand/bn/beta" },
-  {
-    path: "features/bneck11/b1/expand/bn.running_mean",
-    shape: [480],
-    tfjs: "features/bneck11/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/bneck11/b1/expand/bn.running_var",
-    shape: [480],
-    tfjs: "features/bneck11/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/bneck11/b1/depthwise.weight",
-    shape: [480, 1, 3, 3],
-    tfjs: "features/bneck11/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 480,
-  },
-  { path: "features/bneck11/b1/depthwise/bn.weight", shape: [480], tfjs: "features/bneck11/b1/depthwise/bn/gamma" },
-  { path: "features/bneck11/b1/depthwise/bn.bias", shape: [480], tfjs: "features/bneck11/b1/depthwise/bn/beta" },
-  {
-    path: "features/bneck11/b1/depthwise/bn.running_mean",
-    shape: [480],
-    tfjs: "features/bneck11/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/bneck11/b1/depthwise/bn.running_var",
-    shape: [480],
-    tfjs: "features/bneck11/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/bneck11/b1/se/b1/fc1.weight",
-    shape: [120, 480, 1, 1],
-    tfjs: "features/bneck11/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck11/b1/se/b1/fc1.bias", shape: [120], tfjs: "features/bneck11/b1/se/b1/fc1/bias" },
-  {
-    path: "features/bneck11/b1/se/b1/fc2.weight",
-    shape: [480, 120, 1, 1],
-    tfjs: "features/bneck11/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck11/b1/se/b1/fc2.bias", shape: [480], tfjs: "features/bneck11/b1/se/b1/fc2/bias" },
-  {
-    path: "features/bneck11/b1/project.weight",
-    shape: [112, 480, 1, 1],
-    tfjs: "features/bneck11/b1/project/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck11/b1/project/bn.weight", shape: [112], tfjs: "features/bneck11/b1/project/bn/gamma" },
-  { path: "features/bneck11/b1/project/bn.bias", shape: [112], tfjs: "features/bneck11/b1/project/bn/beta" },
-  {
-    path: "features/bneck11/b1/project/bn.running_mean",
-    shape: [112],
-    tfjs: "features/bneck11/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/bneck11/b1/project/bn.running_var",
-    shape: [112],
-    tfjs: "features/bneck11/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/bneck12/b1/expand.weight",
-    shape: [672, 112, 1, 1],
-    tfjs: "features/bneck12/b1/expand/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck12/b1/expand/bn.weight", shape: [672], tfjs: "features/bneck12/b1/expand/bn/gamma" },
-  { path: "features/bneck12/b1/expand/bn.bias", shape: [672], tfjs: "features/bneck12/b1/expand/bn/beta" },
-  {
-    path: "features/bneck12/b1/expand/bn.running_mean",
-    shape: [672],
-    tfjs: "features/bneck12/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/bneck12/b1/expand/bn.running_var",
-    shape: [672],
-    tfjs: "features/bneck12/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/bneck12/b1/depthwise.weight",
-    shape: [672, 1, 3, 3],
-    tfjs: "features/bneck12/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 672,
-  },
-  { path: "features/bneck12/b1/depthwise/bn.weight", shape: [672], tfjs: "features/bneck12/b1/depthwise/bn/gamma" },
-  { path: "features/bneck12/b1/depthwise/bn.bias", shape: [672], tfjs: "features/bneck12/b1/depthwise/bn/beta" },
-  {
-    path: "features/bneck12/b1/depthwise/bn.running_mean",
-    shape: [672],
-    tfjs: "features/bneck12/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/bneck12/b1/depthwise/bn.running_var",
-    shape: [672],
-    tfjs: "features/bneck12/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/bneck12/b1/se/b1/fc1.weight",
-    shape: [168, 672, 1, 1],
-    tfjs: "features/bneck12/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck12/b1/se/b1/fc1.bias", shape: [168], tfjs: "features/bneck12/b1/se/b1/fc1/bias" },
-  {
-    path: "features/bneck12/b1/se/b1/fc2.weight",
-    shape: [672, 168, 1, 1],
-    tfjs: "features/bneck12/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck12/b1/se/b1/fc2.bias", shape: [672], tfjs: "features/bneck12/b1/se/b1/fc2/bias" },
-  {
-    path: "features/bneck12/b1/project.weight",
-    shape: [112, 672, 1, 1],
-    tfjs: "features/bneck12/b1/project/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck12/b1/project/bn.weight", shape: [112], tfjs: "features/bneck12/b1/project/bn/gamma" },
-  { path: "features/bneck12/b1/project/bn.bias", shape: [112], tfjs: "features/bneck12/b1/project/bn/beta" },
-  {
-    path: "features/bneck12/b1/project/bn.running_mean",
-    shape: [112],
-    tfjs: "features/bneck12/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/bneck12/b1/project/bn.running_var",
-    shape: [112],
-    tfjs: "features/bneck12/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/bneck13/b1/expand.weight",
-    shape: [672, 112, 1, 1],
-    tfjs: "features/bneck13/b1/expand/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck13/b1/expand/bn.weight", shape: [672], tfjs: "features/bneck13/b1/expand/bn/gamma" },
-  { path: "features/bneck13/b1/expand/bn.bias", shape: [672], tfjs: "features/bneck13/b1/expand/bn/beta" },
-  {
-    path: "features/bneck13/b1/expand/bn.running_mean",
-    shape: [672],
-    tfjs: "features/bneck13/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/bneck13/b1/expand/bn.running_var",
-    shape: [672],
-    tfjs: "features/bneck13/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/bneck13/b1/depthwise.weight",
-    shape: [672, 1, 5, 5],
-    tfjs: "features/bneck13/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 672,
-  },
-  { path: "features/bneck13/b1/depthwise/bn.weight", shape: [672], tfjs: "features/bneck13/b1/depthwise/bn/gamma" },
-  { path: "features/bneck13/b1/depthwise/bn.bias", shape: [672], tfjs: "features/bneck13/b1/depthwise/bn/beta" },
-  {
-    path: "features/bneck13/b1/depthwise/bn.running_mean",
-    shape: [672],
-    tfjs: "features/bneck13/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/bneck13/b1/depthwise/bn.running_var",
-    shape: [672],
-    tfjs: "features/bneck13/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/bneck13/b1/se/b1/fc1.weight",
-    shape: [168, 672, 1, 1],
-    tfjs: "features/bneck13/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck13/b1/se/b1/fc1.bias", shape: [168], tfjs: "features/bneck13/b1/se/b1/fc1/bias" },
-  {
-    path: "features/bneck13/b1/se/b1/fc2.weight",
-    shape: [672, 168, 1, 1],
-    tfjs: "features/bneck13/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck13/b1/se/b1/fc2.bias", shape: [672], tfjs: "features/bneck13/b1/se/b1/fc2/bias" },
-  {
-    path: "features/bneck13/b1/project.weight",
-    shape: [160, 672, 1, 1],
-    tfjs: "features/bneck13/b1/project/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck13/b1/project/bn.weight", shape: [160], tfjs: "features/bneck13/b1/project/bn/gamma" },
-  { path: "features/bneck13/b1/project/bn.bias", shape: [160], tfjs: "features/bneck13/b1/project/bn/beta" },
-  {
-    path: "features/bneck13/b1/project/bn.running_mean",
-    shape: [160],
-    tfjs: "features/bneck13/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/bneck13/b1/project/bn.running_var",
-    shape: [160],
-    tfjs: "features/bneck13/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/bneck14/b1/expand.weight",
-    shape: [960, 160, 1, 1],
-    tfjs: "features/bneck14/b1/expand/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck14/b1/expand/bn.weight", shape: [960], tfjs: "features/bneck14/b1/expand/bn/gamma" },
-  { path: "features/bneck14/b1/expand/bn.bias", shape: [960], tfjs: "features/bneck14/b1/expand/bn/beta" },
-  {
-    path: "features/bneck14/b1/expand/bn.running_mean",
-    shape: [960],
-    tfjs: "features/bneck14/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/bneck14/b1/expand/bn.running_var",
-    shape: [960],
-    tfjs: "features/bneck14/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/bneck14/b1/depthwise.weight",
-    shape: [960, 1, 5, 5],
-    tfjs: "features/bneck14/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 960,
-  },
-  { path: "features/bneck14/b1/depthwise/bn.weight", shape: [960], tfjs: "features/bneck14/b1/depthwise/bn/gamma" },
-  { path: "features/bneck14/b1/depthwise/bn.bias", shape: [960], tfjs: "features/bneck14/b1/depthwise/bn/beta" },
-  {
-    path: "features/bneck14/b1/depthwise/bn.running_mean",
-    shape: [960],
-    tfjs: "features/bneck14/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/bneck14/b1/depthwise/bn.running_var",
-    shape: [960],
-    tfjs: "features/bneck14/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/bneck14/b1/se/b1/fc1.weight",
-    shape: [240, 960, 1, 1],
-    tfjs: "features/bneck14/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck14/b1/se/b1/fc1.bias", shape: [240], tfjs: "features/bneck14/b1/se/b1/fc1/bias" },
-  {
-    path: "features/bneck14/b1/se/b1/fc2.weight",
-    shape: [960, 240, 1, 1],
-    tfjs: "features/bneck14/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck14/b1/se/b1/fc2.bias", shape: [960], tfjs: "features/bneck14/b1/se/b1/fc2/bias" },
-  {
-    path: "features/bneck14/b1/project.weight",
-    shape: [160, 960, 1, 1],
-    tfjs: "features/bneck14/b1/project/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck14/b1/project/bn.weight", shape: [160], tfjs: "features/bneck14/b1/project/bn/gamma" },
-  { path: "features/bneck14/b1/project/bn.bias", shape: [160], tfjs: "features/bneck14/b1/project/bn/beta" },
-  {
-    path: "features/bneck14/b1/project/bn.running_mean",
-    shape: [160],
-    tfjs: "features/bneck14/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/bneck14/b1/project/bn.running_var",
-    shape: [160],
-    tfjs: "features/bneck14/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/bneck15/b1/expand.weight",
-    shape: [960, 160, 1, 1],
-    tfjs: "features/bneck15/b1/expand/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck15/b1/expand/bn.weight", shape: [960], tfjs: "features/bneck15/b1/expand/bn/gamma" },
-  { path: "features/bneck15/b1/expand/bn.bias", shape: [960], tfjs: "features/bneck15/b1/expand/bn/beta" },
-  {
-    path: "features/bneck15/b1/expand/bn.running_mean",
-    shape: [960],
-    tfjs: "features/bneck15/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/bneck15/b1/expand/bn.running_var",
-    shape: [960],
-    tfjs: "features/bneck15/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/bneck15/b1/depthwise.weight",
-    shape: [960, 1, 5, 5],
-    tfjs: "features/bneck15/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 960,
-  },
-  { path: "features/bneck15/b1/depthwise/bn.weight", shape: [960], tfjs: "features/bneck15/b1/depthwise/bn/gamma" },
-  { path: "features/bneck15/b1/depthwise/bn.bias", shape: [960], tfjs: "features/bneck15/b1/depthwise/bn/beta" },
-  {
-    path: "features/bneck15/b1/depthwise/bn.running_mean",
-    shape: [960],
-    tfjs: "features/bneck15/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/bneck15/b1/depthwise/bn.running_var",
-    shape: [960],
-    tfjs: "features/bneck15/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/bneck15/b1/se/b1/fc1.weight",
-    shape: [240, 960, 1, 1],
-    tfjs: "features/bneck15/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck15/b1/se/b1/fc1.bias", shape: [240], tfjs: "features/bneck15/b1/se/b1/fc1/bias" },
-  {
-    path: "features/bneck15/b1/se/b1/fc2.weight",
-    shape: [960, 240, 1, 1],
-    tfjs: "features/bneck15/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck15/b1/se/b1/fc2.bias", shape: [960], tfjs: "features/bneck15/b1/se/b1/fc2/bias" },
-  {
-    path: "features/bneck15/b1/project.weight",
-    shape: [160, 960, 1, 1],
-    tfjs: "features/bneck15/b1/project/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck15/b1/project/bn.weight", shape: [160], tfjs: "features/bneck15/b1/project/bn/gamma" },
-  { path: "features/bneck15/b1/project/bn.bias", shape: [160], tfjs: "features/bneck15/b1/project/bn/beta" },
-  {
-    path: "features/bneck15/b1/project/bn.running_mean",
-    shape: [160],
-    tfjs: "features/bneck15/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/bneck15/b1/project/bn.running_var",
-    shape: [160],
-    tfjs: "features/bneck15/b1/project/bn/moving_variance",
-  },
-  { path: "features/conv2.weight", shape: [960, 160, 1, 1], tfjs: "features/conv2/kernel", layout: "hwio" },
-  { path: "features/conv2/bn.weight", shape: [960], tfjs: "features/conv2/bn/gamma" },
-  { path: "features/conv2/bn.bias", shape: [960], tfjs: "features/conv2/bn/beta" },
-  { path: "features/conv2/bn.running_mean", shape: [960], tfjs: "features/conv2/bn/moving_mean" },
-  { path: "features/conv2/bn.running_var", shape: [960], tfjs: "features/conv2/bn/moving_variance" },
-  {
-    path: "head/mobilenetv3head1/classifier/dense1.weight",
-    shape: [1280, 960],
-    tfjs: "head/mobilenetv3head1/classifier/dense1/kernel",
-    layout: "dense",
-  },
-  {
-    path: "head/mobilenetv3head1/classifier/dense1.bias",
-    shape: [1280],
-    tfjs: "head/mobilenetv3head1/classifier/dense1/bias",
-  },
-  {
-    path: "head/mobilenetv3head1/classifier/dense2.weight",
-    shape: [1000, 1280],
-    tfjs: "head/mobilenetv3head1/classifier/dense2/kernel",
-    layout: "dense",
-  },
-  {
-    path: "head/mobilenetv3head1/classifier/dense2.bias",
-    shape: [1000],
-    tfjs: "head/mobilenetv3head1/classifier/dense2/bias",
-  },
-];
+  convBnInit("features/conv1", [16, 3, 3, 3]),
+  depthwiseBnInit("features/bneck1/b1/depthwise", [16, 1, 3, 3], 16),
+  convBnInit("features/bneck1/b1/project", [16, 16, 1, 1]),
+  convBnInit("features/bneck2/b1/expand", [64, 16, 1, 1]),
+  depthwiseBnInit("features/bneck2/b1/depthwise", [64, 1, 3, 3], 64),
+  convBnInit("features/bneck2/b1/project", [24, 64, 1, 1]),
+  convBnInit("features/bneck3/b1/expand", [72, 24, 1, 1]),
+  depthwiseBnInit("features/bneck3/b1/depthwise", [72, 1, 3, 3], 72),
+  convBnInit("features/bneck3/b1/project", [24, 72, 1, 1]),
+  convBnInit("features/bneck4/b1/expand", [72, 24, 1, 1]),
+  depthwiseBnInit("features/bneck4/b1/depthwise", [72, 1, 5, 5], 72),
+  convInit("features/bneck4/b1/se/b1/fc1", [24, 72, 1, 1], { bias: true }),
+  convInit("features/bneck4/b1/se/b1/fc2", [72, 24, 1, 1], { bias: true }),
+  convBnInit("features/bneck4/b1/project", [40, 72, 1, 1]),
+  convBnInit("features/bneck5/b1/expand", [120, 40, 1, 1]),
+  depthwiseBnInit("features/bneck5/b1/depthwise", [120, 1, 5, 5], 120),
+  convInit("features/bneck5/b1/se/b1/fc1", [32, 120, 1, 1], { bias: true }),
+  convInit("features/bneck5/b1/se/b1/fc2", [120, 32, 1, 1], { bias: true }),
+  convBnInit("features/bneck5/b1/project", [40, 120, 1, 1]),
+  convBnInit("features/bneck6/b1/expand", [120, 40, 1, 1]),
+  depthwiseBnInit("features/bneck6/b1/depthwise", [120, 1, 5, 5], 120),
+  convInit("features/bneck6/b1/se/b1/fc1", [32, 120, 1, 1], { bias: true }),
+  convInit("features/bneck6/b1/se/b1/fc2", [120, 32, 1, 1], { bias: true }),
+  convBnInit("features/bneck6/b1/project", [40, 120, 1, 1]),
+  convBnInit("features/bneck7/b1/expand", [240, 40, 1, 1]),
+  depthwiseBnInit("features/bneck7/b1/depthwise", [240, 1, 3, 3], 240),
+  convBnInit("features/bneck7/b1/project", [80, 240, 1, 1]),
+  convBnInit("features/bneck8/b1/expand", [200, 80, 1, 1]),
+  depthwiseBnInit("features/bneck8/b1/depthwise", [200, 1, 3, 3], 200),
+  convBnInit("features/bneck8/b1/project", [80, 200, 1, 1]),
+  convBnInit("features/bneck9/b1/expand", [184, 80, 1, 1]),
+  depthwiseBnInit("features/bneck9/b1/depthwise", [184, 1, 3, 3], 184),
+  convBnInit("features/bneck9/b1/project", [80, 184, 1, 1]),
+  convBnInit("features/bneck10/b1/expand", [184, 80, 1, 1]),
+  depthwiseBnInit("features/bneck10/b1/depthwise", [184, 1, 3, 3], 184),
+  convBnInit("features/bneck10/b1/project", [80, 184, 1, 1]),
+  convBnInit("features/bneck11/b1/expand", [480, 80, 1, 1]),
+  depthwiseBnInit("features/bneck11/b1/depthwise", [480, 1, 3, 3], 480),
+  convInit("features/bneck11/b1/se/b1/fc1", [120, 480, 1, 1], { bias: true }),
+  convInit("features/bneck11/b1/se/b1/fc2", [480, 120, 1, 1], { bias: true }),
+  convBnInit("features/bneck11/b1/project", [112, 480, 1, 1]),
+  convBnInit("features/bneck12/b1/expand", [672, 112, 1, 1]),
+  depthwiseBnInit("features/bneck12/b1/depthwise", [672, 1, 3, 3], 672),
+  convInit("features/bneck12/b1/se/b1/fc1", [168, 672, 1, 1], { bias: true }),
+  convInit("features/bneck12/b1/se/b1/fc2", [672, 168, 1, 1], { bias: true }),
+  convBnInit("features/bneck12/b1/project", [112, 672, 1, 1]),
+  convBnInit("features/bneck13/b1/expand", [672, 112, 1, 1]),
+  depthwiseBnInit("features/bneck13/b1/depthwise", [672, 1, 5, 5], 672),
+  convInit("features/bneck13/b1/se/b1/fc1", [168, 672, 1, 1], { bias: true }),
+  convInit("features/bneck13/b1/se/b1/fc2", [672, 168, 1, 1], { bias: true }),
+  convBnInit("features/bneck13/b1/project", [160, 672, 1, 1]),
+  convBnInit("features/bneck14/b1/expand", [960, 160, 1, 1]),
+  depthwiseBnInit("features/bneck14/b1/depthwise", [960, 1, 5, 5], 960),
+  convInit("features/bneck14/b1/se/b1/fc1", [240, 960, 1, 1], { bias: true }),
+  convInit("features/bneck14/b1/se/b1/fc2", [960, 240, 1, 1], { bias: true }),
+  convBnInit("features/bneck14/b1/project", [160, 960, 1, 1]),
+  convBnInit("features/bneck15/b1/expand", [960, 160, 1, 1]),
+  depthwiseBnInit("features/bneck15/b1/depthwise", [960, 1, 5, 5], 960),
+  convInit("features/bneck15/b1/se/b1/fc1", [240, 960, 1, 1], { bias: true }),
+  convInit("features/bneck15/b1/se/b1/fc2", [960, 240, 1, 1], { bias: true }),
+  convBnInit("features/bneck15/b1/project", [160, 960, 1, 1]),
+  convBnInit("features/conv2", [960, 160, 1, 1]),
+  denseInit("head/mobilenetv3head1/classifier/dense1", [1280, 960], { bias: true }),
+  denseInit("head/mobilenetv3head1/classifier/dense2", [1000, 1280], { bias: true }),
+].flat();

@@ -3,11 +3,76 @@
 // change the spec and run `netc compile specs/zoo/mobilenet-v3-small.net --target tfjs` again.
 
 import type * as tfjs from "@tensorflow/tfjs";
-import type { InitTensor } from "netc/runtime";
-import { broadcast, torchActivation } from "netc/runtime";
+import {
+  broadcast,
+  convBnInit,
+  convInit,
+  denseInit,
+  depthwiseBnInit,
+  torchActivation,
+  type InitTensor,
+} from "netc/runtime";
 
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
+
+/** Applies a layer to the tensor before it (to the list of tensors for a merge). */
+function apply(layer: tfjs.layers.Layer, x: tfjs.SymbolicTensor | tfjs.SymbolicTensor[]): tfjs.SymbolicTensor {
+  return layer.apply(x) as tfjs.SymbolicTensor;
+}
+
+type Conv2dArgs = Parameters<typeof tfjs.layers.conv2d>[0];
+
+/** conv2d, batchNormalization, hardswish: one statement's layers `name`, `name/bn`, `name/bn/hardswish`. */
+function convBnHardswish(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  name: string,
+  config: Conv2dArgs,
+): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
+  const bn = apply(tf.layers.batchNormalization({ epsilon: 0.001, momentum: 0.99, name: name + "/bn" }), conv);
+  return apply(torchActivation({ fn: "hardswish", name: name + "/bn/hardswish" }), bn);
+}
+
+type DepthwiseConv2dArgs = Parameters<typeof tfjs.layers.depthwiseConv2d>[0];
+
+/** depthwiseConv2d, batchNormalization, relu: one statement's layers `name`, `name/bn`, `name/bn/relu`. */
+function depthwiseBnRelu(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  name: string,
+  config: DepthwiseConv2dArgs,
+): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.depthwiseConv2d({ ...config, useBias: false, name }), x);
+  const bn = apply(tf.layers.batchNormalization({ epsilon: 0.001, momentum: 0.99, name: name + "/bn" }), conv);
+  return apply(tf.layers.activation({ activation: "relu", name: name + "/bn/relu" }), bn);
+}
+
+/** conv2d, batchNormalization: one statement's layers `name`, `name/bn`. */
+function convBn(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: Conv2dArgs): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
+  return apply(tf.layers.batchNormalization({ epsilon: 0.001, momentum: 0.99, name: name + "/bn" }), conv);
+}
+
+/** conv2d, batchNormalization, relu: one statement's layers `name`, `name/bn`, `name/bn/relu`. */
+function convBnRelu(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: Conv2dArgs): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
+  const bn = apply(tf.layers.batchNormalization({ epsilon: 0.001, momentum: 0.99, name: name + "/bn" }), conv);
+  return apply(tf.layers.activation({ activation: "relu", name: name + "/bn/relu" }), bn);
+}
+
+/** depthwiseConv2d, batchNormalization, hardswish: one statement's layers `name`, `name/bn`, `name/bn/hardswish`. */
+function depthwiseBnHardswish(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  name: string,
+  config: DepthwiseConv2dArgs,
+): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.depthwiseConv2d({ ...config, useBias: false, name }), x);
+  const bn = apply(tf.layers.batchNormalization({ epsilon: 0.001, momentum: 0.99, name: name + "/bn" }), conv);
+  return apply(torchActivation({ fn: "hardswish", name: name + "/bn/hardswish" }), bn);
+}
 
 /** The spec's block HardSE, called 9 times: its layers, named under `prefix`. */
 function HardSE(
@@ -19,133 +84,74 @@ function HardSE(
   b1Fc1Filters: number,
 ): tfjs.SymbolicTensor {
   // lib/mobilenet-v3.net:15: gap
-  const b1Globalavgpool1 = tf.layers
-    .averagePooling2d({
+  const b1Globalavgpool1 = apply(
+    tf.layers.averagePooling2d({
       poolSize: [b1Globalavgpool1PoolSize, b1Globalavgpool1PoolSize],
       name: `${prefix}/b1/globalavgpool1`,
-    })
-    .apply(x) as tfjs.SymbolicTensor;
+    }),
+    x,
+  );
   // lib/mobilenet-v3.net:16: conv 1x1 make_divisible(div(c, 4), 8) relu
-  const b1Fc1 = tf.layers
-    .conv2d({ filters: b1Fc1Filters, kernelSize: 1, activation: "relu", name: `${prefix}/b1/fc1` })
-    .apply(b1Globalavgpool1) as tfjs.SymbolicTensor;
+  const b1Fc1 = apply(
+    tf.layers.conv2d({ filters: b1Fc1Filters, kernelSize: 1, activation: "relu", name: `${prefix}/b1/fc1` }),
+    b1Globalavgpool1,
+  );
   // lib/mobilenet-v3.net:17: conv 1x1 c hardsigmoid
-  const b1Fc2 = tf.layers
-    .conv2d({ filters: inChannels, kernelSize: 1, name: `${prefix}/b1/fc2` })
-    .apply(b1Fc1) as tfjs.SymbolicTensor;
-  const b1Fc2Hardsigmoid = torchActivation({ fn: "hardsigmoid", name: `${prefix}/b1/fc2/hardsigmoid` }).apply(
-    b1Fc2,
-  ) as tfjs.SymbolicTensor;
+  const b1Fc2 = apply(tf.layers.conv2d({ filters: inChannels, kernelSize: 1, name: `${prefix}/b1/fc2` }), b1Fc1);
+  const b1Fc2Hardsigmoid = apply(torchActivation({ fn: "hardsigmoid", name: `${prefix}/b1/fc2/hardsigmoid` }), b1Fc2);
   // lib/mobilenet-v3.net:13: mul
-  const out = broadcast({ op: "mul", name: prefix }).apply([b1Fc2Hardsigmoid, x]) as tfjs.SymbolicTensor;
-  return out;
+  return apply(broadcast({ op: "mul", name: prefix }), [b1Fc2Hardsigmoid, x]);
 }
 
 /** The spec's block Bneck: its layers, named under `prefix`. */
 function Bneck(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
-  const b1DepthwisePad = tf.layers
-    .zeroPadding2d({
+  const b1DepthwisePad = apply(
+    tf.layers.zeroPadding2d({
       padding: [
         [1, 1],
         [1, 1],
       ],
       name: `${prefix}/b1/depthwise/pad`,
-    })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/b1/depthwise` })
-    .apply(b1DepthwisePad) as tfjs.SymbolicTensor;
-  const b1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/depthwise/bn` })
-    .apply(b1Depthwise) as tfjs.SymbolicTensor;
-  const b1DepthwiseBnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/depthwise/bn/relu` })
-    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
-  const b1Se = HardSE(tf, b1DepthwiseBnRelu, `${prefix}/b1/se`, 16, 56, 8);
+    }),
+    x,
+  );
+  const b1Depthwise = depthwiseBnRelu(tf, b1DepthwisePad, `${prefix}/b1/depthwise`, { kernelSize: 3, strides: 2 });
+  const b1Se = HardSE(tf, b1Depthwise, `${prefix}/b1/se`, 16, 56, 8);
   // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
-  const b1Project = tf.layers
-    .conv2d({ filters: 16, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
-    .apply(b1Se) as tfjs.SymbolicTensor;
-  const b1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/project/bn` })
-    .apply(b1Project) as tfjs.SymbolicTensor;
-  return b1ProjectBn;
+  return convBn(tf, b1Se, `${prefix}/b1/project`, { filters: 16, kernelSize: 1 });
 }
 
 /** The spec's block Bneck: its layers, named under `prefix`. */
 function Bneck_2(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
-  const b1Expand = tf.layers
-    .conv2d({ filters: 72, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/expand/bn` })
-    .apply(b1Expand) as tfjs.SymbolicTensor;
-  const b1ExpandBnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/expand/bn/relu` })
-    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+  const b1Expand = convBnRelu(tf, x, `${prefix}/b1/expand`, { filters: 72, kernelSize: 1 });
   // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
-  const b1DepthwisePad = tf.layers
-    .zeroPadding2d({
+  const b1DepthwisePad = apply(
+    tf.layers.zeroPadding2d({
       padding: [
         [1, 1],
         [1, 1],
       ],
       name: `${prefix}/b1/depthwise/pad`,
-    })
-    .apply(b1ExpandBnRelu) as tfjs.SymbolicTensor;
-  const b1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/b1/depthwise` })
-    .apply(b1DepthwisePad) as tfjs.SymbolicTensor;
-  const b1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/depthwise/bn` })
-    .apply(b1Depthwise) as tfjs.SymbolicTensor;
-  const b1DepthwiseBnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/depthwise/bn/relu` })
-    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+    }),
+    b1Expand,
+  );
+  const b1Depthwise = depthwiseBnRelu(tf, b1DepthwisePad, `${prefix}/b1/depthwise`, { kernelSize: 3, strides: 2 });
   // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
-  const b1Project = tf.layers
-    .conv2d({ filters: 24, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
-    .apply(b1DepthwiseBnRelu) as tfjs.SymbolicTensor;
-  const b1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/project/bn` })
-    .apply(b1Project) as tfjs.SymbolicTensor;
-  return b1ProjectBn;
+  return convBn(tf, b1Depthwise, `${prefix}/b1/project`, { filters: 24, kernelSize: 1 });
 }
 
 /** The spec's block Bneck: its layers, named under `prefix`. */
 function Bneck_3(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
-  const b1Expand = tf.layers
-    .conv2d({ filters: 88, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/expand/bn` })
-    .apply(b1Expand) as tfjs.SymbolicTensor;
-  const b1ExpandBnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/expand/bn/relu` })
-    .apply(b1ExpandBn) as tfjs.SymbolicTensor;
+  const b1Expand = convBnRelu(tf, x, `${prefix}/b1/expand`, { filters: 88, kernelSize: 1 });
   // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
-  const b1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
-    .apply(b1ExpandBnRelu) as tfjs.SymbolicTensor;
-  const b1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/depthwise/bn` })
-    .apply(b1Depthwise) as tfjs.SymbolicTensor;
-  const b1DepthwiseBnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/depthwise/bn/relu` })
-    .apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
+  const b1Depthwise = depthwiseBnRelu(tf, b1Expand, `${prefix}/b1/depthwise`, { kernelSize: 3, padding: "same" });
   // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
-  const b1Project = tf.layers
-    .conv2d({ filters: 24, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
-    .apply(b1DepthwiseBnRelu) as tfjs.SymbolicTensor;
-  const b1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/project/bn` })
-    .apply(b1Project) as tfjs.SymbolicTensor;
+  const b1Project = convBn(tf, b1Depthwise, `${prefix}/b1/project`, { filters: 24, kernelSize: 1 });
   // lib/mobilenet-v3.net:29: add
-  const out = tf.layers.add({ name: prefix }).apply([b1ProjectBn, x]) as tfjs.SymbolicTensor;
-  return out;
+  return apply(tf.layers.add({ name: prefix }), [b1Project, x]);
 }
 
 /** The spec's block Bneck, called 2 times: its layers, named under `prefix`. */
@@ -159,44 +165,22 @@ function Bneck_4(
   b1SeValue2: number,
 ): tfjs.SymbolicTensor {
   // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
-  const b1Expand = tf.layers
-    .conv2d({ filters: expanded, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/expand/bn` })
-    .apply(b1Expand) as tfjs.SymbolicTensor;
-  const b1ExpandBnHardswish = torchActivation({ fn: "hardswish", name: `${prefix}/b1/expand/bn/hardswish` }).apply(
-    b1ExpandBn,
-  ) as tfjs.SymbolicTensor;
+  const b1Expand = convBnHardswish(tf, x, `${prefix}/b1/expand`, { filters: expanded, kernelSize: 1 });
   // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
-  const b1DepthwisePad = tf.layers
-    .zeroPadding2d({
+  const b1DepthwisePad = apply(
+    tf.layers.zeroPadding2d({
       padding: [
         [2, 2],
         [2, 2],
       ],
       name: `${prefix}/b1/depthwise/pad`,
-    })
-    .apply(b1ExpandBnHardswish) as tfjs.SymbolicTensor;
-  const b1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 5, strides: 2, useBias: false, name: `${prefix}/b1/depthwise` })
-    .apply(b1DepthwisePad) as tfjs.SymbolicTensor;
-  const b1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/depthwise/bn` })
-    .apply(b1Depthwise) as tfjs.SymbolicTensor;
-  const b1DepthwiseBnHardswish = torchActivation({
-    fn: "hardswish",
-    name: `${prefix}/b1/depthwise/bn/hardswish`,
-  }).apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
-  const b1Se = HardSE(tf, b1DepthwiseBnHardswish, `${prefix}/b1/se`, expanded, b1SeValue, b1SeValue2);
+    }),
+    b1Expand,
+  );
+  const b1Depthwise = depthwiseBnHardswish(tf, b1DepthwisePad, `${prefix}/b1/depthwise`, { kernelSize: 5, strides: 2 });
+  const b1Se = HardSE(tf, b1Depthwise, `${prefix}/b1/se`, expanded, b1SeValue, b1SeValue2);
   // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
-  const b1Project = tf.layers
-    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
-    .apply(b1Se) as tfjs.SymbolicTensor;
-  const b1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/project/bn` })
-    .apply(b1Project) as tfjs.SymbolicTensor;
-  return b1ProjectBn;
+  return convBn(tf, b1Se, `${prefix}/b1/project`, { filters: cout, kernelSize: 1 });
 }
 
 /** The spec's block Bneck, called 5 times: its layers, named under `prefix`. */
@@ -210,98 +194,46 @@ function Bneck_5(
   b1SeValue2: number,
 ): tfjs.SymbolicTensor {
   // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
-  const b1Expand = tf.layers
-    .conv2d({ filters: expanded, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/expand/bn` })
-    .apply(b1Expand) as tfjs.SymbolicTensor;
-  const b1ExpandBnHardswish = torchActivation({ fn: "hardswish", name: `${prefix}/b1/expand/bn/hardswish` }).apply(
-    b1ExpandBn,
-  ) as tfjs.SymbolicTensor;
+  const b1Expand = convBnHardswish(tf, x, `${prefix}/b1/expand`, { filters: expanded, kernelSize: 1 });
   // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
-  const b1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 5, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
-    .apply(b1ExpandBnHardswish) as tfjs.SymbolicTensor;
-  const b1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/depthwise/bn` })
-    .apply(b1Depthwise) as tfjs.SymbolicTensor;
-  const b1DepthwiseBnHardswish = torchActivation({
-    fn: "hardswish",
-    name: `${prefix}/b1/depthwise/bn/hardswish`,
-  }).apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
-  const b1Se = HardSE(tf, b1DepthwiseBnHardswish, `${prefix}/b1/se`, expanded, b1SeValue, b1SeValue2);
+  const b1Depthwise = depthwiseBnHardswish(tf, b1Expand, `${prefix}/b1/depthwise`, { kernelSize: 5, padding: "same" });
+  const b1Se = HardSE(tf, b1Depthwise, `${prefix}/b1/se`, expanded, b1SeValue, b1SeValue2);
   // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
-  const b1Project = tf.layers
-    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
-    .apply(b1Se) as tfjs.SymbolicTensor;
-  const b1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/project/bn` })
-    .apply(b1Project) as tfjs.SymbolicTensor;
+  const b1Project = convBn(tf, b1Se, `${prefix}/b1/project`, { filters: cout, kernelSize: 1 });
   // lib/mobilenet-v3.net:29: add
-  const out = tf.layers.add({ name: prefix }).apply([b1ProjectBn, x]) as tfjs.SymbolicTensor;
-  return out;
+  return apply(tf.layers.add({ name: prefix }), [b1Project, x]);
 }
 
 /** The spec's block Bneck: its layers, named under `prefix`. */
 function Bneck_6(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/mobilenet-v3.net:32: conv 1x1 make_divisible(expanded * width, 8) bn eps=0.001 momentum=0.01 act=act
-  const b1Expand = tf.layers
-    .conv2d({ filters: 120, kernelSize: 1, useBias: false, name: `${prefix}/b1/expand` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1ExpandBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/expand/bn` })
-    .apply(b1Expand) as tfjs.SymbolicTensor;
-  const b1ExpandBnHardswish = torchActivation({ fn: "hardswish", name: `${prefix}/b1/expand/bn/hardswish` }).apply(
-    b1ExpandBn,
-  ) as tfjs.SymbolicTensor;
+  const b1Expand = convBnHardswish(tf, x, `${prefix}/b1/expand`, { filters: 120, kernelSize: 1 });
   // lib/mobilenet-v3.net:34: dwconv kernel=ks stride=stride pad=div(ks-1, 2) bn eps=0.001 momentum=0.01 act=act
-  const b1Depthwise = tf.layers
-    .depthwiseConv2d({ kernelSize: 5, padding: "same", useBias: false, name: `${prefix}/b1/depthwise` })
-    .apply(b1ExpandBnHardswish) as tfjs.SymbolicTensor;
-  const b1DepthwiseBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/depthwise/bn` })
-    .apply(b1Depthwise) as tfjs.SymbolicTensor;
-  const b1DepthwiseBnHardswish = torchActivation({
-    fn: "hardswish",
-    name: `${prefix}/b1/depthwise/bn/hardswish`,
-  }).apply(b1DepthwiseBn) as tfjs.SymbolicTensor;
-  const b1Se = HardSE(tf, b1DepthwiseBnHardswish, `${prefix}/b1/se`, 120, 14, 32);
+  const b1Depthwise = depthwiseBnHardswish(tf, b1Expand, `${prefix}/b1/depthwise`, { kernelSize: 5, padding: "same" });
+  const b1Se = HardSE(tf, b1Depthwise, `${prefix}/b1/se`, 120, 14, 32);
   // lib/mobilenet-v3.net:36: conv 1x1 make_divisible(cout * width, 8) bn eps=0.001 momentum=0.01
-  const b1Project = tf.layers
-    .conv2d({ filters: 48, kernelSize: 1, useBias: false, name: `${prefix}/b1/project` })
-    .apply(b1Se) as tfjs.SymbolicTensor;
-  const b1ProjectBn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: `${prefix}/b1/project/bn` })
-    .apply(b1Project) as tfjs.SymbolicTensor;
-  return b1ProjectBn;
+  return convBn(tf, b1Se, `${prefix}/b1/project`, { filters: 48, kernelSize: 1 });
 }
 
 /** The spec's block MobileNetV3Head: its layers, named under `prefix`. */
 function MobileNetV3Head(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/mobilenet-v3.net:45: adaptiveavgpool 1x1
-  const avgpool = tf.layers
-    .averagePooling2d({ poolSize: 7, strides: 7, name: `${prefix}/avgpool` })
-    .apply(x) as tfjs.SymbolicTensor;
+  const avgpool = apply(tf.layers.averagePooling2d({ poolSize: 7, strides: 7, name: `${prefix}/avgpool` }), x);
   // lib/mobilenet-v3.net:46: flatten
-  const flatten1 = tf.layers.flatten({ name: `${prefix}/flatten1` }).apply(avgpool) as tfjs.SymbolicTensor;
+  const flatten1 = apply(tf.layers.flatten({ name: `${prefix}/flatten1` }), avgpool);
   // lib/mobilenet-v3.net:48: dense last hardswish
-  const classifierDense1 = tf.layers
-    .dense({ units: 1024, name: `${prefix}/classifier/dense1` })
-    .apply(flatten1) as tfjs.SymbolicTensor;
-  const classifierDense1Hardswish = torchActivation({
-    fn: "hardswish",
-    name: `${prefix}/classifier/dense1/hardswish`,
-  }).apply(classifierDense1) as tfjs.SymbolicTensor;
+  const classifierDense1 = apply(tf.layers.dense({ units: 1024, name: `${prefix}/classifier/dense1` }), flatten1);
+  const classifierDense1Hardswish = apply(
+    torchActivation({ fn: "hardswish", name: `${prefix}/classifier/dense1/hardswish` }),
+    classifierDense1,
+  );
   // lib/mobilenet-v3.net:49: dropout dropout
-  const classifierDropout1 = tf.layers
-    .dropout({ rate: 0.2, name: `${prefix}/classifier/dropout1` })
-    .apply(classifierDense1Hardswish) as tfjs.SymbolicTensor;
+  const classifierDropout1 = apply(
+    tf.layers.dropout({ rate: 0.2, name: `${prefix}/classifier/dropout1` }),
+    classifierDense1Hardswish,
+  );
   // lib/mobilenet-v3.net:50: dense classes
-  const classifierDense2 = tf.layers
-    .dense({ units: 1000, name: `${prefix}/classifier/dense2` })
-    .apply(classifierDropout1) as tfjs.SymbolicTensor;
-  return classifierDense2;
+  return apply(tf.layers.dense({ units: 1000, name: `${prefix}/classifier/dense2` }), classifierDropout1);
 }
 
 /**
@@ -312,25 +244,22 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
 
   // features = seq { -> 576x7x7
   // line 19: conv 3x3/2 make_divisible(16 * width, 8) pad=1 bn eps=0.001 momentum=0.01 hardswish
-  const featuresConv1Pad = tf.layers
-    .zeroPadding2d({
+  const featuresConv1Pad = apply(
+    tf.layers.zeroPadding2d({
       padding: [
         [1, 1],
         [1, 1],
       ],
       name: "features/conv1/pad",
-    })
-    .apply(image) as tfjs.SymbolicTensor;
-  const featuresConv1 = tf.layers
-    .conv2d({ filters: 16, kernelSize: 3, strides: 2, useBias: false, name: "features/conv1" })
-    .apply(featuresConv1Pad) as tfjs.SymbolicTensor;
-  const featuresConv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/conv1/bn" })
-    .apply(featuresConv1) as tfjs.SymbolicTensor;
-  const featuresConv1BnHardswish = torchActivation({ fn: "hardswish", name: "features/conv1/bn/hardswish" }).apply(
-    featuresConv1Bn,
-  ) as tfjs.SymbolicTensor;
-  const featuresBneck1B1ProjectBn = Bneck(tf, featuresConv1BnHardswish, "features/bneck1");
+    }),
+    image,
+  );
+  const featuresConv1 = convBnHardswish(tf, featuresConv1Pad, "features/conv1", {
+    filters: 16,
+    kernelSize: 3,
+    strides: 2,
+  });
+  const featuresBneck1B1ProjectBn = Bneck(tf, featuresConv1, "features/bneck1");
   const featuresBneck2B1ProjectBn = Bneck_2(tf, featuresBneck1B1ProjectBn, "features/bneck2");
   const featuresBneck3 = Bneck_3(tf, featuresBneck2B1ProjectBn, "features/bneck3");
   const featuresBneck4B1ProjectBn = Bneck_4(tf, featuresBneck3, "features/bneck4", 96, 40, 14, 24);
@@ -342,739 +271,72 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   const featuresBneck10 = Bneck_5(tf, featuresBneck9B1ProjectBn, "features/bneck10", 576, 96, 7, 144);
   const featuresBneck11 = Bneck_5(tf, featuresBneck10, "features/bneck11", 576, 96, 7, 144);
   // line 33: conv 1x1 6 * make_divisible(96 * width, 8) bn eps=0.001 momentum=0.01 hardswish
-  const featuresConv2 = tf.layers
-    .conv2d({ filters: 576, kernelSize: 1, useBias: false, name: "features/conv2" })
-    .apply(featuresBneck11) as tfjs.SymbolicTensor;
-  const featuresConv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.001, momentum: 0.99, name: "features/conv2/bn" })
-    .apply(featuresConv2) as tfjs.SymbolicTensor;
-  const featuresConv2BnHardswish = torchActivation({ fn: "hardswish", name: "features/conv2/bn/hardswish" }).apply(
-    featuresConv2Bn,
-  ) as tfjs.SymbolicTensor;
+  const featuresConv2 = convBnHardswish(tf, featuresBneck11, "features/conv2", { filters: 576, kernelSize: 1 });
 
   // MobileNetV3Head(make_divisible(1024 * width, 8), classes) -> classes
-  const headMobilenetv3head1ClassifierDense2 = MobileNetV3Head(tf, featuresConv2BnHardswish, "head/mobilenetv3head1");
+  const headMobilenetv3head1ClassifierDense2 = MobileNetV3Head(tf, featuresConv2, "head/mobilenetv3head1");
 
   const model = tf.model({ name: "MobileNetV3Small", inputs: image, outputs: headMobilenetv3head1ClassifierDense2 });
   return { training: model, inference: model };
 }
 
 /**
- * The network's tensors in PyTorch state_dict order, each with the tfjs weight it fills and its layout:
- * how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
+ * The network's tensors in PyTorch state_dict order with the tfjs weights they fill, one row per layer with weights
+ * (a conv and its BatchNorm share one): how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
  */
 export const stateDict: InitTensor[] = [
-  { path: "features/conv1.weight", shape: [16, 3, 3, 3], tfjs: "features/conv1/kernel", layout: "hwio" },
-  { path: "features/conv1/bn.weight", shape: [16], tfjs: "features/conv1/bn/gamma" },
-  { path: "features/conv1/bn.bias", shape: [16], tfjs: "features/conv1/bn/beta" },
-  { path: "features/conv1/bn.running_mean", shape: [16], tfjs: "features/conv1/bn/moving_mean" },
-  { path: "features/conv1/bn.running_var", shape: [16], tfjs: "features/conv1/bn/moving_variance" },
-  {
-    path: "features/bneck1/b1/depthwise.weight",
-    shape: [16, 1, 3, 3],
-    tfjs: "features/bneck1/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 16,
-  },
-  { path: "features/bneck1/b1/depthwise/bn.weight", shape: [16], tfjs: "features/bneck1/b1/depthwise/bn/gamma" },
-  { path: "features/bneck1/b1/depthwise/bn.bias", shape: [16], tfjs: "features/bneck1/b1/depthwise/bn/beta" },
-  {
-    path: "features/bneck1/b1/depthwise/bn.running_mean",
-    shape: [16],
-    tfjs: "features/bneck1/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/bneck1/b1/depthwise/bn.running_var",
-    shape: [16],
-    tfjs: "features/bneck1/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/bneck1/b1/se/b1/fc1.weight",
-    shape: [8, 16, 1, 1],
-    tfjs: "features/bneck1/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck1/b1/se/b1/fc1.bias", shape: [8], tfjs: "features/bneck1/b1/se/b1/fc1/bias" },
-  {
-    path: "features/bneck1/b1/se/b1/fc2.weight",
-    shape: [16, 8, 1, 1],
-    tfjs: "features/bneck1/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck1/b1/se/b1/fc2.bias", shape: [16], tfjs: "features/bneck1/b1/se/b1/fc2/bias" },
-  {
-    path: "features/bneck1/b1/project.weight",
-    shape: [16, 16, 1, 1],
-    tfjs: "features/bneck1/b1/project/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck1/b1/project/bn.weight", shape: [16], tfjs: "features/bneck1/b1/project/bn/gamma" },
-  { path: "features/bneck1/b1/project/bn.bias", shape: [16], tfjs: "features/bneck1/b1/project/bn/beta" },
-  {
-    path: "features/bneck1/b1/project/bn.running_mean",
-    shape: [16],
-    tfjs: "features/bneck1/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/bneck1/b1/project/bn.running_var",
-    shape: [16],
-    tfjs: "features/bneck1/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/bneck2/b1/expand.weight",
-    shape: [72, 16, 1, 1],
-    tfjs: "features/bneck2/b1/expand/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck2/b1/expand/bn.weight", shape: [72], tfjs: "features/bneck2/b1/expand/bn/gamma" },
-  { path: "features/bneck2/b1/expand/bn.bias", shape: [72], tfjs: "features/bneck2/b1/expand/bn/beta" },
-  { path: "features/bneck2/b1/expand/bn.running_mean", shape: [72], tfjs: "features/bneck2/b1/expand/bn/moving_mean" },
-  {
-    path: "features/bneck2/b1/expand/bn.running_var",
-    shape: [72],
-    tfjs: "features/bneck2/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/bneck2/b1/depthwise.weight",
-    shape: [72, 1, 3, 3],
-    tfjs: "features/bneck2/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 72,
-  },
-  { path: "features/bneck2/b1/depthwise/bn.weight", shape: [72], tfjs: "features/bneck2/b1/depthwise/bn/gamma" },
-  { path: "features/bneck2/b1/depthwise/bn.bias", shape: [72], tfjs: "features/bneck2/b1/depthwise/bn/beta" },
-  {
-    path: "features/bneck2/b1/depthwise/bn.running_mean",
-    shape: [72],
-    tfjs: "features/bneck2/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/bneck2/b1/depthwise/bn.running_var",
-    shape: [72],
-    tfjs: "features/bneck2/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/bneck2/b1/project.weight",
-    shape: [24, 72, 1, 1],
-    tfjs: "features/bneck2/b1/project/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck2/b1/project/bn.weight", shape: [24], tfjs: "features/bneck2/b1/project/bn/gamma" },
-  { path: "features/bneck2/b1/project/bn.bias", shape: [24], tfjs: "features/bneck2/b1/project/bn/beta" },
-  {
-    path: "features/bneck2/b1/project/bn.running_mean",
-    shape: [24],
-    tfjs: "features/bneck2/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/bneck2/b1/project/bn.running_var",
-    shape: [24],
-    tfjs: "features/bneck2/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/bneck3/b1/expand.weight",
-    shape: [88, 24, 1, 1],
-    tfjs: "features/bneck3/b1/expand/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck3/b1/expand/bn.weight", shape: [88], tfjs: "features/bneck3/b1/expand/bn/gamma" },
-  { path: "features/bneck3/b1/expand/bn.bias", shape: [88], tfjs: "features/bneck3/b1/expand/bn/beta" },
-  { path: "features/bneck3/b1/expand/bn.running_mean", shape: [88], tfjs: "features/bneck3/b1/expand/bn/moving_mean" },
-  {
-    path: "features/bneck3/b1/expand/bn.running_var",
-    shape: [88],
-    tfjs: "features/bneck3/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/bneck3/b1/depthwise.weight",
-    shape: [88, 1, 3, 3],
-    tfjs: "features/bneck3/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 88,
-  },
-  { path: "features/bneck3/b1/depthwise/bn.weight", shape: [88], tfjs: "features/bneck3/b1/depthwise/bn/gamma" },
-  { path: "features/bneck3/b1/depthwise/bn.bias", shape: [88], tfjs: "features/bneck3/b1/depthwise/bn/beta" },
-  {
-    path: "features/bneck3/b1/depthwise/bn.running_mean",
-    shape: [88],
-    tfjs: "features/bneck3/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/bneck3/b1/depthwise/bn.running_var",
-    shape: [88],
-    tfjs: "features/bneck3/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/bneck3/b1/project.weight",
-    shape: [24, 88, 1, 1],
-    tfjs: "features/bneck3/b1/project/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck3/b1/project/bn.weight", shape: [24], tfjs: "features/bneck3/b1/project/bn/gamma" },
-  { path: "features/bneck3/b1/project/bn.bias", shape: [24], tfjs: "features/bneck3/b1/project/bn/beta" },
-  {
-    path: "features/bneck3/b1/project/bn.running_mean",
-    shape: [24],
-    tfjs: "features/bneck3/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/bneck3/b1/project/bn.running_var",
-    shape: [24],
-    tfjs: "features/bneck3/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/bneck4/b1/expand.weight",
-    shape: [96, 24, 1, 1],
-    tfjs: "features/bneck4/b1/expand/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck4/b1/expand/bn.weight", shape: [96], tfjs: "features/bneck4/b1/expand/bn/gamma" },
-  { path: "features/bneck4/b1/expand/bn.bias", shape: [96], tfjs: "features/bneck4/b1/expand/bn/beta" },
-  { path: "features/bneck4/b1/expand/bn.running_mean", shape: [96], tfjs: "features/bneck4/b1/expand/bn/moving_mean" },
-  {
-    path: "features/bneck4/b1/expand/bn.running_var",
-    shape: [96],
-    tfjs: "features/bneck4/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/bneck4/b1/depthwise.weight",
-    shape: [96, 1, 5, 5],
-    tfjs: "features/bneck4/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 96,
-  },
-  { path: "features/bneck4/b1/depthwise/bn.weight", shape: [96], tfjs: "features/bneck4/b1/depthwise/bn/gamma" },
-  { path: "features/bneck4/b1/depthwise/bn.bias", shape: [96], tfjs: "features/bneck4/b1/depthwise/bn/beta" },
-  {
-    path: "features/bneck4/b1/depthwise/bn.running_mean",
-    shape: [96],
-    tfjs: "features/bneck4/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/bneck4/b1/depthwise/bn.running_var",
-    shape: [96],
-    tfjs: "features/bneck4/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/bneck4/b1/se/b1/fc1.weight",
-    shape: [24, 96, 1, 1],
-    tfjs: "features/bneck4/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck4/b1/se/b1/fc1.bias", shape: [24], tfjs: "features/bneck4/b1/se/b1/fc1/bias" },
-  {
-    path: "features/bneck4/b1/se/b1/fc2.weight",
-    shape: [96, 24, 1, 1],
-    tfjs: "features/bneck4/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck4/b1/se/b1/fc2.bias", shape: [96], tfjs: "features/bneck4/b1/se/b1/fc2/bias" },
-  {
-    path: "features/bneck4/b1/project.weight",
-    shape: [40, 96, 1, 1],
-    tfjs: "features/bneck4/b1/project/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck4/b1/project/bn.weight", shape: [40], tfjs: "features/bneck4/b1/project/bn/gamma" },
-  { path: "features/bneck4/b1/project/bn.bias", shape: [40], tfjs: "features/bneck4/b1/project/bn/beta" },
-  {
-    path: "features/bneck4/b1/project/bn.running_mean",
-    shape: [40],
-    tfjs: "features/bneck4/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/bneck4/b1/project/bn.running_var",
-    shape: [40],
-    tfjs: "features/bneck4/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/bneck5/b1/expand.weight",
-    shape: [240, 40, 1, 1],
-    tfjs: "features/bneck5/b1/expand/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck5/b1/expand/bn.weight", shape: [240], tfjs: "features/bneck5/b1/expand/bn/gamma" },
-  { path: "features/bneck5/b1/expand/bn.bias", shape: [240], tfjs: "features/bneck5/b1/expand/bn/beta" },
-  { path: "features/bneck5/b1/expand/bn.running_mean", shape: [240], tfjs: "features/bneck5/b1/expand/bn/moving_mean" },
-  {
-    path: "features/bneck5/b1/expand/bn.running_var",
-    shape: [240],
-    tfjs: "features/bneck5/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/bneck5/b1/depthwise.weight",
-    shape: [240, 1, 5, 5],
-    tfjs: "features/bneck5/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 240,
-  },
-  { path: "features/bneck5/b1/depthwise/bn.weight", shape: [240], tfjs: "features/bneck5/b1/depthwise/bn/gamma" },
-  { path: "features/bneck5/b1/depthwise/bn.bias", shape: [240], tfjs: "features/bneck5/b1/depthwise/bn/beta" },
-  {
-    path: "features/bneck5/b1/depthwise/bn.running_mean",
-    shape: [240],
-    tfjs: "features/bneck5/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/bneck5/b1/depthwise/bn.running_var",
-    shape: [240],
-    tfjs: "features/bneck5/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/bneck5/b1/se/b1/fc1.weight",
-    shape: [64, 240, 1, 1],
-    tfjs: "features/bneck5/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck5/b1/se/b1/fc1.bias", shape: [64], tfjs: "features/bneck5/b1/se/b1/fc1/bias" },
-  {
-    path: "features/bneck5/b1/se/b1/fc2.weight",
-    shape: [240, 64, 1, 1],
-    tfjs: "features/bneck5/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck5/b1/se/b1/fc2.bias", shape: [240], tfjs: "features/bneck5/b1/se/b1/fc2/bias" },
-  {
-    path: "features/bneck5/b1/project.weight",
-    shape: [40, 240, 1, 1],
-    tfjs: "features/bneck5/b1/project/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck5/b1/project/bn.weight", shape: [40], tfjs: "features/bneck5/b1/project/bn/gamma" },
-  { path: "features/bneck5/b1/project/bn.bias", shape: [40], tfjs: "features/bneck5/b1/project/bn/beta" },
-  {
-    path: "features/bneck5/b1/project/bn.running_mean",
-    shape: [40],
-    tfjs: "features/bneck5/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/bneck5/b1/project/bn.running_var",
-    shape: [40],
-    tfjs: "features/bneck5/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/bneck6/b1/expand.weight",
-    shape: [240, 40, 1, 1],
-    tfjs: "features/bneck6/b1/expand/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck6/b1/expand/bn.weight", shape: [240], tfjs: "features/bneck6/b1/expand/bn/gamma" },
-  { path: "features/bneck6/b1/expand/bn.bias", shape: [240], tfjs: "features/bneck6/b1/expand/bn/beta" },
-  { path: "features/bneck6/b1/expand/bn.running_mean", shape: [240], tfjs: "features/bneck6/b1/expand/bn/moving_mean" },
-  {
-    path: "features/bneck6/b1/expand/bn.running_var",
-    shape: [240],
-    tfjs: "features/bneck6/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/bneck6/b1/depthwise.weight",
-    shape: [240, 1, 5, 5],
-    tfjs: "features/bneck6/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 240,
-  },
-  { path: "features/bneck6/b1/depthwise/bn.weight", shape: [240], tfjs: "features/bneck6/b1/depthwise/bn/gamma" },
-  { path: "features/bneck6/b1/depthwise/bn.bias", shape: [240], tfjs: "features/bneck6/b1/depthwise/bn/beta" },
-  {
-    path: "features/bneck6/b1/depthwise/bn.running_mean",
-    shape: [240],
-    tfjs: "features/bneck6/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/bneck6/b1/depthwise/bn.running_var",
-    shape: [240],
-    tfjs: "features/bneck6/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/bneck6/b1/se/b1/fc1.weight",
-    shape: [64, 240, 1, 1],
-    tfjs: "features/bneck6/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck6/b1/se/b1/fc1.bias", shape: [64], tfjs: "features/bneck6/b1/se/b1/fc1/bias" },
-  {
-    path: "features/bneck6/b1/se/b1/fc2.weight",
-    shape: [240, 64, 1, 1],
-    tfjs: "features/bneck6/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck6/b1/se/b1/fc2.bias", shape: [240], tfjs: "features/bneck6/b1/se/b1/fc2/bias" },
-  {
-    path: "features/bneck6/b1/project.weight",
-    shape: [40, 240, 1, 1],
-    tfjs: "features/bneck6/b1/project/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck6/b1/project/bn.weight", shape: [40], tfjs: "features/bneck6/b1/project/bn/gamma" },
-  { path: "features/bneck6/b1/project/bn.bias", shape: [40], tfjs: "features/bneck6/b1/project/bn/beta" },
-  {
-    path: "features/bneck6/b1/project/bn.running_mean",
-    shape: [40],
-    tfjs: "features/bneck6/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/bneck6/b1/project/bn.running_var",
-    shape: [40],
-    tfjs: "features/bneck6/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/bneck7/b1/expand.weight",
-    shape: [120, 40, 1, 1],
-    tfjs: "features/bneck7/b1/expand/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck7/b1/expand/bn.weight", shape: [120], tfjs: "features/bneck7/b1/expand/bn/gamma" },
-  { path: "features/bneck7/b1/expand/bn.bias", shape: [120], tfjs: "features/bneck7/b1/expand/bn/beta" },
-  { path: "features/bneck7/b1/expand/bn.running_mean", shape: [120], tfjs: "features/bneck7/b1/expand/bn/moving_mean" },
-  {
-    path: "features/bneck7/b1/expand/bn.running_var",
-    shape: [120],
-    tfjs: "features/bneck7/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/bneck7/b1/depthwise.weight",
-    shape: [120, 1, 5, 5],
-    tfjs: "features/bneck7/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 120,
-  },
-  { path: "features/bneck7/b1/depthwise/bn.weight", shape: [120], tfjs: "features/bneck7/b1/depthwise/bn/gamma" },
-  { path: "features/bneck7/b1/depthwise/bn.bias", shape: [120], tfjs: "features/bneck7/b1/depthwise/bn/beta" },
-  {
-    path: "features/bneck7/b1/depthwise/bn.running_mean",
-    shape: [120],
-    tfjs: "features/bneck7/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/bneck7/b1/depthwise/bn.running_var",
-    shape: [120],
-    tfjs: "features/bneck7/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/bneck7/b1/se/b1/fc1.weight",
-    shape: [32, 120, 1, 1],
-    tfjs: "features/bneck7/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck7/b1/se/b1/fc1.bias", shape: [32], tfjs: "features/bneck7/b1/se/b1/fc1/bias" },
-  {
-    path: "features/bneck7/b1/se/b1/fc2.weight",
-    shape: [120, 32, 1, 1],
-    tfjs: "features/bneck7/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck7/b1/se/b1/fc2.bias", shape: [120], tfjs: "features/bneck7/b1/se/b1/fc2/bias" },
-  {
-    path: "features/bneck7/b1/project.weight",
-    shape: [48, 120, 1, 1],
-    tfjs: "features/bneck7/b1/project/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck7/b1/project/bn.weight", shape: [48], tfjs: "features/bneck7/b1/project/bn/gamma" },
-  { path: "features/bneck7/b1/project/bn.bias", shape: [48], tfjs: "features/bneck7/b1/project/bn/beta" },
-  {
-    path: "features/bneck7/b1/project/bn.running_mean",
-    shape: [48],
-    tfjs: "features/bneck7/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/bneck7/b1/project/bn.running_var",
-    shape: [48],
-    tfjs: "features/bneck7/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/bneck8/b1/expand.weight",
-    shape: [144, 48, 1, 1],
-    tfjs: "features/bneck8/b1/expand/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck8/b1/expand/bn.weight", shape: [144], tfjs: "features/bneck8/b1/expand/bn/gamma" },
-  { path: "features/bneck8/b1/expand/bn.bias", shape: [144], tfjs: "features/bneck8/b1/expand/bn/beta" },
-  { path: "features/bneck8/b1/expand/bn.running_mean", shape: [144], tfjs: "features/bneck8/b1/expand/bn/moving_mean" },
-  {
-    path: "features/bneck8/b1/expand/bn.running_var",
-    shape: [144],
-    tfjs: "features/bneck8/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/bneck8/b1/depthwise.weight",
-    shape: [144, 1, 5, 5],
-    tfjs: "features/bneck8/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 144,
-  },
-  { path: "features/bneck8/b1/depthwise/bn.weight", shape: [144], tfjs: "features/bneck8/b1/depthwise/bn/gamma" },
-  { path: "features/bneck8/b1/depthwise/bn.bias", shape: [144], tfjs: "features/bneck8/b1/depthwise/bn/beta" },
-  {
-    path: "features/bneck8/b1/depthwise/bn.running_mean",
-    shape: [144],
-    tfjs: "features/bneck8/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/bneck8/b1/depthwise/bn.running_var",
-    shape: [144],
-    tfjs: "features/bneck8/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/bneck8/b1/se/b1/fc1.weight",
-    shape: [40, 144, 1, 1],
-    tfjs: "features/bneck8/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck8/b1/se/b1/fc1.bias", shape: [40], tfjs: "features/bneck8/b1/se/b1/fc1/bias" },
-  {
-    path: "features/bneck8/b1/se/b1/fc2.weight",
-    shape: [144, 40, 1, 1],
-    tfjs: "features/bneck8/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck8/b1/se/b1/fc2.bias", shape: [144], tfjs: "features/bneck8/b1/se/b1/fc2/bias" },
-  {
-    path: "features/bneck8/b1/project.weight",
-    shape: [48, 144, 1, 1],
-    tfjs: "features/bneck8/b1/project/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck8/b1/project/bn.weight", shape: [48], tfjs: "features/bneck8/b1/project/bn/gamma" },
-  { path: "features/bneck8/b1/project/bn.bias", shape: [48], tfjs: "features/bneck8/b1/project/bn/beta" },
-  {
-    path: "features/bneck8/b1/project/bn.running_mean",
-    shape: [48],
-    tfjs: "features/bneck8/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/bneck8/b1/project/bn.running_var",
-    shape: [48],
-    tfjs: "features/bneck8/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/bneck9/b1/expand.weight",
-    shape: [288, 48, 1, 1],
-    tfjs: "features/bneck9/b1/expand/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck9/b1/expand/bn.weight", shape: [288], tfjs: "features/bneck9/b1/expand/bn/gamma" },
-  { path: "features/bneck9/b1/expand/bn.bias", shape: [288], tfjs: "features/bneck9/b1/expand/bn/beta" },
-  { path: "features/bneck9/b1/expand/bn.running_mean", shape: [288], tfjs: "features/bneck9/b1/expand/bn/moving_mean" },
-  {
-    path: "features/bneck9/b1/expand/bn.running_var",
-    shape: [288],
-    tfjs: "features/bneck9/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/bneck9/b1/depthwise.weight",
-    shape: [288, 1, 5, 5],
-    tfjs: "features/bneck9/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 288,
-  },
-  { path: "features/bneck9/b1/depthwise/bn.weight", shape: [288], tfjs: "features/bneck9/b1/depthwise/bn/gamma" },
-  { path: "features/bneck9/b1/depthwise/bn.bias", shape: [288], tfjs: "features/bneck9/b1/depthwise/bn/beta" },
-  {
-    path: "features/bneck9/b1/depthwise/bn.running_mean",
-    shape: [288],
-    tfjs: "features/bneck9/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/bneck9/b1/depthwise/bn.running_var",
-    shape: [288],
-    tfjs: "features/bneck9/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/bneck9/b1/se/b1/fc1.weight",
-    shape: [72, 288, 1, 1],
-    tfjs: "features/bneck9/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck9/b1/se/b1/fc1.bias", shape: [72], tfjs: "features/bneck9/b1/se/b1/fc1/bias" },
-  {
-    path: "features/bneck9/b1/se/b1/fc2.weight",
-    shape: [288, 72, 1, 1],
-    tfjs: "features/bneck9/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck9/b1/se/b1/fc2.bias", shape: [288], tfjs: "features/bneck9/b1/se/b1/fc2/bias" },
-  {
-    path: "features/bneck9/b1/project.weight",
-    shape: [96, 288, 1, 1],
-    tfjs: "features/bneck9/b1/project/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck9/b1/project/bn.weight", shape: [96], tfjs: "features/bneck9/b1/project/bn/gamma" },
-  { path: "features/bneck9/b1/project/bn.bias", shape: [96], tfjs: "features/bneck9/b1/project/bn/beta" },
-  {
-    path: "features/bneck9/b1/project/bn.running_mean",
-    shape: [96],
-    tfjs: "features/bneck9/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/bneck9/b1/project/bn.running_var",
-    shape: [96],
-    tfjs: "features/bneck9/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/bneck10/b1/expand.weight",
-    shape: [576, 96, 1, 1],
-    tfjs: "features/bneck10/b1/expand/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck10/b1/expand/bn.weight", shape: [576], tfjs: "features/bneck10/b1/expand/bn/gamma" },
-  { path: "features/bneck10/b1/expand/bn.bias", shape: [576], tfjs: "features/bneck10/b1/expand/bn/beta" },
-  {
-    path: "features/bneck10/b1/expand/bn.running_mean",
-    shape: [576],
-    tfjs: "features/bneck10/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/bneck10/b1/expand/bn.running_var",
-    shape: [576],
-    tfjs: "features/bneck10/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/bneck10/b1/depthwise.weight",
-    shape: [576, 1, 5, 5],
-    tfjs: "features/bneck10/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 576,
-  },
-  { path: "features/bneck10/b1/depthwise/bn.weight", shape: [576], tfjs: "features/bneck10/b1/depthwise/bn/gamma" },
-  { path: "features/bneck10/b1/depthwise/bn.bias", shape: [576], tfjs: "features/bneck10/b1/depthwise/bn/beta" },
-  {
-    path: "features/bneck10/b1/depthwise/bn.running_mean",
-    shape: [576],
-    tfjs: "features/bneck10/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/bneck10/b1/depthwise/bn.running_var",
-    shape: [576],
-    tfjs: "features/bneck10/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/bneck10/b1/se/b1/fc1.weight",
-    shape: [144, 576, 1, 1],
-    tfjs: "features/bneck10/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck10/b1/se/b1/fc1.bias", shape: [144], tfjs: "features/bneck10/b1/se/b1/fc1/bias" },
-  {
-    path: "features/bneck10/b1/se/b1/fc2.weight",
-    shape: [576, 144, 1, 1],
-    tfjs: "features/bneck10/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck10/b1/se/b1/fc2.bias", shape: [576], tfjs: "features/bneck10/b1/se/b1/fc2/bias" },
-  {
-    path: "features/bneck10/b1/project.weight",
-    shape: [96, 576, 1, 1],
-    tfjs: "features/bneck10/b1/project/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck10/b1/project/bn.weight", shape: [96], tfjs: "features/bneck10/b1/project/bn/gamma" },
-  { path: "features/bneck10/b1/project/bn.bias", shape: [96], tfjs: "features/bneck10/b1/project/bn/beta" },
-  {
-    path: "features/bneck10/b1/project/bn.running_mean",
-    shape: [96],
-    tfjs: "features/bneck10/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/bneck10/b1/project/bn.running_var",
-    shape: [96],
-    tfjs: "features/bneck10/b1/project/bn/moving_variance",
-  },
-  {
-    path: "features/bneck11/b1/expand.weight",
-    shape: [576, 96, 1, 1],
-    tfjs: "features/bneck11/b1/expand/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck11/b1/expand/bn.weight", shape: [576], tfjs: "features/bneck11/b1/expand/bn/gamma" },
-  { path: "features/bneck11/b1/expand/bn.bias", shape: [576], tfjs: "features/bneck11/b1/expand/bn/beta" },
-  {
-    path: "features/bneck11/b1/expand/bn.running_mean",
-    shape: [576],
-    tfjs: "features/bneck11/b1/expand/bn/moving_mean",
-  },
-  {
-    path: "features/bneck11/b1/expand/bn.running_var",
-    shape: [576],
-    tfjs: "features/bneck11/b1/expand/bn/moving_variance",
-  },
-  {
-    path: "features/bneck11/b1/depthwise.weight",
-    shape: [576, 1, 5, 5],
-    tfjs: "features/bneck11/b1/depthwise/depthwise_kernel",
-    layout: "depthwise",
-    channels: 576,
-  },
-  { path: "features/bneck11/b1/depthwise/bn.weight", shape: [576], tfjs: "features/bneck11/b1/depthwise/bn/gamma" },
-  { path: "features/bneck11/b1/depthwise/bn.bias", shape: [576], tfjs: "features/bneck11/b1/depthwise/bn/beta" },
-  {
-    path: "features/bneck11/b1/depthwise/bn.running_mean",
-    shape: [576],
-    tfjs: "features/bneck11/b1/depthwise/bn/moving_mean",
-  },
-  {
-    path: "features/bneck11/b1/depthwise/bn.running_var",
-    shape: [576],
-    tfjs: "features/bneck11/b1/depthwise/bn/moving_variance",
-  },
-  {
-    path: "features/bneck11/b1/se/b1/fc1.weight",
-    shape: [144, 576, 1, 1],
-    tfjs: "features/bneck11/b1/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck11/b1/se/b1/fc1.bias", shape: [144], tfjs: "features/bneck11/b1/se/b1/fc1/bias" },
-  {
-    path: "features/bneck11/b1/se/b1/fc2.weight",
-    shape: [576, 144, 1, 1],
-    tfjs: "features/bneck11/b1/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck11/b1/se/b1/fc2.bias", shape: [576], tfjs: "features/bneck11/b1/se/b1/fc2/bias" },
-  {
-    path: "features/bneck11/b1/project.weight",
-    shape: [96, 576, 1, 1],
-    tfjs: "features/bneck11/b1/project/kernel",
-    layout: "hwio",
-  },
-  { path: "features/bneck11/b1/project/bn.weight", shape: [96], tfjs: "features/bneck11/b1/project/bn/gamma" },
-  { path: "features/bneck11/b1/project/bn.bias", shape: [96], tfjs: "features/bneck11/b1/project/bn/beta" },
-  {
-    path: "features/bneck11/b1/project/bn.running_mean",
-    shape: [96],
-    tfjs: "features/bneck11/b1/project/bn/moving_mean",
-  },
-  {
-    path: "features/bneck11/b1/project/bn.running_var",
-    shape: [96],
-    tfjs: "features/bneck11/b1/project/bn/moving_variance",
-  },
-  { path: "features/conv2.weight", shape: [576, 96, 1, 1], tfjs: "features/conv2/kernel", layout: "hwio" },
-  { path: "features/conv2/bn.weight", shape: [576], tfjs: "features/conv2/bn/gamma" },
-  { path: "features/conv2/bn.bias", shape: [576], tfjs: "features/conv2/bn/beta" },
-  { path: "features/conv2/bn.running_mean", shape: [576], tfjs: "features/conv2/bn/moving_mean" },
-  { path: "features/conv2/bn.running_var", shape: [576], tfjs: "features/conv2/bn/moving_variance" },
-  {
-    path: "head/mobilenetv3head1/classifier/dense1.weight",
-    shape: [1024, 576],
-    tfjs: "head/mobilenetv3head1/classifier/dense1/kernel",
-    layout: "dense",
-  },
-  {
-    path: "head/mobilenetv3head1/classifier/dense1.bias",
-    shape: [1024],
-    tfjs: "head/mobilenetv3head1/classifier/dense1/bias",
-  },
-  {
-    path: "head/mobilenetv3head1/classifier/dense2.weight",
-    shape: [1000, 1024],
-    tfjs: "head/mobilenetv3head1/classifier/dense2/kernel",
-    layout: "dense",
-  },
-  {
-    path: "head/mobilenetv3head1/classifier/dense2.bias",
-    shape: [1000],
-    tfjs: "head/mobilenetv3head1/classifier/dense2/bias",
-  },
-];
+  convBnInit("features/conv1", [16, 3, 3, 3]),
+  depthwiseBnInit("features/bneck1/b1/depthwise", [16, 1, 3, 3], 16),
+  convInit("features/bneck1/b1/se/b1/fc1", [8, 16, 1, 1], { bias: true }),
+  convInit("features/bneck1/b1/se/b1/fc2", [16, 8, 1, 1], { bias: true }),
+  convBnInit("features/bneck1/b1/project", [16, 16, 1, 1]),
+  convBnInit("features/bneck2/b1/expand", [72, 16, 1, 1]),
+  depthwiseBnInit("features/bneck2/b1/depthwise", [72, 1, 3, 3], 72),
+  convBnInit("features/bneck2/b1/project", [24, 72, 1, 1]),
+  convBnInit("features/bneck3/b1/expand", [88, 24, 1, 1]),
+  depthwiseBnInit("features/bneck3/b1/depthwise", [88, 1, 3, 3], 88),
+  convBnInit("features/bneck3/b1/project", [24, 88, 1, 1]),
+  convBnInit("features/bneck4/b1/expand", [96, 24, 1, 1]),
+  depthwiseBnInit("features/bneck4/b1/depthwise", [96, 1, 5, 5], 96),
+  convInit("features/bneck4/b1/se/b1/fc1", [24, 96, 1, 1], { bias: true }),
+  convInit("features/bneck4/b1/se/b1/fc2", [96, 24, 1, 1], { bias: true }),
+  convBnInit("features/bneck4/b1/project", [40, 96, 1, 1]),
+  convBnInit("features/bneck5/b1/expand", [240, 40, 1, 1]),
+  depthwiseBnInit("features/bneck5/b1/depthwise", [240, 1, 5, 5], 240),
+  convInit("features/bneck5/b1/se/b1/fc1", [64, 240, 1, 1], { bias: true }),
+  convInit("features/bneck5/b1/se/b1/fc2", [240, 64, 1, 1], { bias: true }),
+  convBnInit("features/bneck5/b1/project", [40, 240, 1, 1]),
+  convBnInit("features/bneck6/b1/expand", [240, 40, 1, 1]),
+  depthwiseBnInit("features/bneck6/b1/depthwise", [240, 1, 5, 5], 240),
+  convInit("features/bneck6/b1/se/b1/fc1", [64, 240, 1, 1], { bias: true }),
+  convInit("features/bneck6/b1/se/b1/fc2", [240, 64, 1, 1], { bias: true }),
+  convBnInit("features/bneck6/b1/project", [40, 240, 1, 1]),
+  convBnInit("features/bneck7/b1/expand", [120, 40, 1, 1]),
+  depthwiseBnInit("features/bneck7/b1/depthwise", [120, 1, 5, 5], 120),
+  convInit("features/bneck7/b1/se/b1/fc1", [32, 120, 1, 1], { bias: true }),
+  convInit("features/bneck7/b1/se/b1/fc2", [120, 32, 1, 1], { bias: true }),
+  convBnInit("features/bneck7/b1/project", [48, 120, 1, 1]),
+  convBnInit("features/bneck8/b1/expand", [144, 48, 1, 1]),
+  depthwiseBnInit("features/bneck8/b1/depthwise", [144, 1, 5, 5], 144),
+  convInit("features/bneck8/b1/se/b1/fc1", [40, 144, 1, 1], { bias: true }),
+  convInit("features/bneck8/b1/se/b1/fc2", [144, 40, 1, 1], { bias: true }),
+  convBnInit("features/bneck8/b1/project", [48, 144, 1, 1]),
+  convBnInit("features/bneck9/b1/expand", [288, 48, 1, 1]),
+  depthwiseBnInit("features/bneck9/b1/depthwise", [288, 1, 5, 5], 288),
+  convInit("features/bneck9/b1/se/b1/fc1", [72, 288, 1, 1], { bias: true }),
+  convInit("features/bneck9/b1/se/b1/fc2", [288, 72, 1, 1], { bias: true }),
+  convBnInit("features/bneck9/b1/project", [96, 288, 1, 1]),
+  convBnInit("features/bneck10/b1/expand", [576, 96, 1, 1]),
+  depthwiseBnInit("features/bneck10/b1/depthwise", [576, 1, 5, 5], 576),
+  convInit("features/bneck10/b1/se/b1/fc1", [144, 576, 1, 1], { bias: true }),
+  convInit("features/bneck10/b1/se/b1/fc2", [576, 144, 1, 1], { bias: true }),
+  convBnInit("features/bneck10/b1/project", [96, 576, 1, 1]),
+  convBnInit("features/bneck11/b1/expand", [576, 96, 1, 1]),
+  depthwiseBnInit("features/bneck11/b1/depthwise", [576, 1, 5, 5], 576),
+  convInit("features/bneck11/b1/se/b1/fc1", [144, 576, 1, 1], { bias: true }),
+  convInit("features/bneck11/b1/se/b1/fc2", [576, 144, 1, 1], { bias: true }),
+  convBnInit("features/bneck11/b1/project", [96, 576, 1, 1]),
+  convBnInit("features/conv2", [576, 96, 1, 1]),
+  denseInit("head/mobilenetv3head1/classifier/dense1", [1024, 576], { bias: true }),
+  denseInit("head/mobilenetv3head1/classifier/dense2", [1000, 1024], { bias: true }),
+].flat();

@@ -3,11 +3,44 @@
 // change the spec and run `netc compile specs/zoo/regnet-x-400mf.net --target tfjs` again.
 
 import type * as tfjs from "@tensorflow/tfjs";
-import type { InitTensor } from "netc/runtime";
-import { groupConv2d } from "netc/runtime";
+import { convBnInit, denseInit, groupConv2d, type InitTensor } from "netc/runtime";
 
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
+
+/** Applies a layer to the tensor before it (to the list of tensors for a merge). */
+function apply(layer: tfjs.layers.Layer, x: tfjs.SymbolicTensor | tfjs.SymbolicTensor[]): tfjs.SymbolicTensor {
+  return layer.apply(x) as tfjs.SymbolicTensor;
+}
+
+type Conv2dArgs = Parameters<typeof tfjs.layers.conv2d>[0];
+
+/** conv2d, batchNormalization, relu: one statement's layers `name`, `name/bn`, `name/bn/relu`. */
+function convBnRelu(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: Conv2dArgs): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
+  const bn = apply(tf.layers.batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: name + "/bn" }), conv);
+  return apply(tf.layers.activation({ activation: "relu", name: name + "/bn/relu" }), bn);
+}
+
+/** conv2d, batchNormalization: one statement's layers `name`, `name/bn`. */
+function convBn(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: Conv2dArgs): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
+  return apply(tf.layers.batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: name + "/bn" }), conv);
+}
+
+type GroupConv2dArgs = Parameters<typeof groupConv2d>[0];
+
+/** groupConv2d, batchNormalization, relu: one statement's layers `name`, `name/bn`, `name/bn/relu`. */
+function groupConvBnRelu(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  name: string,
+  config: GroupConv2dArgs,
+): tfjs.SymbolicTensor {
+  const conv = apply(groupConv2d({ ...config, useBias: false, name }), x);
+  const bn = apply(tf.layers.batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: name + "/bn" }), conv);
+  return apply(tf.layers.activation({ activation: "relu", name: name + "/bn/relu" }), bn);
+}
 
 /** The spec's block ResBottleneck, called 4 times: its layers, named under `prefix`. */
 function ResBottleneck(
@@ -18,55 +51,27 @@ function ResBottleneck(
   fBGroups: number,
 ): tfjs.SymbolicTensor {
   // lib/regnet.net:27: conv 1x1/stride cout bn
-  const b1Proj = tf.layers
-    .conv2d({ filters: cout, kernelSize: 1, strides: 2, useBias: false, name: `${prefix}/b1/proj` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1ProjBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/proj/bn` })
-    .apply(b1Proj) as tfjs.SymbolicTensor;
+  const b1Proj = convBn(tf, x, `${prefix}/b1/proj`, { filters: cout, kernelSize: 1, strides: 2 });
   // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
-  const fA = tf.layers
-    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/f/a` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const fABn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/f/a/bn` })
-    .apply(fA) as tfjs.SymbolicTensor;
-  const fABnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/f/a/bn/relu` })
-    .apply(fABn) as tfjs.SymbolicTensor;
+  const fA = convBnRelu(tf, x, `${prefix}/f/a`, { filters: cout, kernelSize: 1 });
   // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
-  const fB = groupConv2d({
+  const fB = groupConvBnRelu(tf, fA, `${prefix}/f/b`, {
     filters: cout,
     groups: fBGroups,
     kernelSize: [3, 3],
     strides: [2, 2],
     pads: [1, 1, 1, 1],
-    useBias: false,
-    name: `${prefix}/f/b`,
-  }).apply(fABnRelu) as tfjs.SymbolicTensor;
-  const fBBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/f/b/bn` })
-    .apply(fB) as tfjs.SymbolicTensor;
-  const fBBnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/f/b/bn/relu` })
-    .apply(fBBn) as tfjs.SymbolicTensor;
+  });
   // lib/regnet.net:41: conv 1x1 cout bn
-  const fC = tf.layers
-    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/f/c` })
-    .apply(fBBnRelu) as tfjs.SymbolicTensor;
-  const fCBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/f/c/bn` })
-    .apply(fC) as tfjs.SymbolicTensor;
+  const fC = convBn(tf, fB, `${prefix}/f/c`, { filters: cout, kernelSize: 1 });
   // lib/regnet.net:26: add
-  const out = tf.layers.add({ name: prefix }).apply([b1ProjBn, fCBn]) as tfjs.SymbolicTensor;
-  const relu = tf.layers.activation({ activation: "relu", name: `${prefix}/relu` }).apply(out) as tfjs.SymbolicTensor;
-  return relu;
+  const out = apply(tf.layers.add({ name: prefix }), [b1Proj, fC]);
+  return apply(tf.layers.activation({ activation: "relu", name: `${prefix}/relu` }), out);
 }
 
 /** The spec's block RegNetStage: its layers, named under `prefix`. */
 function RegNetStage(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
-  const resbottleneck1 = ResBottleneck(tf, x, `${prefix}/resbottleneck1`, 32, 2);
-  return resbottleneck1;
+  return ResBottleneck(tf, x, `${prefix}/resbottleneck1`, 32, 2);
 }
 
 /** The spec's block ResBottleneck, called 18 times: its layers, named under `prefix`. */
@@ -78,48 +83,25 @@ function ResBottleneck_2(
   fBGroups: number,
 ): tfjs.SymbolicTensor {
   // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
-  const fA = tf.layers
-    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/f/a` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const fABn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/f/a/bn` })
-    .apply(fA) as tfjs.SymbolicTensor;
-  const fABnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/f/a/bn/relu` })
-    .apply(fABn) as tfjs.SymbolicTensor;
+  const fA = convBnRelu(tf, x, `${prefix}/f/a`, { filters: cout, kernelSize: 1 });
   // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
-  const fB = groupConv2d({
+  const fB = groupConvBnRelu(tf, fA, `${prefix}/f/b`, {
     filters: cout,
     groups: fBGroups,
     kernelSize: [3, 3],
     pads: [1, 1, 1, 1],
-    useBias: false,
-    name: `${prefix}/f/b`,
-  }).apply(fABnRelu) as tfjs.SymbolicTensor;
-  const fBBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/f/b/bn` })
-    .apply(fB) as tfjs.SymbolicTensor;
-  const fBBnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/f/b/bn/relu` })
-    .apply(fBBn) as tfjs.SymbolicTensor;
+  });
   // lib/regnet.net:41: conv 1x1 cout bn
-  const fC = tf.layers
-    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/f/c` })
-    .apply(fBBnRelu) as tfjs.SymbolicTensor;
-  const fCBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/f/c/bn` })
-    .apply(fC) as tfjs.SymbolicTensor;
+  const fC = convBn(tf, fB, `${prefix}/f/c`, { filters: cout, kernelSize: 1 });
   // lib/regnet.net:26: add
-  const out = tf.layers.add({ name: prefix }).apply([x, fCBn]) as tfjs.SymbolicTensor;
-  const relu = tf.layers.activation({ activation: "relu", name: `${prefix}/relu` }).apply(out) as tfjs.SymbolicTensor;
-  return relu;
+  const out = apply(tf.layers.add({ name: prefix }), [x, fC]);
+  return apply(tf.layers.activation({ activation: "relu", name: `${prefix}/relu` }), out);
 }
 
 /** The spec's block RegNetStage: its layers, named under `prefix`. */
 function RegNetStage_2(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   const resbottleneck1 = ResBottleneck(tf, x, `${prefix}/resbottleneck1`, 64, 4);
-  const repeat10 = ResBottleneck_2(tf, resbottleneck1, `${prefix}/repeat1/0`, 64, 4);
-  return repeat10;
+  return ResBottleneck_2(tf, resbottleneck1, `${prefix}/repeat1/0`, 64, 4);
 }
 
 /** The spec's block RegNetStage: its layers, named under `prefix`. */
@@ -130,8 +112,7 @@ function RegNetStage_3(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string):
   const repeat12 = ResBottleneck_2(tf, repeat11, `${prefix}/repeat1/2`, 160, 10);
   const repeat13 = ResBottleneck_2(tf, repeat12, `${prefix}/repeat1/3`, 160, 10);
   const repeat14 = ResBottleneck_2(tf, repeat13, `${prefix}/repeat1/4`, 160, 10);
-  const repeat15 = ResBottleneck_2(tf, repeat14, `${prefix}/repeat1/5`, 160, 10);
-  return repeat15;
+  return ResBottleneck_2(tf, repeat14, `${prefix}/repeat1/5`, 160, 10);
 }
 
 /** The spec's block RegNetStage: its layers, named under `prefix`. */
@@ -147,8 +128,7 @@ function RegNetStage_4(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string):
   const repeat17 = ResBottleneck_2(tf, repeat16, `${prefix}/repeat1/7`, 400, 25);
   const repeat18 = ResBottleneck_2(tf, repeat17, `${prefix}/repeat1/8`, 400, 25);
   const repeat19 = ResBottleneck_2(tf, repeat18, `${prefix}/repeat1/9`, 400, 25);
-  const repeat110 = ResBottleneck_2(tf, repeat19, `${prefix}/repeat1/10`, 400, 25);
-  return repeat110;
+  return ResBottleneck_2(tf, repeat19, `${prefix}/repeat1/10`, 400, 25);
 }
 
 /** The spec's block RegNetTrunk: its layers, named under `prefix`. */
@@ -156,21 +136,17 @@ function RegNetTrunk(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): t
   const block1 = RegNetStage(tf, x, `${prefix}/block1`);
   const block2 = RegNetStage_2(tf, block1, `${prefix}/block2`);
   const block3 = RegNetStage_3(tf, block2, `${prefix}/block3`);
-  const block4 = RegNetStage_4(tf, block3, `${prefix}/block4`);
-  return block4;
+  return RegNetStage_4(tf, block3, `${prefix}/block4`);
 }
 
 /** The spec's block RegNetHead: its layers, named under `prefix`. */
 function RegNetHead(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/regnet.net:73: adaptiveavgpool 1x1
-  const avgpool = tf.layers
-    .averagePooling2d({ poolSize: 7, strides: 7, name: `${prefix}/avgpool` })
-    .apply(x) as tfjs.SymbolicTensor;
+  const avgpool = apply(tf.layers.averagePooling2d({ poolSize: 7, strides: 7, name: `${prefix}/avgpool` }), x);
   // lib/regnet.net:74: flatten
-  const flatten1 = tf.layers.flatten({ name: `${prefix}/flatten1` }).apply(avgpool) as tfjs.SymbolicTensor;
+  const flatten1 = apply(tf.layers.flatten({ name: `${prefix}/flatten1` }), avgpool);
   // lib/regnet.net:75: dense classes
-  const fc = tf.layers.dense({ units: 1000, name: `${prefix}/fc` }).apply(flatten1) as tfjs.SymbolicTensor;
-  return fc;
+  return apply(tf.layers.dense({ units: 1000, name: `${prefix}/fc` }), flatten1);
 }
 
 /**
@@ -179,27 +155,20 @@ function RegNetHead(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tf
 export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; inference: tfjs.LayersModel } {
   const image = tf.input({ shape: [224, 224, 3], name: "image" });
   // line 21: conv 3x3/2 32 pad=1 bn relu
-  const stemConv1Pad = tf.layers
-    .zeroPadding2d({
+  const stemConv1Pad = apply(
+    tf.layers.zeroPadding2d({
       padding: [
         [1, 1],
         [1, 1],
       ],
       name: "stem/conv1/pad",
-    })
-    .apply(image) as tfjs.SymbolicTensor;
-  const stemConv1 = tf.layers
-    .conv2d({ filters: 32, kernelSize: 3, strides: 2, useBias: false, name: "stem/conv1" })
-    .apply(stemConv1Pad) as tfjs.SymbolicTensor;
-  const stemConv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "stem/conv1/bn" })
-    .apply(stemConv1) as tfjs.SymbolicTensor;
-  const stemConv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "stem/conv1/bn/relu" })
-    .apply(stemConv1Bn) as tfjs.SymbolicTensor;
+    }),
+    image,
+  );
+  const stemConv1 = convBnRelu(tf, stemConv1Pad, "stem/conv1", { filters: 32, kernelSize: 3, strides: 2 });
 
   // trunk_output = RegNetTrunk(depth=22, w_0=24, w_a=24.48, w_m=2.54, group_width=16) -> 400
-  const trunkOutputBlock4Repeat110Relu = RegNetTrunk(tf, stemConv1BnRelu, "trunk_output");
+  const trunkOutputBlock4Repeat110Relu = RegNetTrunk(tf, stemConv1, "trunk_output");
 
   // RegNetHead(classes) -> classes
   const headRegnethead1Fc = RegNetHead(tf, trunkOutputBlock4Repeat110Relu, "head/regnethead1");
@@ -209,1823 +178,80 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
 }
 
 /**
- * The network's tensors in PyTorch state_dict order, each with the tfjs weight it fills and its layout:
- * how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
+ * The network's tensors in PyTorch state_dict order with the tfjs weights they fill, one row per layer with weights
+ * (a conv and its BatchNorm share one): how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
  */
 export const stateDict: InitTensor[] = [
-  { path: "stem/conv1.weight", shape: [32, 3, 3, 3], tfjs: "stem/conv1/kernel", layout: "hwio" },
-  { path: "stem/conv1/bn.weight", shape: [32], tfjs: "stem/conv1/bn/gamma" },
-  { path: "stem/conv1/bn.bias", shape: [32], tfjs: "stem/conv1/bn/beta" },
-  { path: "stem/conv1/bn.running_mean", shape: [32], tfjs: "stem/conv1/bn/moving_mean" },
-  { path: "stem/conv1/bn.running_var", shape: [32], tfjs: "stem/conv1/bn/moving_variance" },
-  {
-    path: "trunk_output/block1/resbottleneck1/b1/proj.weight",
-    shape: [32, 32, 1, 1],
-    tfjs: "trunk_output/block1/resbottleneck1/b1/proj/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/b1/proj/bn.weight",
-    shape: [32],
-    tfjs: "trunk_output/block1/resbottleneck1/b1/proj/bn/gamma",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/b1/proj/bn.bias",
-    shape: [32],
-    tfjs: "trunk_output/block1/resbottleneck1/b1/proj/bn/beta",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/b1/proj/bn.running_mean",
-    shape: [32],
-    tfjs: "trunk_output/block1/resbottleneck1/b1/proj/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/b1/proj/bn.running_var",
-    shape: [32],
-    tfjs: "trunk_output/block1/resbottleneck1/b1/proj/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/a.weight",
-    shape: [32, 32, 1, 1],
-    tfjs: "trunk_output/block1/resbottleneck1/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/a/bn.weight",
-    shape: [32],
-    tfjs: "trunk_output/block1/resbottleneck1/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/a/bn.bias",
-    shape: [32],
-    tfjs: "trunk_output/block1/resbottleneck1/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/a/bn.running_mean",
-    shape: [32],
-    tfjs: "trunk_output/block1/resbottleneck1/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/a/bn.running_var",
-    shape: [32],
-    tfjs: "trunk_output/block1/resbottleneck1/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/b.weight",
-    shape: [32, 16, 3, 3],
-    tfjs: "trunk_output/block1/resbottleneck1/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/b/bn.weight",
-    shape: [32],
-    tfjs: "trunk_output/block1/resbottleneck1/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/b/bn.bias",
-    shape: [32],
-    tfjs: "trunk_output/block1/resbottleneck1/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/b/bn.running_mean",
-    shape: [32],
-    tfjs: "trunk_output/block1/resbottleneck1/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/b/bn.running_var",
-    shape: [32],
-    tfjs: "trunk_output/block1/resbottleneck1/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/c.weight",
-    shape: [32, 32, 1, 1],
-    tfjs: "trunk_output/block1/resbottleneck1/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/c/bn.weight",
-    shape: [32],
-    tfjs: "trunk_output/block1/resbottleneck1/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/c/bn.bias",
-    shape: [32],
-    tfjs: "trunk_output/block1/resbottleneck1/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/c/bn.running_mean",
-    shape: [32],
-    tfjs: "trunk_output/block1/resbottleneck1/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/c/bn.running_var",
-    shape: [32],
-    tfjs: "trunk_output/block1/resbottleneck1/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/b1/proj.weight",
-    shape: [64, 32, 1, 1],
-    tfjs: "trunk_output/block2/resbottleneck1/b1/proj/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/b1/proj/bn.weight",
-    shape: [64],
-    tfjs: "trunk_output/block2/resbottleneck1/b1/proj/bn/gamma",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/b1/proj/bn.bias",
-    shape: [64],
-    tfjs: "trunk_output/block2/resbottleneck1/b1/proj/bn/beta",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/b1/proj/bn.running_mean",
-    shape: [64],
-    tfjs: "trunk_output/block2/resbottleneck1/b1/proj/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/b1/proj/bn.running_var",
-    shape: [64],
-    tfjs: "trunk_output/block2/resbottleneck1/b1/proj/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/a.weight",
-    shape: [64, 32, 1, 1],
-    tfjs: "trunk_output/block2/resbottleneck1/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/a/bn.weight",
-    shape: [64],
-    tfjs: "trunk_output/block2/resbottleneck1/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/a/bn.bias",
-    shape: [64],
-    tfjs: "trunk_output/block2/resbottleneck1/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/a/bn.running_mean",
-    shape: [64],
-    tfjs: "trunk_output/block2/resbottleneck1/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/a/bn.running_var",
-    shape: [64],
-    tfjs: "trunk_output/block2/resbottleneck1/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/b.weight",
-    shape: [64, 16, 3, 3],
-    tfjs: "trunk_output/block2/resbottleneck1/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/b/bn.weight",
-    shape: [64],
-    tfjs: "trunk_output/block2/resbottleneck1/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/b/bn.bias",
-    shape: [64],
-    tfjs: "trunk_output/block2/resbottleneck1/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/b/bn.running_mean",
-    shape: [64],
-    tfjs: "trunk_output/block2/resbottleneck1/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/b/bn.running_var",
-    shape: [64],
-    tfjs: "trunk_output/block2/resbottleneck1/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/c.weight",
-    shape: [64, 64, 1, 1],
-    tfjs: "trunk_output/block2/resbottleneck1/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/c/bn.weight",
-    shape: [64],
-    tfjs: "trunk_output/block2/resbottleneck1/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/c/bn.bias",
-    shape: [64],
-    tfjs: "trunk_output/block2/resbottleneck1/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/c/bn.running_mean",
-    shape: [64],
-    tfjs: "trunk_output/block2/resbottleneck1/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/c/bn.running_var",
-    shape: [64],
-    tfjs: "trunk_output/block2/resbottleneck1/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block2/repeat1/0/f/a.weight",
-    shape: [64, 64, 1, 1],
-    tfjs: "trunk_output/block2/repeat1/0/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block2/repeat1/0/f/a/bn.weight",
-    shape: [64],
-    tfjs: "trunk_output/block2/repeat1/0/f/a/bn/gamma",
-  },
-  { path: "trunk_output/block2/repeat1/0/f/a/bn.bias", shape: [64], tfjs: "trunk_output/block2/repeat1/0/f/a/bn/beta" },
-  {
-    path: "trunk_output/block2/repeat1/0/f/a/bn.running_mean",
-    shape: [64],
-    tfjs: "trunk_output/block2/repeat1/0/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block2/repeat1/0/f/a/bn.running_var",
-    shape: [64],
-    tfjs: "trunk_output/block2/repeat1/0/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block2/repeat1/0/f/b.weight",
-    shape: [64, 16, 3, 3],
-    tfjs: "trunk_output/block2/repeat1/0/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block2/repeat1/0/f/b/bn.weight",
-    shape: [64],
-    tfjs: "trunk_output/block2/repeat1/0/f/b/bn/gamma",
-  },
-  { path: "trunk_output/block2/repeat1/0/f/b/bn.bias", shape: [64], tfjs: "trunk_output/block2/repeat1/0/f/b/bn/beta" },
-  {
-    path: "trunk_output/block2/repeat1/0/f/b/bn.running_mean",
-    shape: [64],
-    tfjs: "trunk_output/block2/repeat1/0/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block2/repeat1/0/f/b/bn.running_var",
-    shape: [64],
-    tfjs: "trunk_output/block2/repeat1/0/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block2/repeat1/0/f/c.weight",
-    shape: [64, 64, 1, 1],
-    tfjs: "trunk_output/block2/repeat1/0/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block2/repeat1/0/f/c/bn.weight",
-    shape: [64],
-    tfjs: "trunk_output/block2/repeat1/0/f/c/bn/gamma",
-  },
-  { path: "trunk_output/block2/repeat1/0/f/c/bn.bias", shape: [64], tfjs: "trunk_output/block2/repeat1/0/f/c/bn/beta" },
-  {
-    path: "trunk_output/block2/repeat1/0/f/c/bn.running_mean",
-    shape: [64],
-    tfjs: "trunk_output/block2/repeat1/0/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block2/repeat1/0/f/c/bn.running_var",
-    shape: [64],
-    tfjs: "trunk_output/block2/repeat1/0/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/b1/proj.weight",
-    shape: [160, 64, 1, 1],
-    tfjs: "trunk_output/block3/resbottleneck1/b1/proj/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/b1/proj/bn.weight",
-    shape: [160],
-    tfjs: "trunk_output/block3/resbottleneck1/b1/proj/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/b1/proj/bn.bias",
-    shape: [160],
-    tfjs: "trunk_output/block3/resbottleneck1/b1/proj/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/b1/proj/bn.running_mean",
-    shape: [160],
-    tfjs: "trunk_output/block3/resbottleneck1/b1/proj/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/b1/proj/bn.running_var",
-    shape: [160],
-    tfjs: "trunk_output/block3/resbottleneck1/b1/proj/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/a.weight",
-    shape: [160, 64, 1, 1],
-    tfjs: "trunk_output/block3/resbottleneck1/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/a/bn.weight",
-    shape: [160],
-    tfjs: "trunk_output/block3/resbottleneck1/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/a/bn.bias",
-    shape: [160],
-    tfjs: "trunk_output/block3/resbottleneck1/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/a/bn.running_mean",
-    shape: [160],
-    tfjs: "trunk_output/block3/resbottleneck1/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/a/bn.running_var",
-    shape: [160],
-    tfjs: "trunk_output/block3/resbottleneck1/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/b.weight",
-    shape: [160, 16, 3, 3],
-    tfjs: "trunk_output/block3/resbottleneck1/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/b/bn.weight",
-    shape: [160],
-    tfjs: "trunk_output/block3/resbottleneck1/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/b/bn.bias",
-    shape: [160],
-    tfjs: "trunk_output/block3/resbottleneck1/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/b/bn.running_mean",
-    shape: [160],
-    tfjs: "trunk_output/block3/resbottleneck1/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/b/bn.running_var",
-    shape: [160],
-    tfjs: "trunk_output/block3/resbottleneck1/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/c.weight",
-    shape: [160, 160, 1, 1],
-    tfjs: "trunk_output/block3/resbottleneck1/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/c/bn.weight",
-    shape: [160],
-    tfjs: "trunk_output/block3/resbottleneck1/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/c/bn.bias",
-    shape: [160],
-    tfjs: "trunk_output/block3/resbottleneck1/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/c/bn.running_mean",
-    shape: [160],
-    tfjs: "trunk_output/block3/resbottleneck1/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/c/bn.running_var",
-    shape: [160],
-    tfjs: "trunk_output/block3/resbottleneck1/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/a.weight",
-    shape: [160, 160, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/0/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/a/bn.weight",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/0/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/a/bn.bias",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/0/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/a/bn.running_mean",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/0/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/a/bn.running_var",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/0/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/b.weight",
-    shape: [160, 16, 3, 3],
-    tfjs: "trunk_output/block3/repeat1/0/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/b/bn.weight",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/0/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/b/bn.bias",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/0/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/b/bn.running_mean",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/0/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/b/bn.running_var",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/0/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/c.weight",
-    shape: [160, 160, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/0/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/c/bn.weight",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/0/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/c/bn.bias",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/0/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/c/bn.running_mean",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/0/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/c/bn.running_var",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/0/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/a.weight",
-    shape: [160, 160, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/1/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/a/bn.weight",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/1/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/a/bn.bias",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/1/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/a/bn.running_mean",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/1/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/a/bn.running_var",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/1/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/b.weight",
-    shape: [160, 16, 3, 3],
-    tfjs: "trunk_output/block3/repeat1/1/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/b/bn.weight",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/1/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/b/bn.bias",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/1/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/b/bn.running_mean",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/1/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/b/bn.running_var",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/1/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/c.weight",
-    shape: [160, 160, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/1/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/c/bn.weight",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/1/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/c/bn.bias",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/1/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/c/bn.running_mean",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/1/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/c/bn.running_var",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/1/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/a.weight",
-    shape: [160, 160, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/2/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/a/bn.weight",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/2/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/a/bn.bias",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/2/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/a/bn.running_mean",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/2/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/a/bn.running_var",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/2/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/b.weight",
-    shape: [160, 16, 3, 3],
-    tfjs: "trunk_output/block3/repeat1/2/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/b/bn.weight",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/2/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/b/bn.bias",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/2/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/b/bn.running_mean",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/2/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/b/bn.running_var",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/2/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/c.weight",
-    shape: [160, 160, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/2/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/c/bn.weight",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/2/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/c/bn.bias",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/2/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/c/bn.running_mean",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/2/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/c/bn.running_var",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/2/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/a.weight",
-    shape: [160, 160, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/3/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/a/bn.weight",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/3/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/a/bn.bias",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/3/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/a/bn.running_mean",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/3/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/a/bn.running_var",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/3/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/b.weight",
-    shape: [160, 16, 3, 3],
-    tfjs: "trunk_output/block3/repeat1/3/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/b/bn.weight",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/3/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/b/bn.bias",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/3/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/b/bn.running_mean",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/3/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/b/bn.running_var",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/3/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/c.weight",
-    shape: [160, 160, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/3/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/c/bn.weight",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/3/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/c/bn.bias",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/3/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/c/bn.running_mean",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/3/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/c/bn.running_var",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/3/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/a.weight",
-    shape: [160, 160, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/4/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/a/bn.weight",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/4/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/a/bn.bias",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/4/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/a/bn.running_mean",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/4/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/a/bn.running_var",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/4/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/b.weight",
-    shape: [160, 16, 3, 3],
-    tfjs: "trunk_output/block3/repeat1/4/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/b/bn.weight",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/4/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/b/bn.bias",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/4/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/b/bn.running_mean",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/4/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/b/bn.running_var",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/4/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/c.weight",
-    shape: [160, 160, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/4/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/c/bn.weight",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/4/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/c/bn.bias",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/4/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/c/bn.running_mean",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/4/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/c/bn.running_var",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/4/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/5/f/a.weight",
-    shape: [160, 160, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/5/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/5/f/a/bn.weight",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/5/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/5/f/a/bn.bias",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/5/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/5/f/a/bn.running_mean",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/5/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/5/f/a/bn.running_var",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/5/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/5/f/b.weight",
-    shape: [160, 16, 3, 3],
-    tfjs: "trunk_output/block3/repeat1/5/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/5/f/b/bn.weight",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/5/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/5/f/b/bn.bias",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/5/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/5/f/b/bn.running_mean",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/5/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/5/f/b/bn.running_var",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/5/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/5/f/c.weight",
-    shape: [160, 160, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/5/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/5/f/c/bn.weight",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/5/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/5/f/c/bn.bias",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/5/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/5/f/c/bn.running_mean",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/5/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/5/f/c/bn.running_var",
-    shape: [160],
-    tfjs: "trunk_output/block3/repeat1/5/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/b1/proj.weight",
-    shape: [400, 160, 1, 1],
-    tfjs: "trunk_output/block4/resbottleneck1/b1/proj/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/b1/proj/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/resbottleneck1/b1/proj/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/b1/proj/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/resbottleneck1/b1/proj/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/b1/proj/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/resbottleneck1/b1/proj/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/b1/proj/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/resbottleneck1/b1/proj/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/a.weight",
-    shape: [400, 160, 1, 1],
-    tfjs: "trunk_output/block4/resbottleneck1/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/a/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/resbottleneck1/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/a/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/resbottleneck1/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/a/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/resbottleneck1/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/a/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/resbottleneck1/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/b.weight",
-    shape: [400, 16, 3, 3],
-    tfjs: "trunk_output/block4/resbottleneck1/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/b/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/resbottleneck1/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/b/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/resbottleneck1/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/b/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/resbottleneck1/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/b/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/resbottleneck1/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/c.weight",
-    shape: [400, 400, 1, 1],
-    tfjs: "trunk_output/block4/resbottleneck1/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/c/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/resbottleneck1/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/c/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/resbottleneck1/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/c/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/resbottleneck1/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/c/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/resbottleneck1/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/a.weight",
-    shape: [400, 400, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/0/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/a/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/0/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/a/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/0/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/a/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/0/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/a/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/0/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/b.weight",
-    shape: [400, 16, 3, 3],
-    tfjs: "trunk_output/block4/repeat1/0/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/b/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/0/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/b/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/0/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/b/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/0/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/b/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/0/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/c.weight",
-    shape: [400, 400, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/0/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/c/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/0/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/c/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/0/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/c/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/0/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/c/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/0/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/a.weight",
-    shape: [400, 400, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/1/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/a/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/1/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/a/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/1/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/a/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/1/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/a/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/1/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/b.weight",
-    shape: [400, 16, 3, 3],
-    tfjs: "trunk_output/block4/repeat1/1/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/b/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/1/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/b/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/1/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/b/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/1/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/b/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/1/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/c.weight",
-    shape: [400, 400, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/1/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/c/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/1/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/c/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/1/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/c/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/1/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/c/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/1/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/a.weight",
-    shape: [400, 400, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/2/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/a/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/2/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/a/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/2/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/a/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/2/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/a/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/2/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/b.weight",
-    shape: [400, 16, 3, 3],
-    tfjs: "trunk_output/block4/repeat1/2/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/b/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/2/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/b/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/2/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/b/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/2/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/b/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/2/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/c.weight",
-    shape: [400, 400, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/2/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/c/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/2/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/c/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/2/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/c/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/2/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/c/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/2/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/a.weight",
-    shape: [400, 400, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/3/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/a/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/3/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/a/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/3/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/a/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/3/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/a/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/3/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/b.weight",
-    shape: [400, 16, 3, 3],
-    tfjs: "trunk_output/block4/repeat1/3/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/b/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/3/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/b/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/3/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/b/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/3/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/b/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/3/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/c.weight",
-    shape: [400, 400, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/3/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/c/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/3/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/c/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/3/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/c/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/3/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/c/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/3/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/a.weight",
-    shape: [400, 400, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/4/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/a/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/4/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/a/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/4/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/a/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/4/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/a/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/4/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/b.weight",
-    shape: [400, 16, 3, 3],
-    tfjs: "trunk_output/block4/repeat1/4/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/b/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/4/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/b/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/4/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/b/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/4/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/b/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/4/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/c.weight",
-    shape: [400, 400, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/4/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/c/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/4/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/c/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/4/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/c/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/4/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/c/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/4/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/5/f/a.weight",
-    shape: [400, 400, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/5/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/5/f/a/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/5/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/5/f/a/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/5/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/5/f/a/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/5/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/5/f/a/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/5/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/5/f/b.weight",
-    shape: [400, 16, 3, 3],
-    tfjs: "trunk_output/block4/repeat1/5/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/5/f/b/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/5/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/5/f/b/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/5/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/5/f/b/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/5/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/5/f/b/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/5/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/5/f/c.weight",
-    shape: [400, 400, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/5/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/5/f/c/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/5/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/5/f/c/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/5/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/5/f/c/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/5/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/5/f/c/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/5/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/6/f/a.weight",
-    shape: [400, 400, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/6/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/6/f/a/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/6/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/6/f/a/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/6/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/6/f/a/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/6/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/6/f/a/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/6/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/6/f/b.weight",
-    shape: [400, 16, 3, 3],
-    tfjs: "trunk_output/block4/repeat1/6/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/6/f/b/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/6/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/6/f/b/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/6/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/6/f/b/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/6/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/6/f/b/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/6/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/6/f/c.weight",
-    shape: [400, 400, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/6/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/6/f/c/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/6/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/6/f/c/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/6/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/6/f/c/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/6/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/6/f/c/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/6/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/7/f/a.weight",
-    shape: [400, 400, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/7/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/7/f/a/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/7/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/7/f/a/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/7/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/7/f/a/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/7/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/7/f/a/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/7/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/7/f/b.weight",
-    shape: [400, 16, 3, 3],
-    tfjs: "trunk_output/block4/repeat1/7/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/7/f/b/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/7/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/7/f/b/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/7/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/7/f/b/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/7/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/7/f/b/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/7/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/7/f/c.weight",
-    shape: [400, 400, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/7/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/7/f/c/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/7/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/7/f/c/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/7/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/7/f/c/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/7/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/7/f/c/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/7/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/8/f/a.weight",
-    shape: [400, 400, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/8/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/8/f/a/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/8/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/8/f/a/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/8/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/8/f/a/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/8/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/8/f/a/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/8/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/8/f/b.weight",
-    shape: [400, 16, 3, 3],
-    tfjs: "trunk_output/block4/repeat1/8/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/8/f/b/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/8/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/8/f/b/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/8/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/8/f/b/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/8/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/8/f/b/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/8/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/8/f/c.weight",
-    shape: [400, 400, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/8/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/8/f/c/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/8/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/8/f/c/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/8/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/8/f/c/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/8/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/8/f/c/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/8/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/9/f/a.weight",
-    shape: [400, 400, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/9/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/9/f/a/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/9/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/9/f/a/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/9/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/9/f/a/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/9/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/9/f/a/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/9/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/9/f/b.weight",
-    shape: [400, 16, 3, 3],
-    tfjs: "trunk_output/block4/repeat1/9/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/9/f/b/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/9/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/9/f/b/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/9/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/9/f/b/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/9/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/9/f/b/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/9/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/9/f/c.weight",
-    shape: [400, 400, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/9/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/9/f/c/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/9/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/9/f/c/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/9/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/9/f/c/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/9/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/9/f/c/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/9/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/10/f/a.weight",
-    shape: [400, 400, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/10/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/10/f/a/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/10/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/10/f/a/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/10/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/10/f/a/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/10/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/10/f/a/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/10/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/10/f/b.weight",
-    shape: [400, 16, 3, 3],
-    tfjs: "trunk_output/block4/repeat1/10/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/10/f/b/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/10/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/10/f/b/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/10/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/10/f/b/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/10/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/10/f/b/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/10/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/10/f/c.weight",
-    shape: [400, 400, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/10/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/10/f/c/bn.weight",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/10/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/10/f/c/bn.bias",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/10/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/10/f/c/bn.running_mean",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/10/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/10/f/c/bn.running_var",
-    shape: [400],
-    tfjs: "trunk_output/block4/repeat1/10/f/c/bn/moving_variance",
-  },
-  { path: "head/regnethead1/fc.weight", shape: [1000, 400], tfjs: "head/regnethead1/fc/kernel", layout: "dense" },
-  { path: "head/regnethead1/fc.bias", shape: [1000], tfjs: "head/regnethead1/fc/bias" },
-];
+  convBnInit("stem/conv1", [32, 3, 3, 3]),
+  convBnInit("trunk_output/block1/resbottleneck1/b1/proj", [32, 32, 1, 1]),
+  convBnInit("trunk_output/block1/resbottleneck1/f/a", [32, 32, 1, 1]),
+  convBnInit("trunk_output/block1/resbottleneck1/f/b", [32, 16, 3, 3]),
+  convBnInit("trunk_output/block1/resbottleneck1/f/c", [32, 32, 1, 1]),
+  convBnInit("trunk_output/block2/resbottleneck1/b1/proj", [64, 32, 1, 1]),
+  convBnInit("trunk_output/block2/resbottleneck1/f/a", [64, 32, 1, 1]),
+  convBnInit("trunk_output/block2/resbottleneck1/f/b", [64, 16, 3, 3]),
+  convBnInit("trunk_output/block2/resbottleneck1/f/c", [64, 64, 1, 1]),
+  convBnInit("trunk_output/block2/repeat1/0/f/a", [64, 64, 1, 1]),
+  convBnInit("trunk_output/block2/repeat1/0/f/b", [64, 16, 3, 3]),
+  convBnInit("trunk_output/block2/repeat1/0/f/c", [64, 64, 1, 1]),
+  convBnInit("trunk_output/block3/resbottleneck1/b1/proj", [160, 64, 1, 1]),
+  convBnInit("trunk_output/block3/resbottleneck1/f/a", [160, 64, 1, 1]),
+  convBnInit("trunk_output/block3/resbottleneck1/f/b", [160, 16, 3, 3]),
+  convBnInit("trunk_output/block3/resbottleneck1/f/c", [160, 160, 1, 1]),
+  convBnInit("trunk_output/block3/repeat1/0/f/a", [160, 160, 1, 1]),
+  convBnInit("trunk_output/block3/repeat1/0/f/b", [160, 16, 3, 3]),
+  convBnInit("trunk_output/block3/repeat1/0/f/c", [160, 160, 1, 1]),
+  convBnInit("trunk_output/block3/repeat1/1/f/a", [160, 160, 1, 1]),
+  convBnInit("trunk_output/block3/repeat1/1/f/b", [160, 16, 3, 3]),
+  convBnInit("trunk_output/block3/repeat1/1/f/c", [160, 160, 1, 1]),
+  convBnInit("trunk_output/block3/repeat1/2/f/a", [160, 160, 1, 1]),
+  convBnInit("trunk_output/block3/repeat1/2/f/b", [160, 16, 3, 3]),
+  convBnInit("trunk_output/block3/repeat1/2/f/c", [160, 160, 1, 1]),
+  convBnInit("trunk_output/block3/repeat1/3/f/a", [160, 160, 1, 1]),
+  convBnInit("trunk_output/block3/repeat1/3/f/b", [160, 16, 3, 3]),
+  convBnInit("trunk_output/block3/repeat1/3/f/c", [160, 160, 1, 1]),
+  convBnInit("trunk_output/block3/repeat1/4/f/a", [160, 160, 1, 1]),
+  convBnInit("trunk_output/block3/repeat1/4/f/b", [160, 16, 3, 3]),
+  convBnInit("trunk_output/block3/repeat1/4/f/c", [160, 160, 1, 1]),
+  convBnInit("trunk_output/block3/repeat1/5/f/a", [160, 160, 1, 1]),
+  convBnInit("trunk_output/block3/repeat1/5/f/b", [160, 16, 3, 3]),
+  convBnInit("trunk_output/block3/repeat1/5/f/c", [160, 160, 1, 1]),
+  convBnInit("trunk_output/block4/resbottleneck1/b1/proj", [400, 160, 1, 1]),
+  convBnInit("trunk_output/block4/resbottleneck1/f/a", [400, 160, 1, 1]),
+  convBnInit("trunk_output/block4/resbottleneck1/f/b", [400, 16, 3, 3]),
+  convBnInit("trunk_output/block4/resbottleneck1/f/c", [400, 400, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/0/f/a", [400, 400, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/0/f/b", [400, 16, 3, 3]),
+  convBnInit("trunk_output/block4/repeat1/0/f/c", [400, 400, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/1/f/a", [400, 400, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/1/f/b", [400, 16, 3, 3]),
+  convBnInit("trunk_output/block4/repeat1/1/f/c", [400, 400, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/2/f/a", [400, 400, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/2/f/b", [400, 16, 3, 3]),
+  convBnInit("trunk_output/block4/repeat1/2/f/c", [400, 400, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/3/f/a", [400, 400, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/3/f/b", [400, 16, 3, 3]),
+  convBnInit("trunk_output/block4/repeat1/3/f/c", [400, 400, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/4/f/a", [400, 400, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/4/f/b", [400, 16, 3, 3]),
+  convBnInit("trunk_output/block4/repeat1/4/f/c", [400, 400, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/5/f/a", [400, 400, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/5/f/b", [400, 16, 3, 3]),
+  convBnInit("trunk_output/block4/repeat1/5/f/c", [400, 400, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/6/f/a", [400, 400, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/6/f/b", [400, 16, 3, 3]),
+  convBnInit("trunk_output/block4/repeat1/6/f/c", [400, 400, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/7/f/a", [400, 400, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/7/f/b", [400, 16, 3, 3]),
+  convBnInit("trunk_output/block4/repeat1/7/f/c", [400, 400, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/8/f/a", [400, 400, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/8/f/b", [400, 16, 3, 3]),
+  convBnInit("trunk_output/block4/repeat1/8/f/c", [400, 400, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/9/f/a", [400, 400, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/9/f/b", [400, 16, 3, 3]),
+  convBnInit("trunk_output/block4/repeat1/9/f/c", [400, 400, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/10/f/a", [400, 400, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/10/f/b", [400, 16, 3, 3]),
+  convBnInit("trunk_output/block4/repeat1/10/f/c", [400, 400, 1, 1]),
+  denseInit("head/regnethead1/fc", [1000, 400], { bias: true }),
+].flat();

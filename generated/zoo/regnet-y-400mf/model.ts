@@ -3,11 +3,44 @@
 // change the spec and run `netc compile specs/zoo/regnet-y-400mf.net --target tfjs` again.
 
 import type * as tfjs from "@tensorflow/tfjs";
-import type { InitTensor } from "netc/runtime";
-import { broadcast, groupConv2d } from "netc/runtime";
+import { broadcast, convBnInit, convInit, denseInit, groupConv2d, type InitTensor } from "netc/runtime";
 
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
+
+/** Applies a layer to the tensor before it (to the list of tensors for a merge). */
+function apply(layer: tfjs.layers.Layer, x: tfjs.SymbolicTensor | tfjs.SymbolicTensor[]): tfjs.SymbolicTensor {
+  return layer.apply(x) as tfjs.SymbolicTensor;
+}
+
+type Conv2dArgs = Parameters<typeof tfjs.layers.conv2d>[0];
+
+/** conv2d, batchNormalization, relu: one statement's layers `name`, `name/bn`, `name/bn/relu`. */
+function convBnRelu(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: Conv2dArgs): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
+  const bn = apply(tf.layers.batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: name + "/bn" }), conv);
+  return apply(tf.layers.activation({ activation: "relu", name: name + "/bn/relu" }), bn);
+}
+
+/** conv2d, batchNormalization: one statement's layers `name`, `name/bn`. */
+function convBn(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: Conv2dArgs): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
+  return apply(tf.layers.batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: name + "/bn" }), conv);
+}
+
+type GroupConv2dArgs = Parameters<typeof groupConv2d>[0];
+
+/** groupConv2d, batchNormalization, relu: one statement's layers `name`, `name/bn`, `name/bn/relu`. */
+function groupConvBnRelu(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  name: string,
+  config: GroupConv2dArgs,
+): tfjs.SymbolicTensor {
+  const conv = apply(groupConv2d({ ...config, useBias: false, name }), x);
+  const bn = apply(tf.layers.batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: name + "/bn" }), conv);
+  return apply(tf.layers.activation({ activation: "relu", name: name + "/bn/relu" }), bn);
+}
 
 /** The spec's block ResBottleneck, called 4 times: its layers, named under `prefix`. */
 function ResBottleneck(
@@ -20,72 +53,47 @@ function ResBottleneck(
   fSeB1Fc1Filters: number,
 ): tfjs.SymbolicTensor {
   // lib/regnet.net:27: conv 1x1/stride cout bn
-  const b1Proj = tf.layers
-    .conv2d({ filters: cout, kernelSize: 1, strides: 2, useBias: false, name: `${prefix}/b1/proj` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1ProjBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/proj/bn` })
-    .apply(b1Proj) as tfjs.SymbolicTensor;
+  const b1Proj = convBn(tf, x, `${prefix}/b1/proj`, { filters: cout, kernelSize: 1, strides: 2 });
   // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
-  const fA = tf.layers
-    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/f/a` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const fABn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/f/a/bn` })
-    .apply(fA) as tfjs.SymbolicTensor;
-  const fABnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/f/a/bn/relu` })
-    .apply(fABn) as tfjs.SymbolicTensor;
+  const fA = convBnRelu(tf, x, `${prefix}/f/a`, { filters: cout, kernelSize: 1 });
   // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
-  const fB = groupConv2d({
+  const fB = groupConvBnRelu(tf, fA, `${prefix}/f/b`, {
     filters: cout,
     groups: fBGroups,
     kernelSize: [3, 3],
     strides: [2, 2],
     pads: [1, 1, 1, 1],
-    useBias: false,
-    name: `${prefix}/f/b`,
-  }).apply(fABnRelu) as tfjs.SymbolicTensor;
-  const fBBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/f/b/bn` })
-    .apply(fB) as tfjs.SymbolicTensor;
-  const fBBnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/f/b/bn/relu` })
-    .apply(fBBn) as tfjs.SymbolicTensor;
+  });
   // lib/regnet.net:34: gap
-  const fSeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({
+  const fSeB1Globalavgpool1 = apply(
+    tf.layers.averagePooling2d({
       poolSize: [fSeB1Globalavgpool1PoolSize, fSeB1Globalavgpool1PoolSize],
       name: `${prefix}/f/se/b1/globalavgpool1`,
-    })
-    .apply(fBBnRelu) as tfjs.SymbolicTensor;
+    }),
+    fB,
+  );
   // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
-  const fSeB1Fc1 = tf.layers
-    .conv2d({ filters: fSeB1Fc1Filters, kernelSize: 1, activation: "relu", name: `${prefix}/f/se/b1/fc1` })
-    .apply(fSeB1Globalavgpool1) as tfjs.SymbolicTensor;
+  const fSeB1Fc1 = apply(
+    tf.layers.conv2d({ filters: fSeB1Fc1Filters, kernelSize: 1, activation: "relu", name: `${prefix}/f/se/b1/fc1` }),
+    fSeB1Globalavgpool1,
+  );
   // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
-  const fSeB1Fc2 = tf.layers
-    .conv2d({ filters: cout, kernelSize: 1, activation: "sigmoid", name: `${prefix}/f/se/b1/fc2` })
-    .apply(fSeB1Fc1) as tfjs.SymbolicTensor;
+  const fSeB1Fc2 = apply(
+    tf.layers.conv2d({ filters: cout, kernelSize: 1, activation: "sigmoid", name: `${prefix}/f/se/b1/fc2` }),
+    fSeB1Fc1,
+  );
   // lib/regnet.net:32: mul
-  const fSe = broadcast({ op: "mul", name: `${prefix}/f/se` }).apply([fSeB1Fc2, fBBnRelu]) as tfjs.SymbolicTensor;
+  const fSe = apply(broadcast({ op: "mul", name: `${prefix}/f/se` }), [fSeB1Fc2, fB]);
   // lib/regnet.net:41: conv 1x1 cout bn
-  const fC = tf.layers
-    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/f/c` })
-    .apply(fSe) as tfjs.SymbolicTensor;
-  const fCBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/f/c/bn` })
-    .apply(fC) as tfjs.SymbolicTensor;
+  const fC = convBn(tf, fSe, `${prefix}/f/c`, { filters: cout, kernelSize: 1 });
   // lib/regnet.net:26: add
-  const out = tf.layers.add({ name: prefix }).apply([b1ProjBn, fCBn]) as tfjs.SymbolicTensor;
-  const relu = tf.layers.activation({ activation: "relu", name: `${prefix}/relu` }).apply(out) as tfjs.SymbolicTensor;
-  return relu;
+  const out = apply(tf.layers.add({ name: prefix }), [b1Proj, fC]);
+  return apply(tf.layers.activation({ activation: "relu", name: `${prefix}/relu` }), out);
 }
 
 /** The spec's block RegNetStage: its layers, named under `prefix`. */
 function RegNetStage(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
-  const resbottleneck1 = ResBottleneck(tf, x, `${prefix}/resbottleneck1`, 48, 6, 56, 8);
-  return resbottleneck1;
+  return ResBottleneck(tf, x, `${prefix}/resbottleneck1`, 48, 6, 56, 8);
 }
 
 /** The spec's block ResBottleneck, called 12 times: its layers, named under `prefix`. */
@@ -99,66 +107,46 @@ function ResBottleneck_2(
   fSeB1Fc1Filters: number,
 ): tfjs.SymbolicTensor {
   // lib/regnet.net:29: conv 1x1 round(cout * bottleneck) bn relu
-  const fA = tf.layers
-    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/f/a` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const fABn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/f/a/bn` })
-    .apply(fA) as tfjs.SymbolicTensor;
-  const fABnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/f/a/bn/relu` })
-    .apply(fABn) as tfjs.SymbolicTensor;
+  const fA = convBnRelu(tf, x, `${prefix}/f/a`, { filters: cout, kernelSize: 1 });
   // lib/regnet.net:30: conv 3x3/stride round(cout * bottleneck) pad=1 groups=div(round(cout*bottleneck), group...
-  const fB = groupConv2d({
+  const fB = groupConvBnRelu(tf, fA, `${prefix}/f/b`, {
     filters: cout,
     groups: fBGroups,
     kernelSize: [3, 3],
     pads: [1, 1, 1, 1],
-    useBias: false,
-    name: `${prefix}/f/b`,
-  }).apply(fABnRelu) as tfjs.SymbolicTensor;
-  const fBBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/f/b/bn` })
-    .apply(fB) as tfjs.SymbolicTensor;
-  const fBBnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/f/b/bn/relu` })
-    .apply(fBBn) as tfjs.SymbolicTensor;
+  });
   // lib/regnet.net:34: gap
-  const fSeB1Globalavgpool1 = tf.layers
-    .averagePooling2d({
+  const fSeB1Globalavgpool1 = apply(
+    tf.layers.averagePooling2d({
       poolSize: [fSeB1Globalavgpool1PoolSize, fSeB1Globalavgpool1PoolSize],
       name: `${prefix}/f/se/b1/globalavgpool1`,
-    })
-    .apply(fBBnRelu) as tfjs.SymbolicTensor;
+    }),
+    fB,
+  );
   // lib/regnet.net:35: conv 1x1 int(round(se_ratio * cin)) relu
-  const fSeB1Fc1 = tf.layers
-    .conv2d({ filters: fSeB1Fc1Filters, kernelSize: 1, activation: "relu", name: `${prefix}/f/se/b1/fc1` })
-    .apply(fSeB1Globalavgpool1) as tfjs.SymbolicTensor;
+  const fSeB1Fc1 = apply(
+    tf.layers.conv2d({ filters: fSeB1Fc1Filters, kernelSize: 1, activation: "relu", name: `${prefix}/f/se/b1/fc1` }),
+    fSeB1Globalavgpool1,
+  );
   // lib/regnet.net:36: conv 1x1 round(cout * bottleneck) sigmoid
-  const fSeB1Fc2 = tf.layers
-    .conv2d({ filters: cout, kernelSize: 1, activation: "sigmoid", name: `${prefix}/f/se/b1/fc2` })
-    .apply(fSeB1Fc1) as tfjs.SymbolicTensor;
+  const fSeB1Fc2 = apply(
+    tf.layers.conv2d({ filters: cout, kernelSize: 1, activation: "sigmoid", name: `${prefix}/f/se/b1/fc2` }),
+    fSeB1Fc1,
+  );
   // lib/regnet.net:32: mul
-  const fSe = broadcast({ op: "mul", name: `${prefix}/f/se` }).apply([fSeB1Fc2, fBBnRelu]) as tfjs.SymbolicTensor;
+  const fSe = apply(broadcast({ op: "mul", name: `${prefix}/f/se` }), [fSeB1Fc2, fB]);
   // lib/regnet.net:41: conv 1x1 cout bn
-  const fC = tf.layers
-    .conv2d({ filters: cout, kernelSize: 1, useBias: false, name: `${prefix}/f/c` })
-    .apply(fSe) as tfjs.SymbolicTensor;
-  const fCBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/f/c/bn` })
-    .apply(fC) as tfjs.SymbolicTensor;
+  const fC = convBn(tf, fSe, `${prefix}/f/c`, { filters: cout, kernelSize: 1 });
   // lib/regnet.net:26: add
-  const out = tf.layers.add({ name: prefix }).apply([x, fCBn]) as tfjs.SymbolicTensor;
-  const relu = tf.layers.activation({ activation: "relu", name: `${prefix}/relu` }).apply(out) as tfjs.SymbolicTensor;
-  return relu;
+  const out = apply(tf.layers.add({ name: prefix }), [x, fC]);
+  return apply(tf.layers.activation({ activation: "relu", name: `${prefix}/relu` }), out);
 }
 
 /** The spec's block RegNetStage: its layers, named under `prefix`. */
 function RegNetStage_2(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   const resbottleneck1 = ResBottleneck(tf, x, `${prefix}/resbottleneck1`, 104, 13, 28, 12);
   const repeat10 = ResBottleneck_2(tf, resbottleneck1, `${prefix}/repeat1/0`, 104, 13, 28, 26);
-  const repeat11 = ResBottleneck_2(tf, repeat10, `${prefix}/repeat1/1`, 104, 13, 28, 26);
-  return repeat11;
+  return ResBottleneck_2(tf, repeat10, `${prefix}/repeat1/1`, 104, 13, 28, 26);
 }
 
 /** The spec's block RegNetStage, called 2 times: its layers, named under `prefix`. */
@@ -231,16 +219,7 @@ function RegNetStage_3(
     repeat13Value2,
     repeat13Value3,
   );
-  const repeat14 = ResBottleneck_2(
-    tf,
-    repeat13,
-    `${prefix}/repeat1/4`,
-    width,
-    repeat14Value,
-    repeat14Value2,
-    repeat14Value3,
-  );
-  return repeat14;
+  return ResBottleneck_2(tf, repeat13, `${prefix}/repeat1/4`, width, repeat14Value, repeat14Value2, repeat14Value3);
 }
 
 /** The spec's block RegNetTrunk: its layers, named under `prefix`. */
@@ -271,7 +250,7 @@ function RegNetTrunk(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): t
     14,
     52,
   );
-  const block4 = RegNetStage_3(
+  return RegNetStage_3(
     tf,
     block3,
     `${prefix}/block4`,
@@ -295,20 +274,16 @@ function RegNetTrunk(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): t
     7,
     110,
   );
-  return block4;
 }
 
 /** The spec's block RegNetHead: its layers, named under `prefix`. */
 function RegNetHead(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/regnet.net:73: adaptiveavgpool 1x1
-  const avgpool = tf.layers
-    .averagePooling2d({ poolSize: 7, strides: 7, name: `${prefix}/avgpool` })
-    .apply(x) as tfjs.SymbolicTensor;
+  const avgpool = apply(tf.layers.averagePooling2d({ poolSize: 7, strides: 7, name: `${prefix}/avgpool` }), x);
   // lib/regnet.net:74: flatten
-  const flatten1 = tf.layers.flatten({ name: `${prefix}/flatten1` }).apply(avgpool) as tfjs.SymbolicTensor;
+  const flatten1 = apply(tf.layers.flatten({ name: `${prefix}/flatten1` }), avgpool);
   // lib/regnet.net:75: dense classes
-  const fc = tf.layers.dense({ units: 1000, name: `${prefix}/fc` }).apply(flatten1) as tfjs.SymbolicTensor;
-  return fc;
+  return apply(tf.layers.dense({ units: 1000, name: `${prefix}/fc` }), flatten1);
 }
 
 /**
@@ -317,27 +292,20 @@ function RegNetHead(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tf
 export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; inference: tfjs.LayersModel } {
   const image = tf.input({ shape: [224, 224, 3], name: "image" });
   // line 23: conv 3x3/2 32 pad=1 bn relu
-  const stemConv1Pad = tf.layers
-    .zeroPadding2d({
+  const stemConv1Pad = apply(
+    tf.layers.zeroPadding2d({
       padding: [
         [1, 1],
         [1, 1],
       ],
       name: "stem/conv1/pad",
-    })
-    .apply(image) as tfjs.SymbolicTensor;
-  const stemConv1 = tf.layers
-    .conv2d({ filters: 32, kernelSize: 3, strides: 2, useBias: false, name: "stem/conv1" })
-    .apply(stemConv1Pad) as tfjs.SymbolicTensor;
-  const stemConv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "stem/conv1/bn" })
-    .apply(stemConv1) as tfjs.SymbolicTensor;
-  const stemConv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "stem/conv1/bn/relu" })
-    .apply(stemConv1Bn) as tfjs.SymbolicTensor;
+    }),
+    image,
+  );
+  const stemConv1 = convBnRelu(tf, stemConv1Pad, "stem/conv1", { filters: 32, kernelSize: 3, strides: 2 });
 
   // trunk_output = RegNetTrunk(depth=16, w_0=48, w_a=27.89, w_m=2.09, group_width=8, se_rat... -> 440x7x7
-  const trunkOutputBlock4Repeat14Relu = RegNetTrunk(tf, stemConv1BnRelu, "trunk_output");
+  const trunkOutputBlock4Repeat14Relu = RegNetTrunk(tf, stemConv1, "trunk_output");
 
   // RegNetHead(classes) -> classes
   const headRegnethead1Fc = RegNetHead(tf, trunkOutputBlock4Repeat14Relu, "head/regnethead1");
@@ -347,1719 +315,94 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
 }
 
 /**
- * The network's tensors in PyTorch state_dict order, each with the tfjs weight it fills and its layout:
- * how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
+ * The network's tensors in PyTorch state_dict order with the tfjs weights they fill, one row per layer with weights
+ * (a conv and its BatchNorm share one): how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
  */
 export const stateDict: InitTensor[] = [
-  { path: "stem/conv1.weight", shape: [32, 3, 3, 3], tfjs: "stem/conv1/kernel", layout: "hwio" },
-  { path: "stem/conv1/bn.weight", shape: [32], tfjs: "stem/conv1/bn/gamma" },
-  { path: "stem/conv1/bn.bias", shape: [32], tfjs: "stem/conv1/bn/beta" },
-  { path: "stem/conv1/bn.running_mean", shape: [32], tfjs: "stem/conv1/bn/moving_mean" },
-  { path: "stem/conv1/bn.running_var", shape: [32], tfjs: "stem/conv1/bn/moving_variance" },
-  {
-    path: "trunk_output/block1/resbottleneck1/b1/proj.weight",
-    shape: [48, 32, 1, 1],
-    tfjs: "trunk_output/block1/resbottleneck1/b1/proj/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/b1/proj/bn.weight",
-    shape: [48],
-    tfjs: "trunk_output/block1/resbottleneck1/b1/proj/bn/gamma",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/b1/proj/bn.bias",
-    shape: [48],
-    tfjs: "trunk_output/block1/resbottleneck1/b1/proj/bn/beta",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/b1/proj/bn.running_mean",
-    shape: [48],
-    tfjs: "trunk_output/block1/resbottleneck1/b1/proj/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/b1/proj/bn.running_var",
-    shape: [48],
-    tfjs: "trunk_output/block1/resbottleneck1/b1/proj/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/a.weight",
-    shape: [48, 32, 1, 1],
-    tfjs: "trunk_output/block1/resbottleneck1/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/a/bn.weight",
-    shape: [48],
-    tfjs: "trunk_output/block1/resbottleneck1/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/a/bn.bias",
-    shape: [48],
-    tfjs: "trunk_output/block1/resbottleneck1/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/a/bn.running_mean",
-    shape: [48],
-    tfjs: "trunk_output/block1/resbottleneck1/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/a/bn.running_var",
-    shape: [48],
-    tfjs: "trunk_output/block1/resbottleneck1/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/b.weight",
-    shape: [48, 8, 3, 3],
-    tfjs: "trunk_output/block1/resbottleneck1/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/b/bn.weight",
-    shape: [48],
-    tfjs: "trunk_output/block1/resbottleneck1/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/b/bn.bias",
-    shape: [48],
-    tfjs: "trunk_output/block1/resbottleneck1/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/b/bn.running_mean",
-    shape: [48],
-    tfjs: "trunk_output/block1/resbottleneck1/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/b/bn.running_var",
-    shape: [48],
-    tfjs: "trunk_output/block1/resbottleneck1/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/se/b1/fc1.weight",
-    shape: [8, 48, 1, 1],
-    tfjs: "trunk_output/block1/resbottleneck1/f/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/se/b1/fc1.bias",
-    shape: [8],
-    tfjs: "trunk_output/block1/resbottleneck1/f/se/b1/fc1/bias",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/se/b1/fc2.weight",
-    shape: [48, 8, 1, 1],
-    tfjs: "trunk_output/block1/resbottleneck1/f/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/se/b1/fc2.bias",
-    shape: [48],
-    tfjs: "trunk_output/block1/resbottleneck1/f/se/b1/fc2/bias",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/c.weight",
-    shape: [48, 48, 1, 1],
-    tfjs: "trunk_output/block1/resbottleneck1/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/c/bn.weight",
-    shape: [48],
-    tfjs: "trunk_output/block1/resbottleneck1/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/c/bn.bias",
-    shape: [48],
-    tfjs: "trunk_output/block1/resbottleneck1/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/c/bn.running_mean",
-    shape: [48],
-    tfjs: "trunk_output/block1/resbottleneck1/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block1/resbottleneck1/f/c/bn.running_var",
-    shape: [48],
-    tfjs: "trunk_output/block1/resbottleneck1/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/b1/proj.weight",
-    shape: [104, 48, 1, 1],
-    tfjs: "trunk_output/block2/resbottleneck1/b1/proj/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/b1/proj/bn.weight",
-    shape: [104],
-    tfjs: "trunk_output/block2/resbottleneck1/b1/proj/bn/gamma",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/b1/proj/bn.bias",
-    shape: [104],
-    tfjs: "trunk_output/block2/resbottleneck1/b1/proj/bn/beta",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/b1/proj/bn.running_mean",
-    shape: [104],
-    tfjs: "trunk_output/block2/resbottleneck1/b1/proj/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/b1/proj/bn.running_var",
-    shape: [104],
-    tfjs: "trunk_output/block2/resbottleneck1/b1/proj/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/a.weight",
-    shape: [104, 48, 1, 1],
-    tfjs: "trunk_output/block2/resbottleneck1/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/a/bn.weight",
-    shape: [104],
-    tfjs: "trunk_output/block2/resbottleneck1/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/a/bn.bias",
-    shape: [104],
-    tfjs: "trunk_output/block2/resbottleneck1/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/a/bn.running_mean",
-    shape: [104],
-    tfjs: "trunk_output/block2/resbottleneck1/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/a/bn.running_var",
-    shape: [104],
-    tfjs: "trunk_output/block2/resbottleneck1/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/b.weight",
-    shape: [104, 8, 3, 3],
-    tfjs: "trunk_output/block2/resbottleneck1/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/b/bn.weight",
-    shape: [104],
-    tfjs: "trunk_output/block2/resbottleneck1/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/b/bn.bias",
-    shape: [104],
-    tfjs: "trunk_output/block2/resbottleneck1/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/b/bn.running_mean",
-    shape: [104],
-    tfjs: "trunk_output/block2/resbottleneck1/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/b/bn.running_var",
-    shape: [104],
-    tfjs: "trunk_output/block2/resbottleneck1/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/se/b1/fc1.weight",
-    shape: [12, 104, 1, 1],
-    tfjs: "trunk_output/block2/resbottleneck1/f/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/se/b1/fc1.bias",
-    shape: [12],
-    tfjs: "trunk_output/block2/resbottleneck1/f/se/b1/fc1/bias",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/se/b1/fc2.weight",
-    shape: [104, 12, 1, 1],
-    tfjs: "trunk_output/block2/resbottleneck1/f/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/se/b1/fc2.bias",
-    shape: [104],
-    tfjs: "trunk_output/block2/resbottleneck1/f/se/b1/fc2/bias",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/c.weight",
-    shape: [104, 104, 1, 1],
-    tfjs: "trunk_output/block2/resbottleneck1/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/c/bn.weight",
-    shape: [104],
-    tfjs: "trunk_output/block2/resbottleneck1/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/c/bn.bias",
-    shape: [104],
-    tfjs: "trunk_output/block2/resbottleneck1/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/c/bn.running_mean",
-    shape: [104],
-    tfjs: "trunk_output/block2/resbottleneck1/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block2/resbottleneck1/f/c/bn.running_var",
-    shape: [104],
-    tfjs: "trunk_output/block2/resbottleneck1/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block2/repeat1/0/f/a.weight",
-    shape: [104, 104, 1, 1],
-    tfjs: "trunk_output/block2/repeat1/0/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block2/repeat1/0/f/a/bn.weight",
-    shape: [104],
-    tfjs: "trunk_output/block2/repeat1/0/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block2/repeat1/0/f/a/bn.bias",
-    shape: [104],
-    tfjs: "trunk_output/block2/repeat1/0/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block2/repeat1/0/f/a/bn.running_mean",
-    shape: [104],
-    tfjs: "trunk_output/block2/repeat1/0/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block2/repeat1/0/f/a/bn.running_var",
-    shape: [104],
-    tfjs: "trunk_output/block2/repeat1/0/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block2/repeat1/0/f/b.weight",
-    shape: [104, 8, 3, 3],
-    tfjs: "trunk_output/block2/repeat1/0/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block2/repeat1/0/f/b/bn.weight",
-    shape: [104],
-    tfjs: "trunk_output/block2/repeat1/0/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block2/repeat1/0/f/b/bn.bias",
-    shape: [104],
-    tfjs: "trunk_output/block2/repeat1/0/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block2/repeat1/0/f/b/bn.running_mean",
-    shape: [104],
-    tfjs: "trunk_output/block2/repeat1/0/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block2/repeat1/0/f/b/bn.running_var",
-    shape: [104],
-    tfjs: "trunk_output/block2/repeat1/0/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block2/repeat1/0/f/se/b1/fc1.weight",
-    shape: [26, 104, 1, 1],
-    tfjs: "trunk_output/block2/repeat1/0/f/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block2/repeat1/0/f/se/b1/fc1.bias",
-    shape: [26],
-    tfjs: "trunk_output/block2/repeat1/0/f/se/b1/fc1/bias",
-  },
-  {
-    path: "trunk_output/block2/repeat1/0/f/se/b1/fc2.weight",
-    shape: [104, 26, 1, 1],
-    tfjs: "trunk_output/block2/repeat1/0/f/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block2/repeat1/0/f/se/b1/fc2.bias",
-    shape: [104],
-    tfjs: "trunk_output/block2/repeat1/0/f/se/b1/fc2/bias",
-  },
-  {
-    path: "trunk_output/block2/repeat1/0/f/c.weight",
-    shape: [104, 104, 1, 1],
-    tfjs: "trunk_output/block2/repeat1/0/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block2/repeat1/0/f/c/bn.weight",
-    shape: [104],
-    tfjs: "trunk_output/block2/repeat1/0/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block2/repeat1/0/f/c/bn.bias",
-    shape: [104],
-    tfjs: "trunk_output/block2/repeat1/0/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block2/repeat1/0/f/c/bn.running_mean",
-    shape: [104],
-    tfjs: "trunk_output/block2/repeat1/0/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block2/repeat1/0/f/c/bn.running_var",
-    shape: [104],
-    tfjs: "trunk_output/block2/repeat1/0/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block2/repeat1/1/f/a.weight",
-    shape: [104, 104, 1, 1],
-    tfjs: "trunk_output/block2/repeat1/1/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block2/repeat1/1/f/a/bn.weight",
-    shape: [104],
-    tfjs: "trunk_output/block2/repeat1/1/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block2/repeat1/1/f/a/bn.bias",
-    shape: [104],
-    tfjs: "trunk_output/block2/repeat1/1/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block2/repeat1/1/f/a/bn.running_mean",
-    shape: [104],
-    tfjs: "trunk_output/block2/repeat1/1/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block2/repeat1/1/f/a/bn.running_var",
-    shape: [104],
-    tfjs: "trunk_output/block2/repeat1/1/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block2/repeat1/1/f/b.weight",
-    shape: [104, 8, 3, 3],
-    tfjs: "trunk_output/block2/repeat1/1/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block2/repeat1/1/f/b/bn.weight",
-    shape: [104],
-    tfjs: "trunk_output/block2/repeat1/1/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block2/repeat1/1/f/b/bn.bias",
-    shape: [104],
-    tfjs: "trunk_output/block2/repeat1/1/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block2/repeat1/1/f/b/bn.running_mean",
-    shape: [104],
-    tfjs: "trunk_output/block2/repeat1/1/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block2/repeat1/1/f/b/bn.running_var",
-    shape: [104],
-    tfjs: "trunk_output/block2/repeat1/1/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block2/repeat1/1/f/se/b1/fc1.weight",
-    shape: [26, 104, 1, 1],
-    tfjs: "trunk_output/block2/repeat1/1/f/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block2/repeat1/1/f/se/b1/fc1.bias",
-    shape: [26],
-    tfjs: "trunk_output/block2/repeat1/1/f/se/b1/fc1/bias",
-  },
-  {
-    path: "trunk_output/block2/repeat1/1/f/se/b1/fc2.weight",
-    shape: [104, 26, 1, 1],
-    tfjs: "trunk_output/block2/repeat1/1/f/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block2/repeat1/1/f/se/b1/fc2.bias",
-    shape: [104],
-    tfjs: "trunk_output/block2/repeat1/1/f/se/b1/fc2/bias",
-  },
-  {
-    path: "trunk_output/block2/repeat1/1/f/c.weight",
-    shape: [104, 104, 1, 1],
-    tfjs: "trunk_output/block2/repeat1/1/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block2/repeat1/1/f/c/bn.weight",
-    shape: [104],
-    tfjs: "trunk_output/block2/repeat1/1/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block2/repeat1/1/f/c/bn.bias",
-    shape: [104],
-    tfjs: "trunk_output/block2/repeat1/1/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block2/repeat1/1/f/c/bn.running_mean",
-    shape: [104],
-    tfjs: "trunk_output/block2/repeat1/1/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block2/repeat1/1/f/c/bn.running_var",
-    shape: [104],
-    tfjs: "trunk_output/block2/repeat1/1/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/b1/proj.weight",
-    shape: [208, 104, 1, 1],
-    tfjs: "trunk_output/block3/resbottleneck1/b1/proj/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/b1/proj/bn.weight",
-    shape: [208],
-    tfjs: "trunk_output/block3/resbottleneck1/b1/proj/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/b1/proj/bn.bias",
-    shape: [208],
-    tfjs: "trunk_output/block3/resbottleneck1/b1/proj/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/b1/proj/bn.running_mean",
-    shape: [208],
-    tfjs: "trunk_output/block3/resbottleneck1/b1/proj/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/b1/proj/bn.running_var",
-    shape: [208],
-    tfjs: "trunk_output/block3/resbottleneck1/b1/proj/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/a.weight",
-    shape: [208, 104, 1, 1],
-    tfjs: "trunk_output/block3/resbottleneck1/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/a/bn.weight",
-    shape: [208],
-    tfjs: "trunk_output/block3/resbottleneck1/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/a/bn.bias",
-    shape: [208],
-    tfjs: "trunk_output/block3/resbottleneck1/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/a/bn.running_mean",
-    shape: [208],
-    tfjs: "trunk_output/block3/resbottleneck1/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/a/bn.running_var",
-    shape: [208],
-    tfjs: "trunk_output/block3/resbottleneck1/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/b.weight",
-    shape: [208, 8, 3, 3],
-    tfjs: "trunk_output/block3/resbottleneck1/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/b/bn.weight",
-    shape: [208],
-    tfjs: "trunk_output/block3/resbottleneck1/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/b/bn.bias",
-    shape: [208],
-    tfjs: "trunk_output/block3/resbottleneck1/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/b/bn.running_mean",
-    shape: [208],
-    tfjs: "trunk_output/block3/resbottleneck1/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/b/bn.running_var",
-    shape: [208],
-    tfjs: "trunk_output/block3/resbottleneck1/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/se/b1/fc1.weight",
-    shape: [26, 208, 1, 1],
-    tfjs: "trunk_output/block3/resbottleneck1/f/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/se/b1/fc1.bias",
-    shape: [26],
-    tfjs: "trunk_output/block3/resbottleneck1/f/se/b1/fc1/bias",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/se/b1/fc2.weight",
-    shape: [208, 26, 1, 1],
-    tfjs: "trunk_output/block3/resbottleneck1/f/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/se/b1/fc2.bias",
-    shape: [208],
-    tfjs: "trunk_output/block3/resbottleneck1/f/se/b1/fc2/bias",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/c.weight",
-    shape: [208, 208, 1, 1],
-    tfjs: "trunk_output/block3/resbottleneck1/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/c/bn.weight",
-    shape: [208],
-    tfjs: "trunk_output/block3/resbottleneck1/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/c/bn.bias",
-    shape: [208],
-    tfjs: "trunk_output/block3/resbottleneck1/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/c/bn.running_mean",
-    shape: [208],
-    tfjs: "trunk_output/block3/resbottleneck1/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/resbottleneck1/f/c/bn.running_var",
-    shape: [208],
-    tfjs: "trunk_output/block3/resbottleneck1/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/a.weight",
-    shape: [208, 208, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/0/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/a/bn.weight",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/0/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/a/bn.bias",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/0/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/a/bn.running_mean",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/0/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/a/bn.running_var",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/0/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/b.weight",
-    shape: [208, 8, 3, 3],
-    tfjs: "trunk_output/block3/repeat1/0/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/b/bn.weight",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/0/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/b/bn.bias",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/0/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/b/bn.running_mean",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/0/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/b/bn.running_var",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/0/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/se/b1/fc1.weight",
-    shape: [52, 208, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/0/f/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/se/b1/fc1.bias",
-    shape: [52],
-    tfjs: "trunk_output/block3/repeat1/0/f/se/b1/fc1/bias",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/se/b1/fc2.weight",
-    shape: [208, 52, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/0/f/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/se/b1/fc2.bias",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/0/f/se/b1/fc2/bias",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/c.weight",
-    shape: [208, 208, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/0/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/c/bn.weight",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/0/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/c/bn.bias",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/0/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/c/bn.running_mean",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/0/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/0/f/c/bn.running_var",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/0/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/a.weight",
-    shape: [208, 208, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/1/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/a/bn.weight",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/1/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/a/bn.bias",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/1/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/a/bn.running_mean",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/1/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/a/bn.running_var",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/1/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/b.weight",
-    shape: [208, 8, 3, 3],
-    tfjs: "trunk_output/block3/repeat1/1/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/b/bn.weight",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/1/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/b/bn.bias",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/1/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/b/bn.running_mean",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/1/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/b/bn.running_var",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/1/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/se/b1/fc1.weight",
-    shape: [52, 208, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/1/f/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/se/b1/fc1.bias",
-    shape: [52],
-    tfjs: "trunk_output/block3/repeat1/1/f/se/b1/fc1/bias",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/se/b1/fc2.weight",
-    shape: [208, 52, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/1/f/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/se/b1/fc2.bias",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/1/f/se/b1/fc2/bias",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/c.weight",
-    shape: [208, 208, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/1/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/c/bn.weight",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/1/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/c/bn.bias",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/1/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/c/bn.running_mean",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/1/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/1/f/c/bn.running_var",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/1/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/a.weight",
-    shape: [208, 208, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/2/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/a/bn.weight",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/2/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/a/bn.bias",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/2/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/a/bn.running_mean",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/2/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/a/bn.running_var",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/2/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/b.weight",
-    shape: [208, 8, 3, 3],
-    tfjs: "trunk_output/block3/repeat1/2/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/b/bn.weight",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/2/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/b/bn.bias",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/2/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/b/bn.running_mean",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/2/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/b/bn.running_var",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/2/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/se/b1/fc1.weight",
-    shape: [52, 208, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/2/f/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/se/b1/fc1.bias",
-    shape: [52],
-    tfjs: "trunk_output/block3/repeat1/2/f/se/b1/fc1/bias",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/se/b1/fc2.weight",
-    shape: [208, 52, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/2/f/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/se/b1/fc2.bias",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/2/f/se/b1/fc2/bias",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/c.weight",
-    shape: [208, 208, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/2/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/c/bn.weight",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/2/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/c/bn.bias",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/2/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/c/bn.running_mean",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/2/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/2/f/c/bn.running_var",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/2/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/a.weight",
-    shape: [208, 208, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/3/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/a/bn.weight",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/3/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/a/bn.bias",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/3/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/a/bn.running_mean",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/3/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/a/bn.running_var",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/3/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/b.weight",
-    shape: [208, 8, 3, 3],
-    tfjs: "trunk_output/block3/repeat1/3/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/b/bn.weight",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/3/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/b/bn.bias",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/3/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/b/bn.running_mean",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/3/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/b/bn.running_var",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/3/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/se/b1/fc1.weight",
-    shape: [52, 208, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/3/f/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/se/b1/fc1.bias",
-    shape: [52],
-    tfjs: "trunk_output/block3/repeat1/3/f/se/b1/fc1/bias",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/se/b1/fc2.weight",
-    shape: [208, 52, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/3/f/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/se/b1/fc2.bias",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/3/f/se/b1/fc2/bias",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/c.weight",
-    shape: [208, 208, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/3/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/c/bn.weight",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/3/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/c/bn.bias",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/3/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/c/bn.running_mean",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/3/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/3/f/c/bn.running_var",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/3/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/a.weight",
-    shape: [208, 208, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/4/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/a/bn.weight",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/4/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/a/bn.bias",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/4/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/a/bn.running_mean",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/4/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/a/bn.running_var",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/4/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/b.weight",
-    shape: [208, 8, 3, 3],
-    tfjs: "trunk_output/block3/repeat1/4/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/b/bn.weight",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/4/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/b/bn.bias",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/4/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/b/bn.running_mean",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/4/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/b/bn.running_var",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/4/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/se/b1/fc1.weight",
-    shape: [52, 208, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/4/f/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/se/b1/fc1.bias",
-    shape: [52],
-    tfjs: "trunk_output/block3/repeat1/4/f/se/b1/fc1/bias",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/se/b1/fc2.weight",
-    shape: [208, 52, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/4/f/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/se/b1/fc2.bias",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/4/f/se/b1/fc2/bias",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/c.weight",
-    shape: [208, 208, 1, 1],
-    tfjs: "trunk_output/block3/repeat1/4/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/c/bn.weight",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/4/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/c/bn.bias",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/4/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/c/bn.running_mean",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/4/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block3/repeat1/4/f/c/bn.running_var",
-    shape: [208],
-    tfjs: "trunk_output/block3/repeat1/4/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/b1/proj.weight",
-    shape: [440, 208, 1, 1],
-    tfjs: "trunk_output/block4/resbottleneck1/b1/proj/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/b1/proj/bn.weight",
-    shape: [440],
-    tfjs: "trunk_output/block4/resbottleneck1/b1/proj/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/b1/proj/bn.bias",
-    shape: [440],
-    tfjs: "trunk_output/block4/resbottleneck1/b1/proj/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/b1/proj/bn.running_mean",
-    shape: [440],
-    tfjs: "trunk_output/block4/resbottleneck1/b1/proj/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/b1/proj/bn.running_var",
-    shape: [440],
-    tfjs: "trunk_output/block4/resbottleneck1/b1/proj/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/a.weight",
-    shape: [440, 208, 1, 1],
-    tfjs: "trunk_output/block4/resbottleneck1/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/a/bn.weight",
-    shape: [440],
-    tfjs: "trunk_output/block4/resbottleneck1/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/a/bn.bias",
-    shape: [440],
-    tfjs: "trunk_output/block4/resbottleneck1/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/a/bn.running_mean",
-    shape: [440],
-    tfjs: "trunk_output/block4/resbottleneck1/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/a/bn.running_var",
-    shape: [440],
-    tfjs: "trunk_output/block4/resbottleneck1/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/b.weight",
-    shape: [440, 8, 3, 3],
-    tfjs: "trunk_output/block4/resbottleneck1/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/b/bn.weight",
-    shape: [440],
-    tfjs: "trunk_output/block4/resbottleneck1/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/b/bn.bias",
-    shape: [440],
-    tfjs: "trunk_output/block4/resbottleneck1/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/b/bn.running_mean",
-    shape: [440],
-    tfjs: "trunk_output/block4/resbottleneck1/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/b/bn.running_var",
-    shape: [440],
-    tfjs: "trunk_output/block4/resbottleneck1/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/se/b1/fc1.weight",
-    shape: [52, 440, 1, 1],
-    tfjs: "trunk_output/block4/resbottleneck1/f/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/se/b1/fc1.bias",
-    shape: [52],
-    tfjs: "trunk_output/block4/resbottleneck1/f/se/b1/fc1/bias",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/se/b1/fc2.weight",
-    shape: [440, 52, 1, 1],
-    tfjs: "trunk_output/block4/resbottleneck1/f/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/se/b1/fc2.bias",
-    shape: [440],
-    tfjs: "trunk_output/block4/resbottleneck1/f/se/b1/fc2/bias",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/c.weight",
-    shape: [440, 440, 1, 1],
-    tfjs: "trunk_output/block4/resbottleneck1/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/c/bn.weight",
-    shape: [440],
-    tfjs: "trunk_output/block4/resbottleneck1/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/c/bn.bias",
-    shape: [440],
-    tfjs: "trunk_output/block4/resbottleneck1/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/c/bn.running_mean",
-    shape: [440],
-    tfjs: "trunk_output/block4/resbottleneck1/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/resbottleneck1/f/c/bn.running_var",
-    shape: [440],
-    tfjs: "trunk_output/block4/resbottleneck1/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/a.weight",
-    shape: [440, 440, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/0/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/a/bn.weight",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/0/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/a/bn.bias",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/0/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/a/bn.running_mean",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/0/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/a/bn.running_var",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/0/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/b.weight",
-    shape: [440, 8, 3, 3],
-    tfjs: "trunk_output/block4/repeat1/0/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/b/bn.weight",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/0/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/b/bn.bias",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/0/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/b/bn.running_mean",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/0/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/b/bn.running_var",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/0/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/se/b1/fc1.weight",
-    shape: [110, 440, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/0/f/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/se/b1/fc1.bias",
-    shape: [110],
-    tfjs: "trunk_output/block4/repeat1/0/f/se/b1/fc1/bias",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/se/b1/fc2.weight",
-    shape: [440, 110, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/0/f/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/se/b1/fc2.bias",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/0/f/se/b1/fc2/bias",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/c.weight",
-    shape: [440, 440, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/0/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/c/bn.weight",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/0/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/c/bn.bias",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/0/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/c/bn.running_mean",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/0/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/0/f/c/bn.running_var",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/0/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/a.weight",
-    shape: [440, 440, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/1/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/a/bn.weight",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/1/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/a/bn.bias",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/1/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/a/bn.running_mean",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/1/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/a/bn.running_var",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/1/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/b.weight",
-    shape: [440, 8, 3, 3],
-    tfjs: "trunk_output/block4/repeat1/1/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/b/bn.weight",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/1/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/b/bn.bias",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/1/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/b/bn.running_mean",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/1/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/b/bn.running_var",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/1/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/se/b1/fc1.weight",
-    shape: [110, 440, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/1/f/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/se/b1/fc1.bias",
-    shape: [110],
-    tfjs: "trunk_output/block4/repeat1/1/f/se/b1/fc1/bias",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/se/b1/fc2.weight",
-    shape: [440, 110, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/1/f/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/se/b1/fc2.bias",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/1/f/se/b1/fc2/bias",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/c.weight",
-    shape: [440, 440, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/1/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/c/bn.weight",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/1/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/c/bn.bias",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/1/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/c/bn.running_mean",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/1/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/1/f/c/bn.running_var",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/1/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/a.weight",
-    shape: [440, 440, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/2/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/a/bn.weight",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/2/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/a/bn.bias",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/2/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/a/bn.running_mean",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/2/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/a/bn.running_var",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/2/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/b.weight",
-    shape: [440, 8, 3, 3],
-    tfjs: "trunk_output/block4/repeat1/2/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/b/bn.weight",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/2/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/b/bn.bias",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/2/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/b/bn.running_mean",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/2/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/b/bn.running_var",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/2/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/se/b1/fc1.weight",
-    shape: [110, 440, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/2/f/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/se/b1/fc1.bias",
-    shape: [110],
-    tfjs: "trunk_output/block4/repeat1/2/f/se/b1/fc1/bias",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/se/b1/fc2.weight",
-    shape: [440, 110, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/2/f/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/se/b1/fc2.bias",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/2/f/se/b1/fc2/bias",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/c.weight",
-    shape: [440, 440, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/2/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/c/bn.weight",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/2/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/c/bn.bias",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/2/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/c/bn.running_mean",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/2/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/2/f/c/bn.running_var",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/2/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/a.weight",
-    shape: [440, 440, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/3/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/a/bn.weight",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/3/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/a/bn.bias",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/3/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/a/bn.running_mean",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/3/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/a/bn.running_var",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/3/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/b.weight",
-    shape: [440, 8, 3, 3],
-    tfjs: "trunk_output/block4/repeat1/3/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/b/bn.weight",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/3/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/b/bn.bias",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/3/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/b/bn.running_mean",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/3/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/b/bn.running_var",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/3/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/se/b1/fc1.weight",
-    shape: [110, 440, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/3/f/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/se/b1/fc1.bias",
-    shape: [110],
-    tfjs: "trunk_output/block4/repeat1/3/f/se/b1/fc1/bias",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/se/b1/fc2.weight",
-    shape: [440, 110, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/3/f/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/se/b1/fc2.bias",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/3/f/se/b1/fc2/bias",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/c.weight",
-    shape: [440, 440, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/3/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/c/bn.weight",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/3/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/c/bn.bias",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/3/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/c/bn.running_mean",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/3/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/3/f/c/bn.running_var",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/3/f/c/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/a.weight",
-    shape: [440, 440, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/4/f/a/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/a/bn.weight",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/4/f/a/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/a/bn.bias",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/4/f/a/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/a/bn.running_mean",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/4/f/a/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/a/bn.running_var",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/4/f/a/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/b.weight",
-    shape: [440, 8, 3, 3],
-    tfjs: "trunk_output/block4/repeat1/4/f/b/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/b/bn.weight",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/4/f/b/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/b/bn.bias",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/4/f/b/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/b/bn.running_mean",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/4/f/b/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/b/bn.running_var",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/4/f/b/bn/moving_variance",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/se/b1/fc1.weight",
-    shape: [110, 440, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/4/f/se/b1/fc1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/se/b1/fc1.bias",
-    shape: [110],
-    tfjs: "trunk_output/block4/repeat1/4/f/se/b1/fc1/bias",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/se/b1/fc2.weight",
-    shape: [440, 110, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/4/f/se/b1/fc2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/se/b1/fc2.bias",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/4/f/se/b1/fc2/bias",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/c.weight",
-    shape: [440, 440, 1, 1],
-    tfjs: "trunk_output/block4/repeat1/4/f/c/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/c/bn.weight",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/4/f/c/bn/gamma",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/c/bn.bias",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/4/f/c/bn/beta",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/c/bn.running_mean",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/4/f/c/bn/moving_mean",
-  },
-  {
-    path: "trunk_output/block4/repeat1/4/f/c/bn.running_var",
-    shape: [440],
-    tfjs: "trunk_output/block4/repeat1/4/f/c/bn/moving_variance",
-  },
-  { path: "head/regnethead1/fc.weight", shape: [1000, 440], tfjs: "head/regnethead1/fc/kernel", layout: "dense" },
-  { path: "head/regnethead1/fc.bias", shape: [1000], tfjs: "head/regnethead1/fc/bias" },
-];
+  convBnInit("stem/conv1", [32, 3, 3, 3]),
+  convBnInit("trunk_output/block1/resbottleneck1/b1/proj", [48, 32, 1, 1]),
+  convBnInit("trunk_output/block1/resbottleneck1/f/a", [48, 32, 1, 1]),
+  convBnInit("trunk_output/block1/resbottleneck1/f/b", [48, 8, 3, 3]),
+  convInit("trunk_output/block1/resbottleneck1/f/se/b1/fc1", [8, 48, 1, 1], { bias: true }),
+  convInit("trunk_output/block1/resbottleneck1/f/se/b1/fc2", [48, 8, 1, 1], { bias: true }),
+  convBnInit("trunk_output/block1/resbottleneck1/f/c", [48, 48, 1, 1]),
+  convBnInit("trunk_output/block2/resbottleneck1/b1/proj", [104, 48, 1, 1]),
+  convBnInit("trunk_output/block2/resbottleneck1/f/a", [104, 48, 1, 1]),
+  convBnInit("trunk_output/block2/resbottleneck1/f/b", [104, 8, 3, 3]),
+  convInit("trunk_output/block2/resbottleneck1/f/se/b1/fc1", [12, 104, 1, 1], { bias: true }),
+  convInit("trunk_output/block2/resbottleneck1/f/se/b1/fc2", [104, 12, 1, 1], { bias: true }),
+  convBnInit("trunk_output/block2/resbottleneck1/f/c", [104, 104, 1, 1]),
+  convBnInit("trunk_output/block2/repeat1/0/f/a", [104, 104, 1, 1]),
+  convBnInit("trunk_output/block2/repeat1/0/f/b", [104, 8, 3, 3]),
+  convInit("trunk_output/block2/repeat1/0/f/se/b1/fc1", [26, 104, 1, 1], { bias: true }),
+  convInit("trunk_output/block2/repeat1/0/f/se/b1/fc2", [104, 26, 1, 1], { bias: true }),
+  convBnInit("trunk_output/block2/repeat1/0/f/c", [104, 104, 1, 1]),
+  convBnInit("trunk_output/block2/repeat1/1/f/a", [104, 104, 1, 1]),
+  convBnInit("trunk_output/block2/repeat1/1/f/b", [104, 8, 3, 3]),
+  convInit("trunk_output/block2/repeat1/1/f/se/b1/fc1", [26, 104, 1, 1], { bias: true }),
+  convInit("trunk_output/block2/repeat1/1/f/se/b1/fc2", [104, 26, 1, 1], { bias: true }),
+  convBnInit("trunk_output/block2/repeat1/1/f/c", [104, 104, 1, 1]),
+  convBnInit("trunk_output/block3/resbottleneck1/b1/proj", [208, 104, 1, 1]),
+  convBnInit("trunk_output/block3/resbottleneck1/f/a", [208, 104, 1, 1]),
+  convBnInit("trunk_output/block3/resbottleneck1/f/b", [208, 8, 3, 3]),
+  convInit("trunk_output/block3/resbottleneck1/f/se/b1/fc1", [26, 208, 1, 1], { bias: true }),
+  convInit("trunk_output/block3/resbottleneck1/f/se/b1/fc2", [208, 26, 1, 1], { bias: true }),
+  convBnInit("trunk_output/block3/resbottleneck1/f/c", [208, 208, 1, 1]),
+  convBnInit("trunk_output/block3/repeat1/0/f/a", [208, 208, 1, 1]),
+  convBnInit("trunk_output/block3/repeat1/0/f/b", [208, 8, 3, 3]),
+  convInit("trunk_output/block3/repeat1/0/f/se/b1/fc1", [52, 208, 1, 1], { bias: true }),
+  convInit("trunk_output/block3/repeat1/0/f/se/b1/fc2", [208, 52, 1, 1], { bias: true }),
+  convBnInit("trunk_output/block3/repeat1/0/f/c", [208, 208, 1, 1]),
+  convBnInit("trunk_output/block3/repeat1/1/f/a", [208, 208, 1, 1]),
+  convBnInit("trunk_output/block3/repeat1/1/f/b", [208, 8, 3, 3]),
+  convInit("trunk_output/block3/repeat1/1/f/se/b1/fc1", [52, 208, 1, 1], { bias: true }),
+  convInit("trunk_output/block3/repeat1/1/f/se/b1/fc2", [208, 52, 1, 1], { bias: true }),
+  convBnInit("trunk_output/block3/repeat1/1/f/c", [208, 208, 1, 1]),
+  convBnInit("trunk_output/block3/repeat1/2/f/a", [208, 208, 1, 1]),
+  convBnInit("trunk_output/block3/repeat1/2/f/b", [208, 8, 3, 3]),
+  convInit("trunk_output/block3/repeat1/2/f/se/b1/fc1", [52, 208, 1, 1], { bias: true }),
+  convInit("trunk_output/block3/repeat1/2/f/se/b1/fc2", [208, 52, 1, 1], { bias: true }),
+  convBnInit("trunk_output/block3/repeat1/2/f/c", [208, 208, 1, 1]),
+  convBnInit("trunk_output/block3/repeat1/3/f/a", [208, 208, 1, 1]),
+  convBnInit("trunk_output/block3/repeat1/3/f/b", [208, 8, 3, 3]),
+  convInit("trunk_output/block3/repeat1/3/f/se/b1/fc1", [52, 208, 1, 1], { bias: true }),
+  convInit("trunk_output/block3/repeat1/3/f/se/b1/fc2", [208, 52, 1, 1], { bias: true }),
+  convBnInit("trunk_output/block3/repeat1/3/f/c", [208, 208, 1, 1]),
+  convBnInit("trunk_output/block3/repeat1/4/f/a", [208, 208, 1, 1]),
+  convBnInit("trunk_output/block3/repeat1/4/f/b", [208, 8, 3, 3]),
+  convInit("trunk_output/block3/repeat1/4/f/se/b1/fc1", [52, 208, 1, 1], { bias: true }),
+  convInit("trunk_output/block3/repeat1/4/f/se/b1/fc2", [208, 52, 1, 1], { bias: true }),
+  convBnInit("trunk_output/block3/repeat1/4/f/c", [208, 208, 1, 1]),
+  convBnInit("trunk_output/block4/resbottleneck1/b1/proj", [440, 208, 1, 1]),
+  convBnInit("trunk_output/block4/resbottleneck1/f/a", [440, 208, 1, 1]),
+  convBnInit("trunk_output/block4/resbottleneck1/f/b", [440, 8, 3, 3]),
+  convInit("trunk_output/block4/resbottleneck1/f/se/b1/fc1", [52, 440, 1, 1], { bias: true }),
+  convInit("trunk_output/block4/resbottleneck1/f/se/b1/fc2", [440, 52, 1, 1], { bias: true }),
+  convBnInit("trunk_output/block4/resbottleneck1/f/c", [440, 440, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/0/f/a", [440, 440, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/0/f/b", [440, 8, 3, 3]),
+  convInit("trunk_output/block4/repeat1/0/f/se/b1/fc1", [110, 440, 1, 1], { bias: true }),
+  convInit("trunk_output/block4/repeat1/0/f/se/b1/fc2", [440, 110, 1, 1], { bias: true }),
+  convBnInit("trunk_output/block4/repeat1/0/f/c", [440, 440, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/1/f/a", [440, 440, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/1/f/b", [440, 8, 3, 3]),
+  convInit("trunk_output/block4/repeat1/1/f/se/b1/fc1", [110, 440, 1, 1], { bias: true }),
+  convInit("trunk_output/block4/repeat1/1/f/se/b1/fc2", [440, 110, 1, 1], { bias: true }),
+  convBnInit("trunk_output/block4/repeat1/1/f/c", [440, 440, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/2/f/a", [440, 440, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/2/f/b", [440, 8, 3, 3]),
+  convInit("trunk_output/block4/repeat1/2/f/se/b1/fc1", [110, 440, 1, 1], { bias: true }),
+  convInit("trunk_output/block4/repeat1/2/f/se/b1/fc2", [440, 110, 1, 1], { bias: true }),
+  convBnInit("trunk_output/block4/repeat1/2/f/c", [440, 440, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/3/f/a", [440, 440, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/3/f/b", [440, 8, 3, 3]),
+  convInit("trunk_output/block4/repeat1/3/f/se/b1/fc1", [110, 440, 1, 1], { bias: true }),
+  convInit("trunk_output/block4/repeat1/3/f/se/b1/fc2", [440, 110, 1, 1], { bias: true }),
+  convBnInit("trunk_output/block4/repeat1/3/f/c", [440, 440, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/4/f/a", [440, 440, 1, 1]),
+  convBnInit("trunk_output/block4/repeat1/4/f/b", [440, 8, 3, 3]),
+  convInit("trunk_output/block4/repeat1/4/f/se/b1/fc1", [110, 440, 1, 1], { bias: true }),
+  convInit("trunk_output/block4/repeat1/4/f/se/b1/fc2", [440, 110, 1, 1], { bias: true }),
+  convBnInit("trunk_output/block4/repeat1/4/f/c", [440, 440, 1, 1]),
+  denseInit("head/regnethead1/fc", [1000, 440], { bias: true }),
+].flat();

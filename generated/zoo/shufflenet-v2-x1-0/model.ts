@@ -3,11 +3,45 @@
 // change the spec and run `netc compile specs/zoo/shufflenet-v2-x1-0.net --target tfjs` again.
 
 import type * as tfjs from "@tensorflow/tfjs";
-import type { InitTensor } from "netc/runtime";
-import { channelShuffle, channelSlice, pool2d } from "netc/runtime";
+import {
+  channelShuffle,
+  channelSlice,
+  convBnInit,
+  denseInit,
+  depthwiseBnInit,
+  pool2d,
+  type InitTensor,
+} from "netc/runtime";
 
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
+
+/** Applies a layer to the tensor before it (to the list of tensors for a merge). */
+function apply(layer: tfjs.layers.Layer, x: tfjs.SymbolicTensor | tfjs.SymbolicTensor[]): tfjs.SymbolicTensor {
+  return layer.apply(x) as tfjs.SymbolicTensor;
+}
+
+type Conv2dArgs = Parameters<typeof tfjs.layers.conv2d>[0];
+
+/** conv2d, batchNormalization, relu: one statement's layers `name`, `name/bn`, `name/bn/relu`. */
+function convBnRelu(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: Conv2dArgs): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
+  const bn = apply(tf.layers.batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: name + "/bn" }), conv);
+  return apply(tf.layers.activation({ activation: "relu", name: name + "/bn/relu" }), bn);
+}
+
+type DepthwiseConv2dArgs = Parameters<typeof tfjs.layers.depthwiseConv2d>[0];
+
+/** depthwiseConv2d, batchNormalization: one statement's layers `name`, `name/bn`. */
+function depthwiseBn(
+  tf: typeof tfjs,
+  x: tfjs.SymbolicTensor,
+  name: string,
+  config: DepthwiseConv2dArgs,
+): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.depthwiseConv2d({ ...config, useBias: false, name }), x);
+  return apply(tf.layers.batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: name + "/bn" }), conv);
+}
 
 /** The spec's block ShuffleDownUnit, called 3 times: its layers, named under `prefix`. */
 function ShuffleDownUnit(
@@ -19,89 +53,57 @@ function ShuffleDownUnit(
   concat1Branch2Conv2Filters: number,
 ): tfjs.SymbolicTensor {
   // lib/shufflenet.net:26: dwconv 3x3/2 pad=1 bn
-  const concat1Branch1Dwconv1Pad = tf.layers
-    .zeroPadding2d({
+  const concat1Branch1Dwconv1Pad = apply(
+    tf.layers.zeroPadding2d({
       padding: [
         [1, 1],
         [1, 1],
       ],
       name: `${prefix}/concat1/branch1/dwconv1/pad`,
-    })
-    .apply(x) as tfjs.SymbolicTensor;
-  const concat1Branch1Dwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/concat1/branch1/dwconv1` })
-    .apply(concat1Branch1Dwconv1Pad) as tfjs.SymbolicTensor;
-  const concat1Branch1Dwconv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/concat1/branch1/dwconv1/bn` })
-    .apply(concat1Branch1Dwconv1) as tfjs.SymbolicTensor;
+    }),
+    x,
+  );
+  const concat1Branch1Dwconv1 = depthwiseBn(tf, concat1Branch1Dwconv1Pad, `${prefix}/concat1/branch1/dwconv1`, {
+    kernelSize: 3,
+    strides: 2,
+  });
   // lib/shufflenet.net:27: conv 1x1 cout / 2 bn relu
-  const concat1Branch1Conv1 = tf.layers
-    .conv2d({
-      filters: concat1Branch1Conv1Filters,
-      kernelSize: 1,
-      useBias: false,
-      name: `${prefix}/concat1/branch1/conv1`,
-    })
-    .apply(concat1Branch1Dwconv1Bn) as tfjs.SymbolicTensor;
-  const concat1Branch1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/concat1/branch1/conv1/bn` })
-    .apply(concat1Branch1Conv1) as tfjs.SymbolicTensor;
-  const concat1Branch1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/concat1/branch1/conv1/bn/relu` })
-    .apply(concat1Branch1Conv1Bn) as tfjs.SymbolicTensor;
+  const concat1Branch1Conv1 = convBnRelu(tf, concat1Branch1Dwconv1, `${prefix}/concat1/branch1/conv1`, {
+    filters: concat1Branch1Conv1Filters,
+    kernelSize: 1,
+  });
   // lib/shufflenet.net:30: conv 1x1 cout / 2 bn relu
-  const concat1Branch2Conv1 = tf.layers
-    .conv2d({
-      filters: concat1Branch2Conv1Filters,
-      kernelSize: 1,
-      useBias: false,
-      name: `${prefix}/concat1/branch2/conv1`,
-    })
-    .apply(x) as tfjs.SymbolicTensor;
-  const concat1Branch2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/concat1/branch2/conv1/bn` })
-    .apply(concat1Branch2Conv1) as tfjs.SymbolicTensor;
-  const concat1Branch2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/concat1/branch2/conv1/bn/relu` })
-    .apply(concat1Branch2Conv1Bn) as tfjs.SymbolicTensor;
+  const concat1Branch2Conv1 = convBnRelu(tf, x, `${prefix}/concat1/branch2/conv1`, {
+    filters: concat1Branch2Conv1Filters,
+    kernelSize: 1,
+  });
   // lib/shufflenet.net:31: dwconv 3x3/2 pad=1 bn
-  const concat1Branch2Dwconv1Pad = tf.layers
-    .zeroPadding2d({
+  const concat1Branch2Dwconv1Pad = apply(
+    tf.layers.zeroPadding2d({
       padding: [
         [1, 1],
         [1, 1],
       ],
       name: `${prefix}/concat1/branch2/dwconv1/pad`,
-    })
-    .apply(concat1Branch2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const concat1Branch2Dwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/concat1/branch2/dwconv1` })
-    .apply(concat1Branch2Dwconv1Pad) as tfjs.SymbolicTensor;
-  const concat1Branch2Dwconv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/concat1/branch2/dwconv1/bn` })
-    .apply(concat1Branch2Dwconv1) as tfjs.SymbolicTensor;
+    }),
+    concat1Branch2Conv1,
+  );
+  const concat1Branch2Dwconv1 = depthwiseBn(tf, concat1Branch2Dwconv1Pad, `${prefix}/concat1/branch2/dwconv1`, {
+    kernelSize: 3,
+    strides: 2,
+  });
   // lib/shufflenet.net:32: conv 1x1 cout / 2 bn relu
-  const concat1Branch2Conv2 = tf.layers
-    .conv2d({
-      filters: concat1Branch2Conv2Filters,
-      kernelSize: 1,
-      useBias: false,
-      name: `${prefix}/concat1/branch2/conv2`,
-    })
-    .apply(concat1Branch2Dwconv1Bn) as tfjs.SymbolicTensor;
-  const concat1Branch2Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/concat1/branch2/conv2/bn` })
-    .apply(concat1Branch2Conv2) as tfjs.SymbolicTensor;
-  const concat1Branch2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/concat1/branch2/conv2/bn/relu` })
-    .apply(concat1Branch2Conv2Bn) as tfjs.SymbolicTensor;
+  const concat1Branch2Conv2 = convBnRelu(tf, concat1Branch2Dwconv1, `${prefix}/concat1/branch2/conv2`, {
+    filters: concat1Branch2Conv2Filters,
+    kernelSize: 1,
+  });
   // lib/shufflenet.net:24: concat
-  const concat1 = tf.layers
-    .concatenate({ axis: -1, name: `${prefix}/concat1` })
-    .apply([concat1Branch1Conv1BnRelu, concat1Branch2Conv2BnRelu]) as tfjs.SymbolicTensor;
+  const concat1 = apply(tf.layers.concatenate({ axis: -1, name: `${prefix}/concat1` }), [
+    concat1Branch1Conv1,
+    concat1Branch2Conv2,
+  ]);
   // lib/shufflenet.net:35: shuffle 2
-  const shuffle1 = channelShuffle({ groups: 2, name: `${prefix}/shuffle1` }).apply(concat1) as tfjs.SymbolicTensor;
-  return shuffle1;
+  return apply(channelShuffle({ groups: 2, name: `${prefix}/shuffle1` }), concat1);
 }
 
 /** The spec's block ShuffleUnit, called 13 times: its layers, named under `prefix`. */
@@ -116,61 +118,37 @@ function ShuffleUnit(
   concat1Branch2Conv2Filters: number,
 ): tfjs.SymbolicTensor {
   // lib/shufflenet.net:10: chunk 2 take=0
-  const concat1B1Chunk1 = channelSlice({
-    start: 0,
-    end: concat1B1Chunk1End,
-    name: `${prefix}/concat1/b1/chunk1`,
-  }).apply(x) as tfjs.SymbolicTensor;
+  const concat1B1Chunk1 = apply(
+    channelSlice({ start: 0, end: concat1B1Chunk1End, name: `${prefix}/concat1/b1/chunk1` }),
+    x,
+  );
   // lib/shufflenet.net:12: chunk 2 take=1
-  const concat1Branch2Chunk1 = channelSlice({
-    start: concat1Branch2Chunk1Start,
-    end: cout,
-    name: `${prefix}/concat1/branch2/chunk1`,
-  }).apply(x) as tfjs.SymbolicTensor;
+  const concat1Branch2Chunk1 = apply(
+    channelSlice({ start: concat1Branch2Chunk1Start, end: cout, name: `${prefix}/concat1/branch2/chunk1` }),
+    x,
+  );
   // lib/shufflenet.net:13: conv 1x1 cout / 2 bn relu
-  const concat1Branch2Conv1 = tf.layers
-    .conv2d({
-      filters: concat1Branch2Conv1Filters,
-      kernelSize: 1,
-      useBias: false,
-      name: `${prefix}/concat1/branch2/conv1`,
-    })
-    .apply(concat1Branch2Chunk1) as tfjs.SymbolicTensor;
-  const concat1Branch2Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/concat1/branch2/conv1/bn` })
-    .apply(concat1Branch2Conv1) as tfjs.SymbolicTensor;
-  const concat1Branch2Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/concat1/branch2/conv1/bn/relu` })
-    .apply(concat1Branch2Conv1Bn) as tfjs.SymbolicTensor;
+  const concat1Branch2Conv1 = convBnRelu(tf, concat1Branch2Chunk1, `${prefix}/concat1/branch2/conv1`, {
+    filters: concat1Branch2Conv1Filters,
+    kernelSize: 1,
+  });
   // lib/shufflenet.net:14: dwconv 3x3 pad=1 bn
-  const concat1Branch2Dwconv1 = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/concat1/branch2/dwconv1` })
-    .apply(concat1Branch2Conv1BnRelu) as tfjs.SymbolicTensor;
-  const concat1Branch2Dwconv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/concat1/branch2/dwconv1/bn` })
-    .apply(concat1Branch2Dwconv1) as tfjs.SymbolicTensor;
+  const concat1Branch2Dwconv1 = depthwiseBn(tf, concat1Branch2Conv1, `${prefix}/concat1/branch2/dwconv1`, {
+    kernelSize: 3,
+    padding: "same",
+  });
   // lib/shufflenet.net:15: conv 1x1 cout / 2 bn relu
-  const concat1Branch2Conv2 = tf.layers
-    .conv2d({
-      filters: concat1Branch2Conv2Filters,
-      kernelSize: 1,
-      useBias: false,
-      name: `${prefix}/concat1/branch2/conv2`,
-    })
-    .apply(concat1Branch2Dwconv1Bn) as tfjs.SymbolicTensor;
-  const concat1Branch2Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/concat1/branch2/conv2/bn` })
-    .apply(concat1Branch2Conv2) as tfjs.SymbolicTensor;
-  const concat1Branch2Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/concat1/branch2/conv2/bn/relu` })
-    .apply(concat1Branch2Conv2Bn) as tfjs.SymbolicTensor;
+  const concat1Branch2Conv2 = convBnRelu(tf, concat1Branch2Dwconv1, `${prefix}/concat1/branch2/conv2`, {
+    filters: concat1Branch2Conv2Filters,
+    kernelSize: 1,
+  });
   // lib/shufflenet.net:9: concat
-  const concat1 = tf.layers
-    .concatenate({ axis: -1, name: `${prefix}/concat1` })
-    .apply([concat1B1Chunk1, concat1Branch2Conv2BnRelu]) as tfjs.SymbolicTensor;
+  const concat1 = apply(tf.layers.concatenate({ axis: -1, name: `${prefix}/concat1` }), [
+    concat1B1Chunk1,
+    concat1Branch2Conv2,
+  ]);
   // lib/shufflenet.net:18: shuffle 2
-  const shuffle1 = channelShuffle({ groups: 2, name: `${prefix}/shuffle1` }).apply(concat1) as tfjs.SymbolicTensor;
-  return shuffle1;
+  return apply(channelShuffle({ groups: 2, name: `${prefix}/shuffle1` }), concat1);
 }
 
 /** The spec's block ShuffleStage, called 2 times: its layers, named under `prefix`. */
@@ -212,7 +190,7 @@ function ShuffleStage(
     repeat11Value,
     repeat11Value,
   );
-  const repeat12 = ShuffleUnit(
+  return ShuffleUnit(
     tf,
     repeat11,
     `${prefix}/repeat1/2`,
@@ -222,7 +200,6 @@ function ShuffleStage(
     repeat12Value,
     repeat12Value,
   );
-  return repeat12;
 }
 
 /** The spec's block ShuffleStage: its layers, named under `prefix`. */
@@ -234,54 +211,33 @@ function ShuffleStage_2(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string)
   const repeat13 = ShuffleUnit(tf, repeat12, `${prefix}/repeat1/3`, 232, 116, 116, 116, 116);
   const repeat14 = ShuffleUnit(tf, repeat13, `${prefix}/repeat1/4`, 232, 116, 116, 116, 116);
   const repeat15 = ShuffleUnit(tf, repeat14, `${prefix}/repeat1/5`, 232, 116, 116, 116, 116);
-  const repeat16 = ShuffleUnit(tf, repeat15, `${prefix}/repeat1/6`, 232, 116, 116, 116, 116);
-  return repeat16;
+  return ShuffleUnit(tf, repeat15, `${prefix}/repeat1/6`, 232, 116, 116, 116, 116);
 }
 
 /** The spec's block ShuffleNetV2Features: its layers, named under `prefix`. */
 function ShuffleNetV2Features(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/shufflenet.net:47: conv 3x3/2 24 pad=1 bn relu
-  const conv1Pad = tf.layers
-    .zeroPadding2d({
+  const conv1Pad = apply(
+    tf.layers.zeroPadding2d({
       padding: [
         [1, 1],
         [1, 1],
       ],
       name: `${prefix}/conv1/pad`,
-    })
-    .apply(x) as tfjs.SymbolicTensor;
-  const conv1 = tf.layers
-    .conv2d({ filters: 24, kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/conv1` })
-    .apply(conv1Pad) as tfjs.SymbolicTensor;
-  const conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/conv1/bn` })
-    .apply(conv1) as tfjs.SymbolicTensor;
-  const conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/conv1/bn/relu` })
-    .apply(conv1Bn) as tfjs.SymbolicTensor;
+    }),
+    x,
+  );
+  const conv1 = convBnRelu(tf, conv1Pad, `${prefix}/conv1`, { filters: 24, kernelSize: 3, strides: 2 });
   // lib/shufflenet.net:48: maxpool 3x3/2 pad=1
-  const maxpool = pool2d({
-    kind: "max",
-    kernel: [3, 3],
-    stride: [2, 2],
-    pads: [1, 1, 1, 1],
-    ceil: false,
-    name: `${prefix}/maxpool`,
-  }).apply(conv1BnRelu) as tfjs.SymbolicTensor;
+  const maxpool = apply(
+    pool2d({ kind: "max", kernel: [3, 3], stride: [2, 2], pads: [1, 1, 1, 1], ceil: false, name: `${prefix}/maxpool` }),
+    conv1,
+  );
   const stage2 = ShuffleStage(tf, maxpool, `${prefix}/stage2`, 116, 58, 58, 58, 58);
   const stage3 = ShuffleStage_2(tf, stage2, `${prefix}/stage3`);
   const stage4 = ShuffleStage(tf, stage3, `${prefix}/stage4`, 464, 232, 232, 232, 232);
   // lib/shufflenet.net:52: conv 1x1 c5 bn relu
-  const conv5 = tf.layers
-    .conv2d({ filters: 1024, kernelSize: 1, useBias: false, name: `${prefix}/conv5` })
-    .apply(stage4) as tfjs.SymbolicTensor;
-  const conv5Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/conv5/bn` })
-    .apply(conv5) as tfjs.SymbolicTensor;
-  const conv5BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/conv5/bn/relu` })
-    .apply(conv5Bn) as tfjs.SymbolicTensor;
-  return conv5BnRelu;
+  return convBnRelu(tf, stage4, `${prefix}/conv5`, { filters: 1024, kernelSize: 1 });
 }
 
 /**
@@ -293,1482 +249,79 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   // ShuffleNetV2Features(116, 232, 464, 1024) -> 1024
   const shufflenetv2features1Conv5BnRelu = ShuffleNetV2Features(tf, image, "shufflenetv2features1");
   // line 20: adaptiveavgpool 1x1
-  const headAdaptiveavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: 7, strides: 7, name: "head/adaptiveavgpool1" })
-    .apply(shufflenetv2features1Conv5BnRelu) as tfjs.SymbolicTensor;
+  const headAdaptiveavgpool1 = apply(
+    tf.layers.averagePooling2d({ poolSize: 7, strides: 7, name: "head/adaptiveavgpool1" }),
+    shufflenetv2features1Conv5BnRelu,
+  );
   // line 21: flatten
-  const headFlatten1 = tf.layers.flatten({ name: "head/flatten1" }).apply(headAdaptiveavgpool1) as tfjs.SymbolicTensor;
+  const headFlatten1 = apply(tf.layers.flatten({ name: "head/flatten1" }), headAdaptiveavgpool1);
   // line 22: dense classes
-  const headFc = tf.layers.dense({ units: 1000, name: "head/fc" }).apply(headFlatten1) as tfjs.SymbolicTensor;
+  const headFc = apply(tf.layers.dense({ units: 1000, name: "head/fc" }), headFlatten1);
 
   const model = tf.model({ name: "ShuffleNetV2_x1_0", inputs: image, outputs: headFc });
   return { training: model, inference: model };
 }
 
 /**
- * The network's tensors in PyTorch state_dict order, each with the tfjs weight it fills and its layout:
- * how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
+ * The network's tensors in PyTorch state_dict order with the tfjs weights they fill, one row per layer with weights
+ * (a conv and its BatchNorm share one): how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
  */
 export const stateDict: InitTensor[] = [
-  {
-    path: "shufflenetv2features1/conv1.weight",
-    shape: [24, 3, 3, 3],
-    tfjs: "shufflenetv2features1/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "shufflenetv2features1/conv1/bn.weight", shape: [24], tfjs: "shufflenetv2features1/conv1/bn/gamma" },
-  { path: "shufflenetv2features1/conv1/bn.bias", shape: [24], tfjs: "shufflenetv2features1/conv1/bn/beta" },
-  {
-    path: "shufflenetv2features1/conv1/bn.running_mean",
-    shape: [24],
-    tfjs: "shufflenetv2features1/conv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/conv1/bn.running_var",
-    shape: [24],
-    tfjs: "shufflenetv2features1/conv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch1/dwconv1.weight",
-    shape: [24, 1, 3, 3],
-    tfjs: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch1/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 24,
-  },
-  {
-    path: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch1/dwconv1/bn.weight",
-    shape: [24],
-    tfjs: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch1/dwconv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch1/dwconv1/bn.bias",
-    shape: [24],
-    tfjs: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch1/dwconv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch1/dwconv1/bn.running_mean",
-    shape: [24],
-    tfjs: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch1/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch1/dwconv1/bn.running_var",
-    shape: [24],
-    tfjs: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch1/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch1/conv1.weight",
-    shape: [58, 24, 1, 1],
-    tfjs: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch1/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch1/conv1/bn.weight",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch1/conv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch1/conv1/bn.bias",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch1/conv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch1/conv1/bn.running_mean",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch1/conv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch1/conv1/bn.running_var",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch1/conv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/conv1.weight",
-    shape: [58, 24, 1, 1],
-    tfjs: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/conv1/bn.weight",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/conv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/conv1/bn.bias",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/conv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/conv1/bn.running_mean",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/conv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/conv1/bn.running_var",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/conv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/dwconv1.weight",
-    shape: [58, 1, 3, 3],
-    tfjs: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 58,
-  },
-  {
-    path: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/dwconv1/bn.weight",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/dwconv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/dwconv1/bn.bias",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/dwconv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/dwconv1/bn.running_mean",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/dwconv1/bn.running_var",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/conv2.weight",
-    shape: [58, 58, 1, 1],
-    tfjs: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/conv2/bn.weight",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/conv2/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/conv2/bn.bias",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/conv2/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/conv2/bn.running_mean",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/conv2/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/conv2/bn.running_var",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/conv2/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/conv1.weight",
-    shape: [58, 58, 1, 1],
-    tfjs: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/conv1/bn.weight",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/conv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/conv1/bn.bias",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/conv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/conv1/bn.running_mean",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/conv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/conv1/bn.running_var",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/conv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/dwconv1.weight",
-    shape: [58, 1, 3, 3],
-    tfjs: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 58,
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/dwconv1/bn.weight",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/dwconv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/dwconv1/bn.bias",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/dwconv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/dwconv1/bn.running_mean",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/dwconv1/bn.running_var",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/conv2.weight",
-    shape: [58, 58, 1, 1],
-    tfjs: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/conv2/bn.weight",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/conv2/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/conv2/bn.bias",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/conv2/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/conv2/bn.running_mean",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/conv2/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/conv2/bn.running_var",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/0/concat1/branch2/conv2/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/conv1.weight",
-    shape: [58, 58, 1, 1],
-    tfjs: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/conv1/bn.weight",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/conv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/conv1/bn.bias",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/conv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/conv1/bn.running_mean",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/conv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/conv1/bn.running_var",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/conv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/dwconv1.weight",
-    shape: [58, 1, 3, 3],
-    tfjs: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 58,
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/dwconv1/bn.weight",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/dwconv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/dwconv1/bn.bias",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/dwconv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/dwconv1/bn.running_mean",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/dwconv1/bn.running_var",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/conv2.weight",
-    shape: [58, 58, 1, 1],
-    tfjs: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/conv2/bn.weight",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/conv2/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/conv2/bn.bias",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/conv2/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/conv2/bn.running_mean",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/conv2/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/conv2/bn.running_var",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/1/concat1/branch2/conv2/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/conv1.weight",
-    shape: [58, 58, 1, 1],
-    tfjs: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/conv1/bn.weight",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/conv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/conv1/bn.bias",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/conv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/conv1/bn.running_mean",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/conv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/conv1/bn.running_var",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/conv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/dwconv1.weight",
-    shape: [58, 1, 3, 3],
-    tfjs: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 58,
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/dwconv1/bn.weight",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/dwconv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/dwconv1/bn.bias",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/dwconv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/dwconv1/bn.running_mean",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/dwconv1/bn.running_var",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/conv2.weight",
-    shape: [58, 58, 1, 1],
-    tfjs: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/conv2/bn.weight",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/conv2/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/conv2/bn.bias",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/conv2/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/conv2/bn.running_mean",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/conv2/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/conv2/bn.running_var",
-    shape: [58],
-    tfjs: "shufflenetv2features1/stage2/repeat1/2/concat1/branch2/conv2/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch1/dwconv1.weight",
-    shape: [116, 1, 3, 3],
-    tfjs: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch1/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 116,
-  },
-  {
-    path: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch1/dwconv1/bn.weight",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch1/dwconv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch1/dwconv1/bn.bias",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch1/dwconv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch1/dwconv1/bn.running_mean",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch1/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch1/dwconv1/bn.running_var",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch1/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch1/conv1.weight",
-    shape: [116, 116, 1, 1],
-    tfjs: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch1/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch1/conv1/bn.weight",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch1/conv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch1/conv1/bn.bias",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch1/conv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch1/conv1/bn.running_mean",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch1/conv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch1/conv1/bn.running_var",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch1/conv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/conv1.weight",
-    shape: [116, 116, 1, 1],
-    tfjs: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/conv1/bn.weight",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/conv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/conv1/bn.bias",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/conv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/conv1/bn.running_mean",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/conv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/conv1/bn.running_var",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/conv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/dwconv1.weight",
-    shape: [116, 1, 3, 3],
-    tfjs: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 116,
-  },
-  {
-    path: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/dwconv1/bn.weight",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/dwconv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/dwconv1/bn.bias",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/dwconv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/dwconv1/bn.running_mean",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/dwconv1/bn.running_var",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/conv2.weight",
-    shape: [116, 116, 1, 1],
-    tfjs: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/conv2/bn.weight",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/conv2/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/conv2/bn.bias",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/conv2/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/conv2/bn.running_mean",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/conv2/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/conv2/bn.running_var",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/conv2/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/conv1.weight",
-    shape: [116, 116, 1, 1],
-    tfjs: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/conv1/bn.weight",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/conv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/conv1/bn.bias",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/conv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/conv1/bn.running_mean",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/conv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/conv1/bn.running_var",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/conv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/dwconv1.weight",
-    shape: [116, 1, 3, 3],
-    tfjs: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 116,
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/dwconv1/bn.weight",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/dwconv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/dwconv1/bn.bias",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/dwconv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/dwconv1/bn.running_mean",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/dwconv1/bn.running_var",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/conv2.weight",
-    shape: [116, 116, 1, 1],
-    tfjs: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/conv2/bn.weight",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/conv2/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/conv2/bn.bias",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/conv2/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/conv2/bn.running_mean",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/conv2/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/conv2/bn.running_var",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/0/concat1/branch2/conv2/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/conv1.weight",
-    shape: [116, 116, 1, 1],
-    tfjs: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/conv1/bn.weight",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/conv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/conv1/bn.bias",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/conv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/conv1/bn.running_mean",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/conv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/conv1/bn.running_var",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/conv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/dwconv1.weight",
-    shape: [116, 1, 3, 3],
-    tfjs: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 116,
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/dwconv1/bn.weight",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/dwconv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/dwconv1/bn.bias",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/dwconv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/dwconv1/bn.running_mean",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/dwconv1/bn.running_var",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/conv2.weight",
-    shape: [116, 116, 1, 1],
-    tfjs: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/conv2/bn.weight",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/conv2/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/conv2/bn.bias",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/conv2/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/conv2/bn.running_mean",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/conv2/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/conv2/bn.running_var",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/1/concat1/branch2/conv2/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/conv1.weight",
-    shape: [116, 116, 1, 1],
-    tfjs: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/conv1/bn.weight",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/conv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/conv1/bn.bias",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/conv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/conv1/bn.running_mean",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/conv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/conv1/bn.running_var",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/conv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/dwconv1.weight",
-    shape: [116, 1, 3, 3],
-    tfjs: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 116,
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/dwconv1/bn.weight",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/dwconv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/dwconv1/bn.bias",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/dwconv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/dwconv1/bn.running_mean",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/dwconv1/bn.running_var",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/conv2.weight",
-    shape: [116, 116, 1, 1],
-    tfjs: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/conv2/bn.weight",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/conv2/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/conv2/bn.bias",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/conv2/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/conv2/bn.running_mean",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/conv2/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/conv2/bn.running_var",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/2/concat1/branch2/conv2/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/conv1.weight",
-    shape: [116, 116, 1, 1],
-    tfjs: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/conv1/bn.weight",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/conv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/conv1/bn.bias",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/conv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/conv1/bn.running_mean",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/conv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/conv1/bn.running_var",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/conv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/dwconv1.weight",
-    shape: [116, 1, 3, 3],
-    tfjs: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 116,
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/dwconv1/bn.weight",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/dwconv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/dwconv1/bn.bias",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/dwconv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/dwconv1/bn.running_mean",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/dwconv1/bn.running_var",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/conv2.weight",
-    shape: [116, 116, 1, 1],
-    tfjs: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/conv2/bn.weight",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/conv2/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/conv2/bn.bias",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/conv2/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/conv2/bn.running_mean",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/conv2/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/conv2/bn.running_var",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/3/concat1/branch2/conv2/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/conv1.weight",
-    shape: [116, 116, 1, 1],
-    tfjs: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/conv1/bn.weight",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/conv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/conv1/bn.bias",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/conv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/conv1/bn.running_mean",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/conv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/conv1/bn.running_var",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/conv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/dwconv1.weight",
-    shape: [116, 1, 3, 3],
-    tfjs: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 116,
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/dwconv1/bn.weight",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/dwconv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/dwconv1/bn.bias",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/dwconv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/dwconv1/bn.running_mean",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/dwconv1/bn.running_var",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/conv2.weight",
-    shape: [116, 116, 1, 1],
-    tfjs: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/conv2/bn.weight",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/conv2/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/conv2/bn.bias",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/conv2/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/conv2/bn.running_mean",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/conv2/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/conv2/bn.running_var",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/4/concat1/branch2/conv2/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/conv1.weight",
-    shape: [116, 116, 1, 1],
-    tfjs: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/conv1/bn.weight",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/conv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/conv1/bn.bias",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/conv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/conv1/bn.running_mean",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/conv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/conv1/bn.running_var",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/conv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/dwconv1.weight",
-    shape: [116, 1, 3, 3],
-    tfjs: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 116,
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/dwconv1/bn.weight",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/dwconv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/dwconv1/bn.bias",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/dwconv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/dwconv1/bn.running_mean",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/dwconv1/bn.running_var",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/conv2.weight",
-    shape: [116, 116, 1, 1],
-    tfjs: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/conv2/bn.weight",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/conv2/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/conv2/bn.bias",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/conv2/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/conv2/bn.running_mean",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/conv2/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/conv2/bn.running_var",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/5/concat1/branch2/conv2/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/conv1.weight",
-    shape: [116, 116, 1, 1],
-    tfjs: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/conv1/bn.weight",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/conv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/conv1/bn.bias",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/conv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/conv1/bn.running_mean",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/conv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/conv1/bn.running_var",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/conv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/dwconv1.weight",
-    shape: [116, 1, 3, 3],
-    tfjs: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 116,
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/dwconv1/bn.weight",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/dwconv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/dwconv1/bn.bias",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/dwconv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/dwconv1/bn.running_mean",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/dwconv1/bn.running_var",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/conv2.weight",
-    shape: [116, 116, 1, 1],
-    tfjs: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/conv2/bn.weight",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/conv2/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/conv2/bn.bias",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/conv2/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/conv2/bn.running_mean",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/conv2/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/conv2/bn.running_var",
-    shape: [116],
-    tfjs: "shufflenetv2features1/stage3/repeat1/6/concat1/branch2/conv2/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch1/dwconv1.weight",
-    shape: [232, 1, 3, 3],
-    tfjs: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch1/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 232,
-  },
-  {
-    path: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch1/dwconv1/bn.weight",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch1/dwconv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch1/dwconv1/bn.bias",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch1/dwconv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch1/dwconv1/bn.running_mean",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch1/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch1/dwconv1/bn.running_var",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch1/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch1/conv1.weight",
-    shape: [232, 232, 1, 1],
-    tfjs: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch1/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch1/conv1/bn.weight",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch1/conv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch1/conv1/bn.bias",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch1/conv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch1/conv1/bn.running_mean",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch1/conv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch1/conv1/bn.running_var",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch1/conv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/conv1.weight",
-    shape: [232, 232, 1, 1],
-    tfjs: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/conv1/bn.weight",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/conv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/conv1/bn.bias",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/conv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/conv1/bn.running_mean",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/conv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/conv1/bn.running_var",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/conv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/dwconv1.weight",
-    shape: [232, 1, 3, 3],
-    tfjs: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 232,
-  },
-  {
-    path: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/dwconv1/bn.weight",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/dwconv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/dwconv1/bn.bias",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/dwconv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/dwconv1/bn.running_mean",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/dwconv1/bn.running_var",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/conv2.weight",
-    shape: [232, 232, 1, 1],
-    tfjs: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/conv2/bn.weight",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/conv2/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/conv2/bn.bias",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/conv2/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/conv2/bn.running_mean",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/conv2/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/conv2/bn.running_var",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/conv2/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/conv1.weight",
-    shape: [232, 232, 1, 1],
-    tfjs: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/conv1/bn.weight",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/conv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/conv1/bn.bias",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/conv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/conv1/bn.running_mean",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/conv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/conv1/bn.running_var",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/conv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/dwconv1.weight",
-    shape: [232, 1, 3, 3],
-    tfjs: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 232,
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/dwconv1/bn.weight",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/dwconv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/dwconv1/bn.bias",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/dwconv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/dwconv1/bn.running_mean",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/dwconv1/bn.running_var",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/conv2.weight",
-    shape: [232, 232, 1, 1],
-    tfjs: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/conv2/bn.weight",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/conv2/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/conv2/bn.bias",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/conv2/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/conv2/bn.running_mean",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/conv2/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/conv2/bn.running_var",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/0/concat1/branch2/conv2/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/conv1.weight",
-    shape: [232, 232, 1, 1],
-    tfjs: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/conv1/bn.weight",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/conv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/conv1/bn.bias",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/conv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/conv1/bn.running_mean",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/conv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/conv1/bn.running_var",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/conv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/dwconv1.weight",
-    shape: [232, 1, 3, 3],
-    tfjs: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 232,
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/dwconv1/bn.weight",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/dwconv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/dwconv1/bn.bias",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/dwconv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/dwconv1/bn.running_mean",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/dwconv1/bn.running_var",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/conv2.weight",
-    shape: [232, 232, 1, 1],
-    tfjs: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/conv2/bn.weight",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/conv2/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/conv2/bn.bias",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/conv2/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/conv2/bn.running_mean",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/conv2/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/conv2/bn.running_var",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/1/concat1/branch2/conv2/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/conv1.weight",
-    shape: [232, 232, 1, 1],
-    tfjs: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/conv1/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/conv1/bn.weight",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/conv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/conv1/bn.bias",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/conv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/conv1/bn.running_mean",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/conv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/conv1/bn.running_var",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/conv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/dwconv1.weight",
-    shape: [232, 1, 3, 3],
-    tfjs: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/dwconv1/depthwise_kernel",
-    layout: "depthwise",
-    channels: 232,
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/dwconv1/bn.weight",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/dwconv1/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/dwconv1/bn.bias",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/dwconv1/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/dwconv1/bn.running_mean",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/dwconv1/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/dwconv1/bn.running_var",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/dwconv1/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/conv2.weight",
-    shape: [232, 232, 1, 1],
-    tfjs: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/conv2/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/conv2/bn.weight",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/conv2/bn/gamma",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/conv2/bn.bias",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/conv2/bn/beta",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/conv2/bn.running_mean",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/conv2/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/conv2/bn.running_var",
-    shape: [232],
-    tfjs: "shufflenetv2features1/stage4/repeat1/2/concat1/branch2/conv2/bn/moving_variance",
-  },
-  {
-    path: "shufflenetv2features1/conv5.weight",
-    shape: [1024, 464, 1, 1],
-    tfjs: "shufflenetv2features1/conv5/kernel",
-    layout: "hwio",
-  },
-  { path: "shufflenetv2features1/conv5/bn.weight", shape: [1024], tfjs: "shufflenetv2features1/conv5/bn/gamma" },
-  { path: "shufflenetv2features1/conv5/bn.bias", shape: [1024], tfjs: "shufflenetv2features1/conv5/bn/beta" },
-  {
-    path: "shufflenetv2features1/conv5/bn.running_mean",
-    shape: [1024],
-    tfjs: "shufflenetv2features1/conv5/bn/moving_mean",
-  },
-  {
-    path: "shufflenetv2features1/conv5/bn.running_var",
-    shape: [1024],
-    tfjs: "shufflenetv2features1/conv5/bn/moving_variance",
-  },
-  { path: "head/fc.weight", shape: [1000, 1024], tfjs: "head/fc/kernel", layout: "dense" },
-  { path: "head/fc.bias", shape: [1000], tfjs: "head/fc/bias" },
-];
+  convBnInit("shufflenetv2features1/conv1", [24, 3, 3, 3]),
+  depthwiseBnInit("shufflenetv2features1/stage2/shuffledownunit1/concat1/branch1/dwconv1", [24, 1, 3, 3], 24),
+  convBnInit("shufflenetv2features1/stage2/shuffledownunit1/concat1/branch1/conv1", [58, 24, 1, 1]),
+  convBnInit("shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/conv1", [58, 24, 1, 1]),
+  depthwiseBnInit("shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/dwconv1", [58, 1, 3, 3], 58),
+  convBnInit("shufflenetv2features1/stage2/shuffledownunit1/concat1/branch2/conv2", [58, 58, 1, 1]),
+  convBnInit("shufflenetv2features1/stage2/repeat1/0/concat1/branch2/conv1", [58, 58, 1, 1]),
+  depthwiseBnInit("shufflenetv2features1/stage2/repeat1/0/concat1/branch2/dwconv1", [58, 1, 3, 3], 58),
+  convBnInit("shufflenetv2features1/stage2/repeat1/0/concat1/branch2/conv2", [58, 58, 1, 1]),
+  convBnInit("shufflenetv2features1/stage2/repeat1/1/concat1/branch2/conv1", [58, 58, 1, 1]),
+  depthwiseBnInit("shufflenetv2features1/stage2/repeat1/1/concat1/branch2/dwconv1", [58, 1, 3, 3], 58),
+  convBnInit("shufflenetv2features1/stage2/repeat1/1/concat1/branch2/conv2", [58, 58, 1, 1]),
+  convBnInit("shufflenetv2features1/stage2/repeat1/2/concat1/branch2/conv1", [58, 58, 1, 1]),
+  depthwiseBnInit("shufflenetv2features1/stage2/repeat1/2/concat1/branch2/dwconv1", [58, 1, 3, 3], 58),
+  convBnInit("shufflenetv2features1/stage2/repeat1/2/concat1/branch2/conv2", [58, 58, 1, 1]),
+  depthwiseBnInit("shufflenetv2features1/stage3/shuffledownunit1/concat1/branch1/dwconv1", [116, 1, 3, 3], 116),
+  convBnInit("shufflenetv2features1/stage3/shuffledownunit1/concat1/branch1/conv1", [116, 116, 1, 1]),
+  convBnInit("shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/conv1", [116, 116, 1, 1]),
+  depthwiseBnInit("shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/dwconv1", [116, 1, 3, 3], 116),
+  convBnInit("shufflenetv2features1/stage3/shuffledownunit1/concat1/branch2/conv2", [116, 116, 1, 1]),
+  convBnInit("shufflenetv2features1/stage3/repeat1/0/concat1/branch2/conv1", [116, 116, 1, 1]),
+  depthwiseBnInit("shufflenetv2features1/stage3/repeat1/0/concat1/branch2/dwconv1", [116, 1, 3, 3], 116),
+  convBnInit("shufflenetv2features1/stage3/repeat1/0/concat1/branch2/conv2", [116, 116, 1, 1]),
+  convBnInit("shufflenetv2features1/stage3/repeat1/1/concat1/branch2/conv1", [116, 116, 1, 1]),
+  depthwiseBnInit("shufflenetv2features1/stage3/repeat1/1/concat1/branch2/dwconv1", [116, 1, 3, 3], 116),
+  convBnInit("shufflenetv2features1/stage3/repeat1/1/concat1/branch2/conv2", [116, 116, 1, 1]),
+  convBnInit("shufflenetv2features1/stage3/repeat1/2/concat1/branch2/conv1", [116, 116, 1, 1]),
+  depthwiseBnInit("shufflenetv2features1/stage3/repeat1/2/concat1/branch2/dwconv1", [116, 1, 3, 3], 116),
+  convBnInit("shufflenetv2features1/stage3/repeat1/2/concat1/branch2/conv2", [116, 116, 1, 1]),
+  convBnInit("shufflenetv2features1/stage3/repeat1/3/concat1/branch2/conv1", [116, 116, 1, 1]),
+  depthwiseBnInit("shufflenetv2features1/stage3/repeat1/3/concat1/branch2/dwconv1", [116, 1, 3, 3], 116),
+  convBnInit("shufflenetv2features1/stage3/repeat1/3/concat1/branch2/conv2", [116, 116, 1, 1]),
+  convBnInit("shufflenetv2features1/stage3/repeat1/4/concat1/branch2/conv1", [116, 116, 1, 1]),
+  depthwiseBnInit("shufflenetv2features1/stage3/repeat1/4/concat1/branch2/dwconv1", [116, 1, 3, 3], 116),
+  convBnInit("shufflenetv2features1/stage3/repeat1/4/concat1/branch2/conv2", [116, 116, 1, 1]),
+  convBnInit("shufflenetv2features1/stage3/repeat1/5/concat1/branch2/conv1", [116, 116, 1, 1]),
+  depthwiseBnInit("shufflenetv2features1/stage3/repeat1/5/concat1/branch2/dwconv1", [116, 1, 3, 3], 116),
+  convBnInit("shufflenetv2features1/stage3/repeat1/5/concat1/branch2/conv2", [116, 116, 1, 1]),
+  convBnInit("shufflenetv2features1/stage3/repeat1/6/concat1/branch2/conv1", [116, 116, 1, 1]),
+  depthwiseBnInit("shufflenetv2features1/stage3/repeat1/6/concat1/branch2/dwconv1", [116, 1, 3, 3], 116),
+  convBnInit("shufflenetv2features1/stage3/repeat1/6/concat1/branch2/conv2", [116, 116, 1, 1]),
+  depthwiseBnInit("shufflenetv2features1/stage4/shuffledownunit1/concat1/branch1/dwconv1", [232, 1, 3, 3], 232),
+  convBnInit("shufflenetv2features1/stage4/shuffledownunit1/concat1/branch1/conv1", [232, 232, 1, 1]),
+  convBnInit("shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/conv1", [232, 232, 1, 1]),
+  depthwiseBnInit("shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/dwconv1", [232, 1, 3, 3], 232),
+  convBnInit("shufflenetv2features1/stage4/shuffledownunit1/concat1/branch2/conv2", [232, 232, 1, 1]),
+  convBnInit("shufflenetv2features1/stage4/repeat1/0/concat1/branch2/conv1", [232, 232, 1, 1]),
+  depthwiseBnInit("shufflenetv2features1/stage4/repeat1/0/concat1/branch2/dwconv1", [232, 1, 3, 3], 232),
+  convBnInit("shufflenetv2features1/stage4/repeat1/0/concat1/branch2/conv2", [232, 232, 1, 1]),
+  convBnInit("shufflenetv2features1/stage4/repeat1/1/concat1/branch2/conv1", [232, 232, 1, 1]),
+  depthwiseBnInit("shufflenetv2features1/stage4/repeat1/1/concat1/branch2/dwconv1", [232, 1, 3, 3], 232),
+  convBnInit("shufflenetv2features1/stage4/repeat1/1/concat1/branch2/conv2", [232, 232, 1, 1]),
+  convBnInit("shufflenetv2features1/stage4/repeat1/2/concat1/branch2/conv1", [232, 232, 1, 1]),
+  depthwiseBnInit("shufflenetv2features1/stage4/repeat1/2/concat1/branch2/dwconv1", [232, 1, 3, 3], 232),
+  convBnInit("shufflenetv2features1/stage4/repeat1/2/concat1/branch2/conv2", [232, 232, 1, 1]),
+  convBnInit("shufflenetv2features1/conv5", [1024, 464, 1, 1]),
+  denseInit("head/fc", [1000, 1024], { bias: true }),
+].flat();

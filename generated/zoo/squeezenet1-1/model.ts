@@ -3,47 +3,59 @@
 // change the spec and run `netc compile specs/zoo/squeezenet1-1.net --target tfjs` again.
 
 import type * as tfjs from "@tensorflow/tfjs";
-import type { InitTensor } from "netc/runtime";
+import { convInit, type InitTensor } from "netc/runtime";
 
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
 
+/** Applies a layer to the tensor before it (to the list of tensors for a merge). */
+function apply(layer: tfjs.layers.Layer, x: tfjs.SymbolicTensor | tfjs.SymbolicTensor[]): tfjs.SymbolicTensor {
+  return layer.apply(x) as tfjs.SymbolicTensor;
+}
+
 /** The spec's block Fire, called 8 times: its layers, named under `prefix`. */
 function Fire(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string, s: number, e1: number): tfjs.SymbolicTensor {
   // lib/squeezenet.net:8: conv 1x1 s relu
-  const squeeze = tf.layers
-    .conv2d({ filters: s, kernelSize: 1, activation: "relu", name: `${prefix}/squeeze` })
-    .apply(x) as tfjs.SymbolicTensor;
+  const squeeze = apply(
+    tf.layers.conv2d({ filters: s, kernelSize: 1, activation: "relu", name: `${prefix}/squeeze` }),
+    x,
+  );
   // lib/squeezenet.net:10: conv 1x1 e1 relu
-  const concat1Expand1x1 = tf.layers
-    .conv2d({ filters: e1, kernelSize: 1, activation: "relu", name: `${prefix}/concat1/expand1x1` })
-    .apply(squeeze) as tfjs.SymbolicTensor;
+  const concat1Expand1x1 = apply(
+    tf.layers.conv2d({ filters: e1, kernelSize: 1, activation: "relu", name: `${prefix}/concat1/expand1x1` }),
+    squeeze,
+  );
   // lib/squeezenet.net:11: conv 3x3 e3 pad=1 relu
-  const concat1Expand3x3 = tf.layers
-    .conv2d({ filters: e1, kernelSize: 3, padding: "same", activation: "relu", name: `${prefix}/concat1/expand3x3` })
-    .apply(squeeze) as tfjs.SymbolicTensor;
+  const concat1Expand3x3 = apply(
+    tf.layers.conv2d({
+      filters: e1,
+      kernelSize: 3,
+      padding: "same",
+      activation: "relu",
+      name: `${prefix}/concat1/expand3x3`,
+    }),
+    squeeze,
+  );
   // lib/squeezenet.net:9: concat
-  const concat1 = tf.layers
-    .concatenate({ axis: -1, name: `${prefix}/concat1` })
-    .apply([concat1Expand1x1, concat1Expand3x3]) as tfjs.SymbolicTensor;
-  return concat1;
+  return apply(tf.layers.concatenate({ axis: -1, name: `${prefix}/concat1` }), [concat1Expand1x1, concat1Expand3x3]);
 }
 
 /** The spec's block FireClassifier: its layers, named under `prefix`. */
 function FireClassifier(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/squeezenet.net:18: dropout 0.5
-  const dropout1 = tf.layers.dropout({ rate: 0.5, name: `${prefix}/dropout1` }).apply(x) as tfjs.SymbolicTensor;
+  const dropout1 = apply(tf.layers.dropout({ rate: 0.5, name: `${prefix}/dropout1` }), x);
   // lib/squeezenet.net:19: conv 1x1 classes relu
-  const conv1 = tf.layers
-    .conv2d({ filters: 1000, kernelSize: 1, activation: "relu", name: `${prefix}/conv1` })
-    .apply(dropout1) as tfjs.SymbolicTensor;
+  const conv1 = apply(
+    tf.layers.conv2d({ filters: 1000, kernelSize: 1, activation: "relu", name: `${prefix}/conv1` }),
+    dropout1,
+  );
   // lib/squeezenet.net:20: adaptiveavgpool 1x1
-  const adaptiveavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: 13, strides: 13, name: `${prefix}/adaptiveavgpool1` })
-    .apply(conv1) as tfjs.SymbolicTensor;
+  const adaptiveavgpool1 = apply(
+    tf.layers.averagePooling2d({ poolSize: 13, strides: 13, name: `${prefix}/adaptiveavgpool1` }),
+    conv1,
+  );
   // lib/squeezenet.net:21: flatten
-  const flatten1 = tf.layers.flatten({ name: `${prefix}/flatten1` }).apply(adaptiveavgpool1) as tfjs.SymbolicTensor;
-  return flatten1;
+  return apply(tf.layers.flatten({ name: `${prefix}/flatten1` }), adaptiveavgpool1);
 }
 
 /**
@@ -54,25 +66,29 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
 
   // features = seq { -> 512x13x13
   // line 20: conv 3x3/2 64 relu
-  const featuresConv1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 3, strides: 2, activation: "relu", name: "features/conv1" })
-    .apply(image) as tfjs.SymbolicTensor;
+  const featuresConv1 = apply(
+    tf.layers.conv2d({ filters: 64, kernelSize: 3, strides: 2, activation: "relu", name: "features/conv1" }),
+    image,
+  );
   // line 21: maxpool 3x3/2 ceil
-  const featuresMaxpool1 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 2, name: "features/maxpool1" })
-    .apply(featuresConv1) as tfjs.SymbolicTensor;
+  const featuresMaxpool1 = apply(
+    tf.layers.maxPooling2d({ poolSize: 3, strides: 2, name: "features/maxpool1" }),
+    featuresConv1,
+  );
   const featuresFire1Concat1 = Fire(tf, featuresMaxpool1, "features/fire1", 16, 64);
   const featuresFire2Concat1 = Fire(tf, featuresFire1Concat1, "features/fire2", 16, 64);
   // line 24: maxpool 3x3/2 ceil
-  const featuresMaxpool2 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 2, name: "features/maxpool2" })
-    .apply(featuresFire2Concat1) as tfjs.SymbolicTensor;
+  const featuresMaxpool2 = apply(
+    tf.layers.maxPooling2d({ poolSize: 3, strides: 2, name: "features/maxpool2" }),
+    featuresFire2Concat1,
+  );
   const featuresFire3Concat1 = Fire(tf, featuresMaxpool2, "features/fire3", 32, 128);
   const featuresFire4Concat1 = Fire(tf, featuresFire3Concat1, "features/fire4", 32, 128);
   // line 27: maxpool 3x3/2 ceil
-  const featuresMaxpool3 = tf.layers
-    .maxPooling2d({ poolSize: 3, strides: 2, name: "features/maxpool3" })
-    .apply(featuresFire4Concat1) as tfjs.SymbolicTensor;
+  const featuresMaxpool3 = apply(
+    tf.layers.maxPooling2d({ poolSize: 3, strides: 2, name: "features/maxpool3" }),
+    featuresFire4Concat1,
+  );
   const featuresFire5Concat1 = Fire(tf, featuresMaxpool3, "features/fire5", 48, 192);
   const featuresFire6Concat1 = Fire(tf, featuresFire5Concat1, "features/fire6", 48, 192);
   const featuresFire7Concat1 = Fire(tf, featuresFire6Concat1, "features/fire7", 64, 256);
@@ -86,180 +102,34 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
 }
 
 /**
- * The network's tensors in PyTorch state_dict order, each with the tfjs weight it fills and its layout:
- * how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
+ * The network's tensors in PyTorch state_dict order with the tfjs weights they fill, one row per layer with weights
+ * (a conv and its BatchNorm share one): how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
  */
 export const stateDict: InitTensor[] = [
-  { path: "features/conv1.weight", shape: [64, 3, 3, 3], tfjs: "features/conv1/kernel", layout: "hwio" },
-  { path: "features/conv1.bias", shape: [64], tfjs: "features/conv1/bias" },
-  {
-    path: "features/fire1/squeeze.weight",
-    shape: [16, 64, 1, 1],
-    tfjs: "features/fire1/squeeze/kernel",
-    layout: "hwio",
-  },
-  { path: "features/fire1/squeeze.bias", shape: [16], tfjs: "features/fire1/squeeze/bias" },
-  {
-    path: "features/fire1/concat1/expand1x1.weight",
-    shape: [64, 16, 1, 1],
-    tfjs: "features/fire1/concat1/expand1x1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/fire1/concat1/expand1x1.bias", shape: [64], tfjs: "features/fire1/concat1/expand1x1/bias" },
-  {
-    path: "features/fire1/concat1/expand3x3.weight",
-    shape: [64, 16, 3, 3],
-    tfjs: "features/fire1/concat1/expand3x3/kernel",
-    layout: "hwio",
-  },
-  { path: "features/fire1/concat1/expand3x3.bias", shape: [64], tfjs: "features/fire1/concat1/expand3x3/bias" },
-  {
-    path: "features/fire2/squeeze.weight",
-    shape: [16, 128, 1, 1],
-    tfjs: "features/fire2/squeeze/kernel",
-    layout: "hwio",
-  },
-  { path: "features/fire2/squeeze.bias", shape: [16], tfjs: "features/fire2/squeeze/bias" },
-  {
-    path: "features/fire2/concat1/expand1x1.weight",
-    shape: [64, 16, 1, 1],
-    tfjs: "features/fire2/concat1/expand1x1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/fire2/concat1/expand1x1.bias", shape: [64], tfjs: "features/fire2/concat1/expand1x1/bias" },
-  {
-    path: "features/fire2/concat1/expand3x3.weight",
-    shape: [64, 16, 3, 3],
-    tfjs: "features/fire2/concat1/expand3x3/kernel",
-    layout: "hwio",
-  },
-  { path: "features/fire2/concat1/expand3x3.bias", shape: [64], tfjs: "features/fire2/concat1/expand3x3/bias" },
-  {
-    path: "features/fire3/squeeze.weight",
-    shape: [32, 128, 1, 1],
-    tfjs: "features/fire3/squeeze/kernel",
-    layout: "hwio",
-  },
-  { path: "features/fire3/squeeze.bias", shape: [32], tfjs: "features/fire3/squeeze/bias" },
-  {
-    path: "features/fire3/concat1/expand1x1.weight",
-    shape: [128, 32, 1, 1],
-    tfjs: "features/fire3/concat1/expand1x1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/fire3/concat1/expand1x1.bias", shape: [128], tfjs: "features/fire3/concat1/expand1x1/bias" },
-  {
-    path: "features/fire3/concat1/expand3x3.weight",
-    shape: [128, 32, 3, 3],
-    tfjs: "features/fire3/concat1/expand3x3/kernel",
-    layout: "hwio",
-  },
-  { path: "features/fire3/concat1/expand3x3.bias", shape: [128], tfjs: "features/fire3/concat1/expand3x3/bias" },
-  {
-    path: "features/fire4/squeeze.weight",
-    shape: [32, 256, 1, 1],
-    tfjs: "features/fire4/squeeze/kernel",
-    layout: "hwio",
-  },
-  { path: "features/fire4/squeeze.bias", shape: [32], tfjs: "features/fire4/squeeze/bias" },
-  {
-    path: "features/fire4/concat1/expand1x1.weight",
-    shape: [128, 32, 1, 1],
-    tfjs: "features/fire4/concat1/expand1x1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/fire4/concat1/expand1x1.bias", shape: [128], tfjs: "features/fire4/concat1/expand1x1/bias" },
-  {
-    path: "features/fire4/concat1/expand3x3.weight",
-    shape: [128, 32, 3, 3],
-    tfjs: "features/fire4/concat1/expand3x3/kernel",
-    layout: "hwio",
-  },
-  { path: "features/fire4/concat1/expand3x3.bias", shape: [128], tfjs: "features/fire4/concat1/expand3x3/bias" },
-  {
-    path: "features/fire5/squeeze.weight",
-    shape: [48, 256, 1, 1],
-    tfjs: "features/fire5/squeeze/kernel",
-    layout: "hwio",
-  },
-  { path: "features/fire5/squeeze.bias", shape: [48], tfjs: "features/fire5/squeeze/bias" },
-  {
-    path: "features/fire5/concat1/expand1x1.weight",
-    shape: [192, 48, 1, 1],
-    tfjs: "features/fire5/concat1/expand1x1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/fire5/concat1/expand1x1.bias", shape: [192], tfjs: "features/fire5/concat1/expand1x1/bias" },
-  {
-    path: "features/fire5/concat1/expand3x3.weight",
-    shape: [192, 48, 3, 3],
-    tfjs: "features/fire5/concat1/expand3x3/kernel",
-    layout: "hwio",
-  },
-  { path: "features/fire5/concat1/expand3x3.bias", shape: [192], tfjs: "features/fire5/concat1/expand3x3/bias" },
-  {
-    path: "features/fire6/squeeze.weight",
-    shape: [48, 384, 1, 1],
-    tfjs: "features/fire6/squeeze/kernel",
-    layout: "hwio",
-  },
-  { path: "features/fire6/squeeze.bias", shape: [48], tfjs: "features/fire6/squeeze/bias" },
-  {
-    path: "features/fire6/concat1/expand1x1.weight",
-    shape: [192, 48, 1, 1],
-    tfjs: "features/fire6/concat1/expand1x1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/fire6/concat1/expand1x1.bias", shape: [192], tfjs: "features/fire6/concat1/expand1x1/bias" },
-  {
-    path: "features/fire6/concat1/expand3x3.weight",
-    shape: [192, 48, 3, 3],
-    tfjs: "features/fire6/concat1/expand3x3/kernel",
-    layout: "hwio",
-  },
-  { path: "features/fire6/concat1/expand3x3.bias", shape: [192], tfjs: "features/fire6/concat1/expand3x3/bias" },
-  {
-    path: "features/fire7/squeeze.weight",
-    shape: [64, 384, 1, 1],
-    tfjs: "features/fire7/squeeze/kernel",
-    layout: "hwio",
-  },
-  { path: "features/fire7/squeeze.bias", shape: [64], tfjs: "features/fire7/squeeze/bias" },
-  {
-    path: "features/fire7/concat1/expand1x1.weight",
-    shape: [256, 64, 1, 1],
-    tfjs: "features/fire7/concat1/expand1x1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/fire7/concat1/expand1x1.bias", shape: [256], tfjs: "features/fire7/concat1/expand1x1/bias" },
-  {
-    path: "features/fire7/concat1/expand3x3.weight",
-    shape: [256, 64, 3, 3],
-    tfjs: "features/fire7/concat1/expand3x3/kernel",
-    layout: "hwio",
-  },
-  { path: "features/fire7/concat1/expand3x3.bias", shape: [256], tfjs: "features/fire7/concat1/expand3x3/bias" },
-  {
-    path: "features/fire8/squeeze.weight",
-    shape: [64, 512, 1, 1],
-    tfjs: "features/fire8/squeeze/kernel",
-    layout: "hwio",
-  },
-  { path: "features/fire8/squeeze.bias", shape: [64], tfjs: "features/fire8/squeeze/bias" },
-  {
-    path: "features/fire8/concat1/expand1x1.weight",
-    shape: [256, 64, 1, 1],
-    tfjs: "features/fire8/concat1/expand1x1/kernel",
-    layout: "hwio",
-  },
-  { path: "features/fire8/concat1/expand1x1.bias", shape: [256], tfjs: "features/fire8/concat1/expand1x1/bias" },
-  {
-    path: "features/fire8/concat1/expand3x3.weight",
-    shape: [256, 64, 3, 3],
-    tfjs: "features/fire8/concat1/expand3x3/kernel",
-    layout: "hwio",
-  },
-  { path: "features/fire8/concat1/expand3x3.bias", shape: [256], tfjs: "features/fire8/concat1/expand3x3/bias" },
-  { path: "classifier/conv1.weight", shape: [1000, 512, 1, 1], tfjs: "classifier/conv1/kernel", layout: "hwio" },
-  { path: "classifier/conv1.bias", shape: [1000], tfjs: "classifier/conv1/bias" },
-];
+  convInit("features/conv1", [64, 3, 3, 3], { bias: true }),
+  convInit("features/fire1/squeeze", [16, 64, 1, 1], { bias: true }),
+  convInit("features/fire1/concat1/expand1x1", [64, 16, 1, 1], { bias: true }),
+  convInit("features/fire1/concat1/expand3x3", [64, 16, 3, 3], { bias: true }),
+  convInit("features/fire2/squeeze", [16, 128, 1, 1], { bias: true }),
+  convInit("features/fire2/concat1/expand1x1", [64, 16, 1, 1], { bias: true }),
+  convInit("features/fire2/concat1/expand3x3", [64, 16, 3, 3], { bias: true }),
+  convInit("features/fire3/squeeze", [32, 128, 1, 1], { bias: true }),
+  convInit("features/fire3/concat1/expand1x1", [128, 32, 1, 1], { bias: true }),
+  convInit("features/fire3/concat1/expand3x3", [128, 32, 3, 3], { bias: true }),
+  convInit("features/fire4/squeeze", [32, 256, 1, 1], { bias: true }),
+  convInit("features/fire4/concat1/expand1x1", [128, 32, 1, 1], { bias: true }),
+  convInit("features/fire4/concat1/expand3x3", [128, 32, 3, 3], { bias: true }),
+  convInit("features/fire5/squeeze", [48, 256, 1, 1], { bias: true }),
+  convInit("features/fire5/concat1/expand1x1", [192, 48, 1, 1], { bias: true }),
+  convInit("features/fire5/concat1/expand3x3", [192, 48, 3, 3], { bias: true }),
+  convInit("features/fire6/squeeze", [48, 384, 1, 1], { bias: true }),
+  convInit("features/fire6/concat1/expand1x1", [192, 48, 1, 1], { bias: true }),
+  convInit("features/fire6/concat1/expand3x3", [192, 48, 3, 3], { bias: true }),
+  convInit("features/fire7/squeeze", [64, 384, 1, 1], { bias: true }),
+  convInit("features/fire7/concat1/expand1x1", [256, 64, 1, 1], { bias: true }),
+  convInit("features/fire7/concat1/expand3x3", [256, 64, 3, 3], { bias: true }),
+  convInit("features/fire8/squeeze", [64, 512, 1, 1], { bias: true }),
+  convInit("features/fire8/concat1/expand1x1", [256, 64, 1, 1], { bias: true }),
+  convInit("features/fire8/concat1/expand3x3", [256, 64, 3, 3], { bias: true }),
+  convInit("classifier/conv1", [1000, 512, 1, 1], { bias: true }),
+].flat();

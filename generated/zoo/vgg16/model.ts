@@ -3,44 +3,48 @@
 // change the spec and run `netc compile specs/zoo/vgg16.net --target tfjs` again.
 
 import type * as tfjs from "@tensorflow/tfjs";
-import type { InitTensor } from "netc/runtime";
+import { convInit, denseInit, type InitTensor } from "netc/runtime";
 
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
 
+/** Applies a layer to the tensor before it (to the list of tensors for a merge). */
+function apply(layer: tfjs.layers.Layer, x: tfjs.SymbolicTensor | tfjs.SymbolicTensor[]): tfjs.SymbolicTensor {
+  return layer.apply(x) as tfjs.SymbolicTensor;
+}
+
 /** The spec's block VggStage, called 2 times: its layers, named under `prefix`. */
 function VggStage(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string, c: number): tfjs.SymbolicTensor {
   // lib/vgg.net:7: conv 3x3 c pad=1 relu
-  const repeat10 = tf.layers
-    .conv2d({ filters: c, kernelSize: 3, padding: "same", activation: "relu", name: `${prefix}/repeat1/0` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const repeat11 = tf.layers
-    .conv2d({ filters: c, kernelSize: 3, padding: "same", activation: "relu", name: `${prefix}/repeat1/1` })
-    .apply(repeat10) as tfjs.SymbolicTensor;
+  const repeat10 = apply(
+    tf.layers.conv2d({ filters: c, kernelSize: 3, padding: "same", activation: "relu", name: `${prefix}/repeat1/0` }),
+    x,
+  );
+  const repeat11 = apply(
+    tf.layers.conv2d({ filters: c, kernelSize: 3, padding: "same", activation: "relu", name: `${prefix}/repeat1/1` }),
+    repeat10,
+  );
   // lib/vgg.net:9: maxpool 2x2/2
-  const maxpool1 = tf.layers
-    .maxPooling2d({ poolSize: 2, strides: 2, name: `${prefix}/maxpool1` })
-    .apply(repeat11) as tfjs.SymbolicTensor;
-  return maxpool1;
+  return apply(tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `${prefix}/maxpool1` }), repeat11);
 }
 
 /** The spec's block VggStage, called 3 times: its layers, named under `prefix`. */
 function VggStage_2(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string, c: number): tfjs.SymbolicTensor {
   // lib/vgg.net:7: conv 3x3 c pad=1 relu
-  const repeat10 = tf.layers
-    .conv2d({ filters: c, kernelSize: 3, padding: "same", activation: "relu", name: `${prefix}/repeat1/0` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const repeat11 = tf.layers
-    .conv2d({ filters: c, kernelSize: 3, padding: "same", activation: "relu", name: `${prefix}/repeat1/1` })
-    .apply(repeat10) as tfjs.SymbolicTensor;
-  const repeat12 = tf.layers
-    .conv2d({ filters: c, kernelSize: 3, padding: "same", activation: "relu", name: `${prefix}/repeat1/2` })
-    .apply(repeat11) as tfjs.SymbolicTensor;
+  const repeat10 = apply(
+    tf.layers.conv2d({ filters: c, kernelSize: 3, padding: "same", activation: "relu", name: `${prefix}/repeat1/0` }),
+    x,
+  );
+  const repeat11 = apply(
+    tf.layers.conv2d({ filters: c, kernelSize: 3, padding: "same", activation: "relu", name: `${prefix}/repeat1/1` }),
+    repeat10,
+  );
+  const repeat12 = apply(
+    tf.layers.conv2d({ filters: c, kernelSize: 3, padding: "same", activation: "relu", name: `${prefix}/repeat1/2` }),
+    repeat11,
+  );
   // lib/vgg.net:9: maxpool 2x2/2
-  const maxpool1 = tf.layers
-    .maxPooling2d({ poolSize: 2, strides: 2, name: `${prefix}/maxpool1` })
-    .apply(repeat12) as tfjs.SymbolicTensor;
-  return maxpool1;
+  return apply(tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `${prefix}/maxpool1` }), repeat12);
 }
 
 /**
@@ -64,120 +68,46 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   // stage5 = VggStage(3, 512) -> 512x7x7
   const bodyStage5Maxpool1 = VggStage_2(tf, bodyStage4Maxpool1, "body/stage5", 512);
   // line 26: adaptiveavgpool 7x7
-  const headAdaptiveavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: 1, strides: 1, name: "head/adaptiveavgpool1" })
-    .apply(bodyStage5Maxpool1) as tfjs.SymbolicTensor;
+  const headAdaptiveavgpool1 = apply(
+    tf.layers.averagePooling2d({ poolSize: 1, strides: 1, name: "head/adaptiveavgpool1" }),
+    bodyStage5Maxpool1,
+  );
   // line 27: flatten
-  const headFlatten1 = tf.layers.flatten({ name: "head/flatten1" }).apply(headAdaptiveavgpool1) as tfjs.SymbolicTensor;
+  const headFlatten1 = apply(tf.layers.flatten({ name: "head/flatten1" }), headAdaptiveavgpool1);
   // line 28: dense 4096 relu
-  const headFc6 = tf.layers
-    .dense({ units: 4096, activation: "relu", name: "head/fc6" })
-    .apply(headFlatten1) as tfjs.SymbolicTensor;
+  const headFc6 = apply(tf.layers.dense({ units: 4096, activation: "relu", name: "head/fc6" }), headFlatten1);
   // line 29: dropout 0.5
-  const headDropout1 = tf.layers.dropout({ rate: 0.5, name: "head/dropout1" }).apply(headFc6) as tfjs.SymbolicTensor;
+  const headDropout1 = apply(tf.layers.dropout({ rate: 0.5, name: "head/dropout1" }), headFc6);
   // line 30: dense 4096 relu
-  const headFc7 = tf.layers
-    .dense({ units: 4096, activation: "relu", name: "head/fc7" })
-    .apply(headDropout1) as tfjs.SymbolicTensor;
+  const headFc7 = apply(tf.layers.dense({ units: 4096, activation: "relu", name: "head/fc7" }), headDropout1);
   // line 31: dropout 0.5
-  const headDropout2 = tf.layers.dropout({ rate: 0.5, name: "head/dropout2" }).apply(headFc7) as tfjs.SymbolicTensor;
+  const headDropout2 = apply(tf.layers.dropout({ rate: 0.5, name: "head/dropout2" }), headFc7);
   // line 32: dense classes
-  const headFc8 = tf.layers.dense({ units: 1000, name: "head/fc8" }).apply(headDropout2) as tfjs.SymbolicTensor;
+  const headFc8 = apply(tf.layers.dense({ units: 1000, name: "head/fc8" }), headDropout2);
 
   const model = tf.model({ name: "VGG16", inputs: image, outputs: headFc8 });
   return { training: model, inference: model };
 }
 
 /**
- * The network's tensors in PyTorch state_dict order, each with the tfjs weight it fills and its layout:
- * how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
+ * The network's tensors in PyTorch state_dict order with the tfjs weights they fill, one row per layer with weights
+ * (a conv and its BatchNorm share one): how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
  */
 export const stateDict: InitTensor[] = [
-  { path: "body/stage1/repeat1/0.weight", shape: [64, 3, 3, 3], tfjs: "body/stage1/repeat1/0/kernel", layout: "hwio" },
-  { path: "body/stage1/repeat1/0.bias", shape: [64], tfjs: "body/stage1/repeat1/0/bias" },
-  { path: "body/stage1/repeat1/1.weight", shape: [64, 64, 3, 3], tfjs: "body/stage1/repeat1/1/kernel", layout: "hwio" },
-  { path: "body/stage1/repeat1/1.bias", shape: [64], tfjs: "body/stage1/repeat1/1/bias" },
-  {
-    path: "body/stage2/repeat1/0.weight",
-    shape: [128, 64, 3, 3],
-    tfjs: "body/stage2/repeat1/0/kernel",
-    layout: "hwio",
-  },
-  { path: "body/stage2/repeat1/0.bias", shape: [128], tfjs: "body/stage2/repeat1/0/bias" },
-  {
-    path: "body/stage2/repeat1/1.weight",
-    shape: [128, 128, 3, 3],
-    tfjs: "body/stage2/repeat1/1/kernel",
-    layout: "hwio",
-  },
-  { path: "body/stage2/repeat1/1.bias", shape: [128], tfjs: "body/stage2/repeat1/1/bias" },
-  {
-    path: "body/stage3/repeat1/0.weight",
-    shape: [256, 128, 3, 3],
-    tfjs: "body/stage3/repeat1/0/kernel",
-    layout: "hwio",
-  },
-  { path: "body/stage3/repeat1/0.bias", shape: [256], tfjs: "body/stage3/repeat1/0/bias" },
-  {
-    path: "body/stage3/repeat1/1.weight",
-    shape: [256, 256, 3, 3],
-    tfjs: "body/stage3/repeat1/1/kernel",
-    layout: "hwio",
-  },
-  { path: "body/stage3/repeat1/1.bias", shape: [256], tfjs: "body/stage3/repeat1/1/bias" },
-  {
-    path: "body/stage3/repeat1/2.weight",
-    shape: [256, 256, 3, 3],
-    tfjs: "body/stage3/repeat1/2/kernel",
-    layout: "hwio",
-  },
-  { path: "body/stage3/repeat1/2.bias", shape: [256], tfjs: "body/stage3/repeat1/2/bias" },
-  {
-    path: "body/stage4/repeat1/0.weight",
-    shape: [512, 256, 3, 3],
-    tfjs: "body/stage4/repeat1/0/kernel",
-    layout: "hwio",
-  },
-  { path: "body/stage4/repeat1/0.bias", shape: [512], tfjs: "body/stage4/repeat1/0/bias" },
-  {
-    path: "body/stage4/repeat1/1.weight",
-    shape: [512, 512, 3, 3],
-    tfjs: "body/stage4/repeat1/1/kernel",
-    layout: "hwio",
-  },
-  { path: "body/stage4/repeat1/1.bias", shape: [512], tfjs: "body/stage4/repeat1/1/bias" },
-  {
-    path: "body/stage4/repeat1/2.weight",
-    shape: [512, 512, 3, 3],
-    tfjs: "body/stage4/repeat1/2/kernel",
-    layout: "hwio",
-  },
-  { path: "body/stage4/repeat1/2.bias", shape: [512], tfjs: "body/stage4/repeat1/2/bias" },
-  {
-    path: "body/stage5/repeat1/0.weight",
-    shape: [512, 512, 3, 3],
-    tfjs: "body/stage5/repeat1/0/kernel",
-    layout: "hwio",
-  },
-  { path: "body/stage5/repeat1/0.bias", shape: [512], tfjs: "body/stage5/repeat1/0/bias" },
-  {
-    path: "body/stage5/repeat1/1.weight",
-    shape: [512, 512, 3, 3],
-    tfjs: "body/stage5/repeat1/1/kernel",
-    layout: "hwio",
-  },
-  { path: "body/stage5/repeat1/1.bias", shape: [512], tfjs: "body/stage5/repeat1/1/bias" },
-  {
-    path: "body/stage5/repeat1/2.weight",
-    shape: [512, 512, 3, 3],
-    tfjs: "body/stage5/repeat1/2/kernel",
-    layout: "hwio",
-  },
-  { path: "body/stage5/repeat1/2.bias", shape: [512], tfjs: "body/stage5/repeat1/2/bias" },
-  { path: "head/fc6.weight", shape: [4096, 25088], tfjs: "head/fc6/kernel", layout: "dense", flatten: [512, 49] },
-  { path: "head/fc6.bias", shape: [4096], tfjs: "head/fc6/bias" },
-  { path: "head/fc7.weight", shape: [4096, 4096], tfjs: "head/fc7/kernel", layout: "dense" },
-  { path: "head/fc7.bias", shape: [4096], tfjs: "head/fc7/bias" },
-  { path: "head/fc8.weight", shape: [1000, 4096], tfjs: "head/fc8/kernel", layout: "dense" },
-  { path: "head/fc8.bias", shape: [1000], tfjs: "head/fc8/bias" },
-];
+  convInit("body/stage1/repeat1/0", [64, 3, 3, 3], { bias: true }),
+  convInit("body/stage1/repeat1/1", [64, 64, 3, 3], { bias: true }),
+  convInit("body/stage2/repeat1/0", [128, 64, 3, 3], { bias: true }),
+  convInit("body/stage2/repeat1/1", [128, 128, 3, 3], { bias: true }),
+  convInit("body/stage3/repeat1/0", [256, 128, 3, 3], { bias: true }),
+  convInit("body/stage3/repeat1/1", [256, 256, 3, 3], { bias: true }),
+  convInit("body/stage3/repeat1/2", [256, 256, 3, 3], { bias: true }),
+  convInit("body/stage4/repeat1/0", [512, 256, 3, 3], { bias: true }),
+  convInit("body/stage4/repeat1/1", [512, 512, 3, 3], { bias: true }),
+  convInit("body/stage4/repeat1/2", [512, 512, 3, 3], { bias: true }),
+  convInit("body/stage5/repeat1/0", [512, 512, 3, 3], { bias: true }),
+  convInit("body/stage5/repeat1/1", [512, 512, 3, 3], { bias: true }),
+  convInit("body/stage5/repeat1/2", [512, 512, 3, 3], { bias: true }),
+  denseInit("head/fc6", [4096, 25088], { bias: true, flatten: [512, 49] }),
+  denseInit("head/fc7", [4096, 4096], { bias: true }),
+  denseInit("head/fc8", [1000, 4096], { bias: true }),
+].flat();

@@ -3,52 +3,44 @@
 // change the spec and run `netc compile specs/zoo/wide-resnet50-2.net --target tfjs` again.
 
 import type * as tfjs from "@tensorflow/tfjs";
-import type { InitTensor } from "netc/runtime";
-import { pool2d } from "netc/runtime";
+import { convBnInit, denseInit, pool2d, type InitTensor } from "netc/runtime";
 
 /** The input, channels last: [height, width, channels] (the spec's 3x224x224). */
 export const inputShape: number[] = [224, 224, 3];
 
+/** Applies a layer to the tensor before it (to the list of tensors for a merge). */
+function apply(layer: tfjs.layers.Layer, x: tfjs.SymbolicTensor | tfjs.SymbolicTensor[]): tfjs.SymbolicTensor {
+  return layer.apply(x) as tfjs.SymbolicTensor;
+}
+
+type Conv2dArgs = Parameters<typeof tfjs.layers.conv2d>[0];
+
+/** conv2d, batchNormalization, relu: one statement's layers `name`, `name/bn`, `name/bn/relu`. */
+function convBnRelu(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: Conv2dArgs): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
+  const bn = apply(tf.layers.batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: name + "/bn" }), conv);
+  return apply(tf.layers.activation({ activation: "relu", name: name + "/bn/relu" }), bn);
+}
+
+/** conv2d, batchNormalization: one statement's layers `name`, `name/bn`. */
+function convBn(tf: typeof tfjs, x: tfjs.SymbolicTensor, name: string, config: Conv2dArgs): tfjs.SymbolicTensor {
+  const conv = apply(tf.layers.conv2d({ ...config, useBias: false, name }), x);
+  return apply(tf.layers.batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: name + "/bn" }), conv);
+}
+
 /** The spec's block Bottleneck: its layers, named under `prefix`. */
 function Bottleneck(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
-  const b1Conv1 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/conv1/bn` })
-    .apply(b1Conv1) as tfjs.SymbolicTensor;
-  const b1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/conv1/bn/relu` })
-    .apply(b1Conv1Bn) as tfjs.SymbolicTensor;
+  const b1Conv1 = convBnRelu(tf, x, `${prefix}/b1/conv1`, { filters: 128, kernelSize: 1 });
   // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
-  const b1Conv2 = tf.layers
-    .conv2d({ filters: 128, kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/conv2` })
-    .apply(b1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const b1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/conv2/bn` })
-    .apply(b1Conv2) as tfjs.SymbolicTensor;
-  const b1Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/conv2/bn/relu` })
-    .apply(b1Conv2Bn) as tfjs.SymbolicTensor;
+  const b1Conv2 = convBnRelu(tf, b1Conv1, `${prefix}/b1/conv2`, { filters: 128, kernelSize: 3, padding: "same" });
   // lib/resnet.net:30: conv 1x1 planes * 4 bn
-  const b1Conv3 = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv3` })
-    .apply(b1Conv2BnRelu) as tfjs.SymbolicTensor;
-  const b1Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/conv3/bn` })
-    .apply(b1Conv3) as tfjs.SymbolicTensor;
+  const b1Conv3 = convBn(tf, b1Conv2, `${prefix}/b1/conv3`, { filters: 256, kernelSize: 1 });
   // lib/resnet.net:33: conv 1x1/stride planes * 4 bn
-  const b2Downsample = tf.layers
-    .conv2d({ filters: 256, kernelSize: 1, useBias: false, name: `${prefix}/b2/downsample` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b2DownsampleBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b2/downsample/bn` })
-    .apply(b2Downsample) as tfjs.SymbolicTensor;
+  const b2Downsample = convBn(tf, x, `${prefix}/b2/downsample`, { filters: 256, kernelSize: 1 });
   // lib/resnet.net:26: add
-  const out = tf.layers.add({ name: prefix }).apply([b1Conv3Bn, b2DownsampleBn]) as tfjs.SymbolicTensor;
-  const relu = tf.layers.activation({ activation: "relu", name: `${prefix}/relu` }).apply(out) as tfjs.SymbolicTensor;
-  return relu;
+  const out = apply(tf.layers.add({ name: prefix }), [b1Conv3, b2Downsample]);
+  return apply(tf.layers.activation({ activation: "relu", name: `${prefix}/relu` }), out);
 }
 
 /** The spec's block Bottleneck, called 12 times: its layers, named under `prefix`. */
@@ -60,44 +52,25 @@ function Bottleneck_2(
   planes: number,
 ): tfjs.SymbolicTensor {
   // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
-  const b1Conv1 = tf.layers
-    .conv2d({ filters: 2 * planes, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/conv1/bn` })
-    .apply(b1Conv1) as tfjs.SymbolicTensor;
-  const b1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/conv1/bn/relu` })
-    .apply(b1Conv1Bn) as tfjs.SymbolicTensor;
+  const b1Conv1 = convBnRelu(tf, x, `${prefix}/b1/conv1`, { filters: 2 * planes, kernelSize: 1 });
   // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
-  const b1Conv2 = tf.layers
-    .conv2d({ filters: 2 * planes, kernelSize: 3, padding: "same", useBias: false, name: `${prefix}/b1/conv2` })
-    .apply(b1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const b1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/conv2/bn` })
-    .apply(b1Conv2) as tfjs.SymbolicTensor;
-  const b1Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/conv2/bn/relu` })
-    .apply(b1Conv2Bn) as tfjs.SymbolicTensor;
+  const b1Conv2 = convBnRelu(tf, b1Conv1, `${prefix}/b1/conv2`, {
+    filters: 2 * planes,
+    kernelSize: 3,
+    padding: "same",
+  });
   // lib/resnet.net:30: conv 1x1 planes * 4 bn
-  const b1Conv3 = tf.layers
-    .conv2d({ filters: inChannels, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv3` })
-    .apply(b1Conv2BnRelu) as tfjs.SymbolicTensor;
-  const b1Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/conv3/bn` })
-    .apply(b1Conv3) as tfjs.SymbolicTensor;
+  const b1Conv3 = convBn(tf, b1Conv2, `${prefix}/b1/conv3`, { filters: inChannels, kernelSize: 1 });
   // lib/resnet.net:26: add
-  const out = tf.layers.add({ name: prefix }).apply([b1Conv3Bn, x]) as tfjs.SymbolicTensor;
-  const relu = tf.layers.activation({ activation: "relu", name: `${prefix}/relu` }).apply(out) as tfjs.SymbolicTensor;
-  return relu;
+  const out = apply(tf.layers.add({ name: prefix }), [b1Conv3, x]);
+  return apply(tf.layers.activation({ activation: "relu", name: `${prefix}/relu` }), out);
 }
 
 /** The spec's block BottleneckStage: its layers, named under `prefix`. */
 function BottleneckStage(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   const bottleneck1 = Bottleneck(tf, x, `${prefix}/bottleneck1`);
   const repeat10 = Bottleneck_2(tf, bottleneck1, `${prefix}/repeat1/0`, 256, 64);
-  const repeat11 = Bottleneck_2(tf, repeat10, `${prefix}/repeat1/1`, 256, 64);
-  return repeat11;
+  return Bottleneck_2(tf, repeat10, `${prefix}/repeat1/1`, 256, 64);
 }
 
 /** The spec's block Bottleneck, called 3 times: its layers, named under `prefix`. */
@@ -108,52 +81,26 @@ function Bottleneck_3(
   inChannels: number,
 ): tfjs.SymbolicTensor {
   // lib/resnet.net:28: conv 1x1 floor(planes * width_per_group / 64) * groups bn relu
-  const b1Conv1 = tf.layers
-    .conv2d({ filters: inChannels, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv1` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b1Conv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/conv1/bn` })
-    .apply(b1Conv1) as tfjs.SymbolicTensor;
-  const b1Conv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/conv1/bn/relu` })
-    .apply(b1Conv1Bn) as tfjs.SymbolicTensor;
+  const b1Conv1 = convBnRelu(tf, x, `${prefix}/b1/conv1`, { filters: inChannels, kernelSize: 1 });
   // lib/resnet.net:29: conv 3x3/stride floor(planes * width_per_group / 64) * groups pad=1 groups=groups bn relu
-  const b1Conv2Pad = tf.layers
-    .zeroPadding2d({
+  const b1Conv2Pad = apply(
+    tf.layers.zeroPadding2d({
       padding: [
         [1, 1],
         [1, 1],
       ],
       name: `${prefix}/b1/conv2/pad`,
-    })
-    .apply(b1Conv1BnRelu) as tfjs.SymbolicTensor;
-  const b1Conv2 = tf.layers
-    .conv2d({ filters: inChannels, kernelSize: 3, strides: 2, useBias: false, name: `${prefix}/b1/conv2` })
-    .apply(b1Conv2Pad) as tfjs.SymbolicTensor;
-  const b1Conv2Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/conv2/bn` })
-    .apply(b1Conv2) as tfjs.SymbolicTensor;
-  const b1Conv2BnRelu = tf.layers
-    .activation({ activation: "relu", name: `${prefix}/b1/conv2/bn/relu` })
-    .apply(b1Conv2Bn) as tfjs.SymbolicTensor;
+    }),
+    b1Conv1,
+  );
+  const b1Conv2 = convBnRelu(tf, b1Conv2Pad, `${prefix}/b1/conv2`, { filters: inChannels, kernelSize: 3, strides: 2 });
   // lib/resnet.net:30: conv 1x1 planes * 4 bn
-  const b1Conv3 = tf.layers
-    .conv2d({ filters: 2 * inChannels, kernelSize: 1, useBias: false, name: `${prefix}/b1/conv3` })
-    .apply(b1Conv2BnRelu) as tfjs.SymbolicTensor;
-  const b1Conv3Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b1/conv3/bn` })
-    .apply(b1Conv3) as tfjs.SymbolicTensor;
+  const b1Conv3 = convBn(tf, b1Conv2, `${prefix}/b1/conv3`, { filters: 2 * inChannels, kernelSize: 1 });
   // lib/resnet.net:33: conv 1x1/stride planes * 4 bn
-  const b2Downsample = tf.layers
-    .conv2d({ filters: 2 * inChannels, kernelSize: 1, strides: 2, useBias: false, name: `${prefix}/b2/downsample` })
-    .apply(x) as tfjs.SymbolicTensor;
-  const b2DownsampleBn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: `${prefix}/b2/downsample/bn` })
-    .apply(b2Downsample) as tfjs.SymbolicTensor;
+  const b2Downsample = convBn(tf, x, `${prefix}/b2/downsample`, { filters: 2 * inChannels, kernelSize: 1, strides: 2 });
   // lib/resnet.net:26: add
-  const out = tf.layers.add({ name: prefix }).apply([b1Conv3Bn, b2DownsampleBn]) as tfjs.SymbolicTensor;
-  const relu = tf.layers.activation({ activation: "relu", name: `${prefix}/relu` }).apply(out) as tfjs.SymbolicTensor;
-  return relu;
+  const out = apply(tf.layers.add({ name: prefix }), [b1Conv3, b2Downsample]);
+  return apply(tf.layers.activation({ activation: "relu", name: `${prefix}/relu` }), out);
 }
 
 /** The spec's block BottleneckStage: its layers, named under `prefix`. */
@@ -161,8 +108,7 @@ function BottleneckStage_2(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: stri
   const bottleneck1 = Bottleneck_3(tf, x, `${prefix}/bottleneck1`, 256);
   const repeat10 = Bottleneck_2(tf, bottleneck1, `${prefix}/repeat1/0`, 512, 128);
   const repeat11 = Bottleneck_2(tf, repeat10, `${prefix}/repeat1/1`, 512, 128);
-  const repeat12 = Bottleneck_2(tf, repeat11, `${prefix}/repeat1/2`, 512, 128);
-  return repeat12;
+  return Bottleneck_2(tf, repeat11, `${prefix}/repeat1/2`, 512, 128);
 }
 
 /** The spec's block BottleneckStage: its layers, named under `prefix`. */
@@ -172,16 +118,14 @@ function BottleneckStage_3(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: stri
   const repeat11 = Bottleneck_2(tf, repeat10, `${prefix}/repeat1/1`, 1024, 256);
   const repeat12 = Bottleneck_2(tf, repeat11, `${prefix}/repeat1/2`, 1024, 256);
   const repeat13 = Bottleneck_2(tf, repeat12, `${prefix}/repeat1/3`, 1024, 256);
-  const repeat14 = Bottleneck_2(tf, repeat13, `${prefix}/repeat1/4`, 1024, 256);
-  return repeat14;
+  return Bottleneck_2(tf, repeat13, `${prefix}/repeat1/4`, 1024, 256);
 }
 
 /** The spec's block BottleneckStage: its layers, named under `prefix`. */
 function BottleneckStage_4(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: string): tfjs.SymbolicTensor {
   const bottleneck1 = Bottleneck_3(tf, x, `${prefix}/bottleneck1`, 1024);
   const repeat10 = Bottleneck_2(tf, bottleneck1, `${prefix}/repeat1/0`, 2048, 512);
-  const repeat11 = Bottleneck_2(tf, repeat10, `${prefix}/repeat1/1`, 2048, 512);
-  return repeat11;
+  return Bottleneck_2(tf, repeat10, `${prefix}/repeat1/1`, 2048, 512);
 }
 
 /**
@@ -190,33 +134,22 @@ function BottleneckStage_4(tf: typeof tfjs, x: tfjs.SymbolicTensor, prefix: stri
 export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; inference: tfjs.LayersModel } {
   const image = tf.input({ shape: [224, 224, 3], name: "image" });
   // line 19: conv 7x7/2 64 pad=3 bn relu
-  const stemConv1Pad = tf.layers
-    .zeroPadding2d({
+  const stemConv1Pad = apply(
+    tf.layers.zeroPadding2d({
       padding: [
         [3, 3],
         [3, 3],
       ],
       name: "stem/conv1/pad",
-    })
-    .apply(image) as tfjs.SymbolicTensor;
-  const stemConv1 = tf.layers
-    .conv2d({ filters: 64, kernelSize: 7, strides: 2, useBias: false, name: "stem/conv1" })
-    .apply(stemConv1Pad) as tfjs.SymbolicTensor;
-  const stemConv1Bn = tf.layers
-    .batchNormalization({ epsilon: 0.00001, momentum: 0.9, name: "stem/conv1/bn" })
-    .apply(stemConv1) as tfjs.SymbolicTensor;
-  const stemConv1BnRelu = tf.layers
-    .activation({ activation: "relu", name: "stem/conv1/bn/relu" })
-    .apply(stemConv1Bn) as tfjs.SymbolicTensor;
+    }),
+    image,
+  );
+  const stemConv1 = convBnRelu(tf, stemConv1Pad, "stem/conv1", { filters: 64, kernelSize: 7, strides: 2 });
   // line 20: maxpool 3x3/2 pad=1
-  const stemMaxpool = pool2d({
-    kind: "max",
-    kernel: [3, 3],
-    stride: [2, 2],
-    pads: [1, 1, 1, 1],
-    ceil: false,
-    name: "stem/maxpool",
-  }).apply(stemConv1BnRelu) as tfjs.SymbolicTensor;
+  const stemMaxpool = apply(
+    pool2d({ kind: "max", kernel: [3, 3], stride: [2, 2], pads: [1, 1, 1, 1], ceil: false, name: "stem/maxpool" }),
+    stemConv1,
+  );
 
   // layer1 = BottleneckStage(64, 3, 1, 1, width_per_group) -> 256
   const layer1Repeat11Relu = BottleneckStage(tf, stemMaxpool, "layer1");
@@ -230,880 +163,76 @@ export function buildModel(tf: typeof tfjs): { training: tfjs.LayersModel; infer
   // layer4 = BottleneckStage(512, 3, 2, 1, width_per_group) -> 2048
   const layer4Repeat11Relu = BottleneckStage_4(tf, layer3Repeat14Relu, "layer4");
   // line 27: adaptiveavgpool 1x1
-  const headAdaptiveavgpool1 = tf.layers
-    .averagePooling2d({ poolSize: 7, strides: 7, name: "head/adaptiveavgpool1" })
-    .apply(layer4Repeat11Relu) as tfjs.SymbolicTensor;
+  const headAdaptiveavgpool1 = apply(
+    tf.layers.averagePooling2d({ poolSize: 7, strides: 7, name: "head/adaptiveavgpool1" }),
+    layer4Repeat11Relu,
+  );
   // line 28: flatten
-  const headFlatten1 = tf.layers.flatten({ name: "head/flatten1" }).apply(headAdaptiveavgpool1) as tfjs.SymbolicTensor;
+  const headFlatten1 = apply(tf.layers.flatten({ name: "head/flatten1" }), headAdaptiveavgpool1);
   // line 29: dense classes
-  const headFc = tf.layers.dense({ units: 1000, name: "head/fc" }).apply(headFlatten1) as tfjs.SymbolicTensor;
+  const headFc = apply(tf.layers.dense({ units: 1000, name: "head/fc" }), headFlatten1);
 
   const model = tf.model({ name: "WideResNet50_2", inputs: image, outputs: headFc });
   return { training: model, inference: model };
 }
 
 /**
- * The network's tensors in PyTorch state_dict order, each with the tfjs weight it fills and its layout:
- * how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
+ * The network's tensors in PyTorch state_dict order with the tfjs weights they fill, one row per layer with weights
+ * (a conv and its BatchNorm share one): how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.
  */
 export const stateDict: InitTensor[] = [
-  { path: "stem/conv1.weight", shape: [64, 3, 7, 7], tfjs: "stem/conv1/kernel", layout: "hwio" },
-  { path: "stem/conv1/bn.weight", shape: [64], tfjs: "stem/conv1/bn/gamma" },
-  { path: "stem/conv1/bn.bias", shape: [64], tfjs: "stem/conv1/bn/beta" },
-  { path: "stem/conv1/bn.running_mean", shape: [64], tfjs: "stem/conv1/bn/moving_mean" },
-  { path: "stem/conv1/bn.running_var", shape: [64], tfjs: "stem/conv1/bn/moving_variance" },
-  {
-    path: "layer1/bottleneck1/b1/conv1.weight",
-    shape: [128, 64, 1, 1],
-    tfjs: "layer1/bottleneck1/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "layer1/bottleneck1/b1/conv1/bn.weight", shape: [128], tfjs: "layer1/bottleneck1/b1/conv1/bn/gamma" },
-  { path: "layer1/bottleneck1/b1/conv1/bn.bias", shape: [128], tfjs: "layer1/bottleneck1/b1/conv1/bn/beta" },
-  {
-    path: "layer1/bottleneck1/b1/conv1/bn.running_mean",
-    shape: [128],
-    tfjs: "layer1/bottleneck1/b1/conv1/bn/moving_mean",
-  },
-  {
-    path: "layer1/bottleneck1/b1/conv1/bn.running_var",
-    shape: [128],
-    tfjs: "layer1/bottleneck1/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layer1/bottleneck1/b1/conv2.weight",
-    shape: [128, 128, 3, 3],
-    tfjs: "layer1/bottleneck1/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "layer1/bottleneck1/b1/conv2/bn.weight", shape: [128], tfjs: "layer1/bottleneck1/b1/conv2/bn/gamma" },
-  { path: "layer1/bottleneck1/b1/conv2/bn.bias", shape: [128], tfjs: "layer1/bottleneck1/b1/conv2/bn/beta" },
-  {
-    path: "layer1/bottleneck1/b1/conv2/bn.running_mean",
-    shape: [128],
-    tfjs: "layer1/bottleneck1/b1/conv2/bn/moving_mean",
-  },
-  {
-    path: "layer1/bottleneck1/b1/conv2/bn.running_var",
-    shape: [128],
-    tfjs: "layer1/bottleneck1/b1/conv2/bn/moving_variance",
-  },
-  {
-    path: "layer1/bottleneck1/b1/conv3.weight",
-    shape: [256, 128, 1, 1],
-    tfjs: "layer1/bottleneck1/b1/conv3/kernel",
-    layout: "hwio",
-  },
-  { path: "layer1/bottleneck1/b1/conv3/bn.weight", shape: [256], tfjs: "layer1/bottleneck1/b1/conv3/bn/gamma" },
-  { path: "layer1/bottleneck1/b1/conv3/bn.bias", shape: [256], tfjs: "layer1/bottleneck1/b1/conv3/bn/beta" },
-  {
-    path: "layer1/bottleneck1/b1/conv3/bn.running_mean",
-    shape: [256],
-    tfjs: "layer1/bottleneck1/b1/conv3/bn/moving_mean",
-  },
-  {
-    path: "layer1/bottleneck1/b1/conv3/bn.running_var",
-    shape: [256],
-    tfjs: "layer1/bottleneck1/b1/conv3/bn/moving_variance",
-  },
-  {
-    path: "layer1/bottleneck1/b2/downsample.weight",
-    shape: [256, 64, 1, 1],
-    tfjs: "layer1/bottleneck1/b2/downsample/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layer1/bottleneck1/b2/downsample/bn.weight",
-    shape: [256],
-    tfjs: "layer1/bottleneck1/b2/downsample/bn/gamma",
-  },
-  { path: "layer1/bottleneck1/b2/downsample/bn.bias", shape: [256], tfjs: "layer1/bottleneck1/b2/downsample/bn/beta" },
-  {
-    path: "layer1/bottleneck1/b2/downsample/bn.running_mean",
-    shape: [256],
-    tfjs: "layer1/bottleneck1/b2/downsample/bn/moving_mean",
-  },
-  {
-    path: "layer1/bottleneck1/b2/downsample/bn.running_var",
-    shape: [256],
-    tfjs: "layer1/bottleneck1/b2/downsample/bn/moving_variance",
-  },
-  {
-    path: "layer1/repeat1/0/b1/conv1.weight",
-    shape: [128, 256, 1, 1],
-    tfjs: "layer1/repeat1/0/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "layer1/repeat1/0/b1/conv1/bn.weight", shape: [128], tfjs: "layer1/repeat1/0/b1/conv1/bn/gamma" },
-  { path: "layer1/repeat1/0/b1/conv1/bn.bias", shape: [128], tfjs: "layer1/repeat1/0/b1/conv1/bn/beta" },
-  { path: "layer1/repeat1/0/b1/conv1/bn.running_mean", shape: [128], tfjs: "layer1/repeat1/0/b1/conv1/bn/moving_mean" },
-  {
-    path: "layer1/repeat1/0/b1/conv1/bn.running_var",
-    shape: [128],
-    tfjs: "layer1/repeat1/0/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layer1/repeat1/0/b1/conv2.weight",
-    shape: [128, 128, 3, 3],
-    tfjs: "layer1/repeat1/0/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "layer1/repeat1/0/b1/conv2/bn.weight", shape: [128], tfjs: "layer1/repeat1/0/b1/conv2/bn/gamma" },
-  { path: "layer1/repeat1/0/b1/conv2/bn.bias", shape: [128], tfjs: "layer1/repeat1/0/b1/conv2/bn/beta" },
-  { path: "layer1/repeat1/0/b1/conv2/bn.running_mean", shape: [128], tfjs: "layer1/repeat1/0/b1/conv2/bn/moving_mean" },
-  {
-    path: "layer1/repeat1/0/b1/conv2/bn.running_var",
-    shape: [128],
-    tfjs: "layer1/repeat1/0/b1/conv2/bn/moving_variance",
-  },
-  {
-    path: "layer1/repeat1/0/b1/conv3.weight",
-    shape: [256, 128, 1, 1],
-    tfjs: "layer1/repeat1/0/b1/conv3/kernel",
-    layout: "hwio",
-  },
-  { path: "layer1/repeat1/0/b1/conv3/bn.weight", shape: [256], tfjs: "layer1/repeat1/0/b1/conv3/bn/gamma" },
-  { path: "layer1/repeat1/0/b1/conv3/bn.bias", shape: [256], tfjs: "layer1/repeat1/0/b1/conv3/bn/beta" },
-  { path: "layer1/repeat1/0/b1/conv3/bn.running_mean", shape: [256], tfjs: "layer1/repeat1/0/b1/conv3/bn/moving_mean" },
-  {
-    path: "layer1/repeat1/0/b1/conv3/bn.running_var",
-    shape: [256],
-    tfjs: "layer1/repeat1/0/b1/conv3/bn/moving_variance",
-  },
-  {
-    path: "layer1/repeat1/1/b1/conv1.weight",
-    shape: [128, 256, 1, 1],
-    tfjs: "layer1/repeat1/1/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "layer1/repeat1/1/b1/conv1/bn.weight", shape: [128], tfjs: "layer1/repeat1/1/b1/conv1/bn/gamma" },
-  { path: "layer1/repeat1/1/b1/conv1/bn.bias", shape: [128], tfjs: "layer1/repeat1/1/b1/conv1/bn/beta" },
-  { path: "layer1/repeat1/1/b1/conv1/bn.running_mean", shape: [128], tfjs: "layer1/repeat1/1/b1/conv1/bn/moving_mean" },
-  {
-    path: "layer1/repeat1/1/b1/conv1/bn.running_var",
-    shape: [128],
-    tfjs: "layer1/repeat1/1/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layer1/repeat1/1/b1/conv2.weight",
-    shape: [128, 128, 3, 3],
-    tfjs: "layer1/repeat1/1/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "layer1/repeat1/1/b1/conv2/bn.weight", shape: [128], tfjs: "layer1/repeat1/1/b1/conv2/bn/gamma" },
-  { path: "layer1/repeat1/1/b1/conv2/bn.bias", shape: [128], tfjs: "layer1/repeat1/1/b1/conv2/bn/beta" },
-  { path: "layer1/repeat1/1/b1/conv2/bn.running_mean", shape: [128], tfjs: "layer1/repeat1/1/b1/conv2/bn/moving_mean" },
-  {
-    path: "layer1/repeat1/1/b1/conv2/bn.running_var",
-    shape: [128],
-    tfjs: "layer1/repeat1/1/b1/conv2/bn/moving_variance",
-  },
-  {
-    path: "layer1/repeat1/1/b1/conv3.weight",
-    shape: [256, 128, 1, 1],
-    tfjs: "layer1/repeat1/1/b1/conv3/kernel",
-    layout: "hwio",
-  },
-  { path: "layer1/repeat1/1/b1/conv3/bn.weight", shape: [256], tfjs: "layer1/repeat1/1/b1/conv3/bn/gamma" },
-  { path: "layer1/repeat1/1/b1/conv3/bn.bias", shape: [256], tfjs: "layer1/repeat1/1/b1/conv3/bn/beta" },
-  { path: "layer1/repeat1/1/b1/conv3/bn.running_mean", shape: [256], tfjs: "layer1/repeat1/1/b1/conv3/bn/moving_mean" },
-  {
-    path: "layer1/repeat1/1/b1/conv3/bn.running_var",
-    shape: [256],
-    tfjs: "layer1/repeat1/1/b1/conv3/bn/moving_variance",
-  },
-  {
-    path: "layer2/bottleneck1/b1/conv1.weight",
-    shape: [256, 256, 1, 1],
-    tfjs: "layer2/bottleneck1/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "layer2/bottleneck1/b1/conv1/bn.weight", shape: [256], tfjs: "layer2/bottleneck1/b1/conv1/bn/gamma" },
-  { path: "layer2/bottleneck1/b1/conv1/bn.bias", shape: [256], tfjs: "layer2/bottleneck1/b1/conv1/bn/beta" },
-  {
-    path: "layer2/bottleneck1/b1/conv1/bn.running_mean",
-    shape: [256],
-    tfjs: "layer2/bottleneck1/b1/conv1/bn/moving_mean",
-  },
-  {
-    path: "layer2/bottleneck1/b1/conv1/bn.running_var",
-    shape: [256],
-    tfjs: "layer2/bottleneck1/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layer2/bottleneck1/b1/conv2.weight",
-    shape: [256, 256, 3, 3],
-    tfjs: "layer2/bottleneck1/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "layer2/bottleneck1/b1/conv2/bn.weight", shape: [256], tfjs: "layer2/bottleneck1/b1/conv2/bn/gamma" },
-  { path: "layer2/bottleneck1/b1/conv2/bn.bias", shape: [256], tfjs: "layer2/bottleneck1/b1/conv2/bn/beta" },
-  {
-    path: "layer2/bottleneck1/b1/conv2/bn.running_mean",
-    shape: [256],
-    tfjs: "layer2/bottleneck1/b1/conv2/bn/moving_mean",
-  },
-  {
-    path: "layer2/bottleneck1/b1/conv2/bn.running_var",
-    shape: [256],
-    tfjs: "layer2/bottleneck1/b1/conv2/bn/moving_variance",
-  },
-  {
-    path: "layer2/bottleneck1/b1/conv3.weight",
-    shape: [512, 256, 1, 1],
-    tfjs: "layer2/bottleneck1/b1/conv3/kernel",
-    layout: "hwio",
-  },
-  { path: "layer2/bottleneck1/b1/conv3/bn.weight", shape: [512], tfjs: "layer2/bottleneck1/b1/conv3/bn/gamma" },
-  { path: "layer2/bottleneck1/b1/conv3/bn.bias", shape: [512], tfjs: "layer2/bottleneck1/b1/conv3/bn/beta" },
-  {
-    path: "layer2/bottleneck1/b1/conv3/bn.running_mean",
-    shape: [512],
-    tfjs: "layer2/bottleneck1/b1/conv3/bn/moving_mean",
-  },
-  {
-    path: "layer2/bottleneck1/b1/conv3/bn.running_var",
-    shape: [512],
-    tfjs: "layer2/bottleneck1/b1/conv3/bn/moving_variance",
-  },
-  {
-    path: "layer2/bottleneck1/b2/downsample.weight",
-    shape: [512, 256, 1, 1],
-    tfjs: "layer2/bottleneck1/b2/downsample/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layer2/bottleneck1/b2/downsample/bn.weight",
-    shape: [512],
-    tfjs: "layer2/bottleneck1/b2/downsample/bn/gamma",
-  },
-  { path: "layer2/bottleneck1/b2/downsample/bn.bias", shape: [512], tfjs: "layer2/bottleneck1/b2/downsample/bn/beta" },
-  {
-    path: "layer2/bottleneck1/b2/downsample/bn.running_mean",
-    shape: [512],
-    tfjs: "layer2/bottleneck1/b2/downsample/bn/moving_mean",
-  },
-  {
-    path: "layer2/bottleneck1/b2/downsample/bn.running_var",
-    shape: [512],
-    tfjs: "layer2/bottleneck1/b2/downsample/bn/moving_variance",
-  },
-  {
-    path: "layer2/repeat1/0/b1/conv1.weight",
-    shape: [256, 512, 1, 1],
-    tfjs: "layer2/repeat1/0/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "layer2/repeat1/0/b1/conv1/bn.weight", shape: [256], tfjs: "layer2/repeat1/0/b1/conv1/bn/gamma" },
-  { path: "layer2/repeat1/0/b1/conv1/bn.bias", shape: [256], tfjs: "layer2/repeat1/0/b1/conv1/bn/beta" },
-  { path: "layer2/repeat1/0/b1/conv1/bn.running_mean", shape: [256], tfjs: "layer2/repeat1/0/b1/conv1/bn/moving_mean" },
-  {
-    path: "layer2/repeat1/0/b1/conv1/bn.running_var",
-    shape: [256],
-    tfjs: "layer2/repeat1/0/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layer2/repeat1/0/b1/conv2.weight",
-    shape: [256, 256, 3, 3],
-    tfjs: "layer2/repeat1/0/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "layer2/repeat1/0/b1/conv2/bn.weight", shape: [256], tfjs: "layer2/repeat1/0/b1/conv2/bn/gamma" },
-  { path: "layer2/repeat1/0/b1/conv2/bn.bias", shape: [256], tfjs: "layer2/repeat1/0/b1/conv2/bn/beta" },
-  { path: "layer2/repeat1/0/b1/conv2/bn.running_mean", shape: [256], tfjs: "layer2/repeat1/0/b1/conv2/bn/moving_mean" },
-  {
-    path: "layer2/repeat1/0/b1/conv2/bn.running_var",
-    shape: [256],
-    tfjs: "layer2/repeat1/0/b1/conv2/bn/moving_variance",
-  },
-  {
-    path: "layer2/repeat1/0/b1/conv3.weight",
-    shape: [512, 256, 1, 1],
-    tfjs: "layer2/repeat1/0/b1/conv3/kernel",
-    layout: "hwio",
-  },
-  { path: "layer2/repeat1/0/b1/conv3/bn.weight", shape: [512], tfjs: "layer2/repeat1/0/b1/conv3/bn/gamma" },
-  { path: "layer2/repeat1/0/b1/conv3/bn.bias", shape: [512], tfjs: "layer2/repeat1/0/b1/conv3/bn/beta" },
-  { path: "layer2/repeat1/0/b1/conv3/bn.running_mean", shape: [512], tfjs: "layer2/repeat1/0/b1/conv3/bn/moving_mean" },
-  {
-    path: "layer2/repeat1/0/b1/conv3/bn.running_var",
-    shape: [512],
-    tfjs: "layer2/repeat1/0/b1/conv3/bn/moving_variance",
-  },
-  {
-    path: "layer2/repeat1/1/b1/conv1.weight",
-    shape: [256, 512, 1, 1],
-    tfjs: "layer2/repeat1/1/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "layer2/repeat1/1/b1/conv1/bn.weight", shape: [256], tfjs: "layer2/repeat1/1/b1/conv1/bn/gamma" },
-  { path: "layer2/repeat1/1/b1/conv1/bn.bias", shape: [256], tfjs: "layer2/repeat1/1/b1/conv1/bn/beta" },
-  { path: "layer2/repeat1/1/b1/conv1/bn.running_mean", shape: [256], tfjs: "layer2/repeat1/1/b1/conv1/bn/moving_mean" },
-  {
-    path: "layer2/repeat1/1/b1/conv1/bn.running_var",
-    shape: [256],
-    tfjs: "layer2/repeat1/1/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layer2/repeat1/1/b1/conv2.weight",
-    shape: [256, 256, 3, 3],
-    tfjs: "layer2/repeat1/1/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "layer2/repeat1/1/b1/conv2/bn.weight", shape: [256], tfjs: "layer2/repeat1/1/b1/conv2/bn/gamma" },
-  { path: "layer2/repeat1/1/b1/conv2/bn.bias", shape: [256], tfjs: "layer2/repeat1/1/b1/conv2/bn/beta" },
-  { path: "layer2/repeat1/1/b1/conv2/bn.running_mean", shape: [256], tfjs: "layer2/repeat1/1/b1/conv2/bn/moving_mean" },
-  {
-    path: "layer2/repeat1/1/b1/conv2/bn.running_var",
-    shape: [256],
-    tfjs: "layer2/repeat1/1/b1/conv2/bn/moving_variance",
-  },
-  {
-    path: "layer2/repeat1/1/b1/conv3.weight",
-    shape: [512, 256, 1, 1],
-    tfjs: "layer2/repeat1/1/b1/conv3/kernel",
-    layout: "hwio",
-  },
-  { path: "layer2/repeat1/1/b1/conv3/bn.weight", shape: [512], tfjs: "layer2/repeat1/1/b1/conv3/bn/gamma" },
-  { path: "layer2/repeat1/1/b1/conv3/bn.bias", shape: [512], tfjs: "layer2/repeat1/1/b1/conv3/bn/beta" },
-  { path: "layer2/repeat1/1/b1/conv3/bn.running_mean", shape: [512], tfjs: "layer2/repeat1/1/b1/conv3/bn/moving_mean" },
-  {
-    path: "layer2/repeat1/1/b1/conv3/bn.running_var",
-    shape: [512],
-    tfjs: "layer2/repeat1/1/b1/conv3/bn/moving_variance",
-  },
-  {
-    path: "layer2/repeat1/2/b1/conv1.weight",
-    shape: [256, 512, 1, 1],
-    tfjs: "layer2/repeat1/2/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "layer2/repeat1/2/b1/conv1/bn.weight", shape: [256], tfjs: "layer2/repeat1/2/b1/conv1/bn/gamma" },
-  { path: "layer2/repeat1/2/b1/conv1/bn.bias", shape: [256], tfjs: "layer2/repeat1/2/b1/conv1/bn/beta" },
-  { path: "layer2/repeat1/2/b1/conv1/bn.running_mean", shape: [256], tfjs: "layer2/repeat1/2/b1/conv1/bn/moving_mean" },
-  {
-    path: "layer2/repeat1/2/b1/conv1/bn.running_var",
-    shape: [256],
-    tfjs: "layer2/repeat1/2/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layer2/repeat1/2/b1/conv2.weight",
-    shape: [256, 256, 3, 3],
-    tfjs: "layer2/repeat1/2/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "layer2/repeat1/2/b1/conv2/bn.weight", shape: [256], tfjs: "layer2/repeat1/2/b1/conv2/bn/gamma" },
-  { path: "layer2/repeat1/2/b1/conv2/bn.bias", shape: [256], tfjs: "layer2/repeat1/2/b1/conv2/bn/beta" },
-  { path: "layer2/repeat1/2/b1/conv2/bn.running_mean", shape: [256], tfjs: "layer2/repeat1/2/b1/conv2/bn/moving_mean" },
-  {
-    path: "layer2/repeat1/2/b1/conv2/bn.running_var",
-    shape: [256],
-    tfjs: "layer2/repeat1/2/b1/conv2/bn/moving_variance",
-  },
-  {
-    path: "layer2/repeat1/2/b1/conv3.weight",
-    shape: [512, 256, 1, 1],
-    tfjs: "layer2/repeat1/2/b1/conv3/kernel",
-    layout: "hwio",
-  },
-  { path: "layer2/repeat1/2/b1/conv3/bn.weight", shape: [512], tfjs: "layer2/repeat1/2/b1/conv3/bn/gamma" },
-  { path: "layer2/repeat1/2/b1/conv3/bn.bias", shape: [512], tfjs: "layer2/repeat1/2/b1/conv3/bn/beta" },
-  { path: "layer2/repeat1/2/b1/conv3/bn.running_mean", shape: [512], tfjs: "layer2/repeat1/2/b1/conv3/bn/moving_mean" },
-  {
-    path: "layer2/repeat1/2/b1/conv3/bn.running_var",
-    shape: [512],
-    tfjs: "layer2/repeat1/2/b1/conv3/bn/moving_variance",
-  },
-  {
-    path: "layer3/bottleneck1/b1/conv1.weight",
-    shape: [512, 512, 1, 1],
-    tfjs: "layer3/bottleneck1/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "layer3/bottleneck1/b1/conv1/bn.weight", shape: [512], tfjs: "layer3/bottleneck1/b1/conv1/bn/gamma" },
-  { path: "layer3/bottleneck1/b1/conv1/bn.bias", shape: [512], tfjs: "layer3/bottleneck1/b1/conv1/bn/beta" },
-  {
-    path: "layer3/bottleneck1/b1/conv1/bn.running_mean",
-    shape: [512],
-    tfjs: "layer3/bottleneck1/b1/conv1/bn/moving_mean",
-  },
-  {
-    path: "layer3/bottleneck1/b1/conv1/bn.running_var",
-    shape: [512],
-    tfjs: "layer3/bottleneck1/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layer3/bottleneck1/b1/conv2.weight",
-    shape: [512, 512, 3, 3],
-    tfjs: "layer3/bottleneck1/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "layer3/bottleneck1/b1/conv2/bn.weight", shape: [512], tfjs: "layer3/bottleneck1/b1/conv2/bn/gamma" },
-  { path: "layer3/bottleneck1/b1/conv2/bn.bias", shape: [512], tfjs: "layer3/bottleneck1/b1/conv2/bn/beta" },
-  {
-    path: "layer3/bottleneck1/b1/conv2/bn.running_mean",
-    shape: [512],
-    tfjs: "layer3/bottleneck1/b1/conv2/bn/moving_mean",
-  },
-  {
-    path: "layer3/bottleneck1/b1/conv2/bn.running_var",
-    shape: [512],
-    tfjs: "layer3/bottleneck1/b1/conv2/bn/moving_variance",
-  },
-  {
-    path: "layer3/bottleneck1/b1/conv3.weight",
-    shape: [1024, 512, 1, 1],
-    tfjs: "layer3/bottleneck1/b1/conv3/kernel",
-    layout: "hwio",
-  },
-  { path: "layer3/bottleneck1/b1/conv3/bn.weight", shape: [1024], tfjs: "layer3/bottleneck1/b1/conv3/bn/gamma" },
-  { path: "layer3/bottleneck1/b1/conv3/bn.bias", shape: [1024], tfjs: "layer3/bottleneck1/b1/conv3/bn/beta" },
-  {
-    path: "layer3/bottleneck1/b1/conv3/bn.running_mean",
-    shape: [1024],
-    tfjs: "layer3/bottleneck1/b1/conv3/bn/moving_mean",
-  },
-  {
-    path: "layer3/bottleneck1/b1/conv3/bn.running_var",
-    shape: [1024],
-    tfjs: "layer3/bottleneck1/b1/conv3/bn/moving_variance",
-  },
-  {
-    path: "layer3/bottleneck1/b2/downsample.weight",
-    shape: [1024, 512, 1, 1],
-    tfjs: "layer3/bottleneck1/b2/downsample/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layer3/bottleneck1/b2/downsample/bn.weight",
-    shape: [1024],
-    tfjs: "layer3/bottleneck1/b2/downsample/bn/gamma",
-  },
-  { path: "layer3/bottleneck1/b2/downsample/bn.bias", shape: [1024], tfjs: "layer3/bottleneck1/b2/downsample/bn/beta" },
-  {
-    path: "layer3/bottleneck1/b2/downsample/bn.running_mean",
-    shape: [1024],
-    tfjs: "layer3/bottleneck1/b2/downsample/bn/moving_mean",
-  },
-  {
-    path: "layer3/bottleneck1/b2/downsample/bn.running_var",
-    shape: [1024],
-    tfjs: "layer3/bottleneck1/b2/downsample/bn/moving_variance",
-  },
-  {
-    path: "layer3/repeat1/0/b1/conv1.weight",
-    shape: [512, 1024, 1, 1],
-    tfjs: "layer3/repeat1/0/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "layer3/repeat1/0/b1/conv1/bn.weight", shape: [512], tfjs: "layer3/repeat1/0/b1/conv1/bn/gamma" },
-  { path: "layer3/repeat1/0/b1/conv1/bn.bias", shape: [512], tfjs: "layer3/repeat1/0/b1/conv1/bn/beta" },
-  { path: "layer3/repeat1/0/b1/conv1/bn.running_mean", shape: [512], tfjs: "layer3/repeat1/0/b1/conv1/bn/moving_mean" },
-  {
-    path: "layer3/repeat1/0/b1/conv1/bn.running_var",
-    shape: [512],
-    tfjs: "layer3/repeat1/0/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layer3/repeat1/0/b1/conv2.weight",
-    shape: [512, 512, 3, 3],
-    tfjs: "layer3/repeat1/0/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "layer3/repeat1/0/b1/conv2/bn.weight", shape: [512], tfjs: "layer3/repeat1/0/b1/conv2/bn/gamma" },
-  { path: "layer3/repeat1/0/b1/conv2/bn.bias", shape: [512], tfjs: "layer3/repeat1/0/b1/conv2/bn/beta" },
-  { path: "layer3/repeat1/0/b1/conv2/bn.running_mean", shape: [512], tfjs: "layer3/repeat1/0/b1/conv2/bn/moving_mean" },
-  {
-    path: "layer3/repeat1/0/b1/conv2/bn.running_var",
-    shape: [512],
-    tfjs: "layer3/repeat1/0/b1/conv2/bn/moving_variance",
-  },
-  {
-    path: "layer3/repeat1/0/b1/conv3.weight",
-    shape: [1024, 512, 1, 1],
-    tfjs: "layer3/repeat1/0/b1/conv3/kernel",
-    layout: "hwio",
-  },
-  { path: "layer3/repeat1/0/b1/conv3/bn.weight", shape: [1024], tfjs: "layer3/repeat1/0/b1/conv3/bn/gamma" },
-  { path: "layer3/repeat1/0/b1/conv3/bn.bias", shape: [1024], tfjs: "layer3/repeat1/0/b1/conv3/bn/beta" },
-  {
-    path: "layer3/repeat1/0/b1/conv3/bn.running_mean",
-    shape: [1024],
-    tfjs: "layer3/repeat1/0/b1/conv3/bn/moving_mean",
-  },
-  {
-    path: "layer3/repeat1/0/b1/conv3/bn.running_var",
-    shape: [1024],
-    tfjs: "layer3/repeat1/0/b1/conv3/bn/moving_variance",
-  },
-  {
-    path: "layer3/repeat1/1/b1/conv1.weight",
-    shape: [512, 1024, 1, 1],
-    tfjs: "layer3/repeat1/1/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "layer3/repeat1/1/b1/conv1/bn.weight", shape: [512], tfjs: "layer3/repeat1/1/b1/conv1/bn/gamma" },
-  { path: "layer3/repeat1/1/b1/conv1/bn.bias", shape: [512], tfjs: "layer3/repeat1/1/b1/conv1/bn/beta" },
-  { path: "layer3/repeat1/1/b1/conv1/bn.running_mean", shape: [512], tfjs: "layer3/repeat1/1/b1/conv1/bn/moving_mean" },
-  {
-    path: "layer3/repeat1/1/b1/conv1/bn.running_var",
-    shape: [512],
-    tfjs: "layer3/repeat1/1/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layer3/repeat1/1/b1/conv2.weight",
-    shape: [512, 512, 3, 3],
-    tfjs: "layer3/repeat1/1/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "layer3/repeat1/1/b1/conv2/bn.weight", shape: [512], tfjs: "layer3/repeat1/1/b1/conv2/bn/gamma" },
-  { path: "layer3/repeat1/1/b1/conv2/bn.bias", shape: [512], tfjs: "layer3/repeat1/1/b1/conv2/bn/beta" },
-  { path: "layer3/repeat1/1/b1/conv2/bn.running_mean", shape: [512], tfjs: "layer3/repeat1/1/b1/conv2/bn/moving_mean" },
-  {
-    path: "layer3/repeat1/1/b1/conv2/bn.running_var",
-    shape: [512],
-    tfjs: "layer3/repeat1/1/b1/conv2/bn/moving_variance",
-  },
-  {
-    path: "layer3/repeat1/1/b1/conv3.weight",
-    shape: [1024, 512, 1, 1],
-    tfjs: "layer3/repeat1/1/b1/conv3/kernel",
-    layout: "hwio",
-  },
-  { path: "layer3/repeat1/1/b1/conv3/bn.weight", shape: [1024], tfjs: "layer3/repeat1/1/b1/conv3/bn/gamma" },
-  { path: "layer3/repeat1/1/b1/conv3/bn.bias", shape: [1024], tfjs: "layer3/repeat1/1/b1/conv3/bn/beta" },
-  {
-    path: "layer3/repeat1/1/b1/conv3/bn.running_mean",
-    shape: [1024],
-    tfjs: "layer3/repeat1/1/b1/conv3/bn/moving_mean",
-  },
-  {
-    path: "layer3/repeat1/1/b1/conv3/bn.running_var",
-    shape: [1024],
-    tfjs: "layer3/repeat1/1/b1/conv3/bn/moving_variance",
-  },
-  {
-    path: "layer3/repeat1/2/b1/conv1.weight",
-    shape: [512, 1024, 1, 1],
-    tfjs: "layer3/repeat1/2/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "layer3/repeat1/2/b1/conv1/bn.weight", shape: [512], tfjs: "layer3/repeat1/2/b1/conv1/bn/gamma" },
-  { path: "layer3/repeat1/2/b1/conv1/bn.bias", shape: [512], tfjs: "layer3/repeat1/2/b1/conv1/bn/beta" },
-  { path: "layer3/repeat1/2/b1/conv1/bn.running_mean", shape: [512], tfjs: "layer3/repeat1/2/b1/conv1/bn/moving_mean" },
-  {
-    path: "layer3/repeat1/2/b1/conv1/bn.running_var",
-    shape: [512],
-    tfjs: "layer3/repeat1/2/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layer3/repeat1/2/b1/conv2.weight",
-    shape: [512, 512, 3, 3],
-    tfjs: "layer3/repeat1/2/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "layer3/repeat1/2/b1/conv2/bn.weight", shape: [512], tfjs: "layer3/repeat1/2/b1/conv2/bn/gamma" },
-  { path: "layer3/repeat1/2/b1/conv2/bn.bias", shape: [512], tfjs: "layer3/repeat1/2/b1/conv2/bn/beta" },
-  { path: "layer3/repeat1/2/b1/conv2/bn.running_mean", shape: [512], tfjs: "layer3/repeat1/2/b1/conv2/bn/moving_mean" },
-  {
-    path: "layer3/repeat1/2/b1/conv2/bn.running_var",
-    shape: [512],
-    tfjs: "layer3/repeat1/2/b1/conv2/bn/moving_variance",
-  },
-  {
-    path: "layer3/repeat1/2/b1/conv3.weight",
-    shape: [1024, 512, 1, 1],
-    tfjs: "layer3/repeat1/2/b1/conv3/kernel",
-    layout: "hwio",
-  },
-  { path: "layer3/repeat1/2/b1/conv3/bn.weight", shape: [1024], tfjs: "layer3/repeat1/2/b1/conv3/bn/gamma" },
-  { path: "layer3/repeat1/2/b1/conv3/bn.bias", shape: [1024], tfjs: "layer3/repeat1/2/b1/conv3/bn/beta" },
-  {
-    path: "layer3/repeat1/2/b1/conv3/bn.running_mean",
-    shape: [1024],
-    tfjs: "layer3/repeat1/2/b1/conv3/bn/moving_mean",
-  },
-  {
-    path: "layer3/repeat1/2/b1/conv3/bn.running_var",
-    shape: [1024],
-    tfjs: "layer3/repeat1/2/b1/conv3/bn/moving_variance",
-  },
-  {
-    path: "layer3/repeat1/3/b1/conv1.weight",
-    shape: [512, 1024, 1, 1],
-    tfjs: "layer3/repeat1/3/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "layer3/repeat1/3/b1/conv1/bn.weight", shape: [512], tfjs: "layer3/repeat1/3/b1/conv1/bn/gamma" },
-  { path: "layer3/repeat1/3/b1/conv1/bn.bias", shape: [512], tfjs: "layer3/repeat1/3/b1/conv1/bn/beta" },
-  { path: "layer3/repeat1/3/b1/conv1/bn.running_mean", shape: [512], tfjs: "layer3/repeat1/3/b1/conv1/bn/moving_mean" },
-  {
-    path: "layer3/repeat1/3/b1/conv1/bn.running_var",
-    shape: [512],
-    tfjs: "layer3/repeat1/3/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layer3/repeat1/3/b1/conv2.weight",
-    shape: [512, 512, 3, 3],
-    tfjs: "layer3/repeat1/3/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "layer3/repeat1/3/b1/conv2/bn.weight", shape: [512], tfjs: "layer3/repeat1/3/b1/conv2/bn/gamma" },
-  { path: "layer3/repeat1/3/b1/conv2/bn.bias", shape: [512], tfjs: "layer3/repeat1/3/b1/conv2/bn/beta" },
-  { path: "layer3/repeat1/3/b1/conv2/bn.running_mean", shape: [512], tfjs: "layer3/repeat1/3/b1/conv2/bn/moving_mean" },
-  {
-    path: "layer3/repeat1/3/b1/conv2/bn.running_var",
-    shape: [512],
-    tfjs: "layer3/repeat1/3/b1/conv2/bn/moving_variance",
-  },
-  {
-    path: "layer3/repeat1/3/b1/conv3.weight",
-    shape: [1024, 512, 1, 1],
-    tfjs: "layer3/repeat1/3/b1/conv3/kernel",
-    layout: "hwio",
-  },
-  { path: "layer3/repeat1/3/b1/conv3/bn.weight", shape: [1024], tfjs: "layer3/repeat1/3/b1/conv3/bn/gamma" },
-  { path: "layer3/repeat1/3/b1/conv3/bn.bias", shape: [1024], tfjs: "layer3/repeat1/3/b1/conv3/bn/beta" },
-  {
-    path: "layer3/repeat1/3/b1/conv3/bn.running_mean",
-    shape: [1024],
-    tfjs: "layer3/repeat1/3/b1/conv3/bn/moving_mean",
-  },
-  {
-    path: "layer3/repeat1/3/b1/conv3/bn.running_var",
-    shape: [1024],
-    tfjs: "layer3/repeat1/3/b1/conv3/bn/moving_variance",
-  },
-  {
-    path: "layer3/repeat1/4/b1/conv1.weight",
-    shape: [512, 1024, 1, 1],
-    tfjs: "layer3/repeat1/4/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "layer3/repeat1/4/b1/conv1/bn.weight", shape: [512], tfjs: "layer3/repeat1/4/b1/conv1/bn/gamma" },
-  { path: "layer3/repeat1/4/b1/conv1/bn.bias", shape: [512], tfjs: "layer3/repeat1/4/b1/conv1/bn/beta" },
-  { path: "layer3/repeat1/4/b1/conv1/bn.running_mean", shape: [512], tfjs: "layer3/repeat1/4/b1/conv1/bn/moving_mean" },
-  {
-    path: "layer3/repeat1/4/b1/conv1/bn.running_var",
-    shape: [512],
-    tfjs: "layer3/repeat1/4/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layer3/repeat1/4/b1/conv2.weight",
-    shape: [512, 512, 3, 3],
-    tfjs: "layer3/repeat1/4/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "layer3/repeat1/4/b1/conv2/bn.weight", shape: [512], tfjs: "layer3/repeat1/4/b1/conv2/bn/gamma" },
-  { path: "layer3/repeat1/4/b1/conv2/bn.bias", shape: [512], tfjs: "layer3/repeat1/4/b1/conv2/bn/beta" },
-  { path: "layer3/repeat1/4/b1/conv2/bn.running_mean", shape: [512], tfjs: "layer3/repeat1/4/b1/conv2/bn/moving_mean" },
-  {
-    path: "layer3/repeat1/4/b1/conv2/bn.running_var",
-    shape: [512],
-    tfjs: "layer3/repeat1/4/b1/conv2/bn/moving_variance",
-  },
-  {
-    path: "layer3/repeat1/4/b1/conv3.weight",
-    shape: [1024, 512, 1, 1],
-    tfjs: "layer3/repeat1/4/b1/conv3/kernel",
-    layout: "hwio",
-  },
-  { path: "layer3/repeat1/4/b1/conv3/bn.weight", shape: [1024], tfjs: "layer3/repeat1/4/b1/conv3/bn/gamma" },
-  { path: "layer3/repeat1/4/b1/conv3/bn.bias", shape: [1024], tfjs: "layer3/repeat1/4/b1/conv3/bn/beta" },
-  {
-    path: "layer3/repeat1/4/b1/conv3/bn.running_mean",
-    shape: [1024],
-    tfjs: "layer3/repeat1/4/b1/conv3/bn/moving_mean",
-  },
-  {
-    path: "layer3/repeat1/4/b1/conv3/bn.running_var",
-    shape: [1024],
-    tfjs: "layer3/repeat1/4/b1/conv3/bn/moving_variance",
-  },
-  {
-    path: "layer4/bottleneck1/b1/conv1.weight",
-    shape: [1024, 1024, 1, 1],
-    tfjs: "layer4/bottleneck1/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "layer4/bottleneck1/b1/conv1/bn.weight", shape: [1024], tfjs: "layer4/bottleneck1/b1/conv1/bn/gamma" },
-  { path: "layer4/bottleneck1/b1/conv1/bn.bias", shape: [1024], tfjs: "layer4/bottleneck1/b1/conv1/bn/beta" },
-  {
-    path: "layer4/bottleneck1/b1/conv1/bn.running_mean",
-    shape: [1024],
-    tfjs: "layer4/bottleneck1/b1/conv1/bn/moving_mean",
-  },
-  {
-    path: "layer4/bottleneck1/b1/conv1/bn.running_var",
-    shape: [1024],
-    tfjs: "layer4/bottleneck1/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layer4/bottleneck1/b1/conv2.weight",
-    shape: [1024, 1024, 3, 3],
-    tfjs: "layer4/bottleneck1/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "layer4/bottleneck1/b1/conv2/bn.weight", shape: [1024], tfjs: "layer4/bottleneck1/b1/conv2/bn/gamma" },
-  { path: "layer4/bottleneck1/b1/conv2/bn.bias", shape: [1024], tfjs: "layer4/bottleneck1/b1/conv2/bn/beta" },
-  {
-    path: "layer4/bottleneck1/b1/conv2/bn.running_mean",
-    shape: [1024],
-    tfjs: "layer4/bottleneck1/b1/conv2/bn/moving_mean",
-  },
-  {
-    path: "layer4/bottleneck1/b1/conv2/bn.running_var",
-    shape: [1024],
-    tfjs: "layer4/bottleneck1/b1/conv2/bn/moving_variance",
-  },
-  {
-    path: "layer4/bottleneck1/b1/conv3.weight",
-    shape: [2048, 1024, 1, 1],
-    tfjs: "layer4/bottleneck1/b1/conv3/kernel",
-    layout: "hwio",
-  },
-  { path: "layer4/bottleneck1/b1/conv3/bn.weight", shape: [2048], tfjs: "layer4/bottleneck1/b1/conv3/bn/gamma" },
-  { path: "layer4/bottleneck1/b1/conv3/bn.bias", shape: [2048], tfjs: "layer4/bottleneck1/b1/conv3/bn/beta" },
-  {
-    path: "layer4/bottleneck1/b1/conv3/bn.running_mean",
-    shape: [2048],
-    tfjs: "layer4/bottleneck1/b1/conv3/bn/moving_mean",
-  },
-  {
-    path: "layer4/bottleneck1/b1/conv3/bn.running_var",
-    shape: [2048],
-    tfjs: "layer4/bottleneck1/b1/conv3/bn/moving_variance",
-  },
-  {
-    path: "layer4/bottleneck1/b2/downsample.weight",
-    shape: [2048, 1024, 1, 1],
-    tfjs: "layer4/bottleneck1/b2/downsample/kernel",
-    layout: "hwio",
-  },
-  {
-    path: "layer4/bottleneck1/b2/downsample/bn.weight",
-    shape: [2048],
-    tfjs: "layer4/bottleneck1/b2/downsample/bn/gamma",
-  },
-  { path: "layer4/bottleneck1/b2/downsample/bn.bias", shape: [2048], tfjs: "layer4/bottleneck1/b2/downsample/bn/beta" },
-  {
-    path: "layer4/bottleneck1/b2/downsample/bn.running_mean",
-    shape: [2048],
-    tfjs: "layer4/bottleneck1/b2/downsample/bn/moving_mean",
-  },
-  {
-    path: "layer4/bottleneck1/b2/downsample/bn.running_var",
-    shape: [2048],
-    tfjs: "layer4/bottleneck1/b2/downsample/bn/moving_variance",
-  },
-  {
-    path: "layer4/repeat1/0/b1/conv1.weight",
-    shape: [1024, 2048, 1, 1],
-    tfjs: "layer4/repeat1/0/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "layer4/repeat1/0/b1/conv1/bn.weight", shape: [1024], tfjs: "layer4/repeat1/0/b1/conv1/bn/gamma" },
-  { path: "layer4/repeat1/0/b1/conv1/bn.bias", shape: [1024], tfjs: "layer4/repeat1/0/b1/conv1/bn/beta" },
-  {
-    path: "layer4/repeat1/0/b1/conv1/bn.running_mean",
-    shape: [1024],
-    tfjs: "layer4/repeat1/0/b1/conv1/bn/moving_mean",
-  },
-  {
-    path: "layer4/repeat1/0/b1/conv1/bn.running_var",
-    shape: [1024],
-    tfjs: "layer4/repeat1/0/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layer4/repeat1/0/b1/conv2.weight",
-    shape: [1024, 1024, 3, 3],
-    tfjs: "layer4/repeat1/0/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "layer4/repeat1/0/b1/conv2/bn.weight", shape: [1024], tfjs: "layer4/repeat1/0/b1/conv2/bn/gamma" },
-  { path: "layer4/repeat1/0/b1/conv2/bn.bias", shape: [1024], tfjs: "layer4/repeat1/0/b1/conv2/bn/beta" },
-  {
-    path: "layer4/repeat1/0/b1/conv2/bn.running_mean",
-    shape: [1024],
-    tfjs: "layer4/repeat1/0/b1/conv2/bn/moving_mean",
-  },
-  {
-    path: "layer4/repeat1/0/b1/conv2/bn.running_var",
-    shape: [1024],
-    tfjs: "layer4/repeat1/0/b1/conv2/bn/moving_variance",
-  },
-  {
-    path: "layer4/repeat1/0/b1/conv3.weight",
-    shape: [2048, 1024, 1, 1],
-    tfjs: "layer4/repeat1/0/b1/conv3/kernel",
-    layout: "hwio",
-  },
-  { path: "layer4/repeat1/0/b1/conv3/bn.weight", shape: [2048], tfjs: "layer4/repeat1/0/b1/conv3/bn/gamma" },
-  { path: "layer4/repeat1/0/b1/conv3/bn.bias", shape: [2048], tfjs: "layer4/repeat1/0/b1/conv3/bn/beta" },
-  {
-    path: "layer4/repeat1/0/b1/conv3/bn.running_mean",
-    shape: [2048],
-    tfjs: "layer4/repeat1/0/b1/conv3/bn/moving_mean",
-  },
-  {
-    path: "layer4/repeat1/0/b1/conv3/bn.running_var",
-    shape: [2048],
-    tfjs: "layer4/repeat1/0/b1/conv3/bn/moving_variance",
-  },
-  {
-    path: "layer4/repeat1/1/b1/conv1.weight",
-    shape: [1024, 2048, 1, 1],
-    tfjs: "layer4/repeat1/1/b1/conv1/kernel",
-    layout: "hwio",
-  },
-  { path: "layer4/repeat1/1/b1/conv1/bn.weight", shape: [1024], tfjs: "layer4/repeat1/1/b1/conv1/bn/gamma" },
-  { path: "layer4/repeat1/1/b1/conv1/bn.bias", shape: [1024], tfjs: "layer4/repeat1/1/b1/conv1/bn/beta" },
-  {
-    path: "layer4/repeat1/1/b1/conv1/bn.running_mean",
-    shape: [1024],
-    tfjs: "layer4/repeat1/1/b1/conv1/bn/moving_mean",
-  },
-  {
-    path: "layer4/repeat1/1/b1/conv1/bn.running_var",
-    shape: [1024],
-    tfjs: "layer4/repeat1/1/b1/conv1/bn/moving_variance",
-  },
-  {
-    path: "layer4/repeat1/1/b1/conv2.weight",
-    shape: [1024, 1024, 3, 3],
-    tfjs: "layer4/repeat1/1/b1/conv2/kernel",
-    layout: "hwio",
-  },
-  { path: "layer4/repeat1/1/b1/conv2/bn.weight", shape: [1024], tfjs: "layer4/repeat1/1/b1/conv2/bn/gamma" },
-  { path: "layer4/repeat1/1/b1/conv2/bn.bias", shape: [1024], tfjs: "layer4/repeat1/1/b1/conv2/bn/beta" },
-  {
-    path: "layer4/repeat1/1/b1/conv2/bn.running_mean",
-    shape: [1024],
-    tfjs: "layer4/repeat1/1/b1/conv2/bn/moving_mean",
-  },
-  {
-    path: "layer4/repeat1/1/b1/conv2/bn.running_var",
-    shape: [1024],
-    tfjs: "layer4/repeat1/1/b1/conv2/bn/moving_variance",
-  },
-  {
-    path: "layer4/repeat1/1/b1/conv3.weight",
-    shape: [2048, 1024, 1, 1],
-    tfjs: "layer4/repeat1/1/b1/conv3/kernel",
-    layout: "hwio",
-  },
-  { path: "layer4/repeat1/1/b1/conv3/bn.weight", shape: [2048], tfjs: "layer4/repeat1/1/b1/conv3/bn/gamma" },
-  { path: "layer4/repeat1/1/b1/conv3/bn.bias", shape: [2048], tfjs: "layer4/repeat1/1/b1/conv3/bn/beta" },
-  {
-    path: "layer4/repeat1/1/b1/conv3/bn.running_mean",
-    shape: [2048],
-    tfjs: "layer4/repeat1/1/b1/conv3/bn/moving_mean",
-  },
-  {
-    path: "layer4/repeat1/1/b1/conv3/bn.running_var",
-    shape: [2048],
-    tfjs: "layer4/repeat1/1/b1/conv3/bn/moving_variance",
-  },
-  { path: "head/fc.weight", shape: [1000, 2048], tfjs: "head/fc/kernel", layout: "dense" },
-  { path: "head/fc.bias", shape: [1000], tfjs: "head/fc/bias" },
-];
+  convBnInit("stem/conv1", [64, 3, 7, 7]),
+  convBnInit("layer1/bottleneck1/b1/conv1", [128, 64, 1, 1]),
+  convBnInit("layer1/bottleneck1/b1/conv2", [128, 128, 3, 3]),
+  convBnInit("layer1/bottleneck1/b1/conv3", [256, 128, 1, 1]),
+  convBnInit("layer1/bottleneck1/b2/downsample", [256, 64, 1, 1]),
+  convBnInit("layer1/repeat1/0/b1/conv1", [128, 256, 1, 1]),
+  convBnInit("layer1/repeat1/0/b1/conv2", [128, 128, 3, 3]),
+  convBnInit("layer1/repeat1/0/b1/conv3", [256, 128, 1, 1]),
+  convBnInit("layer1/repeat1/1/b1/conv1", [128, 256, 1, 1]),
+  convBnInit("layer1/repeat1/1/b1/conv2", [128, 128, 3, 3]),
+  convBnInit("layer1/repeat1/1/b1/conv3", [256, 128, 1, 1]),
+  convBnInit("layer2/bottleneck1/b1/conv1", [256, 256, 1, 1]),
+  convBnInit("layer2/bottleneck1/b1/conv2", [256, 256, 3, 3]),
+  convBnInit("layer2/bottleneck1/b1/conv3", [512, 256, 1, 1]),
+  convBnInit("layer2/bottleneck1/b2/downsample", [512, 256, 1, 1]),
+  convBnInit("layer2/repeat1/0/b1/conv1", [256, 512, 1, 1]),
+  convBnInit("layer2/repeat1/0/b1/conv2", [256, 256, 3, 3]),
+  convBnInit("layer2/repeat1/0/b1/conv3", [512, 256, 1, 1]),
+  convBnInit("layer2/repeat1/1/b1/conv1", [256, 512, 1, 1]),
+  convBnInit("layer2/repeat1/1/b1/conv2", [256, 256, 3, 3]),
+  convBnInit("layer2/repeat1/1/b1/conv3", [512, 256, 1, 1]),
+  convBnInit("layer2/repeat1/2/b1/conv1", [256, 512, 1, 1]),
+  convBnInit("layer2/repeat1/2/b1/conv2", [256, 256, 3, 3]),
+  convBnInit("layer2/repeat1/2/b1/conv3", [512, 256, 1, 1]),
+  convBnInit("layer3/bottleneck1/b1/conv1", [512, 512, 1, 1]),
+  convBnInit("layer3/bottleneck1/b1/conv2", [512, 512, 3, 3]),
+  convBnInit("layer3/bottleneck1/b1/conv3", [1024, 512, 1, 1]),
+  convBnInit("layer3/bottleneck1/b2/downsample", [1024, 512, 1, 1]),
+  convBnInit("layer3/repeat1/0/b1/conv1", [512, 1024, 1, 1]),
+  convBnInit("layer3/repeat1/0/b1/conv2", [512, 512, 3, 3]),
+  convBnInit("layer3/repeat1/0/b1/conv3", [1024, 512, 1, 1]),
+  convBnInit("layer3/repeat1/1/b1/conv1", [512, 1024, 1, 1]),
+  convBnInit("layer3/repeat1/1/b1/conv2", [512, 512, 3, 3]),
+  convBnInit("layer3/repeat1/1/b1/conv3", [1024, 512, 1, 1]),
+  convBnInit("layer3/repeat1/2/b1/conv1", [512, 1024, 1, 1]),
+  convBnInit("layer3/repeat1/2/b1/conv2", [512, 512, 3, 3]),
+  convBnInit("layer3/repeat1/2/b1/conv3", [1024, 512, 1, 1]),
+  convBnInit("layer3/repeat1/3/b1/conv1", [512, 1024, 1, 1]),
+  convBnInit("layer3/repeat1/3/b1/conv2", [512, 512, 3, 3]),
+  convBnInit("layer3/repeat1/3/b1/conv3", [1024, 512, 1, 1]),
+  convBnInit("layer3/repeat1/4/b1/conv1", [512, 1024, 1, 1]),
+  convBnInit("layer3/repeat1/4/b1/conv2", [512, 512, 3, 3]),
+  convBnInit("layer3/repeat1/4/b1/conv3", [1024, 512, 1, 1]),
+  convBnInit("layer4/bottleneck1/b1/conv1", [1024, 1024, 1, 1]),
+  convBnInit("layer4/bottleneck1/b1/conv2", [1024, 1024, 3, 3]),
+  convBnInit("layer4/bottleneck1/b1/conv3", [2048, 1024, 1, 1]),
+  convBnInit("layer4/bottleneck1/b2/downsample", [2048, 1024, 1, 1]),
+  convBnInit("layer4/repeat1/0/b1/conv1", [1024, 2048, 1, 1]),
+  convBnInit("layer4/repeat1/0/b1/conv2", [1024, 1024, 3, 3]),
+  convBnInit("layer4/repeat1/0/b1/conv3", [2048, 1024, 1, 1]),
+  convBnInit("layer4/repeat1/1/b1/conv1", [1024, 2048, 1, 1]),
+  convBnInit("layer4/repeat1/1/b1/conv2", [1024, 1024, 3, 3]),
+  convBnInit("layer4/repeat1/1/b1/conv3", [2048, 1024, 1, 1]),
+  denseInit("head/fc", [1000, 2048], { bias: true }),
+].flat();

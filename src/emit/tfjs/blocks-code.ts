@@ -6,13 +6,21 @@
 // its calls. Layer names stay the plan's (`${prefix}/b2/conv1` is
 // "inception3a/b2/conv1"), so checkpoints, --init and --weights see the same
 // model as before; only the text is shorter.
+//
+// Each statement is one line where it fits: a layer is `apply(layer, x)` (a
+// helper written into model.ts, typed so no cast is needed), and a convolution
+// with the BatchNorm and activation after it, which the spec writes as one
+// statement, is one call of a helper written once per kind (`convBnRelu(tf, x,
+// name, config)`: the same three layers, named `name`, `name/bn`,
+// `name/bn/relu` as the plan names them; fusedLayers says when that holds).
 
 import type { IrGraph } from "../../ir/graph.js";
 import { blockInstances, type BlockInstance, type BlockInstances } from "../blocks.js";
-import { commentText, lineComment } from "./escape.js";
+import { commentText, docLine, lineComment } from "./escape.js";
 import { identifier, reservedWord } from "./names.js";
 import type { LayerPlan, PlannedLayer } from "./plan.js";
-import { describe, literal } from "./source.js";
+import { describe, literal, snippet } from "./source.js";
+import { ROW_FUNCTIONS } from "./state-dict-code.js";
 
 const NUMBER = /(?<![\w."$])\d+(?:\.\d+)?(?:e[-+]?\d+)?(?![\w."])/g;
 /** A call's path as the plan's layer names spell it (src/runtime/layer-names.ts: other characters are '_'). */
@@ -22,7 +30,7 @@ const tfPath = (path: string): string => {
 };
 
 export interface BlockCode {
-  /** The functions, each a list of lines (before prettier). */
+  /** The helpers (`apply`, conv + BatchNorm + activation) and the block functions, each a list of lines (before prettier). */
   functions: string[][];
   /** buildModel's statements from the input to the last layer. */
   body: string[];
@@ -69,6 +77,81 @@ export function blockCode(plan: LayerPlan, ts: boolean, header: (layer: PlannedL
     return false;
   });
   const infoOf = (inst: BlockInstance) => shape.get(inst.origin)!;
+
+  // Module-level names: the helpers below, the block functions, the runtime's imports.
+  const taken = new Set(["buildModel", "inputShape", "stateDict", "tf", "tfjs", "x", "prefix", ...ROW_FUNCTIONS, ...plan.layers.filter((l) => l.from === "netc").map((l) => l.fn)]);
+  const planVars = new Set([plan.input.variable, ...plan.layers.map((l) => l.output)]);
+  const moduleName = (base: string) => {
+    let name = base;
+    for (let k = 2; taken.has(name) || planVars.has(name) || reservedWord(name); k++) name = `${base}${k}`;
+    taken.add(name);
+    return name;
+  };
+  const apply = moduleName("apply");
+  const helpers: string[][] = [
+    [
+      "",
+      docLine("Applies a layer to the tensor before it (to the list of tensors for a merge)."),
+      ts
+        ? `function ${apply}(layer: tfjs.layers.Layer, x: tfjs.SymbolicTensor | tfjs.SymbolicTensor[]): tfjs.SymbolicTensor {`
+        : `function ${apply}(layer, x) {`,
+      `return layer.apply(x)${cast};`,
+      "}",
+    ],
+  ];
+  const fused = fusedLayers(plan, all.unitOf, exits);
+  const fusedHelpers = new Map<string, string>();
+  const configTypes = new Map<string, string>();
+  const fusedHelper = (chain: number[]): string => {
+    const [conv, ...rest] = chain.map((i) => plan.layers[i]!);
+    const useBias = conv!.config.useBias;
+    const without = (l: PlannedLayer) => Object.fromEntries(Object.entries(l.config).filter(([k]) => k !== "name"));
+    const suffixes = chain.slice(1).map((i) => String(plan.layers[i]!.config.name).slice(String(plan.layers[i - 1]!.config.name).length));
+    const key = JSON.stringify([conv!.from, conv!.fn, useBias, ...rest.map((l, k) => [l.from, l.fn, without(l), suffixes[k]])]);
+    const known = fusedHelpers.get(key);
+    if (known) return known;
+    const kind = { conv2d: "conv", depthwiseConv2d: "depthwise", groupConv2d: "groupConv" }[conv!.fn] ?? conv!.fn;
+    const act = rest[1] ? String(rest[1].config.activation ?? rest[1].config.fn ?? rest[1].fn) : "";
+    const name = moduleName(`${kind}Bn${act.charAt(0).toUpperCase()}${act.slice(1)}`.replace(/[^A-Za-z0-9]/g, ""));
+    fusedHelpers.set(key, name);
+    const factory = (l: PlannedLayer) => (l.from === "tf" ? `tf.layers.${l.fn}` : l.fn);
+    let configType = "";
+    if (ts) {
+      const source = `${conv!.from === "tf" ? "tfjs.layers." : ""}${conv!.fn}`;
+      let alias = configTypes.get(source);
+      if (!alias) {
+        alias = moduleName(`${conv!.fn.charAt(0).toUpperCase()}${conv!.fn.slice(1)}Args`);
+        configTypes.set(source, alias);
+        helpers.push(["", `type ${alias} = Parameters<typeof ${source}>[0];`]);
+      }
+      configType = `: ${alias}`;
+    }
+    const baked = useBias === undefined ? "...config, name" : `...config, useBias: ${literal(useBias)}, name`;
+    const vars = ["conv", "bn", "act"];
+    const body = [`const conv = ${apply}(${factory(conv!)}({ ${baked} }), x);`];
+    rest.forEach((l, k) => {
+      const cfg = literal({ ...without(l), name: "@NAME@" }).replace(`"@NAME@"`, `name + ${literal(suffixes.slice(0, k + 1).join(""))}`);
+      const call = `${apply}(${factory(l)}(${cfg}), ${vars[k]})`;
+      body.push(k === rest.length - 1 ? `return ${call};` : `const ${vars[k + 1]} = ${call};`);
+    });
+    const names = ["`name`", ...suffixes.map((_, k) => `\`name${suffixes.slice(0, k + 1).join("")}\``)];
+    const what = [conv!.fn, ...rest.map((l) => (l.fn === "activation" || l.fn === "torchActivation" ? act : l.fn))];
+    const t = (type: string) => (ts ? `: ${type}` : "");
+    helpers.push([
+      "",
+      docLine(`${what.join(", ")}: one statement's layers ${names.join(", ")}.`),
+      `function ${name}(tf${t("typeof tfjs")}, x${t("tfjs.SymbolicTensor")}, name${t("string")}, config${configType})${t("tfjs.SymbolicTensor")} {`,
+      ...body,
+      "}",
+    ]);
+    return name;
+  };
+  const inChain = new Set<number>();
+  for (const [, chain] of fused) {
+    fusedHelper(chain);
+    for (const i of chain.slice(1)) inChain.add(i);
+  }
+  const moduleNames = [...taken];
   const childHolding = (layer: number, unit: number | undefined): BlockInstance | undefined => {
     let u = all.unitOf[plan.layers[layer]!.node.id];
     if (u === unit) return undefined;
@@ -81,7 +164,7 @@ export function blockCode(plan: LayerPlan, ts: boolean, header: (layer: PlannedL
     const inst = unit === undefined ? undefined : all.instances[unit]!;
     const range = inst ? infoOf(inst).layers : plan.layers.map((_, i) => i);
     const local = new Map<string, string>();
-    const taken = new Set(["tf", "x", "prefix"]);
+    const taken = new Set(moduleNames);
     if (inst) local.set(infoOf(inst).input, "x");
     const v = (name: string) => local.get(name) ?? name;
     const nameText = (full: string) => {
@@ -93,6 +176,7 @@ export function blockCode(plan: LayerPlan, ts: boolean, header: (layer: PlannedL
     const lines: string[] = [];
     const done = new Set<number>();
     let lastWhere = "";
+    let comment: { line: string; text: string; at: number } | undefined;
     for (const i of range) {
       const layer = plan.layers[i]!;
       const child = childHolding(i, unit);
@@ -106,21 +190,46 @@ export function blockCode(plan: LayerPlan, ts: boolean, header: (layer: PlannedL
         names.push(tfPath(child.path));
         lines.push(`const ${variable} = ${call(child)}(tf, ${v(info.input)}, "@NAME_${names.length - 1}_@"${callArgs.get(child.index) ?? ""});`);
         lastWhere = "";
+        comment = undefined;
         continue;
       }
-      if (!inst) lines.push(...header(layer, i, false));
-      else {
-        const where = describe(layer.node.loc, g.file);
-        if (where && where !== lastWhere) lines.push(lineComment(where));
-        lastWhere = where;
+      if (inChain.has(i)) continue;
+      const chain = fused.get(i) ?? [i];
+      for (const k of chain) {
+        if (!inst) lines.push(...header(plan.layers[k]!, k, false));
+        else {
+          // One comment per spec line: the statements written on it, each once.
+          const loc = plan.layers[k]!.node.loc;
+          if (!loc) continue;
+          const where = describe(loc, g.file);
+          const statement = `${loc.file}:${loc.line}:${loc.column}`;
+          if (statement === lastWhere) continue;
+          const more = comment && comment.line === `${loc.file}:${loc.line}` ? `${comment.text}; ${snippet(loc)}` : undefined;
+          if (more !== undefined && more.length <= 110) {
+            comment!.text = more;
+            lines[comment!.at] = lineComment(more);
+          } else {
+            comment = { line: `${loc.file}:${loc.line}`, text: where, at: lines.length };
+            lines.push(lineComment(where));
+          }
+          lastWhere = statement;
+        }
       }
-      if (inst) local.set(layer.output, identifier(String(layer.config.name).slice(tfPath(inst.path).length + 1) || "out", taken));
-      const factory = layer.from === "tf" ? `tf.layers.${layer.fn}` : layer.fn;
+      const last = plan.layers[chain[chain.length - 1]!]!;
+      // A conv with its BatchNorm and activation is named after the conv.
+      if (inst) local.set(last.output, identifier(String(layer.config.name).slice(tfPath(inst.path).length + 1) || "out", taken));
+      else if (chain.length > 1 && !exits.has(last.output)) local.set(last.output, layer.output);
       const args = layer.inputs.map(v);
       const arg = args.length === 1 ? args[0]! : `[${args.join(", ")}]`;
       names.push(String(layer.config.name));
+      if (chain.length > 1) {
+        const { useBias: _, name: __, ...config } = layer.config;
+        lines.push(`const ${v(last.output)} = ${fusedHelper(chain)}(tf, ${arg}, "@NAME_${names.length - 1}_@", ${literal(config)});`);
+        continue;
+      }
+      const factory = layer.from === "tf" ? `tf.layers.${layer.fn}` : layer.fn;
       const config = literal({ ...layer.config, name: `@NAME_${names.length - 1}_@` });
-      lines.push(`const ${v(layer.output)} = ${factory}(${config}).apply(${arg})${cast};`);
+      lines.push(`const ${v(layer.output)} = ${apply}(${factory}(${config}), ${arg});`);
     }
     if (inst) lines.push(`return ${v(infoOf(inst).output)};`);
     const values: { text: string; key: string }[] = [];
@@ -137,7 +246,7 @@ export function blockCode(plan: LayerPlan, ts: boolean, header: (layer: PlannedL
       )
       .join("\n");
     const named = (text: string) => text.replace(/"@NAME_(\d+)_@"/g, (_, k: string) => nameText(names[Number(k)]!));
-    return { lines: lines.map(named), template: named(template), values };
+    return { lines: returned(lines.map(named)), template: returned(named(template).split("\n")).join("\n"), values };
   }
 
   // Phase 1: each call's structure, deepest first (a call's structure names its inner calls').
@@ -161,7 +270,6 @@ export function blockCode(plan: LayerPlan, ts: boolean, header: (layer: PlannedL
     lines?: string[];
   }
   const fns = new Map<string, Fn>();
-  const taken = new Set(["buildModel", "inputShape", "stateDict", "tf", "tfjs", ...plan.layers.filter((l) => l.from === "netc").map((l) => l.fn)]);
   for (const inst of all.instances) {
     const key = keyOf.get(inst.index)!;
     let fn = fns.get(key);
@@ -248,5 +356,47 @@ export function blockCode(plan: LayerPlan, ts: boolean, header: (layer: PlannedL
   }
   for (const fn of fns.values()) finish(fn);
   const net = render(undefined, (c) => finish(fnOf(c)).name);
-  return { functions: defined, body: net.lines };
+  return { functions: [...helpers, ...defined], body: net.lines };
 }
+
+/**
+ * Layer index -> the layers one helper call builds: a convolution, the
+ * BatchNorm after it and the activation after that (if any), each named under
+ * the one before and read by nothing else, in one unit (the same block call).
+ */
+function fusedLayers(plan: LayerPlan, unitOf: (number | undefined)[], exits: Set<string>): Map<number, number[]> {
+  const readers = new Map<string, number>();
+  for (const l of plan.layers) for (const v of l.inputs) readers.set(v, (readers.get(v) ?? 0) + 1);
+  const onlyInto = (a: PlannedLayer, b: PlannedLayer | undefined) =>
+    b !== undefined &&
+    b.inputs.length === 1 &&
+    b.inputs[0] === a.output &&
+    readers.get(a.output) === 1 &&
+    !exits.has(a.output) &&
+    unitOf[a.node.id] === unitOf[b.node.id] &&
+    typeof b.config.name === "string" &&
+    b.config.name.startsWith(String(a.config.name)) &&
+    SUFFIX.test(b.config.name.slice(String(a.config.name).length));
+  const out = new Map<number, number[]>();
+  plan.layers.forEach((l, i) => {
+    if (!CONVS.has(l.fn) || l.inputs.length !== 1 || typeof l.config.name !== "string") return;
+    const bn = plan.layers[i + 1];
+    if (bn?.fn !== "batchNormalization" || !onlyInto(l, bn)) return;
+    const act = plan.layers[i + 2];
+    const isAct = act !== undefined && (act.fn === "activation" || act.fn === "torchActivation");
+    out.set(i, isAct && onlyInto(bn, act) ? [i, i + 1, i + 2] : [i, i + 1]);
+  });
+  return out;
+}
+
+/** `const v = E; return v;` at the end of a block's statements as `return E;`. */
+function returned(lines: string[]): string[] {
+  const ret = /^return (\w+);$/.exec(lines[lines.length - 1] ?? "");
+  const last = lines[lines.length - 2] ?? "";
+  if (!ret || !last.startsWith(`const ${ret[1]} = `)) return lines;
+  return [...lines.slice(0, -2), `return ${last.slice(`const ${ret[1]} = `.length)}`];
+}
+
+const CONVS = new Set(["conv2d", "depthwiseConv2d", "groupConv2d"]);
+/** A name's tail after the layer before it: "/bn", "/relu" (tfjs layer names' characters only). */
+const SUFFIX = /^\/[-A-Za-z0-9._/]+$/;

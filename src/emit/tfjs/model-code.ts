@@ -7,7 +7,7 @@ import type { LayerPlan, PlannedLayer } from "./plan.js";
 import { blockCode } from "./blocks-code.js";
 import { docComment, docLine, lineComment } from "./escape.js";
 import { describe, literal, snippet } from "./source.js";
-import { initTable } from "../../runtime/init-table.js";
+import { stateDictCode } from "./state-dict-code.js";
 
 export interface CodeOptions {
   ts: boolean;
@@ -30,12 +30,13 @@ const shapeText = (s: number[]) => s.join("x");
 export function modelSource(plan: LayerPlan, o: CodeOptions): string {
   const g = plan.graph;
   const ts = o.ts;
-  const runtimeFns = [...new Set(plan.layers.filter((l) => l.from === "netc").map((l) => l.fn))].sort();
+  const table = stateDictCode(g);
+  const runtimeFns = [...new Set([...plan.layers.filter((l) => l.from === "netc").map((l) => l.fn), ...table.imports])].sort();
   const out: string[] = [header(o, `${g.name}: the network, built with the tf.layers functional API (NHWC).`)];
 
   if (ts) out.push(`import type * as tfjs from "@tensorflow/tfjs";`);
-  if (ts) out.push(`import type { InitTensor } from "netc/runtime";`);
-  if (runtimeFns.length > 0) out.push(`import { ${runtimeFns.join(", ")} } from "netc/runtime";`);
+  if (ts && runtimeFns.length === 0) out.push(`import type { InitTensor } from "netc/runtime";`);
+  else if (runtimeFns.length > 0) out.push(`import { ${[...runtimeFns, ...(ts ? ["type InitTensor"] : [])].join(", ")} } from "netc/runtime";`);
   out.push("");
   out.push(docLine(`The input, channels last: [height, width, channels] (the spec's ${shapeText(g.inputShape)}).`));
   out.push(`export const inputShape${ts ? ": number[]" : ""} = ${literal(plan.input.shape)};`);
@@ -108,13 +109,13 @@ export function modelSource(plan: LayerPlan, o: CodeOptions): string {
   out.push("");
   out.push(
     ...docComment([
-      "The network's tensors in PyTorch state_dict order, each with the tfjs weight it fills and its layout:",
-      "how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.",
+      "The network's tensors in PyTorch state_dict order with the tfjs weights they fill, one row per layer with weights",
+      "(a conv and its BatchNorm share one): how `train --init FILE` maps a checkpoint, as `netc compile --weights` does.",
     ]),
   );
   out.push(`export const stateDict${ts ? ": InitTensor[]" : ""} = [`);
-  for (const t of initTable(g)) out.push(`${literal(t)},`);
-  out.push("];");
+  for (const e of table.elements) out.push(`${e},`);
+  out.push("].flat();");
   return out.join("\n") + "\n";
 }
 
