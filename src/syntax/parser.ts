@@ -11,6 +11,8 @@ import {
   CstParser,
   EOF,
   EMPTY_ALT,
+  EarlyExitException,
+  NoViableAltException,
   type IParserErrorMessageProvider,
   type IToken,
   type TokenType,
@@ -142,9 +144,8 @@ export class NetParser extends CstParser {
   private resync?: { tokens: unknown; key: string; from: number; to: number; type: TokenType };
 
   findReSyncTokenType(): TokenType {
-    const self = this as unknown as { flattenFollowSet(): TokenType[]; currIdx: number; tokVector: unknown };
-    const follows = self.flattenFollowSet();
-    const key = follows.map((t) => t.tokenTypeIdx).join(",");
+    const self = this as unknown as { currIdx: number; tokVector: unknown };
+    const { follows, key } = this.stackFollows();
     const here = self.currIdx + 1;
     const c = this.resync;
     if (c && c.tokens === self.tokVector && c.key === key && c.from <= here && here <= c.to) return c.type;
@@ -156,6 +157,43 @@ export class NetParser extends CstParser {
         return found;
       }
     }
+  }
+
+  /**
+   * Chevrotain's follow sets are a function of the rule stack (each rule and
+   * the occurrence it was called at), but it builds them afresh (keys, names,
+   * arrays) at every level an error passes through: they are kept here by
+   * stack, as the list chevrotain would build (flattenFollowSet) and the
+   * current rule's own set (isInCurrentRuleReSyncSet).
+   */
+  private readonly followSets = new Map<string, { follows: TokenType[]; key: string }>();
+  private readonly ruleFollowSets = new Map<string, TokenType[] | undefined>();
+
+  private stackFollows(): { follows: TokenType[]; key: string } {
+    const self = this as unknown as { RULE_STACK: number[]; RULE_OCCURRENCE_STACK: number[]; RULE_STACK_IDX: number; flattenFollowSet(): TokenType[] };
+    let stackKey = `${self.RULE_STACK[0]}`;
+    for (let i = 1; i <= self.RULE_STACK_IDX; i++) stackKey += `,${self.RULE_STACK[i]}.${self.RULE_OCCURRENCE_STACK[i]}`;
+    let f = this.followSets.get(stackKey);
+    if (!f) {
+      const follows = self.flattenFollowSet();
+      f = { follows, key: follows.map((t) => t.tokenTypeIdx).join(",") };
+      this.followSets.set(stackKey, f);
+    }
+    return f;
+  }
+
+  isInCurrentRuleReSyncSet(tokType: TokenType): boolean {
+    const self = this as unknown as {
+      RULE_STACK: number[]; RULE_OCCURRENCE_STACK: number[]; RULE_STACK_IDX: number; RULE_OCCURRENCE_STACK_IDX: number; currRuleShortName: number;
+      getCurrFollowKey(): unknown; getFollowSetFromFollowKey(key: unknown): TokenType[] | undefined;
+    };
+    const key = self.RULE_STACK_IDX === 0 ? "" : `${self.currRuleShortName}.${self.RULE_OCCURRENCE_STACK[self.RULE_OCCURRENCE_STACK_IDX]}.${self.RULE_STACK[self.RULE_STACK_IDX - 1]}`;
+    let set = this.ruleFollowSets.get(key);
+    if (set === undefined && !this.ruleFollowSets.has(key)) {
+      set = self.getFollowSetFromFollowKey(self.getCurrFollowKey());
+      this.ruleFollowSets.set(key, set);
+    }
+    return set !== undefined && set.includes(tokType);
   }
 
   private la2(type: TokenType): boolean {
