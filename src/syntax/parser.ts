@@ -166,20 +166,27 @@ export class NetParser extends CstParser {
    * stack, as the list chevrotain would build (flattenFollowSet) and the
    * current rule's own set (isInCurrentRuleReSyncSet).
    */
-  private readonly followSets = new Map<string, { follows: TokenType[]; key: string }>();
-  private readonly ruleFollowSets = new Map<string, TokenType[] | undefined>();
+  private readonly followSets: FollowNode = { next: new Map() };
+  private readonly ruleFollowSets = new Map<number, Map<number, TokenType[] | undefined>>();
 
   private stackFollows(): { follows: TokenType[]; key: string } {
     const self = this as unknown as { RULE_STACK: number[]; RULE_OCCURRENCE_STACK: number[]; RULE_STACK_IDX: number; flattenFollowSet(): TokenType[] };
-    let stackKey = `${self.RULE_STACK[0]}`;
-    for (let i = 1; i <= self.RULE_STACK_IDX; i++) stackKey += `,${self.RULE_STACK[i]}.${self.RULE_OCCURRENCE_STACK[i]}`;
-    let f = this.followSets.get(stackKey);
-    if (!f) {
-      const follows = self.flattenFollowSet();
-      f = { follows, key: follows.map((t) => t.tokenTypeIdx).join(",") };
-      this.followSets.set(stackKey, f);
+    // A trie on the stack (each level's rule and the occurrence it was called at): a lookup allocates nothing.
+    let node = this.followSets;
+    for (let i = 0; i <= self.RULE_STACK_IDX; i++) {
+      const step = i === 0 ? self.RULE_STACK[0]! : self.RULE_STACK[i]! * 1024 + self.RULE_OCCURRENCE_STACK[i]!;
+      let child = node.next.get(step);
+      if (!child) {
+        child = { next: new Map() };
+        node.next.set(step, child);
+      }
+      node = child;
     }
-    return f;
+    if (!node.value) {
+      const follows = self.flattenFollowSet();
+      node.value = { follows, key: follows.map((t) => t.tokenTypeIdx).join(",") };
+    }
+    return node.value;
   }
 
   isInCurrentRuleReSyncSet(tokType: TokenType): boolean {
@@ -187,13 +194,64 @@ export class NetParser extends CstParser {
       RULE_STACK: number[]; RULE_OCCURRENCE_STACK: number[]; RULE_STACK_IDX: number; RULE_OCCURRENCE_STACK_IDX: number; currRuleShortName: number;
       getCurrFollowKey(): unknown; getFollowSetFromFollowKey(key: unknown): TokenType[] | undefined;
     };
-    const key = self.RULE_STACK_IDX === 0 ? "" : `${self.currRuleShortName}.${self.RULE_OCCURRENCE_STACK[self.RULE_OCCURRENCE_STACK_IDX]}.${self.RULE_STACK[self.RULE_STACK_IDX - 1]}`;
-    let set = this.ruleFollowSets.get(key);
-    if (set === undefined && !this.ruleFollowSets.has(key)) {
+    const top = self.RULE_STACK_IDX === 0;
+    const outer = top ? -1 : self.currRuleShortName * 1024 + self.RULE_OCCURRENCE_STACK[self.RULE_OCCURRENCE_STACK_IDX]!;
+    const inner = top ? -1 : self.RULE_STACK[self.RULE_STACK_IDX - 1]!;
+    let sets = this.ruleFollowSets.get(outer);
+    if (!sets) {
+      sets = new Map();
+      this.ruleFollowSets.set(outer, sets);
+    }
+    let set = sets.get(inner);
+    if (set === undefined && !sets.has(inner)) {
       set = self.getFollowSetFromFollowKey(self.getCurrFollowKey());
-      this.ruleFollowSets.set(key, set);
+      sets.set(inner, set);
     }
     return set !== undefined && set.includes(tokType);
+  }
+
+  /**
+   * The message of a no-viable-alternative or early-exit error depends only on
+   * where in the grammar it is raised (the messages above read the rule and
+   * its expected paths, never the tokens), but chevrotain computes the
+   * expected paths from the grammar on every error: a file of bad lines spent
+   * a tenth of its parsing there. The first error at each place is raised by
+   * chevrotain itself and its message kept; later ones reuse it and raise the
+   * same exception.
+   */
+  private readonly errorMessages = new Map<string, string>();
+
+  raiseNoAltException(occurrence: number, errMsgTypes: string | undefined): never {
+    return this.raiseCached(`${this.ruleFullName()}:${occurrence}`, "raiseNoAltException", [occurrence, errMsgTypes], NoViableAltException);
+  }
+
+  raiseEarlyExitException(occurrence: number, prodType: unknown, userDefinedErrMsg: string | undefined): never {
+    return this.raiseCached(`${this.ruleFullName()}:${occurrence}:${String(prodType)}`, "raiseEarlyExitException", [occurrence, prodType, userDefinedErrMsg], EarlyExitException);
+  }
+
+  private ruleFullName(): string {
+    return (this as unknown as { getCurrRuleFullName(): string }).getCurrRuleFullName();
+  }
+
+  private raiseCached(
+    key: string,
+    method: "raiseNoAltException" | "raiseEarlyExitException",
+    args: unknown[],
+    Exception: new (message: string, token: IToken, previousToken: IToken) => Error,
+  ): never {
+    const message = this.errorMessages.get(key);
+    if (message === undefined) {
+      const base = CstParser.prototype as unknown as Record<typeof method, (...a: unknown[]) => never>;
+      try {
+        base[method].apply(this, args);
+      } catch (e) {
+        if (e instanceof Exception) this.errorMessages.set(key, e.message);
+        throw e;
+      }
+    }
+    const previous = this.LA(0);
+    const self = this as unknown as { SAVE_ERROR(e: Error): Error };
+    throw self.SAVE_ERROR(new Exception(message!, this.LA(1), previous));
   }
 
   private la2(type: TokenType): boolean {
@@ -665,6 +723,12 @@ export class NetParser extends CstParser {
     });
     this.CONSUME(T.RParen);
   });
+}
+
+/** A node of NetParser's trie of rule stacks. */
+interface FollowNode {
+  next: Map<number, FollowNode>;
+  value?: { follows: TokenType[]; key: string };
 }
 
 let instance: NetParser | undefined;
