@@ -80,10 +80,10 @@ function declaredNames(item: A.TopLevel): Set<string> {
 }
 
 /**
- * What floorDivisionComments reads of the token list, taken before parsing so
- * that the list can be let go while the file is parsed: the line comments that
- * could be a floor division (after an operand, their text an expression) and
- * the two tokens before each. Given these as its tokens and comments, it finds
+ * What floorDivisionComments reads of the lexer's tokens (the compact list:
+ * no token objects but these few are made): the line comments that could be a
+ * floor division (after an operand, their text an expression) and the two
+ * tokens before each. Given these as its tokens and comments, it finds
  * the same neighbours (the tokens kept are consecutive in the full list).
  */
 export function floorDivisionCandidates(tokens: CompactTokens, comments: A.Comment[]): { tokens: IToken[]; comments: A.Comment[] } {
