@@ -12,6 +12,7 @@
 //     is such a name: `// stem` and `// c1 is the stem` stay comments.
 
 import type { IToken } from "chevrotain";
+import type { CompactTokens } from "./lexer.js";
 import type * as A from "./ast.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { diag } from "../diagnostics/catalogue.js";
@@ -79,26 +80,25 @@ function declaredNames(item: A.TopLevel): Set<string> {
 }
 
 /**
- * What floorDivisionComments reads of the token list, taken before parsing so
- * that the list can be let go while the file is parsed: the line comments that
- * could be a floor division (after an operand, their text an expression) and
- * the two tokens before each. Given these as its tokens and comments, it finds
+ * What floorDivisionComments reads of the lexer's tokens (the compact list:
+ * no token objects but these few are made): the line comments that could be a
+ * floor division (after an operand, their text an expression) and the two
+ * tokens before each. Given these as its tokens and comments, it finds
  * the same neighbours (the tokens kept are consecutive in the full list).
  */
-export function floorDivisionCandidates(tokens: IToken[], comments: A.Comment[]): { tokens: IToken[]; comments: A.Comment[] } {
+export function floorDivisionCandidates(tokens: CompactTokens, comments: A.Comment[]): { tokens: IToken[]; comments: A.Comment[] } {
   const near: IToken[] = [];
   const kept: A.Comment[] = [];
-  const keep = (tok: IToken | undefined) => {
-    if (tok && (near.length === 0 || near[near.length - 1]!.startOffset < tok.startOffset)) near.push(tok);
+  const keep = (i: number) => {
+    if (i >= 0 && (near.length === 0 || near[near.length - 1]!.startOffset < tokens.starts[i]!)) near.push(tokens.token(i));
   };
   let t = 0;
   for (const c of comments) {
     if (c.doc) continue;
-    while (t < tokens.length && tokens[t]!.startOffset < c.span.offset) t++;
-    const prev = tokens[t - 1];
-    if (!prev || !OPERAND_END.has(prev.tokenType.name) || !expression(c.text.slice(2))) continue;
-    keep(tokens[t - 2]);
-    keep(prev);
+    while (t < tokens.count && tokens.starts[t]! < c.span.offset) t++;
+    if (t === 0 || !OPERAND_END.has(tokens.type(t - 1).name) || !expression(c.text.slice(2))) continue;
+    keep(t - 2);
+    keep(t - 1);
     kept.push(c);
   }
   return { tokens: near, comments: kept };

@@ -253,12 +253,85 @@ function token(image: string, type: TokenType, start: number): IToken {
 }
 
 /**
+ * The tokens of a text, without an object per token: each token's type (its
+ * tokenTypeIdx), start and end offsets in typed arrays. A large file's token
+ * objects, made all at once and held while it is parsed, were a third of its
+ * memory and most of the young generation's copying; parse.ts makes the
+ * objects (token()) for one item or piece at a time, which die young.
+ */
+export class CompactTokens {
+  count = 0;
+  types: Uint8Array;
+  starts: Int32Array;
+  ends: Int32Array;
+
+  constructor(
+    readonly text: string,
+    capacity: number,
+  ) {
+    this.types = new Uint8Array(capacity);
+    this.starts = new Int32Array(capacity);
+    this.ends = new Int32Array(capacity);
+  }
+
+  push(type: TokenType, start: number, end: number): void {
+    if (this.count === this.types.length) {
+      const n = this.count * 2 + 16;
+      const types = new Uint8Array(n);
+      types.set(this.types);
+      const starts = new Int32Array(n);
+      starts.set(this.starts);
+      const ends = new Int32Array(n);
+      ends.set(this.ends);
+      this.types = types;
+      this.starts = starts;
+      this.ends = ends;
+    }
+    this.types[this.count] = type.tokenTypeIdx!;
+    this.starts[this.count] = start;
+    this.ends[this.count] = end;
+    this.count++;
+  }
+
+  type(i: number): TokenType {
+    return TYPE_BY_IDX[this.types[i]!]!;
+  }
+
+  image(i: number): string {
+    return this.text.slice(this.starts[i], this.ends[i]);
+  }
+
+  /** Token i as an object (a new one on every call). */
+  token(i: number): IToken {
+    const start = this.starts[i]!;
+    return token(this.text.slice(start, this.ends[i]), TYPE_BY_IDX[this.types[i]!]!, start);
+  }
+}
+
+const TYPE_BY_IDX: TokenType[] = [];
+for (const t of allTokens) TYPE_BY_IDX[t.tokenTypeIdx!] = t;
+if (TYPE_BY_IDX.length > 256) throw new Error("token types no longer fit in a byte");
+
+/**
  * `from` and `to` lex part of the text: `from` where lexing the whole text
- * starts a token and `to` where one starts or the end (parse.ts lexes one
- * top-level item again this way): the tokens are those of the whole text there.
+ * starts a token and `to` where one starts or the end: the tokens are those of
+ * the whole text there.
  */
 export function lex(text: string, path: string, from = 0, to = text.length): LexResult {
-  const tokens: IToken[] = [];
+  const compact = lexCompact(text, path, from, to);
+  const tokens: IToken[] = new Array<IToken>(compact.tokens.count);
+  for (let i = 0; i < tokens.length; i++) tokens[i] = compact.tokens.token(i);
+  return { tokens, comments: compact.comments, diagnostics: compact.diagnostics };
+}
+
+export interface CompactLexResult {
+  tokens: CompactTokens;
+  comments: Comment[];
+  diagnostics: Diagnostic[];
+}
+
+export function lexCompact(text: string, path: string, from = 0, to = text.length): CompactLexResult {
+  const tokens = new CompactTokens(text, Math.min(1 << 16, (to - from) >> 2) + 16);
   const commentTokens: IToken[] = [];
   const errors: { offset: number; length: number }[] = [];
   for (let at = from; at < to; ) {
@@ -272,34 +345,31 @@ export function lex(text: string, path: string, from = 0, to = text.length): Lex
       continue;
     }
     const end = scanEnd;
-    if (type !== WhiteSpace) {
-      const image = text.slice(at, end);
-      const kw = type === Ident ? keywordByImage.get(image) : undefined;
-      const t = token(image, kw ?? type, at);
-      if (type === DocComment || type === LineComment) commentTokens.push(t);
-      else tokens.push(t);
-    }
+    if (type === DocComment || type === LineComment) commentTokens.push(token(text.slice(at, end), type, at));
+    else if (type === Ident) tokens.push(keywordByImage.get(text.slice(at, end)) ?? Ident, at, end);
+    else if (type !== WhiteSpace) tokens.push(type, at, end);
     at = end;
   }
-  const result = { tokens, errors };
   const diagnostics: Diagnostic[] = [];
-  for (const e of result.errors) {
+  for (const e of errors) {
     const length = Math.max(1, e.length);
     const run = text.slice(e.offset, e.offset + length);
     const char = Array.from(run)[0] ?? "";
     diagnostics.push(diag("NET1003", path, { offset: e.offset, length }, { char: printable(char) }));
   }
-  for (const t of result.tokens) {
-    if (t.tokenType === UnterminatedString) {
-      diagnostics.push(diag("NET1002", path, spanOf(t)));
-    } else if (t.tokenType === BadNumber) {
-      const reason = /^\d+x/.test(t.image)
+  for (let i = 0; i < tokens.count; i++) {
+    const type = tokens.types[i];
+    if (type === UnterminatedString.tokenTypeIdx) {
+      diagnostics.push(diag("NET1002", path, { offset: tokens.starts[i]!, length: tokens.ends[i]! - tokens.starts[i]! }));
+    } else if (type === BadNumber.tokenTypeIdx) {
+      const image = tokens.image(i);
+      const reason = /^\d+x/.test(image)
         ? "dimensions are written as whole numbers joined by 'x', like 3x3"
         : "a number cannot run into a name; add a space between them";
-      diagnostics.push(diag("NET1004", path, spanOf(t), { text: t.image, reason }));
-    } else if (t.tokenType === StringLit) {
-      for (const bad of badEscapes(t.image)) {
-        diagnostics.push(diag("NET1008", path, { offset: t.startOffset + bad.offset, length: bad.length }, { escape: bad.text }));
+      diagnostics.push(diag("NET1004", path, { offset: tokens.starts[i]!, length: image.length }, { text: image, reason }));
+    } else if (type === StringLit.tokenTypeIdx) {
+      for (const bad of badEscapes(tokens.image(i))) {
+        diagnostics.push(diag("NET1008", path, { offset: tokens.starts[i]! + bad.offset, length: bad.length }, { escape: bad.text }));
       }
     }
   }
@@ -308,7 +378,7 @@ export function lex(text: string, path: string, from = 0, to = text.length): Lex
     text: t.image,
     doc: t.tokenType === DocComment,
   }));
-  return { tokens: result.tokens, comments, diagnostics };
+  return { tokens, comments, diagnostics };
 }
 
 function printable(ch: string): string {

@@ -95,6 +95,16 @@ function join(a: A.Span, b: A.Span | undefined): A.Span {
   return makeSpan(start, end - start);
 }
 
+/** join(join(a, tokSpan(op)), b), without the two spans in between (a long expression makes three spans per operator). */
+function joinOp(a: A.Span, op: IToken, b: A.Span | undefined): A.Span {
+  const offset = int(op.startOffset);
+  const length = int(op.image.length);
+  const start = int(Math.min(a.offset, offset));
+  const span = int(Math.max(a.offset + a.length, offset + length) - Math.min(a.offset, offset));
+  if (!b) return { offset: start, length: span };
+  const from = Math.min(start, b.offset);
+  return makeSpan(from, Math.max(start + span, b.offset + b.length) - from);
+}
 function identOf(t: IToken): A.Ident {
   if (t.image.startsWith('"')) return { kind: "ident", name: decodeString(t.image), quoted: true, span: tokSpan(t) };
   return { kind: "ident", name: t.image, span: tokSpan(t) };
@@ -436,10 +446,12 @@ export class Lowerer {
     const operands = subs(n, "operand");
     const ops = toks(n, "op");
     const stream: (IToken | A.Expr | undefined)[] = [];
-    operands.forEach((o, i) => {
-      stream.push(...toks(o, "not"), this.signed(o));
+    for (let i = 0; i < operands.length; i++) {
+      const o = operands[i]!;
+      if (o.children["not"] !== undefined) for (const t of toks(o, "not")) stream.push(t);
+      stream.push(this.signed(o));
       if (ops[i]) stream.push(ops[i]);
-    });
+    }
     return new Climber(stream, (e) => {
       this.diagnostics.push(diag("NET1009", this.path, e.span, { text: this.text.slice(e.span.offset, e.span.offset + e.span.length) }));
     }).parse(0);
@@ -514,7 +526,7 @@ class Climber {
       const start = left?.span ?? tokSpan(op);
       // A comparison built here (not one in parentheses, which came in as an operand).
       const chain = prec === COMPARISON && left !== undefined && this.comparisons.has(left);
-      left = { kind: "binary", op: op.image as A.Binary["op"], left, right, span: join(join(start, tokSpan(op)), right?.span) };
+      left = { kind: "binary", op: op.image as A.Binary["op"], left, right, span: joinOp(start, op, right?.span) };
       if (prec === COMPARISON) this.comparisons.add(left);
       if (chain) this.chained(left as A.Binary);
     }

@@ -5,7 +5,7 @@ import type { NetworkDecl, SourceFile } from "./ast.js";
 import { diag } from "../diagnostics/catalogue.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import * as T from "./lexer.js";
-import { lex } from "./lexer.js";
+import { type CompactTokens, lexCompact } from "./lexer.js";
 import { Lowerer } from "./lower.js";
 import { getParser, type NetParser } from "./parser.js";
 import { describeToken, prepass } from "./prepass.js";
@@ -25,12 +25,11 @@ export function parse(text: string, path: string): ParseResult {
     return { file: empty, diagnostics: [diag("NET1007", path, { offset: 0, length: 0 }, { limit: MAX_FILE_BYTES })] };
   }
   try {
-    const lexed = lex(text, path);
+    const lexed = lexCompact(text, path);
     const pre = prepass(lexed.tokens, path);
-    // The token list is let go as the file is parsed (see release): NET1020's
-    // hints need only a few tokens, taken now.
     const floor = floorDivisionCandidates(lexed.tokens, lexed.comments);
-    lexed.tokens = [];
+    // Token objects are made per item or piece, as it is parsed (see CompactTokens).
+    const tokens = new ItemTokens(lexed.tokens, pre.indices, pre.count);
     const parser = getParser();
     const late: Diagnostic[] = [];
     const lowerer = new Lowerer(text, lexed.comments, late, path);
@@ -40,7 +39,7 @@ export function parse(text: string, path: string): ParseResult {
     // 'import', 'block' and 'network', as the parser's recovery would): each
     // item's CST is garbage as soon as it is lowered, so a file of thousands of
     // networks never holds them all at once.
-    const bounds = [0, ...pre.itemStarts.filter((i) => i > 0), pre.tokens.length];
+    const bounds = [0, ...pre.itemStarts.filter((i) => i > 0), pre.count];
     // Every recovered error is an Error object; capturing a stack trace for each
     // is most of the cost of a file full of bad lines, and nothing reads them.
     const traceLimit = Error.stackTraceLimit;
@@ -48,21 +47,16 @@ export function parse(text: string, path: string): ParseResult {
     try {
       for (let k = 0; k + 1 < bounds.length; k++) {
         if (bounds[k] === bounds[k + 1]) continue;
-        const pieces = pieceStarts(pre.tokens, bounds[k]!, bounds[k + 1]!);
-        const next = pre.tokens[bounds[k + 1]!];
-        const itemStart = pre.tokens[bounds[k]!]!.startOffset;
-        const long = pieces && parseInPieces(parser, lowerer, pre.tokens, bounds[k]!, pieces, (e) => parserDiagnostic(e, text, path, undefined));
+        const pieces = pieceStarts(tokens, bounds[k]!, bounds[k + 1]!);
+        const next = bounds[k + 1]! < tokens.count ? tokens.at(bounds[k + 1]!) : undefined;
+        const long = pieces && parseInPieces(parser, lowerer, tokens, bounds[k]!, pieces, (e) => parserDiagnostic(e, text, path, undefined));
         if (long) {
           for (const d of long.diagnostics) syntax.push(d);
           items.push(long.net);
-          release(pre.tokens, bounds[k]!, bounds[k + 1]!);
           continue;
         }
-        // A long network whose pieces did not do has let its tokens go: its
-        // text is lexed again (the same tokens: lexing and the prepass both
-        // start afresh at 'network').
-        parser.input = pieces ? prepass(lex(text, path, itemStart, next ? next.startOffset : text.length).tokens, path).tokens : pre.tokens.slice(bounds[k], bounds[k + 1]);
-        release(pre.tokens, bounds[k]!, bounds[k + 1]!);
+        // A long network whose pieces did not do is parsed whole.
+        parser.input = tokens.slice(bounds[k]!, bounds[k + 1]!);
         const cst = parser.file();
         for (const e of parser.errors) syntax.push(parserDiagnostic(e, text, path, next));
         for (const item of lowerer.items(cst)) items.push(item);
@@ -82,13 +76,27 @@ export function parse(text: string, path: string): ParseResult {
   }
 }
 
-/**
- * Drops the tokens of an item once it is parsed: held to the end of the file,
- * the tokens of a large file are a third of its memory while it is parsed and
- * go through the young generation's copying for nothing.
- */
-function release(tokens: IToken[], from: number, to: number): void {
-  (tokens as (IToken | undefined)[]).fill(undefined, from, to);
+/** The prepass's tokens, made into objects on demand. */
+class ItemTokens {
+  constructor(
+    private readonly lexed: CompactTokens,
+    private readonly indices: Int32Array,
+    readonly count: number,
+  ) {}
+
+  type(i: number): TokenType {
+    return this.lexed.type(this.indices[i]!);
+  }
+
+  at(i: number): IToken {
+    return this.lexed.token(this.indices[i]!);
+  }
+
+  slice(from: number, to: number): IToken[] {
+    const out = new Array<IToken>(to - from);
+    for (let i = from; i < to; i++) out[i - from] = this.lexed.token(this.indices[i]!);
+    return out;
+  }
 }
 
 /**
@@ -108,14 +116,14 @@ export const pieces = { tokens: 128 };
  * starting after the network's '{' and the last one ending with its '}';
  * undefined for other items, short ones and unbalanced ones.
  */
-function pieceStarts(tokens: IToken[], from: number, to: number): number[] | undefined {
-  if (to - from < 2 * pieces.tokens || tokens[from]!.tokenType !== T.Network) return undefined;
+function pieceStarts(tokens: ItemTokens, from: number, to: number): number[] | undefined {
+  if (to - from < 2 * pieces.tokens || tokens.type(from) !== T.Network) return undefined;
   // Brackets as the prepass counts them: a '}' also closes any '(' left open inside it.
   const stack: TokenType[] = [];
   const starts: number[] = [];
   let end = -1;
   for (let i = from; i < to; i++) {
-    const t = tokens[i]!.tokenType;
+    const t = tokens.type(i);
     if (t === T.LParen || t === T.LBrace) {
       stack.push(t);
       if (starts.length === 0 && t === T.LBrace && stack.length === 1) starts.push(i + 1);
@@ -128,13 +136,13 @@ function pieceStarts(tokens: IToken[], from: number, to: number): number[] | und
         end = i + 1;
         break;
       }
-    } else if (t === T.NL && stack.length === 1 && starts.length > 0 && i + 1 - starts[starts.length - 1]! >= pieces.tokens && tokens[i + 1]?.tokenType !== T.Else) {
+    } else if (t === T.NL && stack.length === 1 && starts.length > 0 && i + 1 - starts[starts.length - 1]! >= pieces.tokens && (i + 1 < tokens.count ? tokens.type(i + 1) : undefined) !== T.Else) {
       starts.push(i + 1);
     }
   }
   if (starts[starts.length - 1] === end - 1) starts.pop(); // no piece of only the '}'
   if (end < 0 || starts.length < 2) return undefined;
-  for (let i = end; i < to; i++) if (tokens[i]!.tokenType !== T.NL) return undefined;
+  for (let i = end; i < to; i++) if (tokens.type(i) !== T.NL) return undefined;
   starts.push(end);
   return starts;
 }
@@ -168,25 +176,28 @@ function local(e: IRecognitionException, first: IToken, bound: IToken): boolean 
 function parseInPieces(
   parser: NetParser,
   lowerer: Lowerer,
-  tokens: IToken[],
+  tokens: ItemTokens,
   from: number,
   starts: number[],
   describe: (e: IRecognitionException) => Diagnostic,
 ): { net: NetworkDecl; diagnostics: Diagnostic[] } | undefined {
   const end = starts[starts.length - 1]!;
-  const close = tokens[end - 1]!;
+  const close = tokens.at(end - 1);
   const late = lowerer.lateCount;
-  parser.input = [...tokens.slice(from, starts[0]), close];
+  const head0 = tokens.slice(from, starts[0]!);
+  head0.push(close);
+  parser.input = head0;
   const cst = parser.file();
   const head = parser.errors.length === 0 ? lowerer.items(cst) : [];
   const net = head.length === 1 && head[0]!.kind === "network" ? head[0] : undefined;
   // Diagnostics at once, not the errors: each holds its rule stack and skipped tokens.
   const diagnostics: Diagnostic[] = [];
   for (let i = 0; net && i + 1 < starts.length; i++) {
-    const piece = tokens.slice(starts[i], starts[i + 1]);
+    const piece = tokens.slice(starts[i]!, starts[i + 1]!);
     const last = i + 2 === starts.length;
-    // Every piece but the last ends with a new line (where it was cut).
+    // Every piece but the last ends with a new line (where it was cut); the last one with the network's '}'.
     if (!last) piece.push(close);
+    else piece[piece.length - 1] = close;
     parser.input = piece;
     const cst = parser.networkRest();
     if (parser.errors.length > 0) {
@@ -198,8 +209,6 @@ function parseInPieces(
     }
     for (const item of lowerer.networkRest(cst)) net.items.push(item);
     if (last) return { net, diagnostics };
-    // Lowered: the piece's tokens can go (were a later piece to fail, the caller lexes the network again).
-    release(tokens, starts[i]!, starts[i + 1]!);
   }
   lowerer.lateCount = late;
   return undefined;

@@ -11,6 +11,8 @@ import {
   CstParser,
   EOF,
   EMPTY_ALT,
+  EarlyExitException,
+  NoViableAltException,
   type IParserErrorMessageProvider,
   type IToken,
   type TokenType,
@@ -142,9 +144,8 @@ export class NetParser extends CstParser {
   private resync?: { tokens: unknown; key: string; from: number; to: number; type: TokenType };
 
   findReSyncTokenType(): TokenType {
-    const self = this as unknown as { flattenFollowSet(): TokenType[]; currIdx: number; tokVector: unknown };
-    const follows = self.flattenFollowSet();
-    const key = follows.map((t) => t.tokenTypeIdx).join(",");
+    const self = this as unknown as { currIdx: number; tokVector: unknown };
+    const { follows, key } = this.stackFollows();
     const here = self.currIdx + 1;
     const c = this.resync;
     if (c && c.tokens === self.tokVector && c.key === key && c.from <= here && here <= c.to) return c.type;
@@ -156,6 +157,101 @@ export class NetParser extends CstParser {
         return found;
       }
     }
+  }
+
+  /**
+   * Chevrotain's follow sets are a function of the rule stack (each rule and
+   * the occurrence it was called at), but it builds them afresh (keys, names,
+   * arrays) at every level an error passes through: they are kept here by
+   * stack, as the list chevrotain would build (flattenFollowSet) and the
+   * current rule's own set (isInCurrentRuleReSyncSet).
+   */
+  private readonly followSets: FollowNode = { next: new Map() };
+  private readonly ruleFollowSets = new Map<number, Map<number, TokenType[] | undefined>>();
+
+  private stackFollows(): { follows: TokenType[]; key: string } {
+    const self = this as unknown as { RULE_STACK: number[]; RULE_OCCURRENCE_STACK: number[]; RULE_STACK_IDX: number; flattenFollowSet(): TokenType[] };
+    // A trie on the stack (each level's rule and the occurrence it was called at): a lookup allocates nothing.
+    let node = this.followSets;
+    for (let i = 0; i <= self.RULE_STACK_IDX; i++) {
+      const step = i === 0 ? self.RULE_STACK[0]! : self.RULE_STACK[i]! * 1024 + self.RULE_OCCURRENCE_STACK[i]!;
+      let child = node.next.get(step);
+      if (!child) {
+        child = { next: new Map() };
+        node.next.set(step, child);
+      }
+      node = child;
+    }
+    if (!node.value) {
+      const follows = self.flattenFollowSet();
+      node.value = { follows, key: follows.map((t) => t.tokenTypeIdx).join(",") };
+    }
+    return node.value;
+  }
+
+  isInCurrentRuleReSyncSet(tokType: TokenType): boolean {
+    const self = this as unknown as {
+      RULE_STACK: number[]; RULE_OCCURRENCE_STACK: number[]; RULE_STACK_IDX: number; RULE_OCCURRENCE_STACK_IDX: number; currRuleShortName: number;
+      getCurrFollowKey(): unknown; getFollowSetFromFollowKey(key: unknown): TokenType[] | undefined;
+    };
+    const top = self.RULE_STACK_IDX === 0;
+    const outer = top ? -1 : self.currRuleShortName * 1024 + self.RULE_OCCURRENCE_STACK[self.RULE_OCCURRENCE_STACK_IDX]!;
+    const inner = top ? -1 : self.RULE_STACK[self.RULE_STACK_IDX - 1]!;
+    let sets = this.ruleFollowSets.get(outer);
+    if (!sets) {
+      sets = new Map();
+      this.ruleFollowSets.set(outer, sets);
+    }
+    let set = sets.get(inner);
+    if (set === undefined && !sets.has(inner)) {
+      set = self.getFollowSetFromFollowKey(self.getCurrFollowKey());
+      sets.set(inner, set);
+    }
+    return set !== undefined && set.includes(tokType);
+  }
+
+  /**
+   * The message of a no-viable-alternative or early-exit error depends only on
+   * where in the grammar it is raised (the messages above read the rule and
+   * its expected paths, never the tokens), but chevrotain computes the
+   * expected paths from the grammar on every error: a file of bad lines spent
+   * a tenth of its parsing there. The first error at each place is raised by
+   * chevrotain itself and its message kept; later ones reuse it and raise the
+   * same exception.
+   */
+  private readonly errorMessages = new Map<string, string>();
+
+  raiseNoAltException(occurrence: number, errMsgTypes: string | undefined): never {
+    return this.raiseCached(`${this.ruleFullName()}:${occurrence}`, "raiseNoAltException", [occurrence, errMsgTypes], NoViableAltException);
+  }
+
+  raiseEarlyExitException(occurrence: number, prodType: unknown, userDefinedErrMsg: string | undefined): never {
+    return this.raiseCached(`${this.ruleFullName()}:${occurrence}:${String(prodType)}`, "raiseEarlyExitException", [occurrence, prodType, userDefinedErrMsg], EarlyExitException);
+  }
+
+  private ruleFullName(): string {
+    return (this as unknown as { getCurrRuleFullName(): string }).getCurrRuleFullName();
+  }
+
+  private raiseCached(
+    key: string,
+    method: "raiseNoAltException" | "raiseEarlyExitException",
+    args: unknown[],
+    Exception: new (message: string, token: IToken, previousToken: IToken) => Error,
+  ): never {
+    const message = this.errorMessages.get(key);
+    if (message === undefined) {
+      const base = CstParser.prototype as unknown as Record<typeof method, (...a: unknown[]) => never>;
+      try {
+        base[method].apply(this, args);
+      } catch (e) {
+        if (e instanceof Exception) this.errorMessages.set(key, e.message);
+        throw e;
+      }
+    }
+    const previous = this.LA(0);
+    const self = this as unknown as { SAVE_ERROR(e: Error): Error };
+    throw self.SAVE_ERROR(new Exception(message!, this.LA(1), previous));
   }
 
   private la2(type: TokenType): boolean {
@@ -627,6 +723,12 @@ export class NetParser extends CstParser {
     });
     this.CONSUME(T.RParen);
   });
+}
+
+/** A node of NetParser's trie of rule stacks. */
+interface FollowNode {
+  next: Map<number, FollowNode>;
+  value?: { follows: TokenType[]; key: string };
 }
 
 let instance: NetParser | undefined;

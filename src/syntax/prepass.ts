@@ -14,14 +14,16 @@ import type { IToken, TokenType } from "chevrotain";
 import { diag } from "../diagnostics/catalogue.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import * as T from "./lexer.js";
+import type { CompactTokens } from "./lexer.js";
 
 export const MAX_DEPTH = 32;
 const MAX_OPERATORS = 1000;
 
-const OPERATORS = new Set<TokenType>([
-  T.Plus, T.Minus, T.Star, T.Slash, T.Percent,
-  T.EqEq, T.NotEq, T.Lt, T.LtEq, T.Gt, T.GtEq, T.And, T.Or, T.Not,
-]);
+/** Operator token types, by tokenTypeIdx. */
+const OPERATORS: boolean[] = [];
+for (const t of [T.Plus, T.Minus, T.Star, T.Slash, T.Percent, T.EqEq, T.NotEq, T.Lt, T.LtEq, T.Gt, T.GtEq, T.And, T.Or, T.Not]) OPERATORS[t.tokenTypeIdx!] = true;
+const idx = (t: TokenType) => t.tokenTypeIdx!;
+const [IMPORT, BLOCK, NETWORK, NL, LPAREN, RPAREN, LBRACE, RBRACE, SEMI] = [T.Import, T.Block, T.Network, T.NL, T.LParen, T.RParen, T.LBrace, T.RBrace, T.Semi].map(idx) as [number, number, number, number, number, number, number, number, number];
 
 /** How a token is named in messages: `'conv'`, `the end of the line`. */
 export function describeToken(tok: IToken): string {
@@ -31,13 +33,29 @@ export function describeToken(tok: IToken): string {
   return `'${image}'`;
 }
 
-export function prepass(tokens: IToken[], path: string): { tokens: IToken[]; diagnostics: Diagnostic[]; itemStarts: number[] } {
-  const out: IToken[] = [];
-  /** Where each top-level item starts in `out`: the parser takes one item at a time. */
+/**
+ * The prepass over the lexer's tokens. Its output is the indices of the tokens
+ * kept (`indices[0..count)` into `lexed`) and where each top-level item starts
+ * among them.
+ */
+export function prepass(lexed: CompactTokens, path: string): { indices: Int32Array; count: number; diagnostics: Diagnostic[]; itemStarts: number[] } {
+  let indices = new Int32Array(Math.min(lexed.count, 1 << 16) + 16);
+  let count = 0;
+  const push = (i: number) => {
+    if (count === indices.length) {
+      const grown = new Int32Array(count * 2 + 16);
+      grown.set(indices);
+      indices = grown;
+    }
+    indices[count++] = i;
+  };
+  const types = lexed.types;
+  const lastType = () => (count > 0 ? types[indices[count - 1]!] : -1);
+  /** Where each top-level item starts in the output: the parser takes one item at a time. */
   const itemStarts: number[] = [];
   const diagnostics: Diagnostic[] = [];
   // Open brackets, innermost last; a `}` also closes any `(` left open inside it.
-  const stack: TokenType[] = [];
+  const stack: number[] = [];
   let mode: "outside" | "import" | "item" = "outside";
   let junkReported = false;
   let cutToDepth = -1; // >= 0 while dropping an over-deep region
@@ -45,40 +63,41 @@ export function prepass(tokens: IToken[], path: string): { tokens: IToken[]; dia
   let cutOperators = false;
   let cutAt = 0; // brackets open when the operator cut began
 
-  const close = (t: TokenType) => {
-    if (t === T.RParen) {
-      if (stack[stack.length - 1] === T.LParen) stack.pop();
+  const close = (t: number) => {
+    if (t === RPAREN) {
+      if (stack[stack.length - 1] === LPAREN) stack.pop();
     } else {
-      const brace = stack.lastIndexOf(T.LBrace);
+      const brace = stack.lastIndexOf(LBRACE);
       if (brace >= 0) stack.length = brace;
     }
   };
+  const span = (i: number) => ({ offset: lexed.starts[i]!, length: lexed.ends[i]! - lexed.starts[i]! });
 
-  for (const tok of tokens) {
-    const t = tok.tokenType;
-    if (t === T.Import || t === T.Block || t === T.Network) {
+  for (let i = 0; i < lexed.count; i++) {
+    const t = types[i]!;
+    if (t === IMPORT || t === BLOCK || t === NETWORK) {
       // These keywords only ever start a top-level item: resynchronise here.
       stack.length = 0;
       cutToDepth = -1;
       cutOperators = false;
       operators = 0;
-      mode = t === T.Import ? "import" : "item";
+      mode = t === IMPORT ? "import" : "item";
       junkReported = false;
-      itemStarts.push(out.length);
-      out.push(tok);
+      itemStarts.push(count);
+      push(i);
       continue;
     }
     if (mode === "outside") {
-      if (t === T.NL) {
-        if (out.length > 0 && out[out.length - 1]!.tokenType !== T.NL) out.push(tok);
+      if (t === NL) {
+        if (count > 0 && lastType() !== NL) push(i);
       } else if (!junkReported) {
         junkReported = true;
-        diagnostics.push(diag("NET1006", path, { offset: tok.startOffset, length: tok.image.length }, { found: describeToken(tok) }));
+        diagnostics.push(diag("NET1006", path, span(i), { found: describeToken(lexed.token(i)) }));
       }
       continue;
     }
-    const opener = t === T.LParen || t === T.LBrace;
-    const closer = t === T.RParen || t === T.RBrace;
+    const opener = t === LPAREN || t === LBRACE;
+    const closer = t === RPAREN || t === RBRACE;
     if (cutToDepth >= 0) {
       if (opener) stack.push(t);
       else if (closer) close(t);
@@ -87,7 +106,7 @@ export function prepass(tokens: IToken[], path: string): { tokens: IToken[]; dia
     }
     // The operator count runs over a whole statement, parentheses included:
     // `(1)+(1)+...` builds as deep a tree as `1+1+...`.
-    const endsStatement = t === T.Semi || t === T.LBrace || t === T.RBrace || (t === T.NL && stack[stack.length - 1] !== T.LParen);
+    const endsStatement = t === SEMI || t === LBRACE || t === RBRACE || (t === NL && stack[stack.length - 1] !== LPAREN);
     if (endsStatement) {
       operators = 0;
       cutOperators = false;
@@ -98,20 +117,20 @@ export function prepass(tokens: IToken[], path: string): { tokens: IToken[]; dia
         stack.push(t);
         continue;
       }
-      if (t !== T.RParen) continue;
+      if (t !== RPAREN) continue;
       const kept = stack.length <= cutAt;
       close(t);
       if (!kept) continue;
       cutAt = stack.length;
-    } else if (OPERATORS.has(t) && ++operators > MAX_OPERATORS) {
-      diagnostics.push(diag("NET1010", path, { offset: tok.startOffset, length: tok.image.length }, { limit: MAX_OPERATORS }));
+    } else if (OPERATORS[t] && ++operators > MAX_OPERATORS) {
+      diagnostics.push(diag("NET1010", path, span(i), { limit: MAX_OPERATORS }));
       cutOperators = true;
       cutAt = stack.length;
       continue;
     }
     if (opener) {
       if (stack.length >= MAX_DEPTH) {
-        diagnostics.push(diag("NET1005", path, { offset: tok.startOffset, length: tok.image.length }, { limit: MAX_DEPTH }));
+        diagnostics.push(diag("NET1005", path, span(i), { limit: MAX_DEPTH }));
         cutToDepth = stack.length;
         stack.push(t);
         continue;
@@ -119,13 +138,13 @@ export function prepass(tokens: IToken[], path: string): { tokens: IToken[]; dia
       stack.push(t);
     } else if (closer) {
       close(t);
-    } else if (t === T.NL) {
-      if (stack[stack.length - 1] === T.LParen) continue;
-      if (out[out.length - 1]?.tokenType === T.NL) continue;
+    } else if (t === NL) {
+      if (stack[stack.length - 1] === LPAREN) continue;
+      if (lastType() === NL) continue;
       if (mode === "import" && stack.length === 0) mode = "outside";
     }
-    out.push(tok);
-    if (mode === "item" && t === T.RBrace && stack.length === 0) mode = "outside";
+    push(i);
+    if (mode === "item" && t === RBRACE && stack.length === 0) mode = "outside";
   }
-  return { tokens: out, diagnostics, itemStarts };
+  return { indices, count, diagnostics, itemStarts };
 }
