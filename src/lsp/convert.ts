@@ -42,7 +42,8 @@ export class LineIndex {
     return { line: p.line, character: p.column };
   }
   offset(pos: Position): number {
-    return positionToOffset(this.text, { line: pos.line, column: pos.character });
+    // The cached line starts: an incremental change on a huge document must not rescan it per call.
+    return positionToOffset(this.lines, { line: pos.line, column: pos.character }, this.text.length);
   }
   range(span: Span): Range {
     return { start: this.position(span.offset), end: this.position(span.offset + span.length) };

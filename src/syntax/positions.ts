@@ -29,18 +29,18 @@ export function offsetToPosition(textOrStarts: string | number[], offset: number
 
 /**
  * Offset of a line and column. Lines past the end map to the end of the text
- * when `text` is given; columns are not clamped to the line without it.
+ * and columns are clamped to their line when the text (or, with line starts,
+ * its length) is given; not clamped without it.
  */
-export function positionToOffset(textOrStarts: string | number[], pos: Position): number {
+export function positionToOffset(textOrStarts: string | number[], pos: Position, textLength?: number): number {
   const starts = typeof textOrStarts === "string" ? lineStarts(textOrStarts) : textOrStarts;
+  const length = typeof textOrStarts === "string" ? textOrStarts.length : textLength;
   if (pos.line < 0) return 0;
-  if (pos.line >= starts.length) {
-    return typeof textOrStarts === "string" ? textOrStarts.length : starts[starts.length - 1]!;
-  }
+  if (pos.line >= starts.length) return length ?? starts[starts.length - 1]!;
   const start = starts[pos.line]!;
   const offset = start + Math.max(0, pos.column);
-  if (typeof textOrStarts === "string") {
-    const next = pos.line + 1 < starts.length ? starts[pos.line + 1]! - 1 : textOrStarts.length;
+  if (length !== undefined) {
+    const next = pos.line + 1 < starts.length ? starts[pos.line + 1]! - 1 : length;
     return Math.min(offset, next);
   }
   return offset;
