@@ -75,10 +75,10 @@ function sub(node: CstNode | undefined, key: string): CstNode | undefined {
 function int(x: number): number {
   return (x | 0) === x ? x | 0 : x;
 }
-function makeSpan(offset: number, length: number): A.Span {
+export function makeSpan(offset: number, length: number): A.Span {
   return { offset: int(offset), length: int(length) };
 }
-function tokSpan(t: IToken): A.Span {
+export function tokSpan(t: IToken): A.Span {
   return makeSpan(t.startOffset, t.image.length);
 }
 function nodeSpan(n: CstNode): A.Span {
@@ -88,7 +88,7 @@ function nodeSpan(n: CstNode): A.Span {
   if (!Number.isFinite(start) || !Number.isFinite(end)) return { offset: 0, length: 0 };
   return makeSpan(start, end + 1 - start);
 }
-function join(a: A.Span, b: A.Span | undefined): A.Span {
+export function join(a: A.Span, b: A.Span | undefined): A.Span {
   if (!b) return a;
   const start = Math.min(a.offset, b.offset);
   const end = Math.max(a.offset + a.length, b.offset + b.length);
@@ -105,11 +105,11 @@ function joinOp(a: A.Span, op: IToken, b: A.Span | undefined): A.Span {
   const from = Math.min(start, b.offset);
   return makeSpan(from, Math.max(start + span, b.offset + b.length) - from);
 }
-function identOf(t: IToken): A.Ident {
+export function identOf(t: IToken): A.Ident {
   if (t.image.startsWith('"')) return { kind: "ident", name: decodeString(t.image), quoted: true, span: tokSpan(t) };
   return { kind: "ident", name: t.image, span: tokSpan(t) };
 }
-function numberOf(t: IToken): A.NumberLit {
+export function numberOf(t: IToken): A.NumberLit {
   const image = t.image;
   if (image.length <= 15) {
     // Plain whole numbers (most of them), as numberValue() reads them, without its pattern and result object.
@@ -145,11 +145,11 @@ function dimsValues(image: string): number[] {
   }
   return values;
 }
-function dimsOf(t: IToken): A.Dims {
+export function dimsOf(t: IToken): A.Dims {
   return { kind: "dims", values: dimsValues(t.image), span: tokSpan(t) };
 }
 /** `kernel 3x3` keeps its dims as a tuple of numbers, one span per number. */
-function dimsTuple(t: IToken): A.TupleExpr {
+export function dimsTuple(t: IToken): A.TupleExpr {
   let offset = t.startOffset;
   const items: A.Expr[] = t.image.split("x").map((text) => {
     const n: A.NumberLit = { kind: "number", value: Number(text), text, integer: true, span: { offset, length: text.length } };
@@ -185,7 +185,7 @@ export class Lowerer {
   }
 
   /** The `///` lines directly above a node that starts its line. */
-  private docFor(span: A.Span): string | undefined {
+  docFor(span: A.Span): string | undefined {
     // Most nodes have no doc: the line above is looked up before the line's text is.
     if (span.length === 0 || this.docs.size === 0) return undefined;
     const at = offsetToPosition(this.starts, span.offset).line;
@@ -506,7 +506,7 @@ const COMPARISON = 4;
 const isOpToken = (x: IToken | A.Expr | undefined): x is IToken => x !== undefined && "image" in x;
 
 /** Pratt-style climbing; recursion depth is bounded by the precedence levels and the `not` count (capped by the prepass). */
-class Climber {
+export class Climber {
   private i = 0;
   private readonly comparisons = new Set<A.Expr>();
   constructor(

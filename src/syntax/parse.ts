@@ -10,6 +10,7 @@ import { Lowerer } from "./lower.js";
 import { getParser, type NetParser } from "./parser.js";
 import { describeToken, prepass } from "./prepass.js";
 import { floorDivisionCandidates, floorDivisionComments } from "./floor-division.js";
+import { FastParser, fastPath } from "./fast.js";
 
 import { MAX_FILE_BYTES } from "../util/read-file.js";
 export { MAX_FILE_BYTES };
@@ -33,6 +34,8 @@ export function parse(text: string, path: string): ParseResult {
     const parser = getParser();
     const late: Diagnostic[] = [];
     const lowerer = new Lowerer(text, lexed.comments, late, path);
+    // Error-free items and pieces in the common forms skip chevrotain (see fast.ts).
+    const fast = new FastParser(lexed.tokens, pre.indices, lowerer);
     const syntax: Diagnostic[] = [];
     const items: SourceFile["items"] = [];
     // One top-level item at a time (the prepass resynchronises at every
@@ -49,10 +52,15 @@ export function parse(text: string, path: string): ParseResult {
         if (bounds[k] === bounds[k + 1]) continue;
         const pieces = pieceStarts(tokens, bounds[k]!, bounds[k + 1]!);
         const next = bounds[k + 1]! < tokens.count ? tokens.at(bounds[k + 1]!) : undefined;
-        const long = pieces && parseInPieces(parser, lowerer, tokens, bounds[k]!, pieces, (e) => parserDiagnostic(e, text, path, undefined));
+        const long = pieces && parseInPieces(parser, lowerer, fast, tokens, bounds[k]!, pieces, (e) => parserDiagnostic(e, text, path, undefined));
         if (long) {
           for (const d of long.diagnostics) syntax.push(d);
           items.push(long.net);
+          continue;
+        }
+        const quick = pieces ? undefined : fast.item(bounds[k]!, bounds[k + 1]!);
+        if (quick) {
+          items.push(quick);
           continue;
         }
         // A long network whose pieces did not do is parsed whole.
@@ -176,6 +184,7 @@ function local(e: IRecognitionException, first: IToken, bound: IToken): boolean 
 function parseInPieces(
   parser: NetParser,
   lowerer: Lowerer,
+  fast: FastParser,
   tokens: ItemTokens,
   from: number,
   starts: number[],
@@ -193,8 +202,13 @@ function parseInPieces(
   // Diagnostics at once, not the errors: each holds its rule stack and skipped tokens.
   const diagnostics: Diagnostic[] = [];
   for (let i = 0; net && i + 1 < starts.length; i++) {
-    const piece = tokens.slice(starts[i]!, starts[i + 1]!);
     const last = i + 2 === starts.length;
+    // The last piece's own last token is the network's '}'.
+    if (fastPath.enabled && itemByItem(parser, lowerer, fast, tokens, starts[i]!, last ? starts[i + 1]! - 1 : starts[i + 1]!, last, close, net, diagnostics, describe)) {
+      if (last) return { net, diagnostics };
+      continue;
+    }
+    const piece = tokens.slice(starts[i]!, starts[i + 1]!);
     // Every piece but the last ends with a new line (where it was cut); the last one with the network's '}'.
     if (!last) piece.push(close);
     else piece[piece.length - 1] = close;
@@ -212,6 +226,91 @@ function parseInPieces(
   }
   lowerer.lateCount = late;
   return undefined;
+}
+
+/**
+ * A piece of a long network, tokens [from, to) (closed by the network's '}',
+ * `close`), its items built by the fast path where it can: an item it gives up
+ * on is parsed with chevrotain as a piece of its own, from the start of its
+ * line (or the piece's start) to the next place pieceStarts could cut (a new
+ * line outside all brackets but the network's, not before 'else'), whose
+ * syntax errors must all be local. Such cuts make pieces as a whole parse
+ * does (the piece tests parse with pieces of 2 tokens). Returns false, with
+ * nothing kept, when an error is not local: the caller parses the piece as usual.
+ */
+function itemByItem(
+  parser: NetParser,
+  lowerer: Lowerer,
+  fast: FastParser,
+  tokens: ItemTokens,
+  from: number,
+  to: number,
+  last: boolean,
+  close: IToken,
+  net: NetworkDecl,
+  diagnostics: Diagnostic[],
+  describe: (e: IRecognitionException) => Diagnostic,
+): boolean {
+  const kept = { items: net.items.length, diagnostics: diagnostics.length, late: lowerer.lateCount };
+  const built: NetworkDecl["items"] = [];
+  const firsts: number[] = [];
+  const undo = () => {
+    net.items.length = kept.items;
+    diagnostics.length = kept.diagnostics;
+    lowerer.lateCount = kept.late;
+    return false;
+  };
+  for (let at = from; at < to; ) {
+    built.length = 0;
+    firsts.length = 0;
+    const failed = fast.someItems(at, to, built, firsts);
+    if (failed < 0) {
+      for (const item of built) net.items.push(item);
+      return true;
+    }
+    // Back to the start of the failed item's line (items after a ';' share it).
+    const cutBefore = (i: number) => i === at || (tokens.type(i - 1) === T.NL && tokens.type(i) !== T.Else);
+    let start = failed;
+    let n = firsts.length;
+    while (!cutBefore(start)) {
+      if (n === 0) {
+        start = at;
+        break;
+      }
+      start = firsts[--n]!;
+    }
+    while (n > 0 && firsts[n - 1]! >= start) n--;
+    for (let k = 0; k < n; k++) net.items.push(built[k]!);
+    // Forward to the next new line outside all brackets but the network's (brackets as pieceStarts counts them).
+    const stack: TokenType[] = [];
+    let end = to;
+    for (let i = failed; i < to; i++) {
+      const t = tokens.type(i);
+      if (t === T.LParen || t === T.LBrace) stack.push(t);
+      else if (t === T.RParen) {
+        if (stack[stack.length - 1] === T.LParen) stack.pop();
+      } else if (t === T.RBrace) {
+        const brace = stack.lastIndexOf(T.LBrace);
+        if (brace < 0) return undo(); // cannot happen in a piece: pieceStarts ends the network there
+        stack.length = brace;
+      } else if (t === T.NL && stack.length === 0 && i + 1 < to && tokens.type(i + 1) !== T.Else) {
+        end = i + 1;
+        break;
+      }
+    }
+    const piece = tokens.slice(start, end);
+    piece.push(close);
+    parser.input = piece;
+    const cst = parser.networkRest();
+    if (parser.errors.length > 0) {
+      const bound = end === to && last ? close : piece[piece.length - 2]!;
+      if (!parser.errors.every((e) => local(e, piece[0]!, bound))) return undo();
+      for (const e of parser.errors) diagnostics.push(describe(e));
+    }
+    for (const item of lowerer.networkRest(cst)) net.items.push(item);
+    at = end;
+  }
+  return true;
 }
 
 /** `next`: the token after the item being parsed (the parser saw its end of input there). */
