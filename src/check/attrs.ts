@@ -20,6 +20,21 @@ const symbols: Partial<Record<AttrSpec["type"], string[]>> = {
 /** Words that name another symbol (`linear` is no activation, `swish` is SiLU). */
 const symbolAliases: Record<string, string> = { linear: "none", swish: "silu" };
 
+/**
+ * The prototype of resolved attributes: it has no members, so (as with
+ * Object.create(null)) no key reaches Object.prototype's, but objects built on
+ * it stay in V8's fast mode where Object.create(null) makes a dictionary.
+ */
+const NO_MEMBERS: object = Object.create(null);
+
+/** Each op's initial values (op.initial, itself a dictionary), listed once. */
+const initials = new WeakMap<OpSpec, [string, Value][]>();
+function initialEntries(op: OpSpec): [string, Value][] {
+  let list = initials.get(op);
+  if (!list) initials.set(op, (list = Object.entries(op.initial)));
+  return list;
+}
+
 export interface AttrSource {
   attrs: Attr[];
   ctx: EvalContext;
@@ -33,7 +48,8 @@ export interface AttrSource {
  * missing or wrong (diagnostics already reported).
  */
 export function readAttrs(op: OpSpec, sources: AttrSource[], opSpan: Span, main: EvalContext): Resolved | undefined {
-  const out: Resolved = Object.assign(Object.create(null) as Resolved, op.initial);
+  const out: Resolved = Object.create(NO_MEMBERS) as Resolved;
+  for (const [k, v] of initialEntries(op)) out[k] = v;
   let ok = true;
   for (const src of sources) {
     const seen = new Set<string>();
@@ -194,8 +210,15 @@ function readActCall(expr: Expr, ctx: EvalContext): Value | undefined {
   return [name, args[0]];
 }
 
-/** What an op takes, listed after an unknown attribute or flag. */
+/** What an op takes, listed after an unknown attribute or flag (the op table is fixed: once per op). */
+const takesText = new WeakMap<OpSpec, string>();
 function takes(op: OpSpec): string {
+  let text = takesText.get(op);
+  if (text === undefined) takesText.set(op, (text = listTakes(op)));
+  return text;
+}
+
+function listTakes(op: OpSpec): string {
   const flags = Object.keys(op.flags);
   const attrs = op.attrs.map((x) => (x.aliases?.length ? `${x.key} (${x.aliases.join(", ")})` : x.key));
   const parts = [flags.length ? `the flags ${flags.join(", ")}` : "", attrs.length ? `the attributes ${attrs.join(", ")}` : ""].filter(Boolean);

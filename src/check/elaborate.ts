@@ -229,11 +229,11 @@ class Elaborator {
   }
 
   private readDefaults(decl: DefaultsDecl, ctx: EvalContext): void {
-    const groups = defaultGroups();
     for (const entry of decl.entries) {
       const g = entry.op.name;
       const members = opsInGroup(g);
       if (members.length === 0) {
+        const groups = defaultGroups();
         this.diagnostics.push(diag("NET2001", this.file, entry.op.span, { name: g, hint: suggest(g, groups) || ` Defaults apply to: ${groups.join(", ")}.` }));
         continue;
       }

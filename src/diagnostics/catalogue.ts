@@ -156,8 +156,34 @@ export type DiagRest<C extends Code> = [Named<C>] extends [never]
 
 const PLACEHOLDER = /\{([a-z]\w*)\}/g;
 
+/** A template split once: its text, then placeholder name and the text after it, alternately. */
+const compiled = new Map<string, string[]>();
+
+function compile(template: string): string[] {
+  const parts: string[] = [];
+  let last = 0;
+  for (const m of template.matchAll(PLACEHOLDER)) {
+    parts.push(template.slice(last, m.index), m[1]!);
+    last = m.index + m[0].length;
+  }
+  parts.push(template.slice(last));
+  return parts;
+}
+
+/** Fills {name} placeholders from `args`; one that `args` lacks stays as written. */
 export function format(template: string, args: Readonly<Record<string, string | number>>): string {
-  return template.replace(PLACEHOLDER, (m, k: string) => (k in args ? String(args[k]) : m));
+  let parts = compiled.get(template);
+  if (!parts) {
+    parts = compile(template);
+    // Templates are the catalogue's (a bounded set); any other string is not kept.
+    if (compiled.size < 1000) compiled.set(template, parts);
+  }
+  let out = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) {
+    const k = parts[i]!;
+    out += (k in args ? String(args[k]) : `{${k}}`) + parts[i + 1]!;
+  }
+  return out;
 }
 
 export function diag<C extends LiveCode>(code: C, file: string, span: Span, ...[args = {} as DiagArgs<C>, extra = {}]: DiagRest<C>): Diagnostic {
