@@ -52,18 +52,20 @@ export function readAttrs(op: OpSpec, sources: AttrSource[], opSpan: Span, main:
   for (const [k, v] of initialEntries(op)) out[k] = v;
   let ok = true;
   for (const src of sources) {
-    const seen = new Set<string>();
+    // Keys of the op table (a handful): a list is cheaper than a set per source.
+    const seen: string[] = [];
     let nextValue = 0;
     const set = (key: string, v: Value | undefined, span: Span) => {
       if (v === undefined) {
         ok = false;
         return;
       }
-      if (!src.lenient && seen.has(key)) {
+      const again = seen.includes(key);
+      if (!src.lenient && again) {
         src.ctx.diagnostics.push(diag("NET4006", src.ctx.file, span, { name: key, op: op.name }));
         return;
       }
-      seen.add(key);
+      if (!again) seen.push(key);
       const spec = findAttr(op, key);
       const checked = spec ? checkType(spec, v, span, src.ctx, op) : v;
       if (checked === undefined) ok = false;
@@ -127,7 +129,7 @@ export function readAttrs(op: OpSpec, sources: AttrSource[], opSpan: Span, main:
             set(flag[0], flag[1], attr.span);
           } else if (src.ctx.env.lookup(name)) positional({ kind: "name", name, span: attr.name.span }, attr.span);
           else if (!src.lenient) {
-            const candidates = [...Object.keys(op.flags), ...op.attrs.flatMap((x) => [x.key, ...(x.aliases ?? [])]), ...src.ctx.env.names()];
+            const candidates = [...Object.keys(op.flags), ...attrWords(op), ...src.ctx.env.names()];
             src.ctx.diagnostics.push(diag("NET2013", src.ctx.file, attr.span, { name, op: op.name, hint: suggest(name, candidates) + takes(op) }));
             ok = false;
           }
@@ -141,14 +143,14 @@ export function readAttrs(op: OpSpec, sources: AttrSource[], opSpan: Span, main:
               const slot = op.values[nextValue];
               const asName = attr.spaced && src.ctx.env.lookup(attr.key.name)
                 ? ` A name followed by a number reads as 'key value'${slot ? `: write '${slot}=${attr.key.name}' for the value of '${attr.key.name}'` : ""}.`
-                : suggest(attr.key.name, op.attrs.flatMap((x) => [x.key, ...(x.aliases ?? [])]));
+                : suggest(attr.key.name, attrWords(op));
               src.ctx.diagnostics.push(diag("NET2013", src.ctx.file, attr.key.span, { name: attr.key.name, op: op.name, hint: asName + takes(op) }));
               ok = false;
             }
             break;
           }
           if (attr.spaced && !src.lenient) keyShadows(attr.key, spec.key, valueText(attr.value), attr.span, op.name, src.ctx);
-          set(spec.key, evalFor(spec, attr.value, src.ctx, !src.lenient ? `${op.name}'s ${spec.key}` : undefined), attr.span);
+          set(spec.key, evalFor(spec, attr.value, src.ctx, !src.lenient ? op.name : undefined), attr.span);
           break;
         }
       }
@@ -164,11 +166,11 @@ export function readAttrs(op: OpSpec, sources: AttrSource[], opSpan: Span, main:
   return ok ? out : undefined;
 }
 
-/** `owner` ("conv's pad"): warn when a symbol such as `same` is shadowed by a name in scope. */
-function evalFor(spec: AttrSpec | undefined, expr: Expr | undefined, ctx: EvalContext, owner?: string): Value | undefined {
+/** `ownerOp` (conv, for "conv's pad"): warn when a symbol such as `same` is shadowed by a name in scope. */
+function evalFor(spec: AttrSpec | undefined, expr: Expr | undefined, ctx: EvalContext, ownerOp?: string): Value | undefined {
   if (spec && expr?.kind === "name" && Object.hasOwn(symbols, spec.type) && symbols[spec.type]!.includes(expr.name)) {
     if (!ctx.env.lookup(expr.name)) return symbolAliases[expr.name] ?? expr.name;
-    if (owner) symbolShadowed({ kind: "ident", name: expr.name, span: expr.span }, owner, ctx);
+    if (ownerOp !== undefined) symbolShadowed({ kind: "ident", name: expr.name, span: expr.span }, `${ownerOp}'s ${spec.key}`, ctx);
   }
   if (spec?.type === "act" && actCall(expr)) return readActCall(expr!, ctx);
   return evaluate(expr, ctx);
@@ -208,6 +210,14 @@ function readActCall(expr: Expr, ctx: EvalContext): Value | undefined {
     return undefined;
   }
   return [name, args[0]];
+}
+
+/** An op's attribute keys and their aliases, in table order (the op table is fixed: once per op). */
+const attrWordLists = new WeakMap<OpSpec, string[]>();
+function attrWords(op: OpSpec): string[] {
+  let words = attrWordLists.get(op);
+  if (!words) attrWordLists.set(op, (words = op.attrs.flatMap((x) => [x.key, ...(x.aliases ?? [])])));
+  return words;
 }
 
 /** What an op takes, listed after an unknown attribute or flag (the op table is fixed: once per op). */

@@ -161,7 +161,11 @@ class Elaborator {
       this.byName.set(inputName, current);
     }
     const top = new Scope("", undefined, [inputName]);
-    const topLevel = this.net.items.flatMap((i) => (i.kind === "statement" ? [i] : i.kind === "section" ? i.body : []));
+    const topLevel: Statement[] = [];
+    for (const i of this.net.items) {
+      if (i.kind === "statement") topLevel.push(i);
+      else if (i.kind === "section") for (const st of i.body) topLevel.push(st);
+    }
     this.checkDuplicates(topLevel, ctx, "network");
     top.reserve(this.net.items.filter((i): i is Statement => i.kind === "statement"));
     if (inputShape) top.names.set(inputName, current!);
@@ -315,9 +319,17 @@ class Elaborator {
       if (st.name) scope.declare(st.name.name, undefined, layerDecl(st, ctx));
       return st.weight ? input : undefined;
     }
-    const created = this.nodes.slice(firstNode).filter((n) => n.aux === this.aux || st.weight);
-    const params = created.reduce((s, n) => s + n.params, 0);
-    const macs = created.reduce((s, n) => s + n.macs, 0);
+    const created: IrNode[] = [];
+    let params = 0;
+    let macs = 0;
+    for (let i = firstNode; i < this.nodes.length; i++) {
+      const n = this.nodes[i]!;
+      if (n.aux === this.aux || st.weight) {
+        created.push(n);
+        params += n.params;
+        macs += n.macs;
+      }
+    }
     const shape = this.nodes[out]!.shape;
     // Annotations describe the spec as written: under --input a written size, under any override a written cost, no longer holds.
     if (!this.overrides?.input) checkShapeAnnotations(st.annotations, "out", { layer: path, actual: shape }, ctx);
@@ -365,7 +377,7 @@ class Elaborator {
     if (!layer) return undefined;
     if (layer.kind === "op") {
       const spec = this.findOpOrReport(layer, ctx);
-      if (spec) readAttrs(spec, [...this.defaultsFor(spec), { attrs: layer.attrs, ctx, lenient: false }], layer.op.span, ctx);
+      if (spec) readAttrs(spec, this.sourcesFor(spec, { attrs: layer.attrs, ctx, lenient: false }), layer.op.span, ctx);
     } else if (layer.kind === "blockCall") {
       const entry = this.program.blocks.get(layer.callee.name);
       if (!entry) this.reportUnknownBlock(layer, ctx);
@@ -478,14 +490,21 @@ class Elaborator {
     return spec;
   }
 
-  private defaultsFor(spec: OpSpec): AttrSource[] {
-    return spec.groups.flatMap((g) => this.defaults.get(g) ?? []);
+  /** The defaults that apply to an op (its groups' in order), then its own attributes. */
+  private sourcesFor(spec: OpSpec, own: AttrSource): AttrSource[] {
+    const list: AttrSource[] = [];
+    for (const g of spec.groups) {
+      const d = this.defaults.get(g);
+      if (d) for (const x of d) list.push(x);
+    }
+    list.push(own);
+    return list;
   }
 
   private op(layer: OpLayer, input: number, path: string, ctx: EvalContext): number | undefined {
     const spec = this.findOpOrReport(layer, ctx);
     if (!spec) return undefined;
-    const attrs = readAttrs(spec, [...this.defaultsFor(spec), { attrs: layer.attrs, ctx, lenient: false }], layer.op.span, ctx);
+    const attrs = readAttrs(spec, this.sourcesFor(spec, { attrs: layer.attrs, ctx, lenient: false }), layer.op.span, ctx);
     if (!attrs) return undefined;
     const lowered = spec.lower(attrs, this.nodes[input]!.shape);
     if (typeof lowered === "string") {
@@ -526,8 +545,9 @@ class Elaborator {
     }
     const params = paramCount(attrs, shapes);
     const macs = macCount(attrs, shapes, r.shape);
-    const elements = r.shape.reduce((a, b) => a * b, 1);
-    if (![elements, params, macs].every(Number.isSafeInteger)) {
+    let elements = 1;
+    for (const d of r.shape) elements *= d;
+    if (!(Number.isSafeInteger(elements) && Number.isSafeInteger(params) && Number.isSafeInteger(macs))) {
       this.diagnostics.push(diag("NET3011", source.file, source.span, { layer: name, count: Math.max(elements, params, macs).toExponential(2) }));
       return undefined;
     }

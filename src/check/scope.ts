@@ -37,10 +37,9 @@ export class Scope {
       const n = (this.counters.get(kind) ?? 0) + 1;
       this.counters.set(kind, n);
       const name = `${kind}${n}`;
-      if (!this.taken.has(name)) {
-        this.taken.add(name);
-        return name;
-      }
+      // One lookup: the set grows exactly when the name was free.
+      const before = this.taken.size;
+      if (this.taken.add(name).size > before) return name;
     }
   }
 
