@@ -51,47 +51,52 @@ export function readAttrs(op: OpSpec, sources: AttrSource[], opSpan: Span, main:
   const out: Resolved = Object.create(NO_MEMBERS) as Resolved;
   for (const [k, v] of initialEntries(op)) out[k] = v;
   let ok = true;
-  for (const src of sources) {
-    // Keys of the op table (a handful): a list is cheaper than a set per source.
-    const seen: string[] = [];
-    let nextValue = 0;
-    const set = (key: string, v: Value | undefined, span: Span) => {
-      if (v === undefined) {
-        ok = false;
-        return;
-      }
-      const again = seen.includes(key);
-      if (!src.lenient && again) {
-        src.ctx.diagnostics.push(diag("NET4006", src.ctx.file, span, { name: key, op: op.name }));
-        return;
-      }
-      if (!again) seen.push(key);
-      const spec = findAttr(op, key);
-      const checked = spec ? checkType(spec, v, span, src.ctx, op) : v;
-      if (checked === undefined) ok = false;
-      else {
-        out[spec?.key ?? key] = checked;
-      }
-    };
-    const positional = (expr: Expr, span: Span) => {
-      const key = op.values[nextValue++];
-      if (!key) {
-        src.ctx.diagnostics.push(diag("NET4005", src.ctx.file, span, { op: op.name, detail: `unexpected value '${exprText(expr, src)}': ${op.name} takes ${op.values.length ? `only ${op.values.length} bare value(s) (${op.values.join(", ")})` : "no bare values"}; use key=value.` }));
-        ok = false;
-        return;
-      }
-      const v = evalFor(findAttr(op, key), expr, src.ctx);
-      // `dwconv 3x3 64` reads like a channel count but multiplies the channels by 64.
-      if (key === "multiplier" && !src.lenient && v !== undefined) {
-        src.ctx.diagnostics.push(diag("NET4014", src.ctx.file, span, { value: describe(v) }, {
-          fixes: [
-            { title: "Keep it as multiplier=...", edits: [{ file: src.ctx.file, span: { offset: span.offset, length: 0 }, newText: "multiplier=" }] },
-            { title: "Remove it (keep the channel count)", edits: [{ file: src.ctx.file, span, newText: "" }] },
-          ],
-        }));
-      }
-      set(key, v, span);
-    };
+  // The source being read: `set` and `positional` (made once per call) act on it.
+  let src = sources[0]!;
+  // Keys of the op table (a handful): a list is cheaper than a set per source.
+  let seen: string[] = [];
+  let nextValue = 0;
+  const set = (key: string, v: Value | undefined, span: Span) => {
+    if (v === undefined) {
+      ok = false;
+      return;
+    }
+    const again = seen.includes(key);
+    if (!src.lenient && again) {
+      src.ctx.diagnostics.push(diag("NET4006", src.ctx.file, span, { name: key, op: op.name }));
+      return;
+    }
+    if (!again) seen.push(key);
+    const spec = findAttr(op, key);
+    const checked = spec ? checkType(spec, v, span, src.ctx, op) : v;
+    if (checked === undefined) ok = false;
+    else {
+      out[spec?.key ?? key] = checked;
+    }
+  };
+  const positional = (expr: Expr, span: Span) => {
+    const key = op.values[nextValue++];
+    if (!key) {
+      src.ctx.diagnostics.push(diag("NET4005", src.ctx.file, span, { op: op.name, detail: `unexpected value '${exprText(expr, src)}': ${op.name} takes ${op.values.length ? `only ${op.values.length} bare value(s) (${op.values.join(", ")})` : "no bare values"}; use key=value.` }));
+      ok = false;
+      return;
+    }
+    const v = evalFor(findAttr(op, key), expr, src.ctx);
+    // `dwconv 3x3 64` reads like a channel count but multiplies the channels by 64.
+    if (key === "multiplier" && !src.lenient && v !== undefined) {
+      src.ctx.diagnostics.push(diag("NET4014", src.ctx.file, span, { value: describe(v) }, {
+        fixes: [
+          { title: "Keep it as multiplier=...", edits: [{ file: src.ctx.file, span: { offset: span.offset, length: 0 }, newText: "multiplier=" }] },
+          { title: "Remove it (keep the channel count)", edits: [{ file: src.ctx.file, span, newText: "" }] },
+        ],
+      }));
+    }
+    set(key, v, span);
+  };
+  for (const source of sources) {
+    src = source;
+    seen = [];
+    nextValue = 0;
     for (const attr of src.attrs) {
       switch (attr.kind) {
         case "dimsAttr": {

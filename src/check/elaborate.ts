@@ -308,7 +308,8 @@ class Elaborator {
     if (st.weight) this.aux = path;
     const firstNode = this.nodes.length;
     const inShape = from !== undefined ? this.nodes[from]!.shape : undefined;
-    if (inShape) {
+    // (Most statements have no annotations: no check objects for them.)
+    if (inShape && st.annotations.length > 0) {
       checkShapeAnnotations(st.annotations, "in", { layer: path, actual: inShape, related: () => this.producedBy(from!) }, ctx);
     }
     // An unnamed `if` adds no level to the names: its statements read as if written in its place.
@@ -332,8 +333,8 @@ class Elaborator {
     }
     const shape = this.nodes[out]!.shape;
     // Annotations describe the spec as written: under --input a written size, under any override a written cost, no longer holds.
-    if (!this.overrides?.input) checkShapeAnnotations(st.annotations, "out", { layer: path, actual: shape }, ctx);
-    if (!this.overrides?.input && !this.overrides?.params) checkCostAnnotations(st.annotations, path, params, macs, ctx);
+    if (st.annotations.length > 0 && !this.overrides?.input) checkShapeAnnotations(st.annotations, "out", { layer: path, actual: shape }, ctx);
+    if (st.annotations.length > 0 && !this.overrides?.input && !this.overrides?.params) checkCostAnnotations(st.annotations, path, params, macs, ctx);
     const source: Source = { file: ctx.file, span: st.span };
     if (st.layer && !inPlace && (st.layer.kind !== "op" || created.length > 1)) {
       this.groups.push({

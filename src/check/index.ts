@@ -84,22 +84,56 @@ export function checkText(text: string | undefined, path: string, host: FileHost
   return { program, graphs: clean ? graphs : graphs.map(() => undefined), graph: clean ? graphs.find((g) => g !== undefined) : undefined, partial, diagnostics: unique, resolutions: { uses: dedupeUses(uses), values: dedupeValues(values) } };
 }
 
-/** A mistake inside a block called N times is one diagnostic with N call sites. */
+/**
+ * A mistake inside a block called N times is one diagnostic with N call sites.
+ * The result is in file and offset order, alike diagnostics (file, span, code,
+ * message) merged into the first. Sorting first (stably) makes alike ones
+ * neighbours, so only a run at one offset is searched.
+ */
 function dedupe(list: Diagnostic[]): Diagnostic[] {
-  const seen = new Alike<Diagnostic>(
-    (d) => d.span.offset,
-    (d) => d.message,
-    (a, b) => a.file === b.file && sameNumber(a.span.offset, b.span.offset) && sameNumber(a.span.length, b.span.length) && a.code === b.code && a.message === b.message,
-  );
+  const merge = relatedMerger();
+  // An offset that is not a finite number does not sort consistently: then search them all, then sort.
+  if (!list.every((d) => Number.isFinite(d.span.offset))) {
+    const seen = new Alike<Diagnostic>((d) => d.span.offset, (d) => d.message, alike);
+    const unique: Diagnostic[] = [];
+    for (const d of list) {
+      const prior = seen.find(d);
+      if (prior) merge(prior, d);
+      else unique.push(d);
+    }
+    return unique.sort(byPlace);
+  }
+  const sorted = [...list].sort(byPlace);
   const unique: Diagnostic[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    const first = sorted[i]!;
+    let end = i + 1;
+    while (end < sorted.length && sorted[end]!.file === first.file && sorted[end]!.span.offset === first.span.offset) end++;
+    if (end === i + 1) unique.push(first);
+    else {
+      const seen = new Alike<Diagnostic>((d) => d.span.length, (d) => d.message, alike);
+      for (let k = i; k < end; k++) {
+        const d = sorted[k]!;
+        const prior = seen.find(d);
+        if (prior) merge(prior, d);
+        else unique.push(d);
+      }
+    }
+    i = end;
+  }
+  return unique;
+}
+
+const byPlace = (a: Diagnostic, b: Diagnostic) => (a.file === b.file ? a.span.offset - b.span.offset : a.file < b.file ? -1 : 1);
+
+const alike = (a: Diagnostic, b: Diagnostic) =>
+  a.file === b.file && sameNumber(a.span.offset, b.span.offset) && sameNumber(a.span.length, b.span.length) && a.code === b.code && a.message === b.message;
+
+/** Adds a duplicate's related locations to the first diagnostic's, each file and offset once. */
+function relatedMerger(): (prior: Diagnostic, d: Diagnostic) => void {
   // Per merged diagnostic, the related locations it has (file -> offsets), built at its first duplicate.
   const relatedAt = new Map<Diagnostic, Map<string, Set<number>>>();
-  for (const d of list) {
-    const prior = seen.find(d);
-    if (!prior) {
-      unique.push(d);
-      continue;
-    }
+  return (prior, d) => {
     let at = relatedAt.get(prior);
     if (!at) {
       relatedAt.set(prior, (at = new Map()));
@@ -111,8 +145,7 @@ function dedupe(list: Diagnostic[]): Diagnostic[] {
       prior.related.push(r);
       addOffset(at, r);
     }
-  }
-  return unique.sort((a, b) => (a.file === b.file ? a.span.offset - b.span.offset : a.file < b.file ? -1 : 1));
+  };
 }
 
 function addOffset(at: Map<string, Set<number>>, r: { file: string; span: { offset: number } }): void {
