@@ -21,6 +21,10 @@ import { readTrain } from "./train.js";
 import { readPreprocess } from "./preprocess.js";
 import { brief, describe, Env, evaluate, type Binding, type EvalContext, type Value } from "./values.js";
 
+/** The op table's names, for unknown-op hints (the table is fixed; a spec of many errors lists them often). */
+const OP_NAMES = opNames();
+const OP_LIST = canonicalOpNames().join(", ");
+
 // 100x GoogLeNet is ~7,200 nodes; the largest zoo network under 1,000. Bounds keep every input under a second.
 const MAX_NODES = 10_000;
 /** Statements and repeat iterations visited: bounds nested repeats that create no layers. */
@@ -486,7 +490,7 @@ class Elaborator {
     const spec = findOp(layer.op.name);
     if (!spec) {
       const block = this.program.blocks.has(layer.op.name) ? ` '${layer.op.name}' is a block: call it with parentheses, ${layer.op.name}(...).` : "";
-      this.diagnostics.push(diag("NET2001", ctx.file, layer.op.span, { name: layer.op.name, hint: block || `${suggest(layer.op.name, opNames())} The ops are ${canonicalOpNames().join(", ")}.` }));
+      this.diagnostics.push(diag("NET2001", ctx.file, layer.op.span, { name: layer.op.name, hint: block || `${suggest(layer.op.name, OP_NAMES)} The ops are ${OP_LIST}.` }));
     }
     return spec;
   }

@@ -10,7 +10,15 @@ export class Scope {
   /** Where each name was declared; a statement that failed has a declaration but no node. */
   readonly decls = new Map<string, Declaration>();
   private readonly counters = new Map<string, number>();
+  /**
+   * Names no automatic name may take: the reserved ones and, once `exact`, every
+   * automatic name given. Until a kind ending in a digit comes, automatic names
+   * cannot meet one another (`conv12` is only the 12th conv), so only the reserved
+   * names are kept; the given ones are added when such a kind (`b1`: `b11`, the
+   * 11th b) first comes. Either way, the same names come out.
+   */
   private readonly taken: Set<string>;
+  private exact = false;
 
   constructor(
     readonly prefix: string,
@@ -33,10 +41,19 @@ export class Scope {
   }
 
   autoName(kind: string): string {
+    if (!this.exact && endsInDigit(kind)) {
+      // Every automatic name given so far: numbers 1 to the counter of each kind (skipped ones were taken anyway).
+      for (const [k, count] of this.counters) for (let i = 1; i <= count; i++) this.taken.add(`${k}${i}`);
+      this.exact = true;
+    }
     for (;;) {
       const n = (this.counters.get(kind) ?? 0) + 1;
       this.counters.set(kind, n);
       const name = `${kind}${n}`;
+      if (!this.exact) {
+        if (!this.taken.has(name)) return name;
+        continue;
+      }
       // One lookup: the set grows exactly when the name was free.
       const before = this.taken.size;
       if (this.taken.add(name).size > before) return name;
@@ -85,4 +102,9 @@ export class Scope {
     if (decl) this.decls.set(name, decl);
     this.publishTo?.declare(name, id, decl);
   }
+}
+
+function endsInDigit(s: string): boolean {
+  const c = s.charCodeAt(s.length - 1);
+  return c >= 48 && c <= 57;
 }

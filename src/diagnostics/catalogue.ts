@@ -186,7 +186,10 @@ export function format(template: string, args: Readonly<Record<string, string | 
   return out;
 }
 
-export function diag<C extends LiveCode>(code: C, file: string, span: Span, ...[args = {} as DiagArgs<C>, extra = {}]: DiagRest<C>): Diagnostic {
+export function diag<C extends LiveCode>(code: C, file: string, span: Span, ...rest: DiagRest<C>): Diagnostic {
+  // As `...[args = {}, extra = {}]`, without destructuring through an iterator (diag runs once per diagnostic).
+  const args: DiagArgs<C> = rest[0] === undefined ? ({} as DiagArgs<C>) : rest[0];
+  const extra: Extra = rest[1] === undefined ? {} : rest[1];
   const entry: CatalogueEntry = catalogue[code];
   return {
     code,
