@@ -172,8 +172,7 @@ class Elaborator {
     }
     this.checkDuplicates(topLevel, ctx, "network");
     top.reserve(this.net.items.filter((i): i is Statement => i.kind === "statement"));
-    if (inputShape) top.names.set(inputName, current!);
-    top.decls.set(inputName, { file: this.file, span: input.name?.span ?? input.span, name: inputName, kind: "input" });
+    top.bind(inputName, inputShape ? current! : undefined, { file: this.file, span: input.name?.span ?? input.span, name: inputName, kind: "input" });
     let last: Statement | undefined;
     // A section written twice (two `body { }`) is one scope: its automatic names must not start over.
     const sections = new Map<string, Scope>();
