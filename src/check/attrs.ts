@@ -20,6 +20,21 @@ const symbols: Partial<Record<AttrSpec["type"], string[]>> = {
 /** Words that name another symbol (`linear` is no activation, `swish` is SiLU). */
 const symbolAliases: Record<string, string> = { linear: "none", swish: "silu" };
 
+/**
+ * The prototype of resolved attributes: it has no members, so (as with
+ * Object.create(null)) no key reaches Object.prototype's, but objects built on
+ * it stay in V8's fast mode where Object.create(null) makes a dictionary.
+ */
+const NO_MEMBERS: object = Object.create(null);
+
+/** Each op's initial values (op.initial, itself a dictionary), listed once. */
+const initials = new WeakMap<OpSpec, [string, Value][]>();
+function initialEntries(op: OpSpec): [string, Value][] {
+  let list = initials.get(op);
+  if (!list) initials.set(op, (list = Object.entries(op.initial)));
+  return list;
+}
+
 export interface AttrSource {
   attrs: Attr[];
   ctx: EvalContext;
@@ -33,47 +48,55 @@ export interface AttrSource {
  * missing or wrong (diagnostics already reported).
  */
 export function readAttrs(op: OpSpec, sources: AttrSource[], opSpan: Span, main: EvalContext): Resolved | undefined {
-  const out: Resolved = Object.assign(Object.create(null) as Resolved, op.initial);
+  const out: Resolved = Object.create(NO_MEMBERS) as Resolved;
+  for (const [k, v] of initialEntries(op)) out[k] = v;
   let ok = true;
-  for (const src of sources) {
-    const seen = new Set<string>();
-    let nextValue = 0;
-    const set = (key: string, v: Value | undefined, span: Span) => {
-      if (v === undefined) {
-        ok = false;
-        return;
-      }
-      if (!src.lenient && seen.has(key)) {
-        src.ctx.diagnostics.push(diag("NET4006", src.ctx.file, span, { name: key, op: op.name }));
-        return;
-      }
-      seen.add(key);
-      const spec = findAttr(op, key);
-      const checked = spec ? checkType(spec, v, span, src.ctx, op) : v;
-      if (checked === undefined) ok = false;
-      else {
-        out[spec?.key ?? key] = checked;
-      }
-    };
-    const positional = (expr: Expr, span: Span) => {
-      const key = op.values[nextValue++];
-      if (!key) {
-        src.ctx.diagnostics.push(diag("NET4005", src.ctx.file, span, { op: op.name, detail: `unexpected value '${exprText(expr, src)}': ${op.name} takes ${op.values.length ? `only ${op.values.length} bare value(s) (${op.values.join(", ")})` : "no bare values"}; use key=value.` }));
-        ok = false;
-        return;
-      }
-      const v = evalFor(findAttr(op, key), expr, src.ctx);
-      // `dwconv 3x3 64` reads like a channel count but multiplies the channels by 64.
-      if (key === "multiplier" && !src.lenient && v !== undefined) {
-        src.ctx.diagnostics.push(diag("NET4014", src.ctx.file, span, { value: describe(v) }, {
-          fixes: [
-            { title: "Keep it as multiplier=...", edits: [{ file: src.ctx.file, span: { offset: span.offset, length: 0 }, newText: "multiplier=" }] },
-            { title: "Remove it (keep the channel count)", edits: [{ file: src.ctx.file, span, newText: "" }] },
-          ],
-        }));
-      }
-      set(key, v, span);
-    };
+  // The source being read: `set` and `positional` (made once per call) act on it.
+  let src = sources[0]!;
+  // Keys of the op table (a handful): a list is cheaper than a set per source.
+  let seen: string[] = [];
+  let nextValue = 0;
+  const set = (key: string, v: Value | undefined, span: Span) => {
+    if (v === undefined) {
+      ok = false;
+      return;
+    }
+    const again = seen.includes(key);
+    if (!src.lenient && again) {
+      src.ctx.diagnostics.push(diag("NET4006", src.ctx.file, span, { name: key, op: op.name }));
+      return;
+    }
+    if (!again) seen.push(key);
+    const spec = findAttr(op, key);
+    const checked = spec ? checkType(spec, v, span, src.ctx, op) : v;
+    if (checked === undefined) ok = false;
+    else {
+      out[spec?.key ?? key] = checked;
+    }
+  };
+  const positional = (expr: Expr, span: Span) => {
+    const key = op.values[nextValue++];
+    if (!key) {
+      src.ctx.diagnostics.push(diag("NET4005", src.ctx.file, span, { op: op.name, detail: `unexpected value '${exprText(expr, src)}': ${op.name} takes ${op.values.length ? `only ${op.values.length} bare value(s) (${op.values.join(", ")})` : "no bare values"}; use key=value.` }));
+      ok = false;
+      return;
+    }
+    const v = evalFor(findAttr(op, key), expr, src.ctx);
+    // `dwconv 3x3 64` reads like a channel count but multiplies the channels by 64.
+    if (key === "multiplier" && !src.lenient && v !== undefined) {
+      src.ctx.diagnostics.push(diag("NET4014", src.ctx.file, span, { value: describe(v) }, {
+        fixes: [
+          { title: "Keep it as multiplier=...", edits: [{ file: src.ctx.file, span: { offset: span.offset, length: 0 }, newText: "multiplier=" }] },
+          { title: "Remove it (keep the channel count)", edits: [{ file: src.ctx.file, span, newText: "" }] },
+        ],
+      }));
+    }
+    set(key, v, span);
+  };
+  for (const source of sources) {
+    src = source;
+    seen = [];
+    nextValue = 0;
     for (const attr of src.attrs) {
       switch (attr.kind) {
         case "dimsAttr": {
@@ -111,7 +134,7 @@ export function readAttrs(op: OpSpec, sources: AttrSource[], opSpan: Span, main:
             set(flag[0], flag[1], attr.span);
           } else if (src.ctx.env.lookup(name)) positional({ kind: "name", name, span: attr.name.span }, attr.span);
           else if (!src.lenient) {
-            const candidates = [...Object.keys(op.flags), ...op.attrs.flatMap((x) => [x.key, ...(x.aliases ?? [])]), ...src.ctx.env.names()];
+            const candidates = [...Object.keys(op.flags), ...attrWords(op), ...src.ctx.env.names()];
             src.ctx.diagnostics.push(diag("NET2013", src.ctx.file, attr.span, { name, op: op.name, hint: suggest(name, candidates) + takes(op) }));
             ok = false;
           }
@@ -125,14 +148,14 @@ export function readAttrs(op: OpSpec, sources: AttrSource[], opSpan: Span, main:
               const slot = op.values[nextValue];
               const asName = attr.spaced && src.ctx.env.lookup(attr.key.name)
                 ? ` A name followed by a number reads as 'key value'${slot ? `: write '${slot}=${attr.key.name}' for the value of '${attr.key.name}'` : ""}.`
-                : suggest(attr.key.name, op.attrs.flatMap((x) => [x.key, ...(x.aliases ?? [])]));
+                : suggest(attr.key.name, attrWords(op));
               src.ctx.diagnostics.push(diag("NET2013", src.ctx.file, attr.key.span, { name: attr.key.name, op: op.name, hint: asName + takes(op) }));
               ok = false;
             }
             break;
           }
           if (attr.spaced && !src.lenient) keyShadows(attr.key, spec.key, valueText(attr.value), attr.span, op.name, src.ctx);
-          set(spec.key, evalFor(spec, attr.value, src.ctx, !src.lenient ? `${op.name}'s ${spec.key}` : undefined), attr.span);
+          set(spec.key, evalFor(spec, attr.value, src.ctx, !src.lenient ? op.name : undefined), attr.span);
           break;
         }
       }
@@ -148,11 +171,11 @@ export function readAttrs(op: OpSpec, sources: AttrSource[], opSpan: Span, main:
   return ok ? out : undefined;
 }
 
-/** `owner` ("conv's pad"): warn when a symbol such as `same` is shadowed by a name in scope. */
-function evalFor(spec: AttrSpec | undefined, expr: Expr | undefined, ctx: EvalContext, owner?: string): Value | undefined {
+/** `ownerOp` (conv, for "conv's pad"): warn when a symbol such as `same` is shadowed by a name in scope. */
+function evalFor(spec: AttrSpec | undefined, expr: Expr | undefined, ctx: EvalContext, ownerOp?: string): Value | undefined {
   if (spec && expr?.kind === "name" && Object.hasOwn(symbols, spec.type) && symbols[spec.type]!.includes(expr.name)) {
     if (!ctx.env.lookup(expr.name)) return symbolAliases[expr.name] ?? expr.name;
-    if (owner) symbolShadowed({ kind: "ident", name: expr.name, span: expr.span }, owner, ctx);
+    if (ownerOp !== undefined) symbolShadowed({ kind: "ident", name: expr.name, span: expr.span }, `${ownerOp}'s ${spec.key}`, ctx);
   }
   if (spec?.type === "act" && actCall(expr)) return readActCall(expr!, ctx);
   return evaluate(expr, ctx);
@@ -194,8 +217,23 @@ function readActCall(expr: Expr, ctx: EvalContext): Value | undefined {
   return [name, args[0]];
 }
 
-/** What an op takes, listed after an unknown attribute or flag. */
+/** An op's attribute keys and their aliases, in table order (the op table is fixed: once per op). */
+const attrWordLists = new WeakMap<OpSpec, string[]>();
+function attrWords(op: OpSpec): string[] {
+  let words = attrWordLists.get(op);
+  if (!words) attrWordLists.set(op, (words = op.attrs.flatMap((x) => [x.key, ...(x.aliases ?? [])])));
+  return words;
+}
+
+/** What an op takes, listed after an unknown attribute or flag (the op table is fixed: once per op). */
+const takesText = new WeakMap<OpSpec, string>();
 function takes(op: OpSpec): string {
+  let text = takesText.get(op);
+  if (text === undefined) takesText.set(op, (text = listTakes(op)));
+  return text;
+}
+
+function listTakes(op: OpSpec): string {
   const flags = Object.keys(op.flags);
   const attrs = op.attrs.map((x) => (x.aliases?.length ? `${x.key} (${x.aliases.join(", ")})` : x.key));
   const parts = [flags.length ? `the flags ${flags.join(", ")}` : "", attrs.length ? `the attributes ${attrs.join(", ")}` : ""].filter(Boolean);

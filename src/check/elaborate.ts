@@ -21,6 +21,10 @@ import { readTrain } from "./train.js";
 import { readPreprocess } from "./preprocess.js";
 import { brief, describe, Env, evaluate, type Binding, type EvalContext, type Value } from "./values.js";
 
+/** The op table's names, for unknown-op hints (the table is fixed; a spec of many errors lists them often). */
+const OP_NAMES = opNames();
+const OP_LIST = canonicalOpNames().join(", ");
+
 // 100x GoogLeNet is ~7,200 nodes; the largest zoo network under 1,000. Bounds keep every input under a second.
 const MAX_NODES = 10_000;
 /** Statements and repeat iterations visited: bounds nested repeats that create no layers. */
@@ -161,11 +165,14 @@ class Elaborator {
       this.byName.set(inputName, current);
     }
     const top = new Scope("", undefined, [inputName]);
-    const topLevel = this.net.items.flatMap((i) => (i.kind === "statement" ? [i] : i.kind === "section" ? i.body : []));
+    const topLevel: Statement[] = [];
+    for (const i of this.net.items) {
+      if (i.kind === "statement") topLevel.push(i);
+      else if (i.kind === "section") for (const st of i.body) topLevel.push(st);
+    }
     this.checkDuplicates(topLevel, ctx, "network");
     top.reserve(this.net.items.filter((i): i is Statement => i.kind === "statement"));
-    if (inputShape) top.names.set(inputName, current!);
-    top.decls.set(inputName, { file: this.file, span: input.name?.span ?? input.span, name: inputName, kind: "input" });
+    top.bind(inputName, inputShape ? current! : undefined, { file: this.file, span: input.name?.span ?? input.span, name: inputName, kind: "input" });
     let last: Statement | undefined;
     // A section written twice (two `body { }`) is one scope: its automatic names must not start over.
     const sections = new Map<string, Scope>();
@@ -229,11 +236,11 @@ class Elaborator {
   }
 
   private readDefaults(decl: DefaultsDecl, ctx: EvalContext): void {
-    const groups = defaultGroups();
     for (const entry of decl.entries) {
       const g = entry.op.name;
       const members = opsInGroup(g);
       if (members.length === 0) {
+        const groups = defaultGroups();
         this.diagnostics.push(diag("NET2001", this.file, entry.op.span, { name: g, hint: suggest(g, groups) || ` Defaults apply to: ${groups.join(", ")}.` }));
         continue;
       }
@@ -304,7 +311,8 @@ class Elaborator {
     if (st.weight) this.aux = path;
     const firstNode = this.nodes.length;
     const inShape = from !== undefined ? this.nodes[from]!.shape : undefined;
-    if (inShape) {
+    // (Most statements have no annotations: no check objects for them.)
+    if (inShape && st.annotations.length > 0) {
       checkShapeAnnotations(st.annotations, "in", { layer: path, actual: inShape, related: () => this.producedBy(from!) }, ctx);
     }
     // An unnamed `if` adds no level to the names: its statements read as if written in its place.
@@ -315,13 +323,21 @@ class Elaborator {
       if (st.name) scope.declare(st.name.name, undefined, layerDecl(st, ctx));
       return st.weight ? input : undefined;
     }
-    const created = this.nodes.slice(firstNode).filter((n) => n.aux === this.aux || st.weight);
-    const params = created.reduce((s, n) => s + n.params, 0);
-    const macs = created.reduce((s, n) => s + n.macs, 0);
+    const created: IrNode[] = [];
+    let params = 0;
+    let macs = 0;
+    for (let i = firstNode; i < this.nodes.length; i++) {
+      const n = this.nodes[i]!;
+      if (n.aux === this.aux || st.weight) {
+        created.push(n);
+        params += n.params;
+        macs += n.macs;
+      }
+    }
     const shape = this.nodes[out]!.shape;
     // Annotations describe the spec as written: under --input a written size, under any override a written cost, no longer holds.
-    if (!this.overrides?.input) checkShapeAnnotations(st.annotations, "out", { layer: path, actual: shape }, ctx);
-    if (!this.overrides?.input && !this.overrides?.params) checkCostAnnotations(st.annotations, path, params, macs, ctx);
+    if (st.annotations.length > 0 && !this.overrides?.input) checkShapeAnnotations(st.annotations, "out", { layer: path, actual: shape }, ctx);
+    if (st.annotations.length > 0 && !this.overrides?.input && !this.overrides?.params) checkCostAnnotations(st.annotations, path, params, macs, ctx);
     const source: Source = { file: ctx.file, span: st.span };
     if (st.layer && !inPlace && (st.layer.kind !== "op" || created.length > 1)) {
       this.groups.push({
@@ -365,7 +381,7 @@ class Elaborator {
     if (!layer) return undefined;
     if (layer.kind === "op") {
       const spec = this.findOpOrReport(layer, ctx);
-      if (spec) readAttrs(spec, [...this.defaultsFor(spec), { attrs: layer.attrs, ctx, lenient: false }], layer.op.span, ctx);
+      if (spec) readAttrs(spec, this.sourcesFor(spec, { attrs: layer.attrs, ctx, lenient: false }), layer.op.span, ctx);
     } else if (layer.kind === "blockCall") {
       const entry = this.program.blocks.get(layer.callee.name);
       if (!entry) this.reportUnknownBlock(layer, ctx);
@@ -473,19 +489,26 @@ class Elaborator {
     const spec = findOp(layer.op.name);
     if (!spec) {
       const block = this.program.blocks.has(layer.op.name) ? ` '${layer.op.name}' is a block: call it with parentheses, ${layer.op.name}(...).` : "";
-      this.diagnostics.push(diag("NET2001", ctx.file, layer.op.span, { name: layer.op.name, hint: block || `${suggest(layer.op.name, opNames())} The ops are ${canonicalOpNames().join(", ")}.` }));
+      this.diagnostics.push(diag("NET2001", ctx.file, layer.op.span, { name: layer.op.name, hint: block || `${suggest(layer.op.name, OP_NAMES)} The ops are ${OP_LIST}.` }));
     }
     return spec;
   }
 
-  private defaultsFor(spec: OpSpec): AttrSource[] {
-    return spec.groups.flatMap((g) => this.defaults.get(g) ?? []);
+  /** The defaults that apply to an op (its groups' in order), then its own attributes. */
+  private sourcesFor(spec: OpSpec, own: AttrSource): AttrSource[] {
+    const list: AttrSource[] = [];
+    for (const g of spec.groups) {
+      const d = this.defaults.get(g);
+      if (d) for (const x of d) list.push(x);
+    }
+    list.push(own);
+    return list;
   }
 
   private op(layer: OpLayer, input: number, path: string, ctx: EvalContext): number | undefined {
     const spec = this.findOpOrReport(layer, ctx);
     if (!spec) return undefined;
-    const attrs = readAttrs(spec, [...this.defaultsFor(spec), { attrs: layer.attrs, ctx, lenient: false }], layer.op.span, ctx);
+    const attrs = readAttrs(spec, this.sourcesFor(spec, { attrs: layer.attrs, ctx, lenient: false }), layer.op.span, ctx);
     if (!attrs) return undefined;
     const lowered = spec.lower(attrs, this.nodes[input]!.shape);
     if (typeof lowered === "string") {
@@ -526,8 +549,9 @@ class Elaborator {
     }
     const params = paramCount(attrs, shapes);
     const macs = macCount(attrs, shapes, r.shape);
-    const elements = r.shape.reduce((a, b) => a * b, 1);
-    if (![elements, params, macs].every(Number.isSafeInteger)) {
+    let elements = 1;
+    for (const d of r.shape) elements *= d;
+    if (!(Number.isSafeInteger(elements) && Number.isSafeInteger(params) && Number.isSafeInteger(macs))) {
       this.diagnostics.push(diag("NET3011", source.file, source.span, { layer: name, count: Math.max(elements, params, macs).toExponential(2) }));
       return undefined;
     }

@@ -9,7 +9,7 @@ export type { Overrides } from "./elaborate.js";
 import { locator } from "./locations.js";
 import { collectRead, unusedLayers, unusedParameters } from "./unused.js";
 import { diskHost, loadProgram, type FileHost, type Program } from "./program.js";
-import { declKey, dedupeUses, type ParamValue, type Resolution, type Resolutions } from "./resolutions.js";
+import { Alike, declKey, dedupeUses, sameNumber, sameSite, type ParamValue, type Resolution, type Resolutions } from "./resolutions.js";
 
 export type { FileHost, Program } from "./program.js";
 export type { Declaration, ParamValue, Resolution, Resolutions } from "./resolutions.js";
@@ -84,23 +84,82 @@ export function checkText(text: string | undefined, path: string, host: FileHost
   return { program, graphs: clean ? graphs : graphs.map(() => undefined), graph: clean ? graphs.find((g) => g !== undefined) : undefined, partial, diagnostics: unique, resolutions: { uses: dedupeUses(uses), values: dedupeValues(values) } };
 }
 
-/** A mistake inside a block called N times is one diagnostic with N call sites. */
+/**
+ * A mistake inside a block called N times is one diagnostic with N call sites.
+ * The result is in file and offset order, alike diagnostics (file, span, code,
+ * message) merged into the first. Sorting first (stably) makes alike ones
+ * neighbours, so only a run at one offset is searched.
+ */
 function dedupe(list: Diagnostic[]): Diagnostic[] {
-  const byKey = new Map<string, Diagnostic>();
-  for (const d of list) {
-    const key = `${d.file}\0${d.span.offset}\0${d.span.length}\0${d.code}\0${d.message}`;
-    const prior = byKey.get(key);
-    if (!prior) byKey.set(key, d);
-    else for (const r of d.related) if (!prior.related.some((p) => p.file === r.file && p.span.offset === r.span.offset)) prior.related.push(r);
+  const merge = relatedMerger();
+  // An offset that is not a finite number does not sort consistently: then search them all, then sort.
+  if (!list.every((d) => Number.isFinite(d.span.offset))) {
+    const seen = new Alike<Diagnostic>((d) => d.span.offset, (d) => d.message, alike);
+    const unique: Diagnostic[] = [];
+    for (const d of list) {
+      const prior = seen.find(d);
+      if (prior) merge(prior, d);
+      else unique.push(d);
+    }
+    return unique.sort(byPlace);
   }
-  return [...byKey.values()].sort((a, b) => (a.file === b.file ? a.span.offset - b.span.offset : a.file < b.file ? -1 : 1));
+  const sorted = [...list].sort(byPlace);
+  const unique: Diagnostic[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    const first = sorted[i]!;
+    let end = i + 1;
+    while (end < sorted.length && sorted[end]!.file === first.file && sorted[end]!.span.offset === first.span.offset) end++;
+    if (end === i + 1) unique.push(first);
+    else {
+      const seen = new Alike<Diagnostic>((d) => d.span.length, (d) => d.message, alike);
+      for (let k = i; k < end; k++) {
+        const d = sorted[k]!;
+        const prior = seen.find(d);
+        if (prior) merge(prior, d);
+        else unique.push(d);
+      }
+    }
+    i = end;
+  }
+  return unique;
 }
 
+const byPlace = (a: Diagnostic, b: Diagnostic) => (a.file === b.file ? a.span.offset - b.span.offset : a.file < b.file ? -1 : 1);
+
+const alike = (a: Diagnostic, b: Diagnostic) =>
+  a.file === b.file && sameNumber(a.span.offset, b.span.offset) && sameNumber(a.span.length, b.span.length) && a.code === b.code && a.message === b.message;
+
+/** Adds a duplicate's related locations to the first diagnostic's, each file and offset once. */
+function relatedMerger(): (prior: Diagnostic, d: Diagnostic) => void {
+  // Per merged diagnostic, the related locations it has (file -> offsets), built at its first duplicate.
+  const relatedAt = new Map<Diagnostic, Map<string, Set<number>>>();
+  return (prior, d) => {
+    let at = relatedAt.get(prior);
+    if (!at) {
+      relatedAt.set(prior, (at = new Map()));
+      for (const p of prior.related) addOffset(at, p);
+    }
+    for (const r of d.related) {
+      // NaN matches no offset (as ===): such a location is always added.
+      if (r.span.offset === r.span.offset && at.get(r.file)?.has(r.span.offset)) continue;
+      prior.related.push(r);
+      addOffset(at, r);
+    }
+  };
+}
+
+function addOffset(at: Map<string, Set<number>>, r: { file: string; span: { offset: number } }): void {
+  const set = at.get(r.file);
+  if (set) set.add(r.span.offset);
+  else at.set(r.file, new Set([r.span.offset]));
+}
+
+/** One value per declaration, call and value. */
 function dedupeValues(list: ParamValue[]): ParamValue[] {
-  const seen = new Map<string, ParamValue>();
-  for (const v of list) {
-    const k = `${declKey(v.decl)}\0${v.call ? `${declKey(v.call)}\0${v.call.path}` : ""}\0${v.value}`;
-    if (!seen.has(k)) seen.set(k, v);
-  }
-  return [...seen.values()];
+  const seen = new Alike<ParamValue>(
+    (v) => v.decl.span.offset,
+    (v) => (v.call ? `${declKey(v.call)}\0${v.call.path}\0${v.value}` : `\0${v.value}`),
+    (a, b) => sameSite(a.decl, b.decl) && a.value === b.value && (a.call && b.call ? sameSite(a.call, b.call) && a.call.path === b.call.path : !a.call && !b.call),
+  );
+  return list.filter((v) => seen.find(v) === undefined);
 }

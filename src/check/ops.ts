@@ -354,19 +354,26 @@ for (const op of ops) for (const n of [op.name, ...(op.aliases ?? [])]) byName.s
 export function findOp(name: string): OpSpec | undefined {
   return byName.get(name);
 }
+// The table is fixed once this module has run: its name lists are computed once
+// (a spec of thousands of errors lists them thousands of times) and copied out.
+const allOpNames = [...byName.keys()];
+const canonicalNames = ops.map((o) => o.name);
+const groupNames = [...new Set(ops.flatMap((o) => o.groups))];
+const groupMembers = new Map(groupNames.map((g) => [g, ops.filter((o) => o.groups.includes(g))]));
+
 export function opNames(): string[] {
-  return [...byName.keys()];
+  return [...allOpNames];
 }
 /** One name per op (no aliases), for listing what exists. */
 export function canonicalOpNames(): string[] {
-  return ops.map((o) => o.name);
+  return [...canonicalNames];
 }
 /** Group names usable in `defaults`. */
 export function defaultGroups(): string[] {
-  return [...new Set(ops.flatMap((o) => o.groups))];
+  return [...groupNames];
 }
 export function opsInGroup(group: string): OpSpec[] {
-  return ops.filter((o) => o.groups.includes(group));
+  return [...(groupMembers.get(group) ?? [])];
 }
 /** The flag `name` of an op (`relu` on conv: act=relu). */
 export function findFlag(op: OpSpec, name: string): [string, Value] | undefined {

@@ -1,16 +1,32 @@
 // "Did you mean" hints from edit distance.
 
-function editDistance(a: string, b: string): number {
+/** One row of the distance table, reused by every call (grown when a name is longer). */
+let row = new Int32Array(64);
+
+/**
+ * Levenshtein distance of `a` and `b`, or `limit` or more when it is at least
+ * `limit` (the search stops once every entry of a row reaches it: entries never
+ * shrink down the table).
+ */
+function editDistance(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) > 3) return 99;
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  if (row.length < b.length + 1) row = new Int32Array(b.length + 1);
+  for (let j = 0; j <= b.length; j++) row[j] = j;
   for (let i = 1; i <= a.length; i++) {
     let prev = row[0]!;
     row[0] = i;
+    let least = i;
+    const ca = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j++) {
       const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      let v = prev + (ca === b.charCodeAt(j - 1) ? 0 : 1);
+      if (cur + 1 < v) v = cur + 1;
+      if (row[j - 1]! + 1 < v) v = row[j - 1]! + 1;
+      row[j] = v;
+      if (v < least) least = v;
       prev = cur;
     }
+    if (least >= limit) return least;
   }
   return row[b.length]!;
 }
@@ -25,7 +41,7 @@ export function suggest(name: string, candidates: Iterable<string>): string {
   // A network can declare thousands of names: skip the ones whose length alone rules them out.
   for (const c of candidates) {
     if (Math.abs(c.length - name.length) >= bestD) continue;
-    const d = editDistance(lower, c.toLowerCase());
+    const d = editDistance(lower, c.toLowerCase(), bestD);
     if (d < bestD) {
       best = c;
       bestD = d;

@@ -34,12 +34,17 @@ export function unusedParameters(block: string, decl: BlockDecl, file: string, r
 
 /** Whether `name` is read anywhere under `node`: as an expression name or a bare word among an op's attributes. */
 function mentions(node: unknown, name: string): boolean {
-  if (Array.isArray(node)) return node.some((n) => mentions(n, name));
+  if (Array.isArray(node)) {
+    for (const n of node) if (mentions(n, name)) return true;
+    return false;
+  }
   if (!node || typeof node !== "object") return false;
   const n = node as { kind?: unknown; name?: unknown };
   if (n.kind === "name" && n.name === name) return true;
   if (n.kind === "flagAttr" && (n.name as { name?: unknown } | undefined)?.name === name) return true;
-  return Object.entries(node).some(([k, v]) => k !== "span" && mentions(v, name));
+  // Object.keys, not entries: no [key, value] pair per property of every node of the block.
+  for (const k of Object.keys(node)) if (k !== "span" && mentions((node as Record<string, unknown>)[k], name)) return true;
+  return false;
 }
 
 /**

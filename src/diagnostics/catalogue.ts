@@ -156,11 +156,40 @@ export type DiagRest<C extends Code> = [Named<C>] extends [never]
 
 const PLACEHOLDER = /\{([a-z]\w*)\}/g;
 
-export function format(template: string, args: Readonly<Record<string, string | number>>): string {
-  return template.replace(PLACEHOLDER, (m, k: string) => (k in args ? String(args[k]) : m));
+/** A template split once: its text, then placeholder name and the text after it, alternately. */
+const compiled = new Map<string, string[]>();
+
+function compile(template: string): string[] {
+  const parts: string[] = [];
+  let last = 0;
+  for (const m of template.matchAll(PLACEHOLDER)) {
+    parts.push(template.slice(last, m.index), m[1]!);
+    last = m.index + m[0].length;
+  }
+  parts.push(template.slice(last));
+  return parts;
 }
 
-export function diag<C extends LiveCode>(code: C, file: string, span: Span, ...[args = {} as DiagArgs<C>, extra = {}]: DiagRest<C>): Diagnostic {
+/** Fills {name} placeholders from `args`; one that `args` lacks stays as written. */
+export function format(template: string, args: Readonly<Record<string, string | number>>): string {
+  let parts = compiled.get(template);
+  if (!parts) {
+    parts = compile(template);
+    // Templates are the catalogue's (a bounded set); any other string is not kept.
+    if (compiled.size < 1000) compiled.set(template, parts);
+  }
+  let out = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) {
+    const k = parts[i]!;
+    out += (k in args ? String(args[k]) : `{${k}}`) + parts[i + 1]!;
+  }
+  return out;
+}
+
+export function diag<C extends LiveCode>(code: C, file: string, span: Span, ...rest: DiagRest<C>): Diagnostic {
+  // As `...[args = {}, extra = {}]`, without destructuring through an iterator (diag runs once per diagnostic).
+  const args: DiagArgs<C> = rest[0] === undefined ? ({} as DiagArgs<C>) : rest[0];
+  const extra: Extra = rest[1] === undefined ? {} : rest[1];
   const entry: CatalogueEntry = catalogue[code];
   return {
     code,
