@@ -56,6 +56,38 @@ export function featureOrder(graph: IrGraph, id: number, memo = new Map<number, 
   return perm;
 }
 
+/**
+ * featureOrder's answer without building the permutation, where the vector
+ * comes from flattens through elementwise ops that all agree: their [c, hw];
+ * "none" where the order is the canonical one; undefined where it takes
+ * featureOrder (a concat, inputs in different orders). A flatten of a large
+ * map has more features than an Int32Array holds, and code needs only [c, hw].
+ */
+export function flattenOrder(graph: IrGraph, id: number): [number, number] | "none" | undefined {
+  let found: [number, number] | "none" | undefined;
+  const seen = new Set<number>();
+  const todo = [id];
+  while (todo.length > 0) {
+    const node = graph.nodes[todo.pop()!]!;
+    if (seen.has(node.id)) continue;
+    seen.add(node.id);
+    const a = node.attrs;
+    let leaf: [number, number] | "none" | undefined;
+    if (a.op === "flatten") {
+      const [c, h, w] = graph.nodes[node.inputs[0]!]!.shape as [number, number, number];
+      leaf = c !== undefined && h !== undefined && w !== undefined && c > 1 && h * w > 1 ? [c, h * w] : "none";
+    } else if (node.shape.length !== 1) leaf = "none";
+    else if (opFactsOf(a).elementwise || a.op === "layernorm") {
+      todo.push(...node.inputs);
+      continue;
+    } else if (a.op === "concat") return undefined;
+    else leaf = "none";
+    if (found === undefined) found = leaf;
+    else if (String(found) !== String(leaf)) return undefined;
+  }
+  return found;
+}
+
 const bnKeys: [keyof NodeWeights, string][] = [
   ["gamma", "gamma"],
   ["beta", "beta"],

@@ -8,7 +8,7 @@
 
 import type { IrGraph } from "../ir/graph.js";
 import { stateDictOrder } from "../ir/state-dict.js";
-import { featureOrder, type NamedTensor } from "./checkpoint-layout.js";
+import { featureOrder, flattenOrder, type NamedTensor } from "./checkpoint-layout.js";
 import { tfjsSafe, weightLayers } from "./layer-names.js";
 
 export interface InitTensor {
@@ -44,7 +44,7 @@ export function initTable(graph: IrGraph): InitTensor[] {
     if (!held) continue;
     const a = node.attrs;
     const e: InitTensor = { path: `${t.node}.${t.torchName}`, shape: t.shape, tfjs: "" };
-    let vectorOrder: Int32Array | undefined;
+    let vectorOrder: Pick<InitTensor, "flatten" | "order"> | undefined;
     if (a.op === "conv" && t.tensor === "kernel") {
       if (held.kind === "depthwiseConv2d") {
         e.tfjs = `${held.layer}/depthwise_kernel`;
@@ -57,21 +57,29 @@ export function initTable(graph: IrGraph): InitTensor[] {
     } else if (a.op === "dense" && t.tensor === "kernel") {
       e.tfjs = `${held.layer}/kernel`;
       e.layout = "dense";
-      vectorOrder = featureOrder(graph, node.inputs[0]!, memo);
+      vectorOrder = orderAt(graph, node.inputs[0]!, memo);
     } else if (t.tensor === "bias" && (a.op === "conv" || a.op === "dense")) {
       e.tfjs = `${held.layer}/bias`;
     } else if (a.op === "scale") {
       e.tfjs = `${held.layer}/scale`;
-      if (node.shape.length === 1) vectorOrder = featureOrder(graph, node.inputs[0]!, memo);
+      if (node.shape.length === 1) vectorOrder = orderAt(graph, node.inputs[0]!, memo);
     } else if (a.op === "batchnorm" || a.op === "layernorm" || a.op === "groupnorm") {
       e.tfjs = `${held.layer}/${TFJS_NAMES[t.tensor] ?? t.tensor}`;
-      if (node.shape.length === 1) vectorOrder = featureOrder(graph, node.inputs[0]!, memo);
+      if (node.shape.length === 1) vectorOrder = orderAt(graph, node.inputs[0]!, memo);
     } else continue;
-    if (vectorOrder) Object.assign(e, encodeOrder(vectorOrder));
+    if (vectorOrder) Object.assign(e, vectorOrder);
     if (node.aux !== undefined) e.aux = node.aux;
     out.push(e);
   }
   return out;
+}
+
+/** The order of the vector `id` as a table entry gives it; a flatten's without its permutation. */
+function orderAt(graph: IrGraph, id: number, memo: Map<number, Int32Array | undefined>): Pick<InitTensor, "flatten" | "order"> | undefined {
+  const f = flattenOrder(graph, id);
+  if (f !== undefined) return f === "none" ? undefined : { flatten: f };
+  const p = featureOrder(graph, id, memo);
+  return p ? encodeOrder(p) : undefined;
 }
 
 /** A feature order as [c, hw] when it is one flatten's, else listed. */

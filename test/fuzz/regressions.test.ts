@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { checkText } from "../../src/check/index.js";
 import { formatSource } from "../../src/format/index.js";
 import { parse } from "../../src/syntax/parse.js";
+import { tfjsSources } from "../../src/emit/tfjs/index.js";
+import { planTfjs } from "../../src/emit/tfjs/plan.js";
 import { stripSpans } from "../syntax/helpers.js";
 
 const host = { readFile: () => undefined };
@@ -38,5 +40,27 @@ describe("fuzz regressions at scale", () => {
     // The file keeps its first 100 syntax errors and counts the rest in one NET1017.
     expect(r.diagnostics.filter((d) => d.code === "NET1003").length).toBe(100);
     expect(r.diagnostics.find((d) => d.code === "NET1017")?.message).toContain("139900 more");
+  });
+});
+
+describe("fuzz regressions: tfjs code for a flatten of a huge map", () => {
+  // A feature order was built as a permutation as long as the map (RangeError: Invalid typed
+  // array length: 64000000000); code needs only the flatten's [c, hw].
+  it.each([
+    ["one flatten", "network N {\n  input 3x8x8\n  conv 1x1 1G\n  flatten\n  relu\n  dense 10\n}\n"],
+    ["an add of two flattens in one order", "network N {\n  input 3x8x8\n  a = conv 1x1 1G\n  add {\n    seq { flatten from a; relu }\n    flatten from a\n  }\n  dense 10\n}\n"],
+  ])("%s: model.ts states the order as [c, hw]", async (_, text) => {
+    const r = checkText(text, "/t/big.net", host);
+    expect(r.diagnostics).toEqual([]);
+    expect(planTfjs(r.graph!).diagnostics).toEqual([]);
+    const files = await tfjsSources(r.graph!, { js: false, specPath: "big.net", netcVersion: "test" });
+    expect(files.get("model.ts")).toContain("[10, 64000000000], { bias: true, flatten: [1000000000, 64] })");
+  });
+
+  it("vectors in different orders are still refused (NET6002): a flatten's [c, hw] against a dense layer's order", () => {
+    const text = "network N {\n  input 3x8x8\n  a = conv 1x1 4\n  add {\n    seq { flatten from a; relu }\n    seq { flatten from a; dense 256 }\n  }\n}\n";
+    const r = checkText(text, "/t/mixed.net", host);
+    expect(r.diagnostics).toEqual([]);
+    expect(planTfjs(r.graph!).diagnostics.map((d) => d.code)).toEqual(["NET6002"]);
   });
 });

@@ -13,7 +13,7 @@ import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { adaptiveUniformKernel, poolOut, sameOut, samePads, tailPad } from "../../ir/geometry.js";
 import type { Activation, IrGraph, IrNode, PoolAttrs } from "../../ir/graph.js";
 import { nodeLocation } from "../../ir/location.js";
-import { featureOrder } from "../../runtime/checkpoint-layout.js";
+import { featureOrder, flattenOrder } from "../../runtime/checkpoint-layout.js";
 import { convLayerKind, layerNames, unique } from "../../runtime/layer-names.js";
 import { assertNever } from "../../util/assert-never.js";
 import { identifier } from "./names.js";
@@ -264,8 +264,7 @@ export function planTfjs(graph: IrGraph): { plan: LayerPlan | undefined; diagnos
         if (node.shape.length === 1) {
           // tf.layers flattens H, W, C: vectors from flattens of different maps, or from a flatten
           // and a dense layer, are summed in different orders and would no longer be the spec's network.
-          const key = (id: number) => featureOrder(graph, id, orders)?.join(",") ?? "";
-          const other = node.inputs.find((i) => key(i) !== key(node.inputs[0]!));
+          const other = node.inputs.find((i) => !sameOrder(graph, i, node.inputs[0]!, orders));
           if (other !== undefined) {
             unsupported("NET6002", { layer: node.name, first: graph.nodes[node.inputs[0]!]!.name, other: graph.nodes[other]!.name });
             continue;
@@ -375,4 +374,14 @@ function poolPlan(a: PoolAttrs, inShape: number[], outShape: number[]): "valid" 
   // PyTorch never counts the ceil overhang; it counts the spec's padding when asked.
   if (a.op === "avgpool" && padded && a.countIncludePad) return "custom";
   return "same";
+}
+
+/** Whether two vectors are in one feature order; a flatten's compared by its [c, hw], not a permutation as long as its map. */
+function sameOrder(graph: IrGraph, a: number, b: number, orders: Map<number, Int32Array | undefined>): boolean {
+  const key = (f: ReturnType<typeof flattenOrder>) => (f === "none" ? "" : f!.join("x"));
+  const fa = flattenOrder(graph, a);
+  const fb = flattenOrder(graph, b);
+  if (fa !== undefined && fb !== undefined) return key(fa) === key(fb);
+  const listed = (id: number) => featureOrder(graph, id, orders)?.join(",") ?? "";
+  return listed(a) === listed(b);
 }
