@@ -15,6 +15,12 @@ export interface NamedTensor {
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
+/** A flatten that reorders (of [C, H, W] with C > 1 and H*W > 1): its [C, H*W]; undefined for one that does not. */
+function reorderingFlatten(graph: IrGraph, node: IrNode): [number, number] | undefined {
+  const [c, h, w] = graph.nodes[node.inputs[0]!]!.shape as [number, number, number];
+  return c !== undefined && h !== undefined && w !== undefined && c > 1 && h * w > 1 ? [c, h * w] : undefined;
+}
+
 /**
  * Feature order of a vector-shaped node on the tfjs side: perm[i] is the IR (C,H,W
  * flatten) index of tfjs feature i; undefined when both orders agree. A flatten of
@@ -27,11 +33,11 @@ export function featureOrder(graph: IrGraph, id: number, memo = new Map<number, 
   let perm: Int32Array | undefined;
   const a = node.attrs;
   if (a.op === "flatten") {
-    const [c, h, w] = graph.nodes[node.inputs[0]!]!.shape as [number, number, number];
-    if (c !== undefined && h !== undefined && w !== undefined && c > 1 && h * w > 1) {
-      perm = new Int32Array(c * h * w);
-      for (let y = 0; y < h; y++)
-        for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) perm[(y * w + x) * c + k] = k * h * w + y * w + x;
+    const f = reorderingFlatten(graph, node);
+    if (f) {
+      const [c, hw] = f;
+      perm = new Int32Array(c * hw);
+      for (let p = 0; p < hw; p++) for (let k = 0; k < c; k++) perm[p * c + k] = k * hw + p;
     }
   } else if (node.shape.length === 1 && (opFactsOf(a).elementwise || a.op === "layernorm")) {
     // LayerNorm's statistics span all features whatever their order; gamma and beta follow it.
@@ -73,10 +79,7 @@ export function flattenOrder(graph: IrGraph, id: number): [number, number] | "no
     seen.add(node.id);
     const a = node.attrs;
     let leaf: [number, number] | "none" | undefined;
-    if (a.op === "flatten") {
-      const [c, h, w] = graph.nodes[node.inputs[0]!]!.shape as [number, number, number];
-      leaf = c !== undefined && h !== undefined && w !== undefined && c > 1 && h * w > 1 ? [c, h * w] : "none";
-    } else if (node.shape.length !== 1) leaf = "none";
+    if (a.op === "flatten") leaf = reorderingFlatten(graph, node) ?? "none"; else if (node.shape.length !== 1) leaf = "none";
     else if (opFactsOf(a).elementwise || a.op === "layernorm") {
       todo.push(...node.inputs);
       continue;
