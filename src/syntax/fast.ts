@@ -327,6 +327,19 @@ export class FastParser {
     return { kind: "statement", name, layer, from, weight, annotations, doc: this.lowerer.docFor(span), span };
   }
 
+  /** The comma-separated items after a '(' up to its ')' (not consumed), cut to their length as lower.ts's lists are. */
+  private commaList<T>(item: () => T): T[] {
+    const list: T[] = [];
+    if (this.type(this.pos) !== RPAREN) {
+      for (;;) {
+        list.push(item());
+        if (this.type(this.pos) !== COMMA) break;
+        this.pos++;
+      }
+    }
+    return list.length === 0 ? list : list.slice();
+  }
+
   private annotations(): A.Annotation[] {
     const list: A.Annotation[] = [];
     for (;;) {
@@ -378,16 +391,9 @@ export class FastParser {
     const t = this.type(first);
     if (t === IDENT && this.type(first + 1) === LPAREN) {
       this.pos += 2;
-      const args: A.Argument[] = [];
-      if (this.type(this.pos) !== RPAREN) {
-        for (;;) {
-          args.push(this.argument());
-          if (this.type(this.pos) !== COMMA) break;
-          this.pos++;
-        }
-      }
+      const args = this.commaList(() => this.argument());
       const span = this.span(first, this.expect(RPAREN));
-      return { kind: "blockCall", callee: this.ident(first), args: args.length === 0 ? args : args.slice(), span };
+      return { kind: "blockCall", callee: this.ident(first), args, span };
     }
     if (t === IDENT) {
       this.pos++;
@@ -544,16 +550,9 @@ export class FastParser {
     if (t === IDENT) {
       if (this.type(first + 1) === LPAREN) {
         this.pos += 2;
-        const args: A.Expr[] = [];
-        if (this.type(this.pos) !== RPAREN) {
-          for (;;) {
-            args.push(this.expr());
-            if (this.type(this.pos) !== COMMA) break;
-            this.pos++;
-          }
-        }
+        const args = this.commaList(() => this.expr());
         const span = this.span(first, this.expect(RPAREN));
-        return { kind: "call", callee: this.ident(first), args: args.length === 0 ? args : args.slice(), span };
+        return { kind: "call", callee: this.ident(first), args, span };
       }
       const tok = this.tok(this.pos++);
       return { kind: "name", name: tok.image, span: tokSpan(tok) };
