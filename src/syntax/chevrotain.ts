@@ -17,7 +17,7 @@ async function load(): Promise<Chevrotain> {
 
 const chevrotain = await load();
 
-export const { createToken, EOF, EMPTY_ALT, tokenMatcher, NoViableAltException, EarlyExitException } = chevrotain;
+export const { createToken, EOF, EMPTY_ALT, tokenMatcher, NoViableAltException, EarlyExitException, LLkLookaheadStrategy, getLookaheadPaths } = chevrotain;
 // Classes are re-exported as value and type, so `Lexer` still names the instance type.
 export const Lexer = chevrotain.Lexer;
 export type Lexer = import("chevrotain").Lexer;

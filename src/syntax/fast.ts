@@ -17,7 +17,7 @@ import type { IToken } from "chevrotain";
 import type * as A from "./ast.js";
 import * as T from "./lexer.js";
 import type { CompactTokens } from "./lexer.js";
-import { Climber, dimsOf, dimsTuple, identOf, join, makeSpan, numberOf, tokSpan, type Lowerer } from "./lower.js";
+import { Climber, dimsFrom, dimsTuple, identFrom, join, makeSpan, numberFrom, tokSpan, type Lowerer } from "./lower.js";
 import { numberValue } from "./lexer.js";
 
 /** Switched off by tests (and NETC_NO_FAST_PATH=1) to compare with chevrotain; `hits` counts items and pieces it built. */
@@ -54,6 +54,9 @@ export class FastParser {
   private pos = 0;
   private limit = 0;
   private chained = false;
+  private readonly onChained = (): void => {
+    this.chained = true;
+  };
   private readonly types: Uint8Array;
   private readonly starts: Int32Array;
   private readonly ends: Int32Array;
@@ -145,8 +148,26 @@ export class FastParser {
     return makeSpan(start, this.ends[this.indices[last]!]! - start);
   }
 
+  /** The image of token i (a slice of the text). */
+  private image(i: number): string {
+    const k = this.indices[i]!;
+    return this.text.slice(this.starts[k], this.ends[k]);
+  }
+
+  private offset(i: number): number {
+    return this.starts[this.indices[i]!]!;
+  }
+
   private ident(i: number): A.Ident {
-    return identOf(this.tok(i));
+    return identFrom(this.image(i), this.offset(i));
+  }
+
+  private number(i: number): A.NumberLit {
+    return numberFrom(this.image(i), this.offset(i));
+  }
+
+  private dims(i: number): A.Dims {
+    return dimsFrom(this.image(i), this.offset(i));
   }
 
   private network(): A.NetworkDecl {
@@ -234,7 +255,7 @@ export class FastParser {
     if (this.type(this.pos) === IDENT && SHAPE_START[this.type(this.pos + 1)]) name = this.ident(this.pos++);
     let shape: A.Dims | undefined;
     let exprs: A.Expr[] = [];
-    if (this.type(this.pos) === DIMS) shape = dimsOf(this.tok(this.pos++));
+    if (this.type(this.pos) === DIMS) shape = this.dims(this.pos++);
     else {
       const e = this.expr();
       exprs = e.kind === "tuple" ? e.items : [e];
@@ -354,7 +375,7 @@ export class FastParser {
     const first = this.pos++;
     let dims: A.Dims | undefined;
     let exprs: A.Expr[] = [];
-    if (this.type(this.pos) === DIMS) dims = dimsOf(this.tok(this.pos++));
+    if (this.type(this.pos) === DIMS) dims = this.dims(this.pos++);
     else {
       const e = this.expr();
       exprs = e.kind === "tuple" ? e.items : [e];
@@ -368,7 +389,7 @@ export class FastParser {
     const relation = this.type(this.pos);
     if (relation !== EQUALS && relation !== TILDE) this.giveUp();
     this.pos++;
-    const value = numberOf(this.tok(this.expect(NUMBER)));
+    const value = this.number(this.expect(NUMBER));
     let tol: IToken | undefined;
     if (this.type(this.pos) === TOL) {
       this.pos++;
@@ -474,7 +495,7 @@ export class FastParser {
     const t = this.type(first);
     const next = this.type(first + 1);
     if (t === DIMS) {
-      const dims = dimsOf(this.tok(this.pos++));
+      const dims = this.dims(this.pos++);
       let stride: A.Expr | undefined;
       if (this.type(this.pos) === SLASH) {
         this.pos++;
@@ -490,8 +511,7 @@ export class FastParser {
     if (t === IDENT && (next === NUMBER || next === BADNUMBER || next === DIMS)) {
       if (next === BADNUMBER) this.giveUp();
       this.pos += 2;
-      const v = this.tok(first + 1);
-      return { kind: "namedAttr", key: this.ident(first), value: next === NUMBER ? numberOf(v) : dimsTuple(v), spaced: true, span: this.span(first, first + 1) };
+      return { kind: "namedAttr", key: this.ident(first), value: next === NUMBER ? this.number(first + 1) : dimsTuple(this.tok(first + 1)), spaced: true, span: this.span(first, first + 1) };
     }
     if (t === IDENT && !BINARY[next] && next !== LPAREN) {
       this.pos++;
@@ -518,9 +538,7 @@ export class FastParser {
       stream.push(this.tok(this.pos++));
     }
     this.chained = false;
-    const e = new Climber(stream, () => {
-      this.chained = true;
-    }).parse(0);
+    const e = new Climber(stream, this.onChained).parse(0);
     // A chained comparison is reported by lower.ts: left to chevrotain.
     if (this.chained || e === undefined) this.giveUp();
     return e;
@@ -542,7 +560,7 @@ export class FastParser {
   private atom(): A.Expr {
     const first = this.pos;
     const t = this.type(first);
-    if (t === NUMBER) return numberOf(this.tok(this.pos++));
+    if (t === NUMBER) return this.number(this.pos++);
     if (t === TRUE || t === FALSE) {
       const tok = this.tok(this.pos++);
       return { kind: "bool", value: tok.image === "true", span: tokSpan(tok) };
@@ -554,8 +572,9 @@ export class FastParser {
         const span = this.span(first, this.expect(RPAREN));
         return { kind: "call", callee: this.ident(first), args, span };
       }
-      const tok = this.tok(this.pos++);
-      return { kind: "name", name: tok.image, span: tokSpan(tok) };
+      const i = this.pos++;
+      const name = this.image(i);
+      return { kind: "name", name, span: makeSpan(this.offset(i), name.length) };
     }
     if (t === LPAREN) {
       this.pos++;

@@ -106,11 +106,17 @@ function joinOp(a: A.Span, op: IToken, b: A.Span | undefined): A.Span {
   return makeSpan(from, Math.max(start + span, b.offset + b.length) - from);
 }
 export function identOf(t: IToken): A.Ident {
-  if (t.image.startsWith('"')) return { kind: "ident", name: decodeString(t.image), quoted: true, span: tokSpan(t) };
-  return { kind: "ident", name: t.image, span: tokSpan(t) };
+  return identFrom(t.image, t.startOffset);
+}
+/** identOf, numberOf and dimsOf of a token's image and offset (the fast path has no token objects). */
+export function identFrom(image: string, offset: number): A.Ident {
+  if (image.startsWith('"')) return { kind: "ident", name: decodeString(image), quoted: true, span: makeSpan(offset, image.length) };
+  return { kind: "ident", name: image, span: makeSpan(offset, image.length) };
 }
 export function numberOf(t: IToken): A.NumberLit {
-  const image = t.image;
+  return numberFrom(t.image, t.startOffset);
+}
+export function numberFrom(image: string, offset: number): A.NumberLit {
   if (image.length <= 15) {
     // Plain whole numbers (most of them), as numberValue() reads them, without its pattern and result object.
     let v = 0;
@@ -120,10 +126,10 @@ export function numberOf(t: IToken): A.NumberLit {
       if (c < 48 || c > 57) break;
       v = v * 10 + (c - 48);
     }
-    if (i === image.length && i > 0) return { kind: "number", value: v, text: image, integer: true, span: tokSpan(t) };
+    if (i === image.length && i > 0) return { kind: "number", value: v, text: image, integer: true, span: makeSpan(offset, image.length) };
   }
   const { value, integer } = numberValue(image);
-  return { kind: "number", value, text: t.image, integer, span: tokSpan(t) };
+  return { kind: "number", value, text: image, integer, span: makeSpan(offset, image.length) };
 }
 /** `split("x").map(Number)` of a Dims token (digits joined by 'x'), without the strings. */
 function dimsValues(image: string): number[] {
@@ -146,7 +152,10 @@ function dimsValues(image: string): number[] {
   return values;
 }
 export function dimsOf(t: IToken): A.Dims {
-  return { kind: "dims", values: dimsValues(t.image), span: tokSpan(t) };
+  return dimsFrom(t.image, t.startOffset);
+}
+export function dimsFrom(image: string, offset: number): A.Dims {
+  return { kind: "dims", values: dimsValues(image), span: makeSpan(offset, image.length) };
 }
 /** `kernel 3x3` keeps its dims as a tuple of numbers, one span per number. */
 export function dimsTuple(t: IToken): A.TupleExpr {
@@ -160,7 +169,8 @@ export function dimsTuple(t: IToken): A.TupleExpr {
 }
 
 export class Lowerer {
-  private readonly starts: number[];
+  /** Line starts, made only for a text with `///` comments (docFor reads them; most texts have none). */
+  private readonly starts: number[] = [];
   /** Doc comment text by line, for `///` lines that are alone on their line. */
   private readonly docs = new Map<number, string>();
 
@@ -171,7 +181,7 @@ export class Lowerer {
     private readonly diagnostics: Diagnostic[] = [],
     private readonly path = "",
   ) {
-    this.starts = lineStarts(text);
+    if (comments.some((c) => c.doc)) this.starts = lineStarts(text);
     for (const c of comments) {
       if (!c.doc || !this.startsLine(c.span.offset)) continue;
       const line = offsetToPosition(this.starts, c.span.offset).line;
@@ -452,10 +462,13 @@ export class Lowerer {
       stream.push(this.signed(o));
       if (ops[i]) stream.push(ops[i]);
     }
-    return new Climber(stream, (e) => {
-      this.diagnostics.push(diag("NET1009", this.path, e.span, { text: this.text.slice(e.span.offset, e.span.offset + e.span.length) }));
-    }).parse(0);
+    return new Climber(stream, this.chained).parse(0);
   }
+
+  /** A chained comparison, found by the Climber (one function for all of them). */
+  private readonly chained = (e: A.Binary): void => {
+    this.diagnostics.push(diag("NET1009", this.path, e.span, { text: this.text.slice(e.span.offset, e.span.offset + e.span.length) }));
+  };
 
   /** Signs bind tightest: `-x * y` is `(-x) * y`. */
   private signed(n: CstNode): A.Expr | undefined {
@@ -508,7 +521,8 @@ const isOpToken = (x: IToken | A.Expr | undefined): x is IToken => x !== undefin
 /** Pratt-style climbing; recursion depth is bounded by the precedence levels and the `not` count (capped by the prepass). */
 export class Climber {
   private i = 0;
-  private readonly comparisons = new Set<A.Expr>();
+  /** Comparisons built here, made at the first one (most expressions have none). */
+  private comparisons?: Set<A.Expr>;
   constructor(
     private readonly stream: (IToken | A.Expr | undefined)[],
     private readonly chained: (e: A.Binary) => void,
@@ -525,9 +539,9 @@ export class Climber {
       const right = this.parse(prec + 1);
       const start = left?.span ?? tokSpan(op);
       // A comparison built here (not one in parentheses, which came in as an operand).
-      const chain = prec === COMPARISON && left !== undefined && this.comparisons.has(left);
+      const chain = prec === COMPARISON && left !== undefined && this.comparisons?.has(left) === true;
       left = { kind: "binary", op: op.image as A.Binary["op"], left, right, span: joinOp(start, op, right?.span) };
-      if (prec === COMPARISON) this.comparisons.add(left);
+      if (prec === COMPARISON) (this.comparisons ??= new Set()).add(left);
       if (chain) this.chained(left as A.Binary);
     }
   }

@@ -214,12 +214,14 @@ function parseInPieces(
     else piece[piece.length - 1] = close;
     parser.input = piece;
     const cst = parser.networkRest();
-    if (parser.errors.length > 0) {
+    // (chevrotain's `errors` is a copy made on every read)
+    const errors = parser.errors;
+    if (errors.length > 0) {
       // The last piece ends with the network's own '}', the others with a new line and a copy of it.
       const first = piece[0]!;
       const bound = last ? close : piece[piece.length - 2]!;
-      if (!parser.errors.every((e) => local(e, first, bound))) break;
-      for (const e of parser.errors) diagnostics.push(describe(e));
+      if (!errors.every((e) => local(e, first, bound))) break;
+      for (const e of errors) diagnostics.push(describe(e));
     }
     for (const item of lowerer.networkRest(cst)) net.items.push(item);
     if (last) return { net, diagnostics };
@@ -302,10 +304,11 @@ function itemByItem(
     piece.push(close);
     parser.input = piece;
     const cst = parser.networkRest();
-    if (parser.errors.length > 0) {
+    const errors = parser.errors;
+    if (errors.length > 0) {
       const bound = end === to && last ? close : piece[piece.length - 2]!;
-      if (!parser.errors.every((e) => local(e, piece[0]!, bound))) return undo();
-      for (const e of parser.errors) diagnostics.push(describe(e));
+      if (!errors.every((e) => local(e, piece[0]!, bound))) return undo();
+      for (const e of errors) diagnostics.push(describe(e));
     }
     for (const item of lowerer.networkRest(cst)) net.items.push(item);
     at = end;

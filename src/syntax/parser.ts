@@ -12,7 +12,11 @@ import {
   EOF,
   EMPTY_ALT,
   EarlyExitException,
+  LLkLookaheadStrategy,
   NoViableAltException,
+  getLookaheadPaths,
+  type CstNode,
+  type ILookaheadStrategy,
   type IParserErrorMessageProvider,
   type IToken,
   type TokenType,
@@ -65,6 +69,31 @@ function listWords(words: string[]): string {
   return unique.slice(0, -1).join(", ") + " or " + unique[unique.length - 1];
 }
 
+/**
+ * An exception of chevrotain's class `Base` (instanceof it, with its name and
+ * fields), made without Error's constructor: chevrotain's runs Error(), sets
+ * the prototype and captures a stack trace, ~1.3 µs each even with
+ * Error.stackTraceLimit at 0, once per bad line. Nothing reads the stack.
+ */
+function recognitionError(Base: typeof NoViableAltException | typeof EarlyExitException, message: string, token: IToken, previousToken: IToken): Error {
+  let Light = lightClasses.get(Base);
+  if (!Light) {
+    const name = new Base("", token, previousToken).name;
+    Light = function (this: Record<string, unknown>, m: string, t: IToken, p: IToken) {
+      this.message = m;
+      this.token = t;
+      this.resyncedTokens = [];
+      this.previousToken = p;
+      this.name = name;
+    } as unknown as LightError;
+    Light.prototype = Base.prototype;
+    lightClasses.set(Base, Light);
+  }
+  return new Light(message, token, previousToken);
+}
+type LightError = new (message: string, token: IToken, previousToken: IToken) => Error;
+const lightClasses = new Map<unknown, LightError>();
+
 // Messages carry only the "expected" part; parse.ts adds what was found.
 const messages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage: ({ expected }) => (expected === EOF ? RULE_WORDS["file"]! : tokenWords(expected)),
@@ -75,16 +104,43 @@ const messages: IParserErrorMessageProvider = {
     RULE_WORDS[ruleName] ?? listWords(expectedIterationPaths.map((p) => (p[0] ? tokenWords(p[0]) : "")).filter(Boolean)),
 };
 
+/**
+ * Chevrotain's LL(k) lookahead, but an alternation with gates reads each
+ * alternative's GATE where it stands: chevrotain's copies the gates into a new
+ * array on every call (map over the alternatives), in every rule with a gated
+ * alternative (attr, layer, statement). Same paths, same order, same answer.
+ */
+class NetLookahead extends LLkLookaheadStrategy {
+  override buildLookaheadForAlternation(options: Parameters<ILookaheadStrategy["buildLookaheadForAlternation"]>[0]): ReturnType<ILookaheadStrategy["buildLookaheadForAlternation"]> {
+    if (!options.hasPredicates || options.dynamicTokensEnabled) return super.buildLookaheadForAlternation(options);
+    const paths = getLookaheadPaths({ occurrence: options.prodOccurrence, rule: options.rule, prodType: "Alternation", maxLookahead: options.maxLookahead });
+    return function (this: CstParser, alts?: { GATE?: () => boolean }[]): number | undefined {
+      for (let t = 0; t < paths.length; t++) {
+        const gate = alts![t]!.GATE;
+        if (gate !== undefined && gate.call(this) === false) continue;
+        const alt = paths[t]!;
+        next: for (const path of alt) {
+          for (let i = 0; i < path.length; i++) if (!tokenMatcher(this.LA(i + 1), path[i]!)) continue next;
+          return t;
+        }
+      }
+      return undefined;
+    };
+  }
+}
+
 export class NetParser extends CstParser {
   /**
    * Grammar validation (ambiguities, left recursion) is a third of the start-up
    * cost, and its answer cannot change at run time: the tests build the parser
    * with `validate: true` (test/syntax/grammar-valid.test.ts); the CLI skips it.
    */
-  constructor(validate = false) {
+  constructor(validate = false, { stockLookahead = false } = {}) {
     super(T.allTokens, {
       recoveryEnabled: true,
       maxLookahead: 2,
+      // (test/syntax/parser-internals.test.ts parses with both and compares)
+      lookaheadStrategy: stockLookahead ? new LLkLookaheadStrategy({ maxLookahead: 2 }) : new NetLookahead({ maxLookahead: 2 }),
       nodeLocationTracking: "onlyOffset",
       errorMessageProvider: messages,
       skipValidations: !validate,
@@ -237,7 +293,7 @@ export class NetParser extends CstParser {
     key: string,
     method: "raiseNoAltException" | "raiseEarlyExitException",
     args: unknown[],
-    Exception: new (message: string, token: IToken, previousToken: IToken) => Error,
+    Exception: typeof NoViableAltException | typeof EarlyExitException,
   ): never {
     const message = this.errorMessages.get(key);
     if (message === undefined) {
@@ -251,7 +307,22 @@ export class NetParser extends CstParser {
     }
     const previous = this.LA(0);
     const self = this as unknown as { SAVE_ERROR(e: Error): Error };
-    throw self.SAVE_ERROR(new Exception(message!, this.LA(1), previous));
+    throw self.SAVE_ERROR(recognitionError(Exception, message!, this.LA(1), previous));
+  }
+
+  /**
+   * Chevrotain's CST node, with a plain object for its children where
+   * chevrotain makes one without a prototype: a dictionary object is several
+   * times dearer to make and to fill, and a file of bad lines builds one per
+   * rule per line. The keys are the grammar's rule names, token names and
+   * labels, none of which Object.prototype has (test/syntax/parser-internals.test.ts
+   * checks them all), and lower.ts reads only keys the grammar adds.
+   */
+  cstInvocationStateUpdate(fullRuleName: string): void {
+    const self = this as unknown as { CST_STACK: CstNode[]; setInitialNodeLocation(n: CstNode): void };
+    const node = { name: fullRuleName, children: {} } as CstNode;
+    self.setInitialNodeLocation(node);
+    self.CST_STACK.push(node);
   }
 
   private la2(type: TokenType): boolean {
