@@ -25,6 +25,8 @@ import { brief, describe, Env, evaluate, type Binding, type EvalContext, type Va
 const OP_NAMES = opNames();
 const OP_LIST = canonicalOpNames().join(", ");
 
+const NO_DEFAULTS: readonly AttrSource[] = Object.freeze([]);
+
 // 100x GoogLeNet is ~7,200 nodes; the largest zoo network under 1,000. Bounds keep every input under a second.
 const MAX_NODES = 10_000;
 /** Statements and repeat iterations visited: bounds nested repeats that create no layers. */
@@ -142,7 +144,11 @@ class Elaborator {
     }
     const input = this.net.items.find((i) => i.kind === "input");
     let train: TrainConfig | undefined;
-    for (const item of this.net.items) {
+    // Indexed loops here: run() is called once, so its loops over every statement run before V8 optimizes it,
+    // where a for-of allocates an iterator result per element.
+    const items = this.net.items;
+    for (let k = 0; k < items.length; k++) {
+      const item = items[k]!;
       if (item.kind === "defaults") this.readDefaults(item, ctx);
       if (item.kind === "train") train = readTrain(item, ctx);
     }
@@ -166,9 +172,10 @@ class Elaborator {
     }
     const top = new Scope("", undefined, [inputName]);
     const topLevel: Statement[] = [];
-    for (const i of this.net.items) {
+    for (let k = 0; k < items.length; k++) {
+      const i = items[k]!;
       if (i.kind === "statement") topLevel.push(i);
-      else if (i.kind === "section") for (const st of i.body) topLevel.push(st);
+      else if (i.kind === "section") for (let j = 0; j < i.body.length; j++) topLevel.push(i.body[j]!);
     }
     this.checkDuplicates(topLevel, ctx, "network");
     top.reserve(this.net.items.filter((i): i is Statement => i.kind === "statement"));
@@ -176,13 +183,15 @@ class Elaborator {
     let last: Statement | undefined;
     // A section written twice (two `body { }`) is one scope: its automatic names must not start over.
     const sections = new Map<string, Scope>();
-    for (const item of this.net.items) {
+    for (let k = 0; k < items.length; k++) {
+      const item = items[k]!;
       if (this.stopped) break;
       if (item.kind === "section") {
         const scope = sections.get(item.section) ?? top.section(item.section);
         sections.set(item.section, scope);
         scope.reserve(item.body);
-        for (const st of item.body) {
+        for (let j = 0; j < item.body.length; j++) {
+          const st = item.body[j]!;
           current = this.statement(st, current, scope, ctx);
           last = st;
         }
@@ -381,7 +390,7 @@ class Elaborator {
     if (!layer) return undefined;
     if (layer.kind === "op") {
       const spec = this.findOpOrReport(layer, ctx);
-      if (spec) readAttrs(spec, this.sourcesFor(spec, { attrs: layer.attrs, ctx, lenient: false }), layer.op.span, ctx);
+      if (spec) readAttrs(spec, this.defaultsFor(spec), layer.attrs, layer.op.span, ctx);
     } else if (layer.kind === "blockCall") {
       const entry = this.program.blocks.get(layer.callee.name);
       if (!entry) this.reportUnknownBlock(layer, ctx);
@@ -494,21 +503,21 @@ class Elaborator {
     return spec;
   }
 
-  /** The defaults that apply to an op (its groups' in order), then its own attributes. */
-  private sourcesFor(spec: OpSpec, own: AttrSource): AttrSource[] {
+  /** The defaults that apply to an op, its groups' in order (a network without defaults shares one empty list). */
+  private defaultsFor(spec: OpSpec): readonly AttrSource[] {
+    if (this.defaults.size === 0) return NO_DEFAULTS;
     const list: AttrSource[] = [];
     for (const g of spec.groups) {
       const d = this.defaults.get(g);
       if (d) for (const x of d) list.push(x);
     }
-    list.push(own);
     return list;
   }
 
   private op(layer: OpLayer, input: number, path: string, ctx: EvalContext): number | undefined {
     const spec = this.findOpOrReport(layer, ctx);
     if (!spec) return undefined;
-    const attrs = readAttrs(spec, this.sourcesFor(spec, { attrs: layer.attrs, ctx, lenient: false }), layer.op.span, ctx);
+    const attrs = readAttrs(spec, this.defaultsFor(spec), layer.attrs, layer.op.span, ctx);
     if (!attrs) return undefined;
     const lowered = spec.lower(attrs, this.nodes[input]!.shape);
     if (typeof lowered === "string") {
@@ -661,7 +670,11 @@ class Elaborator {
     this.callStack.pop();
     if (out !== undefined) checkShapeAnnotations(entry.decl.annotations, "out", { layer: `${path} (${call.callee.name})`, actual: this.nodes[out]!.shape, at }, inner);
     // Diagnostics inside a block also point at the call that produced them.
-    for (const d of this.diagnostics.slice(innerDiagStart)) if (d.file !== ctx.file || !contains(call.span, d.span)) d.related.push(...related);
+    // (A new list: a diagnostic's lists may be the shared empty ones.)
+    for (let i = innerDiagStart; i < this.diagnostics.length; i++) {
+      const d = this.diagnostics[i]!;
+      if (d.file !== ctx.file || !contains(call.span, d.span)) d.related = d.related.concat(related);
+    }
     return out;
   }
 

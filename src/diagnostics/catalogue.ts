@@ -186,6 +186,10 @@ export function format(template: string, args: Readonly<Record<string, string | 
   return out;
 }
 
+/** The lists of a diagnostic without related locations or fixes: shared, so frozen. */
+const NO_RELATED: readonly Related[] = Object.freeze([]);
+const NO_FIXES: readonly Fix[] = Object.freeze([]);
+
 export function diag<C extends LiveCode>(code: C, file: string, span: Span, ...rest: DiagRest<C>): Diagnostic {
   // As `...[args = {}, extra = {}]`, without destructuring through an iterator (diag runs once per diagnostic).
   const args: DiagArgs<C> = rest[0] === undefined ? ({} as DiagArgs<C>) : rest[0];
@@ -197,7 +201,7 @@ export function diag<C extends LiveCode>(code: C, file: string, span: Span, ...r
     file,
     span,
     message: format(entry.message, args),
-    related: extra.related ?? [],
-    fixes: extra.fixes ?? [],
+    related: extra.related ?? NO_RELATED,
+    fixes: extra.fixes ?? NO_FIXES,
   };
 }
