@@ -5,8 +5,8 @@ import type { Attr, Expr, Span } from "../syntax/ast.js";
 import { diag } from "../diagnostics/catalogue.js";
 import { ACTIVATION_PARAMS, ACTIVATIONS, type Activation } from "../ir/graph.js";
 import { findAttr, findFlag, type AttrSpec, type OpSpec, type Resolved } from "./ops.js";
-import { suggest } from "./suggest.js";
-import { describe, evaluate, type EvalContext, type Value } from "./values.js";
+import { suggest, suggestAmong } from "./suggest.js";
+import { describe, Env, evaluate, type EvalContext, type Value } from "./values.js";
 import { flagShadows, keyShadows, symbolShadowed } from "./ambiguity.js";
 
 const INT32_MAX = 2147483647;
@@ -38,6 +38,8 @@ interface OpResolved {
   make: new () => Resolved;
   keys: string[];
   values: Value[];
+  /** A bit per attribute key of the op (the keys a source sets are mostly these). */
+  bits: Map<string, number>;
 }
 const resolvedOf = new WeakMap<OpSpec, OpResolved>();
 function opResolved(op: OpSpec): OpResolved {
@@ -46,7 +48,11 @@ function opResolved(op: OpSpec): OpResolved {
     const make = function (this: Resolved) {} as unknown as new () => Resolved;
     make.prototype = NO_MEMBERS;
     const entries = Object.entries(op.initial);
-    r = { make, keys: entries.map((e) => e[0]), values: entries.map((e) => e[1]) };
+    const bits = new Map<string, number>();
+    op.attrs.forEach((x, i) => {
+      if (i < 30 && !bits.has(x.key)) bits.set(x.key, 1 << i);
+    });
+    r = { make, keys: entries.map((e) => e[0]), values: entries.map((e) => e[1]), bits };
     resolvedOf.set(op, r);
   }
   return r;
@@ -66,18 +72,30 @@ export interface AttrSource {
  */
 class AttrReader {
   ok = true;
-  ctx: EvalContext;
   lenient = false;
-  /** Keys this source set (of the op table: a handful, so a list); made at the first. */
-  seen: string[] | undefined = undefined;
+  /** Keys this source set: a bit per key of the op's table, a list for any other key. */
+  seenBits = 0;
+  seenOther: string[] | undefined = undefined;
   nextValue = 0;
 
   constructor(
-    readonly op: OpSpec,
-    readonly out: Resolved,
-    ctx: EvalContext,
-  ) {
-    this.ctx = ctx;
+    public op: OpSpec,
+    public table: OpResolved,
+    public out: Resolved,
+    public ctx: EvalContext,
+  ) {}
+
+  /** Whether this source set `key` before; marks it set. */
+  private again(key: string): boolean {
+    const bit = this.table.bits.get(key);
+    if (bit !== undefined) {
+      if ((this.seenBits & bit) !== 0) return true;
+      this.seenBits |= bit;
+      return false;
+    }
+    if (this.seenOther?.includes(key)) return true;
+    (this.seenOther ??= []).push(key);
+    return false;
   }
 
   set(key: string, v: Value | undefined, span: Span): void {
@@ -86,12 +104,11 @@ class AttrReader {
       return;
     }
     const { op, ctx } = this;
-    const again = this.seen !== undefined && this.seen.includes(key);
+    const again = this.again(key);
     if (!this.lenient && again) {
       ctx.diagnostics.push(diag("NET4006", ctx.file, span, { name: key, op: op.name }));
       return;
     }
-    if (!again) (this.seen ??= []).push(key);
     const spec = findAttr(op, key);
     const checked = spec ? checkType(spec, v, span, ctx, op) : v;
     if (checked === undefined) this.ok = false;
@@ -125,7 +142,8 @@ class AttrReader {
   read(attrs: Attr[], ctx: EvalContext, lenient: boolean): void {
     this.ctx = ctx;
     this.lenient = lenient;
-    this.seen = undefined;
+    this.seenBits = 0;
+    this.seenOther = undefined;
     this.nextValue = 0;
     const op = this.op;
     for (let i = 0; i < attrs.length; i++) {
@@ -166,7 +184,7 @@ class AttrReader {
             this.set(flag[0], flag[1], attr.span);
           } else if (ctx.env.lookup(name)) this.positional({ kind: "name", name, span: attr.name.span }, attr.span);
           else if (!lenient) {
-            ctx.diagnostics.push(diag("NET2013", ctx.file, attr.span, { name, op: op.name, hint: suggest(name, flagCandidates(op, ctx)) + takes(op) }));
+            ctx.diagnostics.push(diag("NET2013", ctx.file, attr.span, { name, op: op.name, hint: suggestFlag(name, op, ctx) + takes(op) }));
             this.ok = false;
           }
           break;
@@ -179,7 +197,7 @@ class AttrReader {
               const slot = op.values[this.nextValue];
               const asName = attr.spaced && ctx.env.lookup(attr.key.name)
                 ? ` A name followed by a number reads as 'key value'${slot ? `: write '${slot}=${attr.key.name}' for the value of '${attr.key.name}'` : ""}.`
-                : suggest(attr.key.name, attrWords(op));
+                : suggestAmong(attr.key.name, attrWords(op));
               ctx.diagnostics.push(diag("NET2013", ctx.file, attr.key.span, { name: attr.key.name, op: op.name, hint: asName + takes(op) }));
               this.ok = false;
             }
@@ -204,7 +222,16 @@ export function readAttrs(op: OpSpec, defaults: readonly AttrSource[], attrs: At
   const init = opResolved(op);
   const out: Resolved = new init.make();
   for (let i = 0; i < init.keys.length; i++) out[init.keys[i]!] = init.values[i]!;
-  const r = new AttrReader(op, out, ctx);
+  // The spare reader when there is one (readAttrs does not call itself; if it did, the inner call would make its own).
+  let r = spareReader;
+  spareReader = undefined;
+  if (r) {
+    r.op = op;
+    r.table = init;
+    r.out = out;
+    r.ctx = ctx;
+    r.ok = true;
+  } else r = new AttrReader(op, init, out, ctx);
   for (let i = 0; i < defaults.length; i++) r.read(defaults[i]!.attrs, defaults[i]!.ctx, defaults[i]!.lenient);
   r.read(attrs, ctx, false);
   for (let i = 0; i < op.required.length; i++) {
@@ -215,8 +242,18 @@ export function readAttrs(op: OpSpec, defaults: readonly AttrSource[], attrs: At
       r.ok = false;
     }
   }
-  return r.ok ? out : undefined;
+  const ok = r.ok;
+  // A spare reader keeps nothing of this call alive (a context holds its elaboration's diagnostics).
+  r.out = NO_RESULT;
+  r.ctx = NO_CONTEXT;
+  spareReader = r;
+  return ok ? out : undefined;
 }
+
+let spareReader: AttrReader | undefined;
+/** What a spare reader holds in place of a result it no longer needs. */
+const NO_RESULT: Resolved = Object.freeze(Object.create(NO_MEMBERS) as Resolved);
+const NO_CONTEXT: EvalContext = Object.freeze({ file: "", env: new Env(), diagnostics: [] });
 
 /** "conv takes only 1 bare value(s) (out); use key=value.", after an unexpected bare value (once per op). */
 const bareValuesText = new WeakMap<OpSpec, string>();
@@ -237,11 +274,11 @@ function hasActAttr(op: OpSpec): boolean {
   return has;
 }
 
-/** The words an unknown flag may have meant: the op's flags, its attribute words, then the names in scope. */
-function flagCandidates(op: OpSpec, ctx: EvalContext): string[] {
+/** What an unknown flag may have meant: the op's flags, its attribute words, then the names in scope. */
+function suggestFlag(name: string, op: OpSpec, ctx: EvalContext): string {
   const names = ctx.env.names();
   const own = flagWords(op);
-  return names.length === 0 ? own : [...own, ...names];
+  return names.length === 0 ? suggestAmong(name, own) : suggest(name, [...own, ...names]);
 }
 
 /** An op's flags, then its attribute keys and their aliases (the op table is fixed: once per op; not to be changed). */

@@ -16,7 +16,7 @@ import { activations, actOf, canonicalOpNames, defaultGroups, findAttr, findFlag
 import type { BlockEntry, Program } from "./program.js";
 import { Scope } from "./scope.js";
 import type { Declaration, ParamValue, Resolutions, Resolution } from "./resolutions.js";
-import { suggest } from "./suggest.js";
+import { suggest, suggestAmong } from "./suggest.js";
 import { readTrain } from "./train.js";
 import { readPreprocess } from "./preprocess.js";
 import { brief, describe, Env, evaluate, type Binding, type EvalContext, type Value } from "./values.js";
@@ -498,7 +498,7 @@ class Elaborator {
     const spec = findOp(layer.op.name);
     if (!spec) {
       const block = this.program.blocks.has(layer.op.name) ? ` '${layer.op.name}' is a block: call it with parentheses, ${layer.op.name}(...).` : "";
-      this.diagnostics.push(diag("NET2001", ctx.file, layer.op.span, { name: layer.op.name, hint: block || `${suggest(layer.op.name, OP_NAMES)} The ops are ${OP_LIST}.` }));
+      this.diagnostics.push(diag("NET2001", ctx.file, layer.op.span, { name: layer.op.name, hint: block || `${suggestAmong(layer.op.name, OP_NAMES)} The ops are ${OP_LIST}.` }));
     }
     return spec;
   }
