@@ -12,7 +12,7 @@ import { assertNever } from "../util/assert-never.js";
 import { checkCostAnnotations, checkShapeAnnotations } from "./annotations.js";
 import { actSymbol, readActValue, readAttrs, type AttrSource } from "./attrs.js";
 import { flagShadows, keyShadows } from "./ambiguity.js";
-import { activations, actOf, canonicalOpNames, defaultGroups, findAttr, findFlag, findOp, opNames, opsInGroup, type OpSpec } from "./ops.js";
+import { activations, actOf, canonicalOpNames, defaultGroups, findAttr, findFlag, findOp, groupOps, opNames, type OpSpec } from "./ops.js";
 import type { BlockEntry, Program } from "./program.js";
 import { Scope } from "./scope.js";
 import type { Declaration, ParamValue, Resolutions, Resolution } from "./resolutions.js";
@@ -182,13 +182,13 @@ class Elaborator {
     top.bind(inputName, inputShape ? current! : undefined, { file: this.file, span: input.name?.span ?? input.span, name: inputName, kind: "input" });
     let last: Statement | undefined;
     // A section written twice (two `body { }`) is one scope: its automatic names must not start over.
-    const sections = new Map<string, Scope>();
+    let sections: Map<string, Scope> | undefined;
     for (let k = 0; k < items.length; k++) {
       const item = items[k]!;
       if (this.stopped) break;
       if (item.kind === "section") {
-        const scope = sections.get(item.section) ?? top.section(item.section);
-        sections.set(item.section, scope);
+        const scope = sections?.get(item.section) ?? top.section(item.section);
+        (sections ??= new Map()).set(item.section, scope);
         scope.reserve(item.body);
         for (let j = 0; j < item.body.length; j++) {
           const st = item.body[j]!;
@@ -247,7 +247,7 @@ class Elaborator {
   private readDefaults(decl: DefaultsDecl, ctx: EvalContext): void {
     for (const entry of decl.entries) {
       const g = entry.op.name;
-      const members = opsInGroup(g);
+      const members = groupOps(g);
       if (members.length === 0) {
         const groups = defaultGroups();
         this.diagnostics.push(diag("NET2001", this.file, entry.op.span, { name: g, hint: suggest(g, groups) || ` Defaults apply to: ${groups.join(", ")}.` }));
@@ -332,13 +332,14 @@ class Elaborator {
       if (st.name) scope.declare(st.name.name, undefined, layerDecl(st, ctx));
       return st.weight ? input : undefined;
     }
-    const created: IrNode[] = [];
+    // The nodes the statement created (of its own aux head): counted, and listed only for a group below.
+    let created = 0;
     let params = 0;
     let macs = 0;
     for (let i = firstNode; i < this.nodes.length; i++) {
       const n = this.nodes[i]!;
       if (n.aux === this.aux || st.weight) {
-        created.push(n);
+        created++;
         params += n.params;
         macs += n.macs;
       }
@@ -347,10 +348,15 @@ class Elaborator {
     // Annotations describe the spec as written: under --input a written size, under any override a written cost, no longer holds.
     if (st.annotations.length > 0 && !this.overrides?.input) checkShapeAnnotations(st.annotations, "out", { layer: path, actual: shape }, ctx);
     if (st.annotations.length > 0 && !this.overrides?.input && !this.overrides?.params) checkCostAnnotations(st.annotations, path, params, macs, ctx);
-    const source: Source = { file: ctx.file, span: st.span };
-    if (st.layer && !inPlace && (st.layer.kind !== "op" || created.length > 1)) {
+    if (st.layer && !inPlace && (st.layer.kind !== "op" || created > 1)) {
+      const nodes: number[] = [];
+      for (let i = firstNode; i < this.nodes.length; i++) {
+        const n = this.nodes[i]!;
+        if (n.aux === this.aux || st.weight) nodes.push(n.id);
+      }
+      const source: Source = { file: ctx.file, span: st.span };
       this.groups.push({
-        name: path, kind: groupKind(st.layer), nodes: created.map((n) => n.id), output: out, shape, params, macs,
+        name: path, kind: groupKind(st.layer), nodes, output: out, shape, params, macs,
         aux: st.weight ? path : this.aux, source,
       });
     }
@@ -465,10 +471,11 @@ class Elaborator {
   }
 
   private checkDuplicates(body: Statement[], ctx: EvalContext, where: string): void {
-    const seen = new Map<string, Statement>();
+    // Made at the first named statement (most bodies name none).
+    let seen: Map<string, Statement> | undefined;
     for (const st of body) {
       if (!st.name) continue;
-      const prior = seen.get(st.name.name);
+      const prior = (seen ??= new Map()).get(st.name.name);
       if (prior) {
         this.duplicates.push({ file: ctx.file, span: st.span });
         this.diagnostics.push(diag("NET2004", ctx.file, st.name.span, { what: "layer name", name: st.name.name, scope: where }, {

@@ -50,7 +50,8 @@ export function checkText(text: string | undefined, path: string, host: FileHost
     const addLocations = locator((f) => files.get(f)?.text);
     for (const net of program.networks) {
       const e = elaborate(program, net.decl, net.file, net.file === file ? overrides : undefined);
-      for (const g of new Set([e.graph, e.partial])) if (g) addLocations(g);
+      if (e.graph) addLocations(e.graph);
+      if (e.partial && e.partial !== e.graph) addLocations(e.partial);
       graphs.push(e.graph);
       partial.push(e.partial);
       for (let i = 0; i < e.diagnostics.length; i++) diagnostics.push(e.diagnostics[i]!); // not push(...): a long list overflows the argument stack

@@ -12,6 +12,8 @@ import { offsetToPosition } from "../syntax/positions.js";
 interface Lines {
   text: string;
   starts: number[];
+  /** The last start in `starts`. */
+  last: number;
   /** Every line start is in `starts`. */
   done: boolean;
   line: number;
@@ -19,12 +21,20 @@ interface Lines {
 
 /** Adds line starts until one lies past `offset` or the text ends. */
 function scanPast(f: Lines, offset: number): void {
+  if (f.done || f.last > offset) return;
   const { text, starts } = f;
-  while (!f.done && starts[starts.length - 1]! <= offset) {
-    const i = text.indexOf("\n", starts[starts.length - 1]!);
-    if (i < 0) f.done = true;
-    else starts.push(i + 1);
+  let last = f.last;
+  for (;;) {
+    const i = text.indexOf("\n", last);
+    if (i < 0) {
+      f.done = true;
+      break;
+    }
+    last = i + 1;
+    starts.push(last);
+    if (last > offset) break;
   }
+  f.last = last;
 }
 
 /**
@@ -36,7 +46,7 @@ export function locator(text: (file: string) => string | undefined): (graph: IrG
   const locate = (src: Source): SourceLoc | undefined => {
     if (!starts.has(src.file)) {
       const t = text(src.file);
-      starts.set(src.file, t === undefined ? undefined : { text: t, starts: [0], done: false, line: 0 });
+      starts.set(src.file, t === undefined ? undefined : { text: t, starts: [0], last: 0, done: false, line: 0 });
     }
     const f = starts.get(src.file);
     if (!f) return undefined;
