@@ -349,10 +349,11 @@ class Elaborator {
     if (st.annotations.length > 0 && !this.overrides?.input) checkShapeAnnotations(st.annotations, "out", { layer: path, actual: shape }, ctx);
     if (st.annotations.length > 0 && !this.overrides?.input && !this.overrides?.params) checkCostAnnotations(st.annotations, path, params, macs, ctx);
     if (st.layer && !inPlace && (st.layer.kind !== "op" || created > 1)) {
-      const nodes: number[] = [];
-      for (let i = firstNode; i < this.nodes.length; i++) {
+      // Of its exact size (the graph keeps it): pushing from [] would reserve 17 slots.
+      const nodes = new Array<number>(created);
+      for (let i = firstNode, j = 0; i < this.nodes.length; i++) {
         const n = this.nodes[i]!;
-        if (n.aux === this.aux || st.weight) nodes.push(n.id);
+        if (n.aux === this.aux || st.weight) nodes[j++] = n.id;
       }
       const source: Source = { file: ctx.file, span: st.span };
       this.groups.push({
