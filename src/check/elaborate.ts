@@ -12,11 +12,11 @@ import { assertNever } from "../util/assert-never.js";
 import { checkCostAnnotations, checkShapeAnnotations } from "./annotations.js";
 import { actSymbol, readActValue, readAttrs, type AttrSource } from "./attrs.js";
 import { flagShadows, keyShadows } from "./ambiguity.js";
-import { activations, actOf, canonicalOpNames, defaultGroups, findAttr, findFlag, findOp, opNames, opsInGroup, type OpSpec } from "./ops.js";
+import { activations, actOf, canonicalOpNames, defaultGroups, findAttr, findFlag, findOp, groupOps, opNames, type OpSpec } from "./ops.js";
 import type { BlockEntry, Program } from "./program.js";
 import { Scope } from "./scope.js";
 import type { Declaration, ParamValue, Resolutions, Resolution } from "./resolutions.js";
-import { suggest } from "./suggest.js";
+import { suggest, suggestAmong } from "./suggest.js";
 import { readTrain } from "./train.js";
 import { readPreprocess } from "./preprocess.js";
 import { brief, describe, Env, evaluate, type Binding, type EvalContext, type Value } from "./values.js";
@@ -24,6 +24,8 @@ import { brief, describe, Env, evaluate, type Binding, type EvalContext, type Va
 /** The op table's names, for unknown-op hints (the table is fixed; a spec of many errors lists them often). */
 const OP_NAMES = opNames();
 const OP_LIST = canonicalOpNames().join(", ");
+
+const NO_DEFAULTS: readonly AttrSource[] = Object.freeze([]);
 
 // 100x GoogLeNet is ~7,200 nodes; the largest zoo network under 1,000. Bounds keep every input under a second.
 const MAX_NODES = 10_000;
@@ -142,7 +144,11 @@ class Elaborator {
     }
     const input = this.net.items.find((i) => i.kind === "input");
     let train: TrainConfig | undefined;
-    for (const item of this.net.items) {
+    // Indexed loops here: run() is called once, so its loops over every statement run before V8 optimizes it,
+    // where a for-of allocates an iterator result per element.
+    const items = this.net.items;
+    for (let k = 0; k < items.length; k++) {
+      const item = items[k]!;
       if (item.kind === "defaults") this.readDefaults(item, ctx);
       if (item.kind === "train") train = readTrain(item, ctx);
     }
@@ -166,23 +172,26 @@ class Elaborator {
     }
     const top = new Scope("", undefined, [inputName]);
     const topLevel: Statement[] = [];
-    for (const i of this.net.items) {
+    for (let k = 0; k < items.length; k++) {
+      const i = items[k]!;
       if (i.kind === "statement") topLevel.push(i);
-      else if (i.kind === "section") for (const st of i.body) topLevel.push(st);
+      else if (i.kind === "section") for (let j = 0; j < i.body.length; j++) topLevel.push(i.body[j]!);
     }
     this.checkDuplicates(topLevel, ctx, "network");
     top.reserve(this.net.items.filter((i): i is Statement => i.kind === "statement"));
     top.bind(inputName, inputShape ? current! : undefined, { file: this.file, span: input.name?.span ?? input.span, name: inputName, kind: "input" });
     let last: Statement | undefined;
     // A section written twice (two `body { }`) is one scope: its automatic names must not start over.
-    const sections = new Map<string, Scope>();
-    for (const item of this.net.items) {
+    let sections: Map<string, Scope> | undefined;
+    for (let k = 0; k < items.length; k++) {
+      const item = items[k]!;
       if (this.stopped) break;
       if (item.kind === "section") {
-        const scope = sections.get(item.section) ?? top.section(item.section);
-        sections.set(item.section, scope);
+        const scope = sections?.get(item.section) ?? top.section(item.section);
+        (sections ??= new Map()).set(item.section, scope);
         scope.reserve(item.body);
-        for (const st of item.body) {
+        for (let j = 0; j < item.body.length; j++) {
+          const st = item.body[j]!;
           current = this.statement(st, current, scope, ctx);
           last = st;
         }
@@ -238,7 +247,7 @@ class Elaborator {
   private readDefaults(decl: DefaultsDecl, ctx: EvalContext): void {
     for (const entry of decl.entries) {
       const g = entry.op.name;
-      const members = opsInGroup(g);
+      const members = groupOps(g);
       if (members.length === 0) {
         const groups = defaultGroups();
         this.diagnostics.push(diag("NET2001", this.file, entry.op.span, { name: g, hint: suggest(g, groups) || ` Defaults apply to: ${groups.join(", ")}.` }));
@@ -323,13 +332,14 @@ class Elaborator {
       if (st.name) scope.declare(st.name.name, undefined, layerDecl(st, ctx));
       return st.weight ? input : undefined;
     }
-    const created: IrNode[] = [];
+    // The nodes the statement created (of its own aux head): counted, and listed only for a group below.
+    let created = 0;
     let params = 0;
     let macs = 0;
     for (let i = firstNode; i < this.nodes.length; i++) {
       const n = this.nodes[i]!;
       if (n.aux === this.aux || st.weight) {
-        created.push(n);
+        created++;
         params += n.params;
         macs += n.macs;
       }
@@ -338,10 +348,16 @@ class Elaborator {
     // Annotations describe the spec as written: under --input a written size, under any override a written cost, no longer holds.
     if (st.annotations.length > 0 && !this.overrides?.input) checkShapeAnnotations(st.annotations, "out", { layer: path, actual: shape }, ctx);
     if (st.annotations.length > 0 && !this.overrides?.input && !this.overrides?.params) checkCostAnnotations(st.annotations, path, params, macs, ctx);
-    const source: Source = { file: ctx.file, span: st.span };
-    if (st.layer && !inPlace && (st.layer.kind !== "op" || created.length > 1)) {
+    if (st.layer && !inPlace && (st.layer.kind !== "op" || created > 1)) {
+      // Of its exact size (the graph keeps it): pushing from [] would reserve 17 slots.
+      const nodes = new Array<number>(created);
+      for (let i = firstNode, j = 0; i < this.nodes.length; i++) {
+        const n = this.nodes[i]!;
+        if (n.aux === this.aux || st.weight) nodes[j++] = n.id;
+      }
+      const source: Source = { file: ctx.file, span: st.span };
       this.groups.push({
-        name: path, kind: groupKind(st.layer), nodes: created.map((n) => n.id), output: out, shape, params, macs,
+        name: path, kind: groupKind(st.layer), nodes, output: out, shape, params, macs,
         aux: st.weight ? path : this.aux, source,
       });
     }
@@ -381,7 +397,7 @@ class Elaborator {
     if (!layer) return undefined;
     if (layer.kind === "op") {
       const spec = this.findOpOrReport(layer, ctx);
-      if (spec) readAttrs(spec, this.sourcesFor(spec, { attrs: layer.attrs, ctx, lenient: false }), layer.op.span, ctx);
+      if (spec) readAttrs(spec, this.defaultsFor(spec), layer.attrs, layer.op.span, ctx);
     } else if (layer.kind === "blockCall") {
       const entry = this.program.blocks.get(layer.callee.name);
       if (!entry) this.reportUnknownBlock(layer, ctx);
@@ -456,10 +472,11 @@ class Elaborator {
   }
 
   private checkDuplicates(body: Statement[], ctx: EvalContext, where: string): void {
-    const seen = new Map<string, Statement>();
+    // Made at the first named statement (most bodies name none).
+    let seen: Map<string, Statement> | undefined;
     for (const st of body) {
       if (!st.name) continue;
-      const prior = seen.get(st.name.name);
+      const prior = (seen ??= new Map()).get(st.name.name);
       if (prior) {
         this.duplicates.push({ file: ctx.file, span: st.span });
         this.diagnostics.push(diag("NET2004", ctx.file, st.name.span, { what: "layer name", name: st.name.name, scope: where }, {
@@ -489,26 +506,26 @@ class Elaborator {
     const spec = findOp(layer.op.name);
     if (!spec) {
       const block = this.program.blocks.has(layer.op.name) ? ` '${layer.op.name}' is a block: call it with parentheses, ${layer.op.name}(...).` : "";
-      this.diagnostics.push(diag("NET2001", ctx.file, layer.op.span, { name: layer.op.name, hint: block || `${suggest(layer.op.name, OP_NAMES)} The ops are ${OP_LIST}.` }));
+      this.diagnostics.push(diag("NET2001", ctx.file, layer.op.span, { name: layer.op.name, hint: block || `${suggestAmong(layer.op.name, OP_NAMES)} The ops are ${OP_LIST}.` }));
     }
     return spec;
   }
 
-  /** The defaults that apply to an op (its groups' in order), then its own attributes. */
-  private sourcesFor(spec: OpSpec, own: AttrSource): AttrSource[] {
+  /** The defaults that apply to an op, its groups' in order (a network without defaults shares one empty list). */
+  private defaultsFor(spec: OpSpec): readonly AttrSource[] {
+    if (this.defaults.size === 0) return NO_DEFAULTS;
     const list: AttrSource[] = [];
     for (const g of spec.groups) {
       const d = this.defaults.get(g);
       if (d) for (const x of d) list.push(x);
     }
-    list.push(own);
     return list;
   }
 
   private op(layer: OpLayer, input: number, path: string, ctx: EvalContext): number | undefined {
     const spec = this.findOpOrReport(layer, ctx);
     if (!spec) return undefined;
-    const attrs = readAttrs(spec, this.sourcesFor(spec, { attrs: layer.attrs, ctx, lenient: false }), layer.op.span, ctx);
+    const attrs = readAttrs(spec, this.defaultsFor(spec), layer.attrs, layer.op.span, ctx);
     if (!attrs) return undefined;
     const lowered = spec.lower(attrs, this.nodes[input]!.shape);
     if (typeof lowered === "string") {
@@ -661,7 +678,11 @@ class Elaborator {
     this.callStack.pop();
     if (out !== undefined) checkShapeAnnotations(entry.decl.annotations, "out", { layer: `${path} (${call.callee.name})`, actual: this.nodes[out]!.shape, at }, inner);
     // Diagnostics inside a block also point at the call that produced them.
-    for (const d of this.diagnostics.slice(innerDiagStart)) if (d.file !== ctx.file || !contains(call.span, d.span)) d.related.push(...related);
+    // (A new list: a diagnostic's lists may be the shared empty ones.)
+    for (let i = innerDiagStart; i < this.diagnostics.length; i++) {
+      const d = this.diagnostics[i]!;
+      if (d.file !== ctx.file || !contains(call.span, d.span)) d.related = d.related.concat(related);
+    }
     return out;
   }
 

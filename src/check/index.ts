@@ -2,7 +2,7 @@
 
 import { resolve } from "node:path";
 import type { IrGraph } from "../ir/graph.js";
-import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import type { Diagnostic, Related } from "../diagnostics/diagnostic.js";
 import { diag } from "../diagnostics/catalogue.js";
 import { elaborate, resolveUncalledBlock, type Overrides } from "./elaborate.js";
 export type { Overrides } from "./elaborate.js";
@@ -42,20 +42,22 @@ export function checkText(text: string | undefined, path: string, host: FileHost
   const values: ParamValue[] = [];
   try {
     program = loadProgram(file, host, text);
-    for (const d of program.diagnostics) diagnostics.push(d);
+    // Indexed loops over what may be long lists: checkText runs once, before V8 optimizes it (a for-of allocates per element).
+    for (let i = 0; i < program.diagnostics.length; i++) diagnostics.push(program.diagnostics[i]!);
     const used = new Set<string>();
     const read = new Set<string>();
     const files = program.files;
     const addLocations = locator((f) => files.get(f)?.text);
     for (const net of program.networks) {
       const e = elaborate(program, net.decl, net.file, net.file === file ? overrides : undefined);
-      for (const g of new Set([e.graph, e.partial])) if (g) addLocations(g);
+      if (e.graph) addLocations(e.graph);
+      if (e.partial && e.partial !== e.graph) addLocations(e.partial);
       graphs.push(e.graph);
       partial.push(e.partial);
-      for (const d of e.diagnostics) diagnostics.push(d); // not push(...): a long list overflows the argument stack
+      for (let i = 0; i < e.diagnostics.length; i++) diagnostics.push(e.diagnostics[i]!); // not push(...): a long list overflows the argument stack
       for (const b of e.usedBlocks) used.add(b);
-      for (const r of e.resolutions.uses) uses.push(r);
-      for (const v of e.resolutions.values) values.push(v);
+      for (let i = 0; i < e.resolutions.uses.length; i++) uses.push(e.resolutions.uses[i]!);
+      for (let i = 0; i < e.resolutions.values.length; i++) values.push(e.resolutions.values[i]!);
       collectRead(e.boundParams, read);
       if (e.graph && net.file === file) for (const d of unusedLayers(e.graph)) diagnostics.push(d);
     }
@@ -131,18 +133,22 @@ const alike = (a: Diagnostic, b: Diagnostic) =>
 
 /** Adds a duplicate's related locations to the first diagnostic's, each file and offset once. */
 function relatedMerger(): (prior: Diagnostic, d: Diagnostic) => void {
-  // Per merged diagnostic, the related locations it has (file -> offsets), built at its first duplicate.
-  const relatedAt = new Map<Diagnostic, Map<string, Set<number>>>();
+  // Per merged diagnostic, the related locations it has (file -> offsets) and its list, built at its first
+  // duplicate: a new list, as the diagnostic's own may be the shared empty one.
+  const merged = new Map<Diagnostic, { at: Map<string, Set<number>>; list: Related[] }>();
   return (prior, d) => {
-    let at = relatedAt.get(prior);
-    if (!at) {
-      relatedAt.set(prior, (at = new Map()));
-      for (const p of prior.related) addOffset(at, p);
+    let m = merged.get(prior);
+    if (!m) {
+      m = { at: new Map(), list: [...prior.related] };
+      for (const p of m.list) addOffset(m.at, p);
+      prior.related = m.list;
+      merged.set(prior, m);
     }
+    const { at, list } = m;
     for (const r of d.related) {
       // NaN matches no offset (as ===): such a location is always added.
       if (r.span.offset === r.span.offset && at.get(r.file)?.has(r.span.offset)) continue;
-      prior.related.push(r);
+      list.push(r);
       addOffset(at, r);
     }
   };

@@ -373,7 +373,12 @@ export function defaultGroups(): string[] {
   return [...groupNames];
 }
 export function opsInGroup(group: string): OpSpec[] {
-  return [...(groupMembers.get(group) ?? [])];
+  return [...groupOps(group)];
+}
+const NO_OPS: readonly OpSpec[] = Object.freeze([]);
+/** The ops of a group, not copied (every network's defaults ask): not to be changed. */
+export function groupOps(group: string): readonly OpSpec[] {
+  return groupMembers.get(group) ?? NO_OPS;
 }
 /** The flag `name` of an op (`relu` on conv: act=relu). */
 export function findFlag(op: OpSpec, name: string): [string, Value] | undefined {

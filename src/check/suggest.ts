@@ -49,3 +49,30 @@ export function suggest(name: string, candidates: Iterable<string>): string {
   }
   return best ? ` Did you mean '${best}'?` : "";
 }
+
+/** Each fixed list's names in lower case, made at its first use. */
+const lowered = new WeakMap<readonly string[], string[]>();
+
+/**
+ * suggest() among a list that never changes (the op table's names, an op's
+ * words): its lower-case forms are made once (a spec of many errors asks about
+ * the same lists thousands of times). The same answer as suggest().
+ */
+export function suggestAmong(name: string, fixed: readonly string[]): string {
+  if (name.length <= 2) return "";
+  let low = lowered.get(fixed);
+  if (!low) lowered.set(fixed, (low = fixed.map((c) => c.toLowerCase())));
+  let best: string | undefined;
+  let bestD = Math.max(1, Math.floor(name.length / 3)) + 1;
+  const lower = name.toLowerCase();
+  for (let i = 0; i < fixed.length; i++) {
+    const c = fixed[i]!;
+    if (Math.abs(c.length - name.length) >= bestD) continue;
+    const d = editDistance(lower, low[i]!, bestD);
+    if (d < bestD) {
+      best = c;
+      bestD = d;
+    }
+  }
+  return best ? ` Did you mean '${best}'?` : "";
+}

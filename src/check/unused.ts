@@ -62,6 +62,8 @@ export function unusedLayers(g: IrGraph): Diagnostic[] {
     live.add(id);
     for (const i of g.nodes[id]?.inputs ?? []) stack.push(i);
   }
+  // Everything live (the usual case): nothing to report, and none of the sets below is needed.
+  if (g.nodes.every((n) => live.has(n.id)) && g.groups.every((x) => live.has(x.output))) return [];
   const deadGroups = g.groups.filter((x) => !live.has(x.output));
   // Statement paths nest ("r", "r/0", "r/0/conv1"): only the outermost dead one is reported.
   const deadNames = new Set(deadGroups.map((x) => x.name));

@@ -186,18 +186,23 @@ export function format(template: string, args: Readonly<Record<string, string | 
   return out;
 }
 
-export function diag<C extends LiveCode>(code: C, file: string, span: Span, ...rest: DiagRest<C>): Diagnostic {
-  // As `...[args = {}, extra = {}]`, without destructuring through an iterator (diag runs once per diagnostic).
-  const args: DiagArgs<C> = rest[0] === undefined ? ({} as DiagArgs<C>) : rest[0];
-  const extra: Extra = rest[1] === undefined ? {} : rest[1];
+/** The lists of a diagnostic without related locations or fixes: shared, so frozen. */
+const NO_RELATED: readonly Related[] = Object.freeze([]);
+const NO_FIXES: readonly Fix[] = Object.freeze([]);
+const NO_ARGS: Readonly<Record<string, string | number>> = Object.freeze({});
+
+export function diag<C extends LiveCode>(code: C, file: string, span: Span, ...rest: DiagRest<C>): Diagnostic;
+// Declared with plain optional parameters (the signature above types them): a rest
+// parameter and a default `extra` object would be made per diagnostic.
+export function diag(code: LiveCode, file: string, span: Span, args?: Readonly<Record<string, string | number>>, extra?: Extra): Diagnostic {
   const entry: CatalogueEntry = catalogue[code];
   return {
     code,
     severity: entry.severity,
     file,
     span,
-    message: format(entry.message, args),
-    related: extra.related ?? [],
-    fixes: extra.fixes ?? [],
+    message: format(entry.message, args === undefined ? NO_ARGS : args),
+    related: extra?.related ?? NO_RELATED,
+    fixes: extra?.fixes ?? NO_FIXES,
   };
 }

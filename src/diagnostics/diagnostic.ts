@@ -21,6 +21,11 @@ export interface Diagnostic {
   file: string;
   span: Span;
   message: string;
-  related: Related[];
-  fixes: Fix[];
+  /**
+   * Read-only: a diagnostic without related locations or fixes shares one frozen
+   * empty list (a spec of many errors makes tens of thousands of diagnostics).
+   * To add to them, assign a new list.
+   */
+  related: readonly Related[];
+  fixes: readonly Fix[];
 }
