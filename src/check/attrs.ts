@@ -8,6 +8,7 @@ import { findAttr, findFlag, type AttrSpec, type OpSpec, type Resolved } from ".
 import { suggest, suggestAmong } from "./suggest.js";
 import { describe, Env, evaluate, type EvalContext, type Value } from "./values.js";
 import { flagShadows, keyShadows, symbolShadowed } from "./ambiguity.js";
+import { oncePer } from "../util/once-per.js";
 
 const INT32_MAX = 2147483647;
 
@@ -41,22 +42,16 @@ interface OpResolved {
   /** A bit per attribute key of the op (the keys a source sets are mostly these). */
   bits: Map<string, number>;
 }
-const resolvedOf = new WeakMap<OpSpec, OpResolved>();
-function opResolved(op: OpSpec): OpResolved {
-  let r = resolvedOf.get(op);
-  if (!r) {
-    const make = function (this: Resolved) {} as unknown as new () => Resolved;
-    make.prototype = NO_MEMBERS;
-    const entries = Object.entries(op.initial);
-    const bits = new Map<string, number>();
-    op.attrs.forEach((x, i) => {
-      if (i < 30 && !bits.has(x.key)) bits.set(x.key, 1 << i);
-    });
-    r = { make, keys: entries.map((e) => e[0]), values: entries.map((e) => e[1]), bits };
-    resolvedOf.set(op, r);
-  }
-  return r;
-}
+const opResolved = oncePer((op: OpSpec): OpResolved => {
+  const make = function (this: Resolved) {} as unknown as new () => Resolved;
+  make.prototype = NO_MEMBERS;
+  const entries = Object.entries(op.initial);
+  const bits = new Map<string, number>();
+  op.attrs.forEach((x, i) => {
+    if (i < 30 && !bits.has(x.key)) bits.set(x.key, 1 << i);
+  });
+  return { make, keys: entries.map((e) => e[0]), values: entries.map((e) => e[1]), bits };
+});
 
 export interface AttrSource {
   attrs: Attr[];
@@ -256,23 +251,12 @@ const NO_RESULT: Resolved = Object.freeze(Object.create(NO_MEMBERS) as Resolved)
 const NO_CONTEXT: EvalContext = Object.freeze({ file: "", env: new Env(), diagnostics: [] });
 
 /** "conv takes only 1 bare value(s) (out); use key=value.", after an unexpected bare value (once per op). */
-const bareValuesText = new WeakMap<OpSpec, string>();
-function bareValues(op: OpSpec): string {
-  let text = bareValuesText.get(op);
-  if (text === undefined) {
-    text = `${op.name} takes ${op.values.length ? `only ${op.values.length} bare value(s) (${op.values.join(", ")})` : "no bare values"}; use key=value.`;
-    bareValuesText.set(op, text);
-  }
-  return text;
-}
+const bareValues = oncePer(
+  (op: OpSpec) => `${op.name} takes ${op.values.length ? `only ${op.values.length} bare value(s) (${op.values.join(", ")})` : "no bare values"}; use key=value.`,
+);
 
 /** Whether an op has an activation attribute (the op table is fixed: once per op). */
-const actAttrOf = new WeakMap<OpSpec, boolean>();
-function hasActAttr(op: OpSpec): boolean {
-  let has = actAttrOf.get(op);
-  if (has === undefined) actAttrOf.set(op, (has = op.attrs.some((x) => x.type === "act")));
-  return has;
-}
+const hasActAttr = oncePer((op: OpSpec) => op.attrs.some((x) => x.type === "act"));
 
 /** What an unknown flag may have meant: the op's flags, its attribute words, then the names in scope. */
 function suggestFlag(name: string, op: OpSpec, ctx: EvalContext): string {
@@ -282,12 +266,7 @@ function suggestFlag(name: string, op: OpSpec, ctx: EvalContext): string {
 }
 
 /** An op's flags, then its attribute keys and their aliases (the op table is fixed: once per op; not to be changed). */
-const flagWordLists = new WeakMap<OpSpec, string[]>();
-function flagWords(op: OpSpec): string[] {
-  let words = flagWordLists.get(op);
-  if (!words) flagWordLists.set(op, (words = [...Object.keys(op.flags), ...attrWords(op)]));
-  return words;
-}
+const flagWords = oncePer((op: OpSpec): string[] => [...Object.keys(op.flags), ...attrWords(op)]);
 
 /** `ownerOp` (conv, for "conv's pad"): warn when a symbol such as `same` is shadowed by a name in scope. */
 function evalFor(spec: AttrSpec | undefined, expr: Expr | undefined, ctx: EvalContext, ownerOp?: string): Value | undefined {
@@ -336,27 +315,15 @@ function readActCall(expr: Expr, ctx: EvalContext): Value | undefined {
 }
 
 /** An op's attribute keys and their aliases, in table order (the op table is fixed: once per op). */
-const attrWordLists = new WeakMap<OpSpec, string[]>();
-function attrWords(op: OpSpec): string[] {
-  let words = attrWordLists.get(op);
-  if (!words) attrWordLists.set(op, (words = op.attrs.flatMap((x) => [x.key, ...(x.aliases ?? [])])));
-  return words;
-}
+const attrWords = oncePer((op: OpSpec): string[] => op.attrs.flatMap((x) => [x.key, ...(x.aliases ?? [])]));
 
 /** What an op takes, listed after an unknown attribute or flag (the op table is fixed: once per op). */
-const takesText = new WeakMap<OpSpec, string>();
-function takes(op: OpSpec): string {
-  let text = takesText.get(op);
-  if (text === undefined) takesText.set(op, (text = listTakes(op)));
-  return text;
-}
-
-function listTakes(op: OpSpec): string {
+const takes = oncePer((op: OpSpec): string => {
   const flags = Object.keys(op.flags);
   const attrs = op.attrs.map((x) => (x.aliases?.length ? `${x.key} (${x.aliases.join(", ")})` : x.key));
   const parts = [flags.length ? `the flags ${flags.join(", ")}` : "", attrs.length ? `the attributes ${attrs.join(", ")}` : ""].filter(Boolean);
   return ` ${op.name} takes ${parts.length ? parts.join(" and ") : "no attributes"}.`;
-}
+});
 
 /** A spaced attribute's value as `key=value` would write it: `16`, `(3, 3)`. */
 function valueText(e: Expr | undefined): string {
@@ -375,14 +342,7 @@ function isNonNeg(x: Value): boolean {
 }
 
 /** What a type expects, per attribute spec (the op table is fixed: built at the first failure, once per spec). */
-const expectedOf = new WeakMap<AttrSpec, string>();
-function expectedText(spec: AttrSpec): string {
-  let text = expectedOf.get(spec);
-  if (text === undefined) expectedOf.set(spec, (text = expectation(spec)));
-  return text;
-}
-
-function expectation(spec: AttrSpec): string {
+const expectedText = oncePer((spec: AttrSpec): string => {
   const minText = spec.min !== undefined ? ` from ${spec.min} to ${INT32_MAX}` : "";
   switch (spec.type) {
     case "int":
@@ -400,21 +360,14 @@ function expectation(spec: AttrSpec): string {
     case "act":
       return `one of ${ACTIVATIONS.join(", ")}, none or linear (or leakyrelu(slope), elu(alpha))`;
   }
-}
+});
 
 /** "conv stride": an attribute as NET4001 names it, per op and spec (specs are shared by ops), made once. */
-const whatOf = new WeakMap<OpSpec, Map<AttrSpec, string>>();
-function whatText(op: OpSpec, spec: AttrSpec): string {
-  let byOp = whatOf.get(op);
-  if (!byOp) whatOf.set(op, (byOp = new Map()));
-  let text = byOp.get(spec);
-  if (text === undefined) byOp.set(spec, (text = `${op.name} ${spec.key}`));
-  return text;
-}
+const whatText = oncePer((op: OpSpec) => oncePer((spec: AttrSpec) => `${op.name} ${spec.key}`));
 
 /** Reports a value of the wrong type or range (checkType runs once per attribute: its texts are made here, once). */
 function fail(spec: AttrSpec, v: Value, span: Span, ctx: EvalContext, op: OpSpec): undefined {
-  ctx.diagnostics.push(diag("NET4001", ctx.file, span, { what: whatText(op, spec), expected: expectedText(spec), found: describe(v) }));
+  ctx.diagnostics.push(diag("NET4001", ctx.file, span, { what: whatText(op)(spec), expected: expectedText(spec), found: describe(v) }));
   return undefined;
 }
 

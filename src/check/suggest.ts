@@ -1,5 +1,7 @@
 // "Did you mean" hints from edit distance.
 
+import { oncePer } from "../util/once-per.js";
+
 /** One row of the distance table, reused by every call (grown when a name is longer). */
 let row = new Int32Array(64);
 
@@ -51,7 +53,7 @@ export function suggest(name: string, candidates: Iterable<string>): string {
 }
 
 /** Each fixed list's names in lower case, made at its first use. */
-const lowered = new WeakMap<readonly string[], string[]>();
+const lowered = oncePer((fixed: readonly string[]) => fixed.map((c) => c.toLowerCase()));
 
 /**
  * suggest() among a list that never changes (the op table's names, an op's
@@ -60,8 +62,7 @@ const lowered = new WeakMap<readonly string[], string[]>();
  */
 export function suggestAmong(name: string, fixed: readonly string[]): string {
   if (name.length <= 2) return "";
-  let low = lowered.get(fixed);
-  if (!low) lowered.set(fixed, (low = fixed.map((c) => c.toLowerCase())));
+  const low = lowered(fixed);
   let best: string | undefined;
   let bestD = Math.max(1, Math.floor(name.length / 3)) + 1;
   const lower = name.toLowerCase();
