@@ -94,19 +94,20 @@ export function checkText(text: string | undefined, path: string, host: FileHost
  */
 function dedupe(list: Diagnostic[]): Diagnostic[] {
   const merge = relatedMerger();
+  const unique: Diagnostic[] = [];
+  // Keeps the first of alike diagnostics in `unique`, merging later ones into it.
+  const keepFirst = (seen: Alike<Diagnostic>, d: Diagnostic) => {
+    const prior = seen.find(d);
+    if (prior) merge(prior, d);
+    else unique.push(d);
+  };
   // An offset that is not a finite number does not sort consistently: then search them all, then sort.
   if (!list.every((d) => Number.isFinite(d.span.offset))) {
     const seen = new Alike<Diagnostic>((d) => d.span.offset, (d) => d.message, alike);
-    const unique: Diagnostic[] = [];
-    for (const d of list) {
-      const prior = seen.find(d);
-      if (prior) merge(prior, d);
-      else unique.push(d);
-    }
+    for (const d of list) keepFirst(seen, d);
     return unique.sort(byPlace);
   }
   const sorted = [...list].sort(byPlace);
-  const unique: Diagnostic[] = [];
   for (let i = 0; i < sorted.length; ) {
     const first = sorted[i]!;
     let end = i + 1;
@@ -114,12 +115,7 @@ function dedupe(list: Diagnostic[]): Diagnostic[] {
     if (end === i + 1) unique.push(first);
     else {
       const seen = new Alike<Diagnostic>((d) => d.span.length, (d) => d.message, alike);
-      for (let k = i; k < end; k++) {
-        const d = sorted[k]!;
-        const prior = seen.find(d);
-        if (prior) merge(prior, d);
-        else unique.push(d);
-      }
+      for (let k = i; k < end; k++) keepFirst(seen, sorted[k]!);
     }
     i = end;
   }
