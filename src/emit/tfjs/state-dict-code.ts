@@ -22,11 +22,8 @@ import {
 import { tfjsSafe } from "../../runtime/layer-names.js";
 import { literal } from "./source.js";
 
-/** The row functions model.ts may import from netc/runtime. */
-export const ROW_FUNCTIONS = ["batchNormInit", "convBnInit", "convInit", "denseInit", "depthwiseBnInit", "depthwiseInit", "normInit", "scaleInit"] as const;
-type RowFunction = (typeof ROW_FUNCTIONS)[number];
-
-const RUN: Record<RowFunction, (path: string, shape: number[], a: never, b?: never) => InitTensor[]> = {
+/** The row functions model.ts may import from netc/runtime, by the name it imports them as. */
+const RUN = {
   batchNormInit,
   convBnInit,
   convInit,
@@ -35,7 +32,9 @@ const RUN: Record<RowFunction, (path: string, shape: number[], a: never, b?: nev
   depthwiseInit,
   normInit,
   scaleInit,
-};
+} satisfies Record<string, (path: string, shape: number[], a: never, b?: never) => InitTensor[]>;
+type RowFunction = keyof typeof RUN;
+export const ROW_FUNCTIONS = Object.keys(RUN) as RowFunction[];
 
 interface Row {
   fn: RowFunction;
