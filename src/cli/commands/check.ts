@@ -1,5 +1,5 @@
 // `netc check FILES|DIRS|GLOBS [--format F] [--stdin [--stdin-filename NAME]] [--watch]`.
-import { unwatchFile, watchFile } from "node:fs";
+import { statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { checkFile, checkText, type Overrides } from "../../check/index.js";
 import { diskHost } from "../../check/program.js";
@@ -78,34 +78,53 @@ function checkOnce(args: CheckArgs, names: string[], stdinText: string | undefin
 const DEBOUNCE_MS = 150;
 const POLL_MS = 100;
 
+/** What a path looks like on disk: a save, a rename over it, a removal or a creation changes it. */
+function stamp(path: string): string {
+  const s = statSync(path, { throwIfNoEntry: false });
+  return s ? `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}` : "absent";
+}
+
 /**
  * Re-checks whenever a spec, one of its imports, or a folder named changes.
- * Polls with fs.watchFile: it sees editors that save by renaming a new file
- * over the old, and works the same on every platform. Runs until interrupted.
+ * Polls with stat: it sees editors that save by renaming a new file over the
+ * old, and works the same on every platform. The stamps a poll compares with
+ * are taken synchronously before the status line is printed; fs.watchFile took
+ * its first stat later, on the thread pool, so on a loaded machine a save made
+ * just after the line became its baseline and was never reported.
+ * Runs until interrupted.
  */
 function watch(once: () => Pass): Promise<number> {
   const tty = process.stdout.isTTY;
-  let current = new Set<string>();
+  let stamps = new Map<string, string>();
   let timer: NodeJS.Timeout | undefined;
   const rerun = () => {
     // Clear screen and scrollback only on a terminal; a log file keeps every run.
     if (tty) process.stdout.write("\u001b[2J\u001b[3J\u001b[H");
+    // Stamps of the paths already known are taken before the pass reads them: a save made while it runs differs at the next poll.
+    const before = new Map([...stamps.keys()].map((p) => [p, stamp(p)]));
     const pass = once();
-    for (const p of current) if (!pass.watched.has(p)) unwatchFile(p);
-    for (const p of pass.watched) if (!current.has(p)) watchFile(p, { interval: POLL_MS, persistent: true }, changed);
-    current = pass.watched;
-    // Last, once watching: a change made after this line is seen.
+    stamps = new Map([...pass.watched].map((p) => [p, before.get(p) ?? stamp(p)]));
+    // Last, once the stamps are taken: a change made after this line is seen.
     process.stderr.write(`[watch] ${pass.code === 0 ? "no errors" : pass.code === 1 ? "errors found" : "inputs missing"}; watching ${pass.watched.size} path(s) (Ctrl-C stops)\n`);
   };
-  const changed = (now: { mtimeMs: number; size: number; ino: number }, before: { mtimeMs: number; size: number; ino: number }) => {
-    if (now.mtimeMs === before.mtimeMs && now.size === before.size && now.ino === before.ino) return;
+  const poll = () => {
+    let changed = false;
+    for (const [p, s] of stamps) {
+      const now = stamp(p);
+      if (now !== s) {
+        stamps.set(p, now);
+        changed = true;
+      }
+    }
+    if (!changed) return;
     clearTimeout(timer);
     timer = setTimeout(rerun, DEBOUNCE_MS);
   };
   rerun();
+  const poller = setInterval(poll, POLL_MS);
   return new Promise<number>((done) => {
     const stop = () => {
-      for (const p of current) unwatchFile(p);
+      clearInterval(poller);
       clearTimeout(timer);
       done(0);
     };
