@@ -73,5 +73,6 @@ it("sees a save made right after the status line while the thread pool is busy",
   await waitFor(out, 1);
   writeFileSync(join(d, "lib.net"), LIB.replace("conv 3x3 c", "conv 3x3 (c * 2)"));
   const text = await waitFor(out, 2);
+  expect(text).toContain("busy-pool: holding the thread pool");
   expect(text).toContain("[watch] errors found");
 }, 60_000);
