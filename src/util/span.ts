@@ -3,6 +3,6 @@
 // diagnostics and the IR can all name spans without depending on each other.
 
 export interface Span {
-  offset: number;
-  length: number;
+  readonly offset: number;
+  readonly length: number;
 }
