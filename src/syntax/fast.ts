@@ -157,7 +157,8 @@ export class FastParser {
    */
   private spanOr(same: A.Span, first: number, last: number): A.Span {
     const start = this.starts[this.indices[first]!]!;
-    return same.offset === start && same.length === this.ends[this.indices[last]!]! - start ? same : makeSpan(start, this.ends[this.indices[last]!]! - start);
+    const length = this.ends[this.indices[last]!]! - start;
+    return same.offset === start && same.length === length ? same : makeSpan(start, length);
   }
 
   /** The image of token i (a slice of the text). */
