@@ -465,6 +465,11 @@ export class Lowerer {
     return new Climber(stream, this.chained).parse(0);
   }
 
+  /** The expression of a flat stream (operands, their `not`s, operators), chained comparisons reported. */
+  climb(stream: (IToken | A.Expr | undefined)[]): A.Expr | undefined {
+    return new Climber(stream, this.chained).parse(0);
+  }
+
   /** A chained comparison, found by the Climber (one function for all of them). */
   private readonly chained = (e: A.Binary): void => {
     this.diagnostics.push(diag("NET1009", this.path, e.span, { text: this.text.slice(e.span.offset, e.span.offset + e.span.length) }));

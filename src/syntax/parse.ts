@@ -11,6 +11,7 @@ import { getParser, type NetParser } from "./parser.js";
 import { describeToken, prepass } from "./prepass.js";
 import { floorDivisionCandidates, floorDivisionComments } from "./floor-division.js";
 import { FastParser, fastPath } from "./fast.js";
+import { recoverPiece } from "./recover.js";
 
 import { MAX_FILE_BYTES } from "../util/read-file.js";
 export { MAX_FILE_BYTES };
@@ -302,15 +303,23 @@ function itemByItem(
     }
     const piece = tokens.slice(start, end);
     piece.push(close);
-    parser.input = piece;
-    const cst = parser.networkRest();
-    const errors = parser.errors;
+    // Its recovery without chevrotain where recover.ts knows it (it gives what chevrotain and lower.ts give).
+    const recovered = recoverPiece(piece, lowerer);
+    let errors: IRecognitionException[];
+    let lowered: NetworkDecl["items"];
+    if (recovered) ({ items: lowered, errors } = recovered);
+    else {
+      parser.input = piece;
+      const cst = parser.networkRest();
+      errors = parser.errors;
+      lowered = lowerer.networkRest(cst);
+    }
     if (errors.length > 0) {
       const bound = end === to && last ? close : piece[piece.length - 2]!;
       if (!errors.every((e) => local(e, piece[0]!, bound))) return undo();
       for (const e of errors) diagnostics.push(describe(e));
     }
-    for (const item of lowerer.networkRest(cst)) net.items.push(item);
+    for (const item of lowered) net.items.push(item);
     at = end;
   }
   return true;

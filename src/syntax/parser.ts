@@ -94,6 +94,16 @@ function recognitionError(Base: typeof NoViableAltException | typeof EarlyExitEx
 type LightError = new (message: string, token: IToken, previousToken: IToken) => Error;
 const lightClasses = new Map<unknown, LightError>();
 
+/** The message of a no-viable-alternative error in `rule`, where it does not depend on the alternatives. */
+export function ruleWords(rule: string): string | undefined {
+  return RULE_WORDS[rule];
+}
+
+/** The message of a mismatched-token error expecting `expected`. */
+export function mismatchWords(expected: TokenType): string {
+  return messages.buildMismatchTokenMessage({ expected, actual: undefined as unknown as IToken, previous: undefined as unknown as IToken, ruleName: "" });
+}
+
 // Messages carry only the "expected" part; parse.ts adds what was found.
 const messages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage: ({ expected }) => (expected === EOF ? RULE_WORDS["file"]! : tokenWords(expected)),
