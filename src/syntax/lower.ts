@@ -462,7 +462,7 @@ export class Lowerer {
       stream.push(this.signed(o));
       if (ops[i]) stream.push(ops[i]);
     }
-    return new Climber(stream, this.chained).parse(0);
+    return this.climb(stream);
   }
 
   /** The expression of a flat stream (operands, their `not`s, operators), chained comparisons reported. */

@@ -14,7 +14,8 @@
 //
 // What it reproduces, from chevrotain's recoverable.js and parser.ts:
 // - decisions: each OR, OPTION and MANY of the rules below picks what
-//   chevrotain's lookahead picks (test/syntax/recover.test.ts prints the paths);
+//   chevrotain's lookahead picks (test/syntax/recover.test.ts compares them with
+//   the paths chevrotain computes from the grammar);
 // - a failed CONSUME: the error is saved, then single-token insertion (the
 //   found token can follow the expected one) or deletion (the token after it
 //   is the expected one), else the error propagates;
@@ -477,11 +478,8 @@ function statement(this: Recoverer, f: Frame): void {
   }
 }
 
-/** The rules whose one token lower.ts reads as `Ident` (or an atom's literal). */
-function oneToken(type: TokenType) {
-  return function (this: Recoverer, f: Frame): void {
-    f.tok = this.consume(type, 0);
-  };
+function statementName(this: Recoverer, f: Frame): void {
+  f.tok = this.consume(T.Ident, 0); // a quoted name (StringLit) is left to chevrotain
 }
 
 function layer(this: Recoverer): void {
@@ -749,7 +747,7 @@ const S = {
   netItem: site("netItem", 0, "networkRest", netItem, value, toList),
   end: site("end", 0, "networkRest", end, nothing, nothing),
   statement: site("statement", 0, "netItem", statement, lowerStatement, toValue),
-  statementName: site("statementName", 0, "statement", oneToken(T.Ident), ident, (p, v) => (p.name = v as A.Ident | undefined)),
+  statementName: site("statementName", 0, "statement", statementName, ident, (p, v) => (p.name = v as A.Ident | undefined)),
   layer: site("layer", 0, "statement", layer, value, toValue),
   weight: site("expr", 0, "statement", expr, lowerExpr, (p, v) => (p.weight = v as A.Expr | undefined)),
   annotation: site("annotation", 0, "statement", annotation, value, toList),
