@@ -35,7 +35,8 @@ const TILDE = idx(T.Tilde);
 /** Past the end of the tokens being parsed: the end of the item, or the '}' that closes a piece. */
 const END = -1;
 
-const BINARY: boolean[] = [];
+/** Binary operators, by token type (recover.ts's expressions too). */
+export const BINARY: boolean[] = [];
 for (const t of [T.Plus, T.Minus, T.Star, T.Slash, T.Percent, T.EqEq, T.NotEq, T.Lt, T.LtEq, T.Gt, T.GtEq, T.And, T.Or]) BINARY[idx(t)] = true;
 /** parser.ts's SHAPE_START (the input's name gate). */
 const SHAPE_START: boolean[] = [];

@@ -83,10 +83,21 @@ export function tokSpan(t: IToken): A.Span {
 }
 function nodeSpan(n: CstNode): A.Span {
   const loc = n.location;
-  const start = loc?.startOffset ?? NaN;
-  const end = loc?.endOffset ?? NaN;
+  return locationSpan(loc?.startOffset ?? NaN, loc?.endOffset ?? NaN);
+}
+/** The span of a CST node's location (start and end offsets, NaN when it holds no real token). */
+export function locationSpan(start: number, end: number): A.Span {
   if (!Number.isFinite(start) || !Number.isFinite(end)) return { offset: 0, length: 0 };
   return makeSpan(start, end + 1 - start);
+}
+/** An operand under its sign tokens, the innermost last (signs bind tightest: `-x * y` is `(-x) * y`). */
+export function withSigns(operand: A.Expr | undefined, signs: IToken[]): A.Expr | undefined {
+  let acc = operand;
+  for (let i = signs.length - 1; i >= 0; i--) {
+    const op = signs[i]!;
+    acc = { kind: "unary", op: op.image as A.Unary["op"], operand: acc, span: join(tokSpan(op), acc?.span) };
+  }
+  return acc;
 }
 export function join(a: A.Span, b: A.Span | undefined): A.Span {
   if (!b) return a;
@@ -477,14 +488,9 @@ export class Lowerer {
 
   /** Signs bind tightest: `-x * y` is `(-x) * y`. */
   private signed(n: CstNode): A.Expr | undefined {
-    let acc = this.atom(sub(n, "atom"));
+    const acc = this.atom(sub(n, "atom"));
     if (n.children["sign"] === undefined) return acc;
-    const signs = toks(n, "sign");
-    for (let i = signs.length - 1; i >= 0; i--) {
-      const op = signs[i]!;
-      acc = { kind: "unary", op: op.image as A.Unary["op"], operand: acc, span: join(tokSpan(op), acc?.span) };
-    }
-    return acc;
+    return withSigns(acc, toks(n, "sign"));
   }
 
   atom(n: CstNode | undefined): A.Expr | undefined {

@@ -36,9 +36,9 @@ import type * as A from "./ast.js";
 import { EOF } from "./chevrotain.js";
 import * as T from "./lexer.js";
 import { numberValue } from "./lexer.js";
-import { dimsOf, dimsTuple, identOf, join, makeSpan, numberOf, tokSpan, type Lowerer } from "./lower.js";
+import { dimsOf, dimsTuple, identOf, locationSpan, numberOf, tokSpan, withSigns, type Lowerer } from "./lower.js";
 import { getParser, mismatchWords, ruleWords } from "./parser.js";
-import { fastPath } from "./fast.js";
+import { BINARY, fastPath } from "./fast.js";
 
 /** An error as chevrotain saves it, with the fields parse.ts reads. */
 export interface RecoveredError {
@@ -65,7 +65,6 @@ const table = (types: TokenType[]): boolean[] => {
   for (const x of types) t[idx(x)] = true;
   return t;
 };
-const BINARY = table([T.Or, T.And, T.EqEq, T.NotEq, T.LtEq, T.GtEq, T.Lt, T.Gt, T.Plus, T.Minus, T.Star, T.Slash, T.Percent]);
 /** first(expr), first(argument): an OPTION's way in. */
 const EXPR_START = table([T.Not, T.Minus, T.Plus, T.NumberLit, T.StringLit, T.True, T.False, T.Ident, T.LParen]);
 /** opLayer's MANY(attr). */
@@ -119,16 +118,6 @@ class Frame {
   number: IToken | undefined = undefined;
   tolerance: IToken | undefined = undefined;
 
-  /** Back to a new frame's state: frames are reused by depth (a bad line makes a dozen). */
-  reset(): this {
-    this.start = this.end = NaN;
-    this.tok = this.from = this.key = this.dims = this.spacedNumber = this.spacedDims = this.flag = undefined;
-    this.direction = this.metric = this.relation = this.number = this.tolerance = undefined;
-    this.value = this.list = this.stream = this.signs = this.name = this.weight = this.stride = undefined;
-    this.commas = 0;
-    return this;
-  }
-
   /** chevrotain's setNodeLocationOnlyOffset. */
   locate(start: number, end: number): void {
     if (isNaN(this.start)) {
@@ -139,7 +128,7 @@ class Frame {
 
   /** lower.ts's nodeSpan. */
   span(): A.Span {
-    return Number.isFinite(this.start) && Number.isFinite(this.end) ? makeSpan(this.start, this.end + 1 - this.start) : { offset: 0, length: 0 };
+    return locationSpan(this.start, this.end);
   }
 
   push(x: unknown): void {
@@ -230,8 +219,6 @@ export function recoverPiece(tokens: IToken[], lowerer: Lowerer): { items: A.Net
 }
 
 const ROOT = { rule: "networkRest", occurrence: 0, caller: "" } as Site;
-/** The frames by depth, reused from piece to piece (one piece is parsed at a time). */
-const frames: Frame[] = [];
 
 class Recoverer {
   readonly errors: RecoveredError[] = [];
@@ -239,7 +226,7 @@ class Recoverer {
   private depth = 0;
   /** The rule stack: the call site of each rule, ROOT first, and what each has consumed. */
   private readonly sites: Site[] = [ROOT];
-  private readonly frames = frames;
+  private readonly frames: Frame[] = [new Frame()];
 
   constructor(
     private readonly tokens: IToken[],
@@ -286,7 +273,8 @@ class Recoverer {
   sub(site: Site): void {
     const parent = this.frames[this.depth]!;
     this.depth++;
-    const frame = (frames[this.depth] ??= new Frame()).reset();
+    const frame = new Frame();
+    this.frames[this.depth] = frame;
     this.sites[this.depth] = site;
     site.body.call(this, frame);
     // invokeRuleCatch: resynchronised here, or still failed in the caller
@@ -411,7 +399,7 @@ class Recoverer {
   }
 
   networkRest(): A.NetworkItem[] {
-    const root = (frames[0] ??= new Frame()).reset();
+    const root = this.frames[0]!;
     for (;;) {
       const t = this.type(1);
       if (t === NL || t === SEMI) this.sub(S.sep);
@@ -692,15 +680,10 @@ function lowerExpr(f: Frame, l: Lowerer): A.Expr | undefined {
   return l.climb(f.stream!);
 }
 
-/** lower.ts's signed(): signs bind tightest. */
+/** lower.ts's signed(). */
 function lowerOperand(f: Frame): A.Expr | undefined {
-  let acc = f.value as A.Expr | undefined;
-  if (!f.signs) return acc;
-  for (let i = f.signs.length - 1; i >= 0; i--) {
-    const op = f.signs[i]!;
-    acc = { kind: "unary", op: op.image as A.Unary["op"], operand: acc, span: join(tokSpan(op), acc?.span) };
-  }
-  return acc;
+  const acc = f.value as A.Expr | undefined;
+  return f.signs ? withSigns(acc, f.signs) : acc;
 }
 
 function lowerAtom(f: Frame): A.Expr | undefined {
